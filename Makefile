@@ -1,0 +1,53 @@
+# govportal: `make run` serves the site, `make test` runs every test.
+# Needs only python3 and make; everything else is installed into .venv.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+WORKERS ?= 3
+export DJANGO_SETTINGS_MODULE ?= govportal.settings.dev
+
+.PHONY: help install install-dev migrate seed static run test test-browser bench clean
+
+help:
+	@echo "make run    - install, migrate, load seed + demo data, serve on 127.0.0.1:$(PORT)"
+	@echo "make test   - run the whole test suite (SQLite, or PostgreSQL via DATABASE_URL)"
+	@echo "make bench  - benchmarks (not part of make test)"
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py load_seed
+	$(PY) manage.py load_demo_data
+
+static: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: seed static
+	DEBUG=$${DEBUG:-0} $(VENV)/bin/gunicorn govportal.wsgi_local:application \
+		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --no-control-socket --access-logfile -
+
+test: install-dev
+	$(VENV)/bin/pytest
+
+bench: install-dev
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

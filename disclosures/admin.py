@@ -1,0 +1,124 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .forms import DisclosureRecordAdminForm
+from .index_numbers import IndexNumberError
+from .models import Attachment, DisclosureRecord, Genre, Organization, Page, Topic
+
+PUBLISH_PERMISSION = "disclosures.publish_disclosurerecord"
+
+
+@admin.register(Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "org_code", "credit_code", "parent"]
+    search_fields = ["name", "short_name", "org_code", "credit_code"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Topic)
+class TopicAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "is_national", "position"]
+    list_filter = ["is_national"]
+    search_fields = ["name"]
+
+
+@admin.register(Genre)
+class GenreAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "is_official_document", "position"]
+    list_filter = ["is_official_document"]
+    search_fields = ["name"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["title", "file", "position"]
+
+
+@admin.register(DisclosureRecord)
+class DisclosureRecordAdmin(SimpleHistoryAdmin):
+    form = DisclosureRecordAdminForm
+    list_display = ["title", "index_number", "document_number", "publisher", "status", "published_at", "view_count"]
+    list_filter = ["status", "validity", "disclosure_mode", "topic", "genre", "publisher"]
+    search_fields = ["index_number", "title", "document_number"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["publisher", "drafting_org", "topic", "genre", "superseded_by"]
+    inlines = [AttachmentInline]
+    actions = ["publish_selected", "withdraw_selected"]
+    fieldsets = [
+        (None, {"fields": ["title", "publisher", "drafting_org", "document_number", "written_date", "published_at"]}),
+        ("分类", {"fields": ["topic", "genre", "keywords", "summary"]}),
+        ("有效性与公开方式", {"fields": ["validity", "effective_date", "invalid_date", "superseded_by", "disclosure_mode", "withheld_reason"]}),
+        ("正文", {"fields": ["body"]}),
+        ("状态", {"fields": ["status", "index_number", "view_count"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["view_count"]
+        # 录入员 edit drafts; only 审核员 change status, and a 索引号 once set never changes.
+        if not request.user.has_perm(PUBLISH_PERMISSION):
+            readonly += ["status"]
+        if obj is None or obj.index_number:
+            readonly += ["index_number"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None and obj.status != DisclosureRecord.Status.DRAFT:
+            return request.user.has_perm(PUBLISH_PERMISSION)
+        return allowed
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm(PUBLISH_PERMISSION):
+            actions.pop("publish_selected", None)
+            actions.pop("withdraw_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        publishing = obj.status == DisclosureRecord.Status.PUBLISHED and (
+            not change or form.initial.get("status") != DisclosureRecord.Status.PUBLISHED or not obj.index_number
+        )
+        if publishing:
+            obj.status = form.initial.get("status", DisclosureRecord.Status.DRAFT) if change else DisclosureRecord.Status.DRAFT
+        super().save_model(request, obj, form, change)
+        if publishing:
+            self._publish(request, obj)
+
+    def _publish(self, request, record):
+        if not request.user.has_perm(PUBLISH_PERMISSION):
+            raise PermissionDenied
+        try:
+            result = services.record_publish(record=record, user=request.user)
+        except (IndexNumberError, ValidationError) as error:
+            self.message_user(request, f"“{record}”未发布：{error}", messages.ERROR)
+            return
+        record.index_number, record.status = result.record.index_number, result.record.status
+        when = timezone.localtime(result.record.published_at)
+        verb = "已发布" if result.record.is_public else f"已定时于 {when:%Y-%m-%d %H:%M} 发布"
+        self.message_user(request, f"“{record}”{verb}，索引号 {result.record.index_number}。", messages.SUCCESS)
+        for warning in result.warnings:
+            self.message_user(request, warning, messages.WARNING)
+
+    @admin.action(description="发布所选记录", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        for record in queryset.select_related("publisher"):
+            self._publish(request, record)
+
+    @admin.action(description="撤回所选记录", permissions=["publish"])
+    def withdraw_selected(self, request, queryset):
+        for record in queryset:
+            services.record_withdraw(record=record, user=request.user)
+        self.message_user(request, f"已撤回 {queryset.count()} 条记录。", messages.SUCCESS)
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+
+@admin.register(Page)
+class PageAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "slug", "updated_at"]
+    autocomplete_fields = ["office"]

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class DisclosuresConfig(AppConfig):
+    name = "disclosures"
+    verbose_name = "政府信息公开"
+
+    def ready(self):
+        from .roles import ensure_roles
+
+        post_migrate.connect(ensure_roles, sender=self)

@@ -1,0 +1,347 @@
+import os
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .document_numbers import normalize_document_number, validate_document_number
+from .sanitize import sanitize_html
+
+org_code_validator = RegexValidator(
+    r"^[0-9A-Z]{8}[0-9X]$", "组织机构代码应为9位数字或大写字母（不含连字符），例如 015117762。"
+)
+credit_code_validator = RegexValidator(
+    r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+    "统一社会信用代码应为18位（数字或大写字母，不含 I、O、Z、S、V）。",
+)
+KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
+MAX_KEYWORDS = 5
+
+
+class NamedManager(models.Manager):
+    """Natural keys by a unique field, so fixtures can refer to rows staff also edit."""
+
+    natural_field = "name"
+
+    def get_by_natural_key(self, key):
+        return self.get(**{self.natural_field: key})
+
+
+class Organization(models.Model):
+    """机构: a publisher, drafting body, handling unit or the disclosure office."""
+
+    name = models.CharField("机构全称", max_length=200, unique=True)
+    short_name = models.CharField("简称", max_length=100, blank=True)
+    org_code = models.CharField(
+        "组织机构代码", max_length=9, blank=True, validators=[org_code_validator],
+        help_text="9位，GB 11714；用于生成索引号。",
+    )
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, blank=True, validators=[credit_code_validator]
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name="上级机构", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    address = models.CharField("办公地址", max_length=200, blank=True)
+    office_hours = models.CharField("办公时间", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=100, blank=True)
+    fax = models.CharField("传真号码", max_length=100, blank=True)
+    online_contact = models.CharField("互联网联系方式", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = NamedManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "机构"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+    @property
+    def index_code(self) -> str:
+        """The 9-character code used in 索引号; taken from the credit code when only it is known."""
+        if self.org_code:
+            return self.org_code
+        if self.credit_code:
+            return self.credit_code[8:17]
+        return ""
+
+
+class Topic(models.Model):
+    """主题分类: State Council first-level classes plus site-defined ones (e.g. "2023年")."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    is_national = models.BooleanField("国务院主题分类", default=False)
+    position = models.PositiveIntegerField("排序", default=0)
+    history = HistoricalRecords()
+
+    objects = NamedManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "主题分类"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class Genre(models.Model):
+    """体裁分类: the 15 公文文种 and the usual non-公文 genres."""
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    is_official_document = models.BooleanField("公文文种", default=False)
+    position = models.PositiveIntegerField("排序", default=0)
+    history = HistoricalRecords()
+
+    objects = NamedManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "体裁分类"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class RecordQuerySet(models.QuerySet):
+    def published(self, at=None):
+        """Visible to the public: published and not scheduled for later."""
+        return self.filter(
+            status=DisclosureRecord.Status.PUBLISHED, published_at__lte=at or timezone.now()
+        )
+
+    def for_listing(self):
+        return self.select_related("publisher", "topic")
+
+
+class RecordManager(models.Manager.from_queryset(RecordQuerySet)):
+    def get_by_natural_key(self, index_number):
+        return self.get(index_number=index_number)
+
+
+class DisclosureRecord(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    class Validity(models.TextChoices):
+        VALID = "valid", "有效"
+        EXPIRED = "expired", "失效"
+        REPEALED = "repealed", "废止"
+
+    class DisclosureMode(models.TextChoices):
+        PROACTIVE = "proactive", "主动公开"
+        ON_REQUEST = "on_request", "依申请公开"
+        WITHHELD = "withheld", "不予公开"
+
+    index_number = models.CharField(
+        "索引号", max_length=64, unique=True, null=True, blank=True,
+        help_text="首次发布时由系统生成，之后不再改变；导入的记录可保留原索引号。",
+    )
+    title = models.CharField("名称", max_length=300)
+    publisher = models.ForeignKey(
+        Organization, verbose_name="发布机构", on_delete=models.PROTECT, related_name="published_records"
+    )
+    drafting_org = models.ForeignKey(
+        Organization, verbose_name="成文机构（承办单位）", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="drafted_records",
+    )
+    document_number = models.CharField(
+        "文号", max_length=100, blank=True, validators=[validate_document_number],
+        help_text="如 官办通〔2020〕26号；[2020]、(2020) 会自动规范为〔2020〕。非公文可留空。",
+    )
+    written_date = models.DateField("成文日期", null=True, blank=True)
+    published_at = models.DateTimeField(
+        "发布日期", null=True, blank=True, help_text="精确到分钟；设为将来时间即定时发布。"
+    )
+    topic = models.ForeignKey(Topic, verbose_name="主题分类", on_delete=models.PROTECT, related_name="records")
+    genre = models.ForeignKey(
+        Genre, verbose_name="体裁分类", null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+    )
+    keywords = models.CharField("关键字", max_length=200, blank=True, help_text="最多5个，用逗号或顿号分隔。")
+    summary = models.TextField("内容概述", blank=True)
+    validity = models.CharField("有效性", max_length=10, choices=Validity.choices, default=Validity.VALID)
+    effective_date = models.DateField("生效日期", null=True, blank=True)
+    invalid_date = models.DateField("失效/废止日期", null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", verbose_name="替代文件", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
+    )
+    disclosure_mode = models.CharField(
+        "公开方式", max_length=12, choices=DisclosureMode.choices, default=DisclosureMode.PROACTIVE
+    )
+    withheld_reason = models.TextField("不予公开理由", blank=True)
+    body = models.TextField("正文", blank=True, help_text="保存时自动清除脚本、事件属性和 javascript: 链接。")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    view_count = models.PositiveIntegerField("浏览次数", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(excluded_fields=["view_count"])
+
+    objects = RecordManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政府信息公开记录"
+        ordering = ["-published_at", "-id"]
+        permissions = [("publish_disclosurerecord", "可以发布、撤回政府信息公开记录")]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="record_public_order"),
+            models.Index(fields=["topic", "status", "-published_at"], name="record_topic_order"),
+            models.Index(fields=["publisher", "status", "-published_at"], name="record_publisher_order"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("disclosures:record_detail", args=[self.index_number])
+
+    def natural_key(self):
+        return (self.index_number,)
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k for k in KEYWORD_SPLIT.split(self.keywords or "") if k]
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at and self.published_at > timezone.now()
+
+    def clean(self):
+        self.document_number = normalize_document_number(self.document_number)
+        errors = {}
+        keywords = self.keyword_list
+        if len(keywords) > MAX_KEYWORDS:
+            errors["keywords"] = f"关键字最多{MAX_KEYWORDS}个，当前为{len(keywords)}个。"
+        if self.disclosure_mode == self.DisclosureMode.WITHHELD and not self.withheld_reason.strip():
+            errors["withheld_reason"] = "不予公开的记录须说明理由。"
+        if self.validity != self.Validity.VALID and not self.invalid_date:
+            errors["invalid_date"] = "失效或废止的记录须填写失效/废止日期。"
+        if self.superseded_by_id and self.superseded_by_id == self.pk:
+            errors["superseded_by"] = "替代文件不能是本记录自身。"
+        if self.effective_date and self.invalid_date and self.invalid_date < self.effective_date:
+            errors["invalid_date"] = "失效/废止日期不能早于生效日期。"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # Invariants that must hold however the row is written (admin, service, shell):
+        # sanitized body, normalized 文号, and a 索引号 that never changes once set.
+        self.body = sanitize_html(self.body)
+        self.document_number = normalize_document_number(self.document_number)
+        self.keywords = "、".join(self.keyword_list)
+        if self.pk and not self._state.adding:
+            stored = type(self).objects.filter(pk=self.pk).values_list("index_number", flat=True).first()
+            if stored and stored != self.index_number:
+                self.index_number = stored
+        super().save(*args, **kwargs)
+
+
+def attachment_upload_to(instance, filename):
+    return f"attachments/{timezone.now():%Y/%m}/{filename}"
+
+
+def validate_attachment(file):
+    ext = os.path.splitext(file.name)[1].lower().lstrip(".")
+    allowed = settings.DISCLOSURE_ATTACHMENT_EXTENSIONS
+    if ext not in allowed:
+        raise ValidationError(f"不支持的附件类型 .{ext}；允许：{'、'.join(allowed)}。", code="attachment_type")
+    limit = settings.DISCLOSURE_ATTACHMENT_MAX_BYTES
+    if file.size is not None and file.size > limit:
+        raise ValidationError(
+            f"附件过大（{file.size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。", code="attachment_size"
+        )
+
+
+class Attachment(models.Model):
+    record = models.ForeignKey(DisclosureRecord, verbose_name="所属记录", on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField("附件名称", max_length=200)
+    file = models.FileField("文件", upload_to=attachment_upload_to, validators=[validate_attachment])
+    size = models.PositiveBigIntegerField("大小（字节）", default=0, editable=False)
+    position = models.PositiveIntegerField("排序", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "附件"
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def extension(self):
+        return os.path.splitext(self.file.name)[1].lstrip(".").upper()
+
+    def save(self, *args, **kwargs):
+        if self.file:
+            self.size = self.file.size or 0
+        super().save(*args, **kwargs)
+
+
+class IndexSerial(models.Model):
+    """The last serial handed out per 索引号 prefix; a row lock makes allocation safe."""
+
+    prefix = models.CharField(max_length=64, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "索引号流水"
+
+    def __str__(self):
+        return f"{self.prefix} → {self.last_value}"
+
+
+class PageManager(NamedManager):
+    natural_field = "slug"
+
+
+class Page(models.Model):
+    """Staff-editable fixed pages: 政府信息公开指南, 政府信息公开制度."""
+
+    slug = models.SlugField("标识", unique=True)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文", blank=True)
+    office = models.ForeignKey(
+        Organization, verbose_name="政府信息公开工作机构", null=True, blank=True, on_delete=models.PROTECT,
+        help_text="指南中列出其名称、地址、办公时间、电话、传真和互联网联系方式。",
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords()
+
+    objects = PageManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公开指南与制度页面"
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)

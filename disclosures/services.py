@@ -1,0 +1,73 @@
+"""Writes for the disclosure catalogue (HackSoft style: services write, selectors read)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from simple_history.utils import update_change_reason
+
+from .index_numbers import allocate_index_number
+from .models import DisclosureRecord
+from .working_days import working_days_between
+
+PUBLISH_DEADLINE_WORKING_DAYS = 20  # 条例 Art. 26
+
+
+@dataclass
+class PublishResult:
+    record: DisclosureRecord
+    warnings: list[str] = field(default_factory=list)
+
+
+def publication_delay_warning(*, written: dt.date | None, published: dt.datetime | None, label="成文日期"):
+    """Art. 26: proactive information is published within 20 working days of being made."""
+    if not written or not published:
+        return None
+    published_day = timezone.localtime(published).date()
+    days, exact = working_days_between(written, published_day)
+    if days <= PUBLISH_DEADLINE_WORKING_DAYS:
+        return None
+    note = "" if exact else "（该年度无官方调休数据，按周一至周五估算）"
+    return (
+        f"发布日期距{label}已超过{PUBLISH_DEADLINE_WORKING_DAYS}个工作日（{days}个工作日{note}），"
+        f"不符合《政府信息公开条例》第二十六条“20个工作日内及时公开”的要求，请核实。"
+    )
+
+
+@transaction.atomic
+def record_publish(*, record: DisclosureRecord, user=None, published_at=None) -> PublishResult:
+    """Publish (or schedule) a record: assigns its 索引号 once and records who did it."""
+    record = DisclosureRecord.objects.select_for_update().select_related("publisher").get(pk=record.pk)
+    if published_at is not None:
+        record.published_at = published_at
+    elif record.published_at is None:
+        record.published_at = timezone.now().replace(second=0, microsecond=0)
+    if not record.index_number:
+        record.index_number = allocate_index_number(record, timezone.localtime(record.published_at))
+    record.status = DisclosureRecord.Status.PUBLISHED
+    record.full_clean()
+    record._history_user = user
+    record.save()
+    update_change_reason(record, "发布" if record.is_public else "定时发布")
+    warnings = []
+    warning = publication_delay_warning(written=record.written_date, published=record.published_at)
+    if warning:
+        warnings.append(warning)
+    return PublishResult(record=record, warnings=warnings)
+
+
+@transaction.atomic
+def record_withdraw(*, record: DisclosureRecord, user=None, reason: str = "") -> DisclosureRecord:
+    record = DisclosureRecord.objects.select_for_update().get(pk=record.pk)
+    record.status = DisclosureRecord.Status.WITHDRAWN
+    record._history_user = user
+    record.save()
+    update_change_reason(record, f"撤回：{reason}" if reason else "撤回")
+    return record
+
+
+def record_count_view(*, record: DisclosureRecord) -> None:
+    """One atomic UPDATE … SET view_count = view_count + 1: no lost updates, no history row."""
+    DisclosureRecord.objects.filter(pk=record.pk).update(view_count=F("view_count") + 1)

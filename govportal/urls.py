@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "政府信息公开管理"
+admin.site.site_title = "政府信息公开管理"
+admin.site.index_title = "内容管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("disclosures/", include("disclosures.urls")),
+    path("proposals/", include("proposals.urls")),
+    path("communities/", include("communities.urls")),
+    path("search/", include("search.urls")),
+    path("", include("portal.urls")),
+]
+
+handler400 = "portal.errors.handler400"
+handler404 = "portal.errors.handler404"
+handler500 = "portal.errors.handler500"

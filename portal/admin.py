@@ -1,0 +1,13 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import SiteSettings
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ["site_name", "site_domain", "site_id_code"]
+
+    def has_add_permission(self, request):
+        # One row only: the site has one header and footer.
+        return not SiteSettings.objects.exists() and super().has_add_permission(request)

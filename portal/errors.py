@@ -1,0 +1,25 @@
+"""Error pages in the site's look: a helpful message, never a stack trace."""
+
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+
+
+def bad_request_page(request, message, errors=None):
+    return render(
+        request, "400.html", {"message": message, "errors": errors or {}}, status=400
+    )
+
+
+def handler400(request, exception=None):
+    return bad_request_page(request, "请求无效")
+
+
+def handler404(request, exception=None):
+    return render(request, "404.html", {"column": {"name": "页面未找到", "type": "其他"}}, status=404)
+
+
+def handler500(request):
+    # Rendered without a request (so without context processors and their queries),
+    # in case the database is what failed.
+    return HttpResponseServerError(loader.render_to_string("500.html"))

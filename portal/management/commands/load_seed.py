@@ -1,0 +1,36 @@
+"""Load fixtures/*.json idempotently: rows that already exist are left as staff left them.
+
+`loaddata` would overwrite them (resetting 浏览次数 and undoing staff edits), so each
+object is saved only when its natural key or primary key is not in the database yet."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core import serializers
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal.signals import seed_loaded
+
+
+class Command(BaseCommand):
+    help = "Load the seed fixtures (fixtures/*.json, in name order) without overwriting existing rows."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", help="fixture files (default: every fixtures/*.json)")
+
+    def handle(self, *paths, **options):
+        files = [Path(p) for p in paths] or sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
+        created = skipped = 0
+        with transaction.atomic():
+            for path in files:
+                with path.open(encoding="utf-8") as handle:
+                    for item in serializers.deserialize("json", handle, handle_forward_references=True):
+                        model = type(item.object)
+                        if item.object.pk is not None and model._default_manager.filter(pk=item.object.pk).exists():
+                            skipped += 1
+                            continue
+                        item.save()
+                        created += 1
+        seed_loaded.send(sender=self.__class__, created=created)
+        self.stdout.write(f"seed: {created} created, {skipped} already present")

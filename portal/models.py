@@ -1,0 +1,45 @@
+from django.core.cache import cache
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+SITE_SETTINGS_CACHE_KEY = "portal:site-settings"
+
+
+class SiteSettings(models.Model):
+    """The header, footer and page-tag values (one row), all editable by staff."""
+
+    site_name = models.CharField("网站名称", max_length=100)
+    site_domain = models.CharField("网站域名", max_length=100)
+    site_id_code = models.CharField("网站标识码", max_length=20)
+    sponsor = models.CharField("主办单位", max_length=100)
+    organizer = models.CharField("承办单位", max_length=100, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=50, blank=True)
+    operator = models.CharField("运维单位", max_length=100, blank=True)
+    operator_phone = models.CharField("运维单位电话", max_length=50, blank=True)
+    hotline_label = models.CharField("便民热线名称", max_length=100, blank=True, default="12345政务服务便民热线")
+    hotline = models.CharField("便民热线号码", max_length=50, blank=True)
+    icp_number = models.CharField("ICP备案号", max_length=50)
+    police_record_number = models.CharField("公安机关备案号", max_length=50)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网站设置"
+
+    def __str__(self):
+        return self.site_name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+    @classmethod
+    def current(cls):
+        settings = cache.get(SITE_SETTINGS_CACHE_KEY)
+        if settings is None:
+            settings = cls.objects.order_by("pk").first() or cls(
+                site_name="政府信息公开网站", site_domain="", site_id_code="", sponsor="",
+                icp_number="", police_record_number="",
+            )
+            cache.set(SITE_SETTINGS_CACHE_KEY, settings, 300)
+        return settings

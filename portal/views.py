@@ -1,0 +1,48 @@
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from disclosures import selectors as disclosure_selectors
+
+from .navigation import site_sections
+from .preferences import COOKIE_MAX_AGE, COOKIE_NAME
+
+
+def home(request):
+    return render(request, "portal/home.html", {
+        "latest_records": disclosure_selectors.record_latest(limit=10),
+        "column": {"name": "首页", "type": "首页"},
+    })
+
+
+def sitemap_page(request):
+    return render(request, "portal/sitemap.html", {
+        "sections": site_sections(),
+        "column": {"name": "网站地图", "type": "其他"},
+    })
+
+
+def accessibility_statement(request):
+    return render(request, "portal/accessibility.html", {
+        "column": {"name": "无障碍声明", "type": "其他"},
+    })
+
+
+def preferences(request):
+    """Set reader preferences from plain links or forms (works with JavaScript off)."""
+    values = request.POST if request.method == "POST" else request.GET
+    if values.get("reset") == "1":
+        updated = type(request.reader)()
+    else:
+        updated = request.reader.updated(values)
+    target = values.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if updated.is_default:
+        response.delete_cookie(COOKIE_NAME, samesite="Lax")
+    else:
+        response.set_cookie(
+            COOKIE_NAME, updated.to_cookie(), max_age=COOKIE_MAX_AGE, samesite="Lax", secure=request.is_secure()
+        )
+    return response

@@ -1,0 +1,117 @@
+"""Staff workflow in the admin: 录入员 drafts, 审核员 publishes, history records both."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from disclosures.models import DisclosureRecord, Genre
+from disclosures.roles import ENTRY_CLERK, REVIEWER
+from tests.factories import OrganizationFactory, RecordFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def staff(username, group):
+    user = User.objects.create_user(username, password="pw-123456789", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def form_data(**overrides):
+    org = OrganizationFactory(org_code="015117762")
+    data = {
+        "title": "关于开展社区协商工作的通知", "publisher": org.pk, "drafting_org": "", "document_number": "官办通[2020]26号",
+        "written_date": "2026-11-20", "published_at_0": "", "published_at_1": "", "topic": TopicFactory().pk,
+        "genre": Genre.objects.get_or_create(name="通知")[0].pk, "keywords": "社区、协商", "summary": "", "validity": "valid",
+        "effective_date": "", "invalid_date": "", "superseded_by": "", "disclosure_mode": "proactive",
+        "withheld_reason": "", "body": "<p>正文</p><script>alert(1)</script>", "status": "draft",
+        "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0", "attachments-MIN_NUM_FORMS": "0",
+        "attachments-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_clerk_creates_a_draft_and_reviewer_publishes_it_with_history(client):
+    client.force_login(staff("clerk", ENTRY_CLERK))
+    response = client.post("/admin/disclosures/disclosurerecord/add/", form_data())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = DisclosureRecord.objects.get()
+    assert record.status == "draft" and record.index_number is None
+    assert record.document_number == "官办通〔2020〕26号"  # normalized from [2020]
+    assert "<script" not in record.body
+
+    client.force_login(staff("reviewer", REVIEWER))
+    response = client.post("/admin/disclosures/disclosurerecord/", {
+        "action": "publish_selected", "_selected_action": [record.pk],
+    }, follow=True)
+    record.refresh_from_db()
+    assert record.status == "published" and record.index_number.startswith("015117762-")
+    assert "已发布" in response.content.decode()
+
+    history = list(record.history.order_by("history_date"))
+    assert [h.status for h in history] == ["draft", "published"]
+    assert history[0].history_user.username == "clerk"
+    assert history[1].history_user.username == "reviewer"
+    delta = history[1].diff_against(history[0])
+    assert {"status", "index_number", "published_at"} <= set(delta.changed_fields)
+    page = client.get(f"/admin/disclosures/disclosurerecord/{record.pk}/history/").content.decode()
+    assert "clerk" in page and "reviewer" in page
+
+
+def test_clerk_cannot_publish_or_edit_published_records(client):
+    client.force_login(staff("clerk", ENTRY_CLERK))
+    client.post("/admin/disclosures/disclosurerecord/add/", form_data(status="published"))
+    record = DisclosureRecord.objects.get()
+    assert record.status == "draft"  # the status field is read-only for clerks
+    changelist = client.get("/admin/disclosures/disclosurerecord/").content.decode()
+    assert "publish_selected" not in changelist
+    client.post("/admin/disclosures/disclosurerecord/", {"action": "publish_selected", "_selected_action": [record.pk]})
+    record.refresh_from_db()
+    assert record.status == "draft"
+    published = RecordFactory(status="published", published_at=timezone.now(), index_number="1-1")
+    assert client.get(f"/admin/disclosures/disclosurerecord/{published.pk}/change/").status_code in (200, 403)
+    response = client.post(f"/admin/disclosures/disclosurerecord/{published.pk}/change/", form_data(title="篡改"))
+    published.refresh_from_db()
+    assert published.title != "篡改" and response.status_code == 403
+
+
+def test_bad_document_number_is_a_form_error_and_keeps_the_input(client):
+    client.force_login(staff("clerk", ENTRY_CLERK))
+    response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(document_number="官办通2020年26号", title="保留的标题"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "六角括号" in html and "保留的标题" in html
+    assert not DisclosureRecord.objects.exists()
+
+
+def test_late_publication_warns_the_reviewer(client):
+    client.force_login(staff("reviewer", REVIEWER))
+    record = RecordFactory(publisher=OrganizationFactory(org_code="015117762"), written_date=dt.date(2023, 5, 4),
+                           published_at=timezone.make_aware(dt.datetime(2023, 6, 16, 17, 19)))
+    response = client.post("/admin/disclosures/disclosurerecord/", {
+        "action": "publish_selected", "_selected_action": [record.pk]}, follow=True)
+    assert "第二十六条" in response.content.decode()
+
+
+def test_admin_search_finds_by_index_number_title_and_document_number(client, seed):
+    admin = User.objects.create_superuser("root", password="pw-123456789")
+    client.force_login(admin)
+    for q in ["015117762-202306-707714", "102114号提案"]:
+        assert "关于政协官渡区十届二次会议第102114号提案答复的函" in client.get("/admin/disclosures/disclosurerecord/", {"q": q}).content.decode()
+
+
+def test_attachment_type_and_size_are_checked(settings):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from disclosures.models import validate_attachment
+
+    validate_attachment(SimpleUploadedFile("通知.pdf", b"%PDF-1.4 test"))
+    with pytest.raises(ValidationError, match="不支持的附件类型"):
+        validate_attachment(SimpleUploadedFile("run.exe", b"MZ"))
+    settings.DISCLOSURE_ATTACHMENT_MAX_BYTES = 10
+    with pytest.raises(ValidationError, match="附件过大"):
+        validate_attachment(SimpleUploadedFile("大文件.pdf", b"x" * 11))
