@@ -12,3 +12,20 @@ def register_record_panel(func):
 
 def record_panels(record) -> list[str]:
     return [html for func in _record_panels if (html := func(record))]
+
+
+_body_transformers = []
+
+
+def register_body_transformer(func):
+    """Register `func(record, body, params) -> str | None`: the record body (safe HTML) rewritten
+    for one request, e.g. a quoted sentence wrapped in <mark>; None leaves it unchanged."""
+    _body_transformers.append(func)
+    return func
+
+
+def transform_body(record, params) -> str:
+    body = record.body
+    for func in _body_transformers:
+        body = func(record, body, params) or body
+    return body

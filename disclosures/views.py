@@ -7,6 +7,7 @@ from portal.errors import bad_request_page
 
 from . import selectors, services
 from .bots import is_crawler
+from .registry import transform_body
 
 PAGE_SIZE = 20
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
@@ -45,6 +46,8 @@ def record_detail(request, index_number):
     if not is_crawler(request.META.get("HTTP_USER_AGENT", "")):
         services.record_count_view(record=record)
         record.view_count += 1
+    # Display only, never saved: apps may mark up the body for this request (a cited sentence).
+    record.body = transform_body(record, request.GET)
     font_size = request.GET.get("size", "")
     if font_size not in FONT_SIZES:
         font_size = ""
