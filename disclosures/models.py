@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .codes import validate_credit_code_checksum, validate_org_code_checksum
 from .document_numbers import normalize_document_number, validate_document_number
 from .sanitize import sanitize_html
 
@@ -38,11 +39,11 @@ class Organization(models.Model):
     name = models.CharField("机构全称", max_length=200, unique=True)
     short_name = models.CharField("简称", max_length=100, blank=True)
     org_code = models.CharField(
-        "组织机构代码", max_length=9, blank=True, validators=[org_code_validator],
+        "组织机构代码", max_length=9, blank=True, validators=[org_code_validator, validate_org_code_checksum],
         help_text="9位，GB 11714；用于生成索引号。",
     )
     credit_code = models.CharField(
-        "统一社会信用代码", max_length=18, blank=True, validators=[credit_code_validator]
+        "统一社会信用代码", max_length=18, blank=True, validators=[credit_code_validator, validate_credit_code_checksum]
     )
     parent = models.ForeignKey(
         "self", verbose_name="上级机构", null=True, blank=True, on_delete=models.PROTECT, related_name="children"

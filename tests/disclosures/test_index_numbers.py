@@ -33,7 +33,7 @@ def test_national_pattern_is_selectable():
 
 
 def test_org_code_falls_back_to_the_credit_code():
-    org = OrganizationFactory(org_code="", credit_code="11530111015117762X")
+    org = OrganizationFactory(org_code="", credit_code="11530111015117762Y")
     when = timezone.make_aware(dt.datetime(2024, 1, 2, 9, 0))
     assert _publish_at(RecordFactory(publisher=org), when).startswith("015117762-202401-")
 

@@ -95,3 +95,20 @@ def test_article_26_warning_only_past_twenty_working_days():
     assert publication_delay_warning(written=dt.date(2023, 5, 31), published=dt.datetime(2023, 6, 16, 17, 19, tzinfo=tz)) is None
     warning = publication_delay_warning(written=dt.date(2023, 5, 31), published=dt.datetime(2023, 7, 31, 9, 0, tzinfo=tz))
     assert warning and "第二十六条" in warning
+
+
+@pytest.mark.parametrize("code", ["11441700007280420Y", "114403006955506492", "11341702486344515H", "11530111015117762Y"])
+def test_real_credit_codes_pass_the_gb32100_check(code):
+    from disclosures.codes import validate_credit_code_checksum
+
+    validate_credit_code_checksum(code)
+
+
+@pytest.mark.django_db
+def test_mistyped_codes_are_form_errors():
+    from disclosures.models import Organization
+
+    Organization(name="昆明市官渡区人民政府", org_code="015117762").full_clean()  # the seed's code is valid
+    with pytest.raises(ValidationError) as error:
+        Organization(name="某机构", org_code="015117763", credit_code="11441700007280420X").full_clean()
+    assert "校验码" in str(error.value.message_dict["org_code"]) and "credit_code" in error.value.message_dict
