@@ -79,11 +79,11 @@ class DisclosureRecordAdmin(SimpleHistoryAdmin):
         return actions
 
     def save_model(self, request, obj, form, change):
-        publishing = obj.status == DisclosureRecord.Status.PUBLISHED and (
-            not change or form.initial.get("status") != DisclosureRecord.Status.PUBLISHED or not obj.index_number
-        )
+        # Publishing goes through the service (索引号, history reason, Art. 26 warning):
+        # the edit is saved under the previous status first, then published.
+        publishing = "status" in form.changed_data and obj.status == DisclosureRecord.Status.PUBLISHED
         if publishing:
-            obj.status = form.initial.get("status", DisclosureRecord.Status.DRAFT) if change else DisclosureRecord.Status.DRAFT
+            obj.status = form.initial.get("status") or DisclosureRecord.Status.DRAFT
         super().save_model(request, obj, form, change)
         if publishing:
             self._publish(request, obj)

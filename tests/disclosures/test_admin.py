@@ -115,3 +115,19 @@ def test_attachment_type_and_size_are_checked(settings):
     settings.DISCLOSURE_ATTACHMENT_MAX_BYTES = 10
     with pytest.raises(ValidationError, match="附件过大"):
         validate_attachment(SimpleUploadedFile("大文件.pdf", b"x" * 11))
+
+
+def test_reviewer_publishes_from_the_change_form(client):
+    client.force_login(staff("reviewer", REVIEWER))
+    response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(status="published"), follow=True)
+    record = DisclosureRecord.objects.get()
+    assert record.status == "published" and record.index_number.startswith("015117762-")
+    assert "索引号" in response.content.decode()
+
+
+def test_createsuperuser_works(monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-password-1234")
+    call_command("createsuperuser", "--noinput", username="admin", email="admin@example.gov.cn", verbosity=0)
+    assert User.objects.get(username="admin").is_superuser
