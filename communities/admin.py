@@ -1,0 +1,72 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Community, Designation, Fact, Metric, Program, Street
+
+
+class CommunityInline(admin.TabularInline):
+    model = Community
+    extra = 0
+    fields = ["name", "position"]
+
+
+@admin.register(Street)
+class StreetAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "position"]
+    search_fields = ["name"]
+    inlines = [CommunityInline]
+
+
+@admin.register(Community)
+class CommunityAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "street", "position"]
+    list_filter = ["street"]
+    list_select_related = ["street"]
+    search_fields = ["name", "street__name"]
+    autocomplete_fields = ["street"]
+
+
+@admin.register(Program)
+class ProgramAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "level", "position"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(Designation)
+class DesignationAdmin(SimpleHistoryAdmin):
+    list_display = ["community", "program", "title", "batch_first", "batch_last", "year", "source_record"]
+    list_filter = ["program", "level", "community__street"]
+    list_select_related = ["community__street", "program", "source_record"]
+    search_fields = ["community__name", "community__street__name", "title", "sentence"]
+    autocomplete_fields = ["program", "community", "source_record"]
+    fieldsets = [
+        (None, {"fields": ["program", "community", "title", "level", "batch_first", "batch_last", "year", "period", "note"]}),
+        ("来源", {"fields": ["source_record", "sentence"]}),
+    ]
+
+
+@admin.register(Metric)
+class MetricAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "unit", "position", "headline_position"]
+    list_editable = ["position", "headline_position"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(Fact)
+class FactAdmin(SimpleHistoryAdmin):
+    list_display = ["metric", "category", "display_value", "period", "period_end", "scope", "source_record"]
+    list_filter = ["metric", "scope", "approximation", "source_record__status"]
+    list_select_related = ["metric", "source_record", "street", "community__street"]
+    search_fields = ["metric__name", "category", "sentence", "figure_text", "period"]
+    autocomplete_fields = ["metric", "street", "community", "source_record"]
+    date_hierarchy = "period_end"
+    fieldsets = [
+        (None, {"fields": ["metric", "category", "value", "unit", "approximation", "figure_text", "position"]}),
+        ("时期与范围", {"fields": ["period", "period_end", "scope", "street", "community"]}),
+        ("来源", {"fields": ["source_record", "sentence"],
+                  "description": "每个数字都须出自已公开的记录；新来源请新增一条，不要修改旧数据，以保留历次数据。"}),
+    ]
+
+    @admin.display(description="数值")
+    def display_value(self, obj):
+        return obj.display_value

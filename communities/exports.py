@@ -1,0 +1,67 @@
+"""Facts as rows for download (CSV, JSON): the same fields in both, sources as absolute links."""
+
+import csv
+import io
+
+from .numbers import format_number
+
+COLUMNS = [
+    ("metric", "指标标识"), ("metric_name", "指标"), ("category", "分项"), ("value", "数值"), ("unit", "单位"),
+    ("approximation", "约数"), ("display_value", "显示值"), ("figure_text", "原文数字"), ("period", "时期"),
+    ("period_end", "时期截止日"), ("scope", "范围"), ("place", "地点"), ("source_index_number", "来源索引号"),
+    ("source_title", "来源标题"), ("source_published_at", "来源发布时间"), ("source_url", "来源链接（定位到原文语句）"),
+    ("sentence", "原文语句"),
+]
+APPROXIMATION_WORDS = {"": "", "nearly": "近", "over": "多"}
+# Spreadsheet programs run cells that start with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def fact_row(fact, *, absolute_url) -> dict:
+    return {
+        "metric": fact.metric.slug,
+        "metric_name": fact.metric.name,
+        "category": fact.category,
+        "value": format_number(fact.value),
+        "unit": fact.unit,
+        "approximation": APPROXIMATION_WORDS.get(fact.approximation, ""),
+        "display_value": fact.display_value,
+        "figure_text": fact.figure_text,
+        "period": fact.period,
+        "period_end": fact.period_end.isoformat(),
+        "scope": fact.get_scope_display(),
+        "place": fact.scope_label,
+        "source_index_number": fact.source_record.index_number,
+        "source_title": fact.source_record.title,
+        "source_published_at": fact.source_record.published_at.isoformat(),
+        "source_url": absolute_url(fact.source_url),
+        "sentence": fact.sentence,
+    }
+
+
+def _json_value(text: str):
+    return int(text) if "." not in text else float(text)
+
+
+def facts_json(facts, *, absolute_url) -> list[dict]:
+    rows = []
+    for fact in facts:
+        row = fact_row(fact, absolute_url=absolute_url)
+        row["value"] = _json_value(row["value"])
+        rows.append(row)
+    return rows
+
+
+def _cell(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+
+
+def facts_csv(facts, *, absolute_url) -> str:
+    """UTF-8 with a BOM so that Excel (the usual tool here) reads the Chinese correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([title for _, title in COLUMNS])
+    for fact in facts:
+        row = fact_row(fact, absolute_url=absolute_url)
+        writer.writerow([_cell(str(row[key])) for key, _ in COLUMNS])
+    return "\ufeff" + buffer.getvalue()

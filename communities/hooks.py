@@ -1,0 +1,37 @@
+"""What the communities app adds to other apps: a highlighted sentence and a panel on the
+disclosure record page, and the 社区治理 section of the navigation."""
+
+from django.template.loader import render_to_string
+
+from disclosures.registry import register_body_transformer, register_record_panel
+from portal.navigation import register_section
+
+from . import selectors
+from .citations import highlight_sentence
+
+register_section(
+    title="社区治理", url_name="communities:index", position=40,
+    children=[
+        ("社区治理数据总览", "communities:index"),
+        ("全部社区治理数据", "communities:fact_list"),
+        ("城乡社区治理试点与协商点位", "communities:program_list"),
+    ],
+)
+
+
+@register_body_transformer
+def highlight_cited_sentence(record, body, params):
+    """`?cite=fact-12` marks the sentence fact 12 quotes, so the link lands on it (#fact-12)."""
+    citation = selectors.citation_get(anchor=params.get("cite", ""), record=record)
+    if citation is None:
+        return None
+    emphasis = getattr(citation, "figure_text", "")
+    return highlight_sentence(body, sentence=citation.sentence, anchor=citation.anchor, emphasis=emphasis)
+
+
+@register_record_panel
+def facts_quoted_from_record(record):
+    metrics = selectors.metrics_quoted_from(record=record)
+    if not metrics:
+        return None
+    return render_to_string("communities/record_panel.html", {"metrics": metrics})

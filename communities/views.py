@@ -1,0 +1,94 @@
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from portal.errors import bad_request_page
+
+from . import exports, selectors
+
+COLUMN = {"name": "社区治理", "type": "数据发布", "keywords": "社区治理,街道,社区,试点,社区协商,社区工作者",
+          "description": "官渡区社区治理数据：街道、社区、试点与协商点位，以及出自已公开政府信息的统计数字。"}
+
+
+def _crumbs(*trail):
+    return [("社区治理", reverse("communities:index")), *trail]
+
+
+def index(request):
+    return render(request, "communities/index.html", {
+        **selectors.overview(),
+        "column": COLUMN,
+        "crumbs": [("社区治理", None)],
+    })
+
+
+def fact_list(request):
+    return render(request, "communities/fact_list.html", {
+        "groups": selectors.facts_grouped_by_metric(),
+        "column": {**COLUMN, "name": "社区治理数据"},
+        "crumbs": _crumbs(("全部数据", None)),
+    })
+
+
+def street_detail(request, pk):
+    context = selectors.street_detail(pk=pk)
+    return render(request, "communities/street_detail.html", {
+        **context,
+        "column": {**COLUMN, "name": context["street"].name},
+        "crumbs": _crumbs((context["street"].name, None)),
+    })
+
+
+def program_list(request):
+    return render(request, "communities/program_list.html", {
+        "programs": selectors.program_list(),
+        "streets": selectors.street_list(),
+        "column": {**COLUMN, "name": "试点与点位"},
+        "crumbs": _crumbs(("试点与点位", None)),
+    })
+
+
+def program_detail(request, slug):
+    context = selectors.program_detail(slug=slug)
+    return render(request, "communities/program_detail.html", {
+        **context,
+        "column": {**COLUMN, "name": context["program"].name},
+        "crumbs": _crumbs(("试点与点位", reverse("communities:program_list")), (context["program"].name, None)),
+    })
+
+
+def metric_detail(request, slug):
+    context = selectors.metric_detail(slug=slug)
+    return render(request, "communities/metric_detail.html", {
+        **context,
+        "column": {**COLUMN, "name": context["metric"].name},
+        "crumbs": _crumbs(("全部数据", reverse("communities:fact_list")), (context["metric"].name, None)),
+    })
+
+
+def _export_metric(request):
+    """(metric or None, error message or None) from ?metric=slug."""
+    slug = request.GET.get("metric", "")
+    if not slug:
+        return None, None
+    metric = selectors.metric_by_slug(slug)
+    return metric, None if metric else f"没有标识为“{slug[:50]}”的指标。"
+
+
+def facts_csv(request):
+    metric, error = _export_metric(request)
+    if error:
+        return bad_request_page(request, "下载条件无效", {"metric": [error]})
+    body = exports.facts_csv(selectors.facts_for_export(metric=metric), absolute_url=request.build_absolute_uri)
+    response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    name = f"communities-{metric.slug}.csv" if metric else "communities-facts.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def facts_json(request):
+    metric, error = _export_metric(request)
+    if error:
+        return JsonResponse({"error": error}, status=400, json_dumps_params={"ensure_ascii": False})
+    rows = exports.facts_json(selectors.facts_for_export(metric=metric), absolute_url=request.build_absolute_uri)
+    return JsonResponse({"count": len(rows), "facts": rows}, json_dumps_params={"ensure_ascii": False, "indent": 1})
