@@ -11,6 +11,8 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("communities/", include("communities.urls")),
     path("search/", include("search.urls")),
+    # /feeds/, /api/v1/, /sitemap.xml, /robots.txt
+    path("", include("search.site_urls")),
     path("", include("portal.urls")),
 ]
 

@@ -1,0 +1,57 @@
+from django.db import models
+from django.utils import timezone
+
+
+class SearchDocumentQuerySet(models.QuerySet):
+    def public(self, at=None):
+        """Documents the public may see now.
+
+        Scheduled items are indexed ahead of time and become visible when their time comes,
+        without any save, so visibility is decided here, at query time."""
+        return self.filter(published_at__isnull=False, published_at__lte=at or timezone.now())
+
+
+class SearchDocument(models.Model):
+    """One row per indexed item (a record, a proposal reply, a governance fact), kept in
+    sync by search.services; the derived token columns are never edited by hand."""
+
+    source = models.CharField("类型", max_length=20)
+    object_id = models.PositiveBigIntegerField("对象编号")
+    title = models.CharField("标题", max_length=500)
+    url = models.CharField("地址", max_length=500)
+    # Labelled short fields weighted like the title (文号, 索引号, 提案号 …): [[label, value], …].
+    fields = models.JSONField("编号字段", default=list, blank=True)
+    # Labelled body-weight fields (关键字, 内容概述 …) and the plain-text body, for snippets.
+    extra = models.JSONField("其他字段", default=list, blank=True)
+    body_text = models.TextField("正文文本", blank=True)
+    publisher = models.ForeignKey(
+        "disclosures.Organization", verbose_name="发布机构", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    topic = models.ForeignKey(
+        "disclosures.Topic", verbose_name="主题分类", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    validity = models.CharField("有效性", max_length=10, blank=True)
+    # The disclosure record that carries the item (itself, the reply letter, a fact's source);
+    # deleting the record removes its documents.
+    record = models.ForeignKey(
+        "disclosures.DisclosureRecord", verbose_name="所属记录", null=True, blank=True,
+        on_delete=models.CASCADE, related_name="+",
+    )
+    published_at = models.DateTimeField("发布时间")
+    year = models.PositiveSmallIntegerField("年份")
+    title_tokens = models.TextField(blank=True)
+    body_tokens = models.TextField(blank=True)
+    search_title = models.TextField(blank=True)
+    search_text = models.TextField(blank=True)
+    indexed_at = models.DateTimeField("索引时间", auto_now=True)
+
+    objects = SearchDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检索索引"
+        constraints = [models.UniqueConstraint(fields=["source", "object_id"], name="search_document_unique_item")]
+        indexes = [models.Index(fields=["-published_at", "-id"], name="search_document_date")]
+
+    def __str__(self):
+        return self.title

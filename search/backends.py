@@ -1,0 +1,78 @@
+"""The token match, in the form each database can index (migration 0002 builds the index).
+
+Both backends take and return ordinary QuerySets, so filters, facets, Paginator and
+select_related work the same on either. Tokens hold only Han characters, letters and
+digits (search.tokenizer), so quoting them is enough to keep query syntax out."""
+
+from django.db import connections
+from django.db.models import FloatField, Value
+from django.db.models.expressions import RawSQL
+
+from .query import ParsedQuery
+
+FTS_TABLE = "search_searchdocument_fts"
+TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+
+
+class PostgresBackend:
+    @staticmethod
+    def vector():
+        from django.contrib.postgres.search import SearchVector
+
+        # Must equal the GIN index expression of migration 0002.
+        return SearchVector("title_tokens", weight="A", config="simple") + SearchVector(
+            "body_tokens", weight="B", config="simple"
+        )
+
+    @staticmethod
+    def tsquery(query: ParsedQuery):
+        from django.contrib.postgres.search import SearchQuery
+
+        parts = [f"'{token}'" for token in query.bigrams] + [f"'{token}':*" for token in query.prefixes]
+        return SearchQuery(" & ".join(parts), search_type="raw", config="simple")
+
+    def match(self, qs, query: ParsedQuery):
+        return qs.alias(search_vector=self.vector()).filter(search_vector=self.tsquery(query))
+
+    def rank(self, qs, query: ParsedQuery):
+        from django.contrib.postgres.search import SearchRank
+
+        return qs.annotate(rank=SearchRank(self.vector(), self.tsquery(query)))
+
+
+class SqliteBackend:
+    @staticmethod
+    def fts_query(query: ParsedQuery) -> str:
+        parts = [f'"{token}"' for token in query.bigrams] + [f'"{token}"*' for token in query.prefixes]
+        return " AND ".join(parts)
+
+    def match(self, qs, query: ParsedQuery):
+        return qs.filter(pk__in=RawSQL(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self.fts_query(query)]
+        ))
+
+    def rank(self, qs, query: ParsedQuery):
+        # bm25() only exists inside a full-text query, hence the correlated subquery;
+        # FTS5 answers `rowid = ?` with a direct lookup. Lower bm25 is better.
+        return qs.annotate(rank=RawSQL(
+            f"SELECT -bm25({FTS_TABLE}, {TITLE_WEIGHT}, {BODY_WEIGHT}) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid = search_searchdocument.id",
+            [self.fts_query(query)], output_field=FloatField(),
+        ))
+
+
+class ScanBackend:
+    """Any other database: the verbatim check alone decides, without ranking."""
+
+    def match(self, qs, query):
+        return qs
+
+    def rank(self, qs, query):
+        return qs.annotate(rank=Value(0.0, output_field=FloatField()))
+
+
+BACKENDS = {"postgresql": PostgresBackend(), "sqlite": SqliteBackend()}
+
+
+def backend_for(qs):
+    return BACKENDS.get(connections[qs.db].vendor, ScanBackend())

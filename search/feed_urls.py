@@ -1,0 +1,16 @@
+"""Feed URLs, mounted at /feeds/ (RSS at .xml, Atom at .atom)."""
+
+from django.urls import path
+
+from . import feeds
+
+app_name = "feeds"
+
+urlpatterns = [
+    path("records.xml", feeds.RecordFeed(), name="records_rss"),
+    path("records.atom", feeds.RecordAtomFeed(), name="records_atom"),
+    path("publishers/<int:pk>.xml", feeds.PublisherRecordFeed(), name="publisher_rss"),
+    path("publishers/<int:pk>.atom", feeds.PublisherRecordAtomFeed(), name="publisher_atom"),
+    path("topics/<int:pk>.xml", feeds.TopicRecordFeed(), name="topic_rss"),
+    path("topics/<int:pk>.atom", feeds.TopicRecordAtomFeed(), name="topic_atom"),
+]

@@ -1,0 +1,102 @@
+"""RSS 2.0 and Atom feeds of newly published records: all, per 发布机构, per 主题分类.
+
+Only public records (published, and not scheduled for later) ever appear."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+
+from disclosures.models import DisclosureRecord, Organization, Topic
+from portal.models import SiteSettings
+
+from .text import html_to_text
+
+FEED_SIZE = 50
+
+
+class _Rss(Rss201rev2Feed):
+    content_type = "application/rss+xml; charset=utf-8"
+
+
+class _Atom(Atom1Feed):
+    content_type = "application/atom+xml; charset=utf-8"
+
+
+class RecordFeed(Feed):
+    """Newest public records; subclasses narrow by publisher or topic."""
+
+    feed_type = _Rss
+    scope_field = None  # "publisher" or "topic"
+    scope_model = None
+    scope_label = ""
+
+    def get_object(self, request, pk=None):
+        return get_object_or_404(self.scope_model, pk=pk) if self.scope_model else None
+
+    def _site(self):
+        return SiteSettings.current().site_name
+
+    def title(self, obj):
+        base = f"{self._site()} - 政府信息公开"
+        return f"{base} - {self.scope_label}：{obj.name}" if obj else base
+
+    def link(self, obj):
+        url = reverse("disclosures:catalogue")
+        return f"{url}?{urlencode({self.scope_field: obj.pk})}" if obj else url
+
+    def description(self, obj):
+        scope = f"{self.scope_label}为“{obj.name}”的" if obj else ""
+        return f"最新公开的{scope}政府信息（最近{FEED_SIZE}条）。"
+
+    subtitle = description  # Atom
+
+    def items(self, obj):
+        qs = DisclosureRecord.objects.published().for_listing()
+        if obj:
+            qs = qs.filter(**{self.scope_field: obj})
+        return qs.order_by("-published_at", "-id")[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        text = item.summary or html_to_text(item.body)
+        return Truncator(text.replace("\n", " ")).chars(200)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return max(item.updated_at, item.published_at)
+
+    def item_author_name(self, item):
+        return item.publisher.name
+
+    def item_categories(self, item):
+        return [item.topic.name]
+
+    def item_guid_is_permalink(self, item):
+        return True
+
+
+class RecordAtomFeed(RecordFeed):
+    feed_type = _Atom
+
+
+class PublisherRecordFeed(RecordFeed):
+    scope_field, scope_model, scope_label = "publisher", Organization, "发布机构"
+
+
+class PublisherRecordAtomFeed(PublisherRecordFeed):
+    feed_type = _Atom
+
+
+class TopicRecordFeed(RecordFeed):
+    scope_field, scope_model, scope_label = "topic", Topic, "主题分类"
+
+
+class TopicRecordAtomFeed(TopicRecordFeed):
+    feed_type = _Atom

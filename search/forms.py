@@ -1,0 +1,62 @@
+from django import forms
+
+from disclosures.models import DisclosureRecord, Organization, Topic
+
+from .query import MAX_QUERY_LENGTH, QueryError, parse_query
+from .registry import source_labels
+from .selectors import SORTS, SearchFilters
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="检索词", required=False, strip=False,
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH, "autocomplete": "off"}),
+    )
+    type = forms.ChoiceField(label="类型", required=False)
+    publisher = forms.ModelChoiceField(label="发布机构", queryset=Organization.objects.all(), required=False)
+    topic = forms.ModelChoiceField(label="主题分类", queryset=Topic.objects.all(), required=False)
+    year = forms.IntegerField(label="年份", required=False, min_value=1949, max_value=2100)
+    validity = forms.ChoiceField(
+        label="有效性", required=False, choices=[("", "全部")] + list(DisclosureRecord.Validity.choices)
+    )
+    date_from = forms.DateField(label="发布日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(label="排序", required=False, choices=list(SORTS.items()))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", "全部")] + list(source_labels().items())
+        self.parsed_query = None
+
+    def clean_q(self):
+        raw = self.cleaned_data.get("q") or ""
+        if raw.strip():
+            try:
+                self.parsed_query = parse_query(raw)
+            except QueryError as error:
+                raise forms.ValidationError(str(error), code="query") from error
+        return raw.strip()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "结束日期不能早于开始日期。")
+        return data
+
+    @property
+    def filters(self) -> SearchFilters:
+        data = self.cleaned_data
+        return SearchFilters(
+            type=data.get("type") or "", publisher=data.get("publisher"), topic=data.get("topic"),
+            year=data.get("year"), validity=data.get("validity") or "",
+            date_from=data.get("date_from"), date_to=data.get("date_to"),
+        )
+
+    @property
+    def sort(self) -> str:
+        return self.cleaned_data.get("sort") or "relevance"
+
+    @property
+    def has_filters(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in self.fields if name not in ("q", "sort"))

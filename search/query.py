@@ -1,0 +1,61 @@
+"""A user's query: checked, split into terms, and turned into tokens for the backends."""
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from .tokenizer import normalize, query_tokens, squeeze
+
+MAX_QUERY_LENGTH = 100
+MAX_TERMS = 10
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message is shown to the reader as is."""
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    raw: str
+    # Squeezed terms: each must appear verbatim in a document's search_text.
+    terms: tuple[str, ...]
+    bigrams: tuple[str, ...] = field(default=())
+    prefixes: tuple[str, ...] = field(default=())
+
+    @property
+    def has_tokens(self) -> bool:
+        return bool(self.bigrams or self.prefixes)
+
+
+def clean_query(raw: str) -> str:
+    """The query as typed, minus surrounding space; raises QueryError with a reader-facing message."""
+    value = (raw or "").strip()
+    if not value:
+        raise QueryError("请输入检索词，例如“社区治理”或文号“官办通〔2020〕26号”。")
+    if "\ufffd" in value:
+        # What an invalid UTF-8 byte in the address (such as %FF) decodes to.
+        raise QueryError("检索词含有无法识别的字符（可能是网址编码错误），请重新输入。")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in "\t\n\r" for ch in value):
+        raise QueryError("检索词含有控制字符或不可见字符，请删除后重新输入。")
+    if len(value) > MAX_QUERY_LENGTH:
+        raise QueryError(f"检索词过长（{len(value)}个字符），请控制在{MAX_QUERY_LENGTH}个字符以内。")
+    return value
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    value = clean_query(raw)
+    terms, parts = [], []
+    for part in normalize(value).split():
+        term = squeeze(part)
+        if term and term not in terms:
+            terms.append(term)
+            parts.append(part)
+    if not terms:
+        raise QueryError("检索词中没有可检索的文字或数字（只有标点符号），请输入汉字、字母或数字。")
+    if len(terms) > MAX_TERMS:
+        raise QueryError(f"检索词最多{MAX_TERMS}个（用空格分隔），请减少后重试。")
+    bigrams, prefixes = [], []
+    for part in parts:
+        term_bigrams, term_prefixes = query_tokens(part)
+        bigrams.extend(t for t in term_bigrams if t not in bigrams)
+        prefixes.extend(t for t in term_prefixes if t not in prefixes)
+    return ParsedQuery(raw=value, terms=tuple(terms), bigrams=tuple(bigrams), prefixes=tuple(prefixes))

@@ -1,0 +1,73 @@
+"""/sitemap.xml: every public page, each with a lastmod. Apps' pages are added through
+`register_sitemap` (search/adapters), so this module stays generic."""
+
+import datetime as dt
+from pathlib import Path
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+
+from disclosures.models import DisclosureRecord, Page
+
+_sitemaps = {}
+
+
+def register_sitemap(name, sitemap):
+    _sitemaps[name] = sitemap
+
+
+def sitemaps() -> dict:
+    return dict(_sitemaps)
+
+
+def latest_public_change():
+    """When the public catalogue last changed: its newest publication or edit."""
+    found = DisclosureRecord.objects.published().aggregate(published=Max("published_at"), updated=Max("updated_at"))
+    moments = [m for m in found.values() if m]
+    return max(moments) if moments else None
+
+
+def template_changed(name):
+    """A fixed page changes when its template does."""
+    path = Path(get_template(name).origin.name)
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+
+
+class FixedPagesSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return [
+            ("portal:home", latest_public_change),
+            ("disclosures:catalogue", latest_public_change),
+            ("disclosures:guide", lambda: Page.objects.filter(slug="guide").values_list("updated_at", flat=True).first()),
+            ("disclosures:policy", lambda: Page.objects.filter(slug="policy").values_list("updated_at", flat=True).first()),
+            ("portal:sitemap", lambda: template_changed("portal/sitemap.html")),
+            ("portal:accessibility", lambda: template_changed("portal/accessibility.html")),
+        ]
+
+    def location(self, item):
+        return reverse(item[0])
+
+    def lastmod(self, item):
+        return item[1]() or timezone.now()
+
+
+class RecordSitemap(Sitemap):
+    changefreq = "monthly"
+    limit = 10000
+
+    def items(self):
+        return DisclosureRecord.objects.published().only("index_number", "updated_at", "published_at").order_by(
+            "-published_at", "-id"
+        )
+
+    def lastmod(self, record):
+        return max(record.updated_at, record.published_at)
+
+
+register_sitemap("pages", FixedPagesSitemap)
+register_sitemap("records", RecordSitemap)

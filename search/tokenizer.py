@@ -1,0 +1,87 @@
+"""Chinese-aware tokens computed in Python, the same way for documents and queries.
+
+Han runs become overlapping bigrams (as Lucene's CJKAnalyzer does), a lone Han character
+stays a unigram, and runs of letters/digits stay whole. No dictionary, so any substring of
+two or more characters is findable; exact phrases are then checked on a normalized copy
+(`squeeze`), which is also what makes 〔2018〕49号, [2018]49号 and ［２０１８］49号 equal.
+See docs/decisions and shared research tech.md §2."""
+
+import re
+import unicodedata
+
+# CJK Unified Ideographs, Extension A, compatibility ideographs, 〇, Extensions B–H.
+HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_TOKEN_RUNS = re.compile(rf"([{HAN}]+)|((?:(?![{HAN}])[^\W_])+)")
+_KEEP = re.compile(rf"[{HAN}]|(?:(?![{HAN}])[^\W_])")
+_NOT_KEPT = re.compile(rf"(?:(?![{HAN}])[\W_])+")
+# PostgreSQL rejects lexemes of 2 KB or more; long alphanumeric runs (hashes, URLs) are cut.
+MAX_TOKEN_LENGTH = 64
+# A tsvector must stay below 1 MB, and nobody searches the 200,001st character.
+MAX_INDEXED_CHARS = 200_000
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width, ① → 1) and lower case."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def squeeze(text: str) -> str:
+    """The normalized text with only Han characters, letters and digits kept."""
+    return _NOT_KEPT.sub("", normalize(text))
+
+
+def _runs(normalized: str):
+    for match in _TOKEN_RUNS.finditer(normalized):
+        han, alnum = match.groups()
+        yield (han, True) if han else (alnum, False)
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+def tokens(text: str) -> list[str]:
+    """Index tokens: overlapping Han bigrams, lone Han unigrams, whole alphanumeric runs.
+
+    Han bigrams are taken from the squeezed line, so 社区、治理 also yields 区治 and a
+    query typed without the punctuation still finds it. Alphanumeric runs are taken as
+    written (〔2018〕49号 → 2018, 49, so "49号" finds it) and also as squeezed (201849),
+    so the token match never rejects what the verbatim check on search_text accepts."""
+    result = []
+    for line in normalize(text[:MAX_INDEXED_CHARS] if text else "").splitlines():
+        squeezed = _NOT_KEPT.sub("", line)
+        written = [run for run, is_han in _runs(line) if not is_han]
+        for run, is_han in _runs(squeezed):
+            if is_han:
+                result.extend(_bigrams(run))
+            elif run not in written:
+                written.append(run)
+        result.extend(run[:MAX_TOKEN_LENGTH] for run in written)
+    return result
+
+
+def token_string(*texts: str) -> str:
+    return " ".join(token for text in texts for token in tokens(text))
+
+
+def query_tokens(term: str) -> tuple[list[str], list[str]]:
+    """(Han bigrams, alphanumeric prefixes) a query term must match, mirroring `tokens`.
+
+    A lone Han character gives no token: the verbatim check on `search_text` covers it,
+    and a one-character token would match most of the corpus anyway."""
+    normalized = normalize(term)
+    bigrams = [
+        bigram
+        for run, is_han in _runs(_NOT_KEPT.sub("", normalized)) if is_han and len(run) > 1
+        for bigram in _bigrams(run)
+    ]
+    prefixes = [run[:MAX_TOKEN_LENGTH] for run, is_han in _runs(normalized) if not is_han]
+    return _unique(bigrams), _unique(prefixes)
+
+
+def has_searchable_text(text: str) -> bool:
+    return bool(_KEEP.search(normalize(text)))
+
+
+def _unique(items):
+    return list(dict.fromkeys(items))

@@ -1,0 +1,93 @@
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from disclosures import selectors as disclosure_selectors
+from disclosures.views import parse_page_number
+from portal.errors import bad_request_page
+
+from . import selectors
+from .csv_export import csv_response
+from .exports import RECORD_CSV_RELATED, record_columns, search_columns
+from .forms import SearchForm
+from .selectors import FACETS
+
+PAGE_SIZE = 20
+COLUMN = {"name": "站内搜索", "type": "其他"}
+HIDDEN_FILTERS = ("type", "publisher", "topic", "year", "validity", "sort")
+
+
+def _params_without(request, *names) -> dict:
+    return {key: value for key, value in request.GET.items() if key not in names and value}
+
+
+def _facet_links(request, facets):
+    """Each value links to the current search narrowed to it, or widened again if selected."""
+    for facet in facets.values():
+        for value in facet:
+            params = _params_without(request, "page", "format", value.param)
+            if not value.selected:
+                params[value.param] = value.value
+            value.url = "?" + urlencode(params)
+    return facets
+
+
+def results(request):
+    form = SearchForm(request.GET)
+    context = {
+        "form": form,
+        "column": COLUMN,
+        "crumbs": [("站内搜索", None)],
+        "sort_choices": selectors.SORTS,
+        # The date-range form keeps the facets already chosen.
+        "hidden_filters": [(name, request.GET[name]) for name in HIDDEN_FILTERS if request.GET.get(name)],
+    }
+    if not form.is_valid():
+        context["errors"] = form.errors
+        return render(request, "search/results.html", context, status=400)
+    query = form.parsed_query
+    if query is None:
+        context["prompt"] = "请输入检索词，例如“社区治理”、索引号或文号“官办通〔2020〕26号”。"
+        return render(request, "search/results.html", context)
+    wants_csv = request.GET.get("format") == "csv"
+    if not wants_csv and not form.has_filters and "page" not in request.GET:
+        url = selectors.number_redirect_url(query.raw)
+        if url:
+            return HttpResponseRedirect(url)
+    found = selectors.search(query=query, filters=form.filters, sort=form.sort)
+    if wants_csv:
+        return csv_response(
+            filename="检索结果.csv", columns=search_columns(request.build_absolute_uri), queryset=found.queryset
+        )
+    page_number = parse_page_number(request)
+    paginator = Paginator(found.queryset, PAGE_SIZE)
+    if page_number > max(paginator.num_pages, 1):
+        raise Http404("页码超出范围")
+    page = paginator.page(page_number)
+    context.update({
+        "query": query,
+        "page": page,
+        "hits": selectors.search_hits(documents=page.object_list, query=query),
+        "facets": _facet_links(request, found.facets),
+        "facet_titles": dict(zip(FACETS, ("类型", "发布机构", "主题分类", "年份", "有效性"))),
+        "query_string": urlencode(_params_without(request, "page", "format")),
+        "csv_query": urlencode({**_params_without(request, "page", "format"), "format": "csv"}),
+        "sort": form.sort,
+        "sort_links": {
+            key: "?" + urlencode({**_params_without(request, "page", "format", "sort"), "sort": key})
+            for key in selectors.SORTS
+        },
+    })
+    return render(request, "search/results.html", context)
+
+
+def records_csv(request):
+    """The 政府信息公开目录 as CSV, narrowed by the same filters as the catalogue page."""
+    filterset = disclosure_selectors.record_list(filters=request.GET)
+    if not filterset.is_valid():
+        return bad_request_page(request, "筛选条件无效", filterset.errors)
+    queryset = filterset.qs.select_related(*RECORD_CSV_RELATED)
+    return csv_response(
+        filename="政府信息公开目录.csv", columns=record_columns(request.build_absolute_uri), queryset=queryset
+    )
