@@ -7,6 +7,8 @@ admin.site.index_title = "内容管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Committee members sign in here (accounts created by staff; no sign-up).
+    path("accounts/", include("proposals.account_urls")),
     path("disclosures/", include("disclosures.urls")),
     path("proposals/", include("proposals.urls")),
     path("communities/", include("communities.urls")),

@@ -1,0 +1,27 @@
+"""Sign-in for committee members. Accounts are created by staff: there is deliberately no
+sign-up and no e-mailed password reset (members ask the handling office instead)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+
+class MemberLoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("proposals:mine")
+    extra_context = {"column": {"name": "代表委员登录", "type": "其他"}}
+
+
+class MemberPasswordChangeView(auth_views.PasswordChangeView):
+    extra_context = {"column": {"name": "修改密码", "type": "其他"}}
+
+
+urlpatterns = [
+    path("login/", MemberLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
+    path("password_change/", MemberPasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(extra_context={"column": {"name": "修改密码", "type": "其他"}}),
+        name="password_change_done",
+    ),
+]

@@ -1,0 +1,183 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from disclosures.index_numbers import IndexNumberError
+
+from . import services
+from .models import Assembly, Feedback, Member, Proposal, Reply, ReplyCategory, SatisfactionLevel, Session
+
+PUBLISH_PERMISSION = "proposals.publish_reply"
+
+
+def _errors_text(error: ValidationError) -> str:
+    return "；".join(error.messages)
+
+
+@admin.register(Assembly)
+class AssemblyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "place", "position"]
+    list_filter = ["kind"]
+    search_fields = ["name", "place"]
+
+
+@admin.register(Session)
+class SessionAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "year", "opens_on", "closes_on"]
+    list_filter = ["assembly", "year"]
+    search_fields = ["name", "assembly__name"]
+    autocomplete_fields = ["assembly"]
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "assembly", "sector", "user", "is_active"]
+    list_filter = ["assembly", "is_active"]
+    search_fields = ["name", "sector", "user__username"]
+    autocomplete_fields = ["assembly", "user"]
+    fieldsets = [
+        (None, {"fields": ["assembly", "name", "sector", "is_active"]}),
+        ("登录账号", {"fields": ["user"], "description": "先在“用户”中创建账号（不授予工作人员权限），再在此关联。"}),
+        ("联系方式（仅工作人员可见，不在网站公开）", {"fields": ["phone", "email", "address"]}),
+    ]
+
+
+@admin.register(ReplyCategory)
+class ReplyCategoryAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "label", "position"]
+    search_fields = ["code", "label"]
+
+
+@admin.register(SatisfactionLevel)
+class SatisfactionLevelAdmin(SimpleHistoryAdmin):
+    list_display = ["label", "code", "counts_as_satisfied", "requires_rehandling", "position"]
+    list_filter = ["counts_as_satisfied", "requires_rehandling"]
+    search_fields = ["label", "code"]
+
+
+class ReplyInline(admin.TabularInline):
+    model = Reply
+    extra = 0
+    fields = ["answering_unit", "replied_on", "category", "status", "publication_mode", "published_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title", "session", "lead_member", "lead_unit", "status", "due_on", "is_key"]
+    list_filter = ["session__assembly", "session", "status", "kind", "is_key", "extended", "lead_unit"]
+    search_fields = ["number", "title", "lead_member__name", "co_proposers__name"]
+    autocomplete_fields = ["session", "lead_member", "co_proposers", "lead_unit", "assisting_units", "merged_into"]
+    readonly_fields = ["due_on", "rehandling_due_on"]
+    date_hierarchy = "assigned_on"
+    inlines = [ReplyInline]
+    fieldsets = [
+        (None, {"fields": ["session", "number", "kind", "title", "is_key"]}),
+        ("提案人", {"fields": ["lead_member", "co_proposers"]}),
+        ("交办与承办", {"fields": ["filed_on", "assigned_on", "lead_unit", "assisting_units", "merged_into"]}),
+        ("办理状态与期限", {"fields": [
+            "status", "due_on", "extended", "extension_reason", "rehandling_started_on", "rehandling_due_on",
+        ], "description": "办理期限 = 交办日期 + 3个月；延期为6个月，须记录理由。重新办理期限 = 开始日期 + 1个月。"}),
+    ]
+
+
+class ReplyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Reply
+        fields = "__all__"
+        widgets = {"letter": forms.Textarea(attrs={"rows": 20}), "summary": forms.Textarea(attrs={"rows": 5})}
+
+    def clean(self):
+        cleaned = super().clean()
+        sent = self.instance.pk and self.instance.status == Reply.Status.SENT
+        if sent and "letter" in self.changed_data and "correction_note" not in self.changed_data:
+            self.add_error("correction_note", "答复已送达，修改全文即为更正：请填写更正说明（原文会保留）。")
+        return cleaned
+
+
+@admin.register(Reply)
+class ReplyAdmin(SimpleHistoryAdmin):
+    form = ReplyAdminForm
+    list_display = ["__str__", "answering_unit", "replied_on", "category", "status", "publication_mode", "published_at", "record_link"]
+    list_filter = ["status", "publication_mode", "category", "is_rehandling", "proposal__session", "answering_unit"]
+    search_fields = ["proposal__number", "proposal__title", "answering_unit__name", "contact_person"]
+    autocomplete_fields = ["proposal", "answering_unit"]
+    readonly_fields = ["status", "published_at", "record_link", "original_letter", "corrected_at"]
+    date_hierarchy = "replied_on"
+    actions = ["send_selected", "publish_selected"]
+    fieldsets = [
+        (None, {"fields": ["proposal", "answering_unit", "replied_on", "category", "is_rehandling"]}),
+        ("答复函", {"fields": ["letter", "contact_person", "contact_phone"]}),
+        ("公开", {"fields": ["publication_mode", "mode_reason", "summary", "status", "published_at", "record_link"],
+                 "description": "“标记为已答复”后可公开；全文或摘要公开时生成政府信息公开记录（索引号），答复后20个工作日内公开。"}),
+        ("更正", {"fields": ["correction_note", "corrected_at", "original_letter"]}),
+    ]
+
+    @admin.display(description="政府信息公开记录")
+    def record_link(self, obj):
+        if not obj.record_id:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.record.get_absolute_url(), obj.record.index_number or "（草稿）")
+
+    def save_model(self, request, obj, form, change):
+        if change and obj.status == Reply.Status.SENT and "letter" in form.changed_data:
+            corrected, obj.letter = obj.letter, form.initial["letter"]
+            super().save_model(request, obj, form, change)
+            services.reply_correct(reply=obj, letter=corrected, note=obj.correction_note, user=request.user)
+            self.message_user(request, "答复已更正，原文已保留。", messages.SUCCESS)
+            return
+        super().save_model(request, obj, form, change)
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    @admin.action(description="标记为已答复（已送达代表委员）", permissions=["publish"])
+    def send_selected(self, request, queryset):
+        for reply in queryset:
+            try:
+                services.reply_send(reply=reply, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"“{reply}”未标记：{_errors_text(error)}", messages.ERROR)
+            else:
+                self.message_user(request, f"“{reply}”已标记为已答复。", messages.SUCCESS)
+
+    @admin.action(description="公开所选答复（生成政府信息公开记录）", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        for reply in queryset:
+            try:
+                result = services.reply_publish(reply=reply, user=request.user)
+            except (ValidationError, IndexNumberError) as error:
+                text = _errors_text(error) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, f"“{reply}”未公开：{text}", messages.ERROR)
+                continue
+            if result.record:
+                self.message_user(request, f"“{reply}”已公开，索引号 {result.record.index_number}。", messages.SUCCESS)
+            else:
+                self.message_user(request, f"“{reply}”不公开，已公开不公开理由。", messages.SUCCESS)
+            for warning in result.warnings:
+                self.message_user(request, warning, messages.WARNING)
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "reply", "level", "submitted_at", "updated_at", "closed_at"]
+    list_filter = ["level", ("closed_at", admin.EmptyFieldListFilter), "reply__proposal__session"]
+    search_fields = ["member__name", "reply__proposal__number", "reply__proposal__title", "comment"]
+    readonly_fields = ["reply", "member", "level", "comment", "submitted_at", "updated_at", "closed_at", "closed_by"]
+    actions = ["close_selected"]
+
+    def has_add_permission(self, request):
+        return False  # feedback comes from members themselves
+
+    @admin.action(description="确认所选反馈（确认后代表委员不能再修改）")
+    def close_selected(self, request, queryset):
+        for feedback in queryset:
+            services.feedback_close(feedback=feedback, user=request.user)
+        self.message_user(request, f"已确认 {queryset.count()} 份反馈。", messages.SUCCESS)

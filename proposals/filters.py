@@ -1,0 +1,52 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from disclosures.models import Organization
+
+from .models import Assembly, Proposal, ReplyCategory, Reply, Session
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField  # "2023.5" is an error, not a year
+
+
+class ProposalFilter(django_filters.FilterSet):
+    assembly = django_filters.ModelChoiceFilter(
+        label="人大/政协", field_name="session__assembly", queryset=Assembly.objects.all(), empty_label="全部"
+    )
+    session = django_filters.ModelChoiceFilter(
+        label="届次会议", queryset=Session.objects.select_related("assembly"), empty_label="全部"
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label="承办单位", method="filter_unit", empty_label="全部",
+        queryset=Organization.objects.filter(Q(lead_proposals__isnull=False) | Q(assisting_proposals__isnull=False)).distinct(),
+    )
+    category = django_filters.ModelChoiceFilter(
+        label="办理结果分类", method="filter_category", queryset=ReplyCategory.objects.all(), empty_label="全部"
+    )
+    status = django_filters.ChoiceFilter(label="办理状态", choices=Proposal.Status.choices, empty_label="全部")
+    year = YearFilter(
+        label="年度", field_name="session__year", min_value=1949, max_value=2100,
+        widget=forms.NumberInput(attrs={"min": 1949, "max": 2100, "inputmode": "numeric"}),
+    )
+    member = django_filters.CharFilter(label="代表委员姓名", method="filter_member", max_length=50)
+
+    class Meta:
+        model = Proposal
+        fields = ["assembly", "session", "unit", "category", "status", "year", "member"]
+
+    def filter_unit(self, queryset, name, value):
+        matching = Proposal.objects.filter(Q(lead_unit=value) | Q(assisting_units=value))
+        return queryset.filter(pk__in=matching.values("pk"))
+
+    def filter_category(self, queryset, name, value):
+        """Classified by the proposal's published replies (unpublished ones never show)."""
+        return queryset.filter(pk__in=Reply.objects.public().filter(category=value).values("proposal"))
+
+    def filter_member(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        matching = Proposal.objects.filter(Q(lead_member__name__icontains=value) | Q(co_proposers__name__icontains=value))
+        return queryset.filter(pk__in=matching.values("pk"))

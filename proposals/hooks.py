@@ -1,0 +1,37 @@
+"""Registers this app with the foundation's registries (imported from AppConfig.ready)."""
+
+from django.template.loader import render_to_string
+
+from disclosures.registry import register_record_panel
+from portal.demo import register_demo_loader
+from portal.navigation import register_section
+
+from . import selectors
+
+register_section(
+    title="建议提案办理", url_name="proposals:list", position=20,
+    children=[
+        ("建议提案答复", "proposals:list"),
+        ("一号一查", "proposals:lookup"),
+        ("办理情况统计", "proposals:statistics"),
+        ("代表委员登录", "login"),
+    ],
+)
+
+
+@register_record_panel
+def reply_panel(record):
+    """On a disclosure record that is a published reply: "本件为…第102114号提案的答复"."""
+    reply = selectors.public_reply_for_record(record=record)
+    if reply is None:
+        return None
+    return render_to_string("proposals/_record_panel.html", {"reply": reply, "proposal": reply.proposal})
+
+
+def _load_demo():
+    from .demo import load_demo_data
+
+    return load_demo_data()
+
+
+register_demo_loader("proposals", _load_demo)

@@ -1,0 +1,239 @@
+"""Reads for 建议提案办理. Public reads only ever see published replies (`Reply.objects.public()`);
+a member's own reads also see letters sent to them, never drafts."""
+
+import statistics as stats
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Length
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .filters import ProposalFilter
+from .models import Feedback, Member, Proposal, Reply, ReplyCategory, SatisfactionLevel, Session
+
+LIST_ORDER = ["-session__year", "-session__term", "-session__number", Length("number"), "number"]
+
+
+def proposal_list(*, filters=None):
+    """Every proposal (their metadata is public), with its published replies, narrowed by filters."""
+    return ProposalFilter(filters or {}, queryset=Proposal.objects.for_listing().order_by(*LIST_ORDER))
+
+
+def _detail_queryset(*, replies):
+    return Proposal.objects.select_related(
+        "session__assembly", "lead_member__assembly", "lead_unit", "merged_into__session__assembly"
+    ).prefetch_related(
+        "co_proposers", "assisting_units", "merged__session__assembly",
+        Prefetch("replies", queryset=replies.select_related("category", "answering_unit", "record").order_by("replied_on", "id"),
+                 to_attr="visible_replies"),
+    )
+
+
+def proposal_get(*, session_id: int, number: str, member: Member | None = None) -> Proposal:
+    """The proposal page. Its own lead proposer also sees letters sent but not (yet) published."""
+    replies = Reply.objects.public()
+    proposal = get_object_or_404(_detail_queryset(replies=replies), session_id=session_id, number=number)
+    if member is not None and proposal.lead_member_id == member.pk:
+        proposal = _detail_queryset(replies=Reply.objects.sent()).get(pk=proposal.pk)
+        feedback = {f.reply_id: f for f in Feedback.objects.filter(member=member, reply__proposal=proposal).select_related("level")}
+        for reply in proposal.visible_replies:
+            reply.member_feedback = feedback.get(reply.pk)
+    return proposal
+
+
+def proposal_find(*, session: Session, number: str) -> Proposal | None:
+    return Proposal.objects.filter(session=session, number=number).first()
+
+
+def sessions_for_lookup():
+    return Session.objects.select_related("assembly").order_by("-year", "assembly__position", "-term", "-number")
+
+
+def member_get(*, pk: int) -> Member:
+    return get_object_or_404(Member.objects.select_related("assembly"), pk=pk)
+
+
+def member_proposals(*, member: Member):
+    """Proposals the member led or co-signed, newest session first."""
+    led_or_signed = Proposal.objects.filter(Q(lead_member=member) | Q(co_proposers=member)).values("pk")
+    return Proposal.objects.for_listing().filter(pk__in=led_or_signed).order_by(*LIST_ORDER)
+
+
+def member_for_user(user) -> Member | None:
+    if not user.is_authenticated:
+        return None
+    return Member.objects.select_related("assembly").filter(user=user).first()
+
+
+def member_dashboard(*, member: Member) -> list[Proposal]:
+    """What a signed-in member checks: every proposal they lead, answered or not, with the
+    letters sent to them (published or not) and their own feedback on each."""
+    proposals = list(
+        Proposal.objects.filter(lead_member=member)
+        .select_related("session__assembly", "lead_unit")
+        .prefetch_related(Prefetch(
+            "replies", queryset=Reply.objects.sent().select_related("category", "answering_unit", "record").order_by("replied_on", "id"),
+            to_attr="visible_replies",
+        ))
+        .order_by(*LIST_ORDER)
+    )
+    feedback = {f.reply_id: f for f in Feedback.objects.filter(member=member).select_related("level")}
+    for proposal in proposals:
+        for reply in proposal.visible_replies:
+            reply.member_feedback = feedback.get(reply.pk)
+    return proposals
+
+
+def reply_for_feedback(*, pk: int) -> Reply:
+    """Sent replies only: a draft is as invisible to its member as to everyone else."""
+    return get_object_or_404(Reply.objects.sent().select_related("proposal__session__assembly", "proposal__lead_member"), pk=pk)
+
+
+def satisfaction_levels():
+    return SatisfactionLevel.objects.all()
+
+
+def public_reply_for_record(*, record) -> Reply | None:
+    return (
+        Reply.objects.public().filter(record=record)
+        .select_related("proposal__session__assembly").first()
+    )
+
+
+def filter_sessions():
+    return Session.objects.select_related("assembly").annotate(proposal_count=Count("proposals"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics (办理情况统计)
+
+
+def _rate(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class UnitFigures:
+    name: str
+    total: int = 0
+    answered: int = 0
+    days: list = field(default_factory=list)
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def median_days(self):
+        return stats.median(self.days) if self.days else None
+
+    @property
+    def on_time_rate(self):
+        return _rate(self.on_time, self.on_time + self.late)
+
+
+@dataclass
+class SessionFigures:
+    session: Session
+    total: int = 0
+    key: int = 0
+    answered: int = 0
+    rehandling: int = 0
+    overdue: int = 0
+    status_counts: list = field(default_factory=list)  # (label, count)
+    categories: list = field(default_factory=list)  # (category, count, percent)
+    feedback_total: int = 0
+    satisfied: int = 0
+    satisfaction: list = field(default_factory=list)  # (level, count, percent)
+    units: list = field(default_factory=list)
+
+    @property
+    def answer_rate(self):
+        return _rate(self.answered, self.total)
+
+    @property
+    def satisfaction_rate(self):
+        return _rate(self.satisfied, self.feedback_total)
+
+    @property
+    def classified(self):
+        return sum(count for _, count, _ in self.categories)
+
+
+def session_statistics(*, session: Session, today=None) -> SessionFigures:
+    """Figures for one session, in five queries however many proposals it has.
+
+    办复率 = proposals answered at least once (已答复 or 重新办理) / all proposals.
+    Classification = the latest sent reply's class. 满意率 = feedback counted as satisfied /
+    all feedback, taking each proposal's feedback on its latest reply that has any.
+    Per 主办单位: median calendar days from 交办 to the first reply, and 按期办复率 = replied by
+    the due date / (replied + still unanswered past the due date)."""
+    today = today or timezone.localdate()
+    figures = SessionFigures(session=session)
+    proposals = list(Proposal.objects.filter(session=session).values(
+        "pk", "status", "is_key", "assigned_on", "due_on", "rehandling_due_on", "lead_unit__name"
+    ))
+    replies = list(
+        Reply.objects.sent().filter(proposal__session=session)
+        .order_by("replied_on", "id").values("pk", "proposal_id", "replied_on", "category_id")
+    )
+    feedback = list(
+        Feedback.objects.filter(reply__proposal__session=session)
+        .order_by("reply__replied_on", "reply_id").values("reply__proposal_id", "level_id")
+    )
+    categories = list(ReplyCategory.objects.all())
+    levels = list(SatisfactionLevel.objects.all())
+
+    first_reply, latest_reply = {}, {}
+    for reply in replies:
+        first_reply.setdefault(reply["proposal_id"], reply)
+        latest_reply[reply["proposal_id"]] = reply
+    final_feedback = {row["reply__proposal_id"]: row["level_id"] for row in feedback}
+
+    answered_states = {Proposal.Status.ANSWERED, Proposal.Status.REHANDLING}
+    open_states = {Proposal.Status.ASSIGNED, Proposal.Status.HANDLING}
+    status_counts = dict.fromkeys(Proposal.Status.values, 0)
+    units: dict[str, UnitFigures] = {}
+    category_counts = {c.pk: 0 for c in categories}
+    for row in proposals:
+        figures.total += 1
+        figures.key += row["is_key"]
+        status_counts[row["status"]] += 1
+        answered = row["status"] in answered_states
+        figures.answered += answered
+        figures.rehandling += row["status"] == Proposal.Status.REHANDLING
+        if (row["status"] in open_states and row["due_on"] and today > row["due_on"]) or (
+            row["status"] == Proposal.Status.REHANDLING and row["rehandling_due_on"] and today > row["rehandling_due_on"]
+        ):
+            figures.overdue += 1
+        latest = latest_reply.get(row["pk"])
+        if answered and latest and latest["category_id"] in category_counts:
+            category_counts[latest["category_id"]] += 1
+
+        unit = units.setdefault(row["lead_unit__name"] or "未确定主办单位", UnitFigures(name=row["lead_unit__name"] or "未确定主办单位"))
+        unit.total += 1
+        unit.answered += answered
+        first = first_reply.get(row["pk"])
+        if first and row["assigned_on"] and first["replied_on"]:
+            unit.days.append((first["replied_on"] - row["assigned_on"]).days)
+        if row["due_on"]:
+            if first and first["replied_on"]:
+                if first["replied_on"] <= row["due_on"]:
+                    unit.on_time += 1
+                else:
+                    unit.late += 1
+            elif today > row["due_on"]:
+                unit.late += 1
+
+    figures.status_counts = [(label, status_counts[value]) for value, label in Proposal.Status.choices]
+    classified = sum(category_counts.values())
+    figures.categories = [(c, category_counts[c.pk], _rate(category_counts[c.pk], classified)) for c in categories]
+    level_counts = {level.pk: 0 for level in levels}
+    for level_id in final_feedback.values():
+        level_counts[level_id] = level_counts.get(level_id, 0) + 1
+    figures.feedback_total = sum(level_counts.values())
+    figures.satisfied = sum(level_counts[level.pk] for level in levels if level.counts_as_satisfied)
+    figures.satisfaction = [
+        (level, level_counts[level.pk], _rate(level_counts[level.pk], figures.feedback_total)) for level in levels
+    ]
+    figures.units = sorted(units.values(), key=lambda u: (-u.total, u.name))
+    return figures

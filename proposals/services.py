@@ -1,0 +1,215 @@
+"""Writes for 建议提案办理 (HackSoft style: services write, selectors read)."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import update_change_reason
+
+from disclosures.models import DisclosureRecord, Genre, Organization, Topic
+from disclosures.services import publication_delay_warning, record_publish, record_withdraw
+
+from .models import Feedback, Member, Proposal, Reply, SatisfactionLevel
+
+REPLY_RULE_NOTE = "建议提案答复另见国办发〔2014〕46号：答复代表委员后20个工作日内公开。"
+RECORD_GENRE = "函"
+
+
+class FeedbackNotAllowed(PermissionDenied):
+    """Only the lead proposer answers the 征询意见表 for a reply to their own proposal."""
+
+
+class FeedbackClosed(Exception):
+    pass
+
+
+@dataclass
+class ReplyPublishResult:
+    reply: Reply
+    record: DisclosureRecord | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _save(instance, *, user, reason):
+    instance._history_user = user
+    instance.save()
+    update_change_reason(instance, reason)
+
+
+@transaction.atomic
+def proposal_extend(*, proposal: Proposal, reason: str, user=None) -> Proposal:
+    """延期办理: six months instead of three, with the reason on record."""
+    if not (reason or "").strip():
+        raise ValidationError({"extension_reason": "延期办理须记录理由（经交办机构同意）。"})
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal.extended, proposal.extension_reason = True, reason.strip()
+    proposal.full_clean()
+    _save(proposal, user=user, reason=f"延期办理：{reason.strip()}")
+    return proposal
+
+
+@transaction.atomic
+def reply_send(*, reply: Reply, user=None) -> Reply:
+    """The letter has gone to the member: the proposal is 已答复 and the member may give feedback."""
+    reply = Reply.objects.select_for_update().select_related("proposal").get(pk=reply.pk)
+    errors = {}
+    if not reply.letter.strip():
+        errors["letter"] = "答复全文不能为空。"
+    if not reply.replied_on:
+        errors["replied_on"] = "请填写答复日期（成文日期）。"
+    if not reply.category_id:
+        errors["category"] = "请标明办理结果分类（A/B/C）。"
+    if errors:
+        raise ValidationError(errors)
+    reply.full_clean()
+    proposal = Proposal.objects.select_for_update().get(pk=reply.proposal_id)
+    if proposal.status == Proposal.Status.REHANDLING:
+        reply.is_rehandling = True
+    reply.status = Reply.Status.SENT
+    _save(reply, user=user, reason="答复送达")
+    proposal.status = Proposal.Status.ANSWERED
+    _save(proposal, user=user, reason="已答复" + ("（重新办理）" if reply.is_rehandling else ""))
+    return reply
+
+
+def _publisher_for(unit: Organization) -> Organization:
+    """The top of the unit's hierarchy publishes (the seed: 区民政局's reply, published by 区人民政府)."""
+    seen = set()
+    while unit.parent_id and unit.pk not in seen:
+        seen.add(unit.pk)
+        unit = unit.parent
+    return unit
+
+
+def _record_body(reply: Reply) -> str:
+    if reply.publication_mode == Reply.PublicationMode.SUMMARY:
+        return f"<p>本答复摘要公开（{reply.mode_reason}）。</p>\n{reply.summary}"
+    return reply.letter
+
+
+@transaction.atomic
+def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublishResult:
+    """Publish a sent reply. Full text or summary becomes a DisclosureRecord (索引号 and all, so
+    it is also in the catalogue); 不公开 publishes only the decision and its reason."""
+    reply = Reply.objects.select_for_update().select_related(
+        "proposal__session__assembly", "answering_unit__parent", "record"
+    ).get(pk=reply.pk)
+    if reply.status != Reply.Status.SENT:
+        raise ValidationError("答复须先送达代表委员（标记为已答复），才能公开。")
+    reply.full_clean()
+    if reply.publication_mode == Reply.PublicationMode.WITHHELD:
+        if reply.record and reply.record.status == DisclosureRecord.Status.PUBLISHED:
+            record_withdraw(record=reply.record, user=user, reason="答复改为不公开")
+        reply.published_at = published_at or reply.published_at or timezone.now().replace(second=0, microsecond=0)
+        _save(reply, user=user, reason=f"不公开：{reply.mode_reason}")
+        return ReplyPublishResult(reply=reply, record=None)
+
+    record = reply.record
+    if record is None:
+        record = DisclosureRecord(
+            publisher=_publisher_for(reply.answering_unit),
+            topic=Topic.objects.get_or_create(
+                name=f"{reply.proposal.session.year}年", defaults={"position": 1000}
+            )[0],
+            genre=Genre.objects.get_or_create(name=RECORD_GENRE, defaults={"is_official_document": True})[0],
+        )
+    record.title = reply.record_title
+    record.drafting_org = reply.answering_unit
+    record.written_date = reply.replied_on
+    record.body = _record_body(reply)
+    record.full_clean()
+    _save(record, user=user, reason="建议提案答复更新")
+    result = record_publish(record=record, user=user, published_at=published_at)
+    record = result.record
+    reply.record = record
+    reply.published_at = record.published_at
+    _save(reply, user=user, reason="公开" if record.is_public else "定时公开")
+    warnings = []
+    warning = publication_delay_warning(written=reply.replied_on, published=record.published_at, label="答复日期")
+    if warning:
+        warnings.append(f"{warning}{REPLY_RULE_NOTE}")
+    return ReplyPublishResult(reply=reply, record=record, warnings=warnings)
+
+
+@transaction.atomic
+def reply_correct(*, reply: Reply, letter: str, note: str, user=None) -> Reply:
+    """A correction replaces the letter but keeps the text as first sent (UK WQ: originalAnswerText)."""
+    if not (note or "").strip():
+        raise ValidationError({"correction_note": "请说明更正内容。"})
+    reply = Reply.objects.select_for_update().select_related("record").get(pk=reply.pk)
+    if reply.status != Reply.Status.SENT:
+        raise ValidationError("草稿直接修改即可，无需更正。")
+    if not reply.original_letter:
+        reply.original_letter = reply.letter
+    reply.letter = letter
+    reply.correction_note = note.strip()
+    reply.corrected_at = timezone.now()
+    reply.full_clean()
+    _save(reply, user=user, reason=f"更正：{note.strip()}")
+    if reply.record_id and reply.publication_mode == Reply.PublicationMode.FULL:
+        reply.record.body = reply.letter
+        _save(reply.record, user=user, reason=f"答复更正：{note.strip()}")
+    return reply
+
+
+def feedback_allowed(*, reply: Reply, member: Member | None) -> bool:
+    return member is not None and reply.proposal.lead_member_id == member.pk
+
+
+@transaction.atomic
+def feedback_submit(*, reply: Reply, member: Member | None, level: SatisfactionLevel, comment: str = "", user=None) -> Feedback:
+    """Once per reply and member: a second submit updates the same row (DB unique constraint
+    as the backstop). A level that requires 重新办理 reopens the proposal for one month."""
+    reply = Reply.objects.select_for_update().select_related("proposal").get(pk=reply.pk)
+    if reply.status != Reply.Status.SENT:
+        raise ValidationError("该答复尚未送达，不能反馈。")
+    if not feedback_allowed(reply=reply, member=member):
+        raise FeedbackNotAllowed("只能对本人领衔的建议提案的答复提出满意度意见。")
+    feedback = Feedback.objects.filter(reply=reply, member=member).first()
+    if feedback is None:
+        try:
+            with transaction.atomic():
+                feedback = Feedback(reply=reply, member=member, level=level, comment=comment)
+                feedback.full_clean(validate_unique=False, validate_constraints=False)
+                _save(feedback, user=user, reason="提交满意度")
+        except IntegrityError:
+            # A concurrent submit won the insert; treat this one as a change to it.
+            feedback = Feedback.objects.get(reply=reply, member=member)
+    if feedback.is_closed:
+        raise FeedbackClosed("该反馈已由工作人员确认，不能再修改。如需更改，请联系办理单位。")
+    previous_level_id = feedback.level_id
+    if feedback.pk and (feedback.level_id != level.pk or feedback.comment != comment):
+        feedback.level, feedback.comment = level, comment
+        feedback.full_clean(validate_unique=False, validate_constraints=False)
+        _save(feedback, user=user, reason="修改满意度")
+    _apply_rehandling(reply=reply, level=level, previous_level_id=previous_level_id, user=user)
+    return feedback
+
+
+def _apply_rehandling(*, reply: Reply, level: SatisfactionLevel, previous_level_id, user):
+    proposal = Proposal.objects.select_for_update().get(pk=reply.proposal_id)
+    latest = proposal.replies.sent().order_by("-replied_on", "-id").first()
+    if latest is None or latest.pk != reply.pk:
+        return  # feedback on an older letter does not reopen a proposal answered again since
+    if level.requires_rehandling and proposal.status != Proposal.Status.REHANDLING:
+        proposal.status = Proposal.Status.REHANDLING
+        proposal.rehandling_started_on = timezone.localdate()
+        _save(proposal, user=user, reason=f"代表委员反馈“{level.label}”，重新办理")
+    elif not level.requires_rehandling and proposal.status == Proposal.Status.REHANDLING:
+        previous = SatisfactionLevel.objects.filter(pk=previous_level_id).first()
+        if previous and previous.requires_rehandling:
+            # The member changed their mind before staff closed the form: back to 已答复.
+            proposal.status = Proposal.Status.ANSWERED
+            proposal.rehandling_started_on = None
+            _save(proposal, user=user, reason=f"代表委员改为“{level.label}”，撤销重新办理")
+
+
+@transaction.atomic
+def feedback_close(*, feedback: Feedback, user=None) -> Feedback:
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if not feedback.is_closed:
+        feedback.closed_at = timezone.now()
+        feedback.closed_by = user if user is not None and user.is_authenticated else None
+        _save(feedback, user=user, reason="工作人员确认")
+    return feedback

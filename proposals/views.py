@@ -1,0 +1,195 @@
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from disclosures.views import parse_page_number
+from portal.charts import bar_chart
+from portal.errors import bad_request_page
+
+from . import selectors, services
+from .forms import FeedbackForm, LookupForm
+
+PAGE_SIZE = 20
+SECTION = "建议提案办理"
+LIST_COLUMN = {"name": SECTION, "type": "信息公开目录", "description": "人大代表建议和政协委员提案办理复文"}
+
+
+def _crumbs(*trail):
+    return [(SECTION, reverse("proposals:list")), *trail]
+
+
+def _forbidden(request, message):
+    return render(request, "proposals/forbidden.html", {
+        "message": message, "column": {"name": SECTION, "type": "其他"}, "crumbs": _crumbs(("无权操作", None)),
+    }, status=403)
+
+
+def proposal_list(request):
+    filterset = selectors.proposal_list(filters=request.GET)
+    if not filterset.is_valid():
+        return bad_request_page(request, "筛选条件无效", filterset.errors)
+    page_number = parse_page_number(request)
+    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    if page_number > paginator.num_pages:
+        raise Http404("页码超出范围")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "proposals/list.html", {
+        "filterset": filterset,
+        "page": paginator.page(page_number),
+        "query_string": query.urlencode(),
+        "column": LIST_COLUMN,
+        "crumbs": _crumbs(),
+    })
+
+
+def proposal_detail(request, session_id, number):
+    member = selectors.member_for_user(request.user)
+    proposal = selectors.proposal_get(session_id=session_id, number=number, member=member)
+    replies = proposal.visible_replies
+    published = [reply for reply in replies if reply.is_public]
+    latest = replies[-1] if replies else None
+    first = next((reply for reply in replies if not reply.is_rehandling), None)
+    redo = next((reply for reply in replies if reply.is_rehandling), None)
+    return render(request, "proposals/detail.html", {
+        "proposal": proposal,
+        "replies": replies,
+        "deadline": proposal.deadline_outcome(first_reply_on=first.replied_on if first else None),
+        "rehandling_deadline": proposal.rehandling_outcome(reply_on=redo.replied_on if redo else None),
+        "first_reply": first,
+        "is_own": member is not None and proposal.lead_member_id == member.pk,
+        "column": LIST_COLUMN,
+        "article": {
+            "title": proposal.reference + "：" + proposal.title,
+            "pub_date": published[-1].published_at if published else proposal.created_at,
+            "source": latest.answering_unit.name if latest else (proposal.lead_unit.name if proposal.lead_unit else SECTION),
+        },
+        "crumbs": _crumbs((proposal.reference, None)),
+    })
+
+
+def member_detail(request, pk):
+    member = selectors.member_get(pk=pk)
+    proposals = selectors.member_proposals(member=member)
+    return render(request, "proposals/member.html", {
+        "member": member,
+        "proposals": proposals,
+        "column": {"name": SECTION, "type": "信息公开目录"},
+        "crumbs": _crumbs((f"{member.name}{member.assembly.member_title}", None)),
+    })
+
+
+def lookup(request):
+    """一号一查. Bad input → the form again with errors (400); unknown → a helpful 404."""
+    sessions = selectors.sessions_for_lookup()
+    context = {"column": {"name": "一号一查", "type": "信息公开目录"}, "crumbs": _crumbs(("一号一查", None))}
+    if not request.GET:
+        return render(request, "proposals/lookup.html", {**context, "form": LookupForm(sessions=sessions)})
+    form = LookupForm(request.GET, sessions=sessions)
+    if not form.is_valid():
+        return render(request, "proposals/lookup.html", {**context, "form": form}, status=400)
+    session, number = form.cleaned_data["session"], form.cleaned_data["number"]
+    proposal = selectors.proposal_find(session=session, number=number)
+    if proposal is None:
+        return render(request, "proposals/lookup.html", {
+            **context, "form": form, "not_found": {"session": session, "number": number},
+        }, status=404)
+    return redirect(proposal)
+
+
+def statistics(request, session_id=None):
+    sessions = list(selectors.filter_sessions())
+    if session_id is None:
+        with_data = [s for s in sessions if s.proposal_count]
+        if with_data:
+            return redirect("proposals:session_statistics", session_id=with_data[0].pk)
+        session = None
+    else:
+        session = next((s for s in sessions if s.pk == session_id), None)
+        if session is None:
+            raise Http404("届次会议不存在")
+    context = {
+        "sessions": sessions,
+        "session": session,
+        "column": {"name": "办理情况统计", "type": "数据发布"},
+        "crumbs": _crumbs(("办理情况统计", None)),
+    }
+    if session is not None:
+        figures = selectors.session_statistics(session=session)
+        context["figures"] = figures
+        context["category_chart"] = bar_chart(
+            chart_id="chart-categories", unit="件",
+            title=f"{session.full_name}办理结果分类",
+            rows=[(f"{category.code}类", count) for category, count, _ in figures.categories],
+        )
+        context["unit_chart"] = bar_chart(
+            chart_id="chart-units", unit="%",
+            title=f"{session.full_name}各主办单位按期办复率",
+            rows=[(unit.name, unit.on_time_rate) for unit in figures.units if unit.on_time_rate is not None],
+        )
+    return render(request, "proposals/statistics.html", context)
+
+
+def _require_member(request):
+    """(member, None) for a signed-in member; otherwise (None, the response to send)."""
+    if not request.user.is_authenticated:
+        return None, redirect_to_login(request.get_full_path())
+    member = selectors.member_for_user(request.user)
+    if member is None:
+        return None, _forbidden(request, "此账号未关联代表委员，不能查看或反馈。请联系办理工作人员。")
+    return member, None
+
+
+def mine(request):
+    member, response = _require_member(request)
+    if response:
+        return response
+    return render(request, "proposals/mine.html", {
+        "member": member,
+        "proposals": selectors.member_dashboard(member=member),
+        "column": {"name": "我的建议提案", "type": "其他"},
+        "crumbs": _crumbs(("我的建议提案", None)),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request, pk):
+    member, response = _require_member(request)
+    if response:
+        return response
+    reply = selectors.reply_for_feedback(pk=pk)
+    if not services.feedback_allowed(reply=reply, member=member):
+        return _forbidden(request, "只能对本人领衔的建议提案的答复提出满意度意见。")
+    existing = reply.feedback.filter(member=member).select_related("level").first()
+    if request.method == "POST":
+        form = FeedbackForm(request.POST)
+        form.fields["level"].queryset = selectors.satisfaction_levels()
+        if form.is_valid():
+            try:
+                services.feedback_submit(
+                    reply=reply, member=member, user=request.user,
+                    level=form.cleaned_data["level"], comment=form.cleaned_data["comment"],
+                )
+            except services.FeedbackClosed as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "满意度意见已提交，谢谢。工作人员确认前您仍可修改。")
+                return redirect(reply.proposal)
+        status = 400
+    else:
+        initial = {"level": existing.level_id, "comment": existing.comment} if existing else {}
+        form, status = FeedbackForm(initial=initial), 200
+    return render(request, "proposals/feedback.html", {
+        "form": form, "reply": reply, "proposal": reply.proposal, "existing": existing,
+        "rehandling_labels": "、".join(level.label for level in selectors.satisfaction_levels() if level.requires_rehandling),
+        "column": {"name": "满意度反馈", "type": "其他"},
+        "crumbs": _crumbs((reply.proposal.reference, reply.proposal.get_absolute_url()), ("满意度反馈", None)),
+    }, status=status)
+
