@@ -15,8 +15,11 @@ from django.utils.http import urlencode
 from ninja import Field, NinjaAPI, Query, Schema
 
 from disclosures.document_numbers import normalize_document_number
+from communities.models import Fact
 from disclosures.models import DisclosureRecord, Organization, Topic
+from proposals.models import Reply, normalize_proposal_number
 
+from .adapters.proposals import reply_public_from, reply_url
 from .query import MAX_QUERY_LENGTH, QueryError, parse_query
 from .selectors import documents_matching, search
 
@@ -86,14 +89,21 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
         raise ApiError("cursor 无效：请使用上一页返回的 next_cursor。") from error
 
 
+def _value(row, path):
+    for name in path.split("__"):
+        row = getattr(row, name)
+    return row
+
+
 def keyset_page(request, queryset, *, cursor, limit, field="published_at", serialize):
-    """One page, newest first, and the cursor of the next one."""
+    """One page, newest first by `field` (then id), and the cursor of the next one."""
     queryset = queryset.order_by(f"-{field}", "-pk")
     if cursor:
         moment, pk = decode_cursor(cursor)
         queryset = queryset.filter(Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "pk__lt": pk}))
     rows = list(queryset[: limit + 1])
-    next_cursor = encode_cursor(getattr(rows[limit - 1], field), rows[limit - 1].pk) if len(rows) > limit else None
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_cursor(_value(last, field), last.pk) if last else None
     next_url = None
     if next_cursor:
         params = {k: v for k, v in request.GET.items() if k != "cursor"}
@@ -302,3 +312,176 @@ def search_api(request, q: str = Query(..., max_length=MAX_QUERY_LENGTH, descrip
             for d in found[:limit]
         ],
     }
+
+
+# Proposal replies --------------------------------------------------------------------------
+
+
+class ProposalRef(Schema):
+    reference: str = Field(description="如 政协官渡区十届二次会议第102114号提案")
+    session: str
+    year: int
+    number: str
+    kind: Literal["proposal", "suggestion", "motion"]
+    title: str
+    lead_member: str = Field(description="领衔人姓名（不含任何联系方式）")
+    url: str
+
+
+class ReplyOut(Schema):
+    id: int
+    proposal: ProposalRef
+    answering_unit: NamedRef
+    replied_on: dt.date | None
+    category: str | None = Field(description="办理结果分类代码，如 A")
+    publication_mode: Literal["full", "summary", "withheld"] = Field(description="全文公开、摘要公开、不公开")
+    mode_reason: str
+    text_html: str = Field(description="公开的答复全文或摘要（已净化的 HTML）；不公开时为空")
+    is_rehandling: bool
+    corrected_at: dt.datetime | None
+    published_at: dt.datetime
+    record_index_number: str | None = Field(description="作为政府信息公开记录发布时的索引号")
+    url: str
+
+
+class ReplyPage(Schema):
+    results: list[ReplyOut]
+    next_cursor: str | None
+    next: str | None
+
+
+class ReplyFilters(Schema):
+    q: str | None = Field(None, max_length=MAX_QUERY_LENGTH, description="检索词")
+    session: int | None = Field(None, ge=1, le=MAX_ID, description="届次会议 id")
+    year: int | None = Field(None, ge=1949, le=2100, description="会议年度")
+    number: str | None = Field(None, max_length=40, description="提案编号，如 102114")
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="答复单位 id")
+    category: str | None = Field(None, max_length=2, description="办理结果分类代码")
+
+
+def reply_data(request, reply) -> dict:
+    proposal = reply.proposal
+    record = reply.record if reply.record_id and reply.record.is_public else None
+    return {
+        "id": reply.pk,
+        "proposal": {
+            "reference": proposal.reference, "session": proposal.session.full_name, "year": proposal.session.year,
+            "number": proposal.number, "kind": proposal.kind, "title": proposal.title,
+            "lead_member": proposal.lead_member.name,
+            "url": request.build_absolute_uri(proposal.get_absolute_url()),
+        },
+        "answering_unit": _ref(reply.answering_unit),
+        "replied_on": reply.replied_on,
+        "category": reply.category.code if reply.category_id else None,
+        "publication_mode": reply.publication_mode,
+        "mode_reason": reply.mode_reason,
+        "text_html": reply.public_text,
+        "is_rehandling": reply.is_rehandling,
+        "corrected_at": reply.corrected_at,
+        "published_at": reply_public_from(reply),
+        "record_index_number": record.index_number if record else None,
+        "url": request.build_absolute_uri(reply_url(reply)),
+    }
+
+
+@api.get("/replies", response={200: ReplyPage, **ERRORS}, summary="建议提案答复", tags=["建议提案"])
+def replies(request, filters: Query[ReplyFilters], page: Query[PageParams]):
+    queryset = Reply.objects.public().select_related(
+        "proposal__session__assembly", "proposal__lead_member", "answering_unit", "record", "category"
+    )
+    if filters.q is not None and filters.q.strip():
+        matched = documents_matching(query=_query_or_error(filters.q)).filter(source="reply").values("object_id")
+        queryset = queryset.filter(pk__in=matched)
+    if filters.session:
+        queryset = queryset.filter(proposal__session_id=filters.session)
+    if filters.year:
+        queryset = queryset.filter(proposal__session__year=filters.year)
+    if filters.number:
+        queryset = queryset.filter(proposal__number=normalize_proposal_number(_checked_text(filters.number)))
+    if filters.unit:
+        queryset = queryset.filter(answering_unit_id=filters.unit)
+    if filters.category:
+        queryset = queryset.filter(category__code=_checked_text(filters.category).upper())
+    return keyset_page(request, queryset, cursor=_checked_text(page.cursor), limit=page.limit, serialize=reply_data)
+
+
+# Governance facts --------------------------------------------------------------------------
+
+
+class SourceRef(Schema):
+    index_number: str
+    title: str
+    published_at: dt.datetime
+    url: str = Field(description="来源记录网页，定位到原文语句")
+
+
+class FactOut(Schema):
+    id: int
+    metric: str = Field(description="指标标识")
+    metric_name: str
+    category: str
+    value: float
+    unit: str
+    approximation: Literal["", "nearly", "over"] = Field(description="约数：近（nearly）、多（over）")
+    display_value: str
+    figure_text: str = Field(description="原文中的数字表述")
+    period: str
+    period_end: dt.date
+    scope: Literal["district", "street", "community"]
+    place: str
+    sentence: str = Field(description="原文语句")
+    source: SourceRef
+    url: str
+
+
+class FactPage(Schema):
+    results: list[FactOut]
+    next_cursor: str | None
+    next: str | None
+
+
+class FactFilters(Schema):
+    metric: str | None = Field(None, max_length=50, description="指标标识（slug）")
+    scope: Literal["district", "street", "community"] | None = None
+    street: int | None = Field(None, ge=1, le=MAX_ID, description="街道 id（含其下社区）")
+    source: str | None = Field(None, max_length=64, description="来源记录索引号")
+
+
+def fact_data(request, fact) -> dict:
+    record = fact.source_record
+    return {
+        "id": fact.pk,
+        "metric": fact.metric.slug,
+        "metric_name": fact.metric.name,
+        "category": fact.category,
+        "value": float(fact.value),
+        "unit": fact.unit,
+        "approximation": fact.approximation,
+        "display_value": fact.display_value,
+        "figure_text": fact.figure_text,
+        "period": fact.period,
+        "period_end": fact.period_end,
+        "scope": fact.scope,
+        "place": fact.scope_label,
+        "sentence": fact.sentence,
+        "source": {
+            "index_number": record.index_number, "title": record.title, "published_at": record.published_at,
+            "url": request.build_absolute_uri(fact.source_url),
+        },
+        "url": request.build_absolute_uri(f"{fact.metric.get_absolute_url()}#row-{fact.anchor}"),
+    }
+
+
+@api.get("/facts", response={200: FactPage, **ERRORS}, summary="社区治理数据（均注明来源语句）", tags=["社区治理"])
+def facts(request, filters: Query[FactFilters], page: Query[PageParams]):
+    queryset = Fact.objects.public().for_display()
+    if filters.metric:
+        queryset = queryset.filter(metric__slug=_checked_text(filters.metric))
+    if filters.scope:
+        queryset = queryset.filter(scope=filters.scope)
+    if filters.street:
+        queryset = queryset.filter(Q(street_id=filters.street) | Q(community__street_id=filters.street))
+    if filters.source:
+        queryset = queryset.filter(source_record__index_number=_checked_text(filters.source))
+    return keyset_page(request, queryset, cursor=_checked_text(page.cursor), limit=page.limit,
+                       field="source_record__published_at", serialize=fact_data)

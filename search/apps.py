@@ -6,7 +6,14 @@ class SearchConfig(AppConfig):
     verbose_name = "站内检索与开放数据"
 
     def ready(self):
+        from disclosures.registry import register_body_transformer
+
         from . import signals
-        from .adapters import disclosures  # noqa: F401  (registers its source and numbers)
+        # Each adapter registers its source, numbers and sitemap; proposals after
+        # disclosures, so its 第N号提案 lookup replaces the title-based fallback.
+        from .adapters import disclosures  # noqa: F401
+        from .adapters import communities, proposals  # noqa: F401
+        from .crossref import record_body_links
 
         signals.connect()
+        register_body_transformer(record_body_links)

@@ -13,4 +13,6 @@ urlpatterns = [
     path("publishers/<int:pk>.atom", feeds.PublisherRecordAtomFeed(), name="publisher_atom"),
     path("topics/<int:pk>.xml", feeds.TopicRecordFeed(), name="topic_rss"),
     path("topics/<int:pk>.atom", feeds.TopicRecordAtomFeed(), name="topic_atom"),
+    path("replies.xml", feeds.ReplyFeed(), name="replies_rss"),
+    path("replies.atom", feeds.ReplyAtomFeed(), name="replies_atom"),
 ]

@@ -1,6 +1,6 @@
-"""RSS 2.0 and Atom feeds of newly published records: all, per 发布机构, per 主题分类.
-
-Only public records (published, and not scheduled for later) ever appear."""
+"""RSS 2.0 and Atom feeds of newly published records (all, per 发布机构, per 主题分类) and
+of newly published proposal replies. Only public items ever appear: never drafts,
+scheduled or withdrawn ones."""
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -11,7 +11,9 @@ from django.utils.text import Truncator
 
 from disclosures.models import DisclosureRecord, Organization, Topic
 from portal.models import SiteSettings
+from proposals.models import Reply
 
+from .adapters.proposals import reply_public_from, reply_url
 from .text import html_to_text
 
 FEED_SIZE = 50
@@ -99,4 +101,49 @@ class TopicRecordFeed(RecordFeed):
 
 
 class TopicRecordAtomFeed(TopicRecordFeed):
+    feed_type = _Atom
+
+
+class ReplyFeed(Feed):
+    """Newly published proposal replies (建议提案答复)."""
+
+    feed_type = _Rss
+
+    def title(self):
+        return f"{SiteSettings.current().site_name} - 建议提案答复"
+
+    def link(self):
+        return reverse("proposals:list")
+
+    def description(self):
+        return f"最新公开的建议提案答复（最近{FEED_SIZE}条）。"
+
+    subtitle = description
+
+    def items(self):
+        return Reply.objects.public().select_related(
+            "proposal__session__assembly", "answering_unit", "record", "category"
+        ).order_by("-published_at", "-id")[:FEED_SIZE]
+
+    def item_title(self, reply):
+        return f"{reply.proposal.reference}：{reply.proposal.title}"
+
+    def item_link(self, reply):
+        return reply_url(reply)
+
+    def item_description(self, reply):
+        text = html_to_text(reply.public_text) or f"答复不公开：{reply.mode_reason}"
+        return Truncator(f"{reply.answering_unit.name}答复。{text}".replace("\n", " ")).chars(200)
+
+    def item_pubdate(self, reply):
+        return reply_public_from(reply)
+
+    def item_updateddate(self, reply):
+        return max(reply.updated_at, self.item_pubdate(reply))
+
+    def item_author_name(self, reply):
+        return reply.answering_unit.name
+
+
+class ReplyAtomFeed(ReplyFeed):
     feed_type = _Atom

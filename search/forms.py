@@ -26,6 +26,8 @@ class SearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [("", "全部")] + list(source_labels().items())
+        # parse_query explains control characters (NUL included) in the reader's terms.
+        self.fields["q"].validators = []
         self.parsed_query = None
 
     def clean_q(self):
@@ -54,7 +56,7 @@ class SearchForm(forms.Form):
         )
 
     @property
-    def sort(self) -> str:
+    def sort_order(self) -> str:
         return self.cleaned_data.get("sort") or "relevance"
 
     @property

@@ -14,8 +14,8 @@ INDEX_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?P<number>[0-9A-Z]{8}[0-9X][-/]\d{4
 DOCUMENT_NUMBER = re.compile(
     rf"(?P<issuer>[{HAN}]{{1,20}})\s*[{_OPEN}]\s*(?P<year>\d{{4}})\s*[{_CLOSE}]\s*(?P<serial>[1-9]\d{{0,5}})\s*号"
 )
-# 第102114号提案 / 102114号提案.
-PROPOSAL_NUMBER = re.compile(r"(?:第\s*)?(?P<number>[0-9][0-9A-Za-z-]{0,19})\s*号\s*提案")
+# 第102114号提案 / 102114号提案 (and 建议, 议案 of people's congresses).
+PROPOSAL_NUMBER = re.compile(r"(?:第\s*)?(?<![0-9A-Za-z-])(?P<number>[0-9][0-9A-Za-z-]{0,19})\s*号\s*(?:提案|建议|议案)")
 
 MIN_ISSUER_LENGTH = 2
 

@@ -55,7 +55,7 @@ def results(request):
         url = selectors.number_redirect_url(query.raw)
         if url:
             return HttpResponseRedirect(url)
-    found = selectors.search(query=query, filters=form.filters, sort=form.sort)
+    found = selectors.search(query=query, filters=form.filters, sort=form.sort_order)
     if wants_csv:
         return csv_response(
             filename="检索结果.csv", columns=search_columns(request.build_absolute_uri), queryset=found.queryset
@@ -73,7 +73,7 @@ def results(request):
         "facet_titles": dict(zip(FACETS, ("类型", "发布机构", "主题分类", "年份", "有效性"))),
         "query_string": urlencode(_params_without(request, "page", "format")),
         "csv_query": urlencode({**_params_without(request, "page", "format"), "format": "csv"}),
-        "sort": form.sort,
+        "sort": form.sort_order,
         "sort_links": {
             key: "?" + urlencode({**_params_without(request, "page", "format", "sort"), "sort": key})
             for key in selectors.SORTS

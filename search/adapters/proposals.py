@@ -1,0 +1,133 @@
+"""Proposal replies (proposals.Reply) as search documents, 第N号提案 as a reference number,
+and the 建议提案办理 pages in the sitemap.
+
+A reply is public while `Reply.objects.public()` says so: sent, its publication time
+passed and, unless withheld, its disclosure record public. Its document therefore takes
+the later of the two times, and leaves the index when the record is withdrawn."""
+
+from collections import defaultdict
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
+from django.urls import reverse
+
+from disclosures.models import DisclosureRecord, Organization
+from proposals.models import Member, Proposal, Reply, Session, normalize_proposal_number
+
+from ..numbers import PROPOSAL_NUMBER
+from ..registry import Document, NumberKind, SearchSource, register_number, register_source
+from ..sitemaps import latest_public_change, register_sitemap
+from ..text import html_to_text
+
+
+def indexable_replies():
+    return Reply.objects.filter(status=Reply.Status.SENT, published_at__isnull=False).filter(
+        Q(publication_mode=Reply.PublicationMode.WITHHELD)
+        | Q(record__status=DisclosureRecord.Status.PUBLISHED, record__published_at__isnull=False)
+    ).select_related(
+        "proposal__session__assembly", "proposal__lead_member", "answering_unit", "record__publisher",
+        "record__topic", "category",
+    )
+
+
+def reply_public_from(reply: Reply):
+    """When the reply becomes public: its own publication time and, unless withheld, its record's."""
+    if reply.publication_mode == Reply.PublicationMode.WITHHELD or reply.record is None:
+        return reply.published_at
+    return max(reply.published_at, reply.record.published_at)
+
+
+def reply_url(reply: Reply) -> str:
+    return f"{reply.proposal.get_absolute_url()}#reply-{reply.pk}-title"
+
+
+def reply_document(reply: Reply) -> Document:
+    proposal, record = reply.proposal, reply.record
+    withheld = reply.publication_mode == Reply.PublicationMode.WITHHELD
+    return Document(
+        title=f"{proposal.title}（{reply.answering_unit.name}答复）",
+        url=reply_url(reply),
+        published_at=reply_public_from(reply),
+        body=html_to_text(reply.public_text),
+        # Only public fields: the member's name is on the letter, never their contact details.
+        fields=[("提案号", proposal.reference)],
+        extra=[
+            ("提案人", proposal.lead_member.name),
+            ("答复单位", reply.answering_unit.name),
+            ("不公开理由" if withheld else "摘要公开理由", reply.mode_reason),
+        ],
+        publisher=record.publisher if record and not withheld else reply.answering_unit,
+        topic=record.topic if record and not withheld else None,
+        record=record if not withheld else None,
+    )
+
+
+register_source(SearchSource(
+    key="reply",
+    label="建议提案答复",
+    model=Reply,
+    indexable=indexable_replies,
+    document=reply_document,
+    dependencies={
+        DisclosureRecord: lambda record: Reply.objects.filter(record=record).only("pk"),
+        Proposal: lambda proposal: Reply.objects.filter(proposal=proposal).only("pk"),
+        Organization: lambda org: Reply.objects.filter(answering_unit=org).only("pk"),
+        Member: lambda member: Reply.objects.filter(proposal__lead_member=member).only("pk"),
+        Session: lambda session: Reply.objects.filter(proposal__session=session).only("pk"),
+    },
+    position=20,
+))
+
+
+def resolve_proposal_numbers(candidates):
+    """第N号提案 → the proposal's page, when exactly one proposal has that number
+    (numbers are unique per session; an ambiguous one stays text)."""
+    numbers = {normalize_proposal_number(c): c for c in candidates}
+    found = defaultdict(list)
+    for proposal in Proposal.objects.filter(number__in=numbers).select_related("session"):
+        found[proposal.number].append(proposal)
+    return {numbers[n]: items[0].get_absolute_url() for n, items in found.items() if len(items) == 1}
+
+
+register_number(NumberKind(
+    key="proposal", label="提案号", pattern=PROPOSAL_NUMBER, resolve=resolve_proposal_numbers, position=30,
+))
+
+
+class ProposalsSitemap(Sitemap):
+    """The proposal pages (their metadata is public) and the section's fixed pages."""
+
+    changefreq = "weekly"
+    limit = 10000
+
+    def items(self):
+        public = Reply.objects.public()
+        latest_reply = public.aggregate(m=Max("published_at"))["m"]
+        changed = max(
+            [m for m in (Proposal.objects.aggregate(m=Max("updated_at"))["m"], latest_reply) if m],
+            default=None,
+        ) or latest_public_change()
+        pages = [(reverse(name), changed) for name in ("proposals:list", "proposals:lookup", "proposals:statistics")]
+        proposals = Proposal.objects.select_related("session").annotate(
+            reply_at=Max("replies__published_at", filter=Q(replies__in=public))
+        ).order_by("session", "number")
+        pages += [
+            (p.get_absolute_url(), max(m for m in (p.updated_at, p.reply_at) if m)) for p in proposals
+        ]
+        pages += [
+            (reverse("proposals:session_statistics", args=[s.pk]), changed) for s in Session.objects.all()
+        ]
+        pages += [
+            (m.get_absolute_url(), m.changed or changed)
+            for m in Member.objects.annotate(changed=Max("lead_proposals__updated_at"))
+        ]
+        return pages
+
+    def location(self, item):
+        return item[0]
+
+    def lastmod(self, item):
+        return item[1]
+
+
+register_sitemap("proposals", ProposalsSitemap)

@@ -1,0 +1,262 @@
+"""/search/: relevance, exact-number shortcuts, highlighting, facets, sorting, bad input.
+
+The same assertions run on SQLite (FTS5) and PostgreSQL (tsvector + GIN), so passing on
+both means both backends return the same hits."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from disclosures.models import DisclosureRecord
+from search.models import SearchDocument
+from search.query import parse_query
+from search.selectors import SearchFilters, search
+from tests.factories import OrganizationFactory, TopicFactory
+
+from .factories import published
+
+SEED_URL = "/disclosures/015117762-202306-707714/"
+PROPOSAL_URL = "/proposals/{session}/102114/"
+
+
+def hit_urls(client, q, **params):
+    response = client.get(reverse("search:results"), {"q": q, **params})
+    assert response.status_code == 200, response.content.decode()[:500]
+    return [hit.document.url for hit in response.context["hits"]], response
+
+
+def titles(q, **filters):
+    return [d.title for d in search(query=parse_query(q), filters=SearchFilters(**filters)).queryset]
+
+
+@pytest.mark.django_db
+class TestRelevance:
+    def test_shequ_finds_record_reply_and_facts_in_one_list(self, client, seed):
+        urls, response = hit_urls(client, "社区")
+        sources = {hit.document.source for hit in response.context["hits"]}
+        assert sources == {"record", "reply", "fact"}
+        assert SEED_URL in urls
+        assert response.context["page"].paginator.count == SearchDocument.objects.filter(
+            search_text__contains="社区").count()
+
+    def test_phrase_is_exact_not_just_both_words(self, client, seed):
+        # Both words, but never the phrase: bigram AND alone would match, the verbatim check must not.
+        scattered = published(title="关于治理工作的通知", body="<p>治理工作要点。另行开展试点。</p>")
+        urls, _ = hit_urls(client, "治理试点")
+        assert SEED_URL in urls
+        assert scattered.get_absolute_url() not in urls
+
+    @pytest.mark.parametrize("q", ["〔2018〕49号", "[2018]49号", "(2018)49号", "（2018）49号", "［２０１８］４９号", "2018 49号"])
+    def test_document_number_bracket_forms_match_each_other(self, client, seed, q):
+        other = published(title="关于2018年第49批项目的公示", body="<p>2018年度第49号项目。</p>")
+        urls, response = hit_urls(client, q)
+        assert SEED_URL in urls
+        if q != "2018 49号":
+            assert other.get_absolute_url() not in urls  # 201849号 is not in its text
+        marks = re.findall(r"<mark>(.*?)</mark>", "".join(hit.excerpt for hit in response.context["hits"]))
+        assert any("49号" in m for m in marks)
+
+    def test_single_character_query(self, client, seed):
+        without = published(title="关于测试事项的通知", body="<p>没有那个字。</p>")
+        urls = [d.url for d in search(query=parse_query("区")).queryset]
+        assert SEED_URL in urls
+        assert without.get_absolute_url() not in urls
+        _, response = hit_urls(client, "区")
+        assert response.context["page"].paginator.count == len(urls)
+        assert "<mark>区</mark>" in response.content.decode()
+
+    def test_two_character_query(self, seed):
+        assert "关于政协官渡区十届二次会议第102114号提案答复的函" in titles("条例") + titles("提案")
+
+    def test_title_matches_rank_above_body_matches(self, seed):
+        in_title = published(title="社区工作者管理办法解读", body="<p>无关内容。</p>",
+                             published_at=timezone.now() - dt.timedelta(days=3000))
+        urls = [d.url for d in search(query=parse_query("社区工作者")).queryset]
+        # Older, and the word once against dozens of times in the seed letter, but in the title.
+        assert urls.index(in_title.get_absolute_url()) < urls.index(SEED_URL)
+
+    def test_document_number_field_counts_as_title(self, seed):
+        numbered = published(title="关于印发管理办法的通知", document_number="官办通〔2020〕26号",
+                             published_at=timezone.now() - dt.timedelta(days=3000))
+        results = list(search(query=parse_query("官办通 26号")).queryset)
+        assert results[0].url == numbered.get_absolute_url()
+
+    def test_every_term_must_match(self, seed):
+        assert titles("社区 不存在的词") == []
+        assert "关于政协官渡区十届二次会议第102114号提案答复的函" in titles("社区 薪酬")
+
+    def test_sort_by_date(self, seed):
+        newer = published(title="社区服务指南", body="<p>社区</p>")
+        results = [d.title for d in search(query=parse_query("社区"), sort="date").queryset]
+        assert results[0] == newer.title
+        dates = [d.published_at for d in search(query=parse_query("社区"), sort="date").queryset]
+        assert dates == sorted(dates, reverse=True)
+
+
+@pytest.mark.django_db
+class TestNumbers:
+    def test_exact_index_number_goes_to_the_record(self, client, seed):
+        response = client.get(reverse("search:results"), {"q": " 015117762-202306-707714 "})
+        assert response.status_code == 302 and response["Location"] == SEED_URL
+
+    @pytest.mark.parametrize("q", ["官办通〔2020〕26号", "官办通[2020]26号", "官办通（２０２０）26号"])
+    def test_exact_document_number_goes_to_the_record(self, client, db, q):
+        record = published(title="官渡区社区工作者管理办法", document_number="官办通〔2020〕26号")
+        response = client.get(reverse("search:results"), {"q": q})
+        assert response.status_code == 302 and response["Location"] == record.get_absolute_url()
+
+    def test_proposal_number_goes_to_the_proposal(self, client, seed):
+        from proposals.models import Proposal
+
+        proposal = Proposal.objects.get(number="102114")
+        for q in ("第102114号提案", "102114号提案", "第１０２１１４号提案"):
+            response = client.get(reverse("search:results"), {"q": q})
+            assert response.status_code == 302, q
+            assert response["Location"] == proposal.get_absolute_url()
+
+    def test_a_number_that_names_nothing_public_is_searched_instead(self, client, db):
+        from .factories import draft
+
+        draft(title="草稿", document_number="官办通〔2021〕1号")
+        response = client.get(reverse("search:results"), {"q": "官办通〔2021〕1号"})
+        assert response.status_code == 200 and response.context["page"].paginator.count == 0
+
+    def test_shared_document_number_lists_the_records(self, client, db):
+        published(title="甲", document_number="官办通〔2022〕5号")
+        published(title="乙", document_number="官办通〔2022〕5号")
+        response = client.get(reverse("search:results"), {"q": "官办通〔2022〕5号"})
+        assert response.status_code == 200 and response.context["page"].paginator.count == 2
+
+    def test_filters_turn_the_shortcut_off(self, client, seed):
+        response = client.get(reverse("search:results"), {"q": "015117762-202306-707714", "type": "record"})
+        assert response.status_code == 200
+        assert [h.document.url for h in response.context["hits"]] == [SEED_URL]
+
+
+@pytest.mark.django_db
+class TestPage:
+    def test_highlighting_is_escaped(self, client, db):
+        record = published(title="关于<社区>议事&协商的通知", body="<p>社区&lt;b&gt;协商&lt;/b&gt;</p>")
+        response = client.get(reverse("search:results"), {"q": "社区"})
+        html = response.content.decode()
+        assert "关于&lt;<mark>社区</mark>&gt;议事&amp;协商的通知" in html
+        assert "<mark>社区</mark>&lt;b&gt;协商&lt;/b&gt;" in html
+        assert "<b>" not in html and record.get_absolute_url() in html
+
+    def test_why_it_matched_is_shown(self, client, seed):
+        _, response = hit_urls(client, "015117762", type="record")
+        hit = response.context["hits"][0]
+        assert hit.reasons == ["索引号"]
+        assert "<mark>015117762</mark>-202306-707714" in dict(hit.fields)["索引号"]
+        assert "匹配位置：索引号" in response.content.decode()
+
+    def test_result_count_is_in_a_live_region(self, client, seed):
+        _, response = hit_urls(client, "社区")
+        count = response.context["page"].paginator.count
+        assert re.search(rf'<p class="result-count" role="status">“社区”共找到 {count} 条结果', response.content.decode())
+
+    def test_one_h1_and_a_labelled_search_box(self, client, seed):
+        html = hit_urls(client, "社区")[1].content.decode()
+        assert html.count("<h1") == 1
+        assert '<label for="id_q">' in html and 'id="id_q"' in html
+        assert 'rel="alternate" type="application/rss+xml"' in html
+
+    def test_pagination(self, client, db):
+        for n in range(25):
+            published(title=f"关于社区第{n}项工作的通知")
+        _, first = hit_urls(client, "社区")
+        assert first.context["page"].paginator.count == 25 and len(first.context["hits"]) == 20
+        _, second = hit_urls(client, "社区", page="2")
+        assert len(second.context["hits"]) == 5
+        assert client.get(reverse("search:results"), {"q": "社区", "page": "3"}).status_code == 404
+        assert client.get(reverse("search:results"), {"q": "社区", "page": "x"}).status_code == 404
+
+    def test_query_count_does_not_grow_with_results(self, client, db, django_assert_max_num_queries):
+        for n in range(20):
+            published(title=f"关于社区第{n}项工作的通知")
+        with django_assert_max_num_queries(14):
+            client.get(reverse("search:results"), {"q": "社区"})
+
+
+@pytest.mark.django_db
+class TestFacets:
+    def test_facet_counts_and_narrowing(self, client, seed):
+        org = OrganizationFactory(name="昆明市官渡区教育体育局")
+        topic = TopicFactory(name="教育")
+        published(title="社区学校建设方案", publisher=org, topic=topic, validity=DisclosureRecord.Validity.VALID)
+        published(title="社区学校旧方案", publisher=org, topic=topic, validity=DisclosureRecord.Validity.EXPIRED,
+                  invalid_date=dt.date(2024, 1, 1))
+        _, response = hit_urls(client, "社区学校")
+        facets = response.context["facets"]
+        assert [(f.label, f.count) for f in facets["publisher"]] == [("昆明市官渡区教育体育局", 2)]
+        assert {f.label: f.count for f in facets["validity"]} == {"有效": 1, "失效": 1}
+        assert {f.label: f.count for f in facets["type"]} == {"政府信息": 2}
+        expired = next(f for f in facets["validity"] if f.label == "失效")
+        narrowed = client.get(reverse("search:results") + expired.url)
+        assert narrowed.context["page"].paginator.count == 1
+        # Within the chosen facet, the other values stay available (and the chosen one can be removed).
+        again = {f.label: f for f in narrowed.context["facets"]["validity"]}
+        assert again["失效"].selected and again["有效"].count == 1
+        assert "validity" not in again["失效"].url
+
+    def test_type_facet_spans_all_sources(self, client, seed):
+        _, response = hit_urls(client, "社区")
+        counts = {f.value: f.count for f in response.context["facets"]["type"]}
+        assert counts == {
+            source: SearchDocument.objects.filter(source=source, search_text__contains="社区").count()
+            for source in ("record", "reply", "fact")
+        }
+        urls, narrowed = hit_urls(client, "社区", type="fact")
+        assert {h.document.source for h in narrowed.context["hits"]} == {"fact"}
+
+    def test_year_topic_and_date_range(self, client, seed):
+        published(title="社区年度报告", published_at=timezone.make_aware(dt.datetime(2021, 3, 1, 9)))
+        _, response = hit_urls(client, "社区", year="2021")
+        assert [h.document.title for h in response.context["hits"]] == ["社区年度报告"]
+        years = {f.value for f in response.context["facets"]["year"]}
+        assert {"2021", "2023"} <= years
+        _, ranged = hit_urls(client, "社区", date_from="2021-01-01", date_to="2021-12-31")
+        assert [h.document.title for h in ranged.context["hits"]] == ["社区年度报告"]
+        _, ranged = hit_urls(client, "社区", date_from="2023-06-16", date_to="2023-06-16")
+        assert ranged.context["page"].paginator.count >= 2  # the seed record and its reply, facts
+
+
+@pytest.mark.django_db
+class TestBadInput:
+    @pytest.mark.parametrize("query_string, message", [
+        ("q=%21%21%21%EF%BC%9F", "只有标点符号"),
+        ("q=%00", "控制字符"),
+        ("q=%E7%A4%BE%07", "控制字符"),
+        ("q=%FF", "无法识别的字符"),
+        ("q=%E7%A4%BE%FF%FE", "无法识别的字符"),
+        ("q=" + "%E7%A4%BE" * 1000, "检索词过长"),
+        ("q=%E7%A4%BE&year=abc", "整数"),
+        ("q=%E7%A4%BE&publisher=999999999999999999999999", "有效"),
+        ("q=%E7%A4%BE&date_from=2024-13-01", "日期"),
+        ("q=%E7%A4%BE&date_from=2024-02-01&date_to=2024-01-01", "结束日期不能早于开始日期"),
+        ("q=%E7%A4%BE&type=nope", "有效"),
+        ("q=%E7%A4%BE&sort=random", "有效"),
+    ])
+    def test_clear_message_never_a_500(self, client, db, query_string, message):
+        response = client.get(f"{reverse('search:results')}?{query_string}")
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert message in html and 'class="error-summary"' in html
+        assert html.count("<h1") == 1 and 'name="q"' in html  # the form is shown again to correct
+
+    def test_empty_query_asks_for_a_term(self, client, db):
+        for url in (reverse("search:results"), reverse("search:results") + "?q=++"):
+            response = client.get(url)
+            assert response.status_code == 200
+            assert "请输入检索词" in response.content.decode()
+
+    def test_long_query_is_kept_in_the_box(self, client, db):
+        response = client.get(reverse("search:results"), {"q": "社区" * 60})
+        assert response.status_code == 400
+        assert 'value="' + "社区" * 60 + '"' in response.content.decode()
+
+    def test_invalid_utf8_in_the_path_is_a_404_page(self, client, db):
+        assert client.get("/search/%FF/").status_code == 404
