@@ -1,0 +1,41 @@
+"""In a real browser (Debian's chromium): a 出处 link lands on its sentence, highlighted and in
+view, and the charts stay legible and unclipped in elder mode with high contrast."""
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from communities.models import Fact
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+YELLOW, BLACK = "rgb(255, 255, 0)", "rgb(0, 0, 0)"
+
+
+@pytest.fixture
+def browser_page(live_server):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        context = browser.new_context(viewport={"width": 1024, "height": 768})
+        context.add_cookies([{"name": "reader", "value": "elder=1&contrast=yb", "url": live_server.url}])
+        yield context.new_page()
+        browser.close()
+
+
+def test_source_link_scrolls_to_the_highlighted_sentence_and_charts_fit(browser_page, live_server, seed):
+    page = browser_page
+    page.goto(f"{live_server.url}/communities/")
+    for chart in page.locator("svg.bar-chart").all():
+        assert chart.locator(".bar-rect").first.evaluate("e => getComputedStyle(e).fill") == YELLOW
+        assert chart.locator("text").first.evaluate("e => getComputedStyle(e).fill") == YELLOW
+        width = chart.evaluate("svg => svg.viewBox.baseVal.width")
+        for box in chart.locator("text").evaluate_all("ts => ts.map(t => { const b = t.getBBox(); return [b.x, b.x + b.width]; })"):
+            assert box[0] >= 0 and box[1] <= width + 1, box  # no label or value clipped
+
+    fact = Fact.objects.get(metric__slug="consultation-matters")
+    page.locator(f'a.source-link[href="{fact.source_url}"]').first.click()
+    page.wait_for_load_state()
+    mark = page.locator(f"mark#{fact.anchor}")
+    assert mark.inner_text().replace("\n", "") == fact.sentence
+    box = mark.evaluate("m => { const r = m.getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; }")
+    assert 0 <= box[0] and box[1] <= box[2], box  # scrolled into view
+    assert mark.evaluate("m => getComputedStyle(m).backgroundColor") == YELLOW
+    assert mark.evaluate("m => getComputedStyle(m).color") == BLACK
