@@ -1,7 +1,16 @@
 """Reads for the disclosure catalogue."""
 
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Min
 from django.db.models.functions import ExtractYear
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from portal.pagecache import cached_value
 
 from .filters import RecordFilter
 from .models import DisclosureRecord, Organization, Page, Topic
@@ -15,10 +24,26 @@ def record_list(*, filters=None):
 
 
 def record_get_public(*, index_number: str) -> DisclosureRecord:
+    # Only what every record page shows; `superseded_by` is read (lazily) on the few
+    # records that are no longer valid.
     qs = DisclosureRecord.objects.published().select_related(
-        "publisher", "drafting_org", "topic", "genre", "superseded_by"
+        "publisher", "drafting_org", "topic"
     ).prefetch_related("attachments")
     return get_object_or_404(qs, index_number=index_number)
+
+
+def record_buffered_views(*, record_id: int) -> int:
+    """Views counted but not yet written to `view_count` (see services.record_count_view)."""
+    from .services import record_view_counts
+
+    return record_view_counts.pending(record_id)
+
+
+def record_next_scheduled_at():
+    """When the next scheduled record goes public (the page cache must not outlive it)."""
+    return DisclosureRecord.objects.filter(
+        status=DisclosureRecord.Status.PUBLISHED, published_at__gt=timezone.now()
+    ).aggregate(soonest=Min("published_at"))["soonest"]
 
 
 def record_latest(*, limit=10):
@@ -26,7 +51,12 @@ def record_latest(*, limit=10):
 
 
 def catalogue_facets():
-    """What the catalogue can be browsed by: topics, publishers and years that have public records."""
+    """What the catalogue can be browsed by: topics, publishers and years that have public
+    records. Each part scans every public record, so the result is cached until content changes."""
+    return cached_value("disclosures:facets", _catalogue_facets)
+
+
+def _catalogue_facets():
     public = DisclosureRecord.objects.published()
     topics = Topic.objects.filter(pk__in=public.values("topic")).order_by("position", "name")
     publishers = Organization.objects.filter(pk__in=public.values("publisher")).order_by("name")
@@ -44,3 +74,138 @@ def page_get(*, slug: str) -> Page:
 def record_related_panels(*, record: DisclosureRecord) -> list[str]:
     """HTML panels other apps attach to a record page (e.g. the proposal a reply answers)."""
     return record_panels(record)
+
+
+# --- catalogue pages: keyset pagination ------------------------------------------------
+# Pages are addressed by the record they follow (?after=<id>) or precede (?before=<id>), so
+# page 5,000 costs what page 1 costs (an index range scan, no OFFSET), and a page URL keeps
+# showing the same records when new ones are published. ?page=N (N ≤ MAX_OFFSET_PAGE) still
+# works for the first pages; counts come from the cache.
+
+MAX_OFFSET_PAGE = 50
+PAGING_PARAMS = ("page", "after", "before", "last")
+
+
+@dataclass
+class CataloguePaginator:
+    count: int
+    per_page: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+
+@dataclass
+class CataloguePage:
+    """The slice of records one catalogue URL shows, with links to its neighbours."""
+
+    object_list: list
+    paginator: CataloguePaginator
+    number: int | None  # known for ?page=N and the first/last pages only
+    has_next: bool
+    has_previous: bool
+    base_query: str
+    keyset = True
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def _link(self, **params) -> str:
+        extra = urlencode(params)
+        return f"{self.base_query}&{extra}" if self.base_query else extra
+
+    @property
+    def first_query(self) -> str:
+        return self.base_query
+
+    @property
+    def last_query(self) -> str:
+        return self._link(last=1)
+
+    @property
+    def next_query(self) -> str:
+        return self._link(after=self.object_list[-1].pk)
+
+    @property
+    def previous_query(self) -> str:
+        return self._link(before=self.object_list[0].pk)
+
+    @property
+    def label(self) -> str:
+        total = self.paginator.num_pages
+        if self.number:
+            return f"第 {self.number} 页，共 {total} 页"
+        newest = timezone.localtime(self.object_list[0].published_at)
+        oldest = timezone.localtime(self.object_list[-1].published_at)
+        return f"发布日期 {oldest:%Y-%m-%d} 至 {newest:%Y-%m-%d}，共 {total} 页"
+
+
+def _anchor(raw: str):
+    """(published_at, id) of a public or withdrawn record, or 404 for anything else."""
+    if not raw.isdigit() or len(raw) > 18:
+        raise Http404("页码无效")
+    found = DisclosureRecord.objects.filter(
+        pk=int(raw), published_at__lte=timezone.now(),
+        status__in=[DisclosureRecord.Status.PUBLISHED, DisclosureRecord.Status.WITHDRAWN],
+    ).values_list("published_at", "pk").first()
+    if found is None:
+        raise Http404("页码无效")
+    return found
+
+
+def record_count(*, filterset) -> int:
+    """How many records a filter matches, cached until content changes (a count scans them all)."""
+    data = sorted((k, str(getattr(v, "pk", v))) for k, v in filterset.form.cleaned_data.items() if v not in (None, ""))
+    signature = hashlib.md5(repr(data).encode()).hexdigest()
+    return cached_value(f"disclosures:count:{signature}", filterset.qs.count)
+
+
+def record_page(*, filterset, params, size: int) -> CataloguePage:
+    """The catalogue page `params` (the query string) asks for; Http404 for a bad one."""
+    qs = filterset.qs.order_by()
+    newest_first, oldest_first = ("-published_at", "-id"), ("published_at", "id")
+    base = params.copy()
+    for name in PAGING_PARAMS:
+        base.pop(name, None)
+    base_query = base.urlencode()
+    paginator = CataloguePaginator(count=record_count(filterset=filterset), per_page=size)
+    number = None
+    if params.get("after"):
+        published_at, pk = _anchor(params["after"])
+        rows = list(qs.filter(published_at__lte=published_at).exclude(published_at=published_at, pk__gte=pk)
+                    .order_by(*newest_first)[:size + 1])
+        has_previous, has_next = True, len(rows) > size
+        rows = rows[:size]
+    elif params.get("before"):
+        published_at, pk = _anchor(params["before"])
+        rows = list(qs.filter(published_at__gte=published_at).exclude(published_at=published_at, pk__lte=pk)
+                    .order_by(*oldest_first)[:size + 1])
+        has_previous, has_next = len(rows) > size, True
+        rows = rows[:size][::-1]
+        if not has_previous:
+            # Back at the top: show a full first page rather than the few records left over.
+            rows = list(qs.order_by(*newest_first)[:size + 1])
+            has_next, rows, number = len(rows) > size, rows[:size], 1
+    elif params.get("last"):
+        rows = list(qs.order_by(*oldest_first)[:size])[::-1]
+        has_previous, has_next = paginator.count > size, False
+        number = paginator.num_pages
+    else:
+        raw = params.get("page", "1")
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_OFFSET_PAGE:
+            raise Http404("页码无效：请用“下一页”“尾页”翻页，或按年份、主题筛选")
+        number = int(raw)
+        start = (number - 1) * size
+        rows = list(qs.order_by(*newest_first)[start:start + size + 1])
+        has_previous, has_next = number > 1, len(rows) > size
+        rows = rows[:size]
+        if number > 1 and not rows:
+            raise Http404("页码超出范围")
+    if not rows and (params.get("after") or params.get("before")):
+        raise Http404("页码超出范围")
+    return CataloguePage(
+        object_list=rows, paginator=paginator, number=number,
+        has_next=has_next, has_previous=has_previous, base_query=base_query,
+    )

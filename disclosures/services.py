@@ -8,6 +8,9 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import update_change_reason
 
+from portal.counters import counter_buffer
+
+from .bots import is_crawler
 from .index_numbers import allocate_index_number
 from .models import DisclosureRecord
 from .working_days import working_days_between
@@ -68,6 +71,30 @@ def record_withdraw(*, record: DisclosureRecord, user=None, reason: str = "") ->
     return record
 
 
-def record_count_view(*, record: DisclosureRecord) -> None:
-    """One atomic UPDATE … SET view_count = view_count + 1: no lost updates, no history row."""
-    DisclosureRecord.objects.filter(pk=record.pk).update(view_count=F("view_count") + 1)
+def _view_counts_apply(batch: dict[int, int]) -> None:
+    # UPDATE … SET view_count = view_count + n: atomic per row, no history row, no signals
+    # (so a flush does not invalidate the page cache).
+    with transaction.atomic():
+        for pk, count in sorted(batch.items()):
+            DisclosureRecord.objects.filter(pk=pk).update(view_count=F("view_count") + count)
+
+
+record_view_counts = counter_buffer("record-views", _view_counts_apply)
+
+
+def record_count_view(*, record_id: int) -> int:
+    """Count one reader's view without a database write (see portal.counters); returns the
+    views of this record buffered and not yet in `view_count`, this one included."""
+    return record_view_counts.incr(record_id)
+
+
+def record_count_cached_view(environ, record_id: int) -> None:
+    """Page-cache hit hook: a page served from the cache is still a view."""
+    if not is_crawler(environ.get("HTTP_USER_AGENT", "")):
+        record_view_counts.incr(record_id)
+
+
+def record_view_counts_flush() -> int:
+    """Add every buffered view to `view_count` (manage.py flush_view_counts, and periodically
+    from the request path); returns the number of views written."""
+    return record_view_counts.flush()

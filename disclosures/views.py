@@ -1,8 +1,12 @@
-from django.core.paginator import Paginator
+import hashlib
+
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 
+from portal import pagecache
 from portal.errors import bad_request_page
 
 from . import selectors, services
@@ -25,33 +29,36 @@ def catalogue(request):
     filterset = selectors.record_list(filters=request.GET)
     if not filterset.is_valid():
         return bad_request_page(request, "筛选条件无效", filterset.errors)
-    page_number = parse_page_number(request)
-    paginator = Paginator(filterset.qs, PAGE_SIZE)
-    if page_number > paginator.num_pages:
-        raise Http404("页码超出范围")
-    page = paginator.page(page_number)
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = selectors.record_page(filterset=filterset, params=request.GET, size=PAGE_SIZE)
     return render(request, "disclosures/catalogue.html", {
         "filterset": filterset,
         "page": page,
         "facets": selectors.catalogue_facets(),
-        "query_string": query.urlencode(),
+        "query_string": page.base_query,
         "column": {"name": "政府信息公开目录", "type": "信息公开目录"},
     })
 
 
 def record_detail(request, index_number):
     record = selectors.record_get_public(index_number=index_number)
-    if not is_crawler(request.META.get("HTTP_USER_AGENT", "")):
-        services.record_count_view(record=record)
-        record.view_count += 1
+    # 浏览次数 = the stored count + views buffered since the last flush (no write per view).
+    if is_crawler(request.META.get("HTTP_USER_AGENT", "")):
+        record.view_count += selectors.record_buffered_views(record_id=record.pk)
+    else:
+        record.view_count += services.record_count_view(record_id=record.pk)
+    pagecache.on_hit(request, "disclosures.services.record_count_cached_view", record.pk)
+    # Conditional GET: the page changes when the record or anything site-wide does (a new
+    # generation), not with each view, so a revalidating browser or CDN gets a 304.
+    etag, last_modified = _record_validators(request, record)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return _with_validators(not_modified, etag, last_modified)
     # Display only, never saved: apps may mark up the body for this request (a cited sentence).
     record.body = transform_body(record, request.GET)
     font_size = request.GET.get("size", "")
     if font_size not in FONT_SIZES:
         font_size = ""
-    return render(request, "disclosures/record_detail.html", {
+    response = render(request, "disclosures/record_detail.html", {
         "record": record,
         "font_size": font_size,
         "font_sizes": FONT_SIZES,
@@ -64,6 +71,20 @@ def record_detail(request, index_number):
         "related_panels": selectors.record_related_panels(record=record),
         "crumbs": [("政府信息公开", reverse("disclosures:catalogue")), (record.title, None)],
     })
+    return _with_validators(response, etag, last_modified)
+
+
+def _record_validators(request, record):
+    state = pagecache.current_state()
+    variant = f"{request.META.get('QUERY_STRING', '')}|{request.reader.cache_key}|{state['gen']}"
+    etag = '"r%d-%d-%s"' % (record.pk, record.updated_at.timestamp(), hashlib.md5(variant.encode()).hexdigest()[:16])
+    return etag, int(max(record.updated_at.timestamp(), state["at"]))
+
+
+def _with_validators(response, etag, last_modified):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    return response
 
 
 def guide(request):

@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govportal.settings.prod")
 application = get_wsgi_application()
+
+from portal.pagecache import PageCacheApp  # noqa: E402  (needs the settings loaded above)
+
+# Cached anonymous pages are answered here, before Django builds a request.
+application = PageCacheApp(application)

@@ -15,9 +15,13 @@ SEED_INDEX_NUMBER = "015117762-202306-707714"
 def _clear_cache():
     from django.core.cache import cache
 
+    from disclosures.services import record_view_counts
+
     cache.clear()
+    record_view_counts.clear()  # buffered 浏览次数 must not leak into the next test
     yield
     cache.clear()
+    record_view_counts.clear()
 
 
 @pytest.fixture

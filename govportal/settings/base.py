@@ -1,7 +1,9 @@
 """Settings shared by every environment. Everything that differs per deployment is
 read from the environment here, so dev/prod/test only change defaults and strictness."""
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +51,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers cached anonymous pages before anything else runs, and sees the final
+    # response (cookies, CSP, Vary) when deciding what to store. See portal/pagecache.py.
+    "portal.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +98,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Read replicas (comma-separated URLs): anonymous GET/HEAD requests read from one of them,
+# everything else from the primary (govportal/db_router.py, docs/deployment.md).
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{_number}"] = dj_database_url.parse(
+        _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")), conn_health_checks=True
+    )
+    # The test runner creates no copy of a replica: in tests it is the test database.
+    DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(f"replica{_number}")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["govportal.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(1, "govportal.db_router.ReplicaMiddleware")
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files open in tests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -114,7 +133,39 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Room for the page cache (the default of 300 entries would cull it constantly).
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCMEM_CACHE_ENTRIES", "5000"))},
+        }
+    }
+
+# Anonymous page cache (portal/pagecache.py): pages live until content changes (any save in
+# these apps) or PAGE_CACHE_SECONDS; browsers and CDNs may keep them for the *_SECONDS below.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_BROWSER_SECONDS = int(os.environ.get("PAGE_CACHE_BROWSER_SECONDS", "0"))
+PAGE_CACHE_SHARED_SECONDS = int(os.environ.get("PAGE_CACHE_SHARED_SECONDS", "60"))
+PAGE_CACHE_MAX_BYTES = 512 * 1024
+PAGE_CACHE_APPS = ["disclosures", "portal", "proposals", "communities", "search"]
+PAGE_CACHE_IGNORED_MODELS = ["disclosures.indexserial"]
+PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/accounts/", "/static/", "/media/", "/preferences/"]
+PAGE_CACHE_IGNORED_COOKIES = env_list("PAGE_CACHE_IGNORED_COOKIES")  # e.g. an analytics cookie
+PAGE_CACHE_SCHEDULE_SOURCES = ["disclosures.selectors.record_next_scheduled_at"]
+PAGE_CACHE_REPLICA_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_LAG_SECONDS", "2")) if DATABASE_REPLICAS else 0
+# Local memory is per process: the generation then comes from a stamp file, so a publish
+# handled by one worker (or a management command) invalidates every worker on the node.
+PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE") or (
+    None if REDIS_URL else os.path.join(
+        tempfile.gettempdir(),
+        "govportal-pagecache-" + hashlib.md5(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:12],
+    )
+)
+# 浏览次数 are buffered (Redis when REDIS_URL is set) and written in batches: by
+# `manage.py flush_view_counts`, and from the request path at most this often.
+VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "30"))
+COUNTER_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "govportal")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

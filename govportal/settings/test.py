@@ -12,3 +12,7 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]
 AXES_ENABLED = True
+# One process with its own local-memory cache: no stamp file shared with other test runs.
+PAGE_CACHE_STAMP_FILE = None
+# Views stay buffered until a test flushes them (tests/disclosures/test_view_count.py).
+VIEW_COUNT_FLUSH_SECONDS = 0

@@ -115,10 +115,16 @@ def test_catalogue_browses_by_topic_publisher_and_year(reader_client):
 def test_catalogue_pages_have_stable_urls(reader_client):
     records = PublishedRecordFactory.create_batch(25)
     first = reader_client.get("/disclosures/").content.decode()
-    second = reader_client.get("/disclosures/?page=2").content.decode()
-    assert "共 25 条" in first and 'href="?page=2"' in first
+    assert "共 25 条" in first
+    # Keyset links: the next page is addressed by the record it follows (no OFFSET).
+    next_link = re.search(r'href="\?(after=\d+)" rel="next"', first).group(1)
+    second = reader_client.get(f"/disclosures/?{next_link}").content.decode()
     newest_first = sorted(records, key=lambda r: (r.published_at, r.pk), reverse=True)
     assert newest_first[0].title in first and newest_first[-1].title in second
+    # Stable: publishing a new record does not shift what that URL shows.
+    PublishedRecordFactory(title="后来发布的记录")
+    again = reader_client.get(f"/disclosures/?{next_link}").content.decode()
+    assert newest_first[-1].title in again and newest_first[19].title not in again
 
 
 @pytest.mark.parametrize("url, status", [

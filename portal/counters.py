@@ -1,0 +1,196 @@
+"""Counters held outside the database and added to it in batches (浏览次数), so a page view
+costs no database write.
+
+With REDIS_URL set, counts are HINCRBY'd into a Redis hash shared by every app node; a flush
+renames the hash (new views go to a fresh one), applies the batch in one database
+transaction and only then deletes it. A flusher that dies before the delete leaves the batch
+in place and the next flush applies it, so no count is lost; the one window in which a batch
+could be applied twice is a crash between the database commit and the delete.
+
+Without Redis each process keeps its own counts in memory and flushes them itself (every
+VIEW_COUNT_FLUSH_SECONDS, and at exit); counts of a process killed with SIGKILL are lost.
+"""
+
+import atexit
+import logging
+import threading
+import time
+from collections import Counter
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class RedisCounts:
+    """The shared store: a hash of pending counts and, while a flush runs, a frozen batch."""
+
+    shared = True
+
+    def __init__(self, url, prefix):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self.pending_key = f"{prefix}:pending"
+        self.batch_key = f"{prefix}:flushing"
+        self.lock_key = f"{prefix}:lock"
+
+    def incr(self, key, amount=1):
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hincrby(self.pending_key, key, amount)
+        pipe.hget(self.batch_key, key)
+        pending, in_flight = pipe.execute()
+        return int(pending) + int(in_flight or 0)
+
+    def pending(self, key):
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hget(self.pending_key, key)
+        pipe.hget(self.batch_key, key)
+        return sum(int(value or 0) for value in pipe.execute())
+
+    def drain(self, apply):
+        lock = self.client.lock(self.lock_key, timeout=300, blocking_timeout=0)
+        if not lock.acquire():
+            return 0  # another process is flushing
+        try:
+            if not self.client.exists(self.batch_key):
+                try:
+                    self.client.rename(self.pending_key, self.batch_key)
+                except Exception as error:  # nothing pending: RENAME fails on a missing key
+                    if "no such key" not in str(error).lower():
+                        raise
+                    return 0
+            batch = {int(k): int(v) for k, v in self.client.hgetall(self.batch_key).items() if int(v)}
+            if batch:
+                apply(batch)
+            self.client.delete(self.batch_key)
+            return sum(batch.values())
+        finally:
+            try:
+                lock.release()
+            except Exception:  # expired while applying a huge batch
+                logger.warning("counter flush lock %s expired before release", self.lock_key)
+
+    def clear(self):
+        self.client.delete(self.pending_key, self.batch_key, self.lock_key)
+
+
+class LocalCounts:
+    """Counts in this process's memory; the same interface as RedisCounts."""
+
+    shared = False
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.flush_lock = threading.Lock()
+        self.counts = Counter()
+        self.in_flight = Counter()
+
+    def incr(self, key, amount=1):
+        with self.lock:
+            self.counts[key] += amount
+            return self.counts[key] + self.in_flight[key]
+
+    def pending(self, key):
+        with self.lock:
+            return self.counts[key] + self.in_flight[key]
+
+    def drain(self, apply):
+        if not self.flush_lock.acquire(blocking=False):
+            return 0
+        try:
+            with self.lock:
+                batch, self.counts = self.counts, Counter()
+                self.in_flight.update(batch)
+            batch = {k: v for k, v in batch.items() if v}
+            try:
+                if batch:
+                    apply(batch)
+            except Exception:
+                with self.lock:  # put them back: nothing is lost on a failed flush
+                    self.counts.update(batch)
+                raise
+            finally:
+                with self.lock:
+                    self.in_flight.subtract(batch)
+                    self.in_flight = +self.in_flight
+            return sum(batch.values())
+        finally:
+            self.flush_lock.release()
+
+    def clear(self):
+        with self.lock:
+            self.counts.clear()
+            self.in_flight.clear()
+
+
+class CounterBuffer:
+    """A named buffer whose store follows the settings (Redis when REDIS_URL is set)."""
+
+    _local_stores = {}
+
+    def __init__(self, name, apply):
+        self.name = name
+        self.apply = apply  # apply({key: count}) adds a batch to the database
+        self._store = None
+        self._store_config = None
+        self._last_flush = time.monotonic()
+
+    @property
+    def store(self):
+        url = getattr(settings, "COUNTER_REDIS_URL", None) or getattr(settings, "REDIS_URL", "")
+        prefix = f"{getattr(settings, 'COUNTER_KEY_PREFIX', 'govportal')}:counter:{self.name}"
+        config = (url, prefix)
+        if self._store is None or self._store_config != config:
+            if url:
+                self._store = RedisCounts(url, prefix)
+            else:
+                self._store = self._local_stores.setdefault(self.name, LocalCounts())
+            self._store_config = config
+        return self._store
+
+    def incr(self, key, amount=1) -> int:
+        """Count; returns what is buffered for `key` (including this one) and not yet written."""
+        buffered = self.store.incr(key, amount)
+        self._maybe_flush()
+        return buffered
+
+    def pending(self, key) -> int:
+        return self.store.pending(key)
+
+    def flush(self) -> int:
+        """Write every buffered count to the database; returns how many were written."""
+        self._last_flush = time.monotonic()
+        return self.store.drain(self.apply)
+
+    def _maybe_flush(self):
+        interval = getattr(settings, "VIEW_COUNT_FLUSH_SECONDS", 30)
+        if interval and time.monotonic() - self._last_flush >= interval:
+            try:
+                self.flush()
+            except Exception:  # the counts stay buffered; the next flush retries
+                logger.exception("flushing counter %s failed", self.name)
+
+    def clear(self):
+        """Forget buffered counts (tests)."""
+        self.store.clear()
+
+
+@atexit.register
+def _flush_local_at_exit():
+    # gunicorn workers exit through sys.exit on a graceful stop or max-requests restart.
+    for buffer in list(_buffers):
+        if not buffer.store.shared:
+            try:
+                buffer.flush()
+            except Exception:
+                logger.exception("flushing counter %s at exit failed", buffer.name)
+
+
+_buffers = []
+
+
+def counter_buffer(name, apply) -> CounterBuffer:
+    buffer = CounterBuffer(name, apply)
+    _buffers.append(buffer)
+    return buffer

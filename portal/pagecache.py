@@ -1,0 +1,417 @@
+"""Whole-page cache for anonymous readers, invalidated when content is published, edited
+or withdrawn.
+
+Serving: `PageCacheApp` (wraps the WSGI application in govportal/wsgi.py) and
+`PageCacheMiddleware` (first in MIDDLEWARE, so it also works under the test client and any
+other entry point) share `lookup()`: one cache round trip fetches the site's current
+*state* (its generation) together with the entry for this URL + host + scheme + reader
+preferences. A hit is answered before Django builds a request (from the WSGI wrapper) or
+before any other middleware runs; If-None-Match / If-Modified-Since get a 304.
+
+Storing (middleware, on the way out): only GET/HEAD 200 responses to requests that carry no
+cookie but the reader's preferences and the CSRF cookie, that set no cookie, use no CSP
+nonce, are not streamed and are marked public. Pages for signed-in users (any session
+cookie), responses that set cookies (a CSRF token on a form does) and `never_cache` views
+are never stored.
+
+Invalidation: a save or delete of any model in PAGE_CACHE_APPS bumps the generation after
+the transaction commits, which makes every stored page and every `cached_value()` stale at
+once (a portal is read far more than written). Scheduled publication changes pages without
+a save, so a state also expires at the next scheduled `published_at`
+(PAGE_CACHE_SCHEDULE_SOURCES).
+
+The state lives in the shared cache (Redis when REDIS_URL is set). With the local-memory
+cache each worker has its own entries; the generation then comes from the modification time
+of a small stamp file (PAGE_CACHE_STAMP_FILE) so that a publish in one process still
+invalidates the pages of every process on the node."""
+
+import contextvars
+import hashlib
+import logging
+import os
+import time
+import uuid
+from functools import lru_cache
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.http.cookie import parse_cookie
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.module_loading import import_string
+
+from .preferences import COOKIE_NAME as READER_COOKIE
+from .preferences import ReaderPreferences
+
+logger = logging.getLogger(__name__)
+
+STATE_KEY = "pagecache:state"
+ENVIRON_KEY = "govportal.pagecache"
+HIT_HEADER = "X-Page-Cache"
+STORABLE_TYPES = ("text/html", "application/xml", "application/rss+xml", "application/atom+xml",
+                  "application/json", "text/xml", "text/plain")
+_UNKNOWN = object()  # cache.get default: tells 'absent' from a stored None
+_request_state = contextvars.ContextVar("pagecache_state", default=None)
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+# --- state (the generation) ------------------------------------------------------------
+
+def _stamp_file():
+    return _setting("PAGE_CACHE_STAMP_FILE", None)
+
+
+def _touch(path):
+    # The content changes too, so two bumps within the file system's timestamp
+    # resolution still give two generations.
+    with open(path, "w") as handle:
+        handle.write(uuid.uuid4().hex)
+
+
+def _stamp_state(path):
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        _touch(path)
+        stat = os.stat(path)
+    return {"gen": f"f{stat.st_mtime_ns}-{stat.st_size}", "at": stat.st_mtime}
+
+
+def _shared_state(found):
+    """The state read from the shared cache, created on first use (or after eviction)."""
+    if found is not None:
+        return found
+    state = {"gen": uuid.uuid4().hex, "at": time.time()}
+    if not cache.add(STATE_KEY, state, None):
+        state = cache.get(STATE_KEY) or state
+    return state
+
+
+def current_state():
+    """The generation this request works with (memoized per request by the middleware)."""
+    state = _request_state.get()
+    if state is None:
+        path = _stamp_file()
+        state = _stamp_state(path) if path else _shared_state(cache.get(STATE_KEY))
+    return state
+
+
+def invalidate():
+    """Make every stored page and cached value stale (a new generation)."""
+    path = _stamp_file()
+    if path:
+        _touch(path)
+    else:
+        cache.set(STATE_KEY, {"gen": uuid.uuid4().hex, "at": time.time()}, None)
+    _request_state.set(None)
+
+
+def _compute_until():
+    """The earliest moment a scheduled item becomes public, as a timestamp (or None)."""
+    soonest = None
+    for path in _setting("PAGE_CACHE_SCHEDULE_SOURCES", []):
+        when = import_string(path)()
+        if when is not None:
+            soonest = when.timestamp() if soonest is None else min(soonest, when.timestamp())
+    return soonest
+
+
+def _timeout(state, default=None):
+    """How long something rendered now may be kept: never past the next scheduled
+    publication, which changes pages without any save (so without a new generation)."""
+    default = default or _setting("PAGE_CACHE_SECONDS", 600)
+    key = f"pagecache:until:{state['gen']}"
+    until = cache.get(key, _UNKNOWN)
+    now = time.time()
+    if until is _UNKNOWN or (until is not None and until <= now):
+        until = _compute_until()
+        cache.set(key, until, None if until is None else max(1, int(until - now)))
+    if until is None:
+        return default
+    return max(1, min(default, int(until - now)))
+
+
+def cached_value(name, compute, timeout=None):
+    """`compute()` cached until content changes (counts, facets): valid for one generation."""
+    state = current_state()
+    key = f"pagecache:data:{state['gen']}:{name}"
+    value = cache.get(key, _UNKNOWN)
+    if value is _UNKNOWN:
+        value = compute()
+        cache.set(key, value, _timeout(state, timeout))
+    return value
+
+
+# --- what may be cached ---------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _allowed_cookies():
+    return frozenset([READER_COOKIE, settings.CSRF_COOKIE_NAME, *_setting("PAGE_CACHE_IGNORED_COOKIES", [])])
+
+
+def request_is_cacheable(environ) -> bool:
+    """Anonymous GET/HEAD without any cookie that could change the page (a session, messages)."""
+    if not _setting("PAGE_CACHE_ENABLED", True):
+        return False
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("HTTP_AUTHORIZATION"):
+        return False
+    path = environ.get("PATH_INFO", "")
+    if any(path.startswith(prefix) for prefix in _setting("PAGE_CACHE_EXCLUDED_PATHS", [])):
+        return False
+    raw = environ.get("HTTP_COOKIE")
+    if raw:
+        allowed = _allowed_cookies()
+        if any(name not in allowed for name in parse_cookie(raw)):
+            return False
+    return True
+
+
+def _reader_key(environ):
+    raw = environ.get("HTTP_COOKIE")
+    if not raw or READER_COOKIE not in raw:
+        return "default"
+    return ReaderPreferences.from_cookie(parse_cookie(raw).get(READER_COOKIE)).cache_key
+
+
+def _scheme(environ):
+    if environ.get("HTTP_X_FORWARDED_PROTO") == "https":
+        return "https"
+    return environ.get("wsgi.url_scheme", "http")
+
+
+def page_key(environ) -> str:
+    parts = "\n".join([
+        _scheme(environ), environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""), _reader_key(environ),
+    ])
+    return "pagecache:page:" + hashlib.md5(parts.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+# --- lookup and serving ----------------------------------------------------------------
+
+def lookup(environ):
+    """(key, state, entry or None) for a cacheable request, with one cache round trip."""
+    key = page_key(environ)
+    path = _stamp_file()
+    if path:
+        state = _stamp_state(path)
+        entry = cache.get(key)
+    else:
+        found = cache.get_many([STATE_KEY, key])
+        state = _shared_state(found.get(STATE_KEY))
+        entry = found.get(key)
+    if entry is not None and entry["gen"] != state["gen"]:
+        entry = None
+    return key, state, entry
+
+
+def _run_hooks(entry, environ):
+    for path, args in entry["hooks"]:
+        try:
+            import_string(path)(environ, *args)
+        except Exception:  # a counter must never break a cached page
+            logger.exception("page cache hit hook %s failed", path)
+
+
+class _ConditionalRequest:
+    """What django.utils.cache.get_conditional_response needs from a request."""
+
+    def __init__(self, environ):
+        self.META = environ
+        self.method = environ.get("REQUEST_METHOD", "GET")
+
+
+def _cached_response(entry, environ):
+    response = HttpResponse(entry["body"], status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    response[HIT_HEADER] = "hit"
+    response["Age"] = str(max(0, int(time.time() - entry["stored_at"])))
+    return get_conditional_response(
+        _ConditionalRequest(environ), etag=response.get("ETag"),
+        last_modified=_last_modified(response), response=response,
+    )
+
+
+def _last_modified(response):
+    from django.utils.http import parse_http_date_safe
+
+    value = response.get("Last-Modified")
+    return parse_http_date_safe(value) if value else None
+
+
+def serve_hit(entry, environ):
+    """An HttpResponse for a cached page (200 or 304), running the entry's hit hooks."""
+    _run_hooks(entry, environ)
+    return _cached_response(entry, environ)
+
+
+class PageCacheApp:
+    """WSGI wrapper: answers cached pages before Django builds a request object."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if request_is_cacheable(environ):
+            try:
+                key, state, entry = lookup(environ)
+            except Exception:
+                logger.exception("page cache lookup failed; serving uncached")
+            else:
+                if entry is not None:
+                    response = serve_hit(entry, environ)
+                    status = f"{response.status_code} {HTTPStatus(response.status_code).phrase}"
+                    start_response(status, list(response.items()))
+                    if environ["REQUEST_METHOD"] == "HEAD":
+                        return [b""]
+                    return [response.content]
+                environ[ENVIRON_KEY] = (key, state)
+        return self.application(environ, start_response)
+
+
+class PageCacheMiddleware:
+    """Serves hits (when the WSGI wrapper did not), stores cacheable pages, and gives
+    every anonymous response Cache-Control headers a CDN can act on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        environ = request.META
+        cacheable = request_is_cacheable(environ)
+        token = None
+        if cacheable:
+            looked_up = environ.get(ENVIRON_KEY)
+            if looked_up is None:
+                try:
+                    key, state, entry = lookup(environ)
+                except Exception:
+                    logger.exception("page cache lookup failed; serving uncached")
+                    key, state, entry = None, None, None
+                if entry is not None:
+                    return serve_hit(entry, environ)
+            else:
+                key, state = looked_up
+            if state is not None:
+                token = _request_state.set(state)
+        try:
+            response = self.get_response(request)
+        finally:
+            if token is not None:
+                _request_state.reset(token)
+        if cacheable:
+            self._anonymous_headers(request, response)
+            if key is not None and state is not None and self._storable(request, response, state):
+                self._store(request, response, key, state)
+                return get_conditional_response(
+                    request, etag=response.get("ETag"), last_modified=_last_modified(response), response=response
+                )
+        elif not response.has_header("Cache-Control"):
+            # A signed-in reader's page, or a request with cookies we do not know: never shared.
+            patch_cache_control(response, private=True, max_age=0)
+        return response
+
+    @staticmethod
+    def _sets_cookie(response):
+        return bool(response.cookies) or response.has_header("Set-Cookie")
+
+    def _anonymous_headers(self, request, response):
+        if response.has_header("Cache-Control") or response.streaming:
+            return
+        if response.status_code != 200 or self._sets_cookie(response) or _uses_nonce(response):
+            patch_cache_control(response, private=True, max_age=0)
+            return
+        patch_cache_control(
+            response, public=True,
+            max_age=_setting("PAGE_CACHE_BROWSER_SECONDS", 60),
+            s_maxage=_setting("PAGE_CACHE_SHARED_SECONDS", 60),
+        )
+
+    def _storable(self, request, response, state):
+        if response.status_code != 200 or response.streaming or self._sets_cookie(response):
+            return False
+        control = response.get("Cache-Control", "")
+        if "public" not in control or "private" in control or "no-store" in control or "no-cache" in control:
+            return False
+        if _uses_nonce(response) or getattr(request, "page_cache_skip", False):
+            return False
+        user = getattr(request, "_cached_user", None)
+        if user is not None and user.is_authenticated:
+            return False
+        if not response.get("Content-Type", "").startswith(STORABLE_TYPES):
+            return False
+        if len(response.content) > _setting("PAGE_CACHE_MAX_BYTES", 512 * 1024):
+            return False
+        lag = _setting("PAGE_CACHE_REPLICA_LAG_SECONDS", 0)
+        if lag and time.time() - state["at"] < lag:
+            # Just after a change a replica may still serve the old rows: don't keep them.
+            return False
+        return True
+
+    def _store(self, request, response, key, state):
+        if not response.has_header("ETag"):
+            response["ETag"] = '"pc-%s"' % hashlib.md5(response.content).hexdigest()[:20]
+        timeout = _timeout(state)
+        entry = {
+            "gen": state["gen"],
+            "status": response.status_code,
+            "headers": [(k, v) for k, v in response.items() if k.lower() != "set-cookie"],
+            "body": response.content,
+            "hooks": tuple(getattr(request, "page_cache_hooks", ())),
+            "stored_at": time.time(),
+        }
+        try:
+            cache.set(key, entry, timeout)
+        except Exception:
+            logger.exception("page cache store failed")
+
+
+def _uses_nonce(response):
+    return "nonce-" in response.get("Content-Security-Policy", "")
+
+
+def on_hit(request, path, *args):
+    """Ask for `path(environ, *args)` to run whenever this page is served from the cache
+    (e.g. to count a view); the view itself handles the uncached request."""
+    hooks = getattr(request, "page_cache_hooks", None)
+    if hooks is None:
+        hooks = request.page_cache_hooks = []
+    hooks.append((path, args))
+
+
+def skip(request):
+    """Keep this response out of the page cache (it may still be public for a CDN)."""
+    request.page_cache_skip = True
+
+
+# --- invalidation on content changes ---------------------------------------------------
+
+def _is_content_model(model) -> bool:
+    meta = model._meta
+    if meta.app_label not in _setting("PAGE_CACHE_APPS", []):
+        return False
+    if meta.model_name.startswith("historical"):
+        return False
+    return f"{meta.app_label}.{meta.model_name}" not in _setting("PAGE_CACHE_IGNORED_MODELS", [])
+
+
+def _content_changed(sender, **kwargs):
+    if not _is_content_model(sender):
+        return
+    using = kwargs.get("using")
+    try:
+        transaction.on_commit(invalidate, using=using)
+    except Exception:
+        invalidate()
+
+
+def connect_signals():
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_content_changed, dispatch_uid=f"pagecache-{id(signal)}")
