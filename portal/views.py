@@ -29,16 +29,16 @@ def accessibility_statement(request):
 
 
 def preferences(request):
-    """Set reader preferences from plain links or forms (works with JavaScript off)."""
+    """Set reader preferences from the header and toolbar forms (they work with JavaScript off;
+    reader.js applies the same changes in place and writes the same cookie)."""
     values = request.POST if request.method == "POST" else request.GET
-    if values.get("reset") == "1":
-        updated = type(request.reader)()
-    else:
-        updated = request.reader.updated(values)
+    updated = request.reader.reset() if values.get("reset") == "1" else request.reader.updated(values)
     target = values.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = "/"
     response = HttpResponseRedirect(target)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
     if updated.is_default:
         response.delete_cookie(COOKIE_NAME, samesite="Lax")
     else:
