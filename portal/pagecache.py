@@ -405,11 +405,12 @@ def _is_content_model(model) -> bool:
 def _content_changed(sender, **kwargs):
     if not _is_content_model(sender):
         return
+    # Now, and again once the transaction commits: a page rendered from the old rows
+    # between the two (another request, before the commit) must not stay cached.
+    invalidate()
     using = kwargs.get("using")
-    try:
+    if transaction.get_connection(using).in_atomic_block:
         transaction.on_commit(invalidate, using=using)
-    except Exception:
-        invalidate()
 
 
 def connect_signals():

@@ -1,0 +1,261 @@
+"""The anonymous page cache (portal/pagecache.py): hits, invalidation on publish, edit and
+withdraw, reader preferences, what must never be cached, ETag/Last-Modified and 304s."""
+
+import datetime as dt
+import time
+import uuid
+
+import pytest
+import redis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.http import HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
+from django.test import RequestFactory, override_settings
+from django.utils import timezone
+from django.utils.http import http_date
+
+from disclosures import services
+from disclosures.models import DisclosureRecord
+from portal import pagecache
+from tests.conftest import SEED_INDEX_NUMBER
+from tests.factories import PublishedRecordFactory, RecordFactory
+
+pytestmark = pytest.mark.django_db
+SEED_URL = f"/disclosures/{SEED_INDEX_NUMBER}/"
+HIT = pagecache.HIT_HEADER
+
+
+def get(client, url, **extra):
+    response = client.get(url, **extra)
+    return response, response.content.decode()
+
+
+def is_hit(response):
+    return response.get(HIT) == "hit"
+
+
+@pytest.mark.parametrize("url", ["/", "/disclosures/", SEED_URL, "/disclosures/guide/", "/sitemap/"])
+def test_second_anonymous_request_is_served_from_the_cache(reader_client, seed, url):
+    first = reader_client.get(url)
+    second = reader_client.get(url)
+    assert first.status_code == 200 and not is_hit(first)
+    assert is_hit(second)
+    assert second.content == first.content or url == SEED_URL  # the seed page shows its view count
+    control = second["Cache-Control"]
+    assert "public" in control and "s-maxage=" in control and "private" not in control
+    assert "Cookie" in second["Vary"]  # CDNs must key on the reader cookie
+
+
+def test_publish_edit_and_withdraw_invalidate_cached_pages(reader_client, seed, admin_user):
+    draft = RecordFactory(title="即将发布的通知")
+    _, home = get(reader_client, "/")
+    _, catalogue = get(reader_client, "/disclosures/")
+    assert draft.title not in home and draft.title not in catalogue
+    assert is_hit(reader_client.get("/"))
+
+    services.record_publish(record=draft, user=admin_user)
+    response, home = get(reader_client, "/")
+    assert not is_hit(response) and draft.title in home
+    draft.refresh_from_db()
+    url = draft.get_absolute_url()
+    assert draft.title in get(reader_client, url)[1]
+    assert is_hit(reader_client.get(url))
+
+    draft.title = "已修改标题的通知"
+    draft.save()
+    response, page = get(reader_client, url)
+    assert not is_hit(response) and "已修改标题的通知" in page
+    assert "已修改标题的通知" in get(reader_client, "/disclosures/")[1]
+
+    services.record_withdraw(record=draft, user=admin_user, reason="测试")
+    assert reader_client.get(url).status_code == 404
+    assert "已修改标题的通知" not in get(reader_client, "/")[1]
+    assert "已修改标题的通知" not in get(reader_client, "/disclosures/")[1]
+
+
+def test_scheduled_record_appears_when_its_time_comes_without_any_save(reader_client, seed):
+    PublishedRecordFactory(title="定时发布的通知", published_at=timezone.now() + dt.timedelta(seconds=2))
+    assert "定时发布的通知" not in get(reader_client, "/")[1]
+    assert is_hit(reader_client.get("/"))
+    time.sleep(2.2)  # the cached home page may not outlive the scheduled time
+    response, home = get(reader_client, "/")
+    assert not is_hit(response) and "定时发布的通知" in home
+
+
+def test_reader_preferences_vary_the_cache(reader_client, seed):
+    plain = reader_client.get(SEED_URL)
+    reader_client.cookies["reader"] = "elder=1&contrast=yb"
+    elder = reader_client.get(SEED_URL)
+    assert not is_hit(elder)  # a different variant, not the plain page
+    assert 'class="elder' in elder.content.decode() and 'class="elder' not in plain.content.decode()
+    assert "contrast-yb" in elder.content.decode()
+    again = reader_client.get(SEED_URL)
+    assert is_hit(again) and "contrast-yb" in again.content.decode()
+    # The same preferences written differently share one entry.
+    reader_client.cookies["reader"] = "contrast=yb&elder=1&junk=9"
+    assert is_hit(reader_client.get(SEED_URL))
+    del reader_client.cookies["reader"]
+    back = reader_client.get(SEED_URL)
+    assert is_hit(back) and "contrast-yb" not in back.content.decode()
+
+
+def test_signed_in_users_are_never_served_or_stored(admin_client, reader_client, seed):
+    reader_client.get(SEED_URL)  # an anonymous copy exists
+    for _ in range(2):
+        response = admin_client.get(SEED_URL)
+        assert not is_hit(response)
+        assert "private" in response["Cache-Control"]
+    assert is_hit(reader_client.get(SEED_URL))
+
+
+def test_unknown_cookies_bypass_the_cache_but_csrf_and_reader_do_not(reader_client, seed):
+    reader_client.get("/")
+    reader_client.cookies["csrftoken"] = "x" * 32
+    assert is_hit(reader_client.get("/"))
+    reader_client.cookies["messages"] = "anything"
+    response = reader_client.get("/")
+    assert not is_hit(response) and "private" in response["Cache-Control"]
+
+
+def run_middleware(view, path="/x/", **extra):
+    request = RequestFactory().get(path, **extra)
+    middleware = pagecache.PageCacheMiddleware(lambda req: view(req))
+    return middleware(request), middleware
+
+
+@pytest.mark.parametrize("name, view", [
+    ("csrf token", lambda request: HttpResponse(f"<form>{get_token(request)}</form>")),
+    ("cookie", lambda request: _with_cookie(HttpResponse("<p>x</p>"))),
+    ("csp nonce", lambda request: _with_header(HttpResponse("<p>x</p>"), "Content-Security-Policy", "script-src 'nonce-abc'")),
+    ("never_cache", lambda request: _with_header(HttpResponse("<p>x</p>"), "Cache-Control", "private, no-store")),
+    ("streaming", lambda request: StreamingHttpResponse(iter([b"a,b\n"]), content_type="text/csv")),
+    ("error", lambda request: HttpResponse("<p>x</p>", status=500)),
+])
+def test_responses_that_must_not_be_stored(name, view):
+    calls = []
+
+    def counting(request):
+        calls.append(1)
+        response = view(request)
+        if name == "csrf token":  # what CsrfViewMiddleware does when the token was used
+            response.set_cookie("csrftoken", request.META["CSRF_COOKIE"])
+        return response
+
+    path = f"/never-{uuid.uuid4().hex}/"
+    first, _ = run_middleware(counting, path)
+    second, _ = run_middleware(counting, path)
+    assert len(calls) == 2 and not is_hit(second)
+    if name in ("csrf token", "cookie", "error"):
+        assert "private" in first["Cache-Control"]
+
+
+def _with_cookie(response):
+    response.set_cookie("flavour", "x")
+    return response
+
+
+def _with_header(response, name, value):
+    response[name] = value
+    return response
+
+
+def test_record_page_answers_conditional_requests_with_304(reader_client, seed):
+    first = reader_client.get(SEED_URL)
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert etag and modified
+    for headers in ({"HTTP_IF_NONE_MATCH": etag}, {"HTTP_IF_MODIFIED_SINCE": modified}):
+        cached = reader_client.get(SEED_URL, **headers)  # from the page cache
+        assert cached.status_code == 304 and cached["ETag"] == etag and not cached.content
+    pagecache.invalidate()  # an edit elsewhere: the view answers, still with a 304 if unchanged…
+    uncached = reader_client.get(SEED_URL, HTTP_IF_MODIFIED_SINCE=http_date(time.time() + 60))
+    assert uncached.status_code == 304
+    # …but a changed record gets a new validator and a full page.
+    seed.title = "标题已更正"
+    seed.save()
+    changed = reader_client.get(SEED_URL, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag and "标题已更正" in changed.content.decode()
+
+
+def test_views_served_from_the_cache_or_as_304_are_still_counted(reader_client, seed):
+    reader_client.get(SEED_URL)  # rendered: counted by the view
+    etag = reader_client.get(SEED_URL)["ETag"]  # cache hit: counted by the hook
+    reader_client.get(SEED_URL, HTTP_IF_NONE_MATCH=etag)  # 304 from the cache: counted
+    reader_client.get(SEED_URL, HTTP_USER_AGENT="Baiduspider")  # crawler: not counted
+    assert services.record_view_counts_flush() == 3
+    assert DisclosureRecord.objects.get(pk=seed.pk).view_count == 63 + 3
+
+
+def test_wsgi_wrapper_answers_hits_before_django_builds_a_request(seed):
+    from django.core.handlers.wsgi import WSGIHandler
+
+    app = pagecache.PageCacheApp(WSGIHandler())
+    started = []
+
+    def on_start(**kwargs):
+        started.append(1)
+
+    def call(**extra):
+        environ = RequestFactory()._base_environ(PATH_INFO="/", HTTP_USER_AGENT="Mozilla/5.0", **extra)
+        result = {}
+
+        def start_response(status, headers, exc_info=None):
+            result["status"], result["headers"] = status, dict(headers)
+
+        body = b"".join(app(environ, start_response))
+        return result["status"], result["headers"], body
+
+    # As django.test.Client does: the test's transaction must survive the request signals.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    request_started.connect(on_start)
+    try:
+        status, headers, body = call()
+        assert status == "200 OK" and len(started) == 1 and HIT not in headers
+        status, hit_headers, hit_body = call()
+        assert status == "200 OK" and hit_headers[HIT] == "hit" and hit_body == body
+        assert len(started) == 1  # Django never saw the second request
+        status, _, empty = call(HTTP_IF_NONE_MATCH=hit_headers["ETag"])
+        assert status == "304 Not Modified" and empty == b""
+        status, _, head = call(REQUEST_METHOD="HEAD")
+        assert status == "200 OK" and head == b""
+    finally:
+        request_started.disconnect(on_start)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_stamp_file_generation_invalidates_every_process(reader_client, seed, tmp_path):
+    stamp = tmp_path / "stamp"
+    with override_settings(PAGE_CACHE_STAMP_FILE=str(stamp)):
+        reader_client.get("/")
+        assert is_hit(reader_client.get("/"))
+        # Another worker (or a management command) publishing touches the stamp file.
+        stamp.write_text("another process")
+        assert not is_hit(reader_client.get("/"))
+        assert is_hit(reader_client.get("/"))
+        PublishedRecordFactory(title="另一进程发布的通知")
+        response = reader_client.get("/")
+        assert not is_hit(response) and "另一进程发布的通知" in response.content.decode()
+
+
+def test_cache_shared_in_redis(reader_client, seed):
+    prefix = f"test-{uuid.uuid4().hex}"
+    redis_cache = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/0", "KEY_PREFIX": prefix,
+    }}
+    with override_settings(CACHES=redis_cache, PAGE_CACHE_STAMP_FILE=None):
+        try:
+            reader_client.get(SEED_URL)
+            assert is_hit(reader_client.get(SEED_URL))
+            seed.title = "在 Redis 中失效"
+            seed.save()
+            response = reader_client.get(SEED_URL)
+            assert not is_hit(response) and "在 Redis 中失效" in response.content.decode()
+        finally:
+            # Only this test's keys: FLUSHDB (cache.clear) would empty everyone's Redis.
+            client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+            keys = list(client.scan_iter(match=f"{prefix}:*"))
+            assert keys  # pages and the state really went to Redis
+            client.delete(*keys)
