@@ -13,6 +13,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.http import urlencode
 from ninja import Field, NinjaAPI, Query, Schema
+from ninja.renderers import JSONRenderer
+from ninja.responses import Status
 
 from disclosures.document_numbers import normalize_document_number
 from communities.models import Fact
@@ -26,7 +28,13 @@ from .selectors import documents_matching, search
 MAX_ID = 2**63 - 1
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
+class Utf8JSONRenderer(JSONRenderer):
+    # Chinese as characters, not \uXXXX escapes: readable, and a third smaller.
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
     title="政府信息公开开放数据接口",
     version="1.0.0",
     description=(
@@ -269,7 +277,7 @@ def record_detail(request, index_number: str):
         raise Http404
     record = public_records().prefetch_related("attachments").filter(index_number=index_number).first()
     if record is None:
-        return 404, {"detail": "没有这条已公开的政府信息。"}
+        return Status(404, {"detail": "没有这条已公开的政府信息。"})
     data = record_data(request, record)
     data["body_html"] = record.body
     data["attachments"] = [

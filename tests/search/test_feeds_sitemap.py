@@ -1,0 +1,108 @@
+"""Feeds (RSS 2.0, Atom) and /sitemap.xml parse as XML, list what they should, with dates."""
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.utils import timezone
+
+from .factories import published
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def parse(response, content_type):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+    return ET.fromstring(response.content)
+
+
+@pytest.mark.django_db
+class TestFeeds:
+    def test_rss_lists_newest_public_records(self, client, seed):
+        newer = published(title="关于新通知的公告", summary="内容概述：新通知。")
+        root = parse(client.get("/feeds/records.xml"), "application/rss+xml")
+        assert root.tag == "rss" and root.get("version") == "2.0"
+        items = root.findall("./channel/item")
+        assert [i.findtext("title") for i in items] == [newer.title, seed.title]
+        first = items[0]
+        assert first.findtext("link").endswith(newer.get_absolute_url())
+        assert first.findtext("description") == "内容概述：新通知。"
+        assert first.findtext("category") == newer.topic.name
+        assert first.findtext("pubDate")  # RFC 822 date
+        assert root.find("./channel/{http://www.w3.org/2005/Atom}link").get("rel") == "self"
+
+    def test_atom_is_valid_atom(self, client, seed):
+        root = parse(client.get("/feeds/records.atom"), "application/atom+xml")
+        assert root.tag == f"{ATOM}feed"
+        entry = root.find(f"{ATOM}entry")
+        assert entry.findtext(f"{ATOM}title") == seed.title
+        assert entry.find(f"{ATOM}link").get("href").endswith(seed.get_absolute_url())
+        for tag in ("id", "updated", "published"):
+            assert entry.findtext(f"{ATOM}{tag}"), tag
+        assert entry.findtext(f"{ATOM}author/{ATOM}name") == seed.publisher.name
+
+    def test_per_publisher_and_per_topic(self, client, seed):
+        other = published(title="关于其他机构的通知")
+        root = parse(client.get(f"/feeds/publishers/{other.publisher_id}.xml"), "application/rss+xml")
+        assert [i.findtext("title") for i in root.findall("./channel/item")] == [other.title]
+        assert other.publisher.name in root.findtext("./channel/title")
+        root = parse(client.get(f"/feeds/topics/{seed.topic_id}.atom"), "application/atom+xml")
+        assert [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")] == [seed.title]
+        assert client.get("/feeds/publishers/999999.xml").status_code == 404
+        assert client.get("/feeds/topics/99999999999999999999999999.atom").status_code == 404
+
+    def test_reply_feed(self, client, seed):
+        from proposals.models import Reply
+
+        reply = Reply.objects.get()
+        root = parse(client.get("/feeds/replies.xml"), "application/rss+xml")
+        item = root.find("./channel/item")
+        assert item.findtext("title") == f"{reply.proposal.reference}：{reply.proposal.title}"
+        assert item.findtext("link").endswith(f"#reply-{reply.pk}-title")
+        root = parse(client.get("/feeds/replies.atom"), "application/atom+xml")
+        assert len(root.findall(f"{ATOM}entry")) == 1
+
+    def test_pages_link_their_feeds(self, client, seed):
+        html = client.get("/disclosures/").content.decode()
+        assert 'type="application/rss+xml"' in html and "/feeds/records.xml" in html
+        filtered = client.get("/disclosures/", {"publisher": seed.publisher_id}).content.decode()
+        assert f"/feeds/publishers/{seed.publisher_id}.xml" in filtered
+        filtered = client.get("/disclosures/", {"topic": seed.topic_id}).content.decode()
+        assert f"/feeds/topics/{seed.topic_id}.xml" in filtered
+
+
+@pytest.mark.django_db
+class TestSitemap:
+    def test_every_public_page_with_lastmod(self, client, seed):
+        from communities.models import Metric
+        from proposals.models import Proposal
+
+        root = parse(client.get("/sitemap.xml"), "application/xml")
+        assert root.tag == f"{SITEMAP}urlset"
+        entries = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root.findall(f"{SITEMAP}url")}
+        paths = {loc.split("testserver", 1)[1]: lastmod for loc, lastmod in entries.items()}
+        for path in ["/", "/disclosures/", "/disclosures/guide/", "/disclosures/policy/", "/sitemap/",
+                     "/accessibility/", seed.get_absolute_url(), "/proposals/",
+                     Proposal.objects.get().get_absolute_url(), "/communities/", "/communities/data/",
+                     Metric.objects.filter(facts__isnull=False).first().get_absolute_url()]:
+            assert path in paths, path
+        assert all(paths.values()), [p for p, m in paths.items() if not m]
+        assert paths[seed.get_absolute_url()].startswith(seed.updated_at.strftime("%Y-%m-%d"))
+        assert not any(p.startswith("/search/") for p in paths)
+
+    def test_lastmod_follows_edits(self, client, seed):
+        record = published(title="关于更新的通知", published_at=timezone.now() - dt.timedelta(days=400))
+        root = parse(client.get("/sitemap.xml"), "application/xml")
+        lastmods = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root.findall(f"{SITEMAP}url")}
+        mine = next(m for loc, m in lastmods.items() if loc.endswith(record.get_absolute_url()))
+        assert mine.startswith(timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%d"))
+
+    def test_robots_txt(self, client, db):
+        response = client.get("/robots.txt")
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+        lines = response.content.decode().splitlines()
+        assert lines[0] == "User-agent: *"
+        assert "Disallow: /search/" in lines and "Disallow: /admin/" in lines
+        assert "Sitemap: http://testserver/sitemap.xml" in lines
