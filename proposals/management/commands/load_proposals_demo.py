@@ -1,0 +1,12 @@
+"""Demo proposals, replies and feedback (演示数据 in every title); `load_demo_data` runs it too."""
+
+from django.core.management.base import BaseCommand
+
+from proposals.demo import load_demo_data
+
+
+class Command(BaseCommand):
+    help = "Generate clearly labelled demo proposals (fixed random seed; a second run creates nothing)."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"proposals demo data: {load_demo_data()}")

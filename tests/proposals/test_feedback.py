@@ -1,0 +1,182 @@
+"""Members sign in, see their own proposals (answered or not), and give feedback once per reply;
+不满意 sends the proposal back for 重新办理 within a month."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from proposals import services
+from proposals.deadlines import add_months
+from proposals.models import Feedback, Proposal
+
+from .conftest import publish, send
+from .factories import MemberFactory, ProposalFactory, ReplyFactory, level
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+@pytest.fixture
+def member(vocab):
+    user = get_user_model().objects.create_user("wanglf", password="s3cret-Passw0rd")
+    return MemberFactory(name="王丽芬", user=user)
+
+
+@pytest.fixture
+def reply(member):
+    reply = ReplyFactory(proposal=ProposalFactory(lead_member=member, status="handling"), letter="<p>送达给委员的答复。</p>")
+    send(reply)
+    return reply
+
+
+def post_feedback(client, reply, code, comment=""):
+    return client.post(f"/proposals/replies/{reply.pk}/feedback/", {"level": level(code).pk, "comment": comment})
+
+
+def test_sign_in_through_the_login_page(client, member):
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200 and "代表委员登录" in page.content.decode() and "不提供自行注册" in page.content.decode()
+    bad = client.post("/accounts/login/", {"username": "wanglf", "password": "wrong"})
+    assert bad.status_code == 200 and 'role="alert"' in bad.content.decode()
+    response = client.post("/accounts/login/", {"username": "wanglf", "password": "s3cret-Passw0rd"})
+    assert response.status_code == 302 and response["Location"] == "/proposals/mine/"
+    assert client.get("/proposals/mine/").status_code == 200
+    # No public sign-up, and no e-mailed password reset.
+    assert client.get("/accounts/signup/").status_code == 404
+    assert client.get("/accounts/password_reset/").status_code == 404
+
+
+def test_member_sees_own_proposals_including_unanswered_and_unpublished(client, member, reply):
+    waiting = ProposalFactory(lead_member=member, title="关于尚未答复事项的建议")
+    other = ProposalFactory(title="别人的建议")
+    client.force_login(member.user)
+    text = text_of(client.get("/proposals/mine/"))
+    assert "关于尚未答复事项的建议" in text and "尚未答复" in text
+    assert reply.proposal.title in text and "填写满意度" in text
+    assert "别人的建议" not in text
+    # The letter was sent to them: they read it although it is not public yet…
+    own_page = client.get(reply.proposal.get_absolute_url()).content.decode()
+    assert "送达给委员的答复。" in own_page and "本答复尚未公开，仅您本人登录后可见" in own_page
+    # …and the public does not.
+    client.logout()
+    assert "送达给委员的答复。" not in client.get(reply.proposal.get_absolute_url()).content.decode()
+    assert waiting.pk and other.pk
+
+
+def test_drafts_are_invisible_even_to_their_member(client, member):
+    draft = ReplyFactory(proposal=ProposalFactory(lead_member=member), letter="<p>草稿内容</p>")
+    client.force_login(member.user)
+    assert "草稿内容" not in client.get(draft.proposal.get_absolute_url()).content.decode()
+    assert "草稿内容" not in client.get("/proposals/mine/").content.decode()
+    assert client.get(f"/proposals/replies/{draft.pk}/feedback/").status_code == 404
+
+
+def test_feedback_requires_sign_in(client, reply):
+    response = client.get(f"/proposals/replies/{reply.pk}/feedback/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+    assert client.post(f"/proposals/replies/{reply.pk}/feedback/", {"level": level("satisfied").pk}).status_code == 302
+    assert Feedback.objects.count() == 0
+
+
+def test_feedback_on_someone_elses_reply_is_403(client, reply):
+    stranger = MemberFactory(user=get_user_model().objects.create_user("other", password="x-Passw0rd-1"))
+    client.force_login(stranger.user)
+    assert client.get(f"/proposals/replies/{reply.pk}/feedback/").status_code == 403
+    response = post_feedback(client, reply, "dissatisfied")
+    assert response.status_code == 403 and "只能对本人领衔" in response.content.decode()
+    # A signed-in account that is not a member at all (e.g. staff) is refused as well.
+    staff = get_user_model().objects.create_user("staff", password="x-Passw0rd-2", is_staff=True)
+    client.force_login(staff)
+    assert post_feedback(client, reply, "satisfied").status_code == 403
+    assert Feedback.objects.count() == 0
+    reply.proposal.refresh_from_db()
+    assert reply.proposal.status == Proposal.Status.ANSWERED
+    # The service refuses too, whatever calls it.
+    with pytest.raises(services.FeedbackNotAllowed):
+        services.feedback_submit(reply=reply, member=stranger, level=level("dissatisfied"))
+
+
+def test_feedback_once_per_reply_double_submit_updates(client, member, reply):
+    client.force_login(member.user)
+    assert client.get(f"/proposals/replies/{reply.pk}/feedback/").status_code == 200
+    first = post_feedback(client, reply, "basically_satisfied", "希望加快进度")
+    assert first.status_code == 302 and first["Location"] == reply.proposal.get_absolute_url()
+    post_feedback(client, reply, "basically_satisfied", "希望加快进度")  # double submit
+    post_feedback(client, reply, "satisfied", "已满意")  # a change
+    feedback = Feedback.objects.get()
+    assert (feedback.level.code, feedback.comment) == ("satisfied", "已满意")
+    assert feedback.history.count() == 2  # created, then changed once (the identical resubmit wrote nothing)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Feedback.objects.create(reply=reply, member=member, level=level("satisfied"))
+    page = text_of(client.get(reply.proposal.get_absolute_url()))
+    assert "您的满意度：满意" in page
+
+
+def test_dissatisfied_sends_the_proposal_back_for_a_month(client, member, reply):
+    client.force_login(member.user)
+    post_feedback(client, reply, "dissatisfied", "未回应核心诉求")
+    proposal = Proposal.objects.get(pk=reply.proposal_id)
+    today = timezone.localdate()
+    assert proposal.status == Proposal.Status.REHANDLING
+    assert proposal.rehandling_started_on == today
+    assert proposal.rehandling_due_on == add_months(today, 1)
+    assert proposal.history.first().history_change_reason == "代表委员反馈“不满意”，重新办理"
+    # The unit answers again: the new reply is marked as the re-handled one, the proposal is answered.
+    second = ReplyFactory(proposal=proposal, replied_on=today, letter="<p>重新答复。</p>")
+    send(second)
+    second.refresh_from_db()
+    proposal.refresh_from_db()
+    assert second.is_rehandling and proposal.status == Proposal.Status.ANSWERED
+    publish(second)
+    text = text_of(client.get(proposal.get_absolute_url()))
+    assert "重新办理答复" in text and "重新办理: 按期答复" in text
+    # Feedback on the old letter no longer reopens the proposal.
+    post_feedback(client, reply, "dissatisfied", "仍不满意")
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.ANSWERED
+    post_feedback(client, second, "satisfied")
+    assert Feedback.objects.filter(member=member).count() == 2
+
+
+def test_changing_away_from_dissatisfied_before_closing_undoes_the_rehandling(member, reply):
+    services.feedback_submit(reply=reply, member=member, level=level("dissatisfied"))
+    services.feedback_submit(reply=reply, member=member, level=level("basically_satisfied"))
+    proposal = Proposal.objects.get(pk=reply.proposal_id)
+    assert proposal.status == Proposal.Status.ANSWERED and proposal.rehandling_due_on is None
+
+
+def test_closed_feedback_cannot_be_changed(client, member, reply):
+    client.force_login(member.user)
+    post_feedback(client, reply, "satisfied")
+    services.feedback_close(feedback=Feedback.objects.get(), user=None)
+    page = client.get(f"/proposals/replies/{reply.pk}/feedback/").content.decode()
+    assert "已由工作人员" in page and "<form method=\"post\" action=\"\" class=\"filter-form feedback-form\"" not in page
+    response = post_feedback(client, reply, "dissatisfied")
+    assert response.status_code == 400 and "不能再修改" in response.content.decode()
+    assert Feedback.objects.get().level.code == "satisfied"
+    assert Proposal.objects.get(pk=reply.proposal_id).status == Proposal.Status.ANSWERED
+
+
+def test_bad_feedback_input_is_a_form_error(client, member, reply):
+    client.force_login(member.user)
+    for data, message in [({}, "请选择满意度。"), ({"level": "999"}, "所选满意度无效"),
+                          ({"level": level("satisfied").pk, "comment": "长" * 2001}, "意见最多2000字")]:
+        response = client.post(f"/proposals/replies/{reply.pk}/feedback/", data)
+        assert response.status_code == 400 and message in response.content.decode(), data
+    assert "长" * 2001 in response.content.decode()  # nothing typed is lost
+    assert Feedback.objects.count() == 0
+
+
+def test_public_sees_aggregate_satisfaction_only(client, member, reply):
+    publish(reply)
+    services.feedback_submit(reply=reply, member=member, level=level("basically_satisfied"), comment="私下意见内容")
+    page = client.get(reply.proposal.get_absolute_url()).content.decode()
+    assert "基本满意" not in page and "私下意见内容" not in page
+    stats = text_of(client.get(f"/proposals/statistics/{reply.proposal.session_id}/"))
+    assert "满意率 100.0%（1/1份反馈）" in stats and "私下意见内容" not in stats
