@@ -1,0 +1,184 @@
+"""The read-only JSON API under /api/v1/: schema, filters, cursor pagination, errors,
+and schemathesis against the published OpenAPI schema (no 5xx, no schema violation)."""
+
+import datetime as dt
+
+import pytest
+import schemathesis
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.factories import OrganizationFactory
+
+from .factories import published
+
+
+def get(client, url, **params):
+    response = client.get(url, params)
+    return response.status_code, response.json()
+
+
+@pytest.mark.django_db
+class TestSchema:
+    def test_openapi_document(self, client):
+        status, schema = get(client, "/api/v1/openapi.json")
+        assert status == 200 and schema["openapi"].startswith("3.")
+        assert {"/api/v1/records", "/api/v1/records/{index_number}", "/api/v1/replies", "/api/v1/facts",
+                "/api/v1/search", "/api/v1/publishers", "/api/v1/topics"} <= set(schema["paths"])
+        assert all(set(path) == {"get"} for path in schema["paths"].values())  # read-only
+        record = schema["components"]["schemas"]["Record"]["properties"]
+        assert "status" not in record and "view_count" not in record
+        member_fields = str(schema["components"]["schemas"]["ProposalRef"])
+        assert "phone" not in member_fields and "email" not in member_fields and "address" not in member_fields
+
+
+@pytest.mark.django_db
+class TestRecords:
+    def test_list_and_detail(self, client, seed):
+        status, data = get(client, "/api/v1/records")
+        assert status == 200 and data["next_cursor"] is None
+        [item] = data["results"]
+        assert item["index_number"] == seed.index_number
+        assert item["publisher"] == {"id": seed.publisher_id, "name": "昆明市官渡区人民政府"}
+        assert item["url"] == f"http://testserver{seed.get_absolute_url()}"
+        status, detail = get(client, f"/api/v1/records/{seed.index_number}")
+        assert status == 200 and "矣六街道" in detail["body_html"]
+        status, missing = get(client, "/api/v1/records/000000000-000000-000000")
+        assert status == 404 and missing["detail"]
+        assert client.get("/api/v1/records/%00abc").status_code == 404  # PostgreSQL rejects NUL
+
+    def test_national_index_number_with_a_slash(self, client, db):
+        record = published(title="国家式索引号", index_number="000014349/2017-00110")
+        status, detail = get(client, f"/api/v1/records/{record.index_number}")
+        assert status == 200 and detail["title"] == "国家式索引号"
+
+    def test_cursor_pagination_walks_every_record_once(self, client, db):
+        now = timezone.now()
+        # Equal publication times too: the cursor breaks ties by id.
+        made = [published(title=f"记录{n}", published_at=now - dt.timedelta(hours=n // 3)) for n in range(11)]
+        seen, url, params = [], "/api/v1/records", {"limit": 4}
+        while True:
+            status, data = get(client, url, **params)
+            assert status == 200 and len(data["results"]) <= 4
+            seen += [r["index_number"] for r in data["results"]]
+            if not data["next_cursor"]:
+                break
+            params = {"limit": 4, "cursor": data["next_cursor"]}
+            assert data["next"].startswith("http://testserver/api/v1/records?")
+        assert sorted(seen) == sorted(r.index_number for r in made) and len(seen) == len(set(seen))
+        expected = [r.index_number for r in sorted(made, key=lambda r: (r.published_at, r.pk), reverse=True)]
+        assert [r["index_number"] for r in get(client, url, limit=11)[1]["results"]] == expected
+
+    def test_filters(self, client, seed):
+        org = OrganizationFactory(name="昆明市官渡区教育体育局")
+        mine = published(title="教育通知", publisher=org, document_number="官教发〔2024〕3号",
+                         published_at=timezone.make_aware(dt.datetime(2024, 3, 1, 9)))
+        assert [r["title"] for r in get(client, "/api/v1/records", publisher=org.pk)[1]["results"]] == [mine.title]
+        assert [r["title"] for r in get(client, "/api/v1/records", year=2023)[1]["results"]] == [seed.title]
+        assert [r["title"] for r in get(client, "/api/v1/records", document_number="官教发[2024]3号")[1]["results"]] == [mine.title]
+        assert [r["title"] for r in get(client, "/api/v1/records", q="社区治理")[1]["results"]] == [seed.title]
+        window = get(client, "/api/v1/records", published_after="2024-02-29", published_before="2024-03-01")[1]
+        assert [r["title"] for r in window["results"]] == [mine.title]
+
+    @pytest.mark.parametrize("params, status", [
+        ({"cursor": "not-a-cursor"}, 400),
+        ({"cursor": "MjAyMy0wNi0xNnw"}, 400),
+        ({"q": "!!!"}, 400),
+        ({"q": "社\x00"}, 400),
+        ({"limit": 0}, 422),
+        ({"limit": 1000}, 422),
+        ({"year": 1800}, 422),
+        ({"publisher": 2**70}, 422),
+        ({"validity": "maybe"}, 422),
+        ({"document_number": "官\x00"}, 400),
+    ])
+    def test_bad_parameters_are_4xx_with_a_reason(self, client, db, params, status):
+        response = client.get("/api/v1/records", params)
+        assert response.status_code == status
+        assert response.json()["detail"]
+
+
+@pytest.mark.django_db
+class TestRepliesAndFacts:
+    def test_replies_without_member_contacts(self, client, seed):
+        from proposals.models import Member
+
+        Member.objects.update(phone="13912345678", email="m@example.com", address="秘密路8号")
+        status, data = get(client, "/api/v1/replies")
+        assert status == 200
+        [reply] = data["results"]
+        assert reply["proposal"]["reference"] == "政协官渡区十届二次会议第102114号提案"
+        assert reply["proposal"]["lead_member"] == "王丽芬"
+        assert reply["record_index_number"] == seed.index_number
+        text = str(data)
+        assert "13912345678" not in text and "m@example.com" not in text and "秘密路" not in text
+        assert get(client, "/api/v1/replies", number="第102114号")[1]["results"][0]["id"] == reply["id"]
+        assert get(client, "/api/v1/replies", year=2022)[1]["results"] == []
+
+    def test_facts_with_their_source(self, client, seed):
+        from communities.models import Fact
+
+        status, data = get(client, "/api/v1/facts", limit=100)
+        assert status == 200
+        assert len(data["results"]) == Fact.objects.public().count()
+        fact = next(f for f in data["results"] if f["metric"] == "community-count")
+        assert fact["value"] == 99 and fact["source"]["index_number"] == seed.index_number
+        assert fact["sentence"] in fact_text(seed)
+        only = get(client, "/api/v1/facts", metric="community-count")[1]["results"]
+        assert {f["metric"] for f in only} == {"community-count"}
+
+    def test_search_endpoint(self, client, seed):
+        status, data = get(client, "/api/v1/search", q="社区治理")
+        assert status == 200 and data["count"] >= 3
+        assert {r["type"] for r in data["results"]} == {"record", "reply", "fact"}
+
+
+def fact_text(record):
+    from search.text import html_to_text
+
+    return html_to_text(record.body)
+
+
+# schemathesis: every operation of the published schema, generated parameters, a bounded
+# number of examples each, against the real application (WSGI) and database.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_headers_conformance, response_schema_conformance]
+
+
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI application, minus the per-request connection recycling that would
+    close the test transaction's connection (Django's test client does the same)."""
+    from django.core import signals
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+def test_api_conforms_to_its_schema(seed, wsgi_app):
+    published(title="第二条记录", document_number="官办通〔2020〕26号")
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 7
+    for operation in operations:
+        @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def check(case):
+            case.call_and_validate(checks=CHECKS)
+
+        check()
