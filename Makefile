@@ -46,7 +46,9 @@ run: seed static
 test: install-dev
 	$(VENV)/bin/pytest
 
+# BENCH_SCALE=10k|100k|1m (comma-separated), BENCH_DURATION=seconds; see bench/run.py.
 bench: install-dev
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) -m bench.run
 
 clean:

@@ -27,6 +27,10 @@ class RedisCounts:
 
     shared = True
 
+    # One round trip each, without building a redis-py pipeline per view (costly).
+    INCR = "local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2]) return n + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0)"
+    READ = "return (tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0) + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0)"
+
     def __init__(self, url, prefix):
         import redis
 
@@ -34,19 +38,14 @@ class RedisCounts:
         self.pending_key = f"{prefix}:pending"
         self.batch_key = f"{prefix}:flushing"
         self.lock_key = f"{prefix}:lock"
+        self._incr = self.client.register_script(self.INCR)
+        self._read = self.client.register_script(self.READ)
 
     def incr(self, key, amount=1):
-        pipe = self.client.pipeline(transaction=False)
-        pipe.hincrby(self.pending_key, key, amount)
-        pipe.hget(self.batch_key, key)
-        pending, in_flight = pipe.execute()
-        return int(pending) + int(in_flight or 0)
+        return int(self._incr(keys=[self.pending_key, self.batch_key], args=[key, amount]))
 
     def pending(self, key):
-        pipe = self.client.pipeline(transaction=False)
-        pipe.hget(self.pending_key, key)
-        pipe.hget(self.batch_key, key)
-        return sum(int(value or 0) for value in pipe.execute())
+        return int(self._read(keys=[self.pending_key, self.batch_key], args=[key]))
 
     def drain(self, apply):
         lock = self.client.lock(self.lock_key, timeout=300, blocking_timeout=0)

@@ -32,7 +32,6 @@ import os
 import time
 import uuid
 from functools import lru_cache
-from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,6 +40,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.http.cookie import parse_cookie
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
 
 from .preferences import COOKIE_NAME as READER_COOKIE
@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 STATE_KEY = "pagecache:state"
 ENVIRON_KEY = "govportal.pagecache"
 HIT_HEADER = "X-Page-Cache"
+ENTRY_FORMAT = 2
 STORABLE_TYPES = ("text/html", "application/xml", "application/rss+xml", "application/atom+xml",
                   "application/json", "text/xml", "text/plain")
 _UNKNOWN = object()  # cache.get default: tells 'absent' from a stored None
@@ -190,7 +191,8 @@ def page_key(environ) -> str:
         _scheme(environ), environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""),
         environ.get("QUERY_STRING", ""), _reader_key(environ),
     ])
-    return "pagecache:page:" + hashlib.md5(parts.encode("utf-8", "surrogateescape")).hexdigest()
+    # The format version in the key: entries written by an older release are never read.
+    return f"pagecache:page{ENTRY_FORMAT}:" + hashlib.md5(parts.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 # --- lookup and serving ----------------------------------------------------------------
@@ -219,37 +221,46 @@ def _run_hooks(entry, environ):
             logger.exception("page cache hit hook %s failed", path)
 
 
-class _ConditionalRequest:
-    """What django.utils.cache.get_conditional_response needs from a request."""
-
-    def __init__(self, environ):
-        self.META = environ
-        self.method = environ.get("REQUEST_METHOD", "GET")
+_NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "etag", "expires", "last-modified", "vary"}
 
 
-def _cached_response(entry, environ):
-    response = HttpResponse(entry["body"], status=entry["status"])
-    for name, value in entry["headers"]:
-        response[name] = value
-    response[HIT_HEADER] = "hit"
-    response["Age"] = str(max(0, int(time.time() - entry["stored_at"])))
-    return get_conditional_response(
-        _ConditionalRequest(environ), etag=response.get("ETag"),
-        last_modified=_last_modified(response), response=response,
-    )
+def _etags(header):
+    return [tag.strip().removeprefix("W/") for tag in header.split(",")]
 
 
-def _last_modified(response):
-    from django.utils.http import parse_http_date_safe
-
-    value = response.get("Last-Modified")
-    return parse_http_date_safe(value) if value else None
+def _not_modified(entry, environ) -> bool:
+    """RFC 9110 §13.2.2 for GET/HEAD: If-None-Match (weak comparison) takes precedence
+    over If-Modified-Since."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        etag = entry["etag"]
+        return bool(etag) and (if_none_match.strip() == "*" or etag.removeprefix("W/") in _etags(if_none_match))
+    if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if if_modified_since and entry["last_modified"] is not None:
+        since = parse_http_date_safe(if_modified_since)
+        return since is not None and entry["last_modified"] <= since
+    return False
 
 
 def serve_hit(entry, environ):
-    """An HttpResponse for a cached page (200 or 304), running the entry's hit hooks."""
+    """(status line, headers, body) for a cached page — 200 or 304 — after running the
+    entry's hit hooks. No Django request or response object is built."""
     _run_hooks(entry, environ)
-    return _cached_response(entry, environ)
+    age = ("Age", str(max(0, int(time.time() - entry["stored_at"]))))
+    if _not_modified(entry, environ):
+        headers = [(k, v) for k, v in entry["headers"] if k.lower() in _NOT_MODIFIED_HEADERS]
+        return "304 Not Modified", headers + [(HIT_HEADER, "hit"), age], b""
+    body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else entry["body"]
+    return entry["status_line"], entry["headers"] + [(HIT_HEADER, "hit"), age], body
+
+
+def _as_response(status_line, headers, body):
+    response = HttpResponse(body, status=int(status_line[:3]))
+    for name, value in headers:
+        response[name] = value
+    if status_line.startswith("304"):
+        del response["Content-Type"]
+    return response
 
 
 class PageCacheApp:
@@ -266,12 +277,9 @@ class PageCacheApp:
                 logger.exception("page cache lookup failed; serving uncached")
             else:
                 if entry is not None:
-                    response = serve_hit(entry, environ)
-                    status = f"{response.status_code} {HTTPStatus(response.status_code).phrase}"
-                    start_response(status, list(response.items()))
-                    if environ["REQUEST_METHOD"] == "HEAD":
-                        return [b""]
-                    return [response.content]
+                    status, headers, body = serve_hit(entry, environ)
+                    start_response(status, headers)
+                    return [body]
                 environ[ENVIRON_KEY] = (key, state)
         return self.application(environ, start_response)
 
@@ -296,7 +304,7 @@ class PageCacheMiddleware:
                     logger.exception("page cache lookup failed; serving uncached")
                     key, state, entry = None, None, None
                 if entry is not None:
-                    return serve_hit(entry, environ)
+                    return _as_response(*serve_hit(entry, environ))
             else:
                 key, state = looked_up
             if state is not None:
@@ -311,7 +319,8 @@ class PageCacheMiddleware:
             if key is not None and state is not None and self._storable(request, response, state):
                 self._store(request, response, key, state)
                 return get_conditional_response(
-                    request, etag=response.get("ETag"), last_modified=_last_modified(response), response=response
+                    request, etag=response.get("ETag"), response=response,
+                    last_modified=parse_http_date_safe(response["Last-Modified"]) if response.has_header("Last-Modified") else None,
                 )
         elif not response.has_header("Cache-Control"):
             # A signed-in reader's page, or a request with cookies we do not know: never shared.
@@ -358,17 +367,19 @@ class PageCacheMiddleware:
     def _store(self, request, response, key, state):
         if not response.has_header("ETag"):
             response["ETag"] = '"pc-%s"' % hashlib.md5(response.content).hexdigest()[:20]
-        timeout = _timeout(state)
+        modified = response.get("Last-Modified")
         entry = {
             "gen": state["gen"],
-            "status": response.status_code,
+            "status_line": f"{response.status_code} {response.reason_phrase}",
             "headers": [(k, v) for k, v in response.items() if k.lower() != "set-cookie"],
             "body": response.content,
+            "etag": response["ETag"],
+            "last_modified": parse_http_date_safe(modified) if modified else None,
             "hooks": tuple(getattr(request, "page_cache_hooks", ())),
             "stored_at": time.time(),
         }
         try:
-            cache.set(key, entry, timeout)
+            cache.set(key, entry, _timeout(state))
         except Exception:
             logger.exception("page cache store failed")
 

@@ -242,10 +242,14 @@ def test_stamp_file_generation_invalidates_every_process(reader_client, seed, tm
 def test_cache_shared_in_redis(reader_client, seed):
     prefix = f"test-{uuid.uuid4().hex}"
     redis_cache = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.redis_cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/0", "KEY_PREFIX": prefix,
     }}
     with override_settings(CACHES=redis_cache, PAGE_CACHE_STAMP_FILE=None):
+        from django.core.cache import cache
+
+        # One client per pool, not one per call (portal/redis_cache.py).
+        assert cache._cache.get_client() is cache._cache.get_client(write=True)
         try:
             reader_client.get(SEED_URL)
             assert is_hit(reader_client.get(SEED_URL))

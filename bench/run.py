@@ -1,0 +1,555 @@
+"""`make bench`: generate benchmark data, serve it with gunicorn under the production
+settings, load every page with wrk from a second process, and compare with two references
+measured in the same run (a raw WSGI app and a bare Django page, both returning the seed
+record's bytes). Prints a table, saves bench/results/<date>.json and docs/benchmarks.md.
+
+Settings (environment):
+  BENCH_SCALE        10k,100k,1m (comma-separated; default 10k,100k)
+  BENCH_DB           postgres | sqlite (default: postgres when DATABASE_URL is one, else sqlite)
+  BENCH_DATABASE_URL a database of its own, "{scale}" replaced by the scale
+                     (default: govportal_bench_<scale> on DATABASE_URL's server, or a SQLite file)
+  BENCH_DURATION     seconds per wrk run (default 10)   BENCH_CONNECTIONS  (default 32)
+  BENCH_WORKERS      gunicorn sync workers (default 5)  BENCH_REDIS        0 to use local memory
+  BENCH_PAGES        comma-separated page names to run (default: all)
+"""
+
+import datetime as dt
+import gzip
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results"
+DOC = ROOT / "docs" / "benchmarks.md"
+PY = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+LUA = ROOT / "bench" / "report.lua"
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 govportal-bench"
+NO_CACHE_COOKIE = "bench=1"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def log(message):
+    print(message, flush=True)
+
+
+# --- configuration -------------------------------------------------------------------------
+
+def config():
+    database_url = os.environ.get("DATABASE_URL", "")
+    engine = os.environ.get("BENCH_DB") or ("postgres" if database_url.startswith("postgres") else "sqlite")
+    return {
+        "scales": [s.strip().lower() for s in os.environ.get("BENCH_SCALE", "10k,100k").split(",") if s.strip()],
+        "engine": engine,
+        "duration": int(os.environ.get("BENCH_DURATION", "10")),
+        "connections": int(os.environ.get("BENCH_CONNECTIONS", "32")),
+        "workers": int(os.environ.get("BENCH_WORKERS", "5")),
+        "redis": os.environ.get("BENCH_REDIS", "1") != "0" and _redis_up(),
+        "pages": [p.strip() for p in os.environ.get("BENCH_PAGES", "").split(",") if p.strip()],
+    }
+
+
+def _redis_up():
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def bench_database_url(scale, engine):
+    template = os.environ.get("BENCH_DATABASE_URL")
+    if template:
+        return template.replace("{scale}", scale)
+    if engine == "sqlite":
+        DATA.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{DATA / f'bench_{scale}.sqlite3'}"
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        base = "postgres://postgres@127.0.0.1:5432/postgres"
+    parts = urlsplit(base)
+    url = urlunsplit(parts._replace(path=f"/govportal_bench_{scale}"))
+    _create_postgres_database(url)
+    return url
+
+
+def _create_postgres_database(url):
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres")).replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def base_env(database_url, **extra):
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_REPLICA_URLS", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env.update({"DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "ERROR"})
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def prod_env(database_url, **extra):
+    return base_env(
+        database_url, DJANGO_SETTINGS_MODULE="govportal.settings.prod", SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_SSL_REDIRECT="0", DEBUG="0", **extra,
+    )
+
+
+# --- servers and load ----------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn on a loopback port, stopped with its workers when done."""
+
+    def __init__(self, app, env, workers, name):
+        self.port = free_port()
+        self.name = name
+        self.log = open(DATA / f"{name}.log", "w")
+        self.process = subprocess.Popen(
+            [GUNICORN, app, "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
+             "--no-control-socket", "--timeout", "300", "--access-logfile", "/dev/null"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{name} did not start; see {self.log.name}")
+            try:
+                urllib.request.urlopen(self.base + "/robots.txt", timeout=5).read()
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            self.stop()
+            raise SystemExit(f"{name} did not answer within 60 s")
+
+    def worker_pids(self):
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(pid) for pid in children]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def rss_mib(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class RssSampler(threading.Thread):
+    """The largest worker RSS seen while a load runs."""
+
+    def __init__(self, server):
+        super().__init__(daemon=True)
+        self.server, self.peak, self.start_rss = server, 0.0, 0.0
+        self.stopping = threading.Event()
+        pids = server.worker_pids()
+        self.start_rss = max((rss_mib(p) for p in pids), default=0.0)
+
+    def run(self):
+        while not self.stopping.is_set():
+            for pid in self.server.worker_pids():
+                self.peak = max(self.peak, rss_mib(pid))
+            self.stopping.wait(0.2)
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.join()
+
+
+def fetch(url, headers=None):
+    request = urllib.request.Request(url, headers={"User-Agent": BROWSER, **(headers or {})})
+    with urllib.request.urlopen(request, timeout=300) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+def wrk(url, *, connections, threads, duration, headers, timeout=10):
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout}s",
+               "-s", str(LUA), "-H", f"User-Agent: {BROWSER}"]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run(command + [url], capture_output=True, text=True, timeout=duration + timeout + 60).stdout
+    line = next((l for l in out.splitlines() if l.startswith("WRK ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no report for {url}: {out[-500:]}")
+    data = json.loads(line[4:])
+    seconds = data["duration_us"] / 1e6
+    errors = sum(data["errors"].values())
+    return {
+        "requests": data["requests"], "rps": round(data["requests"] / seconds, 1),
+        "p50_ms": data["latency_us"]["p50"] / 1000, "p95_ms": data["latency_us"]["p95"] / 1000,
+        "p99_ms": data["latency_us"]["p99"] / 1000, "errors": errors, "error_detail": data["errors"],
+        "connections": connections,
+    }
+
+
+def load(server, url, *, cfg, headers=(), connections=None, threads=2, duration=None, timeout=10):
+    """Warm up, then run wrk while sampling worker RSS."""
+    full = server.base + url
+    for _ in range(3):
+        fetch(full, dict(h.split(": ", 1) for h in headers))
+    with RssSampler(server) as rss:
+        result = wrk(full, connections=connections or cfg["connections"], threads=threads,
+                     duration=duration or cfg["duration"], headers=headers, timeout=timeout)
+    result["rss_mib"] = round(rss.peak, 1)
+    result["rss_start_mib"] = round(rss.start_rss, 1)
+    return result
+
+
+# --- one scale -----------------------------------------------------------------------------
+
+def generate(scale, database_url):
+    started = time.monotonic()
+    env = base_env(database_url, DJANGO_SETTINGS_MODULE="govportal.settings.dev", DEBUG="0", PAGE_CACHE="0")
+    process = subprocess.Popen([PY, "-u", "-m", "bench.generate", scale], cwd=ROOT, env=env, text=True,
+                               stdout=subprocess.PIPE)
+    meta = None
+    for line in process.stdout:
+        if line.startswith("BENCH_META "):
+            meta = json.loads(line[11:])
+        else:
+            log(line.rstrip())
+    if process.wait() or meta is None:
+        raise SystemExit(f"generating {scale} failed")
+    meta["harness_seconds"] = round(time.monotonic() - started, 1)
+    return meta
+
+
+def probe(database_url, reference_file, stamp):
+    env = prod_env(database_url, PAGE_CACHE_STAMP_FILE=stamp)
+    out = subprocess.run([PY, "-m", "bench.probe", str(reference_file)], cwd=ROOT, env=env,
+                         capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"probe failed:\n{out.stderr[-3000:]}")
+    return json.loads(next(l for l in out.stdout.splitlines() if l.startswith("PROBE "))[6:])
+
+
+def references(cfg, reference_file):
+    env = base_env("sqlite://:memory:", BENCH_PAGE_FILE=reference_file)
+    result = {}
+    with Server("bench.refapps.raw:application", env, cfg["workers"], "ref-raw") as server:
+        result["raw_wsgi"] = load(server, "/", cfg=cfg)
+    env = dict(env, DJANGO_SETTINGS_MODULE="bench.refapps.bare_django")
+    with Server("bench.refapps.bare_django:application", env, cfg["workers"], "ref-bare-django") as server:
+        result["bare_django"] = load(server, "/", cfg=cfg)
+    return result
+
+
+def variants(page):
+    """How each page is loaded: rendered (cache bypassed), from the page cache, one client."""
+    name = page["name"]
+    if name == "csv export":
+        return [("stream", {"connections": 2, "threads": 1, "timeout": 300, "headers": [f"Cookie: {NO_CACHE_COOKIE}"],
+                            "duration_factor": 3})]
+    result = [("uncached", {"headers": [f"Cookie: {NO_CACHE_COOKIE}"]}), ("cached", {})]
+    if name.startswith("search"):
+        result.insert(1, ("uncached, 1 client", {"connections": 1, "threads": 1,
+                                                 "headers": [f"Cookie: {NO_CACHE_COOKIE}"]}))
+    return result
+
+
+def run_scale(scale, cfg):
+    log(f"\n=== {scale} on {cfg['engine']} ===")
+    database_url = bench_database_url(scale, cfg["engine"])
+    meta = generate(scale, database_url)
+    DATA.mkdir(parents=True, exist_ok=True)
+    reference_file = DATA / "reference_page.html"
+    stamp = str(DATA / f"pagecache-stamp-{scale}")
+    info = probe(database_url, reference_file, stamp)
+    log(f"reference page: {info['reference_bytes']:,} bytes (the seed record as rendered)")
+    refs_before = references(cfg, str(reference_file))
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    extra = {"CACHE_KEY_PREFIX": prefix}
+    if cfg["redis"]:
+        extra["REDIS_URL"] = REDIS_URL
+    else:
+        extra["PAGE_CACHE_STAMP_FILE"] = stamp
+    pages = []
+    try:
+        with Server("govportal.wsgi:application", prod_env(database_url, **extra), cfg["workers"], "app") as server:
+            for page in info["pages"]:
+                if cfg["pages"] and page["name"] not in cfg["pages"]:
+                    continue
+                if not page.get("url") or page.get("status") != 200:
+                    pages.append({**page, "variant": "-", "skipped": True,
+                                  "note": page.get("note") or f"status {page.get('status')}"})
+                    log(f"  {page['name']:<20} skipped: {pages[-1]['note']}")
+                    continue
+                for variant, options in variants(page):
+                    options = dict(options)
+                    factor = options.pop("duration_factor", 1)
+                    result = load(server, page["url"], cfg=cfg, duration=cfg["duration"] * factor, **options)
+                    row = {**page, "variant": variant, **result}
+                    if variant == "cached":
+                        row["queries"] = page.get("cached_queries")
+                    pages.append(row)
+                    log(f"  {page['name']:<20} {variant:<19} {result['rps']:>8.1f} req/s  p50 {result['p50_ms']:6.1f} ms"
+                        f"  p99 {result['p99_ms']:7.1f} ms  errors {result['errors']}  rss {result['rss_mib']} MiB")
+    finally:
+        if cfg["redis"]:
+            _forget_redis_keys(prefix)
+    refs_after = references(cfg, str(reference_file))
+    refs = {}
+    for key in refs_before:
+        a, b = refs_before[key], refs_after[key]
+        refs[key] = {**a, "rps": round((a["rps"] + b["rps"]) / 2, 1), "rps_runs": [a["rps"], b["rps"]],
+                     "errors": a["errors"] + b["errors"]}
+    for row in pages:
+        if "rps" in row:
+            row["x_raw_wsgi"] = round(row["rps"] / refs["raw_wsgi"]["rps"], 3)
+            row["x_bare_django"] = round(row["rps"] / refs["bare_django"]["rps"], 3)
+    run = {"scale": scale, "database": cfg["engine"], "cache": "redis" if cfg["redis"] else "local memory",
+           "generation": meta, "references": refs, "reference_bytes": info["reference_bytes"], "pages": pages}
+    run["targets"] = targets(run)
+    return run
+
+
+def _forget_redis_keys(prefix):
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    for i in range(0, len(keys), 1000):
+        client.delete(*keys[i:i + 1000])
+
+
+# --- targets, machine, report --------------------------------------------------------------
+
+def _row(run, name, variant):
+    return next((r for r in run["pages"] if r["name"] == name and r.get("variant") == variant), None)
+
+
+def static_weight():
+    files = [p for d in ("css", "js") for p in (ROOT / "static" / d).rglob("*") if p.suffix in (".css", ".js")]
+    return sum(p.stat().st_size for p in files), sum(len(gzip.compress(p.read_bytes(), 6)) for p in files)
+
+
+def targets(run):
+    refs = run["references"]
+    checks = []
+
+    def check(name, ok, measured, goal):
+        checks.append({"target": name, "met": bool(ok) if ok is not None else None, "measured": measured, "goal": goal})
+
+    seed = _row(run, "seed record", "uncached")
+    if seed:
+        ratio = seed["rps"] / refs["bare_django"]["rps"]
+        check("seed record uncached vs bare Django", ratio >= 0.6, f"{ratio:.2f}×", "≥ 0.6×")
+    cached = [r for r in run["pages"] if r.get("variant") == "cached"]
+    if cached:
+        worst = min(cached, key=lambda r: r["rps"])
+        ratio = worst["rps"] / refs["raw_wsgi"]["rps"]
+        check("every cached page vs raw WSGI", ratio >= 0.5, f"lowest {ratio:.2f}× ({worst['name']})", "≥ 0.5×")
+    p1, p5000 = _row(run, "catalogue p1", "uncached"), _row(run, "catalogue p5000", "uncached")
+    if p1 and p5000:
+        ratio = p5000["p99_ms"] / p1["p99_ms"]
+        check("catalogue page 5000 p99 vs page 1", ratio <= 1.5, f"{ratio:.2f}× ({p5000['p99_ms']:.1f} / {p1['p99_ms']:.1f} ms)", "≤ 1.5×")
+    common = _row(run, "search common word", "uncached, 1 client")
+    if common:
+        check("search common word p95, 1 client", common["p95_ms"] <= 150, f"{common['p95_ms']:.1f} ms", "≤ 150 ms")
+    miss = _row(run, "search miss", "uncached, 1 client")
+    if miss:
+        check("search miss p95, 1 client", miss["p95_ms"] <= 20, f"{miss['p95_ms']:.1f} ms", "≤ 20 ms")
+    csv = _row(run, "csv export", "stream")
+    if csv:
+        check("CSV export worker RSS", csv["rss_mib"] <= 80, f"{csv['rss_mib']} MiB (at start {csv['rss_start_mib']}; {csv.get('note', '')})", "≤ 80 MiB")
+    errors = sum(r.get("errors", 0) for r in run["pages"]) + sum(r["errors"] for r in refs.values())
+    check("errors", errors == 0, errors, "0")
+    seed_any = next((r for r in run["pages"] if r["name"] == "seed record"), None)
+    if seed_any:
+        check("seed record HTML gzip", seed_any["gzip_bytes"] <= 10 * 1024, f"{seed_any['gzip_bytes']:,} B", "≤ 10 KB")
+    raw, zipped = static_weight()
+    check("all CSS + JS", raw <= 50 * 1024, f"{raw:,} B ({zipped:,} B gzip)", "≤ 50 KB")
+    skipped = [r["name"] for r in run["pages"] if r.get("skipped")]
+    if skipped:
+        check("pages not measured", None, ", ".join(skipped), "—")
+    return checks
+
+
+def machine():
+    def first(path, key):
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            return ""
+        return ""
+
+    def version(command):
+        try:
+            out = subprocess.run(command, capture_output=True, text=True, timeout=10)
+            return (out.stdout or out.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            return ""
+
+    import django
+
+    return {
+        "cpu": first("/proc/cpuinfo", "model name"), "cores": os.cpu_count(),
+        "memory": first("/proc/meminfo", "MemTotal"), "kernel": platform.release(),
+        "python": platform.python_version(), "django": django.get_version(),
+        "gunicorn": version([GUNICORN, "--version"]), "wrk": version(["wrk", "--version"]),
+        "postgresql": version(["psql", "--version"]), "redis": version(["redis-server", "--version"]),
+        "load_average": list(os.getloadavg()),
+    }
+
+
+def save(runs, cfg, started):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{dt.date.today().isoformat()}.json"
+    data = {"runs": []}
+    if path.exists():
+        data = json.loads(path.read_text())
+    keep = [r for r in data.get("runs", []) if (r["scale"], r["database"]) not in {(n["scale"], n["database"]) for n in runs}]
+    order = {"10k": 0, "100k": 1, "1m": 2}
+    data["runs"] = sorted(keep + runs, key=lambda r: (r["database"], order.get(r["scale"], 9)))
+    data.update({
+        "date": dt.date.today().isoformat(), "machine": {**machine(), "load_average_at_start": started},
+        "settings": {"workers": cfg["workers"], "worker_class": "sync", "connections": cfg["connections"],
+                     "duration_s": cfg["duration"], "threads": 2, "generator": "bench/generate.py"},
+    })
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    DOC.write_text(markdown(data, path))
+    return path
+
+
+def _fmt(value, digits=1):
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def table(run):
+    lines = ["| page | variant | req/s | p50 ms | p99 ms | errors | queries | bytes | gzip | worker RSS MiB | × raw WSGI | × bare Django |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    refs = run["references"]
+    for key, label in (("raw_wsgi", "reference: raw WSGI"), ("bare_django", "reference: bare Django")):
+        r = refs[key]
+        lines.append(f"| {label} | {' / '.join(_fmt(x) for x in r['rps_runs'])} req/s | {_fmt(r['rps'])} | {_fmt(r['p50_ms'])} | "
+                     f"{_fmt(r['p99_ms'])} | {r['errors']} | 0 | {run['reference_bytes']:,} | | {_fmt(r['rss_mib'])} | "
+                     f"{_fmt(r['rps'] / refs['raw_wsgi']['rps'], 2)} | {_fmt(r['rps'] / refs['bare_django']['rps'], 2)} |")
+    for r in run["pages"]:
+        if r.get("skipped"):
+            lines.append(f"| {r['name']} | not measured: {r['note']} | | | | | | | | | | |")
+            continue
+        name = r["name"] + (f" ({r['note']})" if r.get("note") else "")
+        lines.append(f"| {name} | {r['variant']} | {_fmt(r['rps'])} | {_fmt(r['p50_ms'])} | {_fmt(r['p99_ms'])} | "
+                     f"{r['errors']} | {r.get('queries', '–')} | {r['bytes']:,} | {r['gzip_bytes']:,} | {_fmt(r['rss_mib'])} | "
+                     f"{_fmt(r['x_raw_wsgi'], 2)} | {_fmt(r['x_bare_django'], 2)} |")
+    return "\n".join(lines)
+
+
+def markdown(data, path):
+    m = data["machine"]
+    out = [
+        "# Benchmarks", "",
+        f"Latest `make bench` run: {data['date']} (raw figures: `{path.relative_to(ROOT)}`). "
+        "Generated by `bench/run.py` — do not edit by hand.", "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; Linux {m['kernel']}; Python {m['python']}, "
+        f"Django {m['django']}, {m['gunicorn']}, {m['wrk']}, {m['postgresql']}. "
+        f"Load average at start {', '.join(f'{x:.2f}' for x in m['load_average_at_start'])}, at end "
+        f"{', '.join(f'{x:.2f}' for x in m['load_average'])} (other work on the machine shifts absolute figures; "
+        "compare the ratios, measured in the same run).", "",
+        f"gunicorn {data['settings']['workers']} sync workers, production settings; wrk {data['settings']['threads']} threads, "
+        f"{data['settings']['connections']} connections, {data['settings']['duration_s']} s per run, loopback. "
+        "*uncached*: the page cache is bypassed (a cookie it does not know), so the view renders every request; "
+        "*cached*: served by the page cache; *1 client*: one connection. References: a raw WSGI app returning the seed "
+        "record's bytes, and a bare Django page (startproject middleware, the same bytes rendered as a template, "
+        "no query), each measured before and after the pages (both figures shown, their mean used).", "",
+    ]
+    for run in data["runs"]:
+        g = run["generation"]
+        out += [f"## {run['scale']} records on {run['database']} (cache: {run['cache']})", "",
+                f"Data: {g['records']:,} records, {g.get('replies', 0):,} proposal replies, {g.get('facts', 0):,} facts, "
+                f"{g.get('search_documents', 0):,} search documents; generated in {g['seconds']} s "
+                f"({', '.join(f'{k} {v} s' for k, v in g.get('timings', {}).items())})"
+                + (" — reused from an earlier run" if g.get("reused") else "") + ".", "",
+                table(run), "", "| target | goal | measured | met |", "|---|---|---|---|"]
+        for t in run["targets"]:
+            met = {True: "yes", False: "**no**", None: "–"}[t["met"]]
+            out.append(f"| {t['target']} | {t['goal']} | {t['measured']} | {met} |")
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def print_run(run):
+    log("")
+    log(table(run))
+    log("")
+    for t in run["targets"]:
+        log(f"  {'MET ' if t['met'] else 'MISS' if t['met'] is False else '    '}  {t['target']}: {t['measured']} (goal {t['goal']})")
+
+
+def main():
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: `apt-get install wrk` (make bench installs it)")
+    cfg = config()
+    started = list(os.getloadavg())
+    log(f"bench: scales {cfg['scales']} on {cfg['engine']}, {cfg['workers']} workers, {cfg['connections']} connections, "
+        f"{cfg['duration']} s per run, cache {'redis' if cfg['redis'] else 'local memory'}")
+    DATA.mkdir(parents=True, exist_ok=True)
+    env = prod_env(bench_database_url(cfg["scales"][0], cfg["engine"]))
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
+    runs = []
+    for scale in cfg["scales"]:
+        run = run_scale(scale, cfg)
+        runs.append(run)
+        print_run(run)
+        path = save(runs, cfg, started)
+    log(f"\nsaved {path.relative_to(ROOT)} and {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
