@@ -1,4 +1,4 @@
-"""The token match, in the form each database can index (migration 0002 builds the index).
+"""The token match, in the form each database can index (migrations 0002 and 0003).
 
 Both backends take and return ordinary QuerySets, so filters, facets, Paginator and
 select_related work the same on either. Tokens hold only Han characters, letters and
@@ -17,12 +17,11 @@ TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 class PostgresBackend:
     @staticmethod
     def vector():
-        from django.contrib.postgres.search import SearchVector
+        from django.contrib.postgres.search import SearchVectorField
 
-        # Must equal the GIN index expression of migration 0002.
-        return SearchVector("title_tokens", weight="A", config="simple") + SearchVector(
-            "body_tokens", weight="B", config="simple"
-        )
+        # The stored, GIN-indexed column of migration 0003 (weights A = title, B = body).
+        # Unqualified, so it also resolves inside subqueries where the table is aliased.
+        return RawSQL("search_vector", [], output_field=SearchVectorField())
 
     @staticmethod
     def tsquery(query: ParsedQuery):
@@ -32,7 +31,7 @@ class PostgresBackend:
         return SearchQuery(" & ".join(parts), search_type="raw", config="simple")
 
     def match(self, qs, query: ParsedQuery):
-        return qs.alias(search_vector=self.vector()).filter(search_vector=self.tsquery(query))
+        return qs.alias(search_vector_match=self.vector()).filter(search_vector_match=self.tsquery(query))
 
     def rank(self, qs, query: ParsedQuery):
         from django.contrib.postgres.search import SearchRank
@@ -52,13 +51,14 @@ class SqliteBackend:
         ))
 
     def rank(self, qs, query: ParsedQuery):
-        # bm25() only exists inside a full-text query, hence the correlated subquery;
-        # FTS5 answers `rowid = ?` with a direct lookup. Lower bm25 is better.
-        return qs.annotate(rank=RawSQL(
-            f"SELECT -bm25({FTS_TABLE}, {TITLE_WEIGHT}, {BODY_WEIGHT}) FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s AND rowid = search_searchdocument.id",
-            [self.fts_query(query)], output_field=FloatField(),
-        ))
+        # bm25() exists only inside the full-text query itself, so the FTS table is joined
+        # (one MATCH for all rows; a correlated subquery would run one per row). Lower is better.
+        return qs.extra(
+            select={"rank": f"-bm25({FTS_TABLE}, {TITLE_WEIGHT}, {BODY_WEIGHT})"},
+            tables=[FTS_TABLE],
+            where=[f"{FTS_TABLE}.rowid = search_searchdocument.id", f"{FTS_TABLE} MATCH %s"],
+            params=[self.fts_query(query)],
+        )
 
 
 class ScanBackend:

@@ -3,7 +3,7 @@
 import unicodedata
 from dataclasses import dataclass, field
 
-from .tokenizer import normalize, query_tokens, squeeze
+from .tokenizer import MAX_TOKEN_LENGTH, normalize, query_tokens, squeeze
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 10
@@ -20,6 +20,8 @@ class ParsedQuery:
     terms: tuple[str, ...]
     bigrams: tuple[str, ...] = field(default=())
     prefixes: tuple[str, ...] = field(default=())
+    # The terms the token match alone cannot vouch for (longer phrases, lone characters).
+    verbatim_terms: tuple[str, ...] = field(default=())
 
     @property
     def has_tokens(self) -> bool:
@@ -53,9 +55,15 @@ def parse_query(raw: str) -> ParsedQuery:
         raise QueryError("检索词中没有可检索的文字或数字（只有标点符号），请输入汉字、字母或数字。")
     if len(terms) > MAX_TERMS:
         raise QueryError(f"检索词最多{MAX_TERMS}个（用空格分隔），请减少后重试。")
-    bigrams, prefixes = [], []
-    for part in parts:
+    bigrams, prefixes, verbatim = [], [], []
+    for term, part in zip(terms, parts):
         term_bigrams, term_prefixes = query_tokens(part)
         bigrams.extend(t for t in term_bigrams if t not in bigrams)
         prefixes.extend(t for t in term_prefixes if t not in prefixes)
-    return ParsedQuery(raw=value, terms=tuple(terms), bigrams=tuple(bigrams), prefixes=tuple(prefixes))
+        # A two-character word (社区) or one run of letters/digits (2018) is matched by its
+        # token exactly as by the verbatim check (documents are tokenized from the same
+        # squeezed lines), so the costly substring scan is skipped for it.
+        if term_bigrams + term_prefixes != [term] or len(term) > MAX_TOKEN_LENGTH:
+            verbatim.append(term)
+    return ParsedQuery(raw=value, terms=tuple(terms), bigrams=tuple(bigrams), prefixes=tuple(prefixes),
+                       verbatim_terms=tuple(verbatim))

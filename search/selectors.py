@@ -18,7 +18,10 @@ from .registry import number_kinds, source_labels
 from .tokenizer import squeeze
 
 SORTS = {"relevance": "相关度", "date": "发布日期"}
-FACETS = ("type", "publisher", "topic", "year", "validity")
+
+
+# Facet name -> SearchDocument column.
+FACET_COLUMNS = {"type": "source", "publisher": "publisher", "topic": "topic", "year": "year", "validity": "validity"}
 
 
 @dataclass(frozen=True)
@@ -31,23 +34,23 @@ class SearchFilters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
-    def apply(self, qs, *, skip: str = ""):
-        if self.type and skip != "type":
-            qs = qs.filter(source=self.type)
-        if self.publisher and skip != "publisher":
-            qs = qs.filter(publisher=self.publisher)
-        if self.topic and skip != "topic":
-            qs = qs.filter(topic=self.topic)
-        if self.year and skip != "year":
-            qs = qs.filter(year=self.year)
-        if self.validity and skip != "validity":
-            qs = qs.filter(validity=self.validity)
+    def selected(self) -> dict:
+        """The chosen facet values, as stored in their columns: {facet: value}."""
+        values = {"type": self.type, "publisher": getattr(self.publisher, "pk", None),
+                  "topic": getattr(self.topic, "pk", None), "year": self.year, "validity": self.validity}
+        return {facet: value for facet, value in values.items() if value}
+
+    def apply_dates(self, qs):
         tz = timezone.get_current_timezone()
         if self.date_from:
             qs = qs.filter(published_at__gte=dt.datetime.combine(self.date_from, dt.time.min, tzinfo=tz))
         if self.date_to:
             qs = qs.filter(published_at__lt=dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
         return qs
+
+    def apply(self, qs):
+        qs = self.apply_dates(qs)
+        return qs.filter(**{FACET_COLUMNS[facet]: value for facet, value in self.selected().items()})
 
 
 @dataclass
@@ -64,13 +67,14 @@ class SearchResults:
     query: ParsedQuery
     queryset: object  # ordered, lazy: paginate it
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    count: int = 0  # len(queryset), already known from the facet query
 
 
 def documents_matching(*, query: ParsedQuery, at=None):
     """Public documents that contain every term verbatim (normalized) and, where the query
     has tokens, match them in the full-text index, which is what makes this fast."""
     qs = SearchDocument.objects.public(at=at)
-    for term in query.terms:
+    for term in query.verbatim_terms:
         qs = qs.filter(search_text__contains=term)
     if query.has_tokens:
         qs = backend_for(qs).match(qs, query)
@@ -98,45 +102,56 @@ def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort
             results = results.order_by("-title_score", "-rank", "-published_at", "-id")
         else:
             results = results.order_by("-title_score", "-published_at", "-id")
-    return SearchResults(query=query, queryset=results, facets=search_facets(matched=matched, filters=filters))
+    facets, count = search_facets(matched=matched, filters=filters)
+    return SearchResults(query=query, queryset=results, facets=facets, count=count)
 
 
-def search_facets(*, matched, filters: SearchFilters) -> dict[str, list[FacetValue]]:
-    """Counts per facet value; each facet ignores its own filter, so readers can switch
-    between its values, and honours all the others."""
+def search_facets(*, matched, filters: SearchFilters) -> tuple[dict[str, list[FacetValue]], int]:
+    """Counts per facet value, and the number of results, from one grouped query.
 
-    def counts(facet, *fields):
-        qs = filters.apply(matched, skip=facet).order_by()
-        return qs.values(*fields).annotate(n=Count("id")).order_by("-n", *fields)
+    Each facet ignores its own choice and honours all the others (so readers can switch
+    between its values); the combinations are few, so the sums are done here."""
+    columns = list(FACET_COLUMNS.values())
+    combos = list(
+        filters.apply_dates(matched).order_by().values(*columns, "publisher__name", "topic__name")
+        .annotate(n=Count("id"))
+    )
+    selected = filters.selected()
 
-    labels = source_labels()
-    validity_labels = dict(DisclosureRecord.Validity.choices)
-    pub_id = getattr(filters.publisher, "pk", None)
-    topic_id = getattr(filters.topic, "pk", None)
-    return {
-        "type": [
-            FacetValue("type", row["source"], labels.get(row["source"], row["source"]), row["n"], row["source"] == filters.type)
-            for row in counts("type", "source")
-        ],
-        "publisher": [
-            FacetValue("publisher", str(row["publisher"]), row["publisher__name"], row["n"], row["publisher"] == pub_id)
-            for row in counts("publisher", "publisher", "publisher__name") if row["publisher"]
-        ],
-        "topic": [
-            FacetValue("topic", str(row["topic"]), row["topic__name"], row["n"], row["topic"] == topic_id)
-            for row in counts("topic", "topic", "topic__name") if row["topic"]
-        ],
-        "year": sorted(
-            (FacetValue("year", str(row["year"]), f"{row['year']}年", row["n"], row["year"] == filters.year)
-             for row in counts("year", "year")),
-            key=lambda f: f.value, reverse=True,
-        ),
-        "validity": [
-            FacetValue("validity", row["validity"], validity_labels.get(row["validity"], row["validity"]), row["n"],
-                       row["validity"] == filters.validity)
-            for row in counts("validity", "validity") if row["validity"]
-        ],
+    def matches(row, skip=None):
+        return all(row[FACET_COLUMNS[f]] == v for f, v in selected.items() if f != skip)
+
+    counts = {facet: {} for facet in FACET_COLUMNS}
+    names = {"publisher": {}, "topic": {}}
+    total = 0
+    for row in combos:
+        if matches(row):
+            total += row["n"]
+        for facet, column in FACET_COLUMNS.items():
+            if row[column] in (None, "") or not matches(row, skip=facet):
+                continue
+            counts[facet][row[column]] = counts[facet].get(row[column], 0) + row["n"]
+        names["publisher"][row["publisher"]] = row["publisher__name"]
+        names["topic"][row["topic"]] = row["topic__name"]
+
+    labels = {
+        "type": source_labels(),
+        "publisher": names["publisher"],
+        "topic": names["topic"],
+        "year": {year: f"{year}年" for year in counts["year"]},
+        "validity": dict(DisclosureRecord.Validity.choices),
     }
+
+    def values(facet, order):
+        return [
+            FacetValue(facet, str(value), labels[facet].get(value, str(value)), n, selected.get(facet) == value)
+            for value, n in sorted(counts[facet].items(), key=order)
+        ]
+
+    by_count = lambda item: (-item[1], str(item[0]))  # noqa: E731
+    facets = {facet: values(facet, by_count) for facet in ("type", "publisher", "topic", "validity")}
+    facets["year"] = values("year", lambda item: -item[0])
+    return {facet: facets[facet] for facet in FACET_COLUMNS}, total
 
 
 @dataclass

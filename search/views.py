@@ -11,11 +11,11 @@ from . import selectors
 from .csv_export import csv_response
 from .exports import RECORD_CSV_RELATED, record_columns, search_columns
 from .forms import SearchForm
-from .selectors import FACETS
 
 PAGE_SIZE = 20
 COLUMN = {"name": "站内搜索", "type": "其他"}
 HIDDEN_FILTERS = ("type", "publisher", "topic", "year", "validity", "sort")
+FACET_TITLES = {"type": "类型", "publisher": "发布机构", "topic": "主题分类", "year": "年份", "validity": "有效性"}
 
 
 def _params_without(request, *names) -> dict:
@@ -62,6 +62,7 @@ def results(request):
         )
     page_number = parse_page_number(request)
     paginator = Paginator(found.queryset, PAGE_SIZE)
+    paginator.count = found.count  # known from the facet query: saves a COUNT over the matches
     if page_number > max(paginator.num_pages, 1):
         raise Http404("页码超出范围")
     page = paginator.page(page_number)
@@ -70,7 +71,7 @@ def results(request):
         "page": page,
         "hits": selectors.search_hits(documents=page.object_list, query=query),
         "facets": _facet_links(request, found.facets),
-        "facet_titles": dict(zip(FACETS, ("类型", "发布机构", "主题分类", "年份", "有效性"))),
+        "facet_titles": FACET_TITLES,
         "query_string": urlencode(_params_without(request, "page", "format")),
         "csv_query": urlencode({**_params_without(request, "page", "format"), "format": "csv"}),
         "sort": form.sort_order,

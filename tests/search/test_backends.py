@@ -72,7 +72,12 @@ def test_postgres_query_uses_the_gin_index(corpus):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_document_fts_gin'")
         [(definition,)] = cursor.fetchall()
-    assert "USING gin" in definition and "'simple'::regconfig" in definition
+    assert "USING gin (search_vector)" in definition
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generation_expression FROM information_schema.columns "
+                       "WHERE table_name = 'search_searchdocument' AND column_name = 'search_vector'")
+        [(expression,)] = cursor.fetchall()
+    assert "'simple'::regconfig" in expression and "'A'" in expression and "'B'" in expression
     # The token match alone, as the backend builds it: its expression must be the indexed one.
     # (On a tiny table the planner prefers other paths; benchmarks show it on real sizes.)
     everything = SearchDocument.objects.all()
@@ -82,6 +87,14 @@ def test_postgres_query_uses_the_gin_index(corpus):
         plan = qs.explain()
     assert "Bitmap Index Scan on search_document_fts_gin" in plan, plan
     assert [d.title for d in qs] == ["关于开展城乡社区治理试点工作的通知"]
+
+
+@pytest.mark.postgres_only
+def test_postgres_stored_vector_follows_updates(corpus):
+    document = SearchDocument.objects.get(title="关于治理工作的安排")
+    SearchDocument.objects.filter(pk=document.pk).update(title_tokens="麒麟")  # any write path
+    everything = SearchDocument.objects.all()
+    assert list(backend_for(everything).match(everything, parse_query("麒麟"))) == [document]
 
 
 @pytest.mark.django_db
