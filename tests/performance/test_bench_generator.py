@@ -1,0 +1,66 @@
+"""The benchmark data generator (bench/generate.py) at a small scale: marked, complete, in
+proportion, and its bulk-built search documents identical to the search app's own."""
+
+import pytest
+from django.db import connection
+
+from bench import generate as bench_generate
+from disclosures.models import DisclosureRecord, IndexSerial, Organization
+from disclosures.services import record_publish
+from search.models import SearchDocument
+from search.registry import source_get
+from search.services import document_fields
+from tests.factories import RecordFactory
+
+COMPARED = ["title", "url", "fields", "extra", "body_text", "publisher_id", "topic_id", "validity", "record_id",
+            "published_at", "year", "title_tokens", "body_tokens", "search_title", "search_text"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generated_data_is_marked_complete_and_indexed_like_the_search_app_does():
+    try:
+        check_generated_data()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_meta")  # not a model: the flush would keep it
+
+
+def check_generated_data():
+    meta = bench_generate.generate("10k", records=400, workers=1, log=lambda *a: None)
+    generated = DisclosureRecord.objects.filter(title__endswith=bench_generate.MARK)
+    assert meta["records"] == 400 and generated.count() == 400
+    seed_records = DisclosureRecord.objects.exclude(title__endswith=bench_generate.MARK).count()
+    assert seed_records >= 1  # the seed page is there too
+    assert Organization.objects.filter(name__startswith="基准测试单位").count() == 40
+    # History, written in bulk: one creation row per generated record.
+    history = DisclosureRecord.history.filter(history_type="+", history_change_reason="基准测试数据")
+    assert history.count() == 400
+    # Replies and facts in proportion (1 in 50 and 1 in 100 records).
+    assert 6 <= meta["replies"] <= 8 and 3 <= meta["facts"] <= 4
+
+    record_source = source_get("record")
+    public = list(record_source.indexable().filter(title__endswith=bench_generate.MARK))
+    assert len(public) >= 360  # about 2 % are drafts or withdrawn
+    for record in public[::37]:
+        stored = SearchDocument.objects.filter(source="record", object_id=record.pk).values(*COMPARED).get()
+        expected = document_fields(document=record_source.document(record))
+        for field in ("publisher", "topic", "record"):
+            value = expected.pop(field)
+            expected[f"{field}_id"] = value.pk if value is not None else None
+        assert stored == {k: expected[k] for k in COMPARED}, record.pk
+    assert SearchDocument.objects.filter(source="reply").count() >= 6
+    assert SearchDocument.objects.filter(source="fact").count() >= 3
+
+    # Run again: reused, nothing doubled.
+    again = bench_generate.generate("10k", records=400, workers=1, log=lambda *a: None)
+    assert again.get("reused") and generated.count() == 400
+
+    # Allocation continues after the generated 索引号 (no collision on publish).
+    org = Organization.objects.filter(name__startswith="基准测试单位").first()
+    assert IndexSerial.objects.filter(prefix__startswith=org.org_code).exists()
+    latest = generated.filter(publisher=org).exclude(index_number=None).order_by("-published_at").first()
+    record = RecordFactory(publisher=org)
+    record_publish(record=record, published_at=latest.published_at)
+    record.refresh_from_db()
+    assert record.index_number.startswith(org.org_code) and not DisclosureRecord.objects.filter(
+        index_number=record.index_number).exclude(pk=record.pk).exists()
