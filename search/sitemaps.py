@@ -1,5 +1,6 @@
-"""/sitemap.xml: every public page, each with a lastmod. Apps' pages are added through
-`register_sitemap` (search/adapters), so this module stays generic."""
+"""/sitemap.xml: a sitemap index of one sitemap per section (/sitemap-<section>.xml, paged
+with ?p= past 10,000 URLs), listing every public page with a lastmod. Apps' pages are added
+through `register_sitemap` (search/adapters), so this module stays generic."""
 
 import datetime as dt
 from pathlib import Path
@@ -55,6 +56,9 @@ class FixedPagesSitemap(Sitemap):
     def lastmod(self, item):
         return item[1]() or timezone.now()
 
+    def get_latest_lastmod(self):
+        return max(self.lastmod(item) for item in self.items())
+
 
 class RecordSitemap(Sitemap):
     changefreq = "monthly"
@@ -67,6 +71,10 @@ class RecordSitemap(Sitemap):
 
     def lastmod(self, record):
         return max(record.updated_at, record.published_at)
+
+    def get_latest_lastmod(self):
+        # For the index: one aggregate, not a walk over every record.
+        return latest_public_change()
 
 
 register_sitemap("pages", FixedPagesSitemap)

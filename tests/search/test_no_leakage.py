@@ -74,9 +74,12 @@ def test_feeds(client, hidden):
 
 @pytest.mark.django_db
 def test_sitemap(client, hidden):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    assert_clean(response.content, hidden, "sitemap")
+    from search.sitemaps import sitemaps
+
+    for section in ["", *(f"-{name}" for name in sitemaps())]:
+        response = client.get(f"/sitemap{section}.xml")
+        assert response.status_code == 200
+        assert_clean(response.content, hidden, f"sitemap{section}")
 
 
 @pytest.mark.django_db
