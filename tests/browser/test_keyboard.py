@@ -1,0 +1,94 @@
+"""A keyboard-only walk: skip link, header switches, every toolbar control, navigation, then
+the main content, each with a clearly visible focus; toolbar controls operate from the keyboard."""
+
+from .conftest import watch_console
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return {
+    key: el.id || el.getAttribute('name') + '=' + (el.getAttribute('data-delta') || el.getAttribute('data-on') || el.getAttribute('data-action') || '') || el.textContent.trim(),
+    text: (el.textContent || '').trim(), tag: el.tagName.toLowerCase(),
+    inToolbar: !!el.closest('#a11y-toolbar'), inNav: !!el.closest('.main-nav'), inMain: !!el.closest('main'),
+    outline: style.outlineStyle !== 'none' ? parseFloat(style.outlineWidth) : 0,
+    onScreen: box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0,
+  };
+}"""
+TOOLBAR_CONTROLS = """() => [...document.querySelectorAll('#a11y-toolbar button, #a11y-toolbar a')]
+  .filter(el => !el.closest('[hidden]'))
+  .map(el => (el.textContent || '').trim())"""
+NAV_LINKS = "() => [...document.querySelectorAll('.main-nav a')].map(a => a.textContent.trim())"
+
+
+def tab(page):
+    page.keyboard.press("Tab")
+    return page.evaluate(FOCUSED)
+
+
+def test_skip_link_comes_first_and_moves_focus_to_the_main_content(site, reader_context):
+    page = reader_context().new_page()
+    page.goto("/disclosures/")
+    first = tab(page)
+    assert first["text"] == "跳到主要内容" and first["onScreen"]  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert tab(page)["inMain"]
+
+
+def test_keyboard_walk_reaches_every_toolbar_control_then_navigation_then_content(site, reader_context):
+    page = watch_console(reader_context(reader="elder=1").new_page())
+    page.goto("/accessibility/")
+    walk = [tab(page)]
+    while walk[-1]["text"] != "无障碍浏览" and len(walk) < 10:
+        walk.append(tab(page))
+    texts = [step["text"] for step in walk]
+    assert texts[:2] == ["跳到主要内容", page.locator(".site-title a").inner_text()]
+    # (the header search box may come between) then the two switches, top right
+    assert texts[-2].startswith("长者模式") and texts[-1] == "无障碍浏览", texts
+
+    page.keyboard.press("Enter")  # opens the toolbar; focus stays on its toggle
+    assert page.locator("#a11y-toolbar").is_visible()
+    assert page.evaluate("document.activeElement.textContent") == "无障碍浏览"
+
+    expected_toolbar = page.evaluate(TOOLBAR_CONTROLS)
+    expected_nav = page.evaluate(NAV_LINKS)
+    toolbar = [tab(page) for _ in expected_toolbar]
+    assert [step["text"].lstrip("✓ ") for step in toolbar] == expected_toolbar
+    assert all(step["inToolbar"] for step in toolbar)
+    nav = [tab(page) for _ in expected_nav]
+    assert [step["text"] for step in nav] == expected_nav
+    content = tab(page)
+    assert content["inMain"], content
+    # 长者模式 draws a 4 px outline (plus a wide ring) around whatever has focus.
+    for step in walk + toolbar + nav + [content]:
+        assert step["outline"] >= 4 and step["onScreen"], step
+    assert not page.console_errors
+
+
+def test_toolbar_controls_operate_from_the_keyboard_and_escape_closes_it(site, reader_context):
+    page = reader_context(reader="toolbar=1").new_page()
+    page.goto("/")
+    cursor = page.locator("#a11y-toolbar").get_by_role("button", name="大鼠标", exact=True)
+    cursor.focus()
+    page.keyboard.press("Space")
+    assert cursor.get_attribute("aria-pressed") == "true"
+    assert page.evaluate("document.activeElement.textContent").endswith("大鼠标")  # focus stays put
+    page.keyboard.press("Enter")
+    assert cursor.get_attribute("aria-pressed") == "false"
+    larger = page.locator("#a11y-toolbar").get_by_role("button", name="文字放大", exact=True)
+    larger.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "18px"
+
+    page.keyboard.press("Escape")
+    assert page.locator("#a11y-toolbar").is_hidden()
+    assert page.evaluate("document.activeElement.textContent") == "无障碍浏览"
+    assert page.get_by_role("button", name="无障碍浏览").get_attribute("aria-expanded") == "false"
+
+
+def test_form_errors_take_focus_so_they_are_read_first(site, reader_context):
+    page = reader_context().new_page()
+    page.goto("/disclosures/?year=abc")
+    assert page.evaluate("document.activeElement.className") == "error-summary"
+    assert page.locator(".error-summary").get_attribute("role") == "alert"
