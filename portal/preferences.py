@@ -132,7 +132,7 @@ class ReaderPreferences:
             {"id": "colour", "label": "高对比配色", "buttons": colours},
             {"id": "aids", "label": "阅读辅助", "buttons": aids},
             # Speech needs the browser's own speechSynthesis: reader.js reveals this group.
-            {"id": "speech", "label": "语音朗读", "requires_script": True, "buttons": [
+            {"id": "speech", "label": "语音朗读", "requires_script": True, "status": "", "buttons": [
                 _toggle("指读", "speech", pressed=self.speech),
                 {"label": "连读", "action": "read-all", "pressed": False},
             ]},

@@ -100,8 +100,8 @@
     });
   }
 
-  function setStatus(text) {
-    var status = toolbar.querySelector("[data-font-status]");
+  function setStatus(text, group) {
+    var status = toolbar.querySelector('[data-status="' + (group || "size") + '"]');
     if (status) status.textContent = text;
   }
 
@@ -137,7 +137,7 @@
       state.contrast = state.contrast === on ? "" : on;
     } else if (name in state) {
       state[name] = !state[name];
-      if (name === "elder" && !state.elder) setStatus("当前 " + percent(state));
+      if (name === "elder") setStatus("当前 " + percent(state));
     } else {
       return;
     }
@@ -157,7 +157,7 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    if (speech.busy()) { speech.stop(); return; }
+    if (speech.busy()) { speech.stop(); setStatus("已停止朗读", "speech"); return; }
     if (!toolbar.hidden && toolbar.contains(document.activeElement)) change(toolbarToggle);
   });
 
@@ -184,6 +184,7 @@
     var y = -10;
     function draw() {
       frame = 0;
+      if (!lines) return;
       lines.h.style.top = y + "px";
       lines.v.style.left = x + "px";
     }
@@ -262,7 +263,12 @@
       var v = voice();
       if (v) utterance.voice = v;
       utterance.onend = onEnd || null;
-      utterance.onerror = onEnd || null;
+      utterance.onerror = function (event) {
+        // Our own cancel() interrupts; anything else means this browser cannot speak.
+        if (event.error === "interrupted" || event.error === "canceled") return;
+        stop();
+        setStatus("本浏览器没有可用的中文语音，无法朗读（" + event.error + "）", "speech");
+      };
       synth.speak(utterance);
     }
     function stop() {
@@ -276,7 +282,7 @@
     function next() {
       if (!reading) return;
       var item = queue.shift();
-      if (!item) { stop(); return; }
+      if (!item) { stop(); setStatus("朗读完毕", "speech"); return; }
       if (item.element !== current) {
         mark(item.element);
         item.element.scrollIntoView({ block: "nearest" });
@@ -284,12 +290,12 @@
       say(item.text, next);
     }
     function readAll() {
-      if (reading) { stop(); return; }
+      if (reading) { stop(); setStatus("已停止朗读", "speech"); return; }
       stop();
       var main = document.getElementById("main");
       var blocks = Array.prototype.filter.call(main.querySelectorAll(BLOCKS), function (element) {
-        // Leaves only (a <p> inside an <li> is read once) and only what is shown.
-        return !element.querySelector(BLOCKS) && element.getClientRects().length > 0;
+        // Leaves only (a <p> inside an <li> is read once), only what is shown, no breadcrumbs.
+        return !element.querySelector(BLOCKS) && !element.closest("nav") && element.getClientRects().length > 0;
       });
       blocks.forEach(function (element) {
         var text = textOf(element);
@@ -297,6 +303,7 @@
       });
       reading = true;
       readAllButton.setAttribute("aria-pressed", "true");
+      setStatus("正在朗读，按 Esc 键或再按“连读”停止", "speech");
       next();
     }
     function point(element) {
