@@ -377,11 +377,15 @@ def generate(scale: str, *, workers: int = 2, log=print, records: int | None = N
                 facts += chunk_facts
                 if done % max(1, len(jobs) // 10) == 0 or done == len(jobs):
                     log(f"  records {min(done * chunk, total):,}/{total:,}  ({time.monotonic() - phase:.0f} s)")
-    timings["records_history_search"] = round(time.monotonic() - phase, 1)
+            timings["rows"] = round(time.monotonic() - phase, 1)
+            log("  rebuilding indexes")
+    timings["indexes"] = round(time.monotonic() - phase - timings["rows"], 1)
+    phase = time.monotonic()
     reset_sequence(DisclosureRecord)
     reset_sequence(History)
     reset_sequence(SearchDocument)
     _index_serials(IndexSerial, DisclosureRecord, first_id)
+    timings["sequences_and_index_serials"] = round(time.monotonic() - phase, 1)
 
     phase = time.monotonic()
     extras = {}
@@ -415,8 +419,13 @@ def _index_serials(IndexSerial, DisclosureRecord, first_id):
     ).iterator(chunk_size=50_000):
         prefix, serial = number.rsplit("-", 1)
         last[prefix + "-"] = max(last[prefix + "-"], int(serial))
-    for prefix, value in last.items():
-        IndexSerial.objects.update_or_create(prefix=prefix, defaults={"last_value": value})
+    existing = {s.prefix: s for s in IndexSerial.objects.filter(prefix__in=list(last))}
+    for prefix, serial in existing.items():
+        serial.last_value = max(serial.last_value, last[prefix])
+    IndexSerial.objects.bulk_update(existing.values(), ["last_value"], batch_size=1000)
+    IndexSerial.objects.bulk_create(
+        [IndexSerial(prefix=p, last_value=v) for p, v in last.items() if p not in existing], batch_size=1000
+    )
 
 
 def _proposals(replies, *, log):

@@ -14,11 +14,11 @@ nonce, are not streamed and are marked public. Pages for signed-in users (any se
 cookie), responses that set cookies (a CSRF token on a form does) and `never_cache` views
 are never stored.
 
-Invalidation: a save or delete of any model in PAGE_CACHE_APPS bumps the generation after
-the transaction commits, which makes every stored page and every `cached_value()` stale at
-once (a portal is read far more than written). Scheduled publication changes pages without
-a save, so a state also expires at the next scheduled `published_at`
-(PAGE_CACHE_SCHEDULE_SOURCES).
+Invalidation: a save or delete of any model in PAGE_CACHE_APPS starts a new generation, at
+once and again when the transaction commits, which makes every stored page and every
+`cached_value()` stale together (a portal is read far more than written, so a cold cache
+after a publish costs little). Scheduled publication changes pages without a save, so
+nothing is kept past the next scheduled `published_at` (PAGE_CACHE_SCHEDULE_SOURCES).
 
 The state lives in the shared cache (Redis when REDIS_URL is set). With the local-memory
 cache each worker has its own entries; the generation then comes from the modification time
@@ -31,7 +31,6 @@ import logging
 import os
 import time
 import uuid
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
@@ -151,9 +150,8 @@ def cached_value(name, compute, timeout=None):
 
 # --- what may be cached ---------------------------------------------------------------
 
-@lru_cache(maxsize=1)
 def _allowed_cookies():
-    return frozenset([READER_COOKIE, settings.CSRF_COOKIE_NAME, *_setting("PAGE_CACHE_IGNORED_COOKIES", [])])
+    return {READER_COOKIE, settings.CSRF_COOKIE_NAME, *_setting("PAGE_CACHE_IGNORED_COOKIES", [])}
 
 
 def request_is_cacheable(environ) -> bool:
