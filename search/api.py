@@ -16,8 +16,8 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.renderers import JSONRenderer
 from ninja.responses import Status
 
-from disclosures.document_numbers import normalize_document_number
 from communities.models import Fact
+from disclosures.document_numbers import normalize_document_number
 from disclosures.models import DisclosureRecord, Organization, Topic
 from proposals.models import Reply, normalize_proposal_number
 

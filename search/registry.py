@@ -41,7 +41,7 @@ class SearchSource:
     # decided at query time), never drafts or withdrawn ones.
     indexable: Callable[[], models.QuerySet]
     document: Callable[[models.Model], Document]
-    # Other models whose changes alter this source's documents: {Model: instance -> items}.
+    # Other models whose changes alter this source's documents: {Model: instance -> QuerySet of items}.
     dependencies: dict = field(default_factory=dict, hash=False, compare=False)
     position: int = 100
 

@@ -4,7 +4,7 @@ exact-number shortcut."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.utils import timezone
 
 from disclosures.models import DisclosureRecord

@@ -1,6 +1,7 @@
 """Writes to the search index: one document per public item, kept in step with its source."""
 
 import logging
+from itertools import islice
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -10,6 +11,7 @@ from .registry import Document, SearchSource, source_get, sources
 from .tokenizer import MAX_INDEXED_CHARS, squeeze, token_string
 
 logger = logging.getLogger(__name__)
+SYNC_CHUNK = 500
 
 
 def _squeezed_lines(texts) -> list[str]:
@@ -45,17 +47,24 @@ def document_fields(*, document: Document) -> dict:
     }
 
 
-def document_sync(*, source: SearchSource, pk) -> SearchDocument | None:
-    """Index the item if it belongs in the index (published or scheduled), else remove it."""
-    item = source.indexable().filter(pk=pk).first()
-    document = source.document(item) if item is not None else None
+def _document_row(source: SearchSource, item) -> SearchDocument | None:
+    document = source.document(item)
     if document is None or document.published_at is None:
-        SearchDocument.objects.filter(source=source.key, object_id=pk).delete()
         return None
-    doc, _ = SearchDocument.objects.update_or_create(
-        source=source.key, object_id=pk, defaults=document_fields(document=document)
-    )
-    return doc
+    return SearchDocument(source=source.key, object_id=item.pk, **document_fields(document=document))
+
+
+def documents_sync(*, source: SearchSource, pks) -> int:
+    """Index the given items of `source` that belong in the index (published or scheduled)
+    and remove the others: one read, one delete, one insert however many there are."""
+    pks = list(dict.fromkeys(pks))
+    if not pks:
+        return 0
+    items = source.indexable().filter(pk__in=pks)
+    documents = [row for item in items if (row := _document_row(source, item)) is not None]
+    SearchDocument.objects.filter(source=source.key, object_id__in=pks).delete()
+    SearchDocument.objects.bulk_create(documents)
+    return len(documents)
 
 
 def document_remove(*, source: SearchSource, pk) -> None:
@@ -71,13 +80,13 @@ def documents_sync_for(*, instance, deleted: bool = False) -> int:
             if deleted:
                 document_remove(source=source, pk=instance.pk)
             else:
-                document_sync(source=source, pk=instance.pk)
-            count += 1
+                count += documents_sync(source=source, pks=[instance.pk])
         for dependency, affected in source.dependencies.items():
             if issubclass(model, dependency):
-                for item in affected(instance):
-                    document_sync(source=source, pk=item.pk)
-                    count += 1
+                # In chunks: renaming a publisher may touch every record it ever published.
+                pks = affected(instance).values_list("pk", flat=True).iterator(chunk_size=SYNC_CHUNK)
+                while chunk := list(islice(pks, SYNC_CHUNK)):
+                    count += documents_sync(source=source, pks=chunk)
     return count
 
 
@@ -96,10 +105,10 @@ def index_rebuild(*, keys=None, batch_size: int = 500) -> dict[str, int]:
         SearchDocument.objects.filter(source=source.key).delete()
         batch, total = [], 0
         for item in source.indexable().iterator(chunk_size=batch_size):
-            document = source.document(item)
-            if document is None or document.published_at is None:
+            row = _document_row(source, item)
+            if row is None:
                 continue
-            batch.append(SearchDocument(source=source.key, object_id=item.pk, **document_fields(document=document)))
+            batch.append(row)
             if len(batch) >= batch_size:
                 SearchDocument.objects.bulk_create(batch)
                 total += len(batch)
