@@ -5,13 +5,25 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 
-class MemberLoginView(auth_views.LoginView):
+class PlainLabelsMixin:
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "label_suffix": ""}
+
+
+class MemberLoginView(PlainLabelsMixin, auth_views.LoginView):
     redirect_authenticated_user = True
     next_page = reverse_lazy("proposals:mine")
     extra_context = {"column": {"name": "代表委员登录", "type": "其他"}}
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # LoginView adds the contrib.sites `site`, which would hide the portal's SiteSettings.
+        context.pop("site", None)
+        context.pop("site_name", None)
+        return context
 
-class MemberPasswordChangeView(auth_views.PasswordChangeView):
+
+class MemberPasswordChangeView(PlainLabelsMixin, auth_views.PasswordChangeView):
     extra_context = {"column": {"name": "修改密码", "type": "其他"}}
 
 

@@ -73,7 +73,8 @@ def _reply(proposal, unit, *, day, category, publish_delay, second=False, mode=R
         contact_person="演示联系人", contact_phone="0871-00000000",
     )
     services.reply_send(reply=reply)
-    published = min(_aware(day + dt.timedelta(days=publish_delay), 10), timezone.now() - dt.timedelta(hours=1))
+    an_hour_ago = (timezone.now() - dt.timedelta(hours=1)).replace(second=0, microsecond=0)  # 发布日期 is to the minute
+    published = min(_aware(day + dt.timedelta(days=publish_delay), 10), an_hour_ago)
     services.reply_publish(reply=reply, published_at=published)
     return reply
 

@@ -4,7 +4,8 @@ from django.db.models import Q
 
 from disclosures.models import Organization
 
-from .models import Assembly, Proposal, ReplyCategory, Reply, Session
+from .forms import PlainLabels
+from .models import Assembly, Proposal, Reply, ReplyCategory, Session
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -35,6 +36,9 @@ class ProposalFilter(django_filters.FilterSet):
     class Meta:
         model = Proposal
         fields = ["assembly", "session", "unit", "category", "status", "year", "member"]
+
+    def get_form_class(self):
+        return type("ProposalFilterForm", (PlainLabels, super().get_form_class()), {})
 
     def filter_unit(self, queryset, name, value):
         matching = Proposal.objects.filter(Q(lead_unit=value) | Q(assisting_units=value))

@@ -3,6 +3,14 @@ from django import forms
 from .models import SatisfactionLevel, Session, normalize_proposal_number, number_validator
 
 
+class PlainLabels:
+    """Labels without Django's ASCII colon (the page text is Chinese)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class ProposalNumberField(forms.CharField):
     """Accepts what people copy from a letter ("第１０２１１４号") and keeps "102114"."""
 
@@ -12,7 +20,7 @@ class ProposalNumberField(forms.CharField):
         return normalize_proposal_number(super().to_python(value))
 
 
-class LookupForm(forms.Form):
+class LookupForm(PlainLabels, forms.Form):
     """一号一查: 届次 + 编号 → the proposal page."""
 
     session = forms.ModelChoiceField(
@@ -30,7 +38,7 @@ class LookupForm(forms.Form):
         self.fields["session"].queryset = sessions
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(PlainLabels, forms.Form):
     level = forms.ModelChoiceField(
         label="满意度", queryset=SatisfactionLevel.objects.all(), widget=forms.RadioSelect, empty_label=None,
         error_messages={"required": "请选择满意度。", "invalid_choice": "所选满意度无效，请重新选择。"},

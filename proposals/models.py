@@ -104,6 +104,9 @@ class Session(models.Model):
 
     natural_key.dependencies = ["proposals.assembly"]
 
+    def get_absolute_url(self):
+        return reverse("proposals:session_statistics", args=[self.pk])
+
     @property
     def full_name(self) -> str:
         return f"{self.assembly.name}{self.name}"

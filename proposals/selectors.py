@@ -102,7 +102,11 @@ def public_reply_for_record(*, record) -> Reply | None:
 
 
 def filter_sessions():
-    return Session.objects.select_related("assembly").annotate(proposal_count=Count("proposals"))
+    # Explicit order: Meta.ordering does not apply to a GROUP BY query.
+    return (
+        Session.objects.select_related("assembly").annotate(proposal_count=Count("proposals"))
+        .order_by("-year", "assembly__position", "-term", "-number")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,6 +120,7 @@ def _rate(part, whole):
 @dataclass
 class UnitFigures:
     name: str
+    short_name: str = ""
     total: int = 0
     answered: int = 0
     days: list = field(default_factory=list)
@@ -170,7 +175,7 @@ def session_statistics(*, session: Session, today=None) -> SessionFigures:
     today = today or timezone.localdate()
     figures = SessionFigures(session=session)
     proposals = list(Proposal.objects.filter(session=session).values(
-        "pk", "status", "is_key", "assigned_on", "due_on", "rehandling_due_on", "lead_unit__name"
+        "pk", "status", "is_key", "assigned_on", "due_on", "rehandling_due_on", "lead_unit__name", "lead_unit__short_name"
     ))
     replies = list(
         Reply.objects.sent().filter(proposal__session=session)
@@ -209,7 +214,8 @@ def session_statistics(*, session: Session, today=None) -> SessionFigures:
         if answered and latest and latest["category_id"] in category_counts:
             category_counts[latest["category_id"]] += 1
 
-        unit = units.setdefault(row["lead_unit__name"] or "未确定主办单位", UnitFigures(name=row["lead_unit__name"] or "未确定主办单位"))
+        name = row["lead_unit__name"] or "未确定主办单位"
+        unit = units.setdefault(name, UnitFigures(name=name, short_name=row["lead_unit__short_name"] or name))
         unit.total += 1
         unit.answered += answered
         first = first_reply.get(row["pk"])

@@ -92,7 +92,8 @@ def _record_body(reply: Reply) -> str:
 def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublishResult:
     """Publish a sent reply. Full text or summary becomes a DisclosureRecord (索引号 and all, so
     it is also in the catalogue); 不公开 publishes only the decision and its reason."""
-    reply = Reply.objects.select_for_update().select_related(
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
+    reply = Reply.objects.select_for_update(of=("self",)).select_related(
         "proposal__session__assembly", "answering_unit__parent", "record"
     ).get(pk=reply.pk)
     if reply.status != Reply.Status.SENT:
@@ -137,7 +138,7 @@ def reply_correct(*, reply: Reply, letter: str, note: str, user=None) -> Reply:
     """A correction replaces the letter but keeps the text as first sent (UK WQ: originalAnswerText)."""
     if not (note or "").strip():
         raise ValidationError({"correction_note": "请说明更正内容。"})
-    reply = Reply.objects.select_for_update().select_related("record").get(pk=reply.pk)
+    reply = Reply.objects.select_for_update(of=("self",)).select_related("record").get(pk=reply.pk)
     if reply.status != Reply.Status.SENT:
         raise ValidationError("草稿直接修改即可，无需更正。")
     if not reply.original_letter:

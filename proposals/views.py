@@ -130,7 +130,8 @@ def statistics(request, session_id=None):
         context["unit_chart"] = bar_chart(
             chart_id="chart-units", unit="%",
             title=f"{session.full_name}各主办单位按期办复率",
-            rows=[(unit.name, unit.on_time_rate) for unit in figures.units if unit.on_time_rate is not None],
+            # Short names fit the chart's label column; the table beside it gives full names.
+            rows=[(unit.short_name, unit.on_time_rate) for unit in figures.units if unit.on_time_rate is not None],
         )
     return render(request, "proposals/statistics.html", context)
 

@@ -48,6 +48,8 @@ def assert_labelled_and_complete():
     assert Feedback.objects.filter(level__counts_as_satisfied=True).exists()
     assert set(Reply.objects.values_list("publication_mode", flat=True)) == {"full", "summary", "withheld"}
     assert Reply.objects.filter(status=Reply.Status.DRAFT).exists()
+    published = Reply.objects.exclude(published_at=None).values_list("published_at", flat=True)
+    assert all(at.second == at.microsecond == 0 for at in published)  # 发布日期 to the minute, like the catalogue
 
 
 def test_demo_data_is_the_same_on_every_fresh_run(demo):
