@@ -4,6 +4,7 @@ disclosure record page, and the 社区治理 section of the navigation."""
 from django.template.loader import render_to_string
 
 from disclosures.registry import register_body_transformer, register_record_panel
+from disclosures.roles import register_role_models
 from portal.navigation import register_section
 
 from . import selectors
@@ -35,3 +36,10 @@ def facts_quoted_from_record(record):
     if not metrics:
         return None
     return render_to_string("communities/record_panel.html", {"metrics": metrics})
+
+register_role_models(
+    "communities",
+    content=["fact", "designation", "street", "community"],
+    reference=["metric", "program"],
+    reviewer_extra=["delete_fact", "delete_designation"],
+)

@@ -9,4 +9,5 @@ class DisclosuresConfig(AppConfig):
     def ready(self):
         from .roles import ensure_roles
 
-        post_migrate.connect(ensure_roles, sender=self)
+        # No sender: permissions of apps after this one exist only once their own signal has run.
+        post_migrate.connect(ensure_roles, dispatch_uid="disclosures.ensure_roles")

@@ -131,3 +131,10 @@ def test_createsuperuser_works(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-password-1234")
     call_command("createsuperuser", "--noinput", username="admin", email="admin@example.gov.cn", verbosity=0)
     assert User.objects.get(username="admin").is_superuser
+
+
+def test_roles_cover_the_apps_that_register_their_models():
+    clerk = Group.objects.get(name=ENTRY_CLERK).permissions.values_list("content_type__app_label", "codename")
+    reviewer = Group.objects.get(name=REVIEWER).permissions.values_list("content_type__app_label", "codename")
+    assert ("communities", "add_fact") in set(clerk) and ("communities", "change_metric") not in set(clerk)
+    assert {("communities", "change_metric"), ("disclosures", "publish_disclosurerecord")} <= set(reviewer)
