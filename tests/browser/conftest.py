@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from pytest_django.live_server_helper import LiveServer
@@ -27,6 +28,7 @@ LAUNCH_ARGS = [
 ]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 DESKTOP = {"width": 1280, "height": 900}
+STAFF_USER, STAFF_PASSWORD = "a11y-staff", "a11y-staff-password"
 
 
 def require_browser():
@@ -96,6 +98,7 @@ def site(django_db_setup, django_db_blocker):
             call_command("load_seed", verbosity=0)
             call_command("load_demo_data", verbosity=0)
             seed = DisclosureRecord.objects.get(index_number=SEED_INDEX_NUMBER)
+            get_user_model().objects.create_superuser(STAFF_USER, "staff@example.com", STAFF_PASSWORD)
             server = LiveServer("localhost")
             try:
                 yield SimpleNamespace(seed=seed, pages=public_pages(seed), url=server.url)

@@ -55,6 +55,11 @@ MEASURE = """({minFont, mainControls}) => {
 }"""
 
 
+MAIN_TEXT_SIZES = """() => [...document.querySelectorAll('main *')]
+  .filter(el => [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) && !el.closest('svg'))
+  .map(el => [el.tagName.toLowerCase() + '.' + el.className + ' "' + el.textContent.trim().slice(0, 12) + '"', parseFloat(getComputedStyle(el).fontSize)])"""
+
+
 def measure(page, min_font):
     return page.evaluate(MEASURE, {"minFont": min_font, "mainControls": MAIN_CONTROLS})
 
@@ -62,11 +67,17 @@ def measure(page, min_font):
 @pytest.mark.parametrize(("width", "min_font"), [(1280, 20), (390, 18)], ids=["desktop", "narrow"])
 def test_elder_mode_meets_its_numbers_on_every_page_type(site, reader_context, width, min_font):
     page = watch_console(reader_context(reader=ELDER, width=width).new_page())
+    normal = reader_context(width=width).new_page()
     problems = []
     totals = {"pairs": 0, "mainCount": 0, "otherCount": 0}
     for item in site.pages:
         page.goto(item.url)
+        normal.goto(item.url)
         result = measure(page, min_font)
+        # Larger everywhere, never smaller: the same text in the same order, size by size.
+        for (name, elder_size), (_, normal_size) in zip(page.evaluate(MAIN_TEXT_SIZES), normal.evaluate(MAIN_TEXT_SIZES)):
+            if elder_size < normal_size - 0.01:
+                problems.append(f"{item}: shrinks in elder mode: {name} {normal_size} -> {elder_size}")
         assert result["bodyFont"] >= min_font, item
         for key in totals:
             totals[key] += result[key]

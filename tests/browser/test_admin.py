@@ -1,0 +1,39 @@
+"""The Django admin for staff on keyboard or screen reader: language, skip link, and axe on the
+pages staff use most (templates/admin/base_site.html adds static/css/admin.css)."""
+
+import json
+
+from axe_playwright_python.sync_playwright import AxeResults
+
+from .conftest import STAFF_PASSWORD, STAFF_USER
+from .test_axe import AXE_SCRIPT, WCAG_TAGS
+
+PAGES = ["/admin/", "/admin/disclosures/disclosurerecord/", "/admin/portal/sitesettings/"]
+
+
+def test_admin_pages_have_no_axe_violations(site, reader_context):
+    context = reader_context()
+    context.add_init_script(path=AXE_SCRIPT)
+    page = context.new_page()
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    failures = []
+
+    def check(url):
+        results = AxeResults(page.evaluate(f"axe.run(document, {json.dumps(options)})"))
+        if results.violations_count:
+            failures.append(f"--- {url} ---\n{results.generate_report()}")
+
+    page.goto("/admin/login/")
+    check("/admin/login/")
+    page.fill("#id_username", STAFF_USER)
+    page.fill("#id_password", STAFF_PASSWORD)
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    for url in PAGES:
+        page.goto(url)
+        assert page.url.endswith(url), page.url  # signed in
+        assert page.evaluate("document.documentElement.lang") == "zh-hans"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip-to-content-link"
+        check(url)
+    assert not failures, "\n".join(failures)
