@@ -54,7 +54,7 @@ ENTRY_FORMAT = 2
 STORABLE_TYPES = ("text/html", "application/xml", "application/rss+xml", "application/atom+xml",
                   "application/json", "text/xml", "text/plain")
 _UNKNOWN = object()  # cache.get default: tells 'absent' from a stored None
-_request_state = contextvars.ContextVar("pagecache_state", default=None)
+_request_state = contextvars.ContextVar("pagecache_state", default=None)  # {"state": …} per request
 
 
 def _setting(name, default):
@@ -94,11 +94,15 @@ def _shared_state(found):
 
 
 def current_state():
-    """The generation this request works with (memoized per request by the middleware)."""
-    state = _request_state.get()
+    """The generation this request works with (read once per request: the middleware gives
+    each request a slot for it)."""
+    slot = _request_state.get()
+    state = slot.get("state") if slot is not None else None
     if state is None:
         path = _stamp_file()
         state = _stamp_state(path) if path else _shared_state(cache.get(STATE_KEY))
+        if slot is not None:
+            slot["state"] = state
     return state
 
 
@@ -109,7 +113,9 @@ def invalidate():
         _touch(path)
     else:
         cache.set(STATE_KEY, {"gen": uuid.uuid4().hex, "at": time.time()}, None)
-    _request_state.set(None)
+    slot = _request_state.get()
+    if slot is not None:
+        slot["state"] = None  # this request wrote: later reads see the new generation
 
 
 def _compute_until():
@@ -292,7 +298,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         environ = request.META
         cacheable = request_is_cacheable(environ)
-        token = None
+        key = state = None
         if cacheable:
             looked_up = environ.get(ENVIRON_KEY)
             if looked_up is None:
@@ -305,13 +311,11 @@ class PageCacheMiddleware:
                     return _as_response(*serve_hit(entry, environ))
             else:
                 key, state = looked_up
-            if state is not None:
-                token = _request_state.set(state)
+        token = _request_state.set({"state": state})
         try:
             response = self.get_response(request)
         finally:
-            if token is not None:
-                _request_state.reset(token)
+            _request_state.reset(token)
         if cacheable:
             self._anonymous_headers(request, response)
             if key is not None and state is not None and self._storable(request, response, state):
