@@ -245,3 +245,23 @@ def test_speech_buttons_are_not_offered_where_the_browser_cannot_speak(site, rea
     assert page.evaluate("'speechSynthesis' in window") is False
     assert page.locator("[data-requires-speech]").is_hidden()
     assert page.locator("#a11y-toolbar").is_visible()
+
+
+def test_the_readers_own_settings_are_respected(site, reader_context):
+    page = reader_context(reader="big_cursor=1&toolbar=1").new_page()
+    page.goto("/")
+    pressed = page.locator("#a11y-toolbar").get_by_role("button", name="大鼠标", exact=True)
+    label = page.locator(".toolbar-label").first
+
+    page.emulate_media(reduced_motion="reduce")
+    page.evaluate("() => { document.querySelector('.switch').style.transition = 'color 2s'; }")
+    assert page.evaluate("getComputedStyle(document.querySelector('.switch')).transitionDuration") == "0s"
+
+    assert label.evaluate("el => getComputedStyle(el).color") == "rgb(74, 74, 74)"
+    page.emulate_media(contrast="more")
+    assert label.evaluate("el => getComputedStyle(el).color") == "rgb(0, 0, 0)"
+
+    # Forced colours drop backgrounds: the pressed state must still show, by border and underline.
+    page.emulate_media(forced_colors="active")
+    style = pressed.evaluate("el => [getComputedStyle(el).borderTopWidth, getComputedStyle(el).textDecorationLine]")
+    assert style == ["4px", "underline"]
