@@ -90,6 +90,10 @@ def reply_for_feedback(*, pk: int) -> Reply:
     return get_object_or_404(Reply.objects.sent().select_related("proposal__session__assembly", "proposal__lead_member"), pk=pk)
 
 
+def feedback_of(*, reply: Reply, member: Member) -> Feedback | None:
+    return Feedback.objects.filter(reply=reply, member=member).select_related("level").first()
+
+
 def satisfaction_levels():
     return SatisfactionLevel.objects.all()
 

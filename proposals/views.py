@@ -166,7 +166,7 @@ def feedback(request, pk):
     reply = selectors.reply_for_feedback(pk=pk)
     if not services.feedback_allowed(reply=reply, member=member):
         return _forbidden(request, "只能对本人领衔的建议提案的答复提出满意度意见。")
-    existing = reply.feedback.filter(member=member).select_related("level").first()
+    existing = selectors.feedback_of(reply=reply, member=member)
     if request.method == "POST":
         form = FeedbackForm(request.POST)
         form.fields["level"].queryset = selectors.satisfaction_levels()
