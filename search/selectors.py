@@ -2,12 +2,14 @@
 exact-number shortcut."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from disclosures.models import DisclosureRecord
+from portal.pagecache import cached_value
 
 from .backends import backend_for
 from .highlight import find_spans, highlight, snippet, terms_pattern
@@ -62,12 +64,52 @@ class FacetValue:
     selected: bool = False
 
 
+class ResultList:
+    """The ordered results as one sequence for Paginator and CSV: title hits first, then the
+    rest, each part a lazy QuerySet, so a page reads only its own rows."""
+
+    def __init__(self, parts):
+        self.parts = parts  # [(queryset, count)]
+
+    def __len__(self):
+        return sum(count for _, count in self.parts)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            items = self[index:index + 1]
+            if not items:
+                raise IndexError(index)
+            return items[0]
+        start, stop = index.start or 0, len(self) if index.stop is None else index.stop
+        items, offset = [], 0
+        for queryset, count in self.parts:
+            low, high = max(start - offset, 0), min(stop - offset, count)
+            if low < high:
+                items += list(queryset[low:high])
+            offset += count
+        return items
+
+    def __iter__(self):
+        return self.iterator()
+
+    def iterator(self, chunk_size=2000):
+        for queryset, count in self.parts:
+            if count:
+                yield from queryset.iterator(chunk_size=chunk_size)
+
+
 @dataclass
 class SearchResults:
     query: ParsedQuery
-    queryset: object  # ordered, lazy: paginate it
+    queryset: ResultList  # ordered and lazy: paginate it, or iterate it for CSV
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    count: int = 0  # len(queryset), already known from the facet query
+    count: int = 0
+
+
+# Below this many hits they are ordered by full-text rank; above it, by date: ranking
+# thousands of rows for a common word costs more than it tells (tech.md §2.5), and the
+# newest matching information is what readers of a disclosure portal usually want.
+RANK_LIMIT = 1000
 
 
 def documents_matching(*, query: ParsedQuery, at=None):
@@ -81,39 +123,51 @@ def documents_matching(*, query: ParsedQuery, at=None):
     return qs
 
 
-def _title_score(query: ParsedQuery):
-    return sum(
-        (Case(When(search_title__contains=term, then=Value(1)), default=Value(0), output_field=IntegerField())
-         for term in query.terms),
-        Value(0, output_field=IntegerField()),
-    )
+def _title_hit(query: ParsedQuery) -> Q:
+    """Every term in the title or its numbers (文号, 索引号, 提案号)."""
+    return Q(*(Q(search_title__contains=term) for term in query.terms))
+
+
+def _ordered(qs, query: ParsedQuery, count: int):
+    if query.has_tokens and count <= RANK_LIMIT:
+        return backend_for(qs).rank(qs, query).order_by("-rank", "-published_at", "-id")
+    return qs.order_by("-published_at", "-id")
 
 
 def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort: str = "relevance", at=None):
     matched = documents_matching(query=query, at=at)
+    if at is None:
+        # Counts and facets scan every match: keep them until content changes (portal.pagecache).
+        key = hashlib.md5(repr((query.terms, query.bigrams, query.prefixes, filters.selected(),
+                                filters.date_from, filters.date_to)).encode()).hexdigest()
+        facets, count, title_count = cached_value(
+            f"search:{key}", lambda: search_facets(matched=matched, filters=filters, query=query)
+        )
+    else:
+        facets, count, title_count = search_facets(matched=matched, filters=filters, query=query)
     results = filters.apply(matched).select_related("publisher", "topic")
     if sort == "date":
-        results = results.order_by("-published_at", "-id")
+        ordered = ResultList([(results.order_by("-published_at", "-id"), count)])
     else:
-        # Title (and 文号/索引号) hits first, then full-text rank, then the newest.
-        results = results.annotate(title_score=_title_score(query))
-        if query.has_tokens:
-            results = backend_for(results).rank(results, query)
-            results = results.order_by("-title_score", "-rank", "-published_at", "-id")
-        else:
-            results = results.order_by("-title_score", "-published_at", "-id")
-    facets, count = search_facets(matched=matched, filters=filters)
-    return SearchResults(query=query, queryset=results, facets=facets, count=count)
+        # Title (and 文号/索引号) hits first, then the rest; each by rank, or by date when many.
+        title_hit = _title_hit(query)
+        ordered = ResultList([
+            (_ordered(results.filter(title_hit), query, title_count), title_count),
+            (_ordered(results.exclude(title_hit), query, count - title_count), count - title_count),
+        ])
+    return SearchResults(query=query, queryset=ordered, facets=facets, count=count)
 
 
-def search_facets(*, matched, filters: SearchFilters) -> tuple[dict[str, list[FacetValue]], int]:
-    """Counts per facet value, and the number of results, from one grouped query.
+def search_facets(*, matched, filters: SearchFilters, query: ParsedQuery):
+    """(facets, number of results, number of title hits) from one grouped query.
 
     Each facet ignores its own choice and honours all the others (so readers can switch
     between its values); the combinations are few, so the sums are done here."""
     columns = list(FACET_COLUMNS.values())
+    title_hit = Case(When(_title_hit(query), then=Value(1)), default=Value(0), output_field=IntegerField())
     combos = list(
-        filters.apply_dates(matched).order_by().values(*columns, "publisher__name", "topic__name")
+        filters.apply_dates(matched).order_by().annotate(title_hit=title_hit)
+        .values(*columns, "publisher__name", "topic__name", "title_hit")
         .annotate(n=Count("id"))
     )
     selected = filters.selected()
@@ -123,10 +177,11 @@ def search_facets(*, matched, filters: SearchFilters) -> tuple[dict[str, list[Fa
 
     counts = {facet: {} for facet in FACET_COLUMNS}
     names = {"publisher": {}, "topic": {}}
-    total = 0
+    total = titles = 0
     for row in combos:
         if matches(row):
             total += row["n"]
+            titles += row["n"] if row["title_hit"] else 0
         for facet, column in FACET_COLUMNS.items():
             if row[column] in (None, "") or not matches(row, skip=facet):
                 continue
@@ -151,7 +206,7 @@ def search_facets(*, matched, filters: SearchFilters) -> tuple[dict[str, list[Fa
     by_count = lambda item: (-item[1], str(item[0]))  # noqa: E731
     facets = {facet: values(facet, by_count) for facet in ("type", "publisher", "topic", "validity")}
     facets["year"] = values("year", lambda item: -item[0])
-    return {facet: facets[facet] for facet in FACET_COLUMNS}, total
+    return {facet: facets[facet] for facet in FACET_COLUMNS}, total, titles
 
 
 @dataclass

@@ -2,7 +2,8 @@
 /feeds/…, /api/v1/…, /sitemap.xml and /robots.txt."""
 
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 
 from .api import api
 from .robots import robots_txt
@@ -11,6 +12,9 @@ from .sitemaps import sitemaps
 urlpatterns = [
     path("feeds/", include("search.feed_urls")),
     path("api/v1/", api.urls),
+    # Anything else under the API (including paths no route can match, such as ones with a
+    # line break) gets the API's JSON 404, not the site's HTML page.
+    re_path(r"^api/v1/(?s:.*)$", lambda request: JsonResponse({"detail": "Not Found"}, status=404)),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps(), "sitemap_url_name": "sitemap_section"},
          name="sitemap"),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps()}, name="sitemap_section"),

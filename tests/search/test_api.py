@@ -53,6 +53,10 @@ class TestRecords:
         status, missing = get(client, "/api/v1/records/000000000-000000-000000")
         assert status == 404 and missing["detail"]
         assert client.get("/api/v1/records/%00abc").status_code == 404  # PostgreSQL rejects NUL
+        # Found by schemathesis: a line break matches no route; the 404 must still be JSON.
+        for path in ("/api/v1/records/abc%0Adef", "/api/v1/no-such-thing"):
+            response = client.get(path)
+            assert response.status_code == 404 and response["Content-Type"] == "application/json"
 
     def test_national_index_number_with_a_slash(self, client, db):
         record = published(title="国家式索引号", index_number="000014349/2017-00110")

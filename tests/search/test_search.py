@@ -88,6 +88,29 @@ class TestRelevance:
         assert titles("社区 不存在的词") == []
         assert "关于政协官渡区十届二次会议第102114号提案答复的函" in titles("社区 薪酬")
 
+    def test_many_hits_are_title_hits_then_newest(self, db, monkeypatch):
+        from search import selectors
+
+        monkeypatch.setattr(selectors, "RANK_LIMIT", 2)
+        now = timezone.now()
+        old_title = published(title="社区旧规定", published_at=now - dt.timedelta(days=30))
+        new_title = published(title="社区新规定", published_at=now - dt.timedelta(days=1))
+        bodies = [published(title=f"通知{n}", body="<p>社区社区社区</p>" if n == 0 else "<p>社区</p>",
+                            published_at=now - dt.timedelta(days=10 + n)) for n in range(3)]
+        ranked = [d.title for d in search(query=parse_query("社区")).queryset]
+        # Two title hits (at the limit: ranked), three body hits (above it: newest first).
+        assert set(ranked[:2]) == {old_title.title, new_title.title}
+        assert ranked[2:] == [b.title for b in bodies]
+        results = search(query=parse_query("社区")).queryset
+        assert [d.title for d in results[1:4]] == ranked[1:4] and len(results) == 5
+
+    def test_counts_follow_new_publications(self, client, seed):
+        before = client.get(reverse("search:results"), {"q": "社区", "sort": "date"}).context["page"].paginator.count
+        published(title="社区新闻")
+        after = client.get(reverse("search:results"), {"q": "社区", "sort": "date"})
+        assert after.context["page"].paginator.count == before + 1
+        assert after.context["hits"][0].document.title == "社区新闻"
+
     def test_sort_by_date(self, seed):
         newer = published(title="社区服务指南", body="<p>社区</p>")
         results = [d.title for d in search(query=parse_query("社区"), sort="date").queryset]
