@@ -122,7 +122,7 @@ def _view_names_without_arguments():
             continue
         try:
             reverse(name)
-        except NoReverseMatch:
+        except (NoReverseMatch, ValueError):  # needs arguments, or a regex Django cannot reverse
             continue
         names.append(name)
     return sorted(names)

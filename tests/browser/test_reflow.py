@@ -20,6 +20,8 @@ def test_every_public_page_reflows_without_horizontal_scrolling(site, reader_con
     tabs = {}
     for view, size in VIEWS.items():
         for mode, cookie in {"normal": "", "elder": "elder=1&toolbar=1"}.items():
+            if (view, mode) == ("320px", "elder"):
+                continue  # test_elder_mode.py walks every page at 320 px in elder mode
             tabs[view, mode] = reader_context(reader=cookie, **size).new_page()
     problems = []
     for item in site.pages:
