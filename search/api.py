@@ -311,13 +311,13 @@ class SearchPage(Schema):
 @api.get("/search", response={200: SearchPage, **ERRORS}, summary="站内检索（按相关度，前 100 条）", tags=["检索"])
 def search_api(request, q: str = Query(..., max_length=MAX_QUERY_LENGTH, description="检索词"),
                limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)):
-    found = search(query=_query_or_error(q)).queryset
+    found = search(query=_query_or_error(q))
     return {
-        "count": found.count(),
+        "count": found.count,
         "results": [
             {"type": d.source, "title": d.title, "url": request.build_absolute_uri(d.url),
              "published_at": d.published_at, "publisher": _ref(d.publisher), "topic": _ref(d.topic)}
-            for d in found[:limit]
+            for d in found.queryset[:limit]
         ],
     }
 

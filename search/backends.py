@@ -16,12 +16,14 @@ TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 
 class PostgresBackend:
     @staticmethod
-    def vector():
+    def vector(title_only=False):
         from django.contrib.postgres.search import SearchVectorField
 
-        # The stored, GIN-indexed column of migration 0003 (weights A = title, B = body).
-        # Unqualified, so it also resolves inside subqueries where the table is aliased.
-        return RawSQL("search_vector", [], output_field=SearchVectorField())
+        # Stored, GIN-indexed columns (migrations 0003, 0004): the weighted whole document
+        # (A = title, B = body), or the title tokens alone. Unqualified, so they also resolve
+        # inside subqueries where the table is aliased.
+        column = "search_title_vector" if title_only else "search_vector"
+        return RawSQL(column, [], output_field=SearchVectorField())
 
     @staticmethod
     def tsquery(query: ParsedQuery):
@@ -30,8 +32,8 @@ class PostgresBackend:
         parts = [f"'{token}'" for token in query.bigrams] + [f"'{token}':*" for token in query.prefixes]
         return SearchQuery(" & ".join(parts), search_type="raw", config="simple")
 
-    def match(self, qs, query: ParsedQuery):
-        return qs.alias(search_vector_match=self.vector()).filter(search_vector_match=self.tsquery(query))
+    def match(self, qs, query: ParsedQuery, title_only=False):
+        return qs.alias(search_vector_match=self.vector(title_only)).filter(search_vector_match=self.tsquery(query))
 
     def rank(self, qs, query: ParsedQuery):
         from django.contrib.postgres.search import SearchRank
@@ -41,13 +43,14 @@ class PostgresBackend:
 
 class SqliteBackend:
     @staticmethod
-    def fts_query(query: ParsedQuery) -> str:
+    def fts_query(query: ParsedQuery, title_only=False) -> str:
         parts = [f'"{token}"' for token in query.bigrams] + [f'"{token}"*' for token in query.prefixes]
-        return " AND ".join(parts)
+        expression = " AND ".join(parts)
+        return f"title_tokens : ({expression})" if title_only else expression
 
-    def match(self, qs, query: ParsedQuery):
+    def match(self, qs, query: ParsedQuery, title_only=False):
         return qs.filter(pk__in=RawSQL(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self.fts_query(query)]
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self.fts_query(query, title_only=title_only)]
         ))
 
     def rank(self, qs, query: ParsedQuery):
@@ -64,7 +67,7 @@ class SqliteBackend:
 class ScanBackend:
     """Any other database: the verbatim check alone decides, without ranking."""
 
-    def match(self, qs, query):
+    def match(self, qs, query, title_only=False):
         return qs
 
     def rank(self, qs, query):

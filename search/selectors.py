@@ -112,14 +112,18 @@ class SearchResults:
 RANK_LIMIT = 1000
 
 
-def documents_matching(*, query: ParsedQuery, at=None):
+def documents_matching(*, query: ParsedQuery, at=None, title_only=False):
     """Public documents that contain every term verbatim (normalized) and, where the query
-    has tokens, match them in the full-text index, which is what makes this fast."""
+    has tokens, match them in the full-text index, which is what makes this fast.
+
+    title_only: every term in the title or its numbers (the short search_title column and
+    the title tokens), which also implies the whole-document match."""
     qs = SearchDocument.objects.public(at=at)
+    column = "search_title" if title_only else "search_text"
     for term in query.verbatim_terms:
-        qs = qs.filter(search_text__contains=term)
+        qs = qs.filter(**{f"{column}__contains": term})
     if query.has_tokens:
-        qs = backend_for(qs).match(qs, query)
+        qs = backend_for(qs).match(qs, query, title_only=title_only)
     return qs
 
 
@@ -150,10 +154,12 @@ def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort
         ordered = ResultList([(results.order_by("-published_at", "-id"), count)])
     else:
         # Title (and 文号/索引号) hits first, then the rest; each by rank, or by date when many.
-        title_hit = _title_hit(query)
+        in_title = filters.apply(documents_matching(query=query, at=at, title_only=True))
+        in_title = in_title.select_related("publisher", "topic")
+        elsewhere = results.exclude(_title_hit(query))
         ordered = ResultList([
-            (_ordered(results.filter(title_hit), query, title_count), title_count),
-            (_ordered(results.exclude(title_hit), query, count - title_count), count - title_count),
+            (_ordered(in_title, query, title_count), title_count),
+            (_ordered(elsewhere, query, count - title_count), count - title_count),
         ])
     return SearchResults(query=query, queryset=ordered, facets=facets, count=count)
 

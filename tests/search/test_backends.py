@@ -90,6 +90,17 @@ def test_postgres_query_uses_the_gin_index(corpus):
 
 
 @pytest.mark.postgres_only
+def test_postgres_title_matches_use_the_title_index(corpus):
+    everything = SearchDocument.objects.all()
+    qs = backend_for(everything).match(everything, parse_query("社区工作者"), title_only=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.explain()
+    assert "search_document_title_gin" in plan, plan
+    assert [d.title for d in qs] == ["关于印发官渡区社区工作者管理办法的通知"]
+
+
+@pytest.mark.postgres_only
 def test_postgres_stored_vector_follows_updates(corpus):
     document = SearchDocument.objects.get(title="关于治理工作的安排")
     SearchDocument.objects.filter(pk=document.pk).update(title_tokens="麒麟")  # any write path
