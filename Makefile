@@ -6,7 +6,6 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 WORKERS ?= 3
-export DJANGO_SETTINGS_MODULE ?= govportal.settings.dev
 
 .PHONY: help install install-dev migrate seed static run test test-browser bench clean
 
@@ -44,7 +43,8 @@ run: seed static
 		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --no-control-socket --access-logfile -
 
 test: install-dev
-	$(VENV)/bin/pytest
+	# --ds wins over any DJANGO_SETTINGS_MODULE in the environment: tests always use test settings.
+	$(VENV)/bin/pytest --ds=govportal.settings.test
 
 # BENCH_SCALE=10k|100k|1m (comma-separated), BENCH_DURATION=seconds; see bench/run.py.
 bench: install-dev
