@@ -43,8 +43,10 @@ def missing(what):
 
 
 def find_chromium():
-    for candidate in (os.environ.get("GOVPORTAL_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    """GOVPORTAL_CHROMIUM, when set, is the only candidate; else Debian's, else PATH's."""
+    override = os.environ.get("GOVPORTAL_CHROMIUM")
+    candidates = [override] if override else ["/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")]
+    for candidate in candidates:
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return None
