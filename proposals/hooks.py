@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 
 from disclosures.registry import register_record_panel
+from disclosures.roles import register_role_models
 from portal.demo import register_demo_loader
 from portal.navigation import register_section
 
@@ -35,3 +36,10 @@ def _load_demo():
 
 
 register_demo_loader("proposals", _load_demo)
+
+register_role_models(
+    "proposals",
+    content=["proposal", "reply", "member"],
+    reference=["assembly", "session", "replycategory", "satisfactionlevel"],
+    reviewer_extra=["publish_reply", "change_feedback"],
+)

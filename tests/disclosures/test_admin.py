@@ -138,3 +138,10 @@ def test_roles_cover_the_apps_that_register_their_models():
     reviewer = Group.objects.get(name=REVIEWER).permissions.values_list("content_type__app_label", "codename")
     assert ("communities", "add_fact") in set(clerk) and ("communities", "change_metric") not in set(clerk)
     assert {("communities", "change_metric"), ("disclosures", "publish_disclosurerecord")} <= set(reviewer)
+
+
+def test_roles_cover_proposals_too():
+    reviewer = set(Group.objects.get(name=REVIEWER).permissions.values_list("content_type__app_label", "codename"))
+    clerk = set(Group.objects.get(name=ENTRY_CLERK).permissions.values_list("content_type__app_label", "codename"))
+    assert ("proposals", "add_reply") in clerk and ("proposals", "publish_reply") not in clerk
+    assert ("proposals", "publish_reply") in reviewer
