@@ -29,8 +29,10 @@ import contextvars
 import hashlib
 import logging
 import os
+import threading
 import time
 import uuid
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,7 +52,7 @@ logger = logging.getLogger(__name__)
 STATE_KEY = "pagecache:state"
 ENVIRON_KEY = "govportal.pagecache"
 HIT_HEADER = "X-Page-Cache"
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 STORABLE_TYPES = ("text/html", "application/xml", "application/rss+xml", "application/atom+xml",
                   "application/json", "text/xml", "text/plain")
 _UNKNOWN = object()  # cache.get default: tells 'absent' from a stored None
@@ -85,12 +87,63 @@ def _stamp_state(path):
 
 def _shared_state(found):
     """The state read from the shared cache, created on first use (or after eviction)."""
-    if found is not None:
-        return found
-    state = {"gen": uuid.uuid4().hex, "at": time.time()}
-    if not cache.add(STATE_KEY, state, None):
-        state = cache.get(STATE_KEY) or state
-    return state
+    if found is None:
+        found = {"gen": uuid.uuid4().hex, "at": time.time()}
+        if not cache.add(STATE_KEY, found, None):
+            found = cache.get(STATE_KEY) or found
+    _local.update(state=found, read_at=time.monotonic())
+    return found
+
+
+# This process's copy of the shared state and of its hottest pages, so that most hits
+# need no round trip at all. A change made by another process or node is seen within
+# PAGE_CACHE_LOCAL_SECONDS; one made by this process at once (invalidate() drops both).
+_local = {"state": None, "read_at": 0.0}
+_local_pages = OrderedDict()
+
+
+def _recent_state():
+    seconds = _setting("PAGE_CACHE_LOCAL_SECONDS", 0)
+    if seconds and _local["state"] is not None and time.monotonic() - _local["read_at"] < seconds:
+        return _local["state"]
+    return None
+
+
+_local_lock = threading.Lock()  # for threaded servers and tests; sync workers never wait
+
+
+def _local_page(key, state):
+    with _local_lock:
+        entry = _local_pages.get(key)
+        if entry is None:
+            return None
+        if entry["gen"] != state["gen"] or entry["expires"] <= time.time():
+            del _local_pages[key]
+            return None
+        _local_pages.move_to_end(key)
+        return entry
+
+
+def _keep_local(key, entry):
+    size = _setting("PAGE_CACHE_LOCAL_ENTRIES", 0)
+    if not size:
+        return
+    with _local_lock:
+        _local_pages[key] = entry
+        _local_pages.move_to_end(key)
+        while len(_local_pages) > size:
+            _local_pages.popitem(last=False)
+
+
+def _forget_local():
+    with _local_lock:
+        _local.update(state=None, read_at=0.0)
+        _local_pages.clear()
+
+
+def reset_local():
+    """Forget this process's copies (tests: after the shared cache is cleared)."""
+    _forget_local()
 
 
 def current_state():
@@ -100,7 +153,7 @@ def current_state():
     state = slot.get("state") if slot is not None else None
     if state is None:
         path = _stamp_file()
-        state = _stamp_state(path) if path else _shared_state(cache.get(STATE_KEY))
+        state = _stamp_state(path) if path else (_recent_state() or _shared_state(cache.get(STATE_KEY)))
         if slot is not None:
             slot["state"] = state
     return state
@@ -113,6 +166,7 @@ def invalidate():
         _touch(path)
     else:
         cache.set(STATE_KEY, {"gen": uuid.uuid4().hex, "at": time.time()}, None)
+    _forget_local()
     slot = _request_state.get()
     if slot is not None:
         slot["state"] = None  # this request wrote: later reads see the new generation
@@ -202,11 +256,15 @@ def page_key(environ) -> str:
 # --- lookup and serving ----------------------------------------------------------------
 
 def lookup(environ):
-    """(key, state, entry or None) for a cacheable request, with one cache round trip."""
+    """(key, state, entry or None) for a cacheable request: from this process's copies when
+    they are recent, else with one cache round trip."""
     key = page_key(environ)
     path = _stamp_file()
-    if path:
-        state = _stamp_state(path)
+    state = _stamp_state(path) if path else _recent_state()
+    if state is not None:
+        entry = _local_page(key, state)
+        if entry is not None:
+            return key, state, entry
         entry = cache.get(key)
     else:
         found = cache.get_many([STATE_KEY, key])
@@ -214,6 +272,8 @@ def lookup(environ):
         entry = found.get(key)
     if entry is not None and entry["gen"] != state["gen"]:
         entry = None
+    if entry is not None:
+        _keep_local(key, entry)
     return key, state, entry
 
 
@@ -370,6 +430,7 @@ class PageCacheMiddleware:
         if not response.has_header("ETag"):
             response["ETag"] = '"pc-%s"' % hashlib.md5(response.content).hexdigest()[:20]
         modified = response.get("Last-Modified")
+        timeout = _timeout(state)
         entry = {
             "gen": state["gen"],
             "status_line": f"{response.status_code} {response.reason_phrase}",
@@ -379,9 +440,11 @@ class PageCacheMiddleware:
             "last_modified": parse_http_date_safe(modified) if modified else None,
             "hooks": tuple(getattr(request, "page_cache_hooks", ())),
             "stored_at": time.time(),
+            "expires": time.time() + timeout,
         }
         try:
-            cache.set(key, entry, _timeout(state))
+            cache.set(key, entry, timeout)
+            _keep_local(key, entry)
         except Exception:
             logger.exception("page cache store failed")
 

@@ -16,11 +16,14 @@ def _clear_cache():
     from django.core.cache import cache
 
     from disclosures.services import record_view_counts
+    from portal.pagecache import reset_local
 
     cache.clear()
+    reset_local()  # the page cache's per-process copies go with the cache
     record_view_counts.clear()  # buffered 浏览次数 must not leak into the next test
     yield
     cache.clear()
+    reset_local()
     record_view_counts.clear()
 
 

@@ -149,6 +149,10 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_BROWSER_SECONDS = int(os.environ.get("PAGE_CACHE_BROWSER_SECONDS", "0"))
 PAGE_CACHE_SHARED_SECONDS = int(os.environ.get("PAGE_CACHE_SHARED_SECONDS", "60"))
 PAGE_CACHE_MAX_BYTES = 512 * 1024
+# Each process also keeps the generation (for this long) and its hottest pages, so most hits
+# cost no round trip; a change on another node is seen within PAGE_CACHE_LOCAL_SECONDS.
+PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
+PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
 PAGE_CACHE_APPS = ["disclosures", "portal", "proposals", "communities", "search"]
 PAGE_CACHE_IGNORED_MODELS = ["disclosures.indexserial"]
 PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/accounts/", "/static/", "/media/", "/preferences/"]
