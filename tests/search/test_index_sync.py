@@ -153,3 +153,11 @@ class TestRebuild:
         assert before == after
         assert "昆办通201849号" in after["search_title"] and "fullwidth" in after["search_text"]
         assert record.get_absolute_url() == SearchDocument.objects.get().url
+
+
+@pytest.mark.django_db
+def test_benchmark_command_runs_and_keeps_nothing():
+    out = StringIO()
+    call_command("search_benchmark", rows=40, repeat=1, stdout=out)
+    assert "40 条记录" in out.getvalue() and "治理试点" in out.getvalue()
+    assert not DisclosureRecord.objects.exists() and not SearchDocument.objects.exists()
