@@ -1,5 +1,6 @@
 """Reads for the disclosure catalogue."""
 
+import copy
 import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -14,7 +15,7 @@ from portal.pagecache import cached_value
 
 from .filters import RecordFilter
 from .models import DisclosureRecord, Organization, Page, Topic
-from .registry import record_panels
+from .registry import record_panels, transform_body
 
 
 def record_list(*, filters=None):
@@ -24,12 +25,30 @@ def record_list(*, filters=None):
 
 
 def record_get_public(*, index_number: str) -> DisclosureRecord:
+    """The public record with this 索引号, or 404. Kept until content changes (a publish, edit
+    or withdraw starts a new generation; a scheduled record's time bounds it), so a record
+    page the page cache cannot serve still costs no query. The caller gets its own copy."""
+    record = cached_value(f"disclosures:record:{index_number}", lambda: _record_public(index_number))
+    return copy.copy(record)
+
+
+def _record_public(index_number):
     # Only what every record page shows; `superseded_by` is read (lazily) on the few
     # records that are no longer valid.
     qs = DisclosureRecord.objects.published().select_related(
         "publisher", "drafting_org", "topic"
     ).prefetch_related("attachments")
+    # A 404 is not kept: the record may be scheduled, and made-up numbers would fill the cache.
     return get_object_or_404(qs, index_number=index_number)
+
+
+def record_body_for_display(*, record: DisclosureRecord, params) -> str:
+    """The body as readers see it: rewritten by the apps' transformers (cross-reference links,
+    a cited sentence marked). Without query parameters it is the same for every reader, so it
+    is kept until content changes."""
+    if params:
+        return transform_body(record, params)
+    return cached_value(f"disclosures:body:{record.pk}", lambda: transform_body(record, params))
 
 
 def record_buffered_views(*, record_id: int) -> int:
@@ -72,8 +91,9 @@ def page_get(*, slug: str) -> Page:
 
 
 def record_related_panels(*, record: DisclosureRecord) -> list[str]:
-    """HTML panels other apps attach to a record page (e.g. the proposal a reply answers)."""
-    return record_panels(record)
+    """HTML panels other apps attach to a record page (e.g. the proposal a reply answers),
+    kept until content changes."""
+    return cached_value(f"disclosures:panels:{record.pk}", lambda: record_panels(record))
 
 
 # --- catalogue pages: keyset pagination ------------------------------------------------

@@ -11,7 +11,6 @@ from portal.errors import bad_request_page
 
 from . import selectors, services
 from .bots import is_crawler
-from .registry import transform_body
 
 PAGE_SIZE = 20
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
@@ -54,7 +53,7 @@ def record_detail(request, index_number):
     if not_modified is not None:
         return _with_validators(not_modified, etag, last_modified)
     # Display only, never saved: apps may mark up the body for this request (a cited sentence).
-    record.body = transform_body(record, request.GET)
+    record.body = selectors.record_body_for_display(record=record, params=request.GET)
     font_size = request.GET.get("size", "")
     if font_size not in FONT_SIZES:
         font_size = ""

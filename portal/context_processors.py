@@ -4,11 +4,16 @@ from .preferences import CONTRASTS, ReaderPreferences
 
 
 def site(request):
+    path = request.path
+    sections = site_sections()
     return {
+        "request_full_path": request.get_full_path(),
+        # The header marks the section whose page this is; the header fragment varies on it.
+        "nav_current": next((s["url"] for s in sections if s["url"] == path), ""),
         "site": SiteSettings.current(),
         "reader": getattr(request, "reader", ReaderPreferences()),
         "contrasts": CONTRASTS,
-        "nav_sections": site_sections(),
+        "nav_sections": sections,
         # Views override this; the default keeps the page tags complete on every page.
         "column": {"name": "", "type": "其他"},
     }

@@ -1,9 +1,5 @@
-from django.core.cache import cache
 from django.db import models
 from simple_history.models import HistoricalRecords
-
-SITE_SETTINGS_CACHE_KEY = "portal:site-settings"
-
 
 class SiteSettings(models.Model):
     """The header, footer and page-tag values (one row), all editable by staff."""
@@ -29,17 +25,17 @@ class SiteSettings(models.Model):
     def __str__(self):
         return self.site_name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(SITE_SETTINGS_CACHE_KEY)
-
     @classmethod
     def current(cls):
-        settings = cache.get(SITE_SETTINGS_CACHE_KEY)
-        if settings is None:
-            settings = cls.objects.order_by("pk").first() or cls(
-                site_name="政府信息公开网站", site_domain="", site_id_code="", sponsor="",
-                icp_number="", police_record_number="",
-            )
-            cache.set(SITE_SETTINGS_CACHE_KEY, settings, 300)
-        return settings
+        # Read on every page: kept until content changes (any save here starts a new
+        # generation of the page cache), in this process's memory between round trips.
+        from .pagecache import cached_value
+
+        return cached_value("portal:site-settings", cls._load)
+
+    @classmethod
+    def _load(cls):
+        return cls.objects.order_by("pk").first() or cls(
+            site_name="政府信息公开网站", site_domain="", site_id_code="", sponsor="",
+            icp_number="", police_record_number="",
+        )

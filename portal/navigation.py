@@ -1,7 +1,7 @@
 """The site's sections, in one place: the header navigation and 网站地图 both read it.
 Apps add their sections through `register_section` instead of being imported here."""
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 _sections = []
 
@@ -11,14 +11,21 @@ def register_section(*, title, url_name, position, children=()):
 
 
 def site_sections():
-    result = []
-    for section in sorted(_sections, key=lambda s: s["position"]):
-        result.append({
-            "title": section["title"],
-            "url": reverse(section["url_name"]),
-            "children": [{"title": t, "url": reverse(n)} for t, n in section["children"]],
-        })
-    return result
+    # Read on every page; the URLs only change with the URLconf, so resolve them once.
+    key = (get_script_prefix(), get_urlconf(), len(_sections))
+    if _resolved.get("key") != key:
+        _resolved.update(key=key, sections=[
+            {
+                "title": section["title"],
+                "url": reverse(section["url_name"]),
+                "children": [{"title": t, "url": reverse(n)} for t, n in section["children"]],
+            }
+            for section in sorted(_sections, key=lambda s: s["position"])
+        ])
+    return _resolved["sections"]
+
+
+_resolved = {}
 
 
 register_section(title="首页", url_name="portal:home", position=0)

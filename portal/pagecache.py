@@ -139,6 +139,38 @@ def _forget_local():
     with _local_lock:
         _local.update(state=None, read_at=0.0)
         _local_pages.clear()
+        _local_values.clear()
+
+
+# cached_value()'s copies in this process: (read at, value) under the generation's key, kept
+# for PAGE_CACHE_LOCAL_SECONDS, so a page that needs several values costs no round trip.
+_local_values = OrderedDict()
+
+
+def _local_value(key):
+    seconds = _setting("PAGE_CACHE_LOCAL_SECONDS", 0)
+    if not seconds:
+        return _UNKNOWN
+    with _local_lock:
+        found = _local_values.get(key)
+        if found is None:
+            return _UNKNOWN
+        if time.monotonic() - found[0] >= seconds:
+            del _local_values[key]
+            return _UNKNOWN
+        _local_values.move_to_end(key)
+        return found[1]
+
+
+def _keep_local_value(key, value):
+    size = _setting("PAGE_CACHE_LOCAL_VALUES", 0)
+    if not size or not _setting("PAGE_CACHE_LOCAL_SECONDS", 0):
+        return
+    with _local_lock:
+        _local_values[key] = (time.monotonic(), value)
+        _local_values.move_to_end(key)
+        while len(_local_values) > size:
+            _local_values.popitem(last=False)
 
 
 def reset_local():
@@ -198,13 +230,17 @@ def _timeout(state, default=None):
 
 
 def cached_value(name, compute, timeout=None):
-    """`compute()` cached until content changes (counts, facets): valid for one generation."""
+    """`compute()` cached until content changes (counts, facets): valid for one generation.
+    The value may be shared by later requests in this process: treat it as read-only."""
     state = current_state()
     key = f"pagecache:data:{state['gen']}:{name}"
-    value = cache.get(key, _UNKNOWN)
+    value = _local_value(key)
     if value is _UNKNOWN:
-        value = compute()
-        cache.set(key, value, _timeout(state, timeout))
+        value = cache.get(key, _UNKNOWN)
+        if value is _UNKNOWN:
+            value = compute()
+            cache.set(key, value, _timeout(state, timeout))
+        _keep_local_value(key, value)
     return value
 
 

@@ -153,6 +153,7 @@ PAGE_CACHE_MAX_BYTES = 512 * 1024
 # cost no round trip; a change on another node is seen within PAGE_CACHE_LOCAL_SECONDS.
 PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
 PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
+PAGE_CACHE_LOCAL_VALUES = int(os.environ.get("PAGE_CACHE_LOCAL_VALUES", "300"))
 PAGE_CACHE_APPS = ["disclosures", "portal", "proposals", "communities", "search"]
 PAGE_CACHE_IGNORED_MODELS = ["disclosures.indexserial"]
 PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/accounts/", "/static/", "/media/", "/preferences/"]

@@ -1,0 +1,51 @@
+"""`{% fragment "name" vary1 vary2 %}…{% endfragment %}`: a piece of the page chrome rendered
+once per generation (see portal.pagecache.cached_value) and per value of the vary arguments,
+so the header and footer cost a dictionary lookup on pages the page cache cannot serve.
+
+Inside a fragment, `{{ request_full_path }}` is a placeholder filled in per request (the
+reader-preference forms send readers back to the page they were on)."""
+
+import hashlib
+
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from portal.pagecache import cached_value
+
+register = template.Library()
+
+FULL_PATH_MARKER = "\ue000request_full_path\ue000"  # private-use characters: never escaped
+
+
+class FragmentNode(template.Node):
+    def __init__(self, name, vary_on, nodelist):
+        self.name = name
+        self.vary_on = vary_on
+        self.nodelist = nodelist
+
+    def render(self, context):
+        vary = "|".join(str(v.resolve(context)) for v in self.vary_on)
+        key = f"fragment:{self.name}:{hashlib.md5(vary.encode()).hexdigest()}"
+
+        def render_once():
+            with context.push(request_full_path=FULL_PATH_MARKER):
+                return str(self.nodelist.render(context))
+
+        html = cached_value(key, render_once)
+        if FULL_PATH_MARKER in html:
+            request = context.get("request")
+            path = request.get_full_path() if request is not None else ""
+            html = html.replace(FULL_PATH_MARKER, str(conditional_escape(path)))
+        return mark_safe(html)
+
+
+@register.tag
+def fragment(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% fragment %} needs a name")
+    name = bits[1].strip("\"'")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(name, [parser.compile_filter(b) for b in bits[2:]], nodelist)

@@ -1,0 +1,109 @@
+"""Pages the page cache cannot serve (a reader with another cookie, a cache miss) still reuse
+what does not change between requests: the record, its body and panels, the site settings
+and the header and footer. All of it is kept for one generation, so a publish, edit or
+withdraw shows at once."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from disclosures import services
+from disclosures.models import DisclosureRecord
+from portal.models import SiteSettings
+from tests.conftest import SEED_INDEX_NUMBER
+from tests.factories import PublishedRecordFactory, RecordFactory
+
+pytestmark = pytest.mark.django_db
+SEED_URL = f"/disclosures/{SEED_INDEX_NUMBER}/"
+
+
+@pytest.fixture
+def uncached(settings):
+    settings.PAGE_CACHE_ENABLED = False  # every request renders: what the page cache would hide
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, len(queries)
+
+
+def test_a_record_page_rendered_again_needs_no_query(reader_client, seed, uncached):
+    first, cold = queries_for(reader_client, SEED_URL)
+    second, warm = queries_for(reader_client, SEED_URL)
+    assert first.status_code == second.status_code == 200
+    assert cold >= 3 and warm == 0, (cold, warm)
+    # Still rendered per request: the 浏览次数 goes up with each view.
+    counts = [int(re.search(r"浏览次数:(\d+)", r.content.decode()).group(1)) for r in (first, second)]
+    assert counts[1] == counts[0] + 1
+
+
+def test_edit_and_withdraw_show_at_once(reader_client, admin_user, uncached):
+    record = PublishedRecordFactory(title="原来的标题")
+    url = record.get_absolute_url()
+    assert "原来的标题" in reader_client.get(url).content.decode()
+    record.title = "改过的标题"
+    record.body = "<p>改过的正文</p>"
+    record.save()
+    page = reader_client.get(url).content.decode()
+    assert "改过的标题" in page and "改过的正文" in page and "原来的标题" not in page
+    services.record_withdraw(record=record, user=admin_user, reason="测试")
+    assert reader_client.get(url).status_code == 404
+
+
+def test_not_found_is_never_kept(reader_client, admin_user, uncached):
+    draft = RecordFactory(title="草稿")
+    url = f"/disclosures/{draft.index_number}/"
+    assert reader_client.get(url).status_code == 404
+    services.record_publish(record=draft, user=admin_user)
+    draft.refresh_from_db()
+    assert reader_client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_each_request_gets_its_own_copy_of_a_kept_record(reader_client, seed, uncached):
+    # The view adds buffered views and rewrites the body on its copy; the kept one is untouched.
+    reader_client.get(SEED_URL)
+    reader_client.get(SEED_URL + "?cite=nothing")
+    from disclosures.selectors import record_get_public
+
+    first = record_get_public(index_number=SEED_INDEX_NUMBER)
+    first.view_count += 1000
+    first.body = "changed"
+    second = record_get_public(index_number=SEED_INDEX_NUMBER)
+    assert second is not first and second.body != "changed"
+    assert second.view_count == DisclosureRecord.objects.get(pk=seed.pk).view_count
+
+
+def test_header_fragment_carries_each_pages_own_path_and_current_section(reader_client, seed, uncached):
+    home = reader_client.get("/").content.decode()
+    catalogue = reader_client.get("/disclosures/?page=2").content.decode()
+    guide = reader_client.get("/disclosures/guide/").content.decode()
+    assert 'name="next" value="/"' in home
+    assert 'name="next" value="/disclosures/?page=2"' in catalogue  # escaped once, not twice
+    assert 'name="next" value="/disclosures/guide/"' in guide
+    assert re.search(r'href="/disclosures/guide/" aria-current="page"', guide)
+    assert 'aria-current="page">政府信息公开指南' not in home
+    # A path with markup in it is escaped, never injected.
+    page = reader_client.get('/disclosures/?q="><script>').content.decode()
+    assert '"><script>' not in page
+
+
+def test_header_varies_with_reader_preferences(reader_client, seed, uncached):
+    plain = reader_client.get("/").content.decode()
+    reader_client.cookies["reader"] = "elder=1&toolbar=1"
+    elder = reader_client.get("/").content.decode()
+    assert 'aria-pressed="false" aria-describedby="elder-switch-help"' in plain
+    assert 'aria-pressed="true" aria-describedby="elder-switch-help"' in elder
+    assert 'id="a11y-toolbar"' in elder and ' hidden' not in elder.split('id="a11y-toolbar"')[1].split(">")[0]
+
+
+def test_site_settings_edit_shows_in_header_and_footer_at_once(reader_client, seed, uncached):
+    reader_client.get("/")
+    site = SiteSettings.objects.get()
+    site.site_name = "改名后的网站"
+    site.sponsor = "改名后的主办单位"
+    site.save()
+    page = reader_client.get("/").content.decode()
+    assert "改名后的网站" in page and "主办单位：改名后的主办单位" in page
