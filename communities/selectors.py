@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from portal.charts import bar_chart
+from portal.pagecache import cached_value
 
 from .models import Community, Designation, Fact, Metric, Program, Street
 from .numbers import format_number
@@ -162,7 +163,12 @@ def _fit_text(chart: dict) -> None:
 
 
 def overview() -> dict:
-    """The /communities/ page: headline figures, derived rates, charts, streets and programs."""
+    """The /communities/ page: headline figures, derived rates, charts, streets and programs.
+    It reads every public fact, so it is worked out once per change of content."""
+    return cached_value("communities:overview", _overview)
+
+
+def _overview() -> dict:
     facts = list(_public_facts())
     latest = latest_by_metric(facts)
     metrics = OrderedDict()

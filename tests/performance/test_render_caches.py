@@ -107,3 +107,19 @@ def test_site_settings_edit_shows_in_header_and_footer_at_once(reader_client, se
     site.save()
     page = reader_client.get("/").content.decode()
     assert "改名后的网站" in page and "主办单位：改名后的主办单位" in page
+
+
+def test_communities_overview_is_worked_out_once_per_change(reader_client, seed, uncached):
+    import datetime as dt
+    from decimal import Decimal
+
+    from communities.models import Metric
+    from tests.communities.factories import FactFactory
+
+    queries_for(reader_client, "/communities/")
+    response, warm = queries_for(reader_client, "/communities/")
+    assert response.status_code == 200 and warm == 0
+    FactFactory(metric=Metric.objects.get(slug="consultation-activities"), value=Decimal(999),
+                figure_text="999次", statement="截至2025年底,官渡区共开展社区协商各类活动999次。",
+                period="截至2025年底", period_end=dt.date(2025, 12, 31))
+    assert "999次" in reader_client.get("/communities/").content.decode()
