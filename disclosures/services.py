@@ -91,7 +91,7 @@ def record_count_view(*, record_id: int) -> int:
 def record_count_cached_view(environ, record_id: int) -> None:
     """Page-cache hit hook: a page served from the cache is still a view."""
     if not is_crawler(environ.get("HTTP_USER_AGENT", "")):
-        record_view_counts.incr(record_id)
+        record_view_counts.incr_soon(record_id)
 
 
 def record_view_counts_flush() -> int:

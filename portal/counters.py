@@ -44,6 +44,12 @@ class RedisCounts:
     def incr(self, key, amount=1):
         return int(self._incr(keys=[self.pending_key, self.batch_key], args=[key, amount]))
 
+    def incr_many(self, counts):
+        pipe = self.client.pipeline(transaction=False)
+        for key, amount in counts.items():
+            pipe.hincrby(self.pending_key, key, amount)
+        pipe.execute()
+
     def pending(self, key):
         return int(self._read(keys=[self.pending_key, self.batch_key], args=[key]))
 
@@ -90,6 +96,10 @@ class LocalCounts:
             self.counts[key] += amount
             return self.counts[key] + self.in_flight[key]
 
+    def incr_many(self, counts):
+        with self.lock:
+            self.counts.update(counts)
+
     def pending(self, key):
         with self.lock:
             return self.counts[key] + self.in_flight[key]
@@ -134,6 +144,11 @@ class CounterBuffer:
         self._store = None
         self._store_config = None
         self._last_flush = time.monotonic()
+        # Counts not yet handed to the shared store (see incr_soon).
+        self._soon = Counter()
+        self._soon_since = time.monotonic()
+        self._soon_lock = threading.Lock()
+        self._soon_thread = None
 
     @property
     def store(self):
@@ -154,12 +169,60 @@ class CounterBuffer:
         self._maybe_flush()
         return buffered
 
+    def incr_soon(self, key, amount=1) -> None:
+        """Count where nobody waits for the total (a page served from the cache): kept in
+        this process and handed to the shared store in one round trip per
+        COUNTER_BATCH_SECONDS, instead of one per view. Handed over at exit too; only a
+        process killed outright loses what it held (at most that many seconds of views)."""
+        seconds = getattr(settings, "COUNTER_BATCH_SECONDS", 1.0)
+        if not self.store.shared or not seconds:
+            self.incr(key, amount)
+            return
+        with self._soon_lock:
+            self._soon[key] += amount
+            due = time.monotonic() - self._soon_since >= seconds
+            if self._soon_thread is None or not self._soon_thread.is_alive():
+                # Also hands over when no further request comes (started in the worker itself,
+                # after any fork).
+                self._soon_thread = threading.Thread(target=self._hand_over_regularly, args=(seconds,),
+                                                     name=f"counter-{self.name}", daemon=True)
+                self._soon_thread.start()
+        if due:
+            self.hand_over()
+        self._maybe_flush()
+
+    def _hand_over_regularly(self, seconds):
+        while True:
+            time.sleep(seconds)
+            try:
+                self.hand_over()
+            except Exception:
+                logger.exception("handing counter %s to the shared store failed", self.name)
+
+    def hand_over(self) -> None:
+        """Give the counts held by incr_soon to the shared store."""
+        with self._soon_lock:
+            counts, self._soon = self._soon, Counter()
+            self._soon_since = time.monotonic()
+        counts = +counts
+        if not counts:
+            return
+        try:
+            self.store.incr_many(counts)
+        except Exception:  # keep them for the next try rather than lose them
+            with self._soon_lock:
+                self._soon.update(counts)
+            raise
+
     def pending(self, key) -> int:
-        return self.store.pending(key)
+        with self._soon_lock:
+            held = self._soon[key]
+        return self.store.pending(key) + held
 
     def flush(self) -> int:
         """Write every buffered count to the database; returns how many were written."""
         self._last_flush = time.monotonic()
+        self.hand_over()
         return self.store.drain(self.apply)
 
     def _maybe_flush(self):
@@ -172,6 +235,8 @@ class CounterBuffer:
 
     def clear(self):
         """Forget buffered counts (tests)."""
+        with self._soon_lock:
+            self._soon.clear()
         self.store.clear()
 
 
@@ -179,11 +244,13 @@ class CounterBuffer:
 def _flush_local_at_exit():
     # gunicorn workers exit through sys.exit on a graceful stop or max-requests restart.
     for buffer in list(_buffers):
-        if not buffer.store.shared:
-            try:
+        try:
+            if buffer.store.shared:
+                buffer.hand_over()
+            else:
                 buffer.flush()
-            except Exception:
-                logger.exception("flushing counter %s at exit failed", buffer.name)
+        except Exception:
+            logger.exception("flushing counter %s at exit failed", buffer.name)
 
 
 _buffers = []

@@ -171,6 +171,8 @@ PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE") or (
 # 浏览次数 are buffered (Redis when REDIS_URL is set) and written in batches: by
 # `manage.py flush_view_counts`, and from the request path at most this often.
 VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "30"))
+# Views of pages served from the cache are handed to Redis in one round trip this often.
+COUNTER_BATCH_SECONDS = float(os.environ.get("COUNTER_BATCH_SECONDS", "1"))
 COUNTER_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "govportal")
 
 AUTHENTICATION_BACKENDS = [

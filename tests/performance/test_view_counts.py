@@ -2,6 +2,7 @@
 in batches, none lost — with concurrent views and flushes running at the same time."""
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -176,3 +177,39 @@ def test_concurrent_page_views_and_flushes_on_postgresql(store, redis_counts):
         record_view_counts_flush()
     assert DisclosureRecord.objects.get(pk=record.pk).view_count == total
     assert record_view_counts.pending(record.pk) == 0
+
+
+def test_counts_from_cached_pages_reach_redis_in_batches_and_none_are_lost(redis_counts):
+    """incr_soon (a page-cache hit) holds counts in the process and hands them over in one
+    round trip per COUNTER_BATCH_SECONDS, while flushes run concurrently."""
+    written = {}
+    lock = threading.Lock()
+
+    def apply(batch):
+        with lock:
+            for key, count in batch.items():
+                written[key] = written.get(key, 0) + count
+
+    buffer = CounterBuffer(f"soon-{uuid.uuid4().hex}", apply)
+    handed = []
+    incr_many = buffer.store.incr_many
+    buffer.store.incr_many = lambda counts: (handed.append(sum(counts.values())), incr_many(counts))
+    with override_settings(COUNTER_BATCH_SECONDS=0.05):
+        total = hammer(lambda: buffer.incr_soon(7), buffer.flush)
+        buffer.flush()
+    assert written == {7: total}
+    assert buffer.pending(7) == 0
+    assert sum(handed) == total and len(handed) < total / 10  # batched, not one trip per view
+
+
+def test_held_counts_are_handed_over_without_another_request(redis_counts):
+    buffer = CounterBuffer(f"idle-{uuid.uuid4().hex}", lambda batch: None)
+    elsewhere = RedisCounts(REDIS_URL, buffer.store.pending_key.removesuffix(":pending"))
+    with override_settings(COUNTER_BATCH_SECONDS=0.1):
+        for _ in range(3):
+            buffer.incr_soon(5)
+        assert buffer.pending(5) == 3  # this process sees them at once
+        deadline = time.monotonic() + 5
+        while elsewhere.pending(5) != 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert elsewhere.pending(5) == 3  # another process (a flush command) sees them too
