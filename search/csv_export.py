@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 BOM = "\ufeff"
-CHUNK_SIZE = 2000  # rows fetched per database round trip
+CHUNK_SIZE = 500  # rows fetched per database round trip
 ROWS_PER_WRITE = 200  # rows per chunk handed to the server
 # A cell starting with these is run as a formula by spreadsheet software (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

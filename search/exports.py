@@ -34,6 +34,7 @@ def record_columns(absolute_url) -> list[Column]:
 
 
 RECORD_CSV_RELATED = ("publisher", "drafting_org", "topic", "genre")
+RECORD_CSV_DEFERRED = ("body", "withheld_reason")
 
 
 def search_columns(absolute_url) -> list[Column]:
