@@ -52,6 +52,7 @@ class Command(BaseCommand):
                 for q in explain:
                     results = search(query=parse_query(q), at=timezone.now())
                     for part, count in results.queryset.parts:
+                        part = getattr(part, "queryset", part)  # a DateWalk's plain queryset
                         self.stdout.write(f"EXPLAIN ANALYZE {q}（{count} 条）:\n" + part[:20].explain(analyze=True))
                 raise _Rollback
         except _Rollback:

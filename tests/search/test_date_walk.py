@@ -1,0 +1,70 @@
+"""Many hits are read along the date index (search.selectors.DateWalk): the same results,
+in the same order, as the plain query — only the plan differs, and on PostgreSQL it is
+forced, because the planner takes a phrase's bigrams for independent and misjudges it."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from search import selectors
+from search.query import parse_query
+from search.selectors import DateWalk, search
+
+from .factories import published
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def many_hits(monkeypatch):
+    now = timezone.now()
+    for n in range(7):
+        published(title=f"社区治理工作安排（{n}）", body="<p>社区治理。</p>", published_at=now - dt.timedelta(days=n))
+    for n in range(5):
+        published(title=f"其他通知（{n}）", body="<p>正文提到社区治理。</p>", published_at=now - dt.timedelta(days=n, hours=1))
+    published(title="无关的通知", body="<p>无关。</p>")
+    monkeypatch.setattr(selectors, "RANK_LIMIT", 2)
+    monkeypatch.setattr(selectors, "DATE_WALK_MIN", 3)
+
+
+def titles(items):
+    return [d.title for d in items]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_walk_gives_the_plain_querys_results_page_by_page(many_hits, monkeypatch, sort):
+    walked = search(query=parse_query("社区治理"), sort=sort).queryset
+    assert any(isinstance(part, DateWalk) for part, _ in walked.parts)
+    pages = [titles(walked[start:start + 4]) for start in range(0, 12, 4)]
+    assert titles(walked[0:12]) == sum(pages, [])
+    monkeypatch.setattr(selectors, "DATE_WALK_MIN", 10**9)
+    plain = search(query=parse_query("社区治理"), sort=sort).queryset
+    assert not any(isinstance(part, DateWalk) for part, _ in plain.parts)
+    assert titles(plain[0:12]) == titles(walked[0:12])
+    assert titles(walked) == titles(plain)  # CSV export iterates
+    assert len(walked) == 12
+    if sort == "relevance":  # title hits first, each part newest first
+        assert all("社区治理工作安排" in t for t in titles(walked[0:7]))
+
+
+def test_few_hits_are_not_walked(many_hits, monkeypatch):
+    monkeypatch.setattr(selectors, "DATE_WALK_MIN", 100)
+    assert not any(isinstance(p, DateWalk) for p, _ in search(query=parse_query("社区治理")).queryset.parts)
+
+
+@pytest.mark.postgres_only
+def test_postgresql_walks_the_date_index_without_jit(many_hits):
+    walked = search(query=parse_query("社区治理"), sort="date").queryset
+    with CaptureQueriesContext(connection) as queries:
+        walked[0:5]
+    statements = " ".join(q["sql"] for q in queries)
+    assert "set_config('enable_bitmapscan', 'off', true)" in statements
+    assert "set_config('jit', 'off', true)" in statements
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone()[0] == "on"  # only for that one query's transaction
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"  # the app's connections never JIT-compile
