@@ -2,11 +2,14 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from disclosures.models import DisclosureRecord, Organization
 from portal.demo import demo_loaders
 from proposals.demo import load_demo_data
 from proposals.models import Feedback, Member, Proposal, Reply, Session
+
+from .factories import vocabularies
 
 pytestmark = pytest.mark.django_db
 MODELS = [Proposal, Reply, Feedback, Member, Session, Organization, DisclosureRecord]
@@ -16,15 +19,41 @@ def counts():
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo data, loaded once for this module (it takes many seconds) by the command, into
+    a database holding only the migrations' vocabularies. It is loaded inside a transaction that
+    is rolled back after the module's last test; each test runs in a savepoint within it (the
+    `db` fixture), so whatever a test changes is undone before the next one.
+    Returns the row counts right after that first `load_demo_data`."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # like TestCase's own blocks: durable=True inside stays allowed
+        outer.__enter__()
+        try:
+            vocabularies()
+            call_command("load_demo_data", verbosity=0)
+            first = counts()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield first
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def demo(vocab):
-    load_demo_data()
+def demo(demo_loaded, db):
+    return demo_loaded
 
 
-def test_demo_loader_is_registered_and_idempotent(vocab):
+def test_demo_loader_is_registered_and_idempotent(demo):
     assert "proposals" in dict(demo_loaders())
-    call_command("load_demo_data", verbosity=0)
-    first = counts()
+    first = demo  # the counts after the first `load_demo_data` (the `demo_loaded` fixture)
     call_command("load_demo_data", verbosity=0)
     assert counts() == first
     assert load_demo_data() == "already present, nothing created"
@@ -64,7 +93,8 @@ def test_demo_data_is_the_same_on_every_fresh_run(demo):
     assert again == snapshot
 
 
-def test_member_contact_details_are_on_no_public_page(reader_client, seed, demo):
+def test_member_contact_details_are_on_no_public_page(demo, reader_client, seed):
+    # The seed is loaded on top of the shared demo data (within this test's savepoint).
     members = list(Member.objects.exclude(phone="").exclude(email=""))
     assert len(members) >= 10
     secrets = {value for m in members for value in (m.phone, m.email, m.address)}
