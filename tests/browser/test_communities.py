@@ -1,28 +1,16 @@
 """In a real browser (Debian's chromium): a 出处 link lands on its sentence, highlighted and in
 view, and the charts stay legible and unclipped in elder mode with high contrast."""
 
-import pytest
-from playwright.sync_api import sync_playwright
-
 from communities.models import Fact
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Runs on the browser package's shared chromium, live server and data (the seed is part of
+# `site`), like every other browser test: no chromium, server and seed load of its own.
 YELLOW, BLACK = "rgb(255, 255, 0)", "rgb(0, 0, 0)"
 
 
-@pytest.fixture
-def browser_page(live_server):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        context = browser.new_context(viewport={"width": 1024, "height": 768})
-        context.add_cookies([{"name": "reader", "value": "elder=1&contrast=yb", "url": live_server.url}])
-        yield context.new_page()
-        browser.close()
-
-
-def test_source_link_scrolls_to_the_highlighted_sentence_and_charts_fit(browser_page, live_server, seed):
-    page = browser_page
-    page.goto(f"{live_server.url}/communities/")
+def test_source_link_scrolls_to_the_highlighted_sentence_and_charts_fit(site, reader_context):
+    page = reader_context(reader="elder=1&contrast=yb", width=1024, height=768).new_page()
+    page.goto(f"{site.url}/communities/")
     for chart in page.locator("svg.bar-chart").all():
         assert chart.locator(".bar-rect").first.evaluate("e => getComputedStyle(e).fill") == YELLOW
         assert chart.locator("text").first.evaluate("e => getComputedStyle(e).fill") == YELLOW
