@@ -9,7 +9,7 @@ from django.db import connections, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from disclosures.models import DisclosureRecord
+from disclosures.models import DisclosureRecord, Organization, Topic
 from portal.pagecache import cached_value
 
 from .backends import backend_for
@@ -156,6 +156,11 @@ RANK_LIMIT = 1000
 DATE_WALK_MIN = 5000
 
 
+# What the matching reads inside the database but a results page never shows: left out of
+# the rows fetched (they are the largest columns, the body's tokens twice over).
+UNSHOWN_COLUMNS = ("search_text", "title_tokens", "body_tokens")
+
+
 def documents_matching(*, query: ParsedQuery, at=None, title_only=False):
     """Public documents that contain every term verbatim (normalized) and, where the query
     has tokens, match them in the full-text index, which is what makes this fast.
@@ -198,13 +203,13 @@ def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort
         )
     else:
         facets, count, title_count = search_facets(matched=matched, filters=filters, query=query)
-    results = filters.apply(matched).select_related("publisher", "topic")
+    results = filters.apply(matched).select_related("publisher", "topic").defer(*UNSHOWN_COLUMNS)
     if sort == "date":
         ordered = ResultList([(_by_date(results, count), count)])
     else:
         # Title (and 文号/索引号) hits first, then the rest; each by rank, or by date when many.
         in_title = filters.apply(documents_matching(query=query, at=at, title_only=True))
-        in_title = in_title.select_related("publisher", "topic")
+        in_title = in_title.select_related("publisher", "topic").defer(*UNSHOWN_COLUMNS)
         elsewhere = results.exclude(_title_hit(query))
         ordered = ResultList([
             (_ordered(in_title, query, title_count), title_count),
@@ -220,10 +225,13 @@ def search_facets(*, matched, filters: SearchFilters, query: ParsedQuery):
     between its values); the combinations are few, so the sums are done here."""
     columns = list(FACET_COLUMNS.values())
     title_hit = Case(When(_title_hit(query), then=Value(1)), default=Value(0), output_field=IntegerField())
-    combos = list(
+    # Streamed: a common word has tens of thousands of combinations at a million documents,
+    # and a worker should not hold them all (nor the publisher and topic names repeated on each).
+    combos = (
         filters.apply_dates(matched).order_by().annotate(title_hit=title_hit)
-        .values(*columns, "publisher__name", "topic__name", "title_hit")
+        .values(*columns, "title_hit")
         .annotate(n=Count("id"))
+        .iterator(chunk_size=2000)
     )
     selected = filters.selected()
 
@@ -231,7 +239,6 @@ def search_facets(*, matched, filters: SearchFilters, query: ParsedQuery):
         return all(row[FACET_COLUMNS[f]] == v for f, v in selected.items() if f != skip)
 
     counts = {facet: {} for facet in FACET_COLUMNS}
-    names = {"publisher": {}, "topic": {}}
     total = titles = 0
     for row in combos:
         if matches(row):
@@ -241,13 +248,11 @@ def search_facets(*, matched, filters: SearchFilters, query: ParsedQuery):
             if row[column] in (None, "") or not matches(row, skip=facet):
                 continue
             counts[facet][row[column]] = counts[facet].get(row[column], 0) + row["n"]
-        names["publisher"][row["publisher"]] = row["publisher__name"]
-        names["topic"][row["topic"]] = row["topic__name"]
 
     labels = {
         "type": source_labels(),
-        "publisher": names["publisher"],
-        "topic": names["topic"],
+        "publisher": dict(Organization.objects.filter(pk__in=counts["publisher"]).values_list("pk", "name")),
+        "topic": dict(Topic.objects.filter(pk__in=counts["topic"]).values_list("pk", "name")),
         "year": {year: f"{year}年" for year in counts["year"]},
         "validity": dict(DisclosureRecord.Validity.choices),
     }
