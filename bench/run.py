@@ -533,7 +533,43 @@ def save(runs, cfg, started):
     })
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     DOC.write_text(markdown(data, path))
+    update_readme(data)
     return path
+
+
+README = ROOT / "README.md"
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def readme_summary(data) -> str:
+    """The targets of every scale measured, side by side: what the README shows."""
+    runs = data["runs"]
+    head = "| target | goal | " + " | ".join(f"{r['scale']} ({r['database']})" for r in runs) + " |"
+    lines = [f"Latest `make bench`: {data['date']}, load average at start "
+             f"{data['machine']['load_average_at_start'][0]:.2f}; the full table is in `docs/benchmarks.md`.", "",
+             head, "|---|---|" + "---|" * len(runs)]
+    names = list(dict.fromkeys(t["target"] for r in runs for t in r["targets"]))
+    for name in names:
+        cells, goal = [], ""
+        for r in runs:
+            t = next((t for t in r["targets"] if t["target"] == name), None)
+            if t is None:
+                cells.append("–")
+                continue
+            goal = t["goal"]
+            mark = {True: "", False: " **(missed)**", None: ""}[t["met"]]
+            cells.append(t["measured"] + mark)
+        lines.append(f"| {name} | {goal} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def update_readme(data):
+    text = README.read_text()
+    if README_START not in text or README_END not in text:
+        return
+    before, rest = text.split(README_START, 1)
+    after = rest.split(README_END, 1)[1]
+    README.write_text(f"{before}{README_START}\n{readme_summary(data)}\n{README_END}{after}")
 
 
 def _fmt(value, digits=1):
