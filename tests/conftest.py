@@ -1,8 +1,9 @@
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 # pytest-playwright's sync API runs an event loop; without this, ORM calls inside a
 # test that also uses `page` raise SynchronousOnlyOperation.
@@ -27,10 +28,42 @@ def _clear_cache():
     record_view_counts.clear()
 
 
+@contextmanager
+def shared_transaction(django_db_blocker):
+    """For data a module's tests share: what a module-scoped fixture loads inside this block is
+    rolled back when the block ends. pytest sets up module-scoped fixtures before the `db`
+    fixture, so each test's own transaction is a savepoint inside this one and whatever a test
+    changes is undone before the next test. Not for modules with transaction=True tests."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # like TestCase's own blocks: durable=True inside stays allowed
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def shared_seed(django_db_setup, django_db_blocker):
+    """Opt-in for modules whose tests (nearly) all use the seed:
+    `pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_seed")]`.
+    The seed is loaded once for the module, the way `make run` loads it, and is there for every
+    test of the module; `seed` then only looks the record up (see `shared_transaction`)."""
+    with shared_transaction(django_db_blocker):
+        with django_db_blocker.unblock():
+            call_command("load_seed", verbosity=0)
+        yield
+
+
 @pytest.fixture
-def seed(db):
-    """The Guandu seed page, loaded the way `make run` loads it."""
-    call_command("load_seed", verbosity=0)
+def seed(request, db):
+    """The Guandu seed page, loaded the way `make run` loads it (once per module where the
+    module uses `shared_seed`)."""
+    if "shared_seed" not in request.fixturenames:
+        call_command("load_seed", verbosity=0)
     from disclosures.models import DisclosureRecord
 
     return DisclosureRecord.objects.get(index_number=SEED_INDEX_NUMBER)

@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 
 from communities.models import Community, Designation, Fact, Metric, Program, Street
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_seed")]  # the seed, loaded once
 MODELS = [Street, Community, Program, Designation, Metric, Fact]
 
 

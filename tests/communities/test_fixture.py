@@ -12,7 +12,7 @@ from communities.citations import body_text
 from communities.models import Community, Designation, Fact, Metric, Street
 from communities.numbers import text_states_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_seed")]  # the seed, loaded once
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "030_communities.json"
 
 # Every quantitative statement of the letter: (metric, category, value, approximation).

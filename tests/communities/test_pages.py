@@ -20,7 +20,7 @@ from tests.factories import PublishedRecordFactory, RecordFactory
 
 from .factories import CommunityFactory, DesignationFactory, FactFactory, SourcedRecordFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_seed")]  # the seed, loaded once
 INDEX = "/communities/"
 HEADLINES = ["street-count", "community-count", "consultation-activities", "consultation-matters",
              "consultation-carried-out", "workers-recruited", "exam-passes", "pay-min", "pay-max"]

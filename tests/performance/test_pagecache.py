@@ -21,7 +21,7 @@ from portal import pagecache
 from tests.conftest import SEED_INDEX_NUMBER
 from tests.factories import PublishedRecordFactory, RecordFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_seed")]  # the seed, loaded once
 SEED_URL = f"/disclosures/{SEED_INDEX_NUMBER}/"
 HIT = pagecache.HIT_HEADER
 

@@ -2,12 +2,12 @@
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from disclosures.models import DisclosureRecord, Organization
 from portal.demo import demo_loaders
 from proposals.demo import load_demo_data
 from proposals.models import Feedback, Member, Proposal, Reply, Session
+from tests.conftest import shared_transaction
 
 from .factories import vocabularies
 
@@ -22,28 +22,15 @@ def counts():
 @pytest.fixture(scope="module")
 def demo_loaded(django_db_setup, django_db_blocker):
     """The demo data, loaded once for this module (it takes many seconds) by the command, into
-    a database holding only the migrations' vocabularies. It is loaded inside a transaction that
-    is rolled back after the module's last test; each test runs in a savepoint within it (the
-    `db` fixture), so whatever a test changes is undone before the next one.
+    a database holding only the migrations' vocabularies, and rolled back after the module's
+    last test; each test runs in a savepoint within it (see `shared_transaction`).
     Returns the row counts right after that first `load_demo_data`."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer._from_testcase = True  # like TestCase's own blocks: durable=True inside stays allowed
-        outer.__enter__()
-        try:
+    with shared_transaction(django_db_blocker):
+        with django_db_blocker.unblock():
             vocabularies()
             call_command("load_demo_data", verbosity=0)
             first = counts()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    try:
         yield first
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from proposals.models import Proposal, Reply
 from tests.conftest import SEED_INDEX_NUMBER
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_seed")]  # the seed, loaded once
 SEED_URL = f"/disclosures/{SEED_INDEX_NUMBER}/"
 
 

@@ -10,6 +10,7 @@ from .factories import published
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+pytestmark = pytest.mark.usefixtures("shared_seed")  # the seed, loaded once per module
 
 
 def parse(response, content_type):
