@@ -123,3 +123,19 @@ def test_communities_overview_is_worked_out_once_per_change(reader_client, seed,
                 figure_text="999次", statement="截至2025年底,官渡区共开展社区协商各类活动999次。",
                 period="截至2025年底", period_end=dt.date(2025, 12, 31))
     assert "999次" in reader_client.get("/communities/").content.decode()
+
+
+def test_record_fragments_vary_with_the_query_and_keep_the_count_live(reader_client, seed, uncached):
+    from communities.models import Fact
+
+    cited = Fact.objects.filter(source_record=seed).first()
+    plain = reader_client.get(SEED_URL).content.decode()
+    large = reader_client.get(SEED_URL + "?size=large").content.decode()
+    marked = reader_client.get(SEED_URL + f"?cite={cited.anchor}").content.decode()
+    again = reader_client.get(SEED_URL).content.decode()
+    assert 'class="record font-large"' in large and "font-large" not in plain
+    assert f'<mark id="{cited.anchor}"' in marked and "<mark" not in plain and "<mark" not in again
+    counts = [int(re.search(r"浏览次数:(\d+)", html).group(1)) for html in (plain, large, marked, again)]
+    assert counts == list(range(counts[0], counts[0] + 4))  # each view counted and shown
+    # Apart from the count, the page is what it was.
+    assert re.sub(r"浏览次数:\d+", "", again) == re.sub(r"浏览次数:\d+", "", plain)
