@@ -36,7 +36,7 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.http.cookie import parse_cookie
@@ -233,12 +233,18 @@ def cached_value(name, compute, timeout=None):
     """`compute()` cached until content changes (counts, facets): valid for one generation.
     The value may be shared by later requests in this process: treat it as read-only."""
     state = current_state()
-    key = f"pagecache:data:{state['gen']}:{name}"
+    # What a replica gave is kept apart from what the primary gave: signed-in readers (and
+    # anyone who just changed something) read the primary and must never get an older copy.
+    on_replica = router.db_for_read(None) != DEFAULT_DB_ALIAS
+    key = f"pagecache:data:{state['gen']}:{'r' if on_replica else 'p'}:{name}"
     value = _local_value(key)
     if value is _UNKNOWN:
         value = cache.get(key, _UNKNOWN)
         if value is _UNKNOWN:
             value = compute()
+            lag = _setting("PAGE_CACHE_REPLICA_LAG_SECONDS", 0)
+            if on_replica and lag and time.time() - state["at"] < lag:
+                return value  # just after a change a replica may still give the old rows
             cache.set(key, value, _timeout(state, timeout))
         _keep_local_value(key, value)
     return value

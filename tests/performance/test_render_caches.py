@@ -139,3 +139,43 @@ def test_record_fragments_vary_with_the_query_and_keep_the_count_live(reader_cli
     assert counts == list(range(counts[0], counts[0] + 4))  # each view counted and shown
     # Apart from the count, the page is what it was.
     assert re.sub(r"浏览次数:\d+", "", again) == re.sub(r"浏览次数:\d+", "", plain)
+
+
+def test_values_read_on_a_replica_are_kept_apart_and_not_just_after_a_change(settings):
+    import time
+
+    from django.test import override_settings
+
+    from govportal import db_router
+    from portal import pagecache
+
+    computed = []
+
+    def compute(label):
+        computed.append(label)
+        return label
+
+    with override_settings(DATABASE_REPLICAS=["replica1"], DATABASE_ROUTERS=["govportal.db_router.PrimaryReplicaRouter"],
+                           PAGE_CACHE_REPLICA_LAG_SECONDS=60):
+        token = db_router._read_alias.set("replica1")
+        try:
+            # Within the lag after the last change: computed from the replica, never kept.
+            assert pagecache.cached_value("probe", lambda: compute("replica")) == "replica"
+            assert pagecache.cached_value("probe", lambda: compute("replica")) == "replica"
+            assert computed == ["replica", "replica"]
+        finally:
+            db_router._read_alias.reset(token)
+        # The primary never gets what a replica gave (and keeps its own).
+        assert pagecache.cached_value("probe", lambda: compute("primary")) == "primary"
+        assert pagecache.cached_value("probe", lambda: compute("primary")) == "primary"
+        assert computed == ["replica", "replica", "primary"]
+    with override_settings(DATABASE_REPLICAS=["replica1"], DATABASE_ROUTERS=["govportal.db_router.PrimaryReplicaRouter"],
+                           PAGE_CACHE_REPLICA_LAG_SECONDS=0.01):
+        time.sleep(0.02)
+        token = db_router._read_alias.set("replica1")
+        try:  # once the lag has passed, the replica's value is kept too
+            assert pagecache.cached_value("probe", lambda: compute("replica later")) == "replica later"
+            assert pagecache.cached_value("probe", lambda: compute("replica later")) == "replica later"
+        finally:
+            db_router._read_alias.reset(token)
+        assert computed == ["replica", "replica", "primary", "replica later"]
