@@ -251,10 +251,12 @@ def wrk(url, *, connections, threads, duration, headers, timeout=10):
 
 
 def load(server, url, *, cfg, headers=(), connections=None, threads=2, duration=None, timeout=10):
-    """Warm up, then run wrk while sampling worker RSS."""
+    """Warm up (every worker, with a short untimed burst), then run wrk while sampling worker RSS."""
     full = server.base + url
     for _ in range(3):
         fetch(full, dict(h.split(": ", 1) for h in headers))
+    wrk(full, connections=connections or cfg["connections"], threads=threads, duration=1, headers=headers,
+        timeout=timeout)
     with RssSampler(server) as rss:
         result = wrk(full, connections=connections or cfg["connections"], threads=threads,
                      duration=duration or cfg["duration"], headers=headers, timeout=timeout)
