@@ -1,14 +1,9 @@
 """WSGI entry for `make run`: the development settings behind gunicorn, so the quick
-start needs no secrets. Production uses govportal.wsgi (production settings)."""
+start needs no secrets. Production uses govportal.wsgi (production settings); apart from
+the settings, both are the same application."""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govportal.settings.dev")
-application = get_wsgi_application()
 
-from portal.pagecache import PageCacheApp  # noqa: E402  (needs the settings loaded above)
-
-# Cached anonymous pages are answered here, before Django builds a request.
-application = PageCacheApp(application)
+from govportal.wsgi import application  # noqa: E402,F401  (the settings must be chosen first)
