@@ -33,19 +33,23 @@ def proposal_list(request):
     filterset = selectors.proposal_list(filters=request.GET)
     if not filterset.is_valid():
         return bad_request_page(request, "筛选条件无效", filterset.errors)
+    return render(request, "proposals/list.html", {
+        "filterset": filterset,
+        **_numbered_page(request, filterset.qs),
+        "column": LIST_COLUMN,
+        "crumbs": _crumbs(),
+    })
+
+
+def _numbered_page(request, queryset):
+    """{"page", "query_string"} for ?page=N of `queryset` (components/pagination.html)."""
     page_number = parse_page_number(request)
-    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    paginator = Paginator(queryset, PAGE_SIZE)
     if page_number > paginator.num_pages:
         raise Http404("页码超出范围")
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "proposals/list.html", {
-        "filterset": filterset,
-        "page": paginator.page(page_number),
-        "query_string": query.urlencode(),
-        "column": LIST_COLUMN,
-        "crumbs": _crumbs(),
-    })
+    return {"page": paginator.page(page_number), "query_string": query.urlencode()}
 
 
 def proposal_detail(request, session_id, number):
@@ -75,10 +79,10 @@ def proposal_detail(request, session_id, number):
 
 def member_detail(request, pk):
     member = selectors.member_get(pk=pk)
-    proposals = selectors.member_proposals(member=member)
+    # Paged: a long-serving member's list grows with every session.
     return render(request, "proposals/member.html", {
         "member": member,
-        "proposals": proposals,
+        **_numbered_page(request, selectors.member_proposals(member=member)),
         "column": {"name": SECTION, "type": "信息公开目录"},
         "crumbs": _crumbs((f"{member.name}{member.assembly.member_title}", None)),
     })

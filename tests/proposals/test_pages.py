@@ -193,3 +193,20 @@ def test_query_counts_do_not_grow_with_the_list(reader_client, vocab, django_ass
         with django_assert_max_num_queries(14):
             response = reader_client.get(url)
         assert response.status_code == 200, url
+
+
+def test_member_page_is_paged(reader_client):
+    from .factories import MemberFactory, ProposalFactory, SessionFactory
+
+    session = SessionFactory()
+    member = MemberFactory(assembly=session.assembly)
+    for n in range(23):
+        ProposalFactory(session=session, lead_member=member, title=f"关于第{n:02d}件事的建议（{n}）")
+    url = member.get_absolute_url()
+    first, second = reader_client.get(url), reader_client.get(url + "?page=2")
+    assert len(titles(first)) == 20 and len(titles(second)) == 3
+    assert titles(first).isdisjoint(titles(second))
+    assert "共 23 件" in text_of(first) and "第 1 页，共 2 页" in text_of(first)
+    assert 'href="?page=2" rel="next"' in first.content.decode()
+    for bad in ("page=3", "page=0", "page=abc"):
+        assert reader_client.get(f"{url}?{bad}").status_code == 404, bad
