@@ -51,6 +51,12 @@ def record_body_for_display(*, record: DisclosureRecord, params) -> str:
     return cached_value(f"disclosures:body:{record.pk}", lambda: transform_body(record, params))
 
 
+def record_stored_views(*, record_id: int) -> int:
+    """`view_count` as the database has it now: a kept record's copy is as old as its
+    generation, and flushes add to it without starting a new one."""
+    return DisclosureRecord.objects.filter(pk=record_id).values_list("view_count", flat=True).first() or 0
+
+
 def record_buffered_views(*, record_id: int) -> int:
     """Views counted but not yet written to `view_count` (see services.record_count_view)."""
     from .services import record_view_counts

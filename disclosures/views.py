@@ -41,6 +41,7 @@ def catalogue(request):
 def record_detail(request, index_number):
     record = selectors.record_get_public(index_number=index_number)
     # 浏览次数 = the stored count + views buffered since the last flush (no write per view).
+    record.view_count = selectors.record_stored_views(record_id=record.pk)
     if is_crawler(request.META.get("HTTP_USER_AGENT", "")):
         record.view_count += selectors.record_buffered_views(record_id=record.pk)
     else:
