@@ -70,8 +70,8 @@ def hammer(incr, flush, *, threads=8, each=250, finish=lambda: None):
     return threads * each
 
 
-@pytest.mark.parametrize("store", ["local", "redis"])
-def test_concurrent_counts_and_flushes_lose_nothing(store, redis_counts):
+def recording_buffer(name):
+    """A CounterBuffer of its own whose flushes add up into the returned dict."""
     written = {}
     lock = threading.Lock()
 
@@ -80,7 +80,12 @@ def test_concurrent_counts_and_flushes_lose_nothing(store, redis_counts):
             for key, count in batch.items():
                 written[key] = written.get(key, 0) + count
 
-    buffer = CounterBuffer(f"hammer-{uuid.uuid4().hex}", apply)
+    return CounterBuffer(f"{name}-{uuid.uuid4().hex}", apply), written
+
+
+@pytest.mark.parametrize("store", ["local", "redis"])
+def test_concurrent_counts_and_flushes_lose_nothing(store, redis_counts):
+    buffer, written = recording_buffer("hammer")
     if store == "local":
         with override_settings(COUNTER_REDIS_URL="", REDIS_URL=""):
             assert isinstance(buffer.store, LocalCounts)
@@ -182,15 +187,7 @@ def test_concurrent_page_views_and_flushes_on_postgresql(store, redis_counts):
 def test_counts_from_cached_pages_reach_redis_in_batches_and_none_are_lost(redis_counts):
     """incr_soon (a page-cache hit) holds counts in the process and hands them over in one
     round trip per COUNTER_BATCH_SECONDS, while flushes run concurrently."""
-    written = {}
-    lock = threading.Lock()
-
-    def apply(batch):
-        with lock:
-            for key, count in batch.items():
-                written[key] = written.get(key, 0) + count
-
-    buffer = CounterBuffer(f"soon-{uuid.uuid4().hex}", apply)
+    buffer, written = recording_buffer("soon")
     handed = []
     incr_many = buffer.store.incr_many
     buffer.store.incr_many = lambda counts: (handed.append(sum(counts.values())), incr_many(counts))
