@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Min
 from django.db.models.functions import ExtractYear
 from django.http import Http404
@@ -51,17 +52,24 @@ def record_body_for_display(*, record: DisclosureRecord, params) -> str:
     return cached_value(f"disclosures:body:{record.pk}", lambda: transform_body(record, params))
 
 
-def record_stored_views(*, record_id: int) -> int:
-    """`view_count` as the database has it now: a kept record's copy is as old as its
-    generation, and flushes add to it without starting a new one."""
-    return DisclosureRecord.objects.filter(pk=record_id).values_list("view_count", flat=True).first() or 0
+def record_stored_views(*, record_id: int, epoch: int) -> int:
+    """`view_count` as the database has it. A kept record's copy is as old as its generation,
+    and flushes add to the column without starting a new one; each flush starts a new
+    counter epoch instead, so the stored count is read once per record and flush."""
+    return cached_value(
+        f"disclosures:views:{record_id}:{epoch}",
+        # From the primary, which a flush has just written: a replica may not have it yet.
+        lambda: DisclosureRecord.objects.using(DEFAULT_DB_ALIAS).filter(pk=record_id)
+        .values_list("view_count", flat=True).first() or 0,
+    )
 
 
-def record_buffered_views(*, record_id: int) -> int:
-    """Views counted but not yet written to `view_count` (see services.record_count_view)."""
+def record_buffered_views(*, record_id: int) -> tuple[int, int]:
+    """Views counted but not yet written to `view_count`, and the flush epoch (see
+    services.record_count_view)."""
     from .services import record_view_counts
 
-    return record_view_counts.pending(record_id)
+    return record_view_counts.pending_tracked(record_id)
 
 
 def record_next_scheduled_at():

@@ -82,10 +82,11 @@ def _view_counts_apply(batch: dict[int, int]) -> None:
 record_view_counts = counter_buffer("record-views", _view_counts_apply)
 
 
-def record_count_view(*, record_id: int) -> int:
+def record_count_view(*, record_id: int) -> tuple[int, int]:
     """Count one reader's view without a database write (see portal.counters); returns the
-    views of this record buffered and not yet in `view_count`, this one included."""
-    return record_view_counts.incr(record_id)
+    views of this record buffered and not yet in `view_count`, this one included, and the
+    flush epoch (selectors.record_stored_views)."""
+    return record_view_counts.incr_tracked(record_id)
 
 
 def record_count_cached_view(environ, record_id: int) -> None:

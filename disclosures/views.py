@@ -41,11 +41,11 @@ def catalogue(request):
 def record_detail(request, index_number):
     record = selectors.record_get_public(index_number=index_number)
     # 浏览次数 = the stored count + views buffered since the last flush (no write per view).
-    record.view_count = selectors.record_stored_views(record_id=record.pk)
     if is_crawler(request.META.get("HTTP_USER_AGENT", "")):
-        record.view_count += selectors.record_buffered_views(record_id=record.pk)
+        buffered, epoch = selectors.record_buffered_views(record_id=record.pk)
     else:
-        record.view_count += services.record_count_view(record_id=record.pk)
+        buffered, epoch = services.record_count_view(record_id=record.pk)
+    record.view_count = selectors.record_stored_views(record_id=record.pk, epoch=epoch) + buffered
     pagecache.on_hit(request, "disclosures.services.record_count_cached_view", record.pk)
     # Conditional GET: the page changes when the record or anything site-wide does (a new
     # generation), not with each view, so a revalidating browser or CDN gets a 304.

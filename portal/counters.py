@@ -27,9 +27,12 @@ class RedisCounts:
 
     shared = True
 
-    # One round trip each, without building a redis-py pipeline per view (costly).
-    INCR = "local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2]) return n + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0)"
-    READ = "return (tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0) + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0)"
+    # One round trip each, without building a redis-py pipeline per view (costly). Both also
+    # return the flush epoch (see CounterBuffer.incr_tracked).
+    INCR = ("local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2]) "
+            "return {n + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0), tonumber(redis.call('GET', KEYS[3])) or 0}")
+    READ = ("return {(tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0) + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0), "
+            "tonumber(redis.call('GET', KEYS[3])) or 0}")
 
     def __init__(self, url, prefix):
         import redis
@@ -38,11 +41,16 @@ class RedisCounts:
         self.pending_key = f"{prefix}:pending"
         self.batch_key = f"{prefix}:flushing"
         self.lock_key = f"{prefix}:lock"
+        self.epoch_key = f"{prefix}:epoch"
         self._incr = self.client.register_script(self.INCR)
         self._read = self.client.register_script(self.READ)
 
+    def incr_tracked(self, key, amount=1):
+        pending, epoch = self._incr(keys=[self.pending_key, self.batch_key, self.epoch_key], args=[key, amount])
+        return int(pending), int(epoch)
+
     def incr(self, key, amount=1):
-        return int(self._incr(keys=[self.pending_key, self.batch_key], args=[key, amount]))
+        return self.incr_tracked(key, amount)[0]
 
     def incr_many(self, counts):
         pipe = self.client.pipeline(transaction=False)
@@ -50,8 +58,12 @@ class RedisCounts:
             pipe.hincrby(self.pending_key, key, amount)
         pipe.execute()
 
+    def pending_tracked(self, key):
+        pending, epoch = self._read(keys=[self.pending_key, self.batch_key, self.epoch_key], args=[key])
+        return int(pending), int(epoch)
+
     def pending(self, key):
-        return int(self._read(keys=[self.pending_key, self.batch_key], args=[key]))
+        return self.pending_tracked(key)[0]
 
     def drain(self, apply):
         lock = self.client.lock(self.lock_key, timeout=300, blocking_timeout=0)
@@ -68,7 +80,12 @@ class RedisCounts:
             batch = {int(k): int(v) for k, v in self.client.hgetall(self.batch_key).items() if int(v)}
             if batch:
                 apply(batch)
-            self.client.delete(self.batch_key)
+            # Together: a reader sees either the batch still pending and the old epoch, or the
+            # batch gone and a new epoch (so it reads the stored counts again).
+            pipe = self.client.pipeline(transaction=True)
+            pipe.delete(self.batch_key)
+            pipe.incr(self.epoch_key)
+            pipe.execute()
             return sum(batch.values())
         finally:
             try:
@@ -77,7 +94,7 @@ class RedisCounts:
                 logger.warning("counter flush lock %s expired before release", self.lock_key)
 
     def clear(self):
-        self.client.delete(self.pending_key, self.batch_key, self.lock_key)
+        self.client.delete(self.pending_key, self.batch_key, self.lock_key, self.epoch_key)
 
 
 class LocalCounts:
@@ -90,19 +107,26 @@ class LocalCounts:
         self.flush_lock = threading.Lock()
         self.counts = Counter()
         self.in_flight = Counter()
+        self.epoch = 0
 
-    def incr(self, key, amount=1):
+    def incr_tracked(self, key, amount=1):
         with self.lock:
             self.counts[key] += amount
-            return self.counts[key] + self.in_flight[key]
+            return self.counts[key] + self.in_flight[key], self.epoch
+
+    def incr(self, key, amount=1):
+        return self.incr_tracked(key, amount)[0]
 
     def incr_many(self, counts):
         with self.lock:
             self.counts.update(counts)
 
-    def pending(self, key):
+    def pending_tracked(self, key):
         with self.lock:
-            return self.counts[key] + self.in_flight[key]
+            return self.counts[key] + self.in_flight[key], self.epoch
+
+    def pending(self, key):
+        return self.pending_tracked(key)[0]
 
     def drain(self, apply):
         if not self.flush_lock.acquire(blocking=False):
@@ -112,9 +136,11 @@ class LocalCounts:
                 batch, self.counts = self.counts, Counter()
                 self.in_flight.update(batch)
             batch = {k: v for k, v in batch.items() if v}
+            applied = False
             try:
                 if batch:
                     apply(batch)
+                applied = True
             except Exception:
                 with self.lock:  # put them back: nothing is lost on a failed flush
                     self.counts.update(batch)
@@ -123,6 +149,8 @@ class LocalCounts:
                 with self.lock:
                     self.in_flight.subtract(batch)
                     self.in_flight = +self.in_flight
+                    if applied:
+                        self.epoch += 1
             return sum(batch.values())
         finally:
             self.flush_lock.release()
@@ -131,6 +159,7 @@ class LocalCounts:
         with self.lock:
             self.counts.clear()
             self.in_flight.clear()
+            self.epoch = 0
 
 
 class CounterBuffer:
@@ -165,9 +194,7 @@ class CounterBuffer:
 
     def incr(self, key, amount=1) -> int:
         """Count; returns what is buffered for `key` (including this one) and not yet written."""
-        buffered = self.store.incr(key, amount)
-        self._maybe_flush()
-        return buffered
+        return self.incr_tracked(key, amount)[0]
 
     def incr_soon(self, key, amount=1) -> None:
         """Count where nobody waits for the total (a page served from the cache): kept in
@@ -214,10 +241,22 @@ class CounterBuffer:
                 self._soon.update(counts)
             raise
 
-    def pending(self, key) -> int:
+    def incr_tracked(self, key, amount=1) -> tuple[int, int]:
+        """incr, and the flush epoch: it changes whenever a flush has added counts to the
+        database, so a caller that keeps the stored count knows when to read it again."""
+        result = self.store.incr_tracked(key, amount)
+        self._maybe_flush()
+        return result
+
+    def pending_tracked(self, key) -> tuple[int, int]:
+        """pending, and the flush epoch (see incr_tracked)."""
         with self._soon_lock:
             held = self._soon[key]
-        return self.store.pending(key) + held
+        pending, epoch = self.store.pending_tracked(key)
+        return pending + held, epoch
+
+    def pending(self, key) -> int:
+        return self.pending_tracked(key)[0]
 
     def flush(self) -> int:
         """Write every buffered count to the database; returns how many were written."""

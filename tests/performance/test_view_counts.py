@@ -210,3 +210,21 @@ def test_held_counts_are_handed_over_without_another_request(redis_counts):
         while elsewhere.pending(5) != 3 and time.monotonic() < deadline:
             time.sleep(0.05)
     assert elsewhere.pending(5) == 3  # another process (a flush command) sees them too
+
+
+@pytest.mark.parametrize("store", ["local", "redis"])
+def test_the_flush_epoch_moves_with_each_flush_that_wrote(store, redis_counts):
+    """A page keeps the stored count for an epoch: the epoch must change exactly when a flush
+    has put counts into the database (and the buffered ones are gone with it)."""
+    buffer, written = recording_buffer("epoch")
+    settings = {"COUNTER_REDIS_URL": "", "REDIS_URL": ""} if store == "local" else {}
+    with override_settings(**settings):
+        assert buffer.incr_tracked(4) == (1, 0)
+        assert buffer.incr_tracked(4) == (2, 0) and buffer.pending_tracked(4) == (2, 0)
+        assert buffer.flush() == 2 and written == {4: 2}
+        assert buffer.pending_tracked(4) == (0, 1)  # buffered views gone, epoch moved, together
+        assert buffer.incr_tracked(4) == (1, 1)
+        buffer.apply = lambda batch: 1 / 0
+        with pytest.raises(ZeroDivisionError):
+            buffer.flush()
+        assert buffer.pending_tracked(4) == (1, 1)  # nothing written: same epoch, count kept
