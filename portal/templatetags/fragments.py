@@ -1,9 +1,12 @@
-"""`{% fragment "name" vary1 vary2 %}…{% endfragment %}`: a piece of the page chrome rendered
-once per generation (see portal.pagecache.cached_value) and per value of the vary arguments,
-so the header and footer cost a dictionary lookup on pages the page cache cannot serve.
+"""`{% fragment "name" vary1 vary2 %}…{% endfragment %}`: a piece of a page rendered once per
+generation (see portal.pagecache.cached_value) and per value of the vary arguments, so the
+header, footer, page tags and a record's article cost a dictionary lookup on pages the page
+cache cannot serve.
 
-Inside a fragment, `{{ request_full_path }}` is a placeholder filled in per request (the
-reader-preference forms send readers back to the page they were on)."""
+What a fragment shows may depend only on content and on its vary arguments: never on the
+reader (no CSRF token, no user name, no 浏览次数). The one exception is `{{ request_full_path }}`,
+a placeholder filled in per request (the reader-preference forms send readers back to the
+page they were on)."""
 
 import hashlib
 
