@@ -45,12 +45,10 @@ class RedisCounts:
         self._incr = self.client.register_script(self.INCR)
         self._read = self.client.register_script(self.READ)
 
-    def incr_tracked(self, key, amount=1):
+    def incr(self, key, amount=1):
+        """(pending count, flush epoch) after counting."""
         pending, epoch = self._incr(keys=[self.pending_key, self.batch_key, self.epoch_key], args=[key, amount])
         return int(pending), int(epoch)
-
-    def incr(self, key, amount=1):
-        return self.incr_tracked(key, amount)[0]
 
     def incr_many(self, counts):
         pipe = self.client.pipeline(transaction=False)
@@ -58,12 +56,10 @@ class RedisCounts:
             pipe.hincrby(self.pending_key, key, amount)
         pipe.execute()
 
-    def pending_tracked(self, key):
+    def pending(self, key):
+        """(pending count, flush epoch)."""
         pending, epoch = self._read(keys=[self.pending_key, self.batch_key, self.epoch_key], args=[key])
         return int(pending), int(epoch)
-
-    def pending(self, key):
-        return self.pending_tracked(key)[0]
 
     def drain(self, apply):
         lock = self.client.lock(self.lock_key, timeout=300, blocking_timeout=0)
@@ -109,24 +105,18 @@ class LocalCounts:
         self.in_flight = Counter()
         self.epoch = 0
 
-    def incr_tracked(self, key, amount=1):
+    def incr(self, key, amount=1):
         with self.lock:
             self.counts[key] += amount
             return self.counts[key] + self.in_flight[key], self.epoch
-
-    def incr(self, key, amount=1):
-        return self.incr_tracked(key, amount)[0]
 
     def incr_many(self, counts):
         with self.lock:
             self.counts.update(counts)
 
-    def pending_tracked(self, key):
+    def pending(self, key):
         with self.lock:
             return self.counts[key] + self.in_flight[key], self.epoch
-
-    def pending(self, key):
-        return self.pending_tracked(key)[0]
 
     def drain(self, apply):
         if not self.flush_lock.acquire(blocking=False):
@@ -244,7 +234,7 @@ class CounterBuffer:
     def incr_tracked(self, key, amount=1) -> tuple[int, int]:
         """incr, and the flush epoch: it changes whenever a flush has added counts to the
         database, so a caller that keeps the stored count knows when to read it again."""
-        result = self.store.incr_tracked(key, amount)
+        result = self.store.incr(key, amount)
         self._maybe_flush()
         return result
 
@@ -252,7 +242,7 @@ class CounterBuffer:
         """pending, and the flush epoch (see incr_tracked)."""
         with self._soon_lock:
             held = self._soon[key]
-        pending, epoch = self.store.pending_tracked(key)
+        pending, epoch = self.store.pending(key)
         return pending + held, epoch
 
     def pending(self, key) -> int:
