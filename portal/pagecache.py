@@ -95,11 +95,12 @@ def _shared_state(found):
     return found
 
 
-# This process's copy of the shared state and of its hottest pages, so that most hits
-# need no round trip at all. A change made by another process or node is seen within
-# PAGE_CACHE_LOCAL_SECONDS; one made by this process at once (invalidate() drops both).
+# This process's copy of the shared state, of its hottest pages and of cached_value()'s
+# values, so that most hits need no round trip at all. A change made by another process or
+# node is seen within PAGE_CACHE_LOCAL_SECONDS; one made by this process at once
+# (invalidate() drops them all).
 _local = {"state": None, "read_at": 0.0}
-_local_pages = OrderedDict()
+_local_lock = threading.Lock()  # for threaded servers and tests; sync workers never wait
 
 
 def _recent_state():
@@ -109,68 +110,47 @@ def _recent_state():
     return None
 
 
-_local_lock = threading.Lock()  # for threaded servers and tests; sync workers never wait
+class _ProcessCopies:
+    """A least-recently-used map of at most `size_setting` entries in this process."""
+
+    def __init__(self, size_setting):
+        self.size_setting = size_setting
+        self.entries = OrderedDict()
+
+    def get(self, key, fresh):
+        """The entry under `key` if `fresh(entry)`, else None (and a stale one is dropped)."""
+        with _local_lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if not fresh(entry):
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def keep(self, key, entry):
+        size = _setting(self.size_setting, 0)
+        if not size:
+            return
+        with _local_lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > size:
+                self.entries.popitem(last=False)
 
 
-def _local_page(key, state):
-    with _local_lock:
-        entry = _local_pages.get(key)
-        if entry is None:
-            return None
-        if entry["gen"] != state["gen"] or entry["expires"] <= time.time():
-            del _local_pages[key]
-            return None
-        _local_pages.move_to_end(key)
-        return entry
-
-
-def _keep_local(key, entry):
-    size = _setting("PAGE_CACHE_LOCAL_ENTRIES", 0)
-    if not size:
-        return
-    with _local_lock:
-        _local_pages[key] = entry
-        _local_pages.move_to_end(key)
-        while len(_local_pages) > size:
-            _local_pages.popitem(last=False)
+# Pages: stored entries, valid while their generation is current and they have not expired.
+_local_pages = _ProcessCopies("PAGE_CACHE_LOCAL_ENTRIES")
+# Values: (read at, value) under the generation's key, reused for PAGE_CACHE_LOCAL_SECONDS.
+_local_values = _ProcessCopies("PAGE_CACHE_LOCAL_VALUES")
 
 
 def _forget_local():
     with _local_lock:
         _local.update(state=None, read_at=0.0)
-        _local_pages.clear()
-        _local_values.clear()
-
-
-# cached_value()'s copies in this process: (read at, value) under the generation's key, kept
-# for PAGE_CACHE_LOCAL_SECONDS, so a page that needs several values costs no round trip.
-_local_values = OrderedDict()
-
-
-def _local_value(key):
-    seconds = _setting("PAGE_CACHE_LOCAL_SECONDS", 0)
-    if not seconds:
-        return _UNKNOWN
-    with _local_lock:
-        found = _local_values.get(key)
-        if found is None:
-            return _UNKNOWN
-        if time.monotonic() - found[0] >= seconds:
-            del _local_values[key]
-            return _UNKNOWN
-        _local_values.move_to_end(key)
-        return found[1]
-
-
-def _keep_local_value(key, value):
-    size = _setting("PAGE_CACHE_LOCAL_VALUES", 0)
-    if not size or not _setting("PAGE_CACHE_LOCAL_SECONDS", 0):
-        return
-    with _local_lock:
-        _local_values[key] = (time.monotonic(), value)
-        _local_values.move_to_end(key)
-        while len(_local_values) > size:
-            _local_values.popitem(last=False)
+        _local_pages.entries.clear()
+        _local_values.entries.clear()
 
 
 def reset_local():
@@ -237,17 +217,24 @@ def cached_value(name, compute, timeout=None):
     # anyone who just changed something) read the primary and must never get an older copy.
     on_replica = router.db_for_read(None) != DEFAULT_DB_ALIAS
     key = f"pagecache:data:{state['gen']}:{'r' if on_replica else 'p'}:{name}"
-    value = _local_value(key)
+    seconds = _setting("PAGE_CACHE_LOCAL_SECONDS", 0)
+    kept = _local_values.get(key, lambda entry: time.monotonic() - entry[0] < seconds)
+    if kept is not None:
+        return kept[1]
+    value = cache.get(key, _UNKNOWN)
     if value is _UNKNOWN:
-        value = cache.get(key, _UNKNOWN)
-        if value is _UNKNOWN:
-            value = compute()
-            lag = _setting("PAGE_CACHE_REPLICA_LAG_SECONDS", 0)
-            if on_replica and lag and time.time() - state["at"] < lag:
-                return value  # just after a change a replica may still give the old rows
-            cache.set(key, value, _timeout(state, timeout))
-        _keep_local_value(key, value)
+        value = compute()
+        if on_replica and _replica_may_lag(state):
+            return value
+        cache.set(key, value, _timeout(state, timeout))
+    _local_values.keep(key, (time.monotonic(), value))
     return value
+
+
+def _replica_may_lag(state) -> bool:
+    """Just after a change a replica may still give the old rows: nothing read then is kept."""
+    lag = _setting("PAGE_CACHE_REPLICA_LAG_SECONDS", 0)
+    return bool(lag) and time.time() - state["at"] < lag
 
 
 # --- what may be cached ---------------------------------------------------------------
@@ -304,7 +291,7 @@ def lookup(environ):
     path = _stamp_file()
     state = _stamp_state(path) if path else _recent_state()
     if state is not None:
-        entry = _local_page(key, state)
+        entry = _local_pages.get(key, lambda e: e["gen"] == state["gen"] and e["expires"] > time.time())
         if entry is not None:
             return key, state, entry
         entry = cache.get(key)
@@ -315,7 +302,7 @@ def lookup(environ):
     if entry is not None and entry["gen"] != state["gen"]:
         entry = None
     if entry is not None:
-        _keep_local(key, entry)
+        _local_pages.keep(key, entry)
     return key, state, entry
 
 
@@ -462,9 +449,7 @@ class PageCacheMiddleware:
             return False
         if len(response.content) > _setting("PAGE_CACHE_MAX_BYTES", 512 * 1024):
             return False
-        lag = _setting("PAGE_CACHE_REPLICA_LAG_SECONDS", 0)
-        if lag and time.time() - state["at"] < lag:
-            # Just after a change a replica may still serve the old rows: don't keep them.
+        if _replica_may_lag(state):
             return False
         return True
 
@@ -486,7 +471,7 @@ class PageCacheMiddleware:
         }
         try:
             cache.set(key, entry, timeout)
-            _keep_local(key, entry)
+            _local_pages.keep(key, entry)
         except Exception:
             logger.exception("page cache store failed")
 
