@@ -86,7 +86,7 @@ class ResultList:
         for queryset, count in self.parts:
             low, high = max(start - offset, 0), min(stop - offset, count)
             if low < high:
-                items += queryset.slice(low, high) if isinstance(queryset, DateWalk) else list(queryset[low:high])
+                items += list(queryset[low:high])
             offset += count
         return items
 
@@ -96,7 +96,6 @@ class ResultList:
     def iterator(self, chunk_size=2000):
         for queryset, count in self.parts:
             if count:
-                queryset = queryset.queryset if isinstance(queryset, DateWalk) else queryset
                 yield from queryset.iterator(chunk_size=chunk_size)
 
 
@@ -112,7 +111,12 @@ class DateWalk:
     def __init__(self, queryset):
         self.queryset = queryset
 
-    def slice(self, low, high):
+    def iterator(self, chunk_size=2000):
+        # A whole export reads every hit anyway: the planner's own choice is fine.
+        return self.queryset.iterator(chunk_size=chunk_size)
+
+    def __getitem__(self, index: slice) -> list:
+        low, high = index.start, index.stop
         db = self.queryset.db
         if connections[db].vendor != "postgresql":
             return list(self.queryset[low:high])
