@@ -164,8 +164,8 @@ def _fit_text(chart: dict) -> None:
 
 
 def overview() -> dict:
-    """The /communities/ page: headline figures, derived rates, charts, streets and programs.
-    It reads every public fact, so it is worked out once per change of content."""
+    """The /communities/ page: headline figures, derived rates, charts, streets and programs,
+    worked out once per change of content."""
     return cached_value("communities:overview", _overview)
 
 

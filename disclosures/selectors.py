@@ -16,7 +16,7 @@ from portal.pagecache import cached_value
 
 from .filters import RecordFilter
 from .models import DisclosureRecord, Organization, Page, Topic
-from .registry import record_panels, transform_body
+from .registry import record_panels
 
 
 def record_list(*, filters=None):
@@ -41,15 +41,6 @@ def _record_public(index_number):
     ).prefetch_related("attachments")
     # A 404 is not kept: the record may be scheduled, and made-up numbers would fill the cache.
     return get_object_or_404(qs, index_number=index_number)
-
-
-def record_body_for_display(*, record: DisclosureRecord, params) -> str:
-    """The body as readers see it: rewritten by the apps' transformers (cross-reference links,
-    a cited sentence marked). Without query parameters it is the same for every reader, so it
-    is kept until content changes."""
-    if params:
-        return transform_body(record, params)
-    return cached_value(f"disclosures:body:{record.pk}", lambda: transform_body(record, params))
 
 
 def record_stored_views(*, record_id: int, epoch: int) -> int:
@@ -105,9 +96,8 @@ def page_get(*, slug: str) -> Page:
 
 
 def record_related_panels(*, record: DisclosureRecord) -> list[str]:
-    """HTML panels other apps attach to a record page (e.g. the proposal a reply answers),
-    kept until content changes."""
-    return cached_value(f"disclosures:panels:{record.pk}", lambda: record_panels(record))
+    """HTML panels other apps attach to a record page (e.g. the proposal a reply answers)."""
+    return record_panels(record)
 
 
 # --- catalogue pages: keyset pagination ------------------------------------------------

@@ -11,6 +11,7 @@ from portal.errors import bad_request_page
 
 from . import selectors, services
 from .bots import is_crawler
+from .registry import transform_body
 
 PAGE_SIZE = 20
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
@@ -53,8 +54,6 @@ def record_detail(request, index_number):
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
         return _with_validators(not_modified, etag, last_modified)
-    # Display only, never saved: apps may mark up the body for this request (a cited sentence).
-    record.body = selectors.record_body_for_display(record=record, params=request.GET)
     font_size = request.GET.get("size", "")
     if font_size not in FONT_SIZES:
         font_size = ""
@@ -68,7 +67,10 @@ def record_detail(request, index_number):
             "pub_date": record.published_at,
             "source": (record.drafting_org or record.publisher).name,
         },
-        "related_panels": selectors.record_related_panels(record=record),
+        # Worked out only when the template's record fragment is rendered (once per generation
+        # and query string): apps may mark up the body for this request (a cited sentence).
+        "body": lambda: transform_body(record, request.GET),
+        "related_panels": lambda: selectors.record_related_panels(record=record),
         "crumbs": [("政府信息公开", reverse("disclosures:catalogue")), (record.title, None)],
     })
     return _with_validators(response, etag, last_modified)
