@@ -1,25 +1,38 @@
-"""Read-only open-data API under /api/v1/ (django-ninja; see docs/decisions and
-docs/open-data.md). Only public items: never drafts, scheduled or withdrawn records,
-never members' contact details. Lists use keyset cursors, so deep pages stay cheap."""
+"""Read-only open-data API under /api/v1/ (plain Django views; see docs/open-data.md and
+docs/decisions/0007-open-data-api-plain-django.md). Only public items: never drafts, scheduled
+or withdrawn records, never members' contact details. Lists use keyset cursors, so deep pages
+stay cheap.
+
+Each endpoint declares its query parameters as Django forms; the same forms validate a request
+(422 when they reject it) and describe the parameters in /api/v1/openapi.json, so the schema
+cannot drift from what is checked. Response schemas sit beside the functions building the
+payloads, and schemathesis holds every response to them (tests/search/test_api.py)."""
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
+import functools
+import re
 import unicodedata
-from typing import Literal
+from collections.abc import Callable
+from http import HTTPStatus
+from types import SimpleNamespace
 
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
-from django.http import Http404
+from django.http import JsonResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.http import urlencode
-from ninja import Field, NinjaAPI, Query, Schema
-from ninja.renderers import JSONRenderer
-from ninja.responses import Status
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from communities.models import Fact
 from disclosures.document_numbers import normalize_document_number
 from disclosures.models import DisclosureRecord, Organization, Topic
-from proposals.models import Reply, normalize_proposal_number
+from proposals.models import Proposal, Reply, normalize_proposal_number
 
 from .adapters.proposals import reply_public_from, reply_url
 from .query import MAX_QUERY_LENGTH, QueryError, parse_query
@@ -28,52 +41,246 @@ from .selectors import documents_matching, search
 MAX_ID = 2**63 - 1
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
-class Utf8JSONRenderer(JSONRenderer):
-    # Chinese as characters, not \uXXXX escapes: readable, and a third smaller.
-    json_dumps_params = {"ensure_ascii": False}
-
-
-api = NinjaAPI(
-    renderer=Utf8JSONRenderer(),
-    title="政府信息公开开放数据接口",
-    version="1.0.0",
-    description=(
+INFO = {
+    "title": "政府信息公开开放数据接口",
+    "version": "1.0.0",
+    "description": (
         "只读接口：政府信息公开目录、提案答复与社区治理数据。只返回已公开的内容；"
         "列表按发布时间倒序，用 next_cursor 翻页。字段说明见 docs/open-data.md。"
     ),
-    urls_namespace="api-v1",
-    docs_url=None,  # Swagger UI needs inline styles, which the site's CSP forbids
-    openapi_url="/openapi.json",
-)
-
-
-class Problem(Schema):
-    detail: str
-
-
-class ValidationProblem(Schema):
-    detail: list[dict]
-
-
-ERRORS = {400: Problem, 422: ValidationProblem}
+}
 
 
 class ApiError(Exception):
-    def __init__(self, message, status=400):
-        super().__init__(message)
+    """Answered as {"detail": detail} with `status`: a message, or a list of parameter errors (422)."""
+
+    def __init__(self, detail, status=400):
+        super().__init__(detail)
+        self.detail = detail
         self.status = status
 
 
-@api.exception_handler(ApiError)
-def _api_error(request, exc):
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status)
+def json_response(data, status=200):
+    # Chinese as characters, not \uXXXX escapes: readable, and a third smaller. Django's encoder
+    # writes dates and times as ISO 8601 (UTC as Z, milliseconds), as the API always has.
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False},
+                        content_type="application/json; charset=utf-8")
+
+
+def read_only(view):
+    """GET only (405 otherwise; no CSRF check, as nothing changes), the view's data as JSON, and an
+    ApiError as {"detail": …} with its status."""
+
+    @csrf_exempt
+    @require_GET
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return json_response(view(request, *args, **kwargs))
+        except ApiError as error:
+            return json_response({"detail": error.detail}, status=error.status)
+
+    return wrapper
+
+
+def _has_control(value: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
 
 
 def _checked_text(value: str | None) -> str | None:
     """Text parameters reach SQL only without control characters (PostgreSQL rejects NUL)."""
-    if value is not None and any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+    if value is not None and _has_control(value):
         raise ApiError("参数含有控制字符。")
     return value
+
+
+# Query parameters --------------------------------------------------------------------------
+
+
+class Text(forms.CharField):
+    """A text parameter as sent: not stripped, None when absent but "" when empty (`/search?q=`
+    is the query parser's 400, not a missing parameter), and control characters left to the
+    view, which refuses them with a 400 rather than a 422."""
+
+    def __init__(self, *, required=False, **kwargs):
+        super().__init__(required=required, strip=False, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_python(self, value):
+        return value
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+
+class ApiForm(forms.Form):
+    """The query parameters of one endpoint. Absent ones take the field's `initial` (also the
+    schema's default); an empty typed one (`?year=`) is an error, not "no filter"."""
+
+    def clean(self):
+        for name, field in self.fields.items():
+            if self.data.get(name) == "" and not isinstance(field, Text):
+                self.add_error(name, forms.ValidationError("参数值不能为空。", code="blank"))
+            elif name in self.cleaned_data and self.cleaned_data[name] is None and field.initial is not None:
+                self.cleaned_data[name] = field.initial
+        return self.cleaned_data
+
+
+def _id(help_text):
+    return forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=help_text)
+
+
+def _year(help_text):
+    return forms.IntegerField(required=False, min_value=1949, max_value=2100, help_text=help_text)
+
+
+def _date(help_text):
+    return forms.DateField(required=False, input_formats=["%Y-%m-%d"], help_text=help_text)
+
+
+LIMIT = forms.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, initial=DEFAULT_LIMIT,
+                           help_text="每页条数")
+
+
+class PageParams(ApiForm):
+    cursor = Text(max_length=200, help_text="上一页返回的 next_cursor")
+    limit = LIMIT
+
+
+def validated(request, query_forms) -> SimpleNamespace:
+    """The cleaned parameters of all `query_forms`, or an ApiError listing every problem (422)."""
+    bound = [form(request.GET) for form in query_forms]
+    problems = [
+        {"type": error["code"], "loc": ["query", name], "msg": error["message"]}
+        for form in bound for name, errors in form.errors.get_json_data().items() for error in errors
+    ]
+    if problems:
+        raise ApiError(problems, status=422)
+    return SimpleNamespace(**{name: value for form in bound for name, value in form.cleaned_data.items()})
+
+
+# Endpoints and the OpenAPI document --------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Operation:
+    route: str  # a Django path pattern under /api/v1/
+    view: Callable
+    summary: str
+    tag: str
+    response: dict  # schema of the 200 body
+    query: tuple  # ApiForm classes
+    errors: tuple  # statuses besides 200
+
+
+OPERATIONS: list[Operation] = []
+
+
+def endpoint(route, *, summary, tag, response, query=(), errors=None):
+    """A documented read-only endpoint. The view gets the parameters the `query` forms
+    validated, as one namespace. `errors` are the statuses it answers besides 200: by default,
+    with parameters a request can be unusable (400) or invalid (422); without, neither."""
+    if errors is None:
+        errors = (400, 422) if query else ()
+
+    def register(view):
+        @functools.wraps(view)
+        def with_params(request, **kwargs):
+            return view(request, validated(request, query), **kwargs) if query else view(request, **kwargs)
+
+        wrapped = read_only(with_params)
+        OPERATIONS.append(Operation(route, wrapped, summary, tag, response, query, errors))
+        return wrapped
+
+    return register
+
+
+def _parameter(name, field):
+    """A form field as an OpenAPI query parameter, with the limits the field enforces."""
+    if isinstance(field, forms.IntegerField):
+        schema = {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
+    elif isinstance(field, forms.ChoiceField):
+        schema = {"type": "string", "enum": [value for value, _label in field.choices]}
+    elif isinstance(field, forms.DateField):
+        schema = {"type": "string", "format": "date"}
+    elif isinstance(field, forms.CharField):
+        schema = {"type": "string", "maxLength": field.max_length}
+    else:
+        raise TypeError(f"{name}: no OpenAPI type for {type(field).__name__}")
+    schema = {key: value for key, value in schema.items() if value is not None}
+    if field.initial is not None:
+        schema["default"] = field.initial
+    parameter = {"in": "query", "name": name, "required": field.required, "schema": schema}
+    if field.help_text:
+        parameter["description"] = str(field.help_text)
+    return parameter
+
+
+PATH_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def openapi_document(base):
+    paths = {}
+    for op in OPERATIONS:
+        parameters = [{"in": "path", "name": name, "required": True, "schema": STRING}
+                      for name in PATH_PARAMETER.findall(op.route)]
+        parameters += [_parameter(name, field) for form in op.query for name, field in form.base_fields.items()]
+        responses = {200: op.response} | {
+            code: component("ValidationProblem" if code == 422 else "Problem") for code in op.errors
+        }
+        paths[base + PATH_PARAMETER.sub(r"{\1}", op.route)] = {"get": {
+            # django-ninja's operation ids, so clients generated from the schema keep their names
+            "operationId": f"search_api_{op.view.__name__}",
+            "summary": op.summary,
+            "parameters": parameters,
+            "responses": {
+                str(code): {"description": HTTPStatus(code).phrase, "content": {"application/json": {"schema": schema}}}
+                for code, schema in responses.items()
+            },
+            "tags": [op.tag],
+        }}
+    return {"openapi": "3.1.0", "info": INFO, "paths": paths, "components": {"schemas": SCHEMAS}}
+
+
+# Response schemas (JSON Schema, as OpenAPI 3.1 uses it) --------------------------------------
+
+STRING, INTEGER, NUMBER, BOOLEAN = ({"type": name} for name in ("string", "integer", "number", "boolean"))
+DATE, DATETIME = {"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}
+
+
+def component(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema):
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def array(schema):
+    return {"type": "array", "items": schema}
+
+
+def enum(values):
+    return {"type": "string", "enum": list(values)}
+
+
+def described(schema, description):
+    return {**schema, "description": description}
+
+
+def struct(**properties):
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+def page_of(name):
+    return struct(results=array(component(name)), next_cursor=nullable(STRING), next=nullable(STRING))
+
+
+SCHEMAS = {
+    "Problem": struct(detail=STRING),
+    "ValidationProblem": struct(detail=array({"type": "object"})),
+}
 
 
 # Keyset cursors ----------------------------------------------------------------------------
@@ -119,30 +326,22 @@ def keyset_page(request, queryset, *, cursor, limit, field="published_at", seria
     return {"results": [serialize(request, row) for row in rows[:limit]], "next_cursor": next_cursor, "next": next_url}
 
 
-class PageParams(Schema):
-    cursor: str | None = Field(None, max_length=200, description="上一页返回的 next_cursor")
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="每页条数")
-
-
 # Vocabularies ------------------------------------------------------------------------------
 
-
-class NamedRef(Schema):
-    id: int
-    name: str
+SCHEMAS["NamedRef"] = struct(id=INTEGER, name=STRING)
 
 
 def _ref(obj):
     return {"id": obj.pk, "name": obj.name} if obj else None
 
 
-@api.get("/publishers", response=list[NamedRef], summary="发布机构", tags=["词表"])
+@endpoint("publishers", summary="发布机构", tag="词表", response=array(component("NamedRef")))
 def publishers(request):
     public = DisclosureRecord.objects.published()
     return [_ref(org) for org in Organization.objects.filter(pk__in=public.values("publisher")).order_by("name")]
 
 
-@api.get("/topics", response=list[NamedRef], summary="主题分类", tags=["词表"])
+@endpoint("topics", summary="主题分类", tag="词表", response=array(component("NamedRef")))
 def topics(request):
     public = DisclosureRecord.objects.published()
     return [_ref(topic) for topic in Topic.objects.filter(pk__in=public.values("topic")).order_by("position", "name")]
@@ -150,45 +349,31 @@ def topics(request):
 
 # Disclosure records ------------------------------------------------------------------------
 
-Validity = Literal["valid", "expired", "repealed"]
-
-
-class Attachment(Schema):
-    title: str
-    url: str
-    size: int
-    extension: str
-
-
-class Record(Schema):
-    index_number: str = Field(description="索引号")
-    title: str = Field(description="名称")
-    url: str = Field(description="网页地址")
-    publisher: NamedRef = Field(description="发布机构")
-    drafting_org: NamedRef | None = Field(description="成文机构")
-    document_number: str = Field(description="文号（可为空）")
-    written_date: dt.date | None = Field(description="成文日期")
-    published_at: dt.datetime = Field(description="发布日期")
-    topic: NamedRef = Field(description="主题分类")
-    genre: NamedRef | None = Field(description="体裁分类")
-    keywords: list[str] = Field(description="关键字")
-    summary: str = Field(description="内容概述")
-    validity: Validity = Field(description="有效性：valid 有效、expired 失效、repealed 废止")
-    effective_date: dt.date | None
-    invalid_date: dt.date | None
-    superseded_by: str | None = Field(description="替代文件的索引号（仅当其已公开）")
-    updated_at: dt.datetime
-
-
-class RecordDetail(Record):
-    body_html: str = Field(description="正文（已净化的 HTML）")
-    attachments: list[Attachment]
-
-
-class RecordPage(Schema):
-    results: list[Record]
-    next_cursor: str | None
-    next: str | None
+RECORD_FIELDS = dict(
+    index_number=described(STRING, "索引号"),
+    title=described(STRING, "名称"),
+    url=described(STRING, "网页地址"),
+    publisher=described(component("NamedRef"), "发布机构"),
+    drafting_org=described(nullable(component("NamedRef")), "成文机构"),
+    document_number=described(STRING, "文号（可为空）"),
+    written_date=described(nullable(DATE), "成文日期"),
+    published_at=described(DATETIME, "发布日期"),
+    topic=described(component("NamedRef"), "主题分类"),
+    genre=described(nullable(component("NamedRef")), "体裁分类"),
+    keywords=described(array(STRING), "关键字"),
+    summary=described(STRING, "内容概述"),
+    validity=described(enum(DisclosureRecord.Validity.values), "有效性：valid 有效、expired 失效、repealed 废止"),
+    effective_date=nullable(DATE),
+    invalid_date=nullable(DATE),
+    superseded_by=described(nullable(STRING), "替代文件的索引号（仅当其已公开）"),
+    updated_at=DATETIME,
+)
+SCHEMAS["Record"] = struct(**RECORD_FIELDS)
+SCHEMAS["RecordPage"] = page_of("Record")
+SCHEMAS["Attachment"] = struct(title=STRING, url=STRING, size=INTEGER, extension=STRING)
+SCHEMAS["RecordDetail"] = struct(
+    **RECORD_FIELDS, body_html=described(STRING, "正文（已净化的 HTML）"), attachments=array(component("Attachment"))
+)
 
 
 def record_data(request, record) -> dict:
@@ -214,15 +399,15 @@ def record_data(request, record) -> dict:
     }
 
 
-class RecordFilters(Schema):
-    q: str | None = Field(None, max_length=MAX_QUERY_LENGTH, description="检索词（与站内搜索相同的规则）")
-    publisher: int | None = Field(None, ge=1, le=MAX_ID, description="发布机构 id（见 /publishers）")
-    topic: int | None = Field(None, ge=1, le=MAX_ID, description="主题分类 id（见 /topics）")
-    year: int | None = Field(None, ge=1949, le=2100, description="发布年份")
-    validity: Validity | None = None
-    document_number: str | None = Field(None, max_length=100, description="文号，完全一致")
-    published_after: dt.date | None = Field(None, description="发布日期不早于")
-    published_before: dt.date | None = Field(None, description="发布日期不晚于")
+class RecordFilters(ApiForm):
+    q = Text(max_length=MAX_QUERY_LENGTH, help_text="检索词（与站内搜索相同的规则）")
+    publisher = _id("发布机构 id（见 /publishers）")
+    topic = _id("主题分类 id（见 /topics）")
+    year = _year("发布年份")
+    validity = forms.ChoiceField(required=False, choices=DisclosureRecord.Validity.choices)
+    document_number = Text(max_length=100, help_text="文号，完全一致")
+    published_after = _date("发布日期不早于")
+    published_before = _date("发布日期不晚于")
 
 
 def public_records():
@@ -249,35 +434,37 @@ def _date_filters(queryset, field, after, before):
     return queryset
 
 
-@api.get("/records", response={200: RecordPage, **ERRORS}, summary="政府信息公开目录", tags=["政府信息"])
-def records(request, filters: Query[RecordFilters], page: Query[PageParams]):
+@endpoint("records", summary="政府信息公开目录", tag="政府信息", response=component("RecordPage"),
+          query=(RecordFilters, PageParams))
+def records(request, params):
     queryset = public_records()
-    if filters.q is not None and filters.q.strip():
-        query = _query_or_error(filters.q)
+    if params.q is not None and params.q.strip():
+        query = _query_or_error(params.q)
         matched = documents_matching(query=query).filter(source="record").values("object_id")
         queryset = queryset.filter(pk__in=matched)
-    if filters.publisher:
-        queryset = queryset.filter(publisher_id=filters.publisher)
-    if filters.topic:
-        queryset = queryset.filter(topic_id=filters.topic)
-    if filters.year:
-        queryset = _date_filters(queryset, "published_at", dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31))
-    if filters.validity:
-        queryset = queryset.filter(validity=filters.validity)
-    if filters.document_number:
-        queryset = queryset.filter(document_number=normalize_document_number(_checked_text(filters.document_number)))
-    queryset = _date_filters(queryset, "published_at", filters.published_after, filters.published_before)
-    return keyset_page(request, queryset, cursor=_checked_text(page.cursor), limit=page.limit, serialize=record_data)
+    if params.publisher:
+        queryset = queryset.filter(publisher_id=params.publisher)
+    if params.topic:
+        queryset = queryset.filter(topic_id=params.topic)
+    if params.year:
+        queryset = _date_filters(queryset, "published_at", dt.date(params.year, 1, 1), dt.date(params.year, 12, 31))
+    if params.validity:
+        queryset = queryset.filter(validity=params.validity)
+    if params.document_number:
+        queryset = queryset.filter(document_number=normalize_document_number(_checked_text(params.document_number)))
+    queryset = _date_filters(queryset, "published_at", params.published_after, params.published_before)
+    return keyset_page(request, queryset, cursor=_checked_text(params.cursor), limit=params.limit,
+                       serialize=record_data)
 
 
-@api.get("/records/{path:index_number}", response={200: RecordDetail, 404: Problem}, summary="一条政府信息",
-         tags=["政府信息"])
-def record_detail(request, index_number: str):
+@endpoint("records/<path:index_number>", summary="一条政府信息", tag="政府信息", response=component("RecordDetail"),
+          errors=(404,))
+def record_detail(request, index_number):
     if _has_control(index_number):
-        raise Http404
+        raise ApiError("Not Found", status=404)
     record = public_records().prefetch_related("attachments").filter(index_number=index_number).first()
     if record is None:
-        return Status(404, {"detail": "没有这条已公开的政府信息。"})
+        raise ApiError("没有这条已公开的政府信息。", status=404)
     data = record_data(request, record)
     data["body_html"] = record.body
     data["attachments"] = [
@@ -287,84 +474,75 @@ def record_detail(request, index_number: str):
     return data
 
 
-def _has_control(value: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
-
-
 # Search across every content type ----------------------------------------------------------
 
-
-class SearchHit(Schema):
-    type: str = Field(description="record 政府信息、reply 提案答复、fact 治理数据")
-    title: str
-    url: str
-    published_at: dt.datetime
-    publisher: NamedRef | None
-    topic: NamedRef | None
-
-
-class SearchPage(Schema):
-    count: int
-    results: list[SearchHit]
+SCHEMAS["SearchHit"] = struct(
+    type=described(STRING, "record 政府信息、reply 提案答复、fact 治理数据"),
+    title=STRING,
+    url=STRING,
+    published_at=DATETIME,
+    publisher=nullable(component("NamedRef")),
+    topic=nullable(component("NamedRef")),
+)
+SCHEMAS["SearchPage"] = struct(count=INTEGER, results=array(component("SearchHit")))
 
 
-@api.get("/search", response={200: SearchPage, **ERRORS}, summary="站内检索（按相关度，前 100 条）", tags=["检索"])
-def search_api(request, q: str = Query(..., max_length=MAX_QUERY_LENGTH, description="检索词"),
-               limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)):
-    found = search(query=_query_or_error(q))
+class SearchParams(ApiForm):
+    q = Text(required=True, max_length=MAX_QUERY_LENGTH, help_text="检索词")
+    limit = LIMIT
+
+
+@endpoint("search", summary="站内检索（按相关度，前 100 条）", tag="检索", response=component("SearchPage"),
+          query=(SearchParams,))
+def search_api(request, params):
+    found = search(query=_query_or_error(params.q))
     return {
         "count": found.count,
         "results": [
             {"type": d.source, "title": d.title, "url": request.build_absolute_uri(d.url),
              "published_at": d.published_at, "publisher": _ref(d.publisher), "topic": _ref(d.topic)}
-            for d in found.queryset[:limit]
+            for d in found.queryset[:params.limit]
         ],
     }
 
 
 # Proposal replies --------------------------------------------------------------------------
 
-
-class ProposalRef(Schema):
-    reference: str = Field(description="如 政协官渡区十届二次会议第102114号提案")
-    session: str
-    year: int
-    number: str
-    kind: Literal["proposal", "suggestion", "motion"]
-    title: str
-    lead_member: str = Field(description="领衔人姓名（不含任何联系方式）")
-    url: str
-
-
-class ReplyOut(Schema):
-    id: int
-    proposal: ProposalRef
-    answering_unit: NamedRef
-    replied_on: dt.date | None
-    category: str | None = Field(description="办理结果分类代码，如 A")
-    publication_mode: Literal["full", "summary", "withheld"] = Field(description="全文公开、摘要公开、不公开")
-    mode_reason: str
-    text_html: str = Field(description="公开的答复全文或摘要（已净化的 HTML）；不公开时为空")
-    is_rehandling: bool
-    corrected_at: dt.datetime | None
-    published_at: dt.datetime
-    record_index_number: str | None = Field(description="作为政府信息公开记录发布时的索引号")
-    url: str
-
-
-class ReplyPage(Schema):
-    results: list[ReplyOut]
-    next_cursor: str | None
-    next: str | None
+SCHEMAS["ProposalRef"] = struct(
+    reference=described(STRING, "如 政协官渡区十届二次会议第102114号提案"),
+    session=STRING,
+    year=INTEGER,
+    number=STRING,
+    kind=enum(Proposal.Kind.values),
+    title=STRING,
+    lead_member=described(STRING, "领衔人姓名（不含任何联系方式）"),
+    url=STRING,
+)
+SCHEMAS["ReplyOut"] = struct(
+    id=INTEGER,
+    proposal=component("ProposalRef"),
+    answering_unit=component("NamedRef"),
+    replied_on=nullable(DATE),
+    category=described(nullable(STRING), "办理结果分类代码，如 A"),
+    publication_mode=described(enum(Reply.PublicationMode.values), "全文公开、摘要公开、不公开"),
+    mode_reason=STRING,
+    text_html=described(STRING, "公开的答复全文或摘要（已净化的 HTML）；不公开时为空"),
+    is_rehandling=BOOLEAN,
+    corrected_at=nullable(DATETIME),
+    published_at=DATETIME,
+    record_index_number=described(nullable(STRING), "作为政府信息公开记录发布时的索引号"),
+    url=STRING,
+)
+SCHEMAS["ReplyPage"] = page_of("ReplyOut")
 
 
-class ReplyFilters(Schema):
-    q: str | None = Field(None, max_length=MAX_QUERY_LENGTH, description="检索词")
-    session: int | None = Field(None, ge=1, le=MAX_ID, description="届次会议 id")
-    year: int | None = Field(None, ge=1949, le=2100, description="会议年度")
-    number: str | None = Field(None, max_length=40, description="提案编号，如 102114")
-    unit: int | None = Field(None, ge=1, le=MAX_ID, description="答复单位 id")
-    category: str | None = Field(None, max_length=2, description="办理结果分类代码")
+class ReplyFilters(ApiForm):
+    q = Text(max_length=MAX_QUERY_LENGTH, help_text="检索词")
+    session = _id("届次会议 id")
+    year = _year("会议年度")
+    number = Text(max_length=40, help_text="提案编号，如 102114")
+    unit = _id("答复单位 id")
+    category = Text(max_length=2, help_text="办理结果分类代码")
 
 
 def reply_data(request, reply) -> dict:
@@ -392,67 +570,63 @@ def reply_data(request, reply) -> dict:
     }
 
 
-@api.get("/replies", response={200: ReplyPage, **ERRORS}, summary="建议提案答复", tags=["建议提案"])
-def replies(request, filters: Query[ReplyFilters], page: Query[PageParams]):
+@endpoint("replies", summary="建议提案答复", tag="建议提案", response=component("ReplyPage"),
+          query=(ReplyFilters, PageParams))
+def replies(request, params):
     queryset = Reply.objects.public().select_related(
         "proposal__session__assembly", "proposal__lead_member", "answering_unit", "record", "category"
     )
-    if filters.q is not None and filters.q.strip():
-        matched = documents_matching(query=_query_or_error(filters.q)).filter(source="reply").values("object_id")
+    if params.q is not None and params.q.strip():
+        matched = documents_matching(query=_query_or_error(params.q)).filter(source="reply").values("object_id")
         queryset = queryset.filter(pk__in=matched)
-    if filters.session:
-        queryset = queryset.filter(proposal__session_id=filters.session)
-    if filters.year:
-        queryset = queryset.filter(proposal__session__year=filters.year)
-    if filters.number:
-        queryset = queryset.filter(proposal__number=normalize_proposal_number(_checked_text(filters.number)))
-    if filters.unit:
-        queryset = queryset.filter(answering_unit_id=filters.unit)
-    if filters.category:
-        queryset = queryset.filter(category__code=_checked_text(filters.category).upper())
-    return keyset_page(request, queryset, cursor=_checked_text(page.cursor), limit=page.limit, serialize=reply_data)
+    if params.session:
+        queryset = queryset.filter(proposal__session_id=params.session)
+    if params.year:
+        queryset = queryset.filter(proposal__session__year=params.year)
+    if params.number:
+        queryset = queryset.filter(proposal__number=normalize_proposal_number(_checked_text(params.number)))
+    if params.unit:
+        queryset = queryset.filter(answering_unit_id=params.unit)
+    if params.category:
+        queryset = queryset.filter(category__code=_checked_text(params.category).upper())
+    return keyset_page(request, queryset, cursor=_checked_text(params.cursor), limit=params.limit,
+                       serialize=reply_data)
 
 
 # Governance facts --------------------------------------------------------------------------
 
-
-class SourceRef(Schema):
-    index_number: str
-    title: str
-    published_at: dt.datetime
-    url: str = Field(description="来源记录网页，定位到原文语句")
-
-
-class FactOut(Schema):
-    id: int
-    metric: str = Field(description="指标标识")
-    metric_name: str
-    category: str
-    value: float
-    unit: str
-    approximation: Literal["", "nearly", "over"] = Field(description="约数：近（nearly）、多（over）")
-    display_value: str
-    figure_text: str = Field(description="原文中的数字表述")
-    period: str
-    period_end: dt.date
-    scope: Literal["district", "street", "community"]
-    place: str
-    sentence: str = Field(description="原文语句")
-    source: SourceRef
-    url: str
-
-
-class FactPage(Schema):
-    results: list[FactOut]
-    next_cursor: str | None
-    next: str | None
+SCHEMAS["SourceRef"] = struct(
+    index_number=STRING,
+    title=STRING,
+    published_at=DATETIME,
+    url=described(STRING, "来源记录网页，定位到原文语句"),
+)
+SCHEMAS["FactOut"] = struct(
+    id=INTEGER,
+    metric=described(STRING, "指标标识"),
+    metric_name=STRING,
+    category=STRING,
+    value=NUMBER,
+    unit=STRING,
+    approximation=described(enum(Fact.Approximation.values), "约数：近（nearly）、多（over）"),
+    display_value=STRING,
+    figure_text=described(STRING, "原文中的数字表述"),
+    period=STRING,
+    period_end=DATE,
+    scope=enum(Fact.Scope.values),
+    place=STRING,
+    sentence=described(STRING, "原文语句"),
+    source=component("SourceRef"),
+    url=STRING,
+)
+SCHEMAS["FactPage"] = page_of("FactOut")
 
 
-class FactFilters(Schema):
-    metric: str | None = Field(None, max_length=50, description="指标标识（slug）")
-    scope: Literal["district", "street", "community"] | None = None
-    street: int | None = Field(None, ge=1, le=MAX_ID, description="街道 id（含其下社区）")
-    source: str | None = Field(None, max_length=64, description="来源记录索引号")
+class FactFilters(ApiForm):
+    metric = Text(max_length=50, help_text="指标标识（slug）")
+    scope = forms.ChoiceField(required=False, choices=Fact.Scope.choices)
+    street = _id("街道 id（含其下社区）")
+    source = Text(max_length=64, help_text="来源记录索引号")
 
 
 def fact_data(request, fact) -> dict:
@@ -480,16 +654,32 @@ def fact_data(request, fact) -> dict:
     }
 
 
-@api.get("/facts", response={200: FactPage, **ERRORS}, summary="社区治理数据（均注明来源语句）", tags=["社区治理"])
-def facts(request, filters: Query[FactFilters], page: Query[PageParams]):
+@endpoint("facts", summary="社区治理数据（均注明来源语句）", tag="社区治理", response=component("FactPage"),
+          query=(FactFilters, PageParams))
+def facts(request, params):
     queryset = Fact.objects.public().for_display()
-    if filters.metric:
-        queryset = queryset.filter(metric__slug=_checked_text(filters.metric))
-    if filters.scope:
-        queryset = queryset.filter(scope=filters.scope)
-    if filters.street:
-        queryset = queryset.filter(Q(street_id=filters.street) | Q(community__street_id=filters.street))
-    if filters.source:
-        queryset = queryset.filter(source_record__index_number=_checked_text(filters.source))
-    return keyset_page(request, queryset, cursor=_checked_text(page.cursor), limit=page.limit,
+    if params.metric:
+        queryset = queryset.filter(metric__slug=_checked_text(params.metric))
+    if params.scope:
+        queryset = queryset.filter(scope=params.scope)
+    if params.street:
+        queryset = queryset.filter(Q(street_id=params.street) | Q(community__street_id=params.street))
+    if params.source:
+        queryset = queryset.filter(source_record__index_number=_checked_text(params.source))
+    return keyset_page(request, queryset, cursor=_checked_text(params.cursor), limit=params.limit,
                        field="source_record__published_at", serialize=fact_data)
+
+
+# The schema and the URLconf ----------------------------------------------------------------
+
+
+@read_only
+def openapi_json(request):
+    return openapi_document(base=request.path.removesuffix("openapi.json"))
+
+
+# Included by search/site_urls.py at /api/v1/ under the namespace "api-v1".
+urlpatterns = [
+    path("openapi.json", openapi_json, name="openapi-json"),
+    *(path(op.route, op.view, name=op.view.__name__) for op in OPERATIONS),
+]

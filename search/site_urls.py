@@ -5,13 +5,13 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 
-from .api import api
+from . import api
 from .robots import robots_txt
 from .sitemaps import sitemaps
 
 urlpatterns = [
     path("feeds/", include("search.feed_urls")),
-    path("api/v1/", api.urls),
+    path("api/v1/", include((api.urlpatterns, "api-v1"))),
     # Anything else under the API (including paths no route can match, such as ones with a
     # line break) gets the API's JSON 404, not the site's HTML page.
     re_path(r"^api/v1/[\s\S]*$", lambda request: JsonResponse({"detail": "Not Found"}, status=404)),

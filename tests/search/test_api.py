@@ -38,6 +38,35 @@ class TestSchema:
         member_fields = str(schema["components"]["schemas"]["ProposalRef"])
         assert "phone" not in member_fields and "email" not in member_fields and "address" not in member_fields
 
+    def test_every_documented_bound_is_enforced(self, client):
+        """The parameters are documented from the forms that check them: just past any
+        documented limit, or empty where a number, date or choice is expected, is a 422."""
+        schema = get(client, "/api/v1/openapi.json")[1]
+        for path, item in schema["paths"].items():
+            query = [p for p in item["get"]["parameters"] if p["in"] == "query"]
+            required = {p["name"]: "社区" for p in query if p["required"]}
+            for parameter in query:
+                rule = parameter["schema"]
+                if rule["type"] == "integer":
+                    bad = [rule["minimum"] - 1, rule["maximum"] + 1, "1.5", ""]
+                elif "enum" in rule:
+                    bad = ["not-an-option", ""]
+                elif rule.get("format") == "date":
+                    bad = ["2024-02-30", ""]
+                else:
+                    bad = ["x" * (rule["maxLength"] + 1)]
+                for value in bad:
+                    response = client.get(path, {**required, parameter["name"]: value})
+                    assert response.status_code == 422, (path, parameter["name"], value)
+                    [problem] = response.json()["detail"]
+                    assert problem["loc"] == ["query", parameter["name"]] and problem["msg"]
+
+    def test_read_only(self, client):
+        for url in ("/api/v1/records", "/api/v1/openapi.json"):
+            assert client.post(url).status_code == 405  # refused as a method, not for a missing CSRF token
+        response = client.get("/api/v1/")
+        assert response.status_code == 404 and response.json() == {"detail": "Not Found"}
+
 
 @pytest.mark.django_db
 class TestRecords:
