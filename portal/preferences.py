@@ -3,6 +3,7 @@ applied on the server, so they work without JavaScript and never flash.
 
 static/js/reader.js mirrors this module (cookie format, classes, limits): change both."""
 
+import functools
 from dataclasses import dataclass, fields, replace
 from urllib.parse import parse_qsl, urlencode
 
@@ -27,8 +28,7 @@ class ReaderPreferences:
 
     @classmethod
     def from_cookie(cls, raw: str | None) -> "ReaderPreferences":
-        values = dict(parse_qsl(raw or "", keep_blank_values=False))
-        return cls().updated(values)
+        return _from_cookie(raw or "")
 
     def updated(self, values) -> "ReaderPreferences":
         """Apply query-style values, ignoring anything out of range."""
@@ -81,7 +81,7 @@ class ReaderPreferences:
     def can_shrink(self) -> bool:
         return self.effective_font_step > self.min_font_step
 
-    @property
+    @functools.cached_property  # frozen: worked out once per instance (they are shared)
     def html_classes(self) -> str:
         classes = []
         if self.elder:
@@ -101,7 +101,7 @@ class ReaderPreferences:
             classes.append("speech-point")
         return " ".join(classes)
 
-    @property
+    @functools.cached_property
     def cache_key(self) -> str:
         """A short string that varies cached pages by preference."""
         return self.to_cookie() or "default"
@@ -141,3 +141,10 @@ class ReaderPreferences:
 
 def _toggle(label, name, *, pressed, on="1", off="0"):
     return {"label": label, "name": name, "value": off if pressed else on, "on": on, "pressed": pressed}
+
+
+@functools.lru_cache(maxsize=256)
+def _from_cookie(raw: str) -> ReaderPreferences:
+    # Read on every request, and readers share a handful of settings: parsed once each (the
+    # preferences are frozen, so one copy serves every request).
+    return ReaderPreferences().updated(dict(parse_qsl(raw, keep_blank_values=False)))
