@@ -1,6 +1,5 @@
 """Reads for the disclosure catalogue."""
 
-import copy
 import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -28,9 +27,9 @@ def record_list(*, filters=None):
 def record_get_public(*, index_number: str) -> DisclosureRecord:
     """The public record with this 索引号, or 404. Kept until content changes (a publish, edit
     or withdraw starts a new generation; a scheduled record's time bounds it), so a record
-    page the page cache cannot serve still costs no query. The caller gets its own copy."""
-    record = cached_value(f"disclosures:record:{index_number}", lambda: _record_public(index_number))
-    return copy.copy(record)
+    page the page cache cannot serve still costs no query. The record is shared by later
+    requests in this process: read it, never change it."""
+    return cached_value(f"disclosures:record:{index_number}", lambda: _record_public(index_number))
 
 
 def _record_public(index_number):

@@ -46,7 +46,7 @@ def record_detail(request, index_number):
         buffered, epoch = selectors.record_buffered_views(record_id=record.pk)
     else:
         buffered, epoch = services.record_count_view(record_id=record.pk)
-    record.view_count = selectors.record_stored_views(record_id=record.pk, epoch=epoch) + buffered
+    view_count = selectors.record_stored_views(record_id=record.pk, epoch=epoch) + buffered
     pagecache.on_hit(request, "disclosures.services.record_count_cached_view", record.pk)
     # Conditional GET: the page changes when the record or anything site-wide does (a new
     # generation), not with each view, so a revalidating browser or CDN gets a 304.
@@ -59,6 +59,7 @@ def record_detail(request, index_number):
         font_size = ""
     response = render(request, "disclosures/record_detail.html", {
         "record": record,
+        "view_count": view_count,
         "font_size": font_size,
         "font_sizes": FONT_SIZES,
         "column": {"name": "政府信息公开", "type": "信息公开目录"},
@@ -71,7 +72,7 @@ def record_detail(request, index_number):
         # and query string): apps may mark up the body for this request (a cited sentence).
         "body": lambda: transform_body(record, request.GET),
         "related_panels": lambda: selectors.record_related_panels(record=record),
-        "crumbs": [("政府信息公开", reverse("disclosures:catalogue")), (record.title, None)],
+        "crumbs": lambda: [("政府信息公开", reverse("disclosures:catalogue")), (record.title, None)],
     })
     return _with_validators(response, etag, last_modified)
 
