@@ -86,7 +86,7 @@ def record_count_view(*, record_id: int) -> tuple[int, int]:
     """Count one reader's view without a database write (see portal.counters); returns the
     views of this record buffered and not yet in `view_count`, this one included, and the
     flush epoch (selectors.record_stored_views)."""
-    return record_view_counts.incr_tracked(record_id)
+    return record_view_counts.incr_shown(record_id)
 
 
 def record_count_cached_view(environ, record_id: int) -> None:

@@ -31,6 +31,13 @@ class RedisCounts:
     # return the flush epoch (see CounterBuffer.incr_tracked).
     INCR = ("local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2]) "
             "return {n + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0), tonumber(redis.call('GET', KEYS[3])) or 0}")
+    # Adds a batch and returns each key's pending total and the epoch, in one round trip.
+    INCR_MANY = ("local out = {} "
+                 "for i = 1, #ARGV, 2 do "
+                 "local n = redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) "
+                 "out[#out + 1] = n + (tonumber(redis.call('HGET', KEYS[2], ARGV[i])) or 0) end "
+                 "out[#out + 1] = tonumber(redis.call('GET', KEYS[3])) or 0 "
+                 "return out")
     READ = ("return {(tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0) + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0), "
             "tonumber(redis.call('GET', KEYS[3])) or 0}")
 
@@ -44,6 +51,7 @@ class RedisCounts:
         self.epoch_key = f"{prefix}:epoch"
         self._incr = self.client.register_script(self.INCR)
         self._read = self.client.register_script(self.READ)
+        self._incr_many = self.client.register_script(self.INCR_MANY)
 
     def incr(self, key, amount=1):
         """(pending count, flush epoch) after counting."""
@@ -51,10 +59,11 @@ class RedisCounts:
         return int(pending), int(epoch)
 
     def incr_many(self, counts):
-        pipe = self.client.pipeline(transaction=False)
-        for key, amount in counts.items():
-            pipe.hincrby(self.pending_key, key, amount)
-        pipe.execute()
+        """({key: pending count}, flush epoch) after counting a batch."""
+        keys = list(counts)
+        args = [value for key in keys for value in (key, counts[key])]
+        *totals, epoch = self._incr_many(keys=[self.pending_key, self.batch_key, self.epoch_key], args=args)
+        return {key: int(total) for key, total in zip(keys, totals)}, int(epoch)
 
     def pending(self, key):
         """(pending count, flush epoch)."""
@@ -113,6 +122,7 @@ class LocalCounts:
     def incr_many(self, counts):
         with self.lock:
             self.counts.update(counts)
+            return {key: self.counts[key] + self.in_flight[key] for key in counts}, self.epoch
 
     def pending(self, key):
         with self.lock:
@@ -163,8 +173,12 @@ class CounterBuffer:
         self._store = None
         self._store_config = None
         self._last_flush = time.monotonic()
-        # Counts not yet handed to the shared store (see incr_soon).
+        # Counts not yet handed to the shared store (see incr_soon), and those on their way.
         self._soon = Counter()
+        self._in_transit = Counter()
+        # key -> (shared pending count, flush epoch, when): what the last exchange with the
+        # shared store said about a key (see incr_shown).
+        self._known = {}
         self._soon_since = time.monotonic()
         self._soon_lock = threading.Lock()
         self._soon_thread = None
@@ -196,17 +210,49 @@ class CounterBuffer:
             self.incr(key, amount)
             return
         with self._soon_lock:
-            self._soon[key] += amount
+            self._hold(key, amount, seconds)
             due = time.monotonic() - self._soon_since >= seconds
-            if self._soon_thread is None or not self._soon_thread.is_alive():
-                # Also hands over when no further request comes (started in the worker itself,
-                # after any fork).
-                self._soon_thread = threading.Thread(target=self._hand_over_regularly, args=(seconds,),
-                                                     name=f"counter-{self.name}", daemon=True)
-                self._soon_thread.start()
         if due:
             self.hand_over()
         self._maybe_flush()
+
+    def incr_shown(self, key, amount=1) -> tuple[int, int]:
+        """incr_tracked for a count that is shown at once (a rendered record page), without a
+        round trip per view for a key in demand: within COUNTER_BATCH_SECONDS of this process's
+        last exchange about `key` with the shared store, the view is held as incr_soon holds
+        it, and the total shown is the shared one as of that exchange plus what this process
+        holds since. Views counted by other processes meanwhile show at the next exchange, at
+        most that many seconds later (a page from the page cache shows an older count still)."""
+        seconds = getattr(settings, "COUNTER_BATCH_SECONDS", 1.0)
+        if not self.store.shared or not seconds:
+            return self.incr_tracked(key, amount)
+        now = time.monotonic()
+        with self._soon_lock:
+            known = self._known.get(key)
+            fresh = known is not None and now - known[2] < seconds
+            if fresh:
+                self._hold(key, amount, seconds)
+                shown = (known[0] + self._in_transit[key] + self._soon[key], known[1])
+                due = now - self._soon_since >= seconds
+        if not fresh:  # one round trip, which also tells the shared total
+            pending, epoch = self.incr_tracked(key, amount)
+            with self._soon_lock:
+                self._known[key] = (pending, epoch, time.monotonic())
+                return pending + self._in_transit[key] + self._soon[key], epoch
+        if due:
+            self.hand_over()
+        self._maybe_flush()
+        return shown
+
+    def _hold(self, key, amount, seconds):
+        """Keep a count for the next hand-over (the caller holds _soon_lock)."""
+        self._soon[key] += amount
+        if self._soon_thread is None or not self._soon_thread.is_alive():
+            # Also hands over when no further request comes (started in the worker itself,
+            # after any fork).
+            self._soon_thread = threading.Thread(target=self._hand_over_regularly, args=(seconds,),
+                                                 name=f"counter-{self.name}", daemon=True)
+            self._soon_thread.start()
 
     def _hand_over_regularly(self, seconds):
         while True:
@@ -219,17 +265,27 @@ class CounterBuffer:
     def hand_over(self) -> None:
         """Give the counts held by incr_soon to the shared store."""
         with self._soon_lock:
-            counts, self._soon = self._soon, Counter()
+            counts, self._soon = +self._soon, Counter()
             self._soon_since = time.monotonic()
-        counts = +counts
+            self._in_transit.update(counts)  # still shown by incr_shown while on their way
         if not counts:
             return
         try:
-            self.store.incr_many(counts)
+            totals, epoch = self.store.incr_many(counts)
         except Exception:  # keep them for the next try rather than lose them
             with self._soon_lock:
                 self._soon.update(counts)
+                self._in_transit.subtract(counts)
+                self._in_transit = +self._in_transit
             raise
+        with self._soon_lock:
+            self._in_transit.subtract(counts)
+            self._in_transit = +self._in_transit
+            now = time.monotonic()
+            seconds = getattr(settings, "COUNTER_BATCH_SECONDS", 1.0)
+            self._known = {key: known for key, known in self._known.items() if now - known[2] < seconds}
+            for key, total in totals.items():
+                self._known[key] = (total, epoch, now)
 
     def incr_tracked(self, key, amount=1) -> tuple[int, int]:
         """incr, and the flush epoch: it changes whenever a flush has added counts to the
@@ -241,7 +297,7 @@ class CounterBuffer:
     def pending_tracked(self, key) -> tuple[int, int]:
         """pending, and the flush epoch (see incr_tracked)."""
         with self._soon_lock:
-            held = self._soon[key]
+            held = self._soon[key] + self._in_transit[key]
         pending, epoch = self.store.pending(key)
         return pending + held, epoch
 
@@ -266,6 +322,8 @@ class CounterBuffer:
         """Forget buffered counts (tests)."""
         with self._soon_lock:
             self._soon.clear()
+            self._in_transit.clear()
+            self._known.clear()
         self.store.clear()
 
 

@@ -190,7 +190,7 @@ def test_counts_from_cached_pages_reach_redis_in_batches_and_none_are_lost(redis
     buffer, written = recording_buffer("soon")
     handed = []
     incr_many = buffer.store.incr_many
-    buffer.store.incr_many = lambda counts: (handed.append(sum(counts.values())), incr_many(counts))
+    buffer.store.incr_many = lambda counts: (handed.append(sum(counts.values())), incr_many(counts))[1]
     with override_settings(COUNTER_BATCH_SECONDS=0.05):
         total = hammer(lambda: buffer.incr_soon(7), buffer.flush)
         buffer.flush()
@@ -228,3 +228,44 @@ def test_the_flush_epoch_moves_with_each_flush_that_wrote(store, redis_counts):
         with pytest.raises(ZeroDivisionError):
             buffer.flush()
         assert buffer.pending_tracked(4) == (1, 1)  # nothing written: same epoch, count kept
+
+
+def test_views_of_a_record_in_demand_cost_a_round_trip_per_batch_and_none_are_lost(redis_counts):
+    """incr_shown (a rendered record page): the first view of a record asks the shared store,
+    later ones within COUNTER_BATCH_SECONDS are held and handed over in batches, while
+    flushes run concurrently."""
+    buffer, written = recording_buffer("shown")
+    trips = []
+    incr = buffer.store.incr
+    buffer.store.incr = lambda key, amount=1: (trips.append(key), incr(key, amount))[1]
+    with override_settings(COUNTER_BATCH_SECONDS=0.05):
+        total = hammer(lambda: buffer.incr_shown(7), buffer.flush)
+        buffer.flush()
+    assert written == {7: total}
+    assert buffer.pending(7) == 0
+    assert len(trips) < total / 10  # not one round trip per view
+
+
+def test_the_count_shown_catches_up_with_other_processes_and_never_drops(redis_counts):
+    buffer, written = recording_buffer("shown-order")
+    elsewhere = RedisCounts(REDIS_URL, buffer.store.pending_key.removesuffix(":pending"))
+    stored = {0: 0}  # flush epoch -> the count the database holds in it
+
+    def shown():
+        pending, epoch = buffer.incr_shown(3)
+        return stored[epoch] + pending
+
+    with override_settings(COUNTER_BATCH_SECONDS=60):  # nothing is handed over unless asked
+        assert [shown(), shown(), shown()] == [1, 2, 3]
+        elsewhere.incr(3)
+        elsewhere.incr(3)  # two views in another process
+        assert shown() == 4  # held here; the others show at this process's next exchange
+        buffer.hand_over()
+        assert shown() == 7
+        assert buffer.flush() == 7
+        stored[1] = written[3]
+        assert shown() == 8  # the last exchange's total, from before the flush, plus this view
+        buffer.hand_over()
+        assert shown() == 9  # the new epoch: 8 stored, 1 pending and this view
+    buffer.flush()
+    assert written == {3: 9}
