@@ -36,6 +36,7 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -60,7 +61,18 @@ _request_state = contextvars.ContextVar("pagecache_state", default=None)  # {"st
 
 
 def _setting(name, default):
-    return getattr(settings, name, default)
+    # Read a few dozen times per request: each read of django.conf.settings goes through its
+    # lazy proxy (a tenth of a kept record page's rendering time), so values are kept here
+    # until a setting changes (tests).
+    try:
+        return _settings_read[name]
+    except KeyError:
+        value = _settings_read[name] = getattr(settings, name, default)
+        return value
+
+
+_settings_read = {}
+setting_changed.connect(lambda **kwargs: _settings_read.clear(), weak=False)
 
 
 # --- state (the generation) ------------------------------------------------------------
