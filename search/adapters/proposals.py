@@ -12,11 +12,12 @@ from django.db.models import Max, Q
 from django.urls import reverse
 
 from disclosures.models import DisclosureRecord, Organization
+from portal.pagecache import cached_value
 from proposals.models import Member, Proposal, Reply, Session, normalize_proposal_number
 
 from ..numbers import PROPOSAL_NUMBER
 from ..registry import Document, NumberKind, SearchSource, register_number, register_source
-from ..sitemaps import latest_public_change, register_sitemap
+from ..sitemaps import SITEMAP_LIMIT, latest_public_change, register_sitemap
 from ..text import html_to_text
 
 
@@ -94,26 +95,26 @@ register_number(NumberKind(
 ))
 
 
-class ProposalsSitemap(Sitemap):
-    """The proposal pages (their metadata is public) and the section's fixed pages."""
+def _section_changed():
+    """When the 建议提案办理 section last changed: a proposal edited or a reply published
+    (one aggregate each, kept until content changes)."""
+
+    def compute():
+        latest_reply = Reply.objects.public().aggregate(m=Max("published_at"))["m"]
+        latest_edit = Proposal.objects.aggregate(m=Max("updated_at"))["m"]
+        return max([m for m in (latest_edit, latest_reply) if m], default=None) or latest_public_change()
+
+    return cached_value("sitemaps:proposals-changed", compute)
+
+
+class ProposalPagesSitemap(Sitemap):
+    """The section's fixed pages, each session's statistics and each member's page."""
 
     changefreq = "weekly"
-    limit = 10000
 
     def items(self):
-        public = Reply.objects.public()
-        latest_reply = public.aggregate(m=Max("published_at"))["m"]
-        changed = max(
-            [m for m in (Proposal.objects.aggregate(m=Max("updated_at"))["m"], latest_reply) if m],
-            default=None,
-        ) or latest_public_change()
+        changed = _section_changed()
         pages = [(reverse(name), changed) for name in ("proposals:list", "proposals:lookup", "proposals:statistics")]
-        proposals = Proposal.objects.select_related("session").annotate(
-            reply_at=Max("replies__published_at", filter=Q(replies__in=public))
-        ).order_by("session", "number")
-        pages += [
-            (p.get_absolute_url(), max(m for m in (p.updated_at, p.reply_at) if m)) for p in proposals
-        ]
         pages += [
             (reverse("proposals:session_statistics", args=[s.pk]), changed) for s in Session.objects.all()
         ]
@@ -129,5 +130,32 @@ class ProposalsSitemap(Sitemap):
     def lastmod(self, item):
         return item[1]
 
+    def get_latest_lastmod(self):
+        return _section_changed()
 
+
+class ProposalsSitemap(Sitemap):
+    """Every proposal's page (its metadata is public): a queryset, so the database pages it
+    (SITEMAP_LIMIT a sitemap) and the index needs a count, not every proposal in memory."""
+
+    changefreq = "weekly"
+    limit = SITEMAP_LIMIT
+
+    def items(self):
+        public = Reply.objects.public()
+        return Proposal.objects.select_related("session").annotate(
+            reply_at=Max("replies__published_at", filter=Q(replies__in=public))
+        ).order_by("session", "number", "pk")
+
+    def location(self, proposal):
+        return proposal.get_absolute_url()
+
+    def lastmod(self, proposal):
+        return max(m for m in (proposal.updated_at, proposal.reply_at) if m)
+
+    def get_latest_lastmod(self):
+        return _section_changed()
+
+
+register_sitemap("proposal-pages", ProposalPagesSitemap)
 register_sitemap("proposals", ProposalsSitemap)

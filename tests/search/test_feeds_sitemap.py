@@ -104,6 +104,23 @@ class TestSitemap:
         assert paths[seed.get_absolute_url()].startswith(seed.updated_at.strftime("%Y-%m-%d"))
         assert not any(p.startswith("/search/") for p in paths)
 
+    def test_long_sections_are_paged_by_the_database(self, client, seed, monkeypatch):
+        # At a million records a sitemap built in memory cost a worker seconds and tens of MiB.
+        from django.db.models import QuerySet
+
+        from search.adapters.proposals import ProposalsSitemap
+        from search.sitemaps import RecordSitemap
+
+        monkeypatch.setattr(RecordSitemap, "limit", 1)
+        monkeypatch.setattr(ProposalsSitemap, "limit", 1)
+        extra = [published(title=f"关于分页第{n}批的通知") for n in range(3)]
+        index = parse(client.get("/sitemap.xml"), "application/xml")
+        locations = [s.findtext(f"{SITEMAP}loc") for s in index.findall(f"{SITEMAP}sitemap")]
+        assert sum("/sitemap-records.xml" in loc for loc in locations) == 4  # a sitemap per record
+        paths = sitemap_entries(client)
+        assert all(record.get_absolute_url() in paths for record in [seed, *extra])
+        assert isinstance(ProposalsSitemap().items(), QuerySet)
+
     def test_lastmod_follows_edits(self, client, seed):
         record = published(title="关于更新的通知", published_at=timezone.now() - dt.timedelta(days=400))
         mine = sitemap_entries(client)[record.get_absolute_url()]
