@@ -196,6 +196,11 @@ def invalidate():
         slot["state"] = None  # this request wrote: later reads see the new generation
 
 
+def invalidate_after_migrate(**kwargs):
+    """post_migrate: a new release starts a new generation (see PortalConfig.ready)."""
+    invalidate()
+
+
 def _compute_until():
     """The earliest moment a scheduled item becomes public, as a timestamp (or None)."""
     soonest = None

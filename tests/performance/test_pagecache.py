@@ -74,6 +74,19 @@ def test_publish_edit_and_withdraw_invalidate_cached_pages(reader_client, seed, 
     assert "已修改标题的通知" not in get(reader_client, "/disclosures/")[1]
 
 
+def test_a_release_starts_a_new_generation(reader_client, seed):
+    """Kept pages and fragments were rendered by the previous release's templates: the
+    migrate that every deployment runs makes them stale."""
+    from django.core.management import call_command
+
+    reader_client.get("/")
+    assert is_hit(reader_client.get("/"))
+    generation = pagecache.current_state()["gen"]
+    call_command("migrate", verbosity=0)
+    assert pagecache.current_state()["gen"] != generation
+    assert not is_hit(reader_client.get("/"))
+
+
 def test_scheduled_record_appears_when_its_time_comes_without_any_save(reader_client, seed):
     due = timezone.now() + dt.timedelta(seconds=5)
     PublishedRecordFactory(title="定时发布的通知", published_at=due)
