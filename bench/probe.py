@@ -73,7 +73,7 @@ def page_urls(words):
         pages.append((label, f"{search}?q={quote(words[key])}" if search else None, error or f"q={words[key]}"))
     feed, error = _try(lambda: reverse("feeds:records_rss"))
     pages.append(("feed", feed, error or ""))
-    api, error = _try(lambda: reverse("api-1.0.0:records") if _has_name("api-1.0.0:records") else "/api/v1/records")
+    api, error = _try(lambda: reverse("api-v1:records"))
     pages.append(("api list", api, error or ""))
     csv_url, error = _try(lambda: reverse("search:records_csv"))
     if csv_url:
@@ -84,16 +84,6 @@ def page_urls(words):
     else:
         pages.append(("csv export", None, error))
     return pages
-
-
-def _has_name(name):
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse(name)
-        return True
-    except NoReverseMatch:
-        return False
 
 
 def _csv_year(public, timezone):
