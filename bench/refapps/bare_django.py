@@ -46,7 +46,7 @@ DATABASES = {}  # no query, by definition of the reference
 USE_TZ = True
 
 
-def page(request):
+def page(request, rest=""):
     from django.shortcuts import render
 
     return render(request, PAGE_FILE.name, {"title": "reference"})
