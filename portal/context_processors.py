@@ -7,7 +7,8 @@ def site(request):
     path = request.path
     sections = site_sections()
     return {
-        "request_full_path": request.get_full_path(),
+        # Called by the template only where used (inside the header fragment, when rendered).
+        "request_full_path": request.get_full_path,
         # The header marks the section whose page this is; the header fragment varies on it.
         "nav_current": next((s["url"] for s in sections if s["url"] == path), ""),
         "site": SiteSettings.current(),

@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 STATE_KEY = "pagecache:state"
 ENVIRON_KEY = "govportal.pagecache"
+CACHEABLE_KEY = "govportal.pagecache.cacheable"
 HIT_HEADER = "X-Page-Cache"
 ENTRY_FORMAT = 3
 STORABLE_TYPES = ("text/html", "application/xml", "application/rss+xml", "application/atom+xml",
@@ -261,7 +262,15 @@ def _allowed_cookies():
 
 
 def request_is_cacheable(environ) -> bool:
-    """Anonymous GET/HEAD without any cookie that could change the page (a session, messages)."""
+    """Anonymous GET/HEAD without any cookie that could change the page (a session, messages).
+    Asked by the WSGI wrapper and again by the middleware: worked out once per request."""
+    known = environ.get(CACHEABLE_KEY)
+    if known is None:
+        known = environ[CACHEABLE_KEY] = _request_is_cacheable(environ)
+    return known
+
+
+def _request_is_cacheable(environ) -> bool:
     if not _setting("PAGE_CACHE_ENABLED", True):
         return False
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("HTTP_AUTHORIZATION"):

@@ -147,6 +147,10 @@ else:
         }
     }
 
+# Messages (admin, members' feedback) live in the session: signed-in readers only. The default
+# tries a signed cookie first, whose signer was built on every request.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 # Anonymous page cache (portal/pagecache.py): pages live until content changes (any save in
 # these apps) or PAGE_CACHE_SECONDS; browsers and CDNs may keep them for the *_SECONDS below.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
