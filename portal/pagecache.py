@@ -441,7 +441,7 @@ class PageCacheMiddleware:
                 )
         elif not response.has_header("Cache-Control"):
             # A signed-in reader's page, or a request with cookies we do not know: never shared.
-            patch_cache_control(response, private=True, max_age=0)
+            response["Cache-Control"] = "private, max-age=0"
         return response
 
     @staticmethod

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "portal.middleware.HistoryRequestMiddleware",
     "portal.middleware.ReaderPreferencesMiddleware",
     # Last, so a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",
