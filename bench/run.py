@@ -317,12 +317,16 @@ def with_adjacent_reference(measure, reference, cfg):
     before = load(reference, "/", cfg=cfg)
     result = measure()
     after = load(reference, "/", cfg=cfg)
-    cpus = [r["cpu_ms"] for r in (before, after) if r.get("cpu_ms")]
-    result["adjacent_bare_django"] = {
-        "rps": round((before["rps"] + after["rps"]) / 2, 1), "rps_runs": [before["rps"], after["rps"]],
-        "cpu_ms": round(sum(cpus) / len(cpus), 3) if cpus else None, "errors": before["errors"] + after["errors"],
-    }
+    result["adjacent_bare_django"] = two_runs(before, after)
     return result
+
+
+def two_runs(before, after):
+    """One reference from two runs of it: the mean req/s and worker CPU, both runs' req/s and
+    every error."""
+    cpus = [r["cpu_ms"] for r in (before, after) if r.get("cpu_ms")]
+    return {**before, "rps": round((before["rps"] + after["rps"]) / 2, 1), "rps_runs": [before["rps"], after["rps"]],
+            "errors": before["errors"] + after["errors"], "cpu_ms": round(sum(cpus) / len(cpus), 3) if cpus else None}
 
 
 def download(server, url, *, times=2):
@@ -420,14 +424,7 @@ def run_scale(scale, cfg):
         if cfg["redis"]:
             _forget_redis_keys(prefix)
     refs_after = references(cfg, str(reference_file))
-    refs = {}
-    for key in refs_before:
-        a, b = refs_before[key], refs_after[key]
-        refs[key] = {**a, "rps": round((a["rps"] + b["rps"]) / 2, 1), "rps_runs": [a["rps"], b["rps"]],
-                     "errors": a["errors"] + b["errors"]}
-    for key in refs:
-        cpus = [r["cpu_ms"] for r in (refs_before[key], refs_after[key]) if r.get("cpu_ms")]
-        refs[key]["cpu_ms"] = round(sum(cpus) / len(cpus), 3) if cpus else None
+    refs = {key: two_runs(refs_before[key], refs_after[key]) for key in refs_before}
     for row in pages:
         if "rps" in row:
             row["x_raw_wsgi"] = round(row["rps"] / refs["raw_wsgi"]["rps"], 3)

@@ -205,7 +205,7 @@ class CounterBuffer:
         this process and handed to the shared store in one round trip per
         COUNTER_BATCH_SECONDS, instead of one per view. Handed over at exit too; only a
         process killed outright loses what it held (at most that many seconds of views)."""
-        seconds = getattr(settings, "COUNTER_BATCH_SECONDS", 1.0)
+        seconds = _batch_seconds()
         if not self.store.shared or not seconds:
             self.incr(key, amount)
             return
@@ -223,7 +223,7 @@ class CounterBuffer:
         it, and the total shown is the shared one as of that exchange plus what this process
         holds since. Views counted by other processes meanwhile show at the next exchange, at
         most that many seconds later (a page from the page cache shows an older count still)."""
-        seconds = getattr(settings, "COUNTER_BATCH_SECONDS", 1.0)
+        seconds = _batch_seconds()
         if not self.store.shared or not seconds:
             return self.incr_tracked(key, amount)
         now = time.monotonic()
@@ -275,17 +275,20 @@ class CounterBuffer:
         except Exception:  # keep them for the next try rather than lose them
             with self._soon_lock:
                 self._soon.update(counts)
-                self._in_transit.subtract(counts)
-                self._in_transit = +self._in_transit
+                self._arrived(counts)
             raise
         with self._soon_lock:
-            self._in_transit.subtract(counts)
-            self._in_transit = +self._in_transit
+            self._arrived(counts)  # together with the totals they are now part of
             now = time.monotonic()
-            seconds = getattr(settings, "COUNTER_BATCH_SECONDS", 1.0)
+            seconds = _batch_seconds()
             self._known = {key: known for key, known in self._known.items() if now - known[2] < seconds}
             for key, total in totals.items():
                 self._known[key] = (total, epoch, now)
+
+    def _arrived(self, counts):
+        """Counts no longer on their way to the shared store (the caller holds _soon_lock)."""
+        self._in_transit.subtract(counts)
+        self._in_transit = +self._in_transit
 
     def incr_tracked(self, key, amount=1) -> tuple[int, int]:
         """incr, and the flush epoch: it changes whenever a flush has added counts to the
@@ -325,6 +328,10 @@ class CounterBuffer:
             self._in_transit.clear()
             self._known.clear()
         self.store.clear()
+
+
+def _batch_seconds():
+    return getattr(settings, "COUNTER_BATCH_SECONDS", 1.0)
 
 
 @atexit.register
