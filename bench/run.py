@@ -648,7 +648,8 @@ def markdown(data, path):
         "compare the ratios, measured in the same run).", "",
         f"gunicorn {data['settings']['workers']} sync workers, production settings; wrk {data['settings']['threads']} threads, "
         f"{data['settings']['connections']} connections, {data['settings']['duration_s']} s per run, loopback. "
-        "*uncached*: the page cache is bypassed (a cookie it does not know), so the view renders every request; "
+        "*uncached*: the page cache is bypassed (a cookie it does not know), so every request runs the middleware and "
+        "the view (a record page is then filled in from its kept rendering with the live 浏览次数, see ADR 0004); "
         "*cached*: served by the page cache; *1 client*: one connection. References: a raw WSGI app returning the seed "
         "record's bytes, and a bare Django page (startproject middleware, the same bytes rendered as a template, "
         "no query), each measured before and after the pages (both figures shown, their mean used).", "",

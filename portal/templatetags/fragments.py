@@ -1,6 +1,6 @@
 """`{% fragment "name" vary1 vary2 %}…{% endfragment %}`: a piece of a page rendered once per
 generation (see portal.pagecache.cached_value) and per value of the vary arguments, so the
-header, footer, page tags and a record's article cost a dictionary lookup on pages the page
+header, footer, page tags and breadcrumbs cost a dictionary lookup on pages the page
 cache cannot serve.
 
 What a fragment shows may depend only on content and on its vary arguments: never on the
@@ -15,10 +15,11 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from portal.pagecache import cached_value
+from portal.rendering import hole_marker
 
 register = template.Library()
 
-FULL_PATH_MARKER = "\ue000request_full_path\ue000"  # private-use characters: never escaped
+FULL_PATH_MARKER = hole_marker("request_full_path")
 
 
 class FragmentNode(template.Node):

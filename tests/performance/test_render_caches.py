@@ -35,6 +35,8 @@ def test_a_record_page_rendered_again_needs_no_query(reader_client, seed, uncach
     second, warm = queries_for(reader_client, SEED_URL)
     assert first.status_code == second.status_code == 200
     assert cold >= 4 and warm == 0, (cold, warm)
+    # Nor any template: the page is kept whole, with the count filled in (portal/rendering.py).
+    assert first.templates and not second.templates
     # Still rendered per request: the 浏览次数 goes up with each view.
     counts = [int(re.search(r"浏览次数:(\d+)", r.content.decode()).group(1)) for r in (first, second)]
     assert counts[1] == counts[0] + 1
@@ -124,7 +126,27 @@ def test_communities_overview_is_worked_out_once_per_change(reader_client, seed,
     assert "999次" in reader_client.get("/communities/").content.decode()
 
 
-def test_record_fragments_vary_with_the_query_and_keep_the_count_live(reader_client, seed, uncached):
+def test_record_page_varies_with_reader_preferences(reader_client, seed, uncached):
+    plain = reader_client.get(SEED_URL).content.decode()
+    reader_client.cookies["reader"] = "elder=1"
+    elder = reader_client.get(SEED_URL).content.decode()
+    assert "elder" not in plain.split("<head>")[0] and "elder" in elder.split("<head>")[0]
+    del reader_client.cookies["reader"]
+    assert reader_client.get(SEED_URL).content.decode().split("<head>")[0] == plain.split("<head>")[0]
+
+
+def test_a_kept_record_page_shows_nothing_of_the_user_who_rendered_it(client, seed, uncached, django_user_model):
+    staff_user = django_user_model.objects.create_user("staff-wang-7731", is_staff=True, is_superuser=True)
+    client.force_login(staff_user)
+    staff = client.get(SEED_URL).content.decode()
+    client.logout()
+    anonymous = client.get(SEED_URL)
+    assert not anonymous.templates  # the page the signed-in user rendered
+    assert "staff-wang-7731" not in staff
+    assert re.sub(r"浏览次数:\d+", "", anonymous.content.decode()) == re.sub(r"浏览次数:\d+", "", staff)
+
+
+def test_record_page_varies_with_the_query_and_keeps_the_count_live(reader_client, seed, uncached):
     from communities.models import Fact
 
     cited = Fact.objects.filter(source_record=seed).first()
