@@ -33,9 +33,10 @@ def render_kept(request, template_name, get_context, *, vary, holes):
     def render_once():
         context = get_context()
         context.update({name: hole_marker(name) for name in holes})
-        return render_to_string(template_name, context, request)
+        return render_to_string(template_name, context, request).encode()
 
-    html = cached_value(f"page:{template_name}:{digest}", render_once)
+    # Kept encoded: encoding a whole page per request cost more than filling its holes.
+    content = cached_value(f"page:{template_name}:{digest}", render_once)
     for name, value in holes.items():
-        html = html.replace(hole_marker(name), str(conditional_escape(value)))
-    return HttpResponse(html)
+        content = content.replace(hole_marker(name).encode(), str(conditional_escape(value)).encode())
+    return HttpResponse(content)
