@@ -29,16 +29,21 @@ def add_records(count, template):
     ])
 
 
-def stream_peak(client):
-    """(rows, peak bytes allocated while the CSV streamed)."""
-    tracemalloc.start()
-    try:
-        response = client.get("/search/export/records.csv")
-        tracemalloc.reset_peak()
-        rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
-        return rows, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+def stream_peak(client, times=3):
+    """(rows, peak bytes allocated while the CSV streamed), the least of `times` streams:
+    tracemalloc also counts what other threads allocate meanwhile (the view counter's
+    hand-over), which only ever adds, while rows held in memory would show every time."""
+    peaks = []
+    for _ in range(times):
+        tracemalloc.start()
+        try:
+            response = client.get("/search/export/records.csv")
+            tracemalloc.reset_peak()
+            rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    return rows, min(peaks)
 
 
 def test_csv_memory_does_not_grow_with_rows_and_the_body_is_never_read(client):
