@@ -6,7 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Max
+from django.utils.functional import cached_property
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -71,14 +73,33 @@ class FixedPagesSitemap(Sitemap):
         return max(self.lastmod(item) for item in self.items())
 
 
+class KeyRangePaginator(Paginator):
+    """Sitemap pages as ranges of the primary key: page p lists the public rows with ids in
+    ((p - 1) × limit, p × limit]. Django's Paginator counts every row and pages with OFFSET,
+    which took 1 s for page 400 at a million records; a key range is read from the index
+    however deep the page, and a record stays on its page as others are published."""
+
+    @cached_property
+    def count(self):
+        # Not a count: the highest public id, so that num_pages covers every range.
+        return self.object_list.aggregate(top=Max("pk"))["top"] or 0
+
+    def page(self, number):
+        number = self.validate_number(number)
+        low = (number - 1) * self.per_page
+        return self._get_page(self.object_list.filter(pk__gt=low, pk__lte=low + self.per_page), number, self)
+
+
 class RecordSitemap(Sitemap):
     changefreq = "monthly"
     limit = SITEMAP_LIMIT
 
     def items(self):
-        return DisclosureRecord.objects.published().only("index_number", "updated_at", "published_at").order_by(
-            "-published_at", "-id"
-        )
+        return DisclosureRecord.objects.published().only("index_number", "updated_at", "published_at").order_by("pk")
+
+    @property
+    def paginator(self):
+        return KeyRangePaginator(self.items(), self.limit)
 
     def lastmod(self, record):
         return max(record.updated_at, record.published_at)

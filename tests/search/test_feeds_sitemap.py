@@ -4,6 +4,8 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from .factories import published
@@ -116,10 +118,28 @@ class TestSitemap:
         extra = [published(title=f"关于分页第{n}批的通知") for n in range(3)]
         index = parse(client.get("/sitemap.xml"), "application/xml")
         locations = [s.findtext(f"{SITEMAP}loc") for s in index.findall(f"{SITEMAP}sitemap")]
-        assert sum("/sitemap-records.xml" in loc for loc in locations) == 4  # a sitemap per record
+        # Records are paged by id range (one id per page here), up to the highest public id.
+        assert sum("/sitemap-records.xml" in loc for loc in locations) == extra[-1].pk
         paths = sitemap_entries(client)
         assert all(record.get_absolute_url() in paths for record in [seed, *extra])
         assert isinstance(ProposalsSitemap().items(), QuerySet)
+        # A deep page is a range of the primary key, never an OFFSET over the rows before it.
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"/sitemap-records.xml?p={extra[-1].pk}")
+        assert page.status_code == 200 and extra[-1].get_absolute_url() in page.content.decode()
+        assert not any("OFFSET" in q["sql"].upper() or "COUNT(" in q["sql"].upper() for q in queries), queries
+        assert client.get(f"/sitemap-records.xml?p={extra[-1].pk + 1}").status_code == 404
+        assert client.get("/sitemap-records.xml?p=x").status_code == 404
+
+    def test_a_record_keeps_its_sitemap_page_as_others_are_published(self, client, seed, monkeypatch):
+        from search.sitemaps import RecordSitemap
+
+        monkeypatch.setattr(RecordSitemap, "limit", 2)
+        first = published(title="关于较早发布的通知")
+        where = client.get(f"/sitemap-records.xml?p={(first.pk + 1) // 2}").content.decode()
+        assert first.get_absolute_url() in where
+        [published(title=f"关于后来发布的第{n}份通知") for n in range(3)]
+        assert first.get_absolute_url() in client.get(f"/sitemap-records.xml?p={(first.pk + 1) // 2}").content.decode()
 
     def test_lastmod_follows_edits(self, client, seed):
         record = published(title="关于更新的通知", published_at=timezone.now() - dt.timedelta(days=400))
