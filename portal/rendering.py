@@ -21,7 +21,7 @@ from .pagecache import cached_value
 
 
 def hole_marker(name):
-    """Private-use characters: never escaped, and never in sanitized content."""
+    """The name between private-use characters: left alone by escaping, and not found in text."""
     return f"\ue000{name}\ue000"
 
 
