@@ -87,4 +87,3 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         # As django-csp does: a nonce asked for after the header is written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
-

@@ -8,10 +8,10 @@ from pathlib import Path
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.utils.functional import cached_property
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from disclosures.models import DisclosureRecord, Page
 from portal.pagecache import cached_value
