@@ -102,7 +102,7 @@ def test_scheduled_record_appears_once_its_time_comes(reader_client):
 
 
 def test_catalogue_browses_by_topic_publisher_and_year(reader_client):
-    a = PublishedRecordFactory(title="甲分类记录", published_at=timezone.now().replace(year=2023))
+    a = PublishedRecordFactory(title="甲分类记录", published_at=timezone.make_aware(dt.datetime(2023, 6, 15, 10)))
     b = PublishedRecordFactory(title="乙分类记录")
     page = reader_client.get(f"/disclosures/?topic={a.topic.pk}").content.decode()
     assert a.title in page and b.title not in page
