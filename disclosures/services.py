@@ -13,7 +13,7 @@ from portal.counters import counter_buffer
 from .bots import is_crawler
 from .index_numbers import allocate_index_number
 from .models import DisclosureRecord
-from .working_days import working_days_between
+from core.working_days import working_days_between
 
 PUBLISH_DEADLINE_WORKING_DAYS = 20  # 条例 Art. 26
 

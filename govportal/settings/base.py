@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "core",
     "disclosures",
     "portal",
     "proposals",

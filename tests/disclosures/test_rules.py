@@ -9,7 +9,7 @@ from disclosures.document_numbers import normalize_document_number, validate_doc
 from disclosures.models import DisclosureRecord
 from disclosures.sanitize import sanitize_html
 from disclosures.services import publication_delay_warning
-from disclosures.working_days import add_working_days, working_days_between
+from core.working_days import add_working_days, working_days_between
 from tests.factories import RecordFactory
 
 
