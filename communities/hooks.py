@@ -4,8 +4,8 @@ disclosure record page, and the 社区治理 section of the navigation."""
 from django.template.loader import render_to_string
 
 from disclosures.registry import register_body_transformer, register_record_panel
-from disclosures.roles import register_role_models
-from portal.navigation import register_section
+from core.roles import register_role_models
+from core.navigation import register_section
 
 from . import selectors
 from .citations import highlight_sentence

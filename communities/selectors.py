@@ -9,8 +9,8 @@ from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
-from portal.charts import bar_chart
-from portal.pagecache import cached_value
+from core.charts import bar_chart
+from core.pagecache import cached_value
 
 from .models import Community, Designation, Fact, Metric, Program, Street
 from .numbers import format_number

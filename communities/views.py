@@ -2,7 +2,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from portal.errors import bad_request_page
+from core.http import bad_request_page
 
 from . import exports, selectors
 

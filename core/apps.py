@@ -1,6 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "基础设施"
+
+    def ready(self):
+        from . import pagecache
+        from .roles import ensure_roles
+
+        # Any content save or delete, from any app or command, invalidates cached pages.
+        pagecache.connect_signals()
+        # So does a release: every deployment runs migrate (docs/deployment.md), and kept pages
+        # and fragments were rendered by the previous release's templates and code.
+        # (No sender: post_migrate is sent only for apps with models; a few extra bumps are cheap.)
+        post_migrate.connect(pagecache.invalidate_after_migrate, dispatch_uid="core.pagecache.migrate")
+        # No sender: permissions of apps migrated later exist only once their own signal has run.
+        post_migrate.connect(ensure_roles, dispatch_uid="core.ensure_roles")

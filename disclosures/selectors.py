@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from portal.pagecache import cached_value
+from core.pagecache import cached_value
 
 from .filters import RecordFilter
 from .models import DisclosureRecord, Organization, Page, Topic

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import update_change_reason
 
-from portal.counters import counter_buffer
+from core.counters import counter_buffer
 
 from .bots import is_crawler
 from .index_numbers import allocate_index_number
@@ -83,7 +83,7 @@ record_view_counts = counter_buffer("record-views", _view_counts_apply)
 
 
 def record_count_view(*, record_id: int) -> tuple[int, int]:
-    """Count one reader's view without a database write (see portal.counters); returns the
+    """Count one reader's view without a database write (see core.counters); returns the
     views of this record buffered and not yet in `view_count`, this one included, and the
     flush epoch (selectors.record_stored_views)."""
     return record_view_counts.incr_shown(record_id)

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from portal import pagecache
-from portal.errors import bad_request_page
-from portal.rendering import render_kept
+from core import pagecache
+from core.http import bad_request_page
+from core.rendering import render_kept
 
 from . import selectors, services
 from .bots import is_crawler
@@ -16,14 +16,6 @@ from .registry import transform_body
 
 PAGE_SIZE = 20
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
-
-
-def parse_page_number(request, param="page"):
-    """A page number from the query string; junk, zero or negative → 404, never a 500."""
-    raw = request.GET.get(param, "1")
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
-        raise Http404("页码无效")
-    return int(raw)
 
 
 def catalogue(request):

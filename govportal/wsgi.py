@@ -7,7 +7,7 @@ application = get_wsgi_application()
 
 from django.urls import reverse  # noqa: E402  (needs the settings loaded above)
 
-from portal.pagecache import PageCacheApp  # noqa: E402
+from core.pagecache import PageCacheApp  # noqa: E402
 
 # Load the URLconf (every view, the admin, the API) while the worker boots, not during its
 # first request: a restarted worker (--max-requests) would otherwise answer it 0.3 s late.

@@ -6,12 +6,12 @@ class PortalConfig(AppConfig):
     verbose_name = "网站设置"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from core.navigation import register_section
+        from core.pagecache import register_variant_cookie
 
-        from . import pagecache
+        from .preferences import COOKIE_NAME, ReaderPreferences
 
-        # Any content save or delete, from any app or command, invalidates cached pages.
-        pagecache.connect_signals()
-        # So does a release: every deployment runs migrate (docs/deployment.md), and kept pages
-        # and fragments were rendered by the previous release's templates and code.
-        post_migrate.connect(pagecache.invalidate_after_migrate, sender=self)
+        register_section(title="首页", url_name="portal:home", position=0)
+        # Pages differ by the reader's preferences (长者模式, font size, contrast): the page
+        # cache keys on them.
+        register_variant_cookie(COOKIE_NAME, lambda raw: ReaderPreferences.from_cookie(raw).cache_key)

@@ -1,5 +1,5 @@
 from .models import SiteSettings
-from .navigation import site_sections
+from core.navigation import site_sections
 from .preferences import CONTRASTS, ReaderPreferences
 
 

@@ -4,11 +4,7 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-
-def bad_request_page(request, message, errors=None):
-    return render(
-        request, "400.html", {"message": message, "errors": errors or {}}, status=400
-    )
+from core.http import bad_request_page
 
 
 def handler400(request, exception=None):

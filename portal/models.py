@@ -29,7 +29,7 @@ class SiteSettings(models.Model):
     def current(cls):
         # Read on every page: kept until content changes (any save here starts a new
         # generation of the page cache), in this process's memory between round trips.
-        from .pagecache import cached_value
+        from core.pagecache import cached_value
 
         return cached_value("portal:site-settings", cls._load)
 

@@ -4,7 +4,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from disclosures import selectors as disclosure_selectors
 
-from .navigation import site_sections
+from core.navigation import site_sections
 from .preferences import COOKIE_MAX_AGE, COOKIE_NAME
 
 

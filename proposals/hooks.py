@@ -3,9 +3,9 @@
 from django.template.loader import render_to_string
 
 from disclosures.registry import register_record_panel
-from disclosures.roles import register_role_models
-from portal.demo import register_demo_loader
-from portal.navigation import register_section
+from core.roles import register_role_models
+from core.demo import register_demo_loader
+from core.navigation import register_section
 
 from . import selectors
 

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from disclosures.views import parse_page_number
-from portal.charts import bar_chart
-from portal.errors import bad_request_page
+from core.http import parse_page_number
+from core.charts import bar_chart
+from core.http import bad_request_page
 
 from . import selectors, services
 from .forms import FeedbackForm, LookupForm

@@ -10,7 +10,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from disclosures.models import DisclosureRecord, Organization, Topic
-from portal.pagecache import cached_value
+from core.pagecache import cached_value
 
 from .backends import backend_for
 from .highlight import find_spans, highlight, snippet, terms_pattern
@@ -199,7 +199,7 @@ def _by_date(qs, count: int):
 def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort: str = "relevance", at=None):
     matched = documents_matching(query=query, at=at)
     if at is None:
-        # Counts and facets scan every match: keep them until content changes (portal.pagecache).
+        # Counts and facets scan every match: keep them until content changes (core.pagecache).
         key = hashlib.md5(repr((query.terms, query.bigrams, query.prefixes, filters.selected(),
                                 filters.date_from, filters.date_to)).encode()).hexdigest()
         facets, count, title_count = cached_value(

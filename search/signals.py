@@ -4,8 +4,8 @@ and load_seed's `seed_loaded` triggers a rebuild because fixture saves are raw."
 
 from django.db.models.signals import post_delete, post_save
 
-from portal.demo import register_demo_loader
-from portal.signals import seed_loaded
+from core.demo import register_demo_loader
+from core.signals import seed_loaded
 
 from . import services
 from .registry import sources

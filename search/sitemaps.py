@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from disclosures.models import DisclosureRecord, Page
-from portal.pagecache import cached_value
+from core.pagecache import cached_value
 
 # URLs per sitemap (the protocol allows 50,000): a sitemap is built in memory, and 10,000
 # records took a worker 28 MiB and 1 s at a million records; 2,000 keep it small enough for

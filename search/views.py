@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from disclosures import selectors as disclosure_selectors
-from disclosures.views import parse_page_number
-from portal.errors import bad_request_page
+from core.http import parse_page_number
+from core.http import bad_request_page
 
 from . import selectors
 from .csv_export import csv_response

@@ -17,7 +17,7 @@ def _clear_cache():
     from django.core.cache import cache
 
     from disclosures.services import record_view_counts
-    from portal.pagecache import reset_local
+    from core.pagecache import reset_local
 
     cache.clear()
     reset_local()  # the page cache's per-process copies go with the cache

@@ -1,6 +1,6 @@
 from django.template.loader import render_to_string
 
-from portal.charts import bar_chart
+from core.charts import bar_chart
 
 
 def test_bar_chart_is_accessible_and_contains_its_numbers():

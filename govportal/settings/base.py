@@ -53,8 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: answers cached anonymous pages before anything else runs, and sees the final
-    # response (cookies, CSP, Vary) when deciding what to store. See portal/pagecache.py.
-    "portal.pagecache.PageCacheMiddleware",
+    # response (cookies, CSP, Vary) when deciding what to store. See core/pagecache/.
+    "core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,8 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "portal.middleware.ContentSecurityPolicyMiddleware",
-    "portal.middleware.HistoryRequestMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.HistoryRequestMiddleware",
     "portal.middleware.ReaderPreferencesMiddleware",
     # Last, so a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -99,7 +99,7 @@ DATABASES = {
     )
 }
 # Read replicas (comma-separated URLs): anonymous GET/HEAD requests read from one of them,
-# everything else from the primary (govportal/db_router.py, docs/deployment.md).
+# everything else from the primary (core/db_router.py, docs/deployment.md).
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[f"replica{_number}"] = dj_database_url.parse(
@@ -109,8 +109,8 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
     DATABASE_REPLICAS.append(f"replica{_number}")
 if DATABASE_REPLICAS:
-    DATABASE_ROUTERS = ["govportal.db_router.PrimaryReplicaRouter"]
-    MIDDLEWARE.insert(1, "govportal.db_router.ReplicaMiddleware")
+    DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(1, "core.db_router.ReplicaMiddleware")
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files open in tests.
@@ -133,7 +133,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Django's backend, minus a client object built per call (portal/redis_cache.py).
-            "BACKEND": "portal.redis_cache.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "govportal"),
         }
@@ -152,7 +152,7 @@ else:
 # tries a signed cookie first, whose signer was built on every request.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# Anonymous page cache (portal/pagecache.py): pages live until content changes (any save in
+# Anonymous page cache (core/pagecache/): pages live until content changes (any save in
 # these apps) or PAGE_CACHE_SECONDS; browsers and CDNs may keep them for the *_SECONDS below.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
@@ -212,7 +212,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "portal.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "core.storage.StaticFilesStorage"},
 }
 
 LOGIN_URL = "/accounts/login/"

@@ -12,7 +12,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 
 from disclosures.models import DisclosureRecord, Organization
-from portal.pagecache import cached_value
+from core.pagecache import cached_value
 from proposals.models import Member, Proposal, Reply, Session, normalize_proposal_number
 
 from ..numbers import PROPOSAL_NUMBER

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from disclosures.models import DisclosureRecord, Genre
-from disclosures.roles import ENTRY_CLERK, REVIEWER
+from core.roles import ENTRY_CLERK, REVIEWER
 from tests.factories import OrganizationFactory, RecordFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The anonymous page cache (portal/pagecache.py): hits, invalidation on publish, edit and
+"""The anonymous page cache (core/pagecache/): hits, invalidation on publish, edit and
 withdraw, reader preferences, what must never be cached, ETag/Last-Modified and 304s."""
 
 import datetime as dt
@@ -17,7 +17,7 @@ from django.utils.http import http_date
 
 from disclosures import services
 from disclosures.models import DisclosureRecord
-from portal import pagecache
+from core import pagecache
 from tests.conftest import SEED_INDEX_NUMBER
 from tests.factories import PublishedRecordFactory, RecordFactory
 
@@ -257,7 +257,7 @@ def test_stamp_file_generation_invalidates_every_process(reader_client, seed, tm
 def test_cache_shared_in_redis(reader_client, seed):
     prefix = f"test-{uuid.uuid4().hex}"
     redis_cache = {"default": {
-        "BACKEND": "portal.redis_cache.RedisCache",
+        "BACKEND": "core.redis_cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/0", "KEY_PREFIX": prefix,
     }}
     with override_settings(CACHES=redis_cache, PAGE_CACHE_STAMP_FILE=None):

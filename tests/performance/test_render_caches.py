@@ -35,7 +35,7 @@ def test_a_record_page_rendered_again_needs_no_query(reader_client, seed, uncach
     second, warm = queries_for(reader_client, SEED_URL)
     assert first.status_code == second.status_code == 200
     assert cold >= 4 and warm == 0, (cold, warm)
-    # Nor any template: the page is kept whole, with the count filled in (portal/rendering.py).
+    # Nor any template: the page is kept whole, with the count filled in (core/rendering.py).
     assert first.templates and not second.templates
     # Still rendered per request: the 浏览次数 goes up with each view.
     counts = [int(re.search(r"浏览次数:(\d+)", r.content.decode()).group(1)) for r in (first, second)]
@@ -167,8 +167,8 @@ def test_values_read_on_a_replica_are_kept_apart_and_not_just_after_a_change(set
 
     from django.test import override_settings
 
-    from govportal import db_router
-    from portal import pagecache
+    from core import db_router
+    from core import pagecache
 
     computed = []
 
@@ -176,7 +176,7 @@ def test_values_read_on_a_replica_are_kept_apart_and_not_just_after_a_change(set
         computed.append(label)
         return label
 
-    with override_settings(DATABASE_REPLICAS=["replica1"], DATABASE_ROUTERS=["govportal.db_router.PrimaryReplicaRouter"],
+    with override_settings(DATABASE_REPLICAS=["replica1"], DATABASE_ROUTERS=["core.db_router.PrimaryReplicaRouter"],
                            PAGE_CACHE_REPLICA_LAG_SECONDS=60):
         token = db_router._read_alias.set("replica1")
         try:
@@ -190,7 +190,7 @@ def test_values_read_on_a_replica_are_kept_apart_and_not_just_after_a_change(set
         assert pagecache.cached_value("probe", lambda: compute("primary")) == "primary"
         assert pagecache.cached_value("probe", lambda: compute("primary")) == "primary"
         assert computed == ["replica", "replica", "primary"]
-    with override_settings(DATABASE_REPLICAS=["replica1"], DATABASE_ROUTERS=["govportal.db_router.PrimaryReplicaRouter"],
+    with override_settings(DATABASE_REPLICAS=["replica1"], DATABASE_ROUTERS=["core.db_router.PrimaryReplicaRouter"],
                            PAGE_CACHE_REPLICA_LAG_SECONDS=0.01):
         time.sleep(0.02)
         token = db_router._read_alias.set("replica1")

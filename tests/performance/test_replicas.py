@@ -1,4 +1,4 @@
-"""Read replicas (DATABASE_REPLICA_URLS, govportal/db_router.py).
+"""Read replicas (DATABASE_REPLICA_URLS, core/db_router.py).
 
 The end-to-end test stands up a primary and a "replica" on the same PostgreSQL server: the
 replica is a copy of the primary (CREATE DATABASE … TEMPLATE), then the primary changes, as
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
-from govportal import db_router
+from core import db_router
 from tests.conftest import SEED_INDEX_NUMBER
 
 
@@ -57,9 +57,9 @@ def test_replica_settings_come_from_the_environment():
     out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=settings.BASE_DIR, env=env,
                          capture_output=True, text=True, check=True).stdout
     replicas, routers, name, host, middleware = json.loads(out.strip().splitlines()[-1])
-    assert replicas == ["replica1", "replica2"] and routers == ["govportal.db_router.PrimaryReplicaRouter"]
+    assert replicas == ["replica1", "replica2"] and routers == ["core.db_router.PrimaryReplicaRouter"]
     assert (name, host) == ("portal", "10.0.0.3")
-    assert middleware == ["portal.pagecache.PageCacheMiddleware", "govportal.db_router.ReplicaMiddleware"]
+    assert middleware == ["core.pagecache.PageCacheMiddleware", "core.db_router.ReplicaMiddleware"]
 
 
 PROBE = f"""

@@ -32,7 +32,7 @@ def test_sessions_and_cache_are_shared_between_nodes():
 from django.conf import settings
 from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
-from portal import pagecache
+from core import pagecache
 session = SessionStore(); session["member"] = 42; session.create()
 cache.set("shared-check", "from node 1")
 print(json.dumps({"key": session.session_key, "engine": settings.SESSION_ENGINE,
@@ -40,11 +40,11 @@ print(json.dumps({"key": session.session_key, "engine": settings.SESSION_ENGINE,
                   "gen": pagecache.current_state()["gen"]}))
 """, prefix)
         assert first["engine"] == "django.contrib.sessions.backends.cache"
-        assert first["backend"] == "portal.redis_cache.RedisCache" and first["stamp"] is None
+        assert first["backend"] == "core.redis_cache.RedisCache" and first["stamp"] is None
         second = node(f"""
 from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
-from portal import pagecache
+from core import pagecache
 before = pagecache.current_state()["gen"]
 pagecache.invalidate()  # a publish handled by this node…
 print(json.dumps({{"member": SessionStore(session_key="{first['key']}").load().get("member"),
@@ -53,7 +53,7 @@ print(json.dumps({{"member": SessionStore(session_key="{first['key']}").load().g
 """, prefix)
         assert second["member"] == 42 and second["value"] == "from node 1"
         assert second["gen_before"] == first["gen"]  # one generation for every node…
-        third = node('from portal import pagecache\nprint(json.dumps(pagecache.current_state()["gen"]))', prefix)
+        third = node('from core import pagecache\nprint(json.dumps(pagecache.current_state()["gen"]))', prefix)
         assert third == second["gen_after"] != first["gen"]  # …and a publish anywhere changes it everywhere
     finally:
         client = redis.Redis.from_url(REDIS_URL)

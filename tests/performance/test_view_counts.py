@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 
 from disclosures.models import DisclosureRecord
 from disclosures.services import record_count_view, record_view_counts, record_view_counts_flush
-from portal.counters import CounterBuffer, LocalCounts, RedisCounts
+from core.counters import CounterBuffer, LocalCounts, RedisCounts
 from tests.conftest import SEED_INDEX_NUMBER
 from tests.factories import PublishedRecordFactory
 

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from simple_history.models import HistoricalRecords
 
-from portal.middleware import HistoryRequestMiddleware
+from core.middleware import HistoryRequestMiddleware
 
 
 def test_changes_record_who_made_them_and_page_views_skip_it():

@@ -7,7 +7,7 @@ from csp.utils import build_policy
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
-from portal.middleware import ContentSecurityPolicyMiddleware
+from core.middleware import ContentSecurityPolicyMiddleware
 
 
 def directives(header):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from portal.demo import demo_loaders
+from core.demo import demo_loaders
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.core import serializers
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal.signals import seed_loaded
+from core.signals import seed_loaded
 
 
 class Command(BaseCommand):

@@ -26,16 +26,3 @@ def site_sections():
 
 
 _resolved = {}
-
-
-register_section(title="首页", url_name="portal:home", position=0)
-register_section(
-    title="政府信息公开", url_name="disclosures:catalogue", position=10,
-    children=[
-        ("政府信息公开指南", "disclosures:guide"),
-        ("政府信息公开制度", "disclosures:policy"),
-        ("政府信息公开目录", "disclosures:catalogue"),
-    ],
-)
-register_section(title="政府信息公开指南", url_name="disclosures:guide", position=11)
-register_section(title="政府信息公开制度", url_name="disclosures:policy", position=12)

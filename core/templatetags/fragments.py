@@ -1,5 +1,5 @@
 """`{% fragment "name" vary1 vary2 %}…{% endfragment %}`: a piece of a page rendered once per
-generation (see portal.pagecache.cached_value) and per value of the vary arguments, so the
+generation (see core.pagecache.cached_value) and per value of the vary arguments, so the
 header, footer, page tags and breadcrumbs cost a dictionary lookup on pages the page
 cache cannot serve.
 
@@ -14,8 +14,8 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from portal.pagecache import cached_value
-from portal.rendering import hole_marker
+from core.pagecache import cached_value
+from core.rendering import hole_marker
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 """The two staff roles, 录入员 (entry clerk) and 审核员 (reviewer), kept in step with the
-permissions after every migrate. Apps that build on the catalogue register their models
-here, so the roles cover them without this module importing those apps."""
+permissions after every migrate. Apps register their models here, so the roles cover them
+without this module importing any app."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
@@ -14,14 +14,6 @@ _registry = {}
 
 def register_role_models(app_label, *, content, reference=(), reviewer_extra=()):
     _registry[app_label] = (list(content), list(reference), list(reviewer_extra))
-
-
-register_role_models(
-    "disclosures",
-    content=["disclosurerecord", "attachment"],
-    reference=["organization", "topic", "genre", "page"],
-    reviewer_extra=["publish_disclosurerecord", "delete_attachment"],
-)
 
 
 def role_codenames():

@@ -1,0 +1,215 @@
+"""The site's current state (its generation): a content change starts a new one, which
+makes every stored page and every `cached_value()` stale together."""
+
+import contextvars
+import os
+import threading
+import time
+import uuid
+from collections import OrderedDict
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.db import DEFAULT_DB_ALIAS, router
+from django.utils.module_loading import import_string
+
+STATE_KEY = "pagecache:state"
+_UNKNOWN = object()  # cache.get default: tells 'absent' from a stored None
+_request_state = contextvars.ContextVar("pagecache_state", default=None)  # {"state": …} per request
+
+
+def _setting(name, default):
+    # Read a few dozen times per request: each read of django.conf.settings goes through its
+    # lazy proxy (a tenth of a kept record page's rendering time), so values are kept here
+    # until a setting changes (tests).
+    try:
+        return _settings_read[name]
+    except KeyError:
+        value = _settings_read[name] = getattr(settings, name, default)
+        return value
+
+
+_settings_read = {}
+setting_changed.connect(lambda **kwargs: _settings_read.clear(), weak=False)
+
+
+# --- state (the generation) ------------------------------------------------------------
+
+def _stamp_file():
+    return _setting("PAGE_CACHE_STAMP_FILE", None)
+
+
+def _touch(path):
+    # The content changes too, so two bumps within the file system's timestamp
+    # resolution still give two generations.
+    with open(path, "w") as handle:
+        handle.write(uuid.uuid4().hex)
+
+
+def _stamp_state(path):
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        _touch(path)
+        stat = os.stat(path)
+    return {"gen": f"f{stat.st_mtime_ns}-{stat.st_size}", "at": stat.st_mtime}
+
+
+def _shared_state(found):
+    """The state read from the shared cache, created on first use (or after eviction)."""
+    if found is None:
+        found = {"gen": uuid.uuid4().hex, "at": time.time()}
+        if not cache.add(STATE_KEY, found, None):
+            found = cache.get(STATE_KEY) or found
+    _local.update(state=found, read_at=time.monotonic())
+    return found
+
+
+# This process's copy of the shared state, of its hottest pages and of cached_value()'s
+# values, so that most hits need no round trip at all. A change made by another process or
+# node is seen within PAGE_CACHE_LOCAL_SECONDS; one made by this process at once
+# (invalidate() drops them all).
+_local = {"state": None, "read_at": 0.0}
+_local_lock = threading.Lock()  # for threaded servers and tests; sync workers never wait
+
+
+def _recent_state():
+    seconds = _setting("PAGE_CACHE_LOCAL_SECONDS", 0)
+    if seconds and _local["state"] is not None and time.monotonic() - _local["read_at"] < seconds:
+        return _local["state"]
+    return None
+
+
+class _ProcessCopies:
+    """A least-recently-used map of at most `size_setting` entries in this process."""
+
+    def __init__(self, size_setting):
+        self.size_setting = size_setting
+        self.entries = OrderedDict()
+
+    def get(self, key, fresh):
+        """The entry under `key` if `fresh(entry)`, else None (and a stale one is dropped)."""
+        with _local_lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if not fresh(entry):
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def keep(self, key, entry):
+        size = _setting(self.size_setting, 0)
+        if not size:
+            return
+        with _local_lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > size:
+                self.entries.popitem(last=False)
+
+
+# Pages: stored entries, valid while their generation is current and they have not expired.
+_local_pages = _ProcessCopies("PAGE_CACHE_LOCAL_ENTRIES")
+# Values: (read at, value) under the generation's key, reused for PAGE_CACHE_LOCAL_SECONDS.
+_local_values = _ProcessCopies("PAGE_CACHE_LOCAL_VALUES")
+
+
+def _forget_local():
+    with _local_lock:
+        _local.update(state=None, read_at=0.0)
+        _local_pages.entries.clear()
+        _local_values.entries.clear()
+
+
+def reset_local():
+    """Forget this process's copies (tests: after the shared cache is cleared)."""
+    _forget_local()
+
+
+def current_state():
+    """The generation this request works with (read once per request: the middleware gives
+    each request a slot for it)."""
+    slot = _request_state.get()
+    state = slot.get("state") if slot is not None else None
+    if state is None:
+        path = _stamp_file()
+        state = _stamp_state(path) if path else (_recent_state() or _shared_state(cache.get(STATE_KEY)))
+        if slot is not None:
+            slot["state"] = state
+    return state
+
+
+def invalidate():
+    """Make every stored page and cached value stale (a new generation)."""
+    path = _stamp_file()
+    if path:
+        _touch(path)
+    else:
+        cache.set(STATE_KEY, {"gen": uuid.uuid4().hex, "at": time.time()}, None)
+    _forget_local()
+    slot = _request_state.get()
+    if slot is not None:
+        slot["state"] = None  # this request wrote: later reads see the new generation
+
+
+def invalidate_after_migrate(**kwargs):
+    """post_migrate: a new release starts a new generation (see CoreConfig.ready)."""
+    invalidate()
+
+
+def _compute_until():
+    """The earliest moment a scheduled item becomes public, as a timestamp (or None)."""
+    soonest = None
+    for path in _setting("PAGE_CACHE_SCHEDULE_SOURCES", []):
+        when = import_string(path)()
+        if when is not None:
+            soonest = when.timestamp() if soonest is None else min(soonest, when.timestamp())
+    return soonest
+
+
+def _timeout(state, default=None):
+    """How long something rendered now may be kept: never past the next scheduled
+    publication, which changes pages without any save (so without a new generation)."""
+    default = default or _setting("PAGE_CACHE_SECONDS", 600)
+    key = f"pagecache:until:{state['gen']}"
+    until = cache.get(key, _UNKNOWN)
+    now = time.time()
+    if until is _UNKNOWN or (until is not None and until <= now):
+        until = _compute_until()
+        cache.set(key, until, None if until is None else max(1, int(until - now)))
+    if until is None:
+        return default
+    return max(1, min(default, int(until - now)))
+
+
+def cached_value(name, compute, timeout=None):
+    """`compute()` cached until content changes (counts, facets): valid for one generation.
+    The value may be shared by later requests in this process: treat it as read-only."""
+    state = current_state()
+    # What a replica gave is kept apart from what the primary gave: signed-in readers (and
+    # anyone who just changed something) read the primary and must never get an older copy.
+    on_replica = router.db_for_read(None) != DEFAULT_DB_ALIAS
+    key = f"pagecache:data:{state['gen']}:{'r' if on_replica else 'p'}:{name}"
+    seconds = _setting("PAGE_CACHE_LOCAL_SECONDS", 0)
+    kept = _local_values.get(key, lambda entry: time.monotonic() - entry[0] < seconds)
+    if kept is not None:
+        return kept[1]
+    value = cache.get(key, _UNKNOWN)
+    if value is _UNKNOWN:
+        value = compute()
+        if on_replica and _replica_may_lag(state):
+            return value
+        cache.set(key, value, _timeout(state, timeout))
+    _local_values.keep(key, (time.monotonic(), value))
+    return value
+
+
+def _replica_may_lag(state) -> bool:
+    """Just after a change a replica may still give the old rows: nothing read then is kept."""
+    lag = _setting("PAGE_CACHE_REPLICA_LAG_SECONDS", 0)
+    return bool(lag) and time.time() - state["at"] < lag
+
+
