@@ -1,7 +1,8 @@
 """Facts as rows for download (CSV, JSON): the same fields in both, sources as absolute links."""
 
-import csv
-import io
+from operator import itemgetter
+
+from core.csv import Column, csv_rows
 
 from .numbers import format_number
 
@@ -13,8 +14,6 @@ COLUMNS = [
     ("sentence", "原文语句"),
 ]
 APPROXIMATION_WORDS = {"": "", "nearly": "近", "over": "多"}
-# Spreadsheet programs run cells that start with these as formulas.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def fact_row(fact, *, absolute_url) -> dict:
@@ -52,16 +51,7 @@ def facts_json(facts, *, absolute_url) -> list[dict]:
     return rows
 
 
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
-
-
 def facts_csv(facts, *, absolute_url) -> str:
-    """UTF-8 with a BOM so that Excel (the usual tool here) reads the Chinese correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([title for _, title in COLUMNS])
-    for fact in facts:
-        row = fact_row(fact, absolute_url=absolute_url)
-        writer.writerow([_cell(str(row[key])) for key, _ in COLUMNS])
-    return "\ufeff" + buffer.getvalue()
+    """The same writer as every CSV download: UTF-8 with a BOM, formulas neutralised."""
+    columns = [Column(title, itemgetter(key)) for key, title in COLUMNS]
+    return "".join(csv_rows(columns, (fact_row(fact, absolute_url=absolute_url) for fact in facts)))

@@ -6,8 +6,10 @@ from django.template.loader import render_to_string
 from disclosures.registry import register_body_transformer, register_record_panel
 from core.roles import register_role_models
 from core.navigation import register_section
+from core.sitemaps import register_sitemap
 
 from . import selectors
+from .sitemaps import CommunitiesSitemap
 from .citations import highlight_sentence
 
 register_section(
@@ -43,3 +45,5 @@ register_role_models(
     reference=["metric", "program"],
     reviewer_extra=["delete_fact", "delete_designation"],
 )
+
+register_sitemap("communities", CommunitiesSitemap)

@@ -2,6 +2,9 @@
 
 from core.navigation import register_section
 from core.roles import register_role_models
+from core.sitemaps import register_sitemap
+
+from .sitemaps import RecordSitemap
 
 register_section(
     title="政府信息公开", url_name="disclosures:catalogue", position=10,
@@ -20,3 +23,5 @@ register_role_models(
     reference=["organization", "topic", "genre", "page"],
     reviewer_extra=["publish_disclosurerecord", "delete_attachment"],
 )
+
+register_sitemap("records", RecordSitemap)

@@ -14,7 +14,7 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     path("search/", include("search.urls")),
     # /feeds/, /api/v1/, /sitemap.xml, /robots.txt
-    path("", include("search.site_urls")),
+    path("", include("opendata.urls")),
     path("", include("portal.urls")),
 ]
 

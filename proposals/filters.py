@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from core.dates import FIRST_YEAR, LAST_YEAR, YEAR_WIDGET_ATTRS
 from disclosures.models import Organization
 
 from .forms import PlainLabels
@@ -28,8 +29,8 @@ class ProposalFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label="办理状态", choices=Proposal.Status.choices, empty_label="全部")
     year = YearFilter(
-        label="年度", field_name="session__year", min_value=1949, max_value=2100,
-        widget=forms.NumberInput(attrs={"min": 1949, "max": 2100, "inputmode": "numeric"}),
+        label="年度", field_name="session__year", min_value=FIRST_YEAR, max_value=LAST_YEAR,
+        widget=forms.NumberInput(attrs=YEAR_WIDGET_ATTRS),
     )
     member = django_filters.CharFilter(label="代表委员姓名", method="filter_member", max_length=50)
 

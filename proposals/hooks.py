@@ -6,8 +6,10 @@ from disclosures.registry import register_record_panel
 from core.roles import register_role_models
 from core.demo import register_demo_loader
 from core.navigation import register_section
+from core.sitemaps import register_sitemap
 
 from . import selectors
+from .sitemaps import ProposalPagesSitemap, ProposalsSitemap
 
 register_section(
     title="建议提案办理", url_name="proposals:list", position=20,
@@ -43,3 +45,6 @@ register_role_models(
     reference=["assembly", "session", "replycategory", "satisfactionlevel"],
     reviewer_extra=["publish_reply", "change_feedback"],
 )
+
+register_sitemap("proposal-pages", ProposalPagesSitemap)
+register_sitemap("proposals", ProposalsSitemap)

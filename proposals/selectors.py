@@ -247,3 +247,14 @@ def session_statistics(*, session: Session, today=None) -> SessionFigures:
     ]
     figures.units = sorted(units.values(), key=lambda u: (-u.total, u.name))
     return figures
+
+
+def reply_public_from(reply: Reply):
+    """When the reply becomes public: its own publication time and, unless withheld, its record's."""
+    if reply.publication_mode == Reply.PublicationMode.WITHHELD or reply.record is None:
+        return reply.published_at
+    return max(reply.published_at, reply.record.published_at)
+
+
+def reply_url(reply: Reply) -> str:
+    return f"{reply.proposal.get_absolute_url()}#reply-{reply.pk}-title"

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.dates import FIRST_YEAR, LAST_YEAR
 from disclosures.models import DisclosureRecord, Organization, Topic
 
 from .query import MAX_QUERY_LENGTH, QueryError, parse_query
@@ -15,7 +16,7 @@ class SearchForm(forms.Form):
     type = forms.ChoiceField(label="类型", required=False)
     publisher = forms.ModelChoiceField(label="发布机构", queryset=Organization.objects.all(), required=False)
     topic = forms.ModelChoiceField(label="主题分类", queryset=Topic.objects.all(), required=False)
-    year = forms.IntegerField(label="年份", required=False, min_value=1949, max_value=2100)
+    year = forms.IntegerField(label="年份", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
     validity = forms.ChoiceField(
         label="有效性", required=False, choices=[("", "全部")] + list(DisclosureRecord.Validity.choices)
     )

@@ -10,6 +10,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from disclosures.models import DisclosureRecord, Organization, Topic
+from core.dates import local_day_range
 from core.pagecache import cached_value
 
 from .backends import backend_for
@@ -44,12 +45,7 @@ class SearchFilters:
         return {facet: value for facet, value in values.items() if value}
 
     def apply_dates(self, qs):
-        tz = timezone.get_current_timezone()
-        if self.date_from:
-            qs = qs.filter(published_at__gte=dt.datetime.combine(self.date_from, dt.time.min, tzinfo=tz))
-        if self.date_to:
-            qs = qs.filter(published_at__lt=dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
-        return qs
+        return qs.filter(local_day_range("published_at", self.date_from, self.date_to))
 
     def apply(self, qs):
         qs = self.apply_dates(qs)

@@ -6,5 +6,4 @@ app_name = "search"
 
 urlpatterns = [
     path("", views.results, name="results"),
-    path("export/records.csv", views.records_csv, name="records_csv"),
 ]

@@ -45,10 +45,11 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "disclosures",
-    "portal",
     "proposals",
     "communities",
     "search",
+    "opendata",
+    "portal",
 ]
 
 MIDDLEWARE = [

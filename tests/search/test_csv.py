@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from search.csv_export import ROWS_PER_WRITE, cell
+from core.csv import ROWS_PER_WRITE, cell
 from tests.factories import OrganizationFactory, TopicFactory
 
 from .factories import published

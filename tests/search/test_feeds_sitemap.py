@@ -111,8 +111,8 @@ class TestSitemap:
         # At a million records a sitemap built in memory cost a worker seconds and tens of MiB.
         from django.db.models import QuerySet
 
-        from search.adapters.proposals import ProposalsSitemap
-        from search.sitemaps import RecordSitemap
+        from proposals.sitemaps import ProposalsSitemap
+        from disclosures.sitemaps import RecordSitemap
 
         monkeypatch.setattr(RecordSitemap, "limit", 1)
         monkeypatch.setattr(ProposalsSitemap, "limit", 1)
@@ -133,7 +133,7 @@ class TestSitemap:
         assert client.get("/sitemap-records.xml?p=x").status_code == 404
 
     def test_a_record_keeps_its_sitemap_page_as_others_are_published(self, client, seed, monkeypatch):
-        from search.sitemaps import RecordSitemap
+        from disclosures.sitemaps import RecordSitemap
 
         monkeypatch.setattr(RecordSitemap, "limit", 2)
         first = published(title="关于较早发布的通知")

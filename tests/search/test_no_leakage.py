@@ -74,7 +74,7 @@ def test_feeds(client, hidden):
 
 @pytest.mark.django_db
 def test_sitemap(client, hidden):
-    from search.sitemaps import sitemaps
+    from core.sitemaps import sitemaps
 
     for section in ["", *(f"-{name}" for name in sitemaps())]:
         response = client.get(f"/sitemap{section}.xml")

@@ -7,10 +7,12 @@ from django.urls import include, path, re_path
 
 from . import api
 from .robots import robots_txt
-from .sitemaps import sitemaps
+from core.sitemaps import sitemaps
+
+from . import views
 
 urlpatterns = [
-    path("feeds/", include("search.feed_urls")),
+    path("feeds/", include("opendata.feed_urls")),
     path("api/v1/", include((api.urlpatterns, "api-v1"))),
     # Anything else under the API (including paths no route can match, such as ones with a
     # line break) gets the API's JSON 404, not the site's HTML page.
@@ -19,4 +21,6 @@ urlpatterns = [
          name="sitemap"),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps()}, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # The catalogue as CSV, at the address it has always had.
+    path("search/export/records.csv", views.records_csv, name="records_csv"),
 ]

@@ -9,12 +9,13 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 
-from disclosures.models import DisclosureRecord, Organization, Topic
-from portal.models import SiteSettings
-from proposals.models import Reply
+from core.site import site_settings
 
-from .adapters.proposals import reply_public_from, reply_url
-from .text import html_to_text
+from disclosures.models import DisclosureRecord, Organization, Topic
+from proposals.models import Reply
+from proposals.selectors import reply_public_from, reply_url
+
+from search.text import html_to_text
 
 FEED_SIZE = 50
 
@@ -39,7 +40,7 @@ class RecordFeed(Feed):
         return get_object_or_404(self.scope_model, pk=pk) if self.scope_model else None
 
     def _site(self):
-        return SiteSettings.current().site_name
+        return site_settings().site_name
 
     def title(self, obj):
         base = f"{self._site()} - 政府信息公开"
@@ -110,7 +111,7 @@ class ReplyFeed(Feed):
     feed_type = _Rss
 
     def title(self):
-        return f"{SiteSettings.current().site_name} - 建议提案答复"
+        return f"{site_settings().site_name} - 建议提案答复"
 
     def link(self):
         return reverse("proposals:list")

@@ -30,13 +30,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from communities.models import Fact
+from core.dates import FIRST_YEAR, LAST_YEAR, local_day_range, local_year_range
+from disclosures import selectors as disclosure_selectors
 from disclosures.document_numbers import normalize_document_number
 from disclosures.models import DisclosureRecord, Organization, Topic
 from proposals.models import Proposal, Reply, normalize_proposal_number
 
-from .adapters.proposals import reply_public_from, reply_url
-from .query import MAX_QUERY_LENGTH, QueryError, parse_query
-from .selectors import documents_matching, search
+from proposals.selectors import reply_public_from, reply_url
+from search.query import MAX_QUERY_LENGTH, QueryError, parse_query
+from search.selectors import documents_matching, search
 
 MAX_ID = 2**63 - 1
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
@@ -132,7 +134,7 @@ def _id(help_text):
 
 
 def _year(help_text):
-    return forms.IntegerField(required=False, min_value=1949, max_value=2100, help_text=help_text)
+    return forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, help_text=help_text)
 
 
 def _date(help_text):
@@ -337,14 +339,12 @@ def _ref(obj):
 
 @endpoint("publishers", summary="发布机构", tag="词表", response=array(component("NamedRef")))
 def publishers(request):
-    public = DisclosureRecord.objects.published()
-    return [_ref(org) for org in Organization.objects.filter(pk__in=public.values("publisher")).order_by("name")]
+    return [_ref(org) for org in disclosure_selectors.catalogue_facets()["publishers"]]
 
 
 @endpoint("topics", summary="主题分类", tag="词表", response=array(component("NamedRef")))
 def topics(request):
-    public = DisclosureRecord.objects.published()
-    return [_ref(topic) for topic in Topic.objects.filter(pk__in=public.values("topic")).order_by("position", "name")]
+    return [_ref(topic) for topic in disclosure_selectors.catalogue_facets()["topics"]]
 
 
 # Disclosure records ------------------------------------------------------------------------
@@ -423,17 +423,6 @@ def _query_or_error(q):
         raise ApiError(str(error)) from error
 
 
-def _date_filters(queryset, field, after, before):
-    tz = timezone.get_current_timezone()
-    if after:
-        queryset = queryset.filter(**{f"{field}__gte": dt.datetime.combine(after, dt.time.min, tzinfo=tz)})
-    if before:
-        queryset = queryset.filter(
-            **{f"{field}__lt": dt.datetime.combine(before + dt.timedelta(days=1), dt.time.min, tzinfo=tz)}
-        )
-    return queryset
-
-
 @endpoint("records", summary="政府信息公开目录", tag="政府信息", response=component("RecordPage"),
           query=(RecordFilters, PageParams))
 def records(request, params):
@@ -447,12 +436,12 @@ def records(request, params):
     if params.topic:
         queryset = queryset.filter(topic_id=params.topic)
     if params.year:
-        queryset = _date_filters(queryset, "published_at", dt.date(params.year, 1, 1), dt.date(params.year, 12, 31))
+        queryset = queryset.filter(local_year_range("published_at", params.year))
     if params.validity:
         queryset = queryset.filter(validity=params.validity)
     if params.document_number:
         queryset = queryset.filter(document_number=normalize_document_number(_checked_text(params.document_number)))
-    queryset = _date_filters(queryset, "published_at", params.published_after, params.published_before)
+    queryset = queryset.filter(local_day_range("published_at", params.published_after, params.published_before))
     return keyset_page(request, queryset, cursor=_checked_text(params.cursor), limit=params.limit,
                        serialize=record_data)
 
@@ -678,7 +667,7 @@ def openapi_json(request):
     return openapi_document(base=request.path.removesuffix("openapi.json"))
 
 
-# Included by search/site_urls.py at /api/v1/ under the namespace "api-v1".
+# Included by opendata/urls.py at /api/v1/ under the namespace "api-v1".
 urlpatterns = [
     path("openapi.json", openapi_json, name="openapi-json"),
     *(path(op.route, op.view, name=op.view.__name__) for op in OPERATIONS),

@@ -1,0 +1,31 @@
+"""Dates as the site means them: local days (Asia/Shanghai) and the years a record can have."""
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+
+# The years a record, session or filter can name: from the founding of the PRC to a bound
+# that keeps every date arithmetic below far from datetime's limits.
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+YEAR_WIDGET_ATTRS = {"min": FIRST_YEAR, "max": LAST_YEAR, "inputmode": "numeric"}
+
+
+def local_day_range(field, first=None, last=None) -> Q:
+    """`field` (a datetime) on the local days `first` to `last`, both included; either may be
+    None. A bound outside FIRST_YEAR..LAST_YEAR excludes nothing (9999-12-31 = no upper
+    bound), so no date a reader types can overflow the arithmetic or the database."""
+    tz = timezone.get_current_timezone()
+    query = Q()
+    if first and first.year >= FIRST_YEAR:
+        query &= Q(**{f"{field}__gte": dt.datetime.combine(first, dt.time.min, tzinfo=tz)})
+    if last and last.year <= LAST_YEAR:
+        query &= Q(**{f"{field}__lt": dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)})
+    return query
+
+
+def local_year_range(field, year) -> Q:
+    """`field` in the local calendar year `year`; a year outside the site's range matches nothing."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return Q(pk__in=[])
+    return local_day_range(field, dt.date(year, 1, 1), dt.date(year, 12, 31))

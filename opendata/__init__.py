@@ -1,0 +1,1 @@
+"""Open data: the JSON API, feeds, sitemaps, robots.txt and the catalogue CSV."""
