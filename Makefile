@@ -7,11 +7,12 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: help install install-dev migrate seed static run test test-browser bench clean
+.PHONY: help install install-dev migrate seed static run test test-browser lint bench clean
 
 help:
 	@echo "make run    - install, migrate, load seed + demo data, serve on 127.0.0.1:$(PORT)"
 	@echo "make test   - run the whole test suite (SQLite, or PostgreSQL via DATABASE_URL)"
+	@echo "make lint   - ruff (lint + format) and the import-linter layering contracts"
 	@echo "make bench  - benchmarks (not part of make test)"
 
 $(VENV)/.installed: requirements.txt
@@ -45,6 +46,12 @@ run: seed static
 test: install-dev
 	# --ds wins over any DJANGO_SETTINGS_MODULE in the environment: tests always use test settings.
 	$(VENV)/bin/pytest --ds=govportal.settings.test
+
+# The layering (import-linter contracts in pyproject.toml) and ruff's lint and format rules.
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # BENCH_SCALE=10k|100k|1m (comma-separated), BENCH_DURATION=seconds; see bench/run.py.
 bench: install-dev

@@ -235,7 +235,7 @@ def wrk(url, *, connections, threads, duration, headers, timeout=10):
     for header in headers:
         command += ["-H", header]
     out = subprocess.run(command + [url], capture_output=True, text=True, timeout=duration + timeout + 60).stdout
-    line = next((l for l in out.splitlines() if l.startswith("WRK ")), None)
+    line = next((ln for ln in out.splitlines() if ln.startswith("WRK ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no report for {url}: {out[-500:]}")
     data = json.loads(line[4:])
@@ -292,7 +292,7 @@ def probe(database_url, reference_file, stamp):
                          capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"probe failed:\n{out.stderr[-3000:]}")
-    return json.loads(next(l for l in out.stdout.splitlines() if l.startswith("PROBE "))[6:])
+    return json.loads(next(ln for ln in out.stdout.splitlines() if ln.startswith("PROBE "))[6:])
 
 
 def references(cfg, reference_file):
@@ -405,7 +405,8 @@ def run_scale(scale, cfg):
                             result = download(server, page["url"])
                         elif (page["name"], variant) == ("seed record", "uncached"):
                             result = with_adjacent_reference(
-                                lambda: load(server, page["url"], cfg=cfg, duration=cfg["duration"] * factor, **options),
+                                # Called at once, inside this iteration.
+                                lambda: load(server, page["url"], cfg=cfg, duration=cfg["duration"] * factor, **options),  # noqa: B023
                                 adjacent, cfg)
                         else:
                             result = load(server, page["url"], cfg=cfg, duration=cfg["duration"] * factor, **options)

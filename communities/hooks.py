@@ -3,14 +3,14 @@ disclosure record page, and the 社区治理 section of the navigation."""
 
 from django.template.loader import render_to_string
 
-from disclosures.registry import register_body_transformer, register_record_panel
-from core.roles import register_role_models
 from core.navigation import register_section
+from core.roles import register_role_models
 from core.sitemaps import register_sitemap
+from disclosures.registry import register_body_transformer, register_record_panel
 
 from . import selectors
-from .sitemaps import CommunitiesSitemap
 from .citations import highlight_sentence
+from .sitemaps import CommunitiesSitemap
 
 register_section(
     title="社区治理", url_name="communities:index", position=40,

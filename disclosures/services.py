@@ -9,11 +9,11 @@ from django.utils import timezone
 from simple_history.utils import update_change_reason
 
 from core.counters import counter_buffer
+from core.working_days import working_days_between
 
 from .bots import is_crawler
 from .index_numbers import allocate_index_number
 from .models import DisclosureRecord
-from core.working_days import working_days_between
 
 PUBLISH_DEADLINE_WORKING_DAYS = 20  # 条例 Art. 26
 

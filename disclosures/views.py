@@ -1,6 +1,5 @@
 import hashlib
 
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response

@@ -24,7 +24,6 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -33,9 +32,8 @@ from communities.models import Fact
 from core.dates import FIRST_YEAR, LAST_YEAR, local_day_range, local_year_range
 from disclosures import selectors as disclosure_selectors
 from disclosures.document_numbers import normalize_document_number
-from disclosures.models import DisclosureRecord, Organization, Topic
+from disclosures.models import DisclosureRecord
 from proposals.models import Proposal, Reply, normalize_proposal_number
-
 from proposals.selectors import reply_public_from, reply_url
 from search.query import MAX_QUERY_LENGTH, QueryError, parse_query
 from search.selectors import documents_matching, search

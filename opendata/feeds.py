@@ -10,11 +10,9 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 
 from core.site import site_settings
-
 from disclosures.models import DisclosureRecord, Organization, Topic
 from proposals.models import Reply
 from proposals.selectors import reply_public_from, reply_url
-
 from search.text import html_to_text
 
 FEED_SIZE = 50

@@ -5,11 +5,10 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 
-from . import api
-from .robots import robots_txt
 from core.sitemaps import sitemaps
 
-from . import views
+from . import api, views
+from .robots import robots_txt
 
 urlpatterns = [
     path("feeds/", include("opendata.feed_urls")),

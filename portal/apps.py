@@ -8,13 +8,11 @@ class PortalConfig(AppConfig):
     def ready(self):
         from core.navigation import register_section
         from core.pagecache import register_variant_cookie
-
-        from .preferences import COOKIE_NAME, ReaderPreferences
-
         from core.site import register_site_settings
         from core.sitemaps import register_sitemap
 
         from .models import SiteSettings
+        from .preferences import COOKIE_NAME, ReaderPreferences
         from .sitemaps import FixedPagesSitemap
 
         register_section(title="首页", url_name="portal:home", position=0)

@@ -1,5 +1,6 @@
-from .models import SiteSettings
 from core.navigation import site_sections
+
+from .models import SiteSettings
 from .preferences import CONTRASTS, ReaderPreferences
 
 

@@ -1,6 +1,7 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+
 class SiteSettings(models.Model):
     """The header, footer and page-tag values (one row), all editable by staff."""
 

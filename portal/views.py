@@ -2,9 +2,9 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.navigation import site_sections
 from disclosures import selectors as disclosure_selectors
 
-from core.navigation import site_sections
 from .preferences import COOKIE_MAX_AGE, COOKIE_NAME
 
 

@@ -2,11 +2,11 @@
 
 from django.template.loader import render_to_string
 
-from disclosures.registry import register_record_panel
-from core.roles import register_role_models
 from core.demo import register_demo_loader
 from core.navigation import register_section
+from core.roles import register_role_models
 from core.sitemaps import register_sitemap
+from disclosures.registry import register_record_panel
 
 from . import selectors
 from .sitemaps import ProposalPagesSitemap, ProposalsSitemap

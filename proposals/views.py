@@ -7,9 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from core.http import parse_page_number
 from core.charts import bar_chart
-from core.http import bad_request_page
+from core.http import bad_request_page, parse_page_number
 
 from . import selectors, services
 from .forms import FeedbackForm, LookupForm

@@ -9,10 +9,14 @@ class SearchConfig(AppConfig):
         from disclosures.registry import register_body_transformer
 
         from . import signals
+
         # Each adapter registers its source, numbers and sitemap; proposals after
         # disclosures, so its 第N号提案 lookup replaces the title-based fallback.
-        from .adapters import disclosures  # noqa: F401
-        from .adapters import communities, proposals  # noqa: F401
+        from .adapters import (  # noqa: F401
+            communities,
+            disclosures,  # noqa: F401
+            proposals,
+        )
         from .crossref import record_body_links
 
         signals.connect()

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 
 from django.db import connections, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.utils import timezone
 
-from disclosures.models import DisclosureRecord, Organization, Topic
 from core.dates import local_day_range
 from core.pagecache import cached_value
+from disclosures.models import DisclosureRecord, Organization, Topic
 
 from .backends import backend_for
 from .highlight import find_spans, highlight, snippet, terms_pattern

@@ -3,12 +3,10 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from disclosures import selectors as disclosure_selectors
+from core.csv import csv_response
 from core.http import parse_page_number
-from core.http import bad_request_page
 
 from . import selectors
-from core.csv import csv_response
 from .exports import search_columns
 from .forms import SearchForm
 

@@ -16,8 +16,8 @@ SEED_INDEX_NUMBER = "015117762-202306-707714"
 def _clear_cache():
     from django.core.cache import cache
 
-    from disclosures.services import record_view_counts
     from core.pagecache import reset_local
+    from disclosures.services import record_view_counts
 
     cache.clear()
     reset_local()  # the page cache's per-process copies go with the cache

@@ -3,10 +3,9 @@
 A fact is public exactly when the record it is quoted from is, so its document takes the
 record's publication time and disappears with it (withdrawn) or waits for it (scheduled)."""
 
-from django.db.models import Max, Q
-from django.urls import reverse
+from django.db.models import Q
 
-from communities.models import Community, Designation, Fact, Metric, Program, Street
+from communities.models import Community, Fact, Metric, Street
 from disclosures.models import DisclosureRecord
 
 from ..registry import Document, SearchSource, register_source

@@ -7,8 +7,7 @@ the later of the two times, and leaves the index when the record is withdrawn.""
 
 from collections import defaultdict
 
-from django.db.models import Max, Q
-from django.urls import reverse
+from django.db.models import Q
 
 from disclosures.models import DisclosureRecord, Organization
 from proposals.models import Member, Proposal, Reply, Session, normalize_proposal_number

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from pytest_django.live_server_helper import LiveServer
 
 from .public_urls import public_pages

@@ -14,7 +14,12 @@ from communities.models import Fact
 from communities.numbers import chinese_numeral, format_number, text_states_number
 
 from .factories import (
-    CommunityFactory, DesignationFactory, FactFactory, MetricFactory, ProgramFactory, SourcedRecordFactory,
+    CommunityFactory,
+    DesignationFactory,
+    FactFactory,
+    MetricFactory,
+    ProgramFactory,
+    SourcedRecordFactory,
     StreetFactory,
 )
 

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from disclosures.models import DisclosureRecord, Genre
 from core.roles import ENTRY_CLERK, REVIEWER
+from disclosures.models import DisclosureRecord, Genre
 from tests.factories import OrganizationFactory, RecordFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.working_days import add_working_days, working_days_between
 from disclosures.document_numbers import normalize_document_number, validate_document_number
 from disclosures.models import DisclosureRecord
 from disclosures.sanitize import sanitize_html
 from disclosures.services import publication_delay_warning
-from core.working_days import add_working_days, working_days_between
 from tests.factories import RecordFactory
 
 
@@ -60,7 +60,8 @@ def test_body_is_sanitized_on_save_and_keeps_structure():
 @pytest.mark.django_db
 def test_more_than_five_keywords_is_a_form_error():
     record = RecordFactory.build(keywords="一,二,三,四,五,六")
-    record.publisher.save(); record.topic.save()
+    record.publisher.save()
+    record.topic.save()
     with pytest.raises(ValidationError) as error:
         record.full_clean()
     assert "keywords" in error.value.message_dict

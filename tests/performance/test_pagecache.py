@@ -15,9 +15,9 @@ from django.test import RequestFactory, override_settings
 from django.utils import timezone
 from django.utils.http import http_date
 
+from core import pagecache
 from disclosures import services
 from disclosures.models import DisclosureRecord
-from core import pagecache
 from tests.conftest import SEED_INDEX_NUMBER
 from tests.factories import PublishedRecordFactory, RecordFactory
 

@@ -167,8 +167,7 @@ def test_values_read_on_a_replica_are_kept_apart_and_not_just_after_a_change(set
 
     from django.test import override_settings
 
-    from core import db_router
-    from core import pagecache
+    from core import db_router, pagecache
 
     computed = []
 

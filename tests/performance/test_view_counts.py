@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 
+from core.counters import CounterBuffer, LocalCounts, RedisCounts
 from disclosures.models import DisclosureRecord
 from disclosures.services import record_count_view, record_view_counts, record_view_counts_flush
-from core.counters import CounterBuffer, LocalCounts, RedisCounts
 from tests.conftest import SEED_INDEX_NUMBER
 from tests.factories import PublishedRecordFactory
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from disclosures.models import DisclosureRecord, Organization
 from core.demo import demo_loaders
+from disclosures.models import DisclosureRecord, Organization
 from proposals.demo import load_demo_data
 from proposals.models import Feedback, Member, Proposal, Reply, Session
 from tests.conftest import shared_transaction

@@ -10,7 +10,13 @@ from proposals.models import Proposal
 
 from .conftest import publish, send
 from .factories import (
-    AssemblyFactory, MemberFactory, ProposalFactory, ReplyFactory, SessionFactory, UnitFactory, category,
+    AssemblyFactory,
+    MemberFactory,
+    ProposalFactory,
+    ReplyFactory,
+    SessionFactory,
+    UnitFactory,
+    category,
 )
 
 pytestmark = pytest.mark.django_db

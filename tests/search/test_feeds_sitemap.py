@@ -111,8 +111,8 @@ class TestSitemap:
         # At a million records a sitemap built in memory cost a worker seconds and tens of MiB.
         from django.db.models import QuerySet
 
-        from proposals.sitemaps import ProposalsSitemap
         from disclosures.sitemaps import RecordSitemap
+        from proposals.sitemaps import ProposalsSitemap
 
         monkeypatch.setattr(RecordSitemap, "limit", 1)
         monkeypatch.setattr(ProposalsSitemap, "limit", 1)
