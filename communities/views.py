@@ -1,69 +1,50 @@
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.urls import reverse
 
 from core.http import bad_request_page
+from core.pages import in_section, render_page
 
 from . import exports, selectors
 
-COLUMN = {"name": "社区治理", "type": "数据发布", "keywords": "社区治理,街道,社区,试点,社区协商,社区工作者",
-          "description": "官渡区社区治理数据：街道、社区、试点与协商点位，以及出自已公开政府信息的统计数字。"}
+TAGS = {"type": "数据发布", "keywords": "社区治理,街道,社区,试点,社区协商,社区工作者",
+        "description": "官渡区社区治理数据：街道、社区、试点与协商点位，以及出自已公开政府信息的统计数字。"}
 
 
-def _crumbs(*trail):
-    return [("社区治理", reverse("communities:index")), *trail]
+def _page(*trail, **tags):
+    return in_section("社区治理", "communities:index", *trail, **TAGS, **tags)
 
 
 def index(request):
-    return render(request, "communities/index.html", {
-        **selectors.overview(),
-        "column": COLUMN,
-        "crumbs": [("社区治理", None)],
-    })
+    return render_page(request, "communities/index.html", _page(), selectors.overview())
 
 
 def fact_list(request):
-    return render(request, "communities/fact_list.html", {
-        "groups": selectors.facts_grouped_by_metric(),
-        "column": {**COLUMN, "name": "社区治理数据"},
-        "crumbs": _crumbs(("全部数据", None)),
-    })
+    return render_page(request, "communities/fact_list.html", _page(("全部数据", None), name="社区治理数据"),
+                       {"groups": selectors.facts_grouped_by_metric()})
 
 
 def street_detail(request, pk):
     context = selectors.street_detail(pk=pk)
-    return render(request, "communities/street_detail.html", {
-        **context,
-        "column": {**COLUMN, "name": context["street"].name},
-        "crumbs": _crumbs((context["street"].name, None)),
-    })
+    return render_page(request, "communities/street_detail.html", _page((context["street"].name, None)), context)
 
 
 def program_list(request):
-    return render(request, "communities/program_list.html", {
+    return render_page(request, "communities/program_list.html", _page(("试点与点位", None)), {
         "programs": selectors.program_list(),
         "streets": selectors.street_list(),
-        "column": {**COLUMN, "name": "试点与点位"},
-        "crumbs": _crumbs(("试点与点位", None)),
     })
 
 
 def program_detail(request, slug):
     context = selectors.program_detail(slug=slug)
-    return render(request, "communities/program_detail.html", {
-        **context,
-        "column": {**COLUMN, "name": context["program"].name},
-        "crumbs": _crumbs(("试点与点位", reverse("communities:program_list")), (context["program"].name, None)),
-    })
+    return render_page(request, "communities/program_detail.html", _page(
+        ("试点与点位", reverse("communities:program_list")), (context["program"].name, None)), context)
 
 
 def metric_detail(request, slug):
     context = selectors.metric_detail(slug=slug)
-    return render(request, "communities/metric_detail.html", {
-        **context,
-        "column": {**COLUMN, "name": context["metric"].name},
-        "crumbs": _crumbs(("全部数据", reverse("communities:fact_list")), (context["metric"].name, None)),
-    })
+    return render_page(request, "communities/metric_detail.html", _page(
+        ("全部数据", reverse("communities:fact_list")), (context["metric"].name, None)), context)
 
 
 def _export_metric(request):

@@ -1,5 +1,6 @@
 """HTTP helpers every app's views share: the 400 page, page numbers from the query string."""
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -15,3 +16,18 @@ def parse_page_number(request, param="page"):
     if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
         raise Http404("页码无效")
     return int(raw)
+
+
+def numbered_page(request, queryset, size, *, count=None):
+    """{"page", "query_string"} for ?page=N of `queryset` (components/pagination.html): for
+    short lists. `count`, when the caller knows it already, saves a COUNT. Deep lists page
+    by key instead (disclosures.selectors.record_page)."""
+    number = parse_page_number(request)
+    paginator = Paginator(queryset, size)
+    if count is not None:
+        paginator.count = count
+    if number > max(paginator.num_pages, 1):
+        raise Http404("页码超出范围")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"page": paginator.page(number), "query_string": query.urlencode()}

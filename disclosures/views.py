@@ -1,12 +1,11 @@
 import hashlib
 
-from django.shortcuts import render
-from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from core import pagecache
 from core.http import bad_request_page
+from core.pages import PageMeta, in_section, render_page
 from core.rendering import render_kept
 
 from . import selectors, services
@@ -22,12 +21,11 @@ def catalogue(request):
     if not filterset.is_valid():
         return bad_request_page(request, "筛选条件无效", filterset.errors)
     page = selectors.record_page(filterset=filterset, params=request.GET, size=PAGE_SIZE)
-    return render(request, "disclosures/catalogue.html", {
+    return render_page(request, "disclosures/catalogue.html", PageMeta(name="政府信息公开目录", type="信息公开目录"), {
         "filterset": filterset,
         "page": page,
         "facets": selectors.catalogue_facets(),
         "query_string": page.base_query,
-        "column": {"name": "政府信息公开目录", "type": "信息公开目录"},
     })
 
 
@@ -58,11 +56,13 @@ def _record_context(request, record):
     """Worked out only when the page is rendered (once per generation and `vary`): apps may
     mark up the body for this query string (a cited sentence)."""
     font_size = request.GET.get("size", "")
+    meta = in_section("政府信息公开", "disclosures:catalogue", (record.title, None), name="政府信息公开", type="信息公开目录")
     return {
         "record": record,
         "font_size": font_size if font_size in FONT_SIZES else "",
         "font_sizes": FONT_SIZES,
-        "column": {"name": "政府信息公开", "type": "信息公开目录"},
+        "column": meta,
+        "crumbs": meta.crumbs,
         "article": {
             "title": record.title,
             "pub_date": record.published_at,
@@ -70,7 +70,6 @@ def _record_context(request, record):
         },
         "body": transform_body(record, request.GET),
         "related_panels": selectors.record_related_panels(record=record),
-        "crumbs": [("政府信息公开", reverse("disclosures:catalogue")), (record.title, None)],
     }
 
 
@@ -89,16 +88,12 @@ def _with_validators(response, etag, last_modified):
 
 def guide(request):
     page = selectors.page_get(slug="guide")
-    return render(request, "disclosures/guide.html", {
+    return render_page(request, "disclosures/guide.html", PageMeta(name="政府信息公开指南", type="信息公开指南"), {
         "page": page,
         "facets": selectors.catalogue_facets(),
-        "column": {"name": "政府信息公开指南", "type": "信息公开指南"},
     })
 
 
 def policy(request):
     page = selectors.page_get(slug="policy")
-    return render(request, "disclosures/page.html", {
-        "page": page,
-        "column": {"name": "政府信息公开制度", "type": "信息公开制度"},
-    })
+    return render_page(request, "disclosures/page.html", PageMeta(name="政府信息公开制度", type="信息公开制度"), {"page": page})

@@ -1,7 +1,10 @@
 from core.navigation import site_sections
+from core.pages import PageMeta
 
 from .models import SiteSettings
 from .preferences import CONTRASTS, ReaderPreferences
+
+DEFAULT_PAGE = PageMeta()
 
 
 def site(request):
@@ -17,5 +20,5 @@ def site(request):
         "contrasts": CONTRASTS,
         "nav_sections": sections,
         # Views override this; the default keeps the page tags complete on every page.
-        "column": {"name": "", "type": "其他"},
+        "column": DEFAULT_PAGE,
     }

@@ -1,10 +1,10 @@
 """Error pages in the site's look: a helpful message, never a stack trace."""
 
 from django.http import HttpResponseServerError
-from django.shortcuts import render
 from django.template import loader
 
 from core.http import bad_request_page
+from core.pages import PageMeta, render_page
 
 
 def handler400(request, exception=None):
@@ -12,7 +12,7 @@ def handler400(request, exception=None):
 
 
 def handler404(request, exception=None):
-    return render(request, "404.html", {"column": {"name": "页面未找到", "type": "其他"}}, status=404)
+    return render_page(request, "404.html", PageMeta(name="页面未找到"), status=404)
 
 
 def handler500(request):

@@ -1,31 +1,25 @@
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.navigation import site_sections
+from core.pages import PageMeta, render_page
 from disclosures import selectors as disclosure_selectors
 
 from .preferences import COOKIE_MAX_AGE, COOKIE_NAME
 
 
 def home(request):
-    return render(request, "portal/home.html", {
+    return render_page(request, "portal/home.html", PageMeta(name="首页", type="首页"), {
         "latest_records": disclosure_selectors.record_latest(limit=10),
-        "column": {"name": "首页", "type": "首页"},
     })
 
 
 def sitemap_page(request):
-    return render(request, "portal/sitemap.html", {
-        "sections": site_sections(),
-        "column": {"name": "网站地图", "type": "其他"},
-    })
+    return render_page(request, "portal/sitemap.html", PageMeta(name="网站地图"), {"sections": site_sections()})
 
 
 def accessibility_statement(request):
-    return render(request, "portal/accessibility.html", {
-        "column": {"name": "无障碍声明", "type": "其他"},
-    })
+    return render_page(request, "portal/accessibility.html", PageMeta(name="无障碍声明"))
 
 
 def preferences(request):

@@ -4,6 +4,8 @@ sign-up and no e-mailed password reset (members ask the handling office instead)
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from core.pages import PageMeta
+
 
 class PlainLabelsMixin:
     def get_form_kwargs(self):
@@ -13,7 +15,7 @@ class PlainLabelsMixin:
 class MemberLoginView(PlainLabelsMixin, auth_views.LoginView):
     redirect_authenticated_user = True
     next_page = reverse_lazy("proposals:mine")
-    extra_context = {"column": {"name": "代表委员登录", "type": "其他"}}
+    extra_context = {"column": PageMeta(name="代表委员登录")}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -24,7 +26,7 @@ class MemberLoginView(PlainLabelsMixin, auth_views.LoginView):
 
 
 class MemberPasswordChangeView(PlainLabelsMixin, auth_views.PasswordChangeView):
-    extra_context = {"column": {"name": "修改密码", "type": "其他"}}
+    extra_context = {"column": PageMeta(name="修改密码")}
 
 
 urlpatterns = [
@@ -33,7 +35,7 @@ urlpatterns = [
     path("password_change/", MemberPasswordChangeView.as_view(), name="password_change"),
     path(
         "password_change/done/",
-        auth_views.PasswordChangeDoneView.as_view(extra_context={"column": {"name": "修改密码", "type": "其他"}}),
+        auth_views.PasswordChangeDoneView.as_view(extra_context={"column": PageMeta(name="修改密码")}),
         name="password_change_done",
     ),
 ]

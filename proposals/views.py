@@ -1,54 +1,39 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from core.charts import bar_chart
-from core.http import bad_request_page, parse_page_number
+from core.http import bad_request_page, numbered_page
+from core.pages import in_section, render_page
 
 from . import selectors, services
 from .forms import FeedbackForm, LookupForm
 
 PAGE_SIZE = 20
 SECTION = "建议提案办理"
-LIST_COLUMN = {"name": SECTION, "type": "信息公开目录", "description": "人大代表建议和政协委员提案办理复文"}
+LIST_TAGS = {"type": "信息公开目录", "description": "人大代表建议和政协委员提案办理复文"}
 
 
-def _crumbs(*trail):
-    return [(SECTION, reverse("proposals:list")), *trail]
+def _page(*trail, **tags):
+    return in_section(SECTION, "proposals:list", *trail, **tags)
 
 
 def _forbidden(request, message):
-    return render(request, "proposals/forbidden.html", {
-        "message": message, "column": {"name": SECTION, "type": "其他"}, "crumbs": _crumbs(("无权操作", None)),
-    }, status=403)
+    return render_page(request, "proposals/forbidden.html", _page(("无权操作", None), name=SECTION),
+                       {"message": message}, status=403)
 
 
 def proposal_list(request):
     filterset = selectors.proposal_list(filters=request.GET)
     if not filterset.is_valid():
         return bad_request_page(request, "筛选条件无效", filterset.errors)
-    return render(request, "proposals/list.html", {
+    return render_page(request, "proposals/list.html", _page(**LIST_TAGS), {
         "filterset": filterset,
-        **_numbered_page(request, filterset.qs),
-        "column": LIST_COLUMN,
-        "crumbs": _crumbs(),
+        **numbered_page(request, filterset.qs, PAGE_SIZE),
     })
-
-
-def _numbered_page(request, queryset):
-    """{"page", "query_string"} for ?page=N of `queryset` (components/pagination.html)."""
-    page_number = parse_page_number(request)
-    paginator = Paginator(queryset, PAGE_SIZE)
-    if page_number > paginator.num_pages:
-        raise Http404("页码超出范围")
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {"page": paginator.page(page_number), "query_string": query.urlencode()}
 
 
 def proposal_detail(request, session_id, number):
@@ -59,48 +44,45 @@ def proposal_detail(request, session_id, number):
     latest = replies[-1] if replies else None
     first = next((reply for reply in replies if not reply.is_rehandling), None)
     redo = next((reply for reply in replies if reply.is_rehandling), None)
-    return render(request, "proposals/detail.html", {
+    return render_page(request, "proposals/detail.html", _page((proposal.reference, None), name=SECTION, **LIST_TAGS), {
         "proposal": proposal,
         "replies": replies,
         "deadline": proposal.deadline_outcome(first_reply_on=first.replied_on if first else None),
         "rehandling_deadline": proposal.rehandling_outcome(reply_on=redo.replied_on if redo else None),
         "first_reply": first,
         "is_own": member is not None and proposal.lead_member_id == member.pk,
-        "column": LIST_COLUMN,
         "article": {
             "title": proposal.reference + "：" + proposal.title,
             "pub_date": published[-1].published_at if published else proposal.created_at,
             "source": latest.answering_unit.name if latest else (proposal.lead_unit.name if proposal.lead_unit else SECTION),
         },
-        "crumbs": _crumbs((proposal.reference, None)),
     })
 
 
 def member_detail(request, pk):
     member = selectors.member_get(pk=pk)
     # Paged: a long-serving member's list grows with every session.
-    return render(request, "proposals/member.html", {
+    meta = _page((f"{member.name}{member.assembly.member_title}", None), name=SECTION, type="信息公开目录")
+    return render_page(request, "proposals/member.html", meta, {
         "member": member,
-        **_numbered_page(request, selectors.member_proposals(member=member)),
-        "column": {"name": SECTION, "type": "信息公开目录"},
-        "crumbs": _crumbs((f"{member.name}{member.assembly.member_title}", None)),
+        **numbered_page(request, selectors.member_proposals(member=member), PAGE_SIZE),
     })
 
 
 def lookup(request):
     """一号一查. Bad input → the form again with errors (400); unknown → a helpful 404."""
     sessions = selectors.sessions_for_lookup()
-    context = {"column": {"name": "一号一查", "type": "信息公开目录"}, "crumbs": _crumbs(("一号一查", None))}
+    meta = _page(("一号一查", None), type="信息公开目录")
     if not request.GET:
-        return render(request, "proposals/lookup.html", {**context, "form": LookupForm(sessions=sessions)})
+        return render_page(request, "proposals/lookup.html", meta, {"form": LookupForm(sessions=sessions)})
     form = LookupForm(request.GET, sessions=sessions)
     if not form.is_valid():
-        return render(request, "proposals/lookup.html", {**context, "form": form}, status=400)
+        return render_page(request, "proposals/lookup.html", meta, {"form": form}, status=400)
     session, number = form.cleaned_data["session"], form.cleaned_data["number"]
     proposal = selectors.proposal_find(session=session, number=number)
     if proposal is None:
-        return render(request, "proposals/lookup.html", {
-            **context, "form": form, "not_found": {"session": session, "number": number},
+        return render_page(request, "proposals/lookup.html", meta, {
+            "form": form, "not_found": {"session": session, "number": number},
         }, status=404)
     return redirect(proposal)
 
@@ -116,12 +98,7 @@ def statistics(request, session_id=None):
         session = next((s for s in sessions if s.pk == session_id), None)
         if session is None:
             raise Http404("届次会议不存在")
-    context = {
-        "sessions": sessions,
-        "session": session,
-        "column": {"name": "办理情况统计", "type": "数据发布"},
-        "crumbs": _crumbs(("办理情况统计", None)),
-    }
+    context = {"sessions": sessions, "session": session}
     if session is not None:
         figures = selectors.session_statistics(session=session)
         context["figures"] = figures
@@ -136,7 +113,7 @@ def statistics(request, session_id=None):
             # Short names fit the chart's label column; the table beside it gives full names.
             rows=[(unit.short_name, unit.on_time_rate) for unit in figures.units if unit.on_time_rate is not None],
         )
-    return render(request, "proposals/statistics.html", context)
+    return render_page(request, "proposals/statistics.html", _page(("办理情况统计", None), type="数据发布"), context)
 
 
 def _require_member(request):
@@ -153,11 +130,9 @@ def mine(request):
     member, response = _require_member(request)
     if response:
         return response
-    return render(request, "proposals/mine.html", {
+    return render_page(request, "proposals/mine.html", _page(("我的建议提案", None)), {
         "member": member,
         "proposals": selectors.member_dashboard(member=member),
-        "column": {"name": "我的建议提案", "type": "其他"},
-        "crumbs": _crumbs(("我的建议提案", None)),
     })
 
 
@@ -190,10 +165,9 @@ def feedback(request, pk):
     else:
         initial = {"level": existing.level_id, "comment": existing.comment} if existing else {}
         form, status = FeedbackForm(initial=initial), 200
-    return render(request, "proposals/feedback.html", {
+    meta = _page((reply.proposal.reference, reply.proposal.get_absolute_url()), ("满意度反馈", None))
+    return render_page(request, "proposals/feedback.html", meta, {
         "form": form, "reply": reply, "proposal": reply.proposal, "existing": existing,
         "rehandling_labels": "、".join(level.label for level in selectors.satisfaction_levels() if level.requires_rehandling),
-        "column": {"name": "满意度反馈", "type": "其他"},
-        "crumbs": _crumbs((reply.proposal.reference, reply.proposal.get_absolute_url()), ("满意度反馈", None)),
     }, status=status)
 

@@ -1,17 +1,17 @@
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import urlencode
 
 from core.csv import csv_response
-from core.http import parse_page_number
+from core.http import numbered_page
+from core.pages import PageMeta
 
 from . import selectors
 from .exports import search_columns
 from .forms import SearchForm
 
 PAGE_SIZE = 20
-COLUMN = {"name": "站内搜索", "type": "其他"}
+PAGE = PageMeta(name="站内搜索", crumbs=(("站内搜索", None),))
 HIDDEN_FILTERS = ("type", "publisher", "topic", "year", "validity", "sort")
 FACET_TITLES = {"type": "类型", "publisher": "发布机构", "topic": "主题分类", "year": "年份", "validity": "有效性"}
 
@@ -35,8 +35,8 @@ def results(request):
     form = SearchForm(request.GET)
     context = {
         "form": form,
-        "column": COLUMN,
-        "crumbs": [("站内搜索", None)],
+        "column": PAGE,
+        "crumbs": PAGE.crumbs,
         "sort_choices": selectors.SORTS,
         # The date-range form keeps the facets already chosen.
         "hidden_filters": [(name, request.GET[name]) for name in HIDDEN_FILTERS if request.GET.get(name)],
@@ -58,12 +58,8 @@ def results(request):
         return csv_response(
             filename="检索结果.csv", columns=search_columns(request.build_absolute_uri), queryset=found.queryset
         )
-    page_number = parse_page_number(request)
-    paginator = Paginator(found.queryset, PAGE_SIZE)
-    paginator.count = found.count  # known from the facet query: saves a COUNT over the matches
-    if page_number > max(paginator.num_pages, 1):
-        raise Http404("页码超出范围")
-    page = paginator.page(page_number)
+    # The count is known from the facet query: no COUNT over the matches.
+    page = numbered_page(request, found.queryset, PAGE_SIZE, count=found.count)["page"]
     context.update({
         "query": query,
         "page": page,
