@@ -12,40 +12,24 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from simple_history.models import HistoricalRecords
 
+from core.vocabulary import Vocabulary
 from disclosures.models import DisclosureRecord
 
 from .citations import body_text
 from .numbers import format_number, text_states_number
 
 
-class SlugManager(models.Manager):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
-class StreetManager(models.Manager):
-    def get_by_natural_key(self, name):
-        return self.get(name=name)
-
-
-class Street(models.Model):
+class Street(Vocabulary):
     """街道. The district has 8 (per the seed letter); only those a source names are loaded."""
 
     name = models.CharField("街道名称", max_length=50, unique=True, help_text="全称，如 太和街道。")
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
 
-    objects = StreetManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "街道"
         ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.name,)
 
     def get_absolute_url(self):
         return reverse("communities:street_detail", args=[self.pk])
@@ -87,8 +71,10 @@ class Level(models.TextChoices):
     DISTRICT = "district", "区级"
 
 
-class Program(models.Model):
+class Program(Vocabulary):
     """A kind of designation: 省级城乡社区治理(现代化)试点, 社区协商优秀点位 …"""
+
+    natural_key_field = "slug"
 
     slug = models.SlugField("标识", unique=True, help_text="用于网址，英文小写和连字符，如 provincial-pilot。")
     name = models.CharField("名称", max_length=100, unique=True)
@@ -97,7 +83,6 @@ class Program(models.Model):
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
 
-    objects = SlugManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "试点与点位项目"
@@ -105,9 +90,6 @@ class Program(models.Model):
 
     def __str__(self):
         return self.name
-
-    def natural_key(self):
-        return (self.slug,)
 
     def get_absolute_url(self):
         return reverse("communities:program_detail", args=[self.slug])
@@ -231,8 +213,10 @@ class Designation(Sourced):
             raise ValidationError(errors)
 
 
-class Metric(models.Model):
+class Metric(Vocabulary):
     """A staff-editable measure: 社区数, 社区协商活动次数, 月薪下限 …"""
+
+    natural_key_field = "slug"
 
     slug = models.SlugField("标识", unique=True, help_text="用于网址和数据下载，英文小写和连字符；确定后请勿随意修改。")
     name = models.CharField("指标名称", max_length=100, unique=True)
@@ -244,7 +228,6 @@ class Metric(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = SlugManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "统计指标"
@@ -252,9 +235,6 @@ class Metric(models.Model):
 
     def __str__(self):
         return self.name
-
-    def natural_key(self):
-        return (self.slug,)
 
     def get_absolute_url(self):
         return reverse("communities:metric_detail", args=[self.slug])

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.vocabulary import Vocabulary
+
 from .codes import validate_credit_code_checksum, validate_org_code_checksum
 from .document_numbers import normalize_document_number, validate_document_number
 from .sanitize import sanitize_html
@@ -24,16 +26,7 @@ KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
 MAX_KEYWORDS = 5
 
 
-class NamedManager(models.Manager):
-    """Natural keys by a unique field, so fixtures can refer to rows staff also edit."""
-
-    natural_field = "name"
-
-    def get_by_natural_key(self, key):
-        return self.get(**{self.natural_field: key})
-
-
-class Organization(models.Model):
+class Organization(Vocabulary):
     """机构: a publisher, drafting body, handling unit or the disclosure office."""
 
     name = models.CharField("机构全称", max_length=200, unique=True)
@@ -55,17 +48,10 @@ class Organization(models.Model):
     online_contact = models.CharField("互联网联系方式", max_length=200, blank=True)
     history = HistoricalRecords()
 
-    objects = NamedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "机构"
         ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.name,)
 
     @property
     def index_code(self) -> str:
@@ -77,7 +63,7 @@ class Organization(models.Model):
         return ""
 
 
-class Topic(models.Model):
+class Topic(Vocabulary):
     """主题分类: State Council first-level classes plus site-defined ones (e.g. "2023年")."""
 
     name = models.CharField("名称", max_length=100, unique=True)
@@ -85,20 +71,13 @@ class Topic(models.Model):
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
 
-    objects = NamedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "主题分类"
         ordering = ["position", "name"]
 
-    def __str__(self):
-        return self.name
 
-    def natural_key(self):
-        return (self.name,)
-
-
-class Genre(models.Model):
+class Genre(Vocabulary):
     """体裁分类: the 15 公文文种 and the usual non-公文 genres."""
 
     name = models.CharField("名称", max_length=50, unique=True)
@@ -106,17 +85,10 @@ class Genre(models.Model):
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
 
-    objects = NamedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "体裁分类"
         ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.name,)
 
 
 class RecordQuerySet(models.QuerySet):
@@ -315,12 +287,10 @@ class IndexSerial(models.Model):
         return f"{self.prefix} → {self.last_value}"
 
 
-class PageManager(NamedManager):
-    natural_field = "slug"
-
-
-class Page(models.Model):
+class Page(Vocabulary):
     """Staff-editable fixed pages: 政府信息公开指南, 政府信息公开制度."""
+
+    natural_key_field = "slug"
 
     slug = models.SlugField("标识", unique=True)
     title = models.CharField("标题", max_length=200)
@@ -332,16 +302,11 @@ class Page(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
 
-    objects = PageManager()
-
     class Meta:
         verbose_name = verbose_name_plural = "公开指南与制度页面"
 
     def __str__(self):
         return self.title
-
-    def natural_key(self):
-        return (self.slug,)
 
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from disclosures.models import DisclosureRecord, NamedManager, Organization
+from core.vocabulary import Vocabulary
+from disclosures.models import DisclosureRecord, Organization
 from disclosures.sanitize import sanitize_html
 
 from .deadlines import deadline_outcome, handling_due, rehandling_due
@@ -32,7 +33,7 @@ def normalize_proposal_number(value: str) -> str:
     return re.sub(r"^第\s*|\s*号$", "", value).strip()
 
 
-class Assembly(models.Model):
+class Assembly(Vocabulary):
     """人大 or 政协 of a place: the body whose members file proposals."""
 
     class Kind(models.TextChoices):
@@ -45,17 +46,10 @@ class Assembly(models.Model):
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
 
-    objects = NamedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "人大/政协"
         ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.name,)
 
     @property
     def member_title(self) -> str:
@@ -164,20 +158,17 @@ class Member(models.Model):
         return reverse("proposals:member", args=[self.pk])
 
 
-class CodeManager(NamedManager):
-    natural_field = "code"
-
-
-class ReplyCategory(models.Model):
+class ReplyCategory(Vocabulary):
     """办理结果分类 A/B/C(/D). Definitions vary by locality, so they are rows staff edit;
     the Kunming CPPCC definitions ship as defaults (migration 0002)."""
+
+    natural_key_field = "code"
 
     code = models.CharField("代码", max_length=2, unique=True, validators=[RegexValidator(r"^[A-Z]$", "代码为一个大写字母，如 A。")])
     label = models.CharField("含义", max_length=100)
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
 
-    objects = CodeManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "办理结果分类"
@@ -186,12 +177,11 @@ class ReplyCategory(models.Model):
     def __str__(self):
         return f"{self.code}类（{self.label}）"
 
-    def natural_key(self):
-        return (self.code,)
 
-
-class SatisfactionLevel(models.Model):
+class SatisfactionLevel(Vocabulary):
     """征询意见表 scale; configurable because some units use 非常满意/满意 instead."""
+
+    natural_key_field = "code"
 
     code = models.SlugField("代码", max_length=20, unique=True)
     label = models.CharField("名称", max_length=20)
@@ -202,7 +192,6 @@ class SatisfactionLevel(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = CodeManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "满意度选项"
@@ -210,9 +199,6 @@ class SatisfactionLevel(models.Model):
 
     def __str__(self):
         return self.label
-
-    def natural_key(self):
-        return (self.code,)
 
 
 class ProposalQuerySet(models.QuerySet):
