@@ -14,7 +14,6 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-import unicodedata
 from collections.abc import Callable
 from http import HTTPStatus
 from types import SimpleNamespace
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_GET
 
 from communities.models import Fact
 from core.dates import FIRST_YEAR, LAST_YEAR, local_day_range, local_year_range
+from core.text import has_control_characters
 from disclosures import selectors as disclosure_selectors
 from disclosures.document_numbers import normalize_document_number
 from disclosures.models import DisclosureRecord
@@ -83,13 +83,9 @@ def read_only(view):
     return wrapper
 
 
-def _has_control(value: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
-
-
 def _checked_text(value: str | None) -> str | None:
     """Text parameters reach SQL only without control characters (PostgreSQL rejects NUL)."""
-    if value is not None and _has_control(value):
+    if value is not None and has_control_characters(value):
         raise ApiError("参数含有控制字符。")
     return value
 
@@ -447,7 +443,7 @@ def records(request, params):
 @endpoint("records/<path:index_number>", summary="一条政府信息", tag="政府信息", response=component("RecordDetail"),
           errors=(404,))
 def record_detail(request, index_number):
-    if _has_control(index_number):
+    if has_control_characters(index_number):
         raise ApiError("Not Found", status=404)
     record = public_records().prefetch_related("attachments").filter(index_number=index_number).first()
     if record is None:

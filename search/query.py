@@ -1,7 +1,9 @@
 """A user's query: checked, split into terms, and turned into tokens for the backends."""
 
-import unicodedata
+
 from dataclasses import dataclass, field
+
+from core.text import has_control_characters
 
 from .tokenizer import MAX_TOKEN_LENGTH, normalize, query_tokens, squeeze
 
@@ -36,7 +38,7 @@ def clean_query(raw: str) -> str:
     if "\ufffd" in value:
         # What an invalid UTF-8 byte in the address (such as %FF) decodes to.
         raise QueryError("检索词含有无法识别的字符（可能是网址编码错误），请重新输入。")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in "\t\n\r" for ch in value):
+    if has_control_characters(value):
         raise QueryError("检索词含有控制字符或不可见字符，请删除后重新输入。")
     if len(value) > MAX_QUERY_LENGTH:
         raise QueryError(f"检索词过长（{len(value)}个字符），请控制在{MAX_QUERY_LENGTH}个字符以内。")
