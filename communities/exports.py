@@ -5,6 +5,7 @@ from operator import itemgetter
 from core.csv import Column, csv_rows
 
 from .numbers import format_number
+from .serializers import fact_record
 
 COLUMNS = [
     ("metric", "指标标识"), ("metric_name", "指标"), ("category", "分项"), ("value", "数值"), ("unit", "单位"),
@@ -17,24 +18,19 @@ APPROXIMATION_WORDS = {"": "", "nearly": "近", "over": "多"}
 
 
 def fact_row(fact, *, absolute_url) -> dict:
+    data = fact_record(fact, absolute_url=absolute_url)
+    source = data["source"]
     return {
-        "metric": fact.metric.slug,
-        "metric_name": fact.metric.name,
-        "category": fact.category,
+        **{key: data[key] for key in ("metric", "metric_name", "category", "unit", "display_value", "figure_text",
+                                      "period", "place", "sentence")},
         "value": format_number(fact.value),
-        "unit": fact.unit,
-        "approximation": APPROXIMATION_WORDS.get(fact.approximation, ""),
-        "display_value": fact.display_value,
-        "figure_text": fact.figure_text,
-        "period": fact.period,
-        "period_end": fact.period_end.isoformat(),
+        "approximation": APPROXIMATION_WORDS.get(data["approximation"], ""),
+        "period_end": data["period_end"].isoformat(),
         "scope": fact.get_scope_display(),
-        "place": fact.scope_label,
-        "source_index_number": fact.source_record.index_number,
-        "source_title": fact.source_record.title,
-        "source_published_at": fact.source_record.published_at.isoformat(),
-        "source_url": absolute_url(fact.source_url),
-        "sentence": fact.sentence,
+        "source_index_number": source["index_number"],
+        "source_title": source["title"],
+        "source_published_at": source["published_at"].isoformat(),
+        "source_url": source["url"],
     }
 
 

@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from communities.models import Fact
+from communities.serializers import fact_record
 from core.dates import FIRST_YEAR, LAST_YEAR, local_day_range, local_year_range
 from core.text import has_control_characters
 from disclosures import selectors as disclosure_selectors
@@ -613,28 +614,7 @@ class FactFilters(ApiForm):
 
 
 def fact_data(request, fact) -> dict:
-    record = fact.source_record
-    return {
-        "id": fact.pk,
-        "metric": fact.metric.slug,
-        "metric_name": fact.metric.name,
-        "category": fact.category,
-        "value": float(fact.value),
-        "unit": fact.unit,
-        "approximation": fact.approximation,
-        "display_value": fact.display_value,
-        "figure_text": fact.figure_text,
-        "period": fact.period,
-        "period_end": fact.period_end,
-        "scope": fact.scope,
-        "place": fact.scope_label,
-        "sentence": fact.sentence,
-        "source": {
-            "index_number": record.index_number, "title": record.title, "published_at": record.published_at,
-            "url": request.build_absolute_uri(fact.source_url),
-        },
-        "url": request.build_absolute_uri(f"{fact.metric.get_absolute_url()}#row-{fact.anchor}"),
-    }
+    return fact_record(fact, absolute_url=request.build_absolute_uri)
 
 
 @endpoint("facts", summary="社区治理数据（均注明来源语句）", tag="社区治理", response=component("FactPage"),
