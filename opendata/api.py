@@ -6,7 +6,7 @@ stay cheap.
 Each endpoint declares its query parameters as Django forms; the same forms validate a request
 (422 when they reject it) and describe the parameters in /api/v1/openapi.json, so the schema
 cannot drift from what is checked. Response schemas sit beside the functions building the
-payloads, and schemathesis holds every response to them (tests/search/test_api.py)."""
+payloads, and schemathesis holds every response to them (tests/opendata/test_api.py)."""
 
 import base64
 import binascii
@@ -296,8 +296,10 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
         pk = int(pk)
         if moment.tzinfo is None or not 0 < pk <= MAX_ID:
             raise ValueError(cursor)
-        return moment, pk
-    except (ValueError, UnicodeDecodeError, binascii.Error) as error:
+        # In UTC, as the database compares it: a crafted offset near the calendar's end
+        # (9999-12-31T23:59:59-14:00) overflows here, not in the database driver.
+        return moment.astimezone(dt.UTC), pk
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error) as error:
         raise ApiError("cursor 无效：请使用上一页返回的 next_cursor。") from error
 
 

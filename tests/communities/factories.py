@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 
 from communities.models import Community, Designation, Fact, Metric, Program, Street
-from tests.factories import PublishedRecordFactory
+from tests.disclosures.factories import PublishedRecordFactory
 
 
 class StreetFactory(factory.django.DjangoModelFactory):

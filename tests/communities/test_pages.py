@@ -16,7 +16,7 @@ from django.utils import timezone
 from communities.models import Designation, Fact, Metric, Street
 from disclosures.models import DisclosureRecord
 from disclosures.services import record_withdraw
-from tests.factories import PublishedRecordFactory, RecordFactory
+from tests.disclosures.factories import PublishedRecordFactory, RecordFactory
 
 from .factories import CommunityFactory, DesignationFactory, FactFactory, SourcedRecordFactory
 

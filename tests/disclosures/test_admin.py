@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.roles import ENTRY_CLERK, REVIEWER
 from disclosures.models import DisclosureRecord, Genre
-from tests.factories import OrganizationFactory, RecordFactory, TopicFactory
+from tests.disclosures.factories import OrganizationFactory, RecordFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 

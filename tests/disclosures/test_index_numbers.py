@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from disclosures.models import DisclosureRecord
 from disclosures.services import record_publish
-from tests.factories import OrganizationFactory, RecordFactory
+from tests.disclosures.factories import OrganizationFactory, RecordFactory
 
 pytestmark = pytest.mark.django_db
 

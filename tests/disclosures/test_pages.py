@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from disclosures.models import DisclosureRecord
 from tests.conftest import SEED_INDEX_NUMBER
-from tests.factories import PublishedRecordFactory, RecordFactory
+from tests.disclosures.factories import PublishedRecordFactory, RecordFactory
 
 pytestmark = pytest.mark.django_db
 SEED_URL = f"/disclosures/{SEED_INDEX_NUMBER}/"

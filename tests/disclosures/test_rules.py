@@ -10,7 +10,7 @@ from disclosures.document_numbers import normalize_document_number, validate_doc
 from disclosures.models import DisclosureRecord
 from disclosures.sanitize import sanitize_html
 from disclosures.services import publication_delay_warning
-from tests.factories import RecordFactory
+from tests.disclosures.factories import RecordFactory
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -6,7 +6,7 @@ from django.test import Client
 
 from disclosures.models import DisclosureRecord
 from disclosures.services import record_view_counts_flush
-from tests.factories import PublishedRecordFactory
+from tests.disclosures.factories import PublishedRecordFactory
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/156.0 Safari/537.36"
 

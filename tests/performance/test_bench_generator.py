@@ -12,7 +12,7 @@ from disclosures.services import record_publish
 from search.models import SearchDocument
 from search.registry import source_get
 from search.services import document_fields
-from tests.factories import RecordFactory
+from tests.disclosures.factories import RecordFactory
 
 COMPARED = ["title", "url", "fields", "extra", "body_text", "publisher_id", "topic_id", "validity", "record_id",
             "published_at", "year", "title_tokens", "body_tokens", "search_title", "search_text"]

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from disclosures.models import DisclosureRecord
-from tests.factories import PublishedRecordFactory, RecordFactory, TopicFactory
+from tests.disclosures.factories import PublishedRecordFactory, RecordFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 NO_PAGE_CACHE = "bench=1"

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from disclosures.models import DisclosureRecord
-from tests.factories import PublishedRecordFactory
+from tests.disclosures.factories import PublishedRecordFactory
 
 pytestmark = pytest.mark.django_db
 BIG_BODY = "<p>" + "正文内容较长的一段话。" * 400 + "</p>"  # ≈ 4,400 characters, like a real notice

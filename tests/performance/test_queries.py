@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from disclosures.models import DisclosureRecord
 from tests.conftest import SEED_INDEX_NUMBER
-from tests.factories import PublishedRecordFactory
+from tests.disclosures.factories import PublishedRecordFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_seed")]  # the seed, loaded once
 NO_PAGE_CACHE = "bench=1"  # a cookie the page cache does not know: every request is rendered

@@ -15,7 +15,7 @@ from core.counters import CounterBuffer, LocalCounts, RedisCounts
 from disclosures.models import DisclosureRecord
 from disclosures.services import record_count_view, record_view_counts, record_view_counts_flush
 from tests.conftest import SEED_INDEX_NUMBER
-from tests.factories import PublishedRecordFactory
+from tests.disclosures.factories import PublishedRecordFactory
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36"

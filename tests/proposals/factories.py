@@ -4,7 +4,7 @@ import factory
 
 from proposals.defaults import ensure_defaults
 from proposals.models import Assembly, Member, Proposal, Reply, ReplyCategory, SatisfactionLevel, Session
-from tests.factories import OrganizationFactory
+from tests.disclosures.factories import OrganizationFactory
 
 
 def vocabularies():

@@ -9,8 +9,7 @@ from search.backends import FTS_TABLE, backend_for
 from search.models import SearchDocument
 from search.query import parse_query
 from search.selectors import search
-
-from .factories import published
+from tests.disclosures.factories import published
 
 CORPUS = {
     "关于印发官渡区社区工作者管理办法的通知": "<p>根据《官办通〔2020〕26号》文件，规范社区管理。</p>",

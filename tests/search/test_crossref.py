@@ -5,8 +5,7 @@ import re
 import pytest
 
 from search.crossref import link_references
-
-from .factories import draft, published, scheduled
+from tests.disclosures.factories import draft, published, scheduled
 
 
 def links(html):

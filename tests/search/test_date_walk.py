@@ -12,8 +12,7 @@ from django.utils import timezone
 from search import selectors
 from search.query import parse_query
 from search.selectors import DateWalk, search
-
-from .factories import published
+from tests.disclosures.factories import published
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from disclosures.services import record_publish, record_withdraw
 from search.models import SearchDocument
 from search.query import parse_query
 from search.selectors import documents_matching
-
-from .factories import draft, published, scheduled
+from tests.disclosures.factories import draft, published, scheduled
 
 
 def found(q, at=None):

@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from search.query import parse_query
 from search.selectors import UNSHOWN_COLUMNS, search, search_hits
-
-from .factories import published
+from tests.disclosures.factories import published
 
 pytestmark = pytest.mark.django_db
 

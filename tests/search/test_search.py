@@ -14,9 +14,7 @@ from disclosures.models import DisclosureRecord
 from search.models import SearchDocument
 from search.query import parse_query
 from search.selectors import SearchFilters, search
-from tests.factories import OrganizationFactory, TopicFactory
-
-from .factories import published
+from tests.disclosures.factories import OrganizationFactory, TopicFactory, published
 
 SEED_URL = "/disclosures/015117762-202306-707714/"
 PROPOSAL_URL = "/proposals/{session}/102114/"
@@ -141,7 +139,7 @@ class TestNumbers:
             assert response["Location"] == proposal.get_absolute_url()
 
     def test_a_number_that_names_nothing_public_is_searched_instead(self, client, db):
-        from .factories import draft
+        from tests.disclosures.factories import draft
 
         draft(title="草稿", document_number="官办通〔2021〕1号")
         response = client.get(reverse("search:results"), {"q": "官办通〔2021〕1号"})

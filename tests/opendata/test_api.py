@@ -15,9 +15,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.factories import OrganizationFactory
-
-from .factories import published
+from tests.disclosures.factories import OrganizationFactory, published
 
 
 def get(client, url, **params):

@@ -10,9 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.csv import ROWS_PER_WRITE, cell
-from tests.factories import OrganizationFactory, TopicFactory
-
-from .factories import published
+from tests.disclosures.factories import OrganizationFactory, TopicFactory, published
 
 RECORD_COLUMNS = ["索引号", "名称", "发布机构", "成文机构", "文号", "主题分类", "体裁分类", "关键字", "成文日期",
                   "发布日期", "有效性", "生效日期", "失效/废止日期", "公开方式", "内容概述", "网址"]

@@ -6,8 +6,7 @@ import json
 import pytest
 
 from disclosures.models import DisclosureRecord
-
-from .factories import draft, scheduled, withdrawn
+from tests.disclosures.factories import draft, scheduled, withdrawn
 
 SECRETS = ["饕餮", "梼杌", "混沌", "穷奇", "13912345678", "wang.lifen@example.com", "官渡区秘密路8号"]
 

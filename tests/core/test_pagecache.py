@@ -19,7 +19,7 @@ from core import pagecache
 from disclosures import services
 from disclosures.models import DisclosureRecord
 from tests.conftest import SEED_INDEX_NUMBER
-from tests.factories import PublishedRecordFactory, RecordFactory
+from tests.disclosures.factories import PublishedRecordFactory, RecordFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_seed")]  # the seed, loaded once
 SEED_URL = f"/disclosures/{SEED_INDEX_NUMBER}/"

@@ -41,3 +41,26 @@ class PublishedRecordFactory(RecordFactory):
     status = DisclosureRecord.Status.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
     index_number = factory.Sequence(lambda n: f"100000000-202401-{n:06d}")
+
+
+# Records in each state the public side must tell apart, saved through the ordinary path
+# (post_save keeps the search index in step).
+def published(title="关于测试事项的通知", body="", **kwargs):
+    """A public record, indexed through the ordinary save path (post_save)."""
+    return PublishedRecordFactory(title=title, body=body or "<p>测试正文。</p>", **kwargs)
+
+
+def scheduled(title, body="", **kwargs):
+    return PublishedRecordFactory(
+        title=title, body=body or "<p>测试正文。</p>", published_at=timezone.now() + dt.timedelta(days=2), **kwargs
+    )
+
+
+def draft(title, body="", **kwargs):
+    return RecordFactory(title=title, body=body or "<p>测试正文。</p>", **kwargs)
+
+
+def withdrawn(title, body="", **kwargs):
+    return PublishedRecordFactory(
+        title=title, body=body or "<p>测试正文。</p>", status=DisclosureRecord.Status.WITHDRAWN, **kwargs
+    )

@@ -13,7 +13,7 @@ from disclosures import services
 from disclosures.models import DisclosureRecord
 from portal.models import SiteSettings
 from tests.conftest import SEED_INDEX_NUMBER
-from tests.factories import PublishedRecordFactory, RecordFactory
+from tests.disclosures.factories import PublishedRecordFactory, RecordFactory
 
 pytestmark = pytest.mark.django_db
 SEED_URL = f"/disclosures/{SEED_INDEX_NUMBER}/"
