@@ -7,7 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = "基础设施"
 
     def ready(self):
+        from django.urls import register_converter
+
         from . import pagecache
+        from .http import IdConverter
+
+        register_converter(IdConverter, "id")
         from .roles import ensure_roles
 
         # Any content save or delete, from any app or command, invalidates cached pages.

@@ -31,3 +31,16 @@ def numbered_page(request, queryset, size, *, count=None):
     query = request.GET.copy()
     query.pop("page", None)
     return {"page": paginator.page(number), "query_string": query.urlencode()}
+
+
+class IdConverter:
+    """`<id:pk>`: a database id. At most 18 digits, so a number past the 64-bit integer range
+    (9223372036854775808) is a 404 rather than an overflow in the database driver."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)

@@ -4,6 +4,7 @@ serving (the WSGI wrapper and the middleware)."""
 import hashlib
 import logging
 import time
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
@@ -67,12 +68,24 @@ def _request_is_cacheable(environ) -> bool:
     path = environ.get("PATH_INFO", "")
     if any(path.startswith(prefix) for prefix in _setting("PAGE_CACHE_EXCLUDED_PATHS", [])):
         return False
+    query = environ.get("QUERY_STRING")
+    if query and not _known_parameters(query):
+        # Only parameters a page reads may key the cache: random ones (?utm_x=…) would each
+        # store a copy and evict the pages readers ask for.
+        return False
     raw = environ.get("HTTP_COOKIE")
     if raw:
         allowed = _allowed_cookies()
         if any(name not in allowed for name in parse_cookie(raw)):
             return False
     return True
+
+
+def _known_parameters(query) -> bool:
+    known = _setting("PAGE_CACHE_QUERY_PARAMETERS", None)
+    if known is None:
+        return True
+    return all(name in known for name, _ in parse_qsl(query, keep_blank_values=True))
 
 
 def _reader_key(environ):

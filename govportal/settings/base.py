@@ -168,6 +168,13 @@ PAGE_CACHE_LOCAL_VALUES = int(os.environ.get("PAGE_CACHE_LOCAL_VALUES", "300"))
 PAGE_CACHE_APPS = ["disclosures", "portal", "proposals", "communities", "search"]
 PAGE_CACHE_IGNORED_MODELS = ["disclosures.indexserial"]
 PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/accounts/", "/static/", "/media/", "/preferences/"]
+# The query parameters pages read: a request with any other is served but never stored.
+PAGE_CACHE_QUERY_PARAMETERS = frozenset({
+    "q", "page", "after", "before", "year", "topic", "publisher", "type", "validity", "sort", "date_from", "date_to",
+    "format", "size", "cite", "session", "number", "unit", "category", "kind", "status", "assembly", "metric",
+    "scope", "street", "source", "cursor", "limit", "published_after", "published_before", "document_number", "p",
+    "member",
+})
 PAGE_CACHE_IGNORED_COOKIES = env_list("PAGE_CACHE_IGNORED_COOKIES")  # e.g. an analytics cookie
 PAGE_CACHE_SCHEDULE_SOURCES = ["disclosures.selectors.record_next_scheduled_at"]
 PAGE_CACHE_REPLICA_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_LAG_SECONDS", "2")) if DATABASE_REPLICAS else 0

@@ -303,3 +303,16 @@ def test_a_change_made_elsewhere_is_seen_within_the_local_window(reader_client, 
         time.sleep(0.6)
         assert not is_hit(reader_client.get("/"))  # after it: the new generation
         assert is_hit(reader_client.get("/"))
+
+
+def test_only_parameters_pages_read_key_the_cache(reader_client, seed):
+    """Random parameters (?utm_junk=…) are served but never stored: each would be a new copy
+    that evicts the pages readers ask for."""
+    reader_client.get("/disclosures/?year=2023")
+    assert is_hit(reader_client.get("/disclosures/?year=2023"))
+    for _ in range(3):
+        response = reader_client.get(f"/disclosures/?utm_junk={uuid.uuid4().hex}")
+        assert response.status_code == 200 and not is_hit(response)
+    reader_client.get("/disclosures/?utm_junk=x")
+    assert not is_hit(reader_client.get("/disclosures/?utm_junk=x"))
+    assert not is_hit(reader_client.get("/disclosures/?year=2023&utm_junk=x"))
