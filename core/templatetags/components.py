@@ -1,0 +1,30 @@
+"""Block components for templates: markup that wraps what the page puts inside it."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+class ScrollingTableNode(template.Node):
+    def __init__(self, label, nodelist):
+        self.label = label
+        self.nodelist = nodelist
+
+    def render(self, context):
+        # A region that scrolls sideways on a phone, reachable by keyboard and named for screen readers.
+        return format_html(
+            '<div class="table-scroll" role="region" aria-label="{}（表格，可横向滚动）" tabindex="0">{}</div>',
+            self.label.resolve(context), self.nodelist.render(context),
+        )
+
+
+@register.tag
+def scrolling_table(parser, token):
+    """{% scrolling_table "名称" %}<table>…</table>{% endscrolling_table %}"""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% scrolling_table %} takes one label")
+    nodelist = parser.parse(("endscrolling_table",))
+    parser.delete_first_token()
+    return ScrollingTableNode(parser.compile_filter(bits[1]), nodelist)
