@@ -137,30 +137,11 @@ def chart_with_table(*, slug: str, title: str, facts: list[Fact], labels: list[s
     facts = [fact for _, fact in pairs]
     periods = {fact.period for fact in facts}
     full_title = f"{title}（{periods.pop()}）" if len(periods) == 1 else title
-    chart = bar_chart(title=full_title, rows=[(label, fact.value) for label, fact in pairs],
-                      unit=facts[0].unit, chart_id=f"chart-{slug}")
     # Say "近8000万元" where the source says so, in the bars and the description alike.
-    for bar, fact in zip(chart["bars"], facts):
-        bar.display = fact.display_value
-    summary = "；".join(f"{bar.label}：{bar.display}" for bar in chart["bars"])
-    chart["description"] = f"{full_title}。{summary}。"
-    _fit_text(chart)
+    chart = bar_chart(title=full_title, rows=[(label, fact.value) for label, fact in pairs], unit=facts[0].unit,
+                      chart_id=f"chart-{slug}", displays=[fact.display_value for fact in facts], fit_labels=True)
     rows = [{"label": label, "fact": fact} for label, fact in pairs]
     return {"chart": chart, "rows": rows, "title": full_title}
-
-
-def _text_width(text: str, font_px=14) -> int:
-    # Rough advance widths: CJK and full-width forms a full em, everything else about 0.6 em.
-    return round(sum(font_px if ord(char) > 0x2E7F else font_px * 0.6 for char in text))
-
-
-def _fit_text(chart: dict) -> None:
-    """Widen the label column and the canvas so no label or value is clipped."""
-    label_width = max([chart["label_width"]] + [_text_width(bar.label) + 16 for bar in chart["bars"]])
-    shift = label_width - chart["label_width"]
-    right = max([chart["width"]] + [chart["bar_x"] + bar.width + 6 + _text_width(bar.display) + 8
-                                    for bar in chart["bars"]])
-    chart.update(label_width=label_width, bar_x=chart["bar_x"] + shift, width=right + shift)
 
 
 def overview() -> dict:
