@@ -1,0 +1,207 @@
+"""Vocabularies, disclosure records and search across every content type."""
+
+
+
+from django import forms
+
+from core.dates import local_day_range, local_year_range
+from core.text import has_control_characters
+from disclosures import selectors as disclosure_selectors
+from disclosures.document_numbers import normalize_document_number
+from disclosures.models import DisclosureRecord
+from search.query import MAX_QUERY_LENGTH, QueryError, parse_query
+from search.selectors import documents_matching, search
+
+from .cursors import keyset_page
+from .framework import (
+    DATE,
+    DATETIME,
+    INTEGER,
+    LIMIT,
+    SCHEMAS,
+    STRING,
+    ApiError,
+    ApiForm,
+    PageParams,
+    Text,
+    array,
+    checked_text,
+    component,
+    date_param,
+    described,
+    endpoint,
+    enum,
+    id_param,
+    nullable,
+    page_of,
+    struct,
+    year_param,
+)
+
+# Vocabularies ------------------------------------------------------------------------------
+
+SCHEMAS["NamedRef"] = struct(id=INTEGER, name=STRING)
+
+
+def ref(obj):
+    return {"id": obj.pk, "name": obj.name} if obj else None
+
+
+@endpoint("publishers", summary="发布机构", tag="词表", response=array(component("NamedRef")))
+def publishers(request):
+    return [ref(org) for org in disclosure_selectors.catalogue_facets()["publishers"]]
+
+
+@endpoint("topics", summary="主题分类", tag="词表", response=array(component("NamedRef")))
+def topics(request):
+    return [ref(topic) for topic in disclosure_selectors.catalogue_facets()["topics"]]
+
+
+# Disclosure records ------------------------------------------------------------------------
+
+RECORD_FIELDS = dict(
+    index_number=described(STRING, "索引号"),
+    title=described(STRING, "名称"),
+    url=described(STRING, "网页地址"),
+    publisher=described(component("NamedRef"), "发布机构"),
+    drafting_org=described(nullable(component("NamedRef")), "成文机构"),
+    document_number=described(STRING, "文号（可为空）"),
+    written_date=described(nullable(DATE), "成文日期"),
+    published_at=described(DATETIME, "发布日期"),
+    topic=described(component("NamedRef"), "主题分类"),
+    genre=described(nullable(component("NamedRef")), "体裁分类"),
+    keywords=described(array(STRING), "关键字"),
+    summary=described(STRING, "内容概述"),
+    validity=described(enum(DisclosureRecord.Validity.values), "有效性：valid 有效、expired 失效、repealed 废止"),
+    effective_date=nullable(DATE),
+    invalid_date=nullable(DATE),
+    superseded_by=described(nullable(STRING), "替代文件的索引号（仅当其已公开）"),
+    updated_at=DATETIME,
+)
+SCHEMAS["Record"] = struct(**RECORD_FIELDS)
+SCHEMAS["RecordPage"] = page_of("Record")
+SCHEMAS["Attachment"] = struct(title=STRING, url=STRING, size=INTEGER, extension=STRING)
+SCHEMAS["RecordDetail"] = struct(
+    **RECORD_FIELDS, body_html=described(STRING, "正文（已净化的 HTML）"), attachments=array(component("Attachment"))
+)
+
+
+def record_data(request, record) -> dict:
+    superseded = record.superseded_by if record.superseded_by_id and record.superseded_by.is_public else None
+    return {
+        "index_number": record.index_number,
+        "title": record.title,
+        "url": request.build_absolute_uri(record.get_absolute_url()),
+        "publisher": ref(record.publisher),
+        "drafting_org": ref(record.drafting_org),
+        "document_number": record.document_number,
+        "written_date": record.written_date,
+        "published_at": record.published_at,
+        "topic": ref(record.topic),
+        "genre": ref(record.genre),
+        "keywords": record.keyword_list,
+        "summary": record.summary,
+        "validity": record.validity,
+        "effective_date": record.effective_date,
+        "invalid_date": record.invalid_date,
+        "superseded_by": superseded.index_number if superseded else None,
+        "updated_at": record.updated_at,
+    }
+
+
+class RecordFilters(ApiForm):
+    q = Text(max_length=MAX_QUERY_LENGTH, help_text="检索词（与站内搜索相同的规则）")
+    publisher = id_param("发布机构 id（见 /publishers）")
+    topic = id_param("主题分类 id（见 /topics）")
+    year = year_param("发布年份")
+    validity = forms.ChoiceField(required=False, choices=DisclosureRecord.Validity.choices)
+    document_number = Text(max_length=100, help_text="文号，完全一致")
+    published_after = date_param("发布日期不早于")
+    published_before = date_param("发布日期不晚于")
+
+
+def public_records():
+    return DisclosureRecord.objects.published().select_related(
+        "publisher", "drafting_org", "topic", "genre", "superseded_by"
+    )
+
+
+def query_or_error(q):
+    try:
+        return parse_query(q)
+    except QueryError as error:
+        raise ApiError(str(error)) from error
+
+
+@endpoint("records", summary="政府信息公开目录", tag="政府信息", response=component("RecordPage"),
+          query=(RecordFilters, PageParams))
+def records(request, params):
+    queryset = public_records()
+    if params.q is not None and params.q.strip():
+        query = query_or_error(params.q)
+        matched = documents_matching(query=query).filter(source="record").values("object_id")
+        queryset = queryset.filter(pk__in=matched)
+    if params.publisher:
+        queryset = queryset.filter(publisher_id=params.publisher)
+    if params.topic:
+        queryset = queryset.filter(topic_id=params.topic)
+    if params.year:
+        queryset = queryset.filter(local_year_range("published_at", params.year))
+    if params.validity:
+        queryset = queryset.filter(validity=params.validity)
+    if params.document_number:
+        queryset = queryset.filter(document_number=normalize_document_number(checked_text(params.document_number)))
+    queryset = queryset.filter(local_day_range("published_at", params.published_after, params.published_before))
+    return keyset_page(request, queryset, cursor=checked_text(params.cursor), limit=params.limit,
+                       serialize=record_data)
+
+
+@endpoint("records/<path:index_number>", summary="一条政府信息", tag="政府信息", response=component("RecordDetail"),
+          errors=(404,))
+def record_detail(request, index_number):
+    if has_control_characters(index_number):
+        raise ApiError("Not Found", status=404)
+    record = public_records().prefetch_related("attachments").filter(index_number=index_number).first()
+    if record is None:
+        raise ApiError("没有这条已公开的政府信息。", status=404)
+    data = record_data(request, record)
+    data["body_html"] = record.body
+    data["attachments"] = [
+        {"title": a.title, "url": request.build_absolute_uri(a.file.url), "size": a.size, "extension": a.extension}
+        for a in record.attachments.all()
+    ]
+    return data
+
+
+# Search across every content type ----------------------------------------------------------
+
+SCHEMAS["SearchHit"] = struct(
+    type=described(STRING, "record 政府信息、reply 提案答复、fact 治理数据"),
+    title=STRING,
+    url=STRING,
+    published_at=DATETIME,
+    publisher=nullable(component("NamedRef")),
+    topic=nullable(component("NamedRef")),
+)
+SCHEMAS["SearchPage"] = struct(count=INTEGER, results=array(component("SearchHit")))
+
+
+class SearchParams(ApiForm):
+    q = Text(required=True, max_length=MAX_QUERY_LENGTH, help_text="检索词")
+    limit = LIMIT
+
+
+@endpoint("search", summary="站内检索（按相关度，前 100 条）", tag="检索", response=component("SearchPage"),
+          query=(SearchParams,))
+def search_api(request, params):
+    found = search(query=query_or_error(params.q))
+    return {
+        "count": found.count,
+        "results": [
+            {"type": d.source, "title": d.title, "url": request.build_absolute_uri(d.url),
+             "published_at": d.published_at, "publisher": ref(d.publisher), "topic": ref(d.topic)}
+            for d in found.queryset[:params.limit]
+        ],
+    }
+
+
