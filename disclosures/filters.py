@@ -1,8 +1,9 @@
 import django_filters
 from django import forms
 
-from core.dates import YEAR_WIDGET_ATTRS, local_year_range
+from core.dates import YEAR_WIDGET_ATTRS, local_day_range, local_year_range
 
+from .document_numbers import normalize_document_number
 from .models import DisclosureRecord, Organization, Topic
 
 
@@ -22,3 +23,33 @@ class RecordFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(local_year_range("published_at", int(value)))
+
+
+class RecordApiFilter(RecordFilter):
+    """The catalogue's filters (topic, publisher, year: defined once, above) and those only the
+    open-data API offers. The API validates its parameters with its own forms (they document
+    them in the OpenAPI schema) and hands the cleaned values to `apply`."""
+
+    validity = django_filters.ChoiceFilter(choices=DisclosureRecord.Validity.choices)
+    document_number = django_filters.CharFilter(method="filter_document_number")
+    published_after = django_filters.DateFilter(method="filter_published_after")
+    published_before = django_filters.DateFilter(method="filter_published_before")
+
+    def filter_document_number(self, queryset, name, value):
+        return queryset.filter(document_number=normalize_document_number(value))
+
+    def filter_published_after(self, queryset, name, value):
+        return queryset.filter(local_day_range("published_at", first=value))
+
+    def filter_published_before(self, queryset, name, value):
+        return queryset.filter(local_day_range("published_at", last=value))
+
+    @classmethod
+    def apply(cls, queryset, values: dict):
+        """`queryset` narrowed by already-validated `values` ({filter name: value}); empty ones
+        narrow nothing."""
+        filterset = cls(queryset=queryset)
+        for name, value in values.items():
+            if value not in (None, "") and name in filterset.filters:
+                queryset = filterset.filters[name].filter(queryset, value)
+        return queryset

@@ -4,10 +4,9 @@
 
 from django import forms
 
-from core.dates import local_day_range, local_year_range
 from core.text import has_control_characters
 from disclosures import selectors as disclosure_selectors
-from disclosures.document_numbers import normalize_document_number
+from disclosures.filters import RecordApiFilter
 from disclosures.models import DisclosureRecord
 from search.query import MAX_QUERY_LENGTH, QueryError, parse_query
 from search.selectors import documents_matching, search
@@ -141,17 +140,8 @@ def records(request, params):
         query = query_or_error(params.q)
         matched = documents_matching(query=query).filter(source="record").values("object_id")
         queryset = queryset.filter(pk__in=matched)
-    if params.publisher:
-        queryset = queryset.filter(publisher_id=params.publisher)
-    if params.topic:
-        queryset = queryset.filter(topic_id=params.topic)
-    if params.year:
-        queryset = queryset.filter(local_year_range("published_at", params.year))
-    if params.validity:
-        queryset = queryset.filter(validity=params.validity)
-    if params.document_number:
-        queryset = queryset.filter(document_number=normalize_document_number(checked_text(params.document_number)))
-    queryset = queryset.filter(local_day_range("published_at", params.published_after, params.published_before))
+    checked_text(params.document_number)
+    queryset = RecordApiFilter.apply(queryset, {name: getattr(params, name) for name in RecordFilters.base_fields})
     return keyset_page(request, queryset, cursor=checked_text(params.cursor), limit=params.limit,
                        serialize=record_data)
 
