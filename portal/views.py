@@ -1,3 +1,5 @@
+from axes.helpers import get_cool_off, get_failure_limit
+from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -46,3 +48,14 @@ def preferences(request):
             COOKIE_NAME, updated.to_cookie(), max_age=COOKIE_MAX_AGE, samesite="Lax", secure=request.is_secure()
         )
     return response
+
+
+def locked_out(request, response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in (AXES_LOCKOUT_CALLABLE): the site's page, saying
+    how long and whom to ask, for the admin's login and the members' alike."""
+    cool_off = get_cool_off(request)
+    return render(request, "registration/locked_out.html", {
+        "column": {"name": "暂停登录", "type": "其他"},
+        "failure_limit": get_failure_limit(request, credentials),
+        "minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
+    }, status=settings.AXES_HTTP_RESPONSE_CODE)
