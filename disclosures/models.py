@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from .codes import validate_credit_code_checksum, validate_org_code_checksum
 from .document_numbers import normalize_document_number, validate_document_number
 from .sanitize import sanitize_html
+from .uploads import content_problem
 
 org_code_validator = RegexValidator(
     r"^[0-9A-Z]{8}[0-9X]$", "组织机构代码应为9位数字或大写字母（不含连字符），例如 015117762。"
@@ -275,6 +276,11 @@ def validate_attachment(file):
         raise ValidationError(
             f"附件过大（{file.size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。", code="attachment_size"
         )
+    # A new upload only: a stored file was checked when it came in.
+    if not getattr(file, "_committed", True) or hasattr(file, "content_type"):
+        problem = content_problem(file, ext)
+        if problem:
+            raise ValidationError(problem, code="attachment_content")
 
 
 class Attachment(models.Model):
