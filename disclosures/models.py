@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from .codes import validate_credit_code_checksum, validate_org_code_checksum
 from .document_numbers import normalize_document_number, validate_document_number
-from .sanitize import sanitize_html
+from .sanitize import rich_text_errors, sanitize_html
 from .uploads import content_problem
 
 org_code_validator = RegexValidator(
@@ -234,7 +234,7 @@ class DisclosureRecord(models.Model):
 
     def clean(self):
         self.document_number = normalize_document_number(self.document_number)
-        errors = {}
+        errors = rich_text_errors(self, "body")
         keywords = self.keyword_list
         if len(keywords) > MAX_KEYWORDS:
             errors["keywords"] = f"关键字最多{MAX_KEYWORDS}个，当前为{len(keywords)}个。"
@@ -348,6 +348,11 @@ class Page(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def clean(self):
+        errors = rich_text_errors(self, "body")
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
