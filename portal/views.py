@@ -3,6 +3,7 @@ from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 
 from disclosures import selectors as disclosure_selectors
 
@@ -30,17 +31,22 @@ def accessibility_statement(request):
     })
 
 
+@csrf_exempt  # the forms sit in cached pages shared by every reader, so they carry no token
 def preferences(request):
     """Set reader preferences from the header and toolbar forms (they work with JavaScript off;
-    reader.js applies the same changes in place and writes the same cookie)."""
+    reader.js applies the same changes in place and writes the same cookie). Only a POST from
+    this site changes anything: a GET (say, staff markup `<img src="/preferences/?elder=1">`) or
+    another site's form only goes back to the page."""
     values = request.POST if request.method == "POST" else request.GET
-    updated = request.reader.reset() if values.get("reset") == "1" else request.reader.updated(values)
     target = values.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = "/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(target, status=303)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
+    if request.method != "POST" or not _same_origin(request):
+        return response
+    updated = request.reader.reset() if values.get("reset") == "1" else request.reader.updated(values)
     if updated.is_default:
         response.delete_cookie(COOKIE_NAME, samesite="Lax")
     else:
@@ -48,6 +54,12 @@ def preferences(request):
             COOKIE_NAME, updated.to_cookie(), max_age=COOKIE_MAX_AGE, samesite="Lax", secure=request.is_secure()
         )
     return response
+
+
+def _same_origin(request):
+    # Browsers send Origin with every form POST; a missing one is a non-browser client.
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"{request.scheme}://{request.get_host()}"
 
 
 def locked_out(request, response=None, credentials=None):
