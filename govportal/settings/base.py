@@ -178,6 +178,14 @@ PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE") or (
         "govportal-pagecache-" + hashlib.md5(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:12],
     )
 )
+# Without Redis, the node's workers share their buffered 浏览次数 through this SQLite file, so they
+# all show the same count (portal/counters.py); unset, each process counts on its own.
+COUNTER_FILE = os.environ.get("COUNTER_FILE") or (
+    None if REDIS_URL else os.path.join(
+        tempfile.gettempdir(),
+        "govportal-counters-" + hashlib.md5(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:12] + ".sqlite3",
+    )
+)
 # 浏览次数 are buffered (Redis when REDIS_URL is set) and written in batches: by
 # `manage.py flush_view_counts`, and from the request path at most this often.
 VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "30"))
