@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.concurrency import VersionedAdminMixin
+
 from .models import Community, Designation, Fact, Metric, Program, Street
 
 
@@ -11,14 +13,14 @@ class CommunityInline(admin.TabularInline):
 
 
 @admin.register(Street)
-class StreetAdmin(SimpleHistoryAdmin):
+class StreetAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "position"]
     search_fields = ["name"]
     inlines = [CommunityInline]
 
 
 @admin.register(Community)
-class CommunityAdmin(SimpleHistoryAdmin):
+class CommunityAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "street", "position"]
     list_filter = ["street"]
     list_select_related = ["street"]
@@ -27,13 +29,13 @@ class CommunityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Program)
-class ProgramAdmin(SimpleHistoryAdmin):
+class ProgramAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "level", "position"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(Designation)
-class DesignationAdmin(SimpleHistoryAdmin):
+class DesignationAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["community", "program", "title", "batch_first", "batch_last", "year", "source_record"]
     list_filter = ["program", "level", "community__street"]
     list_select_related = ["community__street", "program", "source_record"]
@@ -46,14 +48,14 @@ class DesignationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(SimpleHistoryAdmin):
+class MetricAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "unit", "position", "headline_position"]
     list_editable = ["position", "headline_position"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(Fact)
-class FactAdmin(SimpleHistoryAdmin):
+class FactAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["metric", "category", "display_value", "period", "period_end", "scope", "source_record"]
     list_filter = ["metric", "scope", "approximation", "source_record__status"]
     list_select_related = ["metric", "source_record", "street", "community__street"]

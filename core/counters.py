@@ -7,12 +7,17 @@ transaction and only then deletes it. A flusher that dies before the delete leav
 in place and the next flush applies it, so no count is lost; the one window in which a batch
 could be applied twice is a crash between the database commit and the delete.
 
-Without Redis each process keeps its own counts in memory and flushes them itself (every
-VIEW_COUNT_FLUSH_SECONDS, and at exit); counts of a process killed with SIGKILL are lost.
+Without Redis the workers of a node share a small SQLite file (COUNTER_FILE) that works the
+same way, so every worker shows the same count and a reader moving between workers never sees
+it go back. Only with COUNTER_FILE unset (tests, one process) does each process keep its own
+counts in memory and flush them itself (every VIEW_COUNT_FLUSH_SECONDS, and at exit).
 """
 
 import atexit
+import fcntl
 import logging
+import os
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -102,6 +107,106 @@ class RedisCounts:
         self.client.delete(self.pending_key, self.batch_key, self.lock_key, self.epoch_key)
 
 
+class FileCounts:
+    """RedisCounts' store in a SQLite file shared by the processes of one node (no Redis).
+    Each call is one short transaction; a flush holds an flock so that one process at a time
+    moves the pending counts aside, applies them and only then deletes them (as with Redis)."""
+
+    shared = True
+
+    SCHEMA = ("CREATE TABLE IF NOT EXISTS pending (name TEXT, key INTEGER, n INTEGER NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID;"
+              "CREATE TABLE IF NOT EXISTS flushing (name TEXT, key INTEGER, n INTEGER NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID;"
+              "CREATE TABLE IF NOT EXISTS epoch (name TEXT PRIMARY KEY, n INTEGER NOT NULL);")
+    TOTAL = ("SELECT COALESCE((SELECT n FROM pending WHERE name = ?1 AND key = ?2), 0)"
+             " + COALESCE((SELECT n FROM flushing WHERE name = ?1 AND key = ?2), 0)")
+    EPOCH = "SELECT COALESCE((SELECT n FROM epoch WHERE name = ?), 0)"
+
+    def __init__(self, path, name):
+        self.path, self.name = path, name
+        self._local = threading.local()
+
+    def _connection(self):
+        # One per thread and process (a connection must not cross a fork).
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.executescript(self.SCHEMA)
+            local.connection, local.pid = connection, os.getpid()
+        return local.connection
+
+    def _transaction(self, work):
+        connection = self._connection()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            result = work(connection)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+        return result
+
+    def incr(self, key, amount=1):
+        totals, epoch = self.incr_many({key: amount})
+        return totals[key], epoch
+
+    def incr_many(self, counts):
+        def work(connection):
+            totals = {}
+            for key, amount in counts.items():
+                connection.execute(
+                    "INSERT INTO pending (name, key, n) VALUES (?, ?, ?) ON CONFLICT (name, key) DO UPDATE SET n = n + excluded.n",
+                    (self.name, key, amount),
+                )
+                totals[key] = connection.execute(self.TOTAL, (self.name, key)).fetchone()[0]
+            return totals, connection.execute(self.EPOCH, (self.name,)).fetchone()[0]
+
+        return self._transaction(work)
+
+    def pending(self, key):
+        connection = self._connection()
+        connection.execute("BEGIN")  # one snapshot for both reads
+        try:
+            total = connection.execute(self.TOTAL, (self.name, key)).fetchone()[0]
+            return total, connection.execute(self.EPOCH, (self.name,)).fetchone()[0]
+        finally:
+            connection.execute("COMMIT")
+
+    def drain(self, apply):
+        with open(f"{self.path}.{self.name}.lock", "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return 0  # another process is flushing
+
+            def set_aside(connection):
+                # A batch left by a flusher that died before deleting it is applied first.
+                if connection.execute("SELECT 1 FROM flushing WHERE name = ? LIMIT 1", (self.name,)).fetchone() is None:
+                    connection.execute("INSERT INTO flushing SELECT * FROM pending WHERE name = ?", (self.name,))
+                    connection.execute("DELETE FROM pending WHERE name = ?", (self.name,))
+                return dict(connection.execute("SELECT key, n FROM flushing WHERE name = ? AND n != 0", (self.name,)))
+
+            batch = self._transaction(set_aside)
+            if batch:
+                apply(batch)
+
+            def done(connection):
+                # Together: a reader sees the batch still pending and the old epoch, or neither.
+                connection.execute("DELETE FROM flushing WHERE name = ?", (self.name,))
+                connection.execute("INSERT INTO epoch (name, n) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1", (self.name,))
+
+            self._transaction(done)
+            return sum(batch.values())
+
+    def clear(self):
+        def work(connection):
+            for table in ("pending", "flushing", "epoch"):
+                connection.execute(f"DELETE FROM {table} WHERE name = ?", (self.name,))
+
+        self._transaction(work)
+
+
 class LocalCounts:
     """Counts in this process's memory; the same interface as RedisCounts."""
 
@@ -187,10 +292,12 @@ class CounterBuffer:
     def store(self):
         url = getattr(settings, "COUNTER_REDIS_URL", None) or getattr(settings, "REDIS_URL", "")
         prefix = f"{getattr(settings, 'COUNTER_KEY_PREFIX', 'govportal')}:counter:{self.name}"
-        config = (url, prefix)
+        config = (url, prefix, getattr(settings, "COUNTER_FILE", None))
         if self._store is None or self._store_config != config:
             if url:
                 self._store = RedisCounts(url, prefix)
+            elif getattr(settings, "COUNTER_FILE", None):
+                self._store = FileCounts(settings.COUNTER_FILE, self.name)
             else:
                 self._store = self._local_stores.setdefault(self.name, LocalCounts())
             self._store_config = config

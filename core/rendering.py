@@ -25,6 +25,13 @@ def hole_marker(name):
     return f"\ue000{name}\ue000"
 
 
+def fill_holes(content: bytes, values) -> bytes:
+    """`content` with each hole replaced by its value, escaped (here and on page-cache hits)."""
+    for name, value in values.items():
+        content = content.replace(hole_marker(name).encode(), str(conditional_escape(value)).encode())
+    return content
+
+
 def render_kept(request, template_name, get_context, *, vary, holes):
     """`template_name` rendered with `get_context()` once per generation and value of `vary`,
     with each of `holes` (name → value, escaped) filled in for this request."""
@@ -37,6 +44,7 @@ def render_kept(request, template_name, get_context, *, vary, holes):
 
     # Kept encoded: encoding a whole page per request cost more than filling its holes.
     content = cached_value(f"page:{template_name}:{digest}", render_once)
-    for name, value in holes.items():
-        content = content.replace(hole_marker(name).encode(), str(conditional_escape(value)).encode())
-    return HttpResponse(content)
+    response = HttpResponse(fill_holes(content, holes))
+    # The page cache keeps the holes, for its hit hooks to fill in per reader (on_hit).
+    response.page_cache_body, response.page_cache_holes = content, tuple(holes)
+    return response

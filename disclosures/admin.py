@@ -3,6 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.concurrency import VersionedAdminMixin
+
 from . import services
 from .forms import DisclosureRecordAdminForm
 from .index_numbers import IndexNumberError
@@ -12,21 +14,21 @@ PUBLISH_PERMISSION = "disclosures.publish_disclosurerecord"
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "short_name", "org_code", "credit_code", "parent"]
     search_fields = ["name", "short_name", "org_code", "credit_code"]
     autocomplete_fields = ["parent"]
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "is_national", "position"]
     list_filter = ["is_national"]
     search_fields = ["name"]
 
 
 @admin.register(Genre)
-class GenreAdmin(SimpleHistoryAdmin):
+class GenreAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "is_official_document", "position"]
     list_filter = ["is_official_document"]
     search_fields = ["name"]
@@ -39,7 +41,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(DisclosureRecord)
-class DisclosureRecordAdmin(SimpleHistoryAdmin):
+class DisclosureRecordAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     form = DisclosureRecordAdminForm
     list_display = ["title", "index_number", "document_number", "publisher", "status", "published_at", "view_count"]
     list_filter = ["status", "validity", "disclosure_mode", "topic", "genre", "publisher"]
@@ -119,6 +121,6 @@ class DisclosureRecordAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(SimpleHistoryAdmin):
+class PageAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "slug", "updated_at"]
     autocomplete_fields = ["office"]

@@ -1,10 +1,12 @@
 from django import forms
 
+from core.concurrency import VersionedModelForm
+
 from .document_numbers import normalize_document_number
 from .models import DisclosureRecord
 
 
-class DisclosureRecordAdminForm(forms.ModelForm):
+class DisclosureRecordAdminForm(VersionedModelForm):
     class Meta:
         model = DisclosureRecord
         fields = "__all__"

@@ -13,7 +13,8 @@ from core.vocabulary import Vocabulary
 
 from .codes import validate_credit_code_checksum, validate_org_code_checksum
 from .document_numbers import normalize_document_number, validate_document_number
-from .sanitize import sanitize_html
+from .sanitize import rich_text_errors, sanitize_html
+from .uploads import content_problem
 
 org_code_validator = RegexValidator(
     r"^[0-9A-Z]{8}[0-9X]$", "组织机构代码应为9位数字或大写字母（不含连字符），例如 015117762。"
@@ -205,7 +206,7 @@ class DisclosureRecord(models.Model):
 
     def clean(self):
         self.document_number = normalize_document_number(self.document_number)
-        errors = {}
+        errors = rich_text_errors(self, "body")
         keywords = self.keyword_list
         if len(keywords) > MAX_KEYWORDS:
             errors["keywords"] = f"关键字最多{MAX_KEYWORDS}个，当前为{len(keywords)}个。"
@@ -247,6 +248,11 @@ def validate_attachment(file):
         raise ValidationError(
             f"附件过大（{file.size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。", code="attachment_size"
         )
+    # A new upload only: a stored file was checked when it came in.
+    if not getattr(file, "_committed", True) or hasattr(file, "content_type"):
+        problem = content_problem(file, ext)
+        if problem:
+            raise ValidationError(problem, code="attachment_content")
 
 
 class Attachment(models.Model):
@@ -307,6 +313,11 @@ class Page(Vocabulary):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        errors = rich_text_errors(self, "body")
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)

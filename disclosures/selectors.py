@@ -54,14 +54,6 @@ def record_stored_views(*, record_id: int, epoch: int) -> int:
     )
 
 
-def record_buffered_views(*, record_id: int) -> tuple[int, int]:
-    """Views counted but not yet written to `view_count`, and the flush epoch (see
-    services.record_count_view)."""
-    from .services import record_view_counts
-
-    return record_view_counts.pending_tracked(record_id)
-
-
 def record_next_scheduled_at():
     """When the next scheduled record goes public (the page cache must not outlive it)."""
     return DisclosureRecord.objects.filter(

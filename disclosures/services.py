@@ -11,6 +11,7 @@ from simple_history.utils import update_change_reason
 from core.counters import counter_buffer
 from core.working_days import working_days_between
 
+from . import selectors
 from .bots import is_crawler
 from .index_numbers import allocate_index_number
 from .models import DisclosureRecord
@@ -82,17 +83,23 @@ def _view_counts_apply(batch: dict[int, int]) -> None:
 record_view_counts = counter_buffer("record-views", _view_counts_apply)
 
 
-def record_count_view(*, record_id: int) -> tuple[int, int]:
-    """Count one reader's view without a database write (see core.counters); returns the
-    views of this record buffered and not yet in `view_count`, this one included, and the
-    flush epoch (selectors.record_stored_views)."""
-    return record_view_counts.incr_shown(record_id)
+def record_count_view(*, record_id: int, crawler: bool = False) -> int:
+    """Count one reader's view without a database write (see core.counters) and return the
+    浏览次数 to show: the stored count plus every view buffered in the shared store, this one
+    included. One exchange with the store per view, so whichever worker answers, the count a
+    reader sees includes their view and never goes back. A crawler's view is not counted."""
+    if crawler:
+        buffered, epoch = record_view_counts.pending_tracked(record_id)
+    else:
+        buffered, epoch = record_view_counts.incr_tracked(record_id)
+    return selectors.record_stored_views(record_id=record_id, epoch=epoch) + buffered
 
 
-def record_count_cached_view(environ, record_id: int) -> None:
-    """Page-cache hit hook: a page served from the cache is still a view."""
-    if not is_crawler(environ.get("HTTP_USER_AGENT", "")):
-        record_view_counts.incr_soon(record_id)
+def record_count_cached_view(environ, record_id: int) -> dict:
+    """Page-cache hit hook: a page served from the cache is still a view, and its 浏览次数 hole
+    is filled in for this reader (core.pagecache)."""
+    crawler = is_crawler(environ.get("HTTP_USER_AGENT", ""))
+    return {"view_count": record_count_view(record_id=record_id, crawler=crawler)}
 
 
 def record_view_counts_flush() -> int:

@@ -32,16 +32,14 @@ def catalogue(request):
 def record_detail(request, index_number):
     record = selectors.record_get_public(index_number=index_number)
     # 浏览次数 = the stored count + views buffered since the last flush (no write per view).
-    if is_crawler(request.META.get("HTTP_USER_AGENT", "")):
-        buffered, epoch = selectors.record_buffered_views(record_id=record.pk)
-    else:
-        buffered, epoch = services.record_count_view(record_id=record.pk)
-    view_count = selectors.record_stored_views(record_id=record.pk, epoch=epoch) + buffered
+    crawler = is_crawler(request.META.get("HTTP_USER_AGENT", ""))
+    view_count = services.record_count_view(record_id=record.pk, crawler=crawler)
+    # Served from the page cache, the same hook counts the view and fills the count in.
     pagecache.on_hit(request, "disclosures.services.record_count_cached_view", record.pk)
     # Conditional GET: the page changes when the record or anything site-wide does (a new
-    # generation), not with each view, so a revalidating browser or CDN gets a 304.
+    # generation). A reader's own view changes the count, so only crawlers (not counted) get a 304.
     etag, last_modified = _record_validators(request, record)
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified) if crawler else None
     if not_modified is not None:
         return _with_validators(not_modified, etag, last_modified)
     response = render_kept(

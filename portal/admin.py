@@ -1,11 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.concurrency import VersionedAdminMixin
+
 from .models import SiteSettings
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(SimpleHistoryAdmin):
+class SiteSettingsAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["site_name", "site_domain", "site_id_code"]
 
     def has_add_permission(self, request):

@@ -1,5 +1,8 @@
+from axes.helpers import get_cool_off, get_failure_limit
+from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 
 from core.navigation import site_sections
 from core.pages import PageMeta, render_page
@@ -22,17 +25,22 @@ def accessibility_statement(request):
     return render_page(request, "portal/accessibility.html", PageMeta(name="无障碍声明"))
 
 
+@csrf_exempt  # the forms sit in cached pages shared by every reader, so they carry no token
 def preferences(request):
     """Set reader preferences from the header and toolbar forms (they work with JavaScript off;
-    reader.js applies the same changes in place and writes the same cookie)."""
+    reader.js applies the same changes in place and writes the same cookie). Only a POST from
+    this site changes anything: a GET (say, staff markup `<img src="/preferences/?elder=1">`) or
+    another site's form only goes back to the page."""
     values = request.POST if request.method == "POST" else request.GET
-    updated = request.reader.reset() if values.get("reset") == "1" else request.reader.updated(values)
     target = values.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = "/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(target, status=303)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
+    if request.method != "POST" or not _same_origin(request):
+        return response
+    updated = request.reader.reset() if values.get("reset") == "1" else request.reader.updated(values)
     if updated.is_default:
         response.delete_cookie(COOKIE_NAME, samesite="Lax")
     else:
@@ -40,3 +48,19 @@ def preferences(request):
             COOKIE_NAME, updated.to_cookie(), max_age=COOKIE_MAX_AGE, samesite="Lax", secure=request.is_secure()
         )
     return response
+
+
+def _same_origin(request):
+    # Browsers send Origin with every form POST; a missing one is a non-browser client.
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"{request.scheme}://{request.get_host()}"
+
+
+def locked_out(request, response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in (AXES_LOCKOUT_CALLABLE): the site's page, saying
+    how long and whom to ask, for the admin's login and the members' alike."""
+    cool_off = get_cool_off(request)
+    return render_page(request, "registration/locked_out.html", PageMeta(name="暂停登录"), {
+        "failure_limit": get_failure_limit(request, credentials),
+        "minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
+    }, status=settings.AXES_HTTP_RESPONSE_CODE)

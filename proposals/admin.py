@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.concurrency import VersionedAdminMixin, VersionedModelForm
 from disclosures.index_numbers import IndexNumberError
 
 from . import services
@@ -17,14 +18,14 @@ def _errors_text(error: ValidationError) -> str:
 
 
 @admin.register(Assembly)
-class AssemblyAdmin(SimpleHistoryAdmin):
+class AssemblyAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "place", "position"]
     list_filter = ["kind"]
     search_fields = ["name", "place"]
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):
+class SessionAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "year", "opens_on", "closes_on"]
     list_filter = ["assembly", "year"]
     search_fields = ["name", "assembly__name"]
@@ -32,7 +33,7 @@ class SessionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "assembly", "sector", "user", "is_active"]
     list_filter = ["assembly", "is_active"]
     search_fields = ["name", "sector", "user__username"]
@@ -45,13 +46,13 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReplyCategory)
-class ReplyCategoryAdmin(SimpleHistoryAdmin):
+class ReplyCategoryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "label", "position"]
     search_fields = ["code", "label"]
 
 
 @admin.register(SatisfactionLevel)
-class SatisfactionLevelAdmin(SimpleHistoryAdmin):
+class SatisfactionLevelAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["label", "code", "counts_as_satisfied", "requires_rehandling", "position"]
     list_filter = ["counts_as_satisfied", "requires_rehandling"]
     search_fields = ["label", "code"]
@@ -70,7 +71,7 @@ class ReplyInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(SimpleHistoryAdmin):
+class ProposalAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["number", "title", "session", "lead_member", "lead_unit", "status", "due_on", "is_key"]
     list_filter = ["session__assembly", "session", "status", "kind", "is_key", "extended", "lead_unit"]
     search_fields = ["number", "title", "lead_member__name", "co_proposers__name"]
@@ -88,7 +89,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
     ]
 
 
-class ReplyAdminForm(forms.ModelForm):
+class ReplyAdminForm(VersionedModelForm):
     class Meta:
         model = Reply
         fields = "__all__"
@@ -103,7 +104,7 @@ class ReplyAdminForm(forms.ModelForm):
 
 
 @admin.register(Reply)
-class ReplyAdmin(SimpleHistoryAdmin):
+class ReplyAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     form = ReplyAdminForm
     list_display = ["__str__", "answering_unit", "replied_on", "category", "status", "publication_mode", "published_at", "record_link"]
     list_filter = ["status", "publication_mode", "category", "is_rehandling", "proposal__session", "answering_unit"]
@@ -166,7 +167,7 @@ class ReplyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(SimpleHistoryAdmin):
+class FeedbackAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["member", "reply", "level", "submitted_at", "updated_at", "closed_at"]
     list_filter = ["level", ("closed_at", admin.EmptyFieldListFilter), "reply__proposal__session"]
     search_fields = ["member__name", "reply__proposal__number", "reply__proposal__title", "comment"]

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from core.vocabulary import Vocabulary
 from disclosures.models import DisclosureRecord, Organization
-from disclosures.sanitize import sanitize_html
+from disclosures.sanitize import rich_text_errors, sanitize_html
 
 from .deadlines import deadline_outcome, handling_due, rehandling_due
 from .numerals import chinese_number
@@ -467,11 +467,11 @@ class Reply(models.Model):
         return f"关于{proposal.session.full_name}第{proposal.number}号{proposal.get_kind_display()}答复的函"
 
     def clean(self):
-        errors = {}
+        errors = rich_text_errors(self, "letter", "summary")  # original_letter is a copy of a checked letter
         if self.publication_mode != self.PublicationMode.FULL and not self.mode_reason.strip():
             errors["mode_reason"] = f"{self.get_publication_mode_display()}须说明理由。"
         if self.publication_mode == self.PublicationMode.SUMMARY and not sanitize_html(self.summary).strip():
-            errors["summary"] = "摘要公开须填写答复摘要。"
+            errors.setdefault("summary", "摘要公开须填写答复摘要。")
         if self.replied_on and self.proposal_id and self.proposal.assigned_on and self.replied_on < self.proposal.assigned_on:
             errors["replied_on"] = "答复日期不能早于交办日期。"
         if errors:

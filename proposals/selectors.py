@@ -172,7 +172,8 @@ def session_statistics(*, session: Session, today=None) -> SessionFigures:
     """Figures for one session, in five queries however many proposals it has.
 
     办复率 = proposals answered at least once (已答复 or 重新办理) / all proposals.
-    Classification = the latest sent reply's class. 满意率 = feedback counted as satisfied /
+    Only published replies count (their class, dates and feedback); proposals' statuses are public.
+    Classification = the latest published reply's class. 满意率 = feedback counted as satisfied /
     all feedback, taking each proposal's feedback on its latest reply that has any.
     Per 主办单位: median calendar days from 交办 to the first reply, and 按期办复率 = replied by
     the due date / (replied + still unanswered past the due date)."""
@@ -181,12 +182,12 @@ def session_statistics(*, session: Session, today=None) -> SessionFigures:
     proposals = list(Proposal.objects.filter(session=session).values(
         "pk", "status", "is_key", "assigned_on", "due_on", "rehandling_due_on", "lead_unit__name", "lead_unit__short_name"
     ))
-    replies = list(
-        Reply.objects.sent().filter(proposal__session=session)
-        .order_by("replied_on", "id").values("pk", "proposal_id", "replied_on", "category_id")
-    )
+    # Only published replies: a letter not yet public must not show through its class, its
+    # date or its member's satisfaction (a proposal's status is public, so 办复率 counts it).
+    public_replies = Reply.objects.public().filter(proposal__session=session)
+    replies = list(public_replies.order_by("replied_on", "id").values("pk", "proposal_id", "replied_on", "category_id"))
     feedback = list(
-        Feedback.objects.filter(reply__proposal__session=session)
+        Feedback.objects.filter(reply__in=public_replies.values("pk"))
         .order_by("reply__replied_on", "reply_id").values("reply__proposal_id", "level_id")
     )
     categories = list(ReplyCategory.objects.all())
@@ -231,8 +232,8 @@ def session_statistics(*, session: Session, today=None) -> SessionFigures:
                     unit.on_time += 1
                 else:
                     unit.late += 1
-            elif today > row["due_on"]:
-                unit.late += 1
+            elif not answered and today > row["due_on"]:
+                unit.late += 1  # answered but not yet published: when is not public, so not counted
 
     figures.status_counts = [(label, status_counts[value]) for value, label in Proposal.Status.choices]
     classified = sum(category_counts.values())

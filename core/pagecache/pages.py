@@ -136,11 +136,14 @@ def lookup(environ):
 
 
 def _run_hooks(entry, environ):
+    """Run the hit hooks; returns the hole values they give ({} if none)."""
+    holes = {}
     for path, args in entry["hooks"]:
         try:
-            import_string(path)(environ, *args)
+            holes.update(import_string(path)(environ, *args) or {})
         except Exception:  # a counter must never break a cached page
             logger.exception("page cache hit hook %s failed", path)
+    return holes
 
 
 _NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "etag", "expires", "last-modified", "vary"}
@@ -167,13 +170,22 @@ def _not_modified(entry, environ) -> bool:
 def serve_hit(entry, environ):
     """(status line, headers, body) for a cached page — 200 or 304 — after running the
     entry's hit hooks. No Django request or response object is built."""
-    _run_hooks(entry, environ)
+    holes = _run_hooks(entry, environ)
     age = ("Age", str(max(0, int(time.time() - entry["stored_at"]))))
-    if _not_modified(entry, environ):
-        headers = [(k, v) for k, v in entry["headers"] if k.lower() in _NOT_MODIFIED_HEADERS]
+    headers = entry["headers"]
+    body = entry["body"]
+    if entry.get("holes"):
+        # Filled in per reader (a record's 浏览次数, this view included), so never a 304.
+        from core.rendering import fill_holes  # (rendering imports this module)
+
+        body = fill_holes(body, {name: holes.get(name, "") for name in entry["holes"]})
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"] + [("Content-Length", str(len(body)))]
+    elif _not_modified(entry, environ):
+        headers = [(k, v) for k, v in headers if k.lower() in _NOT_MODIFIED_HEADERS]
         return "304 Not Modified", headers + [(HIT_HEADER, "hit"), age], b""
-    body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else entry["body"]
-    return entry["status_line"], entry["headers"] + [(HIT_HEADER, "hit"), age], body
+    if environ.get("REQUEST_METHOD") == "HEAD":
+        body = b""
+    return entry["status_line"], headers + [(HIT_HEADER, "hit"), age], body
 
 
 def _as_response(status_line, headers, body):
@@ -238,6 +250,8 @@ class PageCacheMiddleware:
             self._anonymous_headers(request, response)
             if key is not None and state is not None and self._storable(request, response, state):
                 self._store(request, response, key, state)
+                if getattr(response, "page_cache_holes", ()):
+                    return response  # filled in for this reader: never a 304 (serve_hit)
                 return get_conditional_response(
                     request, etag=response.get("ETag"), response=response,
                     last_modified=parse_http_date_safe(response["Last-Modified"]) if response.has_header("Last-Modified") else None,
@@ -291,7 +305,9 @@ class PageCacheMiddleware:
             "gen": state["gen"],
             "status_line": f"{response.status_code} {response.reason_phrase}",
             "headers": [(k, v) for k, v in response.items() if k.lower() != "set-cookie"],
-            "body": response.content,
+            # A page with holes is kept with them (rendering.render_kept), for the hooks to fill.
+            "body": getattr(response, "page_cache_body", response.content),
+            "holes": tuple(getattr(response, "page_cache_holes", ())),
             "etag": response["ETag"],
             "last_modified": parse_http_date_safe(modified) if modified else None,
             "hooks": tuple(getattr(request, "page_cache_hooks", ())),

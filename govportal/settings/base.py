@@ -186,6 +186,14 @@ PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE") or (
         "govportal-pagecache-" + hashlib.md5(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:12],
     )
 )
+# Without Redis, the node's workers share their buffered 浏览次数 through this SQLite file, so they
+# all show the same count (core/counters.py); unset, each process counts on its own.
+COUNTER_FILE = os.environ.get("COUNTER_FILE") or (
+    None if REDIS_URL else os.path.join(
+        tempfile.gettempdir(),
+        "govportal-counters-" + hashlib.md5(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:12] + ".sqlite3",
+    )
+)
 # 浏览次数 are buffered (Redis when REDIS_URL is set) and written in batches: by
 # `manage.py flush_view_counts`, and from the request path at most this often.
 VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "30"))
@@ -206,6 +214,17 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
+# Lock a username from one client only: by address alone, everyone behind one proxy (or one
+# office's NAT) would be locked out by a single person; by username alone, anyone could lock
+# out any staff member.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Attempts while locked must not push the end of the lockout forward (it would never end).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
+# How many reverse proxies (each appending to X-Forwarded-For) stand in front of Django; 0 when
+# clients connect directly. Only these proxies' entries are believed (core/client_ip.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

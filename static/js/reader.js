@@ -1,7 +1,7 @@
 // 长者模式 and the 无障碍浏览 toolbar, applied in place.
 //
 // The server has already rendered the page from the `reader` cookie (portal/preferences.py),
-// and every control is a plain button in a GET form to /preferences/, so the page is complete
+// and every control is a plain button in a POST form to /preferences/, so the page is complete
 // without this file. Here we only save the round trip (same cookie, same classes) and add what
 // needs script: speech through the browser's own speechSynthesis, the 十字线 guide lines and
 // alt text in the text-only view. Keep the cookie format and limits in step with preferences.py.

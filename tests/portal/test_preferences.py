@@ -1,6 +1,8 @@
 """Reader preferences on the server: the cookie, the classes on <html>, the no-JavaScript
 forms, and the accessibility statement."""
 
+from urllib.parse import parse_qsl
+
 import pytest
 
 from portal.models import SiteSettings
@@ -45,7 +47,7 @@ def test_pages_render_the_cookie_on_the_server(client, seed):
     html = response.content.decode()
     assert 'name="elder" value="0" aria-pressed="true"' in html
     assert 'aria-expanded="true" aria-controls="a11y-toolbar"' in html
-    assert '<form id="a11y-toolbar" class="a11y-toolbar" method="get" action="/preferences/" aria-labelledby="a11y-toolbar-title" data-reader-form>' in html
+    assert '<form id="a11y-toolbar" class="a11y-toolbar" method="post" action="/preferences/" aria-labelledby="a11y-toolbar-title" data-reader-form>' in html
     assert 'name="contrast" value="" data-on="yb" aria-pressed="true">黑底黄字' in html
     assert "Cookie" in response["Vary"]
 
@@ -65,8 +67,8 @@ def test_toolbar_is_in_every_page_but_hidden_until_opened(client, seed):
     ("toolbar=1", "toolbar=1"),
 ])
 def test_preference_forms_set_the_cookie_and_return_to_the_page(client, query, cookie):
-    response = client.get(f"/preferences/?next=/disclosures/%3Fpage%3D2&{query}")
-    assert response.status_code == 302 and response["Location"] == "/disclosures/?page=2"
+    response = client.post("/preferences/", {"next": "/disclosures/?page=2", **dict(parse_qsl(query))})
+    assert response.status_code == 303 and response["Location"] == "/disclosures/?page=2"
     assert response.cookies["reader"].value == cookie
     assert response.cookies["reader"]["samesite"] == "Lax"
     assert response["Cache-Control"] == "no-store"
@@ -74,20 +76,44 @@ def test_preference_forms_set_the_cookie_and_return_to_the_page(client, query, c
 
 def test_preferences_change_one_setting_at_a_time_and_reset(client):
     client.cookies["reader"] = "elder=1&font_step=2&toolbar=1"
-    response = client.get("/preferences/?contrast=yb&next=/")
+    response = client.post("/preferences/", {"contrast": "yb", "next": "/"})
     assert ReaderPreferences.from_cookie(response.cookies["reader"].value) == ReaderPreferences(
         elder=True, font_step=2, contrast="yb", toolbar=True)
-    response = client.get("/preferences/?reset=1&next=/")
+    response = client.post("/preferences/", {"reset": "1", "next": "/"})
     assert response.cookies["reader"].value == "toolbar=1"
     client.cookies["reader"] = "elder=1"
-    response = client.get("/preferences/?elder=0&next=/")
+    response = client.post("/preferences/", {"elder": "0", "next": "/"})
     assert response.cookies["reader"].value == "" and response.cookies["reader"]["max-age"] == 0
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", ""])
 def test_preferences_never_redirect_off_site(client, target):
-    response = client.get("/preferences/", {"elder": "1", "next": target})
+    response = client.post("/preferences/", {"elder": "1", "next": target})
     assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize("query", ["elder=1", "contrast=yb&text_only=1", "reset=1"])
+def test_a_get_changes_nothing(client, query):
+    """Staff markup like <img src="/preferences/?elder=1"> must not set every visitor's mode."""
+    client.cookies["reader"] = "font_step=2"
+    response = client.get(f"/preferences/?{query}&next=/disclosures/")
+    assert response.status_code == 303 and response["Location"] == "/disclosures/"
+    assert "reader" not in response.cookies
+
+
+def test_another_sites_form_changes_nothing_but_ours_does(client):
+    response = client.post("/preferences/", {"elder": "1", "next": "/"}, HTTP_ORIGIN="https://evil.example")
+    assert "reader" not in response.cookies
+    response = client.post("/preferences/", {"elder": "1", "next": "/"}, HTTP_ORIGIN="http://testserver")
+    assert response.cookies["reader"].value == "elder=1"
+
+
+def test_the_forms_post_without_a_token_from_a_cached_page(client, db):
+    client = type(client)(enforce_csrf_checks=True)
+    html = client.get("/").content.decode()
+    assert 'class="reader-switches" method="post" action="/preferences/"' in html
+    assert "csrfmiddlewaretoken" not in html  # the page stays cacheable for everyone
+    assert client.post("/preferences/", {"elder": "1", "next": "/"}).cookies["reader"].value == "elder=1"
 
 
 def test_accessibility_statement_names_the_standard_testing_limits_and_contact(client, seed):

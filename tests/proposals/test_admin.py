@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 
+from core.concurrency import current_version
 from proposals.models import Feedback, Reply
 
 from .conftest import send
@@ -62,6 +63,7 @@ def _reply_form(reply, **overrides):
         "proposal": reply.proposal_id, "answering_unit": reply.answering_unit_id, "replied_on": reply.replied_on.isoformat(),
         "category": reply.category_id, "letter": reply.letter, "summary": "", "publication_mode": "full", "mode_reason": "",
         "contact_person": reply.contact_person, "contact_phone": reply.contact_phone, "correction_note": "",
+        "edit_version": current_version(reply),  # as the change page the staff member opened
     }
     data.update(overrides)
     return data
@@ -87,6 +89,7 @@ def test_extension_without_reason_is_refused_in_the_admin(admin_client):
         "lead_member": proposal.lead_member_id, "assigned_on": "2024-03-15", "lead_unit": proposal.lead_unit_id,
         "status": "assigned", "extended": "on", "extension_reason": "",
         "replies-TOTAL_FORMS": "0", "replies-INITIAL_FORMS": "0", "replies-MIN_NUM_FORMS": "0", "replies-MAX_NUM_FORMS": "0",
+        "edit_version": current_version(proposal),
     }
     response = admin_client.post(f"/admin/proposals/proposal/{proposal.pk}/change/", data)
     assert response.status_code == 200 and "延期办理须记录理由" in response.content.decode()

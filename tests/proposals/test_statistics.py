@@ -9,7 +9,7 @@ from proposals import services
 from proposals.models import Proposal, Reply
 from proposals.selectors import session_statistics
 
-from .conftest import send
+from .conftest import publish, send
 from .factories import ProposalFactory, ReplyFactory, SessionFactory, UnitFactory, category, level
 
 pytestmark = pytest.mark.django_db
@@ -17,9 +17,11 @@ TODAY = dt.date(2024, 12, 31)
 MARCH = dt.date(2024, 3, 1)  # due 2024-06-01; extended: 2024-09-01
 
 
-def answered(proposal, day, code, feedback=None):
+def answered(proposal, day, code, feedback=None, published=True):
     reply = ReplyFactory(proposal=proposal, replied_on=day, category=category(code))
     send(reply)
+    if published:
+        publish(reply)
     if feedback:
         services.feedback_submit(reply=reply, member=proposal.lead_member, level=level(feedback))
     return reply
@@ -65,6 +67,7 @@ def test_final_feedback_counts_once_per_proposal(session):
     p3 = Proposal.objects.get(session=session, number="3")
     second = ReplyFactory(proposal=p3, replied_on=dt.date(2024, 5, 15), category=category("B"))
     send(second)
+    publish(second)
     services.feedback_submit(reply=second, member=p3.lead_member, level=level("satisfied"))
     assert Reply.objects.get(pk=second.pk).is_rehandling
     figures = session_statistics(session=session, today=TODAY)
@@ -101,3 +104,29 @@ def test_statistics_index_redirects_to_the_latest_session(reader_client, session
 def test_statistics_without_any_session(reader_client, db):
     response = reader_client.get("/proposals/statistics/")
     assert response.status_code == 200 and "暂无届次会议数据" in response.content.decode()
+
+
+def test_only_published_replies_are_counted(reader_client, vocab):
+    """Sent but unpublished letters must not show through: not their class, their dates, nor
+    their members' satisfaction. The proposals' statuses are public and still count."""
+    session = SessionFactory(term=10, number=3, year=2025)
+    unit = UnitFactory(name="丙局")
+    for number in ("1", "2"):
+        proposal = ProposalFactory(session=session, number=number, assigned_on=MARCH, lead_unit=unit)
+        answered(proposal, dt.date(2024, 7, 1), "C", "dissatisfied", published=False)
+    figures = session_statistics(session=session, today=TODAY)
+    assert (figures.total, figures.answered) == (2, 2)
+    assert figures.classified == 0 and figures.feedback_total == 0
+    (figures_unit,) = figures.units
+    assert (figures_unit.median_days, figures_unit.on_time, figures_unit.late) == (None, 0, 0)
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", reader_client.get(f"/proposals/statistics/{session.pk}/").content.decode()))
+    assert "办复率 100.0%（2/2）" in text  # statuses are public
+    assert "短期内不具备条件采纳落实 0件 —" in text and "不满意 0件 —" in text
+    assert "丙局 2件 2件 — —" in text and "122天" not in text
+
+    # Once one is published, it (and only it) counts.
+    publish(Reply.objects.filter(proposal__session=session).order_by("pk").first())
+    figures = session_statistics(session=session, today=TODAY)
+    assert [(c.code, n) for c, n, _ in figures.categories if n] == [("C", 1)]
+    assert (figures.feedback_total, figures.units[0].median_days, figures.units[0].late) == (1, 122, 1)

@@ -1,0 +1,90 @@
+"""Optimistic concurrency for staff edits in the admin.
+
+Two staff open the same record; A saves the title, then B saves the summary from a form still
+holding the old title, and A's title is silently reverted. Each change form therefore carries
+the version it was opened at, and a save from an older version is refused, naming who changed
+what since; B's typed input stays in the form. The version is the object's latest history row
+(django-simple-history records every save, whoever makes it: admin, services, shell), so no
+model needs a new column and the message can say who made the change.
+
+Use `VersionedAdminMixin` on a ModelAdmin; a custom admin form subclasses `VersionedModelForm`."""
+
+from django import forms
+from django.contrib.admin.utils import flatten
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+VERSION_FIELD = "edit_version"
+
+
+def current_version(instance) -> str:
+    history = getattr(type(instance), "history", None)
+    if history is None or instance.pk is None:
+        return ""
+    latest = instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return str(latest or "")
+
+
+class VersionedModelForm(forms.ModelForm):
+    edit_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = current_version(self.instance)
+        self.fields[VERSION_FIELD].initial = self.version
+
+    def clean(self):
+        cleaned = super().clean()
+        opened_at = cleaned.get(VERSION_FIELD, "")
+        if self.instance.pk is not None and opened_at != self.version:
+            # The re-shown form now carries the current version: after checking, B may save.
+            self.data = self.data.copy()
+            self.data[self.add_prefix(VERSION_FIELD)] = self.version
+            raise ValidationError(self._conflict_message(opened_at), code="edit_conflict")
+        return cleaned
+
+    def _conflict_message(self, opened_at):
+        history = self.instance.history
+        latest = history.order_by("-history_id").select_related("history_user").first()
+        who = "其他工作人员"
+        if latest is not None and latest.history_user is not None:
+            who = latest.history_user.get_full_name() or latest.history_user.get_username()
+        when = f"于{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M}" if latest is not None else ""
+        opened = history.filter(history_id=opened_at).first() if opened_at.isdigit() else None
+        changed = _changed_fields(opened, self.instance, within=self.fields) if opened is not None else []
+        what = f"修改了：{'；'.join(changed)}" if changed else "修改了这条记录"
+        return (f"保存失败：在您打开此页之后，{who}{when}{what}。为免覆盖对方的修改，本次未保存；"
+                "您填写的内容仍在下面，请核对后再次保存。")
+
+
+def _changed_fields(opened, instance, *, within):
+    """Fields whose stored value differs from the version the form was opened at, with the
+    stored value (short), those this form would overwrite first."""
+    changes = []
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            continue
+        if not hasattr(opened, field.attname):  # not kept in history (excluded_fields)
+            continue
+        old, new = getattr(opened, field.attname, None), getattr(instance, field.attname)
+        if old == new:
+            continue
+        value = getattr(instance, field.name)
+        shown = "（空）" if value in (None, "") else str(value)
+        shown = shown if len(shown) <= 30 else shown[:30] + "……"
+        changes.append((field.name not in within, f"{field.verbose_name}（现为“{shown}”）"))
+    return [text for _, text in sorted(changes, key=lambda change: change[0])]
+
+
+class VersionedAdminMixin:
+    """Put before the ModelAdmin base: every change form carries and checks its version."""
+
+    form = VersionedModelForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if any(VERSION_FIELD in flatten(options["fields"]) for _, options in fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        # The hidden field in the first fieldset (the admin renders a hidden row for it).
+        return [(name, {**options, "fields": [*options["fields"], VERSION_FIELD]}), *rest]

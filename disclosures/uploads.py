@@ -1,0 +1,86 @@
+"""What an uploaded attachment really is, judged by its bytes (puremagic, ADR 0020).
+
+An extension says nothing: an .exe renamed .pdf, HTML saved as .jpg or an SVG with a script
+renamed .png would be handed to readers as what the name claims. Each allowed extension maps to
+the container formats its files come in, and the content must be one of them."""
+
+# The formats by what their bytes start with; puremagic names a family by many extensions.
+PDF = {".pdf"}
+OLE2 = {".doc", ".xls", ".ppt", ".dot", ".xlt", ".pps", ".wps", ".et"}  # Office 97-2003, WPS
+ZIP = {".zip", ".docx", ".xlsx", ".pptx", ".ofd", ".xlsb", ".xltm", ".docm", ".pptm", ".dotx", ".xltx", ".potx"}
+JPEG = {".jpg", ".jpeg", ".jfif", ".jpe"}
+PNG = {".png"}
+TEXT = set()  # plain text has no signature: it must be identified as nothing (see below)
+
+CONTENT_BY_EXTENSION = {
+    "pdf": PDF,
+    "ofd": ZIP, "docx": ZIP, "xlsx": ZIP, "pptx": ZIP, "zip": ZIP,
+    "doc": OLE2, "xls": OLE2, "ppt": OLE2,
+    "wps": OLE2 | ZIP, "et": OLE2 | ZIP,  # WPS writes both
+    "jpg": JPEG, "jpeg": JPEG,
+    "png": PNG,
+    "txt": TEXT, "csv": TEXT,
+}
+# Never part of a name, even before the real extension (a.exe.pdf, 通知.html.txt).
+DANGEROUS_EXTENSIONS = {
+    "exe", "com", "bat", "cmd", "scr", "pif", "msi", "dll", "js", "jse", "vbs", "vbe", "wsf", "hta",
+    "ps1", "jar", "sh", "html", "htm", "xhtml", "svg", "xml", "php", "jsp", "asp", "aspx", "lnk",
+}
+TEXT_SAMPLE_BYTES = 64 * 1024
+
+
+def content_problem(file, extension):
+    """Why `file` is not a `extension` file, or None. Reads the head and tail only."""
+    stem_parts = file.name.lower().split(".")[1:-1]
+    hidden = [part for part in stem_parts if part in DANGEROUS_EXTENSIONS]
+    if hidden:
+        return f"文件名含有可执行或网页类型的扩展名 .{hidden[0]}，请改名后再上传。"
+    expected = CONTENT_BY_EXTENSION.get(extension)
+    if expected is None:  # allowed by settings but unknown here: the extension check decides
+        return None
+    # Imported here: its signature table costs each worker ~2.6 MiB, and only uploads need it.
+    import puremagic
+
+    file.seek(0)
+    try:
+        matches = puremagic.magic_stream(file)
+    except (puremagic.PureError, ValueError):  # nothing recognised, or an empty file
+        matches = []
+    file.seek(0)
+    found = {match.extension.lower() for match in matches}
+    if expected is TEXT:
+        problem = None if not found else _describe(matches)
+        if problem is None:
+            problem = _text_problem(file.read(TEXT_SAMPLE_BYTES))
+            file.seek(0)
+        return problem and f"文件内容不是纯文本（{problem}），与扩展名 .{extension} 不符。"
+    if found & expected:
+        return None
+    actual = _describe(matches) if matches else "无法识别的内容"
+    return f"文件内容（{actual}）与扩展名 .{extension} 不符，请上传真正的 .{extension} 文件。"
+
+
+def _describe(matches):
+    best = max(matches, key=lambda match: match.confidence)
+    return best.name or best.extension.lstrip(".").upper()
+
+
+def _text_problem(sample):
+    if b"\x00" in sample:
+        return "含有二进制数据"
+    text = None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = sample.decode(encoding)
+            break
+        except UnicodeDecodeError as error:
+            if error.start > len(sample) - 4:  # a character cut at the sample's end
+                text = sample[:error.start].decode(encoding)
+                break
+    if text is None:
+        return "既不是 UTF-8 也不是 GB18030 编码"
+    head = text.lstrip("\ufeff \t\r\n").lower()
+    # What browsers sniff as markup (WHATWG MIME sniffing).
+    if head.startswith(("<!doctype", "<html", "<script", "<svg", "<?xml", "<iframe", "<body", "<head")):
+        return "是网页或 XML 标记"
+    return None

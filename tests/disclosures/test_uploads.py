@@ -1,0 +1,72 @@
+"""Attachments are judged by their bytes, not their names: the admin refuses a disguised file
+with a message beside the file field."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from disclosures.models import DisclosureRecord, validate_attachment
+from core.roles import ENTRY_CLERK
+from tests.disclosures.test_admin import form_data, staff
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200 + b"This program cannot be run in DOS mode"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
+
+def zipped(*names):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, "x")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, content", [
+    ("通知.pdf", PDF), ("图.png", PNG), ("照片.jpg", JPEG), ("照片.JPEG", JPEG), ("表.xls", OLE2),
+    ("文.doc", OLE2), ("文.wps", OLE2), ("文.docx", zipped("[Content_Types].xml", "word/document.xml")),
+    ("表.xlsx", zipped("[Content_Types].xml", "xl/workbook.xml")), ("公文.ofd", zipped("OFD.xml")),
+    ("材料.zip", zipped("a.txt")), ("名单.csv", "姓名,电话\n张三,123\n".encode("gb18030")),
+    ("说明.txt", "说明：明日起施行。".encode()), ("2023.1版说明.pdf", PDF),
+])
+def test_real_files_are_accepted(name, content):
+    validate_attachment(SimpleUploadedFile(name, content))
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("通知.pdf", EXE, "与扩展名 .pdf 不符"),
+    ("照片.jpg", HTML, "与扩展名 .jpg 不符"),
+    ("图.png", SVG, "与扩展名 .png 不符"),
+    ("a.exe.pdf", PDF, "扩展名 .exe"),
+    ("a.exe.pdf", EXE, "扩展名 .exe"),
+    ("表.docx", EXE, "与扩展名 .docx 不符"),
+    ("说明.txt", HTML, "不是纯文本"),
+    ("说明.txt", EXE, "不是纯文本"),
+    ("名单.csv", b"\x00\x01\x02binary", "不是纯文本"),
+    ("图.png", b"", "无法识别"),
+])
+def test_disguised_files_are_refused(name, content, message):
+    with pytest.raises(ValidationError, match=message):
+        validate_attachment(SimpleUploadedFile(name, content))
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_refusal_beside_the_file_field(client):
+    client.force_login(staff("clerk", ENTRY_CLERK))
+    data = form_data(**{
+        "attachments-TOTAL_FORMS": "1", "attachments-0-title": "通知", "attachments-0-position": "0",
+        "attachments-0-file": SimpleUploadedFile("通知.pdf", EXE),
+    })
+    response = client.post("/admin/disclosures/disclosurerecord/add/", data)
+    assert response.status_code == 200
+    assert not DisclosureRecord.objects.exists()
+    errors = response.context["inline_admin_formsets"][0].formset.forms[0].errors
+    assert "与扩展名 .pdf 不符" in errors["file"][0]
+    assert "与扩展名 .pdf 不符" in response.content.decode()

@@ -1,0 +1,74 @@
+"""Sign-in lockout (django-axes) behind the deployment's nginx: every request comes from the
+proxy's address and the client's is the last X-Forwarded-For entry (TRUSTED_PROXY_COUNT=1)."""
+
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
+
+from portal.models import SiteSettings
+
+pytestmark = pytest.mark.django_db
+
+PROXY = "10.0.0.2"
+CLIENT_A = "203.0.113.5"
+CLIENT_B = "198.51.100.7"
+LOGINS = {
+    "member": ("/accounts/login/", "username", False),
+    "admin": ("/admin/login/", "username", True),
+}
+
+
+def attempt(client, url, username, password, ip, spoofed=""):
+    forwarded = f"{spoofed}, {ip}" if spoofed else ip
+    return client.post(url, {"username": username, "password": password},
+                       REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+@pytest.fixture(params=sorted(LOGINS))
+def login(request, db, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    url, _, staff = LOGINS[request.param]
+    get_user_model().objects.create_user("wang", password="right-password-1", is_staff=staff)
+    get_user_model().objects.create_user("li", password="right-password-2", is_staff=staff)
+    return url
+
+
+def test_wrong_logins_from_one_client_do_not_lock_out_another(login, client):
+    for number in range(5):
+        # Whatever the client claims left of the proxy's entry is not believed.
+        attempt(client, login, "wang", "wrong", CLIENT_A, spoofed=f"192.0.2.{number}")
+    assert attempt(client, login, "wang", "right-password-1", CLIENT_A).status_code == 429
+
+    response = attempt(client, login, "wang", "right-password-1", CLIENT_B)
+    assert response.status_code == 302
+    client.logout()
+    # Nor another user from the same client.
+    assert attempt(client, login, "li", "right-password-2", CLIENT_A).status_code == 302
+
+
+def test_lockout_page_is_the_sites_in_chinese_with_duration_and_contact(login, client):
+    SiteSettings.objects.create(
+        site_name="测试门户", site_domain="x", site_id_code="1", sponsor="某区人民政府办公室",
+        icp_number="1", police_record_number="1", phone="0871-12345678",
+    )
+    for _ in range(5):
+        attempt(client, login, "wang", "wrong", CLIENT_A)
+    response = attempt(client, login, "wang", "wrong", CLIENT_A)
+    assert response.status_code == 429
+    text = response.content.decode()
+    assert "测试门户" in text and 'class="site-footer"' in text  # base.html
+    assert "暂停登录" in text and "60分钟" in text
+    assert "0871-12345678" in text
+
+
+def test_attempts_while_locked_do_not_extend_the_lockout(login, client):
+    for _ in range(5):
+        attempt(client, login, "wang", "wrong", CLIENT_A)
+    # 50 minutes later (the clock is the stored attempt time), still locked, tries again.
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=50))
+    assert attempt(client, login, "wang", "wrong", CLIENT_A).status_code == 429
+    # 11 more minutes: the hour since the fifth failure is over.
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=11))
+    assert attempt(client, login, "wang", "right-password-1", CLIENT_A).status_code == 302
