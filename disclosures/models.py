@@ -1,5 +1,6 @@
 import os
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -235,7 +236,9 @@ class DisclosureRecord(models.Model):
 
 
 def attachment_upload_to(instance, filename):
-    return f"attachments/{timezone.now():%Y/%m}/{filename}"
+    # An unguessable name: files are served only through the access check of
+    # disclosures.views.attachment_download, and the name must not hint at the content.
+    return f"attachments/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
 
 
 def validate_attachment(file):
@@ -273,6 +276,15 @@ class Attachment(models.Model):
     @property
     def extension(self):
         return os.path.splitext(self.file.name)[1].lstrip(".").upper()
+
+    def get_absolute_url(self):
+        return reverse("disclosures:attachment", args=[self.pk])
+
+    @property
+    def download_name(self) -> str:
+        """What the reader's browser saves: the title staff gave, with the file's extension."""
+        extension = os.path.splitext(self.file.name)[1].lower()
+        return self.title if self.title.lower().endswith(extension) else f"{self.title}{extension}"
 
     def save(self, *args, **kwargs):
         if self.file:

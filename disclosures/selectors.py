@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.pagecache import cached_value
 
 from .filters import RecordFilter
-from .models import DisclosureRecord, Organization, Page, Topic
+from .models import Attachment, DisclosureRecord, Organization, Page, Topic
 from .registry import record_panels
 
 
@@ -224,3 +224,15 @@ def record_page(*, filterset, params, size: int) -> CataloguePage:
         object_list=rows, paginator=paginator, number=number,
         has_next=has_next, has_previous=has_previous, base_query=base_query,
     )
+
+
+def attachment_get_for(*, pk: int, user) -> Attachment:
+    """An attachment the reader may download: its record is public now, or the reader is staff
+    who may see the record (the admin's preview). Anything else is a 404, so a draft's,
+    scheduled, withdrawn or deleted record's files cannot even be told to exist."""
+    attachment = get_object_or_404(Attachment.objects.select_related("record"), pk=pk)
+    if attachment.record.is_public:
+        return attachment
+    if user.is_authenticated and user.is_staff and user.has_perm("disclosures.view_disclosurerecord"):
+        return attachment
+    raise Http404("附件不存在")

@@ -236,6 +236,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
+# Attachments are never served from MEDIA_URL: disclosures.views.attachment_download checks
+# access, then (behind nginx) hands the sending to an internal location with X-Accel-Redirect.
+# Unset (make run), Django streams the file. docs/deployment.md has the nginx block.
+ATTACHMENT_ACCEL_PREFIX = os.environ.get("ATTACHMENT_ACCEL_PREFIX", "")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

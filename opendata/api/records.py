@@ -157,7 +157,7 @@ def record_detail(request, index_number):
     data = record_data(request, record)
     data["body_html"] = record.body
     data["attachments"] = [
-        {"title": a.title, "url": request.build_absolute_uri(a.file.url), "size": a.size, "extension": a.extension}
+        {"title": a.title, "url": request.build_absolute_uri(a.get_absolute_url()), "size": a.size, "extension": a.extension}
         for a in record.attachments.all()
     ]
     return data

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from core.concurrency import VersionedAdminMixin
-from disclosures.models import DisclosureRecord
 from core.roles import ENTRY_CLERK
+from disclosures.models import DisclosureRecord
 from tests.disclosures.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
