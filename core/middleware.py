@@ -69,3 +69,17 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         # As django-csp does: a nonce asked for after the header is written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+def PermissionsPolicyMiddleware(get_response):  # noqa: N802  (a middleware factory)
+    """Permissions-Policy (PERMISSIONS_POLICY): the site uses no camera, microphone, location or
+    payment, so no page, nor anything embedded in staff markup, may ask for them."""
+    value = getattr(settings, "PERMISSIONS_POLICY", "")
+
+    def middleware(request):
+        response = get_response(request)
+        if value and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = value
+        return response
+
+    return middleware

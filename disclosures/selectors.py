@@ -158,13 +158,11 @@ class CataloguePage:
 
 
 def _anchor(raw: str):
-    """(published_at, id) of a public or withdrawn record, or 404 for anything else."""
+    """(published_at, id) of a public record, or 404 for anything else: a withdrawn record's id
+    answers exactly as a draft's does, so paging tells nobody which ids were once public."""
     if not raw.isdigit() or len(raw) > 18:
         raise Http404("页码无效")
-    found = DisclosureRecord.objects.filter(
-        pk=int(raw), published_at__lte=timezone.now(),
-        status__in=[DisclosureRecord.Status.PUBLISHED, DisclosureRecord.Status.WITHDRAWN],
-    ).values_list("published_at", "pk").first()
+    found = DisclosureRecord.objects.published().filter(pk=int(raw)).values_list("published_at", "pk").first()
     if found is None:
         raise Http404("页码无效")
     return found

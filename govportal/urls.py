@@ -19,5 +19,6 @@ urlpatterns = [
 ]
 
 handler400 = "portal.errors.handler400"
+handler403 = "portal.errors.handler403"
 handler404 = "portal.errors.handler404"
 handler500 = "portal.errors.handler500"

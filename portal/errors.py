@@ -11,6 +11,16 @@ def handler400(request, exception=None):
     return bad_request_page(request, "请求无效")
 
 
+def handler403(request, exception=None):
+    return render_page(request, "403.html", PageMeta(name="无权访问"), status=403)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's stock page carries inline CSS that the site's CSP blocks, and
+    says nothing a reader can act on. The reason is for developers, never shown."""
+    return render_page(request, "403.html", PageMeta(name="页面已过期"), {"csrf": True}, status=403)
+
+
 def handler404(request, exception=None):
     return render_page(request, "404.html", PageMeta(name="页面未找到"), status=404)
 

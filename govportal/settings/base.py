@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "core.middleware.HistoryRequestMiddleware",
     "portal.middleware.ReaderPreferencesMiddleware",
     # Last, so a locked-out login is answered before any view runs.
@@ -235,6 +236,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb",
+))
+
 MEDIA_URL = "/media/"
 # Attachments are never served from MEDIA_URL: disclosures.views.attachment_download checks
 # access, then (behind nginx) hands the sending to an internal location with X-Accel-Redirect.
