@@ -1,11 +1,14 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.concurrency import VersionedAdminMixin
 
-from . import services
+from . import selectors, services
 from .forms import DisclosureRecordAdminForm
 from .index_numbers import IndexNumberError
 from .models import Attachment, DisclosureRecord, Genre, Organization, Page, Topic
@@ -118,6 +121,35 @@ class DisclosureRecordAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
 
     def has_publish_permission(self, request):
         return request.user.has_perm(PUBLISH_PERMISSION)
+
+    # Deleted records: listed for restore (with their attachments), no URL typed by hand.
+
+    def get_urls(self):
+        return [
+            path("deleted/", self.admin_site.admin_view(self.deleted_view), name="disclosures_disclosurerecord_deleted"),
+            *super().get_urls(),
+        ]
+
+    def deleted_view(self, request):
+        if not (self.has_add_permission(request) and request.user.has_perm(PUBLISH_PERMISSION)):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                record = services.record_restore(history_id=int(request.POST.get("history_id", "0")), user=request.user)
+            except (ValueError, DisclosureRecord.history.model.DoesNotExist):
+                self.message_user(request, "没有这条已删除的记录。", messages.ERROR)
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"“{record}”已恢复（附件 {record.restored_attachments} 个）。", messages.SUCCESS)
+                return redirect("admin:disclosures_disclosurerecord_change", record.pk)
+            return redirect("admin:disclosures_disclosurerecord_deleted")
+        return TemplateResponse(request, "admin/disclosures/disclosurerecord/deleted.html", {
+            **self.admin_site.each_context(request),
+            "title": "已删除的政府信息",
+            "opts": self.model._meta,
+            "deleted": selectors.records_deleted()[:200],
+        })
 
 
 @admin.register(Page)

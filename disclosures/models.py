@@ -1,3 +1,4 @@
+import contextvars
 import os
 import re
 import uuid
@@ -6,9 +7,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.signals import post_delete, pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from core.vocabulary import Vocabulary
 
@@ -334,3 +338,25 @@ class Page(Vocabulary):
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
         super().save(*args, **kwargs)
+
+
+# A record's attachments deleted with it (by the cascade) are marked so, in their history, so a
+# restore brings back those and not the ones staff had deleted before.
+DELETED_WITH_RECORD = "随记录删除"
+_records_being_deleted = contextvars.ContextVar("records_being_deleted", default=frozenset())
+
+
+@receiver(pre_delete, sender=DisclosureRecord)
+def _record_deleting(sender, instance, **kwargs):
+    _records_being_deleted.set(_records_being_deleted.get() | {instance.pk})
+
+
+@receiver(post_delete, sender=DisclosureRecord)
+def _record_deleted(sender, instance, **kwargs):
+    _records_being_deleted.set(_records_being_deleted.get() - {instance.pk})
+
+
+@receiver(pre_create_historical_record, sender=Attachment.history.model)
+def _mark_attachment_deleted_with_record(sender, history_instance, **kwargs):
+    if history_instance.history_type == "-" and history_instance.record_id in _records_being_deleted.get():
+        history_instance.history_change_reason = DELETED_WITH_RECORD

@@ -234,3 +234,15 @@ def attachment_get_for(*, pk: int, user) -> Attachment:
     if user.is_authenticated and user.is_staff and user.has_perm("disclosures.view_disclosurerecord"):
         return attachment
     raise Http404("附件不存在")
+
+
+def records_deleted():
+    """Deleted records that can be restored: the last history row of every record that no
+    longer exists, newest deletion first."""
+    History = DisclosureRecord.history.model
+    return (
+        History.objects.filter(history_type="-")
+        .exclude(id__in=DisclosureRecord.objects.values("pk"))
+        .select_related("history_user", "publisher")
+        .order_by("-history_date")
+    )

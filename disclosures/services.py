@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -14,7 +15,7 @@ from core.working_days import working_days_between
 from . import selectors
 from .bots import is_crawler
 from .index_numbers import allocate_index_number
-from .models import DisclosureRecord
+from .models import DELETED_WITH_RECORD, Attachment, DisclosureRecord
 
 PUBLISH_DEADLINE_WORKING_DAYS = 20  # 条例 Art. 26
 
@@ -106,3 +107,35 @@ def record_view_counts_flush() -> int:
     """Add every buffered view to `view_count` (manage.py flush_view_counts, and periodically
     from the request path); returns the number of views written."""
     return record_view_counts.flush()
+
+
+@transaction.atomic
+def record_restore(*, history_id: int, user, reason: str = "") -> DisclosureRecord:
+    """Bring a deleted record back as it was when deleted, with the attachments it had then
+    (their files are kept on deletion for this, unreachable while the record is gone)."""
+    History = DisclosureRecord.history.model
+    deleted = History.objects.select_for_update().get(history_id=history_id, history_type="-")
+    if DisclosureRecord.objects.filter(pk=deleted.id).exists():
+        raise ValidationError("这条记录已经恢复。")
+    record = deleted.instance
+    record._change_reason = reason or "从已删除记录恢复"
+    record.save()
+    AttachmentHistory = Attachment.history.model
+    # Each attachment's last row before (or at) the deletion, unless it had been deleted earlier.
+    last_rows = {}
+    for row in AttachmentHistory.objects.filter(record_id=record.pk, history_date__lte=deleted.history_date).order_by(
+        "history_date", "history_id"
+    ):
+        last_rows[row.id] = row
+    restored = 0
+    for row in last_rows.values():
+        if row.history_type == "-" and row.history_change_reason != DELETED_WITH_RECORD:
+            continue  # deleted by staff before the record was
+        # Historical rows keep the file's name as text: the file must still be on disk.
+        attachment = row.instance
+        if attachment.file and attachment.file.storage.exists(attachment.file.name):
+            attachment._change_reason = "随记录恢复"
+            attachment.save()
+            restored += 1
+    record.restored_attachments = restored
+    return record
