@@ -117,8 +117,8 @@ def test_deleted_records_are_listed_and_restored_with_their_files(client, admin_
     assert client.get(restored.get_absolute_url()).status_code == 200
     # Twice is refused with a message, never a 500; junk ids too.
     client.force_login(admin_user)
-    for history_id in (history_id, "x", "999999"):
-        assert client.post("/admin/disclosures/disclosurerecord/deleted/", {"history_id": history_id}).status_code == 302
+    for attempt in (history_id, "x", "999999"):
+        assert client.post("/admin/disclosures/disclosurerecord/deleted/", {"history_id": attempt}).status_code == 302
 
 
 def test_a_clerk_cannot_list_or_restore_deleted_records(client):
