@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.admin import PersonalDataAdminMixin
 from disclosures.index_numbers import IndexNumberError
 
 from . import services
@@ -32,7 +33,7 @@ class SessionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(PersonalDataAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "assembly", "sector", "user", "is_active"]
     list_filter = ["assembly", "is_active"]
     search_fields = ["name", "sector", "user__username"]

@@ -3,6 +3,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from audit.services import audit_export
 from disclosures import selectors as disclosure_selectors
 from disclosures.views import parse_page_number
 from portal.errors import bad_request_page
@@ -57,6 +58,7 @@ def results(request):
             return HttpResponseRedirect(url)
     found = selectors.search(query=query, filters=form.filters, sort=form.sort_order)
     if wants_csv:
+        audit_export(request, "检索结果.csv")
         return csv_response(
             filename="检索结果.csv", columns=search_columns(request.build_absolute_uri), queryset=found.queryset
         )
@@ -90,6 +92,7 @@ def records_csv(request):
         return bad_request_page(request, "筛选条件无效", filterset.errors)
     # The body is not a column: leaving it out keeps each fetched chunk small.
     queryset = filterset.qs.select_related(*RECORD_CSV_RELATED).defer(*RECORD_CSV_DEFERRED)
+    audit_export(request, "政府信息公开目录.csv")
     return csv_response(
         filename="政府信息公开目录.csv", columns=record_columns(request.build_absolute_uri), queryset=queryset
     )
