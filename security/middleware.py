@@ -52,8 +52,8 @@ class TwoFactorMiddleware:
 
 class StaffIdleTimeoutMiddleware:
     """等保 2.0 登录连接超时自动退出: a staff session idle for STAFF_IDLE_TIMEOUT_SECONDS ends at
-    the next request. Sets `request.staff_session` (when it ends, when to warn) for the admin's
-    no-JavaScript warning (templates/admin/base_site.html)."""
+    the next request. Sets `request.staff_session` (when it ends, when to warn) for the notice
+    on every admin page (templates/admin/base_site.html, static/js/idle-timeout.js)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -66,12 +66,10 @@ class StaffIdleTimeoutMiddleware:
             last = request.session.get(LAST_ACTIVITY_KEY)
             if last is not None and now - last > timeout:
                 return self._sign_out(request, user, timeout)
-            # The warning page is no activity: its refresh must not keep the session alive.
-            if last is None or request.path != reverse("security:session_expiring"):
-                request.session[LAST_ACTIVITY_KEY] = last = now
+            request.session[LAST_ACTIVITY_KEY] = now
             request.staff_session = SimpleNamespace(
-                ends_at=dt.datetime.fromtimestamp(last + timeout, tz=dt.timezone.utc),
-                warn_in=max(int(last + timeout - settings.STAFF_IDLE_WARNING_SECONDS - now), 0),
+                ends_at=dt.datetime.fromtimestamp(now + timeout, tz=dt.timezone.utc),
+                warn_in=max(timeout - settings.STAFF_IDLE_WARNING_SECONDS, 0),
             )
         return self.get_response(request)
 

@@ -9,5 +9,5 @@ urlpatterns = [
     path("2fa/setup/", views.setup, name="setup"),
     path("2fa/verify/", views.verify, name="verify"),
     path("2fa/recovery-codes/", views.recovery_codes, name="recovery_codes"),
-    path("2fa/session-expiring/", views.session_expiring, name="session_expiring"),
+    path("2fa/session/", views.session_keepalive, name="session_keepalive"),
 ]

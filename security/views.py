@@ -1,9 +1,9 @@
 """Two-factor pages (for staff, required; for committee members, opt-in) and the idle-timeout
 warning. They use the site's look: members and staff both reach them from /accounts/."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -84,16 +84,13 @@ def recovery_codes(request):
     return render(request, "security/recovery_codes.html", {**_page("恢复码"), "codes": codes, "next": reverse("security:index")})
 
 
+@require_POST
 @login_required
-def session_expiring(request):
-    """Where the admin's <meta refresh> leads shortly before an idle staff session ends.
-    Opening it is not activity; "继续工作" (any other page) is."""
+def session_keepalive(request):
+    """"继续工作" on the idle warning (static/js/idle-timeout.js): the request itself is the
+    activity; answers when the session now ends."""
     state = getattr(request, "staff_session", None)
-    next_url = _next_url(request, reverse("admin:index"))
     if state is None:
-        return redirect(next_url)
-    return render(request, "security/session_expiring.html", {
-        **_page("即将自动退出"), "ends_at": state.ends_at, "next": next_url,
-        "refresh_in": max(int((state.ends_at - timezone.now()).total_seconds()) + 1, 1),
-        "timeout_minutes": round(settings.STAFF_IDLE_TIMEOUT_SECONDS / 60),
-    })
+        return HttpResponse(status=204)
+    return JsonResponse({"ends_at": state.ends_at.isoformat(), "label": f"{timezone.localtime(state.ends_at):%H:%M}",
+                         "warn_in": state.warn_in})

@@ -25,15 +25,14 @@ def staff_client(client, clock):
     return sign_in_staff(client, get_user_model().objects.create_superuser("wang-staff", "", "Guandu-2026-docs"))
 
 
-def test_admin_pages_say_when_the_session_ends_and_refresh_to_a_warning(staff_client, settings):
+def test_admin_pages_say_when_the_session_ends(staff_client, settings):
     assert settings.STAFF_IDLE_TIMEOUT_SECONDS == 15 * 60  # the default
-    page = staff_client.get("/admin/disclosures/disclosurerecord/").content.decode()
-    assert "无操作将于 <time>01:05</time> 自动退出" in page  # Shanghai time
-    assert ('<meta http-equiv="refresh" content="780;url=/accounts/2fa/session-expiring/'
-            '?next=/admin/disclosures/disclosurerecord/">') in page
-    # A form keeps what is typed in it: the notice only, no refresh away from it.
-    form = staff_client.get("/admin/disclosures/disclosurerecord/add/").content.decode()
-    assert "自动退出" in form and 'http-equiv="refresh"' not in form
+    for url in ["/admin/", "/admin/disclosures/disclosurerecord/add/"]:
+        page = staff_client.get(url).content.decode()
+        # Shanghai time, for readers without JavaScript; the script warns two minutes before.
+        assert ('无操作将于 <time datetime="2026-12-31T17:05:00+00:00">01:05</time> 自动退出') in page, url
+        assert 'data-warn-in="780"' in page and "js/idle-timeout.js" in page
+        assert 'http-equiv="refresh"' not in page  # a timed refresh fails WCAG 2.2.1
 
 
 def test_activity_keeps_the_session_and_idleness_ends_it(staff_client, clock):
@@ -51,16 +50,14 @@ def test_activity_keeps_the_session_and_idleness_ends_it(staff_client, clock):
     assert entry.actor_name == "wang-staff" and not AuditEntry.objects.filter(action=Action.LOGOUT).exists()
 
 
-def test_the_warning_page_is_not_activity(staff_client, clock):
+def test_continuing_from_the_warning_keeps_the_session(staff_client, clock):
     staff_client.get("/admin/")
-    clock.shift(dt.timedelta(minutes=13))
-    warning = staff_client.get("/accounts/2fa/session-expiring/?next=/admin/")
-    page = warning.content.decode()
-    assert "本次登录将于 <strong>01:05</strong> 结束" in page
-    assert '<meta http-equiv="refresh" content="121;url=/admin/">' in page  # lands after the end
-    assert '<a class="button" href="/admin/">继续工作</a>' in page
-    clock.shift(dt.timedelta(minutes=2, seconds=1))
-    assert staff_client.get("/admin/")["Location"].startswith("/admin/login/")
+    clock.shift(dt.timedelta(minutes=14))
+    assert staff_client.get("/accounts/2fa/session/").status_code == 405  # POST only
+    state = staff_client.post("/accounts/2fa/session/").json()
+    assert state == {"ends_at": "2026-12-31T17:19:00+00:00", "label": "01:19", "warn_in": 780}
+    clock.shift(dt.timedelta(minutes=14))
+    assert staff_client.get("/admin/").status_code == 200
 
 
 def test_the_timeout_is_a_setting(staff_client, clock, settings):
