@@ -4,8 +4,6 @@ import base64
 import io
 
 import django_otp
-import qrcode
-import qrcode.image.svg
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,6 +30,10 @@ def totp_secret_text(device: TOTPDevice) -> str:
 
 def totp_qr_data_uri(device: TOTPDevice) -> str:
     # SVG (no Pillow), as a data: image: the CSP allows data: images, not inline styles.
+    # Imported here: only the enrolment page needs it, not every worker.
+    import qrcode
+    import qrcode.image.svg
+
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     buffer = io.BytesIO()
     image.save(buffer)
