@@ -2,6 +2,7 @@
 point where the event happens; signals.py covers sign-ins and permission changes."""
 
 import datetime as dt
+import ipaddress
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,7 +19,11 @@ def client_address(request):
         return None
     from axes.helpers import get_client_ip_address
 
-    return get_client_ip_address(request) or None
+    address = get_client_ip_address(request)
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:  # a malformed header must not break signing in
+        return None
 
 
 def _actor(actor):

@@ -58,8 +58,9 @@ def on_membership_changed(sender, instance, action, reverse, model, pk_set, **kw
         audit_log(_request_user(), Action.PERMISSION_CHANGE, instance, detail[:500], request=_request())
 
 
-def remember_privileges(sender, instance, **kwargs):
-    if instance.pk:
+def remember_privileges(sender, instance, update_fields=None, **kwargs):
+    # Not for saves that cannot touch them (the last_login update at every sign-in).
+    if instance.pk and (update_fields is None or set(update_fields) & set(_PRIVILEGE_FIELDS)):
         instance._audit_before = sender._default_manager.filter(pk=instance.pk).values(*_PRIVILEGE_FIELDS).first()
 
 

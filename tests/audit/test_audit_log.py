@@ -160,3 +160,11 @@ def test_a_retention_under_180_days_fails_the_system_checks(settings):
     assert [error.id for error in check_retention(None)] == ["audit.E001"]
     settings.AUDIT_LOG_RETENTION_DAYS = 365
     assert check_retention(None) == []
+
+
+def test_a_malformed_client_address_does_not_break_signing_in(client):
+    User.objects.create_user("member-wu", password="Guandu-2026-docs")
+    response = client.post("/accounts/login/", {"username": "member-wu", "password": "Guandu-2026-docs"},
+                           REMOTE_ADDR="unknown")
+    assert response.status_code == 302
+    assert entries(Action.LOGIN)[0].ip_address is None
