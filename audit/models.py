@@ -11,6 +11,7 @@ class Action(models.TextChoices):
     OTP_FAILED = "otp_failed", "二次验证失败"
     RECOVERY_CODE_USED = "recovery_used", "使用恢复码"
     OTP_ENROLLED = "otp_enrolled", "绑定身份验证器"
+    OTP_REMOVED = "otp_removed", "移除身份验证器"
     RECOVERY_CODES_ISSUED = "recovery_issued", "生成恢复码"
     PERMISSION_CHANGE = "permission", "权限变更"
     PUBLISH = "publish", "发布"

@@ -3,7 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record
 
@@ -96,6 +97,12 @@ def on_history_row(sender, instance, history_instance, **kwargs):
               request=_request())
 
 
+def on_authenticator_deleted(sender, instance, **kwargs):
+    """An administrator resetting a lost phone, or a user replacing it by enrolling again."""
+    if instance.confirmed:
+        audit_log(_request_user(), Action.OTP_REMOVED, instance.user, instance.name, request=_request())
+
+
 def connect():
     User = get_user_model()
     user_logged_in.connect(on_login, dispatch_uid="audit.login")
@@ -106,3 +113,4 @@ def connect():
     pre_save.connect(remember_privileges, sender=User, dispatch_uid="audit.user_pre_save")
     post_save.connect(on_user_saved, sender=User, dispatch_uid="audit.user_post_save")
     post_create_historical_record.connect(on_history_row, dispatch_uid="audit.history")
+    post_delete.connect(on_authenticator_deleted, sender=TOTPDevice, dispatch_uid="audit.totp_deleted")

@@ -167,3 +167,15 @@ def test_a_malformed_client_address_is_stored_as_none(rf):
     entry = audit_log(None, Action.EXPORT, request=rf.get("/search/export/records.csv", REMOTE_ADDR="unknown"))
     entry = AuditEntry.objects.get(pk=entry.pk)
     assert entry.ip_address is None
+
+
+def test_an_administrator_resetting_someones_authenticator_is_logged(client, chief):
+    from tests.staff import authenticator
+
+    clerk = User.objects.create_user("clerk-ma", password="Guandu-2026-docs", is_staff=True)
+    device = authenticator(clerk)
+    sign_in_staff(client, chief)
+    response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    entry, = entries(Action.OTP_REMOVED)
+    assert (entry.actor_name, entry.target_repr) == ("chief-zhou", "clerk-ma")
