@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from .conftest import SEED_INDEX_NUMBER
+from .conftest import SEED_INDEX_NUMBER, clear_caches
 
 PAGES = ["/", "/disclosures/", f"/disclosures/{SEED_INDEX_NUMBER}/"]
 # Differ on every response by design, not by data.
@@ -23,14 +23,9 @@ PER_RESPONSE = [re.compile(r'nonce="[^"]*"'), re.compile(r'name="csrfmiddlewaret
 
 def snapshot():
     """The public pages as a reader gets them, every history table, and every table's row count."""
-    from django.core.cache import cache
-
     from disclosures.services import record_view_counts
-    from portal.pagecache import reset_local
 
-    cache.clear()  # pages and fragments must come from this database, not from memory
-    reset_local()
-    record_view_counts.clear()
+    clear_caches()  # pages and fragments must come from this database, not from memory
     client = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36")
     pages = {}
     for url in PAGES:
