@@ -1,6 +1,7 @@
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 
+from audit.services import audit_export
 from core.http import bad_request_page
 from core.pages import in_section, render_page
 
@@ -60,6 +61,7 @@ def facts_csv(request):
     metric, error = _export_metric(request)
     if error:
         return bad_request_page(request, "下载条件无效", {"metric": [error]})
+    audit_export(request, "社区治理数据.csv")
     body = exports.facts_csv(selectors.facts_for_export(metric=metric), absolute_url=request.build_absolute_uri)
     response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
     name = f"communities-{metric.slug}.csv" if metric else "communities-facts.csv"
@@ -71,5 +73,6 @@ def facts_json(request):
     metric, error = _export_metric(request)
     if error:
         return JsonResponse({"error": error}, status=400, json_dumps_params={"ensure_ascii": False})
+    audit_export(request, "社区治理数据.json")
     rows = exports.facts_json(selectors.facts_for_export(metric=metric), absolute_url=request.build_absolute_uri)
     return JsonResponse({"count": len(rows), "facts": rows}, json_dumps_params={"ensure_ascii": False, "indent": 1})

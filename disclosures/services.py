@@ -9,6 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import update_change_reason
 
+from audit.models import Action
+from audit.services import audit_log
 from core.counters import counter_buffer
 from core.working_days import working_days_between
 
@@ -56,6 +58,7 @@ def record_publish(*, record: DisclosureRecord, user=None, published_at=None) ->
     record._history_user = user
     record.save()
     update_change_reason(record, "发布" if record.is_public else "定时发布")
+    audit_log(user, Action.PUBLISH, record, "发布" if record.is_public else f"定时发布：{timezone.localtime(record.published_at):%Y-%m-%d %H:%M}")
     warnings = []
     warning = publication_delay_warning(written=record.written_date, published=record.published_at)
     if warning:
@@ -70,6 +73,7 @@ def record_withdraw(*, record: DisclosureRecord, user=None, reason: str = "") ->
     record._history_user = user
     record.save()
     update_change_reason(record, f"撤回：{reason}" if reason else "撤回")
+    audit_log(user, Action.WITHDRAW, record, reason)
     return record
 
 

@@ -1,3 +1,4 @@
+from audit.services import audit_export
 from core.csv import csv_response
 from core.http import bad_request_page
 from disclosures import selectors as disclosure_selectors
@@ -12,6 +13,7 @@ def records_csv(request):
         return bad_request_page(request, "筛选条件无效", filterset.errors)
     # The body is not a column: leaving it out keeps each fetched chunk small.
     queryset = filterset.qs.select_related(*RECORD_CSV_RELATED).defer(*RECORD_CSV_DEFERRED)
+    audit_export(request, "政府信息公开目录.csv")
     return csv_response(
         filename="政府信息公开目录.csv", columns=record_columns(request.build_absolute_uri), queryset=queryset
     )

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.admin import PersonalDataAdminMixin
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
 from disclosures.index_numbers import IndexNumberError
 
@@ -33,7 +34,7 @@ class SessionAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "assembly", "sector", "user", "is_active"]
     list_filter = ["assembly", "is_active"]
     search_fields = ["name", "sector", "user__username"]

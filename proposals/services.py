@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import update_change_reason
 
+from audit.models import Action
+from audit.services import audit_log
 from disclosures.models import DisclosureRecord, Genre, Organization, Topic
 from disclosures.services import publication_delay_warning, record_publish, record_withdraw
 
@@ -104,6 +106,7 @@ def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublish
             record_withdraw(record=reply.record, user=user, reason="答复改为不公开")
         reply.published_at = published_at or reply.published_at or timezone.now().replace(second=0, microsecond=0)
         _save(reply, user=user, reason=f"不公开：{reply.mode_reason}")
+        audit_log(user, Action.PUBLISH, reply, f"决定不公开：{reply.mode_reason}")
         return ReplyPublishResult(reply=reply, record=None)
 
     record = reply.record
@@ -126,6 +129,7 @@ def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublish
     reply.record = record
     reply.published_at = record.published_at
     _save(reply, user=user, reason="公开" if record.is_public else "定时公开")
+    audit_log(user, Action.PUBLISH, reply, f"{reply.get_publication_mode_display()}，见目录记录 {record.pk}")
     warnings = []
     warning = publication_delay_warning(written=reply.replied_on, published=record.published_at, label="答复日期")
     if warning:

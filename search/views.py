@@ -2,6 +2,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from audit.services import audit_export
 from core.csv import csv_response
 from core.http import numbered_page
 from core.pages import PageMeta
@@ -55,6 +56,7 @@ def results(request):
             return HttpResponseRedirect(url)
     found = selectors.search(query=query, filters=form.filters, sort=form.sort_order)
     if wants_csv:
+        audit_export(request, "检索结果.csv")
         return csv_response(
             filename="检索结果.csv", columns=search_columns(request.build_absolute_uri), queryset=found.queryset
         )

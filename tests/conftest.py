@@ -12,8 +12,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SEED_INDEX_NUMBER = "015117762-202306-707714"
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
+def clear_caches():
     from django.core.cache import cache
 
     from core.pagecache import reset_local
@@ -22,10 +21,13 @@ def _clear_cache():
     cache.clear()
     reset_local()  # the page cache's per-process copies go with the cache
     record_view_counts.clear()  # buffered 浏览次数 must not leak into the next test
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    clear_caches()
     yield
-    cache.clear()
-    reset_local()
-    record_view_counts.clear()
+    clear_caches()
 
 
 @contextmanager

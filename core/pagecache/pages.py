@@ -29,8 +29,8 @@ from .generation import (
 
 logger = logging.getLogger(__name__)
 
-ENVIRON_KEY = "govportal.pagecache"
-CACHEABLE_KEY = "govportal.pagecache.cacheable"
+ENVIRON_KEY = "govcore.pagecache"
+CACHEABLE_KEY = "govcore.pagecache.cacheable"
 HIT_HEADER = "X-Page-Cache"
 ENTRY_FORMAT = 3
 STORABLE_TYPES = ("text/html", "application/xml", "application/rss+xml", "application/atom+xml",

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from pytest_django.live_server_helper import LiveServer
 
+from ..staff import authenticator
 from .public_urls import public_pages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +101,8 @@ def site(django_db_setup, django_db_blocker, stray_connections_closed):
             call_command("load_seed", verbosity=0)
             call_command("load_demo_data", verbosity=0)
             seed = DisclosureRecord.objects.get(index_number=SEED_INDEX_NUMBER)
-            get_user_model().objects.create_superuser(STAFF_USER, "staff@example.com", STAFF_PASSWORD)
+            # With an authenticator: the admin needs the second step (tests/browser/test_admin.py).
+            authenticator(get_user_model().objects.create_superuser(STAFF_USER, "staff@example.com", STAFF_PASSWORD))
             server = LiveServer("localhost")
             try:
                 yield SimpleNamespace(seed=seed, pages=public_pages(seed), url=server.url)

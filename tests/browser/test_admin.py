@@ -4,7 +4,9 @@ pages staff use most (templates/admin/base_site.html adds static/css/admin.css).
 import json
 
 from axe_playwright_python.sync_playwright import AxeResults
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ..staff import current_code
 from .conftest import STAFF_PASSWORD, STAFF_USER
 from .test_axe import AXE_SCRIPT, WCAG_TAGS
 
@@ -29,6 +31,11 @@ def test_admin_pages_have_no_axe_violations(site, reader_context):
     page.fill("#id_password", STAFF_PASSWORD)
     with page.expect_navigation():
         page.click("input[type=submit]")
+    assert "/accounts/2fa/verify/" in page.url  # the password alone is not enough
+    check("/accounts/2fa/verify/")
+    page.fill("#id_token", current_code(TOTPDevice.objects.get(user__username=STAFF_USER)))
+    with page.expect_navigation():
+        page.click("form.login-form button[type=submit]")
     for url in PAGES:
         page.goto(url)
         assert page.url.endswith(url), page.url  # signed in

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from communities.models import Community, Designation, Fact, Metric, Program, Street
+from tests.staff import sign_in_staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_seed")]  # the seed, loaded once
 MODELS = [Street, Community, Program, Designation, Metric, Fact]
@@ -11,8 +12,7 @@ MODELS = [Street, Community, Program, Designation, Metric, Fact]
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(User.objects.create_superuser("chief", password="pw-123456789"))
-    return client
+    return sign_in_staff(client, User.objects.create_superuser("chief", password="pw-123456789"))
 
 
 def url(model, action, *args):

@@ -13,6 +13,7 @@ from core.concurrency import VersionedAdminMixin
 from core.roles import ENTRY_CLERK
 from disclosures.models import DisclosureRecord
 from tests.disclosures.test_admin import form_data
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 CONTENT_APPS = {"disclosures", "proposals", "communities", "portal"}
@@ -22,7 +23,7 @@ def signed_in(username, full_name=""):
     user = User.objects.create_user(username, password="pw-123456789", is_staff=True, first_name=full_name)
     user.groups.add(Group.objects.get(name=ENTRY_CLERK))
     client = Client()
-    client.force_login(user)
+    sign_in_staff(client, user)
     return client
 
 
@@ -69,7 +70,7 @@ def test_every_change_form_carries_its_version(client):
     from django.core.management import call_command
 
     call_command("load_seed", verbosity=0)
-    client.force_login(User.objects.create_superuser("root", password="pw-123456789"))
+    sign_in_staff(client, User.objects.create_superuser("root", password="pw-123456789"))
     for model in admin.site._registry:
         if model._meta.app_label not in CONTENT_APPS:
             continue

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.roles import ENTRY_CLERK, REVIEWER
 from disclosures.models import DisclosureRecord, Genre
 from tests.disclosures.factories import OrganizationFactory, RecordFactory, TopicFactory
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def form_data(**overrides):
 
 
 def test_clerk_creates_a_draft_and_reviewer_publishes_it_with_history(client):
-    client.force_login(staff("clerk", ENTRY_CLERK))
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
     response = client.post("/admin/disclosures/disclosurerecord/add/", form_data())
     assert response.status_code == 302, response.content.decode()[:2000]
     record = DisclosureRecord.objects.get()
@@ -43,7 +44,7 @@ def test_clerk_creates_a_draft_and_reviewer_publishes_it_with_history(client):
     assert record.document_number == "官办通〔2020〕26号"  # normalized from [2020]
     assert "<script" not in record.body
 
-    client.force_login(staff("reviewer", REVIEWER))
+    sign_in_staff(client, staff("reviewer", REVIEWER))
     response = client.post("/admin/disclosures/disclosurerecord/", {
         "action": "publish_selected", "_selected_action": [record.pk],
     }, follow=True)
@@ -62,7 +63,7 @@ def test_clerk_creates_a_draft_and_reviewer_publishes_it_with_history(client):
 
 
 def test_clerk_cannot_publish_or_edit_published_records(client):
-    client.force_login(staff("clerk", ENTRY_CLERK))
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
     client.post("/admin/disclosures/disclosurerecord/add/", form_data(status="published"))
     record = DisclosureRecord.objects.get()
     assert record.status == "draft"  # the status field is read-only for clerks
@@ -79,7 +80,7 @@ def test_clerk_cannot_publish_or_edit_published_records(client):
 
 
 def test_bad_document_number_is_a_form_error_and_keeps_the_input(client):
-    client.force_login(staff("clerk", ENTRY_CLERK))
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
     response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(document_number="官办通2020年26号", title="保留的标题"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -88,7 +89,7 @@ def test_bad_document_number_is_a_form_error_and_keeps_the_input(client):
 
 
 def test_late_publication_warns_the_reviewer(client):
-    client.force_login(staff("reviewer", REVIEWER))
+    sign_in_staff(client, staff("reviewer", REVIEWER))
     record = RecordFactory(publisher=OrganizationFactory(org_code="015117762"), written_date=dt.date(2023, 5, 4),
                            published_at=timezone.make_aware(dt.datetime(2023, 6, 16, 17, 19)))
     response = client.post("/admin/disclosures/disclosurerecord/", {
@@ -98,7 +99,7 @@ def test_late_publication_warns_the_reviewer(client):
 
 def test_admin_search_finds_by_index_number_title_and_document_number(client, seed):
     admin = User.objects.create_superuser("root", password="pw-123456789")
-    client.force_login(admin)
+    sign_in_staff(client, admin)
     for q in ["015117762-202306-707714", "102114号提案"]:
         assert "关于政协官渡区十届二次会议第102114号提案答复的函" in client.get("/admin/disclosures/disclosurerecord/", {"q": q}).content.decode()
 
@@ -118,7 +119,7 @@ def test_attachment_type_and_size_are_checked(settings):
 
 
 def test_reviewer_publishes_from_the_change_form(client):
-    client.force_login(staff("reviewer", REVIEWER))
+    sign_in_staff(client, staff("reviewer", REVIEWER))
     response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(status="published"), follow=True)
     record = DisclosureRecord.objects.get()
     assert record.status == "published" and record.index_number.startswith("015117762-")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from disclosures import services
 from disclosures.models import Attachment, DisclosureRecord
 from tests.disclosures.factories import PublishedRecordFactory, RecordFactory
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -68,11 +69,11 @@ def test_unpublished_records_files_are_not_served(client, admin_user, state):
 def test_staff_who_may_see_records_preview_a_drafts_attachment(client):
     attachment = attach(RecordFactory())
     clerk = User.objects.create_user("clerk", password="x", is_staff=True)
-    client.force_login(clerk)
+    sign_in_staff(client, clerk)
     assert client.get(attachment.get_absolute_url()).status_code == 404
     clerk.user_permissions.add(Permission.objects.get(codename="view_disclosurerecord"))
     clerk = User.objects.get(pk=clerk.pk)
-    client.force_login(clerk)
+    sign_in_staff(client, clerk)
     assert client.get(attachment.get_absolute_url()).status_code == 200
 
 
@@ -103,7 +104,7 @@ def test_deleted_records_are_listed_and_restored_with_their_files(client, admin_
     record.delete()
     assert kept.file.storage.exists(kept.file.name)  # kept for a restore, unreachable meanwhile
     assert client.get(kept.get_absolute_url()).status_code == 404
-    client.force_login(admin_user)
+    sign_in_staff(client, admin_user)
     listing = client.get("/admin/disclosures/disclosurerecord/deleted/")
     assert listing.status_code == 200 and "误删的通知" in listing.content.decode()
     assert "/admin/disclosures/disclosurerecord/deleted/" in client.get("/admin/disclosures/disclosurerecord/").content.decode()
@@ -116,7 +117,7 @@ def test_deleted_records_are_listed_and_restored_with_their_files(client, admin_
     assert client.get(restored.attachments.get().get_absolute_url()).status_code == 200
     assert client.get(restored.get_absolute_url()).status_code == 200
     # Twice is refused with a message, never a 500; junk ids too.
-    client.force_login(admin_user)
+    sign_in_staff(client, admin_user)
     for attempt in (history_id, "x", "999999"):
         assert client.post("/admin/disclosures/disclosurerecord/deleted/", {"history_id": attempt}).status_code == 302
 
@@ -128,5 +129,5 @@ def test_a_clerk_cannot_list_or_restore_deleted_records(client):
 
     clerk = User.objects.create_user("clerk2", password="x", is_staff=True)
     clerk.groups.add(Group.objects.get(name=ENTRY_CLERK))
-    client.force_login(clerk)
+    sign_in_staff(client, clerk)
     assert client.get("/admin/disclosures/disclosurerecord/deleted/").status_code == 403

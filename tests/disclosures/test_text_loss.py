@@ -9,6 +9,7 @@ from disclosures.models import DisclosureRecord, Page
 from disclosures.sanitize import sanitize_html, text_loss
 from tests.disclosures.factories import RecordFactory
 from tests.disclosures.test_admin import form_data, staff
+from tests.staff import sign_in_staff
 
 BROKEN = {
     "missing quote": ('<p>前文<a href="https://x/doc>通知</a>后文</p><p>第二段</p>', "通知"),
@@ -43,7 +44,7 @@ def test_what_sanitizing_only_cleans_passes(raw):
 @pytest.mark.django_db
 @pytest.mark.parametrize("raw, lost", BROKEN.values(), ids=BROKEN.keys())
 def test_the_admin_refuses_the_save_beside_the_body(client, raw, lost):
-    client.force_login(staff("clerk", ENTRY_CLERK))
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
     response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(body=raw))
     assert response.status_code == 200
     assert not DisclosureRecord.objects.exists()

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core.roles import ENTRY_CLERK
 from disclosures.models import DisclosureRecord, validate_attachment
 from tests.disclosures.test_admin import form_data, staff
+from tests.staff import sign_in_staff
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200 + b"This program cannot be run in DOS mode"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -59,7 +60,7 @@ def test_disguised_files_are_refused(name, content, message):
 
 @pytest.mark.django_db
 def test_the_admin_shows_the_refusal_beside_the_file_field(client):
-    client.force_login(staff("clerk", ENTRY_CLERK))
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
     data = form_data(**{
         "attachments-TOTAL_FORMS": "1", "attachments-0-title": "通知", "attachments-0-position": "0",
         "attachments-0-file": SimpleUploadedFile("通知.pdf", EXE),

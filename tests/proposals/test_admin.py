@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 
 from core.concurrency import current_version
 from proposals.models import Feedback, Reply
+from tests.staff import sign_in_staff
 
 from .conftest import send
 from .factories import ProposalFactory, ReplyFactory, level
@@ -17,8 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client, vocab):
-    client.force_login(User.objects.create_superuser("boss", password="pw-123456789"))
-    return client
+    return sign_in_staff(client, User.objects.create_superuser("boss", password="pw-123456789"))
 
 
 def test_every_model_has_a_changelist_with_search_and_history(admin_client):

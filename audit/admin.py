@@ -1,0 +1,50 @@
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+
+from .models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included: no add, change or delete (and so no actions)."""
+
+    list_display = ["at", "actor_name", "action", "succeeded", "target_repr", "detail", "ip_address"]
+    list_filter = ["action", "succeeded", "target_type"]
+    search_fields = ["actor_name", "target_repr", "target_id", "detail", "ip_address"]
+    date_hierarchy = "at"
+    list_per_page = 100
+    show_full_result_count = False  # no COUNT over a log that grows for months
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PersonalDataAdminMixin:
+    """For a ModelAdmin whose change page shows a person's private data: every opening of it
+    (or of an old version in its history, which shows the data as it was) goes to the audit log."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and object_id:
+            self._audit_opened(request, object_id, None, "打开修改页")
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if response.status_code == 200:
+            self._audit_opened(request, object_id, version_id, f"打开历史版本 {version_id}")
+        return response
+
+    def _audit_opened(self, request, object_id, version_id, detail):
+        from .services import audit_personal_data_opened
+
+        target = self.get_object(request, unquote(object_id))
+        if target is None:  # deleted: name it by the version that was shown
+            target = self.model.history.get(history_id=version_id).instance
+        audit_personal_data_opened(request, target, detail)

@@ -1,0 +1,131 @@
+"""Two-step sign-in: staff reach no admin page on a password alone; members may opt in."""
+
+import base64
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.models import Action, AuditEntry
+from tests.proposals.factories import MemberFactory
+from tests.staff import authenticator, current_code
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Guandu-2026-docs"
+ADMIN_PAGES = ["/admin/", "/admin/disclosures/disclosurerecord/", "/admin/auth/user/", "/admin/audit/auditentry/"]
+
+
+@pytest.fixture
+def clock():
+    """Pinned just before midnight UTC (08:00 in Shanghai) on New Year's Eve; tests move it."""
+    with time_machine.travel(dt.datetime(2026, 12, 31, 23, 58, tzinfo=dt.UTC), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def staff_user():
+    return get_user_model().objects.create_superuser("li-staff", "li@example.com", PASSWORD)
+
+
+def password_login(client, username, path="/admin/login/"):
+    response = client.post(path, {"username": username, "password": PASSWORD, "next": "/admin/"})
+    assert response.status_code == 302, response.content.decode()[:500]  # the password was right
+    return response
+
+
+def test_a_staff_password_alone_opens_no_admin_page_and_leads_to_enrolment(client, staff_user):
+    password_login(client, "li-staff")
+    for page in ADMIN_PAGES:
+        response = client.get(page)
+        assert response.status_code == 302, page
+        assert response["Location"].startswith("/accounts/2fa/setup/?next="), page
+    # Public pages stay open to the half signed-in member of staff.
+    assert client.get("/").status_code == 200
+
+
+def test_enrolment_shows_qr_and_secret_then_recovery_codes_once(client, staff_user, clock):
+    password_login(client, "li-staff")
+    page = client.get("/accounts/2fa/setup/?next=/admin/").content.decode()
+    assert 'src="data:image/svg+xml;base64,' in page
+    device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
+    secret = re.search(r'<code class="otp-secret">([A-Z2-7 ]+)</code>', page).group(1)
+    assert base64.b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8)) == device.bin_key
+
+    wrong = client.post("/accounts/2fa/setup/", {"token": "000000" if current_code(device) != "000000" else "111111"})
+    assert "验证码不正确" in wrong.content.decode() and client.get("/admin/").status_code == 302
+    clock.shift(dt.timedelta(seconds=2))  # a failure holds the device back a second (throttling)
+
+    done = client.post("/accounts/2fa/setup/", {"token": current_code(device), "next": "/admin/"})
+    codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", done.content.decode())
+    assert len(codes) == 10 and "只显示这一次" in done.content.decode()
+    device.refresh_from_db()
+    assert device.confirmed
+    for page in ADMIN_PAGES:
+        assert client.get(page).status_code == 200, page
+    assert AuditEntry.objects.filter(action=Action.OTP_ENROLLED, actor_name="li-staff").exists()
+
+
+def test_an_enrolled_staff_member_gets_in_only_with_a_valid_code(client, staff_user, clock):
+    device = authenticator(staff_user)
+    response = password_login(client, "li-staff")
+    response = client.get(response["Location"])
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/verify/")
+    assert client.get("/admin/").status_code == 302
+
+    bad = client.post("/accounts/2fa/verify/", {"token": "12345", "next": "/admin/"})
+    assert bad.status_code == 200 and "验证码不正确" in bad.content.decode()
+    assert client.get("/admin/").status_code == 302
+    clock.shift(dt.timedelta(seconds=2))
+
+    good = client.post("/accounts/2fa/verify/", {"token": current_code(device), "next": "/admin/"})
+    assert good.status_code == 302 and good["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    actions = list(AuditEntry.objects.filter(actor_name="li-staff").order_by("pk").values_list("action", "succeeded"))
+    assert actions == [(Action.LOGIN, True), (Action.OTP_FAILED, False), (Action.OTP_VERIFIED, True)]
+
+
+def test_a_recovery_code_works_once(client, staff_user, django_user_model):
+    from django.test import Client
+
+    authenticator(staff_user)
+    first = Client()
+    password_login(first, "li-staff")
+    # A code from the set issued at enrolment (issued here directly, as if saved on paper).
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    static = StaticDevice.objects.create(user=staff_user, name="恢复码")
+    static.token_set.create(token="k7m2p9q4")
+    assert first.post("/accounts/2fa/verify/", {"token": "k7m2p9q4"}).status_code == 302
+    assert first.get("/admin/").status_code == 200
+    assert AuditEntry.objects.filter(action=Action.RECOVERY_CODE_USED).count() == 1
+
+    second = Client()
+    password_login(second, "li-staff")
+    again = second.post("/accounts/2fa/verify/", {"token": "k7m2p9q4"})
+    assert "验证码不正确或已使用" in again.content.decode()
+    assert second.get("/admin/").status_code == 302
+    assert not StaticToken.objects.filter(token="k7m2p9q4").exists()
+
+
+def test_committee_members_may_opt_in_and_then_need_the_code(client, clock):
+    user = get_user_model().objects.create_user("member-zhao", password=PASSWORD)
+    MemberFactory(user=user)
+    client.post("/accounts/login/", {"username": "member-zhao", "password": PASSWORD})
+    assert client.get("/proposals/mine/").status_code == 200  # no second factor by default
+    assert "启用两步验证" in client.get("/accounts/2fa/").content.decode()
+
+    client.get("/accounts/2fa/setup/")
+    device = TOTPDevice.objects.get(user=user)
+    assert client.post("/accounts/2fa/setup/", {"token": current_code(device)}).status_code == 200
+    client.post("/accounts/logout/")
+
+    client.post("/accounts/login/", {"username": "member-zhao", "password": PASSWORD})
+    response = client.get("/proposals/mine/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/verify/")
+    clock.shift(dt.timedelta(seconds=90))  # a code is accepted once: the next sign-in needs the next one
+    device.refresh_from_db()
+    assert client.post("/accounts/2fa/verify/", {"token": current_code(device), "next": "/proposals/mine/"}).status_code == 302
+    assert client.get("/proposals/mine/").status_code == 200
