@@ -11,6 +11,8 @@ Settings (environment):
   BENCH_DURATION     seconds per wrk run (default 10)   BENCH_CONNECTIONS  (default 32)
   BENCH_WORKERS      gunicorn sync workers (default 5)  BENCH_REDIS        0 to use local memory
   BENCH_PAGES        comma-separated page names to run (default: all)
+  BENCH_SOAK_SECONDS the soak after the pages: a mix of pages at 80 % of its peak rate with a
+                     publish every 5 s, for this long (default 600; 0 skips it)
 """
 
 import datetime as dt
@@ -57,6 +59,7 @@ def config():
         "scales": [s.strip().lower() for s in os.environ.get("BENCH_SCALE", "10k,100k").split(",") if s.strip()],
         "engine": engine,
         "duration": int(os.environ.get("BENCH_DURATION", "10")),
+        "soak_seconds": int(os.environ.get("BENCH_SOAK_SECONDS", "600")),
         "connections": int(os.environ.get("BENCH_CONNECTIONS", "32")),
         "workers": int(os.environ.get("BENCH_WORKERS", "5")),
         "redis": os.environ.get("BENCH_REDIS", "1") != "0" and _redis_up(),
@@ -369,6 +372,62 @@ def variants(page):
     return result
 
 
+SOAK = Path(__file__).with_name("soak.lua")
+SOAK_PAGES = ("home", "catalogue p1", "seed record", "random record", "proposal", "communities",
+              "search common word")
+
+
+def soak_wrk(server, paths, *, connections, duration, delay_ms, headers=()):
+    env = {**os.environ, "WRK_PATHS": " ".join(paths), "WRK_DELAY_MS": str(int(delay_ms))}
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout=10s", "-s", str(SOAK),
+               "-H", f"User-Agent: {BROWSER}", *[arg for h in headers for arg in ("-H", h)], server.base + "/"]
+    out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 120).stdout
+    data = json.loads(next(ln for ln in out.splitlines() if ln.startswith("WRK "))[4:])
+    return {"requests": data["requests"], "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
+            "errors": sum(data["errors"].values()), "error_detail": data["errors"],
+            "p99_ms": data["latency_us"]["p99"] / 1000}
+
+
+def soak(server, pages, database_url, cfg, extra):
+    """A mix of pages, half of them past the page cache, at 80 % of the mix's peak rate for
+    cfg["soak_seconds"], while an editor publishes every 5 s: errors and worker memory."""
+    urls = [p["url"] for p in pages if p.get("name") in SOAK_PAGES and p.get("url") and not p.get("skipped")]
+    if not urls:
+        return None
+    uncached = ("Cookie: bench=1",)  # a cookie the page cache does not know
+    connections = cfg["connections"]
+    peak = soak_wrk(server, urls, connections=connections, duration=10, delay_ms=0, headers=uncached)["rps"]
+    target = 0.8 * peak
+    # Each connection waits so that together they send `target` requests a second; one
+    # correction after a short trial, for the time the requests themselves take.
+    delay = connections * 1000 / target
+    trial = soak_wrk(server, urls, connections=connections, duration=10, delay_ms=delay, headers=uncached)["rps"]
+    if trial:
+        # A connection's cycle is the request's own time plus the wait: c / rate = latency + wait.
+        latency = connections * 1000 / trial - delay
+        delay = max(0.0, connections * 1000 / target - latency)
+    publisher = subprocess.Popen(
+        [PY, "-m", "bench.publisher", str(cfg["soak_seconds"]), "5"], cwd=ROOT,
+        env=prod_env(database_url, **extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    start_rss = {pid: rss_mib(pid) for pid in server.worker_pids()}
+    with RssSampler(server) as rss:
+        result = soak_wrk(server, urls, connections=connections, duration=cfg["soak_seconds"], delay_ms=delay,
+                          headers=uncached)
+    end_rss = {pid: rss_mib(pid) for pid in server.worker_pids()}
+    out, err = publisher.communicate(timeout=120)
+    published = json.loads(next((ln[10:] for ln in out.splitlines() if ln.startswith("PUBLISHER ")), '{"published": 0, "errors": 1}'))
+    return {
+        "seconds": cfg["soak_seconds"], "pages": len(urls), "peak_rps": peak, "target_rps": round(target, 1),
+        "rps": result["rps"], "errors": result["errors"], "error_detail": result["error_detail"],
+        "p99_ms": result["p99_ms"], "published": published["published"], "publish_errors": published["errors"],
+        "publish_stderr": err[-500:],
+        "rss_start_mib": round(max(start_rss.values(), default=0), 1), "rss_end_mib": round(max(end_rss.values(), default=0), 1),
+        "rss_peak_mib": round(rss.peak, 1),
+        "same_workers": sorted(start_rss) == sorted(end_rss),
+    }
+
+
 def run_scale(scale, cfg):
     log(f"\n=== {scale} on {cfg['engine']} ===")
     database_url = bench_database_url(scale, cfg["engine"])
@@ -421,6 +480,14 @@ def run_scale(scale, cfg):
                     pages.append(row)
                     log(f"  {page['name']:<20} {variant:<19} {result['rps']:>8.1f} req/s  p50 {_fmt(result['p50_ms']):>7} ms"
                         f"  p99 {_fmt(result['p99_ms']):>8} ms  errors {result['errors']}  rss {result['rss_mib']} MiB")
+            soaked = None
+            if cfg["soak_seconds"]:
+                log(f"  soak: {cfg['soak_seconds']} s at 80 % of peak, publishing every 5 s")
+                soaked = soak(server, info["pages"], database_url, cfg, extra)
+                if soaked:
+                    log(f"  soak: {soaked['rps']} req/s (target {soaked['target_rps']}), errors {soaked['errors']}, "
+                        f"published {soaked['published']} ({soaked['publish_errors']} failed), worker RSS "
+                        f"{soaked['rss_start_mib']} → {soaked['rss_end_mib']} MiB")
     finally:
         if cfg["redis"]:
             _forget_redis_keys(prefix)
@@ -435,7 +502,8 @@ def run_scale(scale, cfg):
                     row[name] = round(refs[key]["cpu_ms"] / row["cpu_ms"], 3)
     run = {"scale": scale, "database": cfg["engine"], "cache": "redis" if cfg["redis"] else "local memory",
            "duration": cfg["duration"],
-           "generation": meta, "references": refs, "reference_bytes": info["reference_bytes"], "pages": pages}
+           "generation": meta, "references": refs, "reference_bytes": info["reference_bytes"], "pages": pages,
+           "soak": soaked}
     run["targets"] = targets(run)
     return run
 
@@ -516,6 +584,16 @@ def targets(run):
         check("seed record HTML gzip", seed_any["gzip_bytes"] <= 10 * 1024, f"{seed_any['gzip_bytes']:,} B", "≤ 10 KB")
     raw, zipped = static_weight()
     check("all CSS + JS", raw <= 50 * 1024, f"{raw:,} B ({zipped:,} B gzip)", "≤ 50 KB")
+    soaked = run.get("soak")
+    if soaked:
+        # Flat: the workers are the same processes and grew by under 10 % (allocators keep some).
+        flat = soaked["same_workers"] and soaked["rss_end_mib"] <= soaked["rss_start_mib"] * 1.10
+        check(f"soak {soaked['seconds']} s at 80 % of peak, a publish every 5 s",
+              soaked["errors"] == 0 and soaked["publish_errors"] == 0 and flat,
+              f"{soaked['rps']:,.0f} req/s of {soaked['pages']} pages (target {soaked['target_rps']:,.0f}, peak "
+              f"{soaked['peak_rps']:,.0f}); {soaked['errors']} errors; {soaked['published']} published, "
+              f"{soaked['publish_errors']} failed; worker RSS {soaked['rss_start_mib']} → {soaked['rss_end_mib']} MiB "
+              f"(peak {soaked['rss_peak_mib']})", "0 errors, worker RSS flat")
     skipped = [r["name"] for r in run["pages"] if r.get("skipped")]
     if skipped:
         check("pages not measured", None, ", ".join(skipped), "—")
