@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Committee members sign in here (accounts created by staff; no sign-up).
     path("accounts/", include("proposals.account_urls")),
+    path("disclosures/apply/", include("inforequests.urls")),
     path("disclosures/", include("disclosures.urls")),
     path("proposals/", include("proposals.urls")),
     path("communities/", include("communities.urls")),

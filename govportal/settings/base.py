@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal",
     "proposals",
     "communities",
+    "inforequests",
     "search",
 ]
 
@@ -256,3 +257,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# 依申请公开 (inforequests; docs/decisions/0010): case numbers, alarm thresholds (working days
+# left), rate limits (count, seconds), and the Fernet keys for applicant identifiers (comma-
+# separated, newest first; unset = derived from SECRET_KEY).
+INFOREQUESTS_CASE_NUMBER_PATTERN = os.environ.get("INFOREQUESTS_CASE_NUMBER_PATTERN", "YSQ-{year}-{serial:05d}")
+INFOREQUESTS_ALARM_THRESHOLDS = {"预警": 5, "黄牌": 2, "红牌": 0}
+INFOREQUESTS_CORRECTION_DAYS = 15
+INFOREQUESTS_RATE_LIMITS = {
+    "apply_address": (10, 3600), "apply_applicant": (10, 86400), "lookup_address": (10, 600), "lookup_code": (5, 3600),
+}
+INFOREQUESTS_FIELD_KEYS = env_list("INFOREQUESTS_FIELD_KEYS")

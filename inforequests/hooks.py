@@ -1,0 +1,46 @@
+"""Registers this app with the foundation's registries (imported from AppConfig.ready)."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from core.models import WorkingDayOverride
+from disclosures.roles import register_role_models
+from portal.demo import register_demo_loader
+from portal.navigation import register_section
+
+register_section(
+    title="依申请公开", url_name="inforequests:apply", position=13,
+    children=[
+        ("在线申请", "inforequests:apply"),
+        ("办理进度查询", "inforequests:status"),
+        ("办理情况统计", "inforequests:statistics"),
+    ],
+)
+
+
+def _load_demo():
+    from .demo import load_demo_data
+
+    return load_demo_data()
+
+
+register_demo_loader("inforequests", _load_demo)
+
+register_role_models(
+    "inforequests",
+    content=["case", "caseitem", "notice", "replydocument"],
+    reference=["agency", "agencymembership", "noticetemplate"],
+)
+
+
+def _calendar_changed(sender, instance, **kwargs):
+    # After commit, so the recomputation reads the new calendar (and a rolled-back edit moves nothing).
+    from .services import recompute_open_cases
+
+    verb = "删除" if kwargs.get("signal") is post_delete else "调整"
+    reason = f"工作日{verb}：{instance.date:%Y-%m-%d}{'上班' if instance.is_workday else '休息'}（{instance.note}）"
+    transaction.on_commit(lambda: recompute_open_cases(reason=reason))
+
+
+post_save.connect(_calendar_changed, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-save")
+post_delete.connect(_calendar_changed, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-delete")

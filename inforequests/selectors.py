@@ -1,0 +1,194 @@
+"""Reads for 依申请公开. Staff scoping is enforced here (and again in services and admin)."""
+
+import datetime as dt
+import hmac
+import statistics as stats
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from core.working_days import add_working_days, load_calendar, working_days_between
+from disclosures.models import Organization
+
+from .crypto import digest
+from .models import Agency, AgencyMembership, Case, Outcome
+
+ALARM_LEVELS = ("正常", "预警", "黄牌", "红牌")
+
+
+def alarm_thresholds():
+    """Working days left at or below which a case turns 预警 / 黄牌 / 红牌 (红牌: due today or late)."""
+    return {"预警": 5, "黄牌": 2, "红牌": 0, **getattr(settings, "INFOREQUESTS_ALARM_THRESHOLDS", {})}
+
+
+def can_view_all(user) -> bool:
+    return user.is_active and (user.is_superuser or user.has_perm("inforequests.view_all_cases"))
+
+
+def agencies_of(user):
+    return Organization.objects.filter(request_handlers__user=user)
+
+
+def cases_for(user):
+    """The cases a staff member may see: their agencies' unless district-wide."""
+    if not (user.is_authenticated and user.is_staff):
+        return Case.objects.none()
+    if can_view_all(user):
+        return Case.objects.all()
+    return Case.objects.filter(agency__in=AgencyMembership.objects.filter(user=user).values("organization"))
+
+
+def can_handle(*, user, case) -> bool:
+    if not (user.is_authenticated and user.is_staff and user.is_active):
+        return False
+    return can_view_all(user) or AgencyMembership.objects.filter(user=user, organization_id=case.agency_id).exists()
+
+
+def case_for_staff(*, user, pk) -> Case:
+    case = cases_for(user).select_related("agency", "duplicate_of").filter(pk=pk).first()
+    if case is None:
+        raise Http404("申请不存在或不属于您的机关。")  # the same answer either way
+    return case
+
+
+def handler_emails(*, organization):
+    return list(AgencyMembership.objects.filter(organization=organization, user__is_active=True)
+                .exclude(user__email="").values_list("user__email", flat=True))
+
+
+def accepting_agencies():
+    return Organization.objects.filter(request_desk__accepts_requests=True).order_by("name")
+
+
+def days_left(case, *, today=None, calendar=None):
+    """Working days from today to the due date (negative when late); None while stopped."""
+    if case.due_on is None or not case.is_open:
+        return None
+    today = today or timezone.localdate()
+    calendar = calendar or load_calendar()
+    if case.due_on >= today:
+        return working_days_between(today, case.due_on, calendar=calendar)[0]
+    return -working_days_between(case.due_on, today, calendar=calendar)[0]
+
+
+def alarm_level(left) -> str:
+    if left is None:
+        return "正常"
+    thresholds = alarm_thresholds()
+    for level in ("红牌", "黄牌", "预警"):
+        if left <= thresholds[level]:
+            return level
+    return "正常"
+
+
+def alarm_cutoffs(*, today=None, calendar=None):
+    """{level: the latest due date that is at that level or worse}: alarms filter in the database."""
+    today = today or timezone.localdate()
+    calendar = calendar or load_calendar()
+    return {level: add_working_days(today, days, calendar=calendar)[0] if days > 0 else today
+            for level, days in alarm_thresholds().items()}
+
+
+def queue(*, user, state="", alarm="", agency="", order="due_on", today=None):
+    """The staff queue: open cases first by due date. Filters are validated by the view."""
+    cases = cases_for(user).select_related("agency")
+    if state == "open" or not state:
+        cases = cases.open()
+    elif state != "all":
+        cases = cases.filter(state=state)
+    if agency:
+        cases = cases.filter(agency_id=agency)
+    if alarm and alarm != "正常":
+        cutoff = alarm_cutoffs(today=today)[alarm]
+        cases = cases.filter(due_on__lte=cutoff).open()
+    elif alarm == "正常":
+        cutoff = alarm_cutoffs(today=today)["预警"]
+        cases = cases.filter(Q(due_on__gt=cutoff) | Q(due_on__isnull=True))
+    ordering = {"due_on": ["due_on", "id"], "-due_on": ["-due_on", "-id"], "received_on": ["received_on", "id"],
+                "-received_on": ["-received_on", "-id"], "number": ["number"]}[order]
+    return cases.order_by(*ordering)
+
+
+def annotate_alarms(cases, *, today=None):
+    calendar = load_calendar()
+    for case in cases:
+        case.days_left = days_left(case, today=today, calendar=calendar)
+        case.alarm = alarm_level(case.days_left)
+    return cases
+
+
+def lookup(*, query_code, tail) -> Case | None:
+    """The case whose 查询码 and phone/ID tail both match, else None (the caller answers the
+    same way whatever was wrong)."""
+    case = Case.objects.select_related("agency").filter(query_code_digest=digest(query_code, "query")).first()
+    tail = (tail or "").upper()
+    if case is None or len(tail) < 4:
+        hmac.compare_digest("0000", tail[-4:].rjust(4))  # similar work either way
+        return None
+    ok = hmac.compare_digest(case.phone[-4:], tail[-4:]) or hmac.compare_digest(case.id_number[-4:].upper(), tail[-4:])
+    return case if ok else None
+
+
+@dataclass
+class AgencyFigures:
+    agency: Organization
+    total: int
+    by_month: list
+    by_state: list
+    by_outcome: list
+    median_days: float | None
+    on_time_rate: float | None
+    published: list
+
+
+def agency_statistics(*, agency, months=12, today=None) -> AgencyFigures:
+    """Anonymous figures only: counts, median working days, on-time rate."""
+    today = today or timezone.localdate()
+    cases = Case.objects.filter(agency=agency)
+    since = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    by_month = list(cases.filter(received_on__gte=since).annotate(month=TruncMonth("received_on"))
+                    .values("month").annotate(n=Count("id")).order_by("month"))
+    by_state = [(Case.State(row["state"]).label, row["n"]) for row in
+                cases.values("state").annotate(n=Count("id")).order_by("state")]
+    by_outcome = [(Outcome(row["outcome"]).label, row["n"]) for row in
+                  cases.exclude(outcome="").values("outcome").annotate(n=Count("id")).order_by("-n", "outcome")]
+    answered = list(cases.filter(answer_working_days__isnull=False).values_list("answer_working_days", "answered_on_time"))
+    median = stats.median([days for days, _ in answered]) if answered else None
+    rate = round(100 * sum(1 for _, on_time in answered if on_time) / len(answered), 1) if answered else None
+    return AgencyFigures(
+        agency=agency, total=cases.count(), by_month=[(f"{r['month']:%Y-%m}", r["n"]) for r in by_month],
+        by_state=by_state, by_outcome=by_outcome, median_days=median, on_time_rate=rate,
+        published=list(cases.published().order_by("-published_at")[:20]),
+    )
+
+
+def agencies_with_counts():
+    return (Organization.objects.filter(Q(request_desk__accepts_requests=True) | Q(info_requests__isnull=False))
+            .annotate(case_count=Count("info_requests")).distinct().order_by("name"))
+
+
+def agency_get(*, pk) -> Organization:
+    agency = Organization.objects.filter(pk=pk).filter(Q(request_desk__isnull=False) | Q(info_requests__isnull=False)).first()
+    if agency is None:
+        raise Http404("该机关未开通依申请公开")
+    return agency
+
+
+def published_case(*, number) -> Case:
+    case = Case.objects.published().select_related("agency").filter(number=number).first()
+    if case is None:
+        raise Http404("没有这件公开的申请")
+    return case
+
+
+def applicant_month_count(*, key, day) -> int:
+    first = day.replace(day=1)
+    return Case.objects.filter(applicant_key=key, received_on__gte=first, received_on__lte=day).count()
+
+
+def agency_exists(pk) -> bool:
+    return Agency.objects.filter(organization_id=pk, accepts_requests=True).exists()

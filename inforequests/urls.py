@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "inforequests"
+
+urlpatterns = [
+    path("", views.apply, name="apply"),
+    path("receipt/", views.receipt, name="receipt"),
+    path("status/", views.status, name="status"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("statistics/<int:pk>/", views.agency, name="agency"),
+    path("published/<str:number>/", views.published, name="published"),
+    path("staff/", views.staff_queue, name="staff_queue"),
+    path("staff/new/", views.staff_new, name="staff_new"),
+    path("staff/<int:pk>/", views.staff_case, name="staff_case"),
+    path("staff/<int:pk>/deadline/", views.staff_deadline, name="staff_deadline"),
+    path("staff/notices/<int:pk>/", views.staff_notice, name="staff_notice"),
+]
