@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import update_change_reason
 
 from core.working_days import add_working_days, load_calendar, working_days_between
 
@@ -53,8 +52,10 @@ def _next_number(year: int) -> str:
 
 def _save(case, *, user, reason):
     case._history_user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    # Set before saving: update_change_reason() finds the row by field values, and Fernet
+    # ciphertext differs on every write.
+    case._change_reason = reason
     case.save()
-    update_change_reason(case, reason)
 
 
 def _event(case, *, action, from_state="", effective_on, user, reason=""):
