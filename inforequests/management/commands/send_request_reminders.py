@@ -20,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=dt.date.fromisoformat, help="今天（测试用，YYYY-MM-DD）")
 
     def handle(self, *args, date=None, **options):
+        if isinstance(date, str):  # call_command() passes options untyped
+            date = dt.date.fromisoformat(date)
         today = date or timezone.localdate()
         calendar = load_calendar()
         sent = closed = 0
