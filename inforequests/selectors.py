@@ -192,3 +192,13 @@ def applicant_month_count(*, key, day) -> int:
 
 def agency_exists(pk) -> bool:
     return Agency.objects.filter(organization_id=pk, accepts_requests=True).exists()
+
+
+def notices_for_applicant(case):
+    """The notices as the status page shows them: whoever holds the 查询码 and a tail sees the
+    case, but the applicant's name is masked there all the same (a shared or leaked code)."""
+    notices = list(case.notices.all())
+    for notice in notices:
+        if case.name:
+            notice.body = notice.body.replace(case.name, case.masked_name)
+    return notices

@@ -88,7 +88,7 @@ def status(request):
         ratelimit.hit("lookup_code", code_key)
         return _page(request, "inforequests/status.html", {**context, "form": form, "not_found": True}, status=404)
     return _page(request, "inforequests/case_status.html", {
-        **context, "case": case, "notices": case.notices.all(), "documents": case.documents.all(),
+        **context, "case": case, "notices": selectors.notices_for_applicant(case), "documents": case.documents.all(),
         "events": case.events.all(),
     })
 

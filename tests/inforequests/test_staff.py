@@ -1,0 +1,118 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from inforequests import services
+from inforequests.models import Case
+
+from .factories import APPLICANT_NAME, PERSON_ID, PHONE, AgencyFactory, make_case, staff_user
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def two_agencies():
+    a, b = AgencyFactory().organization, AgencyFactory().organization
+    return a, b, make_case(agency=a, received_on=D(2026, 9, 18)), make_case(agency=b, received_on=D(2026, 9, 18))
+
+
+def test_staff_of_agency_a_cannot_open_or_change_agency_b_cases(client, two_agencies):
+    a, b, case_a, case_b = two_agencies
+    client.force_login(staff_user("clerk-a", a))
+    assert client.get(f"/disclosures/apply/staff/{case_a.pk}/").status_code == 200
+    for url in (f"/disclosures/apply/staff/{case_b.pk}/", f"/disclosures/apply/staff/{case_b.pk}/deadline/",
+                f"/disclosures/apply/staff/notices/{case_b.notices.get().pk}/"):
+        assert client.get(url).status_code == 404, url
+    response = client.post(f"/disclosures/apply/staff/{case_b.pk}/", {"action": "extend", "extend-days": "5",
+                           "extend-approver": "x", "extend-reason": "y", "extend-on": "2026-10-01"})
+    assert response.status_code == 404
+    assert Case.objects.get(pk=case_b.pk).state == Case.State.REGISTERED
+    queue = client.get("/disclosures/apply/staff/?state=all").content.decode()
+    assert case_a.number in queue and case_b.number not in queue
+    # The admin: neither listed nor reachable by URL.
+    changelist = client.get("/admin/inforequests/case/").content.decode()
+    assert case_a.number in changelist and case_b.number not in changelist
+    assert client.get(f"/admin/inforequests/case/{case_b.pk}/change/").status_code in (302, 403, 404)
+    assert client.post(f"/admin/inforequests/case/{case_b.pk}/change/", {"title": "x"}).status_code in (302, 403, 404)
+    assert Case.objects.get(pk=case_b.pk).title != "x"
+    # And the services refuse too, whatever the caller.
+    with pytest.raises(PermissionDenied):
+        services.case_extend(case=case_b, days=5, approver="x", reason="y", on=D(2026, 10, 1), user=staff_user("clerk-a2", a))
+
+
+def test_district_wide_permission_sees_all(client, two_agencies):
+    a, b, case_a, case_b = two_agencies
+    client.force_login(staff_user("district", perms=["view_all_cases"]))
+    queue = client.get("/disclosures/apply/staff/?state=all").content.decode()
+    assert case_a.number in queue and case_b.number in queue
+
+
+def test_lists_mask_identifiers_and_the_case_page_shows_them(client, two_agencies):
+    a, _, case_a, _ = two_agencies
+    client.force_login(staff_user("clerk", a))
+    for url in ("/disclosures/apply/staff/", "/admin/inforequests/case/"):
+        html = client.get(url).content.decode()
+        assert "1101**********002X" in html and PERSON_ID not in html and APPLICANT_NAME not in html, url
+        assert PHONE not in html
+    page = client.get(f"/disclosures/apply/staff/{case_a.pk}/").content.decode()
+    assert PERSON_ID in page and APPLICANT_NAME in page
+
+
+def test_queue_alarm_filter_and_days_left(client, two_agencies):
+    a, _, case_a, _ = two_agencies
+    client.force_login(staff_user("clerk", a))
+    html = client.get("/disclosures/apply/staff/", {"alarm": "红牌"}).content.decode()
+    assert case_a.number in html and "红牌" in html  # due 22 Oct 2026, long past by now
+    assert client.get("/disclosures/apply/staff/", {"alarm": "bogus"}).status_code == 400
+    assert client.get("/disclosures/apply/staff/", {"page": "abc"}).status_code in (400, 404)
+
+
+def test_transition_through_the_staff_page_with_bad_then_good_input(client, two_agencies):
+    a, _, case_a, _ = two_agencies
+    client.force_login(staff_user("clerk", a))
+    url = f"/disclosures/apply/staff/{case_a.pk}/"
+    bad = client.post(url, {"action": "extend", "extend-days": "25", "extend-approver": "", "extend-reason": "档案多", "extend-on": "2026-10-01"})
+    html = bad.content.decode()
+    assert bad.status_code == 400 and "最长不得超过20个工作日" in html and "请填写批准延期的负责人" in html
+    assert "档案多" in html  # kept
+    late = client.post(url, {"action": "correction", "correction-notice_on": "2026-10-09", "correction-reason": "请补正"})
+    assert late.status_code == 400 and "7个工作日" in late.content.decode()
+    good = client.post(url, {"action": "extend", "extend-days": "5", "extend-approver": "王主任", "extend-reason": "档案多", "extend-on": "2026-10-01"})
+    assert good.status_code == 302
+    case = Case.objects.get(pk=case_a.pk)
+    assert case.state == Case.State.EXTENDED and case.due_on == D(2026, 10, 29)
+    event = case.events.get(action="延期答复")
+    assert event.user.username == "clerk"
+    assert case.history.first().history_user.username == "clerk"
+    # Not available in this state → a clear 400, not a 500.
+    assert client.post(url, {"action": "payment", "payment-paid_on": "2026-10-01"}).status_code == 400
+    assert client.post(url, {"action": "nonsense"}).status_code == 400
+
+
+def test_deadline_explanation_lists_every_day(client, two_agencies):
+    a, _, case_a, _ = two_agencies
+    client.force_login(staff_user("clerk", a))
+    html = client.get(f"/disclosures/apply/staff/{case_a.pk}/deadline/").content.decode()
+    assert "2026年10月22日" in html and "调休上班" in html and "法定节假日（国庆节）" in html and "第20个工作日" in html
+
+
+def test_staff_register_a_posted_application(client, two_agencies):
+    a, b, _, _ = two_agencies
+    client.force_login(staff_user("clerk", a))
+    data = {"agency": a.pk, "applicant_type": "person", "name": "李四", "id_type": "resident_id", "id_number": "440524188001010014",
+            "phone": "13800001111", "address": "某地", "title": "某文件", "description": "某描述", "delivery": "post",
+            "channel": "post", "received_on": "2026-09-30"}
+    bad = client.post("/disclosures/apply/staff/new/", {**data, "received_on": "2099-01-01"})
+    assert bad.status_code == 400 and "不能晚于今天" in bad.content.decode()
+    assert client.post("/disclosures/apply/staff/new/", {**data, "agency": b.pk}).status_code == 400  # not their agency
+    assert client.post("/disclosures/apply/staff/new/", data).status_code == 302
+    case = Case.objects.get(title="某文件")
+    assert case.channel == "post" and case.received_on == D(2026, 9, 30) and case.due_on == D(2026, 11, 3)
+
+
+def test_anonymous_users_are_sent_to_login(client, two_agencies):
+    _, _, case_a, _ = two_agencies
+    assert client.get(f"/disclosures/apply/staff/{case_a.pk}/").status_code == 302
+    assert client.get("/disclosures/apply/staff/").status_code == 302
