@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors
-from .models import Agency, AgencyMembership, Case, CaseEvent, NoticeTemplate
+from .models import Agency, AgencyMembership, Case, CaseEvent, NoticeTemplate, ReplyDocument
 
 
 @admin.register(Agency)
@@ -34,6 +34,13 @@ class CaseEventInline(admin.TabularInline):
         return False
 
 
+class ReplyDocumentInline(admin.TabularInline):
+    """Released documents: attachments of the reply."""
+
+    model = ReplyDocument
+    extra = 1
+
+
 class AlarmFilter(admin.SimpleListFilter):
     title = "预警"
     parameter_name = "alarm"
@@ -53,11 +60,11 @@ class CaseAdmin(SimpleHistoryAdmin):
     list_filter = ["state", AlarmFilter, "channel", "agency"]
     search_fields = ["number"]  # never the encrypted applicant fields
     ordering = ["due_on"]
-    inlines = [CaseEventInline]
+    inlines = [ReplyDocumentInline, CaseEventInline]
     readonly_fields = ["number", "state", "clock_start", "due_on", "due_exact", "due_inputs", "waiting_until",
                        "extension_days", "extension_approver", "correction_notice_on", "correction_received_on",
                        "fee_amount", "fee_notice_on", "paid_on", "outcome", "replied_on", "answer_working_days",
-                       "answered_on_time", "published_at", "confirmed_at", "staff_page"]
+                       "answered_on_time", "published_at", "confirmed_at", "promoted_record", "staff_page"]
     exclude = ["public_request_text", "public_reply_text"]
 
     def get_queryset(self, request):

@@ -184,3 +184,18 @@ class StaffQueueForm(forms.Form):
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "未办结"), ("all", "全部")] + Case.State.choices)
     alarm = forms.ChoiceField(label="预警", required=False, choices=[("", "全部"), ("正常", "正常"), ("预警", "预警"), ("黄牌", "黄牌"), ("红牌", "红牌")])
     order = forms.ChoiceField(label="排序", required=False, choices=[("due_on", "答复期限（近→远）"), ("-due_on", "答复期限（远→近）"), ("-received_on", "收到日期（新→旧）"), ("received_on", "收到日期（旧→新）"), ("number", "申请编号")])
+
+
+class SplitForm(PlainLabels, forms.Form):
+    descriptions = forms.CharField(label="拆分后的事项（每行一项）", widget=forms.Textarea(attrs={"rows": 4}), error_messages=_required("拆分后的事项"))
+
+    def clean_descriptions(self):
+        return self.cleaned_data["descriptions"].splitlines()
+
+
+class DuplicateForm(PlainLabels, forms.Form):
+    original = forms.CharField(label="原申请编号", max_length=40, error_messages=_required("原申请编号"))
+
+
+class PromoteForm(PlainLabels, forms.Form):
+    title = forms.CharField(label="主动公开信息的标题（选填）", max_length=300, required=False)

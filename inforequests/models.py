@@ -202,6 +202,8 @@ class Case(models.Model):
     public_request_text = models.TextField("公开的申请内容（隐私处理后）", blank=True)
     public_reply_text = models.TextField("公开的答复内容（隐私处理后）", blank=True)
     published_at = models.DateTimeField("公开时间", null=True, blank=True)
+    promoted_record = models.ForeignKey("disclosures.DisclosureRecord", verbose_name="转为主动公开的信息", null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["query_code_digest"])
 

@@ -362,6 +362,10 @@ def case_archive(*, case, user=None, note="") -> Case:
 def case_link_duplicate(*, case, original, user=None) -> Case:
     """重复申请: link to the earlier identical request (the 不予处理 outcome is still a reply)."""
     case = _lock(case)
+    if isinstance(original, str):
+        original = Case.objects.filter(number=original.strip()).first()
+        if original is None:
+            raise ValidationError({"original": "没有这个申请编号。"})
     if user is not None and not (selectors.can_handle(user=user, case=case) and selectors.can_handle(user=user, case=original)):
         raise PermissionDenied("无权关联其他机关的申请。")
     if original.pk == case.pk or original.duplicate_of_id == case.pk:
@@ -415,6 +419,43 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
     _save(case, user=user, reason="隐私处理后公开")
     _event(case, action="公开", effective_on=timezone.localdate(), user=user)
     return case
+
+
+PROMOTED_TOPIC = "依申请公开转主动公开"
+
+
+@transaction.atomic
+def case_promote_to_catalogue(*, case, user=None, title="") -> Case:
+    """依申请公开转主动公开: the published (redacted) reply becomes a draft record in the
+    catalogue, which the catalogue's reviewers then publish as any other record."""
+    from disclosures.models import DisclosureRecord, Genre, Topic
+
+    case = _lock(case)
+    if user is not None and not selectors.can_handle(user=user, case=case):
+        raise PermissionDenied("无权办理其他机关的申请。")
+    if case.published_at is None:
+        raise ValidationError("请先作隐私处理并公开答复，再转为主动公开。")
+    if case.promoted_record_id:
+        raise ValidationError("本件已转为主动公开。")
+    record = DisclosureRecord(
+        title=(title or "").strip() or case.title, publisher=case.agency, drafting_org=case.agency,
+        topic=Topic.objects.get_or_create(name=PROMOTED_TOPIC, defaults={"position": 1000})[0],
+        genre=Genre.objects.get_or_create(name="其他", defaults={"is_official_document": False})[0],
+        written_date=case.replied_on, body="".join(f"<p>{line}</p>" for line in _escape_lines(case.public_reply_text)),
+    )
+    record.full_clean()
+    record._history_user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    record.save()
+    case.promoted_record = record
+    _save(case, user=user, reason="转为主动公开（草稿）")
+    _event(case, action="转为主动公开", effective_on=timezone.localdate(), user=user, reason=record.title)
+    return case
+
+
+def _escape_lines(text):
+    from django.utils.html import escape
+
+    return [escape(line) for line in text.splitlines() if line.strip()]
 
 
 def recompute_open_cases(*, reason, user=None) -> list[tuple[str, object, object]]:

@@ -156,6 +156,9 @@ ACTIONS = {
     "reply": ("答复", forms.ReplyForm, services.case_reply, Case.State.ANSWERED),
     "archive": ("归档", forms.ArchiveForm, services.case_archive, Case.State.ARCHIVED),
     "publish": ("隐私处理后公开", forms.PublishForm, services.case_publish, None),
+    "promote": ("转为主动公开", forms.PromoteForm, services.case_promote_to_catalogue, None),
+    "split": ("拆分事项（一事一申请）", forms.SplitForm, services.case_split, None),
+    "duplicate": ("关联重复申请", forms.DuplicateForm, services.case_link_duplicate, None),
 }
 _RESUMES = {"receive_correction": Case.State.CORRECTION, "end_consultation": Case.State.CONSULTATION, "payment": Case.State.FEE}
 
@@ -167,6 +170,12 @@ def available_actions(case):
             ok = case.state == _RESUMES[name]
         elif name == "publish":
             ok = not case.is_open and case.consents_publication
+        elif name == "promote":
+            ok = case.published_at is not None and not case.promoted_record_id
+        elif name == "split":
+            ok = case.is_open and case.state != Case.State.FEE
+        elif name == "duplicate":
+            ok = case.duplicate_of_id is None
         elif name == "reply":
             ok = target in services.TRANSITIONS[case.state] and not case.is_paused
         else:

@@ -116,3 +116,34 @@ def test_anonymous_users_are_sent_to_login(client, two_agencies):
     _, _, case_a, _ = two_agencies
     assert client.get(f"/disclosures/apply/staff/{case_a.pk}/").status_code == 302
     assert client.get("/disclosures/apply/staff/").status_code == 302
+
+
+def test_publish_then_promote_into_the_catalogue_as_a_draft(client, two_agencies):
+    from disclosures.models import DisclosureRecord
+    from inforequests.models import Outcome
+
+    a, _, case_a, _ = two_agencies
+    client.force_login(staff_user("clerk", a))
+    services.case_reply(case=case_a, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 9), reply_text=f"{APPLICANT_NAME}：予以公开。")
+    url = f"/disclosures/apply/staff/{case_a.pk}/"
+    leak = client.post(url, {"action": "publish", "publish-request_text": "道路养护计划", "publish-reply_text": f"{APPLICANT_NAME}：予以公开。"})
+    assert leak.status_code == 400 and "仍含申请人姓名" in leak.content.decode()
+    assert client.post(url, {"action": "publish", "publish-request_text": "道路养护计划", "publish-reply_text": "申请人：予以公开。"}).status_code == 302
+    assert client.post(url, {"action": "promote", "promote-title": "2026年道路养护计划"}).status_code == 302
+    case = Case.objects.get(pk=case_a.pk)
+    record = DisclosureRecord.objects.get(pk=case.promoted_record_id)
+    assert record.status == DisclosureRecord.Status.DRAFT and record.publisher == a and "申请人：予以公开。" in record.body
+    assert client.post(url, {"action": "promote"}).status_code == 400  # once only
+
+
+def test_split_and_duplicate_from_the_staff_page(client, two_agencies):
+    a, b, case_a, case_b = two_agencies
+    client.force_login(staff_user("clerk", a))
+    url = f"/disclosures/apply/staff/{case_a.pk}/"
+    assert client.post(url, {"action": "split", "split-descriptions": "第一项\n\n第二项"}).status_code == 302
+    assert list(Case.objects.get(pk=case_a.pk).items.values_list("description", flat=True)) == ["第一项", "第二项"]
+    other = make_case(agency=a, received_on=D(2026, 9, 21))
+    response = client.post(url, {"action": "duplicate", "duplicate-original": "NO-SUCH"})
+    assert response.status_code == 400 and "没有这个申请编号" in response.content.decode()
+    assert client.post(url, {"action": "duplicate", "duplicate-original": case_b.number}).status_code == 403  # agency B's
+    assert client.post(url, {"action": "duplicate", "duplicate-original": other.number}).status_code == 302
