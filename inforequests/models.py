@@ -213,7 +213,8 @@ class Case(models.Model):
         verbose_name = verbose_name_plural = "依申请公开申请"
         ordering = ["-received_on", "-id"]
         permissions = [("view_all_cases", "查看全区依申请公开申请")]
-        indexes = [models.Index(fields=["agency", "state", "due_on"]), models.Index(fields=["agency", "received_on"])]
+        indexes = [models.Index(fields=["agency", "state", "due_on"]), models.Index(fields=["agency", "received_on"]),
+                   models.Index(fields=["agency", "answer_working_days"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(extension_days__lte=20), name="inforequests_extension_max_20"),
             models.CheckConstraint(

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import hmac
-import statistics as stats
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from core.working_days import add_working_days, load_calendar, working_days_between
 from disclosures.models import Organization
+from portal.pagecache import cached_value
 
 from .crypto import digest
 from .models import Agency, AgencyMembership, Case, Outcome
@@ -145,30 +145,50 @@ class AgencyFigures:
     published: list
 
 
-def agency_statistics(*, agency, months=12, today=None) -> AgencyFigures:
-    """Anonymous figures only: counts, median working days, on-time rate."""
-    today = today or timezone.localdate()
-    cases = Case.objects.filter(agency=agency)
-    since = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
-    by_month = list(cases.filter(received_on__gte=since).annotate(month=TruncMonth("received_on"))
-                    .values("month").annotate(n=Count("id")).order_by("month"))
-    by_state = [(Case.State(row["state"]).label, row["n"]) for row in
-                cases.values("state").annotate(n=Count("id")).order_by("state")]
-    by_outcome = [(Outcome(row["outcome"]).label, row["n"]) for row in
+STATISTICS_SECONDS = 300  # the page cache does not watch this app (a new case must not flush the site)
+
+
+def _agency_numbers(agency_id, today):
+    """Counts only (safe to keep in a shared cache: nothing about any applicant)."""
+    cases = Case.objects.filter(agency_id=agency_id)
+    since = (today.replace(day=1) - dt.timedelta(days=31 * 11)).replace(day=1)
+    by_month = [(f"{r['month']:%Y-%m}", r["n"]) for r in cases.filter(received_on__gte=since)
+                .annotate(month=TruncMonth("received_on")).values("month").annotate(n=Count("id")).order_by("month")]
+    by_state = [(Case.State(r["state"]).label, r["n"]) for r in cases.values("state").annotate(n=Count("id")).order_by("state")]
+    by_outcome = [(Outcome(r["outcome"]).label, r["n"]) for r in
                   cases.exclude(outcome="").values("outcome").annotate(n=Count("id")).order_by("-n", "outcome")]
-    answered = list(cases.filter(answer_working_days__isnull=False).values_list("answer_working_days", "answered_on_time"))
-    median = stats.median([days for days, _ in answered]) if answered else None
-    rate = round(100 * sum(1 for _, on_time in answered if on_time) / len(answered), 1) if answered else None
-    return AgencyFigures(
-        agency=agency, total=cases.count(), by_month=[(f"{r['month']:%Y-%m}", r["n"]) for r in by_month],
-        by_state=by_state, by_outcome=by_outcome, median_days=median, on_time_rate=rate,
-        published=list(cases.published().order_by("-published_at")[:20]),
-    )
+    answered = cases.filter(answer_working_days__isnull=False)
+    totals = answered.aggregate(n=Count("id"), on_time=Count("id", filter=Q(answered_on_time=True)))
+    median = None
+    if totals["n"]:
+        # The median from the (agency, answer_working_days) index, without loading every row.
+        ordered = answered.order_by("answer_working_days").values_list("answer_working_days", flat=True)
+        middle = totals["n"] // 2
+        median = ordered[middle] if totals["n"] % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return {
+        "total": sum(n for _, n in by_state), "by_month": by_month, "by_state": by_state, "by_outcome": by_outcome,
+        "median_days": median, "on_time_rate": round(100 * totals["on_time"] / totals["n"], 1) if totals["n"] else None,
+    }
+
+
+def agency_statistics(*, agency, today=None) -> AgencyFigures:
+    """Anonymous figures only: counts, median working days, on-time rate, and the replies
+    published after consent and redaction."""
+    today = today or timezone.localdate()
+    numbers = cached_value(f"inforequests:agency:{agency.pk}:{today:%Y%m}", lambda: _agency_numbers(agency.pk, today),
+                           timeout=STATISTICS_SECONDS)
+    published = list(Case.objects.published().filter(agency=agency).only("number", "outcome", "published_at")
+                      .order_by("-published_at")[:20])
+    return AgencyFigures(agency=agency, published=published, **numbers)
 
 
 def agencies_with_counts():
-    return (Organization.objects.filter(Q(request_desk__accepts_requests=True) | Q(info_requests__isnull=False))
-            .annotate(case_count=Count("info_requests")).distinct().order_by("name"))
+    def compute():
+        counts = dict(Case.objects.values_list("agency").annotate(n=Count("id")).order_by())
+        agencies = Organization.objects.filter(Q(request_desk__accepts_requests=True) | Q(pk__in=list(counts))).order_by("name")
+        return [{"pk": org.pk, "name": org.name, "case_count": counts.get(org.pk, 0)} for org in agencies]
+
+    return cached_value("inforequests:agencies", compute, timeout=STATISTICS_SECONDS)
 
 
 def agency_get(*, pk) -> Organization:
