@@ -16,4 +16,5 @@ urlpatterns = [
     path("staff/<int:pk>/", views.staff_case, name="staff_case"),
     path("staff/<int:pk>/deadline/", views.staff_deadline, name="staff_deadline"),
     path("staff/notices/<int:pk>/", views.staff_notice, name="staff_notice"),
+    path("staff/notices/<int:pk>.pdf", views.staff_notice_pdf, name="staff_notice_pdf"),
 ]

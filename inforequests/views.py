@@ -1,7 +1,7 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -255,6 +255,19 @@ def staff_notice(request, pk):
         "notice": notice, "case": notice.case, "column": STAFF_COLUMN,
         "crumbs": _staff_crumbs((notice.case.number, reverse("inforequests:staff_case", args=[notice.case_id])), (notice.title, None)),
     })
+
+
+@never_cache
+@staff_member_required
+def staff_notice_pdf(request, pk):
+    from .pdf import notice_pdf
+
+    notice = Notice.objects.select_related("case__agency").filter(pk=pk, case__in=selectors.cases_for(request.user)).first()
+    if notice is None:
+        raise Http404("告知书不存在或不属于您的机关。")
+    response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.case.number}-{notice.pk}.pdf"'
+    return response
 
 
 @never_cache

@@ -147,3 +147,14 @@ def test_split_and_duplicate_from_the_staff_page(client, two_agencies):
     assert response.status_code == 400 and "没有这个申请编号" in response.content.decode()
     assert client.post(url, {"action": "duplicate", "duplicate-original": case_b.number}).status_code == 403  # agency B's
     assert client.post(url, {"action": "duplicate", "duplicate-original": other.number}).status_code == 302
+
+
+def test_notices_render_as_printable_page_and_pdf_for_own_agency_only(client, two_agencies):
+    a, _, case_a, case_b = two_agencies
+    client.force_login(staff_user("clerk", a))
+    notice = case_a.notices.get()
+    page = client.get(f"/disclosures/apply/staff/notices/{notice.pk}/")
+    assert page.status_code == 200 and "受理回执" in page.content.decode()
+    pdf = client.get(f"/disclosures/apply/staff/notices/{notice.pk}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert client.get(f"/disclosures/apply/staff/notices/{case_b.notices.get().pk}.pdf").status_code == 404
