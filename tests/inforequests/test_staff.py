@@ -37,6 +37,9 @@ def test_staff_of_agency_a_cannot_open_or_change_agency_b_cases(client, two_agen
     assert client.get(f"/admin/inforequests/case/{case_b.pk}/change/").status_code in (302, 403, 404)
     assert client.post(f"/admin/inforequests/case/{case_b.pk}/change/", {"title": "x"}).status_code in (302, 403, 404)
     assert Case.objects.get(pk=case_b.pk).title != "x"
+    history_id = case_b.history.first().history_id
+    for url in (f"/admin/inforequests/case/{case_b.pk}/history/", f"/admin/inforequests/case/{case_b.pk}/history/{history_id}/"):
+        assert client.get(url).status_code in (403, 404), url
     # And the services refuse too, whatever the caller.
     with pytest.raises(PermissionDenied):
         services.case_extend(case=case_b, days=5, approver="x", reason="y", on=D(2026, 10, 1), user=staff_user("clerk-a2", a))
