@@ -54,7 +54,7 @@ def _save(case, *, user, reason):
     case._history_user = user if user is not None and getattr(user, "is_authenticated", False) else None
     # Set before saving: update_change_reason() finds the row by field values, and Fernet
     # ciphertext differs on every write.
-    case._change_reason = reason
+    case._change_reason = reason[:100]  # simple-history's column; the CaseEvent keeps the full text
     case.save()
 
 
