@@ -45,7 +45,7 @@ class ApplicationForm(PlainLabels, forms.Form):
     id_number = forms.CharField(label="证件号码", max_length=40, error_messages=_required("证件号码"),
                                 help_text="居民身份证18位；法人或其他组织填统一社会信用代码。", widget=forms.TextInput(attrs={"autocomplete": "off"}))
     phone = forms.CharField(label="联系电话", max_length=20, error_messages=_required("联系电话"), widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
-    address = forms.CharField(label="通信地址", max_length=200, error_messages=_required("通信地址"), widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
+    address = forms.CharField(label="通信地址", max_length=200, error_messages=_required("通信地址"), widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
     email = forms.EmailField(label="电子邮箱（选填）", required=False, max_length=200,
                              error_messages={"invalid": "电子邮箱格式不正确，例如 name@example.com。"}, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     title = forms.CharField(label="所需信息的名称", max_length=300, error_messages=_required("所需信息的名称"))
