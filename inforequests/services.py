@@ -46,7 +46,7 @@ def _next_number(year: int) -> str:
     serial, _ = CaseSerial.objects.select_for_update().get_or_create(year=year)
     serial.last += 1
     serial.save()
-    pattern = getattr(settings, "INFOREQUESTS_CASE_NUMBER_PATTERN", "YSQ-{year}-{serial:05d}")
+    pattern = getattr(settings, "INFOREQUESTS_CASE_NUMBER_PATTERN", "GD-YSQ-{year}-{serial:05d}")
     return pattern.format(year=year, serial=serial.last)
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.apply, name="apply"),
     path("receipt/", views.receipt, name="receipt"),
     path("status/", views.status, name="status"),
+    path("documents/<str:token>/", views.document, name="document"),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/<int:pk>/", views.agency, name="agency"),
     path("published/<str:number>/", views.published, name="published"),

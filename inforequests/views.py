@@ -1,7 +1,8 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.core import signing
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from portal.errors import bad_request_page
 
 from . import clock, forms, ratelimit, selectors, services
 from .crypto import digest
-from .models import Case, Notice
+from .models import Case, Notice, ReplyDocument
 
 SECTION = "依申请公开"
 COLUMN = {"name": SECTION, "type": "其他", "description": "政府信息公开申请：在线申请、进度查询、办理情况统计"}
@@ -87,10 +88,29 @@ def status(request):
     if case is None:
         ratelimit.hit("lookup_code", code_key)
         return _page(request, "inforequests/status.html", {**context, "form": form, "not_found": True}, status=404)
+    deadline = clock.case_deadline(case, calendar=load_calendar(), until=timezone.localdate()) if case.is_open else None
     return _page(request, "inforequests/case_status.html", {
-        **context, "case": case, "notices": selectors.notices_for_applicant(case), "documents": case.documents.all(),
-        "events": case.events.all(),
+        **context, "case": case, "notices": selectors.notices_for_applicant(case), "events": case.events.all(),
+        "documents": [(document, signing.dumps(document.pk, salt=DOCUMENT_SALT)) for document in case.documents.all()],
+        "deadline": deadline,
     })
+
+
+DOCUMENT_SALT = "inforequests.document"
+DOCUMENT_SECONDS = 3600
+
+
+@never_cache
+def document(request, token):
+    """A released document, for whoever just passed the status lookup (a signed, expiring link)."""
+    try:
+        pk = signing.loads(token, salt=DOCUMENT_SALT, max_age=DOCUMENT_SECONDS)
+    except signing.BadSignature:
+        raise Http404("下载链接无效或已过期，请重新查询。") from None
+    found = ReplyDocument.objects.filter(pk=pk).first()
+    if found is None or not found.file:
+        raise Http404("附件不存在")
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.file.name.rsplit("/", 1)[-1])
 
 
 def statistics(request):

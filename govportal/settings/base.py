@@ -261,7 +261,7 @@ LOGGING = {
 # 依申请公开 (inforequests; docs/decisions/0010): case numbers, alarm thresholds (working days
 # left), rate limits (count, seconds), and the Fernet keys for applicant identifiers (comma-
 # separated, newest first; unset = derived from SECRET_KEY).
-INFOREQUESTS_CASE_NUMBER_PATTERN = os.environ.get("INFOREQUESTS_CASE_NUMBER_PATTERN", "YSQ-{year}-{serial:05d}")
+INFOREQUESTS_CASE_NUMBER_PATTERN = os.environ.get("INFOREQUESTS_CASE_NUMBER_PATTERN", "GD-YSQ-{year}-{serial:05d}")
 INFOREQUESTS_ALARM_THRESHOLDS = {"预警": 5, "黄牌": 2, "红牌": 0}
 INFOREQUESTS_CORRECTION_DAYS = 15
 INFOREQUESTS_RATE_LIMITS = {

@@ -201,3 +201,34 @@ def test_no_public_surface_shows_the_applicant(client, agency, seed):
     # Searching for the applicant finds nothing of the case (the page only echoes the query).
     for query in (APPLICANT_NAME, PERSON_ID, PHONE):
         assert case.number not in client.get("/search/", {"q": query}).content.decode()
+
+
+def test_status_page_shows_how_the_deadline_was_computed_and_documents_download(client, agency):
+    from django.core.files.base import ContentFile
+
+    from inforequests.models import ReplyDocument
+
+    case, code = make_case(agency=agency, received_on=dt.date(2026, 9, 18), code=True)
+    html = client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]}).content.decode()
+    assert "2026年10月22日" in html and "调休上班" in html and "法定节假日（国庆节）" in html and "第20个工作日" in html
+    assert APPLICANT_NAME not in html and "张*****" in html  # the receipt notice, name masked
+    services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=dt.date(2026, 10, 9), reply_text="见附件")
+    document = ReplyDocument(case=case, title="道路养护计划.pdf")
+    document.file.save("plan.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    html = client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]}).content.decode()
+    link = re.search(r'href="(/disclosures/apply/documents/[^"]+/)"', html).group(1)
+    download = client.get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    assert client.get("/disclosures/apply/documents/forged-token/").status_code == 404
+
+
+def test_applicant_gets_mail_for_receipt_and_reply(agency, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(agency=agency, received_on=dt.date(2026, 9, 18))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_reply(case=case, outcome=Outcome.UNABLE_NOT_HELD, replied_on=dt.date(2026, 10, 9), reply_text="经检索不掌握")
+    subjects = [m.subject for m in mail.outbox if m.to == [EMAIL]]
+    assert subjects == [f"政府信息公开申请受理回执（{case.number}）", f"政府信息公开申请答复告知书（无法提供）（{case.number}）"]
+    assert "行政复议" in mail.outbox[-1].body

@@ -168,3 +168,11 @@ def test_split_items_count_for_fees_and_duplicates_link():
     again = make_case(agency=agency, received_on=D(2026, 10, 7))
     services.case_link_duplicate(case=again, original=case)
     assert Case.objects.get(pk=again.pk).duplicate_of_id == case.pk
+
+
+def test_case_numbers_follow_the_configured_pattern_per_year(settings):
+    settings.INFOREQUESTS_CASE_NUMBER_PATTERN = "GD-YSQ-{year}-{serial:05d}"
+    first = make_case(received_on=D(2025, 12, 31))
+    second = make_case(received_on=D(2026, 1, 5))
+    third = make_case(received_on=D(2026, 1, 6))
+    assert (first.number, second.number, third.number) == ("GD-YSQ-2025-00001", "GD-YSQ-2026-00001", "GD-YSQ-2026-00002")
