@@ -73,3 +73,32 @@ def test_apply_confirm_receipt_and_status_without_javascript_in_elder_mode(brows
     audit(page.content())
     context.close()
     checker.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_pages_are_axe_clean(browser, live_server):
+    import datetime as dt
+
+    from django.conf import settings
+    from django.test import Client
+
+    from inforequests import services
+
+    from .factories import make_case, staff_user
+
+    case = make_case(received_on=dt.date(2026, 9, 18))
+    services.case_extend(case=case, days=5, approver="王主任", reason="档案多", on=dt.date(2026, 10, 1))
+    client = Client()
+    client.force_login(staff_user("axe-clerk", case.agency))
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url},
+                         {"name": "reader", "value": "elder=1", "url": live_server.url}])
+    page = context.new_page()
+    notice = case.notices.first()
+    for url in ("/disclosures/apply/staff/", f"/disclosures/apply/staff/{case.pk}/", f"/disclosures/apply/staff/{case.pk}/deadline/",
+                f"/disclosures/apply/staff/notices/{notice.pk}/", "/disclosures/apply/staff/new/"):
+        response = page.goto(url)
+        assert response.status == 200, url
+        axe_clean(page)
+    context.close()
