@@ -181,9 +181,14 @@ class PublishForm(PlainLabels, forms.Form):
 
 
 class StaffQueueForm(forms.Form):
+    agency = forms.ModelChoiceField(label="受理机关", required=False, queryset=None, empty_label="全部")
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "未办结"), ("all", "全部")] + Case.State.choices)
     alarm = forms.ChoiceField(label="预警", required=False, choices=[("", "全部"), ("正常", "正常"), ("预警", "预警"), ("黄牌", "黄牌"), ("红牌", "红牌")])
     order = forms.ChoiceField(label="排序", required=False, choices=[("due_on", "答复期限（近→远）"), ("-due_on", "答复期限（远→近）"), ("-received_on", "收到日期（新→旧）"), ("received_on", "收到日期（旧→新）"), ("number", "申请编号")])
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
 
 
 class SplitForm(PlainLabels, forms.Form):

@@ -33,6 +33,11 @@ def agencies_of(user):
     return Organization.objects.filter(request_handlers__user=user)
 
 
+def staff_agencies(user):
+    """The agencies a staff member may pick: their own, or every accepting one district-wide."""
+    return accepting_agencies() if can_view_all(user) else agencies_of(user).order_by("name")
+
+
 def cases_for(user):
     """The cases a staff member may see: their agencies' unless district-wide."""
     if not (user.is_authenticated and user.is_staff):

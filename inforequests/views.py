@@ -146,11 +146,12 @@ def _staff_crumbs(*trail):
 @never_cache
 @staff_member_required
 def staff_queue(request):
-    form = forms.StaffQueueForm(request.GET)
+    form = forms.StaffQueueForm(request.GET, agencies=selectors.staff_agencies(request.user))
     if not form.is_valid():
         return bad_request_page(request, "筛选条件无效", form.errors)
     data = form.cleaned_data
-    cases = selectors.queue(user=request.user, state=data["state"], alarm=data["alarm"], order=data["order"] or "due_on")
+    cases = selectors.queue(user=request.user, state=data["state"], alarm=data["alarm"], order=data["order"] or "due_on",
+                            agency=data["agency"].pk if data["agency"] else "")
     page_number = parse_page_number(request)
     paginator = Paginator(cases, PAGE_SIZE)
     if page_number > paginator.num_pages:
@@ -294,8 +295,7 @@ def staff_notice_pdf(request, pk):
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def staff_new(request):
-    agencies = selectors.agencies_of(request.user) if not selectors.can_view_all(request.user) else selectors.accepting_agencies()
-    form = forms.StaffEntryForm(request.POST or None, agencies=agencies)
+    form = forms.StaffEntryForm(request.POST or None, agencies=selectors.staff_agencies(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             case, code = services.case_register(

@@ -50,6 +50,14 @@ def test_district_wide_permission_sees_all(client, two_agencies):
     client.force_login(staff_user("district", perms=["view_all_cases"]))
     queue = client.get("/disclosures/apply/staff/?state=all").content.decode()
     assert case_a.number in queue and case_b.number in queue
+    only_b = client.get("/disclosures/apply/staff/", {"state": "all", "agency": b.pk}).content.decode()
+    assert case_b.number in only_b and case_a.number not in only_b
+
+
+def test_agency_filter_cannot_reach_another_agency(client, two_agencies):
+    a, b, _, case_b = two_agencies
+    client.force_login(staff_user("clerk", a))
+    assert client.get("/disclosures/apply/staff/", {"agency": b.pk}).status_code == 400
 
 
 def test_lists_mask_identifiers_and_the_case_page_shows_them(client, two_agencies):
