@@ -1,7 +1,7 @@
 """Registers this app with the foundation's registries (imported from AppConfig.ready)."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from core.models import WorkingDayOverride
 from disclosures.roles import register_role_models
@@ -33,14 +33,22 @@ register_role_models(
 )
 
 
+def _remember_old_date(sender, instance, **kwargs):
+    # An edit that moves an override affects cases around the old date too.
+    old = sender.objects.filter(pk=instance.pk).values_list("date", flat=True).first() if instance.pk else None
+    instance._previous_date = old
+
+
 def _calendar_changed(sender, instance, **kwargs):
     # After commit, so the recomputation reads the new calendar (and a rolled-back edit moves nothing).
     from .services import recompute_open_cases
 
     verb = "删除" if kwargs.get("signal") is post_delete else "调整"
     reason = f"工作日{verb}：{instance.date:%Y-%m-%d}{'上班' if instance.is_workday else '休息'}（{instance.note}）"
-    transaction.on_commit(lambda: recompute_open_cases(reason=reason))
+    dates = {instance.date, getattr(instance, "_previous_date", None) or instance.date}
+    transaction.on_commit(lambda: recompute_open_cases(reason=reason, dates=sorted(dates)))
 
 
+pre_save.connect(_remember_old_date, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-before")
 post_save.connect(_calendar_changed, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-save")
 post_delete.connect(_calendar_changed, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-delete")

@@ -458,11 +458,21 @@ def _escape_lines(text):
     return [escape(line) for line in text.splitlines() if line.strip()]
 
 
-def recompute_open_cases(*, reason, user=None) -> list[tuple[str, object, object]]:
-    """After a calendar change: recompute every open case's due date, log each change."""
+def recompute_open_cases(*, reason, user=None, dates=None) -> list[tuple[str, object, object]]:
+    """After a calendar change: recompute the open cases whose running clock spans one of
+    `dates` (all open cases when None), and log each change. A stopped clock (due_on null)
+    is recomputed when it restarts."""
     calendar = load_calendar()
     changes = []
-    for pk in Case.objects.open().values_list("pk", flat=True).iterator():
+    cases = Case.objects.open()
+    if dates:
+        from django.db.models import Q
+
+        spans = Q()
+        for day in dates:
+            spans |= Q(clock_start__lt=day, due_on__gte=day)
+        cases = cases.filter(spans)
+    for pk in cases.values_list("pk", flat=True).iterator():
         with transaction.atomic():
             case = _lock(Case(pk=pk))
             before = case.due_on

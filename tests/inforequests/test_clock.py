@@ -93,10 +93,18 @@ def test_a_calendar_override_recomputes_open_cases_and_logs_it(django_capture_on
     answered.refresh_from_db()
     assert answered.due_on == D(2026, 10, 22)  # closed cases keep the deadline they were answered against
     assert not CaseEvent.objects.filter(case=answered, action="期限重算").exists()
+    later = make_case(received_on=D(2026, 10, 26))  # its clock starts after 14 Oct: not touched
     with django_capture_on_commit_callbacks(execute=True):
-        WorkingDayOverride.objects.get(date=D(2026, 10, 14)).delete()
+        override = WorkingDayOverride.objects.get(date=D(2026, 10, 14))
+        override.date = D(2026, 10, 15)  # moved: both days matter, the result is the same 23 Oct
+        override.save()
+    case.refresh_from_db()
+    assert case.due_on == D(2026, 10, 23)
+    with django_capture_on_commit_callbacks(execute=True):
+        WorkingDayOverride.objects.get(date=D(2026, 10, 15)).delete()
     case.refresh_from_db()
     assert case.due_on == D(2026, 10, 22)
+    assert not CaseEvent.objects.filter(case=later, action="期限重算").exists()
 
 
 def test_override_table_is_read_before_chinesecalendar_and_for_unknown_years():
