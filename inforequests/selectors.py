@@ -120,10 +120,22 @@ def queue(*, user, state="", alarm="", agency="", order="due_on", today=None):
 
 
 def annotate_alarms(cases, *, today=None):
+    """days_left and alarm on each case of a page: one walk over the span of the page's due
+    dates (a running count of working days), not one walk per case."""
+    today = today or timezone.localdate()
     calendar = load_calendar()
+    dues = [case.due_on for case in cases if case.due_on is not None and case.is_open]
+    if dues:
+        first, last = min(min(dues), today), max(max(dues), today)
+        running, count, day = {}, 0, first
+        while day <= last:
+            count += calendar.is_workday(day)[0]
+            running[day] = count
+            day += dt.timedelta(days=1)
     for case in cases:
-        case.days_left = days_left(case, today=today, calendar=calendar)
-        case.alarm = alarm_level(case.days_left)
+        # Working days after today up to the due date (negative: after the due date up to today).
+        left = running[case.due_on] - running[today] if case.due_on is not None and case.is_open else None
+        case.days_left, case.alarm = left, alarm_level(left)
     return cases
 
 

@@ -169,3 +169,19 @@ def test_notices_render_as_printable_page_and_pdf_for_own_agency_only(client, tw
     pdf = client.get(f"/disclosures/apply/staff/notices/{notice.pk}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert client.get(f"/disclosures/apply/staff/notices/{case_b.notices.get().pk}.pdf").status_code == 404
+
+
+def test_page_alarms_agree_with_the_single_case_computation(two_agencies):
+    from inforequests import selectors
+
+    a, _, case_a, _ = two_agencies
+    cases = [case_a, make_case(agency=a, received_on=D(2026, 9, 30)), make_case(agency=a, received_on=D(2026, 10, 26))]
+    services.case_request_correction(case=cases[2], notice_on=D(2026, 10, 27), reason="请补正")
+    cases = list(Case.objects.filter(pk__in=[c.pk for c in cases]).order_by("pk"))
+    for today in (D(2026, 9, 30), D(2026, 10, 20), D(2026, 10, 22), D(2026, 11, 4), D(2027, 1, 4)):
+        selectors.annotate_alarms(cases, today=today)
+        for case in cases:
+            assert case.days_left == selectors.days_left(case, today=today), (case, today)
+    # On Tue 20 Oct: due Thu 22 Oct → 2 left (黄牌); due 3 Nov → 10 left (正常); stopped → None.
+    selectors.annotate_alarms(cases, today=D(2026, 10, 20))
+    assert [(c.days_left, c.alarm) for c in cases] == [(2, "黄牌"), (10, "正常"), (None, "正常")]
