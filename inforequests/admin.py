@@ -61,7 +61,8 @@ class CaseAdmin(SimpleHistoryAdmin):
     search_fields = ["number"]  # never the encrypted applicant fields
     ordering = ["due_on"]
     inlines = [ReplyDocumentInline, CaseEventInline]
-    readonly_fields = ["number", "state", "clock_start", "due_on", "due_exact", "due_inputs", "waiting_until",
+    # Agency and receipt date drive scoping and the clock: changed only through services.
+    readonly_fields = ["number", "agency", "channel", "received_on", "is_demo", "duplicate_of", "state", "clock_start", "due_on", "due_exact", "due_inputs", "waiting_until",
                        "extension_days", "extension_approver", "correction_notice_on", "correction_received_on",
                        "fee_amount", "fee_notice_on", "paid_on", "outcome", "replied_on", "answer_working_days",
                        "answered_on_time", "published_at", "confirmed_at", "promoted_record", "staff_page"]

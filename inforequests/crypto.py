@@ -27,7 +27,9 @@ def fernet() -> MultiFernet:
 
 def digest(value: str, purpose: str) -> str:
     """A keyed hash: equal inputs match (the 查询码, one applicant's requests) without storing them."""
-    key = hashlib.sha256(b"govportal.inforequests.digest|" + settings.SECRET_KEY.encode()).digest()
+    # INFOREQUESTS_DIGEST_KEY lets SECRET_KEY rotate without invalidating every 查询码.
+    secret = getattr(settings, "INFOREQUESTS_DIGEST_KEY", "") or settings.SECRET_KEY
+    key = hashlib.sha256(b"govportal.inforequests.digest|" + secret.encode()).digest()
     return hmac.new(key, f"{purpose}|{value}".encode(), hashlib.sha256).hexdigest()
 
 

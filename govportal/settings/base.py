@@ -259,8 +259,8 @@ LOGGING = {
 }
 
 # 依申请公开 (inforequests; docs/decisions/0010): case numbers, alarm thresholds (working days
-# left), rate limits (count, seconds), and the Fernet keys for applicant identifiers (comma-
-# separated, newest first; unset = derived from SECRET_KEY).
+# left), rate limits (count, seconds), the Fernet keys for applicant identifiers (comma-
+# separated, newest first; unset = derived from SECRET_KEY) and the key of the 查询码 digests.
 INFOREQUESTS_CASE_NUMBER_PATTERN = os.environ.get("INFOREQUESTS_CASE_NUMBER_PATTERN", "GD-YSQ-{year}-{serial:05d}")
 INFOREQUESTS_ALARM_THRESHOLDS = {"预警": 5, "黄牌": 2, "红牌": 0}
 INFOREQUESTS_CORRECTION_DAYS = 15
@@ -268,3 +268,4 @@ INFOREQUESTS_RATE_LIMITS = {
     "apply_address": (10, 3600), "apply_applicant": (10, 86400), "lookup_address": (10, 600), "lookup_code": (5, 3600),
 }
 INFOREQUESTS_FIELD_KEYS = env_list("INFOREQUESTS_FIELD_KEYS")
+INFOREQUESTS_DIGEST_KEY = os.environ.get("INFOREQUESTS_DIGEST_KEY", "")  # unset: SECRET_KEY

@@ -185,3 +185,17 @@ def test_page_alarms_agree_with_the_single_case_computation(two_agencies):
     # On Tue 20 Oct: due Thu 22 Oct → 2 left (黄牌); due 3 Nov → 10 left (正常); stopped → None.
     selectors.annotate_alarms(cases, today=D(2026, 10, 20))
     assert [(c.days_left, c.alarm) for c in cases] == [(2, "黄牌"), (10, "正常"), (None, "正常")]
+
+
+def test_admin_cannot_move_a_case_to_another_agency_or_date(client, two_agencies):
+    a, b, case_a, _ = two_agencies
+    client.force_login(staff_user("clerk", a))
+    html = client.get(f"/admin/inforequests/case/{case_a.pk}/change/").content.decode()
+    assert 'name="agency"' not in html and 'name="received_on"' not in html and 'name="state"' not in html
+
+
+def test_roles_do_not_let_reviewers_grant_themselves_agencies():
+    from disclosures.roles import REVIEWER, role_codenames
+
+    assert ("inforequests", "add_agencymembership") not in role_codenames()[REVIEWER]
+    assert ("inforequests", "change_case") in role_codenames()[REVIEWER]
