@@ -204,3 +204,13 @@ class DuplicateForm(PlainLabels, forms.Form):
 
 class PromoteForm(PlainLabels, forms.Form):
     title = forms.CharField(label="主动公开信息的标题（选填）", max_length=300, required=False)
+
+
+class ReportForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2008, max_value=2100, required=False,
+                              error_messages={"invalid": "年度应为四位数字。", "min_value": "年度不早于2008年。", "max_value": "年度不晚于2100年。"})
+    agency = forms.ModelChoiceField(label="受理机关", required=False, queryset=None, empty_label="全部")
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies

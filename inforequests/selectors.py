@@ -240,3 +240,29 @@ def notices_for_applicant(case):
         if case.name:
             notice.body = notice.body.replace(case.name, case.masked_name)
     return notices
+
+
+def annual_report(*, cases, year):
+    """年报 table 三 for `cases` (already scoped): rows 新收, 上年结转, each outcome, 总计 and 结转下年度,
+    columns 自然人, the five 法人或其他组织 subtypes and 总计. 一 + 二 = 三(总计) + 四 by construction."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    columns = [value for value, _ in Case.ApplicantType.choices]
+
+    def by_type(queryset):
+        counts = dict(queryset.values_list("applicant_type").annotate(n=Count("id")).order_by())
+        row = [counts.get(column, 0) for column in columns]
+        return row + [sum(row)]
+
+    open_at = Q(replied_on__isnull=True) | Q(replied_on__gt=end)
+    rows = [("一、本年新收申请数量", by_type(cases.filter(received_on__range=(start, end)))),
+            ("二、上年结转申请数量", by_type(cases.filter(received_on__lt=start).filter(Q(replied_on__isnull=True) | Q(replied_on__gte=start))))]
+    answered = cases.filter(replied_on__range=(start, end))
+    outcome_counts = {}
+    for applicant_type, outcome, n in answered.values_list("applicant_type", "outcome").annotate(n=Count("id")).order_by():
+        outcome_counts[(applicant_type, outcome)] = n
+    for outcome in Outcome:
+        row = [outcome_counts.get((column, outcome.value), 0) for column in columns]
+        rows.append(("三、" + outcome.label, row + [sum(row)]))
+    rows.append(("三、（七）总计", by_type(answered)))
+    rows.append(("四、结转下年度继续办理", by_type(cases.filter(received_on__lte=end).filter(open_at))))
+    return {"year": year, "columns": [label.split("：")[-1] for _, label in Case.ApplicantType.choices] + ["总计"], "rows": rows}

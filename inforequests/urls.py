@@ -14,6 +14,7 @@ urlpatterns = [
     path("published/<str:number>/", views.published, name="published"),
     path("staff/", views.staff_queue, name="staff_queue"),
     path("staff/new/", views.staff_new, name="staff_new"),
+    path("staff/report/", views.staff_report, name="staff_report"),
     path("staff/<int:pk>/", views.staff_case, name="staff_case"),
     path("staff/<int:pk>/deadline/", views.staff_deadline, name="staff_deadline"),
     path("staff/notices/<int:pk>/", views.staff_notice, name="staff_notice"),

@@ -310,3 +310,21 @@ def staff_new(request):
     return render(request, "inforequests/staff/new.html", {
         "form": form, "column": STAFF_COLUMN, "crumbs": _staff_crumbs(("登记申请", None)),
     }, status=400 if form.is_bound else 200)
+
+
+@never_cache
+@staff_member_required
+def staff_report(request):
+    """年报 table 三 for the staff member's agencies (or the district)."""
+    form = forms.ReportForm(request.GET or None, agencies=selectors.staff_agencies(request.user))
+    if form.is_bound and not form.is_valid():
+        return bad_request_page(request, "年度或机关无效", form.errors)
+    data = form.cleaned_data if form.is_bound else {}
+    year = data.get("year") or timezone.localdate().year - 1
+    cases = selectors.cases_for(request.user)
+    if data.get("agency"):
+        cases = cases.filter(agency=data["agency"])
+    return render(request, "inforequests/staff/report.html", {
+        "form": form, "report": selectors.annual_report(cases=cases, year=year),
+        "column": STAFF_COLUMN, "crumbs": _staff_crumbs(("年报表三", None)),
+    })

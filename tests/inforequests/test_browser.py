@@ -97,7 +97,8 @@ def test_staff_pages_are_axe_clean(browser, live_server):
     page = context.new_page()
     notice = case.notices.first()
     for url in ("/disclosures/apply/staff/", f"/disclosures/apply/staff/{case.pk}/", f"/disclosures/apply/staff/{case.pk}/deadline/",
-                f"/disclosures/apply/staff/notices/{notice.pk}/", "/disclosures/apply/staff/new/"):
+                f"/disclosures/apply/staff/notices/{notice.pk}/", "/disclosures/apply/staff/new/",
+                "/disclosures/apply/staff/report/?year=2026"):
         response = page.goto(url)
         assert response.status == 200, url
         axe_clean(page)

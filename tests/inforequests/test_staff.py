@@ -199,3 +199,32 @@ def test_roles_do_not_let_reviewers_grant_themselves_agencies():
 
     assert ("inforequests", "add_agencymembership") not in role_codenames()[REVIEWER]
     assert ("inforequests", "change_case") in role_codenames()[REVIEWER]
+
+
+def test_annual_report_table_three_balances(client, two_agencies):
+    from inforequests import selectors
+    from inforequests.models import Outcome
+
+    a, b, case_a, case_b = two_agencies  # both received 18 Sep 2026 (自然人)
+    carried = make_case(agency=a, received_on=D(2025, 12, 30))  # open at the turn of the year
+    services.case_reply(case=carried, outcome=Outcome.PARTIAL, replied_on=D(2026, 1, 8), reply_text="部分公开")
+    services.case_reply(case=case_a, outcome=Outcome.DENIED_PROCESS, replied_on=D(2026, 10, 9), reply_text="过程性信息")
+    org = make_case(agency=a, received_on=D(2026, 12, 1), applicant_type="research", id_type="credit_code", id_number="91350100M000100Y43")
+    report = selectors.annual_report(cases=Case.objects.filter(agency=a), year=2026)
+    rows = dict(report["rows"])
+    assert report["columns"][0] == "自然人" and report["columns"][2] == "科研机构" and len(report["columns"]) == 7
+    assert rows["一、本年新收申请数量"] == [1, 0, 1, 0, 0, 0, 2]
+    assert rows["二、上年结转申请数量"] == [1, 0, 0, 0, 0, 0, 1]
+    assert rows["三、部分公开"][6] == 1 and rows["三、不予公开：属于四类过程性信息"][6] == 1
+    assert rows["三、（七）总计"] == [2, 0, 0, 0, 0, 0, 2]
+    assert rows["四、结转下年度继续办理"] == [0, 0, 1, 0, 0, 0, 1]
+    for column in range(7):  # 一 + 二 = 三 + 四
+        assert rows["一、本年新收申请数量"][column] + rows["二、上年结转申请数量"][column] == \
+            rows["三、（七）总计"][column] + rows["四、结转下年度继续办理"][column]
+    assert len([label for label in rows if label.startswith("三、") and "总计" not in label]) == 21
+    client.force_login(staff_user("clerk", a))
+    html = client.get("/disclosures/apply/staff/report/", {"year": 2026}).content.decode()
+    assert "年报表三" in html and "科研机构" in html
+    assert client.get("/disclosures/apply/staff/report/", {"year": "abc"}).status_code == 400
+    assert client.get("/disclosures/apply/staff/report/", {"agency": b.pk}).status_code == 400
+    assert org.pk
