@@ -75,7 +75,7 @@ def page_urls(words):
     pages.append(("feed", feed, error or ""))
     api, error = _try(lambda: reverse("api-v1:records"))
     pages.append(("api list", api, error or ""))
-    csv_url, error = _try(lambda: reverse("search:records_csv"))
+    csv_url, error = _try(lambda: reverse("records_csv"))
     if csv_url:
         year, rows = _csv_year(public, timezone)
         note = f"{rows:,} rows" + ("" if year is None else f" (year={year})")

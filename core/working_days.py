@@ -1,39 +1,91 @@
-"""Working days with 调休, from chinesecalendar.
+"""Working days with 调休: the staff-editable override table (core.WorkingDayOverride) first,
+then chinesecalendar.
 
 chinesecalendar only knows the years whose State Council holiday notice has been
-published; outside them we fall back to Monday–Friday and say so, rather than fail."""
+published; outside them (and with no override) we fall back to Monday–Friday and say so,
+rather than fail. Each public call reads the override table once (it holds a few dozen rows
+a year), so a change by staff applies to the next computation in every process."""
 
 import datetime as dt
 
 import chinese_calendar
 
 
-def is_workday(day: dt.date) -> tuple[bool, bool]:
-    """Return (is_workday, exact) — exact is False when the year has no official data."""
+class Calendar:
+    """The calendar as of one read of the override table: {date: (is_workday, note)}."""
+
+    def __init__(self, overrides=None):
+        self.overrides = overrides or {}
+
+    def is_workday(self, day: dt.date) -> tuple[bool, bool]:
+        if day in self.overrides:
+            return self.overrides[day][0], True
+        try:
+            return chinese_calendar.is_workday(day), True
+        except NotImplementedError:
+            return day.weekday() < 5, False
+
+    def describe(self, day: dt.date) -> tuple[bool, bool, str]:
+        """(is_workday, exact, why) — why in words, for the "how was this computed" pages."""
+        if day in self.overrides:
+            workday, note = self.overrides[day]
+            return workday, True, f"工作日调整：{note}"
+        workday, exact = self.is_workday(day)
+        if not exact:
+            return workday, False, ("周一至周五（该年度假日安排未知，暂按周一至周五计）" if workday
+                                    else "周末（该年度假日安排未知）")
+        is_holiday, name = chinese_calendar.get_holiday_detail(day)
+        weekend = day.weekday() >= 5
+        if workday:
+            return True, True, "调休上班" if weekend else "工作日"
+        if name:
+            return False, True, f"法定节假日（{_HOLIDAY_NAMES.get(name, name)}）"
+        return False, True, "周末" if weekend else "休息日"
+
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
+}
+
+
+def load_calendar() -> Calendar:
+    from .models import WorkingDayOverride
+
     try:
-        return chinese_calendar.is_workday(day), True
-    except NotImplementedError:
-        return day.weekday() < 5, False
+        rows = WorkingDayOverride.objects.values_list("date", "is_workday", "note")
+        return Calendar({day: (workday, note) for day, workday, note in rows})
+    except RuntimeError:
+        # pytest-django refuses database access to tests that declare none (the calendar's own
+        # unit tests): those get chinesecalendar alone. Real database errors propagate.
+        return Calendar()
 
 
-def working_days_between(start: dt.date, end: dt.date) -> tuple[int, bool]:
+def is_workday(day: dt.date, *, calendar: Calendar | None = None) -> tuple[bool, bool]:
+    """Return (is_workday, exact) — exact is False when the year has no official data."""
+    return (calendar or load_calendar()).is_workday(day)
+
+
+def working_days_between(start: dt.date, end: dt.date, *, calendar: Calendar | None = None) -> tuple[int, bool]:
     """Working days after `start` up to and including `end` (0 if end <= start)."""
+    calendar = calendar or load_calendar()
     count, exact = 0, True
     day = start + dt.timedelta(days=1)
     while day <= end:
-        workday, known = is_workday(day)
+        workday, known = calendar.is_workday(day)
         exact = exact and known
         count += workday
         day += dt.timedelta(days=1)
     return count, exact
 
 
-def add_working_days(start: dt.date, days: int) -> tuple[dt.date, bool]:
+def add_working_days(start: dt.date, days: int, *, calendar: Calendar | None = None) -> tuple[dt.date, bool]:
     """The date `days` working days after `start`."""
+    calendar = calendar or load_calendar()
     day, left, exact = start, days, True
     while left > 0:
         day += dt.timedelta(days=1)
-        workday, known = is_workday(day)
+        workday, known = calendar.is_workday(day)
         exact = exact and known
         left -= workday
     return day, exact

@@ -10,6 +10,7 @@ urlpatterns = [
     # Committee members sign in here (accounts created by staff; no sign-up).
     path("accounts/", include("proposals.account_urls")),
     path("accounts/", include("security.urls")),  # two-step sign-in, idle-timeout warning
+    path("disclosures/apply/", include("inforequests.urls")),
     path("disclosures/", include("disclosures.urls")),
     path("proposals/", include("proposals.urls")),
     path("communities/", include("communities.urls")),

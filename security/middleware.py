@@ -16,7 +16,9 @@ LAST_ACTIVITY_KEY = "staff_last_activity"
 
 
 def _admin_path(path):
-    return path.startswith(reverse("admin:index"))
+    """The admin and every other staff-only area (STAFF_AREAS: the 依申请公开 case pages hold
+    applicants' personal data): staff must pass the second step to reach any of them."""
+    return path.startswith((reverse("admin:index"), *getattr(settings, "STAFF_AREAS", ())))
 
 
 class TwoFactorMiddleware:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "disclosures",
     "proposals",
     "communities",
+    "inforequests",
     "search",
     "opendata",
     "portal",
@@ -175,7 +176,7 @@ PAGE_CACHE_MAX_BYTES = 512 * 1024
 PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
 PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
 PAGE_CACHE_LOCAL_VALUES = int(os.environ.get("PAGE_CACHE_LOCAL_VALUES", "300"))
-PAGE_CACHE_APPS = ["disclosures", "portal", "proposals", "communities", "search"]
+PAGE_CACHE_APPS = ["disclosures", "portal", "proposals", "communities", "inforequests", "search", "core"]
 PAGE_CACHE_IGNORED_MODELS = ["disclosures.indexserial"]
 PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/accounts/", "/static/", "/media/", "/preferences/"]
 # The query parameters pages read: a request with any other is served but never stored.
@@ -254,6 +255,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
+# Staff-only pages outside the admin: the second sign-in step is required there too.
+STAFF_AREAS = ("/disclosures/apply/staff/",)
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
     "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb",
 ))
@@ -310,3 +313,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# 依申请公开 (inforequests; docs/decisions/0010): case numbers, alarm thresholds (working days
+# left), rate limits (count, seconds), the Fernet keys for applicant identifiers (comma-
+# separated, newest first; unset = derived from SECRET_KEY) and the key of the 查询码 digests.
+INFOREQUESTS_CASE_NUMBER_PATTERN = os.environ.get("INFOREQUESTS_CASE_NUMBER_PATTERN", "GD-YSQ-{year}-{serial:05d}")
+INFOREQUESTS_ALARM_THRESHOLDS = {"预警": 5, "黄牌": 2, "红牌": 0}
+INFOREQUESTS_CORRECTION_DAYS = 15
+INFOREQUESTS_RATE_LIMITS = {
+    "apply_address": (10, 3600), "apply_applicant": (10, 86400), "lookup_address": (10, 600), "lookup_code": (5, 3600),
+}
+INFOREQUESTS_FIELD_KEYS = env_list("INFOREQUESTS_FIELD_KEYS")
+INFOREQUESTS_DIGEST_KEY = os.environ.get("INFOREQUESTS_DIGEST_KEY", "")  # unset: SECRET_KEY

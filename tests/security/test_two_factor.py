@@ -129,3 +129,17 @@ def test_committee_members_may_opt_in_and_then_need_the_code(client, clock):
     device.refresh_from_db()
     assert client.post("/accounts/2fa/verify/", {"token": current_code(device), "next": "/proposals/mine/"}).status_code == 302
     assert client.get("/proposals/mine/").status_code == 200
+
+
+def test_staff_areas_outside_the_admin_need_the_second_step_too(client, db):
+    """The 依申请公开 case pages hold applicants' personal data: a password alone reaches none."""
+    from django.contrib.auth.models import User
+
+    from tests.staff import sign_in_staff
+
+    staff = User.objects.create_user("caseworker", password="Long-enough-pass-1", is_staff=True)
+    client.force_login(staff)
+    response = client.get("/disclosures/apply/staff/")
+    assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]
+    sign_in_staff(client, staff)
+    assert client.get("/disclosures/apply/staff/").status_code != 302

@@ -1,0 +1,19 @@
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class WorkingDayOverride(models.Model):
+    """A day the State Council's notice (or a local decision) makes a working day or a rest day,
+    for years chinesecalendar does not know yet or to correct it. Read before chinesecalendar."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("工作日", help_text="勾选：上班（如调休补班）；不勾选：休息（如法定节假日）。")
+    note = models.CharField("说明", max_length=200, help_text="如“2032年春节”或通知文号。")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作日调整"
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'}（{self.note}）"

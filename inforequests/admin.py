@@ -1,0 +1,103 @@
+"""Admin: scoped to the staff member's agencies (queryset and object permissions, not only
+menus). State and clock fields are read-only here: they change through services only."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import selectors
+from .models import Agency, AgencyMembership, Case, CaseEvent, NoticeTemplate, ReplyDocument
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["organization", "accepts_requests", "contact"]
+
+
+@admin.register(AgencyMembership)
+class AgencyMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "organization"]
+
+
+@admin.register(NoticeTemplate)
+class NoticeTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["key", "title"]
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["action", "from_state", "to_state", "effective_on", "at", "user", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReplyDocumentInline(admin.TabularInline):
+    """Released documents: attachments of the reply."""
+
+    model = ReplyDocument
+    extra = 1
+
+
+class AlarmFilter(admin.SimpleListFilter):
+    title = "预警"
+    parameter_name = "alarm"
+
+    def lookups(self, request, model_admin):
+        return [(level, level) for level in selectors.ALARM_LEVELS]
+
+    def queryset(self, request, queryset):
+        if self.value() in selectors.ALARM_LEVELS:
+            return selectors.queue(user=request.user, alarm=self.value()).filter(pk__in=queryset.values("pk"))
+        return queryset
+
+
+@admin.register(Case)
+class CaseAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "agency", "state", "received_on", "due_on", "alarm", "applicant", "masked_id_number"]
+    list_filter = ["state", AlarmFilter, "channel", "agency"]
+    search_fields = ["number"]  # never the encrypted applicant fields
+    ordering = ["due_on"]
+    inlines = [ReplyDocumentInline, CaseEventInline]
+    # Agency and receipt date drive scoping and the clock: changed only through services.
+    readonly_fields = ["number", "agency", "channel", "received_on", "is_demo", "duplicate_of", "state", "clock_start", "due_on", "due_exact", "due_inputs", "waiting_until",
+                       "extension_days", "extension_approver", "correction_notice_on", "correction_received_on",
+                       "fee_amount", "fee_notice_on", "paid_on", "outcome", "replied_on", "answer_working_days",
+                       "answered_on_time", "published_at", "confirmed_at", "promoted_record", "staff_page"]
+    exclude = ["public_request_text", "public_reply_text"]
+
+    def get_queryset(self, request):
+        return selectors.cases_for(request.user).select_related("agency")
+
+    def _allowed(self, request, obj):
+        return obj is None or selectors.can_handle(user=request.user, case=obj)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cases are records: archived, never deleted
+
+    def has_add_permission(self, request):
+        return False  # staff register offline applications at inforequests:staff_new (numbering, receipt)
+
+    @admin.display(description="预警")
+    def alarm(self, obj):
+        return selectors.alarm_level(selectors.days_left(obj))
+
+    @admin.display(description="申请人")
+    def applicant(self, obj):
+        return obj.masked_name
+
+    @admin.display(description="证件号码")
+    def masked_id_number(self, obj):
+        return obj.masked_id
+
+    @admin.display(description="办理页面")
+    def staff_page(self, obj):
+        return format_html('<a href="{}">办理、告知书与期限计算</a>', obj.get_absolute_url())

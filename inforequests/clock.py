@@ -1,0 +1,90 @@
+"""The 条例's clock: 20 working days from the receipt date (Art. 33), restarted by a 补正
+(Art. 30), paused for 征求意见 and for fees, lengthened by an extension of ≤ 20 days.
+
+`compute` is pure (give it the calendar), so the due date, its explanation and the
+recomputation after a calendar change all come from the same walk over the days."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from core.working_days import Calendar
+
+BASE_DAYS = 20  # 条例第33条
+MAX_EXTENSION_DAYS = 20
+CORRECTION_NOTICE_DAYS = 7  # 条例第30条：一次性告知补正
+THIRD_PARTY_DAYS = 15  # 条例第32条
+FEE_PAYMENT_DAYS = 20  # 国办函〔2020〕109号：收到收费通知次日起20个工作日内缴纳
+_MAX_WALK = 3660  # days; a broken input must not loop forever
+
+
+@dataclass
+class Day:
+    date: dt.date
+    status: str  # "counted" / "skipped" / "paused"
+    why: str
+    number: int | None = None  # the n-th working day counted
+
+
+@dataclass
+class Deadline:
+    start: dt.date
+    limit: int
+    due: dt.date | None  # None while an open pause stops the clock
+    exact: bool
+    days: list[Day] = field(default_factory=list)
+
+    def inputs(self, pauses):
+        return {
+            "clock_start": self.start.isoformat(),
+            "limit": self.limit,
+            "pauses": [[p[0].isoformat(), p[1].isoformat() if p[1] else None, p[2]] for p in pauses],
+            "exact": self.exact,
+        }
+
+
+def compute(*, start: dt.date, limit: int, pauses, calendar: Calendar, until: dt.date | None = None) -> Deadline:
+    """Walk from the day after `start`, counting working days outside pauses, until `limit`
+    are counted. `pauses` are (started_on, ended_on or None, label): the days after
+    started_on up to and including ended_on do not count. With an open pause the walk stops
+    at `until` (the page shows the days so far) and the due date is None."""
+    days, counted, exact, day = [], 0, True, start
+    for _ in range(_MAX_WALK):
+        if counted >= limit:
+            return Deadline(start, limit, day, exact, days)
+        day += dt.timedelta(days=1)
+        pause = next((p for p in pauses if p[0] < day and (p[1] is None or day <= p[1])), None)
+        if pause is not None:
+            if pause[1] is None and (until is None or day > until):
+                return Deadline(start, limit, None, exact, days)
+            days.append(Day(day, "paused", f"暂停计时：{pause[2]}"))
+            continue
+        workday, known, why = calendar.describe(day)
+        exact = exact and known
+        if workday:
+            counted += 1
+            days.append(Day(day, "counted", why, counted))
+        else:
+            days.append(Day(day, "skipped", why))
+    raise ValueError("期限计算超出范围，请核对日期。")
+
+
+def case_pauses(case):
+    if case.pk is None:
+        return []  # a case being registered has no pauses yet
+    return [(p.started_on, p.ended_on, p.get_kind_display() + (f"（{p.party}）" if p.party else ""))
+            for p in case.pauses.all() if p.ended_on is None or p.ended_on > case.clock_start]
+
+
+def case_deadline(case, *, calendar: Calendar, until=None) -> Deadline:
+    return compute(start=case.clock_start, limit=BASE_DAYS + case.extension_days,
+                   pauses=case_pauses(case), calendar=calendar, until=until)
+
+
+def per_item_fee(n: int) -> int:
+    """国办函〔2020〕109号 按件计收 for the applicant's n-th request in a calendar month:
+    1–10 free; 11–30 100元; then each further band of 10 costs 100元 more (31–40 200元…)."""
+    if n <= 10:
+        return 0
+    if n <= 30:
+        return 100
+    return 100 * (2 + (n - 31) // 10)

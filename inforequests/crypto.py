@@ -1,0 +1,65 @@
+"""Applicant identifiers encrypted at rest (Fernet, from `cryptography`).
+
+Keys: INFOREQUESTS_FIELD_KEYS (comma-separated Fernet keys, newest first, so keys can be
+rotated) or, when unset, one key derived from SECRET_KEY. See docs/decisions/0010."""
+
+import base64
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...], secret: str) -> MultiFernet:
+    if not keys:
+        derived = hashlib.sha256(b"govportal.inforequests.fields|" + secret.encode()).digest()
+        keys = (base64.urlsafe_b64encode(derived).decode(),)
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(getattr(settings, "INFOREQUESTS_FIELD_KEYS", ()) or ()), settings.SECRET_KEY)
+
+
+def digest(value: str, purpose: str) -> str:
+    """A keyed hash: equal inputs match (the 查询码, one applicant's requests) without storing them."""
+    # INFOREQUESTS_DIGEST_KEY lets SECRET_KEY rotate without invalidating every 查询码.
+    secret = getattr(settings, "INFOREQUESTS_DIGEST_KEY", "") or settings.SECRET_KEY
+    key = hashlib.sha256(b"govportal.inforequests.digest|" + secret.encode()).digest()
+    return hmac.new(key, f"{purpose}|{value}".encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """Stores Fernet ciphertext; Python sees the plain text. Not searchable or sortable by design."""
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return value
+        try:
+            return fernet().decrypt(value.encode()).decode()
+        except InvalidToken:
+            return "（无法解密）"
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if not value:
+            return value
+        return fernet().encrypt(value.encode()).decode()
+
+
+def mask(value: str, keep_start: int = 4, keep_end: int = 4) -> str:
+    """5301**********1234: enough to tell cases apart in a list, not enough to identify."""
+    value = value or ""
+    if len(value) <= keep_end:
+        return "*" * len(value)
+    start = value[:keep_start] if len(value) > keep_start + keep_end else ""
+    return start + "*" * (len(value) - len(start) - keep_end) + value[-keep_end:]
+
+
+def mask_name(value: str) -> str:
+    value = value or ""
+    return value[:1] + "*" * max(len(value) - 1, 1) if value else ""

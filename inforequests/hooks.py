@@ -1,0 +1,55 @@
+"""Registers this app with the foundation's registries (imported from AppConfig.ready)."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from core.demo import register_demo_loader
+from core.models import WorkingDayOverride
+from core.navigation import register_section
+from core.roles import register_role_models
+
+register_section(
+    title="依申请公开", url_name="inforequests:apply", position=13,
+    children=[
+        ("在线申请", "inforequests:apply"),
+        ("办理进度查询", "inforequests:status"),
+        ("办理情况统计", "inforequests:statistics"),
+    ],
+)
+
+
+def _load_demo():
+    from .demo import load_demo_data
+
+    return load_demo_data()
+
+
+register_demo_loader("inforequests", _load_demo)
+
+register_role_models(
+    "inforequests",
+    content=["case", "caseitem", "notice", "replydocument"],
+    # AgencyMembership is left to superusers: whoever edits it decides who sees which cases.
+    reference=["agency", "noticetemplate"],
+)
+
+
+def _remember_old_date(sender, instance, **kwargs):
+    # An edit that moves an override affects cases around the old date too.
+    old = sender.objects.filter(pk=instance.pk).values_list("date", flat=True).first() if instance.pk else None
+    instance._previous_date = old
+
+
+def _calendar_changed(sender, instance, **kwargs):
+    # After commit, so the recomputation reads the new calendar (and a rolled-back edit moves nothing).
+    from .services import recompute_open_cases
+
+    verb = "删除" if kwargs.get("signal") is post_delete else "调整"
+    reason = f"工作日{verb}：{instance.date:%Y-%m-%d}{'上班' if instance.is_workday else '休息'}（{instance.note}）"
+    dates = {instance.date, getattr(instance, "_previous_date", None) or instance.date}
+    transaction.on_commit(lambda: recompute_open_cases(reason=reason, dates=sorted(dates)))
+
+
+pre_save.connect(_remember_old_date, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-before")
+post_save.connect(_calendar_changed, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-save")
+post_delete.connect(_calendar_changed, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-delete")

@@ -1,0 +1,40 @@
+"""Identity-document checks (the 统一社会信用代码 check lives in disclosures.codes)."""
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+
+from disclosures.codes import validate_credit_code_checksum
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_CREDIT_FORMAT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def id_card_check_char(body: str) -> str:
+    """GB 11643-1999: the 18th character of a 居民身份证号码."""
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS)) % 11]
+
+
+def validate_resident_id(value: str) -> None:
+    if not re.fullmatch(r"\d{17}[\dX]", value or ""):
+        raise ValidationError("居民身份证号码应为18位：17位数字加1位数字或X。", code="id_format")
+    try:
+        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        raise ValidationError("居民身份证号码中的出生日期不正确，请核对。", code="id_birth") from None
+    if id_card_check_char(value[:17]) != value[17]:
+        raise ValidationError("居民身份证号码校验码不正确，请核对（GB 11643）。", code="id_checksum")
+
+
+def validate_credit_code(value: str) -> None:
+    if not _CREDIT_FORMAT.fullmatch(value or ""):
+        raise ValidationError("统一社会信用代码应为18位（数字或大写字母，不含 I、O、Z、S、V）。", code="credit_format")
+    validate_credit_code_checksum(value)
+
+
+def normalize_id(value: str) -> str:
+    """Full-width digits and lower-case x, as people type them, to the canonical form."""
+    value = (value or "").strip().translate({ord(f): ord(h) for f, h in zip("０１２３４５６７８９ｘＸ", "0123456789XX")})
+    return re.sub(r"[\s-]", "", value).upper()

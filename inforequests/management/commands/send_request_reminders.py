@@ -1,0 +1,47 @@
+"""Due reminders and lapses for 依申请公开. Safe every minute: each reminder is recorded
+(Reminder, unique per case and key) and each lapse is a state change that happens once."""
+
+import datetime as dt
+
+from django.core.mail import send_mail
+from django.core.management.base import BaseCommand
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.working_days import load_calendar
+from inforequests import selectors, services
+from inforequests.models import Case, Reminder
+
+
+class Command(BaseCommand):
+    help = "发送依申请公开到期提醒（预警、黄牌、红牌），终止逾期不补正、逾期未缴费的申请。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", type=dt.date.fromisoformat, help="今天（测试用，YYYY-MM-DD）")
+
+    def handle(self, *args, date=None, **options):
+        if isinstance(date, str):  # call_command() passes options untyped
+            date = dt.date.fromisoformat(date)
+        today = date or timezone.localdate()
+        calendar = load_calendar()
+        sent = closed = 0
+        for case in Case.objects.open().filter(state__in=[Case.State.CORRECTION, Case.State.FEE], waiting_until__lt=today):
+            services.case_close_lapsed(case=case, today=today)
+            closed += 1
+        for case in Case.objects.open().filter(due_on__isnull=False).select_related("agency"):
+            level = selectors.alarm_level(selectors.days_left(case, today=today, calendar=calendar))
+            if level == "正常":
+                continue
+            key = f"alarm:{level}:{case.due_on:%Y-%m-%d}"  # a new due date may alarm again
+            recipients = selectors.handler_emails(organization=case.agency)
+            try:
+                with transaction.atomic():
+                    Reminder.objects.create(case=case, key=key)
+                    if recipients:
+                        send_mail(f"【{level}】依申请公开 {case.number} 答复期限 {case.due_on:%Y-%m-%d}",
+                                  f"{case.agency.name}的申请 {case.number}（{case.get_state_display()}）答复期限为"
+                                  f"{case.due_on:%Y年%m月%d日}，请及时办理。", None, recipients)
+            except IntegrityError:
+                continue  # sent before
+            sent += 1
+        self.stdout.write(f"提醒 {sent} 件，逾期终止 {closed} 件。")

@@ -1,0 +1,42 @@
+"""Fixed-window counters in Django's cache (Redis when REDIS_URL is set, else local memory)."""
+
+from django.conf import settings
+from django.core.cache import cache
+
+DEFAULTS = {
+    "apply_address": (10, 3600),  # submissions per client address per hour
+    "apply_applicant": (10, 86400),  # per applicant (ID digest) per day
+    "lookup_address": (10, 600),  # status look-ups per address per 10 minutes
+    "lookup_code": (5, 3600),  # failed look-ups per 查询码 per hour (the tail has only 10⁴ values)
+}
+
+
+def limit_for(name):
+    return getattr(settings, "INFOREQUESTS_RATE_LIMITS", {}).get(name, DEFAULTS[name])
+
+
+def _key(name, ident):
+    return f"inforequests:rl:{name}:{ident}"
+
+
+def exceeded(name, ident) -> bool:
+    limit, _ = limit_for(name)
+    return (cache.get(_key(name, ident)) or 0) >= limit
+
+
+def hit(name, ident) -> bool:
+    """Count one use; True when this use is over the limit."""
+    limit, window = limit_for(name)
+    key = _key(name, ident)
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit
+
+
+def client_address(request):
+    # Behind the project's proxy REMOTE_ADDR is set by gunicorn from the socket (docs/deployment.md).
+    return request.META.get("REMOTE_ADDR", "")

@@ -1,0 +1,268 @@
+"""Reads for 依申请公开. Staff scoping is enforced here (and again in services and admin)."""
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from core.pagecache import cached_value
+from core.working_days import add_working_days, load_calendar, working_days_between
+from disclosures.models import Organization
+
+from .crypto import digest
+from .models import Agency, AgencyMembership, Case, Outcome
+
+ALARM_LEVELS = ("正常", "预警", "黄牌", "红牌")
+
+
+def alarm_thresholds():
+    """Working days left at or below which a case turns 预警 / 黄牌 / 红牌 (红牌: due today or late)."""
+    return {"预警": 5, "黄牌": 2, "红牌": 0, **getattr(settings, "INFOREQUESTS_ALARM_THRESHOLDS", {})}
+
+
+def can_view_all(user) -> bool:
+    return user.is_active and (user.is_superuser or user.has_perm("inforequests.view_all_cases"))
+
+
+def agencies_of(user):
+    return Organization.objects.filter(request_handlers__user=user)
+
+
+def staff_agencies(user):
+    """The agencies a staff member may pick: their own, or every accepting one district-wide."""
+    return accepting_agencies() if can_view_all(user) else agencies_of(user).order_by("name")
+
+
+def cases_for(user):
+    """The cases a staff member may see: their agencies' unless district-wide."""
+    if not (user.is_authenticated and user.is_staff):
+        return Case.objects.none()
+    if can_view_all(user):
+        return Case.objects.all()
+    return Case.objects.filter(agency__in=AgencyMembership.objects.filter(user=user).values("organization"))
+
+
+def can_handle(*, user, case) -> bool:
+    if not (user.is_authenticated and user.is_staff and user.is_active):
+        return False
+    return can_view_all(user) or AgencyMembership.objects.filter(user=user, organization_id=case.agency_id).exists()
+
+
+def case_for_staff(*, user, pk) -> Case:
+    case = cases_for(user).select_related("agency", "duplicate_of").filter(pk=pk).first()
+    if case is None:
+        raise Http404("申请不存在或不属于您的机关。")  # the same answer either way
+    return case
+
+
+def handler_emails(*, organization):
+    return list(AgencyMembership.objects.filter(organization=organization, user__is_active=True)
+                .exclude(user__email="").values_list("user__email", flat=True))
+
+
+def accepting_agencies():
+    return Organization.objects.filter(request_desk__accepts_requests=True).order_by("name")
+
+
+def days_left(case, *, today=None, calendar=None):
+    """Working days from today to the due date (negative when late); None while stopped."""
+    if case.due_on is None or not case.is_open:
+        return None
+    today = today or timezone.localdate()
+    calendar = calendar or load_calendar()
+    if case.due_on >= today:
+        return working_days_between(today, case.due_on, calendar=calendar)[0]
+    return -working_days_between(case.due_on, today, calendar=calendar)[0]
+
+
+def alarm_level(left) -> str:
+    if left is None:
+        return "正常"
+    thresholds = alarm_thresholds()
+    for level in ("红牌", "黄牌", "预警"):
+        if left <= thresholds[level]:
+            return level
+    return "正常"
+
+
+def alarm_cutoffs(*, today=None, calendar=None):
+    """{level: the latest due date that is at that level or worse}: alarms filter in the database."""
+    today = today or timezone.localdate()
+    calendar = calendar or load_calendar()
+    return {level: add_working_days(today, days, calendar=calendar)[0] if days > 0 else today
+            for level, days in alarm_thresholds().items()}
+
+
+def queue(*, user, state="", alarm="", agency="", order="due_on", today=None):
+    """The staff queue: open cases first by due date. Filters are validated by the view."""
+    # Only the two identifiers the list masks are decrypted.
+    cases = cases_for(user).select_related("agency").defer("phone", "address", "email", "contact_person", "due_inputs", "description")
+    if state == "open" or not state:
+        cases = cases.open()
+    elif state != "all":
+        cases = cases.filter(state=state)
+    if agency:
+        cases = cases.filter(agency_id=agency)
+    if alarm and alarm != "正常":
+        cutoff = alarm_cutoffs(today=today)[alarm]
+        cases = cases.filter(due_on__lte=cutoff).open()
+    elif alarm == "正常":
+        cutoff = alarm_cutoffs(today=today)["预警"]
+        cases = cases.filter(Q(due_on__gt=cutoff) | Q(due_on__isnull=True))
+    ordering = {"due_on": ["due_on", "id"], "-due_on": ["-due_on", "-id"], "received_on": ["received_on", "id"],
+                "-received_on": ["-received_on", "-id"], "number": ["number"]}[order]
+    return cases.order_by(*ordering)
+
+
+def annotate_alarms(cases, *, today=None):
+    """days_left and alarm on each case of a page: one walk over the span of the page's due
+    dates (a running count of working days), not one walk per case."""
+    today = today or timezone.localdate()
+    calendar = load_calendar()
+    dues = [case.due_on for case in cases if case.due_on is not None and case.is_open]
+    if dues:
+        first, last = min(min(dues), today), max(max(dues), today)
+        running, count, day = {}, 0, first
+        while day <= last:
+            count += calendar.is_workday(day)[0]
+            running[day] = count
+            day += dt.timedelta(days=1)
+    for case in cases:
+        # Working days after today up to the due date (negative: after the due date up to today).
+        left = running[case.due_on] - running[today] if case.due_on is not None and case.is_open else None
+        case.days_left, case.alarm = left, alarm_level(left)
+    return cases
+
+
+def lookup(*, query_code, tail) -> Case | None:
+    """The case whose 查询码 and phone/ID tail both match, else None (the caller answers the
+    same way whatever was wrong)."""
+    case = Case.objects.select_related("agency").filter(query_code_digest=digest(query_code, "query")).first()
+    tail = (tail or "").upper()
+    if case is None or len(tail) < 4:
+        hmac.compare_digest("0000", tail[-4:].rjust(4))  # similar work either way
+        return None
+    ok = hmac.compare_digest(case.phone[-4:], tail[-4:]) or hmac.compare_digest(case.id_number[-4:].upper(), tail[-4:])
+    return case if ok else None
+
+
+@dataclass
+class AgencyFigures:
+    agency: Organization
+    total: int
+    by_month: list
+    by_state: list
+    by_outcome: list
+    median_days: float | None
+    on_time_rate: float | None
+    published: list
+
+
+STATISTICS_SECONDS = 300  # the page cache does not watch this app (a new case must not flush the site)
+
+
+def _agency_numbers(agency_id, today):
+    """Counts only (safe to keep in a shared cache: nothing about any applicant)."""
+    cases = Case.objects.filter(agency_id=agency_id)
+    since = (today.replace(day=1) - dt.timedelta(days=31 * 11)).replace(day=1)
+    by_month = [(f"{r['month']:%Y-%m}", r["n"]) for r in cases.filter(received_on__gte=since)
+                .annotate(month=TruncMonth("received_on")).values("month").annotate(n=Count("id")).order_by("month")]
+    by_state = [(Case.State(r["state"]).label, r["n"]) for r in cases.values("state").annotate(n=Count("id")).order_by("state")]
+    by_outcome = [(Outcome(r["outcome"]).label, r["n"]) for r in
+                  cases.exclude(outcome="").values("outcome").annotate(n=Count("id")).order_by("-n", "outcome")]
+    answered = cases.filter(answer_working_days__isnull=False)
+    totals = answered.aggregate(n=Count("id"), on_time=Count("id", filter=Q(answered_on_time=True)))
+    median = None
+    if totals["n"]:
+        # The median from the (agency, answer_working_days) index, without loading every row.
+        ordered = answered.order_by("answer_working_days").values_list("answer_working_days", flat=True)
+        middle = totals["n"] // 2
+        median = ordered[middle] if totals["n"] % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return {
+        "total": sum(n for _, n in by_state), "by_month": by_month, "by_state": by_state, "by_outcome": by_outcome,
+        "median_days": median, "on_time_rate": round(100 * totals["on_time"] / totals["n"], 1) if totals["n"] else None,
+    }
+
+
+def agency_statistics(*, agency, today=None) -> AgencyFigures:
+    """Anonymous figures only: counts, median working days, on-time rate, and the replies
+    published after consent and redaction."""
+    today = today or timezone.localdate()
+    numbers = cached_value(f"inforequests:agency:{agency.pk}:{today:%Y%m}", lambda: _agency_numbers(agency.pk, today),
+                           timeout=STATISTICS_SECONDS)
+    published = list(Case.objects.published().filter(agency=agency).only("number", "outcome", "published_at")
+                      .order_by("-published_at")[:20])
+    return AgencyFigures(agency=agency, published=published, **numbers)
+
+
+def agencies_with_counts():
+    def compute():
+        counts = dict(Case.objects.values_list("agency").annotate(n=Count("id")).order_by())
+        agencies = Organization.objects.filter(Q(request_desk__accepts_requests=True) | Q(pk__in=list(counts))).order_by("name")
+        return [{"pk": org.pk, "name": org.name, "case_count": counts.get(org.pk, 0)} for org in agencies]
+
+    return cached_value("inforequests:agencies", compute, timeout=STATISTICS_SECONDS)
+
+
+def agency_get(*, pk) -> Organization:
+    agency = Organization.objects.filter(pk=pk).first()
+    if agency is None or not (Agency.objects.filter(organization=agency).exists() or Case.objects.filter(agency=agency).exists()):
+        raise Http404("该机关未开通依申请公开")
+    return agency
+
+
+def published_case(*, number) -> Case:
+    case = Case.objects.published().select_related("agency").filter(number=number).first()
+    if case is None:
+        raise Http404("没有这件公开的申请")
+    return case
+
+
+def applicant_month_count(*, key, day) -> int:
+    first = day.replace(day=1)
+    return Case.objects.filter(applicant_key=key, received_on__gte=first, received_on__lte=day).count()
+
+
+def agency_exists(pk) -> bool:
+    return Agency.objects.filter(organization_id=pk, accepts_requests=True).exists()
+
+
+def notices_for_applicant(case):
+    """The notices as the status page shows them: whoever holds the 查询码 and a tail sees the
+    case, but the applicant's name is masked there all the same (a shared or leaked code)."""
+    notices = list(case.notices.all())
+    for notice in notices:
+        if case.name:
+            notice.body = notice.body.replace(case.name, case.masked_name)
+    return notices
+
+
+def annual_report(*, cases, year):
+    """年报 table 三 for `cases` (already scoped): rows 新收, 上年结转, each outcome, 总计 and 结转下年度,
+    columns 自然人, the five 法人或其他组织 subtypes and 总计. 一 + 二 = 三(总计) + 四 by construction."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    columns = [value for value, _ in Case.ApplicantType.choices]
+
+    def by_type(queryset):
+        counts = dict(queryset.values_list("applicant_type").annotate(n=Count("id")).order_by())
+        row = [counts.get(column, 0) for column in columns]
+        return row + [sum(row)]
+
+    open_at = Q(replied_on__isnull=True) | Q(replied_on__gt=end)
+    rows = [("一、本年新收申请数量", by_type(cases.filter(received_on__range=(start, end)))),
+            ("二、上年结转申请数量", by_type(cases.filter(received_on__lt=start).filter(Q(replied_on__isnull=True) | Q(replied_on__gte=start))))]
+    answered = cases.filter(replied_on__range=(start, end))
+    outcome_counts = {}
+    for applicant_type, outcome, n in answered.values_list("applicant_type", "outcome").annotate(n=Count("id")).order_by():
+        outcome_counts[(applicant_type, outcome)] = n
+    for outcome in Outcome:
+        row = [outcome_counts.get((column, outcome.value), 0) for column in columns]
+        rows.append(("三、" + outcome.label, row + [sum(row)]))
+    rows.append(("三、（七）总计", by_type(answered)))
+    rows.append(("四、结转下年度继续办理", by_type(cases.filter(received_on__lte=end).filter(open_at))))
+    return {"year": year, "columns": [label.split("：")[-1] for _, label in Case.ApplicantType.choices] + ["总计"], "rows": rows}

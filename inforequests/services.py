@@ -1,0 +1,486 @@
+"""Writes for 依申请公开. Each transition is one function: it locks the case, checks the move
+is allowed (models.TRANSITIONS), records who/when/why (CaseEvent + simple-history reason),
+recomputes the deadline and issues the notice."""
+
+import datetime as dt
+import logging
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from core.working_days import add_working_days, load_calendar, working_days_between
+
+from . import clock, notices, selectors
+from .crypto import digest
+from .models import TRANSITIONS, Case, CaseEvent, CaseItem, CaseSerial, Notice, Outcome, Pause
+
+logger = logging.getLogger(__name__)  # case numbers only, never an applicant's details
+
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
+
+
+class TransitionNotAllowed(ValidationError):
+    pass
+
+
+def new_query_code() -> str:
+    raw = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(12))  # 60 bits
+    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+
+
+def normalize_query_code(value: str) -> str:
+    value = "".join(c for c in (value or "").upper() if c.isalnum())
+    return "-".join(value[i:i + 4] for i in range(0, len(value), 4))
+
+
+def applicant_key(id_number: str) -> str:
+    return digest(id_number, "applicant")
+
+
+def _next_number(year: int) -> str:
+    serial, _ = CaseSerial.objects.select_for_update().get_or_create(year=year)
+    serial.last += 1
+    serial.save()
+    pattern = getattr(settings, "INFOREQUESTS_CASE_NUMBER_PATTERN", "GD-YSQ-{year}-{serial:05d}")
+    return pattern.format(year=year, serial=serial.last)
+
+
+def _save(case, *, user, reason):
+    case._history_user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    # Set before saving: update_change_reason() finds the row by field values, and Fernet
+    # ciphertext differs on every write.
+    case._change_reason = reason[:100]  # simple-history's column; the CaseEvent keeps the full text
+    case.save()
+
+
+def _event(case, *, action, from_state="", effective_on, user, reason=""):
+    CaseEvent.objects.create(
+        case=case, action=action, from_state=from_state, to_state=case.state, effective_on=effective_on,
+        user=user if user is not None and getattr(user, "is_authenticated", False) else None, reason=reason,
+    )
+
+
+def _recompute(case, calendar=None):
+    """Store the due date with what it was computed from. Returns True when it changed."""
+    deadline = clock.case_deadline(case, calendar=calendar or load_calendar())
+    inputs = deadline.inputs(clock.case_pauses(case))
+    changed = (case.due_on, case.due_exact) != (deadline.due, deadline.exact)
+    case.due_on, case.due_exact, case.due_inputs = deadline.due, deadline.exact, inputs
+    return changed
+
+
+def _lock(case):
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _check(case, to_state, *, user=None):
+    if user is not None and not selectors.can_handle(user=user, case=case):
+        raise PermissionDenied("无权办理其他机关的申请。")
+    if to_state not in TRANSITIONS[case.state]:
+        raise TransitionNotAllowed(
+            f"“{case.get_state_display()}”状态的申请不能转为“{Case.State(to_state).label}”。", code="transition")
+
+
+def _move(case, to_state, *, action, effective_on, user, reason=""):
+    from_state = case.state
+    case.state = to_state
+    _recompute(case)
+    case.full_clean(exclude=["agency", "duplicate_of"])
+    _save(case, user=user, reason=f"{action}：{reason}" if reason else action)
+    _event(case, action=action, from_state=from_state, effective_on=effective_on, user=user, reason=reason)
+
+
+def _context(case, **extra):
+    return {"name": case.name, "number": case.number, "agency": case.agency.name, "title": case.title,
+            "received_on": f"{case.received_on:%Y年%m月%d日}", **extra}
+
+
+def _notify(case, key, *, on, **extra):
+    """Issue a notice (kept on the case, shown to the applicant) and mail it when we can."""
+    title, body = notices.render(key, **_context(case, **extra))
+    notice = Notice.objects.create(case=case, key=key, title=title, body=body, issued_on=on)
+    if case.email:
+        recipient = case.email
+        transaction.on_commit(lambda: send_mail(f"{title}（{case.number}）", body, None, [recipient]))
+    return notice
+
+
+def _today(today):
+    return today or timezone.localdate()
+
+
+@transaction.atomic
+def case_register(*, agency, channel, received_on, applicant: dict, request: dict, items=(), confirmed_at=None,
+                  user=None, is_demo=False) -> tuple[Case, str]:
+    """登记: Art. 31's receipt date starts the clock. Returns the case and its 查询码 (shown
+    once: only its keyed digest is stored)."""
+    if received_on > timezone.localdate() and not is_demo:
+        raise ValidationError({"received_on": "收到申请日期不能晚于今天。"})
+    code = new_query_code()
+    case = Case(
+        number=_next_number(received_on.year), query_code_digest=digest(code, "query"), agency=agency,
+        channel=channel, received_on=received_on, clock_start=received_on, confirmed_at=confirmed_at,
+        applicant_key=applicant_key(applicant["id_number"]), is_demo=is_demo, **applicant, **request,
+    )
+    _recompute(case)
+    case.full_clean(exclude=["duplicate_of"])
+    _save(case, user=user, reason="登记")
+    for position, description in enumerate(items or [request["title"]], start=1):
+        CaseItem.objects.create(case=case, position=position, description=description)
+    _event(case, action="登记", effective_on=received_on, user=user, reason=case.get_channel_display())
+    _notify(case, "receipt", on=received_on, due=f"{case.due_on:%Y年%m月%d日}")
+    staff = selectors.handler_emails(organization=agency)
+    if staff:
+        number = case.number
+        transaction.on_commit(lambda: send_mail(f"新的政府信息公开申请 {number}", f"{agency.name}收到新的申请 {number}，请及时办理。", None, staff))
+    logger.info("inforequests: registered %s", case.number)
+    return case, code
+
+
+@transaction.atomic
+def case_request_correction(*, case, notice_on, reason, waiting_until=None, user=None) -> Case:
+    """补正 (Art. 30): one notice, within 7 working days of receipt; the clock stops and
+    restarts from the day the 补正 arrives."""
+    case = _lock(case)
+    _check(case, Case.State.CORRECTION, user=user)
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = "请一次性写明需要补正的事项和理由。"
+    if case.correction_notice_on:
+        errors["notice_on"] = "补正只能一次性告知，本件已告知过补正。"
+    elif notice_on < case.received_on:
+        errors["notice_on"] = "补正通知日期不能早于收到申请日期。"
+    else:
+        used, _ = working_days_between(case.received_on, notice_on)
+        if used > clock.CORRECTION_NOTICE_DAYS:
+            errors["notice_on"] = (f"补正须在收到申请之日起{clock.CORRECTION_NOTICE_DAYS}个工作日内一次性告知"
+                                   f"（{case.received_on:%Y-%m-%d}起已过{used}个工作日）。")
+    if errors:
+        raise ValidationError(errors)
+    days = getattr(settings, "INFOREQUESTS_CORRECTION_DAYS", 15)
+    case.waiting_until = waiting_until or add_working_days(notice_on, days)[0]
+    case.correction_notice_on = notice_on
+    Pause.objects.create(case=case, kind=Pause.Kind.CORRECTION, started_on=notice_on)
+    _move(case, Case.State.CORRECTION, action="告知补正", effective_on=notice_on, user=user, reason=reason.strip())
+    _notify(case, "correction", on=notice_on, due=f"{case.waiting_until:%Y年%m月%d日}", reason=reason.strip())
+    return case
+
+
+@transaction.atomic
+def case_receive_correction(*, case, received_on, user=None, note="") -> Case:
+    case = _lock(case)
+    _check(case, Case.State.REGISTERED, user=user)
+    if case.state != Case.State.CORRECTION:
+        raise TransitionNotAllowed("本件不在待补正状态。")
+    if received_on < case.correction_notice_on:
+        raise ValidationError({"received_on": "收到补正日期不能早于补正通知日期。"})
+    case.pauses.filter(kind=Pause.Kind.CORRECTION, ended_on__isnull=True).update(ended_on=received_on)
+    case.correction_received_on = case.clock_start = received_on
+    case.waiting_until = None
+    _move(case, Case.State.REGISTERED, action="收到补正", effective_on=received_on, user=user,
+          reason=note or "答复期限自收到补正之日起重新计算")
+    return case
+
+
+@transaction.atomic
+def case_start_consultation(*, case, kind, party, started_on, reason="", user=None) -> Case:
+    """征求意见 (Art. 32/33): the time taken does not count; a third party has 15 working days."""
+    case = _lock(case)
+    _check(case, Case.State.CONSULTATION, user=user)
+    if kind not in (Pause.Kind.THIRD_PARTY, Pause.Kind.AGENCY):
+        raise ValidationError({"kind": "请选择征求第三方或其他机关意见。"})
+    if not (party or "").strip():
+        raise ValidationError({"party": "请填写征求意见的对象。"})
+    if started_on < case.clock_start:
+        raise ValidationError({"started_on": "征求意见日期不能早于计时起算日。"})
+    Pause.objects.create(case=case, kind=kind, started_on=started_on, party=party.strip())
+    case.waiting_until = add_working_days(started_on, clock.THIRD_PARTY_DAYS)[0] if kind == Pause.Kind.THIRD_PARTY else None
+    _move(case, Case.State.CONSULTATION, action="征求意见", effective_on=started_on, user=user,
+          reason=f"{Pause.Kind(kind).label}：{party.strip()}" + (f"；{reason}" if reason else ""))
+    return case
+
+
+def _resume_state(case):
+    return Case.State.EXTENDED if case.extension_days else Case.State.REGISTERED
+
+
+def _end_pause(case, kind_filter, ended_on):
+    pause = case.pauses.filter(kind__in=kind_filter, ended_on__isnull=True).first()
+    if pause is None:
+        raise TransitionNotAllowed("没有正在进行的暂停。")
+    if ended_on < pause.started_on:
+        raise ValidationError({"ended_on": "结束日期不能早于开始日期。"})
+    pause.ended_on = ended_on
+    pause.save()
+
+
+@transaction.atomic
+def case_end_consultation(*, case, ended_on, note="", user=None) -> Case:
+    case = _lock(case)
+    if case.state != Case.State.CONSULTATION:
+        raise TransitionNotAllowed("本件不在征求意见状态。")
+    _check(case, _resume_state(case), user=user)
+    _end_pause(case, [Pause.Kind.THIRD_PARTY, Pause.Kind.AGENCY], ended_on)
+    case.waiting_until = None
+    _move(case, _resume_state(case), action="征求意见结束", effective_on=ended_on, user=user, reason=note)
+    return case
+
+
+def fee_quote(case) -> tuple[Decimal, list[tuple[int, int]]]:
+    """(amount, [(n-th request of the applicant this month, fee)…]) for the case's items.
+    The month is the receipt date's calendar month (Asia/Shanghai dates, as stored)."""
+    first = case.received_on.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    earlier = CaseItem.objects.filter(
+        case__applicant_key=case.applicant_key, case__received_on__gte=first, case__received_on__lt=following,
+    ).exclude(case__outcome=Outcome.NOT_PROCESSED_REPEAT).exclude(case=case).filter(
+        # Requests received earlier in the month (or the same day, registered before) come first.
+        models_q_before(case)
+    ).count()
+    lines = [(earlier + i, clock.per_item_fee(earlier + i)) for i in range(1, case.items.count() + 1)]
+    return Decimal(sum(fee for _, fee in lines)), lines
+
+
+def models_q_before(case):
+    from django.db.models import Q
+
+    return Q(case__received_on__lt=case.received_on) | Q(case__received_on=case.received_on, case__pk__lt=case.pk)
+
+
+@transaction.atomic
+def case_request_fee(*, case, notice_on, user=None) -> Case:
+    """待缴费 (国办函〔2020〕109号): only past the applicant's 10 free requests this month."""
+    case = _lock(case)
+    _check(case, Case.State.FEE, user=user)
+    amount, lines = fee_quote(case)
+    if amount <= 0:
+        raise ValidationError({"notice_on": f"本件为申请人本月第{lines[0][0]}件申请，每月10件以内不收费。"})
+    case.fee_amount, case.fee_notice_on = amount, notice_on
+    case.waiting_until = add_working_days(notice_on, clock.FEE_PAYMENT_DAYS)[0]
+    Pause.objects.create(case=case, kind=Pause.Kind.FEE, started_on=notice_on)
+    _move(case, Case.State.FEE, action="收费通知", effective_on=notice_on, user=user,
+          reason="；".join(f"本月第{n}件 {fee}元" for n, fee in lines))
+    _notify(case, "fee", on=notice_on, amount=amount, due=f"{case.waiting_until:%Y年%m月%d日}")
+    return case
+
+
+@transaction.atomic
+def case_record_payment(*, case, paid_on, user=None) -> Case:
+    case = _lock(case)
+    if case.state != Case.State.FEE:
+        raise TransitionNotAllowed("本件不在待缴费状态。")
+    _check(case, _resume_state(case), user=user)
+    _end_pause(case, [Pause.Kind.FEE], paid_on)
+    case.paid_on, case.waiting_until = paid_on, None
+    _move(case, _resume_state(case), action="已缴费", effective_on=paid_on, user=user)
+    return case
+
+
+@transaction.atomic
+def case_extend(*, case, days, approver, reason, on, user=None) -> Case:
+    """延期 (Art. 33): ≤ 20 more working days, approved by the office's 负责人, applicant told."""
+    case = _lock(case)
+    _check(case, Case.State.EXTENDED, user=user)
+    errors = {}
+    if not 1 <= days <= clock.MAX_EXTENSION_DAYS:
+        errors["days"] = f"延长期限为1至{clock.MAX_EXTENSION_DAYS}个工作日。"
+    if not (approver or "").strip():
+        errors["approver"] = "请填写批准延期的政府信息公开工作机构负责人。"
+    if not (reason or "").strip():
+        errors["reason"] = "请填写延期理由。"
+    if case.due_on and on > case.due_on:
+        errors["on"] = f"答复期限（{case.due_on:%Y-%m-%d}）已过，不能再延期。"
+    if errors:
+        raise ValidationError(errors)
+    case.extension_days, case.extension_approver = days, approver.strip()
+    _move(case, Case.State.EXTENDED, action="延期答复", effective_on=on, user=user,
+          reason=f"延长{days}个工作日，负责人{approver.strip()}批准：{reason.strip()}")
+    _notify(case, "extension", on=on, days=days, reason=reason.strip(), due=f"{case.due_on:%Y年%m月%d日}")
+    return case
+
+
+def _close(case, *, outcome, replied_on, reply_text, action, user):
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": "请选择办理结果。"})
+    if replied_on < case.received_on:
+        raise ValidationError({"replied_on": "答复日期不能早于收到申请日期。"})
+    case.pauses.filter(ended_on__isnull=True).update(ended_on=replied_on)
+    case.outcome, case.replied_on, case.reply_text, case.waiting_until = outcome, replied_on, reply_text, None
+    case.answer_working_days = working_days_between(case.received_on, replied_on)[0]
+    due_before = case.due_on
+    case.answered_on_time = due_before is None or replied_on <= due_before
+    case.items.filter(outcome="").update(outcome=outcome)
+    _move(case, Case.State.ANSWERED, action=action, effective_on=replied_on, user=user, reason=Outcome(outcome).label)
+    # The reply keeps the deadline it was answered against (the walk would now include the pause).
+    if due_before is not None:
+        Case.objects.filter(pk=case.pk).update(due_on=due_before)
+        case.due_on = due_before
+    _notify(case, outcome, on=replied_on, reply=reply_text)
+    return case
+
+
+@transaction.atomic
+def case_reply(*, case, outcome, replied_on, reply_text, user=None) -> Case:
+    case = _lock(case)
+    _check(case, Case.State.ANSWERED, user=user)
+    if case.is_paused:
+        raise TransitionNotAllowed(f"本件{case.get_state_display()}，请先结束暂停再答复。")
+    if not (reply_text or "").strip():
+        raise ValidationError({"reply_text": "请填写答复内容。"})
+    return _close(case, outcome=outcome, replied_on=replied_on, reply_text=reply_text.strip(), action="答复", user=user)
+
+
+@transaction.atomic
+def case_close_lapsed(*, case, today=None, user=None) -> Case:
+    """逾期不补正 / 逾期未缴费: the applicant's time has passed (run by the reminder command)."""
+    case = _lock(case)
+    today = _today(today)
+    _check(case, Case.State.ANSWERED, user=user)
+    outcomes = {Case.State.CORRECTION: Outcome.OTHER_NO_CORRECTION, Case.State.FEE: Outcome.OTHER_UNPAID}
+    if case.state not in outcomes:
+        raise TransitionNotAllowed("只有待补正或待缴费的申请会逾期终止。")
+    if case.waiting_until is None or today <= case.waiting_until:
+        raise ValidationError(f"申请人的期限（{case.waiting_until:%Y-%m-%d}）尚未届满。")
+    return _close(case, outcome=outcomes[case.state], replied_on=today, user=user, action="逾期终止",
+                  reply_text=f"申请人未在{case.waiting_until:%Y年%m月%d日}前" + ("补正" if case.state == Case.State.CORRECTION else "缴纳信息处理费") + "，视为放弃申请。")
+
+
+@transaction.atomic
+def case_archive(*, case, user=None, note="") -> Case:
+    case = _lock(case)
+    _check(case, Case.State.ARCHIVED, user=user)
+    _move(case, Case.State.ARCHIVED, action="归档", effective_on=timezone.localdate(), user=user, reason=note)
+    return case
+
+
+@transaction.atomic
+def case_link_duplicate(*, case, original, user=None) -> Case:
+    """重复申请: link to the earlier identical request (the 不予处理 outcome is still a reply)."""
+    case = _lock(case)
+    if isinstance(original, str):
+        original = Case.objects.filter(number=original.strip()).first()
+        if original is None:
+            raise ValidationError({"original": "没有这个申请编号。"})
+    if user is not None and not (selectors.can_handle(user=user, case=case) and selectors.can_handle(user=user, case=original)):
+        raise PermissionDenied("无权关联其他机关的申请。")
+    if original.pk == case.pk or original.duplicate_of_id == case.pk:
+        raise ValidationError({"original": "不能关联到本件或以本件为原申请的申请。"})
+    case.duplicate_of = original
+    _save(case, user=user, reason=f"关联重复申请 {original.number}")
+    _event(case, action="关联重复申请", effective_on=timezone.localdate(), user=user, reason=original.number)
+    return case
+
+
+@transaction.atomic
+def case_split(*, case, descriptions, user=None) -> Case:
+    """一事一申请: replace the items (before any outcome), each then counted for fees."""
+    case = _lock(case)
+    if user is not None and not selectors.can_handle(user=user, case=case):
+        raise PermissionDenied("无权办理其他机关的申请。")
+    descriptions = [d.strip() for d in descriptions if d.strip()]
+    if not case.is_open or case.state == Case.State.FEE:
+        raise TransitionNotAllowed("已收费或已办结的申请不能再拆分。")
+    if not descriptions:
+        raise ValidationError({"descriptions": "请至少填写一个事项。"})
+    case.items.all().delete()
+    for position, description in enumerate(descriptions, start=1):
+        CaseItem.objects.create(case=case, position=position, description=description)
+    _event(case, action="拆分事项", effective_on=timezone.localdate(), user=user, reason=f"{len(descriptions)}项")
+    return case
+
+
+@transaction.atomic
+def case_publish(*, case, request_text, reply_text, user=None) -> Case:
+    """Publish the redacted request and reply: only with the applicant's consent, after the reply."""
+    case = _lock(case)
+    if user is not None and not selectors.can_handle(user=user, case=case):
+        raise PermissionDenied("无权办理其他机关的申请。")
+    if not case.consents_publication:
+        raise ValidationError("申请人未同意公开答复内容，不能公开。")
+    if case.is_open:
+        raise ValidationError("答复后才能公开。")
+    errors = {}
+    if not (request_text or "").strip():
+        errors["request_text"] = "请填写隐私处理后的申请内容。"
+    if not (reply_text or "").strip():
+        errors["reply_text"] = "请填写隐私处理后的答复内容。"
+    for label, value in (("姓名", case.name), ("证件号码", case.id_number), ("电话", case.phone), ("地址", case.address)):
+        if value and len(value) >= 2 and (value in (request_text or "") or value in (reply_text or "")):
+            errors.setdefault("request_text", f"公开内容仍含申请人{label}，请先作隐私处理。")
+    if errors:
+        raise ValidationError(errors)
+    case.public_request_text, case.public_reply_text = request_text.strip(), reply_text.strip()
+    case.published_at = timezone.now()
+    _save(case, user=user, reason="隐私处理后公开")
+    _event(case, action="公开", effective_on=timezone.localdate(), user=user)
+    return case
+
+
+PROMOTED_TOPIC = "依申请公开转主动公开"
+
+
+@transaction.atomic
+def case_promote_to_catalogue(*, case, user=None, title="") -> Case:
+    """依申请公开转主动公开: the published (redacted) reply becomes a draft record in the
+    catalogue, which the catalogue's reviewers then publish as any other record."""
+    from disclosures.models import DisclosureRecord, Genre, Topic
+
+    case = _lock(case)
+    if user is not None and not selectors.can_handle(user=user, case=case):
+        raise PermissionDenied("无权办理其他机关的申请。")
+    if case.published_at is None:
+        raise ValidationError("请先作隐私处理并公开答复，再转为主动公开。")
+    if case.promoted_record_id:
+        raise ValidationError("本件已转为主动公开。")
+    record = DisclosureRecord(
+        title=(title or "").strip() or case.title, publisher=case.agency, drafting_org=case.agency,
+        topic=Topic.objects.get_or_create(name=PROMOTED_TOPIC, defaults={"position": 1000})[0],
+        genre=Genre.objects.get_or_create(name="其他", defaults={"is_official_document": False})[0],
+        written_date=case.replied_on, body="".join(f"<p>{line}</p>" for line in _escape_lines(case.public_reply_text)),
+    )
+    record.full_clean()
+    record._history_user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    record.save()
+    case.promoted_record = record
+    _save(case, user=user, reason="转为主动公开（草稿）")
+    _event(case, action="转为主动公开", effective_on=timezone.localdate(), user=user, reason=record.title)
+    return case
+
+
+def _escape_lines(text):
+    from django.utils.html import escape
+
+    return [escape(line) for line in text.splitlines() if line.strip()]
+
+
+def recompute_open_cases(*, reason, user=None, dates=None) -> list[tuple[str, object, object]]:
+    """After a calendar change: recompute the open cases whose running clock spans one of
+    `dates` (all open cases when None), and log each change. A stopped clock (due_on null)
+    is recomputed when it restarts."""
+    calendar = load_calendar()
+    changes = []
+    cases = Case.objects.open()
+    if dates:
+        from django.db.models import Q
+
+        spans = Q()
+        for day in dates:
+            spans |= Q(clock_start__lt=day, due_on__gte=day)
+        cases = cases.filter(spans)
+    for pk in cases.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            case = _lock(Case(pk=pk))
+            before = case.due_on
+            if _recompute(case, calendar) or case.due_on != before:
+                _save(case, user=user, reason=f"期限重算：{reason}")
+                _event(case, action="期限重算", effective_on=timezone.localdate(), user=user,
+                       reason=f"{reason}；{before or '—'} → {case.due_on or '—'}")
+                changes.append((case.number, before, case.due_on))
+    if changes:
+        logger.warning("inforequests: calendar change (%s) moved %d due dates", reason, len(changes))
+    return changes

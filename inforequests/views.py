@@ -1,0 +1,330 @@
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from core.http import bad_request_page, parse_page_number
+from core.pages import PageMeta
+from core.working_days import load_calendar
+
+from . import clock, forms, ratelimit, selectors, services
+from .crypto import digest
+from .models import Case, Notice, ReplyDocument
+
+SECTION = "依申请公开"
+COLUMN = PageMeta(name=SECTION, description="政府信息公开申请：在线申请、进度查询、办理情况统计")
+RECEIPT_SESSION_KEY = "inforequests_receipt"
+PAGE_SIZE = 30
+
+
+def _crumbs(*trail):
+    return [("政府信息公开", reverse("disclosures:catalogue")), (SECTION, reverse("inforequests:apply")), *trail]
+
+
+def _page(request, template, context, status=200):
+    return render(request, template, {"column": COLUMN, **context}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def apply(request):
+    """Fill in → check (the confirmation step Art. 31 dates the receipt by) → receipt."""
+    crumbs = _crumbs(("在线申请", None))
+    if request.method == "GET":
+        return _page(request, "inforequests/apply.html", {"form": forms.ApplicationForm(), "crumbs": crumbs})
+    form = forms.ApplicationForm(request.POST)
+    step = request.POST.get("step", "check")
+    if step == "edit" or not form.is_valid():
+        return _page(request, "inforequests/apply.html", {"form": form, "crumbs": crumbs}, status=200 if step == "edit" else 400)
+    address = ratelimit.client_address(request)
+    if step != "confirm":
+        return _page(request, "inforequests/confirm.html", {"form": form, "crumbs": crumbs})
+    key = services.applicant_key(form.cleaned_data["id_number"])
+    if ratelimit.hit("apply_address", address) or ratelimit.hit("apply_applicant", key):
+        form.add_error(None, "提交过于频繁，已达到提交次数上限。请稍后再试，或到受理机关窗口当面提交。")
+        return _page(request, "inforequests/apply.html", {"form": form, "crumbs": crumbs}, status=429)
+    case, code = services.case_register(
+        channel=Case.Channel.ONLINE, received_on=timezone.localdate(), confirmed_at=timezone.now(),
+        **form.service_arguments(),
+    )
+    request.session[RECEIPT_SESSION_KEY] = {"case": case.pk, "code": code}
+    return redirect("inforequests:receipt")
+
+
+@never_cache
+def receipt(request):
+    data = request.session.get(RECEIPT_SESSION_KEY)
+    case = Case.objects.select_related("agency").filter(pk=data["case"]).first() if data else None
+    if case is None:
+        return redirect("inforequests:status")
+    return _page(request, "inforequests/receipt.html", {
+        "case": case, "code": data["code"], "crumbs": _crumbs(("受理回执", None)),
+        "notice": case.notices.filter(key="receipt").first(),
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status(request):
+    """查询码 + tail → the case. Any wrong input gets the same answer; tries are rate-limited
+    per address and per 查询码 (existing or not, so a limit reveals nothing)."""
+    context = {"crumbs": _crumbs(("办理进度查询", None))}
+    if request.method == "GET":
+        return _page(request, "inforequests/status.html", {**context, "form": forms.LookupForm()})
+    form = forms.LookupForm(request.POST)
+    if not form.is_valid():
+        return _page(request, "inforequests/status.html", {**context, "form": form}, status=400)
+    code = services.normalize_query_code(form.cleaned_data["query_code"])
+    code_key = digest(code, "query")
+    if ratelimit.hit("lookup_address", ratelimit.client_address(request)) or ratelimit.exceeded("lookup_code", code_key):
+        return _page(request, "inforequests/status.html", {**context, "form": form, "limited": True}, status=429)
+    case = selectors.lookup(query_code=code, tail=form.cleaned_data["tail"])
+    if case is None:
+        ratelimit.hit("lookup_code", code_key)
+        return _page(request, "inforequests/status.html", {**context, "form": form, "not_found": True}, status=404)
+    deadline = clock.case_deadline(case, calendar=load_calendar(), until=timezone.localdate()) if case.is_open else None
+    return _page(request, "inforequests/case_status.html", {
+        **context, "case": case, "notices": selectors.notices_for_applicant(case), "events": case.events.all(),
+        "documents": [(document, signing.dumps(document.pk, salt=DOCUMENT_SALT)) for document in case.documents.all()],
+        "deadline": deadline,
+    })
+
+
+DOCUMENT_SALT = "inforequests.document"
+DOCUMENT_SECONDS = 3600
+
+
+@never_cache
+def document(request, token):
+    """A released document, for whoever just passed the status lookup (a signed, expiring link)."""
+    try:
+        pk = signing.loads(token, salt=DOCUMENT_SALT, max_age=DOCUMENT_SECONDS)
+    except signing.BadSignature:
+        raise Http404("下载链接无效或已过期，请重新查询。") from None
+    found = ReplyDocument.objects.filter(pk=pk).first()
+    if found is None or not found.file:
+        raise Http404("附件不存在")
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.file.name.rsplit("/", 1)[-1])
+
+
+def statistics(request):
+    return _page(request, "inforequests/statistics.html", {
+        "agencies": selectors.agencies_with_counts(), "crumbs": _crumbs(("办理情况统计", None)),
+    })
+
+
+def agency(request, pk):
+    org = selectors.agency_get(pk=pk)
+    return _page(request, "inforequests/agency.html", {
+        "figures": selectors.agency_statistics(agency=org),
+        "crumbs": _crumbs(("办理情况统计", reverse("inforequests:statistics")), (org.name, None)),
+    })
+
+
+def published(request, number):
+    case = selectors.published_case(number=number)
+    return _page(request, "inforequests/published.html", {
+        "case": case, "crumbs": _crumbs((case.agency.name, reverse("inforequests:agency", args=[case.agency_id])), (case.number, None)),
+    })
+
+
+# ---- staff ----
+
+STAFF_COLUMN = PageMeta(name="依申请公开办理")
+
+
+def _staff_crumbs(*trail):
+    return [("依申请公开办理", reverse("inforequests:staff_queue")), *trail]
+
+
+@never_cache
+@staff_member_required
+def staff_queue(request):
+    form = forms.StaffQueueForm(request.GET, agencies=selectors.staff_agencies(request.user))
+    if not form.is_valid():
+        return bad_request_page(request, "筛选条件无效", form.errors)
+    data = form.cleaned_data
+    cases = selectors.queue(user=request.user, state=data["state"], alarm=data["alarm"], order=data["order"] or "due_on",
+                            agency=data["agency"].pk if data["agency"] else "")
+    page_number = parse_page_number(request)
+    paginator = Paginator(cases, PAGE_SIZE)
+    if page_number > paginator.num_pages:
+        raise Http404("页码超出范围")
+    page = paginator.page(page_number)
+    selectors.annotate_alarms(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "inforequests/staff/queue.html", {
+        "form": form, "page": page, "query_string": query.urlencode(), "column": STAFF_COLUMN, "crumbs": _staff_crumbs(),
+    })
+
+
+ACTIONS = {
+    # name: (label, form, service, target state for the button's availability)
+    "correction": ("告知补正", forms.CorrectionForm, services.case_request_correction, Case.State.CORRECTION),
+    "receive_correction": ("收到补正", forms.ReceiveCorrectionForm, services.case_receive_correction, None),
+    "consultation": ("征求意见", forms.ConsultationForm, services.case_start_consultation, Case.State.CONSULTATION),
+    "end_consultation": ("征求意见结束", forms.EndConsultationForm, services.case_end_consultation, None),
+    "fee": ("发出收费通知", forms.FeeForm, services.case_request_fee, Case.State.FEE),
+    "payment": ("登记缴费", forms.PaymentForm, services.case_record_payment, None),
+    "extend": ("延期答复", forms.ExtendForm, services.case_extend, Case.State.EXTENDED),
+    "reply": ("答复", forms.ReplyForm, services.case_reply, Case.State.ANSWERED),
+    "archive": ("归档", forms.ArchiveForm, services.case_archive, Case.State.ARCHIVED),
+    "publish": ("隐私处理后公开", forms.PublishForm, services.case_publish, None),
+    "promote": ("转为主动公开", forms.PromoteForm, services.case_promote_to_catalogue, None),
+    "split": ("拆分事项（一事一申请）", forms.SplitForm, services.case_split, None),
+    "duplicate": ("关联重复申请", forms.DuplicateForm, services.case_link_duplicate, None),
+}
+_RESUMES = {"receive_correction": Case.State.CORRECTION, "end_consultation": Case.State.CONSULTATION, "payment": Case.State.FEE}
+
+
+def available_actions(case):
+    names = []
+    for name, (_, _, _, target) in ACTIONS.items():
+        if name in _RESUMES:
+            ok = case.state == _RESUMES[name]
+        elif name == "publish":
+            ok = not case.is_open and case.consents_publication
+        elif name == "promote":
+            ok = case.published_at is not None and not case.promoted_record_id
+        elif name == "split":
+            ok = case.is_open and case.state != Case.State.FEE
+        elif name == "duplicate":
+            ok = case.duplicate_of_id is None
+        elif name == "reply":
+            ok = target in services.TRANSITIONS[case.state] and not case.is_paused
+        else:
+            ok = target in services.TRANSITIONS[case.state]
+        if ok:
+            names.append(name)
+    return names
+
+
+@never_cache
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def staff_case(request, pk):
+    case = selectors.case_for_staff(user=request.user, pk=pk)
+    bound, status = {}, 200
+    if request.method == "POST":
+        name = request.POST.get("action", "")
+        if name not in available_actions(case):
+            return bad_request_page(request, "该操作在当前状态下不可用", {"action": [f"“{case.get_state_display()}”状态不能执行此操作。"]})
+        label, form_class, service, _ = ACTIONS[name]
+        form = form_class(request.POST, prefix=name)
+        if form.is_valid():
+            try:
+                service(case=case, user=request.user, **form.cleaned_data)
+            except PermissionDenied:
+                raise
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, messages in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, messages)
+                else:
+                    form.add_error(None, error.messages)
+            else:
+                return redirect("inforequests:staff_case", pk=case.pk)
+        bound[name], status = form, 400
+    actions = [(name, ACTIONS[name][0], bound.get(name) or ACTIONS[name][1](prefix=name, initial=_initial(name, case)))
+               for name in available_actions(case)]
+    selectors.annotate_alarms([case])
+    return render(request, "inforequests/staff/case.html", {
+        "case": case, "actions": actions, "events": case.events.select_related("user"), "notices": case.notices.all(),
+        "items": case.items.all(), "pauses": case.pauses.all(), "fee": services.fee_quote(case),
+        "column": STAFF_COLUMN, "crumbs": _staff_crumbs((case.number, None)),
+    }, status=status)
+
+
+def _initial(name, case):
+    today = timezone.localdate()
+    dates = {"correction": "notice_on", "receive_correction": "received_on", "consultation": "started_on",
+             "end_consultation": "ended_on", "fee": "notice_on", "payment": "paid_on", "extend": "on", "reply": "replied_on"}
+    initial = {dates[name]: today} if name in dates else {}
+    if name == "extend":
+        initial["days"] = 20
+    if name == "publish":
+        initial = {"request_text": case.title, "reply_text": case.reply_text}
+    return initial
+
+
+@never_cache
+@staff_member_required
+def staff_deadline(request, pk):
+    """How the due date was worked out: every day counted, paused and skipped."""
+    case = selectors.case_for_staff(user=request.user, pk=pk)
+    deadline = clock.case_deadline(case, calendar=load_calendar(), until=timezone.localdate())
+    return render(request, "inforequests/staff/deadline.html", {
+        "case": case, "deadline": deadline, "column": STAFF_COLUMN,
+        "crumbs": _staff_crumbs((case.number, reverse("inforequests:staff_case", args=[case.pk])), ("期限计算", None)),
+    })
+
+
+@never_cache
+@staff_member_required
+def staff_notice(request, pk):
+    notice = Notice.objects.select_related("case__agency").filter(pk=pk, case__in=selectors.cases_for(request.user)).first()
+    if notice is None:
+        raise Http404("告知书不存在或不属于您的机关。")
+    return render(request, "inforequests/notice.html", {
+        "notice": notice, "case": notice.case, "column": STAFF_COLUMN,
+        "crumbs": _staff_crumbs((notice.case.number, reverse("inforequests:staff_case", args=[notice.case_id])), (notice.title, None)),
+    })
+
+
+@never_cache
+@staff_member_required
+def staff_notice_pdf(request, pk):
+    from .pdf import notice_pdf
+
+    notice = Notice.objects.select_related("case__agency").filter(pk=pk, case__in=selectors.cases_for(request.user)).first()
+    if notice is None:
+        raise Http404("告知书不存在或不属于您的机关。")
+    response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.case.number}-{notice.pk}.pdf"'
+    return response
+
+
+@never_cache
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def staff_new(request):
+    form = forms.StaffEntryForm(request.POST or None, agencies=selectors.staff_agencies(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            case, code = services.case_register(
+                channel=form.cleaned_data["channel"], received_on=form.cleaned_data["received_on"], user=request.user,
+                **form.service_arguments(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            request.session[RECEIPT_SESSION_KEY] = {"case": case.pk, "code": code}
+            return redirect("inforequests:receipt")
+    return render(request, "inforequests/staff/new.html", {
+        "form": form, "column": STAFF_COLUMN, "crumbs": _staff_crumbs(("登记申请", None)),
+    }, status=400 if form.is_bound else 200)
+
+
+@never_cache
+@staff_member_required
+def staff_report(request):
+    """年报 table 三 for the staff member's agencies (or the district)."""
+    form = forms.ReportForm(request.GET or None, agencies=selectors.staff_agencies(request.user))
+    if form.is_bound and not form.is_valid():
+        return bad_request_page(request, "年度或机关无效", form.errors)
+    data = form.cleaned_data if form.is_bound else {}
+    year = data.get("year") or timezone.localdate().year - 1
+    cases = selectors.cases_for(request.user)
+    if data.get("agency"):
+        cases = cases.filter(agency=data["agency"])
+    return render(request, "inforequests/staff/report.html", {
+        "form": form, "report": selectors.annual_report(cases=cases, year=year),
+        "column": STAFF_COLUMN, "crumbs": _staff_crumbs(("年报表三", None)),
+    })

@@ -1,0 +1,105 @@
+"""The whole applicant path in a real browser, JavaScript off and 长者模式 on, axe clean."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from inforequests.models import Case
+from tests.browser.test_axe import axe_options
+
+from .factories import ADDRESS, APPLICANT_NAME, PERSON_ID, PHONE, AgencyFactory
+
+
+def axe_clean(page):
+    results = Axe().run(page, options=axe_options("elder"))
+    assert not results.violations_count, results.generate_report()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_apply_confirm_receipt_and_status_without_javascript_in_elder_mode(browser, live_server):
+    agency = AgencyFactory().organization
+    # JavaScript off for the applicant; axe runs in its own (JavaScript) context on the same pages.
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN", base_url=live_server.url)
+    context.add_cookies([{"name": "reader", "value": "elder=1", "url": live_server.url}])
+    checker = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    checker.add_cookies([{"name": "reader", "value": "elder=1", "url": live_server.url}])
+    page, check = context.new_page(), checker.new_page()
+
+    def audit(html):
+        check.set_content(html.replace("<head>", f'<head><base href="{live_server.url}/">', 1))
+        axe_clean(check)
+
+    page.goto("/disclosures/apply/")
+    assert "elder" in (page.locator("html").get_attribute("class") or "")
+    audit(page.content())
+    page.select_option("#id_agency", str(agency.pk))
+    page.check("input[name=applicant_type][value=person]")
+    page.fill("#id_name", APPLICANT_NAME)
+    page.select_option("#id_id_type", "resident_id")
+    page.fill("#id_id_number", PERSON_ID[:-1] + "1")  # a wrong check character
+    page.fill("#id_phone", PHONE)
+    page.fill("#id_address", ADDRESS)
+    page.fill("#id_title", "2026年道路养护计划")
+    page.fill("#id_description", "区交通局发布的道路养护计划全文。")
+    page.check("input[name=delivery][value=electronic]")
+    page.click("button[type=submit]:has-text('下一步')")
+    # The error is in the summary and beside the field; everything typed is still there.
+    assert page.locator(".error-summary").inner_text().count("校验码不正确") == 1
+    assert "校验码不正确" in page.locator("#id_id_number_error").inner_text()
+    assert page.input_value("#id_address") == ADDRESS
+    audit(page.content())
+    page.fill("#id_id_number", PERSON_ID)
+    page.click("button[type=submit]:has-text('下一步')")
+    assert page.locator("h1").inner_text() == "请核对您的申请"
+    audit(page.content())
+    page.click("button:has-text('确认提交')")
+    assert page.locator("h1").inner_text() == "政府信息公开申请受理回执"
+    code = page.locator(".query-code").inner_text()
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+    audit(page.content())
+    page.goto("/disclosures/apply/status/")
+    page.fill("#id_query_code", code)
+    page.fill("#id_tail", "0000")
+    page.click("button:has-text('查询')")
+    assert "未查到相符的申请" in page.content()
+    audit(page.content())
+    page.fill("#id_tail", PHONE[-4:])
+    page.click("button:has-text('查询')")
+    case = Case.objects.get()
+    assert case.number in page.locator("h1").inner_text() and "已登记" in page.content()
+    assert APPLICANT_NAME not in page.content() and PERSON_ID not in page.content()
+    audit(page.content())
+    context.close()
+    checker.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_pages_are_axe_clean(browser, live_server):
+    import datetime as dt
+
+    from django.conf import settings
+    from django.test import Client
+
+    from inforequests import services
+
+    from .factories import make_case, staff_user
+
+    case = make_case(received_on=dt.date(2026, 9, 18))
+    services.case_extend(case=case, days=5, approver="王主任", reason="档案多", on=dt.date(2026, 10, 1))
+    client = Client()
+    client.force_login(staff_user("axe-clerk", case.agency))
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url},
+                         {"name": "reader", "value": "elder=1", "url": live_server.url}])
+    page = context.new_page()
+    notice = case.notices.first()
+    for url in ("/disclosures/apply/staff/", f"/disclosures/apply/staff/{case.pk}/", f"/disclosures/apply/staff/{case.pk}/deadline/",
+                f"/disclosures/apply/staff/notices/{notice.pk}/", "/disclosures/apply/staff/new/",
+                "/disclosures/apply/staff/report/?year=2026"):
+        response = page.goto(url)
+        assert response.status == 200, url
+        axe_clean(page)
+    context.close()

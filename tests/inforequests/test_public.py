@@ -1,0 +1,235 @@
+import datetime as dt
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from inforequests import services
+from inforequests.models import Case, Outcome
+
+from .factories import ADDRESS, APPLICANT_NAME, EMAIL, PERSON_ID, PHONE, AgencyFactory, make_case
+
+pytestmark = pytest.mark.django_db
+APPLY = "/disclosures/apply/"
+STATUS = "/disclosures/apply/status/"
+
+
+def form_data(org, **overrides):
+    return {"agency": org.pk, "applicant_type": "person", "name": APPLICANT_NAME, "id_type": "resident_id",
+            "id_number": PERSON_ID, "phone": PHONE, "address": ADDRESS, "email": EMAIL,
+            "title": "道路养护计划", "document_number": "", "description": "2026年计划全文", "delivery": "electronic",
+            "consents_publication": "on", **overrides}
+
+
+@pytest.fixture
+def agency():
+    return AgencyFactory().organization
+
+
+def test_urls_are_mounted_before_the_catalogue():
+    assert reverse("inforequests:apply") == APPLY
+
+
+def test_apply_check_confirm_receipt(client, agency):
+    page = client.get(APPLY)
+    assert page.status_code == 200 and agency.name in page.content.decode()
+    check = client.post(APPLY, form_data(agency))
+    assert check.status_code == 200 and "请核对您的申请" in check.content.decode()
+    assert not Case.objects.exists()  # nothing stored before the applicant confirms
+    done = client.post(APPLY, {**form_data(agency), "step": "confirm"})
+    assert done.status_code == 302 and done["Location"] == reverse("inforequests:receipt")
+    case = Case.objects.get()
+    assert case.channel == "online" and case.received_on == timezone.localdate() and case.confirmed_at
+    receipt = client.get(done["Location"]).content.decode()
+    code = re.search(r'class="query-code">([A-Z0-9-]+)<', receipt).group(1)
+    assert case.number in receipt and len(code) == 14
+    assert code not in str(Case.objects.values_list()) and case.query_code_digest != code  # only a digest is stored
+    # The applicant looks the case up with the code and a phone tail, without an account.
+    found = client.post(STATUS, {"query_code": code.lower().replace("-", ""), "tail": PHONE[-4:]})
+    assert found.status_code == 200 and case.number in found.content.decode() and "已登记" in found.content.decode()
+    found = client.post(STATUS, {"query_code": code, "tail": PERSON_ID[-4:]})
+    assert found.status_code == 200
+
+
+def test_stored_identifiers_are_encrypted(agency):
+    from django.db import connection
+
+    case = make_case(agency=agency)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, id_number, phone, address, email FROM inforequests_case WHERE id = %s", [case.pk])
+        raw = cursor.fetchone()
+        cursor.execute("SELECT id_number, phone FROM inforequests_historicalcase")
+        history = cursor.fetchall()
+    for value, plain in zip(raw, (APPLICANT_NAME, PERSON_ID, PHONE, ADDRESS, EMAIL)):
+        assert plain not in value and value.startswith("gAAAA")
+    assert all(PERSON_ID not in row[0] and PHONE not in row[1] for row in history)
+    assert Case.objects.get(pk=case.pk).id_number == PERSON_ID
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("id_number", "110105194912310021", "校验码不正确"),
+    ("id_number", "11010519491331002X", "出生日期不正确"),
+    ("id_number", "1234", "18位"),
+    ("phone", "abc", "7至15位数字"),
+    ("email", "not-an-email", "电子邮箱格式不正确"),
+    ("agency", "999999", "所选受理机关无效"),
+    ("name", "", "请填写姓名或名称"),
+])
+def test_bad_input_is_shown_beside_the_field_and_nothing_is_lost(client, agency, field, value, message):
+    response = client.post(APPLY, form_data(agency, **{field: value}))
+    html = response.content.decode()
+    assert response.status_code == 400 and message in html
+    assert 'class="error-summary"' in html
+    assert f'id="id_{field}_error"' in html  # Django's field group puts the message beside the field
+    assert "2026年计划全文" in html and ADDRESS in html  # what was typed is still there
+    assert not Case.objects.exists()
+
+
+def test_organisation_needs_a_valid_credit_code(client, agency):
+    response = client.post(APPLY, form_data(agency, applicant_type="commercial", id_type="resident_id"))
+    assert response.status_code == 400 and "法人或其他组织请选择统一社会信用代码" in response.content.decode()
+    response = client.post(APPLY, form_data(agency, applicant_type="commercial", id_type="credit_code", id_number="91350100M000100Y44"))
+    assert "统一社会信用代码校验码不正确" in response.content.decode()
+    response = client.post(APPLY, form_data(agency, applicant_type="commercial", id_type="credit_code", id_number="91350100M000100Y43"))
+    assert response.status_code == 200
+
+
+def test_garbage_posts_never_500(client, agency):
+    for data in ({}, {"step": "confirm"}, {"agency": "x", "applicant_type": "<script>", "step": "edit"}, {"id_number": "１１" * 50}):
+        assert client.post(APPLY, data).status_code in (200, 400)
+    assert client.post(STATUS, {"query_code": "\x00" * 30, "tail": "ab"}).status_code == 400
+    assert client.get("/disclosures/apply/statistics/999999/").status_code == 404
+    assert client.get("/disclosures/apply/published/NOPE/").status_code == 404
+
+
+def test_honeypot(client, agency):
+    response = client.post(APPLY, {**form_data(agency), "website": "http://spam", "step": "confirm"})
+    assert response.status_code == 400 and "提交未成功" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+@override_settings(INFOREQUESTS_RATE_LIMITS={"apply_address": (2, 3600), "apply_applicant": (10, 86400), "lookup_address": (100, 600), "lookup_code": (5, 3600)})
+def test_submissions_are_rate_limited_per_address(client, agency):
+    for _ in range(2):
+        assert client.post(APPLY, {**form_data(agency), "step": "confirm"}).status_code == 302
+    response = client.post(APPLY, {**form_data(agency), "step": "confirm"})
+    assert response.status_code == 429 and "已达到提交次数上限" in response.content.decode()
+    assert ADDRESS in response.content.decode()  # nothing typed is lost
+    assert Case.objects.count() == 2
+
+
+@override_settings(INFOREQUESTS_RATE_LIMITS={"apply_address": (100, 3600), "apply_applicant": (1, 86400), "lookup_address": (100, 600), "lookup_code": (5, 3600)})
+def test_submissions_are_rate_limited_per_applicant(client, agency):
+    assert client.post(APPLY, {**form_data(agency), "step": "confirm"}).status_code == 302
+    assert client.post(APPLY, {**form_data(agency), "step": "confirm"}, REMOTE_ADDR="10.0.0.9").status_code == 429
+
+
+def test_wrong_code_and_wrong_tail_get_the_same_answer(client, agency):
+    case, code = make_case(agency=agency, code=True)
+    wrong_tail = client.post(STATUS, {"query_code": code, "tail": "0000"})
+    wrong_code = client.post(STATUS, {"query_code": "ZZZZ-ZZZZ-ZZZZ", "tail": PHONE[-4:]})
+    assert wrong_tail.status_code == wrong_code.status_code == 404
+
+    def main(response):
+        return re.sub(r'value="[^"]*"', "", response.content.decode().split("<main")[1].split("</main>")[0])
+
+    assert main(wrong_tail) == main(wrong_code)
+    assert case.number not in wrong_tail.content.decode()
+
+
+@override_settings(INFOREQUESTS_RATE_LIMITS={"apply_address": (10, 3600), "apply_applicant": (10, 86400), "lookup_address": (100, 600), "lookup_code": (3, 3600)})
+def test_guessing_tails_for_a_code_is_limited_whether_or_not_it_exists(client, agency):
+    case, code = make_case(agency=agency, code=True)
+    for guess in ("0001", "0002", "0003"):
+        assert client.post(STATUS, {"query_code": code, "tail": guess}).status_code == 404
+        assert client.post(STATUS, {"query_code": "ZZZZ-ZZZZ-ZZZZ", "tail": guess}).status_code == 404
+    # Now even the right tail waits: the same 429 as for a code that does not exist.
+    real = client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]})
+    fake = client.post(STATUS, {"query_code": "ZZZZ-ZZZZ-ZZZZ", "tail": PHONE[-4:]})
+    assert real.status_code == fake.status_code == 429 and "查询次数过多" in real.content.decode()
+
+
+@override_settings(INFOREQUESTS_RATE_LIMITS={"apply_address": (10, 3600), "apply_applicant": (10, 86400), "lookup_address": (3, 600), "lookup_code": (5, 3600)})
+def test_lookups_are_limited_per_address(client, agency):
+    for n in range(3):
+        client.post(STATUS, {"query_code": f"AAAA-BBBB-CCC{n + 2}", "tail": "1234"})
+    assert client.post(STATUS, {"query_code": "AAAA-BBBB-CCCZ", "tail": "1234"}).status_code == 429
+
+
+def test_public_statistics_and_published_reply_show_no_applicant(client, agency):
+    answered = make_case(agency=agency, received_on=dt.date(2026, 9, 18))
+    services.case_reply(case=answered, outcome=Outcome.GRANTED, replied_on=dt.date(2026, 10, 9),
+                        reply_text=f"{APPLICANT_NAME}：予以公开。")
+    with pytest.raises(ValidationError):
+        services.case_publish(case=answered, request_text="申请道路养护计划", reply_text=f"{APPLICANT_NAME}：予以公开。")
+    services.case_publish(case=answered, request_text="申请道路养护计划", reply_text="申请人：予以公开。")
+    make_case(agency=agency, received_on=dt.date(2026, 9, 30))
+    stats = client.get(f"/disclosures/apply/statistics/{agency.pk}/").content.decode()
+    assert "按期答复率" in stats and "100.0%" in stats and "10个工作日" in stats
+    published = client.get(f"/disclosures/apply/published/{answered.number}/").content.decode()
+    assert "本件已作隐私处理" in published and "申请人：予以公开。" in published
+    not_consented = make_case(agency=agency)
+    services.case_reply(case=not_consented, outcome=Outcome.GRANTED, replied_on=dt.date(2026, 10, 9), reply_text="x")
+    Case.objects.filter(pk=not_consented.pk).update(consents_publication=False)
+    with pytest.raises(ValidationError):
+        services.case_publish(case=Case.objects.get(pk=not_consented.pk), request_text="a", reply_text="b")
+
+
+def test_no_public_surface_shows_the_applicant(client, agency, seed):
+    """Name, ID, phone, address, email: not on the app's public pages, the sitemap, feeds,
+    search, API or CSV (the admin and the staff pages are the only places they appear)."""
+    case = make_case(agency=agency, received_on=dt.date(2026, 9, 18))
+    services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=dt.date(2026, 10, 9), reply_text="予以公开。")
+    services.case_publish(case=case, request_text="申请道路养护计划", reply_text="予以公开。")
+    urls = [APPLY, STATUS, "/disclosures/apply/statistics/", f"/disclosures/apply/statistics/{agency.pk}/",
+            f"/disclosures/apply/published/{case.number}/", "/", "/sitemap/", "/sitemap.xml", "/robots.txt",
+            "/feeds/records.xml", "/feeds/records.atom", "/feeds/replies.xml", "/api/v1/openapi.json",
+            "/search/?q=道路养护计划", "/search/export/records.csv",
+            "/disclosures/"]
+    index = client.get("/sitemap.xml").content.decode()
+    urls += [re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>([^<]+)</loc>", index)]
+    for op in ("records", "organizations", "topics"):
+        urls.append(f"/api/v1/{op}")
+    for url in urls:
+        response = client.get(url)
+        body = response.content.decode(errors="replace") if hasattr(response, "content") else "".join(
+            part.decode() for part in response.streaming_content)
+        for secret in (APPLICANT_NAME, PERSON_ID, PHONE, ADDRESS, EMAIL, PERSON_ID[-6:], PHONE[-8:]):
+            assert secret not in body, f"{secret} on {url}"
+    # Searching for the applicant finds nothing of the case (the page only echoes the query).
+    for query in (APPLICANT_NAME, PERSON_ID, PHONE):
+        assert case.number not in client.get("/search/", {"q": query}).content.decode()
+
+
+def test_status_page_shows_how_the_deadline_was_computed_and_documents_download(client, agency):
+    from django.core.files.base import ContentFile
+
+    from inforequests.models import ReplyDocument
+
+    case, code = make_case(agency=agency, received_on=dt.date(2026, 9, 18), code=True)
+    html = client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]}).content.decode()
+    assert "2026年10月22日" in html and "调休上班" in html and "法定节假日（国庆节）" in html and "第20个工作日" in html
+    assert APPLICANT_NAME not in html and "张*****" in html  # the receipt notice, name masked
+    services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=dt.date(2026, 10, 9), reply_text="见附件")
+    document = ReplyDocument(case=case, title="道路养护计划.pdf")
+    document.file.save("plan.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    html = client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]}).content.decode()
+    link = re.search(r'href="(/disclosures/apply/documents/[^"]+/)"', html).group(1)
+    download = client.get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    assert client.get("/disclosures/apply/documents/forged-token/").status_code == 404
+
+
+def test_applicant_gets_mail_for_receipt_and_reply(agency, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(agency=agency, received_on=dt.date(2026, 9, 18))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_reply(case=case, outcome=Outcome.UNABLE_NOT_HELD, replied_on=dt.date(2026, 10, 9), reply_text="经检索不掌握")
+    subjects = [m.subject for m in mail.outbox if m.to == [EMAIL]]
+    assert subjects == [f"政府信息公开申请受理回执（{case.number}）", f"政府信息公开申请答复告知书（无法提供）（{case.number}）"]
+    assert "行政复议" in mail.outbox[-1].body

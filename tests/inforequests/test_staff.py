@@ -1,0 +1,231 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from inforequests import services
+from inforequests.models import Case
+from tests.staff import sign_in_staff
+
+from .factories import APPLICANT_NAME, PERSON_ID, PHONE, AgencyFactory, make_case, staff_user
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def two_agencies():
+    a, b = AgencyFactory().organization, AgencyFactory().organization
+    return a, b, make_case(agency=a, received_on=D(2026, 9, 18)), make_case(agency=b, received_on=D(2026, 9, 18))
+
+
+def test_staff_of_agency_a_cannot_open_or_change_agency_b_cases(client, two_agencies):
+    a, b, case_a, case_b = two_agencies
+    sign_in_staff(client, staff_user("clerk-a", a))
+    assert client.get(f"/disclosures/apply/staff/{case_a.pk}/").status_code == 200
+    for url in (f"/disclosures/apply/staff/{case_b.pk}/", f"/disclosures/apply/staff/{case_b.pk}/deadline/",
+                f"/disclosures/apply/staff/notices/{case_b.notices.get().pk}/"):
+        assert client.get(url).status_code == 404, url
+    response = client.post(f"/disclosures/apply/staff/{case_b.pk}/", {"action": "extend", "extend-days": "5",
+                           "extend-approver": "x", "extend-reason": "y", "extend-on": "2026-10-01"})
+    assert response.status_code == 404
+    assert Case.objects.get(pk=case_b.pk).state == Case.State.REGISTERED
+    queue = client.get("/disclosures/apply/staff/?state=all").content.decode()
+    assert case_a.number in queue and case_b.number not in queue
+    # The admin: neither listed nor reachable by URL.
+    changelist = client.get("/admin/inforequests/case/").content.decode()
+    assert case_a.number in changelist and case_b.number not in changelist
+    assert client.get(f"/admin/inforequests/case/{case_b.pk}/change/").status_code in (302, 403, 404)
+    assert client.post(f"/admin/inforequests/case/{case_b.pk}/change/", {"title": "x"}).status_code in (302, 403, 404)
+    assert Case.objects.get(pk=case_b.pk).title != "x"
+    history_id = case_b.history.first().history_id
+    for url in (f"/admin/inforequests/case/{case_b.pk}/history/", f"/admin/inforequests/case/{case_b.pk}/history/{history_id}/"):
+        assert client.get(url).status_code in (403, 404), url
+    # And the services refuse too, whatever the caller.
+    with pytest.raises(PermissionDenied):
+        services.case_extend(case=case_b, days=5, approver="x", reason="y", on=D(2026, 10, 1), user=staff_user("clerk-a2", a))
+
+
+def test_district_wide_permission_sees_all(client, two_agencies):
+    a, b, case_a, case_b = two_agencies
+    sign_in_staff(client, staff_user("district", perms=["view_all_cases"]))
+    queue = client.get("/disclosures/apply/staff/?state=all").content.decode()
+    assert case_a.number in queue and case_b.number in queue
+    only_b = client.get("/disclosures/apply/staff/", {"state": "all", "agency": b.pk}).content.decode()
+    assert case_b.number in only_b and case_a.number not in only_b
+
+
+def test_agency_filter_cannot_reach_another_agency(client, two_agencies):
+    a, b, _, case_b = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    assert client.get("/disclosures/apply/staff/", {"agency": b.pk}).status_code == 400
+
+
+def test_lists_mask_identifiers_and_the_case_page_shows_them(client, two_agencies):
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    for url in ("/disclosures/apply/staff/", "/admin/inforequests/case/"):
+        html = client.get(url).content.decode()
+        assert "1101**********002X" in html and PERSON_ID not in html and APPLICANT_NAME not in html, url
+        assert PHONE not in html
+    page = client.get(f"/disclosures/apply/staff/{case_a.pk}/").content.decode()
+    assert PERSON_ID in page and APPLICANT_NAME in page
+
+
+def test_queue_alarm_filter_and_days_left(client, two_agencies):
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    html = client.get("/disclosures/apply/staff/", {"alarm": "红牌"}).content.decode()
+    assert case_a.number in html and "红牌" in html  # due 22 Oct 2026, long past by now
+    assert client.get("/disclosures/apply/staff/", {"alarm": "bogus"}).status_code == 400
+    assert client.get("/disclosures/apply/staff/", {"page": "abc"}).status_code in (400, 404)
+
+
+def test_transition_through_the_staff_page_with_bad_then_good_input(client, two_agencies):
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    url = f"/disclosures/apply/staff/{case_a.pk}/"
+    bad = client.post(url, {"action": "extend", "extend-days": "25", "extend-approver": "", "extend-reason": "档案多", "extend-on": "2026-10-01"})
+    html = bad.content.decode()
+    assert bad.status_code == 400 and "最长不得超过20个工作日" in html and "请填写批准延期的负责人" in html
+    assert "档案多" in html  # kept
+    late = client.post(url, {"action": "correction", "correction-notice_on": "2026-10-09", "correction-reason": "请补正"})
+    assert late.status_code == 400 and "7个工作日" in late.content.decode()
+    good = client.post(url, {"action": "extend", "extend-days": "5", "extend-approver": "王主任", "extend-reason": "档案多", "extend-on": "2026-10-01"})
+    assert good.status_code == 302
+    case = Case.objects.get(pk=case_a.pk)
+    assert case.state == Case.State.EXTENDED and case.due_on == D(2026, 10, 29)
+    event = case.events.get(action="延期答复")
+    assert event.user.username == "clerk"
+    assert case.history.first().history_user.username == "clerk"
+    # Not available in this state → a clear 400, not a 500.
+    assert client.post(url, {"action": "payment", "payment-paid_on": "2026-10-01"}).status_code == 400
+    assert client.post(url, {"action": "nonsense"}).status_code == 400
+
+
+def test_deadline_explanation_lists_every_day(client, two_agencies):
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    html = client.get(f"/disclosures/apply/staff/{case_a.pk}/deadline/").content.decode()
+    assert "2026年10月22日" in html and "调休上班" in html and "法定节假日（国庆节）" in html and "第20个工作日" in html
+
+
+def test_staff_register_a_posted_application(client, two_agencies):
+    a, b, _, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    data = {"agency": a.pk, "applicant_type": "person", "name": "李四", "id_type": "resident_id", "id_number": "440524188001010014",
+            "phone": "13800001111", "address": "某地", "title": "某文件", "description": "某描述", "delivery": "post",
+            "channel": "post", "received_on": "2026-09-30"}
+    bad = client.post("/disclosures/apply/staff/new/", {**data, "received_on": "2099-01-01"})
+    assert bad.status_code == 400 and "不能晚于今天" in bad.content.decode()
+    assert client.post("/disclosures/apply/staff/new/", {**data, "agency": b.pk}).status_code == 400  # not their agency
+    assert client.post("/disclosures/apply/staff/new/", data).status_code == 302
+    case = Case.objects.get(title="某文件")
+    assert case.channel == "post" and case.received_on == D(2026, 9, 30) and case.due_on == D(2026, 11, 3)
+
+
+def test_anonymous_users_are_sent_to_login(client, two_agencies):
+    _, _, case_a, _ = two_agencies
+    assert client.get(f"/disclosures/apply/staff/{case_a.pk}/").status_code == 302
+    assert client.get("/disclosures/apply/staff/").status_code == 302
+
+
+def test_publish_then_promote_into_the_catalogue_as_a_draft(client, two_agencies):
+    from disclosures.models import DisclosureRecord
+    from inforequests.models import Outcome
+
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    services.case_reply(case=case_a, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 9), reply_text=f"{APPLICANT_NAME}：予以公开。")
+    url = f"/disclosures/apply/staff/{case_a.pk}/"
+    leak = client.post(url, {"action": "publish", "publish-request_text": "道路养护计划", "publish-reply_text": f"{APPLICANT_NAME}：予以公开。"})
+    assert leak.status_code == 400 and "仍含申请人姓名" in leak.content.decode()
+    assert client.post(url, {"action": "publish", "publish-request_text": "道路养护计划", "publish-reply_text": "申请人：予以公开。"}).status_code == 302
+    assert client.post(url, {"action": "promote", "promote-title": "2026年道路养护计划"}).status_code == 302
+    case = Case.objects.get(pk=case_a.pk)
+    record = DisclosureRecord.objects.get(pk=case.promoted_record_id)
+    assert record.status == DisclosureRecord.Status.DRAFT and record.publisher == a and "申请人：予以公开。" in record.body
+    assert client.post(url, {"action": "promote"}).status_code == 400  # once only
+
+
+def test_split_and_duplicate_from_the_staff_page(client, two_agencies):
+    a, b, case_a, case_b = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    url = f"/disclosures/apply/staff/{case_a.pk}/"
+    assert client.post(url, {"action": "split", "split-descriptions": "第一项\n\n第二项"}).status_code == 302
+    assert list(Case.objects.get(pk=case_a.pk).items.values_list("description", flat=True)) == ["第一项", "第二项"]
+    other = make_case(agency=a, received_on=D(2026, 9, 21))
+    response = client.post(url, {"action": "duplicate", "duplicate-original": "NO-SUCH"})
+    assert response.status_code == 400 and "没有这个申请编号" in response.content.decode()
+    assert client.post(url, {"action": "duplicate", "duplicate-original": case_b.number}).status_code == 403  # agency B's
+    assert client.post(url, {"action": "duplicate", "duplicate-original": other.number}).status_code == 302
+
+
+def test_notices_render_as_printable_page_and_pdf_for_own_agency_only(client, two_agencies):
+    a, _, case_a, case_b = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    notice = case_a.notices.get()
+    page = client.get(f"/disclosures/apply/staff/notices/{notice.pk}/")
+    assert page.status_code == 200 and "受理回执" in page.content.decode()
+    pdf = client.get(f"/disclosures/apply/staff/notices/{notice.pk}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert client.get(f"/disclosures/apply/staff/notices/{case_b.notices.get().pk}.pdf").status_code == 404
+
+
+def test_page_alarms_agree_with_the_single_case_computation(two_agencies):
+    from inforequests import selectors
+
+    a, _, case_a, _ = two_agencies
+    cases = [case_a, make_case(agency=a, received_on=D(2026, 9, 30)), make_case(agency=a, received_on=D(2026, 10, 26))]
+    services.case_request_correction(case=cases[2], notice_on=D(2026, 10, 27), reason="请补正")
+    cases = list(Case.objects.filter(pk__in=[c.pk for c in cases]).order_by("pk"))
+    for today in (D(2026, 9, 30), D(2026, 10, 20), D(2026, 10, 22), D(2026, 11, 4), D(2027, 1, 4)):
+        selectors.annotate_alarms(cases, today=today)
+        for case in cases:
+            assert case.days_left == selectors.days_left(case, today=today), (case, today)
+    # On Tue 20 Oct: due Thu 22 Oct → 2 left (黄牌); due 3 Nov → 10 left (正常); stopped → None.
+    selectors.annotate_alarms(cases, today=D(2026, 10, 20))
+    assert [(c.days_left, c.alarm) for c in cases] == [(2, "黄牌"), (10, "正常"), (None, "正常")]
+
+
+def test_admin_cannot_move_a_case_to_another_agency_or_date(client, two_agencies):
+    a, b, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    html = client.get(f"/admin/inforequests/case/{case_a.pk}/change/").content.decode()
+    assert 'name="agency"' not in html and 'name="received_on"' not in html and 'name="state"' not in html
+
+
+def test_roles_do_not_let_reviewers_grant_themselves_agencies():
+    from core.roles import REVIEWER, role_codenames
+
+    assert ("inforequests", "add_agencymembership") not in role_codenames()[REVIEWER]
+    assert ("inforequests", "change_case") in role_codenames()[REVIEWER]
+
+
+def test_annual_report_table_three_balances(client, two_agencies):
+    from inforequests import selectors
+    from inforequests.models import Outcome
+
+    a, b, case_a, case_b = two_agencies  # both received 18 Sep 2026 (自然人)
+    carried = make_case(agency=a, received_on=D(2025, 12, 30))  # open at the turn of the year
+    services.case_reply(case=carried, outcome=Outcome.PARTIAL, replied_on=D(2026, 1, 8), reply_text="部分公开")
+    services.case_reply(case=case_a, outcome=Outcome.DENIED_PROCESS, replied_on=D(2026, 10, 9), reply_text="过程性信息")
+    org = make_case(agency=a, received_on=D(2026, 12, 1), applicant_type="research", id_type="credit_code", id_number="91350100M000100Y43")
+    report = selectors.annual_report(cases=Case.objects.filter(agency=a), year=2026)
+    rows = dict(report["rows"])
+    assert report["columns"][0] == "自然人" and report["columns"][2] == "科研机构" and len(report["columns"]) == 7
+    assert rows["一、本年新收申请数量"] == [1, 0, 1, 0, 0, 0, 2]
+    assert rows["二、上年结转申请数量"] == [1, 0, 0, 0, 0, 0, 1]
+    assert rows["三、部分公开"][6] == 1 and rows["三、不予公开：属于四类过程性信息"][6] == 1
+    assert rows["三、（七）总计"] == [2, 0, 0, 0, 0, 0, 2]
+    assert rows["四、结转下年度继续办理"] == [0, 0, 1, 0, 0, 0, 1]
+    for column in range(7):  # 一 + 二 = 三 + 四
+        assert rows["一、本年新收申请数量"][column] + rows["二、上年结转申请数量"][column] == \
+            rows["三、（七）总计"][column] + rows["四、结转下年度继续办理"][column]
+    assert len([label for label in rows if label.startswith("三、") and "总计" not in label]) == 21
+    sign_in_staff(client, staff_user("clerk", a))
+    html = client.get("/disclosures/apply/staff/report/", {"year": 2026}).content.decode()
+    assert "年报表三" in html and "科研机构" in html
+    assert client.get("/disclosures/apply/staff/report/", {"year": "abc"}).status_code == 400
+    assert client.get("/disclosures/apply/staff/report/", {"agency": b.pk}).status_code == 400
+    assert org.pk
