@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from core.concurrency import VersionedAdminMixin
-from disclosures.models import DisclosureRecord
 from core.roles import ENTRY_CLERK
-from tests.disclosures.test_admin import form_data
+from disclosures.models import DisclosureRecord
+from tests.disclosures.test_admin import district_wide, form_data
 
 pytestmark = pytest.mark.django_db
 CONTENT_APPS = {"disclosures", "proposals", "communities", "portal"}
@@ -21,6 +21,7 @@ CONTENT_APPS = {"disclosures", "proposals", "communities", "portal"}
 def signed_in(username, full_name=""):
     user = User.objects.create_user(username, password="pw-123456789", is_staff=True, first_name=full_name)
     user.groups.add(Group.objects.get(name=ENTRY_CLERK))
+    district_wide(user)
     client = Client()
     client.force_login(user)
     return client

@@ -4,11 +4,11 @@ refused on the field, with the text named, in every rich-text field (records, pa
 import pytest
 from django.core.exceptions import ValidationError
 
-from disclosures.models import DisclosureRecord, Page
 from core.roles import ENTRY_CLERK
+from disclosures.models import DisclosureRecord, Page
 from disclosures.sanitize import sanitize_html, text_loss
-from tests.disclosures.test_admin import form_data, staff
 from tests.disclosures.factories import RecordFactory
+from tests.disclosures.test_admin import form_data, staff
 
 BROKEN = {
     "missing quote": ('<p>前文<a href="https://x/doc>通知</a>后文</p><p>第二段</p>', "通知"),

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from disclosures.models import DisclosureRecord, validate_attachment
 from core.roles import ENTRY_CLERK
+from disclosures.models import DisclosureRecord, validate_attachment
 from tests.disclosures.test_admin import form_data, staff
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200 + b"This program cannot be run in DOS mode"
