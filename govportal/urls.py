@@ -10,6 +10,8 @@ urlpatterns = [
     # Committee members sign in here (accounts created by staff; no sign-up).
     path("accounts/", include("proposals.account_urls")),
     path("disclosures/", include("disclosures.urls")),
+    # 政府信息公开 of each agency (公开单位): /gk/<section_code>/
+    path("gk/", include("agencies.urls")),
     path("proposals/", include("proposals.urls")),
     path("communities/", include("communities.urls")),
     path("search/", include("search.urls")),
