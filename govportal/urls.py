@@ -12,6 +12,7 @@ urlpatterns = [
     path("disclosures/", include("disclosures.urls")),
     # 政府信息公开 of each agency (公开单位): /gk/<section_code>/
     path("gk/", include("agencies.urls")),
+    path("annual-reports/", include("annualreports.urls")),
     path("proposals/", include("proposals.urls")),
     path("communities/", include("communities.urls")),
     path("search/", include("search.urls")),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "proposals",
     "communities",
     "agencies",
+    "annualreports",
     "search",
     "opendata",
     "portal",
@@ -166,7 +167,7 @@ PAGE_CACHE_MAX_BYTES = 512 * 1024
 PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
 PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
 PAGE_CACHE_LOCAL_VALUES = int(os.environ.get("PAGE_CACHE_LOCAL_VALUES", "300"))
-PAGE_CACHE_APPS = ["disclosures", "portal", "proposals", "communities", "agencies", "search"]
+PAGE_CACHE_APPS = ["disclosures", "portal", "proposals", "communities", "agencies", "annualreports", "search"]
 PAGE_CACHE_IGNORED_MODELS = ["disclosures.indexserial"]
 PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/accounts/", "/static/", "/media/", "/preferences/"]
 # The query parameters pages read: a request with any other is served but never stored.

@@ -19,9 +19,9 @@ from django.apps import apps
 from django.test import Client
 from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
-PROJECT_APPS = ("portal", "disclosures", "proposals", "communities", "agencies", "search")
+PROJECT_APPS = ("portal", "disclosures", "proposals", "communities", "agencies", "annualreports", "search")
 # Apps whose pages must appear in the list once they have any URL at all.
-FEATURE_APPS = ("proposals", "communities", "agencies", "search")
+FEATURE_APPS = ("proposals", "communities", "agencies", "annualreports", "search")
 SKIP_NAMESPACES = {"admin"}
 SKIP_VIEW_NAMES = {"portal:preferences"}  # sets a cookie and redirects
 NOT_FOUND_URL = "/no-such-page/"
