@@ -10,5 +10,7 @@ urlpatterns = [
     path("<slug:code>/guide/", views.guide, name="guide"),
     path("<slug:code>/policy/", views.policy, name="policy"),
     path("<slug:code>/catalogue/", views.catalogue, name="catalogue"),
+    path("<slug:code>/statutory/", views.statutory, name="statutory"),
+    path("<slug:code>/statutory/<id:pk>/", views.column, name="column"),
     path("<slug:code>/annual-reports/", views.annual_reports, name="annual_reports"),
 ]

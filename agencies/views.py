@@ -1,6 +1,7 @@
+from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import reverse
 
-from core.http import bad_request_page
+from core.http import bad_request_page, numbered_page
 from core.pages import PageMeta, render_page
 from disclosures import selectors as disclosure_selectors
 
@@ -72,3 +73,35 @@ def annual_reports(request, code):
     return render_page(request, "agencies/annual_reports.html", meta, _context(
         organization, records=selectors.agency_annual_reports(organization=organization),
     ))
+
+
+def statutory(request, code):
+    organization = selectors.agency_get(code=code)
+    meta = _meta(organization, "法定主动公开内容", type="信息公开目录")
+    return render_page(request, "agencies/statutory.html", meta, _context(
+        organization, tree=selectors.column_tree(organization=organization),
+    ))
+
+
+def column(request, code, pk):
+    organization = selectors.agency_get(code=code)
+    column = selectors.column_get(pk=pk)
+    crumbs = (
+        (SECTION_TITLE, reverse("agencies:index")),
+        (organization.name, reverse("agencies:home", args=[code])),
+        ("法定主动公开内容", reverse("agencies:statutory", args=[code])),
+        (column.name, None),
+    )
+    meta = PageMeta(name=column.name, type="信息公开目录", crumbs=crumbs)
+    paging = numbered_page(request, selectors.column_records(column, organization=organization), PAGE_SIZE)
+    return render_page(request, "agencies/column.html", meta, _context(organization, column=column, **paging))
+
+
+@staff_member_required
+def self_check(request):
+    meta = PageMeta(name="网站自查", type="其他", crumbs=(("网站自查", None),))
+    return render_page(request, "agencies/self_check.html", meta, {
+        "check": selectors.self_check(), "limits": selectors.update_days(),
+        "allowed_empty": selectors.EMPTY_COLUMNS_ALLOWED, "late_days": selectors.LATE_WORKING_DAYS,
+        "home_days": selectors.HOME_PAGE_DAYS,
+    })
