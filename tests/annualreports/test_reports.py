@@ -251,3 +251,44 @@ def test_table_three_waits_for_the_request_app():
         assert t.table_three([], 2023) is None
     else:
         assert t.table_three([], 2023)[t.NEW]["total"] == 0
+
+
+def _admin_form(report, **overrides):
+    data = {
+        "organization": report.organization_id, "year": report.year, "overview": "", "problems": "", "other_matters": "",
+        "licences": "", "penalties": "0", "enforcement": "", "enforcement_na": "on", "fees": "0.5",
+        "review_cases-TOTAL_FORMS": "0", "review_cases-INITIAL_FORMS": "0",
+        "review_cases-MIN_NUM_FORMS": "0", "review_cases-MAX_NUM_FORMS": "1000",
+        "edit_version": str(report.history.first().history_id), "publish_now": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_publishing_from_the_admin_names_the_failed_cells_and_takes_an_override(client, orgs):
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    report = AnnualReport.objects.create(organization=civil, year=2023)
+    client.force_login(reviewer)
+    url = f"/admin/annualreports/annualreport/{report.pk}/change/"
+    assert "表二“行政许可”未填写" in client.get(url).content.decode()  # the checks are shown on the form
+    html = client.post(url, _admin_form(report), follow=True).content.decode()
+    assert "勾稽校验未通过" in html and "表二“行政许可”未填写" in html
+    report.refresh_from_db()
+    assert report.status == "draft"
+    html = client.post(url, _admin_form(report, override_reason_input="数据由市级系统统计"), follow=True).content.decode()
+    report.refresh_from_db()
+    assert report.status == "published" and report.override_reason == "数据由市级系统统计"
+    assert "已记录理由" in html
+
+
+def test_a_text_losing_section_is_refused_beside_the_field(client, orgs):
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    report = AnnualReport.objects.create(organization=civil, year=2023)
+    client.force_login(reviewer)
+    url = f"/admin/annualreports/annualreport/{report.pk}/change/"
+    response = client.post(url, _admin_form(report, overview='<p title="x>总体情况</p>', publish_now=""))
+    assert response.status_code == 200 and "保存会丢失" in response.content.decode()
+    response = client.post(url, _admin_form(report, licences="3", licences_na="on", publish_now=""))
+    assert "已标为不适用的项目不能同时填写数字" in response.content.decode()

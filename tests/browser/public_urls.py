@@ -155,14 +155,19 @@ def _sample_agency_urls():
 
     codes = list(Organization.objects.exclude(section_code=None)
                  .order_by(F("parent").asc(nulls_first=True), "name").values_list("section_code", flat=True)[:2])
+    from agencies.models import StatutoryColumn
+
+    column = StatutoryColumn.objects.filter(children=None).order_by("position", "pk").first()
     for name in _walk(get_resolver().url_patterns):
         if not name.startswith("agencies:"):
             continue
         for code in codes:
-            try:
-                yield f"{name} ({code})", reverse(name, args=[code])
-            except NoReverseMatch:
-                break
+            for args in ([code], [code, column.pk] if column else None):
+                try:
+                    yield f"{name} ({code})", reverse(name, args=args)
+                    break
+                except NoReverseMatch:
+                    continue
 
 
 _FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.IGNORECASE | re.DOTALL)
