@@ -20,7 +20,7 @@ from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureRecord, Organization, Page
 
 ANNUAL_REPORT_GENRE = "政府信息公开年报"
-SECTION_PAGES = ("home", "guide", "policy", "catalogue", "annual_reports")
+SECTION_PAGES = ("home", "guide", "policy", "statutory", "catalogue", "annual_reports")
 RECENT = 8
 
 
