@@ -11,16 +11,30 @@ from core.concurrency import VersionedAdminMixin
 from . import selectors, services
 from .forms import DisclosureRecordAdminForm
 from .index_numbers import IndexNumberError
-from .models import Attachment, DisclosureRecord, Genre, Organization, Page, Topic
+from .models import AgencyMembership, Attachment, DisclosureRecord, Genre, Organization, Page, Topic
 
 PUBLISH_PERMISSION = "disclosures.publish_disclosurerecord"
 
 
 @admin.register(Organization)
 class OrganizationAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["name", "short_name", "org_code", "credit_code", "parent"]
-    search_fields = ["name", "short_name", "org_code", "credit_code"]
+    list_display = ["name", "short_name", "section_code", "org_code", "credit_code", "parent"]
+    search_fields = ["name", "short_name", "org_code", "credit_code", "section_code"]
     autocomplete_fields = ["parent"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The record form's 发布机构 box offers only the staff member's own agencies.
+        if request.GET.get("model_name") == "disclosurerecord" and request.GET.get("field_name") == "publisher":
+            queryset = queryset.filter(pk__in=selectors.agencies_of(request.user).values("pk"))
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(AgencyMembership)
+class AgencyMembershipAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["user", "organization"]
+    list_filter = ["organization"]
+    search_fields = ["user__username", "user__first_name", "organization__name"]
+    autocomplete_fields = ["user", "organization"]
 
 
 @admin.register(Topic)
@@ -61,6 +75,27 @@ class DisclosureRecordAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         ("状态", {"fields": ["status", "index_number", "view_count"]}),
     ]
 
+    # Row-level scoping: staff see and act on their agencies' records only (district-wide
+    # staff on all). Every admin URL of a record (change, delete, history, a history version)
+    # asks one of these, and the services check again.
+    def get_queryset(self, request):
+        return selectors.scoped_to_agencies(super().get_queryset(request), request.user)
+
+    def _in_scope(self, request, obj):
+        return obj is None or selectors.can_manage_record(request.user, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "publisher":
+            kwargs["queryset"] = selectors.agencies_of(request.user)
+            kwargs["error_messages"] = {"invalid_choice": "只能选择您所在的机构作为发布机构。"}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["view_count"]
         # 录入员 edit drafts; only 审核员 change status, and a 索引号 once set never changes.
@@ -71,7 +106,7 @@ class DisclosureRecordAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         return readonly
 
     def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
+        allowed = super().has_change_permission(request, obj) and self._in_scope(request, obj)
         if allowed and obj is not None and obj.status != DisclosureRecord.Status.DRAFT:
             return request.user.has_perm(PUBLISH_PERMISSION)
         return allowed

@@ -52,12 +52,17 @@ class Organization(Vocabulary):
     phone = models.CharField("联系电话", max_length=100, blank=True)
     fax = models.CharField("传真号码", max_length=100, blank=True)
     online_contact = models.CharField("互联网联系方式", max_length=200, blank=True)
+    section_code = models.SlugField(
+        "公开专栏代码", max_length=40, unique=True, null=True, blank=True,
+        help_text="小写字母、数字或连字符，如 mzj；填写后该机构在 /gk/代码/ 有自己的政府信息公开专栏。设定后请勿更改。",
+    )
     history = HistoricalRecords()
 
 
     class Meta:
         verbose_name = verbose_name_plural = "机构"
         ordering = ["name"]
+        permissions = [("manage_all_agencies", "可以管理全区所有机构的政府信息（不限所属机构）")]
 
     @property
     def index_code(self) -> str:
@@ -67,6 +72,30 @@ class Organization(Vocabulary):
         if self.credit_code:
             return self.credit_code[8:17]
         return ""
+
+    def save(self, *args, **kwargs):
+        self.section_code = self.section_code or None  # blank is "no section", and unique only when set
+        super().save(*args, **kwargs)
+
+
+class AgencyMembership(models.Model):
+    """Which agencies (公开单位) a staff member works for: without `manage_all_agencies` they
+    see, change, publish and withdraw only these agencies' records."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.CASCADE, related_name="agency_memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name="所属机构", on_delete=models.CASCADE, related_name="staff_memberships"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作人员所属机构"
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="disclosures_membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization}"
 
 
 class Topic(Vocabulary):

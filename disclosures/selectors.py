@@ -14,8 +14,49 @@ from django.utils import timezone
 from core.pagecache import cached_value
 
 from .filters import RecordFilter
-from .models import Attachment, DisclosureRecord, Organization, Page, Topic
+from .models import AgencyMembership, Attachment, DisclosureRecord, Organization, Page, Topic
 from .registry import record_panels
+
+# --- agencies (公开单位): which records a staff member may touch ---------------------------
+# One definition for every app: disclosures' admin and services, 依申请公开 cases, 年报.
+
+MANAGE_ALL_PERMISSION = "disclosures.manage_all_agencies"
+
+
+def manages_all_agencies(user) -> bool:
+    """District-wide staff (and superusers) are not limited to their agencies."""
+    return bool(user and user.is_active and user.has_perm(MANAGE_ALL_PERMISSION))
+
+
+def agencies_of(user):
+    """The Organizations whose information this staff member may manage: all of them for
+    district-wide staff, their memberships' otherwise, none for anyone else."""
+    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        return Organization.objects.none()
+    if manages_all_agencies(user):
+        return Organization.objects.all()
+    return Organization.objects.filter(pk__in=AgencyMembership.objects.filter(user=user).values("organization"))
+
+
+def scoped_to_agencies(queryset, user, *, field="publisher"):
+    """`queryset` narrowed to the rows whose `field` (an Organization FK) is one of the user's agencies."""
+    if user and user.is_active and user.is_staff and manages_all_agencies(user):
+        return queryset
+    return queryset.filter(**{f"{field}__in": agencies_of(user).values("pk")})
+
+
+def can_manage_organization(user, organization_id) -> bool:
+    if organization_id is None:
+        return False
+    return agencies_of(user).filter(pk=organization_id).exists()
+
+
+def records_for_staff(user):
+    return scoped_to_agencies(DisclosureRecord.objects.all(), user)
+
+
+def can_manage_record(user, record) -> bool:
+    return can_manage_organization(user, record.publisher_id)
 
 
 def record_list(*, filters=None):

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -43,10 +43,17 @@ def publication_delay_warning(*, written: dt.date | None, published: dt.datetime
     )
 
 
+def _check_agency(user, record):
+    """A staff member acts only on their agencies' records (`user=None`: the system itself)."""
+    if user is not None and not selectors.can_manage_record(user, record):
+        raise PermissionDenied("该记录不属于您所在的机构。")
+
+
 @transaction.atomic
 def record_publish(*, record: DisclosureRecord, user=None, published_at=None) -> PublishResult:
     """Publish (or schedule) a record: assigns its 索引号 once and records who did it."""
     record = DisclosureRecord.objects.select_for_update().select_related("publisher").get(pk=record.pk)
+    _check_agency(user, record)
     if published_at is not None:
         record.published_at = published_at
     elif record.published_at is None:
@@ -69,6 +76,7 @@ def record_publish(*, record: DisclosureRecord, user=None, published_at=None) ->
 @transaction.atomic
 def record_withdraw(*, record: DisclosureRecord, user=None, reason: str = "") -> DisclosureRecord:
     record = DisclosureRecord.objects.select_for_update().get(pk=record.pk)
+    _check_agency(user, record)
     record.status = DisclosureRecord.Status.WITHDRAWN
     record._history_user = user
     record.save()

@@ -1,17 +1,24 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from agencies import views as agencies_views
+
 admin.site.site_header = "政府信息公开管理"
 admin.site.site_title = "政府信息公开管理"
 admin.site.index_title = "内容管理"
 
 urlpatterns = [
+    # Staff only, under /admin/ so the page cache never keeps it.
+    path("admin/self-check/", agencies_views.self_check, name="self_check"),
     path("admin/", admin.site.urls),
     # Committee members sign in here (accounts created by staff; no sign-up).
     path("accounts/", include("proposals.account_urls")),
     path("accounts/", include("security.urls")),  # two-step sign-in, idle-timeout warning
     path("disclosures/apply/", include("inforequests.urls")),
     path("disclosures/", include("disclosures.urls")),
+    # 政府信息公开 of each agency (公开单位): /gk/<section_code>/
+    path("gk/", include("agencies.urls")),
+    path("annual-reports/", include("annualreports.urls")),
     path("proposals/", include("proposals.urls")),
     path("communities/", include("communities.urls")),
     path("search/", include("search.urls")),

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "proposals",
     "communities",
     "inforequests",
+    "agencies",
+    "annualreports",
     "search",
     "opendata",
     "portal",
@@ -176,7 +178,10 @@ PAGE_CACHE_MAX_BYTES = 512 * 1024
 PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
 PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
 PAGE_CACHE_LOCAL_VALUES = int(os.environ.get("PAGE_CACHE_LOCAL_VALUES", "300"))
-PAGE_CACHE_APPS = ["disclosures", "portal", "proposals", "communities", "inforequests", "search", "core"]
+# 网站自查 (国办秘函〔2019〕19号): days within which a column of each kind must be updated.
+SELF_CHECK_UPDATE_DAYS = {"dynamic": 14, "notice": 183, "policy": 183}
+PAGE_CACHE_APPS = ["disclosures", "portal", "proposals", "communities", "inforequests", "agencies", "annualreports",
+                   "search", "core"]
 PAGE_CACHE_IGNORED_MODELS = ["disclosures.indexserial"]
 PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/accounts/", "/static/", "/media/", "/preferences/"]
 # The query parameters pages read: a request with any other is served but never stored.

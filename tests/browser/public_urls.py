@@ -19,9 +19,9 @@ from django.apps import apps
 from django.test import Client
 from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
-PROJECT_APPS = ("portal", "disclosures", "proposals", "communities", "search")
+PROJECT_APPS = ("portal", "disclosures", "proposals", "communities", "agencies", "annualreports", "search")
 # Apps whose pages must appear in the list once they have any URL at all.
-FEATURE_APPS = ("proposals", "communities", "search")
+FEATURE_APPS = ("proposals", "communities", "agencies", "annualreports", "search")
 SKIP_NAMESPACES = {"admin"}
 SKIP_VIEW_NAMES = {"portal:preferences"}  # sets a cookie and redirects
 NOT_FOUND_URL = "/no-such-page/"
@@ -75,6 +75,8 @@ def public_pages(seed_record):
     for name in _view_names_without_arguments():
         add(name, reverse(name))
     for name, url in _sample_object_urls():
+        add(name, url)
+    for name, url in _sample_agency_urls():
         add(name, url)
     for page in list(pages):
         for action, field in _search_forms(_html_or_none(client, page.url) or ""):
@@ -142,6 +144,30 @@ def _sample_object_urls(tries=10):
             name = _view_name(url)
             if name and name not in SKIP_VIEW_NAMES:
                 yield name, url
+
+
+def _sample_agency_urls():
+    """Each page of an agency's 政府信息公开 section (/gk/<code>/…), for the seed's agencies:
+    the district (which lists its departments) first, then a department."""
+    from django.db.models import F
+
+    from disclosures.models import Organization
+
+    codes = list(Organization.objects.exclude(section_code=None)
+                 .order_by(F("parent").asc(nulls_first=True), "name").values_list("section_code", flat=True)[:2])
+    from agencies.models import StatutoryColumn
+
+    column = StatutoryColumn.objects.filter(children=None).order_by("position", "pk").first()
+    for name in _walk(get_resolver().url_patterns):
+        if not name.startswith("agencies:"):
+            continue
+        for code in codes:
+            for args in ([code], [code, column.pk] if column else None):
+                try:
+                    yield f"{name} ({code})", reverse(name, args=args)
+                    break
+                except NoReverseMatch:
+                    continue
 
 
 _FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.IGNORECASE | re.DOTALL)

@@ -12,7 +12,7 @@ from django.test import Client
 from core.concurrency import VersionedAdminMixin
 from core.roles import ENTRY_CLERK
 from disclosures.models import DisclosureRecord
-from tests.disclosures.test_admin import form_data
+from tests.disclosures.test_admin import district_wide, form_data
 from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +22,7 @@ CONTENT_APPS = {"disclosures", "proposals", "communities", "portal"}
 def signed_in(username, full_name=""):
     user = User.objects.create_user(username, password="pw-123456789", is_staff=True, first_name=full_name)
     user.groups.add(Group.objects.get(name=ENTRY_CLERK))
+    district_wide(user)
     client = Client()
     sign_in_staff(client, user)
     return client

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from core.roles import ENTRY_CLERK, REVIEWER
@@ -14,10 +14,17 @@ from tests.staff import sign_in_staff
 pytestmark = pytest.mark.django_db
 
 
+def district_wide(user):
+    """Staff not limited to their agencies' records (tests/disclosures/test_agency_scoping.py
+    covers staff who are)."""
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="disclosures", codename="manage_all_agencies"))
+    return user
+
+
 def staff(username, group):
     user = User.objects.create_user(username, password="pw-123456789", is_staff=True)
     user.groups.add(Group.objects.get(name=group))
-    return user
+    return district_wide(user)
 
 
 def form_data(**overrides):

@@ -1,0 +1,115 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.concurrency import VersionedAdminMixin, VersionedModelForm
+from disclosures import selectors as disclosure_selectors
+from disclosures.index_numbers import IndexNumberError
+
+from . import selectors, services
+from .models import AnnualReport, ReviewCase
+
+
+class AnnualReportForm(VersionedModelForm):
+    publish_now = forms.BooleanField(label="保存后发布", required=False,
+                                     help_text="发布前进行勾稽校验；未通过的不能发布。")
+    override_reason_input = forms.CharField(
+        label="未通过校验仍发布的理由", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="仅审核员可用：说明为何在勾稽校验未通过时仍发布，理由将随年报记录保存。",
+    )
+
+    class Meta:
+        model = AnnualReport
+        fields = "__all__"
+
+
+class ReviewCaseInline(admin.TabularInline):
+    model = ReviewCase
+    extra = 0
+    fields = ["kind", "result", "reference"]
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    form = AnnualReportForm
+    list_display = ["__str__", "year", "consolidated", "status"]
+    list_filter = ["year", "status", "consolidated"]
+    autocomplete_fields = ["organization"]
+    inlines = [ReviewCaseInline]
+    readonly_fields = ["status", "checks", "record", "override_reason"]
+    fieldsets = [
+        (None, {"fields": ["organization", "year", "consolidated"]}),
+        ("一、五、六（正文）", {"fields": ["overview", "problems", "other_matters"]}),
+        ("二、主动公开：行政许可、处罚、强制和收费（规章、规范性文件由目录自动统计）", {"fields": [
+            ("licences", "licences_na"), ("penalties", "penalties_na"), ("enforcement", "enforcement_na"), ("fees", "fees_na"),
+        ]}),
+        ("勾稽校验与发布", {"fields": ["checks", "status", "record", "override_reason", "publish_now", "override_reason_input"]}),
+    ]
+
+    # Row-level scoping as for records: staff see and act on their agencies' reports only.
+    def get_queryset(self, request):
+        return selectors.reports_for_staff(request.user).select_related("organization")
+
+    def _in_scope(self, request, obj):
+        return obj is None or disclosure_selectors.can_manage_organization(request.user, obj.organization_id)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj) and self._in_scope(request, obj)
+        if allowed and obj is not None and obj.status == AnnualReport.Status.PUBLISHED:
+            return request.user.has_perm(services.PUBLISH_PERMISSION)
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organization":
+            kwargs["queryset"] = disclosure_selectors.agencies_of(request.user)
+            kwargs["error_messages"] = {"invalid_choice": "只能选择您所在的机构。"}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="勾稽校验")
+    def checks(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存后显示。"
+        findings = selectors.report_findings(obj)
+        if not findings:
+            return "全部通过。"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((f.message,) for f in findings)))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("publish_now"):
+            self._publish(request, obj, form.cleaned_data.get("override_reason_input", ""))
+
+    def _publish(self, request, report, override_reason=""):
+        try:
+            result = services.report_publish(report=report, user=request.user, override_reason=override_reason)
+        except services.ReportChecksFailed as failed:
+            self.message_user(request, f"“{report}”未发布：勾稽校验未通过。", messages.ERROR)
+            for finding in failed.findings:
+                self.message_user(request, finding.message, messages.ERROR)
+            return
+        except PermissionDenied as denied:
+            self.message_user(request, f"“{report}”未发布：{denied}", messages.ERROR)
+            return
+        except (ValidationError, IndexNumberError) as error:
+            self.message_user(request, f"“{report}”未发布：{'；'.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR)
+            return
+        note = "（未通过勾稽校验，已记录理由）" if result.findings else ""
+        self.message_user(request, f"“{report}”已发布{note}，索引号 {result.record.index_number}。", messages.SUCCESS)
+
+    @admin.action(description="发布所选年报（须通过勾稽校验）", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        for report in queryset:
+            self._publish(request, report)
+
+    actions = ["publish_selected"]
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(services.PUBLISH_PERMISSION)

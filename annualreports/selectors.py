@@ -1,0 +1,122 @@
+"""Reads for the annual reports: the tables as the data now has them, and the 勾稽 findings."""
+
+import datetime as dt
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from disclosures import selectors as disclosure_selectors
+from disclosures.models import DisclosureRecord, Organization
+
+from . import tables as t
+from .models import AnnualReport, ReviewCase
+
+
+def report_organizations(report: AnnualReport) -> list[Organization]:
+    """The agency, or for a consolidated report the agency and every unit below it."""
+    found, frontier = [report.organization], [report.organization.pk]
+    if not report.consolidated:
+        return found
+    while frontier:
+        children = list(Organization.objects.filter(parent__in=frontier).exclude(pk__in=[o.pk for o in found]))
+        found += children
+        frontier = [o.pk for o in children]
+    return found
+
+
+def regulation_counts(organizations, year: int) -> dict:
+    """Table 二's 规章 and 规范性文件 rows from the catalogue: 本年制发 (成文日期 in the year),
+    本年废止 (失效/废止日期 in the year), 现行有效 (有效 at the end of the year)."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    public = DisclosureRecord.objects.published().filter(publisher__in=organizations)
+    rows = {}
+    for genre, _ in t.REGULATION_ROWS:
+        of_genre = public.filter(genre__name=genre)
+        rows[genre] = {
+            "made": of_genre.filter(written_date__range=(start, end)).count(),
+            "repealed": of_genre.exclude(validity=DisclosureRecord.Validity.VALID).filter(invalid_date__range=(start, end)).count(),
+            "current": of_genre.filter(written_date__lte=end).filter(
+                Q(validity=DisclosureRecord.Validity.VALID) | Q(invalid_date__gt=end)).count(),
+        }
+    return rows
+
+
+def review_table(report: AnnualReport) -> dict:
+    reports = [report]
+    if report.consolidated:
+        reports = AnnualReport.objects.filter(
+            year=report.year, organization__in=report_organizations(report), consolidated=False)
+    pairs = ReviewCase.objects.filter(report__in=reports).values_list("kind", "result")
+    return t.tabulate_reviews(pairs)
+
+
+def entered_figures(report: AnnualReport) -> dict:
+    return {name: report.entered(name) for name, _, _ in t.ENTERED_ITEMS}
+
+
+def report_tables(report: AnnualReport) -> t.Tables:
+    """The report's tables: as published (kept), or as the data has them now (a draft)."""
+    if report.status == AnnualReport.Status.PUBLISHED and report.tables:
+        return tables_from_json(report.tables)
+    organizations = report_organizations(report)
+    return t.Tables(
+        two={**regulation_counts(organizations, report.year), **entered_figures(report)},
+        three=t.table_three(organizations, report.year),
+        four=review_table(report),
+    )
+
+
+def tables_to_json(tables: t.Tables) -> dict:
+    two = {key: (str(value) if value is not None and not isinstance(value, (int, dict, str)) else value)
+           for key, value in tables.two.items()}
+    return {"two": two, "three": tables.three, "four": tables.four}
+
+
+def tables_from_json(data: dict) -> t.Tables:
+    from decimal import Decimal
+
+    two = dict(data.get("two", {}))
+    if isinstance(two.get("fees"), str) and two["fees"] != t.NOT_APPLICABLE:
+        two["fees"] = Decimal(two["fees"])
+    return t.Tables(two=two, three=data.get("three"), four=data.get("four", {}))
+
+
+def previous_report(report: AnnualReport) -> AnnualReport | None:
+    return AnnualReport.objects.filter(
+        organization=report.organization, consolidated=report.consolidated, year=report.year - 1,
+        status=AnnualReport.Status.PUBLISHED,
+    ).first()
+
+
+def report_findings(report: AnnualReport, tables: t.Tables | None = None) -> list[t.Finding]:
+    tables = tables or report_tables(report)
+    previous = previous_report(report)
+    parts = None
+    if report.consolidated:
+        members = AnnualReport.objects.filter(
+            year=report.year, consolidated=False, organization__in=report_organizations(report))
+        parts = [report_tables(member) for member in members]
+    return t.check_tables(tables, previous=report_tables(previous) if previous else None, parts=parts)
+
+
+def reports_for_staff(user):
+    return disclosure_selectors.scoped_to_agencies(AnnualReport.objects.all(), user, field="organization")
+
+
+def reports_due(user, *, today=None) -> list[str]:
+    """From 1 January: the staff member's agencies (with a section) whose report for last year
+    is not published yet (Art. 49: 1月31日前; the consolidated one 3月31日前)."""
+    today = today or timezone.localdate()
+    year = today.year - 1
+    done = AnnualReport.objects.filter(year=year, consolidated=False, status=AnnualReport.Status.PUBLISHED)
+    agencies = disclosure_selectors.agencies_of(user).exclude(section_code=None).exclude(
+        pk__in=done.values("organization"))
+    return [f"{org.name}{year}年政府信息公开工作年度报告尚未发布（应于{year + 1}年1月31日前公布）" for org in agencies.order_by("name")[:20]]
+
+
+def report_get_public(*, code: str, year: int, consolidated: bool) -> AnnualReport:
+    return get_object_or_404(
+        AnnualReport.objects.select_related("organization"), organization__section_code=code, year=year,
+        consolidated=consolidated, status=AnnualReport.Status.PUBLISHED,
+    )

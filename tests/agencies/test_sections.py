@@ -1,0 +1,125 @@
+"""Every 公开单位 has its own 政府信息公开 section at /gk/<code>/ with the five 61号 entries; the
+district's section lists its departments and streets; the old URLs keep working."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from disclosures.models import Genre, Organization, Page
+from tests.disclosures.factories import OrganizationFactory, published
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agencies():
+    district = OrganizationFactory(name="某区人民政府", section_code="qzf")
+    civil = OrganizationFactory(
+        name="某区民政局", section_code="mzj", parent=district, address="某路1号", office_hours="工作日 9:00-17:00",
+        phone="0871-1234567", fax="0871-7654321", online_contact="mzj@example.gov.cn",
+    )
+    street = OrganizationFactory(name="某某街道办事处", section_code="jd", parent=district)
+    hidden = OrganizationFactory(name="没有专栏的机构", parent=district)  # no section_code: no section
+    return {"district": district, "civil": civil, "street": street, "hidden": hidden}
+
+
+def test_the_index_lists_agencies_as_a_tree(client, agencies):
+    html = client.get("/gk/").content.decode()
+    district_at = html.index("某区人民政府")
+    assert district_at < html.index("某区民政局") and district_at < html.index("某某街道办事处")
+    assert re.search(r"某区人民政府</a>\s*<ul>.*某区民政局.*</ul>", html, re.S)
+    assert "没有专栏的机构" not in html
+
+
+def test_the_district_section_lists_its_departments_and_streets(client, agencies):
+    html = client.get("/gk/qzf/").content.decode()
+    assert 'href="/gk/mzj/"' in html and 'href="/gk/jd/"' in html
+    assert "没有专栏的机构" not in html
+    for entry in ["政府信息公开指南", "政府信息公开制度", "法定主动公开内容", "政府信息公开年报", "依申请公开"]:
+        assert entry in html
+    assert 'href="/gk/qzf/"' not in html.split('id="main"')[1].split("所属部门和街道")[1]  # lists children, not itself
+
+
+def test_a_departments_section_links_up_and_has_no_subunits(client, agencies):
+    html = client.get("/gk/mzj/").content.decode()
+    assert "所属部门和街道" not in html
+    assert 'href="/gk/qzf/"' in html
+
+
+def test_the_guide_shows_the_agencys_own_office(client, agencies):
+    html = client.get("/gk/mzj/guide/").content.decode()
+    for value in ["某路1号", "工作日 9:00-17:00", "0871-1234567", "0871-7654321", "mzj@example.gov.cn"]:
+        assert value in html
+    assert '<meta name="ColumnName" content="某区民政局政府信息公开指南"' in html
+    assert '<meta name="ColumnType" content="信息公开指南"' in html
+    # Missing contact details say so rather than leaving a blank cell.
+    assert "未提供" in client.get("/gk/jd/guide/").content.decode()
+
+
+def test_the_guide_carries_the_agencys_own_text_when_written(client, agencies):
+    Page.objects.create(slug="guide-mzj", title="某区民政局政府信息公开指南", body="<p>民政局自己的指南正文。</p>")
+    assert "民政局自己的指南正文" in client.get("/gk/mzj/guide/").content.decode()
+    assert "民政局自己的指南正文" not in client.get("/gk/jd/guide/").content.decode()
+
+
+def test_policy_falls_back_to_the_districts(client, agencies):
+    Page.objects.create(slug="policy", title="政府信息公开制度", body="<p>全区制度正文。</p>")
+    html = client.get("/gk/jd/policy/").content.decode()
+    assert "全区制度正文" in html and "执行全区统一的" in html
+    Page.objects.create(slug="policy-mzj", title="某区民政局政府信息公开制度", body="<p>民政局制度正文。</p>")
+    html = client.get("/gk/mzj/policy/").content.decode()
+    assert "民政局制度正文" in html and "执行全区统一的" not in html
+
+
+def test_the_catalogue_lists_only_the_agencys_records_and_pages(client, agencies):
+    base = timezone.now() - dt.timedelta(days=1)
+    for n in range(21):
+        published(f"民政局通知{n:02d}", publisher=agencies["civil"], published_at=base - dt.timedelta(minutes=n))
+    published("区政府通知", publisher=agencies["district"])
+    html = client.get("/gk/mzj/catalogue/").content.decode()
+    assert "共 21 条" in html and "民政局通知00" in html and "民政局通知20" not in html
+    assert "区政府通知" not in html
+    next_link = re.search(r'href="\?([^"]*)" rel="next"', html).group(1).replace("&amp;", "&")
+    second = client.get(f"/gk/mzj/catalogue/?{next_link}").content.decode()
+    assert "民政局通知20" in second and "民政局通知00" not in second and "区政府通知" not in second
+    # The publisher cannot be swapped through the query string.
+    assert "区政府通知" not in client.get(f"/gk/mzj/catalogue/?publisher={agencies['district'].pk}").content.decode()
+    assert '<meta name="ColumnType" content="信息公开目录"' in html
+
+
+def test_bad_filters_and_unknown_agencies(client, agencies):
+    response = client.get("/gk/mzj/catalogue/?year=abc")
+    assert response.status_code == 400
+    assert client.get("/gk/nosuch/").status_code == 404
+    assert client.get("/gk/nosuch/guide/").status_code == 404
+    assert client.get(f"/gk/{agencies['hidden'].pk}/").status_code == 404
+
+
+def test_annual_reports_list_the_agencys_reports(client, agencies):
+    genre = Genre.objects.get_or_create(name="政府信息公开年报")[0]
+    published("某区民政局2025年政府信息公开工作年度报告", publisher=agencies["civil"], genre=genre)
+    published("某区民政局的其他通知", publisher=agencies["civil"])
+    html = client.get("/gk/mzj/annual-reports/").content.decode()
+    assert "2025年政府信息公开工作年度报告" in html and "其他通知" not in html
+
+
+def test_without_the_request_app_the_apply_entry_points_to_the_guide(client, agencies, settings):
+    from django.urls import NoReverseMatch, reverse
+
+    html = client.get("/gk/mzj/").content.decode()
+    try:
+        apply = reverse("inforequests:apply")
+    except NoReverseMatch:
+        assert 'href="/gk/mzj/guide/#guide-apply">依申请公开' in html
+    else:
+        assert f'href="{apply}?agency={agencies["civil"].pk}"' in html
+
+
+def test_existing_urls_keep_working(client, seed):
+    for url in ["/disclosures/", "/disclosures/guide/", "/disclosures/policy/", seed.get_absolute_url()]:
+        assert client.get(url).status_code == 200
+    codes = set(Organization.objects.exclude(section_code=None).values_list("section_code", flat=True))
+    assert {"qzf", "mzj"} <= codes
+    assert client.get("/gk/qzf/").status_code == 200

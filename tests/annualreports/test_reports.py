@@ -1,0 +1,295 @@
+"""Annual reports in the database: table 二 from the catalogue, publishing behind the 勾稽
+checks (a 审核员 may override with a recorded reason), agency scoping, the public page and its
+CSV/XLSX downloads equal to the HTML, the record in the 年报 column, the staff reminder."""
+
+import csv
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from annualreports import selectors, services
+from annualreports import tables as t
+from annualreports.models import AnnualReport, ReviewCase
+from core.roles import ENTRY_CLERK, REVIEWER
+from disclosures.models import AgencyMembership, DisclosureRecord, Genre
+from tests.annualreports.test_tables import cases
+from tests.disclosures.factories import OrganizationFactory, published
+from tests.staff import sign_in_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def orgs():
+    district = OrganizationFactory(name="某区人民政府", section_code="qzf")
+    civil = OrganizationFactory(name="某区民政局", section_code="mzj", parent=district)
+    return district, civil
+
+
+def member(username, group, organization):
+    user = User.objects.create_user(username, password="pw-123456789", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    AgencyMembership.objects.create(user=user, organization=organization)
+    return User.objects.get(pk=user.pk)
+
+
+def complete(report, **fields):
+    values = {"licences": 3, "penalties": 0, "enforcement_na": True, "fees": Decimal("0.5"), **fields}
+    for name, value in values.items():
+        setattr(report, name, value)
+    report.save()
+    return report
+
+
+def test_table_two_regulations_come_from_the_catalogue(orgs):
+    _, civil = orgs
+    rule = Genre.objects.get_or_create(name="规范性文件")[0]
+    published("2023年制发", publisher=civil, genre=rule, written_date=dt.date(2023, 4, 1))
+    published("2020年制发、2023年废止", publisher=civil, genre=rule, written_date=dt.date(2020, 4, 1),
+              validity="repealed", invalid_date=dt.date(2023, 6, 1))
+    published("2021年制发、仍有效", publisher=civil, genre=rule, written_date=dt.date(2021, 4, 1))
+    published("2024年制发", publisher=civil, genre=rule, written_date=dt.date(2024, 2, 1))
+    published("其他体裁", publisher=civil, written_date=dt.date(2023, 4, 1))
+    counts = selectors.regulation_counts([civil], 2023)
+    assert counts["规范性文件"] == {"made": 1, "repealed": 1, "current": 2}
+    assert counts["规章"] == {"made": 0, "repealed": 0, "current": 0}
+
+
+def test_a_report_with_a_failed_check_is_not_published(orgs):
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    report = AnnualReport.objects.create(organization=civil, year=2023)  # table 二 not filled in
+    with pytest.raises(services.ReportChecksFailed) as failed:
+        services.report_publish(report=report, user=reviewer)
+    assert any("“行政许可”未填写" in m for m in failed.value.messages)
+    report.refresh_from_db()
+    assert report.status == "draft" and report.record is None
+
+    # A 录入员 cannot publish at all, so cannot override either.
+    clerk = member("clerk", ENTRY_CLERK, civil)
+    with pytest.raises(PermissionDenied):
+        services.report_publish(report=report, user=clerk, override_reason="赶时间")
+
+    # A 审核员 may, with a reason, which is kept.
+    result = services.report_publish(report=report, user=reviewer, override_reason="行政许可数据由市级系统统计，尚未提供")
+    report.refresh_from_db()
+    assert report.status == "published" and report.overridden_by == reviewer
+    assert report.override_reason == "行政许可数据由市级系统统计，尚未提供"
+    assert "未通过勾稽校验" in report.history.first().history_change_reason
+    assert result.record.status == "published" and result.record.genre.name == "政府信息公开年报"
+
+
+def test_a_complete_report_is_published_into_the_catalogue_and_the_agencys_column(client, orgs):
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    report = complete(AnnualReport.objects.create(organization=civil, year=2023, overview="<p>总体情况正文。</p>"))
+    ReviewCase.objects.create(report=report, kind="reconsideration", result="upheld")
+    result = services.report_publish(report=report, user=reviewer)
+    assert result.findings == []
+    record = DisclosureRecord.objects.published().get(pk=result.record.pk)
+    assert record.publisher == civil and record.title == "某区民政局2023年政府信息公开工作年度报告"
+    assert "总体情况正文" in record.body and "<caption>四、政府信息公开行政复议、行政诉讼情况</caption>" in record.body
+    assert record.title in client.get("/gk/mzj/annual-reports/").content.decode()
+    assert record.title in client.get("/disclosures/", {"publisher": civil.pk}).content.decode()
+    # What was published stays as it was, whatever is entered later.
+    ReviewCase.objects.create(report=report, kind="reconsideration", result="corrected")
+    report.refresh_from_db()
+    assert selectors.report_tables(report).four["reconsideration"]["total"] == 1
+
+
+def test_drafts_are_not_public(client, orgs):
+    _, civil = orgs
+    complete(AnnualReport.objects.create(organization=civil, year=2023))
+    assert client.get("/annual-reports/mzj/2023/").status_code == 404
+    assert client.get("/annual-reports/mzj/2023/report.csv").status_code == 404
+
+
+def test_staff_of_another_agency_cannot_touch_the_report(client, orgs):
+    district, civil = orgs
+    report = complete(AnnualReport.objects.create(organization=district, year=2023))
+    editor = member("mzj-reviewer", REVIEWER, civil)
+    with pytest.raises(PermissionDenied):
+        services.report_publish(report=report, user=editor)
+    sign_in_staff(client, editor)
+    base = "/admin/annualreports/annualreport/"
+    assert "某区人民政府2023年" not in client.get(base).content.decode()
+    for suffix in ("change/", "delete/"):
+        response = client.get(f"{base}{report.pk}/{suffix}")
+        assert response.status_code in (302, 403, 404) and "某区人民政府2023年" not in response.content.decode()
+    assert client.get(f"{base}{report.pk}/history/").status_code == 403
+    client.post(base, {"action": "publish_selected", "_selected_action": [report.pk]})
+    client.post(f"{base}{report.pk}/delete/", {"post": "yes"})
+    report.refresh_from_db()
+    assert report.status == "draft"
+    response = client.post(f"{base}add/", {
+        "organization": district.pk, "year": 2024, "review_cases-TOTAL_FORMS": 0, "review_cases-INITIAL_FORMS": 0})
+    assert "只能选择您所在的机构" in response.content.decode()
+
+
+def test_the_carried_over_figure_must_match_last_years_report(orgs):
+    _, civil = orgs
+    last = t.tabulate_requests(cases(), 2022)
+    AnnualReport.objects.create(organization=civil, year=2022, status="published", tables={
+        "two": {}, "three": {**last, t.CARRIED_FORWARD: {**last[t.CARRIED_FORWARD], "person": 5, "total": 5}}, "four": {}})
+    report = complete(AnnualReport.objects.create(organization=civil, year=2023))
+    three = t.tabulate_requests(cases(), 2023)
+    findings = t.check_tables(selectors.tables_from_json({"two": selectors.entered_figures(report), "three": three, "four": {}}),
+                              previous=selectors.report_tables(selectors.previous_report(report)))
+    assert [f.rule for f in findings if f.rule == "上年结转"]
+    assert any("上一年度年报“结转下年度继续办理”为 5" in f.message for f in findings)
+
+
+def _published_with_three(civil):
+    tables = t.Tables(two={**selectors.regulation_counts([civil], 2023), "licences": 0, "penalties": None,
+                           "enforcement": t.NOT_APPLICABLE, "fees": Decimal("12.5")},
+                      three=t.tabulate_requests(cases(), 2023),
+                      four=t.tabulate_reviews([("litigation_direct", "pending")]))
+    return AnnualReport.objects.create(organization=civil, year=2023, status="published",
+                                       tables=selectors.tables_to_json(tables))
+
+
+def _html_tables(html):
+    """Each <table>: (caption, body rows as lists of cell texts)."""
+    found = []
+    for table in re.findall(r"<table\b.*?</table>", html, re.S):
+        caption = unescape(re.search(r"<caption>(.*?)</caption>", table, re.S).group(1))
+        body = re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1)
+        rows = [[unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, re.S)]
+                for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+        found.append((caption, rows))
+    return found
+
+
+def test_the_page_has_accessible_tables_and_the_downloads_equal_it(client, orgs):
+    _, civil = orgs
+    _published_with_three(civil)
+    html = client.get("/annual-reports/mzj/2023/").content.decode()
+    page_tables = [(caption, rows) for caption, rows in _html_tables(html) if caption != "政府信息公开工作机构联系方式"]
+    assert [caption for caption, _ in page_tables] == [
+        "二、主动公开政府信息情况：规章和行政规范性文件", "二、主动公开政府信息情况：行政许可、行政处罚、行政强制和行政事业性收费",
+        "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"]
+    # Table 三's two-row header: 法人或其他组织 is a column group over its five kinds.
+    three = re.search(r'<table[^>]*id="table-three".*?</table>', html, re.S).group(0)
+    assert '<th scope="colgroup" colspan="5">法人或其他组织</th>' in three
+    assert '<th scope="col" rowspan="2">自然人</th>' in three and "<colgroup span=\"5\"></colgroup>" in three
+    assert '<th scope="rowgroup" colspan="8">（三）不予公开</th>' in three
+    assert '<th scope="row">1.属于国家秘密</th><td>1</td>' in three
+    # Empty, zero and not applicable read differently.
+    decisions = dict((row[0], row[2]) for row in page_tables[1][1])
+    assert decisions == {"行政许可": "0", "行政处罚": "未填写", "行政强制": "不适用", "行政事业性收费": "12.5"}
+
+    expected = []
+    for caption, rows in page_tables:
+        expected.append([caption])
+        expected += [row + [""] * (len(rows[0]) - len(row)) if len(row) == 1 else row for row in rows]
+
+    response = client.get("/annual-reports/mzj/2023/report.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    csv_cells = _without_headers(lines[1:])
+    assert csv_cells == _flat(expected) and len(csv_cells) == 4 + 2 + 4 + 30 + 1, csv_cells
+
+    response = client.get("/annual-reports/mzj/2023/report.xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    xlsx_rows = []
+    for ws in book.worksheets:
+        xlsx_rows.append([])
+        xlsx_rows += [["" if v is None else str(v) for v in row] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert _without_headers(xlsx_rows) == _flat(expected)
+    assert book.worksheets[1]["C3"].value == 0 or any(
+        c.value == 0 for row in book.worksheets[1].iter_rows() for c in row)  # a figure is a number
+
+
+def _flat(rows):
+    return [[cell for cell in row if cell != ""] for row in rows]
+
+
+def _without_headers(lines):
+    """Drop blank separators and each table's header rows (the rows between a caption and the
+    first row whose first cell is a row heading the HTML also has)."""
+    kept, skipping = [], False
+    captions = {"二、", "三、", "四、"}
+    for line in lines:
+        cells = [c for c in line if c != ""]
+        if not cells:
+            continue
+        if any(cells[0].startswith(prefix) and "情况" in cells[0] and len(cells) == 1 for prefix in captions):
+            kept.append(cells)
+            skipping = True
+            continue
+        if skipping and (cells[0] in {"信息内容", "项目"} or cells[0].startswith("（本列数据") or cells[0] in {
+                "商业企业", "未经复议直接起诉", "结果维持"} or cells == ["自然人", "法人或其他组织", "总计"]):
+            continue
+        skipping = False
+        kept.append(cells)
+    return kept
+
+
+def test_staff_are_reminded_until_the_report_is_published(client, orgs, monkeypatch):
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2024, 1, 2))
+    assert selectors.reports_due(reviewer) == ["某区民政局2023年政府信息公开工作年度报告尚未发布（应于2024年1月31日前公布）"]
+    sign_in_staff(client, reviewer)
+    assert "某区民政局2023年政府信息公开工作年度报告尚未发布" in client.get("/admin/").content.decode()
+    AnnualReport.objects.create(organization=civil, year=2023, status="published")
+    assert selectors.reports_due(reviewer) == []
+    assert "年报提醒" not in client.get("/admin/").content.decode()
+
+
+def test_table_three_waits_for_the_request_app():
+    try:
+        import inforequests  # noqa: F401
+    except ImportError:
+        assert t.table_three([], 2023) is None
+    else:
+        assert t.table_three([], 2023)[t.NEW]["total"] == 0
+
+
+def _admin_form(report, **overrides):
+    data = {
+        "organization": report.organization_id, "year": report.year, "overview": "", "problems": "", "other_matters": "",
+        "licences": "", "penalties": "0", "enforcement": "", "enforcement_na": "on", "fees": "0.5",
+        "review_cases-TOTAL_FORMS": "0", "review_cases-INITIAL_FORMS": "0",
+        "review_cases-MIN_NUM_FORMS": "0", "review_cases-MAX_NUM_FORMS": "1000",
+        "edit_version": str(report.history.first().history_id), "publish_now": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_publishing_from_the_admin_names_the_failed_cells_and_takes_an_override(client, orgs):
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    report = AnnualReport.objects.create(organization=civil, year=2023)
+    sign_in_staff(client, reviewer)
+    url = f"/admin/annualreports/annualreport/{report.pk}/change/"
+    assert "表二“行政许可”未填写" in client.get(url).content.decode()  # the checks are shown on the form
+    html = client.post(url, _admin_form(report), follow=True).content.decode()
+    assert "勾稽校验未通过" in html and "表二“行政许可”未填写" in html
+    report.refresh_from_db()
+    assert report.status == "draft"
+    html = client.post(url, _admin_form(report, override_reason_input="数据由市级系统统计"), follow=True).content.decode()
+    report.refresh_from_db()
+    assert report.status == "published" and report.override_reason == "数据由市级系统统计"
+    assert "已记录理由" in html
+
+
+def test_a_text_losing_section_is_refused_beside_the_field(client, orgs):
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    report = AnnualReport.objects.create(organization=civil, year=2023)
+    sign_in_staff(client, reviewer)
+    url = f"/admin/annualreports/annualreport/{report.pk}/change/"
+    response = client.post(url, _admin_form(report, overview='<p title="x>总体情况</p>', publish_now=""))
+    assert response.status_code == 200 and "保存会丢失" in response.content.decode()
+    response = client.post(url, _admin_form(report, licences="3", licences_na="on", publish_now=""))
+    assert "已标为不适用的项目不能同时填写数字" in response.content.decode()
