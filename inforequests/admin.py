@@ -6,17 +6,12 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors
-from .models import Agency, AgencyMembership, Case, CaseEvent, NoticeTemplate, ReplyDocument
+from .models import Agency, Case, CaseEvent, NoticeTemplate, ReplyDocument
 
 
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):
     list_display = ["organization", "accepts_requests", "contact"]
-
-
-@admin.register(AgencyMembership)
-class AgencyMembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "organization"]
 
 
 @admin.register(NoticeTemplate)

@@ -29,7 +29,7 @@ register_demo_loader("inforequests", _load_demo)
 register_role_models(
     "inforequests",
     content=["case", "caseitem", "notice", "replydocument"],
-    # AgencyMembership is left to superusers: whoever edits it decides who sees which cases.
+    # Staff memberships (disclosures.AgencyMembership) decide who sees which cases.
     reference=["agency", "noticetemplate"],
 )
 

@@ -28,21 +28,6 @@ class Agency(models.Model):
         return self.organization.name
 
 
-class AgencyMembership(models.Model):
-    """Which staff handle which agency's cases (staff without `view_all_cases` see only these)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="工作人员", on_delete=models.CASCADE, related_name="request_agencies")
-    organization = models.ForeignKey(Organization, verbose_name="机构", on_delete=models.CASCADE, related_name="request_handlers")
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = verbose_name_plural = "办理人员"
-        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="inforequests_membership_unique")]
-
-    def __str__(self):
-        return f"{self.user} @ {self.organization}"
-
-
 class Outcome(models.TextChoices):
     """The 25 leaf rows of 年报 table 三 (国办公开办函〔2021〕30号)."""
 

@@ -13,9 +13,10 @@ from django.utils import timezone
 from core.pagecache import cached_value
 from core.working_days import add_working_days, load_calendar, working_days_between
 from disclosures.models import Organization
+from disclosures.selectors import manages_all_agencies
 
 from .crypto import digest
-from .models import Agency, AgencyMembership, Case, Outcome
+from .models import Agency, Case, Outcome
 
 ALARM_LEVELS = ("正常", "预警", "黄牌", "红牌")
 
@@ -26,11 +27,14 @@ def alarm_thresholds():
 
 
 def can_view_all(user) -> bool:
-    return user.is_active and (user.is_superuser or user.has_perm("inforequests.view_all_cases"))
+    """District-wide: every agency's records (disclosures' permission) or every agency's cases."""
+    return user.is_active and (manages_all_agencies(user) or user.has_perm("inforequests.view_all_cases"))
 
 
 def agencies_of(user):
-    return Organization.objects.filter(request_handlers__user=user)
+    """The agencies a staff member works for: one membership (disclosures.AgencyMembership)
+    serves the catalogue, the 年报 and the cases."""
+    return Organization.objects.filter(staff_memberships__user=user)
 
 
 def staff_agencies(user):
@@ -44,13 +48,13 @@ def cases_for(user):
         return Case.objects.none()
     if can_view_all(user):
         return Case.objects.all()
-    return Case.objects.filter(agency__in=AgencyMembership.objects.filter(user=user).values("organization"))
+    return Case.objects.filter(agency__in=agencies_of(user).values("pk"))
 
 
 def can_handle(*, user, case) -> bool:
     if not (user.is_authenticated and user.is_staff and user.is_active):
         return False
-    return can_view_all(user) or AgencyMembership.objects.filter(user=user, organization_id=case.agency_id).exists()
+    return can_view_all(user) or agencies_of(user).filter(pk=case.agency_id).exists()
 
 
 def case_for_staff(*, user, pk) -> Case:
@@ -61,7 +65,7 @@ def case_for_staff(*, user, pk) -> Case:
 
 
 def handler_emails(*, organization):
-    return list(AgencyMembership.objects.filter(organization=organization, user__is_active=True)
+    return list(organization.staff_memberships.filter(user__is_active=True)
                 .exclude(user__email="").values_list("user__email", flat=True))
 
 

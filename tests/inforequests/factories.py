@@ -3,8 +3,9 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 
+from disclosures.models import AgencyMembership
 from inforequests import services
-from inforequests.models import Agency, AgencyMembership, Case
+from inforequests.models import Agency, Case
 from tests.disclosures.factories import OrganizationFactory
 
 # Real-format identifiers with valid check characters (GB 11643 / GB 32100), made up.
