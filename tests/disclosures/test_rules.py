@@ -75,6 +75,7 @@ def test_withheld_needs_a_reason_and_expired_needs_a_date():
     assert {"withheld_reason", "invalid_date"} <= set(error.value.message_dict)
 
 
+@pytest.mark.django_db  # the calendar reads the staff-edited overrides first
 def test_working_days_know_the_tiaoxiu_makeup_days():
     # 2023-10-07 (Saturday) was a make-up working day after 国庆.
     assert working_days_between(dt.date(2023, 10, 6), dt.date(2023, 10, 8)) == (2, True)
@@ -84,11 +85,13 @@ def test_working_days_know_the_tiaoxiu_makeup_days():
     assert add_working_days(dt.date(2026, 9, 25), 20) == (dt.date(2026, 10, 29), True)
 
 
+@pytest.mark.django_db
 def test_years_without_official_calendar_fall_back_to_weekdays():
     days, exact = working_days_between(dt.date(2031, 1, 1), dt.date(2031, 1, 31))
     assert exact is False and days == 22
 
 
+@pytest.mark.django_db
 def test_article_26_warning_only_past_twenty_working_days():
     from zoneinfo import ZoneInfo
 
