@@ -18,16 +18,23 @@ class StatutoryColumn(models.Model):
         OTHER = "other", "其他"
 
     name = models.CharField("栏目名称", max_length=200)
-    parent = models.ForeignKey("self", verbose_name="上级栏目", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级栏目", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     position = models.PositiveIntegerField("排序", default=0)
     basis = models.CharField("依据", max_length=100, blank=True, help_text="如 条例第二十条第（一）项。")
-    kind = models.CharField("栏目类型", max_length=10, choices=Kind.choices, default=Kind.OTHER,
-                            help_text="网站自查按类型检查更新时限（settings.SELF_CHECK_UPDATE_DAYS）。")
+    kind = models.CharField(
+        "栏目类型",
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.OTHER,
+        help_text="网站自查按类型检查更新时限（settings.SELF_CHECK_UPDATE_DAYS）。",
+    )
     topics = models.ManyToManyField(Topic, verbose_name="按主题分类收录", blank=True)
     genres = models.ManyToManyField(Genre, verbose_name="按体裁收录", blank=True)
-    records = models.ManyToManyField(DisclosureRecord, verbose_name="另行指定的记录", blank=True,
-                                     related_name="statutory_columns")
+    records = models.ManyToManyField(
+        DisclosureRecord, verbose_name="另行指定的记录", blank=True, related_name="statutory_columns"
+    )
     history = HistoricalRecords()
 
     class Meta:

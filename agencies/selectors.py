@@ -31,8 +31,9 @@ class AgencyNode:
 
 
 def section_codes() -> list[str]:
-    return list(Organization.objects.exclude(section_code=None).order_by("section_code")
-                .values_list("section_code", flat=True))
+    return list(
+        Organization.objects.exclude(section_code=None).order_by("section_code").values_list("section_code", flat=True)
+    )
 
 
 def agency_get(*, code: str) -> Organization:
@@ -82,14 +83,21 @@ def agency_records(*, organization: Organization, filters):
 
 
 def agency_recent_records(*, organization: Organization, limit=RECENT):
-    return list(DisclosureRecord.objects.published().for_listing().filter(publisher=organization)
-                .order_by("-published_at", "-id")[:limit])
+    return list(
+        DisclosureRecord.objects.published()
+        .for_listing()
+        .filter(publisher=organization)
+        .order_by("-published_at", "-id")[:limit]
+    )
 
 
 def agency_annual_reports(*, organization: Organization):
-    return list(DisclosureRecord.objects.published().for_listing()
-                .filter(publisher=organization, genre__name=ANNUAL_REPORT_GENRE)
-                .order_by("-published_at", "-id"))
+    return list(
+        DisclosureRecord.objects.published()
+        .for_listing()
+        .filter(publisher=organization, genre__name=ANNUAL_REPORT_GENRE)
+        .order_by("-published_at", "-id")
+    )
 
 
 def application_url(*, organization: Organization) -> str | None:
@@ -200,8 +208,16 @@ def self_check(*, now=None) -> SelfCheck:
         for href in _HREF.findall(record.body):
             if _is_dead_internal_link(href):
                 dead.append((record, href))
-    return SelfCheck(today=today, columns=len(columns), empty=empty, stale=stale, latest_publication=latest_publication,
-                     home_stale=home_stale, late=late, dead_links=dead)
+    return SelfCheck(
+        today=today,
+        columns=len(columns),
+        empty=empty,
+        stale=stale,
+        latest_publication=latest_publication,
+        home_stale=home_stale,
+        late=late,
+        dead_links=dead,
+    )
 
 
 def _is_dead_internal_link(href: str) -> bool:

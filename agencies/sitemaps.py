@@ -22,8 +22,12 @@ class AgencySectionSitemap(Sitemap):
     @cached_property
     def _changes(self):
         """Each agency's newest public change (one aggregate for all agencies)."""
-        rows = (DisclosureRecord.objects.published().exclude(publisher__section_code=None)
-                .values("publisher__section_code").annotate(latest=Max("updated_at")))
+        rows = (
+            DisclosureRecord.objects.published()
+            .exclude(publisher__section_code=None)
+            .values("publisher__section_code")
+            .annotate(latest=Max("updated_at"))
+        )
         return {row["publisher__section_code"]: row["latest"] for row in rows}
 
     def lastmod(self, item):

@@ -33,26 +33,44 @@ def index(request):
 
 def home(request, code):
     organization = selectors.agency_get(code=code)
-    return render_page(request, "agencies/home.html", _meta(organization, type="信息公开目录"), _context(
-        organization,
-        records=selectors.agency_recent_records(organization=organization),
-        subunits=selectors.agency_subunits(organization=organization),
-    ))
+    return render_page(
+        request,
+        "agencies/home.html",
+        _meta(organization, type="信息公开目录"),
+        _context(
+            organization,
+            records=selectors.agency_recent_records(organization=organization),
+            subunits=selectors.agency_subunits(organization=organization),
+        ),
+    )
 
 
 def guide(request, code):
     organization = selectors.agency_get(code=code)
-    return render_page(request, "agencies/guide.html", _meta(organization, "政府信息公开指南", type="信息公开指南"), _context(
-        organization, page=selectors.agency_guide_page(organization=organization),
-    ))
+    return render_page(
+        request,
+        "agencies/guide.html",
+        _meta(organization, "政府信息公开指南", type="信息公开指南"),
+        _context(
+            organization,
+            page=selectors.agency_guide_page(organization=organization),
+        ),
+    )
 
 
 def policy(request, code):
     organization = selectors.agency_get(code=code)
     page, own = selectors.agency_policy_page(organization=organization)
-    return render_page(request, "agencies/policy.html", _meta(organization, "政府信息公开制度", type="信息公开制度"), _context(
-        organization, page=page, own=own,
-    ))
+    return render_page(
+        request,
+        "agencies/policy.html",
+        _meta(organization, "政府信息公开制度", type="信息公开制度"),
+        _context(
+            organization,
+            page=page,
+            own=own,
+        ),
+    )
 
 
 def catalogue(request, code):
@@ -62,25 +80,45 @@ def catalogue(request, code):
         return bad_request_page(request, "筛选条件无效", filterset.errors)
     page = disclosure_selectors.record_page(filterset=filterset, params=request.GET, size=PAGE_SIZE)
     meta = _meta(organization, "法定主动公开内容", type="信息公开目录")
-    return render_page(request, "agencies/catalogue.html", meta, _context(
-        organization, filterset=filterset, page=page, facets=disclosure_selectors.catalogue_facets(),
-    ))
+    return render_page(
+        request,
+        "agencies/catalogue.html",
+        meta,
+        _context(
+            organization,
+            filterset=filterset,
+            page=page,
+            facets=disclosure_selectors.catalogue_facets(),
+        ),
+    )
 
 
 def annual_reports(request, code):
     organization = selectors.agency_get(code=code)
     meta = _meta(organization, "政府信息公开年报", type="信息公开年报")
-    return render_page(request, "agencies/annual_reports.html", meta, _context(
-        organization, records=selectors.agency_annual_reports(organization=organization),
-    ))
+    return render_page(
+        request,
+        "agencies/annual_reports.html",
+        meta,
+        _context(
+            organization,
+            records=selectors.agency_annual_reports(organization=organization),
+        ),
+    )
 
 
 def statutory(request, code):
     organization = selectors.agency_get(code=code)
     meta = _meta(organization, "法定主动公开内容", type="信息公开目录")
-    return render_page(request, "agencies/statutory.html", meta, _context(
-        organization, tree=selectors.column_tree(organization=organization),
-    ))
+    return render_page(
+        request,
+        "agencies/statutory.html",
+        meta,
+        _context(
+            organization,
+            tree=selectors.column_tree(organization=organization),
+        ),
+    )
 
 
 def column(request, code, pk):
@@ -100,8 +138,15 @@ def column(request, code, pk):
 @staff_member_required
 def self_check(request):
     meta = PageMeta(name="网站自查", type="其他", crumbs=(("网站自查", None),))
-    return render_page(request, "agencies/self_check.html", meta, {
-        "check": selectors.self_check(), "limits": selectors.update_days(),
-        "allowed_empty": selectors.EMPTY_COLUMNS_ALLOWED, "late_days": selectors.LATE_WORKING_DAYS,
-        "home_days": selectors.HOME_PAGE_DAYS,
-    })
+    return render_page(
+        request,
+        "agencies/self_check.html",
+        meta,
+        {
+            "check": selectors.self_check(),
+            "limits": selectors.update_days(),
+            "allowed_empty": selectors.EMPTY_COLUMNS_ALLOWED,
+            "late_days": selectors.LATE_WORKING_DAYS,
+            "home_days": selectors.HOME_PAGE_DAYS,
+        },
+    )

@@ -13,10 +13,13 @@ from .models import AnnualReport, ReviewCase
 
 
 class AnnualReportForm(VersionedModelForm):
-    publish_now = forms.BooleanField(label="保存后发布", required=False,
-                                     help_text="发布前进行勾稽校验；未通过的不能发布。")
+    publish_now = forms.BooleanField(
+        label="保存后发布", required=False, help_text="发布前进行勾稽校验；未通过的不能发布。"
+    )
     override_reason_input = forms.CharField(
-        label="未通过校验仍发布的理由", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="未通过校验仍发布的理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="仅审核员可用：说明为何在勾稽校验未通过时仍发布，理由将随年报记录保存。",
     )
 
@@ -42,10 +45,21 @@ class AnnualReportAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["organization", "year", "consolidated"]}),
         ("一、五、六（正文）", {"fields": ["overview", "problems", "other_matters"]}),
-        ("二、主动公开：行政许可、处罚、强制和收费（规章、规范性文件由目录自动统计）", {"fields": [
-            ("licences", "licences_na"), ("penalties", "penalties_na"), ("enforcement", "enforcement_na"), ("fees", "fees_na"),
-        ]}),
-        ("勾稽校验与发布", {"fields": ["checks", "status", "record", "override_reason", "publish_now", "override_reason_input"]}),
+        (
+            "二、主动公开：行政许可、处罚、强制和收费（规章、规范性文件由目录自动统计）",
+            {
+                "fields": [
+                    ("licences", "licences_na"),
+                    ("penalties", "penalties_na"),
+                    ("enforcement", "enforcement_na"),
+                    ("fees", "fees_na"),
+                ]
+            },
+        ),
+        (
+            "勾稽校验与发布",
+            {"fields": ["checks", "status", "record", "override_reason", "publish_now", "override_reason_input"]},
+        ),
     ]
 
     # Row-level scoping as for records: staff see and act on their agencies' reports only.
@@ -99,7 +113,9 @@ class AnnualReportAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
             self.message_user(request, f"“{report}”未发布：{denied}", messages.ERROR)
             return
         except (ValidationError, IndexNumberError) as error:
-            self.message_user(request, f"“{report}”未发布：{'；'.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR)
+            self.message_user(
+                request, f"“{report}”未发布：{'；'.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR
+            )
             return
         note = "（未通过勾稽校验，已记录理由）" if result.findings else ""
         self.message_user(request, f"“{report}”已发布{note}，索引号 {result.record.index_number}。", messages.SUCCESS)

@@ -15,11 +15,21 @@ def load_demo_data():
         organization = Organization.objects.filter(name=name).exclude(section_code=None).first()
         if organization is None:
             continue
-        report, new = AnnualReport.objects.get_or_create(organization=organization, year=2023, consolidated=consolidated, defaults={
-            "overview": DEMO_NOTE + "<p>（演示）2023年，本单位认真贯彻落实《中华人民共和国政府信息公开条例》。</p>",
-            "problems": DEMO_NOTE, "other_matters": DEMO_NOTE,
-            "licences_na": True, "penalties_na": True, "enforcement_na": True, "fees": 0, "is_demo": True,
-        })
+        report, new = AnnualReport.objects.get_or_create(
+            organization=organization,
+            year=2023,
+            consolidated=consolidated,
+            defaults={
+                "overview": DEMO_NOTE + "<p>（演示）2023年，本单位认真贯彻落实《中华人民共和国政府信息公开条例》。</p>",
+                "problems": DEMO_NOTE,
+                "other_matters": DEMO_NOTE,
+                "licences_na": True,
+                "penalties_na": True,
+                "enforcement_na": True,
+                "fees": 0,
+                "is_demo": True,
+            },
+        )
         # Publishing needs the agency's 组织机构代码 (索引号); the seed's 民政局 has none, so its
         # demo report stays a draft for staff to look at, and the district's consolidated one is published.
         if new and organization.index_code:

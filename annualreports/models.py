@@ -12,7 +12,12 @@ from .tables import NOT_APPLICABLE, REVIEW_KINDS, REVIEW_RESULTS
 
 RICH_TEXT_FIELDS = ("overview", "problems", "other_matters")
 # Table 二's staff-entered figures: (value field, not-applicable flag).
-ENTERED_FIELDS = {"licences": "licences_na", "penalties": "penalties_na", "enforcement": "enforcement_na", "fees": "fees_na"}
+ENTERED_FIELDS = {
+    "licences": "licences_na",
+    "penalties": "penalties_na",
+    "enforcement": "enforcement_na",
+    "fees": "fees_na",
+}
 
 
 class AnnualReport(models.Model):
@@ -23,7 +28,9 @@ class AnnualReport(models.Model):
         DRAFT = "draft", "草稿"
         PUBLISHED = "published", "已发布"
 
-    organization = models.ForeignKey(Organization, verbose_name="公开单位", on_delete=models.PROTECT, related_name="annual_reports")
+    organization = models.ForeignKey(
+        Organization, verbose_name="公开单位", on_delete=models.PROTECT, related_name="annual_reports"
+    )
     year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2008), MaxValueValidator(2100)])
     consolidated = models.BooleanField(
         "汇总年报", default=False, help_text="本级政府汇总本级及所属部门、街道的年报（3月31日前公布）。"
@@ -31,23 +38,45 @@ class AnnualReport(models.Model):
     overview = models.TextField("一、总体情况", blank=True)
     problems = models.TextField("五、存在的主要问题及改进情况", blank=True)
     other_matters = models.TextField("六、其他需要报告的事项", blank=True)
-    licences = models.PositiveIntegerField("行政许可：本年处理决定数量", null=True, blank=True, help_text="没有发生填 0；留空表示尚未填写。")
+    licences = models.PositiveIntegerField(
+        "行政许可：本年处理决定数量", null=True, blank=True, help_text="没有发生填 0；留空表示尚未填写。"
+    )
     licences_na = models.BooleanField("行政许可：不适用", default=False)
     penalties = models.PositiveIntegerField("行政处罚：本年处理决定数量", null=True, blank=True)
     penalties_na = models.BooleanField("行政处罚：不适用", default=False)
     enforcement = models.PositiveIntegerField("行政强制：本年处理决定数量", null=True, blank=True)
     enforcement_na = models.BooleanField("行政强制：不适用", default=False)
-    fees = models.DecimalField("行政事业性收费：本年收费金额（万元）", max_digits=14, decimal_places=4, null=True, blank=True,
-                               validators=[MinValueValidator(0)])
+    fees = models.DecimalField(
+        "行政事业性收费：本年收费金额（万元）",
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     fees_na = models.BooleanField("行政事业性收费：不适用", default=False)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     is_demo = models.BooleanField("演示数据", default=False, editable=False)
     tables = models.JSONField("发布时的表格", default=dict, blank=True, editable=False)
-    record = models.OneToOneField(DisclosureRecord, verbose_name="公开记录", null=True, blank=True, editable=False,
-                                  on_delete=models.SET_NULL, related_name="annual_report")
+    record = models.OneToOneField(
+        DisclosureRecord,
+        verbose_name="公开记录",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="annual_report",
+    )
     override_reason = models.TextField("未通过勾稽校验仍发布的理由", blank=True, editable=False)
-    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="批准人", null=True, blank=True, editable=False,
-                                      on_delete=models.PROTECT, related_name="+")
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批准人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
 
@@ -55,11 +84,15 @@ class AnnualReport(models.Model):
         verbose_name = verbose_name_plural = "政府信息公开年报"
         ordering = ["-year", "organization__name"]
         permissions = [("publish_annualreport", "可以发布年报（含未通过勾稽校验时说明理由发布）")]
-        constraints = [models.UniqueConstraint(fields=["organization", "year", "consolidated"], name="annualreport_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year", "consolidated"], name="annualreport_unique")
+        ]
 
     def __str__(self):
-        return (f"{self.organization.name}{self.year}年政府信息公开工作年度报告{'（汇总）' if self.consolidated else ''}"
-                f"{'（演示数据）' if self.is_demo else ''}")
+        return (
+            f"{self.organization.name}{self.year}年政府信息公开工作年度报告{'（汇总）' if self.consolidated else ''}"
+            f"{'（演示数据）' if self.is_demo else ''}"
+        )
 
     @property
     def title(self):

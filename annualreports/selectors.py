@@ -35,9 +35,12 @@ def regulation_counts(organizations, year: int) -> dict:
         of_genre = public.filter(genre__name=genre)
         rows[genre] = {
             "made": of_genre.filter(written_date__range=(start, end)).count(),
-            "repealed": of_genre.exclude(validity=DisclosureRecord.Validity.VALID).filter(invalid_date__range=(start, end)).count(),
-            "current": of_genre.filter(written_date__lte=end).filter(
-                Q(validity=DisclosureRecord.Validity.VALID) | Q(invalid_date__gt=end)).count(),
+            "repealed": of_genre.exclude(validity=DisclosureRecord.Validity.VALID)
+            .filter(invalid_date__range=(start, end))
+            .count(),
+            "current": of_genre.filter(written_date__lte=end)
+            .filter(Q(validity=DisclosureRecord.Validity.VALID) | Q(invalid_date__gt=end))
+            .count(),
         }
     return rows
 
@@ -46,7 +49,8 @@ def review_table(report: AnnualReport) -> dict:
     reports = [report]
     if report.consolidated:
         reports = AnnualReport.objects.filter(
-            year=report.year, organization__in=report_organizations(report), consolidated=False)
+            year=report.year, organization__in=report_organizations(report), consolidated=False
+        )
     pairs = ReviewCase.objects.filter(report__in=reports).values_list("kind", "result")
     return t.tabulate_reviews(pairs)
 
@@ -68,8 +72,10 @@ def report_tables(report: AnnualReport) -> t.Tables:
 
 
 def tables_to_json(tables: t.Tables) -> dict:
-    two = {key: (str(value) if value is not None and not isinstance(value, (int, dict, str)) else value)
-           for key, value in tables.two.items()}
+    two = {
+        key: (str(value) if value is not None and not isinstance(value, (int, dict, str)) else value)
+        for key, value in tables.two.items()
+    }
     return {"two": two, "three": tables.three, "four": tables.four}
 
 
@@ -84,7 +90,9 @@ def tables_from_json(data: dict) -> t.Tables:
 
 def previous_report(report: AnnualReport) -> AnnualReport | None:
     return AnnualReport.objects.filter(
-        organization=report.organization, consolidated=report.consolidated, year=report.year - 1,
+        organization=report.organization,
+        consolidated=report.consolidated,
+        year=report.year - 1,
         status=AnnualReport.Status.PUBLISHED,
     ).first()
 
@@ -95,7 +103,8 @@ def report_findings(report: AnnualReport, tables: t.Tables | None = None) -> lis
     parts = None
     if report.consolidated:
         members = AnnualReport.objects.filter(
-            year=report.year, consolidated=False, organization__in=report_organizations(report))
+            year=report.year, consolidated=False, organization__in=report_organizations(report)
+        )
         parts = [report_tables(member) for member in members]
     return t.check_tables(tables, previous=report_tables(previous) if previous else None, parts=parts)
 
@@ -110,13 +119,20 @@ def reports_due(user, *, today=None) -> list[str]:
     today = today or timezone.localdate()
     year = today.year - 1
     done = AnnualReport.objects.filter(year=year, consolidated=False, status=AnnualReport.Status.PUBLISHED)
-    agencies = disclosure_selectors.agencies_of(user).exclude(section_code=None).exclude(
-        pk__in=done.values("organization"))
-    return [f"{org.name}{year}年政府信息公开工作年度报告尚未发布（应于{year + 1}年1月31日前公布）" for org in agencies.order_by("name")[:20]]
+    agencies = (
+        disclosure_selectors.agencies_of(user).exclude(section_code=None).exclude(pk__in=done.values("organization"))
+    )
+    return [
+        f"{org.name}{year}年政府信息公开工作年度报告尚未发布（应于{year + 1}年1月31日前公布）"
+        for org in agencies.order_by("name")[:20]
+    ]
 
 
 def report_get_public(*, code: str, year: int, consolidated: bool) -> AnnualReport:
     return get_object_or_404(
-        AnnualReport.objects.select_related("organization"), organization__section_code=code, year=year,
-        consolidated=consolidated, status=AnnualReport.Status.PUBLISHED,
+        AnnualReport.objects.select_related("organization"),
+        organization__section_code=code,
+        year=year,
+        consolidated=consolidated,
+        status=AnnualReport.Status.PUBLISHED,
     )

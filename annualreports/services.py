@@ -52,7 +52,9 @@ def report_publish(*, report: AnnualReport, user=None, override_reason: str = ""
         raise PermissionDenied("只有审核员可以发布年报。")
     report.full_clean()
     if not report.organization.index_code:
-        raise ValidationError(f"“{report.organization}”没有组织机构代码或统一社会信用代码，年报无法作为政府信息公开记录发布（索引号）。")
+        raise ValidationError(
+            f"“{report.organization}”没有组织机构代码或统一社会信用代码，年报无法作为政府信息公开记录发布（索引号）。"
+        )
     report.status = AnnualReport.Status.DRAFT  # tables as the data has them now
     tables = selectors.report_tables(report)
     findings = selectors.report_findings(report, tables)
@@ -71,9 +73,13 @@ def report_publish(*, report: AnnualReport, user=None, override_reason: str = ""
     record.title = report.title
     record.written_date = timezone.localdate()
     record.summary = f"{report.organization.name}{report.year}年政府信息公开工作年度报告。"
-    record.body = render_to_string("annualreports/_record_body.html", {
-        "report": report, "sheets": t.sheets(tables),
-    })
+    record.body = render_to_string(
+        "annualreports/_record_body.html",
+        {
+            "report": report,
+            "sheets": t.sheets(tables),
+        },
+    )
     record._history_user = user
     record.full_clean()
     record.save()

@@ -28,26 +28,49 @@ ORG_GROUP_LABEL = "法人或其他组织"
 # The 21 outcome leaves (inforequests' Outcome values), grouped as in the national table.
 OUTCOME_GROUPS = [
     ("（一）予以公开", [("granted", "（一）予以公开")]),
-    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", [("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）")]),
-    ("（三）不予公开", [
-        ("denied_secret", "1.属于国家秘密"), ("denied_law", "2.其他法律行政法规禁止公开"),
-        ("denied_safety", "3.危及“三安全一稳定”"), ("denied_third_party", "4.保护第三方合法权益"),
-        ("denied_internal", "5.属于三类内部事务信息"), ("denied_process", "6.属于四类过程性信息"),
-        ("denied_enforcement", "7.属于行政执法案卷"), ("denied_query", "8.属于行政查询事项"),
-    ]),
-    ("（四）无法提供", [
-        ("unable_not_held", "1.本机关不掌握相关政府信息"), ("unable_needs_making", "2.没有现成信息需要另行制作"),
-        ("unable_unclear", "3.补正后申请内容仍不明确"),
-    ]),
-    ("（五）不予处理", [
-        ("np_petition", "1.信访举报投诉类申请"), ("np_repeat", "2.重复申请"), ("np_publication", "3.要求提供公开出版物"),
-        ("np_excessive", "4.无正当理由大量反复申请"), ("np_confirm", "5.要求行政机关确认或重新出具已获取信息"),
-    ]),
-    ("（六）其他处理", [
-        ("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-        ("other_unpaid", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-        ("other", "3.其他"),
-    ]),
+    (
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        [("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）")],
+    ),
+    (
+        "（三）不予公开",
+        [
+            ("denied_secret", "1.属于国家秘密"),
+            ("denied_law", "2.其他法律行政法规禁止公开"),
+            ("denied_safety", "3.危及“三安全一稳定”"),
+            ("denied_third_party", "4.保护第三方合法权益"),
+            ("denied_internal", "5.属于三类内部事务信息"),
+            ("denied_process", "6.属于四类过程性信息"),
+            ("denied_enforcement", "7.属于行政执法案卷"),
+            ("denied_query", "8.属于行政查询事项"),
+        ],
+    ),
+    (
+        "（四）无法提供",
+        [
+            ("unable_not_held", "1.本机关不掌握相关政府信息"),
+            ("unable_needs_making", "2.没有现成信息需要另行制作"),
+            ("unable_unclear", "3.补正后申请内容仍不明确"),
+        ],
+    ),
+    (
+        "（五）不予处理",
+        [
+            ("np_petition", "1.信访举报投诉类申请"),
+            ("np_repeat", "2.重复申请"),
+            ("np_publication", "3.要求提供公开出版物"),
+            ("np_excessive", "4.无正当理由大量反复申请"),
+            ("np_confirm", "5.要求行政机关确认或重新出具已获取信息"),
+        ],
+    ),
+    (
+        "（六）其他处理",
+        [
+            ("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+            ("other_unpaid", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+            ("other", "3.其他"),
+        ],
+    ),
 ]
 OUTCOMES = [code for _, leaves in OUTCOME_GROUPS for code, _ in leaves]
 NEW, CARRIED_OVER, HANDLED_TOTAL, CARRIED_FORWARD = "new", "carried_over", "handled_total", "carried_forward"
@@ -110,9 +133,12 @@ def table_three(organizations, year: int):
     """Table 三 for these agencies (a consolidated report passes the district and its
     departments) from the 依申请公开 cases; None when the 依申请公开 app is not installed."""
     from inforequests.models import Case
-    rows = Case.objects.filter(agency__in=organizations, received_on__lte=dt.date(year, 12, 31)).exclude(
-        replied_on__lt=dt.date(year, 1, 1)
-    ).values_list("applicant_type", "received_on", "replied_on", "outcome")
+
+    rows = (
+        Case.objects.filter(agency__in=organizations, received_on__lte=dt.date(year, 12, 31))
+        .exclude(replied_on__lt=dt.date(year, 1, 1))
+        .values_list("applicant_type", "received_on", "replied_on", "outcome")
+    )
     return tabulate_requests((RequestCase(*row) for row in rows.iterator()), year)
 
 
@@ -190,32 +216,62 @@ def check_tables(tables: Tables, *, previous: Tables | None = None, parts: list[
             left = three[NEW][column] + three[CARRIED_OVER][column]
             right = three[HANDLED_TOTAL][column] + three[CARRIED_FORWARD][column]
             if left != right:
-                findings.append(Finding("表三平衡", (
-                    f"表三“{name}”列：本年新收（{three[NEW][column]}）+ 上年结转（{three[CARRIED_OVER][column]}）= {left}，"
-                    f"而办理结果总计（{three[HANDLED_TOTAL][column]}）+ 结转下年度（{three[CARRIED_FORWARD][column]}）= {right}。")))
+                findings.append(
+                    Finding(
+                        "表三平衡",
+                        (
+                            f"表三“{name}”列：本年新收（{three[NEW][column]}）+ 上年结转（{three[CARRIED_OVER][column]}）= {left}，"
+                            f"而办理结果总计（{three[HANDLED_TOTAL][column]}）+ 结转下年度（{three[CARRIED_FORWARD][column]}）= {right}。"
+                        ),
+                    )
+                )
             handled = sum(three[row][column] for row in OUTCOMES)
             if handled != three[HANDLED_TOTAL][column]:
-                findings.append(Finding("表三列合计", (
-                    f"表三“{name}”列：各项办理结果之和为 {handled}，与“（七）总计”（{three[HANDLED_TOTAL][column]}）不符。")))
+                findings.append(
+                    Finding(
+                        "表三列合计",
+                        (
+                            f"表三“{name}”列：各项办理结果之和为 {handled}，与“（七）总计”（{three[HANDLED_TOTAL][column]}）不符。"
+                        ),
+                    )
+                )
         for row in ROW_ORDER:
             subtotal = sum(three[row][column] for column, _ in APPLICANT_COLUMNS)
             if subtotal != three[row]["total"]:
-                findings.append(Finding("表三行合计", (
-                    f"表三“{ROW_LABELS[row]}”行：各类申请人之和为 {subtotal}，与“总计”列（{three[row]['total']}）不符。")))
+                findings.append(
+                    Finding(
+                        "表三行合计",
+                        (
+                            f"表三“{ROW_LABELS[row]}”行：各类申请人之和为 {subtotal}，与“总计”列（{three[row]['total']}）不符。"
+                        ),
+                    )
+                )
     for kind, kind_label in REVIEW_KINDS:
         row = tables.four.get(kind)
         if not row:
             continue
         subtotal = sum(row[result] for result, _ in REVIEW_RESULTS)
         if subtotal != row["total"]:
-            findings.append(Finding("表四合计", (
-                f"表四“{kind_label}”：结果维持、结果纠正、其他结果、尚未审结之和为 {subtotal}，与“总计”（{row['total']}）不符。")))
+            findings.append(
+                Finding(
+                    "表四合计",
+                    (
+                        f"表四“{kind_label}”：结果维持、结果纠正、其他结果、尚未审结之和为 {subtotal}，与“总计”（{row['total']}）不符。"
+                    ),
+                )
+            )
     if previous is not None and previous.three is not None and three is not None:
         for column in [column for column, _ in APPLICANT_COLUMNS] + ["total"]:
             if previous.three[CARRIED_FORWARD][column] != three[CARRIED_OVER][column]:
-                findings.append(Finding("上年结转", (
-                    f"表三“{_column_label(column)}”列：上一年度年报“结转下年度继续办理”为 "
-                    f"{previous.three[CARRIED_FORWARD][column]}，本年“上年结转”为 {three[CARRIED_OVER][column]}。")))
+                findings.append(
+                    Finding(
+                        "上年结转",
+                        (
+                            f"表三“{_column_label(column)}”列：上一年度年报“结转下年度继续办理”为 "
+                            f"{previous.three[CARRIED_FORWARD][column]}，本年“上年结转”为 {three[CARRIED_OVER][column]}。"
+                        ),
+                    )
+                )
     if parts is not None:
         findings += _check_rollup(tables, parts)
     return findings
@@ -236,15 +292,23 @@ def _check_rollup(tables: Tables, parts: list[Tables]) -> list[Finding]:
         for row in ROW_ORDER:
             for column, value in summed[row].items():
                 if tables.three[row][column] != value:
-                    findings.append(Finding("汇总", (
-                        f"表三“{ROW_LABELS[row]}”行“{_column_label(column)}”列：汇总年报为 "
-                        f"{tables.three[row][column]}，各单位之和为 {value}。")))
+                    findings.append(
+                        Finding(
+                            "汇总",
+                            (
+                                f"表三“{ROW_LABELS[row]}”行“{_column_label(column)}”列：汇总年报为 "
+                                f"{tables.three[row][column]}，各单位之和为 {value}。"
+                            ),
+                        )
+                    )
     for kind, kind_label in REVIEW_KINDS:
         for result, result_label in [*REVIEW_RESULTS, ("total", TOTAL_LABEL)]:
             value = sum(part.four.get(kind, {}).get(result, 0) for part in parts)
             mine = tables.four.get(kind, {}).get(result, 0)
             if mine != value:
-                findings.append(Finding("汇总", f"表四“{kind_label}”“{result_label}”：汇总年报为 {mine}，各单位之和为 {value}。"))
+                findings.append(
+                    Finding("汇总", f"表四“{kind_label}”“{result_label}”：汇总年报为 {mine}，各单位之和为 {value}。")
+                )
     return findings
 
 
@@ -294,20 +358,31 @@ def sheets(tables: Tables) -> list[Sheet]:
     for genre, label in REGULATION_ROWS:
         cells = tables.two.get(genre, {})
         two_rows.append([label, *[show(cells.get(key)) for key, _ in REGULATION_COLUMNS]])
-    result.append(Sheet(
-        "two-regulations", "二、主动公开政府信息情况：规章和行政规范性文件",
-        [[("信息内容", 1, 1, "col"), *[(label, 1, 1, "col") for _, label in REGULATION_COLUMNS]]], two_rows,
-    ))
-    result.append(Sheet(
-        "two-decisions", "二、主动公开政府信息情况：行政许可、行政处罚、行政强制和行政事业性收费",
-        [[("信息内容", 1, 1, "col"), ("项目", 1, 1, "col"), ("数量或金额", 1, 1, "col")]],
-        [[label, measure, show(tables.two.get(key))] for key, label, measure in ENTERED_ITEMS],
-    ))
+    result.append(
+        Sheet(
+            "two-regulations",
+            "二、主动公开政府信息情况：规章和行政规范性文件",
+            [[("信息内容", 1, 1, "col"), *[(label, 1, 1, "col") for _, label in REGULATION_COLUMNS]]],
+            two_rows,
+        )
+    )
+    result.append(
+        Sheet(
+            "two-decisions",
+            "二、主动公开政府信息情况：行政许可、行政处罚、行政强制和行政事业性收费",
+            [[("信息内容", 1, 1, "col"), ("项目", 1, 1, "col"), ("数量或金额", 1, 1, "col")]],
+            [[label, measure, show(tables.two.get(key))] for key, label, measure in ENTERED_ITEMS],
+        )
+    )
     if tables.three is not None:
         columns = [column for column, _ in APPLICANT_COLUMNS] + ["total"]
         header = [
-            [("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 1, 2, "col"), ("自然人", 1, 2, "col"),
-             (ORG_GROUP_LABEL, 5, 1, "colgroup"), (TOTAL_LABEL, 1, 2, "col")],
+            [
+                ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 1, 2, "col"),
+                ("自然人", 1, 2, "col"),
+                (ORG_GROUP_LABEL, 5, 1, "colgroup"),
+                (TOTAL_LABEL, 1, 2, "col"),
+            ],
             [(label, 1, 1, "col") for _, label in APPLICANT_COLUMNS[1:]],
         ]
         rows, groups = [], set()
@@ -333,7 +408,10 @@ def sheets(tables: Tables) -> list[Sheet]:
         [("未经复议直接起诉", 5, 1, "colgroup"), ("复议后起诉", 5, 1, "colgroup")],
         [(label, 1, 1, "col") for _ in REVIEW_KINDS for label in [*dict(REVIEW_RESULTS).values(), TOTAL_LABEL]],
     ]
-    row = [show(tables.four.get(kind, {}).get(result, 0))
-           for kind, _ in REVIEW_KINDS for result in [*dict(REVIEW_RESULTS), "total"]]
+    row = [
+        show(tables.four.get(kind, {}).get(result, 0))
+        for kind, _ in REVIEW_KINDS
+        for result in [*dict(REVIEW_RESULTS), "total"]
+    ]
     result.append(Sheet("four", "四、政府信息公开行政复议、行政诉讼情况", header, [["案件数", *row]]))
     return result

@@ -16,18 +16,28 @@ def _report(code, year, consolidated):
 def report(request, code, year, consolidated=False):
     report, sheets = _report(code, year, consolidated)
     organization = report.organization
-    meta = PageMeta(name=report.title, type="信息公开年报", crumbs=(
-        ("机构信息公开", reverse("agencies:index")),
-        (organization.name, reverse("agencies:home", args=[code])),
-        ("政府信息公开年报", reverse("agencies:annual_reports", args=[code])),
-        (f"{year}年{'（汇总）' if consolidated else ''}", None),
-    ))
+    meta = PageMeta(
+        name=report.title,
+        type="信息公开年报",
+        crumbs=(
+            ("机构信息公开", reverse("agencies:index")),
+            (organization.name, reverse("agencies:home", args=[code])),
+            ("政府信息公开年报", reverse("agencies:annual_reports", args=[code])),
+            (f"{year}年{'（汇总）' if consolidated else ''}", None),
+        ),
+    )
     suffix = "consolidated_" if consolidated else "report_"
-    return render_page(request, "annualreports/report.html", meta, {
-        "report": report, "sheets": sheets,
-        "csv_url": reverse(f"annualreports:{suffix}csv", args=[code, year]),
-        "xlsx_url": reverse(f"annualreports:{suffix}xlsx", args=[code, year]),
-    })
+    return render_page(
+        request,
+        "annualreports/report.html",
+        meta,
+        {
+            "report": report,
+            "sheets": sheets,
+            "csv_url": reverse(f"annualreports:{suffix}csv", args=[code, year]),
+            "xlsx_url": reverse(f"annualreports:{suffix}xlsx", args=[code, year]),
+        },
+    )
 
 
 def _download(body, content_type, filename):
@@ -44,5 +54,8 @@ def report_csv(request, code, year, consolidated=False):
 
 def report_xlsx(request, code, year, consolidated=False):
     report, sheets = _report(code, year, consolidated)
-    return _download(downloads.report_xlsx(report.title, sheets),
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{report.title}.xlsx")
+    return _download(
+        downloads.report_xlsx(report.title, sheets),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{report.title}.xlsx",
+    )

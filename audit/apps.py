@@ -22,9 +22,11 @@ def check_retention(app_configs, **kwargs):
     from .services import MIN_RETENTION_DAYS
 
     if settings.AUDIT_LOG_RETENTION_DAYS < MIN_RETENTION_DAYS:
-        return [checks.Error(
-            f"AUDIT_LOG_RETENTION_DAYS is {settings.AUDIT_LOG_RETENTION_DAYS}; the 网络安全法 (Art. 21) "
-            f"requires logs to be kept at least {MIN_RETENTION_DAYS} days.",
-            id="audit.E001",
-        )]
+        return [
+            checks.Error(
+                f"AUDIT_LOG_RETENTION_DAYS is {settings.AUDIT_LOG_RETENTION_DAYS}; the 网络安全法 (Art. 21) "
+                f"requires logs to be kept at least {MIN_RETENTION_DAYS} days.",
+                id="audit.E001",
+            )
+        ]
     return []

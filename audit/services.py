@@ -32,14 +32,19 @@ def _actor(actor):
     return actor.pk, actor.get_username()
 
 
-def audit_log(actor, action: Action, target=None, detail: str = "", *, request=None,
-              succeeded: bool = True, actor_name: str = "") -> AuditEntry:
+def audit_log(
+    actor, action: Action, target=None, detail: str = "", *, request=None, succeeded: bool = True, actor_name: str = ""
+) -> AuditEntry:
     """Add one entry. `actor` is a user (None or anonymous: the system or a visitor); `target`
     a model instance or None. `detail` must never contain personal data values."""
     actor_id, name = _actor(actor)
     entry = AuditEntry(
-        actor_id=actor_id, actor_name=(name or actor_name)[:150], action=action, succeeded=succeeded,
-        detail=detail[:500], ip_address=client_address(request),
+        actor_id=actor_id,
+        actor_name=(name or actor_name)[:150],
+        action=action,
+        succeeded=succeeded,
+        detail=detail[:500],
+        ip_address=client_address(request),
     )
     if target is not None:
         entry.target_type = target._meta.label_lower

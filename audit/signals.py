@@ -34,8 +34,9 @@ def on_login(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # Only the username: `credentials` also holds the password tried (masked, but never logged).
     username = str(credentials.get("username", ""))
-    audit_log(None, Action.LOGIN_FAILED, detail="用户名或密码错误", request=request, succeeded=False,
-              actor_name=username)
+    audit_log(
+        None, Action.LOGIN_FAILED, detail="用户名或密码错误", request=request, succeeded=False, actor_name=username
+    )
 
 
 def on_logout(sender, request, user, **kwargs):
@@ -68,15 +69,20 @@ def remember_privileges(sender, instance, update_fields=None, **kwargs):
 def on_user_saved(sender, instance, created, **kwargs):
     before = getattr(instance, "_audit_before", None) or {}
     if created:
-        changes = [f"{label}：是" for field, label in _PRIVILEGE_FIELDS.items()
-                   if field != "is_active" and getattr(instance, field)]
+        changes = [
+            f"{label}：是"
+            for field, label in _PRIVILEGE_FIELDS.items()
+            if field != "is_active" and getattr(instance, field)
+        ]
         if not changes:
             return
         changes.insert(0, "新建账号")
     else:
-        changes = [f"{label}：{'是' if getattr(instance, field) else '否'}"
-                   for field, label in _PRIVILEGE_FIELDS.items()
-                   if field in before and before[field] != getattr(instance, field)]
+        changes = [
+            f"{label}：{'是' if getattr(instance, field) else '否'}"
+            for field, label in _PRIVILEGE_FIELDS.items()
+            if field in before and before[field] != getattr(instance, field)
+        ]
     instance._audit_before = None
     if changes:
         audit_log(_request_user(), Action.PERMISSION_CHANGE, instance, "；".join(changes), request=_request())
@@ -88,13 +94,22 @@ def on_history_row(sender, instance, history_instance, **kwargs):
         return
     if history_instance.history_type == "-":
         action = Action.DELETE
-    elif history_instance.history_type == "+" and type(history_instance).objects.filter(
-            **{instance._meta.pk.attname: instance.pk, "history_type": "-"}).exists():
+    elif (
+        history_instance.history_type == "+"
+        and type(history_instance)
+        .objects.filter(**{instance._meta.pk.attname: instance.pk, "history_type": "-"})
+        .exists()
+    ):
         action = Action.RESTORE
     else:
         return
-    audit_log(history_instance.history_user, action, instance, history_instance.history_change_reason or "",
-              request=_request())
+    audit_log(
+        history_instance.history_user,
+        action,
+        instance,
+        history_instance.history_change_reason or "",
+        request=_request(),
+    )
 
 
 def on_authenticator_deleted(sender, instance, **kwargs):

@@ -34,17 +34,60 @@ YEARS = 10
 # and a miss that no generated text contains.
 COMMON_WORD, PHRASE, MISS = "社区", "社区治理", "量子纠缠"
 
-ACTORS = ["区人民政府", "区政府办公室", "区民政局", "区财政局", "区教育体育局", "区卫生健康局", "各街道办事处",
-          "区住房城乡建设局", "区人力资源社会保障局", "区市场监管局", "区生态环境分局", "区应急管理局", "各社区居委会"]
+ACTORS = [
+    "区人民政府",
+    "区政府办公室",
+    "区民政局",
+    "区财政局",
+    "区教育体育局",
+    "区卫生健康局",
+    "各街道办事处",
+    "区住房城乡建设局",
+    "区人力资源社会保障局",
+    "区市场监管局",
+    "区生态环境分局",
+    "区应急管理局",
+    "各社区居委会",
+]
 ACTIONS = ["认真贯彻落实", "进一步加强", "统筹推进", "持续深化", "全面开展", "扎实做好", "稳步推进", "切实抓好"]
-OBJECTS = ["社区治理", "政府信息公开", "城市更新", "养老服务", "义务教育", "基层医疗卫生", "安全生产", "就业创业",
-           "营商环境", "生态环境保护", "防汛抗旱", "社区服务", "老旧小区改造", "住房保障", "公共文化服务",
-           "社会救助", "农村集体经济", "网格化管理", "便民服务", "食品安全"]
+OBJECTS = [
+    "社区治理",
+    "政府信息公开",
+    "城市更新",
+    "养老服务",
+    "义务教育",
+    "基层医疗卫生",
+    "安全生产",
+    "就业创业",
+    "营商环境",
+    "生态环境保护",
+    "防汛抗旱",
+    "社区服务",
+    "老旧小区改造",
+    "住房保障",
+    "公共文化服务",
+    "社会救助",
+    "农村集体经济",
+    "网格化管理",
+    "便民服务",
+    "食品安全",
+]
 TAILS = ["各项工作", "工作机制", "重点任务", "制度建设", "考核评价", "监督检查", "宣传引导", "队伍建设"]
-CLOSINGS = ["请各单位结合实际认真抓好落实。", "特此通知。", "现将有关情况公开如下。", "各单位要加强组织领导，确保取得实效。",
-            "工作中遇到的问题请及时报告。", "欢迎社会各界监督。"]
+CLOSINGS = [
+    "请各单位结合实际认真抓好落实。",
+    "特此通知。",
+    "现将有关情况公开如下。",
+    "各单位要加强组织领导，确保取得实效。",
+    "工作中遇到的问题请及时报告。",
+    "欢迎社会各界监督。",
+]
 GENRES = ["通知", "意见", "办法", "公告", "报告", "批复", "函", "方案", "规划", "决定"]
-SUBJECTS = [f"{a}{o}{t}" for a in ("加强", "做好", "推进", "规范", "开展", "完善") for o in OBJECTS for t in ("工作", "管理", "")]
+SUBJECTS = [
+    f"{a}{o}{t}"
+    for a in ("加强", "做好", "推进", "规范", "开展", "完善")
+    for o in OBJECTS
+    for t in ("工作", "管理", "")
+]
 
 
 BODY_POOL = 20_000  # distinct bodies; a record takes one (plus its own sentence, if it states a figure)
@@ -72,6 +115,7 @@ def org_code(n: int) -> str:
 
 
 # --- writing rows fast -------------------------------------------------------------------
+
 
 class TableWriter:
     """Writes tuples to a model's table with COPY (PostgreSQL) or executemany (SQLite)."""
@@ -105,11 +149,13 @@ class TableWriter:
     def write(self, rows):
         convert = [(i, c) for i, c in enumerate(self.converters) if c]
         if convert:
+
             def converted(row):
                 row = list(row)
                 for i, c in convert:
                     row[i] = c(row[i])
                 return row
+
             rows = (converted(r) for r in rows)
         names = ", ".join(f'"{c}"' for c in self.columns)
         with self.connection.cursor() as cursor:
@@ -246,23 +292,43 @@ def _chunk_rows(args):
             index_number = f"{orgs[publisher].org_code}-{local:%Y%m}-{n % 1000000:06d}"
         written = local.date() - dt.timedelta(days=rng.randint(1, 15))
         row = {
-            "id": pk, "index_number": index_number, "title": title, "publisher_id": publisher,
+            "id": pk,
+            "index_number": index_number,
+            "title": title,
+            "publisher_id": publisher,
             "drafting_org_id": publisher if rng.random() < 0.5 else None,
             "document_number": f"基测发〔{local.year}〕{n % 997 + 1}号" if rng.random() < 0.4 else "",
-            "written_date": written, "published_at": None if status == "draft" else published_at,
-            "topic_id": topic, "genre_id": rng.choice(genre_ids), "keywords": "、".join(rng.sample(OBJECTS, 2)),
-            "summary": "", "validity": "valid", "effective_date": None, "invalid_date": None,
-            "superseded_by_id": None, "disclosure_mode": "proactive", "withheld_reason": "",
-            "body": _with_paragraph(rng.choice(_body_pool()), extra), "status": status,
+            "written_date": written,
+            "published_at": None if status == "draft" else published_at,
+            "topic_id": topic,
+            "genre_id": rng.choice(genre_ids),
+            "keywords": "、".join(rng.sample(OBJECTS, 2)),
+            "summary": "",
+            "validity": "valid",
+            "effective_date": None,
+            "invalid_date": None,
+            "superseded_by_id": None,
+            "disclosure_mode": "proactive",
+            "withheld_reason": "",
+            "body": _with_paragraph(rng.choice(_body_pool()), extra),
+            "status": status,
             "view_count": rng.randint(0, 500),
-            "created_at": published_at, "updated_at": published_at,
+            "created_at": published_at,
+            "updated_at": published_at,
         }
         records.append(tuple(row[c] for c in context["record_columns"]))
-        history.append(tuple(
-            {"history_id": first_history_id + offset, "history_date": published_at,
-             "history_change_reason": "基准测试数据", "history_type": "+", "history_user_id": None}.get(c, row.get(c))
-            for c in context["history_columns"]
-        ))
+        history.append(
+            tuple(
+                {
+                    "history_id": first_history_id + offset,
+                    "history_date": published_at,
+                    "history_change_reason": "基准测试数据",
+                    "history_type": "+",
+                    "history_user_id": None,
+                }.get(c, row.get(c))
+                for c in context["history_columns"]
+            )
+        )
         if status == "published":
             record = DisclosureRecord(**{k: v for k, v in row.items() if not k.endswith("_id")})
             record.pk = pk
@@ -291,6 +357,7 @@ def _document_value(fields, column):
 
 
 # --- the whole run -----------------------------------------------------------------------
+
 
 def _meta_read():
     from django.db import connection
@@ -343,7 +410,8 @@ def generate(scale: str, *, workers: int = 2, log=print, records: int | None = N
     orgs = []
     for i in range(1, 41):
         org, _ = Organization.objects.get_or_create(
-            name=f"基准测试单位{i:02d}（基准测试数据）", defaults={"org_code": org_code(i), "short_name": f"基测{i:02d}"}
+            name=f"基准测试单位{i:02d}（基准测试数据）",
+            defaults={"org_code": org_code(i), "short_name": f"基测{i:02d}"},
         )
         orgs.append(org)
     topics = list(Topic.objects.all())
@@ -355,14 +423,22 @@ def generate(scale: str, *, workers: int = 2, log=print, records: int | None = N
     history_columns = [f.attname for f in History._meta.concrete_fields]
     search_columns = [f.attname for f in SearchDocument._meta.concrete_fields if f.attname != "id"]
     context = {
-        "orgs": [(o.pk, o.name, o.index_code) for o in orgs], "topics": [(t.pk, t.name) for t in topics],
-        "genres": genres, "now": timezone.now().isoformat(), "total": total,
-        "record_columns": record_columns, "history_columns": history_columns, "search_columns": search_columns,
+        "orgs": [(o.pk, o.name, o.index_code) for o in orgs],
+        "topics": [(t.pk, t.name) for t in topics],
+        "genres": genres,
+        "now": timezone.now().isoformat(),
+        "total": total,
+        "record_columns": record_columns,
+        "history_columns": history_columns,
+        "search_columns": search_columns,
     }
     chunk = max(2000, min(CHUNK, total // (workers * 4)))  # enough chunks to keep every worker busy
     jobs = [(s, min(s + chunk, total), first_id + s, first_history_id + s, context) for s in range(0, total, chunk)]
-    writers = (TableWriter(DisclosureRecord, record_columns), TableWriter(History, history_columns),
-               TableWriter(SearchDocument, search_columns))
+    writers = (
+        TableWriter(DisclosureRecord, record_columns),
+        TableWriter(History, history_columns),
+        TableWriter(SearchDocument, search_columns),
+    )
     replies, facts = [], []
     memoize_search_text_functions()
     _body_pool()
@@ -370,7 +446,9 @@ def generate(scale: str, *, workers: int = 2, log=print, records: int | None = N
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         with DroppedIndexes(DisclosureRecord, History, SearchDocument), transaction.atomic():
-            for done, (records, history, docs, chunk_replies, chunk_facts) in enumerate(pool.imap(_chunk_rows, jobs), 1):
+            for done, (records, history, docs, chunk_replies, chunk_facts) in enumerate(
+                pool.imap(_chunk_rows, jobs), 1
+            ):
                 for writer, rows in zip(writers, (records, history, docs)):
                     writer.write(rows)
                 replies += chunk_replies
@@ -398,10 +476,16 @@ def generate(scale: str, *, workers: int = 2, log=print, records: int | None = N
         cursor.execute("ANALYZE")
     timings["analyze"] = round(time.monotonic() - phase, 1)
     data = {
-        "scale": scale, "version": GENERATOR_VERSION, "records": total, "replies": extras["proposals"],
-        "facts": extras["facts"], "search_documents": SearchDocument.objects.count(),
+        "scale": scale,
+        "version": GENERATOR_VERSION,
+        "records": total,
+        "replies": extras["proposals"],
+        "facts": extras["facts"],
+        "search_documents": SearchDocument.objects.count(),
         "words": {"common": COMMON_WORD, "phrase": PHRASE, "miss": MISS},
-        "seconds": round(time.monotonic() - started, 1), "timings": timings, "database": connection.vendor,
+        "seconds": round(time.monotonic() - started, 1),
+        "timings": timings,
+        "database": connection.vendor,
         "generated_at": timezone.now().isoformat(),
     }
     _meta_write(data)
@@ -414,9 +498,11 @@ def _index_serials(IndexSerial, DisclosureRecord, first_id):
     from collections import defaultdict
 
     last = defaultdict(int)
-    for number in DisclosureRecord.objects.filter(pk__gte=first_id, index_number__isnull=False).values_list(
-        "index_number", flat=True
-    ).iterator(chunk_size=50_000):
+    for number in (
+        DisclosureRecord.objects.filter(pk__gte=first_id, index_number__isnull=False)
+        .values_list("index_number", flat=True)
+        .iterator(chunk_size=50_000)
+    ):
         prefix, serial = number.rsplit("-", 1)
         last[prefix + "-"] = max(last[prefix + "-"], int(serial))
     existing = {s.prefix: s for s in IndexSerial.objects.filter(prefix__in=list(last))}
@@ -449,37 +535,55 @@ def _proposals(replies, *, log):
             sessions[year], _ = Session.objects.get_or_create(
                 assembly=assembly, term=20, number=i, defaults={"year": year}
             )
-        members = bulk_create_with_history([
-            Member(assembly=assembly, name=f"基测委员{i:03d}", sector="基准测试界") for i in range(1, 201)
-        ], Member, batch_size=1000)
+        members = bulk_create_with_history(
+            [Member(assembly=assembly, name=f"基测委员{i:03d}", sector="基准测试界") for i in range(1, 201)],
+            Member,
+            batch_size=1000,
+        )
         members = list(Member.objects.filter(assembly=assembly))
         units = list(Organization.objects.filter(name__startswith="基准测试单位"))
         categories = list(ReplyCategory.objects.all())
-        records = dict(DisclosureRecord.objects.filter(pk__in=[pk for pk, _, _ in replies]).values_list("pk", "publisher"))
+        records = dict(
+            DisclosureRecord.objects.filter(pk__in=[pk for pk, _, _ in replies]).values_list("pk", "publisher")
+        )
         proposals, answers = [], []
         for pk, number, when in replies:
             when = dt.datetime.fromisoformat(when)
             session = sessions[when.year]
             assigned = (when - dt.timedelta(days=60)).date()
             unit = next(u for u in units if u.pk == records[pk]) if records.get(pk) else rng.choice(units)
-            proposals.append(Proposal(
-                session=session, number=str(number), kind=Proposal.Kind.PROPOSAL,
-                title=f"关于加强{rng.choice(OBJECTS)}的提案{MARK}", lead_member=rng.choice(members),
-                filed_on=assigned - dt.timedelta(days=10), assigned_on=assigned, lead_unit=unit,
-                status=Proposal.Status.ANSWERED,
-            ))
+            proposals.append(
+                Proposal(
+                    session=session,
+                    number=str(number),
+                    kind=Proposal.Kind.PROPOSAL,
+                    title=f"关于加强{rng.choice(OBJECTS)}的提案{MARK}",
+                    lead_member=rng.choice(members),
+                    filed_on=assigned - dt.timedelta(days=10),
+                    assigned_on=assigned,
+                    lead_unit=unit,
+                    status=Proposal.Status.ANSWERED,
+                )
+            )
         proposals = bulk_create_with_history(proposals, Proposal, batch_size=2000)
         by_number = {p.number: p for p in Proposal.objects.filter(session__assembly=assembly)}
         for pk, number, when in replies:
             proposal = by_number[str(number)]
             when = dt.datetime.fromisoformat(when)
-            answers.append(Reply(
-                proposal=proposal, answering_unit_id=proposal.lead_unit_id,
-                letter=f"<p>尊敬的委员：您提出的第{number}号提案收悉，现答复如下。</p>",
-                replied_on=when.date(), category=rng.choice(categories) if categories else None,
-                contact_person="基测联系人", contact_phone="0871-00000000",
-                status=Reply.Status.SENT, published_at=when, record_id=pk,
-            ))
+            answers.append(
+                Reply(
+                    proposal=proposal,
+                    answering_unit_id=proposal.lead_unit_id,
+                    letter=f"<p>尊敬的委员：您提出的第{number}号提案收悉，现答复如下。</p>",
+                    replied_on=when.date(),
+                    category=rng.choice(categories) if categories else None,
+                    contact_person="基测联系人",
+                    contact_phone="0871-00000000",
+                    status=Reply.Status.SENT,
+                    published_at=when,
+                    record_id=pk,
+                )
+            )
         bulk_create_with_history(answers, Reply, batch_size=2000)
     _index_source("reply", Reply.objects.filter(proposal__session__assembly=assembly), log=log)
     return len(answers)
@@ -498,8 +602,16 @@ def _facts(facts, *, log):
             slug="bench-consultations", defaults={"name": "社区协商活动次数（基准测试数据）", "unit": "次"}
         )
         rows = [
-            Fact(source_record_id=pk, sentence=text, metric=metric, value=Decimal(figure), unit="次",
-                 figure_text=f"{figure}次", period=f"截至{year}年底", period_end=dt.date(year, 12, 31))
+            Fact(
+                source_record_id=pk,
+                sentence=text,
+                metric=metric,
+                value=Decimal(figure),
+                unit="次",
+                figure_text=f"{figure}次",
+                period=f"截至{year}年底",
+                period_end=dt.date(year, 12, 31),
+            )
             for pk, text, figure, year in facts
         ]
         bulk_create_with_history(rows, Fact, batch_size=2000)

@@ -12,7 +12,9 @@ import random
 import sys
 
 NO_CACHE_COOKIE = "bench=1"  # unknown to the page cache, so every request is rendered
-BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 govportal-bench"
+BROWSER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 govportal-bench"
+)
 SEED_INDEX_NUMBER = "015117762-202306-707714"
 CSV_ROWS = 100_000
 PAGE_SIZE = 20
@@ -44,14 +46,18 @@ def page_urls(words):
     pages.append(("catalogue p5000", f"{reverse('disclosures:catalogue')}?after={anchor}" if anchor else None, note))
     pages.append(("seed record", f"/disclosures/{SEED_INDEX_NUMBER}/", ""))
     rng = random.Random(42)
-    middle = public.values_list("index_number", flat=True)[rng.randrange(count // 4, max(count // 4 + 1, 3 * count // 4))]
+    middle = public.values_list("index_number", flat=True)[
+        rng.randrange(count // 4, max(count // 4 + 1, 3 * count // 4))
+    ]
     pages.append(("random record", f"/disclosures/{middle}/", ""))
 
     def proposal():
         from proposals.models import Proposal
 
-        item = Proposal.objects.filter(session__assembly__name="政协基准测试区").order_by("-pk").first() \
+        item = (
+            Proposal.objects.filter(session__assembly__name="政协基准测试区").order_by("-pk").first()
             or Proposal.objects.order_by("pk").first()
+        )
         return item.get_absolute_url()
 
     def member():
@@ -62,8 +68,11 @@ def page_urls(words):
         item = Member.objects.annotate(n=Count("lead_proposals")).order_by("-n", "pk").first()
         return item.get_absolute_url()
 
-    for name, func in (("proposal", proposal), ("member page", member),
-                       ("communities", lambda: reverse("communities:index"))):
+    for name, func in (
+        ("proposal", proposal),
+        ("member page", member),
+        ("communities", lambda: reverse("communities:index")),
+    ):
         url, error = _try(func)
         pages.append((name, url, error or ""))
     search, error = _try(lambda: reverse("search:results"))
@@ -117,8 +126,12 @@ def measure(url):
     fetch(cached)
     hit, _, hit_queries = fetch(cached)
     return {
-        "status": response.status_code, "bytes": len(body), "gzip_bytes": len(gzip.compress(body, 6)),
-        "queries": queries, "cached": hit.get("X-Page-Cache") == "hit", "cached_queries": hit_queries,
+        "status": response.status_code,
+        "bytes": len(body),
+        "gzip_bytes": len(gzip.compress(body, 6)),
+        "queries": queries,
+        "cached": hit.get("X-Page-Cache") == "hit",
+        "cached_queries": hit_queries,
         "content_type": response.get("Content-Type", ""),
     }, body
 

@@ -25,7 +25,9 @@ def main():
         started = time.monotonic()
         try:
             record = DisclosureRecord.objects.create(
-                title=f"关于浸泡测试第{published + 1}次发布的通知", publisher=publisher, topic=topic,
+                title=f"关于浸泡测试第{published + 1}次发布的通知",
+                publisher=publisher,
+                topic=topic,
                 body="<p>基准测试：浸泡期间每隔几秒发布一条。</p>",
             )
             services.record_publish(record=record)

@@ -16,6 +16,7 @@ Settings (environment):
 """
 
 import datetime as dt
+import functools
 import gzip
 import json
 import os
@@ -41,7 +42,9 @@ DOC = ROOT / "docs" / "benchmarks.md"
 PY = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 LUA = ROOT / "bench" / "report.lua"
-BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 govportal-bench"
+BROWSER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 govportal-bench"
+)
 NO_CACHE_COOKIE = "bench=1"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -51,6 +54,7 @@ def log(message):
 
 
 # --- configuration -------------------------------------------------------------------------
+
 
 def config():
     database_url = os.environ.get("DATABASE_URL", "")
@@ -104,8 +108,11 @@ def _create_postgres_database(url):
 
 
 def base_env(database_url, **extra):
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_REPLICA_URLS", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_REPLICA_URLS", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update({"DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "ERROR"})
     env.update({k: str(v) for k, v in extra.items()})
     return env
@@ -113,12 +120,18 @@ def base_env(database_url, **extra):
 
 def prod_env(database_url, **extra):
     return base_env(
-        database_url, DJANGO_SETTINGS_MODULE="govportal.settings.prod", SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_SSL_REDIRECT="0", DEBUG="0", **extra,
+        database_url,
+        DJANGO_SETTINGS_MODULE="govportal.settings.prod",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        DEBUG="0",
+        **extra,
     )
 
 
 # --- servers and load ----------------------------------------------------------------------
+
 
 def free_port():
     with socket.socket() as sock:
@@ -134,9 +147,25 @@ class Server:
         self.name = name
         self.log = open(DATA / f"{name}.log", "w")
         self.process = subprocess.Popen(
-            [GUNICORN, app, "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
-             "--no-control-socket", "--timeout", "300", "--access-logfile", "/dev/null"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                GUNICORN,
+                app,
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--no-control-socket",
+                "--timeout",
+                "300",
+                "--access-logfile",
+                "/dev/null",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
@@ -233,8 +262,17 @@ def fetch(url, headers=None):
 
 
 def wrk(url, *, connections, threads, duration, headers, timeout=10):
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout}s",
-               "-s", str(LUA), "-H", f"User-Agent: {BROWSER}"]
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        f"--timeout={timeout}s",
+        "-s",
+        str(LUA),
+        "-H",
+        f"User-Agent: {BROWSER}",
+    ]
     for header in headers:
         command += ["-H", header]
     out = subprocess.run(command + [url], capture_output=True, text=True, timeout=duration + timeout + 60).stdout
@@ -247,9 +285,13 @@ def wrk(url, *, connections, threads, duration, headers, timeout=10):
     done = data["requests"] > 0
     latency = {f"{k}_ms": (data["latency_us"][k] / 1000 if done else None) for k in ("p50", "p95", "p99")}
     return {
-        "requests": data["requests"], "rps": round(data["requests"] / seconds, 1), **latency,
+        "requests": data["requests"],
+        "rps": round(data["requests"] / seconds, 1),
+        **latency,
         # A request still running when the time is up is neither a response nor an error.
-        "errors": errors, "error_detail": data["errors"], "connections": connections,
+        "errors": errors,
+        "error_detail": data["errors"],
+        "connections": connections,
     }
 
 
@@ -258,11 +300,23 @@ def load(server, url, *, cfg, headers=(), connections=None, threads=2, duration=
     full = server.base + url
     for _ in range(3):
         fetch(full, dict(h.split(": ", 1) for h in headers))
-    wrk(full, connections=connections or cfg["connections"], threads=threads, duration=1, headers=headers,
-        timeout=timeout)
+    wrk(
+        full,
+        connections=connections or cfg["connections"],
+        threads=threads,
+        duration=1,
+        headers=headers,
+        timeout=timeout,
+    )
     with RssSampler(server) as rss:
-        result = wrk(full, connections=connections or cfg["connections"], threads=threads,
-                     duration=duration or cfg["duration"], headers=headers, timeout=timeout)
+        result = wrk(
+            full,
+            connections=connections or cfg["connections"],
+            threads=threads,
+            duration=duration or cfg["duration"],
+            headers=headers,
+            timeout=timeout,
+        )
     result["rss_mib"] = round(rss.peak, 1)
     result["rss_start_mib"] = round(rss.start_rss, 1)
     # Workers' CPU per request (excludes PostgreSQL, Redis and wrk).
@@ -272,11 +326,13 @@ def load(server, url, *, cfg, headers=(), connections=None, threads=2, duration=
 
 # --- one scale -----------------------------------------------------------------------------
 
+
 def generate(scale, database_url):
     started = time.monotonic()
     env = base_env(database_url, DJANGO_SETTINGS_MODULE="govportal.settings.dev", DEBUG="0", PAGE_CACHE="0")
-    process = subprocess.Popen([PY, "-u", "-m", "bench.generate", scale], cwd=ROOT, env=env, text=True,
-                               stdout=subprocess.PIPE)
+    process = subprocess.Popen(
+        [PY, "-u", "-m", "bench.generate", scale], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE
+    )
     meta = None
     for line in process.stdout:
         if line.startswith("BENCH_META "):
@@ -291,8 +347,9 @@ def generate(scale, database_url):
 
 def probe(database_url, reference_file, stamp):
     env = prod_env(database_url, PAGE_CACHE_STAMP_FILE=stamp)
-    out = subprocess.run([PY, "-m", "bench.probe", str(reference_file)], cwd=ROOT, env=env,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [PY, "-m", "bench.probe", str(reference_file)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     if out.returncode:
         raise SystemExit(f"probe failed:\n{out.stderr[-3000:]}")
     return json.loads(next(ln for ln in out.stdout.splitlines() if ln.startswith("PROBE "))[6:])
@@ -309,7 +366,9 @@ def references(cfg, reference_file):
 
 
 def bare_django_server(cfg, reference_file, name="ref-bare-django"):
-    env = base_env("sqlite://:memory:", BENCH_PAGE_FILE=reference_file, DJANGO_SETTINGS_MODULE="bench.refapps.bare_django")
+    env = base_env(
+        "sqlite://:memory:", BENCH_PAGE_FILE=reference_file, DJANGO_SETTINGS_MODULE="bench.refapps.bare_django"
+    )
     return Server("bench.refapps.bare_django:application", env, cfg["workers"], name)
 
 
@@ -328,8 +387,13 @@ def two_runs(before, after):
     """One reference from two runs of it: the mean req/s and worker CPU, both runs' req/s and
     every error."""
     cpus = [r["cpu_ms"] for r in (before, after) if r.get("cpu_ms")]
-    return {**before, "rps": round((before["rps"] + after["rps"]) / 2, 1), "rps_runs": [before["rps"], after["rps"]],
-            "errors": before["errors"] + after["errors"], "cpu_ms": round(sum(cpus) / len(cpus), 3) if cpus else None}
+    return {
+        **before,
+        "rps": round((before["rps"] + after["rps"]) / 2, 1),
+        "rps_runs": [before["rps"], after["rps"]],
+        "errors": before["errors"] + after["errors"],
+        "cpu_ms": round(sum(cpus) / len(cpus), 3) if cpus else None,
+    }
 
 
 def download(server, url, *, times=2):
@@ -339,7 +403,9 @@ def download(server, url, *, times=2):
     with RssSampler(server) as rss:
         for _ in range(times):
             started = time.monotonic()
-            request = urllib.request.Request(server.base + url, headers={"User-Agent": BROWSER, "Cookie": NO_CACHE_COOKIE})
+            request = urllib.request.Request(
+                server.base + url, headers={"User-Agent": BROWSER, "Cookie": NO_CACHE_COOKIE}
+            )
             try:
                 with urllib.request.urlopen(request, timeout=600) as response:
                     size = lines = 0
@@ -352,11 +418,18 @@ def download(server, url, *, times=2):
             seconds.append(time.monotonic() - started)
     done = len(seconds)
     return {
-        "requests": done, "rps": round(done / sum(seconds), 3) if done else 0.0,
+        "requests": done,
+        "rps": round(done / sum(seconds), 3) if done else 0.0,
         "p50_ms": round(sorted(seconds)[done // 2] * 1000, 1) if done else None,
-        "p95_ms": round(max(seconds) * 1000, 1) if done else None, "p99_ms": round(max(seconds) * 1000, 1) if done else None,
-        "errors": errors, "connections": 1, "rss_mib": round(rss.peak, 1), "rss_start_mib": round(rss.start_rss, 1),
-        "cpu_ms": round(rss.cpu_used * 1000 / done, 1) if done else None, "downloaded_bytes": size, "lines": lines,
+        "p95_ms": round(max(seconds) * 1000, 1) if done else None,
+        "p99_ms": round(max(seconds) * 1000, 1) if done else None,
+        "errors": errors,
+        "connections": 1,
+        "rss_mib": round(rss.peak, 1),
+        "rss_start_mib": round(rss.start_rss, 1),
+        "cpu_ms": round(rss.cpu_used * 1000 / done, 1) if done else None,
+        "downloaded_bytes": size,
+        "lines": lines,
     }
 
 
@@ -367,25 +440,40 @@ def variants(page):
         return [("stream", {"download": True})]
     result = [("uncached", {"headers": [f"Cookie: {NO_CACHE_COOKIE}"]}), ("cached", {})]
     if name.startswith("search"):
-        result.insert(1, ("uncached, 1 client", {"connections": 1, "threads": 1,
-                                                 "headers": [f"Cookie: {NO_CACHE_COOKIE}"]}))
+        result.insert(
+            1, ("uncached, 1 client", {"connections": 1, "threads": 1, "headers": [f"Cookie: {NO_CACHE_COOKIE}"]})
+        )
     return result
 
 
 SOAK = Path(__file__).with_name("soak.lua")
-SOAK_PAGES = ("home", "catalogue p1", "seed record", "random record", "proposal", "communities",
-              "search common word")
+SOAK_PAGES = ("home", "catalogue p1", "seed record", "random record", "proposal", "communities", "search common word")
 
 
 def soak_wrk(server, paths, *, connections, duration, delay_ms, headers=()):
     env = {**os.environ, "WRK_PATHS": " ".join(paths), "WRK_DELAY_MS": str(int(delay_ms))}
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout=10s", "-s", str(SOAK),
-               "-H", f"User-Agent: {BROWSER}", *[arg for h in headers for arg in ("-H", h)], server.base + "/"]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout=10s",
+        "-s",
+        str(SOAK),
+        "-H",
+        f"User-Agent: {BROWSER}",
+        *[arg for h in headers for arg in ("-H", h)],
+        server.base + "/",
+    ]
     out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 120).stdout
     data = json.loads(next(ln for ln in out.splitlines() if ln.startswith("WRK "))[4:])
-    return {"requests": data["requests"], "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
-            "errors": sum(data["errors"].values()), "error_detail": data["errors"],
-            "p99_ms": data["latency_us"]["p99"] / 1000}
+    return {
+        "requests": data["requests"],
+        "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
+        "errors": sum(data["errors"].values()),
+        "error_detail": data["errors"],
+        "p99_ms": data["latency_us"]["p99"] / 1000,
+    }
 
 
 def soak(server, pages, database_url, cfg, extra):
@@ -407,22 +495,37 @@ def soak(server, pages, database_url, cfg, extra):
         latency = connections * 1000 / trial - delay
         delay = max(0.0, connections * 1000 / target - latency)
     publisher = subprocess.Popen(
-        [PY, "-m", "bench.publisher", str(cfg["soak_seconds"]), "5"], cwd=ROOT,
-        env=prod_env(database_url, **extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [PY, "-m", "bench.publisher", str(cfg["soak_seconds"]), "5"],
+        cwd=ROOT,
+        env=prod_env(database_url, **extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     start_rss = {pid: rss_mib(pid) for pid in server.worker_pids()}
     with RssSampler(server) as rss:
-        result = soak_wrk(server, urls, connections=connections, duration=cfg["soak_seconds"], delay_ms=delay,
-                          headers=uncached)
+        result = soak_wrk(
+            server, urls, connections=connections, duration=cfg["soak_seconds"], delay_ms=delay, headers=uncached
+        )
     end_rss = {pid: rss_mib(pid) for pid in server.worker_pids()}
     out, err = publisher.communicate(timeout=120)
-    published = json.loads(next((ln[10:] for ln in out.splitlines() if ln.startswith("PUBLISHER ")), '{"published": 0, "errors": 1}'))
+    published = json.loads(
+        next((ln[10:] for ln in out.splitlines() if ln.startswith("PUBLISHER ")), '{"published": 0, "errors": 1}')
+    )
     return {
-        "seconds": cfg["soak_seconds"], "pages": len(urls), "peak_rps": peak, "target_rps": round(target, 1),
-        "rps": result["rps"], "errors": result["errors"], "error_detail": result["error_detail"],
-        "p99_ms": result["p99_ms"], "published": published["published"], "publish_errors": published["errors"],
+        "seconds": cfg["soak_seconds"],
+        "pages": len(urls),
+        "peak_rps": peak,
+        "target_rps": round(target, 1),
+        "rps": result["rps"],
+        "errors": result["errors"],
+        "error_detail": result["error_detail"],
+        "p99_ms": result["p99_ms"],
+        "published": published["published"],
+        "publish_errors": published["errors"],
         "publish_stderr": err[-500:],
-        "rss_start_mib": round(max(start_rss.values(), default=0), 1), "rss_end_mib": round(max(end_rss.values(), default=0), 1),
+        "rss_start_mib": round(max(start_rss.values(), default=0), 1),
+        "rss_end_mib": round(max(end_rss.values(), default=0), 1),
         "rss_peak_mib": round(rss.peak, 1),
         "same_workers": sorted(start_rss) == sorted(end_rss),
     }
@@ -446,14 +549,22 @@ def run_scale(scale, cfg):
         extra["PAGE_CACHE_STAMP_FILE"] = stamp
     pages = []
     try:
-        with Server("govportal.wsgi:application", prod_env(database_url, **extra), cfg["workers"], "app") as server, \
-                bare_django_server(cfg, str(reference_file), "ref-bare-django-adjacent") as adjacent:
+        with (
+            Server("govportal.wsgi:application", prod_env(database_url, **extra), cfg["workers"], "app") as server,
+            bare_django_server(cfg, str(reference_file), "ref-bare-django-adjacent") as adjacent,
+        ):
             for page in info["pages"]:
                 if cfg["pages"] and page["name"] not in cfg["pages"]:
                     continue
                 if not page.get("url") or page.get("status") != 200:
-                    pages.append({**page, "variant": "-", "skipped": True,
-                                  "note": page.get("note") or f"status {page.get('status')}"})
+                    pages.append(
+                        {
+                            **page,
+                            "variant": "-",
+                            "skipped": True,
+                            "note": page.get("note") or f"status {page.get('status')}",
+                        }
+                    )
                     log(f"  {page['name']:<20} skipped: {pages[-1]['note']}")
                     continue
                 for variant, options in variants(page):
@@ -464,30 +575,43 @@ def run_scale(scale, cfg):
                             result = download(server, page["url"])
                         elif (page["name"], variant) == ("seed record", "uncached"):
                             result = with_adjacent_reference(
-                                # Called at once, inside this iteration.
-                                lambda: load(server, page["url"], cfg=cfg, duration=cfg["duration"] * factor, **options),  # noqa: B023
-                                adjacent, cfg)
+                                functools.partial(
+                                    load, server, page["url"], cfg=cfg, duration=cfg["duration"] * factor, **options
+                                ),
+                                adjacent,
+                                cfg,
+                            )
                         else:
                             result = load(server, page["url"], cfg=cfg, duration=cfg["duration"] * factor, **options)
                     except urllib.error.HTTPError as error:  # recorded, and the run goes on
-                        pages.append({**page, "variant": variant, "skipped": True,
-                                      "note": f"HTTP {error.code} from the server (see bench/data/app.log)"})
+                        pages.append(
+                            {
+                                **page,
+                                "variant": variant,
+                                "skipped": True,
+                                "note": f"HTTP {error.code} from the server (see bench/data/app.log)",
+                            }
+                        )
                         log(f"  {page['name']:<20} {variant:<19} failed: HTTP {error.code}")
                         continue
                     row = {**page, "variant": variant, **result}
                     if variant == "cached":
                         row["queries"] = page.get("cached_queries")
                     pages.append(row)
-                    log(f"  {page['name']:<20} {variant:<19} {result['rps']:>8.1f} req/s  p50 {_fmt(result['p50_ms']):>7} ms"
-                        f"  p99 {_fmt(result['p99_ms']):>8} ms  errors {result['errors']}  rss {result['rss_mib']} MiB")
+                    log(
+                        f"  {page['name']:<20} {variant:<19} {result['rps']:>8.1f} req/s  p50 {_fmt(result['p50_ms']):>7} ms"
+                        f"  p99 {_fmt(result['p99_ms']):>8} ms  errors {result['errors']}  rss {result['rss_mib']} MiB"
+                    )
             soaked = None
             if cfg["soak_seconds"]:
                 log(f"  soak: {cfg['soak_seconds']} s at 80 % of peak, publishing every 5 s")
                 soaked = soak(server, info["pages"], database_url, cfg, extra)
                 if soaked:
-                    log(f"  soak: {soaked['rps']} req/s (target {soaked['target_rps']}), errors {soaked['errors']}, "
+                    log(
+                        f"  soak: {soaked['rps']} req/s (target {soaked['target_rps']}), errors {soaked['errors']}, "
                         f"published {soaked['published']} ({soaked['publish_errors']} failed), worker RSS "
-                        f"{soaked['rss_start_mib']} → {soaked['rss_end_mib']} MiB")
+                        f"{soaked['rss_start_mib']} → {soaked['rss_end_mib']} MiB"
+                    )
     finally:
         if cfg["redis"]:
             _forget_redis_keys(prefix)
@@ -500,10 +624,17 @@ def run_scale(scale, cfg):
             for key, name in (("raw_wsgi", "cpu_x_raw_wsgi"), ("bare_django", "cpu_x_bare_django")):
                 if row.get("cpu_ms") and refs[key].get("cpu_ms"):
                     row[name] = round(refs[key]["cpu_ms"] / row["cpu_ms"], 3)
-    run = {"scale": scale, "database": cfg["engine"], "cache": "redis" if cfg["redis"] else "local memory",
-           "duration": cfg["duration"],
-           "generation": meta, "references": refs, "reference_bytes": info["reference_bytes"], "pages": pages,
-           "soak": soaked}
+    run = {
+        "scale": scale,
+        "database": cfg["engine"],
+        "cache": "redis" if cfg["redis"] else "local memory",
+        "duration": cfg["duration"],
+        "generation": meta,
+        "references": refs,
+        "reference_bytes": info["reference_bytes"],
+        "pages": pages,
+        "soak": soaked,
+    }
     run["targets"] = targets(run)
     return run
 
@@ -514,10 +645,11 @@ def _forget_redis_keys(prefix):
     client = redis.Redis.from_url(REDIS_URL)
     keys = list(client.scan_iter(match=f"{prefix}:*"))
     for i in range(0, len(keys), 1000):
-        client.delete(*keys[i:i + 1000])
+        client.delete(*keys[i : i + 1000])
 
 
 # --- targets, machine, report --------------------------------------------------------------
+
 
 def _row(run, name, variant):
     return next((r for r in run["pages"] if r["name"] == name and r.get("variant") == variant), None)
@@ -541,13 +673,21 @@ def targets(run):
         adjacent = seed.get("adjacent_bare_django")
         if adjacent:
             ratio = seed["rps"] / adjacent["rps"]
-            by_cpu = f"; {adjacent['cpu_ms'] / seed['cpu_ms']:.2f}× by worker CPU per request" if adjacent.get("cpu_ms") and seed.get("cpu_ms") else ""
-            measured = (f"{ratio:.2f}× req/s{by_cpu} (bare Django just before and after: "
-                        f"{adjacent['rps_runs'][0]:,.0f} / {adjacent['rps_runs'][1]:,.0f} req/s); "
-                        f"{whole_run:.2f}× the references at the run's start and end")
+            by_cpu = (
+                f"; {adjacent['cpu_ms'] / seed['cpu_ms']:.2f}× by worker CPU per request"
+                if adjacent.get("cpu_ms") and seed.get("cpu_ms")
+                else ""
+            )
+            measured = (
+                f"{ratio:.2f}× req/s{by_cpu} (bare Django just before and after: "
+                f"{adjacent['rps_runs'][0]:,.0f} / {adjacent['rps_runs'][1]:,.0f} req/s); "
+                f"{whole_run:.2f}× the references at the run's start and end"
+            )
             ratio = min(ratio, whole_run)
         else:
-            by_cpu = f"; {seed['cpu_x_bare_django']:.2f}× by worker CPU per request" if seed.get("cpu_x_bare_django") else ""
+            by_cpu = (
+                f"; {seed['cpu_x_bare_django']:.2f}× by worker CPU per request" if seed.get("cpu_x_bare_django") else ""
+            )
             measured, ratio = f"{whole_run:.2f}× req/s{by_cpu}", whole_run
         check("seed record uncached vs bare Django", ratio >= 0.6, measured, "≥ 0.6× (both ways)")
     cached = [r for r in run["pages"] if r.get("variant") == "cached"]
@@ -557,13 +697,21 @@ def targets(run):
         best = max(cached, key=lambda r: r["rps"])["rps"] / refs["raw_wsgi"]["rps"]
         cpu = [r["cpu_x_raw_wsgi"] for r in cached if r.get("cpu_x_raw_wsgi")]
         by_cpu = f"; by worker CPU per request {min(cpu):.2f}×–{max(cpu):.2f}×" if cpu else ""
-        check("every cached page vs raw WSGI", ratio >= 0.5,
-              f"{ratio:.2f}× ({worst['name']}) to {best:.2f}× req/s{by_cpu}", "≥ 0.5×")
+        check(
+            "every cached page vs raw WSGI",
+            ratio >= 0.5,
+            f"{ratio:.2f}× ({worst['name']}) to {best:.2f}× req/s{by_cpu}",
+            "≥ 0.5×",
+        )
     p1, p5000 = _row(run, "catalogue p1", "uncached"), _row(run, "catalogue p5000", "uncached")
     if p1 and p5000 and p1["p99_ms"] and p5000["p99_ms"]:
         ratio = p5000["p99_ms"] / p1["p99_ms"]
-        check("catalogue page 5000 p99 vs page 1", ratio <= 1.5,
-              f"{ratio:.2f}× ({p5000['p99_ms']:.1f} / {p1['p99_ms']:.1f} ms){'; ' + p5000['note'] if p5000.get('note') else ''}", "≤ 1.5×")
+        check(
+            "catalogue page 5000 p99 vs page 1",
+            ratio <= 1.5,
+            f"{ratio:.2f}× ({p5000['p99_ms']:.1f} / {p1['p99_ms']:.1f} ms){'; ' + p5000['note'] if p5000.get('note') else ''}",
+            "≤ 1.5×",
+        )
     for name, limit in (("search common word", 150), ("search phrase", None), ("search miss", 20)):
         row = _row(run, name, "uncached, 1 client")
         if row and limit:
@@ -572,13 +720,21 @@ def targets(run):
             check(f"{name} p95, 1 client", p95 is not None and p95 <= limit, measured, f"≤ {limit} ms")
     csv = _row(run, "csv export", "stream")
     if csv:
-        check("CSV export worker RSS", csv["rss_mib"] <= 80,
-              f"{csv['rss_mib']} MiB (before the export {csv['rss_start_mib']} MiB; {csv.get('lines', 0) - 1:,} rows, "
-              f"{csv.get('downloaded_bytes', 0) / 1e6:.1f} MB in {_fmt((csv['p50_ms'] or 0) / 1000)} s)", "≤ 80 MiB")
+        check(
+            "CSV export worker RSS",
+            csv["rss_mib"] <= 80,
+            f"{csv['rss_mib']} MiB (before the export {csv['rss_start_mib']} MiB; {csv.get('lines', 0) - 1:,} rows, "
+            f"{csv.get('downloaded_bytes', 0) / 1e6:.1f} MB in {_fmt((csv['p50_ms'] or 0) / 1000)} s)",
+            "≤ 80 MiB",
+        )
     errors = sum(r.get("errors", 0) for r in run["pages"]) + sum(r["errors"] for r in refs.values())
     failing = sorted({r["name"] for r in run["pages"] if r.get("skipped") and re.search(r"HTTP 5|status 5", r["note"])})
-    check("errors", errors == 0 and not failing,
-          f"{errors}" + (f"; server errors on: {', '.join(failing)}" if failing else ""), "0")
+    check(
+        "errors",
+        errors == 0 and not failing,
+        f"{errors}" + (f"; server errors on: {', '.join(failing)}" if failing else ""),
+        "0",
+    )
     seed_any = next((r for r in run["pages"] if r["name"] == "seed record"), None)
     if seed_any:
         check("seed record HTML gzip", seed_any["gzip_bytes"] <= 10 * 1024, f"{seed_any['gzip_bytes']:,} B", "≤ 10 KB")
@@ -588,12 +744,15 @@ def targets(run):
     if soaked:
         # Flat: the workers are the same processes and grew by under 10 % (allocators keep some).
         flat = soaked["same_workers"] and soaked["rss_end_mib"] <= soaked["rss_start_mib"] * 1.10
-        check(f"soak {soaked['seconds']} s at 80 % of peak, a publish every 5 s",
-              soaked["errors"] == 0 and soaked["publish_errors"] == 0 and flat,
-              f"{soaked['rps']:,.0f} req/s of {soaked['pages']} pages (target {soaked['target_rps']:,.0f}, peak "
-              f"{soaked['peak_rps']:,.0f}); {soaked['errors']} errors; {soaked['published']} published, "
-              f"{soaked['publish_errors']} failed; worker RSS {soaked['rss_start_mib']} → {soaked['rss_end_mib']} MiB "
-              f"(peak {soaked['rss_peak_mib']})", "0 errors, worker RSS flat")
+        check(
+            f"soak {soaked['seconds']} s at 80 % of peak, a publish every 5 s",
+            soaked["errors"] == 0 and soaked["publish_errors"] == 0 and flat,
+            f"{soaked['rps']:,.0f} req/s of {soaked['pages']} pages (target {soaked['target_rps']:,.0f}, peak "
+            f"{soaked['peak_rps']:,.0f}); {soaked['errors']} errors; {soaked['published']} published, "
+            f"{soaked['publish_errors']} failed; worker RSS {soaked['rss_start_mib']} → {soaked['rss_end_mib']} MiB "
+            f"(peak {soaked['rss_peak_mib']})",
+            "0 errors, worker RSS flat",
+        )
     skipped = [r["name"] for r in run["pages"] if r.get("skipped")]
     if skipped:
         check("pages not measured", None, ", ".join(skipped), "—")
@@ -620,11 +779,16 @@ def machine():
     import django
 
     return {
-        "cpu": first("/proc/cpuinfo", "model name"), "cores": os.cpu_count(),
-        "memory": first("/proc/meminfo", "MemTotal"), "kernel": platform.release(),
-        "python": platform.python_version(), "django": django.get_version(),
-        "gunicorn": version([GUNICORN, "--version"]), "wrk": version(["wrk", "--version"]),
-        "postgresql": version(["psql", "--version"]), "redis": version(["redis-server", "--version"]),
+        "cpu": first("/proc/cpuinfo", "model name"),
+        "cores": os.cpu_count(),
+        "memory": first("/proc/meminfo", "MemTotal"),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "gunicorn": version([GUNICORN, "--version"]),
+        "wrk": version(["wrk", "--version"]),
+        "postgresql": version(["psql", "--version"]),
+        "redis": version(["redis-server", "--version"]),
         "load_average": list(os.getloadavg()),
     }
 
@@ -635,14 +799,27 @@ def save(runs, cfg, started):
     data = {"runs": []}
     if path.exists():
         data = json.loads(path.read_text())
-    keep = [r for r in data.get("runs", []) if (r["scale"], r["database"]) not in {(n["scale"], n["database"]) for n in runs}]
+    keep = [
+        r
+        for r in data.get("runs", [])
+        if (r["scale"], r["database"]) not in {(n["scale"], n["database"]) for n in runs}
+    ]
     order = {"10k": 0, "100k": 1, "1m": 2}
     data["runs"] = sorted(keep + runs, key=lambda r: (r["database"], order.get(r["scale"], 9)))
-    data.update({
-        "date": dt.date.today().isoformat(), "machine": {**machine(), "load_average_at_start": started},
-        "settings": {"workers": cfg["workers"], "worker_class": "sync", "connections": cfg["connections"],
-                     "duration_s": cfg["duration"], "threads": 2, "generator": "bench/generate.py"},
-    })
+    data.update(
+        {
+            "date": dt.date.today().isoformat(),
+            "machine": {**machine(), "load_average_at_start": started},
+            "settings": {
+                "workers": cfg["workers"],
+                "worker_class": "sync",
+                "connections": cfg["connections"],
+                "duration_s": cfg["duration"],
+                "threads": 2,
+                "generator": "bench/generate.py",
+            },
+        }
+    )
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     DOC.write_text(markdown(data, path))
     update_readme(data)
@@ -657,9 +834,13 @@ def readme_summary(data) -> str:
     """The targets of every scale measured, side by side: what the README shows."""
     runs = data["runs"]
     head = "| target | goal | " + " | ".join(f"{r['scale']} ({r['database']})" for r in runs) + " |"
-    lines = [f"Latest `make bench`: {data['date']}, load average at start "
-             f"{data['machine']['load_average_at_start'][0]:.2f}; the full table is in `docs/benchmarks.md`.", "",
-             head, "|---|---|" + "---|" * len(runs)]
+    lines = [
+        f"Latest `make bench`: {data['date']}, load average at start "
+        f"{data['machine']['load_average_at_start'][0]:.2f}; the full table is in `docs/benchmarks.md`.",
+        "",
+        head,
+        "|---|---|" + "---|" * len(runs),
+    ]
     names = list(dict.fromkeys(t["target"] for r in runs for t in r["targets"]))
     for name in names:
         cells, goal = [], ""
@@ -689,58 +870,76 @@ def _fmt(value, digits=1):
 
 
 def table(run):
-    lines = ["| page | variant | req/s | p50 ms | p99 ms | errors | queries | bytes | gzip | worker RSS MiB "
-             "| worker CPU ms/req | × raw WSGI | × bare Django | × raw (CPU) | × bare (CPU) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| page | variant | req/s | p50 ms | p99 ms | errors | queries | bytes | gzip | worker RSS MiB "
+        "| worker CPU ms/req | × raw WSGI | × bare Django | × raw (CPU) | × bare (CPU) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     refs = run["references"]
     for key, label in (("raw_wsgi", "reference: raw WSGI"), ("bare_django", "reference: bare Django")):
         r = refs[key]
         raw, bare = refs["raw_wsgi"], refs["bare_django"]
         cpu_raw = _fmt(raw["cpu_ms"] / r["cpu_ms"], 2) if r.get("cpu_ms") and raw.get("cpu_ms") else "–"
         cpu_bare = _fmt(bare["cpu_ms"] / r["cpu_ms"], 2) if r.get("cpu_ms") and bare.get("cpu_ms") else "–"
-        lines.append(f"| {label} | runs: {' / '.join(_fmt(x) for x in r['rps_runs'])} | {_fmt(r['rps'])} | {_fmt(r['p50_ms'])} | "
-                     f"{_fmt(r['p99_ms'])} | {r['errors']} | 0 | {run['reference_bytes']:,} | | {_fmt(r['rss_mib'])} | "
-                     f"{_fmt(r.get('cpu_ms'), 2)} | {_fmt(r['rps'] / raw['rps'], 2)} | {_fmt(r['rps'] / bare['rps'], 2)} | "
-                     f"{cpu_raw} | {cpu_bare} |")
+        lines.append(
+            f"| {label} | runs: {' / '.join(_fmt(x) for x in r['rps_runs'])} | {_fmt(r['rps'])} | {_fmt(r['p50_ms'])} | "
+            f"{_fmt(r['p99_ms'])} | {r['errors']} | 0 | {run['reference_bytes']:,} | | {_fmt(r['rss_mib'])} | "
+            f"{_fmt(r.get('cpu_ms'), 2)} | {_fmt(r['rps'] / raw['rps'], 2)} | {_fmt(r['rps'] / bare['rps'], 2)} | "
+            f"{cpu_raw} | {cpu_bare} |"
+        )
     for r in run["pages"]:
         if r.get("skipped"):
             lines.append(f"| {r['name']} | {r.get('variant', '-')}: not measured: {r['note']} |" + " |" * 13)
             continue
         name = r["name"] + (f" ({r['note']})" if r.get("note") else "")
-        lines.append(f"| {name} | {r['variant']} | {_fmt(r['rps'])} | {_fmt(r['p50_ms'])} | {_fmt(r['p99_ms'])} | "
-                     f"{r['errors']} | {r.get('queries', '–')} | {r['bytes']:,} | {r['gzip_bytes']:,} | {_fmt(r['rss_mib'])} | "
-                     f"{_fmt(r.get('cpu_ms'), 2)} | {_fmt(r['x_raw_wsgi'], 2)} | {_fmt(r['x_bare_django'], 2)} | "
-                     f"{_fmt(r.get('cpu_x_raw_wsgi'), 2)} | {_fmt(r.get('cpu_x_bare_django'), 2)} |")
+        lines.append(
+            f"| {name} | {r['variant']} | {_fmt(r['rps'])} | {_fmt(r['p50_ms'])} | {_fmt(r['p99_ms'])} | "
+            f"{r['errors']} | {r.get('queries', '–')} | {r['bytes']:,} | {r['gzip_bytes']:,} | {_fmt(r['rss_mib'])} | "
+            f"{_fmt(r.get('cpu_ms'), 2)} | {_fmt(r['x_raw_wsgi'], 2)} | {_fmt(r['x_bare_django'], 2)} | "
+            f"{_fmt(r.get('cpu_x_raw_wsgi'), 2)} | {_fmt(r.get('cpu_x_bare_django'), 2)} |"
+        )
     return "\n".join(lines)
 
 
 def markdown(data, path):
     m = data["machine"]
     out = [
-        "# Benchmarks", "",
+        "# Benchmarks",
+        "",
         f"Latest `make bench` run: {data['date']} (raw figures: `{path.relative_to(ROOT)}`). "
-        "Generated by `bench/run.py` — do not edit by hand.", "",
+        "Generated by `bench/run.py` — do not edit by hand.",
+        "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; Linux {m['kernel']}; Python {m['python']}, "
         f"Django {m['django']}, {m['gunicorn']}, {m['wrk']}, {m['postgresql']}. "
         f"Load average at start {', '.join(f'{x:.2f}' for x in m['load_average_at_start'])}, at end "
         f"{', '.join(f'{x:.2f}' for x in m['load_average'])} (other work on the machine shifts absolute figures; "
-        "compare the ratios, measured in the same run).", "",
+        "compare the ratios, measured in the same run).",
+        "",
         f"gunicorn {data['settings']['workers']} sync workers, production settings; wrk {data['settings']['threads']} threads, "
         f"{data['settings']['connections']} connections, {data['settings']['duration_s']} s per run, loopback. "
         "*uncached*: the page cache is bypassed (a cookie it does not know), so every request runs the middleware and "
         "the view (a record page is then filled in from its kept rendering with the live 浏览次数, see ADR 0004); "
         "*cached*: served by the page cache; *1 client*: one connection. References: a raw WSGI app returning the seed "
         "record's bytes, and a bare Django page (startproject middleware, the same bytes rendered as a template, "
-        "no query), each measured before and after the pages (both figures shown, their mean used).", "",
+        "no query), each measured before and after the pages (both figures shown, their mean used).",
+        "",
     ]
     for run in data["runs"]:
         g = run["generation"]
-        out += [f"## {run['scale']} records on {run['database']} (cache: {run['cache']})", "",
-                f"Data: {g['records']:,} records, {g.get('replies', 0):,} proposal replies, {g.get('facts', 0):,} facts, "
-                f"{g.get('search_documents', 0):,} search documents; generated in {g['seconds']} s "
-                f"({', '.join(f'{k} {v} s' for k, v in g.get('timings', {}).items())})"
-                + (" — reused from an earlier run" if g.get("reused") else "") + ".", "",
-                table(run), "", "| target | goal | measured | met |", "|---|---|---|---|"]
+        out += [
+            f"## {run['scale']} records on {run['database']} (cache: {run['cache']})",
+            "",
+            f"Data: {g['records']:,} records, {g.get('replies', 0):,} proposal replies, {g.get('facts', 0):,} facts, "
+            f"{g.get('search_documents', 0):,} search documents; generated in {g['seconds']} s "
+            f"({', '.join(f'{k} {v} s' for k, v in g.get('timings', {}).items())})"
+            + (" — reused from an earlier run" if g.get("reused") else "")
+            + ".",
+            "",
+            table(run),
+            "",
+            "| target | goal | measured | met |",
+            "|---|---|---|---|",
+        ]
         for t in run["targets"]:
             met = {True: "yes", False: "**no**", None: "–"}[t["met"]]
             out.append(f"| {t['target']} | {t['goal']} | {t['measured']} | {met} |")
@@ -753,7 +952,9 @@ def print_run(run):
     log(table(run))
     log("")
     for t in run["targets"]:
-        log(f"  {'MET ' if t['met'] else 'MISS' if t['met'] is False else '    '}  {t['target']}: {t['measured']} (goal {t['goal']})")
+        log(
+            f"  {'MET ' if t['met'] else 'MISS' if t['met'] is False else '    '}  {t['target']}: {t['measured']} (goal {t['goal']})"
+        )
 
 
 def main():
@@ -763,8 +964,10 @@ def main():
         raise SystemExit("wrk is not installed: `apt-get install wrk` (make bench installs it)")
     cfg = config()
     started = list(os.getloadavg())
-    log(f"bench: scales {cfg['scales']} on {cfg['engine']}, {cfg['workers']} workers, {cfg['connections']} connections, "
-        f"{cfg['duration']} s per run, cache {'redis' if cfg['redis'] else 'local memory'}")
+    log(
+        f"bench: scales {cfg['scales']} on {cfg['engine']}, {cfg['workers']} workers, {cfg['connections']} connections, "
+        f"{cfg['duration']} s per run, cache {'redis' if cfg['redis'] else 'local memory'}"
+    )
     DATA.mkdir(parents=True, exist_ok=True)
     env = prod_env(bench_database_url(cfg["scales"][0], cfg["engine"]))
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True)

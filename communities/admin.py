@@ -42,7 +42,22 @@ class DesignationAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["community__name", "community__street__name", "title", "sentence"]
     autocomplete_fields = ["program", "community", "source_record"]
     fieldsets = [
-        (None, {"fields": ["program", "community", "title", "level", "batch_first", "batch_last", "year", "period", "note"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "program",
+                    "community",
+                    "title",
+                    "level",
+                    "batch_first",
+                    "batch_last",
+                    "year",
+                    "period",
+                    "note",
+                ]
+            },
+        ),
         ("来源", {"fields": ["source_record", "sentence"]}),
     ]
 
@@ -65,8 +80,13 @@ class FactAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["metric", "category", "value", "unit", "approximation", "figure_text", "position"]}),
         ("时期与范围", {"fields": ["period", "period_end", "scope", "street", "community"]}),
-        ("来源", {"fields": ["source_record", "sentence"],
-                  "description": "每个数字都须出自已公开的记录；新来源请新增一条，不要修改旧数据，以保留历次数据。"}),
+        (
+            "来源",
+            {
+                "fields": ["source_record", "sentence"],
+                "description": "每个数字都须出自已公开的记录；新来源请新增一条，不要修改旧数据，以保留历次数据。",
+            },
+        ),
     ]
 
     @admin.display(description="数值")

@@ -13,7 +13,9 @@ from .citations import highlight_sentence
 from .sitemaps import CommunitiesSitemap
 
 register_section(
-    title="社区治理", url_name="communities:index", position=40,
+    title="社区治理",
+    url_name="communities:index",
+    position=40,
     children=[
         ("社区治理数据总览", "communities:index"),
         ("全部社区治理数据", "communities:fact_list"),
@@ -38,6 +40,7 @@ def facts_quoted_from_record(record):
     if not metrics:
         return None
     return render_to_string("communities/record_panel.html", {"metrics": metrics})
+
 
 register_role_models(
     "communities",

@@ -26,7 +26,6 @@ class Street(Vocabulary):
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
 
-
     class Meta:
         verbose_name = verbose_name_plural = "街道"
         ordering = ["position", "name"]
@@ -83,7 +82,6 @@ class Program(Vocabulary):
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
 
-
     class Meta:
         verbose_name = verbose_name_plural = "试点与点位项目"
         ordering = ["position", "name"]
@@ -105,7 +103,10 @@ class Sourced(models.Model):
     """A statement quoted from a disclosure record, with the exact sentence it comes from."""
 
     source_record = models.ForeignKey(
-        DisclosureRecord, verbose_name="来源记录", on_delete=models.PROTECT, related_name="+",
+        DisclosureRecord,
+        verbose_name="来源记录",
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="来源记录未发布（草稿、定时、撤回）时，本条不在任何页面和下载中出现。",
     )
     sentence = models.TextField(
@@ -154,10 +155,14 @@ class Designation(Sourced):
     )
     level = models.CharField("层级", max_length=12, choices=Level.choices, blank=True, help_text="留空则同项目层级。")
     batch_first = models.PositiveSmallIntegerField(
-        "批次（起）", null=True, blank=True,
+        "批次（起）",
+        null=True,
+        blank=True,
         help_text="来文只说“前两批”而未分列时，填 1 和 2；不分批次的项目留空。",
     )
-    batch_last = models.PositiveSmallIntegerField("批次（止）", null=True, blank=True, help_text="单一批次时与“起”相同。")
+    batch_last = models.PositiveSmallIntegerField(
+        "批次（止）", null=True, blank=True, help_text="单一批次时与“起”相同。"
+    )
     year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
     period = models.CharField("时间（来文表述）", max_length=50, blank=True, help_text="如 2020年以来、2023年。")
     note = models.CharField("备注", max_length=200, blank=True)
@@ -168,8 +173,15 @@ class Designation(Sourced):
 
     class Meta:
         verbose_name = verbose_name_plural = "试点与点位认定"
-        ordering = ["program__position", "batch_first", "batch_last", "community__street__position",
-                    "community__street__name", "community__position", "community__name"]
+        ordering = [
+            "program__position",
+            "batch_first",
+            "batch_last",
+            "community__street__position",
+            "community__street__name",
+            "community__position",
+            "community__name",
+        ]
         constraints = [
             models.UniqueConstraint(fields=["program", "community"], name="designation_once_per_program"),
             models.CheckConstraint(
@@ -228,7 +240,6 @@ class Metric(Vocabulary):
     )
     history = HistoricalRecords()
 
-
     class Meta:
         verbose_name = verbose_name_plural = "统计指标"
         ordering = ["position", "name"]
@@ -248,8 +259,10 @@ class FactQuerySet(SourcedQuerySet):
 class FactManager(models.Manager.from_queryset(FactQuerySet)):
     def get_by_natural_key(self, index_number, metric_slug, category, period, street_name, community_name):
         lookup = {
-            "source_record__index_number": index_number, "metric__slug": metric_slug,
-            "category": category, "period": period,
+            "source_record__index_number": index_number,
+            "metric__slug": metric_slug,
+            "category": category,
+            "period": period,
         }
         if community_name:
             lookup.update(community__street__name=street_name, community__name=community_name)
@@ -280,7 +293,11 @@ class Fact(Sourced):
     )
     unit = models.CharField("单位", max_length=20, blank=True, help_text="留空则使用指标的默认单位。")
     approximation = models.CharField(
-        "约数", max_length=8, choices=Approximation.choices, default=Approximation.EXACT, blank=True,
+        "约数",
+        max_length=8,
+        choices=Approximation.choices,
+        default=Approximation.EXACT,
+        blank=True,
         help_text="来文写“近40万元”选“近”，写“130多名”选“多”。",
     )
     figure_text = models.CharField(
@@ -290,11 +307,21 @@ class Fact(Sourced):
     period_end = models.DateField("时期截止日", help_text="用于按时间排序：截至2022年底 → 2022-12-31。")
     scope = models.CharField("范围", max_length=10, choices=Scope.choices, default=Scope.DISTRICT)
     street = models.ForeignKey(
-        Street, verbose_name="街道", null=True, blank=True, on_delete=models.PROTECT, related_name="facts",
+        Street,
+        verbose_name="街道",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facts",
         help_text="范围为“街道”时填写。",
     )
     community = models.ForeignKey(
-        Community, verbose_name="社区", null=True, blank=True, on_delete=models.PROTECT, related_name="facts",
+        Community,
+        verbose_name="社区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facts",
         help_text="范围为“社区”时填写。",
     )
     position = models.PositiveIntegerField("排序", default=0, help_text="同一指标下分项的先后。")
@@ -315,15 +342,18 @@ class Fact(Sourced):
                 name="fact_scope_matches_place",
             ),
             models.UniqueConstraint(
-                fields=["source_record", "metric", "category", "period"], condition=Q(scope="district"),
+                fields=["source_record", "metric", "category", "period"],
+                condition=Q(scope="district"),
                 name="fact_once_per_source_district",
             ),
             models.UniqueConstraint(
-                fields=["source_record", "metric", "category", "period", "street"], condition=Q(scope="street"),
+                fields=["source_record", "metric", "category", "period", "street"],
+                condition=Q(scope="street"),
                 name="fact_once_per_source_street",
             ),
             models.UniqueConstraint(
-                fields=["source_record", "metric", "category", "period", "community"], condition=Q(scope="community"),
+                fields=["source_record", "metric", "category", "period", "community"],
+                condition=Q(scope="community"),
                 name="fact_once_per_source_community",
             ),
         ]
@@ -339,8 +369,12 @@ class Fact(Sourced):
             street = self.street.name
         return (self.source_record.index_number, self.metric.slug, self.category, self.period, street, community)
 
-    natural_key.dependencies = ["communities.metric", "communities.street", "communities.community",
-                                "disclosures.disclosurerecord"]
+    natural_key.dependencies = [
+        "communities.metric",
+        "communities.street",
+        "communities.community",
+        "disclosures.disclosurerecord",
+    ]
 
     @property
     def number(self) -> str:

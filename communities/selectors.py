@@ -27,12 +27,18 @@ class RateDefinition:
 
 
 RATES = [
-    RateDefinition("consultation-carried-out-rate", "社区协商事项落实率",
-                   ("consultation-carried-out", ""), ("consultation-matters", "")),
-    RateDefinition("exam-passes-junior-share", "社工考试通过人员中初级占比",
-                   ("exam-passes", "初级"), ("exam-passes", "")),
-    RateDefinition("exam-passes-intermediate-share", "社工考试通过人员中中级占比",
-                   ("exam-passes", "中级"), ("exam-passes", "")),
+    RateDefinition(
+        "consultation-carried-out-rate",
+        "社区协商事项落实率",
+        ("consultation-carried-out", ""),
+        ("consultation-matters", ""),
+    ),
+    RateDefinition(
+        "exam-passes-junior-share", "社工考试通过人员中初级占比", ("exam-passes", "初级"), ("exam-passes", "")
+    ),
+    RateDefinition(
+        "exam-passes-intermediate-share", "社工考试通过人员中中级占比", ("exam-passes", "中级"), ("exam-passes", "")
+    ),
 ]
 
 
@@ -44,15 +50,28 @@ class ChartDefinition:
 
 
 CHARTS = [
-    ChartDefinition("consultation", "社区协商事项及落实数量",
-                    [("consultation-matters", "", "协商事项"), ("consultation-carried-out", "", "已落实")]),
-    ChartDefinition("exam-passes", "社会工作职业水平考试通过人数",
-                    [("exam-passes", "初级", "初级"), ("exam-passes", "中级", "中级")]),
-    ChartDefinition("pay", "社区工作者薪酬标准（每人每月，含五险）",
-                    [("pay-min", "", "下限"), ("pay-max", "", "上限")]),
-    ChartDefinition("title-subsidy", "社区工作者职称补贴标准（每月）",
-                    [("title-subsidy", "初级社工师", "初级社工师"), ("title-subsidy", "中级社工师", "中级社工师"),
-                     ("title-subsidy", "高级社工师", "高级社工师")]),
+    ChartDefinition(
+        "consultation",
+        "社区协商事项及落实数量",
+        [("consultation-matters", "", "协商事项"), ("consultation-carried-out", "", "已落实")],
+    ),
+    ChartDefinition(
+        "exam-passes",
+        "社会工作职业水平考试通过人数",
+        [("exam-passes", "初级", "初级"), ("exam-passes", "中级", "中级")],
+    ),
+    ChartDefinition(
+        "pay", "社区工作者薪酬标准（每人每月，含五险）", [("pay-min", "", "下限"), ("pay-max", "", "上限")]
+    ),
+    ChartDefinition(
+        "title-subsidy",
+        "社区工作者职称补贴标准（每月）",
+        [
+            ("title-subsidy", "初级社工师", "初级社工师"),
+            ("title-subsidy", "中级社工师", "中级社工师"),
+            ("title-subsidy", "高级社工师", "高级社工师"),
+        ],
+    ),
 ]
 
 
@@ -74,8 +93,10 @@ class Rate:
 
     @property
     def formula(self) -> str:
-        return (f"{self.numerator.label} {self.numerator.display_value} ÷ {self.denominator.label} "
-                f"{self.denominator.display_value} × 100% = {self.display_value}")
+        return (
+            f"{self.numerator.label} {self.numerator.display_value} ÷ {self.denominator.label} "
+            f"{self.denominator.display_value} × 100% = {self.display_value}"
+        )
 
 
 @dataclass
@@ -115,8 +136,9 @@ def compute_rate(definition: RateDefinition, facts_by_key: dict) -> Rate | None:
         return None
     value = (numerator.value * 100 / denominator.value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     approximate = bool(numerator.approximation or denominator.approximation)
-    return Rate(definition=definition, numerator=numerator, denominator=denominator, value=value,
-                approximate=approximate)
+    return Rate(
+        definition=definition, numerator=numerator, denominator=denominator, value=value, approximate=approximate
+    )
 
 
 def rates_for(facts_by_key: dict, *, metric_slug: str | None = None) -> list[Rate]:
@@ -138,8 +160,14 @@ def chart_with_table(*, slug: str, title: str, facts: list[Fact], labels: list[s
     periods = {fact.period for fact in facts}
     full_title = f"{title}（{periods.pop()}）" if len(periods) == 1 else title
     # Say "近8000万元" where the source says so, in the bars and the description alike.
-    chart = bar_chart(title=full_title, rows=[(label, fact.value) for label, fact in pairs], unit=facts[0].unit,
-                      chart_id=f"chart-{slug}", displays=[fact.display_value for fact in facts], fit_labels=True)
+    chart = bar_chart(
+        title=full_title,
+        rows=[(label, fact.value) for label, fact in pairs],
+        unit=facts[0].unit,
+        chart_id=f"chart-{slug}",
+        displays=[fact.display_value for fact in facts],
+        fit_labels=True,
+    )
     rows = [{"label": label, "fact": fact} for label, fact in pairs]
     return {"chart": chart, "rows": rows, "title": full_title}
 
@@ -155,7 +183,8 @@ def _latest_public_facts() -> list[Fact]:
     by the database: a provincial platform holds tens of thousands of facts, and reading them all
     to keep a few dozen cost a worker 37 MiB at a million records."""
     newest_first = Window(
-        RowNumber(), partition_by=[F("metric"), F("category")],
+        RowNumber(),
+        partition_by=[F("metric"), F("category")],
         order_by=[F("period_end").desc(), F("source_record__published_at").desc(), F("pk").desc()],
     )
     return list(_public_facts().annotate(newest=newest_first).filter(newest=1))
@@ -167,16 +196,30 @@ def _overview() -> dict:
     for fact in latest.values():
         metrics.setdefault(fact.metric.slug, fact.metric)
     headlines = []
-    for metric in sorted((m for m in metrics.values() if m.headline_position is not None),
-                         key=lambda m: (m.headline_position, m.position)):
+    for metric in sorted(
+        (m for m in metrics.values() if m.headline_position is not None),
+        key=lambda m: (m.headline_position, m.position),
+    ):
         main = latest.get((metric.slug, ""))
-        parts = [fact for (slug, category), fact in latest.items()
-                 if slug == metric.slug and category and (main is None or _same_basis(fact, main))]
+        parts = [
+            fact
+            for (slug, category), fact in latest.items()
+            if slug == metric.slug and category and (main is None or _same_basis(fact, main))
+        ]
         parts.sort(key=lambda f: (f.position, f.category))
         headlines.append(Headline(metric=metric, fact=main, parts=parts))
-    charts = [c for d in CHARTS if (c := chart_with_table(
-        slug=d.slug, title=d.title, facts=[latest.get((slug, category)) for slug, category, _ in d.rows],
-        labels=[label for _, _, label in d.rows]))]
+    charts = [
+        c
+        for d in CHARTS
+        if (
+            c := chart_with_table(
+                slug=d.slug,
+                title=d.title,
+                facts=[latest.get((slug, category)) for slug, category, _ in d.rows],
+                labels=[label for _, _, label in d.rows],
+            )
+        )
+    ]
     return {
         "headlines": headlines,
         "rates": rates_for(latest),
@@ -208,9 +251,11 @@ def street_detail(*, pk: int) -> dict:
 
 
 def program_list():
-    return list(Program.objects.annotate(
-        designation_count=Count("designations", filter=Q(designations__in=Designation.objects.public()))
-    ))
+    return list(
+        Program.objects.annotate(
+            designation_count=Count("designations", filter=Q(designations__in=Designation.objects.public()))
+        )
+    )
 
 
 def program_detail(*, slug: str) -> dict:
@@ -218,7 +263,10 @@ def program_detail(*, slug: str) -> dict:
     batches = OrderedDict()
     for designation in _public_designations().filter(program=program):
         batches.setdefault(designation.batch_label, []).append(designation)
-    return {"program": program, "batches": [{"label": label, "designations": items} for label, items in batches.items()]}
+    return {
+        "program": program,
+        "batches": [{"label": label, "designations": items} for label, items in batches.items()],
+    }
 
 
 def metric_list():
@@ -228,15 +276,27 @@ def metric_list():
 def metric_detail(*, slug: str) -> dict:
     """A metric's series over time: every public fact, oldest first, nothing collapsed."""
     metric = get_object_or_404(Metric, slug=slug)
-    facts = list(_public_facts().filter(metric=metric).order_by("period_end", "source_record__published_at",
-                                                                  "position", "category", "id"))
-    chart = chart_with_table(slug=f"metric-{metric.slug}", title=f"{metric.name}（按时期）", facts=facts,
-                             labels=series_labels(facts))
-    rate_metrics = {key[0] for d in RATES if metric.slug in (d.numerator[0], d.denominator[0])
-                    for key in (d.numerator, d.denominator)}
+    facts = list(
+        _public_facts()
+        .filter(metric=metric)
+        .order_by("period_end", "source_record__published_at", "position", "category", "id")
+    )
+    chart = chart_with_table(
+        slug=f"metric-{metric.slug}", title=f"{metric.name}（按时期）", facts=facts, labels=series_labels(facts)
+    )
+    rate_metrics = {
+        key[0]
+        for d in RATES
+        if metric.slug in (d.numerator[0], d.denominator[0])
+        for key in (d.numerator, d.denominator)
+    }
     related = _public_facts().filter(metric__slug__in=rate_metrics) if rate_metrics else []
-    return {"metric": metric, "facts": facts, "chart": chart,
-            "rates": rates_for(latest_by_metric(related), metric_slug=metric.slug)}
+    return {
+        "metric": metric,
+        "facts": facts,
+        "chart": chart,
+        "rates": rates_for(latest_by_metric(related), metric_slug=metric.slug),
+    }
 
 
 def series_labels(facts: list[Fact]) -> list[str]:

@@ -21,7 +21,9 @@ def fact_record(fact, *, absolute_url) -> dict:
         "place": fact.scope_label,
         "sentence": fact.sentence,
         "source": {
-            "index_number": record.index_number, "title": record.title, "published_at": record.published_at,
+            "index_number": record.index_number,
+            "title": record.title,
+            "published_at": record.published_at,
             "url": absolute_url(fact.source_url),
         },
         "url": absolute_url(f"{fact.metric.get_absolute_url()}#row-{fact.anchor}"),

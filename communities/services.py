@@ -6,14 +6,40 @@ from .models import Designation, Fact
 
 
 @transaction.atomic
-def fact_create(*, metric, value, figure_text, period, period_end, source_record, sentence, category="",
-                unit="", approximation=Fact.Approximation.EXACT, scope=Fact.Scope.DISTRICT, street=None,
-                community=None, position=0, user=None) -> Fact:
+def fact_create(
+    *,
+    metric,
+    value,
+    figure_text,
+    period,
+    period_end,
+    source_record,
+    sentence,
+    category="",
+    unit="",
+    approximation=Fact.Approximation.EXACT,
+    scope=Fact.Scope.DISTRICT,
+    street=None,
+    community=None,
+    position=0,
+    user=None,
+) -> Fact:
     """Record one figure quoted from a record; raises ValidationError if the quote does not hold."""
     fact = Fact(
-        metric=metric, value=value, figure_text=figure_text, period=period, period_end=period_end,
-        source_record=source_record, sentence=sentence, category=category, unit=unit,
-        approximation=approximation, scope=scope, street=street, community=community, position=position,
+        metric=metric,
+        value=value,
+        figure_text=figure_text,
+        period=period,
+        period_end=period_end,
+        source_record=source_record,
+        sentence=sentence,
+        category=category,
+        unit=unit,
+        approximation=approximation,
+        scope=scope,
+        street=street,
+        community=community,
+        position=position,
     )
     if user is not None:
         fact._history_user = user
@@ -23,11 +49,33 @@ def fact_create(*, metric, value, figure_text, period, period_end, source_record
 
 
 @transaction.atomic
-def designation_create(*, program, community, source_record, sentence, title="", level="", batch_first=None,
-                       batch_last=None, year=None, period="", note="", user=None) -> Designation:
+def designation_create(
+    *,
+    program,
+    community,
+    source_record,
+    sentence,
+    title="",
+    level="",
+    batch_first=None,
+    batch_last=None,
+    year=None,
+    period="",
+    note="",
+    user=None,
+) -> Designation:
     designation = Designation(
-        program=program, community=community, source_record=source_record, sentence=sentence, title=title,
-        level=level, batch_first=batch_first, batch_last=batch_last, year=year, period=period, note=note,
+        program=program,
+        community=community,
+        source_record=source_record,
+        sentence=sentence,
+        title=title,
+        level=level,
+        batch_first=batch_first,
+        batch_last=batch_last,
+        year=year,
+        period=period,
+        note=note,
     )
     if user is not None:
         designation._history_user = user

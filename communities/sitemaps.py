@@ -28,8 +28,13 @@ class CommunitiesSitemap(Sitemap):
             (reverse("communities:fact_list"), (facts,)),
             (reverse("communities:program_list"), (designations,)),
         ]
-        pages += [(s.get_absolute_url(), (facts.filter(Q(street=s) | Q(community__street=s)),
-                                          designations.filter(community__street=s))) for s in Street.objects.all()]
+        pages += [
+            (
+                s.get_absolute_url(),
+                (facts.filter(Q(street=s) | Q(community__street=s)), designations.filter(community__street=s)),
+            )
+            for s in Street.objects.all()
+        ]
         pages += [(p.get_absolute_url(), (designations.filter(program=p),)) for p in Program.objects.all()]
         pages += [(m.get_absolute_url(), (facts.filter(metric=m),)) for m in Metric.objects.all()]
         overall = _sources_changed(facts, designations) or latest_public_change()

@@ -7,8 +7,11 @@ from core.pages import in_section, render_page
 
 from . import exports, selectors
 
-TAGS = {"type": "数据发布", "keywords": "社区治理,街道,社区,试点,社区协商,社区工作者",
-        "description": "官渡区社区治理数据：街道、社区、试点与协商点位，以及出自已公开政府信息的统计数字。"}
+TAGS = {
+    "type": "数据发布",
+    "keywords": "社区治理,街道,社区,试点,社区协商,社区工作者",
+    "description": "官渡区社区治理数据：街道、社区、试点与协商点位，以及出自已公开政府信息的统计数字。",
+}
 
 
 def _page(*trail, **tags):
@@ -20,8 +23,12 @@ def index(request):
 
 
 def fact_list(request):
-    return render_page(request, "communities/fact_list.html", _page(("全部数据", None), name="社区治理数据"),
-                       {"groups": selectors.facts_grouped_by_metric()})
+    return render_page(
+        request,
+        "communities/fact_list.html",
+        _page(("全部数据", None), name="社区治理数据"),
+        {"groups": selectors.facts_grouped_by_metric()},
+    )
 
 
 def street_detail(request, pk):
@@ -30,22 +37,35 @@ def street_detail(request, pk):
 
 
 def program_list(request):
-    return render_page(request, "communities/program_list.html", _page(("试点与点位", None)), {
-        "programs": selectors.program_list(),
-        "streets": selectors.street_list(),
-    })
+    return render_page(
+        request,
+        "communities/program_list.html",
+        _page(("试点与点位", None)),
+        {
+            "programs": selectors.program_list(),
+            "streets": selectors.street_list(),
+        },
+    )
 
 
 def program_detail(request, slug):
     context = selectors.program_detail(slug=slug)
-    return render_page(request, "communities/program_detail.html", _page(
-        ("试点与点位", reverse("communities:program_list")), (context["program"].name, None)), context)
+    return render_page(
+        request,
+        "communities/program_detail.html",
+        _page(("试点与点位", reverse("communities:program_list")), (context["program"].name, None)),
+        context,
+    )
 
 
 def metric_detail(request, slug):
     context = selectors.metric_detail(slug=slug)
-    return render_page(request, "communities/metric_detail.html", _page(
-        ("全部数据", reverse("communities:fact_list")), (context["metric"].name, None)), context)
+    return render_page(
+        request,
+        "communities/metric_detail.html",
+        _page(("全部数据", reverse("communities:fact_list")), (context["metric"].name, None)),
+        context,
+    )
 
 
 def _export_metric(request):

@@ -18,8 +18,16 @@ class Bar:
     width: float
 
 
-def bar_chart(*, title: str, rows, unit: str = "", description: str = "", chart_id: str = "chart",
-              displays=None, fit_labels: bool = False):
+def bar_chart(
+    *,
+    title: str,
+    rows,
+    unit: str = "",
+    description: str = "",
+    chart_id: str = "chart",
+    displays=None,
+    fit_labels: bool = False,
+):
     """Context for templates/components/bar_chart.html.
 
     rows: iterable of (label, value); values must be non-negative numbers. `displays` gives
@@ -57,6 +65,7 @@ def _text_width(text: str, font_px=14) -> int:
 def _fit_text(chart: dict) -> None:
     label_width = max([chart["label_width"]] + [_text_width(bar.label) + 16 for bar in chart["bars"]])
     shift = label_width - chart["label_width"]
-    right = max([chart["width"]] + [chart["bar_x"] + bar.width + 6 + _text_width(bar.display) + 8
-                                    for bar in chart["bars"]])
+    right = max(
+        [chart["width"]] + [chart["bar_x"] + bar.width + 6 + _text_width(bar.display) + 8 for bar in chart["bars"]]
+    )
     chart.update(label_width=label_width, bar_x=chart["bar_x"] + shift, width=right + shift)

@@ -53,8 +53,10 @@ class VersionedModelForm(forms.ModelForm):
         opened = history.filter(history_id=opened_at).first() if opened_at.isdigit() else None
         changed = _changed_fields(opened, self.instance, within=self.fields) if opened is not None else []
         what = f"修改了：{'；'.join(changed)}" if changed else "修改了这条记录"
-        return (f"保存失败：在您打开此页之后，{who}{when}{what}。为免覆盖对方的修改，本次未保存；"
-                "您填写的内容仍在下面，请核对后再次保存。")
+        return (
+            f"保存失败：在您打开此页之后，{who}{when}{what}。为免覆盖对方的修改，本次未保存；"
+            "您填写的内容仍在下面，请核对后再次保存。"
+        )
 
 
 def _changed_fields(opened, instance, *, within):

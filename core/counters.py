@@ -34,17 +34,23 @@ class RedisCounts:
 
     # One round trip each, without building a redis-py pipeline per view (costly). Both also
     # return the flush epoch (see CounterBuffer.incr_tracked).
-    INCR = ("local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2]) "
-            "return {n + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0), tonumber(redis.call('GET', KEYS[3])) or 0}")
+    INCR = (
+        "local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2]) "
+        "return {n + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0), tonumber(redis.call('GET', KEYS[3])) or 0}"
+    )
     # Adds a batch and returns each key's pending total and the epoch, in one round trip.
-    INCR_MANY = ("local out = {} "
-                 "for i = 1, #ARGV, 2 do "
-                 "local n = redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) "
-                 "out[#out + 1] = n + (tonumber(redis.call('HGET', KEYS[2], ARGV[i])) or 0) end "
-                 "out[#out + 1] = tonumber(redis.call('GET', KEYS[3])) or 0 "
-                 "return out")
-    READ = ("return {(tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0) + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0), "
-            "tonumber(redis.call('GET', KEYS[3])) or 0}")
+    INCR_MANY = (
+        "local out = {} "
+        "for i = 1, #ARGV, 2 do "
+        "local n = redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) "
+        "out[#out + 1] = n + (tonumber(redis.call('HGET', KEYS[2], ARGV[i])) or 0) end "
+        "out[#out + 1] = tonumber(redis.call('GET', KEYS[3])) or 0 "
+        "return out"
+    )
+    READ = (
+        "return {(tonumber(redis.call('HGET', KEYS[1], ARGV[1])) or 0) + (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0), "
+        "tonumber(redis.call('GET', KEYS[3])) or 0}"
+    )
 
     def __init__(self, url, prefix):
         import redis
@@ -114,11 +120,15 @@ class FileCounts:
 
     shared = True
 
-    SCHEMA = ("CREATE TABLE IF NOT EXISTS pending (name TEXT, key INTEGER, n INTEGER NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID;"
-              "CREATE TABLE IF NOT EXISTS flushing (name TEXT, key INTEGER, n INTEGER NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID;"
-              "CREATE TABLE IF NOT EXISTS epoch (name TEXT PRIMARY KEY, n INTEGER NOT NULL);")
-    TOTAL = ("SELECT COALESCE((SELECT n FROM pending WHERE name = ?1 AND key = ?2), 0)"
-             " + COALESCE((SELECT n FROM flushing WHERE name = ?1 AND key = ?2), 0)")
+    SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS pending (name TEXT, key INTEGER, n INTEGER NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID;"
+        "CREATE TABLE IF NOT EXISTS flushing (name TEXT, key INTEGER, n INTEGER NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID;"
+        "CREATE TABLE IF NOT EXISTS epoch (name TEXT PRIMARY KEY, n INTEGER NOT NULL);"
+    )
+    TOTAL = (
+        "SELECT COALESCE((SELECT n FROM pending WHERE name = ?1 AND key = ?2), 0)"
+        " + COALESCE((SELECT n FROM flushing WHERE name = ?1 AND key = ?2), 0)"
+    )
     EPOCH = "SELECT COALESCE((SELECT n FROM epoch WHERE name = ?), 0)"
 
     def __init__(self, path, name):
@@ -194,7 +204,9 @@ class FileCounts:
             def done(connection):
                 # Together: a reader sees the batch still pending and the old epoch, or neither.
                 connection.execute("DELETE FROM flushing WHERE name = ?", (self.name,))
-                connection.execute("INSERT INTO epoch (name, n) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1", (self.name,))
+                connection.execute(
+                    "INSERT INTO epoch (name, n) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1", (self.name,)
+                )
 
             self._transaction(done)
             return sum(batch.values())
@@ -357,8 +369,9 @@ class CounterBuffer:
         if self._soon_thread is None or not self._soon_thread.is_alive():
             # Also hands over when no further request comes (started in the worker itself,
             # after any fork).
-            self._soon_thread = threading.Thread(target=self._hand_over_regularly, args=(seconds,),
-                                                 name=f"counter-{self.name}", daemon=True)
+            self._soon_thread = threading.Thread(
+                target=self._hand_over_regularly, args=(seconds,), name=f"counter-{self.name}", daemon=True
+            )
             self._soon_thread.start()
 
     def _hand_over_regularly(self, seconds):

@@ -26,8 +26,16 @@ def HistoryRequestMiddleware(get_response):  # noqa: N802  (a middleware factory
     return middleware
 
 
-_PER_VIEW_POLICY = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
-                    "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+_PER_VIEW_POLICY = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_exempt",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+    "_csp_exempt_ro",
+)
 
 
 @functools.cache
@@ -35,8 +43,10 @@ def _site_policy_headers():
     """The site-wide policy headers, as django-csp builds them for a response without a nonce
     or a per-view change; None when URL prefixes are excluded (then it is per request)."""
     headers = []
-    for header, name, report_only in ((HEADER, "CONTENT_SECURITY_POLICY", False),
-                                      (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True)):
+    for header, name, report_only in (
+        (HEADER, "CONTENT_SECURITY_POLICY", False),
+        (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
+    ):
         if (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES"):
             return None
         value = build_policy(**vars(PolicyParts()), report_only=report_only)
@@ -59,10 +69,14 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def process_response(self, request, response):
         headers = _site_policy_headers()
-        if (headers is None or getattr(request, "_csp_nonce", None) is not None
-                or HEADER in response or HEADER_REPORT_ONLY in response
-                or any(hasattr(response, name) for name in _PER_VIEW_POLICY)
-                or (settings.DEBUG and response.status_code in (HTTPStatus.INTERNAL_SERVER_ERROR, HTTPStatus.NOT_FOUND))):
+        if (
+            headers is None
+            or getattr(request, "_csp_nonce", None) is not None
+            or HEADER in response
+            or HEADER_REPORT_ONLY in response
+            or any(hasattr(response, name) for name in _PER_VIEW_POLICY)
+            or (settings.DEBUG and response.status_code in (HTTPStatus.INTERNAL_SERVER_ERROR, HTTPStatus.NOT_FOUND))
+        ):
             return super().process_response(request, response)
         for header, value in headers:
             response[header] = value

@@ -14,14 +14,17 @@ def site_sections():
     # Read on every page; the URLs only change with the URLconf, so resolve them once.
     key = (get_script_prefix(), get_urlconf(), len(_sections))
     if _resolved.get("key") != key:
-        _resolved.update(key=key, sections=[
-            {
-                "title": section["title"],
-                "url": reverse(section["url_name"]),
-                "children": [{"title": t, "url": reverse(n)} for t, n in section["children"]],
-            }
-            for section in sorted(_sections, key=lambda s: s["position"])
-        ])
+        _resolved.update(
+            key=key,
+            sections=[
+                {
+                    "title": section["title"],
+                    "url": reverse(section["url_name"]),
+                    "children": [{"title": t, "url": reverse(n)} for t, n in section["children"]],
+                }
+                for section in sorted(_sections, key=lambda s: s["position"])
+            ],
+        )
     return _resolved["sections"]
 
 

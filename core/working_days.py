@@ -32,8 +32,11 @@ class Calendar:
             return workday, True, f"工作日调整：{note}"
         workday, exact = self.is_workday(day)
         if not exact:
-            return workday, False, ("周一至周五（该年度假日安排未知，暂按周一至周五计）" if workday
-                                    else "周末（该年度假日安排未知）")
+            return (
+                workday,
+                False,
+                ("周一至周五（该年度假日安排未知，暂按周一至周五计）" if workday else "周末（该年度假日安排未知）"),
+            )
         is_holiday, name = chinese_calendar.get_holiday_detail(day)
         weekend = day.weekday() >= 5
         if workday:
@@ -44,8 +47,13 @@ class Calendar:
 
 
 _HOLIDAY_NAMES = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
 }
 
 

@@ -70,7 +70,19 @@ class DisclosureRecordAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["title", "publisher", "drafting_org", "document_number", "written_date", "published_at"]}),
         ("分类", {"fields": ["topic", "genre", "keywords", "summary"]}),
-        ("有效性与公开方式", {"fields": ["validity", "effective_date", "invalid_date", "superseded_by", "disclosure_mode", "withheld_reason"]}),
+        (
+            "有效性与公开方式",
+            {
+                "fields": [
+                    "validity",
+                    "effective_date",
+                    "invalid_date",
+                    "superseded_by",
+                    "disclosure_mode",
+                    "withheld_reason",
+                ]
+            },
+        ),
         ("正文", {"fields": ["body"]}),
         ("状态", {"fields": ["status", "index_number", "view_count"]}),
     ]
@@ -161,7 +173,9 @@ class DisclosureRecordAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
 
     def get_urls(self):
         return [
-            path("deleted/", self.admin_site.admin_view(self.deleted_view), name="disclosures_disclosurerecord_deleted"),
+            path(
+                "deleted/", self.admin_site.admin_view(self.deleted_view), name="disclosures_disclosurerecord_deleted"
+            ),
             *super().get_urls(),
         ]
 
@@ -176,15 +190,21 @@ class DisclosureRecordAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
             except ValidationError as error:
                 self.message_user(request, "；".join(error.messages), messages.ERROR)
             else:
-                self.message_user(request, f"“{record}”已恢复（附件 {record.restored_attachments} 个）。", messages.SUCCESS)
+                self.message_user(
+                    request, f"“{record}”已恢复（附件 {record.restored_attachments} 个）。", messages.SUCCESS
+                )
                 return redirect("admin:disclosures_disclosurerecord_change", record.pk)
             return redirect("admin:disclosures_disclosurerecord_deleted")
-        return TemplateResponse(request, "admin/disclosures/disclosurerecord/deleted.html", {
-            **self.admin_site.each_context(request),
-            "title": "已删除的政府信息",
-            "opts": self.model._meta,
-            "deleted": selectors.records_deleted()[:200],
-        })
+        return TemplateResponse(
+            request,
+            "admin/disclosures/disclosurerecord/deleted.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "已删除的政府信息",
+                "opts": self.model._meta,
+                "deleted": selectors.records_deleted()[:200],
+            },
+        )
 
 
 @admin.register(Page)

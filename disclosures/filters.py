@@ -11,7 +11,8 @@ class RecordFilter(django_filters.FilterSet):
     topic = django_filters.ModelChoiceFilter(label="主题分类", queryset=Topic.objects.all())
     publisher = django_filters.ModelChoiceFilter(label="发布机构", queryset=Organization.objects.all())
     year = django_filters.NumberFilter(
-        label="年份", method="filter_year",
+        label="年份",
+        method="filter_year",
         widget=forms.NumberInput(attrs=YEAR_WIDGET_ATTRS),
     )
 

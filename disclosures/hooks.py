@@ -7,7 +7,9 @@ from core.sitemaps import register_sitemap
 from .sitemaps import RecordSitemap
 
 register_section(
-    title="政府信息公开", url_name="disclosures:catalogue", position=10,
+    title="政府信息公开",
+    url_name="disclosures:catalogue",
+    position=10,
     children=[
         ("政府信息公开指南", "disclosures:guide"),
         ("政府信息公开制度", "disclosures:policy"),

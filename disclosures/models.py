@@ -38,7 +38,10 @@ class Organization(Vocabulary):
     name = models.CharField("机构全称", max_length=200, unique=True)
     short_name = models.CharField("简称", max_length=100, blank=True)
     org_code = models.CharField(
-        "组织机构代码", max_length=9, blank=True, validators=[org_code_validator, validate_org_code_checksum],
+        "组织机构代码",
+        max_length=9,
+        blank=True,
+        validators=[org_code_validator, validate_org_code_checksum],
         help_text="9位，GB 11714；用于生成索引号。",
     )
     credit_code = models.CharField(
@@ -53,11 +56,14 @@ class Organization(Vocabulary):
     fax = models.CharField("传真号码", max_length=100, blank=True)
     online_contact = models.CharField("互联网联系方式", max_length=200, blank=True)
     section_code = models.SlugField(
-        "公开专栏代码", max_length=40, unique=True, null=True, blank=True,
+        "公开专栏代码",
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
         help_text="小写字母、数字或连字符，如 mzj；填写后该机构在 /gk/代码/ 有自己的政府信息公开专栏。设定后请勿更改。",
     )
     history = HistoricalRecords()
-
 
     class Meta:
         verbose_name = verbose_name_plural = "机构"
@@ -106,7 +112,6 @@ class Topic(Vocabulary):
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
 
-
     class Meta:
         verbose_name = verbose_name_plural = "主题分类"
         ordering = ["position", "name"]
@@ -120,7 +125,6 @@ class Genre(Vocabulary):
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
 
-
     class Meta:
         verbose_name = verbose_name_plural = "体裁分类"
         ordering = ["position", "name"]
@@ -129,9 +133,7 @@ class Genre(Vocabulary):
 class RecordQuerySet(models.QuerySet):
     def published(self, at=None):
         """Visible to the public: published and not scheduled for later."""
-        return self.filter(
-            status=DisclosureRecord.Status.PUBLISHED, published_at__lte=at or timezone.now()
-        )
+        return self.filter(status=DisclosureRecord.Status.PUBLISHED, published_at__lte=at or timezone.now())
 
     def for_listing(self):
         return self.select_related("publisher", "topic")
@@ -159,7 +161,11 @@ class DisclosureRecord(models.Model):
         WITHHELD = "withheld", "不予公开"
 
     index_number = models.CharField(
-        "索引号", max_length=64, unique=True, null=True, blank=True,
+        "索引号",
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
         help_text="首次发布时由系统生成，之后不再改变；导入的记录可保留原索引号。",
     )
     title = models.CharField("名称", max_length=300)
@@ -167,11 +173,18 @@ class DisclosureRecord(models.Model):
         Organization, verbose_name="发布机构", on_delete=models.PROTECT, related_name="published_records"
     )
     drafting_org = models.ForeignKey(
-        Organization, verbose_name="成文机构（承办单位）", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="drafted_records",
+        Organization,
+        verbose_name="成文机构（承办单位）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="drafted_records",
     )
     document_number = models.CharField(
-        "文号", max_length=100, blank=True, validators=[validate_document_number],
+        "文号",
+        max_length=100,
+        blank=True,
+        validators=[validate_document_number],
         help_text="如 官办通〔2020〕26号；[2020]、(2020) 会自动规范为〔2020〕。非公文可留空。",
     )
     written_date = models.DateField("成文日期", null=True, blank=True)
@@ -292,7 +305,9 @@ def validate_attachment(file):
 
 
 class Attachment(models.Model):
-    record = models.ForeignKey(DisclosureRecord, verbose_name="所属记录", on_delete=models.CASCADE, related_name="attachments")
+    record = models.ForeignKey(
+        DisclosureRecord, verbose_name="所属记录", on_delete=models.CASCADE, related_name="attachments"
+    )
     title = models.CharField("附件名称", max_length=200)
     file = models.FileField("文件", upload_to=attachment_upload_to, validators=[validate_attachment])
     size = models.PositiveBigIntegerField("大小（字节）", default=0, editable=False)
@@ -347,7 +362,11 @@ class Page(Vocabulary):
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文", blank=True)
     office = models.ForeignKey(
-        Organization, verbose_name="政府信息公开工作机构", null=True, blank=True, on_delete=models.PROTECT,
+        Organization,
+        verbose_name="政府信息公开工作机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text="指南中列出其名称、地址、办公时间、电话、传真和互联网联系方式。",
     )
     updated_at = models.DateTimeField("更新时间", auto_now=True)

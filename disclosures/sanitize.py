@@ -7,9 +7,40 @@ import re
 import nh3
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s", "sub", "sup",
-    "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tfoot", "tr", "th", "td",
-    "caption", "img", "span", "div", "pre", "code",
+    "p",
+    "br",
+    "hr",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "img",
+    "span",
+    "div",
+    "pre",
+    "code",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -62,12 +93,16 @@ def text_loss(value: str) -> str | None:
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for tag, b1, b2, a1, a2 in matcher.get_opcodes():
         if tag in ("delete", "replace"):
-            return (f"保存会丢失正文中的文字“{_excerpt(before[b1:b2])}”，请检查它前面的标记："
-                    "引号是否成对，<style>、<script>、<!-- 是否闭合，"
-                    "不要使用 <textarea>、<title>、<iframe> 等标记。")
+            return (
+                f"保存会丢失正文中的文字“{_excerpt(before[b1:b2])}”，请检查它前面的标记："
+                "引号是否成对，<style>、<script>、<!-- 是否闭合，"
+                "不要使用 <textarea>、<title>、<iframe> 等标记。"
+            )
         if tag == "insert" and after[a1:a2].strip():
-            return (f"保存会把正文中的标记显示成文字“{_excerpt(after[a1:a2])}”，请检查它前面的标记："
-                    "不要使用 <textarea>、<title>、<iframe> 等标记，引号和尖括号是否成对。")
+            return (
+                f"保存会把正文中的标记显示成文字“{_excerpt(after[a1:a2])}”，请检查它前面的标记："
+                "不要使用 <textarea>、<title>、<iframe> 等标记，引号和尖括号是否成对。"
+            )
     return None
 
 

@@ -76,9 +76,11 @@ def record_get_public(*, index_number: str) -> DisclosureRecord:
 def _record_public(index_number):
     # Only what every record page shows; `superseded_by` is read (lazily) on the few
     # records that are no longer valid.
-    qs = DisclosureRecord.objects.published().select_related(
-        "publisher", "drafting_org", "topic"
-    ).prefetch_related("attachments")
+    qs = (
+        DisclosureRecord.objects.published()
+        .select_related("publisher", "drafting_org", "topic")
+        .prefetch_related("attachments")
+    )
     # A 404 is not kept: the record may be scheduled, and made-up numbers would fill the cache.
     return get_object_or_404(qs, index_number=index_number)
 
@@ -90,8 +92,13 @@ def record_stored_views(*, record_id: int, epoch: int) -> int:
     return cached_value(
         f"disclosures:views:{record_id}:{epoch}",
         # From the primary, which a flush has just written: a replica may not have it yet.
-        lambda: DisclosureRecord.objects.using(DEFAULT_DB_ALIAS).filter(pk=record_id)
-        .values_list("view_count", flat=True).first() or 0,
+        lambda: (
+            DisclosureRecord.objects.using(DEFAULT_DB_ALIAS)
+            .filter(pk=record_id)
+            .values_list("view_count", flat=True)
+            .first()
+            or 0
+        ),
     )
 
 
@@ -118,7 +125,9 @@ def _catalogue_facets():
     publishers = Organization.objects.filter(pk__in=public.values("publisher")).order_by("name")
     years = (
         public.annotate(year=ExtractYear("published_at", tzinfo=None))
-        .values_list("year", flat=True).distinct().order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
     )
     return {"topics": list(topics), "publishers": list(publishers), "years": list(years)}
 
@@ -228,19 +237,25 @@ def record_page(*, filterset, params, size: int) -> CataloguePage:
     number = None
     if params.get("after"):
         published_at, pk = _anchor(params["after"])
-        rows = list(qs.filter(published_at__lte=published_at).exclude(published_at=published_at, pk__gte=pk)
-                    .order_by(*newest_first)[:size + 1])
+        rows = list(
+            qs.filter(published_at__lte=published_at)
+            .exclude(published_at=published_at, pk__gte=pk)
+            .order_by(*newest_first)[: size + 1]
+        )
         has_previous, has_next = True, len(rows) > size
         rows = rows[:size]
     elif params.get("before"):
         published_at, pk = _anchor(params["before"])
-        rows = list(qs.filter(published_at__gte=published_at).exclude(published_at=published_at, pk__lte=pk)
-                    .order_by(*oldest_first)[:size + 1])
+        rows = list(
+            qs.filter(published_at__gte=published_at)
+            .exclude(published_at=published_at, pk__lte=pk)
+            .order_by(*oldest_first)[: size + 1]
+        )
         has_previous, has_next = len(rows) > size, True
         rows = rows[:size][::-1]
         if not has_previous:
             # Back at the top: show a full first page rather than the few records left over.
-            rows = list(qs.order_by(*newest_first)[:size + 1])
+            rows = list(qs.order_by(*newest_first)[: size + 1])
             has_next, rows, number = len(rows) > size, rows[:size], 1
     elif params.get("last"):
         rows = list(qs.order_by(*oldest_first)[:size])[::-1]
@@ -252,7 +267,7 @@ def record_page(*, filterset, params, size: int) -> CataloguePage:
             raise Http404("页码无效：请用“下一页”“尾页”翻页，或按年份、主题筛选")
         number = int(raw)
         start = (number - 1) * size
-        rows = list(qs.order_by(*newest_first)[start:start + size + 1])
+        rows = list(qs.order_by(*newest_first)[start : start + size + 1])
         has_previous, has_next = number > 1, len(rows) > size
         rows = rows[:size]
         if number > 1 and not rows:
@@ -260,8 +275,12 @@ def record_page(*, filterset, params, size: int) -> CataloguePage:
     if not rows and (params.get("after") or params.get("before")):
         raise Http404("页码超出范围")
     return CataloguePage(
-        object_list=rows, paginator=paginator, number=number,
-        has_next=has_next, has_previous=has_previous, base_query=base_query,
+        object_list=rows,
+        paginator=paginator,
+        number=number,
+        has_next=has_next,
+        has_previous=has_previous,
+        base_query=base_query,
     )
 
 

@@ -65,7 +65,12 @@ def record_publish(*, record: DisclosureRecord, user=None, published_at=None) ->
     record._history_user = user
     record.save()
     update_change_reason(record, "发布" if record.is_public else "定时发布")
-    audit_log(user, Action.PUBLISH, record, "发布" if record.is_public else f"定时发布：{timezone.localtime(record.published_at):%Y-%m-%d %H:%M}")
+    audit_log(
+        user,
+        Action.PUBLISH,
+        record,
+        "发布" if record.is_public else f"定时发布：{timezone.localtime(record.published_at):%Y-%m-%d %H:%M}",
+    )
     warnings = []
     warning = publication_delay_warning(written=record.written_date, published=record.published_at)
     if warning:

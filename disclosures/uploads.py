@@ -14,17 +14,51 @@ TEXT = set()  # plain text has no signature: it must be identified as nothing (s
 
 CONTENT_BY_EXTENSION = {
     "pdf": PDF,
-    "ofd": ZIP, "docx": ZIP, "xlsx": ZIP, "pptx": ZIP, "zip": ZIP,
-    "doc": OLE2, "xls": OLE2, "ppt": OLE2,
-    "wps": OLE2 | ZIP, "et": OLE2 | ZIP,  # WPS writes both
-    "jpg": JPEG, "jpeg": JPEG,
+    "ofd": ZIP,
+    "docx": ZIP,
+    "xlsx": ZIP,
+    "pptx": ZIP,
+    "zip": ZIP,
+    "doc": OLE2,
+    "xls": OLE2,
+    "ppt": OLE2,
+    "wps": OLE2 | ZIP,
+    "et": OLE2 | ZIP,  # WPS writes both
+    "jpg": JPEG,
+    "jpeg": JPEG,
     "png": PNG,
-    "txt": TEXT, "csv": TEXT,
+    "txt": TEXT,
+    "csv": TEXT,
 }
 # Never part of a name, even before the real extension (a.exe.pdf, 通知.html.txt).
 DANGEROUS_EXTENSIONS = {
-    "exe", "com", "bat", "cmd", "scr", "pif", "msi", "dll", "js", "jse", "vbs", "vbe", "wsf", "hta",
-    "ps1", "jar", "sh", "html", "htm", "xhtml", "svg", "xml", "php", "jsp", "asp", "aspx", "lnk",
+    "exe",
+    "com",
+    "bat",
+    "cmd",
+    "scr",
+    "pif",
+    "msi",
+    "dll",
+    "js",
+    "jse",
+    "vbs",
+    "vbe",
+    "wsf",
+    "hta",
+    "ps1",
+    "jar",
+    "sh",
+    "html",
+    "htm",
+    "xhtml",
+    "svg",
+    "xml",
+    "php",
+    "jsp",
+    "asp",
+    "aspx",
+    "lnk",
 }
 TEXT_SAMPLE_BYTES = 64 * 1024
 
@@ -75,7 +109,7 @@ def _text_problem(sample):
             break
         except UnicodeDecodeError as error:
             if error.start > len(sample) - 4:  # a character cut at the sample's end
-                text = sample[:error.start].decode(encoding)
+                text = sample[: error.start].decode(encoding)
                 break
     if text is None:
         return "既不是 UTF-8 也不是 GB18030 编码"

@@ -24,12 +24,17 @@ def catalogue(request):
     if not filterset.is_valid():
         return bad_request_page(request, "筛选条件无效", filterset.errors)
     page = selectors.record_page(filterset=filterset, params=request.GET, size=PAGE_SIZE)
-    return render_page(request, "disclosures/catalogue.html", PageMeta(name="政府信息公开目录", type="信息公开目录"), {
-        "filterset": filterset,
-        "page": page,
-        "facets": selectors.catalogue_facets(),
-        "query_string": page.base_query,
-    })
+    return render_page(
+        request,
+        "disclosures/catalogue.html",
+        PageMeta(name="政府信息公开目录", type="信息公开目录"),
+        {
+            "filterset": filterset,
+            "page": page,
+            "facets": selectors.catalogue_facets(),
+            "query_string": page.base_query,
+        },
+    )
 
 
 def record_detail(request, index_number):
@@ -46,7 +51,9 @@ def record_detail(request, index_number):
     if not_modified is not None:
         return _with_validators(not_modified, etag, last_modified)
     response = render_kept(
-        request, "disclosures/record_detail.html", lambda: _record_context(request, record),
+        request,
+        "disclosures/record_detail.html",
+        lambda: _record_context(request, record),
         vary=(record.pk, request.path, request.META.get("QUERY_STRING", ""), request.reader.cache_key),
         holes={"view_count": view_count},
     )
@@ -57,7 +64,9 @@ def _record_context(request, record):
     """Worked out only when the page is rendered (once per generation and `vary`): apps may
     mark up the body for this query string (a cited sentence)."""
     font_size = request.GET.get("size", "")
-    meta = in_section("政府信息公开", "disclosures:catalogue", (record.title, None), name="政府信息公开", type="信息公开目录")
+    meta = in_section(
+        "政府信息公开", "disclosures:catalogue", (record.title, None), name="政府信息公开", type="信息公开目录"
+    )
     return {
         "record": record,
         "font_size": font_size if font_size in FONT_SIZES else "",
@@ -89,15 +98,22 @@ def _with_validators(response, etag, last_modified):
 
 def guide(request):
     page = selectors.page_get(slug="guide")
-    return render_page(request, "disclosures/guide.html", PageMeta(name="政府信息公开指南", type="信息公开指南"), {
-        "page": page,
-        "facets": selectors.catalogue_facets(),
-    })
+    return render_page(
+        request,
+        "disclosures/guide.html",
+        PageMeta(name="政府信息公开指南", type="信息公开指南"),
+        {
+            "page": page,
+            "facets": selectors.catalogue_facets(),
+        },
+    )
 
 
 def policy(request):
     page = selectors.page_get(slug="policy")
-    return render_page(request, "disclosures/page.html", PageMeta(name="政府信息公开制度", type="信息公开制度"), {"page": page})
+    return render_page(
+        request, "disclosures/page.html", PageMeta(name="政府信息公开制度", type="信息公开制度"), {"page": page}
+    )
 
 
 def attachment_download(request, pk):

@@ -57,10 +57,35 @@ class CaseAdmin(SimpleHistoryAdmin):
     ordering = ["due_on"]
     inlines = [ReplyDocumentInline, CaseEventInline]
     # Agency and receipt date drive scoping and the clock: changed only through services.
-    readonly_fields = ["number", "agency", "channel", "received_on", "is_demo", "duplicate_of", "state", "clock_start", "due_on", "due_exact", "due_inputs", "waiting_until",
-                       "extension_days", "extension_approver", "correction_notice_on", "correction_received_on",
-                       "fee_amount", "fee_notice_on", "paid_on", "outcome", "replied_on", "answer_working_days",
-                       "answered_on_time", "published_at", "confirmed_at", "promoted_record", "staff_page"]
+    readonly_fields = [
+        "number",
+        "agency",
+        "channel",
+        "received_on",
+        "is_demo",
+        "duplicate_of",
+        "state",
+        "clock_start",
+        "due_on",
+        "due_exact",
+        "due_inputs",
+        "waiting_until",
+        "extension_days",
+        "extension_approver",
+        "correction_notice_on",
+        "correction_received_on",
+        "fee_amount",
+        "fee_notice_on",
+        "paid_on",
+        "outcome",
+        "replied_on",
+        "answer_working_days",
+        "answered_on_time",
+        "published_at",
+        "confirmed_at",
+        "promoted_record",
+        "staff_page",
+    ]
     exclude = ["public_request_text", "public_reply_text"]
 
     def get_queryset(self, request):

@@ -71,13 +71,21 @@ def compute(*, start: dt.date, limit: int, pauses, calendar: Calendar, until: dt
 def case_pauses(case):
     if case.pk is None:
         return []  # a case being registered has no pauses yet
-    return [(p.started_on, p.ended_on, p.get_kind_display() + (f"（{p.party}）" if p.party else ""))
-            for p in case.pauses.all() if p.ended_on is None or p.ended_on > case.clock_start]
+    return [
+        (p.started_on, p.ended_on, p.get_kind_display() + (f"（{p.party}）" if p.party else ""))
+        for p in case.pauses.all()
+        if p.ended_on is None or p.ended_on > case.clock_start
+    ]
 
 
 def case_deadline(case, *, calendar: Calendar, until=None) -> Deadline:
-    return compute(start=case.clock_start, limit=BASE_DAYS + case.extension_days,
-                   pauses=case_pauses(case), calendar=calendar, until=until)
+    return compute(
+        start=case.clock_start,
+        limit=BASE_DAYS + case.extension_days,
+        pauses=case_pauses(case),
+        calendar=calendar,
+        until=until,
+    )
 
 
 def per_item_fee(n: int) -> int:

@@ -14,13 +14,25 @@ from .models import Agency, Case, Outcome, Pause
 
 LABEL = "（演示数据）"
 AGENCY_NAME = "演示区人民政府办公室"
-APPLICANT = {"applicant_type": Case.ApplicantType.PERSON, "name": "演示申请人", "id_type": Case.IdType.RESIDENT_ID,
-             "id_number": "11010519491231002X", "phone": "13800000000", "address": "演示市演示路1号", "email": ""}
+APPLICANT = {
+    "applicant_type": Case.ApplicantType.PERSON,
+    "name": "演示申请人",
+    "id_type": Case.IdType.RESIDENT_ID,
+    "id_number": "11010519491231002X",
+    "phone": "13800000000",
+    "address": "演示市演示路1号",
+    "email": "",
+}
 
 
 def _request(title):
-    return {"title": f"{title}{LABEL}", "document_number": "", "description": f"演示数据：{title}的相关文件。",
-            "delivery": Case.Delivery.ELECTRONIC, "consents_publication": True}
+    return {
+        "title": f"{title}{LABEL}",
+        "document_number": "",
+        "description": f"演示数据：{title}的相关文件。",
+        "delivery": Case.Delivery.ELECTRONIC,
+        "consents_publication": True,
+    }
 
 
 @transaction.atomic
@@ -36,21 +48,37 @@ def load_demo_data():
         if existing:
             return existing, False
         received = today - dt.timedelta(days=days_ago)
-        new, _ = services.case_register(agency=org, channel=Case.Channel.ONLINE, received_on=received, is_demo=True,
-                                        applicant=APPLICANT, request=_request(title))
+        new, _ = services.case_register(
+            agency=org,
+            channel=Case.Channel.ONLINE,
+            received_on=received,
+            is_demo=True,
+            applicant=APPLICANT,
+            request=_request(title),
+        )
         created += 1
         return new, True
 
     case("2026年城区道路养护计划", 2)
     c, new = case("某小区规划许可文件", 4)
     if new:
-        services.case_request_correction(case=c, notice_on=c.received_on + dt.timedelta(days=1), reason="请说明小区名称和年份（演示）")
+        services.case_request_correction(
+            case=c, notice_on=c.received_on + dt.timedelta(days=1), reason="请说明小区名称和年份（演示）"
+        )
     c, new = case("某企业环评批复", 10)
     if new:
-        services.case_start_consultation(case=c, kind=Pause.Kind.THIRD_PARTY, party="演示企业", started_on=c.received_on + dt.timedelta(days=2))
+        services.case_start_consultation(
+            case=c, kind=Pause.Kind.THIRD_PARTY, party="演示企业", started_on=c.received_on + dt.timedelta(days=2)
+        )
     c, new = case("全区财政专项资金分配表", 20)
     if new:
-        services.case_extend(case=c, days=20, approver="演示负责人", reason="需调取多年档案（演示）", on=add_working_days(c.received_on, 15)[0])
+        services.case_extend(
+            case=c,
+            days=20,
+            approver="演示负责人",
+            reason="需调取多年档案（演示）",
+            on=add_working_days(c.received_on, 15)[0],
+        )
     c, new = case("年度政府采购合同汇总", 6)
     if new:
         # The applicant's 11th request this month: the fee step applies (国办函〔2020〕109号).
@@ -58,10 +86,24 @@ def load_demo_data():
         services.case_request_fee(case=c, notice_on=c.received_on + dt.timedelta(days=1))
     c, new = case("2025年区政府常务会议纪要", 40)
     if new:
-        services.case_reply(case=c, outcome=Outcome.GRANTED, replied_on=add_working_days(c.received_on, 12)[0], reply_text="予以公开，见附件（演示）。")
+        services.case_reply(
+            case=c,
+            outcome=Outcome.GRANTED,
+            replied_on=add_working_days(c.received_on, 12)[0],
+            reply_text="予以公开，见附件（演示）。",
+        )
     c, new = case("历史档案查询", 60)
     if new:
-        services.case_reply(case=c, outcome=Outcome.UNABLE_NOT_HELD, replied_on=add_working_days(c.received_on, 18)[0], reply_text="本机关不掌握该信息（演示）。")
+        services.case_reply(
+            case=c,
+            outcome=Outcome.UNABLE_NOT_HELD,
+            replied_on=add_working_days(c.received_on, 18)[0],
+            reply_text="本机关不掌握该信息（演示）。",
+        )
         services.case_archive(case=c)
-        services.case_publish(case=Case.objects.get(pk=c.pk), request_text="申请公开历史档案查询相关信息。", reply_text="经检索，本机关不掌握该信息。")
+        services.case_publish(
+            case=Case.objects.get(pk=c.pk),
+            request_text="申请公开历史档案查询相关信息。",
+            reply_text="经检索，本机关不掌握该信息。",
+        )
     return created

@@ -33,28 +33,77 @@ class DateInput(forms.DateInput):
 
 
 def date_field(label, **kwargs):
-    return forms.DateField(label=label, widget=DateInput(), error_messages={
-        "required": f"请填写{label}。", "invalid": f"{label}格式不正确，请按“2026-10-08”填写。"}, **kwargs)
+    return forms.DateField(
+        label=label,
+        widget=DateInput(),
+        error_messages={"required": f"请填写{label}。", "invalid": f"{label}格式不正确，请按“2026-10-08”填写。"},
+        **kwargs,
+    )
 
 
 class ApplicationForm(PlainLabels, forms.Form):
-    agency = forms.ModelChoiceField(label="向哪个机关申请", queryset=None, empty_label="请选择机关", error_messages=_choice("受理机关"))
-    applicant_type = forms.ChoiceField(label="申请人类型", choices=Case.ApplicantType.choices, widget=forms.RadioSelect, error_messages=_choice("申请人类型"))
-    name = forms.CharField(label="姓名或名称", max_length=100, error_messages=_required("姓名或名称"), widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    agency = forms.ModelChoiceField(
+        label="向哪个机关申请", queryset=None, empty_label="请选择机关", error_messages=_choice("受理机关")
+    )
+    applicant_type = forms.ChoiceField(
+        label="申请人类型",
+        choices=Case.ApplicantType.choices,
+        widget=forms.RadioSelect,
+        error_messages=_choice("申请人类型"),
+    )
+    name = forms.CharField(
+        label="姓名或名称",
+        max_length=100,
+        error_messages=_required("姓名或名称"),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     id_type = forms.ChoiceField(label="证件类型", choices=Case.IdType.choices, error_messages=_choice("证件类型"))
-    id_number = forms.CharField(label="证件号码", max_length=40, error_messages=_required("证件号码"),
-                                help_text="居民身份证18位；法人或其他组织填统一社会信用代码。", widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    phone = forms.CharField(label="联系电话", max_length=20, error_messages=_required("联系电话"), widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
-    address = forms.CharField(label="通信地址", max_length=200, error_messages=_required("通信地址"), widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
-    email = forms.EmailField(label="电子邮箱（选填）", required=False, max_length=200,
-                             error_messages={"invalid": "电子邮箱格式不正确，例如 name@example.com。"}, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    id_number = forms.CharField(
+        label="证件号码",
+        max_length=40,
+        error_messages=_required("证件号码"),
+        help_text="居民身份证18位；法人或其他组织填统一社会信用代码。",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=20,
+        error_messages=_required("联系电话"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    address = forms.CharField(
+        label="通信地址",
+        max_length=200,
+        error_messages=_required("通信地址"),
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    email = forms.EmailField(
+        label="电子邮箱（选填）",
+        required=False,
+        max_length=200,
+        error_messages={"invalid": "电子邮箱格式不正确，例如 name@example.com。"},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     title = forms.CharField(label="所需信息的名称", max_length=300, error_messages=_required("所需信息的名称"))
     document_number = forms.CharField(label="文号（选填）", max_length=100, required=False)
-    description = forms.CharField(label="所需信息的特征描述", max_length=3000, widget=forms.Textarea(attrs={"rows": 5}),
-                                  help_text="如发布机关、时间、内容要点，便于准确查找。", error_messages=_required("所需信息的特征描述"))
-    delivery = forms.ChoiceField(label="获取信息的方式", choices=Case.Delivery.choices, widget=forms.RadioSelect, error_messages=_choice("获取方式"))
-    consents_publication = forms.BooleanField(label="同意答复内容经隐私处理后公开", required=False,
-                                              help_text="只公开去除个人信息后的申请和答复内容，不公开姓名、证件号码和联系方式。")
+    description = forms.CharField(
+        label="所需信息的特征描述",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="如发布机关、时间、内容要点，便于准确查找。",
+        error_messages=_required("所需信息的特征描述"),
+    )
+    delivery = forms.ChoiceField(
+        label="获取信息的方式",
+        choices=Case.Delivery.choices,
+        widget=forms.RadioSelect,
+        error_messages=_choice("获取方式"),
+    )
+    consents_publication = forms.BooleanField(
+        label="同意答复内容经隐私处理后公开",
+        required=False,
+        help_text="只公开去除个人信息后的申请和答复内容，不公开姓名、证件号码和联系方式。",
+    )
     # A honeypot instead of a CAPTCHA: the wrapper is `hidden`, so people (and screen readers) never meet it.
     website = forms.CharField(label="网址（请勿填写）", required=False)
 
@@ -97,7 +146,9 @@ class ApplicationForm(PlainLabels, forms.Form):
 
     def service_arguments(self):
         data = self.cleaned_data
-        applicant = {k: data[k] for k in ("applicant_type", "name", "id_type", "id_number", "phone", "address", "email")}
+        applicant = {
+            k: data[k] for k in ("applicant_type", "name", "id_type", "id_number", "phone", "address", "email")
+        }
         request = {k: data[k] for k in ("title", "document_number", "description", "delivery", "consents_publication")}
         return {"agency": data["agency"], "applicant": applicant, "request": request}
 
@@ -105,8 +156,14 @@ class ApplicationForm(PlainLabels, forms.Form):
 class StaffEntryForm(ApplicationForm):
     """Post, in person, fax, email: entered by staff with the Art. 31 receipt date."""
 
-    channel = forms.ChoiceField(label="申请渠道", choices=[c for c in Case.Channel.choices if c[0] != "online"], error_messages=_choice("申请渠道"))
-    received_on = date_field("收到申请日期", help_text="当面提交为提交之日；邮寄为签收之日；传真、电子邮件为双方确认之日。")
+    channel = forms.ChoiceField(
+        label="申请渠道",
+        choices=[c for c in Case.Channel.choices if c[0] != "online"],
+        error_messages=_choice("申请渠道"),
+    )
+    received_on = date_field(
+        "收到申请日期", help_text="当面提交为提交之日；邮寄为签收之日；传真、电子邮件为双方确认之日。"
+    )
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,17 +178,28 @@ class StaffEntryForm(ApplicationForm):
 
 
 class LookupForm(PlainLabels, forms.Form):
-    query_code = forms.CharField(label="查询码", max_length=20, help_text="见受理回执，如 ABCD-EFGH-JKLM。",
-                                 error_messages=_required("查询码"), widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    tail = forms.CharField(label="联系电话或证件号码后4位", min_length=4, max_length=4,
-                           error_messages={**_required("联系电话或证件号码后4位"), "min_length": "请填写4位。"},
-                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    query_code = forms.CharField(
+        label="查询码",
+        max_length=20,
+        help_text="见受理回执，如 ABCD-EFGH-JKLM。",
+        error_messages=_required("查询码"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    tail = forms.CharField(
+        label="联系电话或证件号码后4位",
+        min_length=4,
+        max_length=4,
+        error_messages={**_required("联系电话或证件号码后4位"), "min_length": "请填写4位。"},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
 
 # Staff actions: one small form each; views.ACTIONS maps them to services.
 class CorrectionForm(PlainLabels, forms.Form):
     notice_on = date_field("补正通知日期")
-    reason = forms.CharField(label="需要补正的事项", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_required("需要补正的事项"))
+    reason = forms.CharField(
+        label="需要补正的事项", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_required("需要补正的事项")
+    )
 
 
 class ReceiveCorrectionForm(PlainLabels, forms.Form):
@@ -139,7 +207,11 @@ class ReceiveCorrectionForm(PlainLabels, forms.Form):
 
 
 class ConsultationForm(PlainLabels, forms.Form):
-    kind = forms.ChoiceField(label="征求对象类型", choices=[(Pause.Kind.THIRD_PARTY, "第三方"), (Pause.Kind.AGENCY, "其他机关")], error_messages=_choice("征求对象类型"))
+    kind = forms.ChoiceField(
+        label="征求对象类型",
+        choices=[(Pause.Kind.THIRD_PARTY, "第三方"), (Pause.Kind.AGENCY, "其他机关")],
+        error_messages=_choice("征求对象类型"),
+    )
     party = forms.CharField(label="征求意见对象", max_length=200, error_messages=_required("征求意见对象"))
     started_on = date_field("发出征求意见日期")
 
@@ -157,18 +229,32 @@ class PaymentForm(PlainLabels, forms.Form):
 
 
 class ExtendForm(PlainLabels, forms.Form):
-    days = forms.IntegerField(label="延长工作日", min_value=1, max_value=20, error_messages={
-        "required": "请填写延长的工作日数。", "invalid": "请填写1至20之间的整数。",
-        "min_value": "延长期限为1至20个工作日。", "max_value": "延长期限最长不得超过20个工作日（条例第33条）。"})
+    days = forms.IntegerField(
+        label="延长工作日",
+        min_value=1,
+        max_value=20,
+        error_messages={
+            "required": "请填写延长的工作日数。",
+            "invalid": "请填写1至20之间的整数。",
+            "min_value": "延长期限为1至20个工作日。",
+            "max_value": "延长期限最长不得超过20个工作日（条例第33条）。",
+        },
+    )
     approver = forms.CharField(label="批准延期的负责人", max_length=100, error_messages=_required("批准延期的负责人"))
-    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}), error_messages=_required("延期理由"))
+    reason = forms.CharField(
+        label="延期理由", widget=forms.Textarea(attrs={"rows": 2}), error_messages=_required("延期理由")
+    )
     on = date_field("延期决定日期")
 
 
 class ReplyForm(PlainLabels, forms.Form):
-    outcome = forms.ChoiceField(label="办理结果（年报表三）", choices=[("", "请选择")] + Outcome.choices, error_messages=_choice("办理结果"))
+    outcome = forms.ChoiceField(
+        label="办理结果（年报表三）", choices=[("", "请选择")] + Outcome.choices, error_messages=_choice("办理结果")
+    )
     replied_on = date_field("答复日期")
-    reply_text = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 5}), error_messages=_required("答复内容"))
+    reply_text = forms.CharField(
+        label="答复内容", widget=forms.Textarea(attrs={"rows": 5}), error_messages=_required("答复内容")
+    )
 
 
 class ArchiveForm(PlainLabels, forms.Form):
@@ -176,15 +262,39 @@ class ArchiveForm(PlainLabels, forms.Form):
 
 
 class PublishForm(PlainLabels, forms.Form):
-    request_text = forms.CharField(label="隐私处理后的申请内容", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_required("隐私处理后的申请内容"))
-    reply_text = forms.CharField(label="隐私处理后的答复内容", widget=forms.Textarea(attrs={"rows": 5}), error_messages=_required("隐私处理后的答复内容"))
+    request_text = forms.CharField(
+        label="隐私处理后的申请内容",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=_required("隐私处理后的申请内容"),
+    )
+    reply_text = forms.CharField(
+        label="隐私处理后的答复内容",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages=_required("隐私处理后的答复内容"),
+    )
 
 
 class StaffQueueForm(forms.Form):
     agency = forms.ModelChoiceField(label="受理机关", required=False, queryset=None, empty_label="全部")
-    state = forms.ChoiceField(label="状态", required=False, choices=[("", "未办结"), ("all", "全部")] + Case.State.choices)
-    alarm = forms.ChoiceField(label="预警", required=False, choices=[("", "全部"), ("正常", "正常"), ("预警", "预警"), ("黄牌", "黄牌"), ("红牌", "红牌")])
-    order = forms.ChoiceField(label="排序", required=False, choices=[("due_on", "答复期限（近→远）"), ("-due_on", "答复期限（远→近）"), ("-received_on", "收到日期（新→旧）"), ("received_on", "收到日期（旧→新）"), ("number", "申请编号")])
+    state = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "未办结"), ("all", "全部")] + Case.State.choices
+    )
+    alarm = forms.ChoiceField(
+        label="预警",
+        required=False,
+        choices=[("", "全部"), ("正常", "正常"), ("预警", "预警"), ("黄牌", "黄牌"), ("红牌", "红牌")],
+    )
+    order = forms.ChoiceField(
+        label="排序",
+        required=False,
+        choices=[
+            ("due_on", "答复期限（近→远）"),
+            ("-due_on", "答复期限（远→近）"),
+            ("-received_on", "收到日期（新→旧）"),
+            ("received_on", "收到日期（旧→新）"),
+            ("number", "申请编号"),
+        ],
+    )
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,7 +302,11 @@ class StaffQueueForm(forms.Form):
 
 
 class SplitForm(PlainLabels, forms.Form):
-    descriptions = forms.CharField(label="拆分后的事项（每行一项）", widget=forms.Textarea(attrs={"rows": 4}), error_messages=_required("拆分后的事项"))
+    descriptions = forms.CharField(
+        label="拆分后的事项（每行一项）",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages=_required("拆分后的事项"),
+    )
 
     def clean_descriptions(self):
         return self.cleaned_data["descriptions"].splitlines()
@@ -207,8 +321,17 @@ class PromoteForm(PlainLabels, forms.Form):
 
 
 class ReportForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2008, max_value=2100, required=False,
-                              error_messages={"invalid": "年度应为四位数字。", "min_value": "年度不早于2008年。", "max_value": "年度不晚于2100年。"})
+    year = forms.IntegerField(
+        label="年度",
+        min_value=2008,
+        max_value=2100,
+        required=False,
+        error_messages={
+            "invalid": "年度应为四位数字。",
+            "min_value": "年度不早于2008年。",
+            "max_value": "年度不晚于2100年。",
+        },
+    )
     agency = forms.ModelChoiceField(label="受理机关", required=False, queryset=None, empty_label="全部")
 
     def __init__(self, *args, agencies, **kwargs):

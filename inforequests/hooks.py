@@ -9,7 +9,9 @@ from core.navigation import register_section
 from core.roles import register_role_models
 
 register_section(
-    title="依申请公开", url_name="inforequests:apply", position=13,
+    title="依申请公开",
+    url_name="inforequests:apply",
+    position=13,
     children=[
         ("在线申请", "inforequests:apply"),
         ("办理进度查询", "inforequests:status"),

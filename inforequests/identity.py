@@ -36,5 +36,7 @@ def validate_credit_code(value: str) -> None:
 
 def normalize_id(value: str) -> str:
     """Full-width digits and lower-case x, as people type them, to the canonical form."""
-    value = (value or "").strip().translate({ord(f): ord(h) for f, h in zip("０１２３４５６７８９ｘＸ", "0123456789XX")})
+    value = (
+        (value or "").strip().translate({ord(f): ord(h) for f, h in zip("０１２３４５６７８９ｘＸ", "0123456789XX")})
+    )
     return re.sub(r"[\s-]", "", value).upper()

@@ -15,7 +15,9 @@ from .crypto import EncryptedTextField, mask, mask_name
 class Agency(models.Model):
     """An Organization that takes 依申请公开 requests (listed on the application form)."""
 
-    organization = models.OneToOneField(Organization, verbose_name="机构", on_delete=models.PROTECT, related_name="request_desk")
+    organization = models.OneToOneField(
+        Organization, verbose_name="机构", on_delete=models.PROTECT, related_name="request_desk"
+    )
     accepts_requests = models.BooleanField("受理申请", default=True)
     contact = models.CharField("受理机构联系方式", max_length=200, blank=True)
     history = HistoricalRecords()
@@ -49,7 +51,10 @@ class Outcome(models.TextChoices):
     NOT_PROCESSED_PUBLICATION = "np_publication", "不予处理：要求提供公开出版物"
     NOT_PROCESSED_EXCESSIVE = "np_excessive", "不予处理：无正当理由大量反复申请"
     NOT_PROCESSED_CONFIRM = "np_confirm", "不予处理：要求行政机关确认或重新出具已获取信息"
-    OTHER_NO_CORRECTION = "other_no_correction", "其他处理：申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    OTHER_NO_CORRECTION = (
+        "other_no_correction",
+        "其他处理：申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    )
     OTHER_UNPAID = "other_unpaid", "其他处理：申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
     OTHER = "other", "其他处理：其他"
 
@@ -69,7 +74,9 @@ class NoticeTemplate(models.Model):
 
     key = models.CharField("用途", max_length=40, unique=True)
     title = models.CharField("标题", max_length=100)
-    body = models.TextField("正文", help_text="可用占位：{number} {agency} {received_on} {title} {reply} {due} {amount} {days} {reason}")
+    body = models.TextField(
+        "正文", help_text="可用占位：{number} {agency} {received_on} {title} {reply} {due} {amount} {days} {reason}"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -142,9 +149,13 @@ class Case(models.Model):
 
     number = models.CharField("申请编号", max_length=40, unique=True)
     query_code_digest = models.CharField("查询码摘要", max_length=64, unique=True, editable=False)
-    agency = models.ForeignKey(Organization, verbose_name="受理机关", on_delete=models.PROTECT, related_name="info_requests")
+    agency = models.ForeignKey(
+        Organization, verbose_name="受理机关", on_delete=models.PROTECT, related_name="info_requests"
+    )
     channel = models.CharField("申请渠道", max_length=20, choices=Channel.choices, default=Channel.ONLINE)
-    received_on = models.DateField("收到申请日期", help_text="条例第31条：当面提交为提交之日；邮寄为签收之日；网上、传真为双方确认之日。")
+    received_on = models.DateField(
+        "收到申请日期", help_text="条例第31条：当面提交为提交之日；邮寄为签收之日；网上、传真为双方确认之日。"
+    )
     confirmed_at = models.DateTimeField("网上申请确认时间", null=True, blank=True)
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.REGISTERED, db_index=True)
     # Derived from `state` (clean/save): the queue's partial indexes cover open cases only, so
@@ -167,7 +178,14 @@ class Case(models.Model):
     description = models.TextField("所需信息的特征描述")
     delivery = models.CharField("获取方式", max_length=20, choices=Delivery.choices)
     consents_publication = models.BooleanField("同意答复内容经隐私处理后公开", default=False)
-    duplicate_of = models.ForeignKey("self", verbose_name="重复申请（同一申请）", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name="重复申请（同一申请）",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+    )
 
     # The clock (clock.py); due_on is null while it is stopped.
     clock_start = models.DateField("计时起算日")
@@ -193,8 +211,14 @@ class Case(models.Model):
     public_request_text = models.TextField("公开的申请内容（隐私处理后）", blank=True)
     public_reply_text = models.TextField("公开的答复内容（隐私处理后）", blank=True)
     published_at = models.DateTimeField("公开时间", null=True, blank=True)
-    promoted_record = models.ForeignKey("disclosures.DisclosureRecord", verbose_name="转为主动公开的信息", null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="+")
+    promoted_record = models.ForeignKey(
+        "disclosures.DisclosureRecord",
+        verbose_name="转为主动公开的信息",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["query_code_digest"])
 
@@ -207,8 +231,11 @@ class Case(models.Model):
         indexes = [
             # Partial: the queue reads open cases only (a few percent of all) in due order.
             models.Index(fields=["due_on", "id"], condition=models.Q(is_open=True), name="inforequests_open_due"),
-            models.Index(fields=["agency", "due_on", "id"], condition=models.Q(is_open=True), name="inforequests_open_agency_due"),
-            models.Index(fields=["agency", "received_on"]), models.Index(fields=["agency", "answer_working_days"]),
+            models.Index(
+                fields=["agency", "due_on", "id"], condition=models.Q(is_open=True), name="inforequests_open_agency_due"
+            ),
+            models.Index(fields=["agency", "received_on"]),
+            models.Index(fields=["agency", "answer_working_days"]),
             models.Index(fields=["agency", "published_at"]),
         ]
         constraints = [
@@ -265,7 +292,13 @@ class Case(models.Model):
 
 # state -> states reachable by a service; services check membership before any write.
 TRANSITIONS = {
-    Case.State.REGISTERED: {Case.State.CORRECTION, Case.State.CONSULTATION, Case.State.FEE, Case.State.EXTENDED, Case.State.ANSWERED},
+    Case.State.REGISTERED: {
+        Case.State.CORRECTION,
+        Case.State.CONSULTATION,
+        Case.State.FEE,
+        Case.State.EXTENDED,
+        Case.State.ANSWERED,
+    },
     Case.State.CORRECTION: {Case.State.REGISTERED, Case.State.ANSWERED},
     Case.State.CONSULTATION: {Case.State.REGISTERED, Case.State.EXTENDED},
     Case.State.FEE: {Case.State.REGISTERED, Case.State.EXTENDED, Case.State.ANSWERED},
@@ -313,7 +346,10 @@ class Pause(models.Model):
         verbose_name = verbose_name_plural = "计时暂停"
         ordering = ["case", "started_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")), name="inforequests_pause_order"),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="inforequests_pause_order",
+            ),
         ]
 
     def __str__(self):
@@ -329,7 +365,14 @@ class CaseEvent(models.Model):
     to_state = models.CharField("新状态", max_length=20, blank=True)
     effective_on = models.DateField("生效日期")
     at = models.DateTimeField("记录时间", auto_now_add=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reason = models.TextField("理由/说明", blank=True)
     history = HistoricalRecords()
 

@@ -65,8 +65,11 @@ def case_for_staff(*, user, pk) -> Case:
 
 
 def handler_emails(*, organization):
-    return list(organization.staff_memberships.filter(user__is_active=True)
-                .exclude(user__email="").values_list("user__email", flat=True))
+    return list(
+        organization.staff_memberships.filter(user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
 
 
 def accepting_agencies():
@@ -98,14 +101,20 @@ def alarm_cutoffs(*, today=None, calendar=None):
     """{level: the latest due date that is at that level or worse}: alarms filter in the database."""
     today = today or timezone.localdate()
     calendar = calendar or load_calendar()
-    return {level: add_working_days(today, days, calendar=calendar)[0] if days > 0 else today
-            for level, days in alarm_thresholds().items()}
+    return {
+        level: add_working_days(today, days, calendar=calendar)[0] if days > 0 else today
+        for level, days in alarm_thresholds().items()
+    }
 
 
 def queue(*, user, state="", alarm="", agency="", order="due_on", today=None):
     """The staff queue: open cases first by due date. Filters are validated by the view."""
     # Only the two identifiers the list masks are decrypted.
-    cases = cases_for(user).select_related("agency").defer("phone", "address", "email", "contact_person", "due_inputs", "description")
+    cases = (
+        cases_for(user)
+        .select_related("agency")
+        .defer("phone", "address", "email", "contact_person", "due_inputs", "description")
+    )
     if state == "open" or not state:
         cases = cases.open()
     elif state != "all":
@@ -118,8 +127,13 @@ def queue(*, user, state="", alarm="", agency="", order="due_on", today=None):
     elif alarm == "正常":
         cutoff = alarm_cutoffs(today=today)["预警"]
         cases = cases.filter(Q(due_on__gt=cutoff) | Q(due_on__isnull=True))
-    ordering = {"due_on": ["due_on", "id"], "-due_on": ["-due_on", "-id"], "received_on": ["received_on", "id"],
-                "-received_on": ["-received_on", "-id"], "number": ["number"]}[order]
+    ordering = {
+        "due_on": ["due_on", "id"],
+        "-due_on": ["-due_on", "-id"],
+        "received_on": ["received_on", "id"],
+        "-received_on": ["-received_on", "-id"],
+        "number": ["number"],
+    }[order]
     return cases.order_by(*ordering)
 
 
@@ -174,11 +188,21 @@ def _agency_numbers(agency_id, today):
     """Counts only (safe to keep in a shared cache: nothing about any applicant)."""
     cases = Case.objects.filter(agency_id=agency_id)
     since = (today.replace(day=1) - dt.timedelta(days=31 * 11)).replace(day=1)
-    by_month = [(f"{r['month']:%Y-%m}", r["n"]) for r in cases.filter(received_on__gte=since)
-                .annotate(month=TruncMonth("received_on")).values("month").annotate(n=Count("id")).order_by("month")]
-    by_state = [(Case.State(r["state"]).label, r["n"]) for r in cases.values("state").annotate(n=Count("id")).order_by("state")]
-    by_outcome = [(Outcome(r["outcome"]).label, r["n"]) for r in
-                  cases.exclude(outcome="").values("outcome").annotate(n=Count("id")).order_by("-n", "outcome")]
+    by_month = [
+        (f"{r['month']:%Y-%m}", r["n"])
+        for r in cases.filter(received_on__gte=since)
+        .annotate(month=TruncMonth("received_on"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    ]
+    by_state = [
+        (Case.State(r["state"]).label, r["n"]) for r in cases.values("state").annotate(n=Count("id")).order_by("state")
+    ]
+    by_outcome = [
+        (Outcome(r["outcome"]).label, r["n"])
+        for r in cases.exclude(outcome="").values("outcome").annotate(n=Count("id")).order_by("-n", "outcome")
+    ]
     answered = cases.filter(answer_working_days__isnull=False)
     totals = answered.aggregate(n=Count("id"), on_time=Count("id", filter=Q(answered_on_time=True)))
     median = None
@@ -188,8 +212,12 @@ def _agency_numbers(agency_id, today):
         middle = totals["n"] // 2
         median = ordered[middle] if totals["n"] % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     return {
-        "total": sum(n for _, n in by_state), "by_month": by_month, "by_state": by_state, "by_outcome": by_outcome,
-        "median_days": median, "on_time_rate": round(100 * totals["on_time"] / totals["n"], 1) if totals["n"] else None,
+        "total": sum(n for _, n in by_state),
+        "by_month": by_month,
+        "by_state": by_state,
+        "by_outcome": by_outcome,
+        "median_days": median,
+        "on_time_rate": round(100 * totals["on_time"] / totals["n"], 1) if totals["n"] else None,
     }
 
 
@@ -197,17 +225,26 @@ def agency_statistics(*, agency, today=None) -> AgencyFigures:
     """Anonymous figures only: counts, median working days, on-time rate, and the replies
     published after consent and redaction."""
     today = today or timezone.localdate()
-    numbers = cached_value(f"inforequests:agency:{agency.pk}:{today:%Y%m}", lambda: _agency_numbers(agency.pk, today),
-                           timeout=STATISTICS_SECONDS)
-    published = list(Case.objects.published().filter(agency=agency).only("number", "outcome", "published_at")
-                      .order_by("-published_at")[:20])
+    numbers = cached_value(
+        f"inforequests:agency:{agency.pk}:{today:%Y%m}",
+        lambda: _agency_numbers(agency.pk, today),
+        timeout=STATISTICS_SECONDS,
+    )
+    published = list(
+        Case.objects.published()
+        .filter(agency=agency)
+        .only("number", "outcome", "published_at")
+        .order_by("-published_at")[:20]
+    )
     return AgencyFigures(agency=agency, published=published, **numbers)
 
 
 def agencies_with_counts():
     def compute():
         counts = dict(Case.objects.values_list("agency").annotate(n=Count("id")).order_by())
-        agencies = Organization.objects.filter(Q(request_desk__accepts_requests=True) | Q(pk__in=list(counts))).order_by("name")
+        agencies = Organization.objects.filter(
+            Q(request_desk__accepts_requests=True) | Q(pk__in=list(counts))
+        ).order_by("name")
         return [{"pk": org.pk, "name": org.name, "case_count": counts.get(org.pk, 0)} for org in agencies]
 
     return cached_value("inforequests:agencies", compute, timeout=STATISTICS_SECONDS)
@@ -215,7 +252,9 @@ def agencies_with_counts():
 
 def agency_get(*, pk) -> Organization:
     agency = Organization.objects.filter(pk=pk).first()
-    if agency is None or not (Agency.objects.filter(organization=agency).exists() or Case.objects.filter(agency=agency).exists()):
+    if agency is None or not (
+        Agency.objects.filter(organization=agency).exists() or Case.objects.filter(agency=agency).exists()
+    ):
         raise Http404("该机关未开通依申请公开")
     return agency
 
@@ -258,15 +297,26 @@ def annual_report(*, cases, year):
         return row + [sum(row)]
 
     open_at = Q(replied_on__isnull=True) | Q(replied_on__gt=end)
-    rows = [("一、本年新收申请数量", by_type(cases.filter(received_on__range=(start, end)))),
-            ("二、上年结转申请数量", by_type(cases.filter(received_on__lt=start).filter(Q(replied_on__isnull=True) | Q(replied_on__gte=start))))]
+    rows = [
+        ("一、本年新收申请数量", by_type(cases.filter(received_on__range=(start, end)))),
+        (
+            "二、上年结转申请数量",
+            by_type(cases.filter(received_on__lt=start).filter(Q(replied_on__isnull=True) | Q(replied_on__gte=start))),
+        ),
+    ]
     answered = cases.filter(replied_on__range=(start, end))
     outcome_counts = {}
-    for applicant_type, outcome, n in answered.values_list("applicant_type", "outcome").annotate(n=Count("id")).order_by():
+    for applicant_type, outcome, n in (
+        answered.values_list("applicant_type", "outcome").annotate(n=Count("id")).order_by()
+    ):
         outcome_counts[(applicant_type, outcome)] = n
     for outcome in Outcome:
         row = [outcome_counts.get((column, outcome.value), 0) for column in columns]
         rows.append(("三、" + outcome.label, row + [sum(row)]))
     rows.append(("三、（七）总计", by_type(answered)))
     rows.append(("四、结转下年度继续办理", by_type(cases.filter(received_on__lte=end).filter(open_at))))
-    return {"year": year, "columns": [label.split("：")[-1] for _, label in Case.ApplicantType.choices] + ["总计"], "rows": rows}
+    return {
+        "year": year,
+        "columns": [label.split("：")[-1] for _, label in Case.ApplicantType.choices] + ["总计"],
+        "rows": rows,
+    }

@@ -30,12 +30,12 @@ class TransitionNotAllowed(ValidationError):
 
 def new_query_code() -> str:
     raw = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(12))  # 60 bits
-    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
 def normalize_query_code(value: str) -> str:
     value = "".join(c for c in (value or "").upper() if c.isalnum())
-    return "-".join(value[i:i + 4] for i in range(0, len(value), 4))
+    return "-".join(value[i : i + 4] for i in range(0, len(value), 4))
 
 
 def applicant_key(id_number: str) -> str:
@@ -60,8 +60,13 @@ def _save(case, *, user, reason):
 
 def _event(case, *, action, from_state="", effective_on, user, reason=""):
     CaseEvent.objects.create(
-        case=case, action=action, from_state=from_state, to_state=case.state, effective_on=effective_on,
-        user=user if user is not None and getattr(user, "is_authenticated", False) else None, reason=reason,
+        case=case,
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        effective_on=effective_on,
+        user=user if user is not None and getattr(user, "is_authenticated", False) else None,
+        reason=reason,
     )
 
 
@@ -83,7 +88,8 @@ def _check(case, to_state, *, user=None):
         raise PermissionDenied("无权办理其他机关的申请。")
     if to_state not in TRANSITIONS[case.state]:
         raise TransitionNotAllowed(
-            f"“{case.get_state_display()}”状态的申请不能转为“{Case.State(to_state).label}”。", code="transition")
+            f"“{case.get_state_display()}”状态的申请不能转为“{Case.State(to_state).label}”。", code="transition"
+        )
 
 
 def _move(case, to_state, *, action, effective_on, user, reason=""):
@@ -96,8 +102,14 @@ def _move(case, to_state, *, action, effective_on, user, reason=""):
 
 
 def _context(case, **extra):
-    return {"name": case.name, "number": case.number, "agency": case.agency.name, "title": case.title,
-            "received_on": f"{case.received_on:%Y年%m月%d日}", **extra}
+    return {
+        "name": case.name,
+        "number": case.number,
+        "agency": case.agency.name,
+        "title": case.title,
+        "received_on": f"{case.received_on:%Y年%m月%d日}",
+        **extra,
+    }
 
 
 def _notify(case, key, *, on, **extra):
@@ -115,17 +127,35 @@ def _today(today):
 
 
 @transaction.atomic
-def case_register(*, agency, channel, received_on, applicant: dict, request: dict, items=(), confirmed_at=None,
-                  user=None, is_demo=False) -> tuple[Case, str]:
+def case_register(
+    *,
+    agency,
+    channel,
+    received_on,
+    applicant: dict,
+    request: dict,
+    items=(),
+    confirmed_at=None,
+    user=None,
+    is_demo=False,
+) -> tuple[Case, str]:
     """登记: Art. 31's receipt date starts the clock. Returns the case and its 查询码 (shown
     once: only its keyed digest is stored)."""
     if received_on > timezone.localdate() and not is_demo:
         raise ValidationError({"received_on": "收到申请日期不能晚于今天。"})
     code = new_query_code()
     case = Case(
-        number=_next_number(received_on.year), query_code_digest=digest(code, "query"), agency=agency,
-        channel=channel, received_on=received_on, clock_start=received_on, confirmed_at=confirmed_at,
-        applicant_key=applicant_key(applicant["id_number"]), is_demo=is_demo, **applicant, **request,
+        number=_next_number(received_on.year),
+        query_code_digest=digest(code, "query"),
+        agency=agency,
+        channel=channel,
+        received_on=received_on,
+        clock_start=received_on,
+        confirmed_at=confirmed_at,
+        applicant_key=applicant_key(applicant["id_number"]),
+        is_demo=is_demo,
+        **applicant,
+        **request,
     )
     _recompute(case)
     case.full_clean(exclude=["duplicate_of"])
@@ -137,7 +167,11 @@ def case_register(*, agency, channel, received_on, applicant: dict, request: dic
     staff = selectors.handler_emails(organization=agency)
     if staff:
         number = case.number
-        transaction.on_commit(lambda: send_mail(f"新的政府信息公开申请 {number}", f"{agency.name}收到新的申请 {number}，请及时办理。", None, staff))
+        transaction.on_commit(
+            lambda: send_mail(
+                f"新的政府信息公开申请 {number}", f"{agency.name}收到新的申请 {number}，请及时办理。", None, staff
+            )
+        )
     logger.info("inforequests: registered %s", case.number)
     return case, code
 
@@ -158,8 +192,10 @@ def case_request_correction(*, case, notice_on, reason, waiting_until=None, user
     else:
         used, _ = working_days_between(case.received_on, notice_on)
         if used > clock.CORRECTION_NOTICE_DAYS:
-            errors["notice_on"] = (f"补正须在收到申请之日起{clock.CORRECTION_NOTICE_DAYS}个工作日内一次性告知"
-                                   f"（{case.received_on:%Y-%m-%d}起已过{used}个工作日）。")
+            errors["notice_on"] = (
+                f"补正须在收到申请之日起{clock.CORRECTION_NOTICE_DAYS}个工作日内一次性告知"
+                f"（{case.received_on:%Y-%m-%d}起已过{used}个工作日）。"
+            )
     if errors:
         raise ValidationError(errors)
     days = getattr(settings, "INFOREQUESTS_CORRECTION_DAYS", 15)
@@ -182,8 +218,14 @@ def case_receive_correction(*, case, received_on, user=None, note="") -> Case:
     case.pauses.filter(kind=Pause.Kind.CORRECTION, ended_on__isnull=True).update(ended_on=received_on)
     case.correction_received_on = case.clock_start = received_on
     case.waiting_until = None
-    _move(case, Case.State.REGISTERED, action="收到补正", effective_on=received_on, user=user,
-          reason=note or "答复期限自收到补正之日起重新计算")
+    _move(
+        case,
+        Case.State.REGISTERED,
+        action="收到补正",
+        effective_on=received_on,
+        user=user,
+        reason=note or "答复期限自收到补正之日起重新计算",
+    )
     return case
 
 
@@ -199,9 +241,17 @@ def case_start_consultation(*, case, kind, party, started_on, reason="", user=No
     if started_on < case.clock_start:
         raise ValidationError({"started_on": "征求意见日期不能早于计时起算日。"})
     Pause.objects.create(case=case, kind=kind, started_on=started_on, party=party.strip())
-    case.waiting_until = add_working_days(started_on, clock.THIRD_PARTY_DAYS)[0] if kind == Pause.Kind.THIRD_PARTY else None
-    _move(case, Case.State.CONSULTATION, action="征求意见", effective_on=started_on, user=user,
-          reason=f"{Pause.Kind(kind).label}：{party.strip()}" + (f"；{reason}" if reason else ""))
+    case.waiting_until = (
+        add_working_days(started_on, clock.THIRD_PARTY_DAYS)[0] if kind == Pause.Kind.THIRD_PARTY else None
+    )
+    _move(
+        case,
+        Case.State.CONSULTATION,
+        action="征求意见",
+        effective_on=started_on,
+        user=user,
+        reason=f"{Pause.Kind(kind).label}：{party.strip()}" + (f"；{reason}" if reason else ""),
+    )
     return case
 
 
@@ -236,12 +286,20 @@ def fee_quote(case) -> tuple[Decimal, list[tuple[int, int]]]:
     The month is the receipt date's calendar month (Asia/Shanghai dates, as stored)."""
     first = case.received_on.replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
-    earlier = CaseItem.objects.filter(
-        case__applicant_key=case.applicant_key, case__received_on__gte=first, case__received_on__lt=following,
-    ).exclude(case__outcome=Outcome.NOT_PROCESSED_REPEAT).exclude(case=case).filter(
-        # Requests received earlier in the month (or the same day, registered before) come first.
-        models_q_before(case)
-    ).count()
+    earlier = (
+        CaseItem.objects.filter(
+            case__applicant_key=case.applicant_key,
+            case__received_on__gte=first,
+            case__received_on__lt=following,
+        )
+        .exclude(case__outcome=Outcome.NOT_PROCESSED_REPEAT)
+        .exclude(case=case)
+        .filter(
+            # Requests received earlier in the month (or the same day, registered before) come first.
+            models_q_before(case)
+        )
+        .count()
+    )
     lines = [(earlier + i, clock.per_item_fee(earlier + i)) for i in range(1, case.items.count() + 1)]
     return Decimal(sum(fee for _, fee in lines)), lines
 
@@ -263,8 +321,14 @@ def case_request_fee(*, case, notice_on, user=None) -> Case:
     case.fee_amount, case.fee_notice_on = amount, notice_on
     case.waiting_until = add_working_days(notice_on, clock.FEE_PAYMENT_DAYS)[0]
     Pause.objects.create(case=case, kind=Pause.Kind.FEE, started_on=notice_on)
-    _move(case, Case.State.FEE, action="收费通知", effective_on=notice_on, user=user,
-          reason="；".join(f"本月第{n}件 {fee}元" for n, fee in lines))
+    _move(
+        case,
+        Case.State.FEE,
+        action="收费通知",
+        effective_on=notice_on,
+        user=user,
+        reason="；".join(f"本月第{n}件 {fee}元" for n, fee in lines),
+    )
     _notify(case, "fee", on=notice_on, amount=amount, due=f"{case.waiting_until:%Y年%m月%d日}")
     return case
 
@@ -298,8 +362,14 @@ def case_extend(*, case, days, approver, reason, on, user=None) -> Case:
     if errors:
         raise ValidationError(errors)
     case.extension_days, case.extension_approver = days, approver.strip()
-    _move(case, Case.State.EXTENDED, action="延期答复", effective_on=on, user=user,
-          reason=f"延长{days}个工作日，负责人{approver.strip()}批准：{reason.strip()}")
+    _move(
+        case,
+        Case.State.EXTENDED,
+        action="延期答复",
+        effective_on=on,
+        user=user,
+        reason=f"延长{days}个工作日，负责人{approver.strip()}批准：{reason.strip()}",
+    )
     _notify(case, "extension", on=on, days=days, reason=reason.strip(), due=f"{case.due_on:%Y年%m月%d日}")
     return case
 
@@ -346,8 +416,16 @@ def case_close_lapsed(*, case, today=None, user=None) -> Case:
         raise TransitionNotAllowed("只有待补正或待缴费的申请会逾期终止。")
     if case.waiting_until is None or today <= case.waiting_until:
         raise ValidationError(f"申请人的期限（{case.waiting_until:%Y-%m-%d}）尚未届满。")
-    return _close(case, outcome=outcomes[case.state], replied_on=today, user=user, action="逾期终止",
-                  reply_text=f"申请人未在{case.waiting_until:%Y年%m月%d日}前" + ("补正" if case.state == Case.State.CORRECTION else "缴纳信息处理费") + "，视为放弃申请。")
+    return _close(
+        case,
+        outcome=outcomes[case.state],
+        replied_on=today,
+        user=user,
+        action="逾期终止",
+        reply_text=f"申请人未在{case.waiting_until:%Y年%m月%d日}前"
+        + ("补正" if case.state == Case.State.CORRECTION else "缴纳信息处理费")
+        + "，视为放弃申请。",
+    )
 
 
 @transaction.atomic
@@ -366,7 +444,9 @@ def case_link_duplicate(*, case, original, user=None) -> Case:
         original = Case.objects.filter(number=original.strip()).first()
         if original is None:
             raise ValidationError({"original": "没有这个申请编号。"})
-    if user is not None and not (selectors.can_handle(user=user, case=case) and selectors.can_handle(user=user, case=original)):
+    if user is not None and not (
+        selectors.can_handle(user=user, case=case) and selectors.can_handle(user=user, case=original)
+    ):
         raise PermissionDenied("无权关联其他机关的申请。")
     if original.pk == case.pk or original.duplicate_of_id == case.pk:
         raise ValidationError({"original": "不能关联到本件或以本件为原申请的申请。"})
@@ -409,7 +489,12 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
         errors["request_text"] = "请填写隐私处理后的申请内容。"
     if not (reply_text or "").strip():
         errors["reply_text"] = "请填写隐私处理后的答复内容。"
-    for label, value in (("姓名", case.name), ("证件号码", case.id_number), ("电话", case.phone), ("地址", case.address)):
+    for label, value in (
+        ("姓名", case.name),
+        ("证件号码", case.id_number),
+        ("电话", case.phone),
+        ("地址", case.address),
+    ):
         if value and len(value) >= 2 and (value in (request_text or "") or value in (reply_text or "")):
             errors.setdefault("request_text", f"公开内容仍含申请人{label}，请先作隐私处理。")
     if errors:
@@ -438,10 +523,13 @@ def case_promote_to_catalogue(*, case, user=None, title="") -> Case:
     if case.promoted_record_id:
         raise ValidationError("本件已转为主动公开。")
     record = DisclosureRecord(
-        title=(title or "").strip() or case.title, publisher=case.agency, drafting_org=case.agency,
+        title=(title or "").strip() or case.title,
+        publisher=case.agency,
+        drafting_org=case.agency,
         topic=Topic.objects.get_or_create(name=PROMOTED_TOPIC, defaults={"position": 1000})[0],
         genre=Genre.objects.get_or_create(name="其他", defaults={"is_official_document": False})[0],
-        written_date=case.replied_on, body="".join(f"<p>{line}</p>" for line in _escape_lines(case.public_reply_text)),
+        written_date=case.replied_on,
+        body="".join(f"<p>{line}</p>" for line in _escape_lines(case.public_reply_text)),
     )
     record.full_clean()
     record._history_user = user if user is not None and getattr(user, "is_authenticated", False) else None
@@ -478,8 +566,13 @@ def recompute_open_cases(*, reason, user=None, dates=None) -> list[tuple[str, ob
             before = case.due_on
             if _recompute(case, calendar) or case.due_on != before:
                 _save(case, user=user, reason=f"期限重算：{reason}")
-                _event(case, action="期限重算", effective_on=timezone.localdate(), user=user,
-                       reason=f"{reason}；{before or '—'} → {case.due_on or '—'}")
+                _event(
+                    case,
+                    action="期限重算",
+                    effective_on=timezone.localdate(),
+                    user=user,
+                    reason=f"{reason}；{before or '—'} → {case.due_on or '—'}",
+                )
                 changes.append((case.number, before, case.due_on))
     if changes:
         logger.warning("inforequests: calendar change (%s) moved %d due dates", reason, len(changes))

@@ -41,7 +41,9 @@ def apply(request):
     form = forms.ApplicationForm(request.POST)
     step = request.POST.get("step", "check")
     if step == "edit" or not form.is_valid():
-        return _page(request, "inforequests/apply.html", {"form": form, "crumbs": crumbs}, status=200 if step == "edit" else 400)
+        return _page(
+            request, "inforequests/apply.html", {"form": form, "crumbs": crumbs}, status=200 if step == "edit" else 400
+        )
     address = ratelimit.client_address(request)
     if step != "confirm":
         return _page(request, "inforequests/confirm.html", {"form": form, "crumbs": crumbs})
@@ -50,7 +52,9 @@ def apply(request):
         form.add_error(None, "提交过于频繁，已达到提交次数上限。请稍后再试，或到受理机关窗口当面提交。")
         return _page(request, "inforequests/apply.html", {"form": form, "crumbs": crumbs}, status=429)
     case, code = services.case_register(
-        channel=Case.Channel.ONLINE, received_on=timezone.localdate(), confirmed_at=timezone.now(),
+        channel=Case.Channel.ONLINE,
+        received_on=timezone.localdate(),
+        confirmed_at=timezone.now(),
         **form.service_arguments(),
     )
     request.session[RECEIPT_SESSION_KEY] = {"case": case.pk, "code": code}
@@ -63,10 +67,16 @@ def receipt(request):
     case = Case.objects.select_related("agency").filter(pk=data["case"]).first() if data else None
     if case is None:
         return redirect("inforequests:status")
-    return _page(request, "inforequests/receipt.html", {
-        "case": case, "code": data["code"], "crumbs": _crumbs(("受理回执", None)),
-        "notice": case.notices.filter(key="receipt").first(),
-    })
+    return _page(
+        request,
+        "inforequests/receipt.html",
+        {
+            "case": case,
+            "code": data["code"],
+            "crumbs": _crumbs(("受理回执", None)),
+            "notice": case.notices.filter(key="receipt").first(),
+        },
+    )
 
 
 @never_cache
@@ -82,18 +92,29 @@ def status(request):
         return _page(request, "inforequests/status.html", {**context, "form": form}, status=400)
     code = services.normalize_query_code(form.cleaned_data["query_code"])
     code_key = digest(code, "query")
-    if ratelimit.hit("lookup_address", ratelimit.client_address(request)) or ratelimit.exceeded("lookup_code", code_key):
+    if ratelimit.hit("lookup_address", ratelimit.client_address(request)) or ratelimit.exceeded(
+        "lookup_code", code_key
+    ):
         return _page(request, "inforequests/status.html", {**context, "form": form, "limited": True}, status=429)
     case = selectors.lookup(query_code=code, tail=form.cleaned_data["tail"])
     if case is None:
         ratelimit.hit("lookup_code", code_key)
         return _page(request, "inforequests/status.html", {**context, "form": form, "not_found": True}, status=404)
     deadline = clock.case_deadline(case, calendar=load_calendar(), until=timezone.localdate()) if case.is_open else None
-    return _page(request, "inforequests/case_status.html", {
-        **context, "case": case, "notices": selectors.notices_for_applicant(case), "events": case.events.all(),
-        "documents": [(document, signing.dumps(document.pk, salt=DOCUMENT_SALT)) for document in case.documents.all()],
-        "deadline": deadline,
-    })
+    return _page(
+        request,
+        "inforequests/case_status.html",
+        {
+            **context,
+            "case": case,
+            "notices": selectors.notices_for_applicant(case),
+            "events": case.events.all(),
+            "documents": [
+                (document, signing.dumps(document.pk, salt=DOCUMENT_SALT)) for document in case.documents.all()
+            ],
+            "deadline": deadline,
+        },
+    )
 
 
 DOCUMENT_SALT = "inforequests.document"
@@ -114,24 +135,40 @@ def document(request, token):
 
 
 def statistics(request):
-    return _page(request, "inforequests/statistics.html", {
-        "agencies": selectors.agencies_with_counts(), "crumbs": _crumbs(("办理情况统计", None)),
-    })
+    return _page(
+        request,
+        "inforequests/statistics.html",
+        {
+            "agencies": selectors.agencies_with_counts(),
+            "crumbs": _crumbs(("办理情况统计", None)),
+        },
+    )
 
 
 def agency(request, pk):
     org = selectors.agency_get(pk=pk)
-    return _page(request, "inforequests/agency.html", {
-        "figures": selectors.agency_statistics(agency=org),
-        "crumbs": _crumbs(("办理情况统计", reverse("inforequests:statistics")), (org.name, None)),
-    })
+    return _page(
+        request,
+        "inforequests/agency.html",
+        {
+            "figures": selectors.agency_statistics(agency=org),
+            "crumbs": _crumbs(("办理情况统计", reverse("inforequests:statistics")), (org.name, None)),
+        },
+    )
 
 
 def published(request, number):
     case = selectors.published_case(number=number)
-    return _page(request, "inforequests/published.html", {
-        "case": case, "crumbs": _crumbs((case.agency.name, reverse("inforequests:agency", args=[case.agency_id])), (case.number, None)),
-    })
+    return _page(
+        request,
+        "inforequests/published.html",
+        {
+            "case": case,
+            "crumbs": _crumbs(
+                (case.agency.name, reverse("inforequests:agency", args=[case.agency_id])), (case.number, None)
+            ),
+        },
+    )
 
 
 # ---- staff ----
@@ -150,8 +187,13 @@ def staff_queue(request):
     if not form.is_valid():
         return bad_request_page(request, "筛选条件无效", form.errors)
     data = form.cleaned_data
-    cases = selectors.queue(user=request.user, state=data["state"], alarm=data["alarm"], order=data["order"] or "due_on",
-                            agency=data["agency"].pk if data["agency"] else "")
+    cases = selectors.queue(
+        user=request.user,
+        state=data["state"],
+        alarm=data["alarm"],
+        order=data["order"] or "due_on",
+        agency=data["agency"].pk if data["agency"] else "",
+    )
     page_number = parse_page_number(request)
     paginator = Paginator(cases, PAGE_SIZE)
     if page_number > paginator.num_pages:
@@ -160,9 +202,17 @@ def staff_queue(request):
     selectors.annotate_alarms(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "inforequests/staff/queue.html", {
-        "form": form, "page": page, "query_string": query.urlencode(), "column": STAFF_COLUMN, "crumbs": _staff_crumbs(),
-    })
+    return render(
+        request,
+        "inforequests/staff/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "query_string": query.urlencode(),
+            "column": STAFF_COLUMN,
+            "crumbs": _staff_crumbs(),
+        },
+    )
 
 
 ACTIONS = {
@@ -181,7 +231,11 @@ ACTIONS = {
     "split": ("拆分事项（一事一申请）", forms.SplitForm, services.case_split, None),
     "duplicate": ("关联重复申请", forms.DuplicateForm, services.case_link_duplicate, None),
 }
-_RESUMES = {"receive_correction": Case.State.CORRECTION, "end_consultation": Case.State.CONSULTATION, "payment": Case.State.FEE}
+_RESUMES = {
+    "receive_correction": Case.State.CORRECTION,
+    "end_consultation": Case.State.CONSULTATION,
+    "payment": Case.State.FEE,
+}
 
 
 def available_actions(case):
@@ -215,7 +269,9 @@ def staff_case(request, pk):
     if request.method == "POST":
         name = request.POST.get("action", "")
         if name not in available_actions(case):
-            return bad_request_page(request, "该操作在当前状态下不可用", {"action": [f"“{case.get_state_display()}”状态不能执行此操作。"]})
+            return bad_request_page(
+                request, "该操作在当前状态下不可用", {"action": [f"“{case.get_state_display()}”状态不能执行此操作。"]}
+            )
         label, form_class, service, _ = ACTIONS[name]
         form = form_class(request.POST, prefix=name)
         if form.is_valid():
@@ -232,20 +288,41 @@ def staff_case(request, pk):
             else:
                 return redirect("inforequests:staff_case", pk=case.pk)
         bound[name], status = form, 400
-    actions = [(name, ACTIONS[name][0], bound.get(name) or ACTIONS[name][1](prefix=name, initial=_initial(name, case)))
-               for name in available_actions(case)]
+    actions = [
+        (name, ACTIONS[name][0], bound.get(name) or ACTIONS[name][1](prefix=name, initial=_initial(name, case)))
+        for name in available_actions(case)
+    ]
     selectors.annotate_alarms([case])
-    return render(request, "inforequests/staff/case.html", {
-        "case": case, "actions": actions, "events": case.events.select_related("user"), "notices": case.notices.all(),
-        "items": case.items.all(), "pauses": case.pauses.all(), "fee": services.fee_quote(case),
-        "column": STAFF_COLUMN, "crumbs": _staff_crumbs((case.number, None)),
-    }, status=status)
+    return render(
+        request,
+        "inforequests/staff/case.html",
+        {
+            "case": case,
+            "actions": actions,
+            "events": case.events.select_related("user"),
+            "notices": case.notices.all(),
+            "items": case.items.all(),
+            "pauses": case.pauses.all(),
+            "fee": services.fee_quote(case),
+            "column": STAFF_COLUMN,
+            "crumbs": _staff_crumbs((case.number, None)),
+        },
+        status=status,
+    )
 
 
 def _initial(name, case):
     today = timezone.localdate()
-    dates = {"correction": "notice_on", "receive_correction": "received_on", "consultation": "started_on",
-             "end_consultation": "ended_on", "fee": "notice_on", "payment": "paid_on", "extend": "on", "reply": "replied_on"}
+    dates = {
+        "correction": "notice_on",
+        "receive_correction": "received_on",
+        "consultation": "started_on",
+        "end_consultation": "ended_on",
+        "fee": "notice_on",
+        "payment": "paid_on",
+        "extend": "on",
+        "reply": "replied_on",
+    }
     initial = {dates[name]: today} if name in dates else {}
     if name == "extend":
         initial["days"] = 20
@@ -260,22 +337,40 @@ def staff_deadline(request, pk):
     """How the due date was worked out: every day counted, paused and skipped."""
     case = selectors.case_for_staff(user=request.user, pk=pk)
     deadline = clock.case_deadline(case, calendar=load_calendar(), until=timezone.localdate())
-    return render(request, "inforequests/staff/deadline.html", {
-        "case": case, "deadline": deadline, "column": STAFF_COLUMN,
-        "crumbs": _staff_crumbs((case.number, reverse("inforequests:staff_case", args=[case.pk])), ("期限计算", None)),
-    })
+    return render(
+        request,
+        "inforequests/staff/deadline.html",
+        {
+            "case": case,
+            "deadline": deadline,
+            "column": STAFF_COLUMN,
+            "crumbs": _staff_crumbs(
+                (case.number, reverse("inforequests:staff_case", args=[case.pk])), ("期限计算", None)
+            ),
+        },
+    )
 
 
 @never_cache
 @staff_member_required
 def staff_notice(request, pk):
-    notice = Notice.objects.select_related("case__agency").filter(pk=pk, case__in=selectors.cases_for(request.user)).first()
+    notice = (
+        Notice.objects.select_related("case__agency").filter(pk=pk, case__in=selectors.cases_for(request.user)).first()
+    )
     if notice is None:
         raise Http404("告知书不存在或不属于您的机关。")
-    return render(request, "inforequests/notice.html", {
-        "notice": notice, "case": notice.case, "column": STAFF_COLUMN,
-        "crumbs": _staff_crumbs((notice.case.number, reverse("inforequests:staff_case", args=[notice.case_id])), (notice.title, None)),
-    })
+    return render(
+        request,
+        "inforequests/notice.html",
+        {
+            "notice": notice,
+            "case": notice.case,
+            "column": STAFF_COLUMN,
+            "crumbs": _staff_crumbs(
+                (notice.case.number, reverse("inforequests:staff_case", args=[notice.case_id])), (notice.title, None)
+            ),
+        },
+    )
 
 
 @never_cache
@@ -283,7 +378,9 @@ def staff_notice(request, pk):
 def staff_notice_pdf(request, pk):
     from .pdf import notice_pdf
 
-    notice = Notice.objects.select_related("case__agency").filter(pk=pk, case__in=selectors.cases_for(request.user)).first()
+    notice = (
+        Notice.objects.select_related("case__agency").filter(pk=pk, case__in=selectors.cases_for(request.user)).first()
+    )
     if notice is None:
         raise Http404("告知书不存在或不属于您的机关。")
     response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
@@ -299,7 +396,9 @@ def staff_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             case, code = services.case_register(
-                channel=form.cleaned_data["channel"], received_on=form.cleaned_data["received_on"], user=request.user,
+                channel=form.cleaned_data["channel"],
+                received_on=form.cleaned_data["received_on"],
+                user=request.user,
                 **form.service_arguments(),
             )
         except ValidationError as error:
@@ -307,9 +406,16 @@ def staff_new(request):
         else:
             request.session[RECEIPT_SESSION_KEY] = {"case": case.pk, "code": code}
             return redirect("inforequests:receipt")
-    return render(request, "inforequests/staff/new.html", {
-        "form": form, "column": STAFF_COLUMN, "crumbs": _staff_crumbs(("登记申请", None)),
-    }, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "inforequests/staff/new.html",
+        {
+            "form": form,
+            "column": STAFF_COLUMN,
+            "crumbs": _staff_crumbs(("登记申请", None)),
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @never_cache
@@ -324,7 +430,13 @@ def staff_report(request):
     cases = selectors.cases_for(request.user)
     if data.get("agency"):
         cases = cases.filter(agency=data["agency"])
-    return render(request, "inforequests/staff/report.html", {
-        "form": form, "report": selectors.annual_report(cases=cases, year=year),
-        "column": STAFF_COLUMN, "crumbs": _staff_crumbs(("年报表三", None)),
-    })
+    return render(
+        request,
+        "inforequests/staff/report.html",
+        {
+            "form": form,
+            "report": selectors.annual_report(cases=cases, year=year),
+            "column": STAFF_COLUMN,
+            "crumbs": _staff_crumbs(("年报表三", None)),
+        },
+    )

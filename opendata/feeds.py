@@ -120,9 +120,11 @@ class ReplyFeed(Feed):
     subtitle = description
 
     def items(self):
-        return Reply.objects.public().select_related(
-            "proposal__session__assembly", "answering_unit", "record", "category"
-        ).order_by("-published_at", "-id")[:FEED_SIZE]
+        return (
+            Reply.objects.public()
+            .select_related("proposal__session__assembly", "answering_unit", "record", "category")
+            .order_by("-published_at", "-id")[:FEED_SIZE]
+        )
 
     def item_title(self, reply):
         return f"{reply.proposal.reference}：{reply.proposal.title}"

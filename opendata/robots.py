@@ -11,6 +11,11 @@ DISALLOW = ["/admin/", "/search/", "/preferences/", "/api/"]
 @require_GET
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOW), "",
-             f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in DISALLOW),
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        "",
+    ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -16,8 +16,12 @@ urlpatterns = [
     # Anything else under the API (including paths no route can match, such as ones with a
     # line break) gets the API's JSON 404, not the site's HTML page.
     re_path(r"^api/v1/[\s\S]*$", lambda request: JsonResponse({"detail": "Not Found"}, status=404)),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps(), "sitemap_url_name": "sitemap_section"},
-         name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps(), "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": sitemaps()}, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
     # The catalogue as CSV, at the address it has always had.

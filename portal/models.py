@@ -37,6 +37,10 @@ class SiteSettings(models.Model):
     @classmethod
     def _load(cls):
         return cls.objects.order_by("pk").first() or cls(
-            site_name="政府信息公开网站", site_domain="", site_id_code="", sponsor="",
-            icp_number="", police_record_number="",
+            site_name="政府信息公开网站",
+            site_domain="",
+            site_id_code="",
+            sponsor="",
+            icp_number="",
+            police_record_number="",
         )

@@ -112,15 +112,26 @@ class ReaderPreferences:
         Toggles carry `pressed`; reader.js reads `name`/`data-*` to apply them in place."""
         step = self.effective_font_step
         size = [
-            {"label": "文字放大", "name": "font_step", "value": min(step + 1, FONT_STEPS[-1]),
-             "delta": "1", "disabled": not self.can_grow},
-            {"label": "文字缩小", "name": "font_step", "value": max(step - 1, self.min_font_step),
-             "delta": "-1", "disabled": not self.can_shrink},
+            {
+                "label": "文字放大",
+                "name": "font_step",
+                "value": min(step + 1, FONT_STEPS[-1]),
+                "delta": "1",
+                "disabled": not self.can_grow,
+            },
+            {
+                "label": "文字缩小",
+                "name": "font_step",
+                "value": max(step - 1, self.min_font_step),
+                "delta": "-1",
+                "disabled": not self.can_shrink,
+            },
             {"label": "默认大小", "name": "font_step", "value": 0, "delta": "0", "disabled": False},
         ]
         colours = [
             _toggle(label, "contrast", pressed=self.contrast == key, on=key, off="")
-            for key, label in CONTRASTS.items() if key
+            for key, label in CONTRASTS.items()
+            if key
         ]
         aids = [
             _toggle("大鼠标", "big_cursor", pressed=self.big_cursor),
@@ -132,10 +143,16 @@ class ReaderPreferences:
             {"id": "colour", "label": "高对比配色", "buttons": colours},
             {"id": "aids", "label": "阅读辅助", "buttons": aids},
             # Speech needs the browser's own speechSynthesis: reader.js reveals this group.
-            {"id": "speech", "label": "语音朗读", "requires_script": True, "status": "", "buttons": [
-                _toggle("指读", "speech", pressed=self.speech),
-                {"label": "连读", "action": "read-all", "pressed": False},
-            ]},
+            {
+                "id": "speech",
+                "label": "语音朗读",
+                "requires_script": True,
+                "status": "",
+                "buttons": [
+                    _toggle("指读", "speech", pressed=self.speech),
+                    {"label": "连读", "action": "read-all", "pressed": False},
+                ],
+            },
         ]
 
 

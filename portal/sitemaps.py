@@ -16,8 +16,14 @@ class FixedPagesSitemap(Sitemap):
         return [
             ("portal:home", latest_public_change),
             ("disclosures:catalogue", latest_public_change),
-            ("disclosures:guide", lambda: Page.objects.filter(slug="guide").values_list("updated_at", flat=True).first()),
-            ("disclosures:policy", lambda: Page.objects.filter(slug="policy").values_list("updated_at", flat=True).first()),
+            (
+                "disclosures:guide",
+                lambda: Page.objects.filter(slug="guide").values_list("updated_at", flat=True).first(),
+            ),
+            (
+                "disclosures:policy",
+                lambda: Page.objects.filter(slug="policy").values_list("updated_at", flat=True).first(),
+            ),
             ("portal:sitemap", lambda: template_changed("portal/sitemap.html")),
             ("portal:accessibility", lambda: template_changed("portal/accessibility.html")),
         ]

@@ -12,9 +12,14 @@ from .preferences import COOKIE_MAX_AGE, COOKIE_NAME
 
 
 def home(request):
-    return render_page(request, "portal/home.html", PageMeta(name="首页", type="首页"), {
-        "latest_records": disclosure_selectors.record_latest(limit=10),
-    })
+    return render_page(
+        request,
+        "portal/home.html",
+        PageMeta(name="首页", type="首页"),
+        {
+            "latest_records": disclosure_selectors.record_latest(limit=10),
+        },
+    )
 
 
 def sitemap_page(request):
@@ -33,7 +38,9 @@ def preferences(request):
     another site's form only goes back to the page."""
     values = request.POST if request.method == "POST" else request.GET
     target = values.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target, status=303)
     response["Cache-Control"] = "no-store"
@@ -60,7 +67,13 @@ def locked_out(request, response=None, credentials=None):
     """django-axes' answer to a locked-out sign-in (AXES_LOCKOUT_CALLABLE): the site's page, saying
     how long and whom to ask, for the admin's login and the members' alike."""
     cool_off = get_cool_off(request)
-    return render_page(request, "registration/locked_out.html", PageMeta(name="暂停登录"), {
-        "failure_limit": get_failure_limit(request, credentials),
-        "minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
-    }, status=settings.AXES_HTTP_RESPONSE_CODE)
+    return render_page(
+        request,
+        "registration/locked_out.html",
+        PageMeta(name="暂停登录"),
+        {
+            "failure_limit": get_failure_limit(request, credentials),
+            "minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
+        },
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )

@@ -84,9 +84,20 @@ class ProposalAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         (None, {"fields": ["session", "number", "kind", "title", "is_key"]}),
         ("提案人", {"fields": ["lead_member", "co_proposers"]}),
         ("交办与承办", {"fields": ["filed_on", "assigned_on", "lead_unit", "assisting_units", "merged_into"]}),
-        ("办理状态与期限", {"fields": [
-            "status", "due_on", "extended", "extension_reason", "rehandling_started_on", "rehandling_due_on",
-        ], "description": "办理期限 = 交办日期 + 3个月；延期为6个月，须记录理由。重新办理期限 = 开始日期 + 1个月。"}),
+        (
+            "办理状态与期限",
+            {
+                "fields": [
+                    "status",
+                    "due_on",
+                    "extended",
+                    "extension_reason",
+                    "rehandling_started_on",
+                    "rehandling_due_on",
+                ],
+                "description": "办理期限 = 交办日期 + 3个月；延期为6个月，须记录理由。重新办理期限 = 开始日期 + 1个月。",
+            },
+        ),
     ]
 
 
@@ -107,7 +118,16 @@ class ReplyAdminForm(VersionedModelForm):
 @admin.register(Reply)
 class ReplyAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     form = ReplyAdminForm
-    list_display = ["__str__", "answering_unit", "replied_on", "category", "status", "publication_mode", "published_at", "record_link"]
+    list_display = [
+        "__str__",
+        "answering_unit",
+        "replied_on",
+        "category",
+        "status",
+        "publication_mode",
+        "published_at",
+        "record_link",
+    ]
     list_filter = ["status", "publication_mode", "category", "is_rehandling", "proposal__session", "answering_unit"]
     search_fields = ["proposal__number", "proposal__title", "answering_unit__name", "contact_person"]
     autocomplete_fields = ["proposal", "answering_unit"]
@@ -117,8 +137,13 @@ class ReplyAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["proposal", "answering_unit", "replied_on", "category", "is_rehandling"]}),
         ("答复函", {"fields": ["letter", "contact_person", "contact_phone"]}),
-        ("公开", {"fields": ["publication_mode", "mode_reason", "summary", "status", "published_at", "record_link"],
-                 "description": "“标记为已答复”后可公开；全文或摘要公开时生成政府信息公开记录（索引号），答复后20个工作日内公开。"}),
+        (
+            "公开",
+            {
+                "fields": ["publication_mode", "mode_reason", "summary", "status", "published_at", "record_link"],
+                "description": "“标记为已答复”后可公开；全文或摘要公开时生成政府信息公开记录（索引号），答复后20个工作日内公开。",
+            },
+        ),
         ("更正", {"fields": ["correction_note", "corrected_at", "original_letter"]}),
     ]
 

@@ -30,7 +30,9 @@ def rehandling_due(started_on: dt.date) -> dt.date:
     return add_months(started_on, REHANDLING_MONTHS)
 
 
-def deadline_outcome(due_on: dt.date, *, replied_on: dt.date | None, answered: bool, today: dt.date | None = None) -> str:
+def deadline_outcome(
+    due_on: dt.date, *, replied_on: dt.date | None, answered: bool, today: dt.date | None = None
+) -> str:
     """按期答复 / 逾期N天答复 / 已逾期N天 / 尚未到期, from the reply date the reader may see."""
     if replied_on:
         late = (replied_on - due_on).days

@@ -19,6 +19,12 @@ def ensure_defaults(category_model, level_model):
     for position, (code, label) in enumerate(KUNMING_CATEGORIES, start=1):
         category_model.objects.get_or_create(code=code, defaults={"label": label, "position": position})
     for position, (code, label, satisfied, rehandle) in enumerate(SATISFACTION_LEVELS, start=1):
-        level_model.objects.get_or_create(code=code, defaults={
-            "label": label, "position": position, "counts_as_satisfied": satisfied, "requires_rehandling": rehandle,
-        })
+        level_model.objects.get_or_create(
+            code=code,
+            defaults={
+                "label": label,
+                "position": position,
+                "counts_as_satisfied": satisfied,
+                "requires_rehandling": rehandle,
+            },
+        )

@@ -22,17 +22,43 @@ DEMO_SEED = 20230531
 LABEL = "（演示数据）"
 GOVERNMENT = "演示区人民政府" + LABEL
 GOVERNMENT_CODE = "DEMO00001"
-UNITS = ["演示区教育体育局", "演示区民政局", "演示区住房和城乡建设局", "演示区卫生健康局", "演示区交通运输局", "演示区市场监督管理局"]
+UNITS = [
+    "演示区教育体育局",
+    "演示区民政局",
+    "演示区住房和城乡建设局",
+    "演示区卫生健康局",
+    "演示区交通运输局",
+    "演示区市场监督管理局",
+]
 ASSEMBLY = "政协演示区" + LABEL
 SECTORS = ["经济界", "教育界", "医药卫生界", "科技界", "社会福利和社会保障界", "农业界", "文化艺术界"]
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨"
 SUBJECTS = [
-    "加快老旧小区加装电梯", "完善社区居家养老服务", "缓解中小学放学时段交通拥堵", "规范校外培训机构管理",
-    "推进垃圾分类进小区", "加强农贸市场食品安全监管", "增加城区公共停车位", "提升社区卫生服务中心能力",
-    "保护滇池沿岸湿地", "扶持夜间经济发展", "改善背街小巷照明", "建设口袋公园",
-    "推进无障碍环境建设", "加强电动自行车充电安全管理", "优化公交线网", "完善婴幼儿托育服务",
-    "规范物业服务收费", "加大社区工作者培训力度", "推广适老化改造", "加强校园周边食品安全管理",
-    "打通断头路", "治理城中村消防隐患", "建设社区图书馆", "促进非遗传承", "完善农村饮水安全保障",
+    "加快老旧小区加装电梯",
+    "完善社区居家养老服务",
+    "缓解中小学放学时段交通拥堵",
+    "规范校外培训机构管理",
+    "推进垃圾分类进小区",
+    "加强农贸市场食品安全监管",
+    "增加城区公共停车位",
+    "提升社区卫生服务中心能力",
+    "保护滇池沿岸湿地",
+    "扶持夜间经济发展",
+    "改善背街小巷照明",
+    "建设口袋公园",
+    "推进无障碍环境建设",
+    "加强电动自行车充电安全管理",
+    "优化公交线网",
+    "完善婴幼儿托育服务",
+    "规范物业服务收费",
+    "加大社区工作者培训力度",
+    "推广适老化改造",
+    "加强校园周边食品安全管理",
+    "打通断头路",
+    "治理城中村消防隐患",
+    "建设社区图书馆",
+    "促进非遗传承",
+    "完善农村饮水安全保障",
 ]
 # Per session: how many proposals end in each state.
 PLAN = {"answered": 14, "handling": 3, "assigned": 3, "rehandling": 2, "rehandled": 2}
@@ -64,13 +90,20 @@ def _letter(proposal: Proposal, unit: Organization, day: dt.date, *, second=Fals
 def _reply(proposal, unit, *, day, category, publish_delay, second=False, mode=Reply.PublicationMode.FULL):
     """Write, send and (unless 不公开 stays unpublished) publish a reply through the services."""
     reply = Reply.objects.create(
-        proposal=proposal, answering_unit=unit, replied_on=day, category=category,
+        proposal=proposal,
+        answering_unit=unit,
+        replied_on=day,
+        category=category,
         letter=_letter(proposal, unit, day, second=second),
         publication_mode=mode,
-        mode_reason={"full": "", "summary": "答复涉及尚未完成的规划方案，摘要公开（演示数据）",
-                     "withheld": "答复涉及个人隐私，不予公开（演示数据）"}[mode],
+        mode_reason={
+            "full": "",
+            "summary": "答复涉及尚未完成的规划方案，摘要公开（演示数据）",
+            "withheld": "答复涉及个人隐私，不予公开（演示数据）",
+        }[mode],
         summary="<p>答复摘要：相关工作已列入计划，分步实施（演示数据）。</p>" if mode == "summary" else "",
-        contact_person="演示联系人", contact_phone="0871-00000000",
+        contact_person="演示联系人",
+        contact_phone="0871-00000000",
     )
     services.reply_send(reply=reply)
     an_hour_ago = (timezone.now() - dt.timedelta(hours=1)).replace(second=0, microsecond=0)  # 发布日期 is to the minute
@@ -84,10 +117,15 @@ def _members(assembly):
     for index in range(16):
         name = f"{SURNAMES[index]}演示"
         member, _ = Member.objects.get_or_create(
-            assembly=assembly, name=name, sector=SECTORS[index % len(SECTORS)],
+            assembly=assembly,
+            name=name,
+            sector=SECTORS[index % len(SECTORS)],
             # Contact details exist so tests can prove they never reach a public page.
-            defaults={"phone": f"1390000{index:04d}", "email": f"demo-member-{index:02d}@example.invalid",
-                      "address": f"演示区演示路{index + 1}号{LABEL}"},
+            defaults={
+                "phone": f"1390000{index:04d}",
+                "email": f"demo-member-{index:02d}@example.invalid",
+                "address": f"演示区演示路{index + 1}号{LABEL}",
+            },
         )
         members.append(member)
     return members
@@ -121,40 +159,65 @@ def load_demo_data(today=None) -> str:
     opens = [today - dt.timedelta(days=515), today - dt.timedelta(days=150)]
     for session_number, opens_on in enumerate(opens, start=1):
         session, _ = Session.objects.get_or_create(
-            assembly=assembly, term=1, number=session_number,
+            assembly=assembly,
+            term=1,
+            number=session_number,
             defaults={"year": opens_on.year, "opens_on": opens_on, "closes_on": opens_on + dt.timedelta(days=4)},
         )
         for index, state in enumerate(_plan(rng), start=1):
             # Every random draw happens whether or not the row exists, so the data stay the same.
             draws = {
                 "subject": subjects[(index + session_number * 7) % len(subjects)],
-                "member": rng.choice(members), "co": rng.sample(members, rng.choice([0, 0, 1, 2])),
-                "unit": rng.choice(units), "assisting": rng.sample(units, rng.choice([0, 0, 1])),
+                "member": rng.choice(members),
+                "co": rng.sample(members, rng.choice([0, 0, 1, 2])),
+                "unit": rng.choice(units),
+                "assisting": rng.sample(units, rng.choice([0, 0, 1])),
                 "assigned": opens_on + dt.timedelta(days=rng.randint(10, 30)),
                 "recent": today - dt.timedelta(days=rng.randint(15, 60)),
-                "reply_after": rng.randint(25, 130), "category": categories[index % 3] if index % 5 else rng.choice(categories),
+                "reply_after": rng.randint(25, 130),
+                "category": categories[index % 3] if index % 5 else rng.choice(categories),
                 "mode": rng.choice(["full"] * 8 + ["summary", "withheld"]),
                 "publish_after": 35 if rng.random() < 0.15 else rng.choice([3, 6, 9, 12, 15, 18]),
-                "republish_after": rng.choice([2, 5, 8]), "feedback": rng.random() < 0.7,
-                "rehandling_after": rng.randint(5, 40), "second_after": rng.randint(10, 35),
-                "level": rng.choice(SATISFIED_ONLY), "key": rng.random() < 0.2, "extended": rng.random() < 0.1,
+                "republish_after": rng.choice([2, 5, 8]),
+                "feedback": rng.random() < 0.7,
+                "rehandling_after": rng.randint(5, 40),
+                "second_after": rng.randint(10, 35),
+                "level": rng.choice(SATISFIED_ONLY),
+                "key": rng.random() < 0.2,
+                "extended": rng.random() < 0.1,
             }
             number = f"{session_number}{index:03d}"
             if Proposal.objects.filter(session=session, number=number).exists():
                 continue
             created += 1
-            _proposal_with_history(session, number, state, draws, today=today, levels=levels,
-                                   dissatisfied=dissatisfied, recent_ok=session_number == 2)
+            _proposal_with_history(
+                session,
+                number,
+                state,
+                draws,
+                today=today,
+                levels=levels,
+                dissatisfied=dissatisfied,
+                recent_ok=session_number == 2,
+            )
     return f"{created} proposals created" if created else "already present, nothing created"
 
 
 def _proposal_with_history(session, number, state, draws, *, today, levels, dissatisfied, recent_ok):
     member = draws["member"]
-    assigned_on = draws["recent"] if recent_ok and state in ("assigned", "handling") and int(number) % 2 else draws["assigned"]
+    assigned_on = (
+        draws["recent"] if recent_ok and state in ("assigned", "handling") and int(number) % 2 else draws["assigned"]
+    )
     proposal = Proposal(
-        session=session, number=number, kind=Proposal.Kind.PROPOSAL,
-        title=f"关于{draws['subject']}的建议{LABEL}", lead_member=member,
-        filed_on=session.opens_on, assigned_on=assigned_on, lead_unit=draws["unit"], is_key=draws["key"],
+        session=session,
+        number=number,
+        kind=Proposal.Kind.PROPOSAL,
+        title=f"关于{draws['subject']}的建议{LABEL}",
+        lead_member=member,
+        filed_on=session.opens_on,
+        assigned_on=assigned_on,
+        lead_unit=draws["unit"],
+        is_key=draws["key"],
         status=Proposal.Status.HANDLING if state == "handling" else Proposal.Status.ASSIGNED,
         extended=draws["extended"],
         extension_reason="涉及多个部门协调，经政协提案委员会同意延期办理（演示数据）" if draws["extended"] else "",
@@ -165,12 +228,20 @@ def _proposal_with_history(session, number, state, draws, *, today, levels, diss
     proposal.assisting_units.set([u for u in draws["assisting"] if u != draws["unit"]])
     if state == "handling" and int(number) % 3 == 0:
         # A draft in progress: it must never be visible anywhere public.
-        Reply.objects.create(proposal=proposal, answering_unit=proposal.lead_unit, letter="<p>办理中的答复草稿（演示数据）。</p>")
+        Reply.objects.create(
+            proposal=proposal, answering_unit=proposal.lead_unit, letter="<p>办理中的答复草稿（演示数据）。</p>"
+        )
     if state in ("assigned", "handling"):
         return
     replied_on = min(assigned_on + dt.timedelta(days=draws["reply_after"]), today - dt.timedelta(days=3))
-    reply = _reply(proposal, proposal.lead_unit, day=replied_on, category=draws["category"],
-                   mode=draws["mode"] if state == "answered" else "full", publish_delay=draws["publish_after"])
+    reply = _reply(
+        proposal,
+        proposal.lead_unit,
+        day=replied_on,
+        category=draws["category"],
+        mode=draws["mode"] if state == "answered" else "full",
+        publish_delay=draws["publish_after"],
+    )
     if state == "answered":
         if draws["feedback"]:
             services.feedback_submit(reply=reply, member=member, level=levels[draws["level"]])
@@ -183,6 +254,12 @@ def _proposal_with_history(session, number, state, draws, *, today, levels, diss
     proposal.save()  # also recomputes the derived 重新办理期限
     if state == "rehandled":
         second_day = min(started + dt.timedelta(days=draws["second_after"]), today - dt.timedelta(days=1))
-        second = _reply(proposal, proposal.lead_unit, day=second_day, category=draws["category"], second=True,
-                        publish_delay=draws["republish_after"])
+        second = _reply(
+            proposal,
+            proposal.lead_unit,
+            day=second_day,
+            category=draws["category"],
+            second=True,
+            publish_delay=draws["republish_after"],
+        )
         services.feedback_submit(reply=second, member=member, level=levels["basically_satisfied"])

@@ -21,15 +21,22 @@ class ProposalFilter(django_filters.FilterSet):
         label="届次会议", queryset=Session.objects.select_related("assembly"), empty_label="全部"
     )
     unit = django_filters.ModelChoiceFilter(
-        label="承办单位", method="filter_unit", empty_label="全部",
-        queryset=Organization.objects.filter(Q(lead_proposals__isnull=False) | Q(assisting_proposals__isnull=False)).distinct(),
+        label="承办单位",
+        method="filter_unit",
+        empty_label="全部",
+        queryset=Organization.objects.filter(
+            Q(lead_proposals__isnull=False) | Q(assisting_proposals__isnull=False)
+        ).distinct(),
     )
     category = django_filters.ModelChoiceFilter(
         label="办理结果分类", method="filter_category", queryset=ReplyCategory.objects.all(), empty_label="全部"
     )
     status = django_filters.ChoiceFilter(label="办理状态", choices=Proposal.Status.choices, empty_label="全部")
     year = YearFilter(
-        label="年度", field_name="session__year", min_value=FIRST_YEAR, max_value=LAST_YEAR,
+        label="年度",
+        field_name="session__year",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
         widget=forms.NumberInput(attrs=YEAR_WIDGET_ATTRS),
     )
     member = django_filters.CharFilter(label="代表委员姓名", method="filter_member", max_length=50)
@@ -53,5 +60,7 @@ class ProposalFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        matching = Proposal.objects.filter(Q(lead_member__name__icontains=value) | Q(co_proposers__name__icontains=value))
+        matching = Proposal.objects.filter(
+            Q(lead_member__name__icontains=value) | Q(co_proposers__name__icontains=value)
+        )
         return queryset.filter(pk__in=matching.values("pk"))

@@ -12,7 +12,9 @@ from . import selectors
 from .sitemaps import ProposalPagesSitemap, ProposalsSitemap
 
 register_section(
-    title="建议提案办理", url_name="proposals:list", position=20,
+    title="建议提案办理",
+    url_name="proposals:list",
+    position=20,
     children=[
         ("建议提案答复", "proposals:list"),
         ("一号一查", "proposals:lookup"),

@@ -46,7 +46,6 @@ class Assembly(Vocabulary):
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
 
-
     class Meta:
         verbose_name = verbose_name_plural = "人大/政协"
         ordering = ["position", "name"]
@@ -75,7 +74,9 @@ class Session(models.Model):
     number = models.PositiveSmallIntegerField("次", validators=[MinValueValidator(1)])
     name = models.CharField("会议名称", max_length=50, blank=True, help_text="留空则自动生成，如 十届二次会议")
     year = models.PositiveSmallIntegerField(
-        "年度", validators=[MinValueValidator(1949), MaxValueValidator(2100)], help_text="会议召开的年份，用于按年度筛选。"
+        "年度",
+        validators=[MinValueValidator(1949), MaxValueValidator(2100)],
+        help_text="会议召开的年份，用于按年度筛选。",
     )
     opens_on = models.DateField("开幕日期", null=True, blank=True)
     closes_on = models.DateField("闭幕日期", null=True, blank=True)
@@ -128,8 +129,13 @@ class Member(models.Model):
     name = models.CharField("姓名", max_length=50)
     sector = models.CharField("界别/代表团", max_length=100, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="proposal_member", help_text="由工作人员创建并关联，用于代表委员登录查看答复、填写满意度。",
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposal_member",
+        help_text="由工作人员创建并关联，用于代表委员登录查看答复、填写满意度。",
     )
     phone = models.CharField("联系电话（不公开）", max_length=50, blank=True)
     email = models.EmailField("电子邮箱（不公开）", blank=True)
@@ -164,11 +170,12 @@ class ReplyCategory(Vocabulary):
 
     natural_key_field = "code"
 
-    code = models.CharField("代码", max_length=2, unique=True, validators=[RegexValidator(r"^[A-Z]$", "代码为一个大写字母，如 A。")])
+    code = models.CharField(
+        "代码", max_length=2, unique=True, validators=[RegexValidator(r"^[A-Z]$", "代码为一个大写字母，如 A。")]
+    )
     label = models.CharField("含义", max_length=100)
     position = models.PositiveIntegerField("排序", default=0)
     history = HistoricalRecords()
-
 
     class Meta:
         verbose_name = verbose_name_plural = "办理结果分类"
@@ -191,7 +198,6 @@ class SatisfactionLevel(Vocabulary):
         "需重新办理", default=False, help_text="选择此项的反馈使提案转为“重新办理”，一个月内重新答复。"
     )
     history = HistoricalRecords()
-
 
     class Meta:
         verbose_name = verbose_name_plural = "满意度选项"
@@ -218,7 +224,9 @@ class ProposalQuerySet(models.QuerySet):
         return self.select_related("session__assembly", "lead_member__assembly", "lead_unit").prefetch_related(
             Prefetch(
                 "replies",
-                queryset=Reply.objects.public().select_related("category", "answering_unit", "record").order_by("replied_on", "id"),
+                queryset=Reply.objects.public()
+                .select_related("category", "answering_unit", "record")
+                .order_by("replied_on", "id"),
                 to_attr="public_replies",
             )
         )
@@ -226,7 +234,9 @@ class ProposalQuerySet(models.QuerySet):
 
 class ProposalManager(models.Manager.from_queryset(ProposalQuerySet)):
     def get_by_natural_key(self, assembly, term, session_number, number):
-        return self.get(session__assembly__name=assembly, session__term=term, session__number=session_number, number=number)
+        return self.get(
+            session__assembly__name=assembly, session__term=term, session__number=session_number, number=number
+        )
 
 
 class Proposal(models.Model):
@@ -252,14 +262,24 @@ class Proposal(models.Model):
     filed_on = models.DateField("提出日期", null=True, blank=True)
     assigned_on = models.DateField("交办日期", null=True, blank=True, help_text="办理期限自交办之日起计算。")
     lead_unit = models.ForeignKey(
-        Organization, verbose_name="主办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="lead_proposals"
+        Organization,
+        verbose_name="主办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_proposals",
     )
     assisting_units = models.ManyToManyField(
         Organization, verbose_name="会办单位", blank=True, related_name="assisting_proposals"
     )
     is_key = models.BooleanField("重点提案/建议", default=False)
     merged_into = models.ForeignKey(
-        "self", verbose_name="并案至", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged",
+        "self",
+        verbose_name="并案至",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
         help_text="并案办理时选择主件；答复见主件。",
     )
     status = models.CharField("办理状态", max_length=12, choices=Status.choices, default=Status.ASSIGNED, db_index=True)
@@ -376,7 +396,8 @@ class ReplyManager(models.Manager.from_queryset(ReplyQuerySet)):
     def get_by_natural_key(self, assembly, term, session_number, number, unit, replied_on):
         return self.get(
             proposal=Proposal.objects.get_by_natural_key(assembly, term, session_number, number),
-            answering_unit__name=unit, replied_on=replied_on,
+            answering_unit__name=unit,
+            replied_on=replied_on,
         )
 
 
@@ -400,7 +421,12 @@ class Reply(models.Model):
     summary = models.TextField("答复摘要", blank=True, help_text="摘要公开时公开此内容。")
     replied_on = models.DateField("答复日期（成文日期）", null=True, blank=True)
     category = models.ForeignKey(
-        ReplyCategory, verbose_name="办理结果分类", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+        ReplyCategory,
+        verbose_name="办理结果分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replies",
     )
     publication_mode = models.CharField(
         "公开方式", max_length=10, choices=PublicationMode.choices, default=PublicationMode.FULL
@@ -412,8 +438,13 @@ class Reply(models.Model):
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField("公开日期", null=True, blank=True, editable=False)
     record = models.OneToOneField(
-        DisclosureRecord, verbose_name="政府信息公开记录", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="proposal_reply", editable=False,
+        DisclosureRecord,
+        verbose_name="政府信息公开记录",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposal_reply",
+        editable=False,
     )
     original_letter = models.TextField("更正前原文", blank=True, editable=False)
     corrected_at = models.DateTimeField("更正时间", null=True, blank=True, editable=False)
@@ -441,7 +472,10 @@ class Reply(models.Model):
         return f"{self.proposal.reference}的答复（{self.answering_unit}）"
 
     def natural_key(self):
-        return self.proposal.natural_key() + (self.answering_unit.name, self.replied_on.isoformat() if self.replied_on else None)
+        return self.proposal.natural_key() + (
+            self.answering_unit.name,
+            self.replied_on.isoformat() if self.replied_on else None,
+        )
 
     natural_key.dependencies = ["proposals.proposal", "disclosures.organization"]
 
@@ -472,7 +506,12 @@ class Reply(models.Model):
             errors["mode_reason"] = f"{self.get_publication_mode_display()}须说明理由。"
         if self.publication_mode == self.PublicationMode.SUMMARY and not sanitize_html(self.summary).strip():
             errors.setdefault("summary", "摘要公开须填写答复摘要。")
-        if self.replied_on and self.proposal_id and self.proposal.assigned_on and self.replied_on < self.proposal.assigned_on:
+        if (
+            self.replied_on
+            and self.proposal_id
+            and self.proposal.assigned_on
+            and self.replied_on < self.proposal.assigned_on
+        ):
             errors["replied_on"] = "答复日期不能早于交办日期。"
         if errors:
             raise ValidationError(errors)
@@ -489,13 +528,22 @@ class Feedback(models.Model):
 
     reply = models.ForeignKey(Reply, verbose_name="答复", on_delete=models.PROTECT, related_name="feedback")
     member = models.ForeignKey(Member, verbose_name="代表委员", on_delete=models.PROTECT, related_name="feedback")
-    level = models.ForeignKey(SatisfactionLevel, verbose_name="满意度", on_delete=models.PROTECT, related_name="feedback")
+    level = models.ForeignKey(
+        SatisfactionLevel, verbose_name="满意度", on_delete=models.PROTECT, related_name="feedback"
+    )
     comment = models.TextField("意见", blank=True, max_length=2000)
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
-    closed_at = models.DateTimeField("确认时间", null=True, blank=True, help_text="工作人员确认后，代表委员不能再修改。")
+    closed_at = models.DateTimeField(
+        "确认时间", null=True, blank=True, help_text="工作人员确认后，代表委员不能再修改。"
+    )
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     history = HistoricalRecords()
 

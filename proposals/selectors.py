@@ -24,9 +24,14 @@ def _detail_queryset(*, replies):
     return Proposal.objects.select_related(
         "session__assembly", "lead_member__assembly", "lead_unit", "merged_into__session__assembly"
     ).prefetch_related(
-        "co_proposers", "assisting_units", "merged__session__assembly",
-        Prefetch("replies", queryset=replies.select_related("category", "answering_unit", "record").order_by("replied_on", "id"),
-                 to_attr="visible_replies"),
+        "co_proposers",
+        "assisting_units",
+        "merged__session__assembly",
+        Prefetch(
+            "replies",
+            queryset=replies.select_related("category", "answering_unit", "record").order_by("replied_on", "id"),
+            to_attr="visible_replies",
+        ),
     )
 
 
@@ -36,7 +41,10 @@ def proposal_get(*, session_id: int, number: str, member: Member | None = None) 
     proposal = get_object_or_404(_detail_queryset(replies=replies), session_id=session_id, number=number)
     if member is not None and proposal.lead_member_id == member.pk:
         proposal = _detail_queryset(replies=Reply.objects.sent()).get(pk=proposal.pk)
-        feedback = {f.reply_id: f for f in Feedback.objects.filter(member=member, reply__proposal=proposal).select_related("level")}
+        feedback = {
+            f.reply_id: f
+            for f in Feedback.objects.filter(member=member, reply__proposal=proposal).select_related("level")
+        }
         for reply in proposal.visible_replies:
             reply.member_feedback = feedback.get(reply.pk)
     return proposal
@@ -72,10 +80,15 @@ def member_dashboard(*, member: Member) -> list[Proposal]:
     proposals = list(
         Proposal.objects.filter(lead_member=member)
         .select_related("session__assembly", "lead_unit")
-        .prefetch_related(Prefetch(
-            "replies", queryset=Reply.objects.sent().select_related("category", "answering_unit", "record").order_by("replied_on", "id"),
-            to_attr="visible_replies",
-        ))
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=Reply.objects.sent()
+                .select_related("category", "answering_unit", "record")
+                .order_by("replied_on", "id"),
+                to_attr="visible_replies",
+            )
+        )
         .order_by(*LIST_ORDER)
     )
     feedback = {f.reply_id: f for f in Feedback.objects.filter(member=member).select_related("level")}
@@ -87,7 +100,9 @@ def member_dashboard(*, member: Member) -> list[Proposal]:
 
 def reply_for_feedback(*, pk: int) -> Reply:
     """Sent replies only: a draft is as invisible to its member as to everyone else."""
-    return get_object_or_404(Reply.objects.sent().select_related("proposal__session__assembly", "proposal__lead_member"), pk=pk)
+    return get_object_or_404(
+        Reply.objects.sent().select_related("proposal__session__assembly", "proposal__lead_member"), pk=pk
+    )
 
 
 def feedback_of(*, reply: Reply, member: Member) -> Feedback | None:
@@ -99,16 +114,14 @@ def satisfaction_levels():
 
 
 def public_reply_for_record(*, record) -> Reply | None:
-    return (
-        Reply.objects.public().filter(record=record)
-        .select_related("proposal__session__assembly").first()
-    )
+    return Reply.objects.public().filter(record=record).select_related("proposal__session__assembly").first()
 
 
 def filter_sessions():
     # Explicit order: Meta.ordering does not apply to a GROUP BY query.
     return (
-        Session.objects.select_related("assembly").annotate(proposal_count=Count("proposals"))
+        Session.objects.select_related("assembly")
+        .annotate(proposal_count=Count("proposals"))
         .order_by("-year", "assembly__position", "-term", "-number")
     )
 
@@ -179,16 +192,26 @@ def session_statistics(*, session: Session, today=None) -> SessionFigures:
     the due date / (replied + still unanswered past the due date)."""
     today = today or timezone.localdate()
     figures = SessionFigures(session=session)
-    proposals = list(Proposal.objects.filter(session=session).values(
-        "pk", "status", "is_key", "assigned_on", "due_on", "rehandling_due_on", "lead_unit__name", "lead_unit__short_name"
-    ))
+    proposals = list(
+        Proposal.objects.filter(session=session).values(
+            "pk",
+            "status",
+            "is_key",
+            "assigned_on",
+            "due_on",
+            "rehandling_due_on",
+            "lead_unit__name",
+            "lead_unit__short_name",
+        )
+    )
     # Only published replies: a letter not yet public must not show through its class, its
     # date or its member's satisfaction (a proposal's status is public, so 办复率 counts it).
     public_replies = Reply.objects.public().filter(proposal__session=session)
     replies = list(public_replies.order_by("replied_on", "id").values("pk", "proposal_id", "replied_on", "category_id"))
     feedback = list(
         Feedback.objects.filter(reply__in=public_replies.values("pk"))
-        .order_by("reply__replied_on", "reply_id").values("reply__proposal_id", "level_id")
+        .order_by("reply__replied_on", "reply_id")
+        .values("reply__proposal_id", "level_id")
     )
     categories = list(ReplyCategory.objects.all())
     levels = list(SatisfactionLevel.objects.all())
@@ -212,7 +235,9 @@ def session_statistics(*, session: Session, today=None) -> SessionFigures:
         figures.answered += answered
         figures.rehandling += row["status"] == Proposal.Status.REHANDLING
         if (row["status"] in open_states and row["due_on"] and today > row["due_on"]) or (
-            row["status"] == Proposal.Status.REHANDLING and row["rehandling_due_on"] and today > row["rehandling_due_on"]
+            row["status"] == Proposal.Status.REHANDLING
+            and row["rehandling_due_on"]
+            and today > row["rehandling_due_on"]
         ):
             figures.overdue += 1
         latest = latest_reply.get(row["pk"])

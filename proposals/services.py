@@ -95,9 +95,11 @@ def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublish
     """Publish a sent reply. Full text or summary becomes a DisclosureRecord (索引号 and all, so
     it is also in the catalogue); 不公开 publishes only the decision and its reason."""
     # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
-    reply = Reply.objects.select_for_update(of=("self",)).select_related(
-        "proposal__session__assembly", "answering_unit__parent", "record"
-    ).get(pk=reply.pk)
+    reply = (
+        Reply.objects.select_for_update(of=("self",))
+        .select_related("proposal__session__assembly", "answering_unit__parent", "record")
+        .get(pk=reply.pk)
+    )
     if reply.status != Reply.Status.SENT:
         raise ValidationError("答复须先送达代表委员（标记为已答复），才能公开。")
     reply.full_clean()
@@ -113,9 +115,7 @@ def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublish
     if record is None:
         record = DisclosureRecord(
             publisher=_publisher_for(reply.answering_unit),
-            topic=Topic.objects.get_or_create(
-                name=f"{reply.proposal.session.year}年", defaults={"position": 1000}
-            )[0],
+            topic=Topic.objects.get_or_create(name=f"{reply.proposal.session.year}年", defaults={"position": 1000})[0],
             genre=Genre.objects.get_or_create(name=RECORD_GENRE, defaults={"is_official_document": True})[0],
         )
     record.title = reply.record_title
@@ -163,7 +163,9 @@ def feedback_allowed(*, reply: Reply, member: Member | None) -> bool:
 
 
 @transaction.atomic
-def feedback_submit(*, reply: Reply, member: Member | None, level: SatisfactionLevel, comment: str = "", user=None) -> Feedback:
+def feedback_submit(
+    *, reply: Reply, member: Member | None, level: SatisfactionLevel, comment: str = "", user=None
+) -> Feedback:
     """Once per reply and member: a second submit updates the same row (DB unique constraint
     as the backstop). A level that requires 重新办理 reopens the proposal for one month."""
     reply = Reply.objects.select_for_update().select_related("proposal").get(pk=reply.pk)

@@ -31,9 +31,7 @@ class ProposalPagesSitemap(Sitemap):
     def items(self):
         changed = _section_changed()
         pages = [(reverse(name), changed) for name in ("proposals:list", "proposals:lookup", "proposals:statistics")]
-        pages += [
-            (reverse("proposals:session_statistics", args=[s.pk]), changed) for s in Session.objects.all()
-        ]
+        pages += [(reverse("proposals:session_statistics", args=[s.pk]), changed) for s in Session.objects.all()]
         pages += [
             (m.get_absolute_url(), m.changed or changed)
             for m in Member.objects.annotate(changed=Max("lead_proposals__updated_at"))
@@ -59,9 +57,11 @@ class ProposalsSitemap(Sitemap):
 
     def items(self):
         public = Reply.objects.public()
-        return Proposal.objects.select_related("session").annotate(
-            reply_at=Max("replies__published_at", filter=Q(replies__in=public))
-        ).order_by("session", "number", "pk")
+        return (
+            Proposal.objects.select_related("session")
+            .annotate(reply_at=Max("replies__published_at", filter=Q(replies__in=public)))
+            .order_by("session", "number", "pk")
+        )
 
     def location(self, proposal):
         return proposal.get_absolute_url()

@@ -22,18 +22,24 @@ def _page(*trail, **tags):
 
 
 def _forbidden(request, message):
-    return render_page(request, "proposals/forbidden.html", _page(("无权操作", None), name=SECTION),
-                       {"message": message}, status=403)
+    return render_page(
+        request, "proposals/forbidden.html", _page(("无权操作", None), name=SECTION), {"message": message}, status=403
+    )
 
 
 def proposal_list(request):
     filterset = selectors.proposal_list(filters=request.GET)
     if not filterset.is_valid():
         return bad_request_page(request, "筛选条件无效", filterset.errors)
-    return render_page(request, "proposals/list.html", _page(**LIST_TAGS), {
-        "filterset": filterset,
-        **numbered_page(request, filterset.qs, PAGE_SIZE),
-    })
+    return render_page(
+        request,
+        "proposals/list.html",
+        _page(**LIST_TAGS),
+        {
+            "filterset": filterset,
+            **numbered_page(request, filterset.qs, PAGE_SIZE),
+        },
+    )
 
 
 def proposal_detail(request, session_id, number):
@@ -44,29 +50,41 @@ def proposal_detail(request, session_id, number):
     latest = replies[-1] if replies else None
     first = next((reply for reply in replies if not reply.is_rehandling), None)
     redo = next((reply for reply in replies if reply.is_rehandling), None)
-    return render_page(request, "proposals/detail.html", _page((proposal.reference, None), name=SECTION, **LIST_TAGS), {
-        "proposal": proposal,
-        "replies": replies,
-        "deadline": proposal.deadline_outcome(first_reply_on=first.replied_on if first else None),
-        "rehandling_deadline": proposal.rehandling_outcome(reply_on=redo.replied_on if redo else None),
-        "first_reply": first,
-        "is_own": member is not None and proposal.lead_member_id == member.pk,
-        "article": {
-            "title": proposal.reference + "：" + proposal.title,
-            "pub_date": published[-1].published_at if published else proposal.created_at,
-            "source": latest.answering_unit.name if latest else (proposal.lead_unit.name if proposal.lead_unit else SECTION),
+    return render_page(
+        request,
+        "proposals/detail.html",
+        _page((proposal.reference, None), name=SECTION, **LIST_TAGS),
+        {
+            "proposal": proposal,
+            "replies": replies,
+            "deadline": proposal.deadline_outcome(first_reply_on=first.replied_on if first else None),
+            "rehandling_deadline": proposal.rehandling_outcome(reply_on=redo.replied_on if redo else None),
+            "first_reply": first,
+            "is_own": member is not None and proposal.lead_member_id == member.pk,
+            "article": {
+                "title": proposal.reference + "：" + proposal.title,
+                "pub_date": published[-1].published_at if published else proposal.created_at,
+                "source": latest.answering_unit.name
+                if latest
+                else (proposal.lead_unit.name if proposal.lead_unit else SECTION),
+            },
         },
-    })
+    )
 
 
 def member_detail(request, pk):
     member = selectors.member_get(pk=pk)
     # Paged: a long-serving member's list grows with every session.
     meta = _page((f"{member.name}{member.assembly.member_title}", None), name=SECTION, type="信息公开目录")
-    return render_page(request, "proposals/member.html", meta, {
-        "member": member,
-        **numbered_page(request, selectors.member_proposals(member=member), PAGE_SIZE),
-    })
+    return render_page(
+        request,
+        "proposals/member.html",
+        meta,
+        {
+            "member": member,
+            **numbered_page(request, selectors.member_proposals(member=member), PAGE_SIZE),
+        },
+    )
 
 
 def lookup(request):
@@ -81,9 +99,16 @@ def lookup(request):
     session, number = form.cleaned_data["session"], form.cleaned_data["number"]
     proposal = selectors.proposal_find(session=session, number=number)
     if proposal is None:
-        return render_page(request, "proposals/lookup.html", meta, {
-            "form": form, "not_found": {"session": session, "number": number},
-        }, status=404)
+        return render_page(
+            request,
+            "proposals/lookup.html",
+            meta,
+            {
+                "form": form,
+                "not_found": {"session": session, "number": number},
+            },
+            status=404,
+        )
     return redirect(proposal)
 
 
@@ -103,12 +128,14 @@ def statistics(request, session_id=None):
         figures = selectors.session_statistics(session=session)
         context["figures"] = figures
         context["category_chart"] = bar_chart(
-            chart_id="chart-categories", unit="件",
+            chart_id="chart-categories",
+            unit="件",
             title=f"{session.full_name}办理结果分类",
             rows=[(f"{category.code}类", count) for category, count, _ in figures.categories],
         )
         context["unit_chart"] = bar_chart(
-            chart_id="chart-units", unit="%",
+            chart_id="chart-units",
+            unit="%",
             title=f"{session.full_name}各主办单位按期办复率",
             # Short names fit the chart's label column; the table beside it gives full names.
             rows=[(unit.short_name, unit.on_time_rate) for unit in figures.units if unit.on_time_rate is not None],
@@ -130,10 +157,15 @@ def mine(request):
     member, response = _require_member(request)
     if response:
         return response
-    return render_page(request, "proposals/mine.html", _page(("我的建议提案", None)), {
-        "member": member,
-        "proposals": selectors.member_dashboard(member=member),
-    })
+    return render_page(
+        request,
+        "proposals/mine.html",
+        _page(("我的建议提案", None)),
+        {
+            "member": member,
+            "proposals": selectors.member_dashboard(member=member),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -151,8 +183,11 @@ def feedback(request, pk):
         if form.is_valid():
             try:
                 services.feedback_submit(
-                    reply=reply, member=member, user=request.user,
-                    level=form.cleaned_data["level"], comment=form.cleaned_data["comment"],
+                    reply=reply,
+                    member=member,
+                    user=request.user,
+                    level=form.cleaned_data["level"],
+                    comment=form.cleaned_data["comment"],
                 )
             except services.FeedbackClosed as error:
                 form.add_error(None, str(error))
@@ -166,8 +201,18 @@ def feedback(request, pk):
         initial = {"level": existing.level_id, "comment": existing.comment} if existing else {}
         form, status = FeedbackForm(initial=initial), 200
     meta = _page((reply.proposal.reference, reply.proposal.get_absolute_url()), ("满意度反馈", None))
-    return render_page(request, "proposals/feedback.html", meta, {
-        "form": form, "reply": reply, "proposal": reply.proposal, "existing": existing,
-        "rehandling_labels": "、".join(level.label for level in selectors.satisfaction_levels() if level.requires_rehandling),
-    }, status=status)
-
+    return render_page(
+        request,
+        "proposals/feedback.html",
+        meta,
+        {
+            "form": form,
+            "reply": reply,
+            "proposal": reply.proposal,
+            "existing": existing,
+            "rehandling_labels": "、".join(
+                level.label for level in selectors.satisfaction_levels() if level.requires_rehandling
+            ),
+        },
+        status=status,
+    )

@@ -49,9 +49,12 @@ class SqliteBackend:
         return f"title_tokens : ({expression})" if title_only else expression
 
     def match(self, qs, query: ParsedQuery, title_only=False):
-        return qs.filter(pk__in=RawSQL(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self.fts_query(query, title_only=title_only)]
-        ))
+        return qs.filter(
+            pk__in=RawSQL(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+                [self.fts_query(query, title_only=title_only)],
+            )
+        )
 
     def rank(self, qs, query: ParsedQuery):
         # bm25() exists only inside the full-text query itself, so the FTS table is joined

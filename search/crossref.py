@@ -52,8 +52,11 @@ def link_references(html: str, *, exclude_url: str = "") -> str:
     splitter.feed(html)
     splitter.close()
     texts = [value for is_text, value, linkable in splitter.parts if is_text and linkable]
-    found = [(index, kind, match, candidates)
-             for index, text in enumerate(texts) for kind, match, candidates in _mentions(text)]
+    found = [
+        (index, kind, match, candidates)
+        for index, text in enumerate(texts)
+        for kind, match, candidates in _mentions(text)
+    ]
     if not found:
         return html
     wanted = {}

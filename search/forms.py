@@ -10,7 +10,9 @@ from .selectors import SORTS, SearchFilters
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="检索词", required=False, strip=False,
+        label="检索词",
+        required=False,
+        strip=False,
         widget=forms.TextInput(attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH, "autocomplete": "off"}),
     )
     type = forms.ChoiceField(label="类型", required=False)
@@ -51,9 +53,13 @@ class SearchForm(forms.Form):
     def filters(self) -> SearchFilters:
         data = self.cleaned_data
         return SearchFilters(
-            type=data.get("type") or "", publisher=data.get("publisher"), topic=data.get("topic"),
-            year=data.get("year"), validity=data.get("validity") or "",
-            date_from=data.get("date_from"), date_to=data.get("date_to"),
+            type=data.get("type") or "",
+            publisher=data.get("publisher"),
+            topic=data.get("topic"),
+            year=data.get("year"),
+            validity=data.get("validity") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
         )
 
     @property

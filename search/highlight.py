@@ -16,7 +16,9 @@ _GAP = r"(?:[^\w\n]|_){0,3}"
 
 def terms_pattern(terms) -> re.Pattern | None:
     """One regex for all squeezed terms, longest first."""
-    alternatives = [_GAP.join(re.escape(ch) for ch in term) for term in sorted(set(terms), key=len, reverse=True) if term]
+    alternatives = [
+        _GAP.join(re.escape(ch) for ch in term) for term in sorted(set(terms), key=len, reverse=True) if term
+    ]
     return re.compile("|".join(alternatives)) if alternatives else None
 
 

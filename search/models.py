@@ -25,8 +25,12 @@ class SearchDocument(models.Model):
     extra = models.JSONField("其他字段", default=list, blank=True)
     body_text = models.TextField("正文文本", blank=True)
     publisher = models.ForeignKey(
-        "disclosures.Organization", verbose_name="发布机构", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "disclosures.Organization",
+        verbose_name="发布机构",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     topic = models.ForeignKey(
         "disclosures.Topic", verbose_name="主题分类", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -35,8 +39,12 @@ class SearchDocument(models.Model):
     # The disclosure record that carries the item (itself, the reply letter, a fact's source);
     # deleting the record removes its documents.
     record = models.ForeignKey(
-        "disclosures.DisclosureRecord", verbose_name="所属记录", null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
+        "disclosures.DisclosureRecord",
+        verbose_name="所属记录",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     published_at = models.DateTimeField("发布时间")
     year = models.PositiveSmallIntegerField("年份")

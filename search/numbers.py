@@ -15,7 +15,9 @@ DOCUMENT_NUMBER = re.compile(
     rf"(?P<issuer>[{HAN}]{{1,20}})\s*[{_OPEN}]\s*(?P<year>\d{{4}})\s*[{_CLOSE}]\s*(?P<serial>[1-9]\d{{0,5}})\s*号"
 )
 # 第102114号提案 / 102114号提案 (and 建议, 议案 of people's congresses).
-PROPOSAL_NUMBER = re.compile(r"(?:第\s*)?(?<![0-9A-Za-z-])(?P<number>[0-9][0-9A-Za-z-]{0,19})\s*号\s*(?:提案|建议|议案)")
+PROPOSAL_NUMBER = re.compile(
+    r"(?:第\s*)?(?<![0-9A-Za-z-])(?P<number>[0-9][0-9A-Za-z-]{0,19})\s*号\s*(?:提案|建议|议案)"
+)
 
 MIN_ISSUER_LENGTH = 2
 
@@ -32,7 +34,4 @@ def document_number_candidates(match: re.Match) -> list[tuple[str, int]]:
     the Han run before the bracket is a candidate; the longest that names a record wins."""
     issuer, year, serial = match["issuer"], match["year"], match["serial"]
     start = match.start("issuer")
-    return [
-        (f"{issuer[i:]}〔{year}〕{serial}号", start + i)
-        for i in range(0, len(issuer) - MIN_ISSUER_LENGTH + 1)
-    ]
+    return [(f"{issuer[i:]}〔{year}〕{serial}号", start + i) for i in range(0, len(issuer) - MIN_ISSUER_LENGTH + 1)]

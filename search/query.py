@@ -1,6 +1,5 @@
 """A user's query: checked, split into terms, and turned into tokens for the backends."""
 
-
 from dataclasses import dataclass, field
 
 from core.text import has_control_characters
@@ -67,5 +66,6 @@ def parse_query(raw: str) -> ParsedQuery:
         # squeezed lines), so the costly substring scan is skipped for it.
         if term_bigrams + term_prefixes != [term] or len(term) > MAX_TOKEN_LENGTH:
             verbatim.append(term)
-    return ParsedQuery(raw=value, terms=tuple(terms), bigrams=tuple(bigrams), prefixes=tuple(prefixes),
-                       verbatim_terms=tuple(verbatim))
+    return ParsedQuery(
+        raw=value, terms=tuple(terms), bigrams=tuple(bigrams), prefixes=tuple(prefixes), verbatim_terms=tuple(verbatim)
+    )

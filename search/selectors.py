@@ -39,8 +39,13 @@ class SearchFilters:
 
     def selected(self) -> dict:
         """The chosen facet values, as stored in their columns: {facet: value}."""
-        values = {"type": self.type, "publisher": getattr(self.publisher, "pk", None),
-                  "topic": getattr(self.topic, "pk", None), "year": self.year, "validity": self.validity}
+        values = {
+            "type": self.type,
+            "publisher": getattr(self.publisher, "pk", None),
+            "topic": getattr(self.topic, "pk", None),
+            "year": self.year,
+            "validity": self.validity,
+        }
         return {facet: value for facet, value in values.items() if value}
 
     def apply_dates(self, qs):
@@ -72,7 +77,7 @@ class ResultList:
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
-            items = self[index:index + 1]
+            items = self[index : index + 1]
             if not items:
                 raise IndexError(index)
             return items[0]
@@ -195,8 +200,11 @@ def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort
     matched = documents_matching(query=query, at=at)
     if at is None:
         # Counts and facets scan every match: keep them until content changes (core.pagecache).
-        key = hashlib.md5(repr((query.terms, query.bigrams, query.prefixes, filters.selected(),
-                                filters.date_from, filters.date_to)).encode()).hexdigest()
+        key = hashlib.md5(
+            repr(
+                (query.terms, query.bigrams, query.prefixes, filters.selected(), filters.date_from, filters.date_to)
+            ).encode()
+        ).hexdigest()
         facets, count, title_count = cached_value(
             f"search:{key}", lambda: search_facets(matched=matched, filters=filters, query=query)
         )
@@ -210,10 +218,12 @@ def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort
         in_title = filters.apply(documents_matching(query=query, at=at, title_only=True))
         in_title = in_title.select_related("publisher", "topic").defer(*UNSHOWN_COLUMNS)
         elsewhere = results.exclude(_title_hit(query))
-        ordered = ResultList([
-            (_ordered(in_title, query, title_count), title_count),
-            (_ordered(elsewhere, query, count - title_count), count - title_count),
-        ])
+        ordered = ResultList(
+            [
+                (_ordered(in_title, query, title_count), title_count),
+                (_ordered(elsewhere, query, count - title_count), count - title_count),
+            ]
+        )
     return SearchResults(query=query, queryset=ordered, facets=facets, count=count)
 
 
@@ -227,7 +237,9 @@ def search_facets(*, matched, filters: SearchFilters, query: ParsedQuery):
     # Streamed: a common word has tens of thousands of combinations at a million documents,
     # and a worker should not hold them all (nor the publisher and topic names repeated on each).
     combos = (
-        filters.apply_dates(matched).order_by().annotate(title_hit=title_hit)
+        filters.apply_dates(matched)
+        .order_by()
+        .annotate(title_hit=title_hit)
         .values(*columns, "title_hit")
         .annotate(n=Count("id"))
         .iterator(chunk_size=2000)
@@ -295,14 +307,16 @@ def search_hits(*, documents, query: ParsedQuery) -> list[Hit]:
         if contains(doc.body_text):
             reasons.append("正文")
         body_hit = find_spans(doc.body_text, pattern)
-        hits.append(Hit(
-            document=doc,
-            type_label=labels.get(doc.source, doc.source),
-            title=highlight(doc.title, pattern),
-            excerpt=snippet(doc.body_text, pattern) if body_hit or not doc.extra else _extra_snippet(doc, pattern),
-            fields=[(label, highlight(value, pattern)) for label, value in doc.fields],
-            reasons=reasons,
-        ))
+        hits.append(
+            Hit(
+                document=doc,
+                type_label=labels.get(doc.source, doc.source),
+                title=highlight(doc.title, pattern),
+                excerpt=snippet(doc.body_text, pattern) if body_hit or not doc.extra else _extra_snippet(doc, pattern),
+                fields=[(label, highlight(value, pattern)) for label, value in doc.fields],
+                reasons=reasons,
+            )
+        )
     return hits
 
 

@@ -4,8 +4,26 @@ import re
 from html.parser import HTMLParser
 
 BLOCK_TAGS = {
-    "p", "div", "br", "hr", "li", "tr", "td", "th", "table", "ul", "ol", "blockquote", "pre",
-    "h1", "h2", "h3", "h4", "h5", "h6", "caption",
+    "p",
+    "div",
+    "br",
+    "hr",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "table",
+    "ul",
+    "ol",
+    "blockquote",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "caption",
 }
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 

@@ -37,7 +37,7 @@ def _runs(normalized: str):
 
 
 def _bigrams(run: str) -> list[str]:
-    return [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def tokens(text: str) -> list[str]:
@@ -72,7 +72,8 @@ def query_tokens(term: str) -> tuple[list[str], list[str]]:
     normalized = normalize(term)
     bigrams = [
         bigram
-        for run, is_han in _runs(_NOT_KEPT.sub("", normalized)) if is_han and len(run) > 1
+        for run, is_han in _runs(_NOT_KEPT.sub("", normalized))
+        if is_han and len(run) > 1
         for bigram in _bigrams(run)
     ]
     prefixes = [run[:MAX_TOKEN_LENGTH] for run, is_han in _runs(normalized) if not is_han]

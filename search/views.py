@@ -62,18 +62,20 @@ def results(request):
         )
     # The count is known from the facet query: no COUNT over the matches.
     page = numbered_page(request, found.queryset, PAGE_SIZE, count=found.count)["page"]
-    context.update({
-        "query": query,
-        "page": page,
-        "hits": selectors.search_hits(documents=page.object_list, query=query),
-        "facets": _facet_links(request, found.facets),
-        "facet_titles": FACET_TITLES,
-        "query_string": urlencode(_params_without(request, "page", "format")),
-        "csv_query": urlencode({**_params_without(request, "page", "format"), "format": "csv"}),
-        "sort": form.sort_order,
-        "sort_links": {
-            key: "?" + urlencode({**_params_without(request, "page", "format", "sort"), "sort": key})
-            for key in selectors.SORTS
-        },
-    })
+    context.update(
+        {
+            "query": query,
+            "page": page,
+            "hits": selectors.search_hits(documents=page.object_list, query=query),
+            "facets": _facet_links(request, found.facets),
+            "facet_titles": FACET_TITLES,
+            "query_string": urlencode(_params_without(request, "page", "format")),
+            "csv_query": urlencode({**_params_without(request, "page", "format"), "format": "csv"}),
+            "sort": form.sort_order,
+            "sort_links": {
+                key: "?" + urlencode({**_params_without(request, "page", "format", "sort"), "sort": key})
+                for key in selectors.SORTS
+            },
+        }
+    )
     return render(request, "search/results.html", context)

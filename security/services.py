@@ -25,7 +25,7 @@ def totp_pending_device(user) -> TOTPDevice:
 def totp_secret_text(device: TOTPDevice) -> str:
     """The secret as authenticator apps take it typed in (base32, in groups of four)."""
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def totp_qr_data_uri(device: TOTPDevice) -> str:
@@ -45,8 +45,14 @@ def totp_confirm(*, request, device: TOTPDevice, token: str) -> list[str] | None
     """Confirm the authenticator with a first token; the session is then verified and the
     recovery codes are returned (to be shown once). None if the token is wrong."""
     if not device.verify_token(token.strip()):
-        audit_log(request.user, Action.OTP_FAILED, request.user, "绑定身份验证器时验证码错误", request=request,
-                  succeeded=False)
+        audit_log(
+            request.user,
+            Action.OTP_FAILED,
+            request.user,
+            "绑定身份验证器时验证码错误",
+            request=request,
+            succeeded=False,
+        )
         return None
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True

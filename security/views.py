@@ -33,13 +33,17 @@ def _default_next(user):
 
 @login_required
 def index(request):
-    return render(request, "security/index.html", {
-        **_page("两步验证"),
-        "enabled": user_has_device(request.user),
-        "required": request.user.is_staff,
-        "verified": request.user.is_verified(),
-        "codes_left": selectors.recovery_codes_left(request.user),
-    })
+    return render(
+        request,
+        "security/index.html",
+        {
+            **_page("两步验证"),
+            "enabled": user_has_device(request.user),
+            "required": request.user.is_staff,
+            "verified": request.user.is_verified(),
+            "codes_left": selectors.recovery_codes_left(request.user),
+        },
+    )
 
 
 @login_required
@@ -52,14 +56,27 @@ def setup(request):
     if form.is_valid():
         codes = services.totp_confirm(request=request, device=device, token=form.cleaned_data["token"])
         if codes is not None:
-            return render(request, "security/recovery_codes.html", {
-                **_page("恢复码"), "codes": codes, "next": _next_url(request, _default_next(request.user)),
-            })
+            return render(
+                request,
+                "security/recovery_codes.html",
+                {
+                    **_page("恢复码"),
+                    "codes": codes,
+                    "next": _next_url(request, _default_next(request.user)),
+                },
+            )
         form.add_error("token", "验证码不正确，请核对手机时间后重新输入。")
-    return render(request, "security/setup.html", {
-        **_page("绑定身份验证器"), "form": form, "qr": services.totp_qr_data_uri(device),
-        "secret": services.totp_secret_text(device), "next": _next_url(request, ""),
-    })
+    return render(
+        request,
+        "security/setup.html",
+        {
+            **_page("绑定身份验证器"),
+            "form": form,
+            "qr": services.totp_qr_data_uri(device),
+            "secret": services.totp_secret_text(device),
+            "next": _next_url(request, ""),
+        },
+    )
 
 
 @login_required
@@ -71,9 +88,15 @@ def verify(request):
         if services.second_factor_verify(request=request, token=form.cleaned_data["token"]):
             return redirect(_next_url(request, _default_next(request.user)))
         form.add_error("token", "验证码不正确或已使用（连续输错后须稍等几秒再试）。")
-    return render(request, "security/verify.html", {
-        **_page("两步验证"), "form": form, "next": _next_url(request, ""),
-    })
+    return render(
+        request,
+        "security/verify.html",
+        {
+            **_page("两步验证"),
+            "form": form,
+            "next": _next_url(request, ""),
+        },
+    )
 
 
 @require_POST
@@ -82,16 +105,23 @@ def recovery_codes(request):
     if not request.user.is_verified():
         return redirect("security:verify")
     codes = services.recovery_codes_issue(request=request)
-    return render(request, "security/recovery_codes.html", {**_page("恢复码"), "codes": codes, "next": reverse("security:index")})
+    return render(
+        request, "security/recovery_codes.html", {**_page("恢复码"), "codes": codes, "next": reverse("security:index")}
+    )
 
 
 @require_POST
 @login_required
 def session_keepalive(request):
-    """"继续工作" on the idle warning (static/js/idle-timeout.js): the request itself is the
+    """ "继续工作" on the idle warning (static/js/idle-timeout.js): the request itself is the
     activity; answers when the session now ends."""
     state = getattr(request, "staff_session", None)
     if state is None:
         return HttpResponse(status=204)
-    return JsonResponse({"ends_at": state.ends_at.isoformat(), "label": f"{timezone.localtime(state.ends_at):%H:%M}",
-                         "warn_in": state.warn_in})
+    return JsonResponse(
+        {
+            "ends_at": state.ends_at.isoformat(),
+            "label": f"{timezone.localtime(state.ends_at):%H:%M}",
+            "warn_in": state.warn_in,
+        }
+    )

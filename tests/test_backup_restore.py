@@ -36,8 +36,11 @@ def snapshot():
         pages[url] = (response.status_code, html)
         record_view_counts.clear()  # a view is buffered, not written: the next page starts equal
     models = [model for model in apps.get_models() if model._meta.managed and not model._meta.proxy]
-    history = {model._meta.label: list(model._default_manager.order_by("pk").values_list())
-               for model in models if model.__name__.startswith("Historical")}
+    history = {
+        model._meta.label: list(model._default_manager.order_by("pk").values_list())
+        for model in models
+        if model.__name__.startswith("Historical")
+    }
     counts = {model._meta.label: model._default_manager.count() for model in models}
     return pages, history, counts
 
@@ -89,7 +92,9 @@ def test_pg_dump_restored_into_a_fresh_database_gives_the_same_pages_and_history
     pg_run("dropdb", "--if-exists", fresh, settings_dict=settings_dict)
     pg_run("createdb", fresh, settings_dict=settings_dict)
     try:
-        pg_run("pg_restore", "--no-owner", "--exit-on-error", f"--dbname={fresh}", str(dump), settings_dict=settings_dict)
+        pg_run(
+            "pg_restore", "--no-owner", "--exit-on-error", f"--dbname={fresh}", str(dump), settings_dict=settings_dict
+        )
         with database_named(fresh):
             after = snapshot()
     finally:

@@ -17,16 +17,25 @@ def run_manage(*args, env_overrides):
 
 
 def test_prod_settings_fail_fast_without_secret_key():
-    result = run_manage("check", env_overrides={"DJANGO_SETTINGS_MODULE": "govportal.settings.prod", "ALLOWED_HOSTS": "example.gov.cn"})
+    result = run_manage(
+        "check", env_overrides={"DJANGO_SETTINGS_MODULE": "govportal.settings.prod", "ALLOWED_HOSTS": "example.gov.cn"}
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_check_deploy_is_clean_under_prod_settings():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides={
-        "DJANGO_SETTINGS_MODULE": "govportal.settings.prod",
-        "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "www.kmgd.gov.cn",
-    })
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "govportal.settings.prod",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "www.kmgd.gov.cn",
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -36,6 +36,7 @@ setting_changed.connect(lambda **kwargs: _settings_read.clear(), weak=False)
 
 # --- state (the generation) ------------------------------------------------------------
 
+
 def _stamp_file():
     return _setting("PAGE_CACHE_STAMP_FILE", None)
 
@@ -211,5 +212,3 @@ def _replica_may_lag(state) -> bool:
     """Just after a change a replica may still give the old rows: nothing read then is kept."""
     lag = _setting("PAGE_CACHE_REPLICA_LAG_SECONDS", 0)
     return bool(lag) and time.time() - state["at"] < lag
-
-

@@ -33,8 +33,15 @@ ENVIRON_KEY = "govcore.pagecache"
 CACHEABLE_KEY = "govcore.pagecache.cacheable"
 HIT_HEADER = "X-Page-Cache"
 ENTRY_FORMAT = 3
-STORABLE_TYPES = ("text/html", "application/xml", "application/rss+xml", "application/atom+xml",
-                  "application/json", "text/xml", "text/plain")
+STORABLE_TYPES = (
+    "text/html",
+    "application/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/json",
+    "text/xml",
+    "text/plain",
+)
 
 # One cookie may vary a page (the reader's preferences, registered by portal): its name and
 # how a value becomes part of the key. The page cache knows nothing else about it.
@@ -45,7 +52,9 @@ def register_variant_cookie(name, key_for_value):
     """Pages differ by this cookie; `key_for_value(raw value)` gives their cache-key part."""
     _variant.update(cookie=name, key=key_for_value)
 
+
 # --- what may be cached ---------------------------------------------------------------
+
 
 def _allowed_cookies():
     return {_variant["cookie"], settings.CSRF_COOKIE_NAME, *_setting("PAGE_CACHE_IGNORED_COOKIES", [])}
@@ -103,15 +112,21 @@ def _scheme(environ):
 
 
 def page_key(environ) -> str:
-    parts = "\n".join([
-        _scheme(environ), environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""),
-        environ.get("QUERY_STRING", ""), _reader_key(environ),
-    ])
+    parts = "\n".join(
+        [
+            _scheme(environ),
+            environ.get("HTTP_HOST", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            _reader_key(environ),
+        ]
+    )
     # The format version in the key: entries written by an older release are never read.
     return f"pagecache:page{ENTRY_FORMAT}:" + hashlib.md5(parts.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 # --- lookup and serving ----------------------------------------------------------------
+
 
 def lookup(environ):
     """(key, state, entry or None) for a cacheable request: from this process's copies when
@@ -253,8 +268,12 @@ class PageCacheMiddleware:
                 if getattr(response, "page_cache_holes", ()):
                     return response  # filled in for this reader: never a 304 (serve_hit)
                 return get_conditional_response(
-                    request, etag=response.get("ETag"), response=response,
-                    last_modified=parse_http_date_safe(response["Last-Modified"]) if response.has_header("Last-Modified") else None,
+                    request,
+                    etag=response.get("ETag"),
+                    response=response,
+                    last_modified=parse_http_date_safe(response["Last-Modified"])
+                    if response.has_header("Last-Modified")
+                    else None,
                 )
         elif not response.has_header("Cache-Control"):
             # A signed-in reader's page, or a request with cookies we do not know: never shared.
@@ -272,7 +291,8 @@ class PageCacheMiddleware:
             patch_cache_control(response, private=True, max_age=0)
             return
         patch_cache_control(
-            response, public=True,
+            response,
+            public=True,
             max_age=_setting("PAGE_CACHE_BROWSER_SECONDS", 60),
             s_maxage=_setting("PAGE_CACHE_SHARED_SECONDS", 60),
         )
@@ -337,5 +357,3 @@ def on_hit(request, path, *args):
 def skip(request):
     """Keep this response out of the page cache (it may still be public for a CDN)."""
     request.page_cache_skip = True
-
-

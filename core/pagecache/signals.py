@@ -7,6 +7,7 @@ from .generation import _setting, invalidate
 
 # --- invalidation on content changes ---------------------------------------------------
 
+
 def _is_content_model(model) -> bool:
     meta = model._meta
     if meta.app_label not in _setting("PAGE_CACHE_APPS", []):

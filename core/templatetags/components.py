@@ -15,7 +15,8 @@ class ScrollingTableNode(template.Node):
         # A region that scrolls sideways on a phone, reachable by keyboard and named for screen readers.
         return format_html(
             '<div class="table-scroll" role="region" aria-label="{}（表格，可横向滚动）" tabindex="0">{}</div>',
-            self.label.resolve(context), self.nodelist.render(context),
+            self.label.resolve(context),
+            self.nodelist.render(context),
         )
 
 

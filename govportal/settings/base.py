@@ -180,24 +180,66 @@ PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200")
 PAGE_CACHE_LOCAL_VALUES = int(os.environ.get("PAGE_CACHE_LOCAL_VALUES", "300"))
 # 网站自查 (国办秘函〔2019〕19号): days within which a column of each kind must be updated.
 SELF_CHECK_UPDATE_DAYS = {"dynamic": 14, "notice": 183, "policy": 183}
-PAGE_CACHE_APPS = ["disclosures", "portal", "proposals", "communities", "inforequests", "agencies", "annualreports",
-                   "search", "core"]
+PAGE_CACHE_APPS = [
+    "disclosures",
+    "portal",
+    "proposals",
+    "communities",
+    "inforequests",
+    "agencies",
+    "annualreports",
+    "search",
+    "core",
+]
 PAGE_CACHE_IGNORED_MODELS = ["disclosures.indexserial"]
 PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/accounts/", "/static/", "/media/", "/preferences/"]
 # The query parameters pages read: a request with any other is served but never stored.
-PAGE_CACHE_QUERY_PARAMETERS = frozenset({
-    "q", "page", "after", "before", "year", "topic", "publisher", "type", "validity", "sort", "date_from", "date_to",
-    "format", "size", "cite", "session", "number", "unit", "category", "kind", "status", "assembly", "metric",
-    "scope", "street", "source", "cursor", "limit", "published_after", "published_before", "document_number", "p",
-    "member",
-})
+PAGE_CACHE_QUERY_PARAMETERS = frozenset(
+    {
+        "q",
+        "page",
+        "after",
+        "before",
+        "year",
+        "topic",
+        "publisher",
+        "type",
+        "validity",
+        "sort",
+        "date_from",
+        "date_to",
+        "format",
+        "size",
+        "cite",
+        "session",
+        "number",
+        "unit",
+        "category",
+        "kind",
+        "status",
+        "assembly",
+        "metric",
+        "scope",
+        "street",
+        "source",
+        "cursor",
+        "limit",
+        "published_after",
+        "published_before",
+        "document_number",
+        "p",
+        "member",
+    }
+)
 PAGE_CACHE_IGNORED_COOKIES = env_list("PAGE_CACHE_IGNORED_COOKIES")  # e.g. an analytics cookie
 PAGE_CACHE_SCHEDULE_SOURCES = ["disclosures.selectors.record_next_scheduled_at"]
 PAGE_CACHE_REPLICA_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_LAG_SECONDS", "2")) if DATABASE_REPLICAS else 0
 # Local memory is per process: the generation then comes from a stamp file, so a publish
 # handled by one worker (or a management command) invalidates every worker on the node.
 PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE") or (
-    None if REDIS_URL else os.path.join(
+    None
+    if REDIS_URL
+    else os.path.join(
         tempfile.gettempdir(),
         "govportal-pagecache-" + hashlib.md5(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:12],
     )
@@ -205,9 +247,13 @@ PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE") or (
 # Without Redis, the node's workers share their buffered 浏览次数 through this SQLite file, so they
 # all show the same count (core/counters.py); unset, each process counts on its own.
 COUNTER_FILE = os.environ.get("COUNTER_FILE") or (
-    None if REDIS_URL else os.path.join(
+    None
+    if REDIS_URL
+    else os.path.join(
         tempfile.gettempdir(),
-        "govportal-counters-" + hashlib.md5(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:12] + ".sqlite3",
+        "govportal-counters-"
+        + hashlib.md5(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:12]
+        + ".sqlite3",
     )
 )
 # 浏览次数 are buffered (Redis when REDIS_URL is set) and written in batches: by
@@ -262,9 +308,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 # Staff-only pages outside the admin: the second sign-in step is required there too.
 STAFF_AREAS = ("/disclosures/apply/staff/",)
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb",
-))
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
 
 MEDIA_URL = "/media/"
 # Attachments are never served from MEDIA_URL: disclosures.views.attachment_download checks
@@ -301,13 +357,25 @@ X_FRAME_OPTIONS = "DENY"
 
 # 索引号 pattern: Kunming form by default; the national form is
 # "{org_code}/{YYYY}-{serial:05d}". See disclosures/index_numbers.py.
-DISCLOSURE_INDEX_PATTERN = os.environ.get(
-    "DISCLOSURE_INDEX_PATTERN", "{org_code}-{YYYYMM}-{serial:06d}"
-)
+DISCLOSURE_INDEX_PATTERN = os.environ.get("DISCLOSURE_INDEX_PATTERN", "{org_code}-{YYYYMM}-{serial:06d}")
 # Attachments: the formats government offices actually publish, and a size cap.
 DISCLOSURE_ATTACHMENT_EXTENSIONS = [
-    "pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "ppt", "pptx",
-    "txt", "csv", "zip", "jpg", "jpeg", "png",
+    "pdf",
+    "ofd",
+    "doc",
+    "docx",
+    "wps",
+    "xls",
+    "xlsx",
+    "et",
+    "ppt",
+    "pptx",
+    "txt",
+    "csv",
+    "zip",
+    "jpg",
+    "jpeg",
+    "png",
 ]
 DISCLOSURE_ATTACHMENT_MAX_BYTES = int(os.environ.get("DISCLOSURE_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -326,7 +394,10 @@ INFOREQUESTS_CASE_NUMBER_PATTERN = os.environ.get("INFOREQUESTS_CASE_NUMBER_PATT
 INFOREQUESTS_ALARM_THRESHOLDS = {"预警": 5, "黄牌": 2, "红牌": 0}
 INFOREQUESTS_CORRECTION_DAYS = 15
 INFOREQUESTS_RATE_LIMITS = {
-    "apply_address": (10, 3600), "apply_applicant": (10, 86400), "lookup_address": (10, 600), "lookup_code": (5, 3600),
+    "apply_address": (10, 3600),
+    "apply_applicant": (10, 86400),
+    "lookup_address": (10, 600),
+    "lookup_code": (5, 3600),
 }
 INFOREQUESTS_FIELD_KEYS = env_list("INFOREQUESTS_FIELD_KEYS")
 INFOREQUESTS_DIGEST_KEY = os.environ.get("INFOREQUESTS_DIGEST_KEY", "")  # unset: SECRET_KEY

@@ -1,6 +1,5 @@
 """Keyset cursors: lists newest first by a date, then id; deep pages cost what page one does."""
 
-
 import base64
 import binascii
 import datetime as dt
@@ -53,5 +52,3 @@ def keyset_page(request, queryset, *, cursor, limit, field="published_at", seria
         params = {k: v for k, v in request.GET.items() if k != "cursor"}
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode({**params, 'cursor': next_cursor})}")
     return {"results": [serialize(request, row) for row in rows[:limit]], "next_cursor": next_cursor, "next": next_url}
-
-

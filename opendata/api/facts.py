@@ -1,7 +1,5 @@
 """Governance facts, each with the sentence it was quoted from."""
 
-
-
 from django import forms
 from django.db.models import Q
 
@@ -69,8 +67,13 @@ def fact_data(request, fact) -> dict:
     return fact_record(fact, absolute_url=request.build_absolute_uri)
 
 
-@endpoint("facts", summary="社区治理数据（均注明来源语句）", tag="社区治理", response=component("FactPage"),
-          query=(FactFilters, PageParams))
+@endpoint(
+    "facts",
+    summary="社区治理数据（均注明来源语句）",
+    tag="社区治理",
+    response=component("FactPage"),
+    query=(FactFilters, PageParams),
+)
 def facts(request, params):
     queryset = Fact.objects.public().for_display()
     if params.metric:
@@ -81,7 +84,11 @@ def facts(request, params):
         queryset = queryset.filter(Q(street_id=params.street) | Q(community__street_id=params.street))
     if params.source:
         queryset = queryset.filter(source_record__index_number=checked_text(params.source))
-    return keyset_page(request, queryset, cursor=checked_text(params.cursor), limit=params.limit,
-                       field="source_record__published_at", serialize=fact_data)
-
-
+    return keyset_page(
+        request,
+        queryset,
+        cursor=checked_text(params.cursor),
+        limit=params.limit,
+        field="source_record__published_at",
+        serialize=fact_data,
+    )

@@ -8,7 +8,6 @@ Each endpoint declares its query parameters as Django forms; the same forms vali
 cannot drift from what is checked. Response schemas sit beside the functions building the
 payloads, and schemathesis holds every response to them (tests/opendata/test_api.py)."""
 
-
 import dataclasses
 import functools
 import re
@@ -50,8 +49,13 @@ class ApiError(Exception):
 def json_response(data, status=200):
     # Chinese as characters, not \uXXXX escapes: readable, and a third smaller. Django's encoder
     # writes dates and times as ISO 8601 (UTC as Z, milliseconds), as the API always has.
-    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False},
-                        content_type="application/json; charset=utf-8")
+    return JsonResponse(
+        data,
+        status=status,
+        safe=False,
+        json_dumps_params={"ensure_ascii": False},
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def read_only(view):
@@ -122,8 +126,9 @@ def date_param(help_text):
     return forms.DateField(required=False, input_formats=["%Y-%m-%d"], help_text=help_text)
 
 
-LIMIT = forms.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, initial=DEFAULT_LIMIT,
-                           help_text="每页条数")
+LIMIT = forms.IntegerField(
+    required=False, min_value=1, max_value=MAX_LIMIT, initial=DEFAULT_LIMIT, help_text="每页条数"
+)
 
 
 class PageParams(ApiForm):
@@ -136,7 +141,9 @@ def validated(request, query_forms) -> SimpleNamespace:
     bound = [form(request.GET) for form in query_forms]
     problems = [
         {"type": error["code"], "loc": ["query", name], "msg": error["message"]}
-        for form in bound for name, errors in form.errors.get_json_data().items() for error in errors
+        for form in bound
+        for name, errors in form.errors.get_json_data().items()
+        for error in errors
     ]
     if problems:
         raise ApiError(problems, status=422)
@@ -206,23 +213,30 @@ PATH_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 def openapi_document(base):
     paths = {}
     for op in OPERATIONS:
-        parameters = [{"in": "path", "name": name, "required": True, "schema": STRING}
-                      for name in PATH_PARAMETER.findall(op.route)]
+        parameters = [
+            {"in": "path", "name": name, "required": True, "schema": STRING}
+            for name in PATH_PARAMETER.findall(op.route)
+        ]
         parameters += [_parameter(name, field) for form in op.query for name, field in form.base_fields.items()]
         responses = {200: op.response} | {
             code: component("ValidationProblem" if code == 422 else "Problem") for code in op.errors
         }
-        paths[base + PATH_PARAMETER.sub(r"{\1}", op.route)] = {"get": {
-            # django-ninja's operation ids, so clients generated from the schema keep their names
-            "operationId": f"search_api_{op.view.__name__}",
-            "summary": op.summary,
-            "parameters": parameters,
-            "responses": {
-                str(code): {"description": HTTPStatus(code).phrase, "content": {"application/json": {"schema": schema}}}
-                for code, schema in responses.items()
-            },
-            "tags": [op.tag],
-        }}
+        paths[base + PATH_PARAMETER.sub(r"{\1}", op.route)] = {
+            "get": {
+                # django-ninja's operation ids, so clients generated from the schema keep their names
+                "operationId": f"search_api_{op.view.__name__}",
+                "summary": op.summary,
+                "parameters": parameters,
+                "responses": {
+                    str(code): {
+                        "description": HTTPStatus(code).phrase,
+                        "content": {"application/json": {"schema": schema}},
+                    }
+                    for code, schema in responses.items()
+                },
+                "tags": [op.tag],
+            }
+        }
     return {"openapi": "3.1.0", "info": INFO, "paths": paths, "components": {"schemas": SCHEMAS}}
 
 
@@ -264,5 +278,3 @@ SCHEMAS = {
     "Problem": struct(detail=STRING),
     "ValidationProblem": struct(detail=array({"type": "object"})),
 }
-
-

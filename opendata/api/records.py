@@ -1,7 +1,5 @@
 """Vocabularies, disclosure records and search across every content type."""
 
-
-
 from django import forms
 
 from core.text import has_control_characters
@@ -132,8 +130,13 @@ def query_or_error(q):
         raise ApiError(str(error)) from error
 
 
-@endpoint("records", summary="政府信息公开目录", tag="政府信息", response=component("RecordPage"),
-          query=(RecordFilters, PageParams))
+@endpoint(
+    "records",
+    summary="政府信息公开目录",
+    tag="政府信息",
+    response=component("RecordPage"),
+    query=(RecordFilters, PageParams),
+)
 def records(request, params):
     queryset = public_records()
     if params.q is not None and params.q.strip():
@@ -142,12 +145,16 @@ def records(request, params):
         queryset = queryset.filter(pk__in=matched)
     checked_text(params.document_number)
     queryset = RecordApiFilter.apply(queryset, {name: getattr(params, name) for name in RecordFilters.base_fields})
-    return keyset_page(request, queryset, cursor=checked_text(params.cursor), limit=params.limit,
-                       serialize=record_data)
+    return keyset_page(request, queryset, cursor=checked_text(params.cursor), limit=params.limit, serialize=record_data)
 
 
-@endpoint("records/<path:index_number>", summary="一条政府信息", tag="政府信息", response=component("RecordDetail"),
-          errors=(404,))
+@endpoint(
+    "records/<path:index_number>",
+    summary="一条政府信息",
+    tag="政府信息",
+    response=component("RecordDetail"),
+    errors=(404,),
+)
 def record_detail(request, index_number):
     if has_control_characters(index_number):
         raise ApiError("Not Found", status=404)
@@ -157,7 +164,12 @@ def record_detail(request, index_number):
     data = record_data(request, record)
     data["body_html"] = record.body
     data["attachments"] = [
-        {"title": a.title, "url": request.build_absolute_uri(a.get_absolute_url()), "size": a.size, "extension": a.extension}
+        {
+            "title": a.title,
+            "url": request.build_absolute_uri(a.get_absolute_url()),
+            "size": a.size,
+            "extension": a.extension,
+        }
         for a in record.attachments.all()
     ]
     return data
@@ -181,17 +193,26 @@ class SearchParams(ApiForm):
     limit = LIMIT
 
 
-@endpoint("search", summary="站内检索（按相关度，前 100 条）", tag="检索", response=component("SearchPage"),
-          query=(SearchParams,))
+@endpoint(
+    "search",
+    summary="站内检索（按相关度，前 100 条）",
+    tag="检索",
+    response=component("SearchPage"),
+    query=(SearchParams,),
+)
 def search_api(request, params):
     found = search(query=query_or_error(params.q))
     return {
         "count": found.count,
         "results": [
-            {"type": d.source, "title": d.title, "url": request.build_absolute_uri(d.url),
-             "published_at": d.published_at, "publisher": ref(d.publisher), "topic": ref(d.topic)}
-            for d in found.queryset[:params.limit]
+            {
+                "type": d.source,
+                "title": d.title,
+                "url": request.build_absolute_uri(d.url),
+                "published_at": d.published_at,
+                "publisher": ref(d.publisher),
+                "topic": ref(d.topic),
+            }
+            for d in found.queryset[: params.limit]
         ],
     }
-
-

@@ -1,8 +1,5 @@
 """Replies to proposals: public ones only, never members' contact details."""
 
-
-
-
 from proposals.models import Proposal, Reply, normalize_proposal_number
 from proposals.selectors import reply_public_from, reply_url
 from search.query import MAX_QUERY_LENGTH
@@ -77,8 +74,12 @@ def reply_data(request, reply) -> dict:
     return {
         "id": reply.pk,
         "proposal": {
-            "reference": proposal.reference, "session": proposal.session.full_name, "year": proposal.session.year,
-            "number": proposal.number, "kind": proposal.kind, "title": proposal.title,
+            "reference": proposal.reference,
+            "session": proposal.session.full_name,
+            "year": proposal.session.year,
+            "number": proposal.number,
+            "kind": proposal.kind,
+            "title": proposal.title,
             "lead_member": proposal.lead_member.name,
             "url": request.build_absolute_uri(proposal.get_absolute_url()),
         },
@@ -96,8 +97,9 @@ def reply_data(request, reply) -> dict:
     }
 
 
-@endpoint("replies", summary="建议提案答复", tag="建议提案", response=component("ReplyPage"),
-          query=(ReplyFilters, PageParams))
+@endpoint(
+    "replies", summary="建议提案答复", tag="建议提案", response=component("ReplyPage"), query=(ReplyFilters, PageParams)
+)
 def replies(request, params):
     queryset = Reply.objects.public().select_related(
         "proposal__session__assembly", "proposal__lead_member", "answering_unit", "record", "category"
@@ -115,7 +117,4 @@ def replies(request, params):
         queryset = queryset.filter(answering_unit_id=params.unit)
     if params.category:
         queryset = queryset.filter(category__code=checked_text(params.category).upper())
-    return keyset_page(request, queryset, cursor=checked_text(params.cursor), limit=params.limit,
-                       serialize=reply_data)
-
-
+    return keyset_page(request, queryset, cursor=checked_text(params.cursor), limit=params.limit, serialize=reply_data)

@@ -32,19 +32,19 @@ def fact_document(fact: Fact) -> Document:
     )
 
 
-register_source(SearchSource(
-    key="fact",
-    label="社区治理数据",
-    model=Fact,
-    indexable=indexable_facts,
-    document=fact_document,
-    dependencies={
-        DisclosureRecord: lambda record: Fact.objects.filter(source_record=record).only("pk"),
-        Metric: lambda metric: Fact.objects.filter(metric=metric).only("pk"),
-        Street: lambda street: Fact.objects.filter(Q(street=street) | Q(community__street=street)).only("pk"),
-        Community: lambda community: Fact.objects.filter(community=community).only("pk"),
-    },
-    position=30,
-))
-
-
+register_source(
+    SearchSource(
+        key="fact",
+        label="社区治理数据",
+        model=Fact,
+        indexable=indexable_facts,
+        document=fact_document,
+        dependencies={
+            DisclosureRecord: lambda record: Fact.objects.filter(source_record=record).only("pk"),
+            Metric: lambda metric: Fact.objects.filter(metric=metric).only("pk"),
+            Street: lambda street: Fact.objects.filter(Q(street=street) | Q(community__street=street)).only("pk"),
+            Community: lambda community: Fact.objects.filter(community=community).only("pk"),
+        },
+        position=30,
+    )
+)

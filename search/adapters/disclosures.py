@@ -76,22 +76,42 @@ def resolve_proposal_numbers_by_title(candidates):
     return _unique_urls(pairs)
 
 
-register_source(SearchSource(
-    key="record",
-    label="政府信息",
-    model=DisclosureRecord,
-    indexable=indexable_records,
-    document=record_document,
-    dependencies={Organization: _records_of_organization},
-    position=10,
-))
-register_number(NumberKind(
-    key="index_number", label="索引号", pattern=INDEX_NUMBER, resolve=resolve_index_numbers, position=10,
-))
-register_number(NumberKind(
-    key="document_number", label="文号", pattern=DOCUMENT_NUMBER, resolve=resolve_document_numbers,
-    candidates=document_number_candidates, position=20,
-))
-register_number(NumberKind(
-    key="proposal", label="提案号", pattern=PROPOSAL_NUMBER, resolve=resolve_proposal_numbers_by_title, position=30,
-))
+register_source(
+    SearchSource(
+        key="record",
+        label="政府信息",
+        model=DisclosureRecord,
+        indexable=indexable_records,
+        document=record_document,
+        dependencies={Organization: _records_of_organization},
+        position=10,
+    )
+)
+register_number(
+    NumberKind(
+        key="index_number",
+        label="索引号",
+        pattern=INDEX_NUMBER,
+        resolve=resolve_index_numbers,
+        position=10,
+    )
+)
+register_number(
+    NumberKind(
+        key="document_number",
+        label="文号",
+        pattern=DOCUMENT_NUMBER,
+        resolve=resolve_document_numbers,
+        candidates=document_number_candidates,
+        position=20,
+    )
+)
+register_number(
+    NumberKind(
+        key="proposal",
+        label="提案号",
+        pattern=PROPOSAL_NUMBER,
+        resolve=resolve_proposal_numbers_by_title,
+        position=30,
+    )
+)

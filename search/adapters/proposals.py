@@ -19,12 +19,20 @@ from ..text import html_to_text
 
 
 def indexable_replies():
-    return Reply.objects.filter(status=Reply.Status.SENT, published_at__isnull=False).filter(
-        Q(publication_mode=Reply.PublicationMode.WITHHELD)
-        | Q(record__status=DisclosureRecord.Status.PUBLISHED, record__published_at__isnull=False)
-    ).select_related(
-        "proposal__session__assembly", "proposal__lead_member", "answering_unit", "record__publisher",
-        "record__topic", "category",
+    return (
+        Reply.objects.filter(status=Reply.Status.SENT, published_at__isnull=False)
+        .filter(
+            Q(publication_mode=Reply.PublicationMode.WITHHELD)
+            | Q(record__status=DisclosureRecord.Status.PUBLISHED, record__published_at__isnull=False)
+        )
+        .select_related(
+            "proposal__session__assembly",
+            "proposal__lead_member",
+            "answering_unit",
+            "record__publisher",
+            "record__topic",
+            "category",
+        )
     )
 
 
@@ -49,21 +57,23 @@ def reply_document(reply: Reply) -> Document:
     )
 
 
-register_source(SearchSource(
-    key="reply",
-    label="建议提案答复",
-    model=Reply,
-    indexable=indexable_replies,
-    document=reply_document,
-    dependencies={
-        DisclosureRecord: lambda record: Reply.objects.filter(record=record).only("pk"),
-        Proposal: lambda proposal: Reply.objects.filter(proposal=proposal).only("pk"),
-        Organization: lambda org: Reply.objects.filter(answering_unit=org).only("pk"),
-        Member: lambda member: Reply.objects.filter(proposal__lead_member=member).only("pk"),
-        Session: lambda session: Reply.objects.filter(proposal__session=session).only("pk"),
-    },
-    position=20,
-))
+register_source(
+    SearchSource(
+        key="reply",
+        label="建议提案答复",
+        model=Reply,
+        indexable=indexable_replies,
+        document=reply_document,
+        dependencies={
+            DisclosureRecord: lambda record: Reply.objects.filter(record=record).only("pk"),
+            Proposal: lambda proposal: Reply.objects.filter(proposal=proposal).only("pk"),
+            Organization: lambda org: Reply.objects.filter(answering_unit=org).only("pk"),
+            Member: lambda member: Reply.objects.filter(proposal__lead_member=member).only("pk"),
+            Session: lambda session: Reply.objects.filter(proposal__session=session).only("pk"),
+        },
+        position=20,
+    )
+)
 
 
 def resolve_proposal_numbers(candidates):
@@ -76,8 +86,12 @@ def resolve_proposal_numbers(candidates):
     return {numbers[n]: items[0].get_absolute_url() for n, items in found.items() if len(items) == 1}
 
 
-register_number(NumberKind(
-    key="proposal", label="提案号", pattern=PROPOSAL_NUMBER, resolve=resolve_proposal_numbers, position=30,
-))
-
-
+register_number(
+    NumberKind(
+        key="proposal",
+        label="提案号",
+        pattern=PROPOSAL_NUMBER,
+        resolve=resolve_proposal_numbers,
+        position=30,
+    )
+)

@@ -17,8 +17,14 @@ pytestmark = pytest.mark.django_db
 def agencies():
     district = OrganizationFactory(name="某区人民政府", section_code="qzf")
     civil = OrganizationFactory(
-        name="某区民政局", section_code="mzj", parent=district, address="某路1号", office_hours="工作日 9:00-17:00",
-        phone="0871-1234567", fax="0871-7654321", online_contact="mzj@example.gov.cn",
+        name="某区民政局",
+        section_code="mzj",
+        parent=district,
+        address="某路1号",
+        office_hours="工作日 9:00-17:00",
+        phone="0871-1234567",
+        fax="0871-7654321",
+        online_contact="mzj@example.gov.cn",
     )
     street = OrganizationFactory(name="某某街道办事处", section_code="jd", parent=district)
     hidden = OrganizationFactory(name="没有专栏的机构", parent=district)  # no section_code: no section

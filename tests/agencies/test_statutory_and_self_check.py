@@ -28,7 +28,10 @@ def test_the_seeded_tree_has_article_20_and_21_items():
     assert [r.basis for r in roots] == ["条例第二十条", "条例第二十一条"]
     assert roots[0].children.count() == 15 and roots[1].children.count() == 7
     first = roots[0].children.first()
-    assert first.basis == "条例第二十条第（一）项" and set(first.genres.values_list("name", flat=True)) == {"规章", "规范性文件"}
+    assert first.basis == "条例第二十条第（一）项" and set(first.genres.values_list("name", flat=True)) == {
+        "规章",
+        "规范性文件",
+    }
     assert roots[0].children.last().basis == "条例第二十条第（十五）项"
 
 
@@ -47,15 +50,34 @@ def world():
     dynamic.topics.add(topic)
     notice = StatutoryColumn.objects.create(name="通知公告", parent=root, kind="notice", position=3)
     empties = [StatutoryColumn.objects.create(name=f"空白栏目{n}", parent=root, position=10 + n) for n in range(5)]
-    r1 = published("规范性文件一", publisher=civil, genre=rules, written_date=dt.date(2026, 4, 1), published_at=at(2026, 6, 20))
-    r2 = published("动态一", publisher=civil, topic=topic, written_date=dt.date(2026, 5, 28), published_at=at(2026, 6, 1), body=(
-        f'<p><a href="{r1.get_absolute_url()}">有效</a> <a href="/disclosures/">目录</a> <a href="https://www.gov.cn/">外站</a>'
-        ' <a href="/disclosures/000000000-209901-999999/">错链一</a> <a href="/gk/nosuch/">错链二</a>'
-        ' <a href="/no/such/page/">错链三</a> <a href="/disclosures">补斜杠</a> <a href="#top">锚点</a></p>'))
+    r1 = published(
+        "规范性文件一", publisher=civil, genre=rules, written_date=dt.date(2026, 4, 1), published_at=at(2026, 6, 20)
+    )
+    r2 = published(
+        "动态一",
+        publisher=civil,
+        topic=topic,
+        written_date=dt.date(2026, 5, 28),
+        published_at=at(2026, 6, 1),
+        body=(
+            f'<p><a href="{r1.get_absolute_url()}">有效</a> <a href="/disclosures/">目录</a> <a href="https://www.gov.cn/">外站</a>'
+            ' <a href="/disclosures/000000000-209901-999999/">错链一</a> <a href="/gk/nosuch/">错链二</a>'
+            ' <a href="/no/such/page/">错链三</a> <a href="/disclosures">补斜杠</a> <a href="#top">锚点</a></p>'
+        ),
+    )
     r3 = published("通知一", publisher=other, published_at=at(2025, 10, 1), written_date=None)
     notice.records.add(r3)
-    return {"civil": civil, "other": other, "policy": policy, "dynamic": dynamic, "notice": notice,
-            "empties": empties, "r1": r1, "r2": r2, "r3": r3}
+    return {
+        "civil": civil,
+        "other": other,
+        "policy": policy,
+        "dynamic": dynamic,
+        "notice": notice,
+        "empties": empties,
+        "r1": r1,
+        "r2": r2,
+        "r3": r3,
+    }
 
 
 def test_self_check_figures(world):
@@ -67,7 +89,10 @@ def test_self_check_figures(world):
     assert not check.home_stale and check.latest_publication == at(2026, 6, 20)
     assert [(r.title, days > 20) for r, days in check.late] == [("规范性文件一", True)]
     assert sorted(href for _, href in check.dead_links) == [
-        "/disclosures/000000000-209901-999999/", "/gk/nosuch/", "/no/such/page/"]
+        "/disclosures/000000000-209901-999999/",
+        "/gk/nosuch/",
+        "/no/such/page/",
+    ]
 
 
 def test_self_check_thresholds_move_with_the_data_and_settings(world, settings):
@@ -92,13 +117,20 @@ def test_the_column_tree_counts_the_agencys_records(client, world):
     policy_url = f"/gk/mzj/statutory/{world['policy'].pk}/"
     assert re.search(rf'<a href="{policy_url}">规范性文件</a>（1）', html)
     assert re.search(rf'<a href="/gk/mzj/statutory/{world["notice"].pk}/">通知公告</a>（0）', html)  # r3 is 财政局's
-    assert "第二十条" in html and 'href="/gk/mzj/statutory/%d/"' % StatutoryColumn.objects.get(name="第二十条").pk not in html
+    assert (
+        "第二十条" in html
+        and 'href="/gk/mzj/statutory/%d/"' % StatutoryColumn.objects.get(name="第二十条").pk not in html
+    )
 
 
 def test_a_column_page_lists_and_pages_the_agencys_records(client, world):
     for n in range(20):
-        published(f"规范性文件补{n:02d}", publisher=world["civil"], genre=world["policy"].genres.first(),
-                  published_at=at(2026, 6, 19) - dt.timedelta(minutes=n))
+        published(
+            f"规范性文件补{n:02d}",
+            publisher=world["civil"],
+            genre=world["policy"].genres.first(),
+            published_at=at(2026, 6, 19) - dt.timedelta(minutes=n),
+        )
     published("财政局的规范性文件", publisher=world["other"], genre=world["policy"].genres.first())
     url = f"/gk/mzj/statutory/{world['policy'].pk}/"
     html = client.get(url).content.decode()

@@ -53,8 +53,14 @@ def test_table_two_regulations_come_from_the_catalogue(orgs):
     _, civil = orgs
     rule = Genre.objects.get_or_create(name="规范性文件")[0]
     published("2023年制发", publisher=civil, genre=rule, written_date=dt.date(2023, 4, 1))
-    published("2020年制发、2023年废止", publisher=civil, genre=rule, written_date=dt.date(2020, 4, 1),
-              validity="repealed", invalid_date=dt.date(2023, 6, 1))
+    published(
+        "2020年制发、2023年废止",
+        publisher=civil,
+        genre=rule,
+        written_date=dt.date(2020, 4, 1),
+        validity="repealed",
+        invalid_date=dt.date(2023, 6, 1),
+    )
     published("2021年制发、仍有效", publisher=civil, genre=rule, written_date=dt.date(2021, 4, 1))
     published("2024年制发", publisher=civil, genre=rule, written_date=dt.date(2024, 2, 1))
     published("其他体裁", publisher=civil, written_date=dt.date(2023, 4, 1))
@@ -79,7 +85,9 @@ def test_a_report_with_a_failed_check_is_not_published(orgs):
         services.report_publish(report=report, user=clerk, override_reason="赶时间")
 
     # A 审核员 may, with a reason, which is kept.
-    result = services.report_publish(report=report, user=reviewer, override_reason="行政许可数据由市级系统统计，尚未提供")
+    result = services.report_publish(
+        report=report, user=reviewer, override_reason="行政许可数据由市级系统统计，尚未提供"
+    )
     report.refresh_from_db()
     assert report.status == "published" and report.overridden_by == reviewer
     assert report.override_reason == "行政许可数据由市级系统统计，尚未提供"
@@ -129,31 +137,51 @@ def test_staff_of_another_agency_cannot_touch_the_report(client, orgs):
     client.post(f"{base}{report.pk}/delete/", {"post": "yes"})
     report.refresh_from_db()
     assert report.status == "draft"
-    response = client.post(f"{base}add/", {
-        "organization": district.pk, "year": 2024, "review_cases-TOTAL_FORMS": 0, "review_cases-INITIAL_FORMS": 0})
+    response = client.post(
+        f"{base}add/",
+        {"organization": district.pk, "year": 2024, "review_cases-TOTAL_FORMS": 0, "review_cases-INITIAL_FORMS": 0},
+    )
     assert "只能选择您所在的机构" in response.content.decode()
 
 
 def test_the_carried_over_figure_must_match_last_years_report(orgs):
     _, civil = orgs
     last = t.tabulate_requests(cases(), 2022)
-    AnnualReport.objects.create(organization=civil, year=2022, status="published", tables={
-        "two": {}, "three": {**last, t.CARRIED_FORWARD: {**last[t.CARRIED_FORWARD], "person": 5, "total": 5}}, "four": {}})
+    AnnualReport.objects.create(
+        organization=civil,
+        year=2022,
+        status="published",
+        tables={
+            "two": {},
+            "three": {**last, t.CARRIED_FORWARD: {**last[t.CARRIED_FORWARD], "person": 5, "total": 5}},
+            "four": {},
+        },
+    )
     report = complete(AnnualReport.objects.create(organization=civil, year=2023))
     three = t.tabulate_requests(cases(), 2023)
-    findings = t.check_tables(selectors.tables_from_json({"two": selectors.entered_figures(report), "three": three, "four": {}}),
-                              previous=selectors.report_tables(selectors.previous_report(report)))
+    findings = t.check_tables(
+        selectors.tables_from_json({"two": selectors.entered_figures(report), "three": three, "four": {}}),
+        previous=selectors.report_tables(selectors.previous_report(report)),
+    )
     assert [f.rule for f in findings if f.rule == "上年结转"]
     assert any("上一年度年报“结转下年度继续办理”为 5" in f.message for f in findings)
 
 
 def _published_with_three(civil):
-    tables = t.Tables(two={**selectors.regulation_counts([civil], 2023), "licences": 0, "penalties": None,
-                           "enforcement": t.NOT_APPLICABLE, "fees": Decimal("12.5")},
-                      three=t.tabulate_requests(cases(), 2023),
-                      four=t.tabulate_reviews([("litigation_direct", "pending")]))
-    return AnnualReport.objects.create(organization=civil, year=2023, status="published",
-                                       tables=selectors.tables_to_json(tables))
+    tables = t.Tables(
+        two={
+            **selectors.regulation_counts([civil], 2023),
+            "licences": 0,
+            "penalties": None,
+            "enforcement": t.NOT_APPLICABLE,
+            "fees": Decimal("12.5"),
+        },
+        three=t.tabulate_requests(cases(), 2023),
+        four=t.tabulate_reviews([("litigation_direct", "pending")]),
+    )
+    return AnnualReport.objects.create(
+        organization=civil, year=2023, status="published", tables=selectors.tables_to_json(tables)
+    )
 
 
 def _html_tables(html):
@@ -162,8 +190,10 @@ def _html_tables(html):
     for table in re.findall(r"<table\b.*?</table>", html, re.S):
         caption = unescape(re.search(r"<caption>(.*?)</caption>", table, re.S).group(1))
         body = re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1)
-        rows = [[unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, re.S)]
-                for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+        rows = [
+            [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        ]
         found.append((caption, rows))
     return found
 
@@ -174,12 +204,15 @@ def test_the_page_has_accessible_tables_and_the_downloads_equal_it(client, orgs)
     html = client.get("/annual-reports/mzj/2023/").content.decode()
     page_tables = [(caption, rows) for caption, rows in _html_tables(html) if caption != "政府信息公开工作机构联系方式"]
     assert [caption for caption, _ in page_tables] == [
-        "二、主动公开政府信息情况：规章和行政规范性文件", "二、主动公开政府信息情况：行政许可、行政处罚、行政强制和行政事业性收费",
-        "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"]
+        "二、主动公开政府信息情况：规章和行政规范性文件",
+        "二、主动公开政府信息情况：行政许可、行政处罚、行政强制和行政事业性收费",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ]
     # Table 三's two-row header: 法人或其他组织 is a column group over its five kinds.
     three = re.search(r'<table[^>]*id="table-three".*?</table>', html, re.S).group(0)
     assert '<th scope="colgroup" colspan="5">法人或其他组织</th>' in three
-    assert '<th scope="col" rowspan="2">自然人</th>' in three and "<colgroup span=\"5\"></colgroup>" in three
+    assert '<th scope="col" rowspan="2">自然人</th>' in three and '<colgroup span="5"></colgroup>' in three
     assert '<th scope="rowgroup" colspan="8">（三）不予公开</th>' in three
     assert '<th scope="row">1.属于国家秘密</th><td>1</td>' in three
     # Empty, zero and not applicable read differently.
@@ -205,7 +238,8 @@ def test_the_page_has_accessible_tables_and_the_downloads_equal_it(client, orgs)
         xlsx_rows += [["" if v is None else str(v) for v in row] for row in ws.iter_rows(min_row=2, values_only=True)]
     assert _without_headers(xlsx_rows) == _flat(expected)
     assert book.worksheets[1]["C3"].value == 0 or any(
-        c.value == 0 for row in book.worksheets[1].iter_rows() for c in row)  # a figure is a number
+        c.value == 0 for row in book.worksheets[1].iter_rows() for c in row
+    )  # a figure is a number
 
 
 def _flat(rows):
@@ -225,8 +259,12 @@ def _without_headers(lines):
             kept.append(cells)
             skipping = True
             continue
-        if skipping and (cells[0] in {"信息内容", "项目"} or cells[0].startswith("（本列数据") or cells[0] in {
-                "商业企业", "未经复议直接起诉", "结果维持"} or cells == ["自然人", "法人或其他组织", "总计"]):
+        if skipping and (
+            cells[0] in {"信息内容", "项目"}
+            or cells[0].startswith("（本列数据")
+            or cells[0] in {"商业企业", "未经复议直接起诉", "结果维持"}
+            or cells == ["自然人", "法人或其他组织", "总计"]
+        ):
             continue
         skipping = False
         kept.append(cells)
@@ -237,7 +275,9 @@ def test_staff_are_reminded_until_the_report_is_published(client, orgs, monkeypa
     _, civil = orgs
     reviewer = member("reviewer", REVIEWER, civil)
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2024, 1, 2))
-    assert selectors.reports_due(reviewer) == ["某区民政局2023年政府信息公开工作年度报告尚未发布（应于2024年1月31日前公布）"]
+    assert selectors.reports_due(reviewer) == [
+        "某区民政局2023年政府信息公开工作年度报告尚未发布（应于2024年1月31日前公布）"
+    ]
     sign_in_staff(client, reviewer)
     assert "某区民政局2023年政府信息公开工作年度报告尚未发布" in client.get("/admin/").content.decode()
     AnnualReport.objects.create(organization=civil, year=2023, status="published")
@@ -256,11 +296,22 @@ def test_table_three_waits_for_the_request_app():
 
 def _admin_form(report, **overrides):
     data = {
-        "organization": report.organization_id, "year": report.year, "overview": "", "problems": "", "other_matters": "",
-        "licences": "", "penalties": "0", "enforcement": "", "enforcement_na": "on", "fees": "0.5",
-        "review_cases-TOTAL_FORMS": "0", "review_cases-INITIAL_FORMS": "0",
-        "review_cases-MIN_NUM_FORMS": "0", "review_cases-MAX_NUM_FORMS": "1000",
-        "edit_version": str(report.history.first().history_id), "publish_now": "on",
+        "organization": report.organization_id,
+        "year": report.year,
+        "overview": "",
+        "problems": "",
+        "other_matters": "",
+        "licences": "",
+        "penalties": "0",
+        "enforcement": "",
+        "enforcement_na": "on",
+        "fees": "0.5",
+        "review_cases-TOTAL_FORMS": "0",
+        "review_cases-INITIAL_FORMS": "0",
+        "review_cases-MIN_NUM_FORMS": "0",
+        "review_cases-MAX_NUM_FORMS": "1000",
+        "edit_version": str(report.history.first().history_id),
+        "publish_now": "on",
     }
     data.update(overrides)
     return data
@@ -277,7 +328,9 @@ def test_publishing_from_the_admin_names_the_failed_cells_and_takes_an_override(
     assert "勾稽校验未通过" in html and "表二“行政许可”未填写" in html
     report.refresh_from_db()
     assert report.status == "draft"
-    html = client.post(url, _admin_form(report, override_reason_input="数据由市级系统统计"), follow=True).content.decode()
+    html = client.post(
+        url, _admin_form(report, override_reason_input="数据由市级系统统计"), follow=True
+    ).content.decode()
     report.refresh_from_db()
     assert report.status == "published" and report.override_reason == "数据由市级系统统计"
     assert "已记录理由" in html

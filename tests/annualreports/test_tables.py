@@ -19,7 +19,9 @@ def cases():
     found = []
     # Every outcome once, by a 自然人, received and answered in 2023.
     for n, outcome in enumerate(t.OUTCOMES):
-        found.append(RequestCase("person", D(2023, 1, 2) + dt.timedelta(days=n), D(2023, 3, 1) + dt.timedelta(days=n), outcome))
+        found.append(
+            RequestCase("person", D(2023, 1, 2) + dt.timedelta(days=n), D(2023, 3, 1) + dt.timedelta(days=n), outcome)
+        )
     found += [
         # Two more 予以公开 from companies, one 部分公开 from a law firm.
         RequestCase("commercial", D(2023, 5, 5), D(2023, 5, 20), "granted"),
@@ -41,15 +43,39 @@ def cases():
 def test_table_three_counts_every_outcome_and_the_carried_cases():
     table = tabulate_requests(cases(), YEAR)
     # 新收: 21 by persons, 2 companies, 1 law firm, 1 other organization.
-    assert table[t.NEW] == {"person": 21, "commercial": 2, "research": 0, "social": 0, "legal": 1, "other_org": 1, "total": 25}
-    assert table[t.CARRIED_OVER] == {"person": 0, "commercial": 0, "research": 1, "social": 1, "legal": 0, "other_org": 0, "total": 2}
+    assert table[t.NEW] == {
+        "person": 21,
+        "commercial": 2,
+        "research": 0,
+        "social": 0,
+        "legal": 1,
+        "other_org": 1,
+        "total": 25,
+    }
+    assert table[t.CARRIED_OVER] == {
+        "person": 0,
+        "commercial": 0,
+        "research": 1,
+        "social": 1,
+        "legal": 0,
+        "other_org": 0,
+        "total": 2,
+    }
     for outcome in t.OUTCOMES:
         assert table[outcome]["person"] == 1, outcome
     assert table["granted"]["total"] == 3 and table["granted"]["commercial"] == 2
     assert table["partial"]["total"] == 2 and table["partial"]["legal"] == 1
     assert table["unable_not_held"]["research"] == 1 and table["unable_not_held"]["total"] == 2
     assert table[t.HANDLED_TOTAL]["total"] == 21 + 2 + 1 + 1
-    assert table[t.CARRIED_FORWARD] == {"person": 0, "commercial": 0, "research": 0, "social": 1, "legal": 0, "other_org": 1, "total": 2}
+    assert table[t.CARRIED_FORWARD] == {
+        "person": 0,
+        "commercial": 0,
+        "research": 0,
+        "social": 1,
+        "legal": 0,
+        "other_org": 1,
+        "total": 2,
+    }
     # 25 + 2 = 25 + 2: the table adds up, so no rule fails.
     assert check_tables(Tables(two=entered(), three=table)) == []
 
@@ -82,7 +108,9 @@ def good_three():
 
 
 def good_four():
-    return t.tabulate_reviews([("reconsideration", "upheld"), ("reconsideration", "pending"), ("litigation_after", "corrected")])
+    return t.tabulate_reviews(
+        [("reconsideration", "upheld"), ("reconsideration", "pending"), ("litigation_after", "corrected")]
+    )
 
 
 def good():
@@ -95,8 +123,14 @@ def rules(findings):
 
 def test_the_hand_worked_report_passes_every_rule():
     assert good().four["reconsideration"] == {"upheld": 1, "corrected": 0, "other": 0, "pending": 1, "total": 2}
-    assert check_tables(good(), previous=Tables(three={**t.empty_table_three(), t.CARRIED_FORWARD: good_three()[t.CARRIED_OVER]}),
-                        parts=[good()]) == []
+    assert (
+        check_tables(
+            good(),
+            previous=Tables(three={**t.empty_table_three(), t.CARRIED_FORWARD: good_three()[t.CARRIED_OVER]}),
+            parts=[good()],
+        )
+        == []
+    )
 
 
 def test_new_plus_carried_over_must_equal_handled_plus_carried_forward():
@@ -147,8 +181,9 @@ def test_the_consolidated_report_is_the_sum_of_its_agencies():
     consolidated = Tables(
         two=entered(licences=24, penalties=0, fees=Decimal("2.5")),
         three=t.add_tables([part_a.three, part_b.three]),
-        four=t.tabulate_reviews([("reconsideration", "upheld"), ("reconsideration", "pending"),
-                                 ("litigation_after", "corrected")] * 2),
+        four=t.tabulate_reviews(
+            [("reconsideration", "upheld"), ("reconsideration", "pending"), ("litigation_after", "corrected")] * 2
+        ),
     )
     assert check_tables(consolidated, parts=[part_a, part_b]) == []
     wrong = copy.deepcopy(consolidated)
@@ -179,4 +214,9 @@ def test_the_two_row_header_of_table_three_flattens_for_the_downloads():
     # 新收, 结转; the 办理结果 heading; 21 leaves under 4 group headings (不予公开 … 其他处理); 总计, 结转下年
     assert len(sheet.rows) == 2 + 1 + 21 + 4 + 2
     assert [sheet.rows[i][0] for i in sorted(sheet.groups)] == [
-        "三、本年度办理结果", "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理"]
+        "三、本年度办理结果",
+        "（三）不予公开",
+        "（四）无法提供",
+        "（五）不予处理",
+        "（六）其他处理",
+    ]

@@ -36,11 +36,12 @@ def chief(client):
 
 def test_sign_ins_and_failures_are_logged_without_the_password(client):
     User.objects.create_user("member-sun", password="Guandu-2026-docs")
-    client.post("/accounts/login/", {"username": "member-sun", "password": "Wrong-Secret-4711"},
-                REMOTE_ADDR="203.0.113.9")
+    client.post(
+        "/accounts/login/", {"username": "member-sun", "password": "Wrong-Secret-4711"}, REMOTE_ADDR="203.0.113.9"
+    )
     client.post("/accounts/login/", {"username": "member-sun", "password": "Guandu-2026-docs"})
     client.post("/accounts/logout/")
-    failed, = entries(Action.LOGIN_FAILED)
+    (failed,) = entries(Action.LOGIN_FAILED)
     assert (failed.actor_name, failed.succeeded, failed.ip_address) == ("member-sun", False, "203.0.113.9")
     assert [e.actor_name for e in entries(Action.LOGIN)] == ["member-sun"]
     assert [e.actor_name for e in entries(Action.LOGOUT)] == ["member-sun"]
@@ -53,7 +54,7 @@ def test_group_permission_and_privilege_changes_are_logged_with_who_made_them(cl
     permission = Permission.objects.get(codename="view_disclosurerecord")
     response = client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "测试组", "permissions": [permission.pk]})
     assert response.status_code == 302
-    added, = [e for e in entries(Action.PERMISSION_CHANGE) if e.target_repr == "测试组"]
+    (added,) = [e for e in entries(Action.PERMISSION_CHANGE) if e.target_repr == "测试组"]
     assert (added.actor_name, added.detail) == ("chief-zhou", f"增加权限：{permission}")
 
     clerk = User.objects.create_user("clerk-he", password="Guandu-2026-docs")
@@ -76,9 +77,14 @@ def test_publish_withdraw_delete_and_restore_are_logged(client, chief):
     old = record.history.filter(history_type="~").latest("history_date").instance
     old._history_user = chief
     old.save()
-    logged = [(e.action, e.actor_name, e.target_id) for e in AuditEntry.objects.filter(target_type="disclosures.disclosurerecord").order_by("pk")]
-    assert logged == [(action, "chief-zhou", str(record.pk)) for action in
-                      (Action.PUBLISH, Action.WITHDRAW, Action.DELETE, Action.RESTORE)]
+    logged = [
+        (e.action, e.actor_name, e.target_id)
+        for e in AuditEntry.objects.filter(target_type="disclosures.disclosurerecord").order_by("pk")
+    ]
+    assert logged == [
+        (action, "chief-zhou", str(record.pk))
+        for action in (Action.PUBLISH, Action.WITHDRAW, Action.DELETE, Action.RESTORE)
+    ]
     assert entries(Action.WITHDRAW)[0].detail == "内容有误"
 
 
@@ -93,7 +99,7 @@ def test_opening_a_members_contacts_is_logged_without_the_values(client, chief):
     sign_in_staff(client, chief)
     page = client.get(f"/admin/proposals/member/{member.pk}/change/").content.decode()
     assert "13912345678" in page  # staff see it …
-    entry, = entries(Action.PERSONAL_DATA_VIEW)
+    (entry,) = entries(Action.PERSONAL_DATA_VIEW)
     assert (entry.actor_name, entry.target_type, entry.target_id) == ("chief-zhou", "proposals.member", str(member.pk))
     history_id = member.history.get().history_id
     assert client.get(f"/admin/proposals/member/{member.pk}/history/{history_id}/").status_code == 200
@@ -177,5 +183,5 @@ def test_an_administrator_resetting_someones_authenticator_is_logged(client, chi
     sign_in_staff(client, chief)
     response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
-    entry, = entries(Action.OTP_REMOVED)
+    (entry,) = entries(Action.OTP_REMOVED)
     assert (entry.actor_name, entry.target_repr) == ("chief-zhou", "clerk-ma")

@@ -46,7 +46,9 @@ def missing(what):
 def find_chromium():
     """GOVPORTAL_CHROMIUM, when set, is the only candidate; else Debian's, else PATH's."""
     override = os.environ.get("GOVPORTAL_CHROMIUM")
-    candidates = [override] if override else ["/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")]
+    candidates = (
+        [override] if override else ["/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")]
+    )
     for candidate in candidates:
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
@@ -93,8 +95,11 @@ def site(django_db_setup, django_db_blocker, stray_connections_closed):
 
     with django_db_blocker.unblock():
         # Never load into (or flush) anything but a test database.
-        in_test_db = connection.is_in_memory_db() if connection.vendor == "sqlite" else (
-            connection.settings_dict["NAME"].startswith("test_"))
+        in_test_db = (
+            connection.is_in_memory_db()
+            if connection.vendor == "sqlite"
+            else (connection.settings_dict["NAME"].startswith("test_"))
+        )
         assert in_test_db, f"refusing to load demo data into {connection.settings_dict['NAME']}"
         snapshot = connection.creation.serialize_db_to_string()
         try:
@@ -122,8 +127,10 @@ def stray_connections_closed(django_db_setup, django_db_blocker):
     yield
     if connection.vendor == "postgresql":
         with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture
@@ -135,8 +142,11 @@ def reader_context(browser, site):
 
     def _new(*, reader="", js=True, width=DESKTOP["width"], height=DESKTOP["height"], **context_args):
         context = browser.new_context(
-            viewport={"width": width, "height": height}, java_script_enabled=js, locale="zh-CN",
-            base_url=site.url, **context_args,
+            viewport={"width": width, "height": height},
+            java_script_enabled=js,
+            locale="zh-CN",
+            base_url=site.url,
+            **context_args,
         )
         contexts.append(context)
         if reader:

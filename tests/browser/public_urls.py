@@ -153,8 +153,11 @@ def _sample_agency_urls():
 
     from disclosures.models import Organization
 
-    codes = list(Organization.objects.exclude(section_code=None)
-                 .order_by(F("parent").asc(nulls_first=True), "name").values_list("section_code", flat=True)[:2])
+    codes = list(
+        Organization.objects.exclude(section_code=None)
+        .order_by(F("parent").asc(nulls_first=True), "name")
+        .values_list("section_code", flat=True)[:2]
+    )
     from agencies.models import StatutoryColumn
 
     column = StatutoryColumn.objects.filter(children=None).order_by("position", "pk").first()

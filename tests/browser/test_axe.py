@@ -14,9 +14,18 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Structure rules axe files under best practice: landmarks, one h1 and ordered headings are
 # part of the issue, so they count here too.
 STRUCTURE_RULES = [
-    "region", "landmark-one-main", "landmark-unique", "landmark-no-duplicate-banner",
-    "landmark-no-duplicate-contentinfo", "landmark-banner-is-top-level", "landmark-main-is-top-level",
-    "page-has-heading-one", "heading-order", "empty-heading", "skip-link", "tabindex",
+    "region",
+    "landmark-one-main",
+    "landmark-unique",
+    "landmark-no-duplicate-banner",
+    "landmark-no-duplicate-contentinfo",
+    "landmark-banner-is-top-level",
+    "landmark-main-is-top-level",
+    "page-has-heading-one",
+    "heading-order",
+    "empty-heading",
+    "skip-link",
+    "tabindex",
 ]
 MODES = {
     "normal": "",
@@ -29,8 +38,14 @@ MODES = {
 ENHANCED_CONTRAST_MODES = {"elder", "contrast-yb", "contrast-wb"}
 # 白底黑字 has the same markup as 黑底黄字 (only colours differ), so it gets the rules that
 # depend on the rendering; every other mode gets all of them. This keeps the suite quick.
-RENDERING_RULES = ["color-contrast", "color-contrast-enhanced", "link-in-text-block", "target-size",
-                   "scrollable-region-focusable", "avoid-inline-spacing"]
+RENDERING_RULES = [
+    "color-contrast",
+    "color-contrast-enhanced",
+    "link-in-text-block",
+    "target-size",
+    "scrollable-region-focusable",
+    "avoid-inline-spacing",
+]
 RENDERING_ONLY_MODES = {"contrast-wb"}
 
 
@@ -64,7 +79,9 @@ def test_every_public_page_has_no_axe_violations_in_any_mode(site, reader_contex
                 failures.append(f"--- {item} [{mode}] ---\n{results.generate_report()}")
             if tab.console_errors:  # e.g. a CSP refusal of an inline script or style
                 failures.append(f"--- {item} [{mode}] --- console errors: {tab.console_errors}")
-    assert not failures, f"{len(failures)} failures on {len(site.pages)} pages x {len(MODES)} modes:\n" + "\n".join(failures)
+    assert not failures, f"{len(failures)} failures on {len(site.pages)} pages x {len(MODES)} modes:\n" + "\n".join(
+        failures
+    )
 
 
 def test_enhanced_contrast_rule_is_really_run(site, open_page):
@@ -79,8 +96,15 @@ def test_enhanced_contrast_rule_is_really_run(site, open_page):
 
 def test_page_list_covers_every_app_with_pages(site):
     names = [page.name for page in site.pages]
-    for core in ("portal:home", "disclosures:catalogue", "disclosures:guide", "disclosures:policy", "portal:sitemap",
-                 "portal:accessibility", "404"):
+    for core in (
+        "portal:home",
+        "disclosures:catalogue",
+        "disclosures:guide",
+        "disclosures:policy",
+        "portal:sitemap",
+        "portal:accessibility",
+        "404",
+    ):
         assert core in names
     assert site.seed.get_absolute_url() in [page.url for page in site.pages]
     for namespace in namespaces_with_urls():

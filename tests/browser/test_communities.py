@@ -15,7 +15,9 @@ def test_source_link_scrolls_to_the_highlighted_sentence_and_charts_fit(site, re
         assert chart.locator(".bar-rect").first.evaluate("e => getComputedStyle(e).fill") == YELLOW
         assert chart.locator("text").first.evaluate("e => getComputedStyle(e).fill") == YELLOW
         width = chart.evaluate("svg => svg.viewBox.baseVal.width")
-        for box in chart.locator("text").evaluate_all("ts => ts.map(t => { const b = t.getBBox(); return [b.x, b.x + b.width]; })"):
+        for box in chart.locator("text").evaluate_all(
+            "ts => ts.map(t => { const b = t.getBBox(); return [b.x, b.x + b.width]; })"
+        ):
             assert box[0] >= 0 and box[1] <= width + 1, box  # no label or value clipped
 
     fact = Fact.objects.get(metric__slug="consultation-matters")

@@ -76,7 +76,9 @@ def test_elder_mode_meets_its_numbers_on_every_page_type(site, reader_context, w
         if normal:
             # Larger everywhere, never smaller: the same text in the same order, size by size.
             normal.goto(item.url)
-            for (name, elder_size), (_, normal_size) in zip(page.evaluate(MAIN_TEXT_SIZES), normal.evaluate(MAIN_TEXT_SIZES)):
+            for (name, elder_size), (_, normal_size) in zip(
+                page.evaluate(MAIN_TEXT_SIZES), normal.evaluate(MAIN_TEXT_SIZES)
+            ):
                 if elder_size < normal_size - 0.01:
                     problems.append(f"{item}: shrinks in elder mode: {name} {normal_size} -> {elder_size}")
         else:
@@ -101,7 +103,9 @@ def test_record_font_sizes_keep_working_in_elder_mode(site, reader_context):
         page = reader_context(reader=cookie).new_page()
         for size in ("small", "", "medium", "large"):
             page.goto(f"{url}?size={size}" if size else url)
-            sizes[mode, size] = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.record-body p')).fontSize)")
+            sizes[mode, size] = page.evaluate(
+                "parseFloat(getComputedStyle(document.querySelector('.record-body p')).fontSize)"
+            )
     assert sizes["normal", "small"] < sizes["normal", "medium"] < sizes["normal", "large"]
     assert sizes["elder", "small"] < sizes["elder", "medium"] < sizes["elder", "large"]
     assert sizes["elder", ""] == sizes["elder", "small"] == 20

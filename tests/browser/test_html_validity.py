@@ -35,7 +35,9 @@ def test_every_public_page_is_valid_html(site, vnu_command, tmp_path):
 
     result = subprocess.run(
         [*vnu_command, "--errors-only", "--format", "json", "--stdout", *files, str(broken)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     errors = {}
     for message in json.loads(result.stdout)["messages"]:

@@ -67,7 +67,9 @@ def test_every_public_page_has_a_sound_structure(site):
             "exactly one h1, first": page.headings.count(1) == 1 and page.headings[0] == 1,
             "no skipped heading levels": all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:])),
             "every table has a caption": all(caption for caption, _ in page.tables),
-            "every th has a scope": all(scope in ("row", "col", "rowgroup", "colgroup") for _, scopes in page.tables for scope in scopes),
+            "every th has a scope": all(
+                scope in ("row", "col", "rowgroup", "colgroup") for _, scopes in page.tables for scope in scopes
+            ),
         }
         problems += [f"{item}: {name} (headings {page.headings})" for name, ok in checks.items() if not ok]
     assert not problems, "\n".join(problems)

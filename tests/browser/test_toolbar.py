@@ -104,7 +104,9 @@ def test_text_size_steps_are_rem_based_and_bounded(site, reader_context):
 
 
 def test_reset_all_restores_the_defaults_and_keeps_the_toolbar_open(site, reader_context):
-    page = reader_context(reader="elder=1&font_step=3&contrast=yb&big_cursor=1&guide=1&text_only=1&toolbar=1").new_page()
+    page = reader_context(
+        reader="elder=1&font_step=3&contrast=yb&big_cursor=1&guide=1&text_only=1&toolbar=1"
+    ).new_page()
     page.goto("/sitemap/")
     button(page, "全部重置").click()
     assert classes(page) == set()
@@ -129,7 +131,9 @@ def test_big_cursor_guide_lines_and_text_only_do_what_they_say(site, reader_cont
     button(page, "十字线").click()
     assert page.locator(".reading-guide-line").count() == 0
 
-    page.evaluate("document.querySelector('main h1').insertAdjacentHTML('afterend', '<img src=\"/static/img/cursor-hand.svg\" alt=\"示意图\">')")
+    page.evaluate(
+        "document.querySelector('main h1').insertAdjacentHTML('afterend', '<img src=\"/static/img/cursor-hand.svg\" alt=\"示意图\">')"
+    )
     button(page, "纯文本").click()
     assert page.locator("main img").is_hidden()
     assert page.locator("main .alt-text").inner_text() == "［图片：示意图］"
@@ -199,7 +203,9 @@ def test_continuous_reading_goes_through_the_main_text_in_order_and_stops(site, 
     page = context.new_page()
     page.goto(site.seed.get_absolute_url())
     button(page, "连读").click()
-    page.wait_for_function("() => document.querySelector('[data-status=speech]').textContent === '朗读完毕'", timeout=20000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-status=speech]').textContent === '朗读完毕'", timeout=20000
+    )
     spoken = page.evaluate("window.spoken.map(u => u.text)")
     main_text = page.evaluate("document.getElementById('main').innerText.replace(/\\s+/g, ' ')")
     assert page.locator("main h1").inner_text() in spoken

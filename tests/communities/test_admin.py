@@ -30,10 +30,20 @@ def test_every_model_has_list_add_change_and_history_pages(admin_client, seed):
 
 def fact_form(seed, **overrides):
     data = {
-        "metric": Metric.objects.get(slug="consultation-activities").pk, "category": "", "value": "600",
-        "unit": "", "approximation": "", "figure_text": "600次", "position": "0", "period": "截至2023年底",
-        "period_end": "2023-12-31", "scope": "district", "street": "", "community": "",
-        "source_record": seed.pk, "sentence": "截至2023年底,官渡区共开展社区协商各类活动600次。",
+        "metric": Metric.objects.get(slug="consultation-activities").pk,
+        "category": "",
+        "value": "600",
+        "unit": "",
+        "approximation": "",
+        "figure_text": "600次",
+        "position": "0",
+        "period": "截至2023年底",
+        "period_end": "2023-12-31",
+        "scope": "district",
+        "street": "",
+        "community": "",
+        "source_record": seed.pk,
+        "sentence": "截至2023年底,官渡区共开展社区协商各类活动600次。",
     }
     data.update(overrides)
     return data
@@ -50,9 +60,18 @@ def test_a_fact_not_in_its_source_is_refused_and_the_input_kept(admin_client, se
 
 def test_a_newer_figure_is_added_with_history_and_the_old_one_kept(admin_client, seed):
     sentence = "截至2022年底,官渡区99个社区共开展社区协商各类活动473次,社区协商事项556项,落实数量522项;"
-    response = admin_client.post(url(Fact, "add"), fact_form(
-        seed, metric=Metric.objects.get(slug="community-count").pk, category="（复核）", value="99",
-        figure_text="99个社区", period="截至2022年底", sentence=sentence))
+    response = admin_client.post(
+        url(Fact, "add"),
+        fact_form(
+            seed,
+            metric=Metric.objects.get(slug="community-count").pk,
+            category="（复核）",
+            value="99",
+            figure_text="99个社区",
+            period="截至2022年底",
+            sentence=sentence,
+        ),
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     added = Fact.objects.get(category="（复核）")
     assert added.unit == "个"
@@ -62,9 +81,17 @@ def test_a_newer_figure_is_added_with_history_and_the_old_one_kept(admin_client,
 
 def test_changing_a_metric_is_on_record(admin_client, seed):
     metric = Metric.objects.get(slug="pay-min")
-    response = admin_client.post(url(Metric, "change", metric.pk), {
-        "slug": "pay-min", "name": metric.name, "unit": "元/月", "description": "每人每月，含五险；来文时现行标准。",
-        "position": metric.position, "headline_position": metric.headline_position})
+    response = admin_client.post(
+        url(Metric, "change", metric.pk),
+        {
+            "slug": "pay-min",
+            "name": metric.name,
+            "unit": "元/月",
+            "description": "每人每月，含五险；来文时现行标准。",
+            "position": metric.position,
+            "headline_position": metric.headline_position,
+        },
+    )
     assert response.status_code == 302
     assert [h.description for h in metric.history.all()][:1] == ["每人每月，含五险；来文时现行标准。"]
     assert metric.history.first().history_user.username == "chief"

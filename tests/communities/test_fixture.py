@@ -17,18 +17,34 @@ FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "030_communities.json"
 
 # Every quantitative statement of the letter: (metric, category, value, approximation).
 EXPECTED = {
-    ("street-count", "", "8", ""), ("community-count", "", "99", ""), ("pilot-funding", "", "49", ""),
-    ("certificates-cancelled", "", "356", ""), ("certificates-retained", "", "6", ""),
-    ("certificates-by-committees", "", "1", ""), ("consultation-activities", "", "473", ""),
-    ("consultation-matters", "", "556", ""), ("consultation-carried-out", "", "522", ""),
-    ("village-rules-communities", "", "99", ""), ("village-rules-completion", "", "100", ""),
-    ("training-funding", "", "40", "nearly"), ("workers-trained", "", "130", "over"),
-    ("workers-recruited", "", "124", ""), ("exam-passes", "", "739", ""), ("exam-passes", "初级", "622", ""),
-    ("exam-passes", "中级", "117", ""), ("pay-tiers", "", "4", ""), ("pay-steps", "", "17", ""),
-    ("pay-min", "", "4300", ""), ("pay-max", "", "6800", ""), ("salary-funding", "", "8000", "nearly"),
-    ("title-subsidy", "初级社工师", "200", ""), ("title-subsidy", "中级社工师", "400", ""),
-    ("title-subsidy", "高级社工师", "600", ""), ("housing-fund-rate", "", "5", ""),
-    ("housing-fund-years", "持证社区工作者", "3", ""), ("housing-fund-years", "社区正职", "9", ""),
+    ("street-count", "", "8", ""),
+    ("community-count", "", "99", ""),
+    ("pilot-funding", "", "49", ""),
+    ("certificates-cancelled", "", "356", ""),
+    ("certificates-retained", "", "6", ""),
+    ("certificates-by-committees", "", "1", ""),
+    ("consultation-activities", "", "473", ""),
+    ("consultation-matters", "", "556", ""),
+    ("consultation-carried-out", "", "522", ""),
+    ("village-rules-communities", "", "99", ""),
+    ("village-rules-completion", "", "100", ""),
+    ("training-funding", "", "40", "nearly"),
+    ("workers-trained", "", "130", "over"),
+    ("workers-recruited", "", "124", ""),
+    ("exam-passes", "", "739", ""),
+    ("exam-passes", "初级", "622", ""),
+    ("exam-passes", "中级", "117", ""),
+    ("pay-tiers", "", "4", ""),
+    ("pay-steps", "", "17", ""),
+    ("pay-min", "", "4300", ""),
+    ("pay-max", "", "6800", ""),
+    ("salary-funding", "", "8000", "nearly"),
+    ("title-subsidy", "初级社工师", "200", ""),
+    ("title-subsidy", "中级社工师", "400", ""),
+    ("title-subsidy", "高级社工师", "600", ""),
+    ("housing-fund-rate", "", "5", ""),
+    ("housing-fund-years", "持证社区工作者", "3", ""),
+    ("housing-fund-years", "社区正职", "9", ""),
 }
 
 
@@ -66,15 +82,21 @@ def test_breakdowns_add_up_to_their_totals(seed):
 def test_only_the_streets_communities_and_designations_the_letter_names(seed):
     text = body_text(seed.body)
     assert sorted(Street.objects.values_list("name", flat=True)) == sorted(
-        ["太和街道", "矣六街道", "小板桥街道", "关上街道", "金马街道"])
+        ["太和街道", "矣六街道", "小板桥街道", "关上街道", "金马街道"]
+    )
     for community in Community.objects.select_related("street"):
         assert f"{community.street.name}{community.name}" in text  # named together, as the letter does
     assert Community.objects.count() == 6
-    pilots = {(str(d.community), d.batch_label, d.year) for d in Designation.objects.filter(program__slug="provincial-pilot")}
+    pilots = {
+        (str(d.community), d.batch_label, d.year) for d in Designation.objects.filter(program__slug="provincial-pilot")
+    }
     assert pilots == {
-        ("太和街道和平路社区", "第1—2批", None), ("矣六街道云翔社区", "第1—2批", None),
-        ("小板桥街道林岸馨宸社区", "第1—2批", None), ("关上街道石虎关社区", "第1—2批", None),
-        ("矣六街道新亚洲体育城社区", "第3批", 2023), ("金马街道凤凰山社区", "第3批", 2023),
+        ("太和街道和平路社区", "第1—2批", None),
+        ("矣六街道云翔社区", "第1—2批", None),
+        ("小板桥街道林岸馨宸社区", "第1—2批", None),
+        ("关上街道石虎关社区", "第1—2批", None),
+        ("矣六街道新亚洲体育城社区", "第3批", 2023),
+        ("金马街道凤凰山社区", "第3批", 2023),
     }
     exemplars = {str(d.community) for d in Designation.objects.filter(program__slug="consultation-exemplar")}
     assert exemplars == {"关上街道石虎关社区", "太和街道和平路社区"}
@@ -89,7 +111,13 @@ def test_metrics_have_units_and_the_fixture_uses_natural_keys_only():
     metrics = [item["fields"] for item in data if item["model"] == "communities.metric"]
     assert all(m["unit"] for m in metrics)
     assert {m["slug"] for m in metrics if m["headline_position"]} >= {
-        "street-count", "community-count", "consultation-activities", "workers-recruited", "exam-passes", "pay-min"}
+        "street-count",
+        "community-count",
+        "consultation-activities",
+        "workers-recruited",
+        "exam-passes",
+        "pay-min",
+    }
 
 
 def test_loading_the_seed_twice_keeps_staff_edits_and_adds_nothing(seed):

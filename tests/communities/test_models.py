@@ -29,8 +29,15 @@ SENTENCE = "截至2024年底,官渡区共开展社区协商各类活动600次。
 
 def make_fact(**overrides):
     record = overrides.pop("source_record", None) or SourcedRecordFactory(sentence=SENTENCE)
-    values = dict(metric=MetricFactory(), value=Decimal(600), figure_text="600次", period="截至2024年底",
-                  period_end=dt.date(2024, 12, 31), source_record=record, sentence=SENTENCE)
+    values = dict(
+        metric=MetricFactory(),
+        value=Decimal(600),
+        figure_text="600次",
+        period="截至2024年底",
+        period_end=dt.date(2024, 12, 31),
+        source_record=record,
+        sentence=SENTENCE,
+    )
     values.update(overrides)
     return services.fact_create(**values)
 
@@ -54,13 +61,16 @@ def test_a_fact_is_saved_with_the_metric_unit_and_shown_as_the_source_says_it():
     assert over.display_value == "600多名"
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"sentence": "截至2024年底,官渡区共开展社区协商各类活动601次。"}, "sentence"),  # not in the body
-    ({"figure_text": "601次"}, "figure_text"),  # the quoted figure is not the value
-    ({"value": Decimal(60)}, "figure_text"),  # 60 is not a whole number in "600次"
-    ({"figure_text": "700次"}, "figure_text"),
-    ({"value": Decimal(-1), "figure_text": "600次"}, "value"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"sentence": "截至2024年底,官渡区共开展社区协商各类活动601次。"}, "sentence"),  # not in the body
+        ({"figure_text": "601次"}, "figure_text"),  # the quoted figure is not the value
+        ({"value": Decimal(60)}, "figure_text"),  # 60 is not a whole number in "600次"
+        ({"figure_text": "700次"}, "figure_text"),
+        ({"value": Decimal(-1), "figure_text": "600次"}, "value"),
+    ],
+)
 def test_a_fact_that_does_not_match_its_source_is_refused_with_a_message(overrides, field):
     with pytest.raises(ValidationError) as error:
         make_fact(**overrides)
@@ -93,9 +103,15 @@ def test_the_same_figure_cannot_be_entered_twice_from_one_source():
 def test_a_newer_source_adds_a_fact_and_keeps_the_older_one():
     old = make_fact()
     newer_sentence = "截至2025年底,官渡区共开展社区协商各类活动700次。"
-    newer = make_fact(metric=old.metric, value=Decimal(700), figure_text="700次", period="截至2025年底",
-                      period_end=dt.date(2025, 12, 31), sentence=newer_sentence,
-                      source_record=SourcedRecordFactory(sentence=newer_sentence))
+    newer = make_fact(
+        metric=old.metric,
+        value=Decimal(700),
+        figure_text="700次",
+        period="截至2025年底",
+        period_end=dt.date(2025, 12, 31),
+        sentence=newer_sentence,
+        source_record=SourcedRecordFactory(sentence=newer_sentence),
+    )
     series = list(Fact.objects.filter(metric=old.metric).order_by("period_end").values_list("value", flat=True))
     assert series == [Decimal(600), Decimal(700)]
     old.refresh_from_db()
@@ -107,24 +123,38 @@ def test_designation_quotes_a_sentence_naming_the_community():
     community = CommunityFactory(name="凤鸣社区")
     sentence = f"2024年,{community}被确定为第四批试点。"
     record = SourcedRecordFactory(sentence=sentence)
-    designation = services.designation_create(program=ProgramFactory(), community=community, source_record=record,
-                                              sentence=sentence, batch_first=4, year=2024, period="2024年")
+    designation = services.designation_create(
+        program=ProgramFactory(),
+        community=community,
+        source_record=record,
+        sentence=sentence,
+        batch_first=4,
+        year=2024,
+        period="2024年",
+    )
     assert designation.batch_label == "第4批" and designation.batch_last == 4
     other = CommunityFactory(street=community.street, name="别的社区")
     with pytest.raises(ValidationError) as error:
         services.designation_create(program=ProgramFactory(), community=other, source_record=record, sentence=sentence)
     assert "sentence" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.designation_create(program=ProgramFactory(), community=community, source_record=record,
-                                    sentence=sentence, batch_first=5, batch_last=4)
+        services.designation_create(
+            program=ProgramFactory(),
+            community=community,
+            source_record=record,
+            sentence=sentence,
+            batch_first=5,
+            batch_last=4,
+        )
     assert "batch_last" in error.value.message_dict
 
 
 def test_natural_keys_round_trip_through_a_fixture():
     fact = FactFactory(scope=Fact.Scope.STREET, street=StreetFactory())
     designation = DesignationFactory()
-    data = serializers.serialize("json", [fact, designation], use_natural_foreign_keys=True,
-                                 use_natural_primary_keys=True)
+    data = serializers.serialize(
+        "json", [fact, designation], use_natural_foreign_keys=True, use_natural_primary_keys=True
+    )
     restored = [item.object for item in serializers.deserialize("json", data)]
     assert [obj.pk for obj in restored] == [fact.pk, designation.pk]
 
@@ -132,8 +162,11 @@ def test_natural_keys_round_trip_through_a_fixture():
 def test_highlight_wraps_only_text_never_markup():
     body = '<p title="截至2024年底,活动600次。">截至2024年底,活动600次。</p><p>a &lt; b</p>'
     marked = highlight_sentence(body, sentence="截至2024年底,活动600次。", anchor="fact-1", emphasis="600次")
-    assert marked == ('<p title="截至2024年底,活动600次。"><mark id="fact-1" class="cited-sentence">截至2024年底,活动'
-                      '<strong>600次</strong>。</mark></p><p>a &lt; b</p>')
+    assert marked == (
+        '<p title="截至2024年底,活动600次。"><mark id="fact-1" class="cited-sentence">截至2024年底,活动'
+        "<strong>600次</strong>。</mark></p><p>a &lt; b</p>"
+    )
     assert highlight_sentence(body, sentence="a < b", anchor="x").endswith(
-        '<p><mark id="x" class="cited-sentence">a &lt; b</mark></p>')
+        '<p><mark id="x" class="cited-sentence">a &lt; b</mark></p>'
+    )
     assert highlight_sentence(body, sentence="不存在", anchor="x") is None

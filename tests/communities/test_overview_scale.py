@@ -19,9 +19,14 @@ pytestmark = pytest.mark.django_db
 def test_overview_reads_only_the_newest_fact_of_each_metric(seed, settings):
     metric = Metric.objects.get(slug="consultation-activities")
     for year in range(2000, 2012):  # older figures of the same series
-        FactFactory(metric=metric, value=Decimal(year), figure_text=f"{year}次",
-                    statement=f"截至{year}年底,官渡区共开展社区协商各类活动{year}次。",
-                    period=f"截至{year}年底", period_end=dt.date(year, 12, 31))
+        FactFactory(
+            metric=metric,
+            value=Decimal(year),
+            figure_text=f"{year}次",
+            statement=f"截至{year}年底,官渡区共开展社区协商各类活动{year}次。",
+            period=f"截至{year}年底",
+            period_end=dt.date(year, 12, 31),
+        )
     with CaptureQueriesContext(connection) as queries:
         overview = selectors._overview()
     fact_queries = [q["sql"] for q in queries if 'FROM "communities_fact"' in q["sql"] and "COUNT(" not in q["sql"]]

@@ -22,8 +22,17 @@ from .factories import CommunityFactory, DesignationFactory, FactFactory, Source
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_seed")]  # the seed, loaded once
 INDEX = "/communities/"
-HEADLINES = ["street-count", "community-count", "consultation-activities", "consultation-matters",
-             "consultation-carried-out", "workers-recruited", "exam-passes", "pay-min", "pay-max"]
+HEADLINES = [
+    "street-count",
+    "community-count",
+    "consultation-activities",
+    "consultation-matters",
+    "consultation-carried-out",
+    "workers-recruited",
+    "exam-passes",
+    "pay-min",
+    "pay-max",
+]
 
 
 def html_of(client, url, **extra):
@@ -43,10 +52,21 @@ def test_overview_shows_each_headline_figure_with_a_link_to_its_sentence(reader_
         item = fact(slug)
         link = f'href="{item.source_url}"'
         assert link in html, slug
-        card = html[html.index(item.metric.get_absolute_url()):]
-        assert item.display_value in card[:card.index(link)], slug
-    for expected in ["8个", "99个", "473次", "556项", "522项", "124名", "739人", "初级 622人", "中级 117人",
-                     "4300元/月", "6800元/月"]:
+        card = html[html.index(item.metric.get_absolute_url()) :]
+        assert item.display_value in card[: card.index(link)], slug
+    for expected in [
+        "8个",
+        "99个",
+        "473次",
+        "556项",
+        "522项",
+        "124名",
+        "739人",
+        "初级 622人",
+        "中级 117人",
+        "4300元/月",
+        "6800元/月",
+    ]:
         assert expected in html, expected
     assert f"/disclosures/{seed.index_number}/?cite=fact-" in html
 
@@ -87,8 +107,15 @@ def test_derived_rates_are_computed_from_the_quoted_figures_and_say_how(reader_c
 
 def test_a_rate_is_not_computed_from_figures_of_different_sources(reader_client, seed):
     later = "截至2024年底,社区协商事项600项。"
-    FactFactory(metric=Metric.objects.get(slug="consultation-matters"), value=Decimal(600), unit="项",
-                figure_text="600项", statement=later, period="截至2024年底", period_end=dt.date(2024, 12, 31))
+    FactFactory(
+        metric=Metric.objects.get(slug="consultation-matters"),
+        value=Decimal(600),
+        unit="项",
+        figure_text="600项",
+        statement=later,
+        period="截至2024年底",
+        period_end=dt.date(2024, 12, 31),
+    )
     html = html_of(reader_client, INDEX)
     assert "社区协商事项落实率" not in html  # 522 (2022) over 600 (2024) would be meaningless
     assert "600项" in html
@@ -156,8 +183,15 @@ def test_program_page_groups_communities_by_batch(reader_client, seed):
 def test_metric_page_shows_the_series_over_time(reader_client, seed):
     metric = Metric.objects.get(slug="consultation-matters")
     later = "截至2024年底,社区协商事项600项。"
-    FactFactory(metric=metric, value=Decimal(600), unit="项", figure_text="600项", statement=later,
-                period="截至2024年底", period_end=dt.date(2024, 12, 31))
+    FactFactory(
+        metric=metric,
+        value=Decimal(600),
+        unit="项",
+        figure_text="600项",
+        statement=later,
+        period="截至2024年底",
+        period_end=dt.date(2024, 12, 31),
+    )
     html = html_of(reader_client, metric.get_absolute_url())
     assert html.index("556项") < html.index("600项")  # oldest first, neither overwritten
     svg = re.search(r"<svg.*?</svg>", html, flags=re.S).group(0)
@@ -189,9 +223,17 @@ def test_csv_download_has_every_public_fact_with_its_source(reader_client, seed)
     rows = read_csv(response)
     assert len(rows) == 28
     row = next(r for r in rows if r["指标标识"] == "salary-funding")
-    assert (row["数值"], row["单位"], row["约数"], row["显示值"], row["时期"]) == ("8000", "万元", "近", "近8000万元", "2023年")
+    assert (row["数值"], row["单位"], row["约数"], row["显示值"], row["时期"]) == (
+        "8000",
+        "万元",
+        "近",
+        "近8000万元",
+        "2023年",
+    )
     assert row["来源索引号"] == seed.index_number
-    assert row["来源链接（定位到原文语句）"].startswith(f"http://testserver/disclosures/{seed.index_number}/?cite=fact-")
+    assert row["来源链接（定位到原文语句）"].startswith(
+        f"http://testserver/disclosures/{seed.index_number}/?cite=fact-"
+    )
     assert row["原文语句"] == "2023年区级财政共投入经费近8000万元,用于保障社区工作者队伍薪酬待遇。"
     only = read_csv(reader_client.get("/communities/data.csv?metric=exam-passes"))
     assert [(r["分项"], r["数值"]) for r in only] == [("", "739"), ("初级", "622"), ("中级", "117")]
@@ -216,9 +258,15 @@ def test_bad_download_filters_get_a_clear_message(reader_client, seed):
     assert response.status_code == 400 and "没有标识为“nope”的指标" in response.json()["error"]
 
 
-PUBLIC_URLS = ["/communities/", "/communities/data/", "/communities/metrics/consultation-activities/",
-               "/communities/programs/", "/communities/programs/provincial-pilot/", "/communities/data.csv",
-               "/communities/data.json"]
+PUBLIC_URLS = [
+    "/communities/",
+    "/communities/data/",
+    "/communities/metrics/consultation-activities/",
+    "/communities/programs/",
+    "/communities/programs/provincial-pilot/",
+    "/communities/data.csv",
+    "/communities/data.json",
+]
 
 
 def hidden_sources():
@@ -238,11 +286,25 @@ def test_no_fact_or_designation_is_shown_whose_source_is_not_published(reader_cl
     street = Street.objects.get(name="金马街道")
     for record in hidden_sources():
         assert not record.is_public
-        Fact.objects.create(metric=metric, value=Decimal(98765), unit="次", figure_text="98765次", period="截至2030年底",
-                            period_end=dt.date(2030, 12, 31), source_record=record, sentence=statement)
+        Fact.objects.create(
+            metric=metric,
+            value=Decimal(98765),
+            unit="次",
+            figure_text="98765次",
+            period="截至2030年底",
+            period_end=dt.date(2030, 12, 31),
+            source_record=record,
+            sentence=statement,
+        )
         community = CommunityFactory(street=street, name=f"隐藏{record.pk}社区")
-        Designation.objects.create(program_id=Designation.objects.first().program_id, community=community,
-                                   source_record=record, sentence=statement, batch_first=9, batch_last=9)
+        Designation.objects.create(
+            program_id=Designation.objects.first().program_id,
+            community=community,
+            source_record=record,
+            sentence=statement,
+            batch_first=9,
+            batch_last=9,
+        )
     assert Fact.objects.filter(value=98765).count() == 3
     for url in PUBLIC_URLS + [street.get_absolute_url()]:
         content = reader_client.get(url).content.decode("utf-8-sig")
@@ -279,9 +341,14 @@ def test_query_counts_are_bounded_and_do_not_grow_with_the_data(reader_client, s
         assert count <= 6, (url, count)
     for n in range(12):
         statement = f"截至2024年底,官渡区共开展社区协商各类活动{700 + n}次。"
-        FactFactory(metric=Metric.objects.get(slug="consultation-activities"), value=Decimal(700 + n),
-                    figure_text=f"{700 + n}次", statement=statement, period=f"截至2024年底（{n}）",
-                    period_end=dt.date(2024, 12, 31))
+        FactFactory(
+            metric=Metric.objects.get(slug="consultation-activities"),
+            value=Decimal(700 + n),
+            figure_text=f"{700 + n}次",
+            statement=statement,
+            period=f"截至2024年底（{n}）",
+            period_end=dt.date(2024, 12, 31),
+        )
         community = CommunityFactory(street=street, name=f"新录入{n}社区")
         DesignationFactory(community=community, program=Designation.objects.first().program)
     count_queries(reader_client, INDEX)  # the saves above started a new cache generation
@@ -290,12 +357,19 @@ def test_query_counts_are_bounded_and_do_not_grow_with_the_data(reader_client, s
 
 
 def test_pages_carry_the_column_tags_and_the_navigation_entry(reader_client, seed):
-    for url in ["/communities/", "/communities/data/", "/communities/programs/provincial-pilot/",
-                "/communities/metrics/pay-min/", Street.objects.first().get_absolute_url()]:
+    for url in [
+        "/communities/",
+        "/communities/data/",
+        "/communities/programs/provincial-pilot/",
+        "/communities/metrics/pay-min/",
+        Street.objects.first().get_absolute_url(),
+    ]:
         html = html_of(reader_client, url)
         assert '<meta name="ColumnType" content="数据发布">' in html, url
         assert html.count("<h1") == 1, url
         assert 'href="/communities/"' in html and ">社区治理<" in html
-    assert '<meta name="ColumnName" content="社区工作者薪酬标准下限">' in html_of(reader_client, "/communities/metrics/pay-min/")
+    assert '<meta name="ColumnName" content="社区工作者薪酬标准下限">' in html_of(
+        reader_client, "/communities/metrics/pay-min/"
+    )
     sitemap = html_of(reader_client, "/sitemap/")
     assert "城乡社区治理试点与协商点位" in sitemap and "全部社区治理数据" in sitemap

@@ -35,7 +35,10 @@ def opened_version(client, url):
 
 def test_a_save_from_a_stale_page_is_refused_and_keeps_the_input():
     a, b = signed_in("clerk_a", "王芳"), signed_in("clerk_b")
-    assert a.post("/admin/disclosures/disclosurerecord/add/", form_data(title="旧标题", body="<p>正文</p>")).status_code == 302
+    assert (
+        a.post("/admin/disclosures/disclosurerecord/add/", form_data(title="旧标题", body="<p>正文</p>")).status_code
+        == 302
+    )
     record = DisclosureRecord.objects.get()
     url = f"/admin/disclosures/disclosurerecord/{record.pk}/change/"
     data = form_data(title="旧标题", body="<p>正文</p>")
@@ -61,7 +64,9 @@ def test_a_save_from_a_stale_page_is_refused_and_keeps_the_input():
 
 
 def test_every_content_admin_checks_versions():
-    admins = [model_admin for model, model_admin in admin.site._registry.items() if model._meta.app_label in CONTENT_APPS]
+    admins = [
+        model_admin for model, model_admin in admin.site._registry.items() if model._meta.app_label in CONTENT_APPS
+    ]
     assert len(admins) >= 15
     missing = [type(model_admin).__name__ for model_admin in admins if not isinstance(model_admin, VersionedAdminMixin)]
     assert missing == []

@@ -50,12 +50,23 @@ def test_router_sends_only_anonymous_reads_to_a_replica():
 
 
 def test_replica_settings_come_from_the_environment():
-    code = "from django.conf import settings as s; import json; print(json.dumps([s.DATABASE_REPLICAS, " \
-           "s.DATABASE_ROUTERS, s.DATABASES['replica2']['NAME'], s.DATABASES['replica2']['HOST'], s.MIDDLEWARE[:2]]))"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "govportal.settings.dev",
-           "DATABASE_REPLICA_URLS": "postgres://u@10.0.0.2:5432/portal, postgres://u@10.0.0.3:5432/portal"}
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=settings.BASE_DIR, env=env,
-                         capture_output=True, text=True, check=True).stdout
+    code = (
+        "from django.conf import settings as s; import json; print(json.dumps([s.DATABASE_REPLICAS, "
+        "s.DATABASE_ROUTERS, s.DATABASES['replica2']['NAME'], s.DATABASES['replica2']['HOST'], s.MIDDLEWARE[:2]]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "govportal.settings.dev",
+        "DATABASE_REPLICA_URLS": "postgres://u@10.0.0.2:5432/portal, postgres://u@10.0.0.3:5432/portal",
+    }
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     replicas, routers, name, host, middleware = json.loads(out.strip().splitlines()[-1])
     assert replicas == ["replica1", "replica2"] and routers == ["core.db_router.PrimaryReplicaRouter"]
     assert (name, host) == ("portal", "10.0.0.3")
@@ -103,14 +114,27 @@ def test_anonymous_pages_read_the_replica_and_everything_else_the_primary():
     server = f"postgresql://{base['USER']}@{base['HOST']}:{base['PORT']}"
     suffix = uuid.uuid4().hex[:8]
     primary_db, replica_db = f"govportal_router_{suffix}_primary", f"govportal_router_{suffix}_replica"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "govportal.settings.dev", "DEBUG": "1",
-           "DATABASE_URL": f"{server}/{primary_db}", "PAGE_CACHE": "0", "REDIS_URL": "",
-           "ALLOWED_HOSTS": "testserver", "VIEW_COUNT_FLUSH_SECONDS": "0"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "govportal.settings.dev",
+        "DEBUG": "1",
+        "DATABASE_URL": f"{server}/{primary_db}",
+        "PAGE_CACHE": "0",
+        "REDIS_URL": "",
+        "ALLOWED_HOSTS": "testserver",
+        "VIEW_COUNT_FLUSH_SECONDS": "0",
+    }
     env.pop("DATABASE_REPLICA_URLS", None)
 
     def manage(*args, extra=None):
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR,
-                              env={**env, **(extra or {})}, capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=settings.BASE_DIR,
+            env={**env, **(extra or {})},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
 
     _admin(f"{server}/postgres", f'CREATE DATABASE "{primary_db}"')
     try:
@@ -127,6 +151,7 @@ def test_anonymous_pages_read_the_replica_and_everything_else_the_primary():
         "anonymous_sees_new_title": False,  # read from the replica…
         "anonymous_sees_old_title": True,
         "staff_sees_new_title": True,  # …the signed-in reader from the primary
-        "primary_views": 63 + 2, "replica_views": 63,  # the view counts were written to the primary
+        "primary_views": 63 + 2,
+        "replica_views": 63,  # the view counts were written to the primary
         "staff_on_replica": False,  # the session and user too
     }

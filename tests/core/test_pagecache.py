@@ -139,14 +139,20 @@ def run_middleware(view, path="/x/", **extra):
     return middleware(request), middleware
 
 
-@pytest.mark.parametrize("name, view", [
-    ("csrf token", lambda request: HttpResponse(f"<form>{get_token(request)}</form>")),
-    ("cookie", lambda request: _with_cookie(HttpResponse("<p>x</p>"))),
-    ("csp nonce", lambda request: _with_header(HttpResponse("<p>x</p>"), "Content-Security-Policy", "script-src 'nonce-abc'")),
-    ("never_cache", lambda request: _with_header(HttpResponse("<p>x</p>"), "Cache-Control", "private, no-store")),
-    ("streaming", lambda request: StreamingHttpResponse(iter([b"a,b\n"]), content_type="text/csv")),
-    ("error", lambda request: HttpResponse("<p>x</p>", status=500)),
-])
+@pytest.mark.parametrize(
+    "name, view",
+    [
+        ("csrf token", lambda request: HttpResponse(f"<form>{get_token(request)}</form>")),
+        ("cookie", lambda request: _with_cookie(HttpResponse("<p>x</p>"))),
+        (
+            "csp nonce",
+            lambda request: _with_header(HttpResponse("<p>x</p>"), "Content-Security-Policy", "script-src 'nonce-abc'"),
+        ),
+        ("never_cache", lambda request: _with_header(HttpResponse("<p>x</p>"), "Cache-Control", "private, no-store")),
+        ("streaming", lambda request: StreamingHttpResponse(iter([b"a,b\n"]), content_type="text/csv")),
+        ("error", lambda request: HttpResponse("<p>x</p>", status=500)),
+    ],
+)
 def test_responses_that_must_not_be_stored(name, view):
     calls = []
 
@@ -259,10 +265,13 @@ def test_stamp_file_generation_invalidates_every_process(reader_client, seed, tm
 
 def test_cache_shared_in_redis(reader_client, seed):
     prefix = f"test-{uuid.uuid4().hex}"
-    redis_cache = {"default": {
-        "BACKEND": "core.redis_cache.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/0", "KEY_PREFIX": prefix,
-    }}
+    redis_cache = {
+        "default": {
+            "BACKEND": "core.redis_cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": prefix,
+        }
+    }
     with override_settings(CACHES=redis_cache, PAGE_CACHE_STAMP_FILE=None):
         from django.core.cache import cache
 

@@ -97,7 +97,7 @@ def test_header_varies_with_reader_preferences(reader_client, seed, uncached):
     elder = reader_client.get("/").content.decode()
     assert 'aria-pressed="false" aria-describedby="elder-switch-help"' in plain
     assert 'aria-pressed="true" aria-describedby="elder-switch-help"' in elder
-    assert 'id="a11y-toolbar"' in elder and ' hidden' not in elder.split('id="a11y-toolbar"')[1].split(">")[0]
+    assert 'id="a11y-toolbar"' in elder and " hidden" not in elder.split('id="a11y-toolbar"')[1].split(">")[0]
 
 
 def test_site_settings_edit_shows_in_header_and_footer_at_once(reader_client, seed, uncached):
@@ -120,9 +120,14 @@ def test_communities_overview_is_worked_out_once_per_change(reader_client, seed,
     queries_for(reader_client, "/communities/")
     response, warm = queries_for(reader_client, "/communities/")
     assert response.status_code == 200 and warm == 0
-    FactFactory(metric=Metric.objects.get(slug="consultation-activities"), value=Decimal(999),
-                figure_text="999次", statement="截至2025年底,官渡区共开展社区协商各类活动999次。",
-                period="截至2025年底", period_end=dt.date(2025, 12, 31))
+    FactFactory(
+        metric=Metric.objects.get(slug="consultation-activities"),
+        value=Decimal(999),
+        figure_text="999次",
+        statement="截至2025年底,官渡区共开展社区协商各类活动999次。",
+        period="截至2025年底",
+        period_end=dt.date(2025, 12, 31),
+    )
     assert "999次" in reader_client.get("/communities/").content.decode()
 
 
@@ -175,8 +180,11 @@ def test_values_read_on_a_replica_are_kept_apart_and_not_just_after_a_change(set
         computed.append(label)
         return label
 
-    with override_settings(DATABASE_REPLICAS=["replica1"], DATABASE_ROUTERS=["core.db_router.PrimaryReplicaRouter"],
-                           PAGE_CACHE_REPLICA_LAG_SECONDS=60):
+    with override_settings(
+        DATABASE_REPLICAS=["replica1"],
+        DATABASE_ROUTERS=["core.db_router.PrimaryReplicaRouter"],
+        PAGE_CACHE_REPLICA_LAG_SECONDS=60,
+    ):
         token = db_router._read_alias.set("replica1")
         try:
             # Within the lag after the last change: computed from the replica, never kept.
@@ -189,8 +197,11 @@ def test_values_read_on_a_replica_are_kept_apart_and_not_just_after_a_change(set
         assert pagecache.cached_value("probe", lambda: compute("primary")) == "primary"
         assert pagecache.cached_value("probe", lambda: compute("primary")) == "primary"
         assert computed == ["replica", "replica", "primary"]
-    with override_settings(DATABASE_REPLICAS=["replica1"], DATABASE_ROUTERS=["core.db_router.PrimaryReplicaRouter"],
-                           PAGE_CACHE_REPLICA_LAG_SECONDS=0.01):
+    with override_settings(
+        DATABASE_REPLICAS=["replica1"],
+        DATABASE_ROUTERS=["core.db_router.PrimaryReplicaRouter"],
+        PAGE_CACHE_REPLICA_LAG_SECONDS=0.01,
+    ):
         time.sleep(0.02)
         token = db_router._read_alias.set("replica1")
         try:  # once the lag has passed, the replica's value is kept too

@@ -24,8 +24,9 @@ print(shown[0], shown[-1], buffer.pending(7))
 
 def worker(path, views):
     """A separate process, as a gunicorn worker is, counting `views` views of record 7."""
-    result = subprocess.run([sys.executable, "-c", WORKER, str(path), str(views)],
-                            capture_output=True, text=True, check=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER, str(path), str(views)], capture_output=True, text=True, check=True, timeout=120
+    )
     return tuple(map(int, result.stdout.split()))
 
 

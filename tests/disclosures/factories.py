@@ -31,7 +31,9 @@ class RecordFactory(factory.django.DjangoModelFactory):
     publisher = factory.SubFactory(OrganizationFactory)
     topic = factory.SubFactory(TopicFactory)
     # get_or_create: transactional tests flush the rows the data migration shipped.
-    genre = factory.LazyFunction(lambda: Genre.objects.get_or_create(name="通知", defaults={"is_official_document": True})[0])
+    genre = factory.LazyFunction(
+        lambda: Genre.objects.get_or_create(name="通知", defaults={"is_official_document": True})[0]
+    )
     written_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=3))
     body = "<p>测试正文。</p>"
     status = DisclosureRecord.Status.DRAFT

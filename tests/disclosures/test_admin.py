@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def district_wide(user):
     """Staff not limited to their agencies' records (tests/disclosures/test_agency_scoping.py
     covers staff who are)."""
-    user.user_permissions.add(Permission.objects.get(content_type__app_label="disclosures", codename="manage_all_agencies"))
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="disclosures", codename="manage_all_agencies")
+    )
     return user
 
 
@@ -30,12 +32,28 @@ def staff(username, group):
 def form_data(**overrides):
     org = OrganizationFactory(org_code="015117762")
     data = {
-        "title": "关于开展社区协商工作的通知", "publisher": org.pk, "drafting_org": "", "document_number": "官办通[2020]26号",
-        "written_date": "2026-11-20", "published_at_0": "", "published_at_1": "", "topic": TopicFactory().pk,
-        "genre": Genre.objects.get_or_create(name="通知")[0].pk, "keywords": "社区、协商", "summary": "", "validity": "valid",
-        "effective_date": "", "invalid_date": "", "superseded_by": "", "disclosure_mode": "proactive",
-        "withheld_reason": "", "body": "<p>正文</p><script>alert(1)</script>", "status": "draft",
-        "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0", "attachments-MIN_NUM_FORMS": "0",
+        "title": "关于开展社区协商工作的通知",
+        "publisher": org.pk,
+        "drafting_org": "",
+        "document_number": "官办通[2020]26号",
+        "written_date": "2026-11-20",
+        "published_at_0": "",
+        "published_at_1": "",
+        "topic": TopicFactory().pk,
+        "genre": Genre.objects.get_or_create(name="通知")[0].pk,
+        "keywords": "社区、协商",
+        "summary": "",
+        "validity": "valid",
+        "effective_date": "",
+        "invalid_date": "",
+        "superseded_by": "",
+        "disclosure_mode": "proactive",
+        "withheld_reason": "",
+        "body": "<p>正文</p><script>alert(1)</script>",
+        "status": "draft",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
+        "attachments-MIN_NUM_FORMS": "0",
         "attachments-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
@@ -52,9 +70,14 @@ def test_clerk_creates_a_draft_and_reviewer_publishes_it_with_history(client):
     assert "<script" not in record.body
 
     sign_in_staff(client, staff("reviewer", REVIEWER))
-    response = client.post("/admin/disclosures/disclosurerecord/", {
-        "action": "publish_selected", "_selected_action": [record.pk],
-    }, follow=True)
+    response = client.post(
+        "/admin/disclosures/disclosurerecord/",
+        {
+            "action": "publish_selected",
+            "_selected_action": [record.pk],
+        },
+        follow=True,
+    )
     record.refresh_from_db()
     assert record.status == "published" and record.index_number.startswith("015117762-")
     assert "已发布" in response.content.decode()
@@ -88,7 +111,9 @@ def test_clerk_cannot_publish_or_edit_published_records(client):
 
 def test_bad_document_number_is_a_form_error_and_keeps_the_input(client):
     sign_in_staff(client, staff("clerk", ENTRY_CLERK))
-    response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(document_number="官办通2020年26号", title="保留的标题"))
+    response = client.post(
+        "/admin/disclosures/disclosurerecord/add/", form_data(document_number="官办通2020年26号", title="保留的标题")
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "六角括号" in html and "保留的标题" in html
@@ -97,10 +122,16 @@ def test_bad_document_number_is_a_form_error_and_keeps_the_input(client):
 
 def test_late_publication_warns_the_reviewer(client):
     sign_in_staff(client, staff("reviewer", REVIEWER))
-    record = RecordFactory(publisher=OrganizationFactory(org_code="015117762"), written_date=dt.date(2023, 5, 4),
-                           published_at=timezone.make_aware(dt.datetime(2023, 6, 16, 17, 19)))
-    response = client.post("/admin/disclosures/disclosurerecord/", {
-        "action": "publish_selected", "_selected_action": [record.pk]}, follow=True)
+    record = RecordFactory(
+        publisher=OrganizationFactory(org_code="015117762"),
+        written_date=dt.date(2023, 5, 4),
+        published_at=timezone.make_aware(dt.datetime(2023, 6, 16, 17, 19)),
+    )
+    response = client.post(
+        "/admin/disclosures/disclosurerecord/",
+        {"action": "publish_selected", "_selected_action": [record.pk]},
+        follow=True,
+    )
     assert "第二十六条" in response.content.decode()
 
 
@@ -108,7 +139,10 @@ def test_admin_search_finds_by_index_number_title_and_document_number(client, se
     admin = User.objects.create_superuser("root", password="pw-123456789")
     sign_in_staff(client, admin)
     for q in ["015117762-202306-707714", "102114号提案"]:
-        assert "关于政协官渡区十届二次会议第102114号提案答复的函" in client.get("/admin/disclosures/disclosurerecord/", {"q": q}).content.decode()
+        assert (
+            "关于政协官渡区十届二次会议第102114号提案答复的函"
+            in client.get("/admin/disclosures/disclosurerecord/", {"q": q}).content.decode()
+        )
 
 
 def test_attachment_type_and_size_are_checked(settings):

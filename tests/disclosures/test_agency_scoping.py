@@ -25,11 +25,22 @@ def world():
     editor.groups.add(Group.objects.get(name=REVIEWER))  # may publish, but only 民政局's records
     AgencyMembership.objects.create(user=editor, organization=civil)
     theirs = RecordFactory(title="区政府的草稿", publisher=district)
-    theirs_public = RecordFactory(title="区政府已发布的通知", publisher=district, status="published",
-                                  published_at=timezone.now(), index_number="015117762-202601-000001")
+    theirs_public = RecordFactory(
+        title="区政府已发布的通知",
+        publisher=district,
+        status="published",
+        published_at=timezone.now(),
+        index_number="015117762-202601-000001",
+    )
     ours = RecordFactory(title="民政局的草稿", publisher=civil)
-    return {"district": district, "civil": civil, "editor": editor, "theirs": theirs,
-            "theirs_public": theirs_public, "ours": ours}
+    return {
+        "district": district,
+        "civil": civil,
+        "editor": editor,
+        "theirs": theirs,
+        "theirs_public": theirs_public,
+        "ours": ours,
+    }
 
 
 @pytest.fixture
@@ -75,7 +86,9 @@ def test_another_agencys_record_cannot_be_changed_or_deleted(editor_client, worl
 
 
 def test_another_agencys_record_cannot_be_published_or_withdrawn_from_the_list(editor_client, world):
-    editor_client.post(ADMIN, {"action": "publish_selected", "_selected_action": [world["theirs"].pk, world["ours"].pk]})
+    editor_client.post(
+        ADMIN, {"action": "publish_selected", "_selected_action": [world["theirs"].pk, world["ours"].pk]}
+    )
     editor_client.post(ADMIN, {"action": "withdraw_selected", "_selected_action": [world["theirs_public"].pk]})
     statuses = dict(DisclosureRecord.objects.values_list("title", "status"))
     assert statuses == {"区政府的草稿": "draft", "区政府已发布的通知": "published", "民政局的草稿": "published"}
@@ -87,15 +100,24 @@ def test_the_editor_cannot_file_a_record_under_another_agency(editor_client, wor
     assert "只能选择您所在的机构作为发布机构" in response.content.decode()
     assert not DisclosureRecord.objects.filter(title="冒名").exists()
     ours = world["ours"]
-    editor_client.post(f"{ADMIN}{ours.pk}/change/", {**form_data(title="民政局的草稿"), "publisher": world["district"].pk,
-                                                      "topic": ours.topic_id, "genre": ours.genre_id})
+    editor_client.post(
+        f"{ADMIN}{ours.pk}/change/",
+        {
+            **form_data(title="民政局的草稿"),
+            "publisher": world["district"].pk,
+            "topic": ours.topic_id,
+            "genre": ours.genre_id,
+        },
+    )
     ours.refresh_from_db()
     assert ours.publisher == world["civil"]
 
 
 def test_the_publisher_box_offers_only_the_editors_agencies(editor_client, world):
-    response = editor_client.get("/admin/autocomplete/", {
-        "app_label": "disclosures", "model_name": "disclosurerecord", "field_name": "publisher"})
+    response = editor_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "disclosures", "model_name": "disclosurerecord", "field_name": "publisher"},
+    )
     names = [row["text"] for row in response.json()["results"]]
     assert names == ["昆明市官渡区民政局"]
 

@@ -53,8 +53,13 @@ def test_the_record_page_and_the_api_link_the_checked_address(client):
 
 @pytest.mark.parametrize("state", ["draft", "scheduled", "withdrawn", "deleted"])
 def test_unpublished_records_files_are_not_served(client, admin_user, state):
-    record = RecordFactory() if state == "draft" else PublishedRecordFactory(
-        published_at=timezone.now() + dt.timedelta(days=3) if state == "scheduled" else timezone.now())
+    record = (
+        RecordFactory()
+        if state == "draft"
+        else PublishedRecordFactory(
+            published_at=timezone.now() + dt.timedelta(days=3) if state == "scheduled" else timezone.now()
+        )
+    )
     attachment = attach(record)
     url = attachment.get_absolute_url()
     if state == "withdrawn":
@@ -107,7 +112,10 @@ def test_deleted_records_are_listed_and_restored_with_their_files(client, admin_
     sign_in_staff(client, admin_user)
     listing = client.get("/admin/disclosures/disclosurerecord/deleted/")
     assert listing.status_code == 200 and "误删的通知" in listing.content.decode()
-    assert "/admin/disclosures/disclosurerecord/deleted/" in client.get("/admin/disclosures/disclosurerecord/").content.decode()
+    assert (
+        "/admin/disclosures/disclosurerecord/deleted/"
+        in client.get("/admin/disclosures/disclosurerecord/").content.decode()
+    )
     history_id = DisclosureRecord.history.get(history_type="-").history_id
     response = client.post("/admin/disclosures/disclosurerecord/deleted/", {"history_id": history_id})
     assert response.status_code == 302

@@ -29,8 +29,10 @@ def test_seed_page_shows_every_metadata_field(reader_client, seed):
     assert response.status_code == 200
     page = text_of(response)
     for label, value in [
-        ("索引号:", "015117762-202306-707714"), ("主题分类:", "2023年"),
-        ("发布机构:", "昆明市官渡区人民政府"), ("发布日期:", "2023-06-16 17:19"),
+        ("索引号:", "015117762-202306-707714"),
+        ("主题分类:", "2023年"),
+        ("发布机构:", "昆明市官渡区人民政府"),
+        ("发布日期:", "2023-06-16 17:19"),
         ("名 称:", "关于政协官渡区十届二次会议第102114号提案答复的函"),
     ]:
         assert f"{label} {value}" in page
@@ -49,10 +51,24 @@ def test_seed_body_is_the_restored_text_verbatim(reader_client, seed):
     fixture = json.loads((Path(settings.BASE_DIR) / "fixtures" / "010_disclosures.json").read_text(encoding="utf-8"))
     body = next(o for o in fixture if o["model"] == "disclosures.disclosurerecord")["fields"]["body"]
     assert body in html
-    for restored in ["现代化建设。2023年,矣六街道", "(昆办通〔2018〕49号)", "(官办通〔2018〕39号)", "(云政发〔2018〕23号)",
-                     "证明材料6项,", "2020年9月在区政府常务会上", "(昆社区治理通〔2020〕3号)", "2022年6月", "截至2022年底",
-                     "落实数量522项;", "(官办通〔2020〕26号)", "社区工作者124名,充实", "(官政发〔2018〕20号)",
-                     "4300—6800元/月/人(含五险)", "每月补贴600元。", "2023年5月31日"]:
+    for restored in [
+        "现代化建设。2023年,矣六街道",
+        "(昆办通〔2018〕49号)",
+        "(官办通〔2018〕39号)",
+        "(云政发〔2018〕23号)",
+        "证明材料6项,",
+        "2020年9月在区政府常务会上",
+        "(昆社区治理通〔2020〕3号)",
+        "2022年6月",
+        "截至2022年底",
+        "落实数量522项;",
+        "(官办通〔2020〕26号)",
+        "社区工作者124名,充实",
+        "(官政发〔2018〕20号)",
+        "4300—6800元/月/人(含五险)",
+        "每月补贴600元。",
+        "2023年5月31日",
+    ]:
         assert restored in html, restored
     assert html.count("<p>") >= 20  # the paragraph structure survives
 
@@ -62,9 +78,20 @@ def test_every_page_carries_the_government_page_tags_and_footer(reader_client, s
         html = reader_client.get(url).content.decode()
         for tag in ["SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnType"]:
             assert f'<meta name="{tag}"' in html, (url, tag)
-        for value in ["昆明市官渡区人民政府", "www.kmgd.gov.cn", "5301110005", "滇ICP备19011957号-1",
-                      "滇公网安备 53011102000502号", "昆明市官渡区人民政府办公室", "昆明信息港", "0871—12345",
-                      "昆明市官渡区云秀路2898号官渡区国投大厦1号楼6楼", "网站地图", "长者模式", "无障碍浏览"]:
+        for value in [
+            "昆明市官渡区人民政府",
+            "www.kmgd.gov.cn",
+            "5301110005",
+            "滇ICP备19011957号-1",
+            "滇公网安备 53011102000502号",
+            "昆明市官渡区人民政府办公室",
+            "昆明信息港",
+            "0871—12345",
+            "昆明市官渡区云秀路2898号官渡区国投大厦1号楼6楼",
+            "网站地图",
+            "长者模式",
+            "无障碍浏览",
+        ]:
             assert value in html, (url, value)
     html = reader_client.get(SEED_URL).content.decode()
     assert '<meta name="ArticleTitle" content="关于政协官渡区十届二次会议第102114号提案答复的函">' in html
@@ -127,18 +154,21 @@ def test_catalogue_pages_have_stable_urls(reader_client):
     assert newest_first[-1].title in again and newest_first[19].title not in again
 
 
-@pytest.mark.parametrize("url, status", [
-    ("/disclosures/000000000-000000-000000/", 404),
-    ("/disclosures/?page=abc", 404),
-    ("/disclosures/?page=-1", 404),
-    ("/disclosures/?page=0", 404),
-    ("/disclosures/?page=99999999999999999999", 404),
-    ("/disclosures/?page=999", 404),
-    ("/disclosures/?topic=abc", 400),
-    ("/disclosures/?publisher=999999", 400),
-    ("/disclosures/?year=abc", 400),
-    ("/no-such-page/", 404),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/disclosures/000000000-000000-000000/", 404),
+        ("/disclosures/?page=abc", 404),
+        ("/disclosures/?page=-1", 404),
+        ("/disclosures/?page=0", 404),
+        ("/disclosures/?page=99999999999999999999", 404),
+        ("/disclosures/?page=999", 404),
+        ("/disclosures/?topic=abc", 400),
+        ("/disclosures/?publisher=999999", 400),
+        ("/disclosures/?year=abc", 400),
+        ("/no-such-page/", 404),
+    ],
+)
 def test_bad_input_gets_a_helpful_page_in_the_site_look(reader_client, seed, url, status):
     response = reader_client.get(url)
     assert response.status_code == status
@@ -149,14 +179,28 @@ def test_bad_input_gets_a_helpful_page_in_the_site_look(reader_client, seed, url
 
 def test_guide_lists_the_article_12_items(reader_client, seed):
     page = text_of(reader_client.get("/disclosures/guide/"))
-    for item in ["信息分类", "编排体系", "获取方式", "政府信息公开工作机构", "办公地址", "办公时间", "联系电话",
-                 "传真号码", "互联网联系方式", "昆明市官渡区人民政府办公室"]:
+    for item in [
+        "信息分类",
+        "编排体系",
+        "获取方式",
+        "政府信息公开工作机构",
+        "办公地址",
+        "办公时间",
+        "联系电话",
+        "传真号码",
+        "互联网联系方式",
+        "昆明市官渡区人民政府办公室",
+    ]:
         assert item in page
 
 
 def test_expired_record_shows_a_banner_linking_to_its_successor(reader_client):
     successor = PublishedRecordFactory(title="新版管理办法")
-    old = PublishedRecordFactory(title="旧版管理办法", validity=DisclosureRecord.Validity.REPEALED,
-                                 invalid_date=dt.date(2024, 1, 1), superseded_by=successor)
+    old = PublishedRecordFactory(
+        title="旧版管理办法",
+        validity=DisclosureRecord.Validity.REPEALED,
+        invalid_date=dt.date(2024, 1, 1),
+        superseded_by=successor,
+    )
     html = reader_client.get(old.get_absolute_url()).content.decode()
     assert "本文件已废止" in html and successor.get_absolute_url() in html

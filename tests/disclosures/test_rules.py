@@ -13,37 +13,53 @@ from disclosures.services import publication_delay_warning
 from tests.disclosures.factories import RecordFactory
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("官办通〔2020〕26号", "官办通〔2020〕26号"),
-    ("官办通[2020]26号", "官办通〔2020〕26号"),
-    ("官办通(2020)26号", "官办通〔2020〕26号"),
-    ("官办通（2020）26号", "官办通〔2020〕26号"),
-    ("官办通【2020】26号", "官办通〔2020〕26号"),
-    ("官办通〔２０２０〕２６号", "官办通〔2020〕26号"),
-    (" 云政发 [2018] 23号 ", "云政发〔2018〕23号"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("官办通〔2020〕26号", "官办通〔2020〕26号"),
+        ("官办通[2020]26号", "官办通〔2020〕26号"),
+        ("官办通(2020)26号", "官办通〔2020〕26号"),
+        ("官办通（2020）26号", "官办通〔2020〕26号"),
+        ("官办通【2020】26号", "官办通〔2020〕26号"),
+        ("官办通〔２０２０〕２６号", "官办通〔2020〕26号"),
+        (" 云政发 [2018] 23号 ", "云政发〔2018〕23号"),
+        ("", ""),
+    ],
+)
 def test_document_number_lookalikes_are_normalized(raw, expected):
     normalized = normalize_document_number(raw)
     assert normalized == expected
     validate_document_number(normalized)
 
 
-@pytest.mark.parametrize("bad", ["官办通2020年26号", "官办通〔20〕26号", "官办通〔2020〕026号", "官办通〔2020〕第26号", "〔2020〕26号", "官办通〔2020〕26"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "官办通2020年26号",
+        "官办通〔20〕26号",
+        "官办通〔2020〕026号",
+        "官办通〔2020〕第26号",
+        "〔2020〕26号",
+        "官办通〔2020〕26",
+    ],
+)
 def test_invalid_document_numbers_get_a_clear_error(bad):
     with pytest.raises(ValidationError) as error:
         validate_document_number(normalize_document_number(bad))
     assert "六角括号" in str(error.value)
 
 
-@pytest.mark.parametrize("dirty, forbidden", [
-    ('<p>正文</p><script>alert(1)</script>', "<script"),
-    ('<p onclick="steal()">正文</p>', "onclick"),
-    ('<a href="javascript:alert(1)">链接</a>', "javascript:"),
-    ('<img src="x.png" onerror="alert(1)">', "onerror"),
-    ('<p style="position:fixed">正文</p>', "style="),
-    ('<iframe src="https://evil.example"></iframe>', "<iframe"),
-])
+@pytest.mark.parametrize(
+    "dirty, forbidden",
+    [
+        ("<p>正文</p><script>alert(1)</script>", "<script"),
+        ('<p onclick="steal()">正文</p>', "onclick"),
+        ('<a href="javascript:alert(1)">链接</a>', "javascript:"),
+        ('<img src="x.png" onerror="alert(1)">', "onerror"),
+        ('<p style="position:fixed">正文</p>', "style="),
+        ('<iframe src="https://evil.example"></iframe>', "<iframe"),
+    ],
+)
 def test_sanitizer_strips_active_content(dirty, forbidden):
     assert forbidden not in sanitize_html(dirty)
 
@@ -69,7 +85,9 @@ def test_more_than_five_keywords_is_a_form_error():
 
 @pytest.mark.django_db
 def test_withheld_needs_a_reason_and_expired_needs_a_date():
-    record = RecordFactory(disclosure_mode=DisclosureRecord.DisclosureMode.WITHHELD, validity=DisclosureRecord.Validity.REPEALED)
+    record = RecordFactory(
+        disclosure_mode=DisclosureRecord.DisclosureMode.WITHHELD, validity=DisclosureRecord.Validity.REPEALED
+    )
     with pytest.raises(ValidationError) as error:
         record.full_clean()
     assert {"withheld_reason", "invalid_date"} <= set(error.value.message_dict)
@@ -96,12 +114,19 @@ def test_article_26_warning_only_past_twenty_working_days():
     from zoneinfo import ZoneInfo
 
     tz = ZoneInfo("Asia/Shanghai")
-    assert publication_delay_warning(written=dt.date(2023, 5, 31), published=dt.datetime(2023, 6, 16, 17, 19, tzinfo=tz)) is None
-    warning = publication_delay_warning(written=dt.date(2023, 5, 31), published=dt.datetime(2023, 7, 31, 9, 0, tzinfo=tz))
+    assert (
+        publication_delay_warning(written=dt.date(2023, 5, 31), published=dt.datetime(2023, 6, 16, 17, 19, tzinfo=tz))
+        is None
+    )
+    warning = publication_delay_warning(
+        written=dt.date(2023, 5, 31), published=dt.datetime(2023, 7, 31, 9, 0, tzinfo=tz)
+    )
     assert warning and "第二十六条" in warning
 
 
-@pytest.mark.parametrize("code", ["11441700007280420Y", "114403006955506492", "11341702486344515H", "11530111015117762Y"])
+@pytest.mark.parametrize(
+    "code", ["11441700007280420Y", "114403006955506492", "11341702486344515H", "11530111015117762Y"]
+)
 def test_real_credit_codes_pass_the_gb32100_check(code):
     from disclosures.codes import validate_credit_code_checksum
 

@@ -23,7 +23,7 @@ BROKEN = {
 FINE = [
     "<p>正文</p><script>alert(1)</script><style>p{}</style><!-- 注释 -->",
     '<p onclick="x()">正文<a href="javascript:alert(1)">链接</a></p>',
-    '<!--[if gte mso 9]><xml><w:x/></xml><![endif]--><p class=MsoNormal>文<o:p></o:p></p>',
+    "<!--[if gte mso 9]><xml><w:x/></xml><![endif]--><p class=MsoNormal>文<o:p></o:p></p>",
     "<p>1 &lt; 2 且 3 > 2，a&nbsp;b</p>",
     "<p>x</p><select><option>选项</option></select>",
     "",
@@ -80,6 +80,8 @@ def test_publishing_through_the_service_refuses_too():
 
 
 def test_ids_and_unknown_classes_are_dropped():
-    cleaned = sanitize_html('<p class="signature">落款</p><p class="button">x</p><span id="main" class="skip-link">y</span>')
+    cleaned = sanitize_html(
+        '<p class="signature">落款</p><p class="button">x</p><span id="main" class="skip-link">y</span>'
+    )
     assert '<p class="signature">落款</p>' in cleaned
     assert "id=" not in cleaned and "button" not in cleaned and "skip-link" not in cleaned

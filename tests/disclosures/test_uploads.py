@@ -30,29 +30,44 @@ def zipped(*names):
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("name, content", [
-    ("通知.pdf", PDF), ("图.png", PNG), ("照片.jpg", JPEG), ("照片.JPEG", JPEG), ("表.xls", OLE2),
-    ("文.doc", OLE2), ("文.wps", OLE2), ("文.docx", zipped("[Content_Types].xml", "word/document.xml")),
-    ("表.xlsx", zipped("[Content_Types].xml", "xl/workbook.xml")), ("公文.ofd", zipped("OFD.xml")),
-    ("材料.zip", zipped("a.txt")), ("名单.csv", "姓名,电话\n张三,123\n".encode("gb18030")),
-    ("说明.txt", "说明：明日起施行。".encode()), ("2023.1版说明.pdf", PDF),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("通知.pdf", PDF),
+        ("图.png", PNG),
+        ("照片.jpg", JPEG),
+        ("照片.JPEG", JPEG),
+        ("表.xls", OLE2),
+        ("文.doc", OLE2),
+        ("文.wps", OLE2),
+        ("文.docx", zipped("[Content_Types].xml", "word/document.xml")),
+        ("表.xlsx", zipped("[Content_Types].xml", "xl/workbook.xml")),
+        ("公文.ofd", zipped("OFD.xml")),
+        ("材料.zip", zipped("a.txt")),
+        ("名单.csv", "姓名,电话\n张三,123\n".encode("gb18030")),
+        ("说明.txt", "说明：明日起施行。".encode()),
+        ("2023.1版说明.pdf", PDF),
+    ],
+)
 def test_real_files_are_accepted(name, content):
     validate_attachment(SimpleUploadedFile(name, content))
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("通知.pdf", EXE, "与扩展名 .pdf 不符"),
-    ("照片.jpg", HTML, "与扩展名 .jpg 不符"),
-    ("图.png", SVG, "与扩展名 .png 不符"),
-    ("a.exe.pdf", PDF, "扩展名 .exe"),
-    ("a.exe.pdf", EXE, "扩展名 .exe"),
-    ("表.docx", EXE, "与扩展名 .docx 不符"),
-    ("说明.txt", HTML, "不是纯文本"),
-    ("说明.txt", EXE, "不是纯文本"),
-    ("名单.csv", b"\x00\x01\x02binary", "不是纯文本"),
-    ("图.png", b"", "无法识别"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("通知.pdf", EXE, "与扩展名 .pdf 不符"),
+        ("照片.jpg", HTML, "与扩展名 .jpg 不符"),
+        ("图.png", SVG, "与扩展名 .png 不符"),
+        ("a.exe.pdf", PDF, "扩展名 .exe"),
+        ("a.exe.pdf", EXE, "扩展名 .exe"),
+        ("表.docx", EXE, "与扩展名 .docx 不符"),
+        ("说明.txt", HTML, "不是纯文本"),
+        ("说明.txt", EXE, "不是纯文本"),
+        ("名单.csv", b"\x00\x01\x02binary", "不是纯文本"),
+        ("图.png", b"", "无法识别"),
+    ],
+)
 def test_disguised_files_are_refused(name, content, message):
     with pytest.raises(ValidationError, match=message):
         validate_attachment(SimpleUploadedFile(name, content))
@@ -61,10 +76,14 @@ def test_disguised_files_are_refused(name, content, message):
 @pytest.mark.django_db
 def test_the_admin_shows_the_refusal_beside_the_file_field(client):
     sign_in_staff(client, staff("clerk", ENTRY_CLERK))
-    data = form_data(**{
-        "attachments-TOTAL_FORMS": "1", "attachments-0-title": "通知", "attachments-0-position": "0",
-        "attachments-0-file": SimpleUploadedFile("通知.pdf", EXE),
-    })
+    data = form_data(
+        **{
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-0-title": "通知",
+            "attachments-0-position": "0",
+            "attachments-0-file": SimpleUploadedFile("通知.pdf", EXE),
+        }
+    )
     response = client.post("/admin/disclosures/disclosurerecord/add/", data)
     assert response.status_code == 200
     assert not DisclosureRecord.objects.exists()

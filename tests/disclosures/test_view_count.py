@@ -12,10 +12,16 @@ BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/156.0 Safari/537.36"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("agent", [
-    "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
-    "Mozilla/5.0 (compatible; Googlebot/2.1)", "Sogou web spider/4.0", "curl/8.5.0", "",
-])
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+        "Mozilla/5.0 (compatible; Googlebot/2.1)",
+        "Sogou web spider/4.0",
+        "curl/8.5.0",
+        "",
+    ],
+)
 def test_crawlers_are_not_counted(client, agent):
     record = PublishedRecordFactory()
     client.get(record.get_absolute_url(), HTTP_USER_AGENT=agent)

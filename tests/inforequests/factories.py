@@ -26,20 +26,46 @@ class AgencyFactory(factory.django.DjangoModelFactory):
 
 
 def applicant(**overrides):
-    return {"applicant_type": Case.ApplicantType.PERSON, "name": APPLICANT_NAME, "id_type": Case.IdType.RESIDENT_ID,
-            "id_number": PERSON_ID, "phone": PHONE, "address": ADDRESS, "email": EMAIL, **overrides}
+    return {
+        "applicant_type": Case.ApplicantType.PERSON,
+        "name": APPLICANT_NAME,
+        "id_type": Case.IdType.RESIDENT_ID,
+        "id_number": PERSON_ID,
+        "phone": PHONE,
+        "address": ADDRESS,
+        "email": EMAIL,
+        **overrides,
+    }
 
 
 def request_data(**overrides):
-    return {"title": "2026年道路养护计划", "document_number": "", "description": "区交通局发布的道路养护计划全文。",
-            "delivery": Case.Delivery.ELECTRONIC, "consents_publication": True, **overrides}
+    return {
+        "title": "2026年道路养护计划",
+        "document_number": "",
+        "description": "区交通局发布的道路养护计划全文。",
+        "delivery": Case.Delivery.ELECTRONIC,
+        "consents_publication": True,
+        **overrides,
+    }
 
 
-def make_case(*, agency=None, received_on=dt.date(2026, 9, 18), channel=Case.Channel.IN_PERSON, items=(), code=False, **applicant_overrides):
+def make_case(
+    *,
+    agency=None,
+    received_on=dt.date(2026, 9, 18),
+    channel=Case.Channel.IN_PERSON,
+    items=(),
+    code=False,
+    **applicant_overrides,
+):
     agency = agency or AgencyFactory().organization
     case, query_code = services.case_register(
-        agency=agency, channel=channel, received_on=received_on, applicant=applicant(**applicant_overrides),
-        request=request_data(), items=items,
+        agency=agency,
+        channel=channel,
+        received_on=received_on,
+        applicant=applicant(**applicant_overrides),
+        request=request_data(),
+        items=items,
     )
     return (case, query_code) if code else case
 
@@ -51,5 +77,7 @@ def staff_user(username, *organizations, perms=()):
     for organization in organizations:
         AgencyMembership.objects.create(user=user, organization=organization)
     codenames = ["view_case", "change_case", *perms]
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="inforequests", codename__in=codenames))
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="inforequests", codename__in=codenames)
+    )
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache

@@ -92,13 +92,26 @@ def test_staff_pages_are_axe_clean(browser, live_server):
     client = Client()
     client.force_login(staff_user("axe-clerk", case.agency))
     context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url},
-                         {"name": "reader", "value": "elder=1", "url": live_server.url}])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            },
+            {"name": "reader", "value": "elder=1", "url": live_server.url},
+        ]
+    )
     page = context.new_page()
     notice = case.notices.first()
-    for url in ("/disclosures/apply/staff/", f"/disclosures/apply/staff/{case.pk}/", f"/disclosures/apply/staff/{case.pk}/deadline/",
-                f"/disclosures/apply/staff/notices/{notice.pk}/", "/disclosures/apply/staff/new/",
-                "/disclosures/apply/staff/report/?year=2026"):
+    for url in (
+        "/disclosures/apply/staff/",
+        f"/disclosures/apply/staff/{case.pk}/",
+        f"/disclosures/apply/staff/{case.pk}/deadline/",
+        f"/disclosures/apply/staff/notices/{notice.pk}/",
+        "/disclosures/apply/staff/new/",
+        "/disclosures/apply/staff/report/?year=2026",
+    ):
         response = page.goto(url)
         assert response.status == 200, url
         axe_clean(page)

@@ -56,7 +56,9 @@ def test_correction_restarts_the_clock_from_the_day_it_arrives():
 
 def test_consultation_time_is_excluded_from_the_clock():
     case = make_case(received_on=D(2026, 9, 18))  # due 22 Oct without a pause
-    case = services.case_start_consultation(case=case, kind=Pause.Kind.THIRD_PARTY, party="某企业", started_on=D(2026, 10, 12))
+    case = services.case_start_consultation(
+        case=case, kind=Pause.Kind.THIRD_PARTY, party="某企业", started_on=D(2026, 10, 12)
+    )
     assert case.due_on is None
     # Third party: 15 working days after Mon 12 Oct → 13–16 (4), 19–23 (9), 26–30 (14), Mon 2 Nov (15).
     assert case.waiting_until == D(2026, 11, 2)

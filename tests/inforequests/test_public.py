@@ -18,10 +18,22 @@ STATUS = "/disclosures/apply/status/"
 
 
 def form_data(org, **overrides):
-    return {"agency": org.pk, "applicant_type": "person", "name": APPLICANT_NAME, "id_type": "resident_id",
-            "id_number": PERSON_ID, "phone": PHONE, "address": ADDRESS, "email": EMAIL,
-            "title": "道路养护计划", "document_number": "", "description": "2026年计划全文", "delivery": "electronic",
-            "consents_publication": "on", **overrides}
+    return {
+        "agency": org.pk,
+        "applicant_type": "person",
+        "name": APPLICANT_NAME,
+        "id_type": "resident_id",
+        "id_number": PERSON_ID,
+        "phone": PHONE,
+        "address": ADDRESS,
+        "email": EMAIL,
+        "title": "道路养护计划",
+        "document_number": "",
+        "description": "2026年计划全文",
+        "delivery": "electronic",
+        "consents_publication": "on",
+        **overrides,
+    }
 
 
 @pytest.fixture
@@ -69,15 +81,18 @@ def test_stored_identifiers_are_encrypted(agency):
     assert Case.objects.get(pk=case.pk).id_number == PERSON_ID
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("id_number", "110105194912310021", "校验码不正确"),
-    ("id_number", "11010519491331002X", "出生日期不正确"),
-    ("id_number", "1234", "18位"),
-    ("phone", "abc", "7至15位数字"),
-    ("email", "not-an-email", "电子邮箱格式不正确"),
-    ("agency", "999999", "所选受理机关无效"),
-    ("name", "", "请填写姓名或名称"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("id_number", "110105194912310021", "校验码不正确"),
+        ("id_number", "11010519491331002X", "出生日期不正确"),
+        ("id_number", "1234", "18位"),
+        ("phone", "abc", "7至15位数字"),
+        ("email", "not-an-email", "电子邮箱格式不正确"),
+        ("agency", "999999", "所选受理机关无效"),
+        ("name", "", "请填写姓名或名称"),
+    ],
+)
 def test_bad_input_is_shown_beside_the_field_and_nothing_is_lost(client, agency, field, value, message):
     response = client.post(APPLY, form_data(agency, **{field: value}))
     html = response.content.decode()
@@ -91,14 +106,23 @@ def test_bad_input_is_shown_beside_the_field_and_nothing_is_lost(client, agency,
 def test_organisation_needs_a_valid_credit_code(client, agency):
     response = client.post(APPLY, form_data(agency, applicant_type="commercial", id_type="resident_id"))
     assert response.status_code == 400 and "法人或其他组织请选择统一社会信用代码" in response.content.decode()
-    response = client.post(APPLY, form_data(agency, applicant_type="commercial", id_type="credit_code", id_number="91350100M000100Y44"))
+    response = client.post(
+        APPLY, form_data(agency, applicant_type="commercial", id_type="credit_code", id_number="91350100M000100Y44")
+    )
     assert "统一社会信用代码校验码不正确" in response.content.decode()
-    response = client.post(APPLY, form_data(agency, applicant_type="commercial", id_type="credit_code", id_number="91350100M000100Y43"))
+    response = client.post(
+        APPLY, form_data(agency, applicant_type="commercial", id_type="credit_code", id_number="91350100M000100Y43")
+    )
     assert response.status_code == 200
 
 
 def test_garbage_posts_never_500(client, agency):
-    for data in ({}, {"step": "confirm"}, {"agency": "x", "applicant_type": "<script>", "step": "edit"}, {"id_number": "１１" * 50}):
+    for data in (
+        {},
+        {"step": "confirm"},
+        {"agency": "x", "applicant_type": "<script>", "step": "edit"},
+        {"id_number": "１１" * 50},
+    ):
         assert client.post(APPLY, data).status_code in (200, 400)
     assert client.post(STATUS, {"query_code": "\x00" * 30, "tail": "ab"}).status_code == 400
     assert client.get("/disclosures/apply/statistics/999999/").status_code == 404
@@ -111,7 +135,14 @@ def test_honeypot(client, agency):
     assert not Case.objects.exists()
 
 
-@override_settings(INFOREQUESTS_RATE_LIMITS={"apply_address": (2, 3600), "apply_applicant": (10, 86400), "lookup_address": (100, 600), "lookup_code": (5, 3600)})
+@override_settings(
+    INFOREQUESTS_RATE_LIMITS={
+        "apply_address": (2, 3600),
+        "apply_applicant": (10, 86400),
+        "lookup_address": (100, 600),
+        "lookup_code": (5, 3600),
+    }
+)
 def test_submissions_are_rate_limited_per_address(client, agency):
     for _ in range(2):
         assert client.post(APPLY, {**form_data(agency), "step": "confirm"}).status_code == 302
@@ -121,7 +152,14 @@ def test_submissions_are_rate_limited_per_address(client, agency):
     assert Case.objects.count() == 2
 
 
-@override_settings(INFOREQUESTS_RATE_LIMITS={"apply_address": (100, 3600), "apply_applicant": (1, 86400), "lookup_address": (100, 600), "lookup_code": (5, 3600)})
+@override_settings(
+    INFOREQUESTS_RATE_LIMITS={
+        "apply_address": (100, 3600),
+        "apply_applicant": (1, 86400),
+        "lookup_address": (100, 600),
+        "lookup_code": (5, 3600),
+    }
+)
 def test_submissions_are_rate_limited_per_applicant(client, agency):
     assert client.post(APPLY, {**form_data(agency), "step": "confirm"}).status_code == 302
     assert client.post(APPLY, {**form_data(agency), "step": "confirm"}, REMOTE_ADDR="10.0.0.9").status_code == 429
@@ -140,7 +178,14 @@ def test_wrong_code_and_wrong_tail_get_the_same_answer(client, agency):
     assert case.number not in wrong_tail.content.decode()
 
 
-@override_settings(INFOREQUESTS_RATE_LIMITS={"apply_address": (10, 3600), "apply_applicant": (10, 86400), "lookup_address": (100, 600), "lookup_code": (3, 3600)})
+@override_settings(
+    INFOREQUESTS_RATE_LIMITS={
+        "apply_address": (10, 3600),
+        "apply_applicant": (10, 86400),
+        "lookup_address": (100, 600),
+        "lookup_code": (3, 3600),
+    }
+)
 def test_guessing_tails_for_a_code_is_limited_whether_or_not_it_exists(client, agency):
     case, code = make_case(agency=agency, code=True)
     for guess in ("0001", "0002", "0003"):
@@ -152,7 +197,14 @@ def test_guessing_tails_for_a_code_is_limited_whether_or_not_it_exists(client, a
     assert real.status_code == fake.status_code == 429 and "查询次数过多" in real.content.decode()
 
 
-@override_settings(INFOREQUESTS_RATE_LIMITS={"apply_address": (10, 3600), "apply_applicant": (10, 86400), "lookup_address": (3, 600), "lookup_code": (5, 3600)})
+@override_settings(
+    INFOREQUESTS_RATE_LIMITS={
+        "apply_address": (10, 3600),
+        "apply_applicant": (10, 86400),
+        "lookup_address": (3, 600),
+        "lookup_code": (5, 3600),
+    }
+)
 def test_lookups_are_limited_per_address(client, agency):
     for n in range(3):
         client.post(STATUS, {"query_code": f"AAAA-BBBB-CCC{n + 2}", "tail": "1234"})
@@ -161,10 +213,16 @@ def test_lookups_are_limited_per_address(client, agency):
 
 def test_public_statistics_and_published_reply_show_no_applicant(client, agency):
     answered = make_case(agency=agency, received_on=dt.date(2026, 9, 18))
-    services.case_reply(case=answered, outcome=Outcome.GRANTED, replied_on=dt.date(2026, 10, 9),
-                        reply_text=f"{APPLICANT_NAME}：予以公开。")
+    services.case_reply(
+        case=answered,
+        outcome=Outcome.GRANTED,
+        replied_on=dt.date(2026, 10, 9),
+        reply_text=f"{APPLICANT_NAME}：予以公开。",
+    )
     with pytest.raises(ValidationError):
-        services.case_publish(case=answered, request_text="申请道路养护计划", reply_text=f"{APPLICANT_NAME}：予以公开。")
+        services.case_publish(
+            case=answered, request_text="申请道路养护计划", reply_text=f"{APPLICANT_NAME}：予以公开。"
+        )
     services.case_publish(case=answered, request_text="申请道路养护计划", reply_text="申请人：予以公开。")
     make_case(agency=agency, received_on=dt.date(2026, 9, 30))
     stats = client.get(f"/disclosures/apply/statistics/{agency.pk}/").content.decode()
@@ -184,19 +242,35 @@ def test_no_public_surface_shows_the_applicant(client, agency, seed):
     case = make_case(agency=agency, received_on=dt.date(2026, 9, 18))
     services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=dt.date(2026, 10, 9), reply_text="予以公开。")
     services.case_publish(case=case, request_text="申请道路养护计划", reply_text="予以公开。")
-    urls = [APPLY, STATUS, "/disclosures/apply/statistics/", f"/disclosures/apply/statistics/{agency.pk}/",
-            f"/disclosures/apply/published/{case.number}/", "/", "/sitemap/", "/sitemap.xml", "/robots.txt",
-            "/feeds/records.xml", "/feeds/records.atom", "/feeds/replies.xml", "/api/v1/openapi.json",
-            "/search/?q=道路养护计划", "/search/export/records.csv",
-            "/disclosures/"]
+    urls = [
+        APPLY,
+        STATUS,
+        "/disclosures/apply/statistics/",
+        f"/disclosures/apply/statistics/{agency.pk}/",
+        f"/disclosures/apply/published/{case.number}/",
+        "/",
+        "/sitemap/",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/feeds/records.xml",
+        "/feeds/records.atom",
+        "/feeds/replies.xml",
+        "/api/v1/openapi.json",
+        "/search/?q=道路养护计划",
+        "/search/export/records.csv",
+        "/disclosures/",
+    ]
     index = client.get("/sitemap.xml").content.decode()
     urls += [re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>([^<]+)</loc>", index)]
     for op in ("records", "organizations", "topics"):
         urls.append(f"/api/v1/{op}")
     for url in urls:
         response = client.get(url)
-        body = response.content.decode(errors="replace") if hasattr(response, "content") else "".join(
-            part.decode() for part in response.streaming_content)
+        body = (
+            response.content.decode(errors="replace")
+            if hasattr(response, "content")
+            else "".join(part.decode() for part in response.streaming_content)
+        )
         for secret in (APPLICANT_NAME, PERSON_ID, PHONE, ADDRESS, EMAIL, PERSON_ID[-6:], PHONE[-8:]):
             assert secret not in body, f"{secret} on {url}"
     # Searching for the applicant finds nothing of the case (the page only echoes the query).
@@ -229,7 +303,12 @@ def test_applicant_gets_mail_for_receipt_and_reply(agency, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         case = make_case(agency=agency, received_on=dt.date(2026, 9, 18))
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_reply(case=case, outcome=Outcome.UNABLE_NOT_HELD, replied_on=dt.date(2026, 10, 9), reply_text="经检索不掌握")
+        services.case_reply(
+            case=case, outcome=Outcome.UNABLE_NOT_HELD, replied_on=dt.date(2026, 10, 9), reply_text="经检索不掌握"
+        )
     subjects = [m.subject for m in mail.outbox if m.to == [EMAIL]]
-    assert subjects == [f"政府信息公开申请受理回执（{case.number}）", f"政府信息公开申请答复告知书（无法提供）（{case.number}）"]
+    assert subjects == [
+        f"政府信息公开申请受理回执（{case.number}）",
+        f"政府信息公开申请答复告知书（无法提供）（{case.number}）",
+    ]
     assert "行政复议" in mail.outbox[-1].body

@@ -23,11 +23,22 @@ def test_staff_of_agency_a_cannot_open_or_change_agency_b_cases(client, two_agen
     a, b, case_a, case_b = two_agencies
     sign_in_staff(client, staff_user("clerk-a", a))
     assert client.get(f"/disclosures/apply/staff/{case_a.pk}/").status_code == 200
-    for url in (f"/disclosures/apply/staff/{case_b.pk}/", f"/disclosures/apply/staff/{case_b.pk}/deadline/",
-                f"/disclosures/apply/staff/notices/{case_b.notices.get().pk}/"):
+    for url in (
+        f"/disclosures/apply/staff/{case_b.pk}/",
+        f"/disclosures/apply/staff/{case_b.pk}/deadline/",
+        f"/disclosures/apply/staff/notices/{case_b.notices.get().pk}/",
+    ):
         assert client.get(url).status_code == 404, url
-    response = client.post(f"/disclosures/apply/staff/{case_b.pk}/", {"action": "extend", "extend-days": "5",
-                           "extend-approver": "x", "extend-reason": "y", "extend-on": "2026-10-01"})
+    response = client.post(
+        f"/disclosures/apply/staff/{case_b.pk}/",
+        {
+            "action": "extend",
+            "extend-days": "5",
+            "extend-approver": "x",
+            "extend-reason": "y",
+            "extend-on": "2026-10-01",
+        },
+    )
     assert response.status_code == 404
     assert Case.objects.get(pk=case_b.pk).state == Case.State.REGISTERED
     queue = client.get("/disclosures/apply/staff/?state=all").content.decode()
@@ -39,11 +50,16 @@ def test_staff_of_agency_a_cannot_open_or_change_agency_b_cases(client, two_agen
     assert client.post(f"/admin/inforequests/case/{case_b.pk}/change/", {"title": "x"}).status_code in (302, 403, 404)
     assert Case.objects.get(pk=case_b.pk).title != "x"
     history_id = case_b.history.first().history_id
-    for url in (f"/admin/inforequests/case/{case_b.pk}/history/", f"/admin/inforequests/case/{case_b.pk}/history/{history_id}/"):
+    for url in (
+        f"/admin/inforequests/case/{case_b.pk}/history/",
+        f"/admin/inforequests/case/{case_b.pk}/history/{history_id}/",
+    ):
         assert client.get(url).status_code in (403, 404), url
     # And the services refuse too, whatever the caller.
     with pytest.raises(PermissionDenied):
-        services.case_extend(case=case_b, days=5, approver="x", reason="y", on=D(2026, 10, 1), user=staff_user("clerk-a2", a))
+        services.case_extend(
+            case=case_b, days=5, approver="x", reason="y", on=D(2026, 10, 1), user=staff_user("clerk-a2", a)
+        )
 
 
 def test_district_wide_permission_sees_all(client, two_agencies):
@@ -85,13 +101,33 @@ def test_transition_through_the_staff_page_with_bad_then_good_input(client, two_
     a, _, case_a, _ = two_agencies
     sign_in_staff(client, staff_user("clerk", a))
     url = f"/disclosures/apply/staff/{case_a.pk}/"
-    bad = client.post(url, {"action": "extend", "extend-days": "25", "extend-approver": "", "extend-reason": "档案多", "extend-on": "2026-10-01"})
+    bad = client.post(
+        url,
+        {
+            "action": "extend",
+            "extend-days": "25",
+            "extend-approver": "",
+            "extend-reason": "档案多",
+            "extend-on": "2026-10-01",
+        },
+    )
     html = bad.content.decode()
     assert bad.status_code == 400 and "最长不得超过20个工作日" in html and "请填写批准延期的负责人" in html
     assert "档案多" in html  # kept
-    late = client.post(url, {"action": "correction", "correction-notice_on": "2026-10-09", "correction-reason": "请补正"})
+    late = client.post(
+        url, {"action": "correction", "correction-notice_on": "2026-10-09", "correction-reason": "请补正"}
+    )
     assert late.status_code == 400 and "7个工作日" in late.content.decode()
-    good = client.post(url, {"action": "extend", "extend-days": "5", "extend-approver": "王主任", "extend-reason": "档案多", "extend-on": "2026-10-01"})
+    good = client.post(
+        url,
+        {
+            "action": "extend",
+            "extend-days": "5",
+            "extend-approver": "王主任",
+            "extend-reason": "档案多",
+            "extend-on": "2026-10-01",
+        },
+    )
     assert good.status_code == 302
     case = Case.objects.get(pk=case_a.pk)
     assert case.state == Case.State.EXTENDED and case.due_on == D(2026, 10, 29)
@@ -113,9 +149,20 @@ def test_deadline_explanation_lists_every_day(client, two_agencies):
 def test_staff_register_a_posted_application(client, two_agencies):
     a, b, _, _ = two_agencies
     sign_in_staff(client, staff_user("clerk", a))
-    data = {"agency": a.pk, "applicant_type": "person", "name": "李四", "id_type": "resident_id", "id_number": "440524188001010014",
-            "phone": "13800001111", "address": "某地", "title": "某文件", "description": "某描述", "delivery": "post",
-            "channel": "post", "received_on": "2026-09-30"}
+    data = {
+        "agency": a.pk,
+        "applicant_type": "person",
+        "name": "李四",
+        "id_type": "resident_id",
+        "id_number": "440524188001010014",
+        "phone": "13800001111",
+        "address": "某地",
+        "title": "某文件",
+        "description": "某描述",
+        "delivery": "post",
+        "channel": "post",
+        "received_on": "2026-09-30",
+    }
     bad = client.post("/disclosures/apply/staff/new/", {**data, "received_on": "2099-01-01"})
     assert bad.status_code == 400 and "不能晚于今天" in bad.content.decode()
     assert client.post("/disclosures/apply/staff/new/", {**data, "agency": b.pk}).status_code == 400  # not their agency
@@ -136,15 +183,32 @@ def test_publish_then_promote_into_the_catalogue_as_a_draft(client, two_agencies
 
     a, _, case_a, _ = two_agencies
     sign_in_staff(client, staff_user("clerk", a))
-    services.case_reply(case=case_a, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 9), reply_text=f"{APPLICANT_NAME}：予以公开。")
+    services.case_reply(
+        case=case_a, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 9), reply_text=f"{APPLICANT_NAME}：予以公开。"
+    )
     url = f"/disclosures/apply/staff/{case_a.pk}/"
-    leak = client.post(url, {"action": "publish", "publish-request_text": "道路养护计划", "publish-reply_text": f"{APPLICANT_NAME}：予以公开。"})
+    leak = client.post(
+        url,
+        {
+            "action": "publish",
+            "publish-request_text": "道路养护计划",
+            "publish-reply_text": f"{APPLICANT_NAME}：予以公开。",
+        },
+    )
     assert leak.status_code == 400 and "仍含申请人姓名" in leak.content.decode()
-    assert client.post(url, {"action": "publish", "publish-request_text": "道路养护计划", "publish-reply_text": "申请人：予以公开。"}).status_code == 302
+    assert (
+        client.post(
+            url,
+            {"action": "publish", "publish-request_text": "道路养护计划", "publish-reply_text": "申请人：予以公开。"},
+        ).status_code
+        == 302
+    )
     assert client.post(url, {"action": "promote", "promote-title": "2026年道路养护计划"}).status_code == 302
     case = Case.objects.get(pk=case_a.pk)
     record = DisclosureRecord.objects.get(pk=case.promoted_record_id)
-    assert record.status == DisclosureRecord.Status.DRAFT and record.publisher == a and "申请人：予以公开。" in record.body
+    assert (
+        record.status == DisclosureRecord.Status.DRAFT and record.publisher == a and "申请人：予以公开。" in record.body
+    )
     assert client.post(url, {"action": "promote"}).status_code == 400  # once only
 
 
@@ -157,7 +221,9 @@ def test_split_and_duplicate_from_the_staff_page(client, two_agencies):
     other = make_case(agency=a, received_on=D(2026, 9, 21))
     response = client.post(url, {"action": "duplicate", "duplicate-original": "NO-SUCH"})
     assert response.status_code == 400 and "没有这个申请编号" in response.content.decode()
-    assert client.post(url, {"action": "duplicate", "duplicate-original": case_b.number}).status_code == 403  # agency B's
+    assert (
+        client.post(url, {"action": "duplicate", "duplicate-original": case_b.number}).status_code == 403
+    )  # agency B's
     assert client.post(url, {"action": "duplicate", "duplicate-original": other.number}).status_code == 302
 
 
@@ -210,7 +276,13 @@ def test_annual_report_table_three_balances(client, two_agencies):
     carried = make_case(agency=a, received_on=D(2025, 12, 30))  # open at the turn of the year
     services.case_reply(case=carried, outcome=Outcome.PARTIAL, replied_on=D(2026, 1, 8), reply_text="部分公开")
     services.case_reply(case=case_a, outcome=Outcome.DENIED_PROCESS, replied_on=D(2026, 10, 9), reply_text="过程性信息")
-    org = make_case(agency=a, received_on=D(2026, 12, 1), applicant_type="research", id_type="credit_code", id_number="91350100M000100Y43")
+    org = make_case(
+        agency=a,
+        received_on=D(2026, 12, 1),
+        applicant_type="research",
+        id_type="credit_code",
+        id_number="91350100M000100Y43",
+    )
     report = selectors.annual_report(cases=Case.objects.filter(agency=a), year=2026)
     rows = dict(report["rows"])
     assert report["columns"][0] == "自然人" and report["columns"][2] == "科研机构" and len(report["columns"]) == 7
@@ -220,8 +292,10 @@ def test_annual_report_table_three_balances(client, two_agencies):
     assert rows["三、（七）总计"] == [2, 0, 0, 0, 0, 0, 2]
     assert rows["四、结转下年度继续办理"] == [0, 0, 1, 0, 0, 0, 1]
     for column in range(7):  # 一 + 二 = 三 + 四
-        assert rows["一、本年新收申请数量"][column] + rows["二、上年结转申请数量"][column] == \
-            rows["三、（七）总计"][column] + rows["四、结转下年度继续办理"][column]
+        assert (
+            rows["一、本年新收申请数量"][column] + rows["二、上年结转申请数量"][column]
+            == rows["三、（七）总计"][column] + rows["四、结转下年度继续办理"][column]
+        )
     assert len([label for label in rows if label.startswith("三、") and "总计" not in label]) == 21
     sign_in_staff(client, staff_user("clerk", a))
     html = client.get("/disclosures/apply/staff/report/", {"year": 2026}).content.decode()

@@ -16,7 +16,9 @@ RECEIVED = D(2026, 9, 18)  # due 22 Oct 2026 (test_clock)
 
 
 def reply(case, **kwargs):
-    return services.case_reply(case=case, **{"outcome": Outcome.GRANTED, "replied_on": D(2026, 10, 9), "reply_text": "予以公开", **kwargs})
+    return services.case_reply(
+        case=case, **{"outcome": Outcome.GRANTED, "replied_on": D(2026, 10, 9), "reply_text": "予以公开", **kwargs}
+    )
 
 
 def test_register_records_event_notice_and_history():
@@ -64,7 +66,9 @@ def test_every_forbidden_transition_is_refused():
     for call in (
         lambda c: services.case_request_correction(case=c, notice_on=D(2026, 9, 21), reason="x"),
         lambda c: services.case_extend(case=c, days=5, approver="a", reason="b", on=D(2026, 10, 1)),
-        lambda c: services.case_start_consultation(case=c, kind=Pause.Kind.AGENCY, party="x", started_on=D(2026, 9, 21)),
+        lambda c: services.case_start_consultation(
+            case=c, kind=Pause.Kind.AGENCY, party="x", started_on=D(2026, 9, 21)
+        ),
         lambda c: services.case_request_fee(case=c, notice_on=D(2026, 9, 21)),
         lambda c: reply(c),
         lambda c: services.case_archive(case=c),
@@ -87,7 +91,9 @@ def test_no_reply_while_paused_and_no_second_correction_or_extension():
     case = services.case_extend(case=case, days=20, approver="a", reason="b", on=D(2026, 9, 24))
     with pytest.raises(services.TransitionNotAllowed):
         services.case_extend(case=case, days=1, approver="a", reason="b", on=D(2026, 9, 25))
-    consult = services.case_start_consultation(case=case, kind=Pause.Kind.AGENCY, party="区财政局", started_on=D(2026, 9, 28))
+    consult = services.case_start_consultation(
+        case=case, kind=Pause.Kind.AGENCY, party="区财政局", started_on=D(2026, 9, 28)
+    )
     consult = services.case_end_consultation(case=consult, ended_on=D(2026, 9, 29))
     assert consult.state == Case.State.EXTENDED  # back to where it was
 
@@ -107,7 +113,9 @@ def test_reminders_close_lapsed_corrections_and_are_idempotent(django_capture_on
 
     case = make_case(received_on=RECEIVED)
     staff_user("handler", case.agency)
-    case = services.case_request_correction(case=case, notice_on=D(2026, 9, 21), reason="请补正", waiting_until=D(2026, 10, 12))
+    case = services.case_request_correction(
+        case=case, notice_on=D(2026, 9, 21), reason="请补正", waiting_until=D(2026, 10, 12)
+    )
     call_command("send_request_reminders", date="2026-10-12", stdout=open("/dev/null", "w"))
     assert Case.objects.get(pk=case.pk).state == Case.State.CORRECTION  # the last day is still the applicant's
     call_command("send_request_reminders", date="2026-10-13", stdout=open("/dev/null", "w"))
@@ -175,4 +183,8 @@ def test_case_numbers_follow_the_configured_pattern_per_year(settings):
     first = make_case(received_on=D(2025, 12, 31))
     second = make_case(received_on=D(2026, 1, 5))
     third = make_case(received_on=D(2026, 1, 6))
-    assert (first.number, second.number, third.number) == ("GD-YSQ-2025-00001", "GD-YSQ-2026-00001", "GD-YSQ-2026-00002")
+    assert (first.number, second.number, third.number) == (
+        "GD-YSQ-2025-00001",
+        "GD-YSQ-2026-00001",
+        "GD-YSQ-2026-00002",
+    )

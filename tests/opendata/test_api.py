@@ -28,8 +28,15 @@ class TestSchema:
     def test_openapi_document(self, client):
         status, schema = get(client, "/api/v1/openapi.json")
         assert status == 200 and schema["openapi"].startswith("3.")
-        assert {"/api/v1/records", "/api/v1/records/{index_number}", "/api/v1/replies", "/api/v1/facts",
-                "/api/v1/search", "/api/v1/publishers", "/api/v1/topics"} <= set(schema["paths"])
+        assert {
+            "/api/v1/records",
+            "/api/v1/records/{index_number}",
+            "/api/v1/replies",
+            "/api/v1/facts",
+            "/api/v1/search",
+            "/api/v1/publishers",
+            "/api/v1/topics",
+        } <= set(schema["paths"])
         assert all(set(path) == {"get"} for path in schema["paths"].values())  # read-only
         record = schema["components"]["schemas"]["Record"]["properties"]
         assert "status" not in record and "view_count" not in record
@@ -109,27 +116,36 @@ class TestRecords:
 
     def test_filters(self, client, seed):
         org = OrganizationFactory(name="昆明市官渡区教育体育局")
-        mine = published(title="教育通知", publisher=org, document_number="官教发〔2024〕3号",
-                         published_at=timezone.make_aware(dt.datetime(2024, 3, 1, 9)))
+        mine = published(
+            title="教育通知",
+            publisher=org,
+            document_number="官教发〔2024〕3号",
+            published_at=timezone.make_aware(dt.datetime(2024, 3, 1, 9)),
+        )
         assert [r["title"] for r in get(client, "/api/v1/records", publisher=org.pk)[1]["results"]] == [mine.title]
         assert [r["title"] for r in get(client, "/api/v1/records", year=2023)[1]["results"]] == [seed.title]
-        assert [r["title"] for r in get(client, "/api/v1/records", document_number="官教发[2024]3号")[1]["results"]] == [mine.title]
+        assert [
+            r["title"] for r in get(client, "/api/v1/records", document_number="官教发[2024]3号")[1]["results"]
+        ] == [mine.title]
         assert [r["title"] for r in get(client, "/api/v1/records", q="社区治理")[1]["results"]] == [seed.title]
         window = get(client, "/api/v1/records", published_after="2024-02-29", published_before="2024-03-01")[1]
         assert [r["title"] for r in window["results"]] == [mine.title]
 
-    @pytest.mark.parametrize("params, status", [
-        ({"cursor": "not-a-cursor"}, 400),
-        ({"cursor": "MjAyMy0wNi0xNnw"}, 400),
-        ({"q": "!!!"}, 400),
-        ({"q": "社\x00"}, 400),
-        ({"limit": 0}, 422),
-        ({"limit": 1000}, 422),
-        ({"year": 1800}, 422),
-        ({"publisher": 2**70}, 422),
-        ({"validity": "maybe"}, 422),
-        ({"document_number": "官\x00"}, 400),
-    ])
+    @pytest.mark.parametrize(
+        "params, status",
+        [
+            ({"cursor": "not-a-cursor"}, 400),
+            ({"cursor": "MjAyMy0wNi0xNnw"}, 400),
+            ({"q": "!!!"}, 400),
+            ({"q": "社\x00"}, 400),
+            ({"limit": 0}, 422),
+            ({"limit": 1000}, 422),
+            ({"year": 1800}, 422),
+            ({"publisher": 2**70}, 422),
+            ({"validity": "maybe"}, 422),
+            ({"document_number": "官\x00"}, 400),
+        ],
+    )
     def test_bad_parameters_are_4xx_with_a_reason(self, client, db, params, status):
         response = client.get("/api/v1/records", params)
         assert response.status_code == status
@@ -179,8 +195,13 @@ def fact_text(record):
 
 # schemathesis: every operation of the published schema, generated parameters, a bounded
 # number of examples each, against the real application (WSGI) and database.
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture
@@ -207,6 +228,7 @@ def test_api_conforms_to_its_schema(seed, wsgi_app):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 7
     for operation in operations:
+
         @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def check(case):

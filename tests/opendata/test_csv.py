@@ -12,8 +12,24 @@ from django.test.utils import CaptureQueriesContext
 from core.csv import ROWS_PER_WRITE, cell
 from tests.disclosures.factories import OrganizationFactory, TopicFactory, published
 
-RECORD_COLUMNS = ["索引号", "名称", "发布机构", "成文机构", "文号", "主题分类", "体裁分类", "关键字", "成文日期",
-                  "发布日期", "有效性", "生效日期", "失效/废止日期", "公开方式", "内容概述", "网址"]
+RECORD_COLUMNS = [
+    "索引号",
+    "名称",
+    "发布机构",
+    "成文机构",
+    "文号",
+    "主题分类",
+    "体裁分类",
+    "关键字",
+    "成文日期",
+    "发布日期",
+    "有效性",
+    "生效日期",
+    "失效/废止日期",
+    "公开方式",
+    "内容概述",
+    "网址",
+]
 
 
 def rows(response):
@@ -65,9 +81,9 @@ class TestRecordsCsv:
         assert sum(chunk.count(b"\r\n") for chunk in rest) == ROWS_PER_WRITE * 2 + 5
 
     def test_formula_cells_are_defused(self, client, db):
-        published(title="=HYPERLINK(\"http://evil\")")
+        published(title='=HYPERLINK("http://evil")')
         [_, row] = rows(client.get("/search/export/records.csv"))
-        assert row[1] == "'=HYPERLINK(\"http://evil\")"
+        assert row[1] == '\'=HYPERLINK("http://evil")'
         assert cell("-5", text=False) == "-5" and cell("+86", text=True) == "'+86"
 
 
@@ -77,7 +93,18 @@ class TestSearchCsv:
         response = client.get("/search/", {"q": "社区工作者", "format": "csv"})
         assert response.status_code == 200 and response.streaming
         header, *data = rows(response)
-        assert header == ["类型", "标题", "文号", "索引号", "提案号", "发布机构", "主题分类", "发布日期", "有效性", "网址"]
+        assert header == [
+            "类型",
+            "标题",
+            "文号",
+            "索引号",
+            "提案号",
+            "发布机构",
+            "主题分类",
+            "发布日期",
+            "有效性",
+            "网址",
+        ]
         assert {row[0] for row in data} == {"政府信息", "建议提案答复", "社区治理数据"}
         page = client.get("/search/", {"q": "社区工作者"})
         assert len(data) == page.context["page"].paginator.count

@@ -97,10 +97,20 @@ class TestSitemap:
         from proposals.models import Proposal
 
         paths = sitemap_entries(client)
-        for path in ["/", "/disclosures/", "/disclosures/guide/", "/disclosures/policy/", "/sitemap/",
-                     "/accessibility/", seed.get_absolute_url(), "/proposals/",
-                     Proposal.objects.get().get_absolute_url(), "/communities/", "/communities/data/",
-                     Metric.objects.filter(facts__isnull=False).first().get_absolute_url()]:
+        for path in [
+            "/",
+            "/disclosures/",
+            "/disclosures/guide/",
+            "/disclosures/policy/",
+            "/sitemap/",
+            "/accessibility/",
+            seed.get_absolute_url(),
+            "/proposals/",
+            Proposal.objects.get().get_absolute_url(),
+            "/communities/",
+            "/communities/data/",
+            Metric.objects.filter(facts__isnull=False).first().get_absolute_url(),
+        ]:
             assert path in paths, path
         assert all(paths.values()), [p for p, m in paths.items() if not m]
         # Sitemaps write lastmod in the site's time zone (Asia/Shanghai), so compare local dates.

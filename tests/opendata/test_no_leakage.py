@@ -61,8 +61,14 @@ def test_search_page_and_csv(client, hidden):
 @pytest.mark.django_db
 def test_feeds(client, hidden):
     record = DisclosureRecord.objects.get(index_number="015117762-202306-707714")
-    urls = ["/feeds/records.xml", "/feeds/records.atom", "/feeds/replies.xml", "/feeds/replies.atom",
-            f"/feeds/publishers/{record.publisher_id}.xml", f"/feeds/topics/{record.topic_id}.atom"]
+    urls = [
+        "/feeds/records.xml",
+        "/feeds/records.atom",
+        "/feeds/replies.xml",
+        "/feeds/replies.atom",
+        f"/feeds/publishers/{record.publisher_id}.xml",
+        f"/feeds/topics/{record.topic_id}.atom",
+    ]
     urls += [f"/feeds/publishers/{r.publisher_id}.xml" for r in hidden.values()]
     urls += [f"/feeds/topics/{r.topic_id}.atom" for r in hidden.values()]
     for url in urls:
@@ -83,9 +89,17 @@ def test_sitemap(client, hidden):
 
 @pytest.mark.django_db
 def test_api(client, hidden):
-    urls = ["/api/v1/records?limit=100", "/api/v1/replies?limit=100", "/api/v1/facts?limit=100",
-            "/api/v1/publishers", "/api/v1/topics", "/api/v1/search?q=项目", "/api/v1/search?q=穷奇",
-            "/api/v1/records?q=饕餮", "/api/v1/replies?q=穷奇"]
+    urls = [
+        "/api/v1/records?limit=100",
+        "/api/v1/replies?limit=100",
+        "/api/v1/facts?limit=100",
+        "/api/v1/publishers",
+        "/api/v1/topics",
+        "/api/v1/search?q=项目",
+        "/api/v1/search?q=穷奇",
+        "/api/v1/records?q=饕餮",
+        "/api/v1/replies?q=穷奇",
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -107,8 +121,13 @@ def test_csv_downloads(client, hidden):
 
 @pytest.mark.django_db
 def test_member_contact_details_are_not_in_any_reply_surface(client, hidden):
-    named = {"/api/v1/replies": True, "/api/v1/search?q=王丽芬": False, "/search/?q=王丽芬": True,
-             "/feeds/replies.xml": False, "/search/?q=王丽芬&format=csv": False}
+    named = {
+        "/api/v1/replies": True,
+        "/api/v1/search?q=王丽芬": False,
+        "/search/?q=王丽芬": True,
+        "/feeds/replies.xml": False,
+        "/search/?q=王丽芬&format=csv": False,
+    }
     for url, shows_name in named.items():
         content = body_of(client.get(url)).decode("utf-8-sig")
         if shows_name:

@@ -14,8 +14,23 @@ from search.registry import source_get
 from search.services import document_fields
 from tests.disclosures.factories import RecordFactory
 
-COMPARED = ["title", "url", "fields", "extra", "body_text", "publisher_id", "topic_id", "validity", "record_id",
-            "published_at", "year", "title_tokens", "body_tokens", "search_title", "search_text"]
+COMPARED = [
+    "title",
+    "url",
+    "fields",
+    "extra",
+    "body_text",
+    "publisher_id",
+    "topic_id",
+    "validity",
+    "record_id",
+    "published_at",
+    "year",
+    "title_tokens",
+    "body_tokens",
+    "search_title",
+    "search_text",
+]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -69,5 +84,7 @@ def check_generated_data():
     record = RecordFactory(publisher=org)
     record_publish(record=record, published_at=latest.published_at)
     record.refresh_from_db()
-    assert record.index_number.startswith(org.org_code) and not DisclosureRecord.objects.filter(
-        index_number=record.index_number).exclude(pk=record.pk).exists()
+    assert (
+        record.index_number.startswith(org.org_code)
+        and not DisclosureRecord.objects.filter(index_number=record.index_number).exclude(pk=record.pk).exists()
+    )

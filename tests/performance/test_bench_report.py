@@ -10,7 +10,8 @@ def test_readme_gets_the_targets_of_each_scale(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "README", readme)
     target = lambda name, measured, met: {"target": name, "goal": "≥ 0.6×", "measured": measured, "met": met}  # noqa: E731
     data = {
-        "date": "2026-11-26", "machine": {"load_average_at_start": [0.5, 0.4, 0.3]},
+        "date": "2026-11-26",
+        "machine": {"load_average_at_start": [0.5, 0.4, 0.3]},
         "runs": [
             {"scale": "10k", "database": "postgres", "targets": [target("seed record uncached", "0.70×", True)]},
             {"scale": "1m", "database": "postgres", "targets": [target("seed record uncached", "0.55×", False)]},

@@ -19,7 +19,9 @@ NO_PAGE_CACHE = "bench=1"
 def records():
     """45 public records, one a day, newest first in the returned list."""
     now = timezone.now()
-    made = [PublishedRecordFactory(title=f"目录测试记录{i:02d}", published_at=now - dt.timedelta(days=i)) for i in range(45)]
+    made = [
+        PublishedRecordFactory(title=f"目录测试记录{i:02d}", published_at=now - dt.timedelta(days=i)) for i in range(45)
+    ]
     return made
 
 
@@ -68,7 +70,9 @@ def test_filters_are_kept_in_page_links(client, records):
     assert titles(client.get(f"/disclosures/?{following}")) == [r.title for r in records[20:30]]
 
 
-@pytest.mark.parametrize("query", ["after=abc", "before=-1", "after=99999999", "page=51", "page=0", "after=" + "9" * 30])
+@pytest.mark.parametrize(
+    "query", ["after=abc", "before=-1", "after=99999999", "page=51", "page=0", "after=" + "9" * 30]
+)
 def test_bad_page_addresses_get_a_helpful_404(client, records, query):
     response = client.get(f"/disclosures/?{query}")
     assert response.status_code == 404

@@ -18,15 +18,22 @@ BIG_BODY = "<p>" + "正文内容较长的一段话。" * 400 + "</p>"  # ≈ 4,4
 def add_records(count, template):
     # Copies of one record, bulk-inserted: only the catalogue columns matter here.
     start = DisclosureRecord.objects.count()
-    DisclosureRecord.objects.bulk_create([
-        DisclosureRecord(
-            title=f"批量记录{start + n}", publisher_id=template.publisher_id, topic_id=template.topic_id,
-            genre_id=template.genre_id, written_date=template.written_date, body=BIG_BODY,
-            status=DisclosureRecord.Status.PUBLISHED, published_at=timezone.now(),
-            index_number=f"100000000-202401-9{start + n:05d}",
-        )
-        for n in range(count)
-    ])
+    DisclosureRecord.objects.bulk_create(
+        [
+            DisclosureRecord(
+                title=f"批量记录{start + n}",
+                publisher_id=template.publisher_id,
+                topic_id=template.topic_id,
+                genre_id=template.genre_id,
+                written_date=template.written_date,
+                body=BIG_BODY,
+                status=DisclosureRecord.Status.PUBLISHED,
+                published_at=timezone.now(),
+                index_number=f"100000000-202401-9{start + n:05d}",
+            )
+            for n in range(count)
+        ]
+    )
 
 
 def stream_peak(client, times=3):

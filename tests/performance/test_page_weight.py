@@ -10,8 +10,17 @@ import sys
 import pytest
 from django.conf import settings
 
-PAGES = ["/", "/disclosures/", "/disclosures/015117762-202306-707714/", "/disclosures/guide/",
-         "/search/?q=社区", "/proposals/", "/communities/", "/sitemap/", "/accessibility/"]
+PAGES = [
+    "/",
+    "/disclosures/",
+    "/disclosures/015117762-202306-707714/",
+    "/disclosures/guide/",
+    "/search/?q=社区",
+    "/proposals/",
+    "/communities/",
+    "/sitemap/",
+    "/accessibility/",
+]
 
 SCRIPT = r"""
 import gzip, json, re, sys
@@ -48,13 +57,23 @@ print(json.dumps({"pages": pages, "assets": assets}))
 def production_pages(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("weight")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "govportal.settings.prod", "SECRET_KEY": "w" * 64,
-        "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"sqlite:///{tmp / 'weight.sqlite3'}", "PAGE_CACHE_STAMP_FILE": str(tmp / "stamp"),
-    })
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp / "static"), json.dumps(PAGES)],
-                            cwd=settings.BASE_DIR, env=env, capture_output=True, text=True)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "govportal.settings.prod",
+            "SECRET_KEY": "w" * 64,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": f"sqlite:///{tmp / 'weight.sqlite3'}",
+            "PAGE_CACHE_STAMP_FILE": str(tmp / "stamp"),
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp / "static"), json.dumps(PAGES)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -66,8 +85,12 @@ def test_seed_record_html_is_at_most_10_kb_gzipped(production_pages):
 
 
 def test_all_css_and_js_together_at_most_50_kb():
-    own = [path for folder in ("css", "js") for path in (settings.BASE_DIR / "static" / folder).rglob("*")
-           if path.is_file() and path.suffix in (".css", ".js")]
+    own = [
+        path
+        for folder in ("css", "js")
+        for path in (settings.BASE_DIR / "static" / folder).rglob("*")
+        if path.is_file() and path.suffix in (".css", ".js")
+    ]
     assert own
     total = sum(path.stat().st_size for path in own)
     assert total <= 50 * 1024, {str(p.relative_to(settings.BASE_DIR)): p.stat().st_size for p in own}

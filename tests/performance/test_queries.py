@@ -61,7 +61,9 @@ def queries_for(client, url):
     return len(captured.captured_queries)
 
 
-@pytest.mark.parametrize("url, grow, limit", PAGES, ids=[p[0] if isinstance(p[0], str) else p[0].__name__ for p in PAGES])
+@pytest.mark.parametrize(
+    "url, grow, limit", PAGES, ids=[p[0] if isinstance(p[0], str) else p[0].__name__ for p in PAGES]
+)
 def test_queries_do_not_grow_with_the_rows_shown(client, seed, url, grow, limit, django_assert_max_num_queries):
     client.defaults["HTTP_COOKIE"] = NO_PAGE_CACHE
     grow(5)
@@ -76,8 +78,17 @@ def test_queries_do_not_grow_with_the_rows_shown(client, seed, url, grow, limit,
     assert after == before, (address, before, after)
 
 
-@pytest.mark.parametrize("url", ["/", "/disclosures/", f"/disclosures/{SEED_INDEX_NUMBER}/", "/search/?q=社区",
-                                 "/feeds/records.xml", "/api/v1/records"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/disclosures/",
+        f"/disclosures/{SEED_INDEX_NUMBER}/",
+        "/search/?q=社区",
+        "/feeds/records.xml",
+        "/api/v1/records",
+    ],
+)
 def test_a_cached_page_costs_no_query(reader_client, seed, url, django_assert_num_queries):
     reader_client.get(url)
     with django_assert_num_queries(0):

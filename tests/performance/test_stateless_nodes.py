@@ -16,11 +16,17 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 def node(code, prefix):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "govportal.settings.prod", "SECRET_KEY": "s" * 64,
-                "ALLOWED_HOSTS": "127.0.0.1", "REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "govportal.settings.prod",
+            "SECRET_KEY": "s" * 64,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "REDIS_URL": REDIS_URL,
+            "CACHE_KEY_PREFIX": prefix,
+        }
+    )
     script = "import django, json; django.setup()\n" + code
-    out = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env,
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -28,7 +34,8 @@ def node(code, prefix):
 def test_sessions_and_cache_are_shared_between_nodes():
     prefix = f"test-nodes-{uuid.uuid4().hex[:8]}"
     try:
-        first = node("""
+        first = node(
+            """
 from django.conf import settings
 from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
@@ -38,19 +45,24 @@ cache.set("shared-check", "from node 1")
 print(json.dumps({"key": session.session_key, "engine": settings.SESSION_ENGINE,
                   "backend": settings.CACHES["default"]["BACKEND"], "stamp": settings.PAGE_CACHE_STAMP_FILE,
                   "gen": pagecache.current_state()["gen"]}))
-""", prefix)
+""",
+            prefix,
+        )
         assert first["engine"] == "django.contrib.sessions.backends.cache"
         assert first["backend"] == "core.redis_cache.RedisCache" and first["stamp"] is None
-        second = node(f"""
+        second = node(
+            f"""
 from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
 from core import pagecache
 before = pagecache.current_state()["gen"]
 pagecache.invalidate()  # a publish handled by this node…
-print(json.dumps({{"member": SessionStore(session_key="{first['key']}").load().get("member"),
+print(json.dumps({{"member": SessionStore(session_key="{first["key"]}").load().get("member"),
                   "value": cache.get("shared-check"), "gen_before": before,
                   "gen_after": pagecache.current_state()["gen"]}}))
-""", prefix)
+""",
+            prefix,
+        )
         assert second["member"] == 42 and second["value"] == "from node 1"
         assert second["gen_before"] == first["gen"]  # one generation for every node…
         third = node('from core import pagecache\nprint(json.dumps(pagecache.current_state()["gen"]))', prefix)

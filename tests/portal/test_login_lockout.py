@@ -22,8 +22,9 @@ LOGINS = {
 
 def attempt(client, url, username, password, ip, spoofed=""):
     forwarded = f"{spoofed}, {ip}" if spoofed else ip
-    return client.post(url, {"username": username, "password": password},
-                       REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+    return client.post(
+        url, {"username": username, "password": password}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded
+    )
 
 
 @pytest.fixture(params=sorted(LOGINS))
@@ -50,8 +51,13 @@ def test_wrong_logins_from_one_client_do_not_lock_out_another(login, client):
 
 def test_lockout_page_is_the_sites_in_chinese_with_duration_and_contact(login, client):
     SiteSettings.objects.create(
-        site_name="测试门户", site_domain="x", site_id_code="1", sponsor="某区人民政府办公室",
-        icp_number="1", police_record_number="1", phone="0871-12345678",
+        site_name="测试门户",
+        site_domain="x",
+        site_id_code="1",
+        sponsor="某区人民政府办公室",
+        icp_number="1",
+        police_record_number="1",
+        phone="0871-12345678",
     )
     for _ in range(5):
         attempt(client, login, "wang", "wrong", CLIENT_A)

@@ -14,14 +14,17 @@ def html_tag(response):
 
 
 def test_cookie_round_trip_and_classes():
-    prefs = ReaderPreferences(elder=True, font_step=2, contrast="yb", big_cursor=True, guide=True,
-                              text_only=True, speech=True, toolbar=True)
+    prefs = ReaderPreferences(
+        elder=True, font_step=2, contrast="yb", big_cursor=True, guide=True, text_only=True, speech=True, toolbar=True
+    )
     assert ReaderPreferences.from_cookie(prefs.to_cookie()) == prefs
     assert prefs.html_classes == "elder font-step-2 contrast-yb big-cursor reading-guide text-only speech-point"
     assert ReaderPreferences().to_cookie() == "" and ReaderPreferences().is_default
 
 
-@pytest.mark.parametrize("raw", ["font_step=9", "font_step=-3", "font_step=x", "contrast=red", "elder=maybe", "%%%", "a=b"])
+@pytest.mark.parametrize(
+    "raw", ["font_step=9", "font_step=-3", "font_step=x", "contrast=red", "elder=maybe", "%%%", "a=b"]
+)
 def test_out_of_range_or_garbled_cookies_are_ignored(raw):
     assert ReaderPreferences.from_cookie(raw) == ReaderPreferences()
 
@@ -47,25 +50,34 @@ def test_pages_render_the_cookie_on_the_server(client, seed):
     html = response.content.decode()
     assert 'name="elder" value="0" aria-pressed="true"' in html
     assert 'aria-expanded="true" aria-controls="a11y-toolbar"' in html
-    assert '<form id="a11y-toolbar" class="a11y-toolbar" method="post" action="/preferences/" aria-labelledby="a11y-toolbar-title" data-reader-form>' in html
+    assert (
+        '<form id="a11y-toolbar" class="a11y-toolbar" method="post" action="/preferences/" aria-labelledby="a11y-toolbar-title" data-reader-form>'
+        in html
+    )
     assert 'name="contrast" value="" data-on="yb" aria-pressed="true">黑底黄字' in html
     assert "Cookie" in response["Vary"]
 
 
 def test_toolbar_is_in_every_page_but_hidden_until_opened(client, seed):
     html = client.get("/").content.decode()
-    assert 'data-reader-form hidden>' in html
+    assert "data-reader-form hidden>" in html
     assert 'name="toolbar" value="1" aria-expanded="false"' in html
     # Speech needs the browser's synthesis: offered only once reader.js finds it.
     assert 'role="group" aria-labelledby="toolbar-speech" hidden data-requires-speech' in html
 
 
-@pytest.mark.parametrize(("query", "cookie"), [
-    ("elder=1", "elder=1"),
-    ("font_step=2", "font_step=2"),
-    ("contrast=wb&big_cursor=1&guide=1&text_only=1&speech=1", "contrast=wb&big_cursor=1&guide=1&text_only=1&speech=1"),
-    ("toolbar=1", "toolbar=1"),
-])
+@pytest.mark.parametrize(
+    ("query", "cookie"),
+    [
+        ("elder=1", "elder=1"),
+        ("font_step=2", "font_step=2"),
+        (
+            "contrast=wb&big_cursor=1&guide=1&text_only=1&speech=1",
+            "contrast=wb&big_cursor=1&guide=1&text_only=1&speech=1",
+        ),
+        ("toolbar=1", "toolbar=1"),
+    ],
+)
 def test_preference_forms_set_the_cookie_and_return_to_the_page(client, query, cookie):
     response = client.post("/preferences/", {"next": "/disclosures/?page=2", **dict(parse_qsl(query))})
     assert response.status_code == 303 and response["Location"] == "/disclosures/?page=2"
@@ -78,7 +90,8 @@ def test_preferences_change_one_setting_at_a_time_and_reset(client):
     client.cookies["reader"] = "elder=1&font_step=2&toolbar=1"
     response = client.post("/preferences/", {"contrast": "yb", "next": "/"})
     assert ReaderPreferences.from_cookie(response.cookies["reader"].value) == ReaderPreferences(
-        elder=True, font_step=2, contrast="yb", toolbar=True)
+        elder=True, font_step=2, contrast="yb", toolbar=True
+    )
     response = client.post("/preferences/", {"reset": "1", "next": "/"})
     assert response.cookies["reader"].value == "toolbar=1"
     client.cookies["reader"] = "elder=1"
@@ -119,8 +132,21 @@ def test_the_forms_post_without_a_token_from_a_cached_page(client, db):
 def test_accessibility_statement_names_the_standard_testing_limits_and_contact(client, seed):
     SiteSettings.objects.update(phone="0871-11111111", hotline="0871-12345", address="测试路1号")
     html = client.get("/accessibility/").content.decode()
-    for text in ("GB/T 37668-2019", "二级", "WCAG", "2.2 AA", "适老化通用设计规范", "检测方法", "axe-core",
-                 "Nu HTML Checker", "已知的不足", "反馈无障碍问题", "0871-11111111", "0871-12345", "测试路1号",
-                 'id="toolbar"'):
+    for text in (
+        "GB/T 37668-2019",
+        "二级",
+        "WCAG",
+        "2.2 AA",
+        "适老化通用设计规范",
+        "检测方法",
+        "axe-core",
+        "Nu HTML Checker",
+        "已知的不足",
+        "反馈无障碍问题",
+        "0871-11111111",
+        "0871-12345",
+        "测试路1号",
+        'id="toolbar"',
+    ):
         assert text in html, text
     assert html.count("<h1>") == 1

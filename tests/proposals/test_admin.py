@@ -27,7 +27,16 @@ def test_every_model_has_a_changelist_with_search_and_history(admin_client):
     from proposals import services
 
     services.feedback_submit(reply=reply, member=reply.proposal.lead_member, level=level("satisfied"))
-    for model in ["assembly", "session", "member", "proposal", "reply", "feedback", "replycategory", "satisfactionlevel"]:
+    for model in [
+        "assembly",
+        "session",
+        "member",
+        "proposal",
+        "reply",
+        "feedback",
+        "replycategory",
+        "satisfactionlevel",
+    ]:
         url = f"/admin/proposals/{model}/"
         assert admin_client.get(url).status_code == 200, url
         assert admin_client.get(url, {"q": "测试"}).status_code == 200, url
@@ -40,9 +49,13 @@ def test_every_model_has_a_changelist_with_search_and_history(admin_client):
 
 def test_send_and_publish_actions_with_late_warning(admin_client):
     reply = ReplyFactory(replied_on=dt.date(2024, 5, 6))
-    response = admin_client.post("/admin/proposals/reply/", {"action": "send_selected", "_selected_action": [reply.pk]}, follow=True)
+    response = admin_client.post(
+        "/admin/proposals/reply/", {"action": "send_selected", "_selected_action": [reply.pk]}, follow=True
+    )
     assert "已标记为已答复" in response.content.decode()
-    response = admin_client.post("/admin/proposals/reply/", {"action": "publish_selected", "_selected_action": [reply.pk]}, follow=True)
+    response = admin_client.post(
+        "/admin/proposals/reply/", {"action": "publish_selected", "_selected_action": [reply.pk]}, follow=True
+    )
     html = response.content.decode()
     reply.refresh_from_db()
     assert reply.record.index_number in html and "已公开" in html
@@ -51,18 +64,30 @@ def test_send_and_publish_actions_with_late_warning(admin_client):
 
 def test_publish_action_reports_errors_instead_of_failing(admin_client):
     draft = ReplyFactory()
-    response = admin_client.post("/admin/proposals/reply/", {"action": "publish_selected", "_selected_action": [draft.pk]}, follow=True)
+    response = admin_client.post(
+        "/admin/proposals/reply/", {"action": "publish_selected", "_selected_action": [draft.pk]}, follow=True
+    )
     assert response.status_code == 200 and "未公开" in response.content.decode()
     empty = ReplyFactory(letter="", category=None)
-    response = admin_client.post("/admin/proposals/reply/", {"action": "send_selected", "_selected_action": [empty.pk]}, follow=True)
+    response = admin_client.post(
+        "/admin/proposals/reply/", {"action": "send_selected", "_selected_action": [empty.pk]}, follow=True
+    )
     assert "未标记" in response.content.decode() and "请标明办理结果分类" in response.content.decode()
 
 
 def _reply_form(reply, **overrides):
     data = {
-        "proposal": reply.proposal_id, "answering_unit": reply.answering_unit_id, "replied_on": reply.replied_on.isoformat(),
-        "category": reply.category_id, "letter": reply.letter, "summary": "", "publication_mode": "full", "mode_reason": "",
-        "contact_person": reply.contact_person, "contact_phone": reply.contact_phone, "correction_note": "",
+        "proposal": reply.proposal_id,
+        "answering_unit": reply.answering_unit_id,
+        "replied_on": reply.replied_on.isoformat(),
+        "category": reply.category_id,
+        "letter": reply.letter,
+        "summary": "",
+        "publication_mode": "full",
+        "mode_reason": "",
+        "contact_person": reply.contact_person,
+        "contact_phone": reply.contact_phone,
+        "correction_note": "",
         "edit_version": current_version(reply),  # as the change page the staff member opened
     }
     data.update(overrides)
@@ -78,17 +103,31 @@ def test_editing_a_sent_letter_is_a_correction_that_keeps_the_original(admin_cli
     response = admin_client.post(url, _reply_form(reply, letter="<p>新文。</p>", correction_note="错字更正"))
     assert response.status_code == 302
     reply.refresh_from_db()
-    assert (reply.letter, reply.original_letter, reply.correction_note) == ("<p>新文。</p>", "<p>原文。</p>", "错字更正")
+    assert (reply.letter, reply.original_letter, reply.correction_note) == (
+        "<p>新文。</p>",
+        "<p>原文。</p>",
+        "错字更正",
+    )
     assert reply.corrected_at is not None
 
 
 def test_extension_without_reason_is_refused_in_the_admin(admin_client):
     proposal = ProposalFactory()
     data = {
-        "session": proposal.session_id, "number": proposal.number, "kind": "proposal", "title": proposal.title,
-        "lead_member": proposal.lead_member_id, "assigned_on": "2024-03-15", "lead_unit": proposal.lead_unit_id,
-        "status": "assigned", "extended": "on", "extension_reason": "",
-        "replies-TOTAL_FORMS": "0", "replies-INITIAL_FORMS": "0", "replies-MIN_NUM_FORMS": "0", "replies-MAX_NUM_FORMS": "0",
+        "session": proposal.session_id,
+        "number": proposal.number,
+        "kind": "proposal",
+        "title": proposal.title,
+        "lead_member": proposal.lead_member_id,
+        "assigned_on": "2024-03-15",
+        "lead_unit": proposal.lead_unit_id,
+        "status": "assigned",
+        "extended": "on",
+        "extension_reason": "",
+        "replies-TOTAL_FORMS": "0",
+        "replies-INITIAL_FORMS": "0",
+        "replies-MIN_NUM_FORMS": "0",
+        "replies-MAX_NUM_FORMS": "0",
         "edit_version": current_version(proposal),
     }
     response = admin_client.post(f"/admin/proposals/proposal/{proposal.pk}/change/", data)

@@ -13,14 +13,17 @@ from proposals.numerals import chinese_number
 from .factories import ProposalFactory
 
 
-@pytest.mark.parametrize("start, months, expected", [
-    (dt.date(2024, 3, 15), 3, dt.date(2024, 6, 15)),
-    (dt.date(2024, 11, 30), 3, dt.date(2025, 2, 28)),   # clamped to a short month
-    (dt.date(2023, 11, 30), 3, dt.date(2024, 2, 29)),   # leap year
-    (dt.date(2024, 8, 31), 1, dt.date(2024, 9, 30)),
-    (dt.date(2024, 10, 15), 6, dt.date(2025, 4, 15)),   # across the year end
-    (dt.date(2024, 12, 31), 1, dt.date(2025, 1, 31)),
-])
+@pytest.mark.parametrize(
+    "start, months, expected",
+    [
+        (dt.date(2024, 3, 15), 3, dt.date(2024, 6, 15)),
+        (dt.date(2024, 11, 30), 3, dt.date(2025, 2, 28)),  # clamped to a short month
+        (dt.date(2023, 11, 30), 3, dt.date(2024, 2, 29)),  # leap year
+        (dt.date(2024, 8, 31), 1, dt.date(2024, 9, 30)),
+        (dt.date(2024, 10, 15), 6, dt.date(2025, 4, 15)),  # across the year end
+        (dt.date(2024, 12, 31), 1, dt.date(2025, 1, 31)),
+    ],
+)
 def test_add_months(start, months, expected):
     assert add_months(start, months) == expected
 
@@ -76,7 +79,9 @@ def test_overdue_queryset_uses_the_current_due_date():
     late = ProposalFactory(assigned_on=dt.date(2024, 3, 15), status="handling")
     ProposalFactory(assigned_on=dt.date(2024, 5, 1), status="assigned")  # due 08-01
     ProposalFactory(assigned_on=dt.date(2024, 3, 15), status="answered")
-    redo = ProposalFactory(assigned_on=dt.date(2024, 1, 2), status="rehandling", rehandling_started_on=dt.date(2024, 5, 20))
+    redo = ProposalFactory(
+        assigned_on=dt.date(2024, 1, 2), status="rehandling", rehandling_started_on=dt.date(2024, 5, 20)
+    )
     ProposalFactory(assigned_on=dt.date(2024, 1, 2), status="rehandling", rehandling_started_on=dt.date(2024, 6, 20))
     assert set(Proposal.objects.overdue(today)) == {late, redo}
     assert redo.rehandling_due_on == dt.date(2024, 6, 20) and redo.is_overdue(today)
@@ -94,7 +99,18 @@ def test_numbers_and_session_names():
     assert normalize_proposal_number("第１０２１１４号") == "102114"
     assert normalize_proposal_number(" 102114 ") == "102114"
     assert [chinese_number(n) for n in (1, 2, 10, 11, 17, 20, 21, 99, 100, 105, 110)] == [
-        "一", "二", "十", "十一", "十七", "二十", "二十一", "九十九", "一百", "一百零五", "一百一十"]
+        "一",
+        "二",
+        "十",
+        "十一",
+        "十七",
+        "二十",
+        "二十一",
+        "九十九",
+        "一百",
+        "一百零五",
+        "一百一十",
+    ]
 
 
 @pytest.mark.django_db

@@ -69,14 +69,20 @@ def assert_labelled_and_complete():
 
 
 def test_demo_data_is_the_same_on_every_fresh_run(demo):
-    snapshot = list(Proposal.objects.order_by("session__number", "number").values_list(
-        "number", "title", "status", "lead_member__name", "lead_unit__name", "is_key", "extended"))
+    snapshot = list(
+        Proposal.objects.order_by("session__number", "number").values_list(
+            "number", "title", "status", "lead_member__name", "lead_unit__name", "is_key", "extended"
+        )
+    )
     Feedback.objects.all().delete()
     Reply.objects.all().delete()
     Proposal.objects.all().delete()
     load_demo_data()
-    again = list(Proposal.objects.order_by("session__number", "number").values_list(
-        "number", "title", "status", "lead_member__name", "lead_unit__name", "is_key", "extended"))
+    again = list(
+        Proposal.objects.order_by("session__number", "number").values_list(
+            "number", "title", "status", "lead_member__name", "lead_unit__name", "is_key", "extended"
+        )
+    )
     assert again == snapshot
 
 
@@ -85,8 +91,17 @@ def test_member_contact_details_are_on_no_public_page(demo, reader_client, seed)
     members = list(Member.objects.exclude(phone="").exclude(email=""))
     assert len(members) >= 10
     secrets = {value for m in members for value in (m.phone, m.email, m.address)}
-    urls = ["/", "/proposals/", "/proposals/?page=2", "/proposals/?page=3", "/proposals/lookup/",
-            "/sitemap/", "/disclosures/", "/search/?q=演示", "/search/?q=委员"]
+    urls = [
+        "/",
+        "/proposals/",
+        "/proposals/?page=2",
+        "/proposals/?page=3",
+        "/proposals/lookup/",
+        "/sitemap/",
+        "/disclosures/",
+        "/search/?q=演示",
+        "/search/?q=委员",
+    ]
     urls += [m.get_absolute_url() for m in Member.objects.all()]
     urls += [p.get_absolute_url() for p in Proposal.objects.all()]
     urls += [f"/proposals/statistics/{s.pk}/" for s in Session.objects.all()]

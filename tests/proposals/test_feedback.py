@@ -30,7 +30,9 @@ def member(vocab):
 
 @pytest.fixture
 def reply(member):
-    reply = ReplyFactory(proposal=ProposalFactory(lead_member=member, status="handling"), letter="<p>送达给委员的答复。</p>")
+    reply = ReplyFactory(
+        proposal=ProposalFactory(lead_member=member, status="handling"), letter="<p>送达给委员的答复。</p>"
+    )
     send(reply)
     return reply
 
@@ -41,11 +43,17 @@ def post_feedback(client, reply, code, comment=""):
 
 def test_sign_in_through_the_login_page(client, member):
     page = client.get("/accounts/login/")
-    assert page.status_code == 200 and "代表委员登录" in page.content.decode() and "不提供自行注册" in page.content.decode()
+    assert (
+        page.status_code == 200
+        and "代表委员登录" in page.content.decode()
+        and "不提供自行注册" in page.content.decode()
+    )
     from portal.models import SiteSettings
 
     site_name = SiteSettings.current().site_name
-    assert site_name and f'<meta name="SiteName" content="{site_name}">' in page.content.decode()  # the portal's, not contrib.sites'
+    assert (
+        site_name and f'<meta name="SiteName" content="{site_name}">' in page.content.decode()
+    )  # the portal's, not contrib.sites'
     bad = client.post("/accounts/login/", {"username": "wanglf", "password": "wrong"})
     assert bad.status_code == 200 and 'role="alert"' in bad.content.decode()
     response = client.post("/accounts/login/", {"username": "wanglf", "password": "s3cret-Passw0rd"})
@@ -169,8 +177,11 @@ def test_closed_feedback_cannot_be_changed(client, member, reply):
 
 def test_bad_feedback_input_is_a_form_error(client, member, reply):
     client.force_login(member.user)
-    for data, message in [({}, "请选择满意度。"), ({"level": "999"}, "所选满意度无效"),
-                          ({"level": level("satisfied").pk, "comment": "长" * 2001}, "意见最多2000字")]:
+    for data, message in [
+        ({}, "请选择满意度。"),
+        ({"level": "999"}, "所选满意度无效"),
+        ({"level": level("satisfied").pk, "comment": "长" * 2001}, "意见最多2000字"),
+    ]:
         response = client.post(f"/proposals/replies/{reply.pk}/feedback/", data)
         assert response.status_code == 400 and message in response.content.decode(), data
     assert "长" * 2001 in response.content.decode()  # nothing typed is lost

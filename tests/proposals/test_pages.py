@@ -45,10 +45,31 @@ def data(vocab):
     alice = MemberFactory(name="张三丰", assembly=cppcc.assembly)
     bob = MemberFactory(name="李四光", assembly=npc.assembly)
     p = {
-        "a": ProposalFactory(session=cppcc, title="关于学校的建议（a）", lead_member=alice, lead_unit=edu, assigned_on=dt.date(2023, 3, 1)),
-        "b": ProposalFactory(session=cppcc, title="关于医院的建议（b）", lead_member=alice, lead_unit=health, assigned_on=dt.date(2023, 3, 1)),
-        "c": ProposalFactory(session=npc, kind="suggestion", title="关于道路的建议（c）", lead_member=bob, lead_unit=health),
-        "d": ProposalFactory(session=npc, kind="suggestion", title="关于公园的建议（d）", lead_member=bob, lead_unit=health, status="handling"),
+        "a": ProposalFactory(
+            session=cppcc,
+            title="关于学校的建议（a）",
+            lead_member=alice,
+            lead_unit=edu,
+            assigned_on=dt.date(2023, 3, 1),
+        ),
+        "b": ProposalFactory(
+            session=cppcc,
+            title="关于医院的建议（b）",
+            lead_member=alice,
+            lead_unit=health,
+            assigned_on=dt.date(2023, 3, 1),
+        ),
+        "c": ProposalFactory(
+            session=npc, kind="suggestion", title="关于道路的建议（c）", lead_member=bob, lead_unit=health
+        ),
+        "d": ProposalFactory(
+            session=npc,
+            kind="suggestion",
+            title="关于公园的建议（d）",
+            lead_member=bob,
+            lead_unit=health,
+            status="handling",
+        ),
     }
     p["c"].co_proposers.add(MemberFactory(name="王五", assembly=npc.assembly))
     p["d"].assisting_units.add(edu)
@@ -61,12 +82,19 @@ def data(vocab):
 def test_list_shows_every_proposal_with_its_row(reader_client, data):
     response = reader_client.get("/proposals/")
     assert response.status_code == 200
-    assert titles(response) == {"关于学校的建议（a）", "关于医院的建议（b）", "关于道路的建议（c）", "关于公园的建议（d）"}
+    assert titles(response) == {
+        "关于学校的建议（a）",
+        "关于医院的建议（b）",
+        "关于道路的建议（c）",
+        "关于公园的建议（d）",
+    }
     text = text_of(response)
     assert "共 4 件" in text
     proposal = data["a"]
-    assert (f"政协测试区十届二次会议 第{proposal.number}号 关于学校的建议（a） 张三丰 测试区教育局 "
-            "交办 2023-03-01 答复 2023-05-10 公开 2023-05-12 A类 已答复") in text
+    assert (
+        f"政协测试区十届二次会议 第{proposal.number}号 关于学校的建议（a） 张三丰 测试区教育局 "
+        "交办 2023-03-01 答复 2023-05-10 公开 2023-05-12 A类 已答复"
+    ) in text
     html = response.content.decode()
     assert html.count("<h1") == 1 and '<meta name="ColumnName" content="建议提案办理">' in html
 
@@ -106,8 +134,17 @@ def test_filters(reader_client, data):
 
 
 def test_bad_filters_are_a_clear_400_or_404(reader_client, data):
-    for query, status in [("year=abc", 400), ("year=1800", 400), ("year=2023.5", 400), ("session=999999", 400),
-                          ("status=nope", 400), ("unit=x", 400), ("page=0", 404), ("page=99", 404), ("page=abc", 404)]:
+    for query, status in [
+        ("year=abc", 400),
+        ("year=1800", 400),
+        ("year=2023.5", 400),
+        ("session=999999", 400),
+        ("status=nope", 400),
+        ("unit=x", 400),
+        ("page=0", 404),
+        ("page=99", 404),
+        ("page=abc", 404),
+    ]:
         response = reader_client.get(f"/proposals/?{query}")
         assert response.status_code == status, query
         html = response.content.decode()
@@ -129,10 +166,15 @@ def test_member_page_lists_led_and_cosigned_proposals(reader_client, data):
 
 def test_lookup_goes_straight_to_the_proposal(reader_client, data):
     proposal = data["a"]
-    response = reader_client.get("/proposals/lookup/", {"session": proposal.session_id, "number": f"第{proposal.number}号"})
+    response = reader_client.get(
+        "/proposals/lookup/", {"session": proposal.session_id, "number": f"第{proposal.number}号"}
+    )
     assert response.status_code == 302 and response["Location"] == proposal.get_absolute_url()
     fullwidth = proposal.number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    assert reader_client.get("/proposals/lookup/", {"session": proposal.session_id, "number": fullwidth})["Location"] == proposal.get_absolute_url()
+    assert (
+        reader_client.get("/proposals/lookup/", {"session": proposal.session_id, "number": fullwidth})["Location"]
+        == proposal.get_absolute_url()
+    )
     form = reader_client.get("/proposals/lookup/")
     assert form.status_code == 200 and "政协测试区十届二次会议" in form.content.decode()
 
@@ -174,7 +216,9 @@ def test_proposal_page_shows_due_date_and_whether_it_was_met(reader_client, data
     late = ProposalFactory(session=data["cppcc"], assigned_on=dt.date(2023, 1, 5), lead_member=data["alice"])
     answer(late, "B", dt.date(2023, 4, 20))
     assert "是否按期: 逾期15天答复" in text_of(reader_client.get(late.get_absolute_url()))
-    waiting = ProposalFactory(session=data["cppcc"], assigned_on=timezone.localdate() - dt.timedelta(days=10), lead_member=data["alice"])
+    waiting = ProposalFactory(
+        session=data["cppcc"], assigned_on=timezone.localdate() - dt.timedelta(days=10), lead_member=data["alice"]
+    )
     assert "尚未到期" in text_of(reader_client.get(waiting.get_absolute_url()))
     assert "正在办理，尚未答复" in text_of(reader_client.get(waiting.get_absolute_url()))
 
@@ -184,7 +228,9 @@ def _many(n, vocab_session=None):
     units = [UnitFactory() for _ in range(5)]
     members = [MemberFactory(assembly=session.assembly) for _ in range(8)]
     for i in range(n):
-        proposal = ProposalFactory(session=session, lead_member=members[i % 8], lead_unit=units[i % 5], assigned_on=dt.date(2022, 3, 1))
+        proposal = ProposalFactory(
+            session=session, lead_member=members[i % 8], lead_unit=units[i % 5], assigned_on=dt.date(2022, 3, 1)
+        )
         proposal.co_proposers.add(members[(i + 1) % 8])
         if i % 3:
             answer(proposal, "ABC"[i % 3], dt.date(2022, 5, 1) + dt.timedelta(days=i))
@@ -194,8 +240,14 @@ def _many(n, vocab_session=None):
 def test_query_counts_do_not_grow_with_the_list(reader_client, vocab, django_assert_max_num_queries):
     session, members = _many(45)
     assert Proposal.objects.count() == 45
-    for url in ["/proposals/", "/proposals/?page=2", f"/proposals/?session={session.pk}&status=answered",
-                "/proposals/?member=委员", members[0].get_absolute_url(), f"/proposals/statistics/{session.pk}/"]:
+    for url in [
+        "/proposals/",
+        "/proposals/?page=2",
+        f"/proposals/?session={session.pk}&status=answered",
+        "/proposals/?member=委员",
+        members[0].get_absolute_url(),
+        f"/proposals/statistics/{session.pk}/",
+    ]:
         with django_assert_max_num_queries(14):
             response = reader_client.get(url)
         assert response.status_code == 200, url

@@ -33,7 +33,9 @@ def test_sending_needs_letter_date_and_class(vocab):
 
 
 def test_publishing_creates_a_catalogue_record_linked_both_ways(reader_client, vocab):
-    proposal = ProposalFactory(number="3001", session__term=10, session__number=3, session__year=2024, status="handling")
+    proposal = ProposalFactory(
+        number="3001", session__term=10, session__number=3, session__year=2024, status="handling"
+    )
     reply = ReplyFactory(proposal=proposal, replied_on=dt.date(2024, 5, 20))
     with pytest.raises(ValidationError):
         publish(reply)  # a draft cannot be published
@@ -86,8 +88,12 @@ def test_no_warning_for_the_seed_gap_of_12_working_days(vocab):
 
 
 def test_summary_mode_publishes_the_summary_only(reader_client, vocab):
-    reply = ReplyFactory(letter="<p>全文里的内部细节。</p>", publication_mode="summary", mode_reason="涉及未定稿规划",
-                         summary="<p>已列入计划。</p>")
+    reply = ReplyFactory(
+        letter="<p>全文里的内部细节。</p>",
+        publication_mode="summary",
+        mode_reason="涉及未定稿规划",
+        summary="<p>已列入计划。</p>",
+    )
     send(reply)
     record = publish(reply).record
     assert "已列入计划。" in record.body and "全文里的内部细节" not in record.body
@@ -141,7 +147,9 @@ def test_correction_keeps_the_original_text(reader_client, vocab):
 
 
 def test_letter_is_sanitized_on_save(vocab):
-    reply = ReplyFactory(letter='<p onclick="x()">正文<script>alert(1)</script><a href="javascript:alert(1)">链接</a></p>')
+    reply = ReplyFactory(
+        letter='<p onclick="x()">正文<script>alert(1)</script><a href="javascript:alert(1)">链接</a></p>'
+    )
     assert "onclick" not in reply.letter and "<script" not in reply.letter and "javascript:" not in reply.letter
 
 

@@ -61,9 +61,17 @@ def test_proposal_page_links_to_the_record_and_shows_the_letter(reader_client, s
     assert f'href="{seed.get_absolute_url()}"' in html and SEED_INDEX_NUMBER in html
     assert seed.body in html  # full text (publication mode 全文公开)
     page = text_of(response)
-    for expected in ["届次: 政协官渡区十届二次会议", "编号: 第102114号", "王丽芬", "主办单位: 昆明市官渡区民政局",
-                     "答复日期: 2023-05-31", "公开日期: 2023-06-16", "办理状态: 已答复",
-                     "交办日期未录入，无法计算办理期限", "承办单位联系人：敖华，办公电话：0871-67210221"]:
+    for expected in [
+        "届次: 政协官渡区十届二次会议",
+        "编号: 第102114号",
+        "王丽芬",
+        "主办单位: 昆明市官渡区民政局",
+        "答复日期: 2023-05-31",
+        "公开日期: 2023-06-16",
+        "办理状态: 已答复",
+        "交办日期未录入，无法计算办理期限",
+        "承办单位联系人：敖华，办公电话：0871-67210221",
+    ]:
         assert expected in page, expected
     assert html.count("<h1") == 1
     assert '<meta name="ColumnName" content="建议提案办理">' in html

@@ -31,19 +31,25 @@ def answered(proposal, day, code, feedback=None, published=True):
 def session(vocab):
     session = SessionFactory(term=10, number=2, year=2024)
     u1, u2 = UnitFactory(name="甲局"), UnitFactory(name="乙局")
-    p = {i: ProposalFactory(session=session, number=f"{i}", assigned_on=MARCH, lead_unit=u1 if i in (1, 2, 6, 7) else u2)
-         for i in range(1, 8)}
-    answered(p[1], dt.date(2024, 5, 1), "A", "satisfied")              # 61 days, on time
-    answered(p[2], dt.date(2024, 6, 11), "B", "basically_satisfied")   # 102 days, 10 days late
-    answered(p[3], dt.date(2024, 4, 10), "C", "dissatisfied")          # 40 days, on time → 重新办理
-    Proposal.objects.filter(pk=p[3].pk).update(rehandling_started_on=dt.date(2024, 4, 20), rehandling_due_on=dt.date(2024, 5, 20))
-    Proposal.objects.filter(pk=p[4].pk).update(status="handling")      # overdue since 06-01
-    ReplyFactory(proposal=p[4], category=category("A"))                # a draft: must not count
-    Proposal.objects.filter(pk=p[5].pk).update(assigned_on=dt.date(2024, 11, 1), due_on=dt.date(2025, 2, 1))  # not yet due
+    p = {
+        i: ProposalFactory(session=session, number=f"{i}", assigned_on=MARCH, lead_unit=u1 if i in (1, 2, 6, 7) else u2)
+        for i in range(1, 8)
+    }
+    answered(p[1], dt.date(2024, 5, 1), "A", "satisfied")  # 61 days, on time
+    answered(p[2], dt.date(2024, 6, 11), "B", "basically_satisfied")  # 102 days, 10 days late
+    answered(p[3], dt.date(2024, 4, 10), "C", "dissatisfied")  # 40 days, on time → 重新办理
+    Proposal.objects.filter(pk=p[3].pk).update(
+        rehandling_started_on=dt.date(2024, 4, 20), rehandling_due_on=dt.date(2024, 5, 20)
+    )
+    Proposal.objects.filter(pk=p[4].pk).update(status="handling")  # overdue since 06-01
+    ReplyFactory(proposal=p[4], category=category("A"))  # a draft: must not count
+    Proposal.objects.filter(pk=p[5].pk).update(
+        assigned_on=dt.date(2024, 11, 1), due_on=dt.date(2025, 2, 1)
+    )  # not yet due
     Proposal.objects.filter(pk=p[6].pk).update(assigned_on=None, due_on=None)  # 交办 unknown
     p[7].extended, p[7].extension_reason, p[7].is_key = True, "跨部门协调", True
     p[7].save()
-    answered(p[7], dt.date(2024, 8, 15), "A")                          # 167 days, on time (extended)
+    answered(p[7], dt.date(2024, 8, 15), "A")  # 167 days, on time (extended)
     return session
 
 
@@ -90,7 +96,7 @@ def test_statistics_page_shows_table_and_accessible_chart(reader_client, session
     assert "甲局 4件 3件 102天 66.7%（2/3）" in text and "乙局 3件 1件 40天 33.3%（1/3）" in text
     # The shared SVG chart: role=img, <title>, <desc> with the same numbers, no script.
     assert '<svg class="bar-chart" role="img" aria-labelledby="chart-categories-title chart-categories-desc"' in html
-    assert "<desc id=\"chart-categories-desc\">" in html and "A类：2件；B类：1件；C类：1件" in html
+    assert '<desc id="chart-categories-desc">' in html and "A类：2件；B类：1件；C类：1件" in html
     assert "甲局：66.7%" in html and "<script" not in html.split("<main", 1)[1].split("</main>")[0]
     assert '<meta name="ColumnType" content="数据发布">' in html
 
@@ -120,7 +126,9 @@ def test_only_published_replies_are_counted(reader_client, vocab):
     (figures_unit,) = figures.units
     assert (figures_unit.median_days, figures_unit.on_time, figures_unit.late) == (None, 0, 0)
 
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", reader_client.get(f"/proposals/statistics/{session.pk}/").content.decode()))
+    text = re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", reader_client.get(f"/proposals/statistics/{session.pk}/").content.decode())
+    )
     assert "办复率 100.0%（2/2）" in text  # statuses are public
     assert "短期内不具备条件采纳落实 0件 —" in text and "不满意 0件 —" in text
     assert "丙局 2件 2件 — —" in text and "122天" not in text

@@ -21,13 +21,21 @@ CORPUS = {
     "关于长文档的通知": "<p>" + "的" * 20000 + "信息公开条例</p>",
 }
 EXPECTED = {
-    "社区": {"关于印发官渡区社区工作者管理办法的通知", "关于开展城乡社区治理试点工作的通知", "关于昆办通（2018）49号文件的解读"},
+    "社区": {
+        "关于印发官渡区社区工作者管理办法的通知",
+        "关于开展城乡社区治理试点工作的通知",
+        "关于昆办通（2018）49号文件的解读",
+    },
     "治理试点": {"关于开展城乡社区治理试点工作的通知"},
     "〔2018〕49号": {"关于昆办通（2018）49号文件的解读"},
     "[2018]49号": {"关于昆办通（2018）49号文件的解读"},
     "官办通[2020]26号": {"关于印发官渡区社区工作者管理办法的通知"},
-    "区": {"关于印发官渡区社区工作者管理办法的通知", "关于开展城乡社区治理试点工作的通知", "关于昆办通（2018）49号文件的解读",
-          "全角编号ＡＢＣ１２３的说明"},
+    "区": {
+        "关于印发官渡区社区工作者管理办法的通知",
+        "关于开展城乡社区治理试点工作的通知",
+        "关于昆办通（2018）49号文件的解读",
+        "全角编号ＡＢＣ１２３的说明",
+    },
     "gb/t 9704": {"GB/T 9704 公文格式说明"},
     "abc123": {"全角编号ＡＢＣ１２３的说明"},
     "ABC": {"全角编号ＡＢＣ１２３的说明"},
@@ -73,8 +81,10 @@ def test_postgres_query_uses_the_gin_index(corpus):
         [(definition,)] = cursor.fetchall()
     assert "USING gin (search_vector)" in definition
     with connection.cursor() as cursor:
-        cursor.execute("SELECT generation_expression FROM information_schema.columns "
-                       "WHERE table_name = 'search_searchdocument' AND column_name = 'search_vector'")
+        cursor.execute(
+            "SELECT generation_expression FROM information_schema.columns "
+            "WHERE table_name = 'search_searchdocument' AND column_name = 'search_vector'"
+        )
         [(expression,)] = cursor.fetchall()
     assert "'simple'::regconfig" in expression and "'A'" in expression and "'B'" in expression
     # The token match alone, as the backend builds it: its expression must be the indexed one.

@@ -23,7 +23,9 @@ def many_hits(monkeypatch):
     for n in range(7):
         published(title=f"社区治理工作安排（{n}）", body="<p>社区治理。</p>", published_at=now - dt.timedelta(days=n))
     for n in range(5):
-        published(title=f"其他通知（{n}）", body="<p>正文提到社区治理。</p>", published_at=now - dt.timedelta(days=n, hours=1))
+        published(
+            title=f"其他通知（{n}）", body="<p>正文提到社区治理。</p>", published_at=now - dt.timedelta(days=n, hours=1)
+        )
     published(title="无关的通知", body="<p>无关。</p>")
     monkeypatch.setattr(selectors, "RANK_LIMIT", 2)
     monkeypatch.setattr(selectors, "DATE_WALK_MIN", 3)
@@ -37,7 +39,7 @@ def titles(items):
 def test_walk_gives_the_plain_querys_results_page_by_page(many_hits, monkeypatch, sort):
     walked = search(query=parse_query("社区治理"), sort=sort).queryset
     assert any(isinstance(part, DateWalk) for part, _ in walked.parts)
-    pages = [titles(walked[start:start + 4]) for start in range(0, 12, 4)]
+    pages = [titles(walked[start : start + 4]) for start in range(0, 12, 4)]
     assert titles(walked[0:12]) == sum(pages, [])
     monkeypatch.setattr(selectors, "DATE_WALK_MIN", 10**9)
     plain = search(query=parse_query("社区治理"), sort=sort).queryset

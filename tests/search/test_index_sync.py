@@ -144,8 +144,11 @@ class TestRebuild:
         assert SearchDocument.objects.filter(source="fact").count() == Fact.objects.public().count() > 0
 
     def test_rebuild_keeps_search_columns_identical_to_signal_path(self):
-        record = published("关于〔2018〕49号文件的解读", body="<p>社区、治理；Ｆｕｌｌ　ｗｉｄｔｈ</p>",
-                           document_number="昆办通〔2018〕49号")
+        record = published(
+            "关于〔2018〕49号文件的解读",
+            body="<p>社区、治理；Ｆｕｌｌ　ｗｉｄｔｈ</p>",
+            document_number="昆办通〔2018〕49号",
+        )
         before = SearchDocument.objects.values("title_tokens", "body_tokens", "search_title", "search_text").get()
         call_command("rebuild_search_index", stdout=StringIO())
         after = SearchDocument.objects.values("title_tokens", "body_tokens", "search_title", "search_text").get()

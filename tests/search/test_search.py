@@ -37,8 +37,10 @@ class TestRelevance:
         sources = {hit.document.source for hit in response.context["hits"]}
         assert sources == {"record", "reply", "fact"}
         assert SEED_URL in urls
-        assert response.context["page"].paginator.count == SearchDocument.objects.filter(
-            search_text__contains="社区").count()
+        assert (
+            response.context["page"].paginator.count
+            == SearchDocument.objects.filter(search_text__contains="社区").count()
+        )
 
     def test_phrase_is_exact_not_just_both_words(self, client, seed):
         # Both words, but never the phrase: bigram AND alone would match, the verbatim check must not.
@@ -47,7 +49,9 @@ class TestRelevance:
         assert SEED_URL in urls
         assert scattered.get_absolute_url() not in urls
 
-    @pytest.mark.parametrize("q", ["〔2018〕49号", "[2018]49号", "(2018)49号", "（2018）49号", "［２０１８］４９号", "2018 49号"])
+    @pytest.mark.parametrize(
+        "q", ["〔2018〕49号", "[2018]49号", "(2018)49号", "（2018）49号", "［２０１８］４９号", "2018 49号"]
+    )
     def test_document_number_bracket_forms_match_each_other(self, client, seed, q):
         other = published(title="关于2018年第49批项目的公示", body="<p>2018年度第49号项目。</p>")
         urls, response = hit_urls(client, q)
@@ -70,15 +74,21 @@ class TestRelevance:
         assert "关于政协官渡区十届二次会议第102114号提案答复的函" in titles("条例") + titles("提案")
 
     def test_title_matches_rank_above_body_matches(self, seed):
-        in_title = published(title="社区工作者管理办法解读", body="<p>无关内容。</p>",
-                             published_at=timezone.now() - dt.timedelta(days=3000))
+        in_title = published(
+            title="社区工作者管理办法解读",
+            body="<p>无关内容。</p>",
+            published_at=timezone.now() - dt.timedelta(days=3000),
+        )
         urls = [d.url for d in search(query=parse_query("社区工作者")).queryset]
         # Older, and the word once against dozens of times in the seed letter, but in the title.
         assert urls.index(in_title.get_absolute_url()) < urls.index(SEED_URL)
 
     def test_document_number_field_counts_as_title(self, seed):
-        numbered = published(title="关于印发管理办法的通知", document_number="官办通〔2020〕26号",
-                             published_at=timezone.now() - dt.timedelta(days=3000))
+        numbered = published(
+            title="关于印发管理办法的通知",
+            document_number="官办通〔2020〕26号",
+            published_at=timezone.now() - dt.timedelta(days=3000),
+        )
         results = list(search(query=parse_query("官办通 26号")).queryset)
         assert results[0].url == numbered.get_absolute_url()
 
@@ -93,8 +103,14 @@ class TestRelevance:
         now = timezone.now()
         old_title = published(title="社区旧规定", published_at=now - dt.timedelta(days=30))
         new_title = published(title="社区新规定", published_at=now - dt.timedelta(days=1))
-        bodies = [published(title=f"通知{n}", body="<p>社区社区社区</p>" if n == 0 else "<p>社区</p>",
-                            published_at=now - dt.timedelta(days=10 + n)) for n in range(3)]
+        bodies = [
+            published(
+                title=f"通知{n}",
+                body="<p>社区社区社区</p>" if n == 0 else "<p>社区</p>",
+                published_at=now - dt.timedelta(days=10 + n),
+            )
+            for n in range(3)
+        ]
         ranked = [d.title for d in search(query=parse_query("社区")).queryset]
         # Two title hits (at the limit: ranked), three body hits (above it: newest first).
         assert set(ranked[:2]) == {old_title.title, new_title.title}
@@ -177,7 +193,9 @@ class TestPage:
     def test_result_count_is_in_a_live_region(self, client, seed):
         _, response = hit_urls(client, "社区")
         count = response.context["page"].paginator.count
-        assert re.search(rf'<p class="result-count" role="status">“社区”共找到 {count} 条结果', response.content.decode())
+        assert re.search(
+            rf'<p class="result-count" role="status">“社区”共找到 {count} 条结果', response.content.decode()
+        )
 
     def test_one_h1_and_a_labelled_search_box(self, client, seed):
         html = hit_urls(client, "社区")[1].content.decode()
@@ -208,8 +226,13 @@ class TestFacets:
         org = OrganizationFactory(name="昆明市官渡区教育体育局")
         topic = TopicFactory(name="教育")
         published(title="社区学校建设方案", publisher=org, topic=topic, validity=DisclosureRecord.Validity.VALID)
-        published(title="社区学校旧方案", publisher=org, topic=topic, validity=DisclosureRecord.Validity.EXPIRED,
-                  invalid_date=dt.date(2024, 1, 1))
+        published(
+            title="社区学校旧方案",
+            publisher=org,
+            topic=topic,
+            validity=DisclosureRecord.Validity.EXPIRED,
+            invalid_date=dt.date(2024, 1, 1),
+        )
         _, response = hit_urls(client, "社区学校")
         facets = response.context["facets"]
         assert [(f.label, f.count) for f in facets["publisher"]] == [("昆明市官渡区教育体育局", 2)]
@@ -247,20 +270,23 @@ class TestFacets:
 
 @pytest.mark.django_db
 class TestBadInput:
-    @pytest.mark.parametrize("query_string, message", [
-        ("q=%21%21%21%EF%BC%9F", "只有标点符号"),
-        ("q=%00", "控制字符"),
-        ("q=%E7%A4%BE%07", "控制字符"),
-        ("q=%FF", "无法识别的字符"),
-        ("q=%E7%A4%BE%FF%FE", "无法识别的字符"),
-        ("q=" + "%E7%A4%BE" * 1000, "检索词过长"),
-        ("q=%E7%A4%BE&year=abc", "整数"),
-        ("q=%E7%A4%BE&publisher=999999999999999999999999", "有效"),
-        ("q=%E7%A4%BE&date_from=2024-13-01", "日期"),
-        ("q=%E7%A4%BE&date_from=2024-02-01&date_to=2024-01-01", "结束日期不能早于开始日期"),
-        ("q=%E7%A4%BE&type=nope", "有效"),
-        ("q=%E7%A4%BE&sort=random", "有效"),
-    ])
+    @pytest.mark.parametrize(
+        "query_string, message",
+        [
+            ("q=%21%21%21%EF%BC%9F", "只有标点符号"),
+            ("q=%00", "控制字符"),
+            ("q=%E7%A4%BE%07", "控制字符"),
+            ("q=%FF", "无法识别的字符"),
+            ("q=%E7%A4%BE%FF%FE", "无法识别的字符"),
+            ("q=" + "%E7%A4%BE" * 1000, "检索词过长"),
+            ("q=%E7%A4%BE&year=abc", "整数"),
+            ("q=%E7%A4%BE&publisher=999999999999999999999999", "有效"),
+            ("q=%E7%A4%BE&date_from=2024-13-01", "日期"),
+            ("q=%E7%A4%BE&date_from=2024-02-01&date_to=2024-01-01", "结束日期不能早于开始日期"),
+            ("q=%E7%A4%BE&type=nope", "有效"),
+            ("q=%E7%A4%BE&sort=random", "有效"),
+        ],
+    )
     def test_clear_message_never_a_500(self, client, db, query_string, message):
         response = client.get(f"{reverse('search:results')}?{query_string}")
         assert response.status_code == 400

@@ -9,7 +9,7 @@ from search.tokenizer import query_tokens, squeeze, tokens
 
 def test_han_runs_become_overlapping_bigrams_and_alnum_runs_stay_whole():
     assert tokens("信息公开") == ["信息", "息公", "公开"]
-    assert tokens("GB/T 9704") [:3] == ["gb", "t", "9704"]
+    assert tokens("GB/T 9704")[:3] == ["gb", "t", "9704"]
     assert "2024" in tokens("关于2024年") and "关于" in tokens("关于2024年")
 
 
@@ -43,16 +43,19 @@ def test_query_terms_split_on_whitespace_and_deduplicate():
     assert set(parsed.bigrams) == {"社区", "治理"}
 
 
-@pytest.mark.parametrize("raw, message", [
-    ("", "请输入检索词"),
-    ("   ", "请输入检索词"),
-    ("！？。，…—", "只有标点符号"),
-    ("社区\x00", "控制字符"),
-    ("社区\x1b[0m", "控制字符"),
-    ("\ufffd", "无法识别的字符"),
-    ("社" * 1000, "检索词过长"),
-    (" ".join("社区" for _ in range(3)) + " " + " ".join(f"词{i}" for i in range(12)), "最多"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("", "请输入检索词"),
+        ("   ", "请输入检索词"),
+        ("！？。，…—", "只有标点符号"),
+        ("社区\x00", "控制字符"),
+        ("社区\x1b[0m", "控制字符"),
+        ("\ufffd", "无法识别的字符"),
+        ("社" * 1000, "检索词过长"),
+        (" ".join("社区" for _ in range(3)) + " " + " ".join(f"词{i}" for i in range(12)), "最多"),
+    ],
+)
 def test_bad_queries_raise_a_readable_message(raw, message):
     with pytest.raises(QueryError) as error:
         parse_query(raw)
@@ -66,7 +69,7 @@ def test_longest_allowed_query_is_accepted():
 def test_highlight_escapes_text_and_marks_hits():
     pattern = terms_pattern(["社区"])
     html = highlight('<script>alert("社区")</script>', pattern)
-    assert html == '&lt;script&gt;alert(&quot;<mark>社区</mark>&quot;)&lt;/script&gt;'
+    assert html == "&lt;script&gt;alert(&quot;<mark>社区</mark>&quot;)&lt;/script&gt;"
 
 
 def test_highlight_matches_across_widths_and_bracket_forms():

@@ -9,13 +9,16 @@ from django.core.exceptions import ValidationError
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("password, message", [
-    ("Gd-2026-ok", "至少需要 12 个字符"),
-    ("guandudistrictdocs", "至少 3 类"),
-    ("guandu-district-docs", "至少 3 类"),  # two classes: lower case and symbols
-    ("wangwei2026!!", "太相似"),
-    ("Qwerty123456", "太常见"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("Gd-2026-ok", "至少需要 12 个字符"),
+        ("guandudistrictdocs", "至少 3 类"),
+        ("guandu-district-docs", "至少 3 类"),  # two classes: lower case and symbols
+        ("wangwei2026!!", "太相似"),
+        ("Qwerty123456", "太常见"),
+    ],
+)
 def test_weak_passwords_are_refused(password, message):
     user = get_user_model()(username="wangwei")
     with pytest.raises(ValidationError) as refused:
@@ -23,7 +26,9 @@ def test_weak_passwords_are_refused(password, message):
     assert any(message in text for text in refused.value.messages), refused.value.messages
 
 
-@pytest.mark.parametrize("password", ["Guandu-2026-docs", "guandu-2026-docs", "GuanduDistrict2026", "官渡区政务公开Ab1!x"])
+@pytest.mark.parametrize(
+    "password", ["Guandu-2026-docs", "guandu-2026-docs", "GuanduDistrict2026", "官渡区政务公开Ab1!x"]
+)
 def test_strong_passwords_pass(password):
     validate_password(password, get_user_model()(username="wangwei"))
 
@@ -31,9 +36,14 @@ def test_strong_passwords_pass(password):
 def test_the_member_password_change_form_applies_the_rules(client):
     user = get_user_model().objects.create_user("member-qian", password="Guandu-2026-docs")
     client.force_login(user)
-    response = client.post("/accounts/password_change/", {
-        "old_password": "Guandu-2026-docs", "new_password1": "guandudistrictdocs", "new_password2": "guandudistrictdocs",
-    })
+    response = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": "Guandu-2026-docs",
+            "new_password1": "guandudistrictdocs",
+            "new_password2": "guandudistrictdocs",
+        },
+    )
     assert response.status_code == 200 and "至少 3 类" in response.content.decode()
     user.refresh_from_db()
     assert user.check_password("Guandu-2026-docs")

@@ -127,7 +127,10 @@ def test_committee_members_may_opt_in_and_then_need_the_code(client, clock):
     assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/verify/")
     clock.shift(dt.timedelta(seconds=90))  # a code is accepted once: the next sign-in needs the next one
     device.refresh_from_db()
-    assert client.post("/accounts/2fa/verify/", {"token": current_code(device), "next": "/proposals/mine/"}).status_code == 302
+    assert (
+        client.post("/accounts/2fa/verify/", {"token": current_code(device), "next": "/proposals/mine/"}).status_code
+        == 302
+    )
     assert client.get("/proposals/mine/").status_code == 200
 
 

@@ -41,7 +41,9 @@ class Command(BaseCommand):
         agency = Organization.objects.filter(name__startswith="性能测试机关").order_by("pk").first()
         if agency is None:
             raise CommandError("no generated data: run with --generate N first")
-        user, _ = get_user_model().objects.get_or_create(username="bench-district", defaults={"is_staff": True, "is_superuser": True})
+        user, _ = get_user_model().objects.get_or_create(
+            username="bench-district", defaults={"is_staff": True, "is_superuser": True}
+        )
         staff, public = Client(), Client(HTTP_USER_AGENT="Mozilla/5.0 bench")
         staff.force_login(user)
         for client in (staff, public):
@@ -66,7 +68,9 @@ class Command(BaseCommand):
         for label, values in timings.items():
             ratio = _p95(values) / base
             worst = max(worst, ratio)
-            self.stdout.write(f"{label:<24} p50 {statistics.median(values) * 1000:7.1f} ms  p95 {_p95(values) * 1000:7.1f} ms  {ratio:4.2f}×")
+            self.stdout.write(
+                f"{label:<24} p50 {statistics.median(values) * 1000:7.1f} ms  p95 {_p95(values) * 1000:7.1f} ms  {ratio:4.2f}×"
+            )
         self.stdout.write(f"cases: {Case.objects.count()}; worst ratio to the catalogue: {worst:.2f}× (limit 1.5×)")
 
     @transaction.atomic
@@ -85,13 +89,27 @@ class Command(BaseCommand):
             received = today - dt.timedelta(days=rng.randint(0, 720))
             closed = received < today - dt.timedelta(days=40) or rng.random() < 0.2
             case = Case(
-                number=f"BENCH-{i:07d}", query_code_digest=digest(f"bench-{i}", "query"), agency=rng.choice(agencies),
-                channel="online", received_on=received, clock_start=received, is_demo=True,
-                applicant_type="person", id_type="resident_id", name="性能测试", id_number="11010519491231002X",
-                phone="13800000000", address="测试地址", applicant_key=digest(str(i % 5000), "applicant"),
-                title=f"性能测试申请{i}", description="性能测试", delivery="electronic",
-                due_on=received + dt.timedelta(days=28), due_inputs={},
-                state=Case.State.ANSWERED if closed else Case.State.REGISTERED, is_open=not closed,
+                number=f"BENCH-{i:07d}",
+                query_code_digest=digest(f"bench-{i}", "query"),
+                agency=rng.choice(agencies),
+                channel="online",
+                received_on=received,
+                clock_start=received,
+                is_demo=True,
+                applicant_type="person",
+                id_type="resident_id",
+                name="性能测试",
+                id_number="11010519491231002X",
+                phone="13800000000",
+                address="测试地址",
+                applicant_key=digest(str(i % 5000), "applicant"),
+                title=f"性能测试申请{i}",
+                description="性能测试",
+                delivery="electronic",
+                due_on=received + dt.timedelta(days=28),
+                due_inputs={},
+                state=Case.State.ANSWERED if closed else Case.State.REGISTERED,
+                is_open=not closed,
                 outcome=rng.choice(outcomes) if closed else "",
                 replied_on=received + dt.timedelta(days=rng.randint(1, 30)) if closed else None,
                 answer_working_days=rng.randint(1, 25) if closed else None,

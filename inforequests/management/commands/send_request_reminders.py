@@ -25,7 +25,9 @@ class Command(BaseCommand):
         today = date or timezone.localdate()
         calendar = load_calendar()
         sent = closed = 0
-        for case in Case.objects.open().filter(state__in=[Case.State.CORRECTION, Case.State.FEE], waiting_until__lt=today):
+        for case in Case.objects.open().filter(
+            state__in=[Case.State.CORRECTION, Case.State.FEE], waiting_until__lt=today
+        ):
             services.case_close_lapsed(case=case, today=today)
             closed += 1
         for case in Case.objects.open().filter(due_on__isnull=False).select_related("agency"):
@@ -38,9 +40,13 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     Reminder.objects.create(case=case, key=key)
                     if recipients:
-                        send_mail(f"【{level}】依申请公开 {case.number} 答复期限 {case.due_on:%Y-%m-%d}",
-                                  f"{case.agency.name}的申请 {case.number}（{case.get_state_display()}）答复期限为"
-                                  f"{case.due_on:%Y年%m月%d日}，请及时办理。", None, recipients)
+                        send_mail(
+                            f"【{level}】依申请公开 {case.number} 答复期限 {case.due_on:%Y-%m-%d}",
+                            f"{case.agency.name}的申请 {case.number}（{case.get_state_display()}）答复期限为"
+                            f"{case.due_on:%Y年%m月%d日}，请及时办理。",
+                            None,
+                            recipients,
+                        )
             except IntegrityError:
                 continue  # sent before
             sent += 1

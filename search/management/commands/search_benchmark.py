@@ -23,13 +23,49 @@ from search.selectors import search, search_hits
 from search.services import index_rebuild
 
 PHRASES = [
-    "关于进一步加强", "社区治理", "工作的通知", "政府信息公开", "年度报告", "实施意见", "基层社会治理",
-    "试点建设", "城乡社区", "街道办事处", "民政局", "财政预算", "项目资金", "公开招聘", "社区工作者",
-    "准入制度", "协商议事", "便民服务", "营商环境", "安全生产", "生态环境", "教育体育", "卫生健康",
-    "区人民政府办公室", "印发", "管理办法", "考核评议", "征求意见", "通告", "公示",
+    "关于进一步加强",
+    "社区治理",
+    "工作的通知",
+    "政府信息公开",
+    "年度报告",
+    "实施意见",
+    "基层社会治理",
+    "试点建设",
+    "城乡社区",
+    "街道办事处",
+    "民政局",
+    "财政预算",
+    "项目资金",
+    "公开招聘",
+    "社区工作者",
+    "准入制度",
+    "协商议事",
+    "便民服务",
+    "营商环境",
+    "安全生产",
+    "生态环境",
+    "教育体育",
+    "卫生健康",
+    "区人民政府办公室",
+    "印发",
+    "管理办法",
+    "考核评议",
+    "征求意见",
+    "通告",
+    "公示",
 ]
-QUERIES = ["社区", "治理试点", "〔2018〕49号", "[2018]49号", "区", "信息公开", "年度报告 通知",
-           "015117762", "华人民", "GB/T 9704"]
+QUERIES = [
+    "社区",
+    "治理试点",
+    "〔2018〕49号",
+    "[2018]49号",
+    "区",
+    "信息公开",
+    "年度报告 通知",
+    "015117762",
+    "华人民",
+    "GB/T 9704",
+]
 
 
 class _Rollback(Exception):
@@ -68,13 +104,19 @@ class Command(BaseCommand):
             body = "".join(rng.choice(PHRASES) + rng.choice("，。、；") for _ in range(body_phrases))
             if n % 97 == 0:
                 body += "（昆办通〔2018〕49号）"
-            records.append(DisclosureRecord(
-                index_number=f"015117762-{2015 + n % 10}01-{n:06d}", title="".join(rng.sample(PHRASES, 3)),
-                publisher=org, topic=topics[n % len(topics)], body=f"<p>{body}</p>",
-                status=DisclosureRecord.Status.PUBLISHED,
-                published_at=now - timezone.timedelta(hours=n), written_date=now.date(),
-                validity=DisclosureRecord.Validity.VALID if n % 5 else DisclosureRecord.Validity.EXPIRED,
-            ))
+            records.append(
+                DisclosureRecord(
+                    index_number=f"015117762-{2015 + n % 10}01-{n:06d}",
+                    title="".join(rng.sample(PHRASES, 3)),
+                    publisher=org,
+                    topic=topics[n % len(topics)],
+                    body=f"<p>{body}</p>",
+                    status=DisclosureRecord.Status.PUBLISHED,
+                    published_at=now - timezone.timedelta(hours=n),
+                    written_date=now.date(),
+                    validity=DisclosureRecord.Validity.VALID if n % 5 else DisclosureRecord.Validity.EXPIRED,
+                )
+            )
         started = time.perf_counter()
         DisclosureRecord.objects.bulk_create(records, batch_size=1000)
         created = time.perf_counter() - started
@@ -85,7 +127,9 @@ class Command(BaseCommand):
             f"{connection.vendor}: {rows} 条记录（正文约 {body_phrases * 5} 字），写入 {created:.2f}s，"
             f"建索引 {indexed:.2f}s（{counts['record'] / indexed:.0f} 条/秒）"
         )
-        self.stdout.write(f"{'检索词':<14}{'命中':>7}{'计数与分面 ms':>14}{'（缓存后）':>10}{'首页20条 ms':>12}{'合计 ms':>9}")
+        self.stdout.write(
+            f"{'检索词':<14}{'命中':>7}{'计数与分面 ms':>14}{'（缓存后）':>10}{'首页20条 ms':>12}{'合计 ms':>9}"
+        )
         for q in QUERIES:
             self._time(q, repeat)
         if connection.vendor == "postgresql":
