@@ -451,7 +451,7 @@ SOAK_PAGES = ("home", "catalogue p1", "seed record", "random record", "proposal"
 
 
 def soak_wrk(server, paths, *, connections, duration, delay_ms, headers=()):
-    env = {**os.environ, "WRK_PATHS": " ".join(paths), "WRK_DELAY_MS": str(int(delay_ms))}
+    env = {**os.environ, "WRK_PATHS": " ".join(paths), "WRK_DELAY_MS": str(int(delay_ms)), "WRK_REPORT_LUA": str(LUA)}
     command = [
         "wrk",
         "-t2",
