@@ -15,21 +15,9 @@ import hashlib
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils.html import conditional_escape
 
+from .holes import fill_holes, hole_marker
 from .pagecache import cached_value
-
-
-def hole_marker(name):
-    """The name between private-use characters: left alone by escaping, and not found in text."""
-    return f"\ue000{name}\ue000"
-
-
-def fill_holes(content: bytes, values) -> bytes:
-    """`content` with each hole replaced by its value, escaped (here and on page-cache hits)."""
-    for name, value in values.items():
-        content = content.replace(hole_marker(name).encode(), str(conditional_escape(value)).encode())
-    return content
 
 
 def render_kept(request, template_name, get_context, *, vary, holes):

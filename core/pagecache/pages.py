@@ -14,6 +14,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
 
+from ..holes import fill_holes
 from .generation import (
     STATE_KEY,
     _local_pages,
@@ -191,7 +192,6 @@ def serve_hit(entry, environ):
     body = entry["body"]
     if entry.get("holes"):
         # Filled in per reader (a record's 浏览次数, this view included), so never a 304.
-        from core.rendering import fill_holes  # (rendering imports this module)
 
         body = fill_holes(body, {name: holes.get(name, "") for name in entry["holes"]})
         headers = [(k, v) for k, v in headers if k.lower() != "content-length"] + [("Content-Length", str(len(body)))]

@@ -14,8 +14,8 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from core.holes import hole_marker
 from core.pagecache import cached_value
-from core.rendering import hole_marker
 
 register = template.Library()
 
