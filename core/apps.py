@@ -10,9 +10,11 @@ class CoreConfig(AppConfig):
         from django.urls import register_converter
 
         from . import pagecache
-        from .http import IdConverter
+        from .http import IdConverter, TextConverter, TextPathConverter
 
         register_converter(IdConverter, "id")
+        register_converter(TextConverter, "text")
+        register_converter(TextPathConverter, "textpath")
         from .roles import ensure_roles
 
         # Any content save or delete, from any app or command, invalidates cached pages.

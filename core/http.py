@@ -44,3 +44,22 @@ class IdConverter:
 
     def to_url(self, value):
         return str(value)
+
+
+class TextConverter:
+    """`<text:number>`: one path segment of printable text. A control character (a NUL from
+    %00, which PostgreSQL refuses in any query) never reaches a view: the URL is a 404."""
+
+    regex = r"[^/\x00-\x1f\x7f]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)
+
+
+class TextPathConverter(TextConverter):
+    """`<textpath:index_number>`: like <text:>, slashes allowed (the national 索引号 has one)."""
+
+    regex = r"[^\x00-\x1f\x7f]+"

@@ -9,6 +9,6 @@ urlpatterns = [
     path("guide/", views.guide, name="guide"),
     path("policy/", views.policy, name="policy"),
     path("attachments/<id:pk>/", views.attachment_download, name="attachment"),
-    # <path:> because the national 索引号 form contains a slash (000014349/2017-00110).
-    path("<path:index_number>/", views.record_detail, name="record_detail"),
+    # <textpath:> (not <text:>) because the national 索引号 form contains a slash (000014349/2017-00110).
+    path("<textpath:index_number>/", views.record_detail, name="record_detail"),
 ]

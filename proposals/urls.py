@@ -12,5 +12,5 @@ urlpatterns = [
     path("members/<id:pk>/", views.member_detail, name="member"),
     path("mine/", views.mine, name="mine"),
     path("replies/<id:pk>/feedback/", views.feedback, name="feedback"),
-    path("<id:session_id>/<str:number>/", views.proposal_detail, name="detail"),
+    path("<id:session_id>/<text:number>/", views.proposal_detail, name="detail"),
 ]

@@ -25,6 +25,11 @@ FOUND_500S = [
     "/proposals/9223372036854775808/2001/",
     "/proposals/members/9223372036854775808/",
     "/communities/streets/99999999999999999999/",
+    # A NUL in a path segment (found by this fuzz on PostgreSQL, which refuses NUL in a query).
+    "/disclosures/apply/staff/%00/",
+    "/disclosures/015117762-202306-707714%00/",
+    "/proposals/1/102114%00/",
+    "/api/v1/records/abc%00def",
 ]
 
 

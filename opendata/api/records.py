@@ -149,7 +149,7 @@ def records(request, params):
 
 
 @endpoint(
-    "records/<path:index_number>",
+    "records/<textpath:index_number>",
     summary="一条政府信息",
     tag="政府信息",
     response=component("RecordDetail"),
