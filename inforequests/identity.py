@@ -6,10 +6,10 @@ import re
 from django.core.exceptions import ValidationError
 
 from disclosures.codes import validate_credit_code_checksum
+from disclosures.models import credit_code_validator
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_CREDIT_FORMAT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 def id_card_check_char(body: str) -> str:
@@ -29,8 +29,8 @@ def validate_resident_id(value: str) -> None:
 
 
 def validate_credit_code(value: str) -> None:
-    if not _CREDIT_FORMAT.fullmatch(value or ""):
-        raise ValidationError("统一社会信用代码应为18位（数字或大写字母，不含 I、O、Z、S、V）。", code="credit_format")
+    # The same two checks as an Organization's code (disclosures.models).
+    credit_code_validator(value or "")
     validate_credit_code_checksum(value)
 
 

@@ -1,7 +1,6 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from core.http import bad_request_page, parse_page_number
+from core.http import bad_request_page, numbered_page
 from core.pages import PageMeta
 from core.working_days import load_calendar
 
@@ -194,21 +193,14 @@ def staff_queue(request):
         order=data["order"] or "due_on",
         agency=data["agency"].pk if data["agency"] else "",
     )
-    page_number = parse_page_number(request)
-    paginator = Paginator(cases, PAGE_SIZE)
-    if page_number > paginator.num_pages:
-        raise Http404("页码超出范围")
-    page = paginator.page(page_number)
-    selectors.annotate_alarms(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
+    paged = numbered_page(request, cases, PAGE_SIZE)
+    selectors.annotate_alarms(paged["page"].object_list)
     return render(
         request,
         "inforequests/staff/queue.html",
         {
             "form": form,
-            "page": page,
-            "query_string": query.urlencode(),
+            **paged,
             "column": STAFF_COLUMN,
             "crumbs": _staff_crumbs(),
         },
