@@ -15,6 +15,7 @@ counts in memory and flush them itself (every VIEW_COUNT_FLUSH_SECONDS, and at e
 
 import atexit
 import fcntl
+import itertools
 import logging
 import os
 import sqlite3
@@ -23,6 +24,8 @@ import time
 from collections import Counter
 
 from django.conf import settings
+
+from .outages import REDIS_ERRORS, outage
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +58,9 @@ class RedisCounts:
     def __init__(self, url, prefix):
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        seconds = getattr(settings, "REDIS_TIMEOUT_SECONDS", 0.5)
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=seconds, socket_timeout=seconds)
+        self.outage = outage(f"Redis counters {url.rsplit('@', 1)[-1]}")  # no password in logs
         self.pending_key = f"{prefix}:pending"
         self.batch_key = f"{prefix}:flushing"
         self.lock_key = f"{prefix}:lock"
@@ -109,6 +114,10 @@ class RedisCounts:
             except Exception:  # expired while applying a huge batch
                 logger.warning("counter flush lock %s expired before release", self.lock_key)
 
+    def new_epoch(self):
+        """Every stored count must be read again (counts went straight to the database)."""
+        return int(self.client.incr(self.epoch_key))
+
     def clear(self):
         self.client.delete(self.pending_key, self.batch_key, self.lock_key, self.epoch_key)
 
@@ -119,6 +128,7 @@ class FileCounts:
     moves the pending counts aside, applies them and only then deletes them (as with Redis)."""
 
     shared = True
+    outage = None  # a file on the node itself: no outage to serve through
 
     SCHEMA = (
         "CREATE TABLE IF NOT EXISTS pending (name TEXT, key INTEGER, n INTEGER NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID;"
@@ -223,6 +233,7 @@ class LocalCounts:
     """Counts in this process's memory; the same interface as RedisCounts."""
 
     shared = False
+    outage = None
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -379,8 +390,8 @@ class CounterBuffer:
             time.sleep(seconds)
             try:
                 self.hand_over()
-            except Exception:
-                logger.exception("handing counter %s to the shared store failed", self.name)
+            except Exception as error:  # logged once per interval, not every second
+                outage(f"counter {self.name} hand-over").failed(error)
 
     def hand_over(self) -> None:
         """Give the counts held by incr_soon to the shared store."""
@@ -391,7 +402,10 @@ class CounterBuffer:
         if not counts:
             return
         try:
-            totals, epoch = self.store.incr_many(counts)
+            totals, epoch = self._store_call(lambda store: store.incr_many(counts))
+            if totals is None:  # the store is down: to the database at once
+                self.apply(counts)
+                totals = {}
         except Exception:  # keep them for the next try rather than lose them
             with self._soon_lock:
                 self._soon.update(counts)
@@ -412,8 +426,23 @@ class CounterBuffer:
 
     def incr_tracked(self, key, amount=1) -> tuple[int, int]:
         """incr, and the flush epoch: it changes whenever a flush has added counts to the
-        database, so a caller that keeps the stored count knows when to read it again."""
-        result = self.store.incr(key, amount)
+        database, so a caller that keeps the stored count knows when to read it again.
+
+        While the shared store (Redis) is down, the view goes straight to the database (or,
+        if that fails too, is held in this process until one of them takes it): no count is
+        lost. The epoch is then one never seen before, so the stored count is read again and
+        includes the view; what was pending in the store before the outage shows again when
+        it is back."""
+        result = self._store_call(lambda store: store.incr(key, amount))
+        if result[0] is None:
+            try:
+                self.apply({key: amount})
+            except Exception as error:
+                outage("database (view counts)").failed(error)
+                with self._soon_lock:
+                    self._hold(key, amount, _batch_seconds() or 1.0)
+            with self._soon_lock:
+                result = (self._soon[key] + self._in_transit[key], result[1])
         self._maybe_flush()
         return result
 
@@ -421,8 +450,41 @@ class CounterBuffer:
         """pending, and the flush epoch (see incr_tracked)."""
         with self._soon_lock:
             held = self._soon[key] + self._in_transit[key]
-        pending, epoch = self.store.pending(key)
-        return pending + held, epoch
+        pending, epoch = self._store_call(lambda store: store.pending(key))
+        return (pending or 0) + held, epoch
+
+    def _store_call(self, call):
+        """call(store), or (None, an epoch never used) while the store is down."""
+        store = self.store
+        down = store.outage
+        if down is None:
+            return call(store)
+        if down.down_since is None or down.allows():
+            try:
+                result = call(store)
+            except REDIS_ERRORS as error:
+                down.failed(error)
+            else:
+                if down.recovered():
+                    epoch = self._after_outage(store)
+                    if epoch is not None:  # the answer's epoch is from before the new one
+                        result = (result[0], epoch)
+                return result
+        return None, next(_outage_epochs)
+
+    def _after_outage(self, store):
+        """Views went to the database meanwhile: every stored count must be read again (a new
+        epoch, which is returned)."""
+        try:
+            epoch = store.new_epoch()
+        except REDIS_ERRORS as error:
+            store.outage.failed(error)
+            return None
+        try:
+            self.hand_over()
+        except Exception as error:
+            outage("database (view counts)").failed(error)
+        return epoch
 
     def pending(self, key) -> int:
         return self.pending_tracked(key)[0]
@@ -436,8 +498,14 @@ class CounterBuffer:
     def _maybe_flush(self):
         interval = getattr(settings, "VIEW_COUNT_FLUSH_SECONDS", 30)
         if interval and time.monotonic() - self._last_flush >= interval:
+            down = self.store.outage
+            if down is not None and down.down_since is not None:
+                self._last_flush = time.monotonic()
+                return  # nothing to flush from a store that is down (tried by the next view)
             try:
                 self.flush()
+            except REDIS_ERRORS as error:
+                self.store.outage.failed(error)
             except Exception:  # the counts stay buffered; the next flush retries
                 logger.exception("flushing counter %s failed", self.name)
 
@@ -448,6 +516,10 @@ class CounterBuffer:
             self._in_transit.clear()
             self._known.clear()
         self.store.clear()
+
+
+# Negative, so never a flush epoch of a store: a stored count read under one is read afresh.
+_outage_epochs = itertools.count(-1, -1)
 
 
 def _batch_seconds():

@@ -14,6 +14,8 @@ from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, router
 from django.utils.module_loading import import_string
 
+from ..outages import service_recovered
+
 STATE_KEY = "pagecache:state"
 _UNKNOWN = object()  # cache.get default: tells 'absent' from a stored None
 _request_state = contextvars.ContextVar("pagecache_state", default=None)  # {"state": …} per request
@@ -128,6 +130,10 @@ def _forget_local():
 def reset_local():
     """Forget this process's copies (tests: after the shared cache is cleared)."""
     _forget_local()
+
+
+# After an outage of the shared cache, this process's copies may predate a change made meanwhile.
+service_recovered.connect(lambda **kwargs: _forget_local(), weak=False)
 
 
 def current_state():

@@ -73,6 +73,8 @@ def request_is_cacheable(environ) -> bool:
 def _request_is_cacheable(environ) -> bool:
     if not _setting("PAGE_CACHE_ENABLED", True):
         return False
+    if not getattr(cache, "available", True):
+        return False  # the shared cache is down (core.redis_cache): pages come from the database
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("HTTP_AUTHORIZATION"):
         return False
     path = environ.get("PATH_INFO", "")

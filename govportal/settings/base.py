@@ -143,16 +143,24 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5"))
+# While Redis is down nobody waits on it: one request per this many seconds tries it again.
+OUTAGE_RETRY_SECONDS = float(os.environ.get("OUTAGE_RETRY_SECONDS", "5"))
+OUTAGE_LOG_SECONDS = float(os.environ.get("OUTAGE_LOG_SECONDS", "60"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's backend, minus a client object built per call (portal/redis_cache.py).
+            # Django's backend, minus a client object built per call, serving through outages (core/redis_cache.py).
             "BACKEND": "core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "govportal"),
+            # A Redis that is down or unreachable costs a request at most this long, once per
+            # OUTAGE_RETRY_SECONDS (core/outages.py); pages then come from the database.
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions in the database, read through Redis: they survive a Redis outage or restart.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
