@@ -7,12 +7,22 @@ what since; B's typed input stays in the form. The version is the object's lates
 (django-simple-history records every save, whoever makes it: admin, services, shell), so no
 model needs a new column and the message can say who made the change.
 
+The refusal shows what changed meanwhile, field by field, as a diff (core/diffs.py) of the
+version the form was opened at against the one stored now: B sees A's change beside B's own
+typing and keeps what both need.
+
 Use `VersionedAdminMixin` on a ModelAdmin; a custom admin form subclasses `VersionedModelForm`."""
+
+import datetime as dt
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib.admin.utils import flatten
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils import timezone
+
+from .diffs import value_diff
 
 VERSION_FIELD = "edit_version"
 
@@ -51,17 +61,26 @@ class VersionedModelForm(forms.ModelForm):
             who = latest.history_user.get_full_name() or latest.history_user.get_username()
         when = f"于{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M}" if latest is not None else ""
         opened = history.filter(history_id=opened_at).first() if opened_at.isdigit() else None
-        changed = _changed_fields(opened, self.instance, within=self.fields) if opened is not None else []
-        what = f"修改了：{'；'.join(changed)}" if changed else "修改了这条记录"
-        return (
+        changes = changed_fields(opened, self.instance, within=self.fields) if opened is not None else []
+        what = f"修改了：{'；'.join(change.summary for change in changes)}" if changes else "修改了这条记录"
+        message = (
             f"保存失败：在您打开此页之后，{who}{when}{what}。为免覆盖对方的修改，本次未保存；"
-            "您填写的内容仍在下面，请核对后再次保存。"
+            "您填写的内容仍在下面，请对照下面列出的改动核对后再次保存。"
         )
+        # Rendered (and escaped) by the template; the admin shows the safe result as it is.
+        return render_to_string("core/edit_conflict.html", {"message": message, "changes": changes})
 
 
-def _changed_fields(opened, instance, *, within):
-    """Fields whose stored value differs from the version the form was opened at, with the
-    stored value (short), those this form would overwrite first."""
+@dataclass
+class FieldChange:
+    label: str
+    summary: str  # 名称（现为“新标题”）
+    rows: list  # core.diffs rows: from the version the form was opened at to the stored one
+
+
+def changed_fields(opened, instance, *, within) -> list[FieldChange]:
+    """Fields whose stored value differs from the version the form was opened at (a history
+    row), those this form would overwrite first."""
     changes = []
     for field in instance._meta.concrete_fields:
         if field.primary_key or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
@@ -71,11 +90,31 @@ def _changed_fields(opened, instance, *, within):
         old, new = getattr(opened, field.attname, None), getattr(instance, field.attname)
         if old == new:
             continue
-        value = getattr(instance, field.name)
-        shown = "（空）" if value in (None, "") else str(value)
+        shown = _shown(field, new)
         shown = shown if len(shown) <= 30 else shown[:30] + "……"
-        changes.append((field.name not in within, f"{field.verbose_name}（现为“{shown}”）"))
-    return [text for _, text in sorted(changes, key=lambda change: change[0])]
+        change = FieldChange(
+            label=str(field.verbose_name),
+            summary=f"{field.verbose_name}（现为“{shown}”）",
+            rows=value_diff(_shown(field, old), _shown(field, new)),
+        )
+        changes.append((field.name not in within, change))
+    return [change for _, change in sorted(changes, key=lambda change: change[0])]
+
+
+def _shown(field, raw) -> str:
+    """A stored value as staff see it: the related object's name, a choice's label, local time."""
+    if raw in (None, ""):
+        return "（空）"
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=raw).first()
+        return str(related) if related is not None else f"（已删除：{raw}）"
+    if field.flatchoices:
+        return str(dict(field.flatchoices).get(raw, raw))
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, dt.datetime) and timezone.is_aware(raw):
+        return f"{timezone.localtime(raw):%Y-%m-%d %H:%M}"
+    return str(raw)
 
 
 class VersionedAdminMixin:

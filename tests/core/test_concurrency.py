@@ -86,3 +86,79 @@ def test_every_change_form_carries_its_version(client):
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/{obj.pk}/change/"
         html = client.get(url).content.decode()
         assert 'name="edit_version"' in html, url
+
+
+# --- what changed meanwhile, as a diff: records, proposal replies and guide/policy pages ----
+
+DELETED, INSERTED = "（删除：</span>", "（新增：</span>"
+
+
+def test_the_refusal_shows_what_changed_meanwhile_as_a_diff():
+    a, b = signed_in("clerk_a", "王芳"), signed_in("clerk_b")
+    body = "<p>第一段不变。</p><p>第二段：报名时间为三月。</p><p>第三段不变。</p>"
+    a.post("/admin/disclosures/disclosurerecord/add/", form_data(title="关于报名的通知", body=body))
+    record = DisclosureRecord.objects.get()
+    url = f"/admin/disclosures/disclosurerecord/{record.pk}/change/"
+    data = form_data(title="关于报名的通知", body=body)
+    data["publisher"], data["topic"], data["genre"] = record.publisher_id, record.topic_id, record.genre_id
+    seen_by_a, seen_by_b = opened_version(a, url), opened_version(b, url)
+
+    changed_body = body.replace("三月", "四月")
+    a.post(url, {**data, "title": "关于报名时间的通知", "body": changed_body, "edit_version": seen_by_a})
+    response = b.post(
+        url, {**data, "summary": "B的概述", "body": body + "<p>B加的一段。</p>", "edit_version": seen_by_b}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "保存失败" in html and 'class="edit-conflict"' in html
+    # The title: two characters added; the body: the changed paragraph, with one line of context.
+    conflict = html.split('class="edit-conflict"')[1]
+    assert f"{INSERTED}时间" in conflict
+    assert "第二段：报名时间为<del>" in conflict and f"{DELETED}三" in conflict and f"{INSERTED}四" in conflict
+    assert "第一段不变。" in conflict and "名称" in conflict and "正文" in conflict
+    # Nothing either typed is lost: A's save is stored, B's typing is still in the form.
+    record.refresh_from_db()
+    assert record.title == "关于报名时间的通知" and "四月" in record.body and record.summary == ""
+    assert "B的概述" in html and "B加的一段" in html
+
+
+def test_a_changed_proposal_reply_is_refused_with_its_diff(client):
+    from proposals.models import Reply
+    from tests.proposals.factories import ReplyFactory, vocabularies
+    from tests.proposals.test_admin import _reply_form
+
+    vocabularies()
+    reply = ReplyFactory(letter="<p>尊敬的委员：</p><p>我局将于年内完成改造。</p>")
+    root = User.objects.create_superuser("root", password="pw-123456789")
+    sign_in_staff(client, root)
+    url = f"/admin/proposals/reply/{reply.pk}/change/"
+    stale = _reply_form(reply, contact_person="王经办")  # as B opened it
+    assert (
+        client.post(url, _reply_form(reply, letter="<p>尊敬的委员：</p><p>我局将于明年完成改造。</p>")).status_code
+        == 302
+    )
+    response = client.post(url, stale)
+    html = response.content.decode()
+    assert response.status_code == 200 and "保存失败" in html and "答复" in html
+    conflict = html.split('class="edit-conflict"')[1]
+    assert "答复全文" in conflict
+    assert "我局将于" in conflict and DELETED in conflict and f"{INSERTED}明" in conflict
+    assert "王经办" in html  # B's typing
+    assert Reply.objects.get(pk=reply.pk).contact_person == "李经办"
+
+
+def test_a_changed_guide_page_is_refused_with_its_diff(client):
+    from disclosures.models import Page
+
+    page = Page.objects.create(slug="guide-test", title="政府信息公开指南", body="<p>办公时间：周一至周五。</p>")
+    sign_in_staff(client, User.objects.create_superuser("root", password="pw-123456789"))
+    url = f"/admin/disclosures/page/{page.pk}/change/"
+    version = opened_version(client, url)
+    data = {"slug": "guide-test", "title": "政府信息公开指南", "office": "", "edit_version": version}
+    assert client.post(url, {**data, "body": "<p>办公时间：周一至周六。</p>"}).status_code == 302
+    response = client.post(url, {**data, "title": "政府信息公开指南（2026）", "body": page.body})
+    html = response.content.decode()
+    assert response.status_code == 200 and "保存失败" in html
+    assert "周一至周<del>" in html and f"{DELETED}五" in html and f"{INSERTED}六" in html
+    assert "政府信息公开指南（2026）" in html
+    page.refresh_from_db()
+    assert page.body == "<p>办公时间：周一至周六。</p>" and page.title == "政府信息公开指南"
