@@ -312,6 +312,8 @@ def _chunk_rows(args):
             "withheld_reason": "",
             "body": _with_paragraph(rng.choice(_body_pool()), extra),
             "status": status,
+            "review_levels": 0,  # generated records never went through review (三审)
+            "review_level": 0,
             "view_count": rng.randint(0, 500),
             "created_at": published_at,
             "updated_at": published_at,

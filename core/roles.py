@@ -1,19 +1,27 @@
-"""The two staff roles, 录入员 (entry clerk) and 审核员 (reviewer), kept in step with the
-permissions after every migrate. Apps register their models here, so the roles cover them
-without this module importing any app."""
+"""The staff roles, kept in step with the permissions after every migrate: 录入员 (entry clerk),
+审核员 (reviewer: reference lists, publish and withdraw) and one group per review stage of 三审
+(初审, 复审, 终审; ADR 0051). Apps register their models and review permissions here, so the
+roles cover them without this module importing any app."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
 ENTRY_CLERK = "录入员"
 REVIEWER = "审核员"
+# Review stage -> group. A stage group may edit what it reviews and decide its stage; the 终审
+# group also has what 审核员 has (withdrawing, reference lists), since its approval publishes.
+REVIEW_GROUPS = {"first": "初审审核员", "second": "复审审核员", "final": "终审审核员"}
 
 # app_label -> (content models staff enter, reference lists only reviewers change, extra reviewer codenames)
 _registry = {}
+# app_label -> {stage: [codenames]}
+_review_registry = {}
 
 
-def register_role_models(app_label, *, content, reference=(), reviewer_extra=()):
+def register_role_models(app_label, *, content, reference=(), reviewer_extra=(), review_stages=None):
     _registry[app_label] = (list(content), list(reference), list(reviewer_extra))
+    if review_stages:
+        _review_registry[app_label] = {stage: list(codenames) for stage, codenames in review_stages.items()}
 
 
 def role_codenames():
@@ -24,7 +32,11 @@ def role_codenames():
         entry |= {(app, f"view_{model}") for model in reference}
         reviewer |= {(app, f"{action}_{model}") for model in reference for action in ("add", "change")}
         reviewer |= {(app, codename) for codename in extra}
-    return {ENTRY_CLERK: entry, REVIEWER: entry | reviewer}
+    roles = {ENTRY_CLERK: entry, REVIEWER: entry | reviewer}
+    for stage, group in REVIEW_GROUPS.items():
+        own = {(app, codename) for app, stages in _review_registry.items() for codename in stages.get(stage, ())}
+        roles[group] = entry | own | (reviewer if stage == "final" else set())
+    return roles
 
 
 def ensure_roles(**kwargs):

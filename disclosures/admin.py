@@ -1,8 +1,10 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,6 +16,10 @@ from .index_numbers import IndexNumberError
 from .models import AgencyMembership, Attachment, DisclosureRecord, Genre, Organization, Page, Topic
 
 PUBLISH_PERMISSION = "disclosures.publish_disclosurerecord"
+
+
+def _reasons(error) -> str:
+    return "；".join(getattr(error, "messages", None) or [str(error) or "没有权限"])
 
 
 @admin.register(Organization)
@@ -109,16 +115,18 @@ class DisclosureRecordAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["view_count"]
-        # 录入员 edit drafts; only 审核员 change status, and a 索引号 once set never changes.
-        if not request.user.has_perm(PUBLISH_PERMISSION):
-            readonly += ["status"]
+        # The status changes only through the review services (提交审核, 审核, 撤回), each one
+        # audited; a 索引号 once set never changes.
+        readonly = ["view_count", "status"]
         if obj is None or obj.index_number:
             readonly += ["index_number"]
         return readonly
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj) and self._in_scope(request, obj)
+        if allowed and obj is not None and obj.status == DisclosureRecord.Status.PENDING:
+            # Under review: the reviewers of the level it awaits may correct it, its drafters wait.
+            return selectors.can_review_record(request.user, obj)
         if allowed and obj is not None and obj.status != DisclosureRecord.Status.DRAFT:
             return request.user.has_perm(PUBLISH_PERMISSION)
         return allowed
@@ -130,35 +138,102 @@ class DisclosureRecordAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
             actions.pop("withdraw_selected", None)
         return actions
 
+    # Review (三审): the buttons below the change form save what was typed, then submit,
+    # approve or return it (disclosures.services checks scope and permission); the page shows
+    # the review trail and the preview links (templates/admin/disclosures/disclosurerecord/change_form.html).
+
+    REVIEW_ACTIONS = {"submit": "提交审核", "approve": "审核通过", "return": "退回修改"}
+
     def save_model(self, request, obj, form, change):
-        # Publishing goes through the service (索引号, history reason, Art. 26 warning):
-        # the edit is saved under the previous status first, then published.
-        publishing = "status" in form.changed_data and obj.status == DisclosureRecord.Status.PUBLISHED
-        if publishing:
-            obj.status = form.initial.get("status") or DisclosureRecord.Status.DRAFT
-        super().save_model(request, obj, form, change)
-        if publishing:
-            self._publish(request, obj)
-
-    def _publish(self, request, record):
-        if not request.user.has_perm(PUBLISH_PERMISSION):
-            raise PermissionDenied
-        try:
-            result = services.record_publish(record=record, user=request.user)
-        except (IndexNumberError, ValidationError) as error:
-            self.message_user(request, f"“{record}”未发布：{error}", messages.ERROR)
+        # A review decision on an unchanged form adds no empty version to the history.
+        if change and request.POST.get("_review") and not form.has_changed():
             return
-        record.index_number, record.status = result.record.index_number, result.record.status
-        when = timezone.localtime(result.record.published_at)
-        verb = "已发布" if result.record.is_public else f"已定时于 {when:%Y-%m-%d %H:%M} 发布"
-        self.message_user(request, f"“{record}”{verb}，索引号 {result.record.index_number}。", messages.SUCCESS)
-        for warning in result.warnings:
-            self.message_user(request, warning, messages.WARNING)
+        super().save_model(request, obj, form, change)
 
-    @admin.action(description="发布所选记录", permissions=["publish"])
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["review"] = self._review_context(request, obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def _review_context(self, request, record):
+        user = request.user
+        if record is None:
+            return {"can_submit": user.has_perm("disclosures.change_disclosurerecord"), "trail": []}
+        context = {
+            "can_submit": selectors.can_submit_record(user, record),
+            "can_review": selectors.can_review_record(user, record),
+            "stage": record.review_stage_label,
+            "is_final": record.review_stage == "final",
+            "trail": selectors.review_trail(record=record),
+            "preview_url": reverse("disclosures:record_preview", args=[record.pk]),
+        }
+        if not record.is_public and record.status != DisclosureRecord.Status.WITHDRAWN:
+            query = urlencode({"token": selectors.preview_token(record)})
+            context["preview_link"] = request.build_absolute_uri(f"{context['preview_url']}?{query}")
+            context["preview_link_expires"] = timezone.now() + selectors.preview_link_lifetime()
+        return context
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if request.POST.get("_review") in self.REVIEW_ACTIONS:
+            return self._review(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if request.POST.get("_review") in self.REVIEW_ACTIONS:
+            return self._review(request, obj)
+        return super().response_change(request, obj)
+
+    def _review(self, request, record):
+        """After the edit is saved: the review step the button asked for. A refusal is shown
+        beside the record, whose edit is kept."""
+        action, comment = request.POST["_review"], request.POST.get("review_comment", "")
+        try:
+            if action == "submit":
+                record = services.record_submit(record=record, user=request.user, comment=comment)
+                done = f"“{record}”已保存并提交{record.review_stage_label}。"
+            elif action == "return":
+                stage = record.review_stage_label
+                record = services.record_return(record=record, user=request.user, comment=comment)
+                done = f"“{record}”{stage}退回修改，已回到草稿。"
+            else:
+                stage = record.review_stage_label
+                result = services.record_approve(record=record, user=request.user, comment=comment)
+                record = result.record
+                done = f"“{record}”{stage}通过，" + (
+                    self._published_text(record)
+                    if record.status == DisclosureRecord.Status.PUBLISHED
+                    else f"转{record.review_stage_label}。"
+                )
+                for warning in result.warnings:
+                    self.message_user(request, warning, messages.WARNING)
+        except (PermissionDenied, ValidationError, IndexNumberError) as error:
+            kept = f"（您填写的意见：{comment.strip()}）" if comment.strip() else ""
+            self.message_user(
+                request,
+                f"“{record}”已保存，但未能{self.REVIEW_ACTIONS[action]}：{_reasons(error)}{kept}",
+                messages.ERROR,
+            )
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return redirect("admin:disclosures_disclosurerecord_change", record.pk)
+
+    @staticmethod
+    def _published_text(record):
+        when = timezone.localtime(record.published_at)
+        verb = "已发布" if record.is_public else f"将于 {when:%Y-%m-%d %H:%M} 定时发布"
+        return f"{verb}，索引号 {record.index_number}。"
+
+    @admin.action(description="重新发布所选的已撤回记录", permissions=["publish"])
     def publish_selected(self, request, queryset):
+        # Drafts are published by their 终审 (on the change page); this is for withdrawn records.
         for record in queryset.select_related("publisher"):
-            self._publish(request, record)
+            try:
+                result = services.record_republish(record=record, user=request.user)
+            except (PermissionDenied, ValidationError, IndexNumberError) as error:
+                self.message_user(request, f"“{record}”未发布：{_reasons(error)}", messages.ERROR)
+                continue
+            self.message_user(request, f"“{record}”{self._published_text(result.record)}", messages.SUCCESS)
+            for warning in result.warnings:
+                self.message_user(request, warning, messages.WARNING)
 
     @admin.action(description="撤回所选记录", permissions=["publish"])
     def withdraw_selected(self, request, queryset):

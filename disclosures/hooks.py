@@ -24,6 +24,7 @@ register_role_models(
     content=["disclosurerecord", "attachment"],
     reference=["organization", "topic", "genre", "page"],
     reviewer_extra=["publish_disclosurerecord", "delete_attachment"],
+    review_stages={stage: [f"review_{stage}_disclosurerecord"] for stage in ("first", "second", "final")},
 )
 
 register_sitemap("records", RecordSitemap)

@@ -31,6 +31,17 @@ credit_code_validator = RegexValidator(
 KEYWORD_SPLIT = re.compile(r"[,，;；、\s]+")
 MAX_KEYWORDS = 5
 
+# 三审: the stages a record passes with 1, 2 or 3 review levels. The last is always 终审, whose
+# approval publishes; agencies with more staff add 初审 and 复审 before it (ADR 0051).
+REVIEW_STAGES = {1: ("final",), 2: ("first", "final"), 3: ("first", "second", "final")}
+REVIEW_STAGE_LABELS = {"first": "初审", "second": "复审", "final": "终审"}
+REVIEW_LEVEL_CHOICES = [(1, "一级（终审）"), (2, "二级（初审、终审）"), (3, "三级（初审、复审、终审）")]
+
+
+def review_permission(stage: str) -> str:
+    """The permission a reviewer needs to decide `stage` (e.g. disclosures.review_first_disclosurerecord)."""
+    return f"disclosures.review_{stage}_disclosurerecord"
+
 
 class Organization(Vocabulary):
     """机构: a publisher, drafting body, handling unit or the disclosure office."""
@@ -63,6 +74,13 @@ class Organization(Vocabulary):
         blank=True,
         help_text="小写字母、数字或连字符，如 mzj；填写后该机构在 /gk/代码/ 有自己的政府信息公开专栏。设定后请勿更改。",
     )
+    review_levels = models.PositiveSmallIntegerField(
+        "信息发布审核级数",
+        null=True,
+        blank=True,
+        choices=REVIEW_LEVEL_CHOICES,
+        help_text="本机构发布的政府信息须经几级审核；留空则按全区统一设置。已提交的记录按提交时的级数审核。",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -78,6 +96,10 @@ class Organization(Vocabulary):
         if self.credit_code:
             return self.credit_code[8:17]
         return ""
+
+    @property
+    def effective_review_levels(self) -> int:
+        return self.review_levels or settings.DISCLOSURE_REVIEW_LEVELS
 
     def save(self, *args, **kwargs):
         self.section_code = self.section_code or None  # blank is "no section", and unique only when set
@@ -147,6 +169,7 @@ class RecordManager(models.Manager.from_queryset(RecordQuerySet)):
 class DisclosureRecord(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
+        PENDING = "pending", "待审核"
         PUBLISHED = "published", "已发布"
         WITHDRAWN = "withdrawn", "已撤回"
 
@@ -209,6 +232,9 @@ class DisclosureRecord(models.Model):
     withheld_reason = models.TextField("不予公开理由", blank=True)
     body = models.TextField("正文", blank=True, help_text="保存时自动清除脚本、事件属性和 javascript: 链接。")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # While pending: the round's number of levels (fixed when submitted) and the level awaiting a decision.
+    review_levels = models.PositiveSmallIntegerField("审核级数", default=0, editable=False)
+    review_level = models.PositiveSmallIntegerField("待审级别", default=0, editable=False)
     view_count = models.PositiveIntegerField("浏览次数", default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -219,7 +245,12 @@ class DisclosureRecord(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "政府信息公开记录"
         ordering = ["-published_at", "-id"]
-        permissions = [("publish_disclosurerecord", "可以发布、撤回政府信息公开记录")]
+        permissions = [
+            ("publish_disclosurerecord", "可以发布、撤回政府信息公开记录"),
+            ("review_first_disclosurerecord", "可以初审政府信息公开记录"),
+            ("review_second_disclosurerecord", "可以复审政府信息公开记录"),
+            ("review_final_disclosurerecord", "可以终审政府信息公开记录（终审通过即发布）"),
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="record_public_order"),
             models.Index(fields=["topic", "status", "-published_at"], name="record_topic_order"),
@@ -251,6 +282,18 @@ class DisclosureRecord(models.Model):
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at and self.published_at > timezone.now()
 
+    @property
+    def review_stage(self) -> str:
+        """The stage awaiting a decision ("first", "second", "final"), or "" when not under review."""
+        stages = REVIEW_STAGES.get(self.review_levels, ())
+        if self.status != self.Status.PENDING or not 1 <= self.review_level <= len(stages):
+            return ""
+        return stages[self.review_level - 1]
+
+    @property
+    def review_stage_label(self) -> str:
+        return REVIEW_STAGE_LABELS.get(self.review_stage, "")
+
     def clean(self):
         self.document_number = normalize_document_number(self.document_number)
         errors = rich_text_errors(self, "body")
@@ -279,6 +322,48 @@ class DisclosureRecord(models.Model):
             if stored and stored != self.index_number:
                 self.index_number = stored
         super().save(*args, **kwargs)
+
+
+class ReviewStep(models.Model):
+    """One step of a record's review trail: submitted, approved at a level, or returned with a
+    comment. Written only by the review services (disclosures.services), never edited."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "提交审核"
+        APPROVE = "approve", "审核通过"
+        RETURN = "return", "退回修改"
+
+    record = models.ForeignKey(
+        DisclosureRecord, verbose_name="记录", on_delete=models.CASCADE, related_name="review_steps"
+    )
+    action = models.CharField("操作", max_length=10, choices=Action.choices)
+    level = models.PositiveSmallIntegerField("审核级别", default=0, help_text="提交时为 0。")
+    levels = models.PositiveSmallIntegerField("审核级数")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept when the account is deleted: the trail must still say who decided.
+    actor_name = models.CharField("操作人姓名", max_length=150)
+    comment = models.TextField("意见", blank=True)
+    # The history row of the record as it stood when this step was taken (the version decided on).
+    version = models.BigIntegerField("版本", null=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审核记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        if self.action == self.Action.APPROVE:
+            return f"{self.stage_label}通过"
+        if self.action == self.Action.RETURN:
+            return f"{self.stage_label}退回修改"
+        return self.get_action_display()
+
+    @property
+    def stage_label(self) -> str:
+        stages = REVIEW_STAGES.get(self.levels, ())
+        return REVIEW_STAGE_LABELS[stages[self.level - 1]] if 1 <= self.level <= len(stages) else ""
 
 
 def attachment_upload_to(instance, filename):

@@ -1,9 +1,12 @@
 """Reads for the disclosure catalogue."""
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core import signing
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Min
 from django.db.models.functions import ExtractYear
@@ -14,7 +17,16 @@ from django.utils import timezone
 from core.pagecache import cached_value
 
 from .filters import RecordFilter
-from .models import AgencyMembership, Attachment, DisclosureRecord, Organization, Page, Topic
+from .models import (
+    AgencyMembership,
+    Attachment,
+    DisclosureRecord,
+    Organization,
+    Page,
+    ReviewStep,
+    Topic,
+    review_permission,
+)
 from .registry import record_panels
 
 # --- agencies (公开单位): which records a staff member may touch ---------------------------
@@ -57,6 +69,88 @@ def records_for_staff(user):
 
 def can_manage_record(user, record) -> bool:
     return can_manage_organization(user, record.publisher_id)
+
+
+# --- review (三审) and preview ------------------------------------------------------------
+
+
+def can_submit_record(user, record) -> bool:
+    return (
+        record.status == DisclosureRecord.Status.DRAFT
+        and user.has_perm("disclosures.change_disclosurerecord")
+        and can_manage_record(user, record)
+    )
+
+
+def can_review_record(user, record) -> bool:
+    """`user` may decide the level this record awaits (its agency's reviewer of that stage)."""
+    return bool(
+        record.review_stage
+        and user.has_perm(review_permission(record.review_stage))
+        and can_manage_record(user, record)
+    )
+
+
+def review_trail(*, record) -> list[ReviewStep]:
+    return list(record.review_steps.all())
+
+
+def review_round(*, record) -> list[ReviewStep]:
+    """The steps of the current (or last) round: from its submission on."""
+    steps = review_trail(record=record)
+    starts = [index for index, step in enumerate(steps) if step.action == ReviewStep.Action.SUBMIT]
+    return steps[starts[-1] :] if starts else []
+
+
+PREVIEW_SALT = "disclosures.record-preview"
+
+
+class PreviewLinkExpired(Exception):
+    pass
+
+
+def preview_link_lifetime() -> dt.timedelta:
+    return dt.timedelta(hours=settings.DISCLOSURE_PREVIEW_LINK_HOURS)
+
+
+def preview_token(record) -> str:
+    """A signed, timestamped token for this record's preview, for someone without a staff account."""
+    return signing.dumps(record.pk, salt=PREVIEW_SALT)
+
+
+def staff_may_preview(user, record) -> bool:
+    """Signed-in staff (second step passed) who may manage the record's agency."""
+    return bool(
+        user.is_authenticated
+        and user.is_staff
+        and getattr(user, "is_verified", lambda: False)()
+        and user.has_perm("disclosures.view_disclosurerecord")
+        and can_manage_record(user, record)
+    )
+
+
+def record_for_preview(*, pk: int, user, token: str = "") -> tuple[DisclosureRecord, bool]:
+    """The record to preview and whether a signed link (not a staff sign-in) opened it. Staff
+    of its agency preview it in any state; a link works until it expires, and only while the
+    record is not public yet (a draft, under review or scheduled): never once withdrawn.
+    Http404 for anyone else, PreviewLinkExpired for a link past its lifetime."""
+    record = get_object_or_404(
+        DisclosureRecord.objects.select_related("publisher", "drafting_org", "topic").prefetch_related("attachments"),
+        pk=pk,
+    )
+    if staff_may_preview(user, record):
+        return record, False
+    if token:
+        try:
+            signed_pk = signing.loads(token, salt=PREVIEW_SALT, max_age=preview_link_lifetime())
+        except signing.SignatureExpired:
+            raise PreviewLinkExpired from None
+        except signing.BadSignature:
+            raise Http404("预览链接无效") from None
+        previewable = record.status in (DisclosureRecord.Status.DRAFT, DisclosureRecord.Status.PENDING)
+        if signed_pk == record.pk and (previewable or record.status == DisclosureRecord.Status.PUBLISHED):
+            return record, True
+    raise Http404("没有这条记录的预览")
 
 
 def record_list(*, filters=None):

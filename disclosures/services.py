@@ -12,12 +12,13 @@ from simple_history.utils import update_change_reason
 from audit.models import Action
 from audit.services import audit_log
 from core.counters import counter_buffer
+from core.text import has_control_characters
 from core.working_days import working_days_between
 
 from . import selectors
 from .bots import is_crawler
 from .index_numbers import allocate_index_number
-from .models import DELETED_WITH_RECORD, Attachment, DisclosureRecord
+from .models import DELETED_WITH_RECORD, Attachment, DisclosureRecord, ReviewStep, review_permission
 
 PUBLISH_DEADLINE_WORKING_DAYS = 20  # 条例 Art. 26
 
@@ -49,11 +50,26 @@ def _check_agency(user, record):
         raise PermissionDenied("该记录不属于您所在的机构。")
 
 
+def _locked(record):
+    return DisclosureRecord.objects.select_for_update().select_related("publisher").get(pk=record.pk)
+
+
 @transaction.atomic
 def record_publish(*, record: DisclosureRecord, user=None, published_at=None) -> PublishResult:
-    """Publish (or schedule) a record: assigns its 索引号 once and records who did it."""
-    record = DisclosureRecord.objects.select_for_update().select_related("publisher").get(pk=record.pk)
+    """Publish (or schedule) a record: assigns its 索引号 once and records who did it.
+
+    A record staff write in the catalogue is published by its 终审 (record_approve), or, once
+    withdrawn, by record_republish; the admin offers no other way. Other apps call this under
+    their own approval (a proposal reply, an annual report); a record under review is refused."""
+    record = _locked(record)
     _check_agency(user, record)
+    if record.status == DisclosureRecord.Status.PENDING:
+        raise ValidationError("这条记录正在审核中，终审通过后才会发布。")
+    return _publish(record, user=user, published_at=published_at)
+
+
+def _publish(record, *, user, published_at=None, reason=""):
+    """The publication itself, on a locked record whose publication has been decided."""
     if published_at is not None:
         record.published_at = published_at
     elif record.published_at is None:
@@ -61,21 +77,153 @@ def record_publish(*, record: DisclosureRecord, user=None, published_at=None) ->
     if not record.index_number:
         record.index_number = allocate_index_number(record, timezone.localtime(record.published_at))
     record.status = DisclosureRecord.Status.PUBLISHED
+    record.review_level = 0
     record.full_clean()
     record._history_user = user
     record.save()
-    update_change_reason(record, "发布" if record.is_public else "定时发布")
+    update_change_reason(record, reason + ("发布" if record.is_public else "定时发布"))
     audit_log(
         user,
         Action.PUBLISH,
         record,
-        "发布" if record.is_public else f"定时发布：{timezone.localtime(record.published_at):%Y-%m-%d %H:%M}",
+        reason
+        + ("发布" if record.is_public else f"定时发布：{timezone.localtime(record.published_at):%Y-%m-%d %H:%M}"),
     )
     warnings = []
     warning = publication_delay_warning(written=record.written_date, published=record.published_at)
     if warning:
         warnings.append(warning)
     return PublishResult(record=record, warnings=warnings)
+
+
+# --- review (三审): submit, approve or return at each level; the 终审 publishes ------------------
+# Every transition saves the record (a history row with the reason), adds a ReviewStep to the
+# trail the change page shows, and writes an audit entry. Scope and permissions are checked
+# here, whatever the admin shows.
+
+REVIEW_COMMENT_MAX = 1000
+
+
+def _review_comment(comment: str) -> str:
+    comment = (comment or "").strip()
+    if len(comment) > REVIEW_COMMENT_MAX:
+        raise ValidationError(f"审核意见最多{REVIEW_COMMENT_MAX}字，当前{len(comment)}字。")
+    if has_control_characters(comment):
+        raise ValidationError("审核意见含有不可见的控制字符，请删除后重试。")
+    return comment
+
+
+def _step(record, user, *, action, level=0, comment=""):
+    """Add a step to the record's trail, naming the version (history row) it was decided on."""
+    return ReviewStep.objects.create(
+        record=record,
+        action=action,
+        level=level,
+        levels=record.review_levels,
+        actor=user,
+        actor_name=user.get_full_name() or user.get_username(),
+        comment=comment,
+        version=record.history.order_by("-history_id").values_list("history_id", flat=True).first(),
+    )
+
+
+def _transition(record, user, reason, **step):
+    """The step, then the record saved in its new state (a history row giving the reason)."""
+    _step(record, user, **step)
+    record._history_user = user
+    record.save()
+    update_change_reason(record, reason[:100])
+
+
+def _check_reviewer(user, record) -> str:
+    """The stage `user` may decide on this record, or PermissionDenied / ValidationError."""
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied("审核须由工作人员本人进行。")
+    _check_agency(user, record)
+    if record.status != DisclosureRecord.Status.PENDING:
+        raise ValidationError(f"这条记录不在审核中（当前状态：{record.get_status_display()}）。")
+    stage = record.review_stage
+    if not user.has_perm(review_permission(stage)):
+        raise PermissionDenied(f"这条记录正待{record.review_stage_label}，您没有{record.review_stage_label}权限。")
+    return stage
+
+
+@transaction.atomic
+def record_submit(*, record: DisclosureRecord, user, comment: str = "") -> DisclosureRecord:
+    """A draft goes to the first review level of its agency (录入员: 提交审核). It must be
+    publishable as it stands: the reviewers decide on content, not on missing fields."""
+    record = _locked(record)
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied("提交审核须由工作人员本人进行。")
+    _check_agency(user, record)
+    if not user.has_perm("disclosures.change_disclosurerecord"):
+        raise PermissionDenied("您没有提交审核的权限。")
+    if record.status != DisclosureRecord.Status.DRAFT:
+        raise ValidationError(f"只有草稿可以提交审核（当前状态：{record.get_status_display()}）。")
+    comment = _review_comment(comment)
+    record.full_clean()
+    record.status = DisclosureRecord.Status.PENDING
+    record.review_levels = record.publisher.effective_review_levels
+    record.review_level = 1
+    _transition(record, user, "提交审核", action=ReviewStep.Action.SUBMIT, comment=comment)
+    audit_log(user, Action.REVIEW_SUBMIT, record, f"提交{record.review_stage_label}（共{record.review_levels}级审核）")
+    return record
+
+
+@transaction.atomic
+def record_approve(*, record: DisclosureRecord, user, comment: str = "") -> PublishResult:
+    """Approve the level awaiting a decision. Below the 终审 the record moves up a level; the
+    终审 publishes it (at its 发布日期 if that is later: scheduled publishing). Each level is
+    decided by someone other than the submitter and the lower levels' reviewers of this round."""
+    record = _locked(record)
+    _check_reviewer(user, record)
+    round_actors = [step.actor_id for step in selectors.review_round(record=record)]
+    if round_actors and round_actors[0] == user.pk:
+        raise PermissionDenied("不能审核自己提交的记录，请由其他审核员审核。")
+    if user.pk in round_actors:
+        raise PermissionDenied("同一轮审核中，每一级须由不同的人审核。")
+    comment = _review_comment(comment)
+    record.full_clean()
+    level, label = record.review_level, record.review_stage_label
+    if level < record.review_levels:
+        record.review_level += 1
+        _transition(record, user, f"{label}通过", action=ReviewStep.Action.APPROVE, level=level, comment=comment)
+        audit_log(user, Action.REVIEW_APPROVE, record, f"{label}通过，转{record.review_stage_label}")
+        return PublishResult(record=record)
+    _step(record, user, action=ReviewStep.Action.APPROVE, level=level, comment=comment)
+    audit_log(user, Action.REVIEW_APPROVE, record, f"{label}通过")
+    return _publish(record, user=user, reason=f"{label}通过，")
+
+
+@transaction.atomic
+def record_return(*, record: DisclosureRecord, user, comment: str) -> DisclosureRecord:
+    """Send the record back to its drafters with a comment saying what to change; it is a
+    draft again and goes through every level once resubmitted."""
+    record = _locked(record)
+    _check_reviewer(user, record)
+    comment = _review_comment(comment)
+    if not comment:
+        raise ValidationError("退回时请填写审核意见，说明需要修改的地方。")
+    level, label = record.review_level, record.review_stage_label
+    record.status = DisclosureRecord.Status.DRAFT
+    record.review_level = 0
+    _transition(record, user, f"{label}退回：{comment}", action=ReviewStep.Action.RETURN, level=level, comment=comment)
+    # The comment stays in the trail: the audit log keeps no free text staff typed.
+    audit_log(user, Action.REVIEW_RETURN, record, f"{label}退回修改")
+    return record
+
+
+@transaction.atomic
+def record_republish(*, record: DisclosureRecord, user) -> PublishResult:
+    """Publish a withdrawn record again (or a scheduled one at once, if its time has come): it
+    passed its review before, so a 终审 reviewer of its agency decides. A draft is submitted."""
+    record = _locked(record)
+    _check_agency(user, record)
+    if record.status in (DisclosureRecord.Status.DRAFT, DisclosureRecord.Status.PENDING):
+        raise ValidationError("草稿须提交审核，经终审通过后发布。")
+    if user is not None and not user.has_perm(review_permission("final")):
+        raise PermissionDenied("只有终审审核员可以重新发布已撤回的记录。")
+    return _publish(record, user=user, reason="重新")
 
 
 @transaction.atomic

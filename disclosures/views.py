@@ -1,9 +1,14 @@
 import hashlib
 import mimetypes
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse
-from django.utils.cache import get_conditional_response
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import content_disposition_header, http_date
 
 from core import pagecache
@@ -58,6 +63,54 @@ def record_detail(request, index_number):
         holes={"view_count": view_count},
     )
     return _with_validators(response, etag, last_modified)
+
+
+def record_preview(request, pk):
+    """A draft's (or pending or scheduled record's) page exactly as readers will see it, in
+    the reader's own reading mode, marked 预览: for staff of its agency, or anyone with a signed
+    link that has not expired. Never stored by the page cache or a browser, never indexed,
+    never counted as a view."""
+    token = request.GET.get("token", "")
+    if not token and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    try:
+        record, via_link = selectors.record_for_preview(pk=pk, user=request.user, token=token)
+    except selectors.PreviewLinkExpired:
+        response = render_page(
+            request,
+            "disclosures/preview_expired.html",
+            PageMeta(name="预览链接已过期"),
+            {"hours": settings.DISCLOSURE_PREVIEW_LINK_HOURS},
+            status=403,
+        )
+        return _preview_headers(request, response)
+    if via_link and record.is_public:
+        return redirect(record.get_absolute_url())
+    if record.published_at is None:
+        # As it will look if published now (the 发布日期 is set then; the 索引号 shows as pending).
+        record.published_at = timezone.now().replace(second=0, microsecond=0)
+    context = _record_context(request, record)
+    context.update(
+        {
+            "view_count": record.view_count,  # the stored count: a preview is not a view
+            "preview": {"via_link": via_link, "status": _preview_status(record), "stage": record.review_stage_label},
+            "keep_query": "&" + urlencode({"token": token}) if via_link else "",
+        }
+    )
+    return _preview_headers(request, render(request, "disclosures/record_preview.html", context))
+
+
+def _preview_status(record):
+    if record.is_scheduled:
+        return f"定时于 {timezone.localtime(record.published_at):%Y-%m-%d %H:%M} 发布"
+    return record.get_status_display()
+
+
+def _preview_headers(request, response):
+    pagecache.skip(request)
+    add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
+    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+    return response
 
 
 def _record_context(request, record):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -199,8 +200,8 @@ PAGE_CACHE_APPS = [
     "search",
     "core",
 ]
-PAGE_CACHE_IGNORED_MODELS = ["disclosures.indexserial"]
-PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/accounts/", "/static/", "/media/", "/preferences/"]
+PAGE_CACHE_IGNORED_MODELS = ["disclosures.indexserial", "disclosures.reviewstep"]
+PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/accounts/", "/static/", "/media/", "/preferences/", "/disclosures/preview/"]
 # The query parameters pages read: a request with any other is served but never stored.
 PAGE_CACHE_QUERY_PARAMETERS = frozenset(
     {
@@ -387,6 +388,13 @@ DISCLOSURE_ATTACHMENT_EXTENSIONS = [
 ]
 DISCLOSURE_ATTACHMENT_MAX_BYTES = int(os.environ.get("DISCLOSURE_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# 三审: how many review levels a record passes before it is published (1 终审; 2 初审, 终审;
+# 3 初审, 复审, 终审), unless its agency sets its own (Organization.review_levels). ADR 0051.
+DISCLOSURE_REVIEW_LEVELS = int(os.environ.get("DISCLOSURE_REVIEW_LEVELS", "3"))
+if DISCLOSURE_REVIEW_LEVELS not in (1, 2, 3):
+    raise ImproperlyConfigured("DISCLOSURE_REVIEW_LEVELS must be 1, 2 or 3.")
+# A draft's preview link for someone without a staff account stops working after this long.
+DISCLOSURE_PREVIEW_LINK_HOURS = int(os.environ.get("DISCLOSURE_PREVIEW_LINK_HOURS", "48"))
 
 LOGGING = {
     "version": 1,

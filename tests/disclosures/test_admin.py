@@ -1,12 +1,14 @@
 """Staff workflow in the admin: 录入员 drafts, 审核员 publishes, history records both."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
-from core.roles import ENTRY_CLERK, REVIEWER
+from core.roles import ENTRY_CLERK, REVIEW_GROUPS, REVIEWER
+from disclosures import services
 from disclosures.models import DisclosureRecord, Genre
 from tests.disclosures.factories import OrganizationFactory, RecordFactory, TopicFactory
 from tests.staff import sign_in_staff
@@ -69,24 +71,24 @@ def test_clerk_creates_a_draft_and_reviewer_publishes_it_with_history(client):
     assert record.document_number == "官办通〔2020〕26号"  # normalized from [2020]
     assert "<script" not in record.body
 
-    sign_in_staff(client, staff("reviewer", REVIEWER))
-    response = client.post(
-        "/admin/disclosures/disclosurerecord/",
-        {
-            "action": "publish_selected",
-            "_selected_action": [record.pk],
-        },
-        follow=True,
-    )
+    # One review level here (tests/disclosures/test_review.py has three): the 终审 publishes.
+    record.publisher.review_levels = 1
+    record.publisher.save()
+    services.record_submit(record=record, user=User.objects.get(username="clerk"))
+    sign_in_staff(client, staff("reviewer", REVIEW_GROUPS["final"]))
+    url = f"/admin/disclosures/disclosurerecord/{record.pk}/change/"
+    version = re.search(r'name="edit_version" value="(\d+)"', client.get(url).content.decode()).group(1)
+    data = form_data(publisher=record.publisher_id, topic=record.topic_id, genre=record.genre_id)
+    response = client.post(url, {**data, "edit_version": version, "_review": "approve"}, follow=True)
     record.refresh_from_db()
     assert record.status == "published" and record.index_number.startswith("015117762-")
     assert "已发布" in response.content.decode()
 
-    history = list(record.history.order_by("history_date"))
-    assert [h.status for h in history] == ["draft", "published"]
+    history = list(record.history.order_by("history_date", "history_id"))
+    assert [history[0].status, history[1].status, history[-1].status] == ["draft", "pending", "published"]
     assert history[0].history_user.username == "clerk"
-    assert history[1].history_user.username == "reviewer"
-    delta = history[1].diff_against(history[0])
+    assert history[-1].history_user.username == "reviewer"
+    delta = history[-1].diff_against(history[0])
     assert {"status", "index_number", "published_at"} <= set(delta.changed_fields)
     page = client.get(f"/admin/disclosures/disclosurerecord/{record.pk}/history/").content.decode()
     assert "clerk" in page and "reviewer" in page
@@ -121,11 +123,13 @@ def test_bad_document_number_is_a_form_error_and_keeps_the_input(client):
 
 
 def test_late_publication_warns_the_reviewer(client):
-    sign_in_staff(client, staff("reviewer", REVIEWER))
+    # Publishing a withdrawn record again warns too (the 终审's warning: tests/disclosures/test_review.py).
+    sign_in_staff(client, staff("reviewer", REVIEW_GROUPS["final"]))
     record = RecordFactory(
         publisher=OrganizationFactory(org_code="015117762"),
         written_date=dt.date(2023, 5, 4),
         published_at=timezone.make_aware(dt.datetime(2023, 6, 16, 17, 19)),
+        status=DisclosureRecord.Status.WITHDRAWN,
     )
     response = client.post(
         "/admin/disclosures/disclosurerecord/",
@@ -133,6 +137,8 @@ def test_late_publication_warns_the_reviewer(client):
         follow=True,
     )
     assert "第二十六条" in response.content.decode()
+    record.refresh_from_db()
+    assert record.is_public
 
 
 def test_admin_search_finds_by_index_number_title_and_document_number(client, seed):
@@ -159,12 +165,15 @@ def test_attachment_type_and_size_are_checked(settings):
         validate_attachment(SimpleUploadedFile("大文件.pdf", b"x" * 11))
 
 
-def test_reviewer_publishes_from_the_change_form(client):
+def test_the_change_form_publishes_nothing_without_review(client):
+    # The status is read-only for everyone: a record is published by its 终审 (test_review.py).
     sign_in_staff(client, staff("reviewer", REVIEWER))
-    response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(status="published"), follow=True)
+    client.post("/admin/disclosures/disclosurerecord/add/", form_data(status="published"), follow=True)
     record = DisclosureRecord.objects.get()
-    assert record.status == "published" and record.index_number.startswith("015117762-")
-    assert "索引号" in response.content.decode()
+    assert record.status == "draft" and record.index_number is None
+    response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(_review="submit"), follow=True)
+    assert "已保存并提交初审" in response.content.decode()
+    assert DisclosureRecord.objects.filter(status="pending").count() == 1
 
 
 def test_createsuperuser_works(monkeypatch):

@@ -86,12 +86,13 @@ def test_another_agencys_record_cannot_be_changed_or_deleted(editor_client, worl
 
 
 def test_another_agencys_record_cannot_be_published_or_withdrawn_from_the_list(editor_client, world):
+    # 发布所选 no longer publishes drafts (they go through review: tests/disclosures/test_review.py).
     editor_client.post(
         ADMIN, {"action": "publish_selected", "_selected_action": [world["theirs"].pk, world["ours"].pk]}
     )
     editor_client.post(ADMIN, {"action": "withdraw_selected", "_selected_action": [world["theirs_public"].pk]})
     statuses = dict(DisclosureRecord.objects.values_list("title", "status"))
-    assert statuses == {"区政府的草稿": "draft", "区政府已发布的通知": "published", "民政局的草稿": "published"}
+    assert statuses == {"区政府的草稿": "draft", "区政府已发布的通知": "published", "民政局的草稿": "draft"}
 
 
 def test_the_editor_cannot_file_a_record_under_another_agency(editor_client, world):
