@@ -1,5 +1,6 @@
 """Registers the catalogue with core's registries (imported from DisclosuresConfig.ready)."""
 
+from core.demo import register_demo_loader
 from core.navigation import register_section
 from core.roles import register_role_models
 from core.sitemaps import register_sitemap
@@ -28,3 +29,12 @@ register_role_models(
 )
 
 register_sitemap("records", RecordSitemap)
+
+
+def _load_demo():
+    from .demo import load_demo_data
+
+    return load_demo_data()
+
+
+register_demo_loader("disclosures", _load_demo)

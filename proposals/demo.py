@@ -10,9 +10,11 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from disclosures.models import Organization
+from security.demo import demo_account_ensure
 
 from . import services
 from .defaults import ensure_defaults
@@ -201,6 +203,36 @@ def load_demo_data(today=None) -> str:
                 recent_ok=session_number == 2,
             )
     return f"{created} proposals created" if created else "already present, nothing created"
+
+
+MEMBER_USERNAME, MEMBER_PASSWORD = "demo-member", "Weiyuan-Demo-2026"  # published in the README: demo only
+
+
+@transaction.atomic
+def demo_member_account() -> str:
+    """The 委员 demo account, linked to the demo member who leads the most demo proposals (so
+    /accounts/ lists their proposals, replies and satisfaction forms). Never in production."""
+    member = (
+        Member.objects.filter(assembly__name=ASSEMBLY)
+        .annotate(led=Count("lead_proposals"))
+        .order_by("-led", "pk")
+        .first()
+    )
+    if member is None:
+        return "no 委员 demo account: no demo members"
+    account = demo_account_ensure(
+        username=MEMBER_USERNAME,
+        password=MEMBER_PASSWORD,
+        full_name=member.name,
+        role=f"委员（{member.name}，{member.led} 件提案）",
+        staff=False,
+        second_factor=False,  # two-step sign-in is optional for members (ADR 0030)
+    )
+    Member.objects.filter(user=account.user).exclude(pk=member.pk).update(user=None)
+    if member.user_id != account.user.pk:
+        member.user = account.user
+        member.save()
+    return f"member demo account (sign in at /accounts/login/): {account.line()}"
 
 
 def _proposal_with_history(session, number, state, draws, *, today, levels, dissatisfied, recent_ok):

@@ -34,9 +34,9 @@ def reply_panel(record):
 
 
 def _load_demo():
-    from .demo import load_demo_data
+    from .demo import demo_member_account, load_demo_data
 
-    return load_demo_data()
+    return f"{load_demo_data()}; {demo_member_account()}"
 
 
 register_demo_loader("proposals", _load_demo)

@@ -395,6 +395,8 @@ if DISCLOSURE_REVIEW_LEVELS not in (1, 2, 3):
     raise ImproperlyConfigured("DISCLOSURE_REVIEW_LEVELS must be 1, 2 or 3.")
 # A draft's preview link for someone without a staff account stops working after this long.
 DISCLOSURE_PREVIEW_LINK_HOURS = int(os.environ.get("DISCLOSURE_PREVIEW_LINK_HOURS", "48"))
+# Demo data and its demo accounts (manage.py load_demo_data): dev and test only; prod forbids them.
+DEMO_DATA_ALLOWED = False
 
 LOGGING = {
     "version": 1,

@@ -7,3 +7,4 @@ DEBUG = env_bool("DEBUG", True)
 if not SECRET_KEY:  # noqa: F405
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEMO_DATA_ALLOWED = True  # `make run` loads demo data and prints its demo accounts
