@@ -3,9 +3,6 @@
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from core.csv import BOM, cell
 
 from .tables import Sheet
@@ -28,6 +25,11 @@ def report_csv(title: str, sheets: list[Sheet]) -> str:
 
 
 def report_xlsx(title: str, sheets: list[Sheet]) -> bytes:
+    # Imported here: openpyxl (with lxml and Pillow) adds ~23 MiB to every worker that loads it,
+    # for a download few readers ask for.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     book.remove(book.active)
     for number, sheet in enumerate(sheets, start=1):

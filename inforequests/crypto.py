@@ -8,20 +8,23 @@ import hashlib
 import hmac
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
 
 
 @lru_cache(maxsize=4)
-def _fernet(keys: tuple[str, ...], secret: str) -> MultiFernet:
+def _fernet(keys: tuple[str, ...], secret: str):
+    # Imported on first use: `cryptography` costs every worker ~10 MiB, and only pages showing
+    # an applicant's details need it.
+    from cryptography.fernet import Fernet, MultiFernet
+
     if not keys:
         derived = hashlib.sha256(b"govportal.inforequests.fields|" + secret.encode()).digest()
         keys = (base64.urlsafe_b64encode(derived).decode(),)
     return MultiFernet([Fernet(key) for key in keys])
 
 
-def fernet() -> MultiFernet:
+def fernet():
     return _fernet(tuple(getattr(settings, "INFOREQUESTS_FIELD_KEYS", ()) or ()), settings.SECRET_KEY)
 
 
@@ -39,6 +42,8 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if not value:
             return value
+        from cryptography.fernet import InvalidToken
+
         try:
             return fernet().decrypt(value.encode()).decode()
         except InvalidToken:
