@@ -106,4 +106,63 @@ def load_demo_data():
             request_text="申请公开历史档案查询相关信息。",
             reply_text="经检索，本机关不掌握该信息。",
         )
+    return created + _guandu_2023()
+
+
+GUANDU_AGENCY = "昆明市官渡区民政局"
+# The example 2023 年报 (annualreports/demo.py) computes its table 三 from these: applicants of
+# several kinds and outcomes of several groups, one received in 2022 and answered in 2023
+# (上年结转) and one received in December 2023 still open at the year's end (结转下年度).
+GUANDU_2023 = [
+    # (title, received on, applicant type, outcome or None, working days to the answer)
+    ("2022年低保资金发放明细", dt.date(2022, 12, 20), Case.ApplicantType.PERSON, Outcome.GRANTED, 15),
+    ("2023年养老机构名录", dt.date(2023, 2, 6), Case.ApplicantType.PERSON, Outcome.GRANTED, 8),
+    ("社区养老服务站运营补贴标准", dt.date(2023, 3, 13), Case.ApplicantType.PERSON, Outcome.PARTIAL, 12),
+    ("某社会组织登记档案", dt.date(2023, 4, 10), Case.ApplicantType.COMMERCIAL, Outcome.DENIED_THIRD_PARTY, 14),
+    ("殡葬设施规划（征求意见稿）", dt.date(2023, 5, 8), Case.ApplicantType.LEGAL, Outcome.DENIED_PROCESS, 10),
+    ("2010年以前的婚姻登记档案", dt.date(2023, 6, 5), Case.ApplicantType.PERSON, Outcome.UNABLE_NOT_HELD, 9),
+    (
+        "民政救助政策汇编（出版物）",
+        dt.date(2023, 7, 3),
+        Case.ApplicantType.RESEARCH,
+        Outcome.NOT_PROCESSED_PUBLICATION,
+        6,
+    ),
+    ("慈善组织年度检查结果", dt.date(2023, 9, 11), Case.ApplicantType.SOCIAL, Outcome.GRANTED, 11),
+    ("2023年临时救助人次统计", dt.date(2023, 12, 25), Case.ApplicantType.PERSON, None, 0),
+]
+CREDIT_CODE = "91530111MA6K000000"  # a 统一社会信用代码 shape; the check character is set below
+
+
+def _guandu_2023():
+    from disclosures.codes import credit_code_check_char
+
+    org = Organization.objects.filter(name=GUANDU_AGENCY).first()
+    if org is None:  # the seed is not loaded
+        return 0
+    Agency.objects.get_or_create(organization=org, defaults={"contact": "演示电话 0871-00000000"})
+    organisation_id = CREDIT_CODE[:17] + credit_code_check_char(CREDIT_CODE[:17])
+    created = 0
+    for title, received, applicant_type, outcome, days in GUANDU_2023:
+        if Case.objects.filter(title=f"{title}{LABEL}", is_demo=True).exists():
+            continue
+        applicant = dict(APPLICANT, applicant_type=applicant_type)
+        if applicant_type != Case.ApplicantType.PERSON:
+            applicant.update(name="演示单位", id_type=Case.IdType.CREDIT_CODE, id_number=organisation_id)
+        case, _ = services.case_register(
+            agency=org,
+            channel=Case.Channel.ONLINE,
+            received_on=received,
+            is_demo=True,
+            applicant=applicant,
+            request=_request(title),
+        )
+        created += 1
+        if outcome is not None:
+            services.case_reply(
+                case=case,
+                outcome=outcome,
+                replied_on=add_working_days(received, days)[0],
+                reply_text=f"{Outcome(outcome).label}（演示）。",
+            )
     return created
