@@ -29,3 +29,17 @@ def transform_body(record, params) -> str:
     for func in _body_transformers:
         body = func(record, body, params) or body
     return body
+
+
+_publish_checks = []
+
+
+def register_publish_check(func):
+    """Register `func(record) -> str | None`: why the record may not be published yet (e.g.
+    imported text whose lost characters staff have not checked); record_publish refuses then."""
+    _publish_checks.append(func)
+    return func
+
+
+def publish_problems(record) -> list[str]:
+    return [problem for func in _publish_checks if (problem := func(record))]

@@ -19,6 +19,7 @@ from . import selectors
 from .bots import is_crawler
 from .index_numbers import allocate_index_number
 from .models import DELETED_WITH_RECORD, Attachment, DisclosureRecord, ReviewStep, review_permission
+from .registry import publish_problems
 
 PUBLISH_DEADLINE_WORKING_DAYS = 20  # 条例 Art. 26
 
@@ -70,6 +71,8 @@ def record_publish(*, record: DisclosureRecord, user=None, published_at=None) ->
 
 def _publish(record, *, user, published_at=None, reason=""):
     """The publication itself, on a locked record whose publication has been decided."""
+    if problems := publish_problems(record):
+        raise ValidationError(problems)
     if published_at is not None:
         record.published_at = published_at
     elif record.published_at is None:

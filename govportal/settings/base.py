@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "communities",
     "inforequests",
     "agencies",
+    "imports",
     "annualreports",
     "search",
     "opendata",
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Old addresses of an imported site: a 301 from the redirect table, consulted on a 404 only.
+    "imports.middleware.LegacyRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -397,6 +400,8 @@ if DISCLOSURE_REVIEW_LEVELS not in (1, 2, 3):
 DISCLOSURE_PREVIEW_LINK_HOURS = int(os.environ.get("DISCLOSURE_PREVIEW_LINK_HOURS", "48"))
 # Demo data and its demo accounts (manage.py load_demo_data): dev and test only; prod forbids them.
 DEMO_DATA_ALLOWED = False
+# Imports (docs/decisions/0060): runs go to a `manage.py import_records` process of their own.
+IMPORTS_BACKGROUND = env_bool("IMPORTS_BACKGROUND", True)
 
 LOGGING = {
     "version": 1,

@@ -21,3 +21,5 @@ COUNTER_FILE = None  # likewise: counts in this process (tests of the shared fil
 # Views stay buffered until a test flushes them (tests/disclosures/test_view_count.py).
 VIEW_COUNT_FLUSH_SECONDS = 0
 DEMO_DATA_ALLOWED = True  # the demo loader and its accounts are tested (and refused under prod)
+# Import runs inline: another process would not see the test database's transaction.
+IMPORTS_BACKGROUND = False

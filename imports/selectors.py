@@ -1,0 +1,47 @@
+"""Reads for imports: where an old address leads, what a batch did, what is left to check."""
+
+from django.db.models import Count, Q
+
+from disclosures.models import DisclosureRecord
+
+from .addresses import lookup_keys
+from .models import Flag, ImportBatch, LegacyRedirect, RowResult, redirect_key
+
+
+def redirect_target(*, path: str, query: str) -> str | None:
+    """The address an old one moves to: its record's page once the record is public (a
+    draft's or a withdrawn record's old address stays a 404, revealing nothing), or the
+    address staff entered."""
+    keys = [redirect_key(key) for key in lookup_keys(path, query)]
+    rows = {row.path_key: row for row in LegacyRedirect.objects.filter(path_key__in=keys).select_related("record")}
+    for key in keys:
+        row = rows.get(key)
+        if row is None:
+            continue
+        if row.target_url:
+            return row.target_url
+        if row.record is not None and row.record.is_public:
+            return row.record.get_absolute_url()
+        return None
+    return None
+
+
+def batch_results(*, batch: ImportBatch, dry_run: bool, action: str = ""):
+    results = RowResult.objects.filter(batch=batch, dry_run=dry_run).select_related("record")
+    return results.filter(action=action) if action else results
+
+
+def batch_flags(*, batch: ImportBatch, status: str = Flag.Status.OPEN):
+    flags = Flag.objects.filter(imported__batch=batch) | Flag.objects.filter(batch=batch)
+    flags = flags.select_related("imported__record").order_by("imported__record_id", "field", "position")
+    return flags.filter(status=status) if status else flags
+
+
+def batch_flag_counts(*, batch: ImportBatch) -> dict:
+    return Flag.objects.filter(Q(imported__batch=batch) | Q(batch=batch)).aggregate(
+        open=Count("pk", filter=Q(status=Flag.Status.OPEN)), total=Count("pk")
+    )
+
+
+def record_open_flags(*, record: DisclosureRecord) -> int:
+    return Flag.objects.open().filter(imported__record=record).count()

@@ -1,0 +1,226 @@
+"""Spreadsheets as rows of {header: value}: CSV in any of the encodings of imports.encodings,
+and XLSX through openpyxl (read-only, so a 100k-row file is streamed), including the header
+blocks offices make: a title row above, group headers merged across columns (日期 over 成文 |
+发布), and headers merged down two rows. Row numbers are the file's own, as staff see them."""
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .encodings import EncodingError, decode
+from .fields import field_for_header
+
+HEADER_SEARCH_ROWS = 12
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be read: the message says why."""
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    total: int
+    rows: Iterator[tuple[int, dict]]  # (row number in the file, {header: value})
+    encoding: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def open_sheet(data: bytes, name: str) -> Sheet:
+    lower = name.lower()
+    if lower.endswith((".xlsx", ".xlsm")):
+        return _xlsx(data, name)
+    if lower.endswith(".xls"):
+        raise SheetError("不支持旧版 .xls 文件：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。")
+    return _csv(data, name)
+
+
+def _unique(headers) -> list[str]:
+    seen, out = {}, []
+    for i, header in enumerate(headers, start=1):
+        header = re.sub(r"\s+", " ", str(header or "")).strip() or f"第{i}列"
+        seen[header] = seen.get(header, 0) + 1
+        out.append(header if seen[header] == 1 else f"{header}（{seen[header]}）")
+    return out
+
+
+def _score(names) -> int:
+    return sum(1 for name in names if name and field_for_header(name))
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def _csv(data: bytes, name: str) -> Sheet:
+    try:
+        decoded = decode(data, name="文件")
+    except EncodingError as error:
+        raise SheetError(str(error)) from error
+    text = decoded.text
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    head = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for _ in range(HEADER_SEARCH_ROWS):
+            head.append((reader.line_num + 1, next(reader)))
+    except StopIteration:
+        pass
+    except csv.Error as error:
+        raise SheetError(f"CSV 格式错误（第 {reader.line_num} 行）：{error}") from error
+    candidates = [(i, row) for i, (_, row) in enumerate(head) if any(cell.strip() for cell in row)]
+    if not candidates:
+        raise SheetError("文件是空的：没有表头，也没有数据行。")
+    best = max(candidates, key=lambda item: (_score(item[1]), -item[0]))
+    header_index = best[0] if _score(best[1]) else candidates[0][0]
+    headers = _unique(head[header_index][1])
+    skip = header_index + 1
+    total = 0
+    counter = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for i, row in enumerate(counter):
+            if i >= skip and any(cell.strip() for cell in row):
+                total += 1
+    except csv.Error as error:
+        raise SheetError(f"CSV 格式错误（第 {counter.line_num} 行）：{error}") from error
+
+    def rows():
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        index = 0
+        while True:
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield start, {"__error__": f"CSV 格式错误：{error}"}
+                return
+            index += 1
+            if index <= skip or not any(cell.strip() for cell in row):
+                continue
+            values = dict(zip(headers, row))
+            if len(row) > len(headers) and any(cell.strip() for cell in row[len(headers) :]):
+                values["__error__"] = (
+                    f"这一行有 {len(row)} 列，比表头多 {len(row) - len(headers)} 列（可能是引号不成对）。"
+                )
+            yield start, values
+
+    notes = [decoded.note] if decoded.note else []
+    return Sheet(headers=headers, total=total, rows=rows(), encoding=decoded.encoding, notes=notes)
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ch - 64)
+    return number
+
+
+def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col) of the merged ranges in the header area. Read-only
+    worksheets do not parse merges, so they are read from the sheet's XML (they follow the rows)."""
+    ranges, tail = [], b""
+    with ws._get_source() as source:
+        while chunk := source.read(1 << 20):
+            buffer = tail + chunk
+            for match in _MERGE.finditer(buffer):
+                c1, r1, c2, r2 = match.groups()
+                if int(r1) <= HEADER_SEARCH_ROWS:
+                    ranges.append((int(r1), _column_number(c1), int(r2), _column_number(c2)))
+            tail = buffer[-200:]
+    return sorted(set(ranges))
+
+
+def _text(value) -> str:
+    return re.sub(r"\s+", " ", str(value)).strip() if value is not None else ""
+
+
+def _combined(parent: str, child: str) -> str:
+    """The name of a column under a two-row header: the child if it is known, else the
+    combination that is (日期 over 成文 → 成文日期), else both, for the mapping screen."""
+    if not parent or parent == child:
+        return child
+    if not child:
+        return parent
+    for name in (child, child + parent, parent + child, parent):
+        if field_for_header(name):
+            return name
+    return f"{parent}/{child}"
+
+
+def _xlsx(data: bytes, name: str) -> Sheet:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise SheetError(
+            f"无法打开这个 XLSX 文件（{type(error).__name__}）：文件可能已损坏，或不是 Excel 文件。"
+        ) from error
+    ws = workbook.worksheets[0]
+    notes = []
+    if len(workbook.worksheets) > 1:
+        notes.append(f"工作簿有 {len(workbook.worksheets)} 个工作表，只导入第一个“{ws.title}”。")
+    head = [list(row) for row in ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True)]
+    width = max((len(row) for row in head), default=0)
+    grid = [[_text(v) for v in row] + [""] * (width - len(row)) for row in head]
+    merges = _merged_ranges(ws)
+    title_rows = set()
+    for r1, c1, r2, c2 in merges:
+        value = grid[r1 - 1][c1 - 1] if r1 - 1 < len(grid) and c1 - 1 < width else ""
+        if c1 == 1 and c2 >= width and r1 == r2:
+            title_rows.add(r1)  # a title across the whole sheet, not a header
+        for r in range(r1, min(r2, len(grid)) + 1):
+            for c in range(c1, min(c2, width) + 1):
+                grid[r - 1][c - 1] = value
+    if not grid or not any(any(row) for row in grid):
+        raise SheetError("工作表是空的：没有表头，也没有数据行。")
+
+    options = []
+    for i, row in enumerate(grid):
+        number = i + 1
+        if number in title_rows or not any(row):
+            continue
+        options.append((_score(row), 0, number, row, 1))
+        if i + 1 < len(grid) and any(grid[i + 1]):
+            grouped = any(r1 == number and (c2 > c1 or r2 > r1) for r1, c1, r2, c2 in merges if r1 not in title_rows)
+            if grouped:
+                pair = [_combined(p, c) for p, c in zip(row, grid[i + 1])]
+                options.append((_score(pair), 1, number, pair, 2))
+    score, _, first, names, height = max(options, key=lambda o: (o[0], o[1], -o[2]))
+    if not score:
+        first, names, height = next((o[2], o[3], 1) for o in options)
+    headers = _unique(names)
+    data_start = first + height
+    total = max(0, (ws.max_row or 0) - data_start + 1)
+
+    def rows():
+        for number, row in enumerate(ws.iter_rows(min_row=data_start, values_only=True), start=data_start):
+            if not any(value not in (None, "") for value in row):
+                continue
+            yield number, {h: _cell(v) for h, v in zip(headers, row)}
+        workbook.close()
+
+    return Sheet(headers=headers, total=total, rows=rows(), encoding="XLSX", notes=notes)
+
+
+def _cell(value):
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value  # text, or a date/datetime the row parser reads as such
