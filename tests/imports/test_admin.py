@@ -1,0 +1,123 @@
+"""The staff screens: upload, map the columns, dry-run, run (each run handed to the command;
+IMPORTS_BACKGROUND=False in tests runs it in the request), the per-row report, checking flags,
+and publishing held back until they are checked."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from disclosures.models import DisclosureRecord
+from imports.models import Flag, ImportBatch
+from tests.staff import sign_in_staff
+
+from .conftest import fixture_bytes
+from .test_xlsx import office_workbook
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, importer):
+    return sign_in_staff(client, importer)
+
+
+def upload(client, name, data, **extra):
+    return client.post(
+        "/admin/imports/importbatch/add/",
+        {"file": SimpleUploadedFile(name, data), "source_system": "官渡区旧站", "old_site": "", **extra},
+    )
+
+
+def test_upload_map_dry_run_run_and_check(vocab, staff_client):
+    response = upload(staff_client, "目录.xlsx", office_workbook())
+    batch = ImportBatch.objects.get()
+    assert response["Location"] == f"/admin/imports/importbatch/{batch.pk}/mapping/"
+    page = staff_client.get(response["Location"])
+    assert page.status_code == 200 and "备注" in page.content.decode()
+    form = page.context["form"]
+    data = {name: form.fields[name].initial or "" for _, name in form.columns}
+    response = staff_client.post(f"/admin/imports/importbatch/{batch.pk}/mapping/", data)
+    assert response.status_code == 302
+    start = f"/admin/imports/importbatch/{batch.pk}/start/"
+    # The real run needs a dry run of the current mapping first.
+    staff_client.post(start, {"action": "run"})
+    assert not DisclosureRecord.objects.exists()
+    staff_client.post(start, {"action": "dry_run"})
+    page = staff_client.get(f"/admin/imports/importbatch/{batch.pk}/change/")
+    text = page.content.decode()
+    assert "已试运行" in text and "关于下达2022年社区工作经费的通知" in text and "新建" in text
+    staff_client.post(start, {"action": "run"})
+    assert DisclosureRecord.objects.count() == 2
+    page = staff_client.get(f"/admin/imports/importbatch/{batch.pk}/change/?run=real&action=create")
+    assert page.status_code == 200 and page.context["page"].paginator.count == 2
+    assert 'id="batch-progress" max="2" value="2"' in page.content.decode()
+
+
+def test_a_file_that_cannot_be_read_is_refused_beside_the_field(vocab, staff_client):
+    response = upload(staff_client, "records.csv", bytes(range(0x80, 0xFF)) * 40)
+    assert response.status_code == 200
+    assert "编码无法识别" in str(response.context["form"].errors["file"])
+    assert response.context["form"]["source_system"].value() == "官渡区旧站"  # what was typed stays
+    assert not ImportBatch.objects.exists()
+
+
+def test_flags_are_checked_one_by_one_and_publishing_waits_for_them(vocab, staff_client):
+    upload(staff_client, "records.csv", fixture_bytes("records_gb18030.csv"))
+    batch = ImportBatch.objects.get()
+    start = f"/admin/imports/importbatch/{batch.pk}/start/"
+    staff_client.post(start, {"action": "dry_run"})
+    staff_client.post(start, {"action": "run"})
+    record = DisclosureRecord.objects.get(index_number="015117762-202110-000106")
+    # Publishing from the record admin is refused while flags are open.
+    response = staff_client.post(
+        "/admin/disclosures/disclosurerecord/",
+        {"action": "publish_selected", "_selected_action": [record.pk]},
+        follow=True,
+    )
+    assert "未核对" in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == DisclosureRecord.Status.DRAFT
+
+    review = f"/admin/imports/flag/review/?batch={batch.pk}"
+    page = staff_client.get(review)
+    assert page.status_code == 200 and "<mark>600</mark>" in page.content.decode()
+    unit = Flag.objects.get(imported__record=record, kind="unit")
+    # An edit with nothing typed: the page says so beside the flag, nothing is changed.
+    response = staff_client.post(review, {"flag": unit.pk, "action": "edit", "text": ""})
+    assert response.status_code == 400 and "请填写正确的文字" in response.content.decode()
+    response = staff_client.post(review, {"flag": unit.pk, "action": "edit", "text": "600元"})
+    assert response.status_code == 302
+    bracket = Flag.objects.get(imported__record=record, kind="bracket")
+    staff_client.post(review, {"flag": bracket.pk, "action": "accept", "text": ""})
+    record.refresh_from_db()
+    assert record.document_number == "官办通〔2020〕26号" and "每月补贴600元。" in record.body
+    staff_client.post(
+        "/admin/disclosures/disclosurerecord/", {"action": "publish_selected", "_selected_action": [record.pk]}
+    )
+    record.refresh_from_db()
+    assert record.status == DisclosureRecord.Status.PUBLISHED
+
+
+def test_rollback_from_the_admin(vocab, staff_client):
+    upload(staff_client, "records.csv", fixture_bytes("records_gb18030.csv"))
+    batch = ImportBatch.objects.get()
+    start = f"/admin/imports/importbatch/{batch.pk}/start/"
+    staff_client.post(start, {"action": "dry_run"})
+    staff_client.post(start, {"action": "run"})
+    staff_client.post(start, {"action": "rollback"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.ROLLED_BACK and not DisclosureRecord.objects.exists()
+
+
+def test_entry_clerks_cannot_start_runs(vocab, client, django_user_model, importer):
+    from django.contrib.auth.models import Group
+
+    upload(sign_in_staff(client, importer), "records.csv", fixture_bytes("records_gb18030.csv"))
+    batch = ImportBatch.objects.get()
+    clerk = django_user_model.objects.create_user("clerk", password="Cl3rk-Passw0rd!", is_staff=True)
+    clerk.groups.add(Group.objects.get(name="录入员"))
+    client.logout()
+    sign_in_staff(client, clerk)
+    response = client.post(f"/admin/imports/importbatch/{batch.pk}/start/", {"action": "dry_run"})
+    assert response.status_code in (302, 403, 404)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.READY
