@@ -12,7 +12,9 @@ SEED_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 def vocab(db):
     """The seed's organizations, topics and genres, without the seed record itself (the
     capture of that page is what the tests import)."""
-    call_command("loaddata", str(SEED_FIXTURES / "005_site.json"), str(SEED_FIXTURES / "010_disclosures.json"), verbosity=0)
+    call_command(
+        "loaddata", str(SEED_FIXTURES / "005_site.json"), str(SEED_FIXTURES / "010_disclosures.json"), verbosity=0
+    )
     from disclosures.models import DisclosureRecord
 
     record = DisclosureRecord.objects.get(index_number="015117762-202306-707714")

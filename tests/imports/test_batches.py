@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 
 def new_batch(user, name="records_gb18030.csv", data=None, **kwargs):
     return services.batch_create(
-        user=user, name=name, data=data if data is not None else fixture_bytes(name), source_system="官渡区旧站", **kwargs
+        user=user,
+        name=name,
+        data=data if data is not None else fixture_bytes(name),
+        source_system="官渡区旧站",
+        **kwargs,
     )
 
 
@@ -58,7 +62,16 @@ def test_the_csv_is_read_as_gb18030_and_each_bad_row_says_why(vocab, importer):
     rows = {r.number: r for r in RowResult.objects.filter(batch=batch, dry_run=True)}
     actions = {n: r.action for n, r in rows.items()}
     # Line numbers are the file's: row 3's body spans three lines.
-    assert actions == {2: "create", 3: "create", 6: "refuse", 7: "refuse", 8: "refuse", 9: "create", 10: "refuse", 11: "refuse"}
+    assert actions == {
+        2: "create",
+        3: "create",
+        6: "refuse",
+        7: "refuse",
+        8: "refuse",
+        9: "create",
+        10: "refuse",
+        11: "refuse",
+    }
     assert "文号“官办通2021-30”" in rows[6].messages[0]
     assert "成文日期“2023-13-45”不是有效的日期" in rows[7].messages[0]
     assert "发布机构“官渡区外星事务局”不在机构列表中" in rows[8].messages[0]
@@ -186,7 +199,11 @@ def test_reimporting_updates_instead_of_duplicating_and_keeps_staff_corrections(
     assert "截至2020年底" in record.body
 
     # The source changed one row: that record is updated, the staff correction carried over.
-    text = fixture_bytes("records_gb18030.csv").decode("gb18030").replace("请于6月30日前报送工作方案。", "请于7月15日前报送工作方案。")
+    text = (
+        fixture_bytes("records_gb18030.csv")
+        .decode("gb18030")
+        .replace("请于6月30日前报送工作方案。", "请于7月15日前报送工作方案。")
+    )
     changed = new_batch(importer, name="records_v2.csv", data=text.encode("gb18030"))
     run(changed, dry_run=True)
     run(changed, dry_run=False)

@@ -67,7 +67,11 @@ def pages_zip() -> bytes:
 
 def test_a_zip_of_pages_imports_each_page_with_its_attachments(vocab, importer):
     batch = services.batch_create(
-        user=importer, name="旧站采集.zip", data=pages_zip(), source_system="官渡区旧站", old_site="http://www.kmgd.gov.cn/"
+        user=importer,
+        name="旧站采集.zip",
+        data=pages_zip(),
+        source_system="官渡区旧站",
+        old_site="http://www.kmgd.gov.cn/",
     )
     assert batch.kind == ImportBatch.Kind.PAGES and batch.rows_total == 3
     services.batch_execute(batch=batch, dry_run=True)
@@ -109,7 +113,10 @@ def test_a_folder_of_pages_from_the_command_line_with_progress(vocab, importer, 
     text = out.getvalue()
     assert "试运行完成：新建 2" in text and "正式导入完成：新建 2" in text
     assert "2/2 行（100%）" in text
-    assert DisclosureRecord.objects.filter(index_number__in=["015117762-202409-000211", "015117762-202305-000098"]).count() == 2
+    assert (
+        DisclosureRecord.objects.filter(index_number__in=["015117762-202409-000211", "015117762-202305-000098"]).count()
+        == 2
+    )
 
 
 def test_a_page_that_is_not_a_detail_page_is_refused_with_a_reason(vocab, importer):

@@ -84,3 +84,15 @@ def test_a_redirect_staff_enter_is_checked(client, vocab, importer, data, messag
     assert response.status_code == 200
     assert message in str(response.context["adminform"].form.errors)
     assert not LegacyRedirect.objects.exists()
+
+
+def test_the_table_is_read_on_a_404_only(client, vocab):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as found:
+        assert client.get("/disclosures/").status_code == 200
+    assert not [q for q in found.captured_queries if "imports_legacyredirect" in q["sql"]]
+    with CaptureQueriesContext(connection) as missing:
+        assert client.get("/no/such/page.html?id=1").status_code == 404
+    assert len([q for q in missing.captured_queries if "imports_legacyredirect" in q["sql"]]) == 1

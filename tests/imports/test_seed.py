@@ -83,7 +83,9 @@ def test_the_seed_imports_as_the_fixture_record_once_staff_have_checked_it(vocab
         if name in ("id", "status", "created_at", "updated_at"):
             continue
         if name == "body":
-            value = sanitize_html(value)  # the fixture is loaded raw: a saved record's body is sanitized (\xa0 → &nbsp;)
+            value = sanitize_html(
+                value
+            )  # the fixture is loaded raw: a saved record's body is sanitized (\xa0 → &nbsp;)
         assert getattr(record, name) == value, name
     assert not Flag.objects.open().exists()
 

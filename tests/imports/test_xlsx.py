@@ -30,12 +30,32 @@ def office_workbook() -> bytes:
     ws["G2"], ws["G3"], ws["H3"] = "分类", "主题分类", "体裁"
     ws.merge_cells("G2:H2")
     rows = [
-        ["015117762-202203-000301", "关于做好2022年社区两委换届工作的通知", "昆明市官渡区民政局", dt.date(2022, 3, 1),
-         dt.datetime(2022, 3, 3, 9, 30), "官民通〔2022〕5号", "民政、扶贫、救灾", "通知", "<p>各街道：请做好换届工作。</p>",
-         "http://www.kmgd.gov.cn/art/2022/3/3/art_1_301.html", "已核"],
-        ["015117762-202204-000302", "关于下达2022年社区工作经费的通知", "昆明市官渡区人民政府办公室", dt.date(2022, 4, 1),
-         dt.datetime(2022, 4, 6, 15, 0), "", "财政、金融、审计", "", "下达社区工作经费40万元。\n请及时拨付。",
-         "http://www.kmgd.gov.cn/art/2022/4/6/art_1_302.html", ""],
+        [
+            "015117762-202203-000301",
+            "关于做好2022年社区两委换届工作的通知",
+            "昆明市官渡区民政局",
+            dt.date(2022, 3, 1),
+            dt.datetime(2022, 3, 3, 9, 30),
+            "官民通〔2022〕5号",
+            "民政、扶贫、救灾",
+            "通知",
+            "<p>各街道：请做好换届工作。</p>",
+            "http://www.kmgd.gov.cn/art/2022/3/3/art_1_301.html",
+            "已核",
+        ],
+        [
+            "015117762-202204-000302",
+            "关于下达2022年社区工作经费的通知",
+            "昆明市官渡区人民政府办公室",
+            dt.date(2022, 4, 1),
+            dt.datetime(2022, 4, 6, 15, 0),
+            "",
+            "财政、金融、审计",
+            "",
+            "下达社区工作经费40万元。\n请及时拨付。",
+            "http://www.kmgd.gov.cn/art/2022/4/6/art_1_302.html",
+            "",
+        ],
     ]
     for offset, row in enumerate(rows):
         for column, value in zip("ABCDEFGHIJK", row):
@@ -47,10 +67,24 @@ def office_workbook() -> bytes:
 
 def test_merged_headers_are_read_as_the_office_meant_them():
     sheet = open_sheet(office_workbook(), "目录.xlsx")
-    assert sheet.headers == ["索引号", "名称", "发布机构", "成文日期", "发布日期", "文号", "主题分类", "体裁", "正文", "原网址", "备注"]
+    assert sheet.headers == [
+        "索引号",
+        "名称",
+        "发布机构",
+        "成文日期",
+        "发布日期",
+        "文号",
+        "主题分类",
+        "体裁",
+        "正文",
+        "原网址",
+        "备注",
+    ]
     rows = list(sheet.rows)
     assert [n for n, _ in rows] == [4, 5]  # the file's own row numbers
-    assert rows[0][1]["成文日期"] == dt.datetime(2022, 3, 1) and rows[1][1]["名称"] == "关于下达2022年社区工作经费的通知"
+    assert (
+        rows[0][1]["成文日期"] == dt.datetime(2022, 3, 1) and rows[1][1]["名称"] == "关于下达2022年社区工作经费的通知"
+    )
 
 
 def test_an_unknown_column_waits_for_the_mapping_then_imports(vocab, importer):
