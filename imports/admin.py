@@ -116,7 +116,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             flag_counts=selectors.batch_flag_counts(batch=batch),
             can_run=request.user.has_perm(services.RUN),
             can_rollback=request.user.has_perm(services.ROLLBACK),
-            stalled=batch.is_running and services._stalled(batch),
+            stalled=batch.is_running and services.stalled(batch),
             **numbered_page(request, results, RESULTS_PER_PAGE),
         )
         return TemplateResponse(request, "admin/imports/importbatch/detail.html", context)

@@ -196,9 +196,6 @@ def body_html(value, *, is_html: bool) -> str:
 
 def clean_row(source: SourceRow, lookups: Lookups, value_mapping: dict) -> Candidate:
     c = Candidate(number=source.number, place=source.place, warnings=list(source.warnings))
-    if source.error:
-        c.errors.append(source.error)
-        return c
     v = source.values
     values = c.values
 
@@ -237,6 +234,9 @@ def clean_row(source: SourceRow, lookups: Lookups, value_mapping: dict) -> Candi
     elif len(title) > 300:
         add_error(f"名称超过 300 个字符（{len(title)} 个）。")
     values["title"] = title
+    if source.error:  # the row as the file holds it is broken: named by what could be read
+        c.errors.insert(0, source.error)
+        return c
 
     for name, table, default, label in (
         ("publisher", lookups.publishers, lookups.default_publisher, "发布机构"),

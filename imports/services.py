@@ -187,7 +187,7 @@ def batch_start(*, batch: ImportBatch, user, action: str) -> ImportBatch:
 
 def check_can_start(batch, action, user):
     Status = ImportBatch.Status
-    if batch.is_running and not _stalled(batch):
+    if batch.is_running and not stalled(batch):
         raise ValidationError("这个批次正在运行，请等它完成。")
     if action == "dry_run" and batch.status in (Status.NEEDS_MAPPING, Status.DONE, Status.ROLLED_BACK):
         raise ValidationError(
@@ -205,7 +205,7 @@ def check_can_start(batch, action, user):
 STALL_SECONDS = 600
 
 
-def _stalled(batch) -> bool:
+def stalled(batch) -> bool:
     """A run whose process died (a restart, a crash) stops reporting; it may then be restarted."""
     return batch.progress_at is not None and (timezone.now() - batch.progress_at).total_seconds() > STALL_SECONDS
 

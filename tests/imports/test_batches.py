@@ -271,3 +271,39 @@ def test_a_future_publication_date_is_refused(vocab, importer):
         run(batch, dry_run=True)
     rows = {r.number: r for r in RowResult.objects.filter(batch=batch, dry_run=True)}
     assert rows[3].action == "refuse" and "在将来" in rows[3].messages[0]
+
+
+def test_an_unknown_publisher_mapped_on_the_mapping_screen_is_imported(vocab, importer):
+    from disclosures.models import Organization
+
+    batch = new_batch(importer)
+    run(batch, dry_run=True)
+    batch.refresh_from_db()
+    office = Organization.objects.get(name="昆明市官渡区人民政府")
+    services.batch_set_mapping(
+        batch=batch, user=importer, columns=batch.column_mapping, values={"publisher": {"官渡区外星事务局": office.pk}}
+    )
+    run(batch, dry_run=True)
+    row = RowResult.objects.get(batch=batch, dry_run=True, number=8)
+    assert row.action == "create"
+    with pytest.raises(ValidationError, match="同一个字段"):
+        services.batch_set_mapping(batch=batch, user=importer, columns={"名称": "title", "标题": "title"}, values={})
+
+
+def test_rows_the_file_itself_breaks_are_refused_and_the_rest_imported(vocab, importer):
+    text = (
+        "来源编号,名称,发布机构,主题分类,正文\n"
+        "a1,关于甲事项的通知,昆明市官渡区民政局,综合政务,<p>甲</p>\n"
+        "a2,关于乙事项的通知,昆明市官渡区民政局,综合政务,<p>乙</p>,多出的一列\n"
+        'a3,关于丙事项的通知,昆明市官渡区民政局,综合政务,"<p>前文</p><style>p { color: red }<p>丙的正文</p>"\n'
+        "a4,,昆明市官渡区民政局,综合政务,<p>没有名称</p>\n"
+        "a5,关于戊事项的通知,昆明市官渡区民政局,综合政务,<p>戊</p>\n"
+    )
+    batch = new_batch(importer, name="small.csv", data=text.encode("utf-8"))
+    run(batch, dry_run=True)
+    rows = {r.key: r for r in RowResult.objects.filter(batch=batch, dry_run=True)}
+    assert rows["id:a1"].action == rows["id:a5"].action == "create"
+    assert rows["id:a2"].action == "refuse" and "比表头多 1 列" in rows["id:a2"].messages[0]
+    assert rows["id:a3"].action == "refuse" and "正文：保存会" in rows["id:a3"].messages[0]
+    assert rows["id:a4"].action == "refuse" and "缺少名称" in rows["id:a4"].messages[0]
+    assert "没有发布日期" in rows["id:a1"].messages[0]
