@@ -163,6 +163,8 @@ def record_submit(*, record: DisclosureRecord, user, comment: str = "") -> Discl
         raise PermissionDenied("您没有提交审核的权限。")
     if record.status != DisclosureRecord.Status.DRAFT:
         raise ValidationError(f"只有草稿可以提交审核（当前状态：{record.get_status_display()}）。")
+    if problems := publish_problems(record):
+        raise ValidationError(problems)
     comment = _review_comment(comment)
     record.full_clean()
     record.status = DisclosureRecord.Status.PENDING

@@ -12,7 +12,9 @@ def _unchecked_losses(record):
         return None
     count = record_open_flags(record=record)
     if count:
-        return f"这条导入的记录还有 {count} 处可能丢失的字符未核对（迁移导入 › 待核对的缺字），核对后才能发布。"
+        return (
+            f"这条导入的记录还有 {count} 处可能丢失的字符未核对（迁移导入 › 待核对的缺字），核对后才能提交审核或发布。"
+        )
     return None
 
 

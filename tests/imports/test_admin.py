@@ -3,9 +3,11 @@ IMPORTS_BACKGROUND=False in tests runs it in the request), the per-row report, c
 and publishing held back until they are checked."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from disclosures.models import DisclosureRecord
+from disclosures.services import record_submit
 from imports.models import Flag, ImportBatch
 from tests.staff import sign_in_staff
 
@@ -60,20 +62,16 @@ def test_a_file_that_cannot_be_read_is_refused_beside_the_field(vocab, staff_cli
     assert not ImportBatch.objects.exists()
 
 
-def test_flags_are_checked_one_by_one_and_publishing_waits_for_them(vocab, staff_client):
+def test_flags_are_checked_one_by_one_and_review_waits_for_them(vocab, staff_client, importer):
     upload(staff_client, "records.csv", fixture_bytes("records_gb18030.csv"))
     batch = ImportBatch.objects.get()
     start = f"/admin/imports/importbatch/{batch.pk}/start/"
     staff_client.post(start, {"action": "dry_run"})
     staff_client.post(start, {"action": "run"})
     record = DisclosureRecord.objects.get(index_number="015117762-202110-000106")
-    # Publishing from the record admin is refused while flags are open.
-    response = staff_client.post(
-        "/admin/disclosures/disclosurerecord/",
-        {"action": "publish_selected", "_selected_action": [record.pk]},
-        follow=True,
-    )
-    assert "未核对" in response.content.decode()
+    # It cannot go to review (nor be published) while flags are open.
+    with pytest.raises(ValidationError, match="2 处可能丢失的字符未核对"):
+        record_submit(record=record, user=importer)
     record.refresh_from_db()
     assert record.status == DisclosureRecord.Status.DRAFT
 
@@ -90,11 +88,9 @@ def test_flags_are_checked_one_by_one_and_publishing_waits_for_them(vocab, staff
     staff_client.post(review, {"flag": bracket.pk, "action": "accept", "text": ""})
     record.refresh_from_db()
     assert record.document_number == "官办通〔2020〕26号" and "每月补贴600元。" in record.body
-    staff_client.post(
-        "/admin/disclosures/disclosurerecord/", {"action": "publish_selected", "_selected_action": [record.pk]}
-    )
+    record_submit(record=record, user=importer)
     record.refresh_from_db()
-    assert record.status == DisclosureRecord.Status.PUBLISHED
+    assert record.status == DisclosureRecord.Status.PENDING
 
 
 def test_rollback_from_the_admin(vocab, staff_client):
