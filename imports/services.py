@@ -22,8 +22,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import ProtectedError
+from django.db.models.deletion import get_candidate_relations_to_delete
 from django.utils import timezone
 
 from audit.models import Action
@@ -620,6 +621,13 @@ def rollback_check(*, batch: ImportBatch, user=None):
     published = touched.filter(status=DisclosureRecord.Status.PUBLISHED)
     if first := published.first():
         raise ValidationError(f"批次中有 {published.count()} 条记录已发布（如“{first}”）：请先撤回，再回滚。")
+    for relation in get_candidate_relations_to_delete(DisclosureRecord._meta):
+        if relation.on_delete in (models.PROTECT, models.RESTRICT):
+            held = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": created}).first()
+            if held is not None:
+                raise ValidationError(
+                    f"其他内容引用了本批次的记录（{relation.related_model._meta.verbose_name}“{held}”），无法回滚。"
+                )
     if user is not None and not disclosure_selectors.manages_all_agencies(user):
         outside = touched.exclude(publisher__in=disclosure_selectors.agencies_of(user)).first()
         if outside:
@@ -658,7 +666,7 @@ def batch_rollback(*, batch: ImportBatch, user=None, progress=None) -> ImportBat
                 attachments = list(Attachment.objects.filter(record_id__in=chunk))
                 for attachment in attachments:
                     attachment.file.delete(save=False)
-                DisclosureRecord.objects.filter(pk__in=chunk).delete()
+                _delete_records(chunk)
                 History.objects.filter(id__in=chunk).delete()
                 AttachmentHistory.objects.filter(id__in=[a.pk for a in attachments]).delete()
             done += len(chunk)
@@ -684,6 +692,27 @@ def batch_rollback(*, batch: ImportBatch, user=None, progress=None) -> ImportBat
     batch.save()
     audit_log(user, Action.DELETE, batch, f"回滚导入批次：删除 {len(record_ids)} 条记录，恢复 {len(restore)} 条")
     return batch
+
+
+def _delete_records(ids):
+    """Delete records the batch created without a model delete's per-object signals (each
+    re-syncs the search index and writes a history row: ~70 records/s). Their dependents go by
+    relation, as the collector would: CASCADE deleted, SET_NULL cleared, PROTECT refused. The
+    records are drafts or withdrawn, so no page or search document shows them."""
+    for relation in get_candidate_relations_to_delete(DisclosureRecord._meta):
+        on_delete = relation.on_delete
+        if on_delete is models.DO_NOTHING:
+            continue  # history rows: removed by the caller
+        related = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": ids})
+        if on_delete is models.SET_NULL:
+            related.update(**{relation.field.name: None})
+        elif on_delete in (models.PROTECT, models.RESTRICT):
+            if protected := list(related[:3]):
+                raise ProtectedError("protected", set(protected))
+        else:
+            related.delete()
+    records = DisclosureRecord.objects.filter(pk__in=ids)
+    records._raw_delete(records.db)
 
 
 def _rollback_progress(batch, done, total, progress):

@@ -307,3 +307,16 @@ def test_rows_the_file_itself_breaks_are_refused_and_the_rest_imported(vocab, im
     assert rows["id:a3"].action == "refuse" and "正文：保存会" in rows["id:a3"].messages[0]
     assert rows["id:a4"].action == "refuse" and "缺少名称" in rows["id:a4"].messages[0]
     assert "没有发布日期" in rows["id:a1"].messages[0]
+
+
+def test_a_batch_whose_record_another_app_relies_on_is_not_rolled_back(vocab, importer):
+    from tests.communities.factories import FactFactory
+
+    batch = new_batch(importer)
+    run(batch, dry_run=True)
+    run(batch, dry_run=False)
+    record = DisclosureRecord.objects.get(index_number="015117762-202003-000101")
+    FactFactory(source_record=record, sentence="现印发给你们，请认真贯彻执行。")
+    with pytest.raises(ValidationError, match="其他内容引用了本批次的记录"):
+        services.batch_rollback(batch=ImportBatch.objects.get(pk=batch.pk), user=importer)
+    assert DisclosureRecord.objects.count() == 3  # nothing was deleted
