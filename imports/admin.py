@@ -4,6 +4,7 @@ table of old addresses."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -50,6 +51,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
         ]
 
     def _batch(self, request, pk):
+        if not str(pk).isdigit() or len(str(pk)) > 18:
+            raise Http404("没有这个导入批次。")
         batch = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, batch):
             raise PermissionDenied

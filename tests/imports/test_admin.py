@@ -117,3 +117,8 @@ def test_entry_clerks_cannot_start_runs(vocab, client, django_user_model, import
     assert response.status_code in (302, 403, 404)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.READY
+
+
+def test_a_batch_address_that_is_not_a_number_is_a_404(vocab, staff_client):
+    assert staff_client.get("/admin/imports/importbatch/abc/change/").status_code == 404
+    assert staff_client.get("/admin/imports/importbatch/99999/change/").status_code == 404
