@@ -5,11 +5,11 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
-from django.db import connections, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from core.dates import local_day_range
 from core.pagecache import cached_value
+from core.planner import index_walk
 from disclosures.models import DisclosureRecord, Organization, Topic
 
 from .backends import backend_for
@@ -106,7 +106,7 @@ class DateWalk:
     were independent — a few hundred rows where a phrase really has tens of thousands — so it
     reads every hit through the full-text index and sorts them (320 ms at a million records)
     instead of stopping at the 20th hit along the date index (9 ms). We know the real count
-    (cached with the facets), so for this one query we tell it."""
+    (cached with the facets), so for this one query we tell it (core.planner)."""
 
     def __init__(self, queryset):
         self.queryset = queryset
@@ -116,31 +116,8 @@ class DateWalk:
         return self.queryset.iterator(chunk_size=chunk_size)
 
     def __getitem__(self, index: slice) -> list:
-        low, high = index.start, index.stop
-        db = self.queryset.db
-        if connections[db].vendor != "postgresql":
-            return list(self.queryset[low:high])
-        # The walk's cost estimate (the whole index) would also trigger JIT compilation, which
-        # alone takes a second; the walk itself stops after a few hundred rows. The settings are
-        # transaction-local and put back afterwards, in case a caller's transaction goes on.
-        with transaction.atomic(using=db), connections[db].cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in PLANNER_SETTINGS), PLANNER_SETTINGS)
-            before = cursor.fetchone()
-            self._set(cursor, {name: "off" for name in PLANNER_SETTINGS})
-            try:
-                return list(self.queryset[low:high])
-            finally:
-                self._set(cursor, dict(zip(PLANNER_SETTINGS, before)))
-
-    @staticmethod
-    def _set(cursor, values):
-        cursor.execute(
-            "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in values),
-            [item for pair in values.items() for item in pair],
-        )
-
-
-PLANNER_SETTINGS = ("enable_bitmapscan", "enable_seqscan", "jit")
+        with index_walk(self.queryset.db):
+            return list(self.queryset[index.start : index.stop])
 
 
 @dataclass
