@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core import signing
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Min
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import F, Func, Min, Q, TextField
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from core.pagecache import cached_value
 
+from .document_numbers import normalize_document_number
 from .filters import RecordFilter
 from .models import (
     AgencyMembership,
@@ -151,6 +153,66 @@ def record_for_preview(*, pk: int, user, token: str = "") -> tuple[DisclosureRec
         if signed_pk == record.pk and (previewable or record.status == DisclosureRecord.Status.PUBLISHED):
             return record, True
     raise Http404("没有这条记录的预览")
+
+
+# --- the records changelist: search at a million records ---------------------------------
+# Exact 索引号 / 文号 first (unique and plain b-tree indexes). Otherwise words in 名称 or 文号:
+# on PostgreSQL a GIN index over each record's character pairs (migration 0005, every status,
+# drafts included) finds the candidates; a LIKE confirms them. Few matches are listed by id;
+# many are read along the ordering's index until a page is full (core.planner). See ADR 0052.
+
+ADMIN_SEARCH_SPARSE = 2000  # up to this many matches are listed by id
+
+
+class RecordWords(Func):
+    """The lower-cased character pairs of a record's 名称 and 文号 (SQL function of migration
+    0005, indexed by record_admin_words); PostgreSQL only."""
+
+    function = "disclosures_record_words"
+    output_field = ArrayField(TextField())
+
+    def __init__(self):
+        super().__init__(F("title"), F("document_number"))
+
+
+def character_pairs(words) -> list[str]:
+    return sorted({word[i : i + 2] for word in words for i in range(len(word) - 1)})
+
+
+@dataclass
+class AdminSearch:
+    queryset: object
+    walk: bool = False  # many matches: read the list along its index
+    note: str = ""  # why nothing was searched
+
+
+def records_admin_search(queryset, term: str) -> AdminSearch:
+    """`queryset` (the changelist's, filters applied) narrowed to what staff typed."""
+    sparse = ADMIN_SEARCH_SPARSE
+    term = " ".join((term or "").split())
+    if not term:
+        return AdminSearch(queryset)
+    exact = queryset.filter(
+        Q(index_number__in={term, term.upper()}) | Q(document_number=normalize_document_number(term))
+    )
+    if exact.exists():
+        return AdminSearch(exact)
+    words = term.lower().split()
+    if all(len(word) < 2 for word in words):
+        # One character would match most titles, or walk the whole table to find none.
+        return AdminSearch(
+            queryset.none(), note="按名称检索请至少输入两个字；索引号、文号请输入完整（如 官办通〔2020〕26号）。"
+        )
+    matching = queryset
+    for word in words:
+        matching = matching.filter(Q(title__icontains=word) | Q(document_number__icontains=word))
+    candidates = matching.order_by()
+    if candidates.db and connections[candidates.db].vendor == "postgresql":
+        candidates = candidates.alias(words=RecordWords()).filter(words__contains=character_pairs(words))
+    found = list(candidates.values_list("pk", flat=True)[: sparse + 1])
+    if len(found) <= sparse:
+        return AdminSearch(queryset.filter(pk__in=found))
+    return AdminSearch(matching, walk=True)
 
 
 def record_list(*, filters=None):

@@ -5,11 +5,22 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.admin import PersonalDataAdminMixin
+from core.changelists import LargeTableAdminMixin, year_filter
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
 from disclosures.index_numbers import IndexNumberError
 
 from . import services
-from .models import Assembly, Feedback, Member, Proposal, Reply, ReplyCategory, SatisfactionLevel, Session
+from .models import (
+    Assembly,
+    Feedback,
+    Member,
+    Proposal,
+    Reply,
+    ReplyCategory,
+    SatisfactionLevel,
+    Session,
+    normalize_proposal_number,
+)
 
 PUBLISH_PERMISSION = "proposals.publish_reply"
 
@@ -115,8 +126,15 @@ class ReplyAdminForm(VersionedModelForm):
         return cleaned
 
 
+class SessionFilter(admin.RelatedFieldListFilter):
+    """届次: each named with its assembly, read in the same query (not one query per session)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(session.pk, str(session)) for session in Session.objects.select_related("assembly")]
+
+
 @admin.register(Reply)
-class ReplyAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     form = ReplyAdminForm
     list_display = [
         "__str__",
@@ -128,11 +146,23 @@ class ReplyAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         "published_at",
         "record_link",
     ]
-    list_filter = ["status", "publication_mode", "category", "is_rehandling", "proposal__session", "answering_unit"]
+    # Everything a row shows (__str__ names the session and its assembly) in the list's one query.
+    list_select_related = ["proposal__session__assembly", "answering_unit", "category", "record"]
+    # Newest first along reply_admin_order, not by proposal (a sort over three joined tables).
+    ordering = ["-replied_on", "-id"]
+    list_filter = [
+        "status",
+        year_filter("replied_on", "答复年份"),
+        "publication_mode",
+        "category",
+        "is_rehandling",
+        ("proposal__session", SessionFilter),
+        "answering_unit",
+    ]
     search_fields = ["proposal__number", "proposal__title", "answering_unit__name", "contact_person"]
+    search_help_text = "输入提案号（如 102114 或 第102114号）精确查找；其他词语在提案标题、答复单位和联系人中查找。"
     autocomplete_fields = ["proposal", "answering_unit"]
     readonly_fields = ["status", "published_at", "record_link", "original_letter", "corrected_at"]
-    date_hierarchy = "replied_on"
     actions = ["send_selected", "publish_selected"]
     fieldsets = [
         (None, {"fields": ["proposal", "answering_unit", "replied_on", "category", "is_rehandling"]}),
@@ -146,6 +176,16 @@ class ReplyAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         ),
         ("更正", {"fields": ["correction_note", "corrected_at", "original_letter"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        # A 提案号 first, from the proposal number index; words are matched in the rows (there
+        # is one reply for every fifty records).
+        number = normalize_proposal_number(search_term)
+        if number:
+            exact = queryset.filter(proposal__number=number)
+            if exact.exists():
+                return exact, False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="政府信息公开记录")
     def record_link(self, obj):

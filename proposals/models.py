@@ -306,6 +306,8 @@ class Proposal(models.Model):
         indexes = [
             models.Index(fields=["status", "due_on"], name="proposal_status_due"),
             models.Index(fields=["lead_unit", "session"], name="proposal_unit_session"),
+            # The replies changelist finds a 提案号 without knowing its session.
+            models.Index(fields=["number"], name="proposal_number"),
         ]
 
     def __str__(self):
@@ -467,6 +469,7 @@ class Reply(models.Model):
                 condition=Q(publication_mode="full") | ~Q(mode_reason=""), name="reply_restricted_mode_has_reason"
             ),
         ]
+        indexes = [models.Index(fields=["-replied_on", "-id"], name="reply_admin_order")]
 
     def __str__(self):
         return f"{self.proposal.reference}的答复（{self.answering_unit}）"
