@@ -12,8 +12,14 @@ from contextlib import contextmanager
 from django.db import connections, transaction
 
 # What the walk's cost estimate (the whole index) would otherwise trigger: bitmap or sequential
-# scans, and JIT compilation, which alone takes a second.
-PLANNER_SETTINGS = ("enable_bitmapscan", "enable_seqscan", "jit")
+# scans, JIT compilation, which alone takes a second, and parallel workers, whose start costs
+# more than the few thousand rows the walk reads.
+PLANNER_SETTINGS = {
+    "enable_bitmapscan": "off",
+    "enable_seqscan": "off",
+    "jit": "off",
+    "max_parallel_workers_per_gather": "0",
+}
 
 
 @contextmanager
@@ -25,9 +31,9 @@ def index_walk(using):
         yield
         return
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in PLANNER_SETTINGS), PLANNER_SETTINGS)
+        cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in PLANNER_SETTINGS), list(PLANNER_SETTINGS))
         before = cursor.fetchone()
-        _set(cursor, {name: "off" for name in PLANNER_SETTINGS})
+        _set(cursor, PLANNER_SETTINGS)
         try:
             yield
         finally:

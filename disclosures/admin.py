@@ -76,6 +76,7 @@ class DisclosureRecordAdmin(LargeTableAdminMixin, VersionedAdminMixin, SimpleHis
     form = DisclosureRecordAdminForm
     list_display = ["title", "index_number", "document_number", "publisher", "status", "published_at", "view_count"]
     list_select_related = ["publisher"]
+    list_defer = ["body", "summary", "withheld_reason", "keywords"]
     # Each filter reads an index (see the model's Meta.indexes); no facet counts (LargeTableAdminMixin).
     list_filter = [
         "status",

@@ -148,6 +148,14 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     ]
     # Everything a row shows (__str__ names the session and its assembly) in the list's one query.
     list_select_related = ["proposal__session__assembly", "answering_unit", "category", "record"]
+    list_defer = [
+        "letter",
+        "summary",
+        "mode_reason",
+        "original_letter",
+        "correction_note",
+        *(f"record__{name}" for name in ("body", "summary", "withheld_reason", "keywords")),
+    ]
     # Newest first along reply_admin_order, not by proposal (a sort over three joined tables).
     ordering = ["-replied_on", "-id"]
     list_filter = [
