@@ -2,12 +2,12 @@
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from disclosures import selectors as disclosure_selectors
-from disclosures.models import DisclosureRecord, Organization
+from disclosures.models import DisclosureRecord, Genre, Organization
 
 from . import tables as t
 from .models import AnnualReport, ReviewCase
@@ -29,20 +29,25 @@ def regulation_counts(organizations, year: int) -> dict:
     """Table 二's 规章 and 规范性文件 rows from the catalogue: 本年制发 (成文日期 in the year),
     本年废止 (失效/废止日期 in the year), 现行有效 (有效 at the end of the year)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    public = DisclosureRecord.objects.published().filter(publisher__in=organizations)
-    rows = {}
-    for genre, _ in t.REGULATION_ROWS:
-        of_genre = public.filter(genre__name=genre)
-        rows[genre] = {
-            "made": of_genre.filter(written_date__range=(start, end)).count(),
-            "repealed": of_genre.exclude(validity=DisclosureRecord.Validity.VALID)
-            .filter(invalid_date__range=(start, end))
-            .count(),
-            "current": of_genre.filter(written_date__lte=end)
-            .filter(Q(validity=DisclosureRecord.Validity.VALID) | Q(invalid_date__gt=end))
-            .count(),
-        }
-    return rows
+    genres = [genre for genre, _ in t.REGULATION_ROWS]
+    valid = Q(validity=DisclosureRecord.Validity.VALID)
+    # One pass over the two genres' records, not one count per cell, and by genre id: named
+    # through a join, PostgreSQL cannot use the genre index and reads every record.
+    genre_ids = list(Genre.objects.filter(name__in=genres).values_list("pk", flat=True))
+    found = {
+        row.pop("genre__name"): row
+        for row in DisclosureRecord.objects.published()
+        .filter(publisher__in=organizations, genre__in=genre_ids)
+        .values("genre__name")
+        .annotate(
+            made=Count("pk", filter=Q(written_date__range=(start, end))),
+            repealed=Count("pk", filter=~valid & Q(invalid_date__range=(start, end))),
+            current=Count("pk", filter=Q(written_date__lte=end) & (valid | Q(invalid_date__gt=end))),
+        )
+        .order_by()
+    }
+    empty = {"made": 0, "repealed": 0, "current": 0}
+    return {genre: found.get(genre, dict(empty)) for genre in genres}
 
 
 def review_table(report: AnnualReport) -> dict:

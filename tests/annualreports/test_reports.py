@@ -346,3 +346,39 @@ def test_a_text_losing_section_is_refused_beside_the_field(client, orgs):
     assert response.status_code == 200 and "保存会丢失" in response.content.decode()
     response = client.post(url, _admin_form(report, licences="3", licences_na="on", publish_now=""))
     assert "已标为不适用的项目不能同时填写数字" in response.content.decode()
+
+
+def test_table_three_counted_in_the_database_equals_the_case_by_case_rules(orgs):
+    """table_three groups the cases in SQL; tabulate_requests (worked out by hand in
+    test_tables) is the rule. Each case of that set, twice and spread over both agencies."""
+    from inforequests.models import Case
+
+    rows = []
+    for n, case in enumerate(cases() * 2):
+        closed = case.replied_on is not None
+        rows.append(
+            Case(
+                number=f"T-{n:04d}",
+                query_code_digest=f"digest-{n}",
+                agency=orgs[n % 2],
+                received_on=case.received_on,
+                clock_start=case.received_on,
+                applicant_type=case.applicant_type,
+                name="申请人",
+                id_type=Case.IdType.RESIDENT_ID,
+                id_number="11010519491231002X",
+                phone="13900000000",
+                address="地址",
+                title="申请",
+                description="描述",
+                delivery=Case.Delivery.ELECTRONIC,
+                state=Case.State.ANSWERED if closed else Case.State.REGISTERED,
+                is_open=not closed,
+                outcome=case.outcome,
+                replied_on=case.replied_on,
+            )
+        )
+    Case.objects.bulk_create(rows)
+    for year in (2022, 2023, 2024):
+        assert t.table_three(list(orgs), year) == t.tabulate_requests(cases() * 2, year), year
+    assert t.table_three([orgs[1]], 2023)[t.NEW]["total"] == len([c for c in cases() if c.received_on.year == 2023])
