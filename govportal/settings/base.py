@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django.contrib.sitemaps",
     "django.contrib.syndication",
     "django_filters",
@@ -89,6 +90,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "govportal.urls"
+# Widgets render with the project's template settings, so templates/ can correct Django's own
+# widget templates (templates/admin/widgets/split_datetime.html labels its two inputs).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "govportal.wsgi.application"
 
 TEMPLATES = [

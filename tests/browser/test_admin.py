@@ -10,7 +10,17 @@ from ..staff import current_code
 from .conftest import STAFF_PASSWORD, STAFF_USER
 from .test_axe import AXE_SCRIPT, WCAG_TAGS
 
-PAGES = ["/admin/", "/admin/disclosures/disclosurerecord/", "/admin/portal/sitesettings/"]
+PAGES = [
+    "/admin/",
+    "/admin/disclosures/disclosurerecord/",
+    # The changelist searched (a word, so the search note and result count show) and filtered.
+    "/admin/disclosures/disclosurerecord/?q=%E7%A4%BE%E5%8C%BA",
+    "/admin/disclosures/disclosurerecord/?status__exact=published&published_at_year=2023",
+    # The add form: autocomplete boxes (select2) and the split date/time widget.
+    "/admin/disclosures/disclosurerecord/add/",
+    "/admin/proposals/reply/",
+    "/admin/portal/sitesettings/",
+]
 
 
 def test_admin_pages_have_no_axe_violations(site, reader_context):
@@ -36,11 +46,28 @@ def test_admin_pages_have_no_axe_violations(site, reader_context):
     page.fill("#id_token", current_code(TOTPDevice.objects.get(user__username=STAFF_USER)))
     with page.expect_navigation():
         page.click("form.login-form button[type=submit]")
-    for url in PAGES:
+    change = f"/admin/disclosures/disclosurerecord/{site.seed.pk}/change/"
+    for url in [*PAGES, change]:
         page.goto(url)
         assert page.url.endswith(url), page.url  # signed in
         assert page.evaluate("document.documentElement.lang") == "zh-hans"
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.className") == "skip-to-content-link"
+        if url.endswith("/add/"):  # Django's add form puts the focus on its first field
+            assert page.evaluate("document.activeElement.id") == "id_title"
+        else:
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.className") == "skip-to-content-link"
         check(url)
+        if url in (change, "/admin/disclosures/disclosurerecord/add/"):
+            check_widget_names(page, url, failures)
     assert not failures, "\n".join(failures)
+
+
+def check_widget_names(page, url, failures):
+    """Beyond axe's "has a name": the names are the fields' own labels (static/js/admin-widgets.js,
+    templates/admin/widgets/split_datetime.html)."""
+    publisher = page.get_by_role("combobox", name="发布机构")
+    if publisher.count() != 1:
+        failures.append(f"--- {url} --- the 发布机构 autocomplete is not named by its label")
+    for input_id in ("id_published_at_0", "id_published_at_1"):
+        if not page.locator(f'label[for="{input_id}"]').count():
+            failures.append(f"--- {url} --- #{input_id} has no label")
