@@ -1,15 +1,23 @@
 """Inside Django, against the benchmark database: find the URL of every benchmarked page,
-count its queries (rendered, and from the page cache), measure its bytes, and save the seed
-record's HTML for the reference apps. Prints one JSON line (PROBE {...}).
+count its queries (rendered, and from the page cache), measure its bytes, time the district's
+consolidated 年报, and save the seed record's HTML for the reference apps. Prints one JSON
+line (PROBE {...}).
 
     python -m bench.probe <reference page file>
+    python -m bench.probe --staff-session     # SESSION <cookie>: a signed-in bench staff member
+
+Staff pages (the admin, the 依申请公开 queue) are loaded as a district-wide 审核员 who has
+passed the second sign-in step: the bench database gets that user and an authenticator,
+and each run a session in the store the server uses.
 """
 
 import gzip
 import json
 import os
 import random
+import statistics
 import sys
+import time
 
 NO_CACHE_COOKIE = "bench=1"  # unknown to the page cache, so every request is rendered
 BROWSER = (
@@ -18,6 +26,8 @@ BROWSER = (
 SEED_INDEX_NUMBER = "015117762-202306-707714"
 CSV_ROWS = 100_000
 PAGE_SIZE = 20
+STAFF_USERNAME = "bench-staff"
+REPORT_RUNS = 5
 
 
 def _try(func):
@@ -84,6 +94,7 @@ def page_urls(words):
     pages.append(("feed", feed, error or ""))
     api, error = _try(lambda: reverse("api-v1:records"))
     pages.append(("api list", api, error or ""))
+    pages += staff_pages(public, words, rng)
     csv_url, error = _try(lambda: reverse("records_csv"))
     if csv_url:
         year, rows = _csv_year(public, timezone)
@@ -93,6 +104,144 @@ def page_urls(words):
     else:
         pages.append(("csv export", None, error))
     return pages
+
+
+def staff_pages(public, words, rng):
+    """The records and replies changelists (plain, searched three ways, filtered), the
+    依申请公开 staff queue, and its public statistics pages: (name, url, note, staff)."""
+    from urllib.parse import quote
+
+    from django.urls import reverse
+
+    from disclosures.models import Organization
+
+    records = reverse("admin:disclosures_disclosurerecord_changelist")
+    count = public.count()
+    middle = public[rng.randrange(count // 4, max(count // 4 + 1, 3 * count // 4))]
+    numbered = public.exclude(document_number="").order_by("pk")
+    numbered = numbered[rng.randrange(max(1, numbered.count()))] if numbered.exists() else None
+    pages = [
+        ("admin records", records, "", True),
+        ("admin records 索引号", f"{records}?q={quote(middle.index_number)}", f"q={middle.index_number}", True),
+        (
+            "admin records 文号",
+            f"{records}?q={quote(numbered.document_number)}" if numbered else None,
+            f"q={numbered.document_number}" if numbered else "no record has a 文号",
+            True,
+        ),
+        ("admin records 名称", f"{records}?q={quote(words['phrase'])}", f"q={words['phrase']}", True),
+        ("admin records 名称 miss", f"{records}?q={quote(words['miss'])}", f"q={words['miss']}", True),
+        ("admin records filter", f"{records}?status__exact=draft", "status=草稿", True),
+        ("admin replies", reverse("admin:proposals_reply_changelist"), "", True),
+        ("inforequests queue", reverse("inforequests:staff_queue"), "", True),
+        ("inforequests statistics", reverse("inforequests:statistics"), "", False),
+    ]
+    agency = Organization.objects.filter(request_desk__isnull=False, name__startswith="基准测试单位").order_by("pk")
+    agency = agency.first()
+    pages.append(
+        (
+            "inforequests agency",
+            reverse("inforequests:agency", args=[agency.pk]) if agency else None,
+            "" if agency else "no generated 依申请公开 cases",
+            False,
+        )
+    )
+    return pages
+
+
+def staff_user():
+    """The bench's district-wide 审核员 with a confirmed authenticator (bench data only)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.roles import REVIEWER
+
+    user, _ = get_user_model().objects.get_or_create(
+        username=STAFF_USERNAME, defaults={"is_staff": True, "first_name": "基准测试"}
+    )
+    user.set_unusable_password()  # signed in by the bench only, never with a password
+    user.save()
+    user.groups.add(Group.objects.get(name=REVIEWER))
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label__in=["disclosures", "inforequests"],
+            codename__in=["manage_all_agencies", "view_all_cases"],
+        )
+    )
+    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "基准测试验证器"})
+    return user, device
+
+
+def staff_client(client):
+    """`client` signed in as the bench staff member, second step passed (tests/staff.py)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    user, device = staff_user()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def staff_cookie() -> str:
+    """A Cookie header value for a signed-in bench staff session, in this process's session
+    store (run with the server's settings, so the server finds it)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = staff_client(Client())
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def annual_report_timing(runs=REPORT_RUNS):
+    """Generating the district's consolidated 年报 (bench/generate.py made it a draft): its
+    tables from the catalogue and the cases, the 勾稽 checks, and what publishing would store
+    and serve (the HTML body, CSV, XLSX), without writing anything. One untimed run first."""
+    from django.template.loader import render_to_string
+
+    from annualreports import downloads, selectors
+    from annualreports import tables as t
+    from annualreports.models import AnnualReport
+    from bench.generate import DISTRICT
+
+    report = AnnualReport.objects.filter(organization__name=DISTRICT, consolidated=True).order_by("-year").first()
+    if report is None:
+        return {"name": "annual report", "url": None, "note": "no generated consolidated 年报"}
+
+    def generate():
+        tables = selectors.report_tables(report)
+        findings = selectors.report_findings(report, tables)
+        sheets = t.sheets(tables)
+        body = render_to_string("annualreports/_record_body.html", {"report": report, "sheets": sheets})
+        downloads.report_csv(report.title, sheets)
+        downloads.report_xlsx(report.title, sheets)
+        return body, findings
+
+    generate()
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        body, findings = generate()
+        seconds.append(time.perf_counter() - started)
+    html = body.encode()
+    return {
+        "name": "annual report",
+        "url": f"(in process) {report}",
+        "note": f"{report.year}, consolidated over {len(selectors.report_organizations(report))} agencies; "
+        f"{len(findings)} 勾稽 findings",
+        "status": 200,
+        "in_process": True,
+        "requests": runs,
+        "rps": round(runs / sum(seconds), 2),
+        "p50_ms": round(statistics.median(seconds) * 1000, 1),
+        "p95_ms": round(max(seconds) * 1000, 1),
+        "p99_ms": round(max(seconds) * 1000, 1),
+        "errors": 0,
+        "bytes": len(html),
+        "gzip_bytes": len(gzip.compress(html, 6)),
+    }
 
 
 def _csv_year(public, timezone):
@@ -108,7 +257,7 @@ def _csv_year(public, timezone):
     return best["y"], best["n"]
 
 
-def measure(url):
+def measure(url, *, staff=False):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -119,38 +268,47 @@ def measure(url):
             body = b"".join(response.streaming_content) if response.streaming else response.content
         return response, body, len(queries.captured_queries)
 
-    rendered = Client(HTTP_USER_AGENT=BROWSER, HTTP_COOKIE=NO_CACHE_COOKIE, HTTP_HOST="127.0.0.1")
+    rendered = Client(HTTP_USER_AGENT=BROWSER, HTTP_HOST="127.0.0.1")
+    name, value = NO_CACHE_COOKIE.split("=")
+    rendered.cookies[name] = value  # beside a session cookie, so not as a default header
+    if staff:
+        staff_client(rendered)
     fetch(rendered)  # per-generation caches (counts, facets) filled, as in a steady state
     response, body, queries = fetch(rendered)
-    cached = Client(HTTP_USER_AGENT=BROWSER, HTTP_HOST="127.0.0.1")
-    fetch(cached)
-    hit, _, hit_queries = fetch(cached)
-    return {
+    result = {
         "status": response.status_code,
         "bytes": len(body),
         "gzip_bytes": len(gzip.compress(body, 6)),
         "queries": queries,
-        "cached": hit.get("X-Page-Cache") == "hit",
-        "cached_queries": hit_queries,
         "content_type": response.get("Content-Type", ""),
-    }, body
+    }
+    if staff:  # never served from the page cache
+        return {**result, "staff": True, "cached": False, "cached_queries": None}, body
+    cached = Client(HTTP_USER_AGENT=BROWSER, HTTP_HOST="127.0.0.1")
+    fetch(cached)
+    hit, _, hit_queries = fetch(cached)
+    return {**result, "cached": hit.get("X-Page-Cache") == "hit", "cached_queries": hit_queries}, body
 
 
 def main():
     import django
 
-    reference_file = sys.argv[1]
     django.setup()
+    if sys.argv[1] == "--staff-session":
+        print("SESSION " + staff_cookie())
+        return
+    reference_file = sys.argv[1]
     from bench.generate import _meta_read
 
     meta = _meta_read() or {}
     words = meta.get("words") or {"common": "社区", "phrase": "社区治理", "miss": "量子纠缠"}
     results = []
-    for name, url, note in page_urls(words):
+    for name, url, note, *staff in page_urls(words):
         entry = {"name": name, "url": url, "note": note}
         if url:
-            entry.update(measure(url)[0])
+            entry.update(measure(url, staff=bool(staff and staff[0]))[0])
         results.append(entry)
+    results.append(annual_report_timing())
     seed_url = next(p["url"] for p in results if p["name"] == "seed record")
     stats, body = measure(seed_url)
     with open(reference_file, "wb") as handle:

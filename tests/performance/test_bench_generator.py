@@ -4,11 +4,15 @@ proportion, and its bulk-built search documents identical to the search app's ow
 import importlib
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from bench import generate as bench_generate
+from bench import probe
 from disclosures.models import DisclosureRecord, IndexSerial, Organization
 from disclosures.services import record_publish
+from inforequests.models import Agency, Case, CaseItem
 from search.models import SearchDocument
 from search.registry import source_get
 from search.services import document_fields
@@ -77,6 +81,8 @@ def check_generated_data():
     again = bench_generate.generate("10k", records=400, workers=1, log=lambda *a: None)
     assert again.get("reused") and generated.count() == 400
 
+    check_cases_district_and_staff(meta)
+
     # Allocation continues after the generated 索引号 (no collision on publish).
     org = Organization.objects.filter(name__startswith="基准测试单位").first()
     assert IndexSerial.objects.filter(prefix__startswith=org.org_code).exists()
@@ -88,3 +94,37 @@ def check_generated_data():
         record.index_number.startswith(org.org_code)
         and not DisclosureRecord.objects.filter(index_number=record.index_number).exclude(pk=record.pk).exists()
     )
+
+
+def check_cases_district_and_staff(meta):
+    """依申请公开 cases across the generated agencies, the district above them with its draft
+    consolidated 年报, and what `make bench` does with them (bench/probe.py)."""
+    cases = Case.objects.filter(title__endswith=bench_generate.MARK)
+    assert meta["cases"] == 100 and cases.count() == 100 == CaseItem.objects.filter(case__in=cases).count()
+    assert Agency.objects.filter(organization__name__startswith="基准测试单位").count() == 40
+    assert cases.filter(is_open=True).exists() and cases.filter(is_open=False).exists()
+    assert not cases.filter(is_open=False, outcome="").exists()  # closed cases have their outcome
+    assert cases.order_by("pk").first().phone == "13800000000"  # encrypted with the configured key
+    district = Organization.objects.get(pk=meta["district"])
+    assert district.children.filter(name__startswith="基准测试单位").count() == 40
+
+    # A database generated before the cases existed gets them (and the district) on its next run.
+    CaseItem.objects.all().delete()
+    Case.objects.all().delete()
+    bench_generate._meta_write({k: v for k, v in meta.items() if k not in ("cases", "district")})
+    again = bench_generate.generate("10k", records=400, workers=1, log=lambda *a: None)
+    assert again["reused"] and again["cases"] == 100 and cases.count() == 100
+    assert bench_generate._meta_read()["cases"] == 100
+
+    timing = probe.annual_report_timing(runs=1)
+    assert timing["in_process"] and timing["p95_ms"] > 0 and timing["bytes"] > 1000
+    assert "41 agencies" in timing["note"]  # the district and the 40 below it
+
+    staff = probe.staff_client(Client())
+    for url in ("/admin/disclosures/disclosurerecord/", "/admin/proposals/reply/", "/disclosures/apply/staff/"):
+        assert staff.get(url).status_code == 200, url  # signed in, second step passed
+    cookie = probe.staff_cookie()
+    assert cookie.startswith(f"{settings.SESSION_COOKIE_NAME}=")
+    fresh = Client()
+    fresh.cookies[settings.SESSION_COOKIE_NAME] = cookie.split("=", 1)[1]
+    assert fresh.get("/admin/disclosures/disclosurerecord/").status_code == 200
