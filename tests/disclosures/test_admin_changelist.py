@@ -201,3 +201,17 @@ def test_word_candidates_come_from_the_gin_index():
     with connection.cursor() as cursor:  # a few rows: a scan would win, but the index must be usable
         cursor.execute("SET LOCAL enable_seqscan = off")
     assert "record_admin_words" in candidates.explain()
+
+
+def test_the_superseded_by_box_searches_the_same_way_without_leaving_messages(reviewer, monkeypatch):
+    records(2)
+    for n in range(4):
+        published(title=f"社区治理通知（{n}）", published_at=timezone.now() - dt.timedelta(minutes=n))
+    params = {"app_label": "disclosures", "model_name": "disclosurerecord", "field_name": "superseded_by"}
+    for dense in (20, 2):  # listed by id, then read along the index
+        monkeypatch.setattr(selectors, "ADMIN_SEARCH_DENSE", dense)
+        response = reviewer.get("/admin/autocomplete/", {**params, "term": "社区治理"})
+        assert [r["text"] for r in response.json()["results"]] == [f"社区治理通知（{n}）" for n in range(4)]
+    assert reviewer.get("/admin/autocomplete/", {**params, "term": "通"}).json()["results"] == []
+    response, _ = get(reviewer)
+    assert "至少输入两个字" not in response.content.decode()  # the note is for the changelist only
