@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.forms import ShortModelChoiceField
+
 from .identity import normalize_id, validate_credit_code, validate_resident_id
 from .models import Case, Outcome, Pause
 from .selectors import accepting_agencies
@@ -42,7 +44,7 @@ def date_field(label, **kwargs):
 
 
 class ApplicationForm(PlainLabels, forms.Form):
-    agency = forms.ModelChoiceField(
+    agency = ShortModelChoiceField(
         label="向哪个机关申请", queryset=None, empty_label="请选择机关", error_messages=_choice("受理机关")
     )
     applicant_type = forms.ChoiceField(
@@ -275,7 +277,7 @@ class PublishForm(PlainLabels, forms.Form):
 
 
 class StaffQueueForm(forms.Form):
-    agency = forms.ModelChoiceField(label="受理机关", required=False, queryset=None, empty_label="全部")
+    agency = ShortModelChoiceField(label="受理机关", required=False, queryset=None, empty_label="全部")
     state = forms.ChoiceField(
         label="状态", required=False, choices=[("", "未办结"), ("all", "全部")] + Case.State.choices
     )
@@ -332,7 +334,7 @@ class ReportForm(forms.Form):
             "max_value": "年度不晚于2100年。",
         },
     )
-    agency = forms.ModelChoiceField(label="受理机关", required=False, queryset=None, empty_label="全部")
+    agency = ShortModelChoiceField(label="受理机关", required=False, queryset=None, empty_label="全部")
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
