@@ -712,6 +712,7 @@ def _cases(total, *, log):
     answered (each outcome and applicant type), the recent ones open in every state, a few
     published after redaction. Written with COPY; the identifiers are encrypted once (one
     made-up applicant), the 查询码 digests are unique."""
+    from django.db import connection
     from django.utils import timezone
 
     from disclosures.models import Organization
@@ -815,6 +816,12 @@ def _cases(total, *, log):
         TableWriter(CaseItem, item_columns).write(items)
     reset_sequence(Case)
     reset_sequence(CaseItem)
+    if connection.vendor == "postgresql":
+        # As autovacuum leaves a table after a bulk load: statistics and the visibility map (the
+        # queue's count of open cases is then read from its partial index alone).
+        with connection.cursor() as cursor:
+            for model in (Case, CaseItem):
+                cursor.execute(f'VACUUM (ANALYZE) "{model._meta.db_table}"')
     log(f"  依申请公开 cases {total:,}")
     return total
 
