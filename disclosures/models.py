@@ -256,7 +256,7 @@ class DisclosureRecord(models.Model):
             models.Index(fields=["topic", "status", "-published_at"], name="record_topic_order"),
             models.Index(fields=["publisher", "status", "-published_at"], name="record_publisher_order"),
             # The staff changelist (any status, newest first), its exact 文号 look-up and its
-            # filters on the rarer values; its word search has a GIN index (migration 0005).
+            # filters on the rarer values; its word search has a GIN index (migration 0006).
             models.Index(fields=["-published_at", "-id"], name="record_admin_order"),
             models.Index(fields=["document_number"], name="record_document_number"),
             models.Index(fields=["validity"], name="record_validity"),

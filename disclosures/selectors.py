@@ -159,7 +159,7 @@ def record_for_preview(*, pk: int, user, token: str = "") -> tuple[DisclosureRec
 # Exact 索引号 / 文号 first (unique and plain b-tree indexes). Otherwise words in 名称 or 文号,
 # confirmed by a LIKE. Common words (many matches among the newest records) are read along the
 # ordering's index until a page is full (core.planner): a few thousand rows. Rarer ones come
-# from a GIN index over each record's character pairs (migration 0005; every status, drafts
+# from a GIN index over each record's character pairs (migration 0006; every status, drafts
 # included), whose cost grows with the rarest pair's rows, and are listed by id. See ADR 0052.
 
 ADMIN_SEARCH_PROBE = 2000  # the newest records a word search looks through first
@@ -169,7 +169,7 @@ ADMIN_SEARCH_SPARSE = 2000  # up to this many matches are listed by id
 
 class RecordWords(Func):
     """The lower-cased character pairs of a record's 名称 and 文号 (SQL function of migration
-    0005, indexed by record_admin_words); PostgreSQL only."""
+    0006, indexed by record_admin_words); PostgreSQL only."""
 
     function = "disclosures_record_words"
     output_field = ArrayField(TextField())

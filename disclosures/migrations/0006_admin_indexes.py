@@ -38,7 +38,7 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("disclosures", "0004_agency_membership")]
+    dependencies = [("disclosures", "0005_review")]
 
     operations = [
         migrations.AddIndex(
