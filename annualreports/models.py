@@ -5,8 +5,9 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from disclosures.editor import RichTextField
 from disclosures.models import DisclosureRecord, Organization
-from disclosures.sanitize import rich_text_errors, sanitize_html
+from disclosures.sanitize import alt_text_errors, rich_text_errors, sanitize_html
 
 from .tables import NOT_APPLICABLE, REVIEW_KINDS, REVIEW_RESULTS
 
@@ -35,9 +36,9 @@ class AnnualReport(models.Model):
     consolidated = models.BooleanField(
         "汇总年报", default=False, help_text="本级政府汇总本级及所属部门、街道的年报（3月31日前公布）。"
     )
-    overview = models.TextField("一、总体情况", blank=True)
-    problems = models.TextField("五、存在的主要问题及改进情况", blank=True)
-    other_matters = models.TextField("六、其他需要报告的事项", blank=True)
+    overview = RichTextField("一、总体情况", blank=True)
+    problems = RichTextField("五、存在的主要问题及改进情况", blank=True)
+    other_matters = RichTextField("六、其他需要报告的事项", blank=True)
     licences = models.PositiveIntegerField(
         "行政许可：本年处理决定数量", null=True, blank=True, help_text="没有发生填 0；留空表示尚未填写。"
     )
@@ -109,7 +110,8 @@ class AnnualReport(models.Model):
         return getattr(self, name)
 
     def clean(self):
-        errors = rich_text_errors(self, *RICH_TEXT_FIELDS)
+        # The sections exist to be published: each image needs its alt text from the start.
+        errors = alt_text_errors(self, *RICH_TEXT_FIELDS) | rich_text_errors(self, *RICH_TEXT_FIELDS)
         for name, flag in ENTERED_FIELDS.items():
             if getattr(self, flag) and getattr(self, name) is not None:
                 errors[name] = "已标为不适用的项目不能同时填写数字：请清空数字或取消“不适用”。"

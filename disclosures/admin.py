@@ -111,7 +111,7 @@ class DisclosureRecordAdmin(LargeTableAdminMixin, VersionedAdminMixin, SimpleHis
                 ]
             },
         ),
-        ("正文", {"fields": ["body"]}),
+        ("正文", {"fields": ["body", "body_docx"]}),
         ("状态", {"fields": ["status", "index_number", "view_count"]}),
     ]
 
@@ -179,6 +179,15 @@ class DisclosureRecordAdmin(LargeTableAdminMixin, VersionedAdminMixin, SimpleHis
         if change and request.POST.get("_review") and not form.has_changed():
             return
         super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("body_docx"):
+            self._import_docx(request, obj, form.cleaned_data["body_docx"])
+
+    def _import_docx(self, request, record, document):
+        notes = services.record_import_docx(record=record, document=document, user=request.user)
+        record.imported_docx = True
+        self.message_user(request, f"已从 Word 文档导入正文（图片 {len(document.images)} 张）。", messages.SUCCESS)
+        for note in notes:
+            self.message_user(request, note, messages.WARNING)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["review"] = self._review_context(request, obj)
@@ -202,14 +211,19 @@ class DisclosureRecordAdmin(LargeTableAdminMixin, VersionedAdminMixin, SimpleHis
             context["preview_link_expires"] = timezone.now() + selectors.preview_link_lifetime()
         return context
 
+    # After a Word import the record stays open: its images may still need their alt text.
     def response_add(self, request, obj, post_url_continue=None):
         if request.POST.get("_review") in self.REVIEW_ACTIONS:
             return self._review(request, obj)
+        if getattr(obj, "imported_docx", False):
+            return redirect("admin:disclosures_disclosurerecord_change", obj.pk)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
         if request.POST.get("_review") in self.REVIEW_ACTIONS:
             return self._review(request, obj)
+        if getattr(obj, "imported_docx", False):
+            return redirect("admin:disclosures_disclosurerecord_change", obj.pk)
         return super().response_change(request, obj)
 
     def _review(self, request, record):

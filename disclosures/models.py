@@ -18,7 +18,8 @@ from core.vocabulary import Vocabulary
 
 from .codes import validate_credit_code_checksum, validate_org_code_checksum
 from .document_numbers import normalize_document_number, validate_document_number
-from .sanitize import rich_text_errors, sanitize_html
+from .editor import RichTextField
+from .sanitize import alt_text_errors, rich_text_errors, sanitize_html
 from .uploads import content_problem
 
 org_code_validator = RegexValidator(
@@ -230,7 +231,7 @@ class DisclosureRecord(models.Model):
         "公开方式", max_length=12, choices=DisclosureMode.choices, default=DisclosureMode.PROACTIVE
     )
     withheld_reason = models.TextField("不予公开理由", blank=True)
-    body = models.TextField("正文", blank=True, help_text="保存时自动清除脚本、事件属性和 javascript: 链接。")
+    body = RichTextField("正文", blank=True, help_text="保存时自动清除脚本、事件属性和 javascript: 链接。")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     # While pending: the round's number of levels (fixed when submitted) and the level awaiting a decision.
     review_levels = models.PositiveSmallIntegerField("审核级数", default=0, editable=False)
@@ -314,8 +315,17 @@ class DisclosureRecord(models.Model):
             errors["superseded_by"] = "替代文件不能是本记录自身。"
         if self.effective_date and self.invalid_date and self.invalid_date < self.effective_date:
             errors["invalid_date"] = "失效/废止日期不能早于生效日期。"
+        if self.status == self.Status.PUBLISHED:
+            for name, message in alt_text_errors(self, "body", names=self.image_names).items():
+                errors.setdefault(name, message)
         if errors:
             raise ValidationError(errors)
+
+    def image_names(self) -> dict[str, str]:
+        """What staff call the body's images: {attachment URL: attachment title}."""
+        if self.pk is None:
+            return {}
+        return {attachment.get_absolute_url(): attachment.title for attachment in self.attachments.all()}
 
     def save(self, *args, **kwargs):
         # Invariants that must hold however the row is written (admin, service, shell):
@@ -451,7 +461,7 @@ class Page(Vocabulary):
 
     slug = models.SlugField("标识", unique=True)
     title = models.CharField("标题", max_length=200)
-    body = models.TextField("正文", blank=True)
+    body = RichTextField("正文", blank=True)
     office = models.ForeignKey(
         Organization,
         verbose_name="政府信息公开工作机构",
@@ -470,7 +480,8 @@ class Page(Vocabulary):
         return self.title
 
     def clean(self):
-        errors = rich_text_errors(self, "body")
+        # Shown to the public as soon as it is saved: every image needs its alt text now.
+        errors = alt_text_errors(self, "body") | rich_text_errors(self, "body")
         if errors:
             raise ValidationError(errors)
 

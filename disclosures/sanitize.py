@@ -1,74 +1,166 @@
-"""Rich-text sanitizing with nh3 (ammonia): an allow-list, so anything new is dropped."""
+"""Rich text: one definition of what staff can write, from which both the admin's editor
+(django-prose-editor, disclosures/editor.py) and the sanitizer (nh3) are configured.
+
+Each editor extension is listed with the markup it writes. The editor is built from exactly
+these extensions and the sanitizer keeps exactly their markup, so staff cannot make anything
+the sanitizer would drop, and the sanitizer keeps nothing the editor could not show and edit
+(tests/disclosures/test_rich_text.py and tests/browser/test_editor.py hold both to it)."""
 
 import difflib
 import html
 import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import nh3
 
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "strong",
-    "b",
-    "em",
-    "i",
-    "u",
-    "s",
-    "sub",
-    "sup",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "table",
-    "thead",
-    "tbody",
-    "tfoot",
-    "tr",
-    "th",
-    "td",
-    "caption",
-    "img",
-    "span",
-    "div",
-    "pre",
-    "code",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height"},
-    "th": {"scope", "colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
-    "ol": {"start"},
-}
-# No `id` (staff markup could shadow the page's own anchors and landmarks) and only the classes
-# static/css/site.css styles inside a body (.record-body p.signature): any other class would
-# let staff markup borrow the site's controls' look.
-ALLOWED_CLASSES = {"p": {"signature"}}
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+@dataclass(frozen=True)
+class Extension:
+    name: str  # the editor's extension (static/js/rich-text.js looks it up by this name)
+    config: object = True  # passed to the extension's configure() when a dict
+    markup: dict = field(default_factory=dict)  # {tag: attributes} the extension writes
+    classes: dict = field(default_factory=dict)  # {tag: classes} it writes
+
+
+HEADING_LEVELS = (2, 3, 4)  # the page's title is its <h1>
+URL_SCHEMES = ("http", "https", "mailto", "tel")
+# Buttons only, no drop-downs: each control is reachable with Tab and has its own label.
+MENU_GROUPS = [
+    {"group": "blockType -lists"},
+    {"group": "lists"},
+    {"group": "signature"},
+    {"group": "marks"},
+    {"group": "link"},
+    {"group": "nodes -blockType -lists"},
+    {"group": "table"},
+    {"group": "history"},
+]
+
+EDITOR_EXTENSIONS = (
+    Extension("Document"),
+    Extension("Text"),
+    Extension("Dropcursor"),
+    Extension("Gapcursor"),
+    Extension("History"),
+    Extension("LeaveWithEscape"),  # keyboard: Escape leaves the editor (WCAG 2.1.2)
+    Extension("Menu", {"groups": MENU_GROUPS}),
+    Extension("Paragraph", markup={"p": ()}),
+    # 落款 (the issuing body and date): right-aligned, styled by .record-body p.signature.
+    Extension("Signature", classes={"p": {"signature"}}),
+    Extension("HardBreak", markup={"br": ()}),
+    Extension("Heading", {"levels": list(HEADING_LEVELS)}, {f"h{level}": () for level in HEADING_LEVELS}),
+    Extension("Bold", markup={"strong": ()}),
+    Extension("Italic", markup={"em": ()}),
+    Extension("Subscript", markup={"sub": ()}),
+    Extension("Superscript", markup={"sup": ()}),
+    Extension("BulletList", markup={"ul": ()}),
+    Extension("OrderedList", markup={"ol": {"start"}}),
+    Extension("ListItem", markup={"li": ()}),
+    Extension("Link", {"schemes": list(URL_SCHEMES)}, {"a": {"href", "title"}}),
+    Extension("Table", markup={"table": (), "caption": (), "tbody": ()}),
+    Extension("TableRow", markup={"tr": ()}),
+    Extension("TableHeader", markup={"th": {"colspan", "rowspan", "scope"}}),
+    Extension("TableCell", markup={"td": {"colspan", "rowspan"}}),
+    Extension("Figure", markup={"figure": ()}),
+    Extension("Image", {"schemes": list(URL_SCHEMES)}, {"img": {"src", "alt", "title", "width", "height"}}),
+    Extension("Caption", markup={"figcaption": ()}),
+)
+
+
+def _merged(what):
+    merged = {}
+    for extension in EDITOR_EXTENSIONS:
+        for tag, values in getattr(extension, what).items():
+            merged.setdefault(tag, set()).update(values)
+    return merged
+
+
+ALLOWED_TAGS = set(_merged("markup")) | set(_merged("classes"))
+ALLOWED_ATTRIBUTES = {tag: attributes for tag, attributes in _merged("markup").items() if attributes}
+# No `id` (staff markup could shadow the page's own anchors and landmarks) and only classes the
+# editor writes: any other class would let staff markup borrow the site's controls' look.
+ALLOWED_CLASSES = _merged("classes")
+EDITOR_CONFIG = {"extensions": {extension.name: extension.config for extension in EDITOR_EXTENSIONS}}
+
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    allowed_classes=ALLOWED_CLASSES,
+    url_schemes=set(URL_SCHEMES),
+    link_rel=None,  # the editor writes no rel; no link opens a new window, so none needs one
+    strip_comments=True,
+)
 
 
 def sanitize_html(value: str) -> str:
-    """Return `value` with scripts, event handlers, styles and unsafe URLs removed."""
+    """Return `value` with scripts, event handlers, styles, unsafe URLs and anything the editor
+    cannot write removed; markup pasted from Word or WPS is first turned into plain structure."""
     if not value:
         return ""
-    return nh3.clean(
-        value,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
+    return _cleaner.clean(_prepared(value))
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+
+
+class _ImageFinder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.images = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            attributes = dict(attrs)
+            self.images.append(Image(src=attributes.get("src") or "", alt=(attributes.get("alt") or "").strip()))
+
+
+def images_in(value: str) -> list[Image]:
+    """The <img> elements of `value`, in document order."""
+    if not value or "<img" not in value.lower():
+        return []
+    finder = _ImageFinder()
+    finder.feed(value)
+    finder.close()
+    return finder.images
+
+
+def image_name(position: int, image: Image, names=None) -> str:
+    """How staff are told which image: 第2张图片（图表.png）."""
+    known = (names or {}).get(image.src)
+    tail = known or image.src.rstrip("/").rsplit("/", 1)[-1][:60] or "无地址"
+    return f"第{position}张图片（{tail}）"
+
+
+def alt_text_errors(instance, *fields, names=None) -> dict:
+    """For a model's clean(): {field: message} for each rich-text field with an image that has
+    no alternative text (ATAG B.2.3: content with such an image is not published). `names`
+    maps an image's address to what staff call it (an attachment's title), or is a callable
+    returning that map (asked only when an image lacks alt text)."""
+    errors = {}
+    for name in fields:
+        images = images_in(getattr(instance, name))
+        if all(image.alt for image in images):
+            continue
+        names = names() if callable(names) else names
+        missing = [
+            image_name(position, image, names) for position, image in enumerate(images, start=1) if not image.alt
+        ]
+        errors[name] = (
+            f"{'、'.join(missing)}没有替代文字，不能发布：请用一句话说明图片的内容（读屏软件会读出），"
+            "填在本栏下方的“图片替代文字”中，或在编辑器中选中图片后点“图片”按钮填写。"
+        )
+    return errors
+
+
+def _prepared(value):
+    # Imported here: only markup from Office needs the HTML tree (and its import cost).
+    from .office import clean_office_html, is_office_html
+
+    return clean_office_html(value).html if is_office_html(value) else value
 
 
 # The text a person typing the markup meant readers to see: closed comments and the content of
@@ -86,8 +178,10 @@ def visible_text(value: str) -> str:
 
 
 def text_loss(value: str) -> str | None:
-    """A message naming the text that sanitizing `value` would drop or mangle, else None."""
-    before, after = visible_text(value), visible_text(sanitize_html(value))
+    """A message naming the text that sanitizing `value` would drop or mangle, else None.
+    Word's list numbers ("1.", "·") become the list's own numbering: that is not a loss."""
+    prepared = _prepared(value or "")
+    before, after = visible_text(prepared), visible_text(_cleaner.clean(prepared))
     if before.replace(" ", "") == after.replace(" ", ""):
         return None
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)

@@ -4,8 +4,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from simple_history.utils import update_change_reason
 
@@ -19,7 +20,9 @@ from . import selectors
 from .bots import is_crawler
 from .index_numbers import allocate_index_number
 from .models import DELETED_WITH_RECORD, Attachment, DisclosureRecord, ReviewStep, review_permission
+from .office import replace_placeholders
 from .registry import publish_problems
+from .sanitize import alt_text_errors
 
 PUBLISH_DEADLINE_WORKING_DAYS = 20  # 条例 Art. 26
 
@@ -309,3 +312,35 @@ def record_restore(*, history_id: int, user, reason: str = "") -> DisclosureReco
             restored += 1
     record.restored_attachments = restored
     return record
+
+
+@transaction.atomic
+def record_import_docx(*, record: DisclosureRecord, document, user=None) -> list[str]:
+    """Make an uploaded Word document (disclosures.office.ImportedDocument) the record's body:
+    each of its images becomes an attachment of the record, shown where it stood. Returns what
+    staff should be told (images that could not be kept, images still without alt text)."""
+    _check_agency(user, record)
+    notes = list(document.notes)
+    position = record.attachments.aggregate(last=Max("position"))["last"] or 0
+    urls = {}
+    for image in document.images:
+        position += 1
+        attachment = Attachment(
+            record=record, title=image.name, file=ContentFile(image.data, name=image.name), position=position
+        )
+        try:
+            attachment.full_clean()  # the content check every upload gets (disclosures/uploads.py)
+        except ValidationError as error:
+            notes.append(f"{image.name}没有导入：{'；'.join(error.messages)}")
+            continue
+        attachment._history_user = user
+        attachment.save()
+        urls[image.placeholder] = attachment.get_absolute_url()
+    record.body = replace_placeholders(document.html, urls)
+    record._history_user = user
+    record.save()
+    update_change_reason(record, "从 Word 文档导入正文")
+    missing = alt_text_errors(record, "body", names=record.image_names)
+    if missing:
+        notes.append(missing["body"])
+    return notes

@@ -61,6 +61,14 @@ DANGEROUS_EXTENSIONS = {
     "lnk",
 }
 TEXT_SAMPLE_BYTES = 64 * 1024
+# ZIP-based formats by what they hold: OOXML's main part, OFD's entry file (GB/T 33190 §7.1).
+# A plain ZIP renamed .docx (or .ofd) is not one.
+ZIP_ENTRY = {
+    "docx": ("word/document.xml", "Word 文档"),
+    "xlsx": ("xl/workbook.xml", "Excel 工作簿"),
+    "pptx": ("ppt/presentation.xml", "PowerPoint 演示文稿"),
+    "ofd": ("OFD.xml", "OFD 版式文档"),
+}
 
 
 def content_problem(file, extension):
@@ -89,7 +97,7 @@ def content_problem(file, extension):
             file.seek(0)
         return problem and f"文件内容不是纯文本（{problem}），与扩展名 .{extension} 不符。"
     if found & expected:
-        return None
+        return _zip_problem(file, extension) if found & ZIP and expected & ZIP else None
     actual = _describe(matches) if matches else "无法识别的内容"
     return f"文件内容（{actual}）与扩展名 .{extension} 不符，请上传真正的 .{extension} 文件。"
 
@@ -117,4 +125,28 @@ def _text_problem(sample):
     # What browsers sniff as markup (WHATWG MIME sniffing).
     if head.startswith(("<!doctype", "<html", "<script", "<svg", "<?xml", "<iframe", "<body", "<head")):
         return "是网页或 XML 标记"
+    return None
+
+
+def _zip_problem(file, extension):
+    """Why a ZIP is not the `extension` file it claims to be: unreadable, without the format's
+    entry file, or (a .zip) carrying a program."""
+    import zipfile
+
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return f"文件已损坏（无法作为压缩包读取），请重新导出 .{extension} 文件后上传。"
+    finally:
+        file.seek(0)
+    if extension in ZIP_ENTRY:
+        entry, kind = ZIP_ENTRY[extension]
+        if entry.lower() not in {name.lower() for name in names}:
+            return f"文件内容不是{kind}（压缩包中没有 {entry}），与扩展名 .{extension} 不符。"
+    if extension == "zip":
+        hidden = [name for name in names if name.rsplit(".", 1)[-1].lower() in DANGEROUS_EXTENSIONS and "." in name]
+        if hidden:
+            return f"压缩包中含有可执行或网页类型的文件（{hidden[0]}），不能作为附件发布。"
     return None

@@ -3,13 +3,16 @@ import mimetypes
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import content_disposition_header, http_date
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from core import pagecache
 from core.http import bad_request_page
@@ -18,7 +21,9 @@ from core.rendering import render_kept
 
 from . import selectors, services
 from .bots import is_crawler
+from .office import clean_office_html, is_office_html
 from .registry import transform_body
+from .sanitize import sanitize_html
 
 PAGE_SIZE = 20
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
@@ -197,3 +202,17 @@ def attachment_download(request, pk):
 def attachment_content_type(name):
     content_type, _ = mimetypes.guess_type(name)
     return content_type or "application/octet-stream"
+
+
+@never_cache
+@staff_member_required
+@require_POST
+def rich_text_clean(request):
+    """What the admin's editor inserts when staff paste HTML (from Word, WPS or a web page): the
+    cleaning a save does (disclosures.sanitize), so what staff see after pasting is what is kept,
+    with notes on what could not come along (images that exist only on the author's computer)."""
+    html, notes = request.POST.get("html", ""), []
+    if is_office_html(html):
+        cleaned = clean_office_html(html)
+        html, notes = cleaned.html, cleaned.notes
+    return JsonResponse({"html": sanitize_html(html), "notes": notes})

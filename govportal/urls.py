@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agencies import views as agencies_views
+from disclosures import views as disclosures_views
 
 admin.site.site_header = "政府信息公开管理"
 admin.site.site_title = "政府信息公开管理"
@@ -10,6 +11,7 @@ admin.site.index_title = "内容管理"
 urlpatterns = [
     # Staff only, under /admin/ so the page cache never keeps it.
     path("admin/self-check/", agencies_views.self_check, name="self_check"),
+    path("admin/rich-text/clean/", disclosures_views.rich_text_clean, name="rich_text_clean"),
     path("admin/", admin.site.urls),
     # Committee members sign in here (accounts created by staff; no sign-up).
     path("accounts/", include("proposals.account_urls")),

@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
@@ -116,7 +115,7 @@ class ReplyAdminForm(VersionedModelForm):
     class Meta:
         model = Reply
         fields = "__all__"
-        widgets = {"letter": forms.Textarea(attrs={"rows": 20}), "summary": forms.Textarea(attrs={"rows": 5})}
+        # letter and summary: the rich-text editor (disclosures.editor.RichTextField).
 
     def clean(self):
         cleaned = super().clean()

@@ -17,7 +17,8 @@ from simple_history.models import HistoricalRecords
 
 from core.vocabulary import Vocabulary
 from disclosures.models import DisclosureRecord, Organization
-from disclosures.sanitize import rich_text_errors, sanitize_html
+from disclosures.editor import RichTextField
+from disclosures.sanitize import alt_text_errors, rich_text_errors, sanitize_html
 
 from .deadlines import deadline_outcome, handling_due, rehandling_due
 from .numerals import chinese_number
@@ -419,8 +420,8 @@ class Reply(models.Model):
     answering_unit = models.ForeignKey(
         Organization, verbose_name="答复单位", on_delete=models.PROTECT, related_name="proposal_replies"
     )
-    letter = models.TextField("答复全文", blank=True, help_text="保存时自动清除脚本、事件属性和 javascript: 链接。")
-    summary = models.TextField("答复摘要", blank=True, help_text="摘要公开时公开此内容。")
+    letter = RichTextField("答复全文", blank=True, help_text="保存时自动清除脚本、事件属性和 javascript: 链接。")
+    summary = RichTextField("答复摘要", blank=True, help_text="摘要公开时公开此内容。")
     replied_on = models.DateField("答复日期（成文日期）", null=True, blank=True)
     category = models.ForeignKey(
         ReplyCategory,
@@ -505,6 +506,9 @@ class Reply(models.Model):
 
     def clean(self):
         errors = rich_text_errors(self, "letter", "summary")  # original_letter is a copy of a checked letter
+        if self.status == self.Status.SENT:  # what is published; a draft may wait for its alt texts
+            for name, message in alt_text_errors(self, "letter", "summary").items():
+                errors.setdefault(name, message)
         if self.publication_mode != self.PublicationMode.FULL and not self.mode_reason.strip():
             errors["mode_reason"] = f"{self.get_publication_mode_display()}须说明理由。"
         if self.publication_mode == self.PublicationMode.SUMMARY and not sanitize_html(self.summary).strip():

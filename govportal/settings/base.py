@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_prose_editor",  # its bundled editor (static files), used by disclosures/editor.py
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

@@ -1,0 +1,460 @@
+// The admin's rich-text editor (disclosures/editor.py): django-prose-editor's bundled Tiptap
+// editor, built from exactly the extensions disclosures/sanitize.py lists, so staff can write
+// nothing the sanitizer drops and the sanitizer keeps nothing the editor cannot show.
+// A module from 'self' (the CSP allows no inline script or style): the bundle is imported by
+// the static URL each textarea's data-rich-text carries, and Tiptap's own style sheet, which it
+// would inject as a <style> element, is in static/css/rich-text.css instead.
+// Without JavaScript the textarea stays as it is.
+
+const textareas = [...document.querySelectorAll("textarea[data-rich-text]")].filter(
+  (textarea) => !textarea.id.includes("__prefix__"),
+)
+
+// The bundle's dialogs ask window.gettext when it loads; the admin's catalogue has no Chinese
+// for them.
+const CHINESE = {
+  URL: "链接地址",
+  Title: "提示文字（可不填）",
+  "Edit Link": "链接",
+  Update: "确定",
+  Cancel: "取消",
+  Insert: "插入",
+  "Image URL": "图片地址",
+  "Alternative Text": "替代文字（用一句话说明图片内容，发布前必填）",
+  Caption: "图片说明（显示在图片下方，可不填）",
+  "Insert Figure": "插入图片",
+  "Edit Figure": "编辑图片",
+  "Edit Image": "编辑图片",
+  "Add caption": "添加图片说明",
+  "Remove caption": "删除图片说明",
+}
+
+// Labels of the toolbar's buttons, by the name the menu gives each.
+const LABELS = {
+  paragraph: "正文段落",
+  heading2: "二级标题",
+  heading3: "三级标题",
+  heading4: "四级标题",
+  bulletList: "项目符号列表",
+  orderedList: "编号列表",
+  signature: "落款（右对齐）",
+  bold: "加粗",
+  italic: "倾斜",
+  subscript: "下标",
+  superscript: "上标",
+  link: "链接（先选中文字）",
+  unlink: "取消链接",
+  figure: "图片",
+  table: "插入表格",
+  "table:caption": "表格标题",
+  "table:addColumnAfter": "在右侧插入一列",
+  "table:deleteColumn": "删除所在列",
+  "table:addRowAfter": "在下方插入一行",
+  "table:deleteRow": "删除所在行",
+  "table:mergeCells": "合并单元格",
+  "table:splitCell": "拆分单元格",
+  "table:toggleHeaderCell": "设为表头单元格或取消",
+  "table:deleteTable": "删除表格",
+  "history:undo": "撤销",
+  "history:redo": "重做",
+}
+const TOGGLES = new Set([
+  "paragraph",
+  "heading2",
+  "heading3",
+  "heading4",
+  "orderedList",
+  "signature",
+  "bold",
+  "italic",
+  "subscript",
+  "superscript",
+  "link",
+])
+const FOCUSABLE =
+  "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), " +
+  "textarea:not([disabled]), [tabindex]:not([tabindex='-1']), [contenteditable='true']"
+
+if (textareas.length) {
+  const config = JSON.parse(textareas[0].dataset.richText)
+  const djangoGettext = window.gettext
+  window.gettext = (text) => CHINESE[text] ?? (djangoGettext ? djangoGettext(text) : text)
+  const E = await import(config.editor)
+  window.gettext = djangoGettext
+  const available = { ...E, ...ourExtensions(E, config) }
+  for (const textarea of textareas) {
+    createEditor(E, available, textarea)
+  }
+}
+
+function ourExtensions(E, config) {
+  const allowedUrl = (name) => {
+    const schemes = config.extensions[name]?.schemes ?? []
+    return (url) => {
+      const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(url ?? "")
+      return !scheme || schemes.includes(scheme[1].toLowerCase())
+    }
+  }
+  // Attributes the sanitizer does not keep: never read from pasted markup, never written.
+  // (Kept in the schema, where the table commands expect them.)
+  const unwritten = (extension, ...names) =>
+    extension.extend({
+      addAttributes() {
+        const attributes = { ...this.parent?.() }
+        for (const name of names) {
+          attributes[name] = { default: null, parseHTML: () => null, rendered: false }
+        }
+        return attributes
+      },
+    })
+  const linkAllowed = allowedUrl("Link")
+  const imageAllowed = allowedUrl("Image")
+
+  return {
+    Link: unwritten(E.Link, "target", "rel", "class").configure({
+      enableTarget: false,
+      isAllowedUri: (url, context) => linkAllowed(url) && context.defaultValidate(url),
+    }),
+    Image: E.Image.extend({
+      parseHTML() {
+        return [{ tag: "img[src]", getAttrs: (element) => (imageAllowed(element.getAttribute("src")) ? null : false) }]
+      },
+    }),
+    Figure: unwritten(E.Figure, "class"),
+    Caption: unwritten(E.Caption, "class"),
+    OrderedList: unwritten(E.OrderedList, "type").configure({ enableListAttributes: false }),
+    TableCell: unwritten(E.TableCell, "align", "colwidth"),
+    TableHeader: unwritten(E.TableHeader, "align", "colwidth").extend({
+      addAttributes() {
+        return {
+          ...this.parent?.(),
+          scope: {
+            default: null,
+            parseHTML: (element) => element.getAttribute("scope"),
+            renderHTML: (attributes) => (attributes.scope ? { scope: attributes.scope } : {}),
+          },
+        }
+      },
+    }),
+    Table: captionedTable(E),
+    Signature: E.Extension.create({
+      name: "signature",
+      addGlobalAttributes() {
+        return [
+          {
+            types: ["paragraph"],
+            attributes: {
+              signature: {
+                default: false,
+                parseHTML: (element) => element.classList.contains("signature"),
+                renderHTML: (attributes) => (attributes.signature ? { class: "signature" } : {}),
+              },
+            },
+          },
+        ]
+      },
+      addMenuItems({ menu, buttons }) {
+        menu.defineItem({
+          name: "signature",
+          groups: "signature",
+          button: buttons.text("落款", LABELS.signature),
+          active: (editor) => editor.isActive("paragraph", { signature: true }),
+          enabled: (editor) => editor.isActive("paragraph"),
+          command: (editor) =>
+            editor
+              .chain()
+              .focus()
+              .updateAttributes("paragraph", { signature: !editor.getAttributes("paragraph").signature })
+              .run(),
+        })
+      },
+    }),
+    // Tab indents a list item and moves between table cells; Escape leaves the editor for the
+    // next control, so the keyboard is never trapped (WCAG 2.1.2).
+    LeaveWithEscape: E.Extension.create({
+      name: "leaveWithEscape",
+      addKeyboardShortcuts() {
+        return {
+          Escape: ({ editor }) => {
+            focusAfter(editor.options.element)
+            return true
+          },
+        }
+      },
+    }),
+  }
+}
+
+// A table's caption is an attribute of the table (Tiptap's table holds rows only), written as
+// <caption>, shown above the table and edited with the toolbar's 表格标题 button.
+function captionedTable(E) {
+  const captionDialog = E.updateAttrsDialog(
+    { caption: { type: "string", title: "表格标题（显示在表格上方，可不填）" } },
+    { title: "表格标题", submitText: "确定" },
+  )
+  const insertDialog = E.updateAttrsDialog(
+    {
+      rows: { type: "number", title: "行数", format: "number", default: "3", min: "1", max: "100" },
+      cols: { type: "number", title: "列数", format: "number", default: "3", min: "1", max: "100" },
+      header: { title: "首行作为表头", enum: ["是", "否"], default: "是" },
+    },
+    { title: "插入表格", submitText: "插入" },
+  )
+  return E.Table.extend({
+    addAttributes() {
+      return {
+        ...this.parent?.(),
+        caption: {
+          default: null,
+          parseHTML: (element) => element.querySelector(":scope > caption")?.textContent.trim() || null,
+          rendered: false,
+        },
+      }
+    },
+    parseHTML() {
+      return [{ tag: "table" }, { tag: "caption", ignore: true }]
+    },
+    renderHTML({ node, HTMLAttributes }) {
+      const caption = node.attrs.caption ? [["caption", node.attrs.caption]] : []
+      return ["table", E.mergeAttributes(this.options.HTMLAttributes, HTMLAttributes), ...caption, ["tbody", 0]]
+    },
+    addNodeView() {
+      const createView = this.parent?.()
+      if (!createView) return null
+      return (props) => {
+        const view = createView(props)
+        const caption = document.createElement("caption")
+        caption.contentEditable = "false"
+        const show = (node) => {
+          caption.textContent = node.attrs.caption || ""
+          caption.hidden = !node.attrs.caption
+        }
+        show(props.node)
+        view.table.prepend(caption)
+        const update = view.update.bind(view)
+        view.update = (node) => {
+          if (!update(node)) return false
+          show(node)
+          return true
+        }
+        const ignoreMutation = view.ignoreMutation?.bind(view)
+        view.ignoreMutation = (mutation) =>
+          caption.contains(mutation.target) || (ignoreMutation ? ignoreMutation(mutation) : false)
+        return view
+      }
+    },
+    addCommands() {
+      return {
+        ...this.parent?.(),
+        insertTableWithOptions:
+          () =>
+          ({ editor }) => {
+            insertDialog(editor, { rows: "3", cols: "3", header: "是" }).then((attrs) => {
+              if (!attrs) return
+              const rows = Number.parseInt(attrs.rows, 10) || 3
+              const cols = Number.parseInt(attrs.cols, 10) || 3
+              editor.chain().focus().insertTable({ rows, cols, withHeaderRow: attrs.header === "是" }).run()
+            })
+            return true
+          },
+        editTableCaption:
+          () =>
+          ({ editor }) => {
+            const current = editor.getAttributes("table").caption || ""
+            captionDialog(editor, { caption: current }).then((attrs) => {
+              if (attrs) {
+                editor
+                  .chain()
+                  .focus()
+                  .updateAttributes("table", { caption: attrs.caption.trim() || null })
+                  .run()
+              }
+            })
+            return true
+          },
+      }
+    },
+    addMenuItems(storage) {
+      this.parent?.(storage)
+      storage.menu.defineItem({
+        name: "table:caption",
+        groups: "table",
+        button: storage.buttons.material("title", LABELS["table:caption"]),
+        hidden: (editor) => !editor.isActive("table"),
+        command: (editor) => editor.commands.editTableCaption(),
+      })
+    },
+  })
+}
+
+function createEditor(E, available, textarea) {
+  const config = JSON.parse(textarea.dataset.richText)
+  const extensions = Object.entries(config.extensions).map(([name, options]) => {
+    const extension = available[name]
+    if (!extension) throw new Error(`rich text: the editor has no extension ${name}`)
+    return options && typeof options === "object" ? extension.configure(options) : extension
+  })
+  const label = document.querySelector(`label[for="${textarea.id}"]`)
+  const name = label ? label.textContent.replace(/[:：]\s*$/, "").trim() : "正文"
+
+  const wrapper = E.crel("div", { className: "prose-editor" })
+  textarea.before(wrapper)
+  wrapper.append(textarea)
+  const keys = E.crel("p", {
+    className: "help rich-text-keys",
+    id: `${textarea.id}_keys`,
+    textContent:
+      "工具栏：Tab 进入，左右方向键选择按钮。编辑区：Tab 在列表中缩进、在表格中移到下一格，Esc 离开编辑区。可直接粘贴 Word、WPS 的内容。",
+  })
+  const status = E.crel("p", { className: "rich-text-status", role: "status" })
+  wrapper.after(keys, status)
+  const describedBy = [textarea.getAttribute("aria-describedby"), keys.id].filter(Boolean).join(" ")
+
+  const editor = new E.Editor({
+    element: wrapper,
+    extensions,
+    content: textarea.value,
+    injectCSS: false,
+    editable: !textarea.disabled,
+    editorProps: {
+      attributes: {
+        role: "textbox",
+        "aria-multiline": "true",
+        "aria-label": name,
+        "aria-describedby": describedBy,
+      },
+      handlePaste: (view, event) => pasteCleaned(view, event, config.clean, () => editor, status),
+    },
+    onUpdate({ editor }) {
+      const html = editor.getHTML()
+      textarea.value = /^<(\w+)(\s[^>]*)?><\/\1>$/i.test(html) ? "" : html
+      textarea.dispatchEvent(new Event("input", { bubbles: true }))
+    },
+  })
+  textarea.richTextEditor = editor // for the browser tests
+
+  label?.addEventListener("click", (event) => {
+    event.preventDefault()
+    editor.commands.focus()
+  })
+  accessibleToolbar(wrapper.querySelector(".prose-menubar"), editor, name)
+  syncAltInputs(document.querySelector(`[data-rich-text-alts="${textarea.id}"]`), editor)
+}
+
+// Pasted HTML (Word, WPS, a web page) is cleaned by the server, as a save would clean it, so
+// Word's numbered paragraphs arrive as lists; without an answer, the editor's own paste.
+function pasteCleaned(view, event, url, getEditor, status) {
+  const html = event.clipboardData?.getData("text/html")
+  if (!html) return false
+  const token = document.querySelector("input[name=csrfmiddlewaretoken]")?.value ?? ""
+  status.textContent = "正在整理粘贴的内容……"
+  fetch(url, {
+    method: "POST",
+    body: new URLSearchParams({ html }),
+    headers: { "X-CSRFToken": token },
+    credentials: "same-origin",
+  })
+    .then((response) => {
+      if (!response.ok) throw new Error(String(response.status))
+      return response.json()
+    })
+    .then(({ html: cleaned, notes }) => {
+      getEditor().chain().focus().insertContent(cleaned).run()
+      status.textContent = notes.join(" ")
+    })
+    .catch(() => {
+      view.pasteHTML(html)
+      status.textContent = ""
+    })
+  return true
+}
+
+function accessibleToolbar(toolbar, editor, name) {
+  if (!toolbar) return
+  toolbar.setAttribute("role", "toolbar")
+  toolbar.setAttribute("aria-label", `${name}的格式`)
+  for (const button of toolbar.querySelectorAll("button[data-name]")) {
+    const label = LABELS[button.dataset.name]
+    if (label) {
+      button.setAttribute("aria-label", label)
+      button.title = label
+    }
+  }
+  let current = 0
+  const visible = () => [...toolbar.querySelectorAll("button")].filter((button) => !button.classList.contains("hidden"))
+  const settle = () => {
+    const buttons = visible()
+    current = Math.max(0, Math.min(current, buttons.length - 1))
+    buttons.forEach((button, index) => {
+      button.tabIndex = index === current ? 0 : -1
+    })
+    for (const button of toolbar.querySelectorAll("button[data-name]")) {
+      button.setAttribute("aria-disabled", String(button.classList.contains("disabled")))
+      if (TOGGLES.has(button.dataset.name)) {
+        button.setAttribute("aria-pressed", String(button.classList.contains("active")))
+      }
+    }
+  }
+  toolbar.addEventListener("keydown", (event) => {
+    const buttons = visible()
+    const index = buttons.indexOf(document.activeElement)
+    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: buttons.length - 1 }[event.key]
+    if (index < 0 || next === undefined) return
+    event.preventDefault()
+    current = (next + buttons.length) % buttons.length
+    settle()
+    buttons[current].focus()
+  })
+  toolbar.addEventListener("focusin", (event) => {
+    const index = visible().indexOf(event.target)
+    if (index >= 0) {
+      current = index
+      settle()
+    }
+  })
+  editor.on("transaction", settle)
+  settle()
+}
+
+// The 图片替代文字 inputs beside the editor and the images' alt attributes stay the same.
+function syncAltInputs(panel, editor) {
+  if (!panel) return
+  const inputs = () => panel.querySelectorAll("input[data-src]")
+  panel.addEventListener("input", (event) => {
+    const input = event.target.closest("input[data-src]")
+    if (!input) return
+    const { state } = editor
+    const tr = state.tr
+    state.doc.descendants((node, pos) => {
+      if (node.type.name === "image" && node.attrs.src === input.dataset.src) {
+        tr.setNodeMarkup(pos, undefined, { ...node.attrs, alt: input.value.trim() || null })
+      }
+    })
+    if (tr.docChanged) editor.view.dispatch(tr)
+  })
+  editor.on("update", () => {
+    for (const input of inputs()) {
+      if (input === document.activeElement) continue
+      let alt
+      editor.state.doc.descendants((node) => {
+        if (alt === undefined && node.type.name === "image" && node.attrs.src === input.dataset.src) {
+          alt = node.attrs.alt || ""
+        }
+      })
+      if (alt !== undefined) input.value = alt
+    }
+  })
+}
+
+function focusAfter(element) {
+  for (const candidate of document.querySelectorAll(FOCUSABLE)) {
+    if (
+      !element.contains(candidate) &&
+      element.compareDocumentPosition(candidate) & Node.DOCUMENT_POSITION_FOLLOWING &&
+      candidate.getClientRects().length
+    ) {
+      candidate.focus()
+      return
+    }
+  }
+}
