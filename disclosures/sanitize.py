@@ -85,7 +85,8 @@ EDITOR_CONFIG = {"extensions": {extension.name: extension.config for extension i
 
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
+    # "*": none on every element (ammonia's default would keep lang and title everywhere).
+    attributes={**ALLOWED_ATTRIBUTES, "*": set()},
     allowed_classes=ALLOWED_CLASSES,
     url_schemes=set(URL_SCHEMES),
     link_rel=None,  # the editor writes no rel; no link opens a new window, so none needs one
@@ -98,7 +99,12 @@ def sanitize_html(value: str) -> str:
     cannot write removed; markup pasted from Word or WPS is first turned into plain structure."""
     if not value:
         return ""
-    return _cleaner.clean(_prepared(value))
+    return _EMPTY_CLASS.sub(r"\1", _cleaner.clean(_prepared(value)))
+
+
+# ammonia leaves class="" where it took every class away; the editor never writes one. (In its
+# output "<" only starts a tag: text has it escaped.)
+_EMPTY_CLASS = re.compile(rf'(<(?:{"|".join(ALLOWED_CLASSES)})\b[^>]*?) class=""')
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,219 @@
+"""One definition of rich text (disclosures/sanitize.py EDITOR_EXTENSIONS) configures both the
+admin's editor and the sanitizer: the sanitizer keeps exactly the markup the editor writes and
+drops everything else; every rich-text field is edited with that editor, which degrades to the
+textarea without JavaScript; an image without alt text cannot be published.
+(tests/browser/test_editor.py checks the editor's side in a browser.)"""
+
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import User
+
+from core.roles import REVIEWER
+from disclosures.editor import RichTextWidget, alt_input_name, with_alt_texts
+from disclosures.models import DisclosureRecord, Page
+from disclosures.sanitize import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_CLASSES,
+    ALLOWED_TAGS,
+    EDITOR_CONFIG,
+    EDITOR_EXTENSIONS,
+    alt_text_errors,
+    images_in,
+    sanitize_html,
+)
+from tests.disclosures.factories import RecordFactory
+from tests.disclosures.test_admin import form_data, staff
+from tests.staff import sign_in_staff
+
+# Every element of the HTML Living Standard (and a few obsolete ones Office writes).
+HTML_ELEMENTS = """a abbr address area article aside audio b base bdi bdo blockquote body br button canvas
+caption cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption
+figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr i iframe img input ins kbd label legend li link
+main map mark menu meta meter nav noscript object ol optgroup option output p picture pre progress q rp rt
+ruby s samp script search section select slot small source span strong style sub summary sup table tbody td
+template textarea tfoot th thead time title tr track u ul var video wbr font center big tt strike""".split()
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+FOREIGN_ATTRIBUTES = ["style", "class", "id", "lang", "dir", "align", "onclick", "data-x", "hidden", "tabindex"]
+
+
+def tags_and_attributes(html):
+    """{(tag, attribute or None)} of `html`, with the classes as ("p", "class=signature")."""
+    found = set()
+    for tag, attributes in re.findall(r"<([a-z0-9]+)([^>]*)>", html):
+        found.add((tag, None))
+        for name, value in re.findall(r'([a-z-]+)="([^"]*)"', attributes):
+            found.add((tag, f"class={value}" if name == "class" else name))
+    return found
+
+
+def every_allowed_construct():
+    """One element per allowed tag carrying every attribute and class allowed on it, nested
+    the way the editor nests them."""
+    return (
+        '<h2>二级</h2><h3>三级</h3><h4>四级</h4><p class="signature">落款</p>'
+        "<p>正文<strong>粗</strong><em>斜</em>H<sub>2</sub>O m<sup>2</sup><br>"
+        '<a href="https://www.example.gov.cn/a" title="说明">链接</a></p>'
+        '<ul><li><p>甲</p></li></ul><ol start="3"><li><p>乙</p></li></ol>'
+        '<table><caption>表一</caption><tbody><tr><th colspan="2" rowspan="1" scope="col"><p>表头</p></th>'
+        '<td colspan="1" rowspan="2"><p>格</p></td></tr></tbody></table>'
+        '<figure><img src="/disclosures/attachments/1/" alt="示意图" title="图" width="300" height="200">'
+        "<figcaption>图一</figcaption></figure>"
+    )
+
+
+def test_the_allow_list_is_the_union_of_the_editor_extensions_markup():
+    written = {tag for extension in EDITOR_EXTENSIONS for tag in {*extension.markup, *extension.classes}}
+    assert ALLOWED_TAGS == written
+    assert ALLOWED_CLASSES == {"p": {"signature"}}
+    assert set(EDITOR_CONFIG["extensions"]) == {extension.name for extension in EDITOR_EXTENSIONS}
+    # What the issue asks staff can write: headings, paragraphs, lists, tables, links, images, bold/italic.
+    assert {"h2", "p", "ul", "ol", "li", "table", "td", "th", "a", "img", "strong", "em"} <= ALLOWED_TAGS
+
+
+def test_everything_the_editor_writes_survives_sanitizing():
+    html = every_allowed_construct()
+    expected = {(tag, None) for tag in ALLOWED_TAGS}
+    expected |= {(tag, name) for tag, names in ALLOWED_ATTRIBUTES.items() for name in names}
+    expected |= {(tag, f"class={value}") for tag, values in ALLOWED_CLASSES.items() for value in values}
+    assert tags_and_attributes(html) == expected  # the sample covers the whole definition
+    assert tags_and_attributes(sanitize_html(html)) == expected
+    assert sanitize_html(html) == html
+
+
+@pytest.mark.parametrize("tag", sorted(set(HTML_ELEMENTS) - ALLOWED_TAGS))
+def test_every_other_element_is_dropped(tag):
+    markup = f"<{tag}>" if tag in VOID else f"<{tag}>内容</{tag}>"
+    cleaned = sanitize_html(f"<p>前</p>{markup}<p>后</p>")
+    assert f"<{tag}" not in cleaned and "<p>前</p>" in cleaned and "<p>后</p>" in cleaned
+
+
+@pytest.mark.parametrize("tag", sorted(ALLOWED_TAGS))
+def test_every_other_attribute_and_class_is_dropped(tag):
+    attributes = " ".join(f'{name}="{"x" if name != "class" else "button"}"' for name in FOREIGN_ATTRIBUTES)
+    markup = f"<{tag} {attributes}>" if tag in VOID else f"<{tag} {attributes}>内容</{tag}>"
+    cleaned = sanitize_html(markup)
+    for name in FOREIGN_ATTRIBUTES:
+        assert f" {name}=" not in cleaned, (tag, name, cleaned)
+
+
+def test_unsafe_urls_are_dropped_and_links_get_no_rel():
+    cleaned = sanitize_html(
+        '<p><a href="javascript:alert(1)">甲</a><a href="https://x.gov.cn/">乙</a></p><img src="file:///C:/a.png" alt="图">'
+    )
+    assert "javascript" not in cleaned and "file:" not in cleaned and " rel=" not in cleaned
+    assert '<a href="https://x.gov.cn/">乙</a>' in cleaned
+
+
+def test_the_widget_carries_the_definition_and_degrades_to_a_textarea():
+    rendered = RichTextWidget().render("body", "<p>正文</p>", {"id": "id_body"})
+    textarea = re.search(r"<textarea[^>]*>", rendered).group(0)
+    assert 'name="body"' in textarea and 'id="id_body"' in textarea
+    config = json.loads(re.search(r"data-rich-text=\"([^\"]*)\"", rendered).group(1).replace("&quot;", '"'))
+    assert config["extensions"] == json.loads(json.dumps(EDITOR_CONFIG["extensions"]))
+    assert config["editor"].endswith("django_prose_editor/editor.js") and config["clean"] == "/admin/rich-text/clean/"
+    assert "&lt;p&gt;正文&lt;/p&gt;" in rendered  # the HTML, for anyone without JavaScript
+    media = str(RichTextWidget().media)
+    assert '<script src="/static/js/rich-text.js" type="module"></script>' in media
+    assert "importmap" not in media and "<style" not in media  # nothing inline: the CSP allows none
+
+
+@pytest.fixture
+def superuser(client, db):
+    user = User.objects.create_superuser("admin", "admin@example.com", "pw-123456789")
+    return sign_in_staff(client, user)
+
+
+@pytest.mark.parametrize(
+    "url, fields",
+    [
+        ("/admin/disclosures/disclosurerecord/add/", ["body"]),
+        ("/admin/disclosures/page/add/", ["body"]),
+        ("/admin/proposals/reply/add/", ["letter", "summary"]),
+        ("/admin/annualreports/annualreport/add/", ["overview", "problems", "other_matters"]),
+    ],
+)
+def test_every_rich_text_field_is_edited_with_the_editor(superuser, url, fields):
+    response = superuser.get(url)
+    html = response.content.decode()
+    for field in fields:
+        assert re.search(rf'<textarea[^>]*name="{field}"[^>]*data-rich-text=|<textarea[^>]*data-rich-text=[^>]*name="{field}"', html)
+    assert html.count('src="/static/js/rich-text.js"') == 1
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert '<script type="importmap"' not in html
+
+
+def test_images_are_found_with_their_alt_text():
+    images = images_in('<p>甲<img src="/a/1/" alt=" 示意图 "></p><img src="/a/2/">')
+    assert [(image.src, image.alt) for image in images] == [("/a/1/", "示意图"), ("/a/2/", "")]
+
+
+def test_alt_texts_typed_beside_the_editor_are_written_into_the_images_only():
+    body = '<p>“引号” &amp; <b>原样</b></p><img src="/a/1/"><img alt="旧" src="/a/2/" width="10">'
+    changed = with_alt_texts(body, {"/a/1/": "新图", "/a/2/": "旧"})
+    assert changed == '<p>“引号” &amp; <b>原样</b></p><img src="/a/1/" alt="新图"><img alt="旧" src="/a/2/" width="10">'
+
+
+@pytest.mark.django_db
+def test_the_message_names_the_image_by_its_attachment():
+    record = RecordFactory(body='<p>甲</p><img src="/x/1/" alt="有"><img src="/disclosures/attachments/9/">')
+    errors = alt_text_errors(record, "body", names={"/disclosures/attachments/9/": "正文图片2.png"})
+    assert "第2张图片（正文图片2.png）" in errors["body"] and "第1张" not in errors["body"]
+
+
+@pytest.mark.django_db
+def test_a_draft_may_wait_for_alt_text_but_publishing_is_refused_beside_the_body(client):
+    sign_in_staff(client, staff("reviewer", REVIEWER))
+    body = '<p>正文</p><img src="/static/img/chart.png">'
+    response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(body=body, status="published"))
+    assert response.status_code == 200
+    assert not DisclosureRecord.objects.exists()
+    errors = response.context["adminform"].form.errors["body"][0]
+    assert "第1张图片（chart.png）没有替代文字" in errors
+    html = response.content.decode()
+    assert "关于开展社区协商工作的通知" in html  # what was typed is still there
+    # The form asks for it beside the editor: one input per image, also without JavaScript.
+    name = alt_input_name("body", "/static/img/chart.png")
+    assert f'name="{name}"' in html
+
+    response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(body=body, status="draft"))
+    assert response.status_code == 302
+    record = DisclosureRecord.objects.get()
+    assert record.status == "draft"
+
+    data = form_data(body=body, status="published", **{name: "2023年各街道协商次数柱状图"})
+    data["publisher"], data["topic"], data["genre"] = record.publisher_id, record.topic_id, record.genre_id
+    data["edit_version"] = str(record.history.latest().history_id)
+    response = client.post(f"/admin/disclosures/disclosurerecord/{record.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    record.refresh_from_db()
+    assert record.status == "published"
+    assert '<img src="/static/img/chart.png" alt="2023年各街道协商次数柱状图">' in record.body
+
+
+@pytest.mark.django_db
+def test_publishing_by_the_list_action_says_which_image_not_a_500(client):
+    sign_in_staff(client, staff("reviewer", REVIEWER))
+    record = RecordFactory(body='<p>甲</p><img src="/static/img/map.png" alt="">')
+    response = client.post(
+        "/admin/disclosures/disclosurerecord/",
+        {"action": "publish_selected", "_selected_action": [record.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "第1张图片（map.png）没有替代文字" in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == "draft"
+
+
+@pytest.mark.django_db
+def test_a_page_is_public_at_once_so_its_images_need_alt_text_to_be_saved(superuser):
+    page = Page.objects.create(slug="guide", title="政府信息公开指南", body="<p>旧</p>")
+    data = {"slug": "guide", "title": "政府信息公开指南", "body": '<p>新</p><img src="/static/img/flow.png">', "office": ""}
+    data["edit_version"] = str(page.history.latest().history_id)
+    response = superuser.post(f"/admin/disclosures/page/{page.pk}/change/", data)
+    assert response.status_code == 200
+    assert "第1张图片（flow.png）没有替代文字" in response.context["adminform"].form.errors["body"][0]
+    page.refresh_from_db()
+    assert page.body == "<p>旧</p>"
