@@ -16,8 +16,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.vocabulary import Vocabulary
-from disclosures.models import DisclosureRecord, Organization
 from disclosures.editor import RichTextField
+from disclosures.models import DisclosureRecord, Organization
 from disclosures.sanitize import alt_text_errors, rich_text_errors, sanitize_html
 
 from .deadlines import deadline_outcome, handling_due, rehandling_due

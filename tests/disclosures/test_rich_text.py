@@ -138,7 +138,9 @@ def test_every_rich_text_field_is_edited_with_the_editor(superuser, url, fields)
     response = superuser.get(url)
     html = response.content.decode()
     for field in fields:
-        assert re.search(rf'<textarea[^>]*name="{field}"[^>]*data-rich-text=|<textarea[^>]*data-rich-text=[^>]*name="{field}"', html)
+        assert re.search(
+            rf'<textarea[^>]*name="{field}"[^>]*data-rich-text=|<textarea[^>]*data-rich-text=[^>]*name="{field}"', html
+        )
     assert html.count('src="/static/js/rich-text.js"') == 1
     assert "unsafe-inline" not in response["Content-Security-Policy"]
     assert '<script type="importmap"' not in html
@@ -210,7 +212,12 @@ def test_publishing_by_the_list_action_says_which_image_not_a_500(client):
 @pytest.mark.django_db
 def test_a_page_is_public_at_once_so_its_images_need_alt_text_to_be_saved(superuser):
     page = Page.objects.create(slug="guide", title="政府信息公开指南", body="<p>旧</p>")
-    data = {"slug": "guide", "title": "政府信息公开指南", "body": '<p>新</p><img src="/static/img/flow.png">', "office": ""}
+    data = {
+        "slug": "guide",
+        "title": "政府信息公开指南",
+        "body": '<p>新</p><img src="/static/img/flow.png">',
+        "office": "",
+    }
     data["edit_version"] = str(page.history.latest().history_id)
     response = superuser.post(f"/admin/disclosures/page/{page.pk}/change/", data)
     assert response.status_code == 200

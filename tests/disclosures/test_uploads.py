@@ -90,3 +90,19 @@ def test_the_admin_shows_the_refusal_beside_the_file_field(client):
     errors = response.context["inline_admin_formsets"][0].formset.forms[0].errors
     assert "与扩展名 .pdf 不符" in errors["file"][0]
     assert "与扩展名 .pdf 不符" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("公文.ofd", zipped("Doc_0/Document.xml"), "压缩包中没有 OFD.xml"),
+        ("文.docx", zipped("a.txt"), "压缩包中没有 word/document.xml"),
+        ("表.xlsx", zipped("[Content_Types].xml", "word/document.xml"), "压缩包中没有 xl/workbook.xml"),
+        ("材料.zip", zipped("说明.txt", "安装.exe"), "压缩包中含有可执行或网页类型的文件（安装.exe）"),
+        ("公文.ofd", b"PK\x03\x04" + b"\x00" * 60, "已损坏"),
+        ("公文.ofd", EXE, "与扩展名 .ofd 不符"),
+    ],
+)
+def test_zip_based_formats_are_checked_by_what_they_hold(name, content, message):
+    with pytest.raises(ValidationError, match=message):
+        validate_attachment(SimpleUploadedFile(name, content))
