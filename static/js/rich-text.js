@@ -337,7 +337,8 @@ function createEditor(E, available, textarea) {
     event.preventDefault()
     editor.commands.focus()
   })
-  accessibleToolbar(wrapper.querySelector(".prose-menubar"), editor, name)
+  // Tiptap creates the menu on its "create" event, after the constructor returns.
+  editor.on("create", () => setTimeout(() => accessibleToolbar(wrapper.querySelector(".prose-menubar"), editor, name)))
   syncAltInputs(document.querySelector(`[data-rich-text-alts="${textarea.id}"]`), editor)
 }
 

@@ -56,8 +56,10 @@ def every_allowed_construct():
         "<p>正文<strong>粗</strong><em>斜</em>H<sub>2</sub>O m<sup>2</sup><br>"
         '<a href="https://www.example.gov.cn/a" title="说明">链接</a></p>'
         '<ul><li><p>甲</p></li></ul><ol start="3"><li><p>乙</p></li></ol>'
-        '<table><caption>表一</caption><tbody><tr><th colspan="2" rowspan="1" scope="col"><p>表头</p></th>'
-        '<td colspan="1" rowspan="2"><p>格</p></td></tr></tbody></table>'
+        '<table><caption>表一</caption><tbody><tr><th colspan="2" scope="col"><p>表头</p></th>'
+        '<td rowspan="2"><p>格</p></td></tr><tr><td><p>甲</p></td><td><p>乙</p></td></tr>'
+        '<tr><th rowspan="2" scope="row"><p>行</p></th><td colspan="2"><p>丙</p></td></tr>'
+        "<tr><td><p>丁</p></td><td><p>戊</p></td></tr></tbody></table>"
         '<figure><img src="/disclosures/attachments/1/" alt="示意图" title="图" width="300" height="200">'
         "<figcaption>图一</figcaption></figure>"
     )
