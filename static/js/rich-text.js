@@ -323,7 +323,9 @@ function createEditor(E, available, textarea) {
         "aria-label": name,
         "aria-describedby": describedBy,
       },
-      handlePaste: (view, event) => pasteCleaned(view, event, config.clean, () => editor, status),
+      // Before ProseMirror reads the clipboard: Office's markup (inline styles, event
+      // handlers) never reaches the page, where the CSP would refuse it.
+      handleDOMEvents: { paste: (view, event) => pasteCleaned(view, event, config.clean, () => editor, status) },
     },
     onUpdate({ editor }) {
       const html = editor.getHTML()
@@ -347,6 +349,7 @@ function createEditor(E, available, textarea) {
 function pasteCleaned(view, event, url, getEditor, status) {
   const html = event.clipboardData?.getData("text/html")
   if (!html) return false
+  event.preventDefault()
   const token = document.querySelector("input[name=csrfmiddlewaretoken]")?.value ?? ""
   status.textContent = "正在整理粘贴的内容……"
   fetch(url, {

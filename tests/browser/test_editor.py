@@ -2,15 +2,20 @@
 it shows on the public page; the editor writes only markup the sanitizer keeps (the Python
 side is tests/disclosures/test_rich_text.py); no CSP refusal; a textarea without JavaScript."""
 
+import json
+
 import pytest
+from axe_playwright_python.sync_playwright import AxeResults
 from django.contrib.auth import get_user_model
 
 from disclosures.models import DisclosureRecord
 from disclosures.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, ALLOWED_TAGS, sanitize_html
 
 from ..disclosures.test_rich_text import HTML_ELEMENTS, VOID, every_allowed_construct, tags_and_attributes
+from ..disclosures.test_word import WORD
 from ..staff import authenticator, current_code
 from .conftest import watch_console
+from .test_axe import AXE_SCRIPT, WCAG_TAGS
 
 PASSWORD = "Editor-staff-2026"
 TITLE = "关于用编辑器撰写社区协商通知的测试"
@@ -30,7 +35,9 @@ def editor_staff(site, django_db_blocker):
 
 @pytest.fixture
 def staff_page(reader_context, editor_staff):
-    page = watch_console(reader_context().new_page())
+    context = reader_context()
+    context.add_init_script(path=AXE_SCRIPT)
+    page = watch_console(context.new_page())
     page.goto("/admin/login/")
     page.fill("#id_username", "editor-staff")
     page.fill("#id_password", PASSWORD)
@@ -150,7 +157,35 @@ def test_the_editor_writes_only_what_the_sanitizer_keeps(staff_page):
     assert '<a href="https://www.gd.gov.cn/">链接文字</a>' in made and "<caption>表一</caption>" in made
     assert '<p class="signature">' in made and "<th" in made and "<strong><em><sup>" in made
     assert sanitize_html(made) == made
+    # Pasting from Word: the server cleans it as a save would, and Word's numbered paragraphs
+    # arrive as a list; the picture that only exists on the author's computer is named.
+    word = (WORD / "notice-word2016.html").read_text(encoding="utf-8")
+    page.evaluate("document.getElementById('id_body').richTextEditor.commands.setContent('<p></p>')")
+    with page.expect_response(lambda response: response.url.endswith("/admin/rich-text/clean/")) as answer:
+        page.evaluate(
+            """(html) => {
+            const data = new DataTransfer()
+            data.setData('text/html', html)
+            data.setData('text/plain', '')
+            const editable = document.querySelector('.prose-editor .ProseMirror')
+            editable.focus()
+            editable.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}))
+        }""",
+            word,
+        )
+    assert answer.value.status == 200
+    page.wait_for_function("document.getElementById('id_body').value.includes('社区公益事业')")
+    pasted = page.evaluate("document.getElementById('id_body').value")
+    assert "<h2>一、工作目标</h2>" in pasted and "<ol><li><p>各街道成立社区协商工作小组</p><ol>" in pasted
+    assert '<p class="signature">官渡区民政局</p>' in pasted and "mso" not in pasted.lower()
+    assert "1张图片没有带入" in page.locator(".rich-text-status").inner_text()
+    assert sanitize_html(pasted) == pasted
     assert not [error for error in page.console_errors if "Content Security Policy" in error], page.console_errors
+    # The editor's field with that content (toolbar, editing area, help) passes axe (WCAG 2.2 AA).
+    # (Last before the foreign sample: axe sets inline styles of its own, which the CSP refuses.)
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    results = AxeResults(page.evaluate(f"axe.run({{include: [['.field-body']]}}, {json.dumps(options)})"))
+    assert not results.violations_count, results.generate_report()
     # Everything else: the editor drops it as the sanitizer does. (The browser refuses the
     # sample's inline styles while parsing it, by the CSP: not checked from here on.)
     foreign = "".join(
