@@ -1,5 +1,5 @@
 """The admin's rich-text editor: django-prose-editor's bundled Tiptap editor, built from the
-extensions of disclosures.sanitize.EDITOR_EXTENSIONS by static/js/rich-text.js.
+extensions of disclosures.sanitize.EDITOR_EXTENSIONS by disclosures/static/disclosures/rich-text.js.
 
 Not django-prose-editor's own widget: it emits an inline `<script type="importmap">`, which
 the site's Content-Security-Policy (script-src 'self' plus a nonce, no 'unsafe-inline')
@@ -74,10 +74,10 @@ class RichTextWidget(forms.Textarea):
                 "django_prose_editor/material-icons.css",
                 "django_prose_editor/editor.css",
                 "django_prose_editor/overrides.css",
-                "css/rich-text.css",
+                "disclosures/rich-text.css",
             ]
         }
-        js = [Script("js/rich-text.js", type="module")]
+        js = [Script("disclosures/rich-text.js", type="module")]
 
     def __init__(self, attrs=None):
         super().__init__({"rows": 20, **(attrs or {})})

@@ -17,7 +17,7 @@ import nh3
 
 @dataclass(frozen=True)
 class Extension:
-    name: str  # the editor's extension (static/js/rich-text.js looks it up by this name)
+    name: str  # the editor's extension, which disclosures/rich-text.js looks up by this name
     config: object = True  # passed to the extension's configure() when a dict
     markup: dict = field(default_factory=dict)  # {tag: attributes} the extension writes
     classes: dict = field(default_factory=dict)  # {tag: classes} it writes

@@ -117,7 +117,7 @@ def test_the_widget_carries_the_definition_and_degrades_to_a_textarea():
     assert config["editor"].endswith("django_prose_editor/editor.js") and config["clean"] == "/admin/rich-text/clean/"
     assert "&lt;p&gt;正文&lt;/p&gt;" in rendered  # the HTML, for anyone without JavaScript
     media = str(RichTextWidget().media)
-    assert '<script src="/static/js/rich-text.js" type="module"></script>' in media
+    assert '<script src="/static/disclosures/rich-text.js" type="module"></script>' in media
     assert "importmap" not in media and "<style" not in media  # nothing inline: the CSP allows none
 
 
@@ -143,7 +143,7 @@ def test_every_rich_text_field_is_edited_with_the_editor(superuser, url, fields)
         assert re.search(
             rf'<textarea[^>]*name="{field}"[^>]*data-rich-text=|<textarea[^>]*data-rich-text=[^>]*name="{field}"', html
         )
-    assert html.count('src="/static/js/rich-text.js"') == 1
+    assert html.count('src="/static/disclosures/rich-text.js"') == 1
     assert "unsafe-inline" not in response["Content-Security-Policy"]
     assert '<script type="importmap"' not in html
 

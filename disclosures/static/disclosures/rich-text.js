@@ -3,7 +3,7 @@
 // nothing the sanitizer drops and the sanitizer keeps nothing the editor cannot show.
 // A module from 'self' (the CSP allows no inline script or style): the bundle is imported by
 // the static URL each textarea's data-rich-text carries, and Tiptap's own style sheet, which it
-// would inject as a <style> element, is in static/css/rich-text.css instead.
+// would inject as a <style> element, is in rich-text.css beside this file instead.
 // Without JavaScript the textarea stays as it is.
 
 const textareas = [...document.querySelectorAll("textarea[data-rich-text]")].filter(
