@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 from django import forms
 from django.conf import settings
 
@@ -6,6 +8,7 @@ from core.concurrency import VersionedModelForm
 from .document_numbers import normalize_document_number
 from .models import DisclosureRecord
 from .office import DocxError, docx_to_html
+from .sanitize import alt_text_errors
 from .uploads import content_problem
 
 
@@ -24,6 +27,16 @@ class DisclosureRecordAdminForm(VersionedModelForm):
         model = DisclosureRecord
         fields = "__all__"
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        # A record goes to review (and from the 终审 to the public) only with every image's alt
+        # text (ATAG): said beside the body, naming the image. A draft may wait for it.
+        if self.data.get("_review") in ("submit", "approve") and "body" in cleaned:
+            errors = alt_text_errors(SimpleNamespace(body=cleaned["body"]), "body", names=self.instance.image_names)
+            if errors:
+                self.add_error("body", errors["body"])
+        return cleaned
 
     def clean_document_number(self):
         # Normalize look-alikes before the model validator sees them, so [2018] is accepted.

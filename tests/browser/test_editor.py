@@ -3,12 +3,13 @@ it shows on the public page; the editor writes only markup the sanitizer keeps (
 side is tests/disclosures/test_rich_text.py); no CSP refusal; a textarea without JavaScript."""
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from axe_playwright_python.sync_playwright import AxeResults
 from django.contrib.auth import get_user_model
 
-from disclosures.models import DisclosureRecord
+from disclosures.models import DisclosureRecord, Organization
 from disclosures.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, ALLOWED_TAGS, sanitize_html
 
 from ..disclosures.test_rich_text import HTML_ELEMENTS, VOID, every_allowed_construct, tags_and_attributes
@@ -28,33 +29,38 @@ ALLOWED = (
 
 @pytest.fixture(scope="module")
 def editor_staff(site, django_db_blocker):
-    """One staff member per test (an authenticator code is good once: two sign-ins in the same
-    30 seconds with one device would be refused). Committed before any test's transaction, so
-    the live server sees them; `site` puts the database back afterwards."""
+    """One staff member per sign-in (an authenticator code is good once: two sign-ins in the
+    same 30 seconds with one device would be refused), and an agency with one review level, so
+    a second person's 终审 publishes. Committed before any test's transaction, so the live
+    server sees them; `site` puts the database back afterwards."""
     with django_db_blocker.unblock():
-        return {
+        agency = Organization.objects.create(name="编辑器测试局", org_code="015117762", review_levels=1)
+        devices = {
             name: authenticator(get_user_model().objects.create_superuser(f"editor-{name}", "", PASSWORD))
-            for name in ("keyboard", "agreement", "nojs")
+            for name in ("keyboard", "final", "agreement", "nojs")
         }
+        return SimpleNamespace(agency=agency, devices=devices)
 
 
-@pytest.fixture
-def staff_page(reader_context, editor_staff, request):
-    name = request.param
-    device, username = editor_staff[name], f"editor-{name}"
+def sign_in(reader_context, editor_staff, name):
     context = reader_context(js=name != "nojs")
     context.add_init_script(path=AXE_SCRIPT)
     page = watch_console(context.new_page())
     page.goto("/admin/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_username", f"editor-{name}")
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.click("input[type=submit]")
-    page.fill("#id_token", current_code(device))
+    page.fill("#id_token", current_code(editor_staff.devices[name]))
     with page.expect_navigation():
         page.click("form.login-form button[type=submit]")
     assert page.url.endswith("/admin/")
     return page
+
+
+@pytest.fixture
+def staff_page(reader_context, editor_staff, request):
+    return sign_in(reader_context, editor_staff, request.param)
 
 
 def open_editor(page):
@@ -64,12 +70,14 @@ def open_editor(page):
 
 
 @pytest.mark.parametrize("staff_page", ["keyboard"], indirect=True)
-def test_staff_write_a_record_with_the_keyboard_and_it_shows_on_the_public_page(site, staff_page):
+def test_staff_write_a_record_with_the_keyboard_and_it_shows_on_the_public_page(
+    site, staff_page, reader_context, editor_staff
+):
     page = staff_page
     editable = open_editor(page)
     page.fill("#id_title", TITLE)
     # 发布机构 and 主题分类 are autocomplete boxes (select2): chosen directly, they are not the editor.
-    for field, pk in (("publisher", site.seed.publisher_id), ("topic", site.seed.topic_id)):
+    for field, pk in (("publisher", editor_staff.agency.pk), ("topic", site.seed.topic_id)):
         page.evaluate(
             "([field, pk]) => { const s = document.getElementById('id_' + field);"
             " s.append(new Option('x', pk, true, true)); s.dispatchEvent(new Event('change')) }",
@@ -103,16 +111,21 @@ def test_staff_write_a_record_with_the_keyboard_and_it_shows_on_the_public_page(
     assert not page.evaluate("!!document.activeElement.closest('.prose-editor')")
     assert editable.get_attribute("aria-label") == "正文"
 
-    page.select_option("#id_status", "published")
     with page.expect_navigation():
-        page.click("input[name=_save]")
-    assert page.url.endswith("/admin/disclosures/disclosurerecord/"), page.locator(
-        ".errornote, .errorlist"
-    ).all_inner_texts()
+        page.click("button[name=_review][value=submit]")
+    assert "已保存并提交终审" in page.inner_text(".messagelist"), page.locator(".errorlist").all_inner_texts()
     assert not [error for error in page.console_errors if "Content Security Policy" in error], page.console_errors
 
     record = DisclosureRecord.objects.get(title=TITLE)
     try:
+        # Another person's 终审 publishes it; the editor shows the body as it was written.
+        page = sign_in(reader_context, editor_staff, "final")
+        page.goto(f"/admin/disclosures/disclosurerecord/{record.pk}/change/")
+        page.wait_for_selector(".prose-editor .ProseMirror h2")
+        with page.expect_navigation():
+            page.click("button[name=_review][value=approve]")
+        assert "已发布" in page.inner_text(".messagelist")
+        record.refresh_from_db()
         assert record.status == "published"
         assert record.body == (
             "<h2>工作要求</h2><p>为进一步做好社区协商工作，<strong>现通知如下</strong></p>"

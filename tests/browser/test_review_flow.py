@@ -57,7 +57,10 @@ def test_a_record_is_written_submitted_reviewed_at_three_levels_and_published(si
     choose(page, "topic", "综合政务")
     page.fill("#id_written_date", "2026-12-01")
     page.fill("#id_keywords", "社区、协商")
-    page.fill("#id_body", "<p>各街道：</p><p>现就开展社区议事协商试点工作通知如下。</p>")
+    page.get_by_role("textbox", name="正文").click()  # the rich-text editor (disclosures/editor.py)
+    page.keyboard.type("各街道：")
+    page.keyboard.press("Enter")
+    page.keyboard.type("现就开展社区议事协商试点工作通知如下。")
     page.fill("#id_review_comment", "请审核")
     with page.expect_navigation():
         page.click("button[name=_review][value=submit]")

@@ -9,8 +9,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 
-from core.roles import REVIEWER
+from core.concurrency import current_version
+from core.roles import ENTRY_CLERK, REVIEW_GROUPS
+from disclosures import services
 from disclosures.editor import RichTextWidget, alt_input_name, with_alt_texts
 from disclosures.models import DisclosureRecord, Page
 from disclosures.sanitize import (
@@ -166,49 +169,62 @@ def test_the_message_names_the_image_by_its_attachment():
     assert "第2张图片（正文图片2.png）" in errors["body"] and "第1张" not in errors["body"]
 
 
+ADD = "/admin/disclosures/disclosurerecord/add/"
+
+
 @pytest.mark.django_db
-def test_a_draft_may_wait_for_alt_text_but_publishing_is_refused_beside_the_body(client):
-    sign_in_staff(client, staff("reviewer", REVIEWER))
+def test_a_draft_may_wait_for_alt_text_but_review_waits_for_it_beside_the_body(client):
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
     body = '<p>正文</p><img src="/static/img/chart.png">'
-    response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(body=body, status="published"))
+    response = client.post(ADD, form_data(body=body, _review="submit"))
     assert response.status_code == 200
     assert not DisclosureRecord.objects.exists()
-    errors = response.context["adminform"].form.errors["body"][0]
-    assert "第1张图片（chart.png）没有替代文字" in errors
+    assert "第1张图片（chart.png）没有替代文字" in response.context["adminform"].form.errors["body"][0]
     html = response.content.decode()
     assert "关于开展社区协商工作的通知" in html  # what was typed is still there
     # The form asks for it beside the editor: one input per image, also without JavaScript.
     name = alt_input_name("body", "/static/img/chart.png")
     assert f'name="{name}"' in html
 
-    response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(body=body, status="draft"))
+    response = client.post(ADD, form_data(body=body))  # a draft may be saved without it
     assert response.status_code == 302
     record = DisclosureRecord.objects.get()
     assert record.status == "draft"
 
-    data = form_data(body=body, status="published", **{name: "2023年各街道协商次数柱状图"})
-    data["publisher"], data["topic"], data["genre"] = record.publisher_id, record.topic_id, record.genre_id
-    data["edit_version"] = str(record.history.latest().history_id)
+    data = form_data(
+        body=body, _review="submit", edit_version=current_version(record), **{name: "各街道协商次数柱状图"}
+    )
+    data.update(publisher=record.publisher_id, topic=record.topic_id, genre=record.genre_id)
     response = client.post(f"/admin/disclosures/disclosurerecord/{record.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     record.refresh_from_db()
-    assert record.status == "published"
-    assert '<img src="/static/img/chart.png" alt="2023年各街道协商次数柱状图">' in record.body
+    assert record.status == "pending"
+    assert '<img src="/static/img/chart.png" alt="各街道协商次数柱状图">' in record.body
 
 
 @pytest.mark.django_db
-def test_publishing_by_the_list_action_says_which_image_not_a_500(client):
-    sign_in_staff(client, staff("reviewer", REVIEWER))
-    record = RecordFactory(body='<p>甲</p><img src="/static/img/map.png" alt="">')
-    response = client.post(
-        "/admin/disclosures/disclosurerecord/",
-        {"action": "publish_selected", "_selected_action": [record.pk]},
-        follow=True,
-    )
-    assert response.status_code == 200
-    assert "第1张图片（map.png）没有替代文字" in response.content.decode()
+def test_the_final_review_refuses_an_image_without_alt_text_beside_the_body_never_a_500(client):
+    record = RecordFactory(body='<p>甲</p><img src="/static/img/map.png" alt="地图">')
+    record.publisher.review_levels = 1
+    record.publisher.save()
+    services.record_submit(record=record, user=staff("clerk", ENTRY_CLERK))
+    # Changed behind the form's back (a shell, an import): the service still refuses to publish.
+    DisclosureRecord.objects.filter(pk=record.pk).update(body='<p>甲</p><img src="/static/img/map.png" alt="">')
+    final = staff("final", REVIEW_GROUPS["final"])
+    with pytest.raises(ValidationError) as refused:
+        services.record_approve(record=DisclosureRecord.objects.get(pk=record.pk), user=final)
+    assert "第1张图片（map.png）没有替代文字" in refused.value.message_dict["body"][0]
+    assert DisclosureRecord.objects.get(pk=record.pk).status == "pending"
+
+    sign_in_staff(client, final)
     record.refresh_from_db()
-    assert record.status == "draft"
+    data = form_data(body=record.body, status="pending", _review="approve", edit_version=current_version(record))
+    data.update(publisher=record.publisher_id, topic=record.topic_id, genre=record.genre_id, title=record.title)
+    response = client.post(f"/admin/disclosures/disclosurerecord/{record.pk}/change/", data)
+    assert response.status_code == 200
+    assert "第1张图片（map.png）没有替代文字" in response.context["adminform"].form.errors["body"][0]
+    record.refresh_from_db()
+    assert record.status == "pending"
 
 
 @pytest.mark.django_db

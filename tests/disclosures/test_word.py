@@ -16,7 +16,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx.enum.style import WD_STYLE_TYPE
 
-from core.roles import ENTRY_CLERK, REVIEWER
+from core.concurrency import current_version
+from core.roles import ENTRY_CLERK, REVIEW_GROUPS
+from disclosures import services
+from disclosures.editor import alt_input_name
 from disclosures.models import Attachment, DisclosureRecord
 from disclosures.office import DocxError, clean_office_html, docx_to_html
 from disclosures.sanitize import images_in, sanitize_html, text_loss
@@ -248,7 +251,8 @@ def test_a_corrupted_docx_is_a_docx_error_not_a_crash():
 
 @pytest.mark.django_db
 def test_uploading_a_docx_as_the_body_makes_its_images_attachments_that_ask_for_alt_text(client):
-    sign_in_staff(client, staff("reviewer", REVIEWER))
+    clerk = staff("clerk", ENTRY_CLERK)
+    sign_in_staff(client, clerk)
     upload = SimpleUploadedFile("报告.docx", report_docx())
     response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(body="", body_docx=upload))
     record = DisclosureRecord.objects.get()
@@ -271,10 +275,9 @@ def test_uploading_a_docx_as_the_body_makes_its_images_attachments_that_ask_for_
     assert "第2张图片（正文图片2.png）没有替代文字" in html  # the warning names it
     assert "第2张图片（" in html and "的替代文字</label>" in html  # and the form asks for it
 
-    # Publishing waits for it; the error is beside the body.
-    from disclosures.editor import alt_input_name
-
-    form = page.context["adminform"].form
+    # Review waits for it; the error is beside the body.
+    record.publisher.review_levels = 1
+    record.publisher.save()
     data = {
         **form_data(),
         "title": record.title,
@@ -282,8 +285,8 @@ def test_uploading_a_docx_as_the_body_makes_its_images_attachments_that_ask_for_
         "topic": record.topic_id,
         "genre": record.genre_id,
         "body": record.body,
-        "status": "published",
-        "edit_version": form.fields["edit_version"].initial,
+        "_review": "submit",
+        "edit_version": current_version(record),
         "attachments-TOTAL_FORMS": "2",
         "attachments-INITIAL_FORMS": "2",
     }
@@ -299,8 +302,11 @@ def test_uploading_a_docx_as_the_body_makes_its_images_attachments_that_ask_for_
     response = client.post(f"/admin/disclosures/disclosurerecord/{record.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     record.refresh_from_db()
-    assert record.status == "published" and f'<img src="{second}" alt="各街道协商事项饼图">' in record.body
-    # The public page shows the body with its images.
+    assert record.status == "pending" and f'<img src="{second}" alt="各街道协商事项饼图">' in record.body
+
+    # The 终审 (one review level here) publishes it; the public page shows the body and images.
+    services.record_approve(record=record, user=staff("final", REVIEW_GROUPS["final"]))
+    record.refresh_from_db()
     public = client.get(record.get_absolute_url()).content.decode()
     assert f'<img src="{second}" alt="各街道协商事项饼图">' in public and f'src="{first}"' in public
     assert client.get(second)["Content-Type"] == "image/png"
