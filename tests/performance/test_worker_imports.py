@@ -8,7 +8,7 @@ import sys
 
 from django.conf import settings
 
-HEAVY = ["openpyxl", "lxml", "PIL", "reportlab", "cryptography.fernet", "mammoth", "docx"]
+HEAVY = ["openpyxl", "lxml", "PIL", "reportlab", "cryptography.fernet", "mammoth", "docx", "bs4"]
 
 
 def test_the_production_app_starts_without_heavy_libraries():
