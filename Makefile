@@ -7,13 +7,15 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: help install install-dev migrate seed static run test test-browser lint bench clean
+.PHONY: help install install-dev migrate seed static run test test-browser lint bench standby faults clean
 
 help:
 	@echo "make run    - install, migrate, load seed + demo data, serve on 127.0.0.1:$(PORT)"
 	@echo "make test   - run the whole test suite (SQLite, or PostgreSQL via DATABASE_URL)"
 	@echo "make lint   - ruff (lint + format) and the import-linter layering contracts"
 	@echo "make bench  - benchmarks (not part of make test)"
+	@echo "make standby - a streaming standby of the local PostgreSQL on port 5433 (replica tests)"
+	@echo "make faults - faults under load: PostgreSQL restart, standby away or lagging, Redis down, two nodes, killed workers"
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +59,19 @@ lint: install-dev
 bench: install-dev
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) -m bench.run
+
+# A hot standby of DATABASE_URL's server (default 127.0.0.1:5432) on port 5433, made with
+# pg_basebackup -R; `python -m bench.standby stop|start|delay N|status|destroy` controls it.
+# The replica tests then run with (see .ci/run):
+#   DATABASE_REPLICA_URLS=postgres://postgres@127.0.0.1:5433/<DATABASE_URL's database> pytest -m standby
+standby: install-dev
+	$(PY) -m bench.standby create
+
+# Slower faults under load (wrk), each on servers of its own; prints requests, errors and lost
+# counts per fault. FAULTS=name,name runs some; see bench/faults.py.
+faults: install-dev
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(PY) -m bench.faults
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

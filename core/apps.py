@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.urls import register_converter
 
-        from . import pagecache
+        from . import db_router, pagecache
         from .http import IdConverter, TextConverter, TextPathConverter
 
         register_converter(IdConverter, "id")
@@ -19,6 +19,9 @@ class CoreConfig(AppConfig):
 
         # Any content save or delete, from any app or command, invalidates cached pages.
         pagecache.connect_signals()
+        # Any save or delete, once committed, is what a replica must have replayed before it
+        # serves another request (core/db_router.py).
+        db_router.connect_signals()
         # So does a release: every deployment runs migrate (docs/deployment.md), and kept pages
         # and fragments were rendered by the previous release's templates and code.
         # (No sender: post_migrate is sent only for apps with models; a few extra bumps are cheap.)

@@ -79,8 +79,24 @@ def reader_client(client):
 
 
 def pytest_collection_modifyitems(config, items):
+    from . import standby
+
     if connection.vendor != "postgresql" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
         for item in items:
             if "postgres_only" in item.keywords:
                 item.add_marker(skip)
+    if not standby.configured() and not standby.require_standby():
+        skip = pytest.mark.skip(reason=f"needs a streaming standby ({standby.SETUP})")
+        for item in items:
+            if "standby" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def standby(django_db_setup, django_db_blocker):
+    """The streaming standby behind DATABASE_REPLICA_URLS (tests/standby.py)."""
+    from . import standby
+
+    with django_db_blocker.unblock():
+        return standby.connect()

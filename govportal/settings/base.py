@@ -128,9 +128,18 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[f"replica{_number}"] = dj_database_url.parse(
         _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")), conn_health_checks=True
     )
-    # The test runner creates no copy of a replica: in tests it is the test database.
+    if DATABASES[f"replica{_number}"]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer is given up quickly: its requests then read the primary.
+        DATABASES[f"replica{_number}"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))
+        )
+    # The test runner creates no database on a replica: a mirror keeps its own host and port
+    # and only takes the test database's name (BaseDatabaseCreation.set_as_test_mirror). On a
+    # streaming standby that is the standby's copy of the test database (make standby).
     DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
     DATABASE_REPLICAS.append(f"replica{_number}")
+# A replica found away is left alone for this long, its requests reading the primary.
+DATABASE_REPLICA_RETRY_SECONDS = float(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", "5"))
 if DATABASE_REPLICAS:
     DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
     MIDDLEWARE.insert(1, "core.db_router.ReplicaMiddleware")
