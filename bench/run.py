@@ -157,7 +157,7 @@ def free_port():
 class Server:
     """gunicorn on a loopback port, stopped with its workers when done."""
 
-    def __init__(self, app, env, workers, name):
+    def __init__(self, app, env, workers, name, args=()):
         self.port = free_port()
         self.name = name
         self.log = open(DATA / f"{name}.log", "w")
@@ -176,6 +176,7 @@ class Server:
                 "300",
                 "--access-logfile",
                 "/dev/null",
+                *args,
             ],
             cwd=ROOT,
             env=env,
