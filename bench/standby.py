@@ -78,7 +78,8 @@ def _owner():
 
 def query(dsn, sql, params=None):
     with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
-        return conn.execute(sql, params).fetchall()
+        cursor = conn.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 class Postgres:
@@ -179,7 +180,9 @@ class Postgres:
         """A new, empty primary of our own (make faults)."""
         self.destroy()
         self._make_directory()
-        self.run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        self.run(
+            "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"
+        )
         self._write(
             self.data / "postgresql.conf", self._config(["wal_level = replica", "max_wal_senders = 10", *extra])
         )

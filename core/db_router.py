@@ -86,7 +86,7 @@ def request_may_use_replica(environ) -> bool:
 # --- the fence: how far a replica must have replayed -----------------------------------------
 
 
-def _log_once(key, message, *args, seconds=None):
+def log_once(key, message, *args, seconds=None):
     """Log a fault once per interval per process, not once per request."""
     seconds = seconds if seconds is not None else getattr(settings, "DATABASE_REPLICA_RETRY_SECONDS", 5)
     now = time.monotonic()
@@ -110,7 +110,7 @@ def move_fence() -> None:
         # The commit is done; the primary went away just after it. Until this process can
         # read the fence again, it reads the primary (see _current_fence).
         _fence["read_at"] = float("-inf")
-        _log_once("fence", "replicas: could not read the primary's WAL position after a commit: %s", error)
+        log_once("fence", "replicas: could not read the primary's WAL position after a commit: %s", error)
         return
     _fence["own"] = max(_fence["own"], position)
     _share_fence(position)
@@ -132,7 +132,7 @@ def _share_fence(position):
         elif position > (cache.get(FENCE_KEY) or 0):
             cache.set(FENCE_KEY, position, None)
     except Exception as error:  # noqa: BLE001 — a cache outage must not fail a committed write
-        _log_once("fence-share", "replicas: could not share the fence through the cache: %s", error)
+        log_once("fence-share", "replicas: could not share the fence through the cache: %s", error)
 
 
 def _current_fence():
@@ -149,7 +149,7 @@ def _current_fence():
                 shared = _primary_position()
                 cache.add(FENCE_KEY, shared, None)
         except Exception as error:  # noqa: BLE001 — cache or primary away: use the primary
-            _log_once("fence-read", "replicas: the fence is unknown (%s); reading the primary", error)
+            log_once("fence-read", "replicas: the fence is unknown (%s); reading the primary", error)
             return None
         _fence.update(shared=int(shared), read_at=now)
     return max(_fence["shared"], _fence["own"])
@@ -189,7 +189,7 @@ def _mark_away(alias, error):
         connections[alias].close()
     except DatabaseError:
         pass
-    _log_once(f"away-{alias}", "replica %s is away (%s); reading the primary", alias, error)
+    log_once(f"away-{alias}", "replica %s is away (%s); reading the primary", alias, error)
 
 
 def _ready(alias, fence) -> bool:
@@ -233,31 +233,39 @@ def _broke_during(alias) -> bool:
     return connection.connection is None or (connection.errors_occurred and not connection.is_usable())
 
 
-class ReplicaMiddleware:
-    """Sends this request's reads to a replica when it is an anonymous GET/HEAD."""
+class DatabaseMiddleware:
+    """Sends this request's reads to a replica when it is an anonymous GET/HEAD, and answers a
+    GET/HEAD again, once, when the database it read went away under it (a replica stopped, the
+    primary restarted): it wrote nothing, so the primary answers it instead — once back, as
+    core.postgresql waits for it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not replica_aliases() or not request_may_use_replica(request.META):
-            return self.get_response(request)
-        alias = choose_replica()
+        alias = None
+        if replica_aliases() and request_may_use_replica(request.META):
+            alias = choose_replica()
         if alias is None:
-            return self.get_response(request)
-        token = _read_alias.set(alias)
-        try:
             response = self.get_response(request)
-        finally:
-            _read_alias.reset(token)
-        if response.streaming:
-            # A streamed export reads while it is sent, after this method has returned.
-            response.streaming_content = _reading_from(alias, response.streaming_content)
-        elif response.status_code >= 500 and _broke_during(alias):
-            # The replica went away while the view read it: nothing was written (a GET from an
-            # anonymous reader), so the primary answers instead.
-            _mark_away(alias, "its connection broke during a request")
-            response = self.get_response(request)
+        else:
+            token = _read_alias.set(alias)
+            try:
+                response = self.get_response(request)
+            finally:
+                _read_alias.reset(token)
+            if response.streaming:
+                # A streamed export reads while it is sent, after this method has returned.
+                response.streaming_content = _reading_from(alias, response.streaming_content)
+        if response.status_code >= 500 and not response.streaming and request.method in ("GET", "HEAD"):
+            used = alias or DEFAULT_DB_ALIAS
+            if _broke_during(used):
+                if alias is None:
+                    log_once("primary-broke", "the primary's connection broke during a request; answering it again")
+                    connections[DEFAULT_DB_ALIAS].close()
+                else:
+                    _mark_away(alias, "its connection broke during a request")
+                response = self.get_response(request)
         return response
 
 

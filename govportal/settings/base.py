@@ -68,6 +68,9 @@ MIDDLEWARE = [
     # First: answers cached anonymous pages before anything else runs, and sees the final
     # response (cookies, CSP, Vary) when deciding what to store. See core/pagecache/.
     "core.pagecache.PageCacheMiddleware",
+    # Reads of anonymous GET/HEAD requests on a replica (DATABASE_REPLICA_URLS), and such a
+    # request answered again when its database went away under it (core/db_router.py).
+    "core.db_router.DatabaseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,7 +145,8 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
 DATABASE_REPLICA_RETRY_SECONDS = float(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", "5"))
 if DATABASE_REPLICAS:
     DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
-    MIDDLEWARE.insert(1, "core.db_router.ReplicaMiddleware")
+# A primary being restarted is waited for this long before a request fails (core/postgresql).
+DATABASE_PRIMARY_WAIT_SECONDS = float(os.environ.get("DATABASE_PRIMARY_WAIT_SECONDS", "10"))
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files open in tests.
@@ -151,6 +155,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 else:
     INSTALLED_APPS.append("django.contrib.postgres")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "core.postgresql"  # waits for a primary being restarted
     # JIT compilation pays off for long analytic queries, not for a portal's short ones: at a
     # million records it added 0.3-1.1 s to queries whose plan merely *looks* costly (a walk
     # along the date index that stops after a few hundred rows). Behind PgBouncer, which

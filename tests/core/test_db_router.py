@@ -11,13 +11,17 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import uuid
 
 import psycopg
 import pytest
 from django.conf import settings
+from django.db import connections
+from django.test import override_settings
 
 from tests.conftest import SEED_INDEX_NUMBER
+from tests.disclosures.factories import published
 
 ROUTING = """
 import json, logging
@@ -40,7 +44,7 @@ def view(request):
     seen.append(db_router.read_alias())
     return HttpResponse("ok")
 
-middleware = db_router.ReplicaMiddleware(view)
+middleware = db_router.DatabaseMiddleware(view)
 
 def alias(method="get", **extra):
     seen.clear()
@@ -110,7 +114,7 @@ def test_replica_settings_come_from_the_environment():
     replicas, routers, name, host, middleware, timeout, mirror = json.loads(out.strip().splitlines()[-1])
     assert replicas == ["replica1", "replica2"] and routers == ["core.db_router.PrimaryReplicaRouter"]
     assert (name, host) == ("portal", "10.0.0.3")
-    assert middleware == ["core.pagecache.PageCacheMiddleware", "core.db_router.ReplicaMiddleware"]
+    assert middleware == ["core.pagecache.PageCacheMiddleware", "core.db_router.DatabaseMiddleware"]
     # A replica that does not answer is given up after 2 s; in tests it is not created, but
     # read under the test database's name on its own server (the standby's copy).
     assert (timeout, mirror) == (2, "default")
@@ -145,6 +149,11 @@ print(json.dumps({{
 """
 
 
+def _server_url():
+    base = settings.DATABASES["default"]
+    return f"postgresql://{base['USER']}@{base['HOST']}:{base['PORT']}"
+
+
 def _admin(url, *statements):
     with psycopg.connect(url, autocommit=True) as conn:
         for statement in statements:
@@ -153,8 +162,7 @@ def _admin(url, *statements):
 
 @pytest.mark.postgres_only
 def test_anonymous_pages_read_the_replica_and_everything_else_the_primary():
-    base = settings.DATABASES["default"]
-    server = f"postgresql://{base['USER']}@{base['HOST']}:{base['PORT']}"
+    server = _server_url()
     suffix = uuid.uuid4().hex[:8]
     primary_db, replica_db = f"govportal_router_{suffix}_primary", f"govportal_router_{suffix}_replica"
     env = {
@@ -198,3 +206,60 @@ def test_anonymous_pages_read_the_replica_and_everything_else_the_primary():
         "replica_views": 63,  # the view counts were written to the primary
         "staff_on_replica": False,  # the session and user too
     }
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_get_whose_primary_connection_breaks_is_answered_again(client):
+    """The primary restarting cuts off a request's query: the GET is answered again (after the
+    connection is made anew, waiting for the primary if need be), not with an error page."""
+    record = published("关于主库断线测试的通知")
+    client.raise_request_exception = False
+    client.defaults["HTTP_COOKIE"] = "router-test=1"  # rendered, not from the page cache
+    assert client.get("/").status_code == 200
+    primary = connections["default"]
+    broken = []
+
+    def break_connection(execute, sql, params, many, context):
+        if not broken:
+            broken.append(sql)
+            with psycopg.connect(_server_url() + "/postgres", autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", [primary.connection.info.backend_pid])
+        return execute(sql, params, many, context)
+
+    with primary.execute_wrapper(break_connection):
+        response = client.get(record.get_absolute_url())
+    assert broken and response.status_code == 200
+    assert "关于主库断线测试的通知" in response.content.decode()
+
+
+@pytest.mark.postgres_only
+def test_a_new_connection_waits_for_a_primary_that_is_starting_up():
+    """core.postgresql: a primary being restarted is waited for (DATABASE_PRIMARY_WAIT_SECONDS),
+    on a PostgreSQL server of the test's own that really is down, then started."""
+    from bench.standby import Postgres
+    from core.postgresql.base import DatabaseWrapper
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = Postgres(f"/var/tmp/govportal-test-{uuid.uuid4().hex[:8]}", port)
+    server.initdb()
+    try:
+        server.stop()
+        primary = DatabaseWrapper({**settings.DATABASES["default"], "NAME": "postgres", "PORT": port})
+        params = primary.get_connection_params()
+        starting = threading.Timer(1.0, server.start)
+        starting.start()
+        try:
+            with override_settings(DATABASE_PRIMARY_WAIT_SECONDS=60):
+                # Refused, then "the database system is starting up", then connected.
+                with primary.get_new_connection(params) as connected:
+                    assert connected.execute("SELECT 1").fetchone() == (1,)
+        finally:
+            starting.join()
+        server.stop()
+        with override_settings(DATABASE_PRIMARY_WAIT_SECONDS=0.3), pytest.raises(psycopg.OperationalError):
+            primary.get_new_connection(params)  # not for ever
+    finally:
+        server.destroy()

@@ -1,0 +1,30 @@
+"""Django's PostgreSQL backend, except that a new connection to a primary that is away — being
+restarted, failing over, starting up — is tried again for up to DATABASE_PRIMARY_WAIT_SECONDS
+instead of failing at once. A restart then costs readers a wait, not an error page: a request
+arriving while the primary is down waits for it, and a GET whose query was cut off by the
+restart is answered again by core.db_router.DatabaseMiddleware once it is back. Replicas keep
+Django's backend: one that is away is not waited for (its requests read the primary)."""
+
+import time
+
+from django.conf import settings
+from django.db.backends.postgresql import base
+
+from core.db_router import log_once
+
+# Refused or cut-off connections carry no SQLSTATE; 57P03: "the database system is starting up"
+# / "shutting down"; 57P01: terminated by a fast shutdown.
+AWAY = {None, "57P01", "57P03"}
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        deadline = time.monotonic() + getattr(settings, "DATABASE_PRIMARY_WAIT_SECONDS", 10)
+        while True:
+            try:
+                return super().get_new_connection(conn_params)
+            except base.Database.OperationalError as error:
+                if error.sqlstate not in AWAY or time.monotonic() >= deadline:
+                    raise
+                log_once(f"primary-{self.alias}", "the primary is away (%s); waiting for it", error)
+                time.sleep(0.1)
