@@ -39,7 +39,7 @@ def connect():
     if not settings.DATABASE_REPLICAS:
         missing("No replica configured (DATABASE_REPLICA_URLS is empty)")
     primary, replica = (connections[alias].settings_dict for alias in ("default", settings.DATABASE_REPLICAS[0]))
-    if primary["ENGINE"] != "django.db.backends.postgresql" or replica["ENGINE"] != primary["ENGINE"]:
+    if connections["default"].vendor != "postgresql" or replica["ENGINE"] != "django.db.backends.postgresql":
         missing("The standby tests need PostgreSQL for DATABASE_URL and DATABASE_REPLICA_URLS")
     dsn = make_conninfo(
         host=replica["HOST"], port=replica["PORT"] or 5432, user=replica["USER"], dbname=replica["NAME"]
