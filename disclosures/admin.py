@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.changelists import LargeTableAdminMixin, is_autocomplete, walk_index_for, year_filter
 from core.concurrency import VersionedAdminMixin
+from core.uploads import UploadFailureAdminMixin
 
 from . import selectors, services
 from .forms import DisclosureRecordAdminForm
@@ -72,7 +73,7 @@ class OwnAgencyFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(DisclosureRecord)
-class DisclosureRecordAdmin(LargeTableAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
+class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     form = DisclosureRecordAdminForm
     list_display = ["title", "index_number", "document_number", "publisher", "status", "published_at", "view_count"]
     list_select_related = ["publisher"]

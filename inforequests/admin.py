@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.uploads import UploadFailureAdminMixin
+
 from . import selectors
 from .models import Agency, Case, CaseEvent, NoticeTemplate, ReplyDocument
 
@@ -50,7 +52,7 @@ class AlarmFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(UploadFailureAdminMixin, SimpleHistoryAdmin):
     list_display = ["number", "agency", "state", "received_on", "due_on", "alarm", "applicant", "masked_id_number"]
     list_filter = ["state", AlarmFilter, "channel", "agency"]
     search_fields = ["number"]  # never the encrypted applicant fields
