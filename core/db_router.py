@@ -24,6 +24,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http.cookie import parse_cookie
@@ -56,7 +57,15 @@ _logged_at: dict[str, float] = {}
 
 
 def replica_aliases() -> list[str]:
-    return list(getattr(settings, "DATABASE_REPLICAS", []))
+    # Asked on every request and every save: read through the settings proxy once, again only
+    # after a setting changes (tests).
+    if _replicas["aliases"] is None:
+        _replicas["aliases"] = list(getattr(settings, "DATABASE_REPLICAS", []))
+    return _replicas["aliases"]
+
+
+_replicas = {"aliases": None}
+setting_changed.connect(lambda **kwargs: _replicas.update(aliases=None), weak=False)
 
 
 class PrimaryReplicaRouter:
