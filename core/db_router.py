@@ -129,6 +129,10 @@ def _share_fence(position):
     try:
         backend = caches["default"]
         if isinstance(backend, RedisCache):
+            if not getattr(backend, "available", True):
+                # Redis is away: other processes read the cache as empty, and then take the
+                # primary's position as the fence (_current_fence).
+                return
             # Only ever raised, even when two nodes commit at once (a plain SET could put back
             # the lower of two positions).
             backend._cache.get_client(FENCE_KEY, write=True).eval(
