@@ -234,8 +234,9 @@ class Load(threading.Thread):
 class Editor:
     """A signed-in staff member acting through the admin's list actions over HTTP."""
 
-    def __init__(self, node, drafts=0):
-        self.cookie, self.drafts = nodes.staff(node.env, EDITOR, drafts)
+    def __init__(self, node, records=0):
+        # `records` published once and withdrawn: 发布所选 publishes them again.
+        self.cookie, self.records = nodes.staff(node.env, EDITOR, records)
 
     def act(self, base, action, pks):
         return nodes.admin_action(base, self.cookie, action, pks)
@@ -253,18 +254,22 @@ def seed_views(site, database):
 
 
 def half_saved(site, database, pks):
-    """Records whose parts disagree: published without its 索引号, history row or audit entry,
-    or a draft with any of them (a publish interrupted and half kept)."""
+    """Records whose parts disagree: the last history row not in the record's status, or
+    publishes in the history and in the audit log not matching (a publish interrupted and
+    partly kept)."""
     rows = site.query(
         database,
-        f"""SELECT r.id, r.status = 'published', coalesce(r.index_number, '') <> '',
-                   EXISTS (SELECT 1 FROM disclosures_historicaldisclosurerecord h WHERE h.id = r.id AND h.status = 'published'),
-                   EXISTS (SELECT 1 FROM audit_auditentry a WHERE a.target_type = 'disclosures.disclosurerecord'
-                           AND a.target_id = r.id::text AND a.action = 'publish')
+        f"""SELECT r.id,
+                   r.status = (SELECT h.status FROM disclosures_historicaldisclosurerecord h
+                               WHERE h.id = r.id ORDER BY h.history_id DESC LIMIT 1),
+                   (SELECT count(*) FROM disclosures_historicaldisclosurerecord h
+                    WHERE h.id = r.id AND h.status = 'published')
+                   = (SELECT count(*) FROM audit_auditentry a WHERE a.target_type = 'disclosures.disclosurerecord'
+                      AND a.target_id = r.id::text AND a.action = 'publish')
             FROM {RECORD} r WHERE r.id = ANY(%s)""",
         [pks],
     )
-    return [row[0] for row in rows if len(set(row[1:])) != 1]
+    return [row[0] for row in rows if not (row[1] and row[2])]
 
 
 def published(site, database, pks):
@@ -420,12 +425,12 @@ def standby_lagging(site, redis):
         DATABASE_REPLICA_URLS=standby.url(database),
     ) as node:
         local_seconds = float(node.env.get("PAGE_CACHE_LOCAL_SECONDS", 1))
-        editor = Editor(node, drafts=3)
+        editor = Editor(node, records=3)
         standby.wait_caught_up()
         standby.set_delay(delay)
         load = Load(node, 3 * (delay + 6) + 5, headers=())
         load.start()
-        for pk in editor.drafts:
+        for pk in editor.records:
             assert editor.act(node.base, "publish_selected", [pk]) == 302
             url = f"/disclosures/{index_number(site, database, pk)}/"
             time.sleep(delay + 1)  # the standby now has it published
@@ -467,7 +472,7 @@ def two_nodes(site, redis):
     common = {"redis_url": redis.url, "prefix": prefix, "workers": 2}
     with Node(site, database, "faults-node-a", **common) as a, Node(site, database, "faults-node-b", **common) as b:
         local_seconds = float(a.env.get("PAGE_CACHE_LOCAL_SECONDS", 1))
-        editor = Editor(a, drafts=1)
+        editor = Editor(a, records=1)
         title = "故障演练记录1"
         before = seed_views(site, database)
         with Witness(a.base, [SEED]) as on_a, Witness(b.base, [SEED]) as on_b:
@@ -475,14 +480,14 @@ def two_nodes(site, redis):
             for load in loads:
                 load.start()
             time.sleep(2)
-            assert editor.act(a.base, "publish_selected", editor.drafts) == 302
+            assert editor.act(a.base, "publish_selected", editor.records) == 302
 
             def listed(node):
                 return lambda: title in nodes.get(node.base, "/disclosures/")[1]
 
             seen = {"a": wait_for(listed(a), 10), "b": wait_for(listed(b), 10)}
             time.sleep(2)
-            assert editor.act(b.base, "withdraw_selected", editor.drafts) == 302
+            assert editor.act(b.base, "withdraw_selected", editor.records) == 302
             gone = wait_for(lambda: title not in nodes.get(a.base, "/disclosures/")[1], 10)
             for load in loads:
                 load.join()
@@ -520,7 +525,7 @@ def workers_killed(site, redis):
     prefix = f"faults-{uuid.uuid4().hex[:8]}"
     killed = 0
     with Node(site, database, "faults-killed", redis_url=redis.url, prefix=prefix, workers=4) as node:
-        editor = Editor(node, drafts=60)
+        editor = Editor(node, records=60)
         before = seed_views(site, database)
         outcomes = Counter()
         with Witness(node.base, [SEED]) as witness:
@@ -538,7 +543,7 @@ def workers_killed(site, redis):
 
             killer = threading.Thread(target=kill, daemon=True)
             killer.start()
-            for pk in editor.drafts:
+            for pk in editor.records:
                 if not load.is_alive():
                     break
                 outcomes[editor.act(node.base, "publish_selected", [pk])] += 1
@@ -547,10 +552,10 @@ def workers_killed(site, redis):
             killer.join()
         served = witness.served(SEED)
         lost = served - counted(node, site, database, before)
-    broken = half_saved(site, database, editor.drafts)
+    broken = half_saved(site, database, editor.records)
     requests, errors = load_figures(load)
     answered = outcomes.get(302, 0)
-    done = published(site, database, editor.drafts)
+    done = published(site, database, editor.records)
     return result(
         "workers SIGKILLed under load, one every 3 s",
         "1 node × 4 workers (gunicorn starts a new one each time)",
@@ -576,13 +581,13 @@ def max_requests(site, redis):
     prefix = f"faults-{uuid.uuid4().hex[:8]}"
     args = ("--max-requests", "50", "--max-requests-jitter", "10")
     with Node(site, database, "faults-recycled", redis_url=redis.url, prefix=prefix, workers=4, args=args) as node:
-        editor = Editor(node, drafts=20)
+        editor = Editor(node, records=20)
         before = seed_views(site, database)
         pids = set()
         with Witness(node.base, [SEED]) as witness:
             load = Load(node, 12, headers=RENDERED)
             load.start()
-            for pk in editor.drafts:
+            for pk in editor.records:
                 editor.act(node.base, "publish_selected", [pk])
                 pids.update(node.worker_pids())
                 time.sleep(0.3)
@@ -591,7 +596,7 @@ def max_requests(site, redis):
                 time.sleep(0.2)
         served = witness.served(SEED)
         lost = served - counted(node, site, database, before)
-    broken = half_saved(site, database, editor.drafts)
+    broken = half_saved(site, database, editor.records)
     requests, errors = load_figures(load)
     errors += len(witness.failed())
     return result(
@@ -617,9 +622,9 @@ def redis_restart(site, _redis):
     prefix = f"faults-{uuid.uuid4().hex[:8]}"
     try:
         with Node(site, database, "faults-redis", redis_url=redis.url, prefix=prefix) as node:
-            editor = Editor(node, drafts=1)
-            assert editor.act(node.base, "publish_selected", editor.drafts) == 302
-            url = f"/disclosures/{index_number(site, database, editor.drafts[0])}/"
+            editor = Editor(node, records=1)
+            assert editor.act(node.base, "publish_selected", editor.records) == 302
+            url = f"/disclosures/{index_number(site, database, editor.records[0])}/"
             before = seed_views(site, database)
             # wrk renders every page (each needs Redis for its cached values); the witnesses
             # read pages the page cache keeps, and count the seed record's views.
@@ -632,7 +637,7 @@ def redis_restart(site, _redis):
                 held = redis.kill(prefix)
                 down = time.monotonic()
                 time.sleep(1)
-                during = editor.act(node.base, "withdraw_selected", editor.drafts)
+                during = editor.act(node.base, "withdraw_selected", editor.records)
                 staff_during = editor.get(node.base, "/admin/")
                 time.sleep(4)
                 redis.start()

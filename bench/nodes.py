@@ -14,7 +14,8 @@ from bench.run import BROWSER
 ROOT = Path(__file__).resolve().parent.parent
 
 # Run with a node's settings: a staff member signed in with both steps, in the nodes' session
-# store, as their sign-in view would leave it; and `drafts` draft records for them to publish.
+# store, as their sign-in view would leave it; and `count` records published once and withdrawn,
+# for them to publish again with the admin's 发布所选 (a draft goes through review instead).
 STAFF_SESSION = """
 import json, sys
 from importlib import import_module
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from disclosures import services
 from disclosures.models import DisclosureRecord, Organization, Topic
 
 user, _ = get_user_model().objects.get_or_create(username=sys.argv[1], defaults={"is_staff": True, "is_superuser": True})
@@ -33,21 +35,30 @@ session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.
                 HASH_SESSION_KEY: user.get_session_auth_hash(), DEVICE_ID_SESSION_KEY: device.persistent_id})
 session.create()
 publisher, topic = Organization.objects.order_by("pk").first(), Topic.objects.order_by("pk").first()
-drafts = [DisclosureRecord.objects.create(title=f"故障演练记录{i + 1}", publisher=publisher, topic=topic,
-                                          body="<p>故障演练：发布、撤回。</p>").pk for i in range(int(sys.argv[2]))]
-print(json.dumps({"cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}", "drafts": drafts}))
+records = []
+for i in range(int(sys.argv[2])):
+    record = DisclosureRecord.objects.create(title=f"故障演练记录{i + 1}", publisher=publisher, topic=topic,
+                                             body="<p>故障演练：发布、撤回。</p>")
+    services.record_publish(record=record)
+    services.record_withdraw(record=record, reason="故障演练")
+    records.append(record.pk)
+print(json.dumps({"cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}", "records": records}))
 """
 
 
-def staff(env, username, drafts=0):
-    """(Cookie header of a signed-in superuser, [ids of new draft records])."""
+def staff(env, username, withdrawn=0):
+    """(Cookie header of a signed-in superuser, [ids of `withdrawn` new withdrawn records])."""
     out = subprocess.run(
-        [sys.executable, "-c", STAFF_SESSION, username, str(drafts)], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-c", STAFF_SESSION, username, str(withdrawn)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if out.returncode:
         raise RuntimeError(f"signing {username} in failed:\n{out.stderr[-3000:]}")
     data = json.loads(out.stdout.strip().splitlines()[-1])
-    return data["cookie"], data["drafts"]
+    return data["cookie"], data["records"]
 
 
 def request(base, method, path, *, cookie=None, body=None):
@@ -72,8 +83,8 @@ def get(base, path, cookie=None):
 
 
 def admin_action(base, cookie, action, pks):
-    """An admin list action on records (publish_selected, withdraw_selected) posted as the
-    browser would; the admin answers a done action with a 302."""
+    """An admin list action on records (publish_selected: a withdrawn record published again;
+    withdraw_selected) posted as the browser would; the admin answers a done action with a 302."""
     csrf = uuid.uuid4().hex
     body = urlencode(
         [("csrfmiddlewaretoken", csrf), ("action", action), ("index", "0"), ("select_across", "0")]
