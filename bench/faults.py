@@ -77,19 +77,18 @@ class Redis:
         out = subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True)
         return out.stdout.strip()
 
-    def pending_views(self, prefix):
-        """Views buffered in Redis and not yet in the database (the counter hashes)."""
-        total = 0
-        for key in self.cli("--scan", "--pattern", f"{prefix}:counter:*").split():
-            if self.cli("TYPE", key) == "hash":
-                total += sum(int(v) for v in self.cli("HVALS", key).split())
-        return total
+    def pending_views(self, prefix, record_id):
+        """Views of one record buffered in Redis, not yet in the database (pending, or in a
+        batch being flushed)."""
+        keys = [f"{prefix}:counter:record-views:{part}" for part in ("pending", "flushing")]
+        return sum(int(self.cli("HGET", key, str(record_id)) or 0) for key in keys)
 
-    def kill(self, prefix):
-        """Stop it dead; returns the views it held at that moment (lost with it: no persistence).
-        Writes are paused first, so nothing is counted between the reading and the end."""
+    def kill(self, prefix, record_id):
+        """Stop it dead; returns the views of `record_id` it held at that moment (lost with it:
+        no persistence). Writes are paused first, so nothing is counted between the reading
+        and the end."""
         self.cli("CLIENT", "PAUSE", "10000", "WRITE")
-        held = self.pending_views(prefix)
+        held = self.pending_views(prefix, record_id)
         self.process.kill()
         self.process.wait()
         return held
@@ -111,7 +110,11 @@ class Site:
         log(f"scratch PostgreSQL on port {self.primary.port} ({self.primary.data})")
         self.primary.initdb()
         self.primary.query(f'CREATE DATABASE "{TEMPLATE}"')
-        env = self.env(TEMPLATE, redis_url="", prefix="faults-setup")
+        # The development settings: demo data is never loaded under the production ones.
+        env = {
+            **self.env(TEMPLATE, redis_url="", prefix="faults-setup"),
+            "DJANGO_SETTINGS_MODULE": "govportal.settings.dev",
+        }
         for command in (["migrate", "--noinput", "-v0"], ["load_seed", "-v0"], ["load_demo_data", "-v0"]):
             log(f"  manage.py {command[0]}")
             subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env, check=True)
@@ -251,6 +254,10 @@ def index_number(site, database, pk):
 
 def seed_views(site, database):
     return site.query(database, f"SELECT view_count FROM {RECORD} WHERE index_number = %s", [SEED_INDEX_NUMBER])[0][0]
+
+
+def seed_id(site, database):
+    return site.query(database, f"SELECT id FROM {RECORD} WHERE index_number = %s", [SEED_INDEX_NUMBER])[0][0]
 
 
 def half_saved(site, database, pks):
@@ -634,7 +641,7 @@ def redis_restart(site, _redis):
                 time.sleep(2)
                 assert nodes.get(node.base, url)[0] == 200  # cached before the outage
                 time.sleep(2)
-                held = redis.kill(prefix)
+                held = redis.kill(prefix, seed_id(site, database))
                 down = time.monotonic()
                 time.sleep(1)
                 during = editor.act(node.base, "withdraw_selected", editor.records)
