@@ -8,23 +8,22 @@ turns the skip into a failure, as GOVPORTAL_REQUIRE_BROWSER does for the browser
 import os
 
 import psycopg
-import pytest
 from django.conf import settings
 from django.db import connections
 from psycopg.conninfo import make_conninfo
+
+from tests.required import required, skip_or_fail
 
 SETUP = "`make standby`, then DATABASE_REPLICA_URLS=postgres://postgres@127.0.0.1:5433/<database of DATABASE_URL>"
 
 
 def require_standby():
-    return os.environ.get("GOVPORTAL_REQUIRE_STANDBY") == "1"
+    return required("GOVPORTAL_REQUIRE_STANDBY")
 
 
 def missing(what):
     """Skip locally; fail where the standby tests are required."""
-    if require_standby():
-        pytest.fail(f"{what}, and GOVPORTAL_REQUIRE_STANDBY=1 forbids skipping the standby tests", pytrace=False)
-    pytest.skip(f"{what}: standby tests skipped ({SETUP}; GOVPORTAL_REQUIRE_STANDBY=1 makes this a failure)")
+    skip_or_fail(what, variable="GOVPORTAL_REQUIRE_STANDBY", checks="the standby tests", how=SETUP)
 
 
 def configured():

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from pytest_django.live_server_helper import LiveServer
 
+from ..required import required, skip_or_fail
 from ..staff import authenticator
 from .public_urls import public_pages
 
@@ -33,14 +34,12 @@ STAFF_USER, STAFF_PASSWORD = "a11y-staff", "a11y-staff-password"
 
 
 def require_browser():
-    return os.environ.get("GOVPORTAL_REQUIRE_BROWSER") == "1"
+    return required("GOVPORTAL_REQUIRE_BROWSER")
 
 
 def missing(what):
     """Skip locally; fail where the checks are required."""
-    if require_browser():
-        pytest.fail(f"{what}, and GOVPORTAL_REQUIRE_BROWSER=1 forbids skipping browser checks", pytrace=False)
-    pytest.skip(f"{what}: browser checks skipped (set GOVPORTAL_REQUIRE_BROWSER=1 to make this a failure)")
+    skip_or_fail(what, variable="GOVPORTAL_REQUIRE_BROWSER", checks="browser checks")
 
 
 def find_chromium():
