@@ -1,6 +1,5 @@
 """Chromium is found where Debian puts it, or not at all (then tests/test_skip_rules.py)."""
 
-
 from .conftest import find_chromium, missing
 
 
