@@ -35,6 +35,22 @@ def _request(title):
     }
 
 
+def _demo_case(org, title, received, applicant=APPLICANT):
+    """(case, created): the demo case titled `title`, registered through the service if new."""
+    existing = Case.objects.filter(title=f"{title}{LABEL}", is_demo=True).first()
+    if existing:
+        return existing, False
+    case, _ = services.case_register(
+        agency=org,
+        channel=Case.Channel.ONLINE,
+        received_on=received,
+        is_demo=True,
+        applicant=applicant,
+        request=_request(title),
+    )
+    return case, True
+
+
 @transaction.atomic
 def load_demo_data():
     org, _ = Organization.objects.get_or_create(name=AGENCY_NAME, defaults={"short_name": "演示区政府办"})
@@ -44,20 +60,9 @@ def load_demo_data():
 
     def case(title, days_ago):
         nonlocal created
-        existing = Case.objects.filter(title=f"{title}{LABEL}", is_demo=True).first()
-        if existing:
-            return existing, False
-        received = today - dt.timedelta(days=days_ago)
-        new, _ = services.case_register(
-            agency=org,
-            channel=Case.Channel.ONLINE,
-            received_on=received,
-            is_demo=True,
-            applicant=APPLICANT,
-            request=_request(title),
-        )
-        created += 1
-        return new, True
+        found, new = _demo_case(org, title, today - dt.timedelta(days=days_ago))
+        created += new
+        return found, new
 
     case("2026年城区道路养护计划", 2)
     c, new = case("某小区规划许可文件", 4)
@@ -144,21 +149,12 @@ def _guandu_2023():
     organisation_id = CREDIT_CODE[:17] + credit_code_check_char(CREDIT_CODE[:17])
     created = 0
     for title, received, applicant_type, outcome, days in GUANDU_2023:
-        if Case.objects.filter(title=f"{title}{LABEL}", is_demo=True).exists():
-            continue
         applicant = dict(APPLICANT, applicant_type=applicant_type)
         if applicant_type != Case.ApplicantType.PERSON:
             applicant.update(name="演示单位", id_type=Case.IdType.CREDIT_CODE, id_number=organisation_id)
-        case, _ = services.case_register(
-            agency=org,
-            channel=Case.Channel.ONLINE,
-            received_on=received,
-            is_demo=True,
-            applicant=applicant,
-            request=_request(title),
-        )
-        created += 1
-        if outcome is not None:
+        case, new = _demo_case(org, title, received, applicant)
+        created += new
+        if new and outcome is not None:
             services.case_reply(
                 case=case,
                 outcome=outcome,
