@@ -19,8 +19,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", help="fixture files (default: every fixtures/*.json)")
 
-    def handle(self, *paths, **options):
-        files = [Path(p) for p in paths] or sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
+    def handle(self, *args, **options):
+        files = [Path(p) for p in options["paths"]] or sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
         created = skipped = 0
         with transaction.atomic():
             for path in files:
