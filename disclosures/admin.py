@@ -24,8 +24,27 @@ def _reasons(error) -> str:
     return "；".join(getattr(error, "messages", None) or [str(error) or "没有权限"])
 
 
+class DistrictWideAdminMixin:
+    """Structures of the whole platform (the guide and policy pages, the column tree, who belongs to
+    which agency): every staff member with the permission may look, only district-wide staff may
+    add, change or delete — else an agency's staff could widen their own scope or rewrite the
+    district's pages. Checked by the admin's views themselves, not only hidden from menus."""
+
+    def _district_wide(self, request):
+        return selectors.manages_all_agencies(request.user)
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and self._district_wide(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._district_wide(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._district_wide(request)
+
+
 @admin.register(Organization)
-class OrganizationAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class OrganizationAdmin(DistrictWideAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "short_name", "section_code", "org_code", "credit_code", "parent"]
     search_fields = ["name", "short_name", "org_code", "credit_code", "section_code"]
     autocomplete_fields = ["parent"]
@@ -36,9 +55,17 @@ class OrganizationAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
             queryset = queryset.filter(pk__in=selectors.agencies_of(request.user).values("pk"))
         return super().get_search_results(request, queryset, search_term)
 
+    def has_change_permission(self, request, obj=None):
+        # An agency's own staff keep its details (named in its 指南) up to date; no one else's.
+        allowed = super(DistrictWideAdminMixin, self).has_change_permission(request, obj)
+        if not allowed or self._district_wide(request):
+            return allowed
+        agencies = selectors.agencies_of(request.user)
+        return agencies.filter(pk=obj.pk).exists() if obj is not None else agencies.exists()
+
 
 @admin.register(AgencyMembership)
-class AgencyMembershipAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class AgencyMembershipAdmin(DistrictWideAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "organization"]
     list_filter = ["organization"]
     search_fields = ["user__username", "user__first_name", "organization__name"]
@@ -328,6 +355,6 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
 
 
 @admin.register(Page)
-class PageAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class PageAdmin(DistrictWideAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "slug", "updated_at"]
     autocomplete_fields = ["office"]
