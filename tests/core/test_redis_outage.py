@@ -66,6 +66,8 @@ class RedisServer:
             ]
             + ["--appendonly", "yes", "--appendfsync", "always"],
             stdout=subprocess.DEVNULL,
+            # A server of its own, on the real clock: not under the libfaketime of a pinned-clock run.
+            env={k: v for k, v in os.environ.items() if k not in {"LD_PRELOAD", "FAKETIME"}},
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
