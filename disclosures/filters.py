@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from core.dates import YEAR_WIDGET_ATTRS, local_day_range, local_year_range
+from core.filters import AppliedFilters
 
 from .document_numbers import normalize_document_number
 from .models import DisclosureRecord, Organization, Topic
@@ -26,10 +27,10 @@ class RecordFilter(django_filters.FilterSet):
         return queryset.filter(local_year_range("published_at", int(value)))
 
 
-class RecordApiFilter(RecordFilter):
+class RecordApiFilter(AppliedFilters, RecordFilter):
     """The catalogue's filters (topic, publisher, year: defined once, above) and those only the
     open-data API offers. The API validates its parameters with its own forms (they document
-    them in the OpenAPI schema) and hands the cleaned values to `apply`."""
+    them in the OpenAPI schema) and hands the cleaned values to `apply` (core.filters)."""
 
     validity = django_filters.ChoiceFilter(choices=DisclosureRecord.Validity.choices)
     document_number = django_filters.CharFilter(method="filter_document_number")
@@ -44,13 +45,3 @@ class RecordApiFilter(RecordFilter):
 
     def filter_published_before(self, queryset, name, value):
         return queryset.filter(local_day_range("published_at", last=value))
-
-    @classmethod
-    def apply(cls, queryset, values: dict):
-        """`queryset` narrowed by already-validated `values` ({filter name: value}); empty ones
-        narrow nothing."""
-        filterset = cls(queryset=queryset)
-        for name, value in values.items():
-            if value not in (None, "") and name in filterset.filters:
-                queryset = filterset.filters[name].filter(queryset, value)
-        return queryset

@@ -3,10 +3,11 @@ from django import forms
 from django.db.models import Q
 
 from core.dates import FIRST_YEAR, LAST_YEAR, YEAR_WIDGET_ATTRS
+from core.filters import AppliedFilters
 from disclosures.models import Organization
 
 from .forms import PlainLabels
-from .models import Assembly, Proposal, Reply, ReplyCategory, Session
+from .models import Assembly, Proposal, Reply, ReplyCategory, Session, normalize_proposal_number
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -64,3 +65,23 @@ class ProposalFilter(django_filters.FilterSet):
             Q(lead_member__name__icontains=value) | Q(co_proposers__name__icontains=value)
         )
         return queryset.filter(pk__in=matching.values("pk"))
+
+
+class ReplyApiFilter(AppliedFilters, django_filters.FilterSet):
+    """The open-data API's reply filters; the API validates the values with its own form."""
+
+    session = django_filters.NumberFilter(field_name="proposal__session_id")
+    year = django_filters.NumberFilter(field_name="proposal__session__year")
+    number = django_filters.CharFilter(method="filter_number")
+    unit = django_filters.NumberFilter(field_name="answering_unit_id")
+    category = django_filters.CharFilter(method="filter_category")
+
+    class Meta:
+        model = Reply
+        fields = ["session", "year", "number", "unit", "category"]
+
+    def filter_number(self, queryset, name, value):
+        return queryset.filter(proposal__number=normalize_proposal_number(value))
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(category__code=value.upper())

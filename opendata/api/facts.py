@@ -1,8 +1,8 @@
 """Governance facts, each with the sentence it was quoted from."""
 
 from django import forms
-from django.db.models import Q
 
+from communities.filters import FactApiFilter
 from communities.models import Fact
 from communities.serializers import fact_record
 
@@ -22,6 +22,7 @@ from .framework import (
     described,
     endpoint,
     enum,
+    filter_values,
     id_param,
     page_of,
     struct,
@@ -75,15 +76,7 @@ def fact_data(request, fact) -> dict:
     query=(FactFilters, PageParams),
 )
 def facts(request, params):
-    queryset = Fact.objects.public().for_display()
-    if params.metric:
-        queryset = queryset.filter(metric__slug=checked_text(params.metric))
-    if params.scope:
-        queryset = queryset.filter(scope=params.scope)
-    if params.street:
-        queryset = queryset.filter(Q(street_id=params.street) | Q(community__street_id=params.street))
-    if params.source:
-        queryset = queryset.filter(source_record__index_number=checked_text(params.source))
+    queryset = FactApiFilter.apply(Fact.objects.public().for_display(), filter_values(params, FactFilters))
     return keyset_page(
         request,
         queryset,

@@ -81,6 +81,12 @@ def checked_text(value: str | None) -> str | None:
     return value
 
 
+def filter_values(params, form) -> dict:
+    """The cleaned values of `form`'s parameters for a FilterSet's `apply`, text ones checked."""
+    values = {name: getattr(params, name) for name in form.base_fields}
+    return {name: checked_text(value) if isinstance(value, str) else value for name, value in values.items()}
+
+
 # Query parameters --------------------------------------------------------------------------
 
 

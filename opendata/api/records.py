@@ -28,6 +28,7 @@ from .framework import (
     described,
     endpoint,
     enum,
+    filter_values,
     id_param,
     nullable,
     page_of,
@@ -143,8 +144,7 @@ def records(request, params):
         query = query_or_error(params.q)
         matched = documents_matching(query=query).filter(source="record").values("object_id")
         queryset = queryset.filter(pk__in=matched)
-    checked_text(params.document_number)
-    queryset = RecordApiFilter.apply(queryset, {name: getattr(params, name) for name in RecordFilters.base_fields})
+    queryset = RecordApiFilter.apply(queryset, filter_values(params, RecordFilters))
     return keyset_page(request, queryset, cursor=checked_text(params.cursor), limit=params.limit, serialize=record_data)
 
 

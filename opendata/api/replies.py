@@ -1,6 +1,7 @@
 """Replies to proposals: public ones only, never members' contact details."""
 
-from proposals.models import Proposal, Reply, normalize_proposal_number
+from proposals.filters import ReplyApiFilter
+from proposals.models import Proposal, Reply
 from proposals.selectors import reply_public_from, reply_url
 from search.query import MAX_QUERY_LENGTH
 from search.selectors import documents_matching
@@ -21,6 +22,7 @@ from .framework import (
     described,
     endpoint,
     enum,
+    filter_values,
     id_param,
     nullable,
     page_of,
@@ -107,14 +109,5 @@ def replies(request, params):
     if params.q is not None and params.q.strip():
         matched = documents_matching(query=query_or_error(params.q)).filter(source="reply").values("object_id")
         queryset = queryset.filter(pk__in=matched)
-    if params.session:
-        queryset = queryset.filter(proposal__session_id=params.session)
-    if params.year:
-        queryset = queryset.filter(proposal__session__year=params.year)
-    if params.number:
-        queryset = queryset.filter(proposal__number=normalize_proposal_number(checked_text(params.number)))
-    if params.unit:
-        queryset = queryset.filter(answering_unit_id=params.unit)
-    if params.category:
-        queryset = queryset.filter(category__code=checked_text(params.category).upper())
+    queryset = ReplyApiFilter.apply(queryset, filter_values(params, ReplyFilters))
     return keyset_page(request, queryset, cursor=checked_text(params.cursor), limit=params.limit, serialize=reply_data)

@@ -181,6 +181,42 @@ class TestRepliesAndFacts:
         only = get(client, "/api/v1/facts", metric="community-count")[1]["results"]
         assert {f["metric"] for f in only} == {"community-count"}
 
+    def test_every_reply_and_fact_filter(self, client, seed):
+        """Each documented filter narrows (one FilterSet per list, core.filters.AppliedFilters)."""
+        from communities.models import Fact
+        from proposals.models import Reply, ReplyCategory
+
+        reply = Reply.objects.public().select_related("proposal__session").get()
+        Reply.objects.filter(pk=reply.pk).update(category=ReplyCategory.objects.get(code="A"))
+        reply.refresh_from_db()
+        kept = {
+            "session": reply.proposal.session_id,
+            "year": reply.proposal.session.year,
+            "unit": reply.answering_unit_id,
+            "category": reply.category.code.lower(),
+        }
+        for name, value in kept.items():
+            assert [r["id"] for r in get(client, "/api/v1/replies", **{name: value})[1]["results"]] == [reply.pk]
+        for name, value in {"session": reply.proposal.session_id + 1000, "unit": 999999, "category": "ZZ"}.items():
+            assert get(client, "/api/v1/replies", **{name: value})[1]["results"] == []
+
+        fact = Fact.objects.public().first()
+        by_scope = get(client, "/api/v1/facts", scope=fact.scope, limit=100)[1]["results"]
+        assert by_scope and {f["scope"] for f in by_scope} == {fact.scope}
+        by_source = get(client, "/api/v1/facts", source=seed.index_number, limit=100)[1]["results"]
+        assert len(by_source) == Fact.objects.public().filter(source_record=seed).count()
+        assert get(client, "/api/v1/facts", source="000000000/2000-00001")[1]["results"] == []
+        # One fact about a street, one about a community in it: both belong to the street.
+        from tests.communities.factories import CommunityFactory
+
+        community = CommunityFactory()
+        about_street, about_community = Fact.objects.public()[:2]
+        Fact.objects.filter(pk=about_street.pk).update(scope="street", street=community.street, community=None)
+        Fact.objects.filter(pk=about_community.pk).update(scope="community", street=None, community=community)
+        in_street = get(client, "/api/v1/facts", street=community.street_id, limit=100)[1]["results"]
+        assert sorted(f["id"] for f in in_street) == sorted([about_street.pk, about_community.pk])
+        assert get(client, "/api/v1/replies", number="第1\x00号")[0] == 400
+
     def test_search_endpoint(self, client, seed):
         status, data = get(client, "/api/v1/search", q="社区治理")
         assert status == 200 and data["count"] >= 3
