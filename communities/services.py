@@ -5,6 +5,15 @@ from django.db import transaction
 from .models import Designation, Fact
 
 
+def _checked_save(instance, *, user):
+    """Saved only if its quote and fields hold (ValidationError otherwise), with who on record."""
+    if user is not None:
+        instance._history_user = user
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
 @transaction.atomic
 def fact_create(
     *,
@@ -41,11 +50,7 @@ def fact_create(
         community=community,
         position=position,
     )
-    if user is not None:
-        fact._history_user = user
-    fact.full_clean()
-    fact.save()
-    return fact
+    return _checked_save(fact, user=user)
 
 
 @transaction.atomic
@@ -77,8 +82,4 @@ def designation_create(
         period=period,
         note=note,
     )
-    if user is not None:
-        designation._history_user = user
-    designation.full_clean()
-    designation.save()
-    return designation
+    return _checked_save(designation, user=user)
