@@ -8,7 +8,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.changelists import LargeTableAdminMixin, is_autocomplete, walk_index_for, year_filter
+from core.changelists import (
+    CachedRelatedFieldListFilter,
+    LargeTableAdminMixin,
+    is_autocomplete,
+    walk_index_for,
+    year_filter,
+)
 from core.concurrency import VersionedAdminMixin
 from core.uploads import UploadFailureAdminMixin
 
@@ -92,11 +98,15 @@ class AttachmentInline(admin.TabularInline):
     fields = ["title", "file", "position"]
 
 
-class OwnAgencyFilter(admin.RelatedFieldListFilter):
+class OwnAgencyFilter(CachedRelatedFieldListFilter):
     """发布机构: the staff member's own agencies only (all of them district-wide), by name."""
 
-    def field_choices(self, field, request, model_admin):
-        return list(selectors.agencies_of(request.user).order_by("name").values_list("pk", "name"))
+    def choices_key(self, field, request, model_admin):
+        scope = "all" if selectors.manages_all_agencies(request.user) else f"user-{request.user.pk}"
+        return f"own-agencies:{scope}"
+
+    def read_choices(self, field, request, model_admin):
+        return selectors.agencies_of(request.user).order_by("name").values_list("pk", "name")
 
 
 @admin.register(DisclosureRecord)

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.admin import PersonalDataAdminMixin
-from core.changelists import LargeTableAdminMixin, year_filter
+from core.changelists import CachedRelatedFieldListFilter, LargeTableAdminMixin, year_filter
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
 from disclosures.index_numbers import IndexNumberError
 
@@ -125,10 +125,10 @@ class ReplyAdminForm(VersionedModelForm):
         return cleaned
 
 
-class SessionFilter(admin.RelatedFieldListFilter):
+class SessionFilter(CachedRelatedFieldListFilter):
     """届次: each named with its assembly, read in the same query (not one query per session)."""
 
-    def field_choices(self, field, request, model_admin):
+    def read_choices(self, field, request, model_admin):
         return [(session.pk, str(session)) for session in Session.objects.select_related("assembly")]
 
 

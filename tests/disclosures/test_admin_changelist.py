@@ -5,12 +5,14 @@ searches from an index, filters without facet counts or a date hierarchy's DISTI
 import datetime as dt
 
 import pytest
-from django.contrib.admin.templatetags.admin_list import result_headers
+from django.contrib.admin.templatetags.admin_list import result_headers, results
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.changelists import result_rows
 from core.roles import REVIEWER
 from disclosures import selectors
 from disclosures.admin import DisclosureRecordAdmin
@@ -215,3 +217,39 @@ def test_the_superseded_by_box_searches_the_same_way_without_leaving_messages(re
     assert reviewer.get("/admin/autocomplete/", {**params, "term": "通"}).json()["results"] == []
     response, _ = get(reviewer)
     assert "至少输入两个字" not in response.content.decode()  # the note is for the changelist only
+
+
+def _django_rows(cl):
+    return "".join("".join(str(cell) for cell in row) for row in results(cl))
+
+
+def test_rows_have_django_markup_with_the_change_url_reversed_once_a_page(reviewer, monkeypatch):
+    organization = OrganizationFactory(name="民政局")
+    records(3, publisher=organization)
+    draft("关于<草稿>的通知", document_number="")  # escaped; an empty 文号 shows the empty value
+    calls = []
+    monkeypatch.setattr(ChangeList, "url_for_result", lambda cl, result: calls.append(result))
+    query = {"status__exact": "published", "q": "工作"}  # links keep the list's filters
+    for data in (None, query):
+        response, _ = get(reviewer, data=data)
+        cl = response.context["cl"]
+        rows = "".join("".join(row) for row in result_rows(cl))
+        assert calls == []  # not once per row
+        monkeypatch.undo()
+        assert rows == _django_rows(cl)
+        assert rows in response.content.decode().replace("<tr>", "").replace("</tr>", "").replace("\n", "")
+        monkeypatch.setattr(ChangeList, "url_for_result", lambda cl, result: calls.append(result))
+    assert "/change/?_changelist_filters=status__exact%3Dpublished%26q%3D%25E5%25B7%25A5" in rows
+
+
+def test_filter_choices_are_read_once_until_content_changes(reviewer):
+    records(2, topic=TopicFactory(name="教育"))
+    get(reviewer)
+    _, statements = get(reviewer)
+    choices = ("disclosures_topic", "disclosures_genre", 'FROM "disclosures_organization"', 'MIN("disclosures_')
+    assert not [sql for sql in statements if any(table in sql for table in choices)]
+    TopicFactory(name="卫生健康")  # a change: a new generation
+    published(title="旧通知", published_at=dt.datetime(2019, 6, 1, 12, tzinfo=timezone.get_current_timezone()))
+    response, statements = get(reviewer)
+    text = response.content.decode()
+    assert "卫生健康" in text and "?published_at_year=2019" in text

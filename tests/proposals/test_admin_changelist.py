@@ -5,10 +5,13 @@ exact 提案号 found from its index."""
 import datetime as dt
 
 import pytest
+from django.contrib.admin.templatetags.admin_list import results
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.changelists import result_rows
 from tests.staff import sign_in_staff
 
 from .conftest import publish, send
@@ -64,3 +67,16 @@ def test_a_proposal_number_is_found_exactly(admin_client):
         assert list(response.context["cl"].result_list) == [wanted], term
     response, _ = get(admin_client, {"q": "后续建议"})  # words: matched in the rows
     assert [r.proposal.number for r in response.context["cl"].result_list] == ["1021140"]
+
+
+def test_rows_have_django_markup_without_a_url_reversed_per_row(admin_client, monkeypatch):
+    replies(4)
+    calls = []
+    monkeypatch.setattr(ChangeList, "url_for_result", lambda cl, result: calls.append(result))
+    response, _ = get(admin_client, {"status__exact": "sent"})
+    cl = response.context["cl"]
+    rows = "".join("".join(row) for row in result_rows(cl))
+    assert calls == []
+    monkeypatch.undo()
+    assert rows == "".join("".join(str(cell) for cell in row) for row in results(cl))
+    assert "政府信息公开记录" not in rows and "<a href=" in rows  # the record column links to the record
