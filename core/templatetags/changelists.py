@@ -2,8 +2,10 @@
 the rows rendered by core.changelists.result_rows, for the changelists of large tables."""
 
 from django import template
-from django.contrib.admin.templatetags.admin_list import result_headers, result_hidden_fields
+from django.contrib.admin.templatetags.admin_list import admin_list_filter, result_headers, result_hidden_fields
 from django.contrib.admin.templatetags.base import InclusionAdminNode
+from django.template.loader import get_template
+from django.utils.translation import get_language
 
 from core.changelists import result_rows
 
@@ -27,3 +29,32 @@ def result_rows_tag(parser, token):
     return InclusionAdminNode(
         parser, token, func=_result_rows_context, template_name="change_list_results.html", takes_context=False
     )
+
+
+# Rendered filters by what their template reads; the bound is a safeguard.
+_FILTERS = {}
+MAX_FILTERS = 2048
+
+
+@register.simple_tag
+def list_filter(cl, spec):
+    """Django's {% admin_list_filter cl spec %}, each rendering kept in the process by what the
+    template reads (the title and every choice's link, text and state, in this language): the
+    same few filters are rendered again on every page of a changelist."""
+    if spec.template != "admin/filter.html":
+        return admin_list_filter(cl, spec)
+    choices = list(spec.choices(cl))
+    key = (
+        spec.template,
+        get_language(),
+        str(spec.title),
+        tuple(tuple(sorted((name, str(value)) for name, value in choice.items())) for choice in choices),
+    )
+    html = _FILTERS.get(key)
+    if html is None:
+        if len(_FILTERS) >= MAX_FILTERS:
+            _FILTERS.clear()
+        html = _FILTERS[key] = get_template(spec.template).render(
+            {"title": spec.title, "choices": choices, "spec": spec}
+        )
+    return html
