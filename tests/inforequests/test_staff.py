@@ -2,6 +2,9 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from inforequests import services
 from inforequests.models import Case
@@ -303,3 +306,28 @@ def test_annual_report_table_three_balances(client, two_agencies):
     assert client.get("/disclosures/apply/staff/report/", {"year": "abc"}).status_code == 400
     assert client.get("/disclosures/apply/staff/report/", {"agency": b.pk}).status_code == 400
     assert org.pk
+
+
+def test_queue_filters_are_rendered_once_per_agencies_and_choice(client, two_agencies):
+    a, b, _, _ = two_agencies
+    sign_in_staff(client, staff_user("district", perms=["view_all_cases"]))
+
+    def filters(data=None):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/disclosures/apply/staff/", data).content.decode()
+        agencies = [q["sql"] for q in queries.captured_queries if 'FROM "disclosures_organization"' in q["sql"]]
+        start = html.index('<form method="get" class="filter-form')
+        return html[start : html.index("</form>", start)], agencies
+
+    first, queried = filters()
+    assert queried and a.name in first and b.name in first
+    again, queried = filters()
+    assert again == first and not queried  # kept
+    chosen, _ = filters({"agency": b.pk, "state": "all"})
+    assert f'<option value="{b.pk}" selected>' in chosen and chosen != first
+    clerk = Client()
+    sign_in_staff(clerk, staff_user("clerk", a))  # their own agencies only
+    html = clerk.get("/disclosures/apply/staff/").content.decode()
+    assert a.name in html and b.name not in html
+    c = AgencyFactory().organization  # content changed: a new generation
+    assert c.name in filters()[0]
