@@ -5,7 +5,7 @@ searches from an index, filters without facet counts or a date hierarchy's DISTI
 import datetime as dt
 
 import pytest
-from django.contrib.admin.templatetags.admin_list import result_headers, results
+from django.contrib.admin.templatetags.admin_list import admin_list_filter, result_headers, results
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import Permission, User
 from django.db import connection
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.changelists import result_rows
 from core.roles import REVIEWER
+from core.templatetags.changelists import _FILTERS, list_filter
 from disclosures import selectors
 from disclosures.admin import DisclosureRecordAdmin
 from disclosures.models import AgencyMembership, DisclosureRecord
@@ -253,3 +254,18 @@ def test_filter_choices_are_read_once_until_content_changes(reviewer):
     response, statements = get(reviewer)
     text = response.content.decode()
     assert "卫生健康" in text and "?published_at_year=2019" in text
+
+
+def test_filters_have_django_markup_and_are_rendered_once_per_choices(reviewer):
+    records(2, topic=TopicFactory(name="教育"))
+    _FILTERS.clear()  # renderings kept by earlier tests in this process
+    response, _ = get(reviewer)
+    cl = response.context["cl"]
+    for spec in cl.filter_specs:
+        assert list_filter(cl, spec) == admin_list_filter(cl, spec)
+    assert [t.name for t in response.templates].count("admin/filter.html") == len(cl.filter_specs)
+    response, _ = get(reviewer)
+    assert "admin/filter.html" not in [t.name for t in response.templates]  # kept
+    response, _ = get(reviewer, data={"status__exact": "draft"})  # other links: rendered again
+    assert [t.name for t in response.templates].count("admin/filter.html") == len(cl.filter_specs)
+    assert '<li class="selected">\n    <a href="?status__exact=draft">' in response.content.decode()
