@@ -6,6 +6,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import Action, AuditEntry
 from tests.staff import sign_in_staff
@@ -65,3 +67,23 @@ def test_the_timeout_is_a_setting(staff_client, clock, settings):
     staff_client.get("/admin/")
     clock.shift(dt.timedelta(minutes=29))
     assert staff_client.get("/admin/").status_code == 200
+
+
+def test_activity_is_written_at_most_once_a_minute(staff_client, clock):
+    def session_writes(url="/admin/"):
+        with CaptureQueriesContext(connection) as queries:
+            page = staff_client.get(url).content.decode()
+        return page, [
+            q for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]
+        ]
+
+    staff_client.get("/admin/")
+    clock.shift(dt.timedelta(seconds=30))
+    page, writes = session_writes()
+    assert not writes  # no UPDATE and COMMIT on every admin page
+    assert '<time datetime="2026-12-31T17:05:00+00:00">' in page and 'data-warn-in="750"' in page  # as written
+    clock.shift(dt.timedelta(seconds=30))
+    page, writes = session_writes()
+    assert len(writes) == 1 and '<time datetime="2026-12-31T17:06:00+00:00">' in page
+    clock.shift(dt.timedelta(minutes=15, seconds=1))  # still never later than the timeout
+    assert staff_client.get("/admin/").status_code == 302
