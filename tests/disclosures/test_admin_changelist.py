@@ -59,11 +59,15 @@ def counts(statements):
 def test_queries_stay_the_same_however_many_records_and_no_count_reads_the_whole_table(reviewer):
     TopicFactory.create_batch(3)
     records(3)
+    # Steady states: the first page after signing in also writes the time of activity, the
+    # first after a change reads the filters' choices again.
+    get(reviewer)
     _, few = get(reviewer)
     records(60, start=3, publisher=OrganizationFactory(), topic=TopicFactory())
+    get(reviewer)
     response, many = get(reviewer)
     assert len(many) == len(few)
-    assert len(many) <= 16  # session, user, device, permissions, filters' choices, the page, its bound
+    assert len(many) <= 9, many  # session, user, device, permissions, the page and its bound
     # The one count stops after the page following the shown one; no "N 条，共 M 条" total.
     assert len(counts(many)) == 1 and "LIMIT 101" in counts(many)[0]
     # No date hierarchy: its year list is a DISTINCT over every record.
