@@ -122,6 +122,10 @@ class LargeTableAdminMixin:
     list_per_page = 50
     # Long texts no column shows: not read for the rows of a page (actions still get them).
     list_defer = ()
+    # Small tables a column names (a category, an agency): read by id after the page rather
+    # than joined into it, where each further join costs PostgreSQL more planning than the
+    # read (a seven-table page query was planned in ~12 ms, executed in under 1 ms).
+    list_prefetch = ()
 
     @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
     def action_checkbox(self, obj):
@@ -137,8 +141,10 @@ class LargeTableAdminMixin:
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
-        if isinstance(changelist.result_list, models.QuerySet) and self.list_defer:
-            changelist.result_list = changelist.result_list.defer(*self.list_defer)
+        if isinstance(changelist.result_list, models.QuerySet):  # one page: Django lists the queryset
+            changelist.result_list = changelist.result_list.defer(*self.list_defer).prefetch_related(
+                *self.list_prefetch
+            )
         if isinstance(changelist.result_count, MoreThan):
             # "Show all" of a list nobody counted would read every row: one page instead.
             changelist.can_show_all = False
@@ -152,7 +158,7 @@ class LargeTableAdminMixin:
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return BoundedCountPaginator(
-            queryset.defer(*self.list_defer),
+            queryset.defer(*self.list_defer).prefetch_related(*self.list_prefetch),
             per_page,
             orphans,
             allow_empty_first_page,

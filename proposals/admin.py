@@ -145,8 +145,11 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
         "published_at",
         "record_link",
     ]
-    # Everything a row shows (__str__ names the session and its assembly) in the list's one query.
-    list_select_related = ["proposal__session__assembly", "answering_unit", "category", "record"]
+    # Everything a row shows (__str__ names the session and its assembly): the proposal, its
+    # session and the record joined into the page's query, the answering units and categories
+    # read by id after it (LargeTableAdminMixin.list_prefetch).
+    list_select_related = ["proposal__session__assembly", "record"]
+    list_prefetch = ["answering_unit", "category"]
     list_defer = [
         "letter",
         "summary",
