@@ -112,6 +112,17 @@ class RedisCache(DjangoRedisCache):
         self._outage.recovered()
         return True
 
+    def command(self, call, default=None):
+        """call(the redis-py client), for what the cache API lacks (a script, a sorted set);
+        `default` while Redis is down or if the call fails (noted as an outage, as above)."""
+        if not self.available:
+            return default
+        try:
+            return call(self._cache.get_client(None, write=True))
+        except REDIS_ERRORS as error:
+            self._outage.failed(error)
+            return default
+
     @_guarded(lambda key, default=None, version=None: default, writes=False)
     def get(self, key, default=None, version=None):
         return super().get(key, default, version)

@@ -4,7 +4,8 @@ would leave, and how many results there are in all."""
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db import connections
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from disclosures.models import DisclosureRecord, Organization, Topic
 
@@ -25,6 +26,12 @@ class FacetValue:
     label: str
     count: int
     selected: bool = False
+    # Counted among the first COUNT_CAP + 1 matches only: the real count is at least this.
+    at_least: bool = False
+
+    @property
+    def count_label(self) -> str:
+        return count_label(self.count, self.at_least)
 
 
 def _title_hit(query: ParsedQuery) -> Q:
@@ -32,38 +39,90 @@ def _title_hit(query: ParsedQuery) -> Q:
     return Q(*(Q(search_title__contains=term) for term in query.terms))
 
 
-def search_facets(*, matched, filters: "SearchFilters", query: ParsedQuery):
-    """(facets, number of results, number of title hits) from one grouped query.
+# Up to this many matches every count is exact. A common word matches hundreds of thousands
+# of documents at a million, and counting them all took seconds per new query (issue 22): past
+# this, only the first COUNT_CAP + 1 matches are read (tens of milliseconds), the total is shown
+# as "2,000+" and each facet value's count as "at least" what those rows hold.
+COUNT_CAP = 2_000
+
+
+@dataclass(frozen=True)
+class FacetCounts:
+    facets: dict  # facet -> [FacetValue]
+    total: int  # results, at most COUNT_CAP
+    titles: int  # of them, title hits
+    capped: bool = False  # more than COUNT_CAP results: `total` is COUNT_CAP
+    titles_capped: bool = False  # likewise for the title hits
+
+    @property
+    def total_label(self) -> str:
+        return count_label(self.total, self.capped)
+
+
+def count_label(count: int, at_least: bool) -> str:
+    """The count as shown: exact, or "1万+" / "3,412+" when it is a lower bound."""
+    return f"{round_figure(count)}+" if at_least else str(count)
+
+
+def round_figure(count: int) -> str:
+    """10000 -> "1万"; other numbers with thousands separators."""
+    if count >= 10_000 and count % 10_000 == 0:
+        return f"{count // 10_000}万"
+    return f"{count:,}"
+
+
+def _grouped(qs, columns, limit) -> list[tuple]:
+    """[(*values of columns, n)]: the first `limit` rows of qs (in whatever order the database
+    finds them cheapest), grouped by all the columns in the database."""
+    sql, params = qs.values_list(*columns)[:limit].query.sql_with_params()
+    positions = ", ".join(str(i) for i in range(1, len(columns) + 1))
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(f"SELECT *, COUNT(*) FROM ({sql}) AS sample GROUP BY {positions}", params)
+        return cursor.fetchall()
+
+
+def _capped_count(qs) -> int:
+    """COUNT over at most COUNT_CAP + 1 rows (a LIMIT inside the count's subquery)."""
+    return qs.order_by()[: COUNT_CAP + 1].count()
+
+
+def search_facets(*, matched, in_title, filters: "SearchFilters", query: ParsedQuery) -> FacetCounts:
+    """Facets, number of results and of title hits from one grouped query over at most
+    COUNT_CAP + 1 matches (`in_title`: the matches in titles, to count them when capped).
 
     Each facet ignores its own choice and honours all the others (so readers can switch
     between its values); the combinations are few, so the sums are done here."""
     columns = list(FACET_COLUMNS.values())
     title_hit = Case(When(_title_hit(query), then=Value(1)), default=Value(0), output_field=IntegerField())
-    # Streamed: a common word has tens of thousands of combinations at a million documents,
-    # and a worker should not hold them all (nor the publisher and topic names repeated on each).
-    combos = (
-        filters.apply_dates(matched)
-        .order_by()
-        .annotate(title_hit=title_hit)
-        .values(*columns, "title_hit")
-        .annotate(n=Count("id"))
-        .iterator(chunk_size=2000)
+    rows = _grouped(
+        filters.apply_dates(matched).order_by().annotate(title_hit=title_hit), [*columns, "title_hit"], COUNT_CAP + 1
     )
     selected = filters.selected()
+    position = {column: i for i, column in enumerate(columns)}
 
     def matches(row, skip=None):
-        return all(row[FACET_COLUMNS[f]] == v for f, v in selected.items() if f != skip)
+        return all(row[position[FACET_COLUMNS[f]]] == v for f, v in selected.items() if f != skip)
 
     counts = {facet: {} for facet in FACET_COLUMNS}
-    total = titles = 0
-    for row in combos:
+    total = titles = read = 0
+    for row in rows:
+        *_, hit, n = row
+        read += n
         if matches(row):
-            total += row["n"]
-            titles += row["n"] if row["title_hit"] else 0
+            total += n
+            titles += n if hit else 0
         for facet, column in FACET_COLUMNS.items():
-            if row[column] in (None, "") or not matches(row, skip=facet):
+            value = row[position[column]]
+            if value in (None, "") or not matches(row, skip=facet):
                 continue
-            counts[facet][row[column]] = counts[facet].get(row[column], 0) + row["n"]
+            counts[facet][value] = counts[facet].get(value, 0) + n
+    sampled = read > COUNT_CAP
+    if sampled:
+        # The first rows say little about the chosen values' share: count those, up to the cap.
+        total = _capped_count(filters.apply(matched)) if selected else COUNT_CAP + 1
+        titles = _capped_count(filters.apply(in_title))
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
 
     labels = {
         "type": source_labels(),
@@ -75,11 +134,19 @@ def search_facets(*, matched, filters: "SearchFilters", query: ParsedQuery):
 
     def values(facet, order):
         return [
-            FacetValue(facet, str(value), labels[facet].get(value, str(value)), n, selected.get(facet) == value)
+            FacetValue(
+                facet, str(value), labels[facet].get(value, str(value)), n, selected.get(facet) == value, sampled
+            )
             for value, n in sorted(counts[facet].items(), key=order)
         ]
 
     by_count = lambda item: (-item[1], str(item[0]))  # noqa: E731
     facets = {facet: values(facet, by_count) for facet in ("type", "publisher", "topic", "validity")}
     facets["year"] = values("year", lambda item: -item[0])
-    return {facet: facets[facet] for facet in FACET_COLUMNS}, total, titles
+    return FacetCounts(
+        {facet: facets[facet] for facet in FACET_COLUMNS},
+        total=total,
+        titles=min(titles, total),
+        capped=capped,
+        titles_capped=titles > total,
+    )

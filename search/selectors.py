@@ -10,7 +10,7 @@ from core.pagecache import cached_value
 from core.planner import index_walk
 
 from .backends import backend_for
-from .facets import FACET_COLUMNS, FacetValue, _title_hit, search_facets
+from .facets import FACET_COLUMNS, FacetValue, _title_hit, count_label, search_facets
 from .highlight import find_spans, highlight, snippet, terms_pattern
 from .models import SearchDocument
 from .numbers import fold_digits
@@ -111,6 +111,11 @@ class SearchResults:
     queryset: ResultList  # ordered and lazy: paginate it, or iterate it for CSV
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     count: int = 0
+    capped: bool = False  # more results than `count` (facets.COUNT_CAP): shown as "1万+"
+
+    @property
+    def count_label(self) -> str:
+        return count_label(self.count, self.capped)
 
 
 # Below this many hits they are ordered by full-text rank; above it, by date: ranking
@@ -153,35 +158,42 @@ def _by_date(qs, count: int):
     return DateWalk(qs) if count >= DATE_WALK_MIN else qs
 
 
+def _many(count: int, capped: bool) -> int:
+    """Past the count's cap there are more matches than counted: order them as the many they are."""
+    return max(count, DATE_WALK_MIN) if capped else count
+
+
 def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort: str = "relevance", at=None):
     matched = documents_matching(query=query, at=at)
+    matched_in_title = documents_matching(query=query, at=at, title_only=True)
+    compute = lambda: search_facets(matched=matched, in_title=matched_in_title, filters=filters, query=query)  # noqa: E731
     if at is None:
-        # Counts and facets scan every match: keep them until content changes (core.pagecache).
+        # Counts and facets read up to COUNT_CAP + 1 matches: keep them until content changes
+        # (core.pagecache).
         key = hashlib.md5(
             repr(
                 (query.terms, query.bigrams, query.prefixes, filters.selected(), filters.date_from, filters.date_to)
             ).encode()
         ).hexdigest()
-        facets, count, title_count = cached_value(
-            f"search:{key}", lambda: search_facets(matched=matched, filters=filters, query=query)
-        )
+        counts = cached_value(f"search-facets:{key}", compute)
     else:
-        facets, count, title_count = search_facets(matched=matched, filters=filters, query=query)
+        counts = compute()
+    facets, count, title_count = counts.facets, counts.total, counts.titles
     results = filters.apply(matched).select_related("publisher", "topic").defer(*UNSHOWN_COLUMNS)
     if sort == "date":
-        ordered = ResultList([(_by_date(results, count), count)])
+        ordered = ResultList([(_by_date(results, _many(count, counts.capped)), count)])
     else:
         # Title (and 文号/索引号) hits first, then the rest; each by rank, or by date when many.
-        in_title = filters.apply(documents_matching(query=query, at=at, title_only=True))
+        in_title = filters.apply(matched_in_title)
         in_title = in_title.select_related("publisher", "topic").defer(*UNSHOWN_COLUMNS)
         elsewhere = results.exclude(_title_hit(query))
         ordered = ResultList(
             [
-                (_ordered(in_title, query, title_count), title_count),
-                (_ordered(elsewhere, query, count - title_count), count - title_count),
+                (_ordered(in_title, query, _many(title_count, counts.titles_capped)), title_count),
+                (_ordered(elsewhere, query, _many(count - title_count, counts.capped)), count - title_count),
             ]
         )
-    return SearchResults(query=query, queryset=ordered, facets=facets, count=count)
+    return SearchResults(query=query, queryset=ordered, facets=facets, count=count, capped=counts.capped)
 
 
 @dataclass

@@ -1,5 +1,6 @@
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from audit.services import audit_export
@@ -7,7 +8,8 @@ from core.csv import csv_response
 from core.http import numbered_page
 from core.pages import PageMeta
 
-from . import selectors
+from . import facets as facet_counts
+from . import guard, selectors
 from .exports import search_columns
 from .forms import SearchForm
 
@@ -54,19 +56,28 @@ def results(request):
         url = selectors.number_redirect_url(query.raw)
         if url:
             return HttpResponseRedirect(url)
-    found = selectors.search(query=query, filters=form.filters, sort=form.sort_order)
-    if wants_csv:
-        audit_export(request, "检索结果.csv")
-        return csv_response(
-            filename="检索结果.csv", columns=search_columns(request.build_absolute_uri), queryset=found.queryset
-        )
-    # The count is known from the facet query: no COUNT over the matches.
-    page = numbered_page(request, found.queryset, PAGE_SIZE, count=found.count)["page"]
+    try:
+        with guard.guarded():
+            found = selectors.search(query=query, filters=form.filters, sort=form.sort_order)
+            if wants_csv:
+                audit_export(request, "检索结果.csv")
+                return csv_response(
+                    filename="检索结果.csv", columns=search_columns(request.build_absolute_uri), queryset=found.queryset
+                )
+            # The count is known from the facet query: no COUNT over the matches.
+            page = numbered_page(request, found.queryset, PAGE_SIZE, count=found.count)["page"]
+            hits = selectors.search_hits(documents=page.object_list, query=query)
+    except guard.SearchRefused as refused:
+        return _refused(request, context, refused.reason)
     context.update(
         {
             "query": query,
             "page": page,
-            "hits": selectors.search_hits(documents=page.object_list, query=query),
+            "hits": hits,
+            "count_label": found.count_label,
+            "capped": found.capped,
+            "facets_sampled": any(value.at_least for values in found.facets.values() for value in values),
+            "count_cap_label": facet_counts.round_figure(facet_counts.COUNT_CAP),
             "facets": _facet_links(request, found.facets),
             "facet_titles": FACET_TITLES,
             "query_string": urlencode(_params_without(request, "page", "format")),
@@ -79,3 +90,20 @@ def results(request):
         }
     )
     return render(request, "search/results.html", context)
+
+
+REFUSALS = {
+    # (status, message): too many searches at once is the site's state, not the reader's doing.
+    "busy": (429, "当前检索的人较多，请稍候再试；结果较多时，请增加检索词或选择分类。"),
+    "slow": (200, "结果较多，请增加检索词或选择分类（如类型、年份）后再试。"),
+}
+
+
+def _refused(request, context, reason):
+    """The search form again, with what to do instead; never kept by the page cache."""
+    status, message = REFUSALS[reason]
+    response = render(request, "search/results.html", {**context, "prompt": message}, status=status)
+    add_never_cache_headers(response)
+    if status == 429:
+        response["Retry-After"] = "5"
+    return response

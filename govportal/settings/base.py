@@ -266,28 +266,27 @@ PAGE_CACHE_QUERY_PARAMETERS = frozenset(
 PAGE_CACHE_IGNORED_COOKIES = env_list("PAGE_CACHE_IGNORED_COOKIES")  # e.g. an analytics cookie
 PAGE_CACHE_SCHEDULE_SOURCES = ["disclosures.selectors.record_next_scheduled_at"]
 PAGE_CACHE_REPLICA_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_LAG_SECONDS", "2")) if DATABASE_REPLICAS else 0
+
+
+def _node_path(kind, suffix=""):
+    """A path in the node's temporary directory shared by the workers of this site and database."""
+    site = hashlib.md5(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:12]
+    return os.path.join(tempfile.gettempdir(), f"govportal-{kind}-{site}{suffix}")
+
+
 # Local memory is per process: the generation then comes from a stamp file, so a publish
 # handled by one worker (or a management command) invalidates every worker on the node.
-PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE") or (
-    None
-    if REDIS_URL
-    else os.path.join(
-        tempfile.gettempdir(),
-        "govportal-pagecache-" + hashlib.md5(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:12],
-    )
-)
+PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE") or (None if REDIS_URL else _node_path("pagecache"))
 # Without Redis, the node's workers share their buffered 浏览次数 through this SQLite file, so they
 # all show the same count (core/counters.py); unset, each process counts on its own.
-COUNTER_FILE = os.environ.get("COUNTER_FILE") or (
-    None
-    if REDIS_URL
-    else os.path.join(
-        tempfile.gettempdir(),
-        "govportal-counters-"
-        + hashlib.md5(f"{BASE_DIR}|{DATABASES['default']['NAME']}".encode()).hexdigest()[:12]
-        + ".sqlite3",
-    )
-)
+COUNTER_FILE = os.environ.get("COUNTER_FILE") or (None if REDIS_URL else _node_path("counters", ".sqlite3"))
+# Search's guard (search/guard.py): each search stops after this long, and at most this many run
+# at once across the workers (Redis; without it, per node through lock files in this directory),
+# a request waiting at most SEARCH_SLOT_WAIT_SECONDS for its turn. 0 concurrency: no limit.
+SEARCH_TIMEOUT_SECONDS = float(os.environ.get("SEARCH_TIMEOUT_SECONDS", "3"))
+SEARCH_CONCURRENCY = int(os.environ.get("SEARCH_CONCURRENCY", "4"))
+SEARCH_SLOT_WAIT_SECONDS = float(os.environ.get("SEARCH_SLOT_WAIT_SECONDS", "1"))
+SEARCH_SLOT_DIRECTORY = os.environ.get("SEARCH_SLOT_DIRECTORY") or _node_path("search-slots")
 # 浏览次数 are buffered (Redis when REDIS_URL is set) and written in batches: by
 # `manage.py flush_view_counts`, and from the request path at most this often.
 VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "30"))

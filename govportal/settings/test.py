@@ -1,5 +1,7 @@
 """Tests: what the suite must not depend on (collectstatic, slow hashing, real mail)."""
 
+import tempfile
+
 from .base import *  # noqa: F401,F403
 
 DEBUG = False
@@ -23,3 +25,5 @@ VIEW_COUNT_FLUSH_SECONDS = 0
 DEMO_DATA_ALLOWED = True  # the demo loader and its accounts are tested (and refused under prod)
 # Import runs inline: another process would not see the test database's transaction.
 IMPORTS_BACKGROUND = False
+# Search's slot files of this process alone (tests of the guard share them between threads).
+SEARCH_SLOT_DIRECTORY = tempfile.mkdtemp(prefix="govportal-search-slots-")

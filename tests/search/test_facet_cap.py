@@ -1,0 +1,116 @@
+"""Counts that stay cheap (search/facets.py): exact up to COUNT_CAP matches; past it, the total
+is "1万+" and the facet counts are "at least" figures from the first matches, and the page says
+so. On PostgreSQL, EXPLAIN shows that no statement reads more than COUNT_CAP + 1 matches."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from search import facets
+from search.facets import count_label, round_figure
+from search.query import parse_query
+from search.selectors import SearchFilters, search
+from tests.conftest import clear_caches
+from tests.disclosures.factories import published
+
+pytestmark = pytest.mark.django_db
+URL = reverse("search:results")
+
+
+@pytest.fixture
+def twelve_matches():
+    """Twelve documents with 社区治理 (three in their titles) over three years, one without."""
+    now = timezone.now()
+    for n in range(12):
+        title = f"社区治理工作通知（{n}）" if n < 3 else f"工作通知（{n}）"
+        published(title=title, body="<p>推进社区治理。</p>", published_at=now - dt.timedelta(days=400 * (n % 3)))
+    published(title="无关的通知", body="<p>无关。</p>")
+
+
+def test_labels():
+    assert count_label(12, False) == "12"
+    assert count_label(10_000, True) == "1万+"
+    assert count_label(3412, True) == "3,412+"
+    assert round_figure(10_000) == "1万"
+
+
+def test_below_the_cap_every_count_is_exact(twelve_matches, monkeypatch):
+    monkeypatch.setattr(facets, "COUNT_CAP", 12)
+    found = search(query=parse_query("社区治理"))
+    assert (found.count, found.capped, found.count_label) == (12, False, "12")
+    years = found.facets["year"]
+    assert sorted(v.count for v in years) == [4, 4, 4]
+    assert not any(v.at_least for values in found.facets.values() for v in values)
+
+
+def test_past_the_cap_the_total_and_facets_are_labelled(twelve_matches, monkeypatch):
+    monkeypatch.setattr(facets, "COUNT_CAP", 5)
+    found = search(query=parse_query("社区治理"))
+    assert (found.count, found.capped, found.count_label) == (5, True, "5+")
+    values = [v for values in found.facets.values() for v in values]
+    assert values and all(v.at_least for v in values)
+    assert sum(v.count for v in found.facets["year"]) == 6  # the first COUNT_CAP + 1 matches
+    # Title hits are counted on their own (up to the cap) and still come first.
+    assert [d.title.startswith("社区治理") for d in found.queryset[0:5]] == [True] * 3 + [False] * 2
+
+
+def test_a_choice_that_narrows_below_the_cap_is_counted_exactly(twelve_matches, monkeypatch):
+    monkeypatch.setattr(facets, "COUNT_CAP", 5)
+    year = timezone.localdate().year
+    found = search(query=parse_query("社区治理"), filters=SearchFilters(year=year))
+    assert (found.count, found.capped) == (4, False)
+    # The facet counts still come from the first matches of the broader set: "at least".
+    assert all(v.at_least for v in found.facets["year"])
+
+
+def test_the_page_says_the_counts_are_capped(client, twelve_matches, monkeypatch):
+    monkeypatch.setattr(facets, "COUNT_CAP", 5)
+    page = client.get(URL, {"q": "社区治理"}).content.decode()
+    assert "共找到 5+ 条结果（可翻阅前5条" in page
+    assert "括号内为前5条中的条数，实际不少于此数" in page
+    assert re.search(
+        r'<span aria-hidden="true">\((\d)\+\)</span><span class="visually-hidden">（至少\1条）</span>', page
+    )
+    monkeypatch.setattr(facets, "COUNT_CAP", 10_000)
+    clear_caches()  # the counts are kept for the generation
+    page = client.get(URL, {"q": "社区治理", "sort": "date"}).content.decode()
+    assert "共找到 12 条结果" in page and "至少" not in page and "实际不少于" not in page
+
+
+def _plan_nodes(node, limits=()):
+    """(node, the row limits of the Limit nodes above it) for every node of a JSON plan."""
+    yield node, limits
+    below = (*limits, node["Plan Rows"]) if node["Node Type"] == "Limit" else limits
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child, below)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("filters", [{}, {"type": "record"}])
+def test_postgresql_reads_at_most_the_cap_of_matches(twelve_matches, monkeypatch, filters):
+    """EXPLAIN ANALYZE of every statement the counts run on the documents: each read of the
+    table sits under a LIMIT of COUNT_CAP + 1 and returned no more rows than that."""
+    monkeypatch.setattr(facets, "COUNT_CAP", 5)
+    with CaptureQueriesContext(connection) as queries:
+        found = search(query=parse_query("社区治理"), filters=SearchFilters(**filters))
+    assert found.capped
+    statements = [q["sql"] for q in queries if "search_searchdocument" in q["sql"]]
+    assert len(statements) >= 2  # the grouped first matches, and the title hits' count
+    for sql in statements:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0][0]["Plan"]
+        reads = [
+            (node, limits)
+            for node, limits in _plan_nodes(plan)
+            if node.get("Relation Name") == "search_searchdocument" and "Scan" in node["Node Type"]
+        ]
+        assert reads, plan
+        for node, limits in reads:
+            assert limits and min(limits) <= 6, (sql, plan)
+            assert node["Actual Rows"] <= 6, (sql, plan)
