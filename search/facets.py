@@ -120,7 +120,9 @@ def search_facets(*, matched, in_title, filters: "SearchFilters", query: ParsedQ
     if sampled:
         # The first rows say little about the chosen values' share: count those, up to the cap.
         total = _capped_count(filters.apply(matched)) if selected else COUNT_CAP + 1
-        titles = _capped_count(filters.apply(in_title))
+        if query.has_tokens:  # through the title index; a lone character has none, and
+            # counting its title hits would read every title: the first rows' figure stands.
+            titles = _capped_count(filters.apply(in_title))
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
 

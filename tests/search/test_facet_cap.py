@@ -114,3 +114,14 @@ def test_postgresql_reads_at_most_the_cap_of_matches(twelve_matches, monkeypatch
         for node, limits in reads:
             assert limits and min(limits) <= 6, (sql, plan)
             assert node["Actual Rows"] <= 6, (sql, plan)
+
+
+def test_a_lone_character_past_the_cap_reads_the_first_matches_once(twelve_matches, monkeypatch):
+    """Without tokens there is no title index: the title hits are those of the first matches,
+    not a count that would read every title."""
+    monkeypatch.setattr(facets, "COUNT_CAP", 5)
+    with CaptureQueriesContext(connection) as queries:
+        found = search(query=parse_query("治"))
+    assert found.capped and found.count == 5
+    assert len([q for q in queries if "search_searchdocument" in q["sql"]]) == 1
+    assert found.count_label == "5+"
