@@ -150,5 +150,6 @@ def search_facets(*, matched, in_title, filters: "SearchFilters", query: ParsedQ
         total=total,
         titles=min(titles, total),
         capped=capped,
-        titles_capped=titles > total,
+        # A lone character's title hits, taken from the first rows, may be many more.
+        titles_capped=titles > total or (sampled and not query.has_tokens),
     )

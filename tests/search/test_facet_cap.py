@@ -125,3 +125,15 @@ def test_a_lone_character_past_the_cap_reads_the_first_matches_once(twelve_match
     assert found.capped and found.count == 5
     assert len([q for q in queries if "search_searchdocument" in q["sql"]]) == 1
     assert found.count_label == "5+"
+
+
+def test_a_chosen_year_is_read_as_a_range_of_dates(twelve_matches):
+    """The year column's rows, found along the date index: the page's query bounds the date."""
+    year = (timezone.localtime() - dt.timedelta(days=400)).year
+    found = search(query=parse_query("社区治理"), filters=SearchFilters(year=year), sort="date")
+    with CaptureQueriesContext(connection) as queries:
+        documents = found.queryset[0:20]
+    assert len(documents) == found.count == 4
+    assert {timezone.localtime(d.published_at).year for d in documents} == {year}
+    page_query = [q["sql"] for q in queries if "search_searchdocument" in q["sql"]][-1]
+    assert '"published_at" >=' in page_query and '"published_at" <' in page_query
