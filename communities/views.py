@@ -4,6 +4,7 @@ from django.urls import reverse
 from audit.services import audit_export
 from core.http import bad_request_page
 from core.pages import in_section, render_page
+from core.rendering import keep_response
 
 from . import exports, selectors
 
@@ -18,10 +19,12 @@ def _page(*trail, **tags):
     return in_section("社区治理", "communities:index", *trail, **TAGS, **tags)
 
 
+@keep_response
 def index(request):
     return render_page(request, "communities/index.html", _page(), selectors.overview())
 
 
+@keep_response
 def fact_list(request):
     return render_page(
         request,
@@ -31,11 +34,13 @@ def fact_list(request):
     )
 
 
+@keep_response
 def street_detail(request, pk):
     context = selectors.street_detail(pk=pk)
     return render_page(request, "communities/street_detail.html", _page((context["street"].name, None)), context)
 
 
+@keep_response
 def program_list(request):
     return render_page(
         request,
@@ -48,6 +53,7 @@ def program_list(request):
     )
 
 
+@keep_response
 def program_detail(request, slug):
     context = selectors.program_detail(slug=slug)
     return render_page(
@@ -58,6 +64,7 @@ def program_detail(request, slug):
     )
 
 
+@keep_response
 def metric_detail(request, slug):
     context = selectors.metric_detail(slug=slug)
     return render_page(

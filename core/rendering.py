@@ -1,4 +1,4 @@
-"""Pages rendered once per generation with holes for what changes per request.
+"""Pages rendered once per generation, for the readers the page cache cannot serve.
 
 A record page is the same for every reader with the same path, query string and reader
 preferences until content changes, except for its 浏览次数. `render_kept` renders the template
@@ -8,9 +8,17 @@ for every request (the record is looked up, the view counted, the validators wor
 this is what readers whom the page cache cannot serve get (a session cookie, a crawler,
 a new query string), and unlike the page cache it shows the live count.
 
-What the template shows outside the holes may depend only on content and on `vary`: never on
-the user, a CSRF token or messages."""
+`keep_response` does the same for a whole view without holes (the home page, the catalogue,
+proposals, members, communities, feeds, the API): its 200 response is kept for one generation
+per scheme, host, path, query string and reader preferences, so a signed-in reader, a reader
+with a cookie the page cache does not know, or a page cache miss in another worker costs a
+dictionary lookup instead of the queries and the templates.
 
+What such a page shows may depend only on content and on its key: never on the user, a CSRF
+token or messages. A response that set a cookie, read the CSRF token, used a CSP nonce or
+showed messages is never kept (they would be someone's own)."""
+
+import functools
 import hashlib
 
 from django.http import HttpResponse
@@ -18,6 +26,8 @@ from django.template.loader import render_to_string
 
 from .holes import fill_holes, hole_marker
 from .pagecache import cached_value
+from .pagecache.generation import _setting
+from .pagecache.pages import _known_parameters, page_key
 
 
 def render_kept(request, template_name, get_context, *, vary, holes):
@@ -36,3 +46,57 @@ def render_kept(request, template_name, get_context, *, vary, holes):
     # The page cache keeps the holes, for its hit hooks to fill in per reader (on_hit).
     response.page_cache_body, response.page_cache_holes = content, tuple(holes)
     return response
+
+
+class _NotKept(Exception):
+    """Raised inside cached_value's computation: the response is someone's own, or not a 200."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+def keep_response(view=None, *, unless=None):
+    """Decorator: the view's 200 response kept for one generation (see the module docstring).
+    `unless(request)` true renders afresh for this request (say, a member's own proposal)."""
+    if view is None:
+        return functools.partial(keep_response, unless=unless)
+
+    @functools.wraps(view)
+    def kept_view(request, *args, **kwargs):
+        environ = request.META
+        if (
+            not _setting("PAGE_KEEP_RESPONSES", True)
+            or request.method not in ("GET", "HEAD")
+            or not _known_parameters(environ.get("QUERY_STRING", ""))
+            or (unless is not None and unless(request))
+        ):
+            return view(request, *args, **kwargs)
+
+        def respond():
+            response = view(request, *args, **kwargs)
+            if not _keepable(request, response):
+                raise _NotKept(response)
+            return (response.content, tuple(response.items()))
+
+        try:
+            content, headers = cached_value(f"response:{page_key(environ)}", respond)
+        except _NotKept as not_kept:
+            return not_kept.response
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        return response
+
+    return kept_view
+
+
+def _keepable(request, response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if getattr(request, "page_cache_skip", False) or getattr(request, "page_cache_hooks", None):
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or getattr(request, "_csp_nonce", None) is not None:
+        return False
+    if getattr(getattr(request, "_messages", None), "used", False):
+        return False
+    return len(response.content) <= _setting("PAGE_CACHE_MAX_BYTES", 512 * 1024)

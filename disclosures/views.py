@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from core import pagecache
 from core.http import bad_request_page
 from core.pages import PageMeta, in_section, render_page
-from core.rendering import render_kept
+from core.rendering import keep_response, render_kept
 
 from . import selectors, services
 from .bots import is_crawler
@@ -29,6 +29,7 @@ PAGE_SIZE = 20
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
 
 
+@keep_response
 def catalogue(request):
     filterset = selectors.record_list(filters=request.GET)
     if not filterset.is_valid():
@@ -154,6 +155,7 @@ def _with_validators(response, etag, last_modified):
     return response
 
 
+@keep_response
 def guide(request):
     page = selectors.page_get(slug="guide")
     return render_page(
@@ -167,6 +169,7 @@ def guide(request):
     )
 
 
+@keep_response
 def policy(request):
     page = selectors.page_get(slug="policy")
     return render_page(

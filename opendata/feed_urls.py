@@ -2,17 +2,19 @@
 
 from django.urls import path
 
+from core.rendering import keep_response
+
 from . import feeds
 
 app_name = "feeds"
 
 urlpatterns = [
-    path("records.xml", feeds.RecordFeed(), name="records_rss"),
-    path("records.atom", feeds.RecordAtomFeed(), name="records_atom"),
-    path("publishers/<id:pk>.xml", feeds.PublisherRecordFeed(), name="publisher_rss"),
-    path("publishers/<id:pk>.atom", feeds.PublisherRecordAtomFeed(), name="publisher_atom"),
-    path("topics/<id:pk>.xml", feeds.TopicRecordFeed(), name="topic_rss"),
-    path("topics/<id:pk>.atom", feeds.TopicRecordAtomFeed(), name="topic_atom"),
-    path("replies.xml", feeds.ReplyFeed(), name="replies_rss"),
-    path("replies.atom", feeds.ReplyAtomFeed(), name="replies_atom"),
+    path("records.xml", keep_response(feeds.RecordFeed()), name="records_rss"),
+    path("records.atom", keep_response(feeds.RecordAtomFeed()), name="records_atom"),
+    path("publishers/<id:pk>.xml", keep_response(feeds.PublisherRecordFeed()), name="publisher_rss"),
+    path("publishers/<id:pk>.atom", keep_response(feeds.PublisherRecordAtomFeed()), name="publisher_atom"),
+    path("topics/<id:pk>.xml", keep_response(feeds.TopicRecordFeed()), name="topic_rss"),
+    path("topics/<id:pk>.atom", keep_response(feeds.TopicRecordAtomFeed()), name="topic_atom"),
+    path("replies.xml", keep_response(feeds.ReplyFeed()), name="replies_rss"),
+    path("replies.atom", keep_response(feeds.ReplyAtomFeed()), name="replies_atom"),
 ]

@@ -6,11 +6,13 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core.navigation import site_sections
 from core.pages import PageMeta, render_page
+from core.rendering import keep_response
 from disclosures import selectors as disclosure_selectors
 
 from .preferences import COOKIE_MAX_AGE, COOKIE_NAME
 
 
+@keep_response
 def home(request):
     return render_page(
         request,
@@ -22,10 +24,12 @@ def home(request):
     )
 
 
+@keep_response
 def sitemap_page(request):
     return render_page(request, "portal/sitemap.html", PageMeta(name="网站地图"), {"sections": site_sections()})
 
 
+@keep_response
 def accessibility_statement(request):
     return render_page(request, "portal/accessibility.html", PageMeta(name="无障碍声明"))
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from core.charts import bar_chart
 from core.http import bad_request_page, numbered_page
 from core.pages import in_section, render_page
+from core.rendering import keep_response
 
 from . import selectors, services
 from .forms import FeedbackForm, LookupForm
@@ -27,6 +28,7 @@ def _forbidden(request, message):
     )
 
 
+@keep_response
 def proposal_list(request):
     filterset = selectors.proposal_list(filters=request.GET)
     if not filterset.is_valid():
@@ -42,8 +44,21 @@ def proposal_list(request):
     )
 
 
+def _member(request):
+    """The signed-in member, if any: looked up once per request."""
+    if not hasattr(request, "proposals_member"):
+        request.proposals_member = selectors.member_for_user(request.user)
+    return request.proposals_member
+
+
+def _is_member(request):
+    # A member's own proposal shows letters not yet published and their own feedback.
+    return _member(request) is not None
+
+
+@keep_response(unless=_is_member)
 def proposal_detail(request, session_id, number):
-    member = selectors.member_for_user(request.user)
+    member = _member(request)
     proposal = selectors.proposal_get(session_id=session_id, number=number, member=member)
     replies = proposal.visible_replies
     published = [reply for reply in replies if reply.is_public]
@@ -72,6 +87,7 @@ def proposal_detail(request, session_id, number):
     )
 
 
+@keep_response
 def member_detail(request, pk):
     member = selectors.member_get(pk=pk)
     # Paged: a long-serving member's list grows with every session.
@@ -112,6 +128,7 @@ def lookup(request):
     return redirect(proposal)
 
 
+@keep_response
 def statistics(request, session_id=None):
     sessions = list(selectors.filter_sessions())
     if session_id is None:
@@ -147,7 +164,7 @@ def _require_member(request):
     """(member, None) for a signed-in member; otherwise (None, the response to send)."""
     if not request.user.is_authenticated:
         return None, redirect_to_login(request.get_full_path())
-    member = selectors.member_for_user(request.user)
+    member = _member(request)
     if member is None:
         return None, _forbidden(request, "此账号未关联代表委员，不能查看或反馈。请联系办理工作人员。")
     return member, None

@@ -210,6 +210,9 @@ PAGE_CACHE_MAX_BYTES = 512 * 1024
 PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
 PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
 PAGE_CACHE_LOCAL_VALUES = int(os.environ.get("PAGE_CACHE_LOCAL_VALUES", "300"))
+# Public pages the page cache cannot serve (signed in, other cookies, a miss) answer from their
+# response kept for the generation (core.rendering.keep_response; ADR 0090).
+PAGE_KEEP_RESPONSES = env_bool("PAGE_KEEP_RESPONSES", True)
 # 网站自查 (国办秘函〔2019〕19号): days within which a column of each kind must be updated.
 SELF_CHECK_UPDATE_DAYS = {"dynamic": 14, "notice": 183, "policy": 183}
 PAGE_CACHE_APPS = [

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from core.dates import FIRST_YEAR, LAST_YEAR
+from core.rendering import keep_response
 from core.text import has_control_characters
 
 MAX_ID = 2**63 - 1
@@ -64,6 +65,7 @@ def read_only(view):
 
     @csrf_exempt
     @require_GET
+    @keep_response  # kept for one generation per URL: the same for every caller
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         try:

@@ -64,8 +64,11 @@ def queries_for(client, url):
 @pytest.mark.parametrize(
     "url, grow, limit", PAGES, ids=[p[0] if isinstance(p[0], str) else p[0].__name__ for p in PAGES]
 )
-def test_queries_do_not_grow_with_the_rows_shown(client, seed, url, grow, limit, django_assert_max_num_queries):
+def test_queries_do_not_grow_with_the_rows_shown(
+    client, seed, url, grow, limit, django_assert_max_num_queries, settings
+):
     client.defaults["HTTP_COOKIE"] = NO_PAGE_CACHE
+    settings.PAGE_KEEP_RESPONSES = False  # every request renders: kept pages would cost none (below)
     grow(5)
     address = url() if callable(url) else url
     queries_for(client, address)  # fill the per-generation caches (counts, facets)
@@ -93,3 +96,23 @@ def test_a_cached_page_costs_no_query(reader_client, seed, url, django_assert_nu
     reader_client.get(url)
     with django_assert_num_queries(0):
         assert reader_client.get(url)["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/disclosures/",
+        "/proposals/",
+        "/communities/",
+        "/communities/data/",
+        "/feeds/records.xml",
+        "/api/v1/records",
+    ],
+)
+def test_a_kept_page_past_the_page_cache_costs_no_query(client, seed, url, django_assert_num_queries):
+    client.defaults["HTTP_COOKIE"] = NO_PAGE_CACHE  # a cookie the page cache does not know
+    add_records(5)
+    queries_for(client, url)  # rendered once for this generation
+    with django_assert_num_queries(0):
+        queries_for(client, url)
