@@ -37,10 +37,11 @@ def _detail_queryset(*, replies):
 
 def proposal_get(*, session_id: int, number: str, member: Member | None = None) -> Proposal:
     """The proposal page. Its own lead proposer also sees letters sent but not (yet) published."""
-    replies = Reply.objects.public()
+    own = member is not None and _leads(member, session_id=session_id, number=number)
+    # Read once, with the letters this reader may see (not read for the public first, then again).
+    replies = Reply.objects.sent() if own else Reply.objects.public()
     proposal = get_object_or_404(_detail_queryset(replies=replies), session_id=session_id, number=number)
-    if member is not None and proposal.lead_member_id == member.pk:
-        proposal = _detail_queryset(replies=Reply.objects.sent()).get(pk=proposal.pk)
+    if own:
         feedback = {
             f.reply_id: f
             for f in Feedback.objects.filter(member=member, reply__proposal=proposal).select_related("level")
@@ -48,6 +49,10 @@ def proposal_get(*, session_id: int, number: str, member: Member | None = None) 
         for reply in proposal.visible_replies:
             reply.member_feedback = feedback.get(reply.pk)
     return proposal
+
+
+def _leads(member: Member, *, session_id: int, number: str) -> bool:
+    return Proposal.objects.filter(session_id=session_id, number=number, lead_member=member).exists()
 
 
 def proposal_find(*, session: Session, number: str) -> Proposal | None:
