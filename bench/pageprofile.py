@@ -142,32 +142,16 @@ def call(app, url, cookie):
 
 
 def member_session():
-    """(member page URL, the member's own pages, a Cookie of that member signed in): the
-    member who leads the most proposals, given a bench-only account if it has none."""
+    """([(name, url)] of the signed-in member's pages, a Cookie of that member signed in)."""
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.db.models import Count
     from django.test import Client
-    from django.urls import reverse
 
-    from proposals.models import Member
+    from bench.probe import member_pages, member_user
 
-    member = Member.objects.annotate(n=Count("lead_proposals")).order_by("-n", "pk").first()
-    if member.user_id is None:
-        user, _ = get_user_model().objects.get_or_create(username="bench-member")
-        user.set_unusable_password()
-        user.save()
-        member.user = user
-        member.save(update_fields=["user"])
     client = Client()
-    client.force_login(member.user)
-    proposal = member.lead_proposals.order_by("-pk").first()
+    client.force_login(member_user())
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    return [
-        ("member page (signed in)", member.get_absolute_url()),
-        ("proposal (own, signed in)", proposal.get_absolute_url()),
-        ("我的建议提案 (signed in)", reverse("proposals:mine")),
-    ], cookie
+    return [(name, url) for name, url, *_ in member_pages() if url], cookie
 
 
 def main():

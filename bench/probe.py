@@ -5,10 +5,12 @@ line (PROBE {...}).
 
     python -m bench.probe <reference page file>
     python -m bench.probe --staff-session     # SESSION <cookie>: a signed-in bench staff member
+    python -m bench.probe --member-session    # SESSION <cookie>: the bench member, signed in
 
 Staff pages (the admin, the 依申请公开 queue) are loaded as a district-wide 审核员 who has
 passed the second sign-in step: the bench database gets that user and an authenticator,
-and each run a session in the store the server uses.
+and each run a session in the store the server uses. The member who leads the most proposals
+gets a bench-only account (no password), for the member's own pages, signed in.
 """
 
 import gzip
@@ -27,6 +29,7 @@ SEED_INDEX_NUMBER = "015117762-202306-707714"
 CSV_ROWS = 100_000
 PAGE_SIZE = 20
 STAFF_USERNAME = "bench-staff"
+MEMBER_USERNAME = "bench-member"
 REPORT_RUNS = 5
 
 
@@ -94,6 +97,7 @@ def page_urls(words):
     pages.append(("feed", feed, error or ""))
     api, error = _try(lambda: reverse("api-v1:records"))
     pages.append(("api list", api, error or ""))
+    pages += member_pages()
     pages += staff_pages(public, words, rng)
     csv_url, error = _try(lambda: reverse("records_csv"))
     if csv_url:
@@ -104,6 +108,44 @@ def page_urls(words):
     else:
         pages.append(("csv export", None, error))
     return pages
+
+
+def member_pages():
+    """The signed-in member's view: their public page, their own proposal (with the letters
+    sent to them and their feedback) and 我的建议提案: (name, url, note, "member")."""
+    from django.urls import reverse
+
+    member = member_user().member
+    proposal = member.lead_proposals.order_by("-pk").first()
+    return [
+        ("member page (signed in)", member.get_absolute_url(), "", "member"),
+        ("proposal (own, signed in)", proposal.get_absolute_url() if proposal else None, "", "member"),
+        ("我的建议提案 (signed in)", reverse("proposals:mine"), "", "member"),
+    ]
+
+
+def member_user():
+    """The account of the member who leads the most proposals (made for the bench if none)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from proposals.models import Member
+
+    member = Member.objects.annotate(n=Count("lead_proposals")).order_by("-n", "pk").first()
+    if member.user_id is None:
+        user, _ = get_user_model().objects.get_or_create(username=MEMBER_USERNAME)
+        user.set_unusable_password()  # signed in by the bench only, never with a password
+        user.save()
+        member.user = user
+        member.save(update_fields=["user"])
+    return member.user
+
+
+def signed_in_client(client, signed_in):
+    if signed_in == "member":
+        client.force_login(member_user())
+        return client
+    return staff_client(client)
 
 
 def staff_pages(public, words, rng):
@@ -185,13 +227,13 @@ def staff_client(client):
     return client
 
 
-def staff_cookie() -> str:
-    """A Cookie header value for a signed-in bench staff session, in this process's session
-    store (run with the server's settings, so the server finds it)."""
+def session_cookie(signed_in="staff") -> str:
+    """A Cookie header value for a signed-in bench staff (or member) session, in this process's
+    session store (run with the server's settings, so the server finds it)."""
     from django.conf import settings
     from django.test import Client
 
-    client = staff_client(Client())
+    client = signed_in_client(Client(), signed_in)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
@@ -257,7 +299,7 @@ def _csv_year(public, timezone):
     return best["y"], best["n"]
 
 
-def measure(url, *, staff=False):
+def measure(url, *, signed_in=None):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -271,8 +313,8 @@ def measure(url, *, staff=False):
     rendered = Client(HTTP_USER_AGENT=BROWSER, HTTP_HOST="127.0.0.1")
     name, value = NO_CACHE_COOKIE.split("=")
     rendered.cookies[name] = value  # beside a session cookie, so not as a default header
-    if staff:
-        staff_client(rendered)
+    if signed_in:
+        signed_in_client(rendered, signed_in)
     fetch(rendered)  # per-generation caches (counts, facets) filled, as in a steady state
     response, body, queries = fetch(rendered)
     result = {
@@ -282,8 +324,8 @@ def measure(url, *, staff=False):
         "queries": queries,
         "content_type": response.get("Content-Type", ""),
     }
-    if staff:  # never served from the page cache
-        return {**result, "staff": True, "cached": False, "cached_queries": None}, body
+    if signed_in:  # never served from the page cache
+        return {**result, signed_in: True, "cached": False, "cached_queries": None}, body
     cached = Client(HTTP_USER_AGENT=BROWSER, HTTP_HOST="127.0.0.1")
     fetch(cached)
     hit, _, hit_queries = fetch(cached)
@@ -294,8 +336,8 @@ def main():
     import django
 
     django.setup()
-    if sys.argv[1] == "--staff-session":
-        print("SESSION " + staff_cookie())
+    if sys.argv[1] in ("--staff-session", "--member-session"):
+        print("SESSION " + session_cookie(sys.argv[1][2:].removesuffix("-session")))
         return
     reference_file = sys.argv[1]
     from bench.generate import _meta_read
@@ -303,10 +345,11 @@ def main():
     meta = _meta_read() or {}
     words = meta.get("words") or {"common": "社区", "phrase": "社区治理", "miss": "量子纠缠"}
     results = []
-    for name, url, note, *staff in page_urls(words):
+    for name, url, note, *signed_in in page_urls(words):
         entry = {"name": name, "url": url, "note": note}
         if url:
-            entry.update(measure(url, staff=bool(staff and staff[0]))[0])
+            who = signed_in[0] if signed_in else None
+            entry.update(measure(url, signed_in="staff" if who is True else who or None)[0])
         results.append(entry)
     results.append(annual_report_timing())
     seed_url = next(p["url"] for p in results if p["name"] == "seed record")

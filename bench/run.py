@@ -16,6 +16,8 @@ Settings (environment):
   BENCH_PAGES        comma-separated page names to run (default: all)
   BENCH_SOAK_SECONDS the soak after the pages: a mix of pages at 80 % of its peak rate with a
                      publish every 5 s, for this long (default 600; 0 skips it)
+  BENCH_PUBLISH_SECONDS  the same mix at full speed for this long, without and then with a
+                     publish every 5 s, to compare throughput (default 30; 0 skips it)
 """
 
 import datetime as dt
@@ -72,6 +74,7 @@ def config():
         "engine": engine,
         "duration": int(os.environ.get("BENCH_DURATION", "10")),
         "soak_seconds": int(os.environ.get("BENCH_SOAK_SECONDS", "600")),
+        "publish_seconds": int(os.environ.get("BENCH_PUBLISH_SECONDS", "30")),
         "connections": int(os.environ.get("BENCH_CONNECTIONS", "32")),
         "workers": int(os.environ.get("BENCH_WORKERS", "5")),
         "redis": os.environ.get("BENCH_REDIS", "1") != "0" and _redis_up(),
@@ -371,18 +374,19 @@ def probe(database_url, reference_file, stamp):
     return json.loads(next(ln for ln in out.stdout.splitlines() if ln.startswith("PROBE "))[6:])
 
 
-def staff_session(database_url, extra):
-    """A Cookie for a signed-in bench staff member, made with the server's settings (its
-    session store: Redis under the run's key prefix, or the database)."""
+def signed_in_session(database_url, extra, who):
+    """A Cookie for the signed-in bench staff member (`who` "staff") or member ("member"), made
+    with the server's settings (its session store: Redis under the run's key prefix, or the
+    database)."""
     out = subprocess.run(
-        [PY, "-m", "bench.probe", "--staff-session"],
+        [PY, "-m", "bench.probe", f"--{who}-session"],
         cwd=ROOT,
         env=prod_env(database_url, **extra),
         capture_output=True,
         text=True,
     )
     if out.returncode:
-        raise SystemExit(f"no staff session:\n{out.stderr[-3000:]}")
+        raise SystemExit(f"no {who} session:\n{out.stderr[-3000:]}")
     return next(ln for ln in out.stdout.splitlines() if ln.startswith("SESSION "))[8:]
 
 
@@ -464,14 +468,18 @@ def download(server, url, *, times=2):
     }
 
 
-def variants(page, staff_cookie=""):
+SIGNED_IN = ("staff", "member")
+
+
+def variants(page, cookies):
     """How each page is loaded: rendered (cache bypassed), from the page cache, one client;
-    staff pages rendered only, signed in (`staff_cookie`)."""
+    staff's and the member's pages rendered only, signed in (`cookies`: who → Cookie)."""
     name = page["name"]
     if name == "csv export":
         return [("stream", {"download": True})]
-    if page.get("staff"):
-        return [("uncached", {"headers": [f"Cookie: {NO_CACHE_COOKIE}; {staff_cookie}"]})]
+    for who in SIGNED_IN:
+        if page.get(who):
+            return [("uncached", {"headers": [f"Cookie: {NO_CACHE_COOKIE}; {cookies[who]}"]})]
     result = [("uncached", {"headers": [f"Cookie: {NO_CACHE_COOKIE}"]}), ("cached", {})]
     if name.startswith("search"):
         result.insert(
@@ -510,10 +518,57 @@ def soak_wrk(server, paths, *, connections, duration, delay_ms, headers=()):
     }
 
 
+def _soak_urls(pages):
+    return [p["url"] for p in pages if p.get("name") in SOAK_PAGES and p.get("url") and not p.get("skipped")]
+
+
+def _publisher(seconds, database_url, extra):
+    return subprocess.Popen(
+        [PY, "-m", "bench.publisher", str(seconds), "5"],
+        cwd=ROOT,
+        env=prod_env(database_url, **extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _published(publisher):
+    out, err = publisher.communicate(timeout=120)
+    report = next((ln[10:] for ln in out.splitlines() if ln.startswith("PUBLISHER ")), '{"published": 0, "errors": 1}')
+    return json.loads(report), err
+
+
+def publishing_load(server, pages, database_url, cfg, extra):
+    """Issue 20: the soak's mix of pages (half past the page cache) at full speed for
+    cfg["publish_seconds"], then again while an editor publishes every 5 s (each publish
+    starts a new generation): the throughput kept."""
+    urls = _soak_urls(pages)
+    if not urls:
+        return None
+    uncached = ("Cookie: bench=1",)
+    seconds, connections = cfg["publish_seconds"], cfg["connections"]
+    quiet = soak_wrk(server, urls, connections=connections, duration=seconds, delay_ms=0, headers=uncached)
+    publisher = _publisher(seconds, database_url, extra)
+    busy = soak_wrk(server, urls, connections=connections, duration=seconds, delay_ms=0, headers=uncached)
+    published, err = _published(publisher)
+    return {
+        "seconds": seconds,
+        "pages": len(urls),
+        "rps_without": quiet["rps"],
+        "rps_with": busy["rps"],
+        "ratio": round(busy["rps"] / quiet["rps"], 3) if quiet["rps"] else None,
+        "errors": quiet["errors"] + busy["errors"],
+        "published": published["published"],
+        "publish_errors": published["errors"],
+        "publish_stderr": err[-500:],
+    }
+
+
 def soak(server, pages, database_url, cfg, extra):
     """A mix of pages, half of them past the page cache, at 80 % of the mix's peak rate for
     cfg["soak_seconds"], while an editor publishes every 5 s: errors and worker memory."""
-    urls = [p["url"] for p in pages if p.get("name") in SOAK_PAGES and p.get("url") and not p.get("skipped")]
+    urls = _soak_urls(pages)
     if not urls:
         return None
     uncached = ("Cookie: bench=1",)  # a cookie the page cache does not know
@@ -528,24 +583,14 @@ def soak(server, pages, database_url, cfg, extra):
         # A connection's cycle is the request's own time plus the wait: c / rate = latency + wait.
         latency = connections * 1000 / trial - delay
         delay = max(0.0, connections * 1000 / target - latency)
-    publisher = subprocess.Popen(
-        [PY, "-m", "bench.publisher", str(cfg["soak_seconds"]), "5"],
-        cwd=ROOT,
-        env=prod_env(database_url, **extra),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    publisher = _publisher(cfg["soak_seconds"], database_url, extra)
     start_rss = {pid: rss_mib(pid) for pid in server.worker_pids()}
     with RssSampler(server) as rss:
         result = soak_wrk(
             server, urls, connections=connections, duration=cfg["soak_seconds"], delay_ms=delay, headers=uncached
         )
     end_rss = {pid: rss_mib(pid) for pid in server.worker_pids()}
-    out, err = publisher.communicate(timeout=120)
-    published = json.loads(
-        next((ln[10:] for ln in out.splitlines() if ln.startswith("PUBLISHER ")), '{"published": 0, "errors": 1}')
-    )
+    published, err = _published(publisher)
     return {
         "seconds": cfg["soak_seconds"],
         "pages": len(urls),
@@ -667,7 +712,7 @@ def run_scale(scale, cfg):
     else:
         extra["PAGE_CACHE_STAMP_FILE"] = stamp
     pages = []
-    staff_cookie = None
+    cookies = {}
     try:
         with (
             Server("govportal.wsgi:application", prod_env(database_url, **extra), cfg["workers"], "app") as server,
@@ -682,9 +727,10 @@ def run_scale(scale, cfg):
                         f"  {page['name']:<20} in process          p50 {_fmt(page['p50_ms']):>7} ms  max {_fmt(page['p95_ms'])} ms"
                     )
                     continue
-                if page.get("staff") and page.get("url") and staff_cookie is None:
-                    # Made now, not before the public pages: the staff idle timeout would end it.
-                    staff_cookie = staff_session(database_url, extra)
+                for who in SIGNED_IN:
+                    if page.get(who) and page.get("url") and who not in cookies:
+                        # Made now, not before the public pages: the staff idle timeout would end it.
+                        cookies[who] = signed_in_session(database_url, extra, who)
                 if not page.get("url") or page.get("status") != 200:
                     pages.append(
                         {
@@ -696,7 +742,7 @@ def run_scale(scale, cfg):
                     )
                     log(f"  {page['name']:<20} skipped: {pages[-1]['note']}")
                     continue
-                for variant, options in variants(page, staff_cookie):
+                for variant, options in variants(page, cookies):
                     options = dict(options)
                     factor = options.pop("duration_factor", 1)
                     try:
@@ -735,6 +781,15 @@ def run_scale(scale, cfg):
             if not cfg["pages"] or any(name.startswith("search") for name in cfg["pages"]):
                 log("  search: the cold query set (bench/cold_queries.txt), right after a publish")
                 cold = cold_search(server, info["pages"], database_url, extra)
+            publishing = None
+            if cfg["publish_seconds"]:
+                log(f"  publishing under load: {cfg['publish_seconds']} s without, then with a publish every 5 s")
+                publishing = publishing_load(server, info["pages"], database_url, cfg, extra)
+                if publishing:
+                    log(
+                        f"  publishing under load: {publishing['rps_without']} → {publishing['rps_with']} req/s, "
+                        f"published {publishing['published']} ({publishing['publish_errors']} failed)"
+                    )
             soaked = None
             if cfg["soak_seconds"]:
                 log(f"  soak: {cfg['soak_seconds']} s at 80 % of peak, publishing every 5 s")
@@ -768,6 +823,7 @@ def run_scale(scale, cfg):
         "pages": pages,
         "soak": soaked,
         "cold_search": cold,
+        "publishing": publishing,
     }
     run["targets"] = targets(run) + cold_targets(run)
     run["import"] = import_rate(database_url, meta)
@@ -843,6 +899,25 @@ def _forget_redis_keys(prefix):
 # --- targets, machine, report --------------------------------------------------------------
 
 
+# Issue 20: each of these, past the page cache, within a multiple of bare Django's worker CPU.
+UNCACHED_PAGES = (
+    "home",
+    "catalogue p1",
+    "catalogue p5000",
+    "seed record",
+    "random record",
+    "proposal",
+    "member page",
+    "communities",
+    "feed",
+    "api list",
+    "member page (signed in)",
+    "proposal (own, signed in)",
+    "我的建议提案 (signed in)",
+)
+SEARCH_PAGES = ("search common word", "search phrase", "search miss")
+
+
 def _row(run, name, variant):
     return next((r for r in run["pages"] if r["name"] == name and r.get("variant") == variant), None)
 
@@ -895,6 +970,24 @@ def targets(run):
             f"{ratio:.2f}× ({worst['name']}) to {best:.2f}× req/s{by_cpu}",
             "≥ 0.5×",
         )
+    bare_cpu = refs["bare_django"].get("cpu_ms")
+    for label, names, limit in (
+        ("public pages and the signed-in member's, uncached", UNCACHED_PAGES, 5),
+        ("search pages, uncached", SEARCH_PAGES, 8),
+    ):
+        rows = [r for r in run["pages"] if r["name"] in names and r.get("variant") == "uncached"]
+        if rows and bare_cpu:
+            times = {r["name"]: r["cpu_ms"] / bare_cpu for r in rows if r.get("cpu_ms")}
+            worst = max(times, key=times.get) if times else None
+            check(
+                f"{label}: worker CPU per request vs bare Django",
+                worst is not None and len(times) == len(rows) and times[worst] <= limit,
+                f"{times[worst]:.1f}× ({worst}: {_row(run, worst, 'uncached')['cpu_ms']:.2f} / {bare_cpu:.2f} ms); "
+                f"{len(times)} pages from {min(times.values()):.1f}×"
+                if worst
+                else "no response",
+                f"≤ {limit}× (each page)",
+            )
     p1, p5000 = _row(run, "catalogue p1", "uncached"), _row(run, "catalogue p5000", "uncached")
     if p1 and p5000 and p1["p99_ms"] and p5000["p99_ms"]:
         ratio = p5000["p99_ms"] / p1["p99_ms"]
@@ -974,6 +1067,21 @@ def targets(run):
             f"{soaked['publish_errors']} failed; worker RSS {soaked['rss_start_mib']} → {soaked['rss_end_mib']} MiB "
             f"(peak {soaked['rss_peak_mib']})",
             "0 errors, worker RSS flat",
+        )
+    publishing = run.get("publishing")
+    if publishing:
+        check(
+            "throughput while publishing every 5 s vs without",
+            publishing["ratio"] is not None
+            and publishing["ratio"] >= 0.7
+            and publishing["errors"] == 0
+            and publishing["publish_errors"] == 0,
+            f"{publishing['ratio']:.2f}× ({publishing['rps_with']:,.0f} / {publishing['rps_without']:,.0f} req/s of "
+            f"{publishing['pages']} pages, {publishing['seconds']} s each; {publishing['published']} published, "
+            f"{publishing['publish_errors']} failed; {publishing['errors']} errors)"
+            if publishing["ratio"] is not None
+            else "no requests",
+            "≥ 0.7×",
         )
     skipped = [r["name"] for r in run["pages"] if r.get("skipped")]
     if skipped:
@@ -1091,11 +1199,16 @@ def _fmt(value, digits=1):
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
+def _times(cpu_ms, bare_cpu_ms):
+    """Worker CPU per request as a multiple of bare Django's (issue 20's measure: ≤ 5×)."""
+    return f"{cpu_ms / bare_cpu_ms:.1f}×" if cpu_ms and bare_cpu_ms else "–"
+
+
 def table(run):
     lines = [
         "| page | variant | req/s | p50 ms | p99 ms | errors | queries | bytes | gzip | worker RSS MiB "
-        "| worker CPU ms/req | × raw WSGI | × bare Django | × raw (CPU) | × bare (CPU) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| worker CPU ms/req | × raw WSGI | × bare Django | × raw (CPU) | × bare (CPU) | CPU ÷ bare |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     refs = run["references"]
     for key, label in (("raw_wsgi", "reference: raw WSGI"), ("bare_django", "reference: bare Django")):
@@ -1107,11 +1220,11 @@ def table(run):
             f"| {label} | runs: {' / '.join(_fmt(x) for x in r['rps_runs'])} | {_fmt(r['rps'])} | {_fmt(r['p50_ms'])} | "
             f"{_fmt(r['p99_ms'])} | {r['errors']} | 0 | {run['reference_bytes']:,} | | {_fmt(r['rss_mib'])} | "
             f"{_fmt(r.get('cpu_ms'), 2)} | {_fmt(r['rps'] / raw['rps'], 2)} | {_fmt(r['rps'] / bare['rps'], 2)} | "
-            f"{cpu_raw} | {cpu_bare} |"
+            f"{cpu_raw} | {cpu_bare} | {_times(r.get('cpu_ms'), bare.get('cpu_ms'))} |"
         )
     for r in run["pages"]:
         if r.get("skipped"):
-            lines.append(f"| {r['name']} | {r.get('variant', '-')}: not measured: {r['note']} |" + " |" * 13)
+            lines.append(f"| {r['name']} | {r.get('variant', '-')}: not measured: {r['note']} |" + " |" * 14)
             continue
         name = r["name"] + (f" ({r['note']})" if r.get("note") else "")
         lines.append(
@@ -1119,7 +1232,7 @@ def table(run):
             f"{r['errors']} | {r.get('queries', '–')} | {r['bytes']:,} | {r['gzip_bytes']:,} | "
             f"{_fmt(r.get('rss_mib'))} | {_fmt(r.get('cpu_ms'), 2)} | {_fmt(r.get('x_raw_wsgi'), 2)} | "
             f"{_fmt(r.get('x_bare_django'), 2)} | {_fmt(r.get('cpu_x_raw_wsgi'), 2)} | "
-            f"{_fmt(r.get('cpu_x_bare_django'), 2)} |"
+            f"{_fmt(r.get('cpu_x_bare_django'), 2)} | {_times(r.get('cpu_ms'), refs['bare_django'].get('cpu_ms'))} |"
         )
     return "\n".join(lines)
 
@@ -1141,7 +1254,10 @@ def markdown(data, path):
         f"gunicorn {data['settings']['workers']} sync workers, production settings; wrk {data['settings']['threads']} threads, "
         f"{data['settings']['connections']} connections, {data['settings']['duration_s']} s per run, loopback. "
         "*uncached*: the page cache is bypassed (a cookie it does not know), so every request runs the middleware and "
-        "the view (a record page is then filled in from its kept rendering with the live 浏览次数, see ADR 0004); "
+        "the view (a record page is then filled in from its kept rendering with the live 浏览次数, see ADR 0004; other "
+        "public pages answer from their response kept for the generation, ADR 0090); *CPU ÷ bare*: worker CPU per "
+        "request as a multiple of bare Django's (issue 20: ≤ 5×, search ≤ 8×); *(signed in)*: as the member who leads "
+        "the most proposals; "
         "*cached*: served by the page cache; *1 client*: one connection. References: a raw WSGI app returning the seed "
         "record's bytes, and a bare Django page (startproject middleware, the same bytes rendered as a template, "
         "no query), each measured before and after the pages (both figures shown, their mean used).",

@@ -123,8 +123,17 @@ def check_cases_district_and_staff(meta):
     staff = probe.staff_client(Client())
     for url in ("/admin/disclosures/disclosurerecord/", "/admin/proposals/reply/", "/disclosures/apply/staff/"):
         assert staff.get(url).status_code == 200, url  # signed in, second step passed
-    cookie = probe.staff_cookie()
+    cookie = probe.session_cookie("staff")
     assert cookie.startswith(f"{settings.SESSION_COOKIE_NAME}=")
     fresh = Client()
     fresh.cookies[settings.SESSION_COOKIE_NAME] = cookie.split("=", 1)[1]
     assert fresh.get("/admin/disclosures/disclosurerecord/").status_code == 200
+
+    # The member's own pages, signed in as the member who leads the most proposals.
+    pages = {name: url for name, url, _, who in probe.member_pages()}
+    assert set(pages) == {"member page (signed in)", "proposal (own, signed in)", "我的建议提案 (signed in)"}
+    member = Client()
+    member.cookies[settings.SESSION_COOKIE_NAME] = probe.session_cookie("member").split("=", 1)[1]
+    own = member.get(pages["我的建议提案 (signed in)"])
+    assert own.status_code == 200 and own.wsgi_request.user.member.lead_proposals.exists()
+    assert member.get(pages["proposal (own, signed in)"]).status_code == 200
