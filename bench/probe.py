@@ -115,11 +115,11 @@ def member_pages():
     sent to them and their feedback) and 我的建议提案: (name, url, note, "member")."""
     from django.urls import reverse
 
-    member = member_user().member
+    member = member_user().proposal_member
     proposal = member.lead_proposals.order_by("-pk").first()
     return [
         ("member page (signed in)", member.get_absolute_url(), "", "member"),
-        ("proposal (own, signed in)", proposal.get_absolute_url() if proposal else None, "", "member"),
+        ("own proposal (signed in)", proposal.get_absolute_url() if proposal else None, "", "member"),
         ("我的建议提案 (signed in)", reverse("proposals:mine"), "", "member"),
     ]
 

@@ -131,9 +131,9 @@ def check_cases_district_and_staff(meta):
 
     # The member's own pages, signed in as the member who leads the most proposals.
     pages = {name: url for name, url, _, who in probe.member_pages()}
-    assert set(pages) == {"member page (signed in)", "proposal (own, signed in)", "我的建议提案 (signed in)"}
+    assert set(pages) == {"member page (signed in)", "own proposal (signed in)", "我的建议提案 (signed in)"}
     member = Client()
     member.cookies[settings.SESSION_COOKIE_NAME] = probe.session_cookie("member").split("=", 1)[1]
     own = member.get(pages["我的建议提案 (signed in)"])
-    assert own.status_code == 200 and own.wsgi_request.user.member.lead_proposals.exists()
-    assert member.get(pages["proposal (own, signed in)"]).status_code == 200
+    assert own.status_code == 200 and own.wsgi_request.user.proposal_member.lead_proposals.exists()
+    assert member.get(pages["own proposal (signed in)"]).status_code == 200
