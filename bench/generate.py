@@ -238,7 +238,13 @@ def memoize_search_text_functions():
     from search import services, tokenizer
     from search.adapters import disclosures as record_adapter
 
-    for module, name in ((tokenizer, "tokens"), (services, "squeeze"), (record_adapter, "html_to_text")):
+    memoized = (
+        (tokenizer, "tokens"),
+        (services, "squeeze"),
+        (services, "pinyin_tokens"),
+        (record_adapter, "html_to_text"),
+    )
+    for module, name in memoized:
         function = getattr(module, name, None)
         if function is not None and not hasattr(function, "cache_info"):
             setattr(module, name, lru_cache(maxsize=200_000)(function))

@@ -1310,6 +1310,46 @@ def print_run(run):
         )
 
 
+def search_relevance(cfg):
+    """The search relevance set's precision@3 and nDCG@10 (search/relevance.py) on the seed and
+    demo data, loaded into a scratch database of the run's engine: printed, and added to the
+    day's results and docs/benchmarks.md beside the latency figures."""
+    url = bench_database_url("relevance", cfg["engine"])
+    if url.startswith("sqlite"):
+        Path(urlsplit(url).path).unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        parts = urlsplit(url)
+        admin = urlunsplit(parts._replace(path="/postgres")).replace("postgres://", "postgresql://", 1)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+        _create_postgres_database(url)
+    env = base_env(url)
+    for command in (["migrate", "--noinput"], ["load_seed"], ["load_demo_data"]):
+        subprocess.run(
+            [PY, "manage.py", *command, "--verbosity", "0"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+    out = subprocess.run(
+        [PY, "manage.py", "search_relevance", "--json"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+    measured = json.loads(out)
+    line = (
+        f"search relevance ({cfg['engine']}, {measured['queries']} queries of search/relevance_set.json): "
+        f"precision@3 {measured['precision_at_3']:.3f}, nDCG@10 {measured['ndcg_at_10']:.3f}"
+    )
+    log(line)
+    path = RESULTS / f"{dt.date.today().isoformat()}.json"
+    if path.exists():
+        data = json.loads(path.read_text())
+        data.setdefault("search_relevance", {})[cfg["engine"]] = measured
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    if DOC.exists():
+        with DOC.open("a", encoding="utf-8") as doc:
+            doc.write(f"\n## Search relevance\n\n{line}.\n")
+    return measured
+
+
 def main():
     # Stopped from outside: unwind, so the servers started here are stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -1330,6 +1370,7 @@ def main():
         runs.append(run)
         print_run(run)
         path = save(runs, cfg, started)
+    search_relevance(cfg)
     log(f"\nsaved {path.relative_to(ROOT)} and {DOC.relative_to(ROOT)}")
 
 

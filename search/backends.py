@@ -5,13 +5,35 @@ select_related work the same on either. Tokens hold only Han characters, letters
 digits (search.tokenizer), so quoting them is enough to keep query syntax out."""
 
 from django.db import connections
-from django.db.models import FloatField, Value
+from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
 from .query import ParsedQuery
+from .registry import rank_boosts
 
 FTS_TABLE = "search_searchdocument_fts"
-TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+# Title (with 文号, 索引号, 提案号 and the title's pinyin) > keywords (关键字, 内容概述, 发布机构 …)
+# > body, the same ratios on both databases (docs/decisions/0080-search-relevance.md).
+TITLE_WEIGHT, KEYWORD_WEIGHT, BODY_WEIGHT = 1.0, 0.4, 0.05
+# A query without tokens (one Han character) is ranked by where it occurs, nothing more.
+TITLE_ONLY_RANK, ELSEWHERE_RANK = 1.0, 0.1
+
+
+# ts_rank_cd's normalization: divided by 1 + log(length) (1), then rank / (rank + 1) (32).
+RANK_NORMALIZATION = 1 | 32
+
+
+def source_boost():
+    """The rank factor of each document's source: documents over the items derived from them."""
+    whens = [When(source=key, then=Value(boost)) for key, boost in rank_boosts().items()]
+    return Case(*whens, default=Value(1.0), output_field=FloatField()) if whens else Value(1.0)
+
+
+def verbatim_rank(qs, query: ParsedQuery):
+    """Rank without a full-text index: title (and its numbers) hits above the others."""
+    in_title = Q(*(Q(search_title__contains=term) for term in query.terms))
+    where = Case(When(in_title, then=Value(TITLE_ONLY_RANK)), default=Value(ELSEWHERE_RANK), output_field=FloatField())
+    return qs.annotate(rank=where * source_boost())
 
 
 class PostgresBackend:
@@ -35,10 +57,26 @@ class PostgresBackend:
     def match(self, qs, query: ParsedQuery, title_only=False):
         return qs.alias(search_vector_match=self.vector(title_only)).filter(search_vector_match=self.tsquery(query))
 
+    def titles_with_any(self, qs, tokens):
+        """Documents whose title has at least one of the tokens (for suggestions)."""
+        from django.contrib.postgres.search import SearchQuery
+
+        either = SearchQuery(" | ".join(f"'{token}'" for token in tokens), search_type="raw", config="simple")
+        return qs.alias(search_title_match=self.vector(title_only=True)).filter(search_title_match=either)
+
     def rank(self, qs, query: ParsedQuery):
+        """ts_rank over the stored vector: each occurrence weighted by its field (A title,
+        B keywords, C body), repeated occurrences adding less and less, divided by
+        1 + log(document length) (normalization 1); times the source's boost."""
         from django.contrib.postgres.search import SearchRank
 
-        return qs.annotate(rank=SearchRank(self.vector(), self.tsquery(query)))
+        if not query.has_tokens:
+            return verbatim_rank(qs, query)
+        weights = [BODY_WEIGHT, BODY_WEIGHT, KEYWORD_WEIGHT, TITLE_WEIGHT]  # D, C, B, A
+        text_rank = SearchRank(
+            self.vector(), self.tsquery(query), weights=weights, normalization=RANK_NORMALIZATION, cover_density=True
+        )
+        return qs.annotate(text_rank=text_rank).annotate(rank=F("text_rank") * source_boost())
 
 
 class SqliteBackend:
@@ -56,11 +94,27 @@ class SqliteBackend:
             )
         )
 
+    def titles_with_any(self, qs, tokens):
+        either = " OR ".join(f'"{token}"' for token in tokens)
+        return qs.filter(
+            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [f"title_tokens : ({either})"])
+        )
+
     def rank(self, qs, query: ParsedQuery):
-        # bm25() exists only inside the full-text query itself, so the FTS table is joined
-        # (one MATCH for all rows; a correlated subquery would run one per row). Lower is better.
+        """BM25 with per-column weights (title, keywords, body), times the source's boost.
+
+        bm25() exists only inside the full-text query itself, so the FTS table is joined
+        (one MATCH for all rows; a correlated subquery would run one per row). Lower is better,
+        hence the minus."""
+        if not query.has_tokens:
+            return verbatim_rank(qs, query)
+        boosts = rank_boosts()
+        boost = (
+            f"(CASE search_searchdocument.source{' WHEN %s THEN %s' * len(boosts)} ELSE 1.0 END)" if boosts else "1.0"
+        )
         return qs.extra(
-            select={"rank": f"-bm25({FTS_TABLE}, {TITLE_WEIGHT}, {BODY_WEIGHT})"},
+            select={"rank": f"-bm25({FTS_TABLE}, {TITLE_WEIGHT}, {KEYWORD_WEIGHT}, {BODY_WEIGHT}) * {boost}"},
+            select_params=[value for item in boosts.items() for value in item],
             tables=[FTS_TABLE],
             where=[f"{FTS_TABLE}.rowid = search_searchdocument.id", f"{FTS_TABLE} MATCH %s"],
             params=[self.fts_query(query)],
@@ -73,8 +127,11 @@ class ScanBackend:
     def match(self, qs, query, title_only=False):
         return qs
 
+    def titles_with_any(self, qs, tokens):
+        return qs.none()
+
     def rank(self, qs, query):
-        return qs.annotate(rank=Value(0.0, output_field=FloatField()))
+        return verbatim_rank(qs, query)
 
 
 BACKENDS = {"postgresql": PostgresBackend(), "sqlite": SqliteBackend()}

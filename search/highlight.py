@@ -1,13 +1,15 @@
 """Highlighting on the original text: escaped, hits wrapped in <mark>, excerpts around the
-first hit. Matching runs on an NFKC, lower-cased copy mapped back character by character,
-so a query typed with half-width digits also marks full-width ones (２０１８) and
-[2018]49号 marks 〔2018〕49号."""
+first hit. Matching runs on an NFKC, lower-cased, simplified copy mapped back character by
+character, so a query typed with half-width digits also marks full-width ones (２０１８),
+[2018]49号 marks 〔2018〕49号 and 社区 marks 社區."""
 
 import re
 import unicodedata
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from .tokenizer import fold_chinese
 
 # Between two characters of a term, up to three characters the search ignores
 # (punctuation, spaces), but never a line break.
@@ -28,7 +30,11 @@ def _normalized(text: str) -> tuple[str, list[int]]:
         for folded in unicodedata.normalize("NFKC", ch).lower():
             chars.append(folded)
             origin.append(index)
-    return "".join(chars), origin
+    normalized = "".join(chars)
+    simplified = fold_chinese(normalized)
+    # Folding is character for character nearly always; where a phrase changed length the
+    # offsets would no longer map back, so the unfolded copy is used.
+    return (simplified if len(simplified) == len(normalized) else normalized), origin
 
 
 def find_spans(text: str, pattern: re.Pattern | None) -> list[tuple[int, int]]:

@@ -49,6 +49,8 @@ class SearchDocument(models.Model):
     published_at = models.DateTimeField("发布时间")
     year = models.PositiveSmallIntegerField("年份")
     title_tokens = models.TextField(blank=True)
+    # The `extra` fields' tokens, ranked between the title and the body (migration 0005).
+    keyword_tokens = models.TextField(blank=True, default="")
     body_tokens = models.TextField(blank=True)
     search_title = models.TextField(blank=True)
     search_text = models.TextField(blank=True)

@@ -44,6 +44,13 @@ class SearchSource:
     # Other models whose changes alter this source's documents: {Model: instance -> QuerySet of items}.
     dependencies: dict = field(default_factory=dict, hash=False, compare=False)
     position: int = 100
+    # Multiplies the full-text rank: below 1 for items derived from a record (a fact quoted
+    # from it, a reply that is a copy of its letter), so the record itself comes first.
+    rank_boost: float = 1.0
+    # How a result shows an item that has a record (`Document.record`) other than itself: under
+    # that record's result, as another link to the same letter ("copy") or among its related
+    # data ("data", 含 N 条相关数据), so no page is flooded by one source.
+    related_as: str = "data"
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,10 @@ def sources() -> list[SearchSource]:
 
 def source_get(key: str) -> SearchSource | None:
     return _sources.get(key)
+
+
+def rank_boosts() -> dict[str, float]:
+    return {s.key: s.rank_boost for s in sources() if s.rank_boost != 1.0}
 
 
 def source_labels() -> dict[str, str]:

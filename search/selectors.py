@@ -2,20 +2,22 @@
 exact-number shortcut."""
 
 import datetime as dt
+import difflib
 import hashlib
 from dataclasses import dataclass, field
 
 from core.dates import local_day_range, local_year_range
 from core.pagecache import cached_value
 from core.planner import index_walk
+from disclosures.models import DisclosureRecord
 
 from .backends import backend_for
-from .facets import FACET_COLUMNS, FacetValue, _title_hit, count_label, search_facets
+from .facets import FACET_COLUMNS, FacetValue, count_label, search_facets
 from .highlight import find_spans, highlight, snippet, terms_pattern
 from .models import SearchDocument
 from .numbers import fold_digits
 from .query import ParsedQuery
-from .registry import number_kinds, source_labels
+from .registry import number_kinds, source_get, source_labels, sources
 from .tokenizer import squeeze
 
 SORTS = {"relevance": "相关度", "date": "发布日期"}
@@ -54,15 +56,29 @@ class SearchFilters:
         return qs.filter(**{FACET_COLUMNS[facet]: value for facet, value in self.selected().items()})
 
 
-class ResultList:
-    """The ordered results as one sequence for Paginator and CSV: title hits first, then the
-    rest, each part a lazy QuerySet, so a page reads only its own rows."""
+@dataclass
+class ResultGroup:
+    """One result: a document and the other matches that share its record (the facts quoted
+    from a letter, the reply that is a copy of it), which are shown under it, not beside it."""
 
-    def __init__(self, parts):
-        self.parts = parts  # [(queryset, count)]; a queryset may be a DateWalk
+    document: SearchDocument
+    related: list[SearchDocument] = field(default_factory=list)
+
+
+class ResultList:
+    """The ordered results as one sequence for Paginator: of ResultGroups (`grouped`, what the
+    results page lists) or of documents (groups unfolded, for CSV and the API). A ranked,
+    grouped window, then the rest by date; each part lazy, so a page reads only its own rows."""
+
+    def __init__(self, parts, grouped=True):
+        self.parts = parts  # Groups and Ungrouped parts, in order
+        self.grouped = grouped
+
+    def documents(self) -> "ResultList":
+        return ResultList(self.parts, grouped=False)
 
     def __len__(self):
-        return sum(count for _, count in self.parts)
+        return sum(part.count(self.grouped) for part in self.parts)
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
@@ -72,10 +88,11 @@ class ResultList:
             return items[0]
         start, stop = index.start or 0, len(self) if index.stop is None else index.stop
         items, offset = [], 0
-        for queryset, count in self.parts:
+        for part in self.parts:
+            count = part.count(self.grouped)
             low, high = max(start - offset, 0), min(stop - offset, count)
             if low < high:
-                items += list(queryset[low:high])
+                items += part.slice(low, high, self.grouped)
             offset += count
         return items
 
@@ -83,9 +100,56 @@ class ResultList:
         return self.iterator()
 
     def iterator(self, chunk_size=2000):
-        for queryset, count in self.parts:
-            if count:
-                yield from queryset.iterator(chunk_size=chunk_size)
+        """Every matching document, groups unfolded (for CSV)."""
+        for part in self.parts:
+            if part.count(False):
+                yield from part.iterator(chunk_size=chunk_size)
+
+
+class Groups:
+    """Groups of document ids in result order, head first; a page reads its documents in one query."""
+
+    def __init__(self, groups: list[list[int]], documents):
+        self.groups = groups
+        self.ids = [pk for group in groups for pk in group]
+        self.documents = documents  # the queryset the rows are read from (columns, joins)
+
+    def count(self, grouped):
+        return len(self.groups) if grouped else len(self.ids)
+
+    def slice(self, low, high, grouped):
+        if not grouped:
+            found = self.documents.in_bulk(self.ids[low:high])
+            return [found[pk] for pk in self.ids[low:high] if pk in found]
+        groups = self.groups[low:high]
+        found = self.documents.in_bulk([pk for group in groups for pk in group])
+        return [
+            ResultGroup(found[group[0]], [found[pk] for pk in group[1:] if pk in found])
+            for group in groups
+            if group[0] in found
+        ]
+
+    def iterator(self, chunk_size=2000):
+        for start in range(0, len(self.ids), chunk_size):
+            yield from self.slice(start, start + chunk_size, grouped=False)
+
+
+class Ungrouped:
+    """Documents each shown as a result of their own (the date-ordered rest of many matches)."""
+
+    def __init__(self, queryset, count):
+        self.queryset = queryset  # a QuerySet or a DateWalk
+        self.total = count
+
+    def count(self, grouped):
+        return self.total
+
+    def slice(self, low, high, grouped):
+        documents = self.queryset[low:high]
+        return [ResultGroup(document) for document in documents] if grouped else list(documents)
+
+    def iterator(self, chunk_size=2000):
+        return self.queryset.iterator(chunk_size=chunk_size)
 
 
 class DateWalk:
@@ -112,9 +176,11 @@ class DateWalk:
 @dataclass
 class SearchResults:
     query: ParsedQuery
-    queryset: ResultList  # ordered and lazy: paginate it, or iterate it for CSV
+    queryset: ResultList  # the documents, ordered and lazy: slice them, or iterate them for CSV
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     count: int = 0
+    # The same order as results: a document with the matches grouped under it (the results page).
+    groups: ResultList | None = None
     capped: bool = False  # more results than `count` (facets.COUNT_CAP): shown as "1万+"
 
     @property
@@ -122,18 +188,21 @@ class SearchResults:
         return count_label(self.count, self.capped)
 
 
-# Below this many hits they are ordered by full-text rank; above it, by date: ranking
-# thousands of rows for a common word costs more than it tells (tech.md §2.5), and the
-# newest matching information is what readers of a disclosure portal usually want.
+# Up to this many matches, all of them are ranked (or dated) and grouped by their record.
 RANK_LIMIT = 1000
+# Beyond it, ranking is bounded by what a reader looks at (docs/decisions/0080): the newest
+# RANK_WINDOW matches and the newest TITLE_WINDOW title (文号, 索引号) hits are the candidates,
+# ranked and grouped; the other matches follow by date. A common word at a million records
+# thus ranks some 300 rows (ten pages), not 500,000.
+RANK_WINDOW = 200
+TITLE_WINDOW = 100
 # From this many hits on, a page of them is read along the date index (see DateWalk): they
 # are dense enough that the 20 newest lie close together.
 DATE_WALK_MIN = 5000
 
-
 # What the matching reads inside the database but a results page never shows: left out of
 # the rows fetched (they are the largest columns, the body's tokens twice over).
-UNSHOWN_COLUMNS = ("search_text", "title_tokens", "body_tokens")
+UNSHOWN_COLUMNS = ("search_text", "title_tokens", "keyword_tokens", "body_tokens")
 
 
 def documents_matching(*, query: ParsedQuery, at=None, title_only=False):
@@ -151,12 +220,6 @@ def documents_matching(*, query: ParsedQuery, at=None, title_only=False):
     return qs
 
 
-def _ordered(qs, query: ParsedQuery, count: int):
-    if query.has_tokens and count <= RANK_LIMIT:
-        return backend_for(qs).rank(qs, query).order_by("-rank", "-published_at", "-id")
-    return _by_date(qs, count)
-
-
 def _by_date(qs, count: int):
     qs = qs.order_by("-published_at", "-id")
     return DateWalk(qs) if count >= DATE_WALK_MIN else qs
@@ -167,7 +230,61 @@ def _many(count: int, capped: bool) -> int:
     return max(count, DATE_WALK_MIN) if capped else count
 
 
+# What grouping needs of each matching row.
+KEY_COLUMNS = ("id", "record_id", "source", "object_id")
+
+
+def _record_sources() -> set[str]:
+    return {source.key for source in sources() if source.model is DisclosureRecord}
+
+
+def _grouped(rows) -> list[list[int]]:
+    """Ids grouped by record, in the order of each group's first row; the record's own
+    document heads its group wherever it ranks, the others follow in order."""
+    record_sources = _record_sources()
+    groups = {}
+    for pk, record_id, source, object_id, *_ in rows:
+        members = groups.setdefault(("record", record_id) if record_id else ("own", pk), [])
+        if source in record_sources and object_id == record_id:
+            members.insert(0, pk)
+        else:
+            members.append(pk)
+    return list(groups.values())
+
+
+def _ranked_rows(qs, query: ParsedQuery) -> list[tuple]:
+    ranked = backend_for(qs).rank(qs, query)
+    return list(ranked.order_by("-rank", "-published_at", "-id").values_list(*KEY_COLUMNS, "rank"))
+
+
+def _candidate_ids(results, in_title, many: int, titles_many: int) -> list[int]:
+    """The newest matches and the newest title hits: what is ranked when matches are many."""
+    newest = _by_date(results.values_list("id", flat=True), many)[0:RANK_WINDOW]
+    titles = _by_date(in_title.values_list("id", flat=True), titles_many)[0:TITLE_WINDOW]
+    return list(dict.fromkeys([*newest, *titles]))
+
+
+def _relevance_order(results, in_title, query: ParsedQuery, count: int, *, many: int, titles_many: int) -> ResultList:
+    """`count` matches as counted (capped); `many`, `titles_many` as many as there may be (_many)."""
+    if many <= RANK_LIMIT:
+        return ResultList([Groups(_grouped(_ranked_rows(results, query)), results)])
+    ids = _candidate_ids(results, in_title, many, titles_many)
+    groups = _grouped(_ranked_rows(SearchDocument.objects.filter(pk__in=ids), query))
+    rest = _by_date(results.exclude(pk__in=ids), many)
+    return ResultList([Groups(groups, results), Ungrouped(rest, max(count - len(ids), 0))])
+
+
+def _date_order(results, count: int, *, many: int) -> ResultList:
+    if many <= RANK_LIMIT:
+        groups = _grouped(results.order_by("-published_at", "-id").values_list(*KEY_COLUMNS))
+        return ResultList([Groups(groups, results)])
+    return ResultList([Ungrouped(_by_date(results, many), count)])
+
+
 def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort: str = "relevance", at=None):
+    """The matches ranked (docs/decisions/0080) or newest first, and the facets: `groups` lists
+    results (a document with the matches derived from it under it), `queryset` the same
+    documents unfolded; `count` is the number of matching documents."""
     matched = documents_matching(query=query, at=at)
     matched_in_title = documents_matching(query=query, at=at, title_only=True)
     compute = lambda: search_facets(matched=matched, in_title=matched_in_title, filters=filters, query=query)  # noqa: E731
@@ -184,25 +301,37 @@ def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort
         counts = compute()
     facets, count, title_count = counts.facets, counts.total, counts.titles
     results = filters.apply(matched).select_related("publisher", "topic").defer(*UNSHOWN_COLUMNS)
-    if sort == "date":
-        ordered = ResultList([(_by_date(results, _many(count, counts.capped)), count)])
+    if not count:
+        ordered = ResultList([])  # a miss costs no ordering queries
+    elif sort == "date":
+        ordered = _date_order(results, count, many=_many(count, counts.capped))
     else:
-        # Title (and 文号/索引号) hits first, then the rest; each by rank, or by date when many.
-        in_title = filters.apply(matched_in_title)
-        in_title = in_title.select_related("publisher", "topic").defer(*UNSHOWN_COLUMNS)
-        elsewhere = results.exclude(_title_hit(query))
-        ordered = ResultList(
-            [
-                (_ordered(in_title, query, _many(title_count, counts.titles_capped)), title_count),
-                (_ordered(elsewhere, query, _many(count - title_count, counts.capped)), count - title_count),
-            ]
+        ordered = _relevance_order(
+            results,
+            filters.apply(matched_in_title),
+            query,
+            count,
+            many=_many(count, counts.capped),
+            titles_many=_many(title_count, counts.titles_capped),
         )
-    return SearchResults(query=query, queryset=ordered, facets=facets, count=count, capped=counts.capped)
+    return SearchResults(
+        query=query, queryset=ordered.documents(), facets=facets, count=count, groups=ordered, capped=counts.capped
+    )
+
+
+@dataclass
+class RelatedHit:
+    """A match shown under the result of its record: a link with its highlighted title."""
+
+    document: SearchDocument
+    type_label: str
+    title: str
 
 
 @dataclass
 class Hit:
-    """One result ready to show: highlighted title and excerpt, and why it matched."""
+    """One result ready to show: highlighted title and excerpt, why it matched, and the
+    matches grouped under it (another page of the same letter; data quoted from it)."""
 
     document: SearchDocument
     type_label: str
@@ -210,9 +339,12 @@ class Hit:
     excerpt: str
     fields: list[tuple[str, str]]
     reasons: list[str]
+    copies: list[RelatedHit] = field(default_factory=list)
+    related: list[RelatedHit] = field(default_factory=list)
 
 
 def search_hits(*, documents, query: ParsedQuery) -> list[Hit]:
+    """Hits for a page of results: ResultGroups (from search()) or plain documents."""
     pattern = terms_pattern(query.terms)
     labels = source_labels()
 
@@ -220,13 +352,23 @@ def search_hits(*, documents, query: ParsedQuery) -> list[Hit]:
         squeezed = "\n".join(squeeze(line) for line in (text or "").splitlines())
         return any(term in squeezed for term in query.terms)
 
+    def related(doc):
+        return RelatedHit(
+            document=doc, type_label=labels.get(doc.source, doc.source), title=highlight(doc.title, pattern)
+        )
+
     hits = []
-    for doc in documents:
+    for item in documents:
+        group = item if isinstance(item, ResultGroup) else ResultGroup(item)
+        doc = group.document
         reasons = ["标题"] if contains(doc.title) else []
         reasons += [label for label, value in doc.fields + doc.extra if contains(value)]
         if contains(doc.body_text):
             reasons.append("正文")
+        if not reasons and query.prefixes and not query.bigrams:
+            reasons.append("标题拼音")
         body_hit = find_spans(doc.body_text, pattern)
+        roles = {member.pk: getattr(source_get(member.source), "related_as", "data") for member in group.related}
         hits.append(
             Hit(
                 document=doc,
@@ -235,6 +377,8 @@ def search_hits(*, documents, query: ParsedQuery) -> list[Hit]:
                 excerpt=snippet(doc.body_text, pattern) if body_hit or not doc.extra else _extra_snippet(doc, pattern),
                 fields=[(label, highlight(value, pattern)) for label, value in doc.fields],
                 reasons=reasons,
+                copies=[related(member) for member in group.related if roles[member.pk] == "copy"],
+                related=[related(member) for member in group.related if roles[member.pk] != "copy"],
             )
         )
     return hits
@@ -245,6 +389,43 @@ def _extra_snippet(doc, pattern):
         if find_spans(value, pattern):
             return snippet(value, pattern)
     return snippet(doc.body_text, pattern)
+
+
+# Suggestions are drawn from this many titles sharing a bigram with the query, and must be
+# at least this similar to it (difflib's ratio).
+SUGGESTION_CANDIDATES = 50
+SUGGESTION_MIN_RATIO = 0.6
+
+
+def search_suggestion(*, query: ParsedQuery, at=None) -> str | None:
+    """“您是不是要找”: for a query without hits, the stretch of a public title most like it
+    (停车为 → 停车位), from the newest few titles that share one of its bigrams, or None."""
+    wanted = "".join(query.terms)
+    if not query.bigrams or len(wanted) < 3:
+        return None
+    qs = SearchDocument.objects.public(at=at)
+    titles = backend_for(qs).titles_with_any(qs, query.bigrams).order_by("-published_at")
+    bigrams = set(query.bigrams)
+    # difflib caches what it learns about its second sequence: the query, set once.
+    matcher = difflib.SequenceMatcher(None, "", wanted)
+    best, best_ratio = None, SUGGESTION_MIN_RATIO
+    for title in titles.values_list("search_title", flat=True)[:SUGGESTION_CANDIDATES]:
+        for line in title.splitlines():
+            # Only stretches around a shared bigram can be close to the query.
+            shared = [i for i in range(len(line) - 1) if line[i : i + 2] in bigrams]
+            starts = {start for i in shared for start in range(max(i - len(wanted) + 1, 0), i + 1)}
+            for start in starts:
+                for width in (len(wanted) - 1, len(wanted), len(wanted) + 1):
+                    window = line[start : start + width]
+                    if len(window) != width or window == wanted:
+                        continue
+                    matcher.set_seq1(window)
+                    # Similar, as long as what was typed and in step with it: 停车位, not 停车 or 共停车, for 停车为.
+                    in_step = sum(a == b for a, b in zip(wanted, window)) / len(wanted)
+                    ratio = matcher.ratio() - 0.2 * abs(width - len(wanted)) + 0.1 * in_step
+                    if ratio > best_ratio:
+                        best, best_ratio = window, ratio
+    return best
 
 
 def number_redirect_url(raw: str) -> str | None:

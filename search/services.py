@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .models import SearchDocument
 from .registry import Document, SearchSource, source_get, sources
-from .tokenizer import MAX_INDEXED_CHARS, squeeze, token_string
+from .tokenizer import MAX_INDEXED_CHARS, pinyin_tokens, squeeze, token_string
 
 logger = logging.getLogger(__name__)
 SYNC_CHUNK = 500
@@ -25,7 +25,8 @@ def document_fields(*, document: Document) -> dict:
     extra = [[label, value] for label, value in document.extra if value]
     body = (document.body or "")[:MAX_INDEXED_CHARS]
     title_parts = [document.title] + [value for _, value in labelled]
-    body_parts = [value for _, value in extra] + [body]
+    keyword_parts = [value for _, value in extra]
+    body_parts = keyword_parts + [body]
     title_lines = _squeezed_lines(title_parts)
     return {
         "title": document.title[:500],
@@ -39,8 +40,10 @@ def document_fields(*, document: Document) -> dict:
         "record": document.record,
         "published_at": document.published_at,
         "year": timezone.localtime(document.published_at).year,
-        "title_tokens": token_string(*title_parts),
-        "body_tokens": token_string(*body_parts),
+        # The title's pinyin too (shequzhili, sqzl), for readers who type pinyin on a phone.
+        "title_tokens": " ".join([token_string(*title_parts), *pinyin_tokens(document.title)]),
+        "keyword_tokens": token_string(*keyword_parts),
+        "body_tokens": token_string(body),
         # One line per field or paragraph, so a verbatim match never spans two of them.
         "search_title": "\n".join(title_lines),
         "search_text": "\n".join(title_lines + _squeezed_lines(body_parts)),

@@ -4,10 +4,15 @@ Han runs become overlapping bigrams (as Lucene's CJKAnalyzer does), a lone Han c
 stays a unigram, and runs of letters/digits stay whole. No dictionary, so any substring of
 two or more characters is findable; exact phrases are then checked on a normalized copy
 (`squeeze`), which is also what makes 〔2018〕49号, [2018]49号 and ［２０１８］49号 equal.
-See docs/decisions and shared research tech.md §2."""
+Traditional characters and variants fold to simplified ones (OpenCC t2s) on both sides, and
+titles also carry pinyin tokens (pypinyin): see docs/decisions/0080-search-relevance.md."""
 
+import functools
 import re
 import unicodedata
+
+import opencc
+from pypinyin import lazy_pinyin
 
 # CJK Unified Ideographs, Extension A, compatibility ideographs, 〇, Extensions B–H.
 HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -18,11 +23,23 @@ _NOT_KEPT = re.compile(rf"(?:(?![{HAN}])[\W_])+")
 MAX_TOKEN_LENGTH = 64
 # A tsvector must stay below 1 MB, and nobody searches the 200,001st character.
 MAX_INDEXED_CHARS = 200_000
+# Pinyin initials are typed for short names (sqzl = 社区治理); longer runs would only bloat the index.
+MAX_INITIALS_LENGTH = 16
+
+
+@functools.cache
+def _to_simplified():
+    return opencc.OpenCC("t2s")
+
+
+def fold_chinese(text: str) -> str:
+    """Traditional characters and variants as simplified ones (社區 → 社区, 臺 → 台)."""
+    return _to_simplified().convert(text) if text else ""
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width → half-width, ① → 1) and lower case."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """NFKC (full-width → half-width, ① → 1), lower case and simplified characters."""
+    return fold_chinese(unicodedata.normalize("NFKC", text or "").lower())
 
 
 def squeeze(text: str) -> str:
@@ -78,6 +95,22 @@ def query_tokens(term: str) -> tuple[list[str], list[str]]:
     ]
     prefixes = [run[:MAX_TOKEN_LENGTH] for run, is_han in _runs(normalized) if not is_han]
     return _unique(bigrams), _unique(prefixes)
+
+
+def pinyin_tokens(title: str) -> list[str]:
+    """Full pinyin and initials from every character of each Han run onwards, so a prefix
+    query finds a run anywhere in the title: shequzhili and sqzl both match 社区治理."""
+    result = []
+    for line in normalize(title).splitlines():
+        for run, is_han in _runs(_NOT_KEPT.sub("", line)):
+            if not is_han:
+                continue
+            syllables = [syllable for syllable in lazy_pinyin(run, errors="ignore") if syllable.isascii()]
+            for start in range(len(syllables)):
+                result.append("".join(syllables[start:])[:MAX_TOKEN_LENGTH])
+                if start + 1 < len(syllables):
+                    result.append("".join(s[0] for s in syllables[start:])[:MAX_INITIALS_LENGTH])
+    return _unique(result)
 
 
 def has_searchable_text(text: str) -> bool:

@@ -34,6 +34,29 @@ def _facet_links(request, facets):
     return facets
 
 
+# “相关检索”: the query narrowed to the largest parts of its results, from these facets.
+RELATED_FACETS = ("type", "topic")
+RELATED_SEARCHES = 4
+
+
+def _related_searches(query, facets, count) -> list[tuple[str, str, int]]:
+    """(label, url, count) of the biggest unselected facet values that narrow the results."""
+    values = [
+        value
+        for name in RELATED_FACETS
+        for value in facets.get(name, [])
+        if not value.selected and 0 < value.count < count
+    ]
+    values.sort(key=lambda value: -value.count)
+    return [(f"{query.raw} · {value.label}", value.url, value.count) for value in values[:RELATED_SEARCHES]]
+
+
+def _suggestion_link(request, query):
+    """(words, link) for “您是不是要找”, keeping the reader's filters, or None."""
+    words = selectors.search_suggestion(query=query)
+    return (words, "?" + urlencode({**_params_without(request, "page", "format", "q"), "q": words})) if words else None
+
+
 def results(request):
     form = SearchForm(request.GET)
     context = {
@@ -64,9 +87,10 @@ def results(request):
                 return csv_response(
                     filename="检索结果.csv", columns=search_columns(request.build_absolute_uri), queryset=found.queryset
                 )
-            # The count is known from the facet query: no COUNT over the matches.
-            page = numbered_page(request, found.queryset, PAGE_SIZE, count=found.count)["page"]
+            # Results, not documents: the matches grouped under their record count once.
+            page = numbered_page(request, found.groups, PAGE_SIZE, count=len(found.groups))["page"]
             hits = selectors.search_hits(documents=page.object_list, query=query)
+            suggestion = _suggestion_link(request, query) if not found.count else None
     except guard.SearchRefused as refused:
         return _refused(request, context, refused.reason)
     context.update(
@@ -78,7 +102,9 @@ def results(request):
             "capped": found.capped,
             "facets_sampled": any(value.at_least for values in found.facets.values() for value in values),
             "count_cap_label": facet_counts.round_figure(facet_counts.COUNT_CAP),
+            "suggestion": suggestion,
             "facets": _facet_links(request, found.facets),
+            "related_searches": _related_searches(query, found.facets, found.count),
             "facet_titles": FACET_TITLES,
             "query_string": urlencode(_params_without(request, "page", "format")),
             "csv_query": urlencode({**_params_without(request, "page", "format"), "format": "csv"}),

@@ -46,5 +46,6 @@ register_source(
             Community: lambda community: Fact.objects.filter(community=community).only("pk"),
         },
         position=30,
+        rank_boost=0.3,
     )
 )

@@ -72,6 +72,8 @@ register_source(
             Session: lambda session: Reply.objects.filter(proposal__session=session).only("pk"),
         },
         position=20,
+        rank_boost=0.7,
+        related_as="copy",
     )
 )
 

@@ -8,7 +8,8 @@ this file:
   exports, feeds, redirects to a login and POST-only endpoints);
 - for URLs with arguments, one object per URL name, found through `get_absolute_url()` on
   the project's models (the first that answers 200, so drafts are passed over);
-- a results page for every search form (its action, queried with a common word).
+- a results page for every search form (its action, queried with a common word), and the
+  site search's grouped results and its suggestion for a typo.
 """
 
 import re
@@ -82,6 +83,10 @@ def public_pages(seed_record):
         for action, field in _search_forms(_html_or_none(client, page.url) or ""):
             target = action or page.url.split("?")[0]
             add(f"{_view_name(target)} ({field}={SEARCH_WORD})", f"{target}?{urlencode({field: SEARCH_WORD})}")
+    # Search results grouped by record (a letter, its reply, the facts quoted from it under
+    # <details>), and a query without hits that offers “您是不是要找”.
+    for label, word in (("grouped", "社区"), ("suggestion", "停车为")):
+        add(f"search:results ({label})", f"{reverse('search:results')}?{urlencode({'q': word})}")
     pages.append(PublicPage("404", NOT_FOUND_URL, 404))
     return pages
 

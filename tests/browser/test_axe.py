@@ -107,5 +107,6 @@ def test_page_list_covers_every_app_with_pages(site):
     ):
         assert core in names
     assert site.seed.get_absolute_url() in [page.url for page in site.pages]
+    assert {"search:results (grouped)", "search:results (suggestion)"} <= set(names)
     for namespace in namespaces_with_urls():
         assert any(name.startswith(f"{namespace}:") for name in names), f"no {namespace} page was found to check"

@@ -31,6 +31,7 @@ COMPARED = [
     "published_at",
     "year",
     "title_tokens",
+    "keyword_tokens",
     "body_tokens",
     "search_title",
     "search_text",

@@ -32,28 +32,36 @@ def many_hits(monkeypatch):
 
 
 def titles(items):
-    return [d.title for d in items]
+    return [getattr(item, "document", item).title for item in items]
+
+
+def walks(results):
+    return any(isinstance(getattr(part, "queryset", None), DateWalk) for part in results.parts)
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date"])
 def test_walk_gives_the_plain_querys_results_page_by_page(many_hits, monkeypatch, sort):
+    # A ranked window of the three newest matches and the two newest title hits, then the rest by date.
+    monkeypatch.setattr(selectors, "RANK_WINDOW", 3)
+    monkeypatch.setattr(selectors, "TITLE_WINDOW", 2)
     walked = search(query=parse_query("社区治理"), sort=sort).queryset
-    assert any(isinstance(part, DateWalk) for part, _ in walked.parts)
+    assert walks(walked)
     pages = [titles(walked[start : start + 4]) for start in range(0, 12, 4)]
     assert titles(walked[0:12]) == sum(pages, [])
     monkeypatch.setattr(selectors, "DATE_WALK_MIN", 10**9)
     plain = search(query=parse_query("社区治理"), sort=sort).queryset
-    assert not any(isinstance(part, DateWalk) for part, _ in plain.parts)
+    assert not walks(plain)
     assert titles(plain[0:12]) == titles(walked[0:12])
     assert titles(walked) == titles(plain)  # CSV export iterates
     assert len(walked) == 12
-    if sort == "relevance":  # title hits first, each part newest first
-        assert all("社区治理工作安排" in t for t in titles(walked[0:7]))
+    if sort == "relevance":  # the window's title hits first, then the rest newest first
+        assert titles(walked[0:3]) == ["社区治理工作安排（0）", "社区治理工作安排（1）", "其他通知（0）"]
+        assert titles(walked[3:5]) == ["其他通知（1）", "社区治理工作安排（2）"]
 
 
 def test_few_hits_are_not_walked(many_hits, monkeypatch):
     monkeypatch.setattr(selectors, "DATE_WALK_MIN", 100)
-    assert not any(isinstance(p, DateWalk) for p, _ in search(query=parse_query("社区治理")).queryset.parts)
+    assert not walks(search(query=parse_query("社区治理")).queryset)
 
 
 @pytest.mark.postgres_only

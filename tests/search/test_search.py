@@ -32,13 +32,19 @@ def titles(q, **filters):
 
 @pytest.mark.django_db
 class TestRelevance:
-    def test_shequ_finds_record_reply_and_facts_in_one_list(self, client, seed):
+    def test_shequ_is_one_result_for_the_letter_with_its_reply_and_facts(self, client, seed):
         urls, response = hit_urls(client, "社区")
-        sources = {hit.document.source for hit in response.context["hits"]}
-        assert sources == {"record", "reply", "fact"}
-        assert SEED_URL in urls
+        # The letter once: its reply page as a second link, the facts quoted from it folded under it.
+        assert urls == [SEED_URL]
+        (hit,) = response.context["hits"]
+        assert [copy.document.source for copy in hit.copies] == ["reply"]
+        facts = SearchDocument.objects.filter(source="fact", search_text__contains="社区")
+        assert {item.document.pk for item in hit.related} == set(facts.values_list("pk", flat=True))
+        html = response.content.decode()
+        assert f"<summary>含 {facts.count()} 条相关数据</summary>" in html
+        assert f'href="{hit.copies[0].document.url}"' in html
         assert (
-            response.context["page"].paginator.count
+            search(query=parse_query("社区")).count
             == SearchDocument.objects.filter(search_text__contains="社区").count()
         )
 
@@ -67,7 +73,7 @@ class TestRelevance:
         assert SEED_URL in urls
         assert without.get_absolute_url() not in urls
         _, response = hit_urls(client, "区")
-        assert response.context["page"].paginator.count == len(urls)
+        assert response.context["page"].paginator.count == len(search(query=parse_query("区")).groups)
         assert "<mark>区</mark>" in response.content.decode()
 
     def test_two_character_query(self, seed):
@@ -96,10 +102,14 @@ class TestRelevance:
         assert titles("社区 不存在的词") == []
         assert "关于政协官渡区十届二次会议第102114号提案答复的函" in titles("社区 薪酬")
 
-    def test_many_hits_are_title_hits_then_newest(self, db, monkeypatch):
+    def test_many_hits_rank_a_window_then_the_rest_by_date(self, db, monkeypatch):
         from search import selectors
 
+        # Over the limit: the two newest matches and the two newest title hits are ranked,
+        # the other matches follow newest first.
         monkeypatch.setattr(selectors, "RANK_LIMIT", 2)
+        monkeypatch.setattr(selectors, "RANK_WINDOW", 2)
+        monkeypatch.setattr(selectors, "TITLE_WINDOW", 2)
         now = timezone.now()
         old_title = published(title="社区旧规定", published_at=now - dt.timedelta(days=30))
         new_title = published(title="社区新规定", published_at=now - dt.timedelta(days=1))
@@ -112,11 +122,10 @@ class TestRelevance:
             for n in range(3)
         ]
         ranked = [d.title for d in search(query=parse_query("社区")).queryset]
-        # Two title hits (at the limit: ranked), three body hits (above it: newest first).
-        assert set(ranked[:2]) == {old_title.title, new_title.title}
-        assert ranked[2:] == [b.title for b in bodies]
-        results = search(query=parse_query("社区")).queryset
-        assert [d.title for d in results[1:4]] == ranked[1:4] and len(results) == 5
+        assert ranked == [new_title.title, old_title.title] + [b.title for b in bodies]
+        results = search(query=parse_query("社区"))
+        assert [group.document.title for group in results.groups[1:4]] == ranked[1:4] and len(results.groups) == 5
+        assert [document.title for document in results.queryset[1:4]] == ranked[1:4]
 
     def test_counts_follow_new_publications(self, client, seed):
         before = client.get(reverse("search:results"), {"q": "社区", "sort": "date"}).context["page"].paginator.count
@@ -192,7 +201,9 @@ class TestPage:
 
     def test_result_count_is_in_a_live_region(self, client, seed):
         _, response = hit_urls(client, "社区")
-        count = response.context["page"].paginator.count
+        # The matching documents, also those grouped under their record.
+        count = response.context["count_label"]
+        assert count == str(SearchDocument.objects.filter(search_text__contains="社区").count())
         assert re.search(
             rf'<p class="result-count" role="status">“社区”共找到 {count} 条结果', response.content.decode()
         )
@@ -264,8 +275,8 @@ class TestFacets:
         assert {"2021", "2023"} <= years
         _, ranged = hit_urls(client, "社区", date_from="2021-01-01", date_to="2021-12-31")
         assert [h.document.title for h in ranged.context["hits"]] == ["社区年度报告"]
-        _, ranged = hit_urls(client, "社区", date_from="2023-06-16", date_to="2023-06-16")
-        assert ranged.context["page"].paginator.count >= 2  # the seed record and its reply, facts
+        urls, ranged = hit_urls(client, "社区", date_from="2023-06-16", date_to="2023-06-16")
+        assert urls == [SEED_URL] and ranged.context["hits"][0].related  # the seed letter, its facts under it
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ from disclosures.models import DisclosureRecord, Organization, Topic
 from search.backends import backend_for
 from search.models import SearchDocument
 from search.query import parse_query
-from search.selectors import search, search_hits
+from search.selectors import DateWalk, search, search_hits
 from search.services import index_rebuild
 
 PHRASES = [
@@ -87,9 +87,12 @@ class Command(BaseCommand):
                 self._run(rows, repeat, body_phrases)
                 for q in explain:
                     results = search(query=parse_query(q), at=timezone.now())
-                    for part, count in results.queryset.parts:
-                        part = getattr(part, "queryset", part)  # a DateWalk's plain queryset
-                        self.stdout.write(f"EXPLAIN ANALYZE {q}（{count} 条）:\n" + part[:20].explain(analyze=True))
+                    for part in results.queryset.parts:
+                        # The ranked window's rows, or the date-ordered rest (a DateWalk's plain queryset).
+                        part_qs = part.documents if hasattr(part, "documents") else part.queryset
+                        part_qs = part_qs.queryset if isinstance(part_qs, DateWalk) else part_qs
+                        count = part.count(grouped=False)
+                        self.stdout.write(f"EXPLAIN ANALYZE {q}（{count} 条）:\n" + part_qs[:20].explain(analyze=True))
                 raise _Rollback
         except _Rollback:
             self.stdout.write("（合成数据已回滚）")
@@ -148,7 +151,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             results = search(query=query, at=timezone.now())  # an explicit time bypasses the cache
             searched = time.perf_counter()
-            search_hits(documents=list(results.queryset[:20]), query=query)
+            search_hits(documents=results.groups[:20], query=query)
             page_times.append(time.perf_counter() - searched)
             cold.append(searched - started)
             started = time.perf_counter()

@@ -1,0 +1,48 @@
+"""“您是不是要找” for a query without hits when a close title exists (and none otherwise), and
+“相关检索” from the facets: the query narrowed to the biggest parts of its results."""
+
+import pytest
+from django.urls import reverse
+
+from search.query import parse_query
+from search.selectors import search_suggestion
+from tests.disclosures.factories import published
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def titles(db):
+    published(title="关于增加城区公共停车位的建议", body="<p>正文。</p>")
+    published(title="关于建设口袋公园的建议", body="<p>正文。</p>")
+
+
+@pytest.mark.parametrize("typed, meant", [("停车为", "停车位"), ("口袋公圆", "口袋公园"), ("公共停车味", "公共停车位")])
+def test_a_typo_suggests_the_title_words(titles, typed, meant):
+    assert search_suggestion(query=parse_query(typed)) == meant
+
+
+@pytest.mark.parametrize("typed", ["高铁站规划", "量子", "区"])
+def test_nothing_close_suggests_nothing(titles, typed):
+    assert search_suggestion(query=parse_query(typed)) is None
+
+
+def test_the_results_page_offers_it_with_the_filters_kept(titles, client):
+    response = client.get(reverse("search:results"), {"q": "停车为", "type": "record"})
+    html = response.content.decode()
+    assert "您是不是要找" in html
+    assert 'href="?type=record&amp;q=%E5%81%9C%E8%BD%A6%E4%BD%8D"' in html
+    found = client.get(reverse("search:results"), {"q": "停车位"})
+    assert "您是不是要找" not in found.content.decode()
+
+
+def test_related_searches_narrow_to_the_biggest_parts(seed, client):
+    response = client.get(reverse("search:results"), {"q": "社区"})
+    related = response.context["related_searches"]
+    assert related[0][0] == "社区 · 社区治理数据" and "type=fact" in related[0][1]
+    assert [count for _, _, count in related] == sorted((count for _, _, count in related), reverse=True)
+    total = sum(value.count for value in response.context["facets"]["type"])
+    assert all(0 < count < total for _, _, count in related)  # each narrows, none is all of them
+    assert "相关检索" in response.content.decode()
+    narrowed = client.get(reverse("search:results"), {"q": "社区", "type": "fact"})
+    assert all("社区治理数据" not in label for label, _, _ in narrowed.context["related_searches"])
