@@ -117,7 +117,7 @@ def test_ranking_many_matches_reads_only_the_window(db, monkeypatch):
     with CaptureQueriesContext(connection) as queries:
         results = search(query=parse_query("社区"))
         first_page = results.groups[0:20]
-    assert results.count == 3000 and len(first_page) == 20
+    assert results.count >= 2000 and len(first_page) == 20  # counted up to the cap (search.facets)
     (ranking,) = [q["sql"] for q in queries if "ts_rank" in q["sql"]]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + ranking)
