@@ -23,22 +23,13 @@ import secrets
 import time
 from collections import defaultdict
 
+from bench.run import PUBLIC_PAGES
+
 NO_CACHE_COOKIE = "bench=1"  # unknown to the page cache: every request is rendered
 BROWSER = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36 govportal-bench"
 )
-PAGES = (
-    "home",
-    "catalogue p1",
-    "catalogue p5000",
-    "seed record",
-    "random record",
-    "proposal",
-    "member page",
-    "communities",
-    "feed",
-    "api list",
-)
+PAGES = PUBLIC_PAGES
 PARTS = ("queries", "cache", "template", "context processors", "view", "middleware")
 
 
