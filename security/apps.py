@@ -6,4 +6,14 @@ class SecurityConfig(AppConfig):
     verbose_name = "登录安全"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+        from django_otp import device_classes
+
         from . import checks  # noqa: F401  (registers the demo-account check)
+        from .selectors import forget_second_factor
+
+        for model in device_classes():
+            post_save.connect(forget_second_factor, sender=model, dispatch_uid=f"forget-second-factor-{model.__name__}")
+            post_delete.connect(
+                forget_second_factor, sender=model, dispatch_uid=f"forget-second-factor-del-{model.__name__}"
+            )

@@ -7,10 +7,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
-from django_otp import user_has_device
 
 from audit.models import Action
 from audit.services import audit_log
+
+from .selectors import has_second_factor
 
 LAST_ACTIVITY_KEY = "staff_last_activity"
 
@@ -39,7 +40,7 @@ class TwoFactorMiddleware:
 
     @staticmethod
     def _target(user, path):
-        if user_has_device(user):
+        if has_second_factor(user):
             return "security:verify"
         if user.is_staff and _admin_path(path):
             return "security:setup"

@@ -146,3 +146,25 @@ def test_staff_areas_outside_the_admin_need_the_second_step_too(client, db):
     assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]
     sign_in_staff(client, staff)
     assert client.get("/disclosures/apply/staff/").status_code != 302
+
+
+def test_whether_a_user_has_an_authenticator_is_kept_until_a_device_changes(client, clock):
+    """The middleware asks on every request of a signed-in member: asked once, then kept; an
+    authenticator added elsewhere (another browser, the admin) is seen on the next request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = get_user_model().objects.create_user("member-qian", password=PASSWORD)
+    MemberFactory(user=user)
+    client.post("/accounts/login/", {"username": "member-qian", "password": PASSWORD})
+    assert client.get("/proposals/mine/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/proposals/mine/").status_code == 200
+    assert not [q for q in queries.captured_queries if "otp_" in q["sql"]]
+
+    device = authenticator(user)  # confirmed, saved outside this session
+    response = client.get("/proposals/mine/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/verify/")
+
+    device.delete()
+    assert client.get("/proposals/mine/").status_code == 200
