@@ -79,27 +79,34 @@ def member_for_user(user) -> Member | None:
     return Member.objects.select_related("assembly").filter(user=user).first()
 
 
-def member_dashboard(*, member: Member) -> list[Proposal]:
+def member_dashboard(*, member: Member):
     """What a signed-in member checks: every proposal they lead, answered or not, with the
-    letters sent to them (published or not) and their own feedback on each."""
-    proposals = list(
+    letters sent to them (published or not). Paged by the view; with_member_feedback then
+    adds the member's own feedback to a page."""
+    return (
         Proposal.objects.filter(lead_member=member)
         .select_related("session__assembly", "lead_unit")
         .prefetch_related(
             Prefetch(
                 "replies",
-                queryset=Reply.objects.sent()
-                .select_related("category", "answering_unit", "record")
-                .order_by("replied_on", "id"),
+                queryset=Reply.objects.sent().select_related("category", "answering_unit").order_by("replied_on", "id"),
                 to_attr="visible_replies",
             )
         )
         .order_by(*LIST_ORDER)
     )
-    feedback = {f.reply_id: f for f in Feedback.objects.filter(member=member).select_related("level")}
-    for proposal in proposals:
-        for reply in proposal.visible_replies:
-            reply.member_feedback = feedback.get(reply.pk)
+
+
+def with_member_feedback(proposals, *, member: Member) -> list[Proposal]:
+    """The proposals, each letter sent to the member carrying their feedback (or None)."""
+    proposals = list(proposals)
+    replies = [reply for proposal in proposals for reply in proposal.visible_replies]
+    feedback = {
+        f.reply_id: f
+        for f in Feedback.objects.filter(member=member, reply__in=[r.pk for r in replies]).select_related("level")
+    }
+    for reply in replies:
+        reply.member_feedback = feedback.get(reply.pk)
     return proposals
 
 

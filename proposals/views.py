@@ -174,15 +174,10 @@ def mine(request):
     member, response = _require_member(request)
     if response:
         return response
-    return render_page(
-        request,
-        "proposals/mine.html",
-        _page(("我的建议提案", None)),
-        {
-            "member": member,
-            "proposals": selectors.member_dashboard(member=member),
-        },
-    )
+    # Paged: a long-serving member leads proposals in every session.
+    paged = numbered_page(request, selectors.member_dashboard(member=member), PAGE_SIZE)
+    paged["page"].object_list = selectors.with_member_feedback(paged["page"].object_list, member=member)
+    return render_page(request, "proposals/mine.html", _page(("我的建议提案", None)), {"member": member, **paged})
 
 
 @require_http_methods(["GET", "POST"])

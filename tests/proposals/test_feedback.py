@@ -195,3 +195,23 @@ def test_public_sees_aggregate_satisfaction_only(client, member, reply):
     assert "基本满意" not in page and "私下意见内容" not in page
     stats = text_of(client.get(f"/proposals/statistics/{reply.proposal.session_id}/"))
     assert "满意率 100.0%（1/1份反馈）" in stats and "私下意见内容" not in stats
+
+
+def test_my_proposals_are_paged_with_feedback_on_each_page(client, member, reply, django_assert_max_num_queries):
+    """A long-serving member leads proposals in every session: 20 a page, in as many queries
+    whatever the page holds, each letter with the member's own feedback."""
+    client.force_login(member.user)
+    post = post_feedback(client, reply, "satisfied")
+    assert post.status_code == 302
+    session = reply.proposal.session
+    for n in range(24):
+        ProposalFactory(lead_member=member, session=session, title=f"关于第{n}件事项的建议")
+    first = client.get("/proposals/mine/")
+    assert "共 25 件" in text_of(first) and 'href="?page=2"' in first.content.decode()
+    client.get("/proposals/mine/?page=2")
+    with django_assert_max_num_queries(9):
+        second = client.get("/proposals/mine/?page=2")
+    pages = text_of(first) + text_of(second)
+    assert all(f"关于第{n}件事项的建议" in pages for n in range(24))
+    assert reply.proposal.title in pages and "满意" in pages
+    assert client.get("/proposals/mine/?page=3").status_code == 404
