@@ -391,9 +391,10 @@ def _extra_snippet(doc, pattern):
     return snippet(doc.body_text, pattern)
 
 
-# Suggestions are drawn from this many titles sharing a bigram with the query, and must be
-# at least this similar to it (difflib's ratio).
+# Suggestions are drawn from the newest this many of at most SUGGESTION_SCAN titles sharing a
+# bigram with the query, and must be at least this similar to it (difflib's ratio).
 SUGGESTION_CANDIDATES = 50
+SUGGESTION_SCAN = 1000
 SUGGESTION_MIN_RATIO = 0.6
 
 
@@ -404,12 +405,16 @@ def search_suggestion(*, query: ParsedQuery, at=None) -> str | None:
     if not query.bigrams or len(wanted) < 3:
         return None
     qs = SearchDocument.objects.public(at=at)
-    titles = backend_for(qs).titles_with_any(qs, query.bigrams).order_by("-published_at")
+    # Read through the title index, unordered, and sorted here: "newest first" in SQL lets the
+    # planner walk the date index and test every title when none matches (31 s at 1M records).
+    found = backend_for(qs).titles_with_any(qs, query.bigrams).order_by()
+    found = sorted(found.values_list("published_at", "search_title")[:SUGGESTION_SCAN], reverse=True)
+    titles = [title for _, title in found[:SUGGESTION_CANDIDATES]]
     bigrams = set(query.bigrams)
     # difflib caches what it learns about its second sequence: the query, set once.
     matcher = difflib.SequenceMatcher(None, "", wanted)
     best, best_ratio = None, SUGGESTION_MIN_RATIO
-    for title in titles.values_list("search_title", flat=True)[:SUGGESTION_CANDIDATES]:
+    for title in titles:
         for line in title.splitlines():
             # Only stretches around a shared bigram can be close to the query.
             shared = [i for i in range(len(line) - 1) if line[i : i + 2] in bigrams]
