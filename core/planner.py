@@ -25,7 +25,8 @@ PLANNER_SETTINGS = {
 @contextmanager
 def index_walk(using):
     """Queries run inside use an index scan where they can. The settings are
-    transaction-local and put back afterwards, in case a caller's transaction goes on.
+    transaction-local and put back afterwards, in case a caller's transaction goes on (an
+    error inside leaves the original error to the caller).
     Other databases: nothing changes."""
     if connections[using].vendor != "postgresql":
         yield
@@ -34,10 +35,10 @@ def index_walk(using):
         cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in PLANNER_SETTINGS), list(PLANNER_SETTINGS))
         before = cursor.fetchone()
         _set(cursor, PLANNER_SETTINGS)
-        try:
-            yield
-        finally:
-            _set(cursor, dict(zip(PLANNER_SETTINGS, before)))
+        yield
+        # Not in a `finally`: after an error (a statement timeout) the transaction takes no more
+        # statements, and rolling back to the savepoint puts the settings back anyway.
+        _set(cursor, dict(zip(PLANNER_SETTINGS, before)))
 
 
 def _set(cursor, values):

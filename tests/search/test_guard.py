@@ -162,6 +162,22 @@ def test_postgresql_statement_timeout_stops_a_slow_statement():
 
 
 @pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_a_deadline_passed_inside_an_index_walk_is_still_slow_not_a_500():
+    """The walk newest-first (core.planner) put its settings back in a `finally`: after the
+    statement timeout that statement hit the aborted transaction, and the reader got a 500."""
+    from core.planner import index_walk
+
+    with pytest.raises(guard.SearchRefused) as refused:
+        with guard.deadline("default", 0.2), index_walk("default"), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(5)")
+    assert refused.value.reason == "slow"
+    with connection.cursor() as cursor:  # the walk's settings went with the rolled-back savepoint
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_search_stuck_past_the_deadline_answers_with_a_helpful_page(client, settings):
     """A search that cannot finish (here: another session holds the table) is stopped by the
