@@ -206,12 +206,36 @@ def cached_value(name, compute, timeout=None):
         return kept[1]
     value = cache.get(key, _UNKNOWN)
     if value is _UNKNOWN:
-        value = compute()
-        if on_replica and _replica_may_lag(state):
-            return value
-        cache.set(key, value, _timeout(state, timeout))
+        lock = f"{key}:computing"
+        computing = cache.add(lock, True, _setting("CACHED_VALUE_LOCK_SECONDS", 10))
+        if not computing:
+            value = _computed_elsewhere(key, lock)
+        if value is _UNKNOWN:
+            try:
+                value = compute()
+                if on_replica and _replica_may_lag(state):
+                    return value
+                cache.set(key, value, _timeout(state, timeout))
+            finally:
+                if computing:
+                    cache.delete(lock)
     _local_values.keep(key, (time.monotonic(), value))
     return value
+
+
+def _computed_elsewhere(key, lock):
+    """The value another request is computing now, once it is stored; _UNKNOWN if that request
+    gave up or failed (its lock is gone) or the cache is away. After a change, every reader of a
+    common search asks for the same counts at once: computed once, not by every worker together."""
+    poll = _setting("CACHED_VALUE_POLL_SECONDS", 0.02)
+    # Past this, compute it here after all (the other request's worker may have died).
+    give_up = time.monotonic() + _setting("CACHED_VALUE_WAIT_SECONDS", 5)
+    while cache.get(lock) is not None and time.monotonic() < give_up:
+        time.sleep(poll)
+        value = cache.get(key, _UNKNOWN)
+        if value is not _UNKNOWN:
+            return value
+    return cache.get(key, _UNKNOWN)
 
 
 def _replica_may_lag(state) -> bool:

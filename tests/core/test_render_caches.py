@@ -4,6 +4,7 @@ and the header and footer. All of it is kept for one generation, so a publish, e
 withdraw shows at once."""
 
 import re
+import time
 
 import pytest
 from django.db import connection
@@ -227,3 +228,65 @@ def test_the_count_never_drops_when_buffered_views_are_flushed(reader_client, se
         assert shown() == before[-1] + 1
     assert len(queries) == 1  # the stored count, read again once after the flush
     assert shown() == before[-1] + 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_asked_for_by_many_at_once_is_computed_once(settings):
+    """After a publish every reader of a common search asks for the same counts at once: one
+    request computes them, the others wait for what it stores (not every worker together)."""
+    import threading
+
+    from core import pagecache
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0  # each thread asks the shared cache
+    calls, started = [], threading.Event()
+
+    def slow_counts():
+        calls.append(1)
+        started.set()
+        time.sleep(0.3)
+        return {"total": 2001}
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(pagecache.cached_value("counts", slow_counts))) for _ in range(4)
+    ]
+    threads[0].start()
+    started.wait(5)
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(calls) == 1 and results == [{"total": 2001}] * 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_computing_request_fails_the_others_compute_it_themselves(settings):
+    import threading
+
+    from core import pagecache
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
+    started, go_on = threading.Event(), threading.Event()
+
+    def failing():
+        started.set()
+        go_on.wait(5)
+        raise RuntimeError("statement timeout")
+
+    errors = []
+
+    def first():
+        try:
+            pagecache.cached_value("counts", failing)
+        except RuntimeError as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    started.wait(5)
+    threading.Timer(0.1, go_on.set).start()
+    began = time.monotonic()
+    assert pagecache.cached_value("counts", lambda: "computed here") == "computed here"
+    thread.join(5)
+    assert errors and time.monotonic() - began < 2  # waited for the failure, not for the lock to expire
