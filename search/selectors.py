@@ -296,7 +296,7 @@ def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort
                 (query.terms, query.bigrams, query.prefixes, filters.selected(), filters.date_from, filters.date_to)
             ).encode()
         ).hexdigest()
-        counts = cached_value(f"search-facets:{key}", compute)
+        counts = cached_value(f"search-facets:{key}", compute, once=True)
     else:
         counts = compute()
     facets, count, title_count = counts.facets, counts.total, counts.titles

@@ -192,9 +192,12 @@ def _timeout(state, default=None):
     return max(1, min(default, int(until - now)))
 
 
-def cached_value(name, compute, timeout=None):
+def cached_value(name, compute, timeout=None, *, once=False):
     """`compute()` cached until content changes (counts, facets): valid for one generation.
-    The value may be shared by later requests in this process: treat it as read-only."""
+    The value may be shared by later requests in this process: treat it as read-only.
+
+    once=True: for a costly value many requests ask for together (a common search's counts
+    right after a publish), one request computes it and the others wait for what it stores."""
     state = current_state()
     # What a replica gave is kept apart from what the primary gave: signed-in readers (and
     # anyone who just changed something) read the primary and must never get an older copy.
@@ -207,8 +210,8 @@ def cached_value(name, compute, timeout=None):
     value = cache.get(key, _UNKNOWN)
     if value is _UNKNOWN:
         lock = f"{key}:computing"
-        computing = cache.add(lock, True, _setting("CACHED_VALUE_LOCK_SECONDS", 10))
-        if not computing:
+        computing = once and cache.add(lock, True, _setting("CACHED_VALUE_LOCK_SECONDS", 10))
+        if once and not computing:
             value = _computed_elsewhere(key, lock)
         if value is _UNKNOWN:
             try:

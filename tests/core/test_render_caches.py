@@ -249,7 +249,8 @@ def test_a_value_asked_for_by_many_at_once_is_computed_once(settings):
 
     results = []
     threads = [
-        threading.Thread(target=lambda: results.append(pagecache.cached_value("counts", slow_counts))) for _ in range(4)
+        threading.Thread(target=lambda: results.append(pagecache.cached_value("counts", slow_counts, once=True)))
+        for _ in range(4)
     ]
     threads[0].start()
     started.wait(5)
@@ -278,7 +279,7 @@ def test_when_the_computing_request_fails_the_others_compute_it_themselves(setti
 
     def first():
         try:
-            pagecache.cached_value("counts", failing)
+            pagecache.cached_value("counts", failing, once=True)
         except RuntimeError as error:
             errors.append(error)
 
@@ -287,6 +288,6 @@ def test_when_the_computing_request_fails_the_others_compute_it_themselves(setti
     started.wait(5)
     threading.Timer(0.1, go_on.set).start()
     began = time.monotonic()
-    assert pagecache.cached_value("counts", lambda: "computed here") == "computed here"
+    assert pagecache.cached_value("counts", lambda: "computed here", once=True) == "computed here"
     thread.join(5)
     assert errors and time.monotonic() - began < 2  # waited for the failure, not for the lock to expire
