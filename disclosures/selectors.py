@@ -10,7 +10,6 @@ from django.contrib.postgres.fields import ArrayField
 from django.core import signing
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, F, Func, IntegerField, Min, Q, Sum, TextField, Value, When
-from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -285,20 +284,29 @@ def record_latest(*, limit=10):
 def catalogue_facets():
     """What the catalogue can be browsed by: topics, publishers and years that have public
     records. Each part scans every public record, so the result is cached until content changes."""
-    return cached_value("disclosures:facets", _catalogue_facets)
+    return cached_value("disclosures:facets", _catalogue_facets, once=True)
 
 
 def _catalogue_facets():
     public = DisclosureRecord.objects.published()
     topics = Topic.objects.filter(pk__in=public.values("topic")).order_by("position", "name")
     publishers = Organization.objects.filter(pk__in=public.values("publisher")).order_by("name")
-    years = (
-        public.annotate(year=ExtractYear("published_at", tzinfo=None))
-        .values_list("year", flat=True)
-        .distinct()
-        .order_by("-year")
-    )
-    return {"topics": list(topics), "publishers": list(publishers), "years": list(years)}
+    return {"topics": list(topics), "publishers": list(publishers), "years": _public_years(public)}
+
+
+def _public_years(public) -> list[int]:
+    """Local calendar years with public records, newest first: one step down the date index
+    per year (the newest record before the year's start), not every record's date read and
+    grouped (1.6 s at a million records, again after every publish)."""
+    years = []
+    dates = public.order_by("-published_at").values_list("published_at", flat=True)
+    newest = dates.first()
+    while newest is not None:
+        year = timezone.localtime(newest).year
+        years.append(year)
+        start = dt.datetime(year, 1, 1, tzinfo=timezone.get_current_timezone())
+        newest = dates.filter(published_at__lt=start).first()
+    return years
 
 
 def page_get(*, slug: str) -> Page:
@@ -391,7 +399,8 @@ def record_count(*, filterset) -> int:
     """How many records a filter matches, cached until content changes (a count scans them all)."""
     data = sorted((k, str(getattr(v, "pk", v))) for k, v in filterset.form.cleaned_data.items() if v not in (None, ""))
     signature = hashlib.md5(repr(data).encode()).hexdigest()
-    return cached_value(f"disclosures:count:{signature}", filterset.qs.count)
+    # Computed once when many ask together: after a publish every catalogue reader needs it anew.
+    return cached_value(f"disclosures:count:{signature}", filterset.qs.count, once=True)
 
 
 def record_page(*, filterset, params, size: int) -> CataloguePage:
