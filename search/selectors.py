@@ -400,7 +400,15 @@ SUGGESTION_MIN_RATIO = 0.6
 
 def search_suggestion(*, query: ParsedQuery, at=None) -> str | None:
     """“您是不是要找”: for a query without hits, the stretch of a public title most like it
-    (停车为 → 停车位), from the newest few titles that share one of its bigrams, or None."""
+    (停车为 → 停车位), from the newest few titles that share one of its bigrams, or None.
+    Kept until content changes, as the counts are: a miss asked again costs no query."""
+    if at is not None:
+        return _search_suggestion(query=query, at=at)
+    key = hashlib.md5(repr(query.terms).encode()).hexdigest()
+    return cached_value(f"search-suggestion:{key}", lambda: _search_suggestion(query=query))
+
+
+def _search_suggestion(*, query: ParsedQuery, at=None) -> str | None:
     wanted = "".join(query.terms)
     if not query.bigrams or len(wanted) < 3:
         return None

@@ -283,10 +283,14 @@ def test_when_the_computing_request_fails_the_others_compute_it_themselves(setti
         except RuntimeError as error:
             errors.append(error)
 
+    def let_it_fail():
+        time.sleep(0.1)  # not threading.Timer: a timed wait never ends under CI's pinned clock
+        go_on.set()
+
     thread = threading.Thread(target=first)
     thread.start()
     started.wait(5)
-    threading.Timer(0.1, go_on.set).start()
+    threading.Thread(target=let_it_fail).start()
     began = time.monotonic()
     assert pagecache.cached_value("counts", lambda: "computed here", once=True) == "computed here"
     thread.join(5)

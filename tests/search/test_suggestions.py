@@ -58,3 +58,17 @@ def test_the_suggestion_reads_through_the_title_index_not_along_the_dates(titles
         assert search_suggestion(query=parse_query("量子纠缠")) is None
         assert search_suggestion(query=parse_query("停车为")) == "停车位"
     assert queries.captured_queries and not [q for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+
+
+def test_a_miss_asked_again_reads_no_title(titles):
+    """Kept until content changes, as the counts are; a new title is seen at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert search_suggestion(query=parse_query("停车为")) == "停车位"
+    with CaptureQueriesContext(connection) as queries:
+        assert search_suggestion(query=parse_query("停车为")) == "停车位"
+    assert not [q for q in queries.captured_queries if "search_title" in q["sql"]]
+    assert search_suggestion(query=parse_query("养老驿占")) is None
+    published(title="关于新建社区养老驿站的通知", body="<p>正文。</p>")
+    assert search_suggestion(query=parse_query("养老驿占")) == "养老驿站"
