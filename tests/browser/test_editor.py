@@ -3,6 +3,7 @@ it shows on the public page; the editor writes only markup the sanitizer keeps (
 side is tests/disclosures/test_rich_text.py); no CSP refusal; a textarea without JavaScript."""
 
 import json
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -143,6 +144,15 @@ def test_staff_write_a_record_with_the_keyboard_and_it_shows_on_the_public_page(
         assert not DisclosureRecord.objects.filter(pk=record.pk).exists()
 
 
+def wait_until(page, expression, seconds=10):
+    """Polled from here: page.wait_for_function evaluates its predicate with eval once it has to
+    poll, which the admin's CSP (script-src 'self') refuses; page.evaluate is not subject to it."""
+    ends = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < ends, f"not true within {seconds} s: {expression}"
+        time.sleep(0.05)
+
+
 def editor_html(page, content):
     return page.evaluate(
         "(content) => { const editor = document.getElementById('id_body').richTextEditor;"
@@ -196,7 +206,7 @@ def test_the_editor_writes_only_what_the_sanitizer_keeps(staff_page):
             word,
         )
     assert answer.value.status == 200
-    page.wait_for_function("document.getElementById('id_body').value.includes('社区公益事业')")
+    wait_until(page, "document.getElementById('id_body').value.includes('社区公益事业')")
     pasted = page.evaluate("document.getElementById('id_body').value")
     assert "<h2>一、工作目标</h2>" in pasted and "<ol><li><p>各街道成立社区协商工作小组</p><ol>" in pasted
     assert '<p class="signature">官渡区民政局</p>' in pasted and "mso" not in pasted.lower()
