@@ -13,7 +13,8 @@ def bad_request_page(request, message, errors=None):
 def parse_page_number(request, param="page"):
     """A page number from the query string; junk, zero or negative → 404, never a 500."""
     raw = request.GET.get(param, "1")
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
+    # Length first: int() refuses strings of over 4,300 digits with a ValueError.
+    if not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
         raise Http404("页码无效")
     return int(raw)
 

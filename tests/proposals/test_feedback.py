@@ -215,3 +215,5 @@ def test_my_proposals_are_paged_with_feedback_on_each_page(client, member, reply
     assert all(f"关于第{n}件事项的建议" in pages for n in range(24))
     assert reply.proposal.title in pages and "满意" in pages
     assert client.get("/proposals/mine/?page=3").status_code == 404
+    for junk in ("abc", "-1", "0", "9" * 5000):  # int() refuses over 4,300 digits: a 404, not a 500
+        assert client.get(f"/proposals/mine/?page={junk}").status_code == 404, junk
