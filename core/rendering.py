@@ -55,11 +55,13 @@ class _NotKept(Exception):
         self.response = response
 
 
-def keep_response(view=None, *, unless=None):
+def keep_response(view=None, *, unless=None, timeout=None):
     """Decorator: the view's 200 response kept for one generation (see the module docstring).
-    `unless(request)` true renders afresh for this request (say, a member's own proposal)."""
+    `unless(request)` true renders afresh for this request (say, a member's own proposal).
+    `timeout` (seconds) keeps it for less, for a page that shows what no generation follows
+    (the 依申请公开 figures: a new case must not start a generation for the whole site)."""
     if view is None:
-        return functools.partial(keep_response, unless=unless)
+        return functools.partial(keep_response, unless=unless, timeout=timeout)
 
     @functools.wraps(view)
     def kept_view(request, *args, **kwargs):
@@ -79,7 +81,7 @@ def keep_response(view=None, *, unless=None):
             return (response.content, tuple(response.items()))
 
         try:
-            content, headers = cached_value(f"response:{page_key(environ)}", respond)
+            content, headers = cached_value(f"response:{page_key(environ)}", respond, timeout)
         except _NotKept as not_kept:
             return not_kept.response
         response = HttpResponse(content)

@@ -7,6 +7,7 @@ rather than fail. Each public call reads the override table once (it holds a few
 a year), so a change by staff applies to the next computation in every process."""
 
 import datetime as dt
+import functools
 
 import chinese_calendar
 
@@ -20,10 +21,10 @@ class Calendar:
     def is_workday(self, day: dt.date) -> tuple[bool, bool]:
         if day in self.overrides:
             return self.overrides[day][0], True
-        try:
-            return chinese_calendar.is_workday(day), True
-        except NotImplementedError:
+        official = _official_workday(day)
+        if official is None:
             return day.weekday() < 5, False
+        return official, True
 
     def describe(self, day: dt.date) -> tuple[bool, bool, str]:
         """(is_workday, exact, why) — why in words, for the "how was this computed" pages."""
@@ -44,6 +45,17 @@ class Calendar:
         if name:
             return False, True, f"法定节假日（{_HOLIDAY_NAMES.get(name, name)}）"
         return False, True, "周末" if weekend else "休息日"
+
+
+@functools.lru_cache(maxsize=16_384)
+def _official_workday(day: dt.date) -> bool | None:
+    """chinesecalendar's answer, or None for a year it does not know. Kept per process: the
+    package's tables are fixed for its version, and one lookup costs about 90 µs, which a
+    staff queue walking a year of due dates paid some 365 times a request."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
 
 
 _HOLIDAY_NAMES = {

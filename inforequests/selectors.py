@@ -37,6 +37,17 @@ def agencies_of(user):
     return Organization.objects.filter(staff_memberships__user=user)
 
 
+def agency_ids_of(user) -> list[int]:
+    return list(agencies_of(user).order_by("pk").values_list("pk", flat=True))
+
+
+def queue_version() -> int:
+    """Grows whenever any case is saved or deleted: simple-history writes a row each time (the
+    newest history id, read from its primary key index)."""
+    latest = Case.history.model.objects.order_by("-history_id").values_list("history_id", flat=True).first()
+    return latest or 0
+
+
 def staff_agencies(user):
     """The agencies a staff member may pick: their own, or every accepting one district-wide."""
     return accepting_agencies() if can_view_all(user) else agencies_of(user).order_by("name")
@@ -137,11 +148,11 @@ def queue(*, user, state="", alarm="", agency="", order="due_on", today=None):
     return cases.order_by(*ordering)
 
 
-def annotate_alarms(cases, *, today=None):
+def annotate_alarms(cases, *, today=None, calendar=None):
     """days_left and alarm on each case of a page: one walk over the span of the page's due
     dates (a running count of working days), not one walk per case."""
     today = today or timezone.localdate()
-    calendar = load_calendar()
+    calendar = calendar or load_calendar()
     dues = [case.due_on for case in cases if case.due_on is not None and case.is_open]
     if dues:
         first, last = min(min(dues), today), max(max(dues), today)

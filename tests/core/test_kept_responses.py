@@ -55,6 +55,7 @@ def page_urls(proposal):
         "/communities/",
         "/feeds/records.xml",
         "/api/v1/records",
+        "/disclosures/apply/statistics/",  # kept for STATISTICS_SECONDS at most: cases start no generation
     ]
 
 

@@ -331,3 +331,76 @@ def test_queue_filters_are_rendered_once_per_agencies_and_choice(client, two_age
     assert a.name in html and b.name not in html
     c = AgencyFactory().organization  # content changed: a new generation
     assert c.name in filters()[0]
+
+
+def queue_page(client, data=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/disclosures/apply/staff/", data)
+    assert response.status_code == 200
+    templates = {t.name for t in response.templates}
+    cases_read = [q["sql"] for q in queries.captured_queries if 'FROM "inforequests_case"' in q["sql"]]
+    return response.content.decode(), templates, cases_read
+
+
+def test_queue_table_is_kept_until_a_case_changes(client, two_agencies):
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    first, templates, read = queue_page(client)
+    assert "inforequests/staff/queue_table.html" in templates and read and case_a.number in first
+    again, templates, read = queue_page(client)
+    assert again == first and "inforequests/staff/queue_table.html" not in templates and not read
+    # A transition (any save writes a history row) shows at once.
+    services.case_extend(case=case_a, days=5, approver="王主任", reason="需要调档", on=D(2026, 10, 1))
+    after, templates, read = queue_page(client)
+    assert "inforequests/staff/queue_table.html" in templates and read
+    assert "延期答复中" in after or Case.objects.get(pk=case_a.pk).get_state_display() in after
+    assert after != first
+    # Another page, another filter: kept apart.
+    assert queue_page(client, {"state": "all"})[2]
+
+
+def test_kept_queue_tables_are_shared_only_by_staff_who_may_see_the_same_cases(client, two_agencies):
+    a, b, case_a, case_b = two_agencies
+    sign_in_staff(client, staff_user("clerk-a", a))
+    assert case_a.number in queue_page(client)[0]
+    other = Client()
+    sign_in_staff(other, staff_user("clerk-b", b))
+    html, templates, read = queue_page(other)
+    assert case_b.number in html and case_a.number not in html and read
+    district = Client()
+    sign_in_staff(district, staff_user("district", perms=["view_all_cases"]))
+    html = queue_page(district)[0]
+    assert case_a.number in html and case_b.number in html
+
+
+def test_a_calendar_change_shows_in_the_kept_queue_at_once(client, two_agencies):
+    from core.models import WorkingDayOverride
+
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    queue_page(client)
+    # A rest day declared on a day the case's deadline does not cross still changes the kept key
+    # (days left are counted from today), and the page is worked out afresh.
+    WorkingDayOverride.objects.create(date=D(2031, 1, 3), is_workday=False, note="测试调整")
+    _, templates, read = queue_page(client)
+    assert "inforequests/staff/queue_table.html" in templates and read
+
+
+def test_the_queue_asks_chinesecalendar_once_per_day(client, two_agencies, monkeypatch):
+    """A walk over a year of due dates asked chinesecalendar ~90 µs a day, every request."""
+    import chinese_calendar
+
+    from core import working_days
+
+    asked = []
+    real = chinese_calendar.is_workday
+    monkeypatch.setattr(chinese_calendar, "is_workday", lambda day: asked.append(day) or real(day))
+    working_days._official_workday.cache_clear()
+    a, _, case_a, _ = two_agencies
+    first = working_days.working_days_between(D(2026, 1, 1), D(2026, 12, 31))
+    assert len(asked) == 364  # the days after 1 January up to 31 December
+    assert working_days.working_days_between(D(2026, 1, 1), D(2026, 12, 31)) == first and len(asked) == 364
+    sign_in_staff(client, staff_user("clerk", a))
+    queue_page(client)
+    queue_page(client, {"state": "all"})
+    assert len(asked) == len(set(asked))
