@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from simple_history.models import HistoricalRecords
 
 from core.vocabulary import Vocabulary
-from disclosures.models import DisclosureRecord
+from disclosures.models import DisclosureRecord, published_q
 
 from .citations import body_text
 from .numbers import format_number, text_states_number
@@ -96,7 +96,7 @@ class Program(Vocabulary):
 class SourcedQuerySet(models.QuerySet):
     def public(self, at=None):
         """Only rows quoted from records the public can read (not draft, scheduled or withdrawn)."""
-        return self.filter(source_record__in=DisclosureRecord.objects.published(at=at))
+        return self.filter(published_q("source_record__", at=at))
 
 
 class Sourced(models.Model):

@@ -187,7 +187,10 @@ def _latest_public_facts() -> list[Fact]:
         partition_by=[F("metric"), F("category")],
         order_by=[F("period_end").desc(), F("source_record__published_at").desc(), F("pk").desc()],
     )
-    return list(_public_facts().annotate(newest=newest_first).filter(newest=1))
+    # The window runs over narrow rows (ids), then only the chosen facts are read whole: sorting
+    # every fact with its source record's columns spilled to disk (0.75 s at a million records).
+    newest = _public_facts().annotate(newest=newest_first).filter(newest=1).values_list("pk", flat=True)
+    return list(_public_facts().filter(pk__in=list(newest)))
 
 
 def _overview() -> dict:
