@@ -7,6 +7,7 @@ from audit.services import audit_export
 from core.csv import csv_response
 from core.http import numbered_page
 from core.pages import PageMeta
+from core.rendering import keep_response
 
 from . import facets as facet_counts
 from . import guard, selectors
@@ -57,7 +58,11 @@ def _suggestion_link(request, query):
     return (words, "?" + urlencode({**_params_without(request, "page", "format", "q"), "q": words})) if words else None
 
 
+@keep_response
 def results(request):
+    """Kept whole per query string and generation (core.rendering), like the catalogue: a
+    popular query asked again by readers the page cache cannot serve costs a lookup. A new
+    query still runs in full; refusals and the CSV export are never kept."""
     form = SearchForm(request.GET)
     context = {
         "form": form,
@@ -128,6 +133,7 @@ REFUSALS = {
 def _refused(request, context, reason):
     """The search form again, with what to do instead; never kept by the page cache."""
     status, message = REFUSALS[reason]
+    request.page_cache_skip = True  # a refusal is this moment's, never kept (it may be a 200)
     response = render(request, "search/results.html", {**context, "prompt": message}, status=status)
     add_never_cache_headers(response)
     if status == 429:

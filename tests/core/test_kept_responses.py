@@ -56,6 +56,7 @@ def page_urls(proposal):
         "/feeds/records.xml",
         "/api/v1/records",
         "/disclosures/apply/statistics/",  # kept for STATISTICS_SECONDS at most: cases start no generation
+        "/search/?q=%E7%A4%BE%E5%8C%BA%E6%B2%BB%E7%90%86",  # 社区治理
     ]
 
 
