@@ -6,6 +6,7 @@ rule applies to Java and the Nu HTML Checker (npm vnu-jar)."""
 
 import os
 import shutil
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -189,3 +190,12 @@ def reader_cookie(page):
         if cookie["name"] == "reader":
             return cookie["value"].strip('"')
     return ""
+
+
+def wait_until(page, expression, seconds=10):
+    """Polled from here: page.wait_for_function evaluates its predicate with eval once it has to
+    poll, which the admin's CSP (script-src 'self') refuses; page.evaluate is not subject to it."""
+    ends = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < ends, f"not true within {seconds} s: {expression}"
+        time.sleep(0.05)

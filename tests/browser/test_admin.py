@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import AxeResults
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..staff import current_code
-from .conftest import STAFF_PASSWORD, STAFF_USER
+from .conftest import STAFF_PASSWORD, STAFF_USER, wait_until
 from .test_axe import AXE_SCRIPT, WCAG_TAGS
 
 PAGES = [
@@ -56,6 +56,9 @@ def test_admin_pages_have_no_axe_violations(site, reader_context):
         else:
             page.keyboard.press("Tab")
             assert page.evaluate("document.activeElement.className") == "skip-to-content-link"
+        # The editors' toolbars get their names and states from rich-text.js after the editor
+        # builds them: checked before that, they are English and unlabelled (a race; failed CI once).
+        wait_until(page, "[...document.querySelectorAll('.prose-menubar')].every(bar => bar.role === 'toolbar')")
         check(url)
         if url in (change, "/admin/disclosures/disclosurerecord/add/"):
             check_widget_names(page, url, failures)

@@ -3,7 +3,6 @@ it shows on the public page; the editor writes only markup the sanitizer keeps (
 side is tests/disclosures/test_rich_text.py); no CSP refusal; a textarea without JavaScript."""
 
 import json
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -16,7 +15,7 @@ from disclosures.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, ALLOWED_TA
 from ..disclosures.test_rich_text import HTML_ELEMENTS, VOID, every_allowed_construct, tags_and_attributes
 from ..disclosures.test_word import WORD
 from ..staff import authenticator, current_code
-from .conftest import watch_console
+from .conftest import wait_until, watch_console
 from .test_axe import AXE_SCRIPT, WCAG_TAGS
 
 PASSWORD = "Editor-staff-2026"
@@ -142,15 +141,6 @@ def test_staff_write_a_record_with_the_keyboard_and_it_shows_on_the_public_page(
         with page.expect_navigation():
             page.click("input[type=submit]")
         assert not DisclosureRecord.objects.filter(pk=record.pk).exists()
-
-
-def wait_until(page, expression, seconds=10):
-    """Polled from here: page.wait_for_function evaluates its predicate with eval once it has to
-    poll, which the admin's CSP (script-src 'self') refuses; page.evaluate is not subject to it."""
-    ends = time.monotonic() + seconds
-    while not page.evaluate(expression):
-        assert time.monotonic() < ends, f"not true within {seconds} s: {expression}"
-        time.sleep(0.05)
 
 
 def editor_html(page, content):
