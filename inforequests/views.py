@@ -208,6 +208,12 @@ def staff_queue(request):
 QUEUE_KEEP_SECONDS = 300
 
 
+def _queue_scope(user) -> str:
+    """What staff who may share a kept piece of the queue have in common: every agency, or the
+    same set of agencies."""
+    return "all" if selectors.can_view_all(user) else ",".join(map(str, selectors.agency_ids_of(user)))
+
+
 def _queue_table(request, data):
     """The queue's table and page links, kept per set of agencies, query string and day until
     any case is saved or deleted (each writes a history row: selectors.queue_version) or the
@@ -217,7 +223,7 @@ def _queue_table(request, data):
     user = request.user
     parse_page_number(request)  # junk is a 404 before anything is looked up
     calendar = load_calendar()
-    scope = "all" if selectors.can_view_all(user) else ",".join(map(str, selectors.agency_ids_of(user)))
+    scope = _queue_scope(user)
     overrides = sorted((day.isoformat(), workday) for day, (workday, _) in calendar.overrides.items())
     vary = (scope, request.GET.urlencode(), timezone.localdate(), selectors.queue_version(), overrides)
 
@@ -240,7 +246,7 @@ def _queue_table(request, data):
 def _queue_filters(request, form):
     """The queue's filter form, rendered once per generation for each set of agencies and
     choices (its four selects, one with every accepting agency, were a third of the page)."""
-    scope = "all" if selectors.can_view_all(request.user) else f"user-{request.user.pk}"
+    scope = _queue_scope(request.user)
     chosen = "&".join(f"{name}={form[name].value() or ''}" for name in form.fields)
     html = cached_value(
         f"inforequests-queue-filters:{scope}:{chosen}",
