@@ -15,7 +15,7 @@ FTS_TABLE = "search_searchdocument_fts"
 # Title (with 文号, 索引号, 提案号 and the title's pinyin) > keywords (关键字, 内容概述, 发布机构 …)
 # > body, the same ratios on both databases (docs/decisions/0080-search-relevance.md).
 TITLE_WEIGHT, KEYWORD_WEIGHT, BODY_WEIGHT = 1.0, 0.4, 0.05
-# A query without tokens (one Han character) is ranked by where it occurs, nothing more.
+# Without a full-text backend a match is ranked by where it occurs, nothing more.
 TITLE_ONLY_RANK, ELSEWHERE_RANK = 1.0, 0.1
 
 
@@ -70,8 +70,6 @@ class PostgresBackend:
         1 + log(document length) (normalization 1); times the source's boost."""
         from django.contrib.postgres.search import SearchRank
 
-        if not query.has_tokens:
-            return verbatim_rank(qs, query)
         weights = [BODY_WEIGHT, BODY_WEIGHT, KEYWORD_WEIGHT, TITLE_WEIGHT]  # D, C, B, A
         text_rank = SearchRank(
             self.vector(), self.tsquery(query), weights=weights, normalization=RANK_NORMALIZATION, cover_density=True
@@ -106,8 +104,6 @@ class SqliteBackend:
         bm25() exists only inside the full-text query itself, so the FTS table is joined
         (one MATCH for all rows; a correlated subquery would run one per row). Lower is better,
         hence the minus."""
-        if not query.has_tokens:
-            return verbatim_rank(qs, query)
         boosts = rank_boosts()
         boost = (
             f"(CASE search_searchdocument.source{' WHEN %s THEN %s' * len(boosts)} ELSE 1.0 END)" if boosts else "1.0"

@@ -120,9 +120,7 @@ def search_facets(*, matched, in_title, filters: "SearchFilters", query: ParsedQ
     if sampled:
         # The first rows say little about the chosen values' share: count those, up to the cap.
         total = _capped_count(filters.apply(matched)) if selected else COUNT_CAP + 1
-        if query.has_tokens:  # through the title index; a lone character has none, and
-            # counting its title hits would read every title: the first rows' figure stands.
-            titles = _capped_count(filters.apply(in_title))
+        titles = _capped_count(filters.apply(in_title))  # through the title index
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
 
@@ -150,6 +148,5 @@ def search_facets(*, matched, in_title, filters: "SearchFilters", query: ParsedQ
         total=total,
         titles=min(titles, total),
         capped=capped,
-        # A lone character's title hits, taken from the first rows, may be many more.
-        titles_capped=titles > total or (sampled and not query.has_tokens),
+        titles_capped=titles > total,
     )

@@ -21,7 +21,7 @@ class ParsedQuery:
     terms: tuple[str, ...]
     bigrams: tuple[str, ...] = field(default=())
     prefixes: tuple[str, ...] = field(default=())
-    # The terms the token match alone cannot vouch for (longer phrases, lone characters).
+    # The terms the token match alone cannot vouch for (phrases longer than one token).
     verbatim_terms: tuple[str, ...] = field(default=())
 
     @property

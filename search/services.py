@@ -19,6 +19,17 @@ def _squeezed_lines(texts) -> list[str]:
     return [line for line in lines if line]
 
 
+def document_tokens(*, title: str, field_values, keyword_values, body: str) -> dict:
+    """The token columns of a document, from its title, title-weight fields (文号 …), keyword
+    fields and body: what the full-text index holds (also used by migrations that re-tokenize)."""
+    return {
+        # The title's pinyin too (shequzhili, sqzl), for readers who type pinyin on a phone.
+        "title_tokens": " ".join([token_string(title, *field_values), *pinyin_tokens(title)]),
+        "keyword_tokens": token_string(*keyword_values),
+        "body_tokens": token_string(body),
+    }
+
+
 def document_fields(*, document: Document) -> dict:
     """The stored columns for one document: display fields plus the derived search columns."""
     labelled = [[label, value] for label, value in document.fields if value]
@@ -40,10 +51,12 @@ def document_fields(*, document: Document) -> dict:
         "record": document.record,
         "published_at": document.published_at,
         "year": timezone.localtime(document.published_at).year,
-        # The title's pinyin too (shequzhili, sqzl), for readers who type pinyin on a phone.
-        "title_tokens": " ".join([token_string(*title_parts), *pinyin_tokens(document.title)]),
-        "keyword_tokens": token_string(*keyword_parts),
-        "body_tokens": token_string(body),
+        **document_tokens(
+            title=document.title,
+            field_values=[value for _, value in labelled],
+            keyword_values=keyword_parts,
+            body=body,
+        ),
         # One line per field or paragraph, so a verbatim match never spans two of them.
         "search_title": "\n".join(title_lines),
         "search_text": "\n".join(title_lines + _squeezed_lines(body_parts)),

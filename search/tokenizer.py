@@ -1,8 +1,9 @@
 """Chinese-aware tokens computed in Python, the same way for documents and queries.
 
-Han runs become overlapping bigrams (as Lucene's CJKAnalyzer does), a lone Han character
-stays a unigram, and runs of letters/digits stay whole. No dictionary, so any substring of
-two or more characters is findable; exact phrases are then checked on a normalized copy
+Han runs become overlapping bigrams (as Lucene's CJKAnalyzer does) plus their final character
+as a unigram, and runs of letters/digits stay whole. Every character thus begins a token, so a
+lone character is found through the index as a prefix (局 → 局*). No dictionary, so any
+substring is findable; exact phrases are then checked on a normalized copy
 (`squeeze`), which is also what makes 〔2018〕49号, [2018]49号 and ［２０１８］49号 equal.
 Traditional characters and variants fold to simplified ones (OpenCC t2s) on both sides, and
 titles also carry pinyin tokens (pypinyin): see docs/decisions/0080-search-relevance.md."""
@@ -57,8 +58,14 @@ def _bigrams(run: str) -> list[str]:
     return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
+def _han_tokens(run: str) -> list[str]:
+    """The run's bigrams and its final character, which begins no bigram (一事一申请 → 一事 事一
+    一申 申请 请): a lone-character query, as a prefix, then finds every run that holds it."""
+    return _bigrams(run) + ([run[-1]] if len(run) > 1 else [])
+
+
 def tokens(text: str) -> list[str]:
-    """Index tokens: overlapping Han bigrams, lone Han unigrams, whole alphanumeric runs.
+    """Index tokens: overlapping Han bigrams and each run's final character, whole alphanumeric runs.
 
     Han bigrams are taken from the squeezed line, so 社区、治理 also yields 区治 and a
     query typed without the punctuation still finds it. Alphanumeric runs are taken as
@@ -70,7 +77,7 @@ def tokens(text: str) -> list[str]:
         written = [run for run, is_han in _runs(line) if not is_han]
         for run, is_han in _runs(squeezed):
             if is_han:
-                result.extend(_bigrams(run))
+                result.extend(_han_tokens(run))
             elif run not in written:
                 written.append(run)
         result.extend(run[:MAX_TOKEN_LENGTH] for run in written)
@@ -82,18 +89,13 @@ def token_string(*texts: str) -> str:
 
 
 def query_tokens(term: str) -> tuple[list[str], list[str]]:
-    """(Han bigrams, alphanumeric prefixes) a query term must match, mirroring `tokens`.
-
-    A lone Han character gives no token: the verbatim check on `search_text` covers it,
-    and a one-character token would match most of the corpus anyway."""
+    """(Han bigrams, prefixes) a query term must match, mirroring `tokens`: the alphanumeric
+    runs, and a lone Han character, which begins a token wherever it occurs (`_han_tokens`)."""
     normalized = normalize(term)
-    bigrams = [
-        bigram
-        for run, is_han in _runs(_NOT_KEPT.sub("", normalized))
-        if is_han and len(run) > 1
-        for bigram in _bigrams(run)
-    ]
-    prefixes = [run[:MAX_TOKEN_LENGTH] for run, is_han in _runs(normalized) if not is_han]
+    han_runs = [run for run, is_han in _runs(_NOT_KEPT.sub("", normalized)) if is_han]
+    bigrams = [bigram for run in han_runs if len(run) > 1 for bigram in _bigrams(run)]
+    prefixes = [run for run in han_runs if len(run) == 1]
+    prefixes += [run[:MAX_TOKEN_LENGTH] for run, is_han in _runs(normalized) if not is_han]
     return _unique(bigrams), _unique(prefixes)
 
 

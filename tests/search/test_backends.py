@@ -36,6 +36,8 @@ EXPECTED = {
         "关于昆办通（2018）49号文件的解读",
         "全角编号ＡＢＣ１２３的说明",
     },
+    # Only ever the last character of a run (…的通知): found through its own unigram token.
+    "知": {"关于印发官渡区社区工作者管理办法的通知", "关于开展城乡社区治理试点工作的通知", "关于长文档的通知"},
     "gb/t 9704": {"GB/T 9704 公文格式说明"},
     "abc123": {"全角编号ＡＢＣ１２３的说明"},
     "ABC": {"全角编号ＡＢＣ１２３的说明"},
@@ -110,6 +112,20 @@ def test_postgres_title_matches_use_the_title_index(corpus):
 
 
 @pytest.mark.postgres_only
+@pytest.mark.parametrize("title_only, index", [(False, "search_document_fts_gin"), (True, "search_document_title_gin")])
+def test_postgres_lone_character_is_a_prefix_through_the_index(corpus, title_only, index):
+    """A lone character reads the index (局 → '局':*), never every document's text."""
+    everything = SearchDocument.objects.all()
+    qs = backend_for(everything).match(everything, parse_query("知"), title_only=title_only)
+    assert "'知':*" in str(qs.query)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.explain()
+    assert f"Bitmap Index Scan on {index}" in plan, plan
+    assert len(qs) == 3
+
+
+@pytest.mark.postgres_only
 def test_postgres_stored_vector_follows_updates(corpus):
     document = SearchDocument.objects.get(title="关于治理工作的安排")
     SearchDocument.objects.filter(pk=document.pk).update(title_tokens="麒麟")  # any write path
@@ -130,3 +146,22 @@ def test_sqlite_fts_table_follows_updates_and_deletes(corpus):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH 'title_tokens:麒麟'")
         assert cursor.fetchone()[0] == 0
+
+
+def test_migration_gives_documents_indexed_before_their_final_character_tokens(corpus):
+    """Migration 0006 re-tokenizes what was indexed with bigrams alone: 知 (only ever last in
+    a run) is then found, through the index, in every backend."""
+    import importlib
+
+    from django.apps import apps
+
+    retokenize = importlib.import_module("search.migrations.0006_final_character_tokens").retokenize
+    everything = SearchDocument.objects.all()
+    for document in everything:  # as the old tokenizer left them: no 知 token anywhere
+        for column in ("title_tokens", "keyword_tokens", "body_tokens"):
+            setattr(document, column, " ".join(t for t in getattr(document, column).split() if t != "知"))
+        document.save()
+    query = parse_query("知")
+    assert not backend_for(everything).match(everything, query).exists()
+    retokenize(apps, None)
+    assert backend_for(everything).match(everything, query).count() == 3

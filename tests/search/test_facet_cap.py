@@ -91,13 +91,14 @@ def _plan_nodes(node, limits=()):
 
 
 @pytest.mark.postgres_only
+@pytest.mark.parametrize("q", ["社区治理", "治"])
 @pytest.mark.parametrize("filters", [{}, {"type": "record"}])
-def test_postgresql_reads_at_most_the_cap_of_matches(twelve_matches, monkeypatch, filters):
+def test_postgresql_reads_at_most_the_cap_of_matches(twelve_matches, monkeypatch, filters, q):
     """EXPLAIN ANALYZE of every statement the counts run on the documents: each read of the
     table sits under a LIMIT of COUNT_CAP + 1 and returned no more rows than that."""
     monkeypatch.setattr(facets, "COUNT_CAP", 5)
     with CaptureQueriesContext(connection) as queries:
-        found = search(query=parse_query("社区治理"), filters=SearchFilters(**filters))
+        found = search(query=parse_query(q), filters=SearchFilters(**filters))
     assert found.capped
     # The counting statements (ranking reads its own bounded window: tests/search/test_ranking.py).
     statements = [q["sql"] for q in queries if "search_searchdocument" in q["sql"] and "COUNT(" in q["sql"]]
@@ -117,16 +118,16 @@ def test_postgresql_reads_at_most_the_cap_of_matches(twelve_matches, monkeypatch
             assert node["Actual Rows"] <= 6, (sql, plan)
 
 
-def test_a_lone_character_past_the_cap_reads_the_first_matches_once(twelve_matches, monkeypatch):
-    """Without tokens there is no title index: the title hits are those of the first matches,
-    not a count that would read every title."""
+def test_a_lone_character_past_the_cap_is_counted_like_a_word(twelve_matches, monkeypatch):
+    """A lone character has index tokens (a prefix): its title hits are counted through the
+    title index up to the cap, as a word's are, and come first."""
     monkeypatch.setattr(facets, "COUNT_CAP", 5)
     with CaptureQueriesContext(connection) as queries:
         found = search(query=parse_query("治"))
-    assert found.capped and found.count == 5
+    assert found.capped and found.count == 5 and found.count_label == "5+"
     counting = [q for q in queries if "search_searchdocument" in q["sql"] and "COUNT(" in q["sql"]]
-    assert len(counting) == 1
-    assert found.count_label == "5+"
+    assert len(counting) == 2  # the grouped first matches, and the title hits' count
+    assert [d.title.startswith("社区治理") for d in found.queryset[0:5]] == [True] * 3 + [False] * 2
 
 
 def test_a_chosen_year_is_read_as_a_range_of_dates(twelve_matches):

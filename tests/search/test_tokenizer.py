@@ -8,14 +8,24 @@ from search.tokenizer import query_tokens, squeeze, tokens
 
 
 def test_han_runs_become_overlapping_bigrams_and_alnum_runs_stay_whole():
-    assert tokens("信息公开") == ["信息", "息公", "公开"]
+    assert tokens("信息公开") == ["信息", "息公", "公开", "开"]  # and the final character
     assert tokens("GB/T 9704")[:3] == ["gb", "t", "9704"]
     assert "2024" in tokens("关于2024年") and "关于" in tokens("关于2024年")
 
 
 def test_lone_han_character_is_a_unigram():
     assert tokens("区") == ["区"]
-    assert tokens("一、区") == ["一区"]  # bridged: punctuation does not split the squeezed run
+    assert tokens("一、区") == ["一区", "区"]  # bridged: punctuation does not split the squeezed run
+
+
+def test_every_character_of_a_document_begins_one_of_its_tokens():
+    """What lets a lone-character query use the index: as a prefix it finds every document
+    that holds the character, wherever in a run it stands (the last place included)."""
+    text = "关于2024年度区政府信息公开，工作年报。A局"
+    doc = tokens(text)
+    for character in squeeze(text):
+        if not character.isascii():
+            assert any(token.startswith(character) for token in doc), character
 
 
 def test_full_width_folds_and_brackets_are_ignored():
@@ -32,9 +42,12 @@ def test_document_tokens_cover_query_tokens_across_punctuation():
         assert all(any(token.startswith(p) for token in doc) for p in prefixes), query
 
 
-def test_lone_han_query_has_no_token_but_one_term():
+def test_lone_han_query_is_a_prefix_token_and_needs_no_verbatim_check():
     parsed = parse_query("区")
-    assert parsed.terms == ("区",) and not parsed.has_tokens
+    assert parsed.terms == ("区",) and parsed.prefixes == ("区",) and not parsed.bigrams
+    assert parsed.verbatim_terms == ()  # the prefix is exact: every occurrence begins a token
+    mixed = parse_query("2020年")
+    assert set(mixed.prefixes) == {"2020", "年"} and mixed.verbatim_terms == ("2020年",)
 
 
 def test_query_terms_split_on_whitespace_and_deduplicate():
