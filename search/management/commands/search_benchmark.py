@@ -19,7 +19,7 @@ from disclosures.models import DisclosureRecord, Organization, Topic
 from search.backends import backend_for
 from search.models import SearchDocument
 from search.query import parse_query
-from search.selectors import DateWalk, search, search_hits
+from search.selectors import PlannedQuery, search, search_hits
 from search.services import index_rebuild
 
 PHRASES = [
@@ -88,9 +88,9 @@ class Command(BaseCommand):
                 for q in explain:
                     results = search(query=parse_query(q), at=timezone.now())
                     for part in results.queryset.parts:
-                        # The ranked window's rows, or the date-ordered rest (a DateWalk's plain queryset).
+                        # The ranked window's rows, or the date-ordered rest (a planned query's plain queryset).
                         part_qs = part.documents if hasattr(part, "documents") else part.queryset
-                        part_qs = part_qs.queryset if isinstance(part_qs, DateWalk) else part_qs
+                        part_qs = part_qs.queryset if isinstance(part_qs, PlannedQuery) else part_qs
                         count = part.count(grouped=False)
                         self.stdout.write(f"EXPLAIN ANALYZE {q}（{count} 条）:\n" + part_qs[:20].explain(analyze=True))
                 raise _Rollback
