@@ -63,6 +63,9 @@ class SearchDocument(models.Model):
         constraints = [models.UniqueConstraint(fields=["source", "object_id"], name="search_document_unique_item")]
         indexes = [
             models.Index(fields=["-published_at", "-id"], name="search_document_date"),
+            # A type's matches newest first (答复 and 数据 are 1–2 % of the documents): walked
+            # along their own dates, not a hundred other documents read per hit.
+            models.Index(fields=["source", "-published_at", "-id"], name="search_document_source_date"),
             # A rare 有效性 (失效, 废止) beside a common word: found here, not by reading every match.
             models.Index(fields=["validity"], name="search_document_validity"),
         ]

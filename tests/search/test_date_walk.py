@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.planner import index_lookup
+from core.planner import index_lookup, index_walk
 from search import selectors
 from search.backends import backend_for
 from search.models import SearchDocument
@@ -137,15 +137,45 @@ def test_postgresql_looks_few_hits_up_in_the_full_text_index():
     assert "search_document_date" not in plan, plan
 
 
-def test_a_rare_validity_has_an_index_of_its_own():
-    """失效/废止 beside a common word: the rows are found by their 有效性, not by checking
-    every match (3 s at a million records, where none had it)."""
+def test_a_type_and_a_rare_validity_have_indexes_of_their_own():
+    """失效/废止 beside a common word is found by its 有效性, not by checking every match (3 s at
+    a million records, where none had it); a type's newest matches are walked along its own
+    dates (数据 are 1 % of the documents: 0.6–2.9 s along everyone's)."""
     indexes = {index.name: index.fields for index in SearchDocument._meta.indexes}
     assert indexes["search_document_validity"] == ["validity"]
+    assert indexes["search_document_source_date"] == ["source", "-published_at", "-id"]
     with connection.cursor() as cursor:
         names = {
             c
             for c, info in connection.introspection.get_constraints(cursor, "search_searchdocument").items()
             if info["index"]
         }
-    assert "search_document_validity" in names
+    assert {"search_document_validity", "search_document_source_date"} <= names
+
+
+@pytest.mark.postgres_only
+def test_postgresql_walks_a_chosen_type_along_its_own_dates():
+    now = timezone.now()
+    SearchDocument.objects.bulk_create(
+        SearchDocument(
+            source="record" if n % 50 else "fact",
+            object_id=n,
+            title=f"管理通知{n}",
+            url=f"/x/{n}",
+            published_at=now - dt.timedelta(hours=n),
+            year=now.year,
+            title_tokens="管理 理通 通知 知",
+            search_title=f"管理通知{n}",
+            search_text=f"管理通知{n}",
+        )
+        for n in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchdocument")
+    facts = backend_for(SearchDocument.objects.all()).match(SearchDocument.objects.public(), parse_query("管理"))
+    walked = DateWalk(facts.filter(source="fact").order_by("-published_at", "-id").values_list("id", flat=True))
+    newest_facts = SearchDocument.objects.filter(source="fact").order_by("-published_at", "-id")
+    assert walked[0:20] == list(newest_facts.values_list("id", flat=True)[:20])
+    with index_walk(connection.alias):
+        plan = walked.queryset[:20].explain()
+    assert "search_document_source_date" in plan, plan
