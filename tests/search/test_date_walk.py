@@ -103,31 +103,36 @@ def test_few_hits_are_looked_up_through_their_index_then_sorted(many_hits, monke
             assert cursor.fetchone()[0] == "on"  # only for that one query's transaction
 
 
+def _many_analyzed_documents(source_of, title, count=3000):
+    """`count` documents, hourly back from now, titled `title` + n (tokens written directly:
+    only the plans are looked at), then ANALYZE, so the planner sees a real table."""
+    now = timezone.now()
+    tokens = " ".join([*(title[i : i + 2] for i in range(len(title) - 1)), title[-1]])
+    SearchDocument.objects.bulk_create(
+        SearchDocument(
+            source=source_of(n),
+            object_id=10**6 + n,
+            title=f"{title}{n}",
+            url=f"/x/{n}",
+            published_at=now - dt.timedelta(hours=n),
+            year=now.year,
+            title_tokens=tokens,
+            search_title=f"{title}{n}",
+            search_text=f"{title}{n}",
+        )
+        for n in range(count)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchdocument")
+
+
 @pytest.mark.postgres_only
 def test_postgresql_looks_few_hits_up_in_the_full_text_index():
     """Among 3,000 documents (analyzed), three title hits: the lookup takes them from the title
     index; it neither walks the date index nor reads all of it as a bitmap."""
-    now = timezone.now()
     for n in range(3):
         published(title=f"社区养老服务通知（{n}）", body="<p>社区养老。</p>")
-    SearchDocument.objects.bulk_create(
-        SearchDocument(
-            source="record",
-            object_id=10**6 + n,
-            title=f"工作通知{n}",
-            url=f"/x/{n}",
-            body_text="正文",
-            published_at=now - dt.timedelta(hours=n),
-            year=now.year,
-            title_tokens=f"工作 作通 通知 知 {n}",
-            body_tokens="正文 文",
-            search_title=f"工作通知{n}",
-            search_text=f"工作通知{n}\n正文",
-        )
-        for n in range(3000)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE search_searchdocument")
+    _many_analyzed_documents(lambda n: "record", "工作通知")
     few = backend_for(SearchDocument.objects.all()).match(
         SearchDocument.objects.public(), parse_query("社区 养老"), title_only=True
     )
@@ -155,23 +160,7 @@ def test_a_type_and_a_rare_validity_have_indexes_of_their_own():
 
 @pytest.mark.postgres_only
 def test_postgresql_walks_a_chosen_type_along_its_own_dates():
-    now = timezone.now()
-    SearchDocument.objects.bulk_create(
-        SearchDocument(
-            source="record" if n % 50 else "fact",
-            object_id=n,
-            title=f"管理通知{n}",
-            url=f"/x/{n}",
-            published_at=now - dt.timedelta(hours=n),
-            year=now.year,
-            title_tokens="管理 理通 通知 知",
-            search_title=f"管理通知{n}",
-            search_text=f"管理通知{n}",
-        )
-        for n in range(3000)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE search_searchdocument")
+    _many_analyzed_documents(lambda n: "record" if n % 50 else "fact", "管理通知")
     facts = backend_for(SearchDocument.objects.all()).match(SearchDocument.objects.public(), parse_query("管理"))
     walked = DateWalk(facts.filter(source="fact").order_by("-published_at", "-id").values_list("id", flat=True))
     newest_facts = SearchDocument.objects.filter(source="fact").order_by("-published_at", "-id")

@@ -59,6 +59,18 @@ def test_past_the_cap_the_total_and_facets_are_labelled(twelve_matches, monkeypa
     assert [d.title.startswith("社区治理") for d in found.queryset[0:5]] == [True] * 3 + [False] * 2
 
 
+def test_dense_title_hits_are_not_counted(twelve_matches, monkeypatch):
+    """Title hits frequent among the first matches are many: no count reads them all, and the
+    newest of them still come first."""
+    monkeypatch.setattr(facets, "COUNT_CAP", 5)
+    monkeypatch.setattr(facets, "DENSE_TITLE_HITS", 2)
+    with CaptureQueriesContext(connection) as queries:
+        found = search(query=parse_query("社区治理"))
+    counting = [q for q in queries if "search_searchdocument" in q["sql"] and "COUNT(" in q["sql"]]
+    assert len(counting) == 1  # the grouped first matches only
+    assert [d.title.startswith("社区治理") for d in found.queryset[0:5]] == [True] * 3 + [False] * 2
+
+
 def test_a_choice_that_narrows_below_the_cap_is_counted_exactly(twelve_matches, monkeypatch):
     monkeypatch.setattr(facets, "COUNT_CAP", 5)
     year = timezone.localdate().year
