@@ -13,7 +13,6 @@ import re
 import unicodedata
 
 import opencc
-from pypinyin import lazy_pinyin
 
 # CJK Unified Ideographs, Extension A, compatibility ideographs, 〇, Extensions B–H.
 HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -26,6 +25,15 @@ MAX_TOKEN_LENGTH = 64
 MAX_INDEXED_CHARS = 200_000
 # Pinyin initials are typed for short names (sqzl = 社区治理); longer runs would only bloat the index.
 MAX_INITIALS_LENGTH = 16
+
+
+@functools.cache
+def _lazy_pinyin():
+    """pypinyin, imported on first use: its dictionaries take some 57 MiB, and only indexing
+    (a publish, an edit) needs them, not the workers that serve pages and searches."""
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin
 
 
 @functools.cache
@@ -107,7 +115,7 @@ def pinyin_tokens(title: str) -> list[str]:
         for run, is_han in _runs(_NOT_KEPT.sub("", line)):
             if not is_han:
                 continue
-            syllables = [syllable for syllable in lazy_pinyin(run, errors="ignore") if syllable.isascii()]
+            syllables = [syllable for syllable in _lazy_pinyin()(run, errors="ignore") if syllable.isascii()]
             for start in range(len(syllables)):
                 result.append("".join(syllables[start:])[:MAX_TOKEN_LENGTH])
                 if start + 1 < len(syllables):
