@@ -2,7 +2,12 @@
 lone-character query is answered through the full-text index as a prefix (局 → 局*) instead
 of reading every document's text (docs/decisions/0100). The token columns of documents
 indexed before are recomputed from the stored title, fields and body, in batches; the
-PostgreSQL vector (a generated column) and the SQLite FTS table (triggers) follow."""
+PostgreSQL vector (a generated column) and the SQLite FTS table (triggers) follow.
+
+Not atomic: each batch commits on its own, so publishing goes on meanwhile (one transaction
+would hold every document's row lock until the end: some 10 minutes of tokenizing alone per
+million documents on the bench host). Run again after an interruption, it starts over; the
+batches already done are recomputed to the same tokens."""
 
 from django.db import migrations
 
@@ -33,6 +38,7 @@ def retokenize(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [("search", "0005_keyword_tokens")]
 
     operations = [migrations.RunPython(retokenize, migrations.RunPython.noop, elidable=True)]
