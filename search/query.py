@@ -24,10 +24,6 @@ class ParsedQuery:
     # The terms the token match alone cannot vouch for (phrases longer than one token).
     verbatim_terms: tuple[str, ...] = field(default=())
 
-    @property
-    def has_tokens(self) -> bool:
-        return bool(self.bigrams or self.prefixes)
-
 
 def clean_query(raw: str) -> str:
     """The query as typed, minus surrounding space; raises QueryError with a reader-facing message."""

@@ -224,8 +224,9 @@ UNSHOWN_COLUMNS = ("search_text", "title_tokens", "keyword_tokens", "body_tokens
 
 
 def documents_matching(*, query: ParsedQuery, at=None, title_only=False):
-    """Public documents that contain every term verbatim (normalized) and, where the query
-    has tokens, match them in the full-text index, which is what makes this fast.
+    """Public documents that match the query's tokens in the full-text index, which is what
+    makes this fast (every term has some: a lone character is a prefix), and contain verbatim
+    the terms the tokens cannot vouch for.
 
     title_only: every term in the title or its numbers (the short search_title column and
     the title tokens), which also implies the whole-document match."""
@@ -233,9 +234,7 @@ def documents_matching(*, query: ParsedQuery, at=None, title_only=False):
     column = "search_title" if title_only else "search_text"
     for term in query.verbatim_terms:
         qs = qs.filter(**{f"{column}__contains": term})
-    if query.has_tokens:
-        qs = backend_for(qs).match(qs, query, title_only=title_only)
-    return qs
+    return backend_for(qs).match(qs, query, title_only=title_only)
 
 
 def _by_date(qs, count: int):

@@ -96,3 +96,10 @@ def test_snippet_is_cut_around_the_first_hit():
     assert excerpt.startswith("…") and excerpt.endswith("…")
     assert "<mark>治理试点</mark>" in excerpt
     assert len(excerpt.replace("<mark>", "").replace("</mark>", "")) <= 62
+
+
+@pytest.mark.parametrize("raw", ["区", "〇", "𠀀", "a", "局:*", "社区治理", "2020年", "ＡＢＣ", "局'|区"])
+def test_every_searchable_query_has_index_tokens(raw):
+    """What lets documents_matching always go through the full-text index."""
+    parsed = parse_query(raw)
+    assert parsed.bigrams or parsed.prefixes
