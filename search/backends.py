@@ -5,8 +5,10 @@ select_related work the same on either. Tokens hold only Han characters, letters
 digits (search.tokenizer), so quoting them is enough to keep query syntax out."""
 
 from django.db import connections
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import Case, F, FloatField, Func, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
+
+from core.planner import walking
 
 from .query import ParsedQuery
 from .registry import rank_boosts
@@ -77,6 +79,19 @@ class PostgresBackend:
         return qs.annotate(text_rank=text_rank).annotate(rank=F("text_rank") * source_boost())
 
 
+class WalkableRowid(Func):
+    """The document's id, as the match compares it with the full-text table's rowids. Inside
+    core.planner.index_walk it is written `+id`: SQLite may then not look the matches up one by
+    one from that list and sort them, and walks the date index instead, checking each row
+    against the list (9 ms instead of 134 ms for 社区's 200 newest at 100k documents)."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (f"+{sql}" if walking() else sql), params
+
+
 class SqliteBackend:
     @staticmethod
     def fts_query(query: ParsedQuery, title_only=False) -> str:
@@ -85,8 +100,8 @@ class SqliteBackend:
         return f"title_tokens : ({expression})" if title_only else expression
 
     def match(self, qs, query: ParsedQuery, title_only=False):
-        return qs.filter(
-            pk__in=RawSQL(
+        return qs.alias(fts_rowid=WalkableRowid(F("pk"))).filter(
+            fts_rowid__in=RawSQL(
                 f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
                 [self.fts_query(query, title_only=title_only)],
             )

@@ -23,7 +23,8 @@ PG_VECTOR_BEFORE = (
 )
 
 
-def _sqlite_fts(columns):
+def _sqlite_fts(columns, options=""):
+    """The statements that (re)create the FTS5 table over `columns` and its triggers, and fill it."""
     names = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)
@@ -32,7 +33,7 @@ def _sqlite_fts(columns):
         f"DROP TRIGGER IF EXISTS {FTS}_ad",
         f"DROP TRIGGER IF EXISTS {FTS}_au",
         f"DROP TABLE IF EXISTS {FTS}",
-        f"CREATE VIRTUAL TABLE {FTS} USING fts5({names}, content='{TABLE}', content_rowid='id')",
+        f"CREATE VIRTUAL TABLE {FTS} USING fts5({names}, content='{TABLE}', content_rowid='id'{options})",
         f"""CREATE TRIGGER {FTS}_ai AFTER INSERT ON {TABLE} BEGIN
             INSERT INTO {FTS}(rowid, {names}) VALUES (new.id, {new});
         END""",

@@ -148,6 +148,40 @@ def test_sqlite_fts_table_follows_updates_and_deletes(corpus):
         assert cursor.fetchone()[0] == 0
 
 
+@pytest.mark.django_db
+def test_sqlite_fts_table_indexes_every_tokens_first_character(corpus):
+    """Migration 0008: a lone character (a prefix) reads the FTS5 table's first-character index,
+    not every token it begins; the same documents are found with or without it."""
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 is the SQLite backend")
+    import importlib
+    from types import SimpleNamespace
+
+    migration = importlib.import_module("search.migrations.0008_sqlite_prefix_index")
+    everything = SearchDocument.objects.all()
+
+    def table_and_hits():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+            sql = cursor.fetchone()[0]
+        hits = {
+            q: set(backend_for(everything).match(everything, parse_query(q)).values_list("pk", flat=True))
+            for q in ("知", "治", "社区")
+        }
+        return sql, hits
+
+    sql, hits = table_and_hits()
+    assert "prefix='1'" in sql
+    assert all(hits.values())
+    with connection.cursor() as cursor:
+        editor = SimpleNamespace(connection=connection, execute=cursor.execute)
+        migration.backwards(None, editor)
+        before, hits_before = table_and_hits()
+        migration.forwards(None, editor)
+    assert "prefix" not in before and hits_before == hits
+    assert table_and_hits() == (sql, hits)
+
+
 def test_migration_gives_documents_indexed_before_their_final_character_tokens(corpus):
     """Migration 0006 re-tokenizes what was indexed with bigrams alone: 知 (only ever last in
     a run) is then found, through the index, in every backend."""

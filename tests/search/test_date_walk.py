@@ -168,3 +168,22 @@ def test_postgresql_walks_a_chosen_type_along_its_own_dates():
     with index_walk(connection.alias):
         plan = walked.queryset[:20].explain()
     assert "search_document_source_date" in plan, plan
+
+
+def test_sqlite_walks_the_date_index_checking_each_row_against_the_matches():
+    """SQLite has no planner settings: inside the walk the match is written `+id IN (…)`, so
+    the newest matches are read along the date index (no sort of every match), with the same
+    result as the plain query, which still looks the matches up (counts, facets, few hits)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's walk is its planner settings (above)")
+    _many_analyzed_documents(lambda n: "record", "管理通知")
+    matched = backend_for(SearchDocument.objects.all()).match(SearchDocument.objects.public(), parse_query("管理"))
+    newest = matched.order_by("-published_at", "-id").values_list("id", flat=True)
+    with CaptureQueriesContext(connection) as plain:
+        expected = list(newest[:20])
+    assert '+"search_searchdocument"."id" IN' not in plain[0]["sql"]
+    with index_walk(connection.alias), CaptureQueriesContext(connection) as walked:
+        assert list(newest[:20]) == expected
+        plan = newest[:20].explain()
+    assert '+"search_searchdocument"."id" IN' in walked[0]["sql"]
+    assert "search_document_date" in plan and "TEMP B-TREE" not in plan, plan
