@@ -26,6 +26,68 @@ def test_readme_gets_the_targets_of_each_scale(tmp_path, monkeypatch):
     assert readme.read_text() == text
 
 
+def test_a_goal_that_differs_by_engine_names_the_runs_it_holds_for():
+    cold = lambda goal, measured: {"target": "cold search", "goal": goal, "measured": measured, "met": True}  # noqa: E731
+    data = {
+        "date": "2026-12-03",
+        "machine": {"load_average_at_start": [0.5, 0.4, 0.3]},
+        "runs": [
+            {"scale": "1m", "database": "postgres", "targets": [cold("p95 ≤ 300 ms", "p95 280 ms")]},
+            {"scale": "100k", "database": "sqlite", "targets": [cold("p95 ≤ 500 ms", "p95 242 ms")]},
+        ],
+    }
+    summary = run.readme_summary(data)
+    assert (
+        "| cold search | p95 ≤ 300 ms (1m postgres); p95 ≤ 500 ms (100k sqlite) | p95 280 ms | p95 242 ms |" in summary
+    )
+
+
+def test_runs_kept_from_an_earlier_invocation_keep_their_machine_and_every_engines_relevance(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    monkeypatch.setattr(run, "DOC", tmp_path / "benchmarks.md")
+    monkeypatch.setattr(run, "update_readme", lambda data: None)
+    earlier = {"cpu": "earlier CPU", "cores": 2, "memory": "1 kB", "kernel": "k1", "python": "3.11", "django": "5.2"}
+    earlier |= {
+        "gunicorn": "g",
+        "wrk": "w",
+        "postgresql": "p",
+        "load_average_at_start": [1, 1, 1],
+        "load_average": [1, 1, 1],
+    }
+    now = {**earlier, "cpu": "this CPU", "load_average": [2, 2, 2]}
+    monkeypatch.setattr(run, "machine", lambda: {k: v for k, v in now.items() if k != "load_average_at_start"})
+    generation = {"records": 1, "seconds": 1}
+    kept = {
+        "scale": "1m",
+        "database": "postgres",
+        "cache": "redis",
+        "targets": [],
+        "pages": [],
+        "generation": generation,
+    }
+    kept["references"] = {}
+    relevance = {"queries": 55, "precision_at_3": 1.0, "ndcg_at_10": 0.999}
+    existing = {"runs": [kept], "machine": earlier, "search_relevance": {"postgres": relevance}}
+    monkeypatch.setattr(run, "table", lambda r: "(table)")
+    (tmp_path / f"{run.dt.date.today().isoformat()}.json").write_text(run.json.dumps(existing))
+    new = {
+        "scale": "100k",
+        "database": "sqlite",
+        "cache": "redis",
+        "targets": [],
+        "pages": [],
+        "generation": generation,
+    }
+    cfg = {"workers": 5, "connections": 32, "duration": 10}
+    run.save([new], cfg, [2, 2, 2])
+    doc = (tmp_path / "benchmarks.md").read_text()
+    assert "Machine of the latest run: this CPU" in doc
+    assert "Machine of this run: earlier CPU" in doc  # the kept 1m run's section
+    assert doc.count("Machine of this run") == 1
+    assert "search relevance (postgres, 55 queries" in doc
+
+
 def test_staff_and_request_pages_are_held_to_the_catalogue_and_the_report_to_two_seconds():
     def page(name, p95, variant="uncached"):
         return {"name": name, "variant": variant, "p95_ms": p95, "errors": 0}
