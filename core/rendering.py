@@ -14,8 +14,8 @@ per scheme, host, path, query string and reader preferences, so a signed-in read
 with a cookie the page cache does not know, or a page cache miss in another worker costs a
 dictionary lookup instead of the queries and the templates.
 
-What such a page shows may depend only on content and on its key: never on the user, a CSRF
-token or messages. A response that set a cookie, read the CSRF token, used a CSP nonce or
+What such a page shows may depend only on content and on its key: never on the user (unless
+the key says whose it is: `per`), a CSRF token or messages. A response that set a cookie, read the CSRF token, used a CSP nonce or
 showed messages is never kept (they would be someone's own)."""
 
 import functools
@@ -55,13 +55,20 @@ class _NotKept(Exception):
         self.response = response
 
 
-def keep_response(view=None, *, unless=None, timeout=None):
+def keep_response(view=None, *, unless=None, per=None, own_csrf=False, timeout=None):
     """Decorator: the view's 200 response kept for one generation (see the module docstring).
-    `unless(request)` true renders afresh for this request (say, a member's own proposal).
+    `unless(request)` true renders afresh for this request.
+    `per(request)`: whose page this request gets: "" for the one everyone shares, or a
+    non-empty name of the reader it was rendered for (say, a signed-in member, whose own
+    proposal shows letters sent only to them). Each reader's page is kept apart under that
+    name, so one reader's page is never anyone else's.
+    `own_csrf`: the reader's page carries their CSRF token (a sign-out form): it is kept for
+    their session alone (the key adds a digest of the session's key), since the token is
+    valid with that browser's cookie only; a reader without a session gets no kept page.
     `timeout` (seconds) keeps it for less, for a page that shows what no generation follows
     (the 依申请公开 figures: a new case must not start a generation for the whole site)."""
     if view is None:
-        return functools.partial(keep_response, unless=unless, timeout=timeout)
+        return functools.partial(keep_response, unless=unless, per=per, own_csrf=own_csrf, timeout=timeout)
 
     @functools.wraps(view)
     def kept_view(request, *args, **kwargs):
@@ -76,12 +83,19 @@ def keep_response(view=None, *, unless=None, timeout=None):
 
         def respond():
             response = view(request, *args, **kwargs)
-            if not _keepable(request, response):
+            if not _keepable(request, response, own_csrf=own_csrf):
                 raise _NotKept(response)
             return (response.content, tuple(response.items()))
 
+        reader = per(request) if per is not None else ""
+        if own_csrf:
+            session_key = getattr(getattr(request, "session", None), "session_key", None)
+            if not (reader and session_key):
+                return view(request, *args, **kwargs)
+            reader += ":session:" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
+        key = f"response:{page_key(environ)}" + (f":reader:{reader}" if reader else "")
         try:
-            content, headers = cached_value(f"response:{page_key(environ)}", respond, timeout)
+            content, headers = cached_value(key, respond, timeout)
         except _NotKept as not_kept:
             return not_kept.response
         response = HttpResponse(content)
@@ -92,12 +106,14 @@ def keep_response(view=None, *, unless=None, timeout=None):
     return kept_view
 
 
-def _keepable(request, response) -> bool:
+def _keepable(request, response, *, own_csrf=False) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
     if getattr(request, "page_cache_skip", False) or getattr(request, "page_cache_hooks", None):
         return False
-    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or getattr(request, "_csp_nonce", None) is not None:
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not own_csrf:
+        return False
+    if getattr(request, "_csp_nonce", None) is not None:
         return False
     if getattr(getattr(request, "_messages", None), "used", False):
         return False

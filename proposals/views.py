@@ -51,12 +51,14 @@ def _member(request):
     return request.proposals_member
 
 
-def _is_member(request):
-    # A member's own proposal shows letters not yet published and their own feedback.
-    return _member(request) is not None
+def _reader(request):
+    """Whose page: a signed-in member's proposals show letters not yet published and their own
+    feedback, so each member's pages are kept apart from everyone else's (core.rendering)."""
+    member = _member(request)
+    return f"member-{member.pk}" if member is not None else ""
 
 
-@keep_response(unless=_is_member)
+@keep_response(per=_reader)
 def proposal_detail(request, session_id, number):
     member = _member(request)
     proposal = selectors.proposal_get(session_id=session_id, number=number, member=member)
@@ -170,6 +172,8 @@ def _require_member(request):
     return member, None
 
 
+# Its sign-out form carries the member's CSRF token: kept for the member's session alone.
+@keep_response(per=_reader, own_csrf=True)
 def mine(request):
     member, response = _require_member(request)
     if response:

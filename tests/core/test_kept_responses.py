@@ -3,6 +3,7 @@ miss in another worker) are kept whole for one generation (core.rendering.keep_r
 rendered again, they cost no query and no template. Nothing of the reader who rendered one is
 ever in it, and a publish, edit or withdraw shows at once."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -88,16 +89,67 @@ def test_a_page_a_signed_in_user_rendered_shows_nothing_of_them(client, seed, pr
         assert anonymous.content == signed_in.content, url
 
 
-def test_a_members_own_proposal_is_never_kept_nor_served_from_what_is_kept(client, proposal, uncached):
+def test_a_members_own_proposal_is_kept_for_that_member_alone(client, proposal, uncached):
+    """The lead member's page (letters sent to them alone) is kept under their name: rendered
+    again it costs no template, and no one else (the public, another member) is ever given it."""
+    from proposals import services
+    from tests.proposals.factories import MemberFactory, ReplyFactory
+
+    other = get_user_model().objects.create_user("member-zhao-3307")
+    MemberFactory(name="赵委员", user=other)
     url = proposal.get_absolute_url()
     public = client.get(url).content.decode()  # kept for everyone
     client.force_login(proposal.lead_member.user)
     own = client.get(url)
     assert own.templates and "只送达委员本人的答复。" in own.content.decode()
     assert "只送达委员本人的答复。" not in public
+    again, queries = fetch(client, url)
+    assert not again.templates and again.content == own.content
+    assert queries <= 3  # the session, who is signed in, and which member that is
+    client.force_login(other)
+    theirs = client.get(url)
+    assert theirs.templates and "只送达委员本人的答复。" not in theirs.content.decode()
     client.logout()
     anonymous = client.get(url)
     assert not anonymous.templates and anonymous.content.decode() == public
+    # A letter sent later shows at once on the member's kept page.
+    first = proposal.replies.get()
+    second = ReplyFactory(
+        proposal=proposal, letter="<p>第二封送达的答复。</p>", replied_on=first.replied_on + dt.timedelta(days=1)
+    )
+    services.reply_send(reply=second)
+    client.force_login(proposal.lead_member.user)
+    assert "第二封送达的答复。" in client.get(url).content.decode()
+    client.logout()
+    assert "第二封送达的答复。" not in client.get(url).content.decode()
+
+
+def test_my_proposals_are_kept_for_the_members_session_and_its_sign_out_still_works(proposal, uncached):
+    """我的建议提案 carries a sign-out form, so the member's CSRF token: kept for that session
+    alone, never for another session (the same member elsewhere) or another member, and the
+    kept page's token still signs the member out."""
+    from django.test import Client
+
+    from tests.proposals.factories import MemberFactory
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(proposal.lead_member.user)
+    mine = browser.get("/proposals/mine/")
+    assert mine.templates and proposal.title in mine.content.decode()
+    again, queries = fetch(browser, "/proposals/mine/")
+    assert not again.templates and again.content == mine.content and queries <= 3
+    elsewhere = Client()
+    elsewhere.force_login(proposal.lead_member.user)
+    assert elsewhere.get("/proposals/mine/").templates  # another session: its own token, rendered for it
+    other = get_user_model().objects.create_user("member-zhao-3307")
+    MemberFactory(name="赵委员", user=other)
+    stranger = Client()
+    stranger.force_login(other)
+    theirs = stranger.get("/proposals/mine/")
+    assert theirs.templates and proposal.title not in theirs.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', again.content.decode()).group(1)
+    assert browser.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert browser.get("/proposals/mine/").status_code == 302  # signed out: to the sign-in page
 
 
 @pytest.mark.parametrize("url", ["/", "/disclosures/", "/feeds/records.xml", "/api/v1/records"])
