@@ -15,8 +15,9 @@ with a cookie the page cache does not know, or a page cache miss in another work
 dictionary lookup instead of the queries and the templates.
 
 What such a page shows may depend only on content and on its key: never on the user (unless
-the key says whose it is: `per`), a CSRF token or messages. A response that set a cookie, read the CSRF token, used a CSP nonce or
-showed messages is never kept (they would be someone's own)."""
+the key says whose it is: `per`), a CSRF token or messages. A response that set a cookie,
+read the CSRF token (unless kept for that session: `own_csrf`), used a CSP nonce or showed
+messages is never kept (they would be someone's own)."""
 
 import functools
 import hashlib
