@@ -152,3 +152,13 @@ def test_a_chosen_year_is_read_as_a_range_of_dates(twelve_matches):
     assert {timezone.localtime(d.published_at).year for d in documents} == {year}
     page_query = [q["sql"] for q in queries if "search_searchdocument" in q["sql"]][-1]
     assert '"published_at" >=' in page_query and '"published_at" <' in page_query
+
+
+@pytest.mark.postgres_only
+def test_postgresql_connections_have_room_for_exact_bitmaps(settings):
+    """A common word's bitmap of matches stays exact (govportal/settings/base.py): a lossy
+    one re-checks every row of its pages against the vector stored out of line."""
+    assert "work_mem=32MB" in settings.DATABASES["default"]["OPTIONS"]["options"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == "32MB"
