@@ -359,6 +359,25 @@ def test_queue_table_is_kept_until_a_case_changes(client, two_agencies):
     assert queue_page(client, {"state": "all"})[2]
 
 
+def test_the_queue_version_builds_no_history_manager(client, two_agencies, monkeypatch):
+    """simple-history's `Case.history` builds a manager class on every access: the kept
+    queue's version (read on every queue page) takes the history model from the registry."""
+    from simple_history.manager import HistoryDescriptor
+
+    from inforequests.selectors import queue_version
+
+    a, *_ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    latest = Case.history.model.objects.order_by("-history_id").first().history_id
+    built = []
+    original = HistoryDescriptor.__get__
+    monkeypatch.setattr(HistoryDescriptor, "__get__", lambda *args: built.append(1) or original(*args))
+    assert queue_version() == latest
+    queue_page(client)
+    queue_page(client)
+    assert not built
+
+
 def test_kept_queue_tables_are_shared_only_by_staff_who_may_see_the_same_cases(client, two_agencies):
     a, b, case_a, case_b = two_agencies
     sign_in_staff(client, staff_user("clerk-a", a))
