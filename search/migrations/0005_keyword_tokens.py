@@ -23,9 +23,11 @@ PG_VECTOR_BEFORE = (
 )
 
 
-def _sqlite_fts(columns, options=""):
-    """The statements that (re)create the FTS5 table over `columns` and its triggers, and fill it."""
+def _sqlite_fts(columns, prefix=None):
+    """The statements that (re)create the FTS5 table over `columns` (with FTS5's index of
+    `prefix`-character prefixes, if given) and its triggers, and fill it."""
     names = ", ".join(columns)
+    options = f", prefix='{prefix}'" if prefix else ""
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)
     return [

@@ -11,21 +11,20 @@ from django.db import migrations
 
 KEYWORD_TOKENS = importlib.import_module("search.migrations.0005_keyword_tokens")
 COLUMNS = ["title_tokens", "keyword_tokens", "body_tokens"]
-PREFIX_INDEX = ", prefix='1'"
 
 
-def _rebuild(schema_editor, options):
+def _rebuild(schema_editor, prefix):
     if schema_editor.connection.vendor == "sqlite":
-        for statement in KEYWORD_TOKENS._sqlite_fts(COLUMNS, options):
+        for statement in KEYWORD_TOKENS._sqlite_fts(COLUMNS, prefix):
             schema_editor.execute(statement)
 
 
 def forwards(apps, schema_editor):
-    _rebuild(schema_editor, PREFIX_INDEX)
+    _rebuild(schema_editor, 1)
 
 
 def backwards(apps, schema_editor):
-    _rebuild(schema_editor, "")
+    _rebuild(schema_editor, None)
 
 
 class Migration(migrations.Migration):

@@ -44,6 +44,16 @@ def proposal(db):
     return reply.proposal
 
 
+@pytest.fixture
+def other_member(db):
+    """The account of a second member, who leads nothing."""
+    from tests.proposals.factories import MemberFactory
+
+    user = get_user_model().objects.create_user("member-zhao-3307")
+    MemberFactory(name="赵委员", user=user)
+    return user
+
+
 def page_urls(proposal):
     return [
         "/",
@@ -89,14 +99,12 @@ def test_a_page_a_signed_in_user_rendered_shows_nothing_of_them(client, seed, pr
         assert anonymous.content == signed_in.content, url
 
 
-def test_a_members_own_proposal_is_kept_for_that_member_alone(client, proposal, uncached):
+def test_a_members_own_proposal_is_kept_for_that_member_alone(client, proposal, other_member, uncached):
     """The lead member's page (letters sent to them alone) is kept under their name: rendered
     again it costs no template, and no one else (the public, another member) is ever given it."""
     from proposals import services
-    from tests.proposals.factories import MemberFactory, ReplyFactory
+    from tests.proposals.factories import ReplyFactory
 
-    other = get_user_model().objects.create_user("member-zhao-3307")
-    MemberFactory(name="赵委员", user=other)
     url = proposal.get_absolute_url()
     public = client.get(url).content.decode()  # kept for everyone
     client.force_login(proposal.lead_member.user)
@@ -106,7 +114,7 @@ def test_a_members_own_proposal_is_kept_for_that_member_alone(client, proposal, 
     again, queries = fetch(client, url)
     assert not again.templates and again.content == own.content
     assert queries <= 3  # the session, who is signed in, and which member that is
-    client.force_login(other)
+    client.force_login(other_member)
     theirs = client.get(url)
     assert theirs.templates and "只送达委员本人的答复。" not in theirs.content.decode()
     client.logout()
@@ -124,13 +132,11 @@ def test_a_members_own_proposal_is_kept_for_that_member_alone(client, proposal, 
     assert "第二封送达的答复。" not in client.get(url).content.decode()
 
 
-def test_my_proposals_are_kept_for_the_members_session_and_its_sign_out_still_works(proposal, uncached):
+def test_my_proposals_are_kept_for_the_members_session_and_its_sign_out_still_works(proposal, other_member, uncached):
     """我的建议提案 carries a sign-out form, so the member's CSRF token: kept for that session
     alone, never for another session (the same member elsewhere) or another member, and the
     kept page's token still signs the member out."""
     from django.test import Client
-
-    from tests.proposals.factories import MemberFactory
 
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(proposal.lead_member.user)
@@ -141,10 +147,8 @@ def test_my_proposals_are_kept_for_the_members_session_and_its_sign_out_still_wo
     elsewhere = Client()
     elsewhere.force_login(proposal.lead_member.user)
     assert elsewhere.get("/proposals/mine/").templates  # another session: its own token, rendered for it
-    other = get_user_model().objects.create_user("member-zhao-3307")
-    MemberFactory(name="赵委员", user=other)
     stranger = Client()
-    stranger.force_login(other)
+    stranger.force_login(other_member)
     theirs = stranger.get("/proposals/mine/")
     assert theirs.templates and proposal.title not in theirs.content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', again.content.decode()).group(1)
