@@ -213,6 +213,11 @@ def test_the_editor_writes_only_what_the_sanitizer_keeps(staff_page):
     assert not [error for error in page.console_errors if "Content Security Policy" in error], page.console_errors
     # The editor's field with that content (toolbar, editing area, help) passes axe (WCAG 2.2 AA).
     # (Last before the foreign sample: axe sets inline styles of its own, which the CSP refuses.)
+    # No colour fades between a button's states: axe once read one halfway, below 4.5:1.
+    durations = page.evaluate(
+        "[...document.querySelectorAll('.prose-menubar__button')].map(b => getComputedStyle(b).transitionDuration)"
+    )
+    assert durations and set(durations) == {"0s"}, set(durations)
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     results = AxeResults(page.evaluate(f"axe.run({{include: [['.field-body']]}}, {json.dumps(options)})"))
     assert not results.violations_count, results.generate_report()
