@@ -10,7 +10,10 @@ class SecurityConfig(AppConfig):
         from django_otp import device_classes
 
         from . import checks  # noqa: F401  (registers the demo-account check)
+        from .permissions import connect_signals
         from .selectors import forget_second_factor
+
+        connect_signals()
 
         for model in device_classes():
             post_save.connect(forget_second_factor, sender=model, dispatch_uid=f"forget-second-factor-{model.__name__}")

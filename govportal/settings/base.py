@@ -305,8 +305,11 @@ COUNTER_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "govportal")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, its permissions kept in the shared cache until any of them changes.
+    "security.permissions.CachedPermissionsBackend",
 ]
+# Only with a cache every process shares (docs/decisions/0105).
+PERMISSION_CACHE = env_bool("PERMISSION_CACHE", bool(REDIS_URL))
 # 等保 2.0 身份鉴别: 12+ characters from 3 of 4 classes, not like the username, not common
 # (docs/decisions/0030-staff-security.md).
 AUTH_PASSWORD_VALIDATORS = [

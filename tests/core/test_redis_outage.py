@@ -253,3 +253,29 @@ def test_signed_in_sessions_survive_and_a_sign_out_during_the_outage_holds(clien
         client.cookies["sessionid"] = cookie  # the old cookie, whose session Redis still holds
         response = client.get("/admin/")
         assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@override_settings(PERMISSION_CACHE=True)
+def test_a_permission_taken_away_during_the_outage_is_not_given_back(
+    client, redis_server, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group, Permission, User
+
+    with django_capture_on_commit_callbacks(execute=True):
+        group = Group.objects.create(name="停电测试组")
+        group.permissions.add(Permission.objects.get(codename="view_disclosurerecord"))
+        staff = User.objects.create_user("outage-staff", is_staff=True)
+        staff.groups.add(group)
+    sign_in_staff(client, staff)
+    url = "/admin/disclosures/disclosurerecord/"
+    assert client.get(url).status_code == 200
+    assert cache.get(f"security:permissions:{staff.pk}:0")  # kept in Redis
+
+    redis_server.hang()  # the new stamp written on commit is lost
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.groups.remove(group)
+    assert client.get(url).status_code == 403
+    redis_server.resume()
+    with back():
+        assert client.get(url).status_code == 403
+        assert client.get(url).status_code == 403
