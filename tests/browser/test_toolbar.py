@@ -238,7 +238,9 @@ def test_point_and_read_speaks_what_is_hovered_or_focused(site, reader_context):
     paragraph.hover()
     # The pressed button may speak its own new state first (it keeps the focus), so the
     # paragraph is waited for by its text: it must come, and be the last thing said.
-    page.wait_for_function("text => window.spoken.some(utterance => utterance.text === text)", arg=paragraph.inner_text())
+    page.wait_for_function(
+        "text => window.spoken.some(utterance => utterance.text === text)", arg=paragraph.inner_text()
+    )
     assert page.evaluate("window.spoken.at(-1).text") == paragraph.inner_text()
     # Focus speaks the link. Waited for by its text, not by the count of utterances: the pointer
     # still rests on the page, and a shift of the layout under it may speak another paragraph first.
