@@ -28,6 +28,10 @@ from django.db import connections, transaction
 PLANNER_SETTINGS = {
     "enable_bitmapscan": "off",
     "enable_seqscan": "off",
+    # Nor a sort: with bitmaps off, a walk along another index (a type's rows by their unique
+    # key, 980,000 of them at a million records) then sorting the few it expects tied with the
+    # walk along the ordering's index, and won (1.6 s instead of 7 ms).
+    "enable_sort": "off",
     "jit": "off",
     "max_parallel_workers_per_gather": "0",
 }

@@ -187,3 +187,42 @@ def test_sqlite_walks_the_date_index_checking_each_row_against_the_matches():
         plan = newest[:20].explain()
     assert '+"search_searchdocument"."id" IN' in walked[0]["sql"]
     assert "search_document_date" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.postgres_only
+def test_postgresql_walk_never_sorts_a_types_matches_read_along_another_index():
+    """Title hits of a phrase in the commonest type, newest first. The planner takes the
+    phrase's three bigrams for independent and expects a few hits; with bitmaps off, a scan of
+    every record by its unique key (which follows the table's order, unlike the dates) and a
+    sort of those few then cost less than the walk along the dates: 1.6 s against 7 ms at a
+    million records."""
+    import random
+
+    now = timezone.now()
+    hours = list(range(4000))
+    random.Random(22).shuffle(hours)  # dates in no relation to the rows' order, as in real data
+    SearchDocument.objects.bulk_create(
+        SearchDocument(
+            source="fact" if n % 40 == 0 else "record",
+            object_id=10**6 + n,
+            title=title,
+            url=f"/x/{n}",
+            published_at=now - dt.timedelta(hours=hours[n]),
+            year=now.year,
+            title_tokens=" ".join(title[i : i + 2] for i in range(len(title) - 1)),
+            search_title=title,
+            search_text=title,
+        )
+        for n in range(4000)
+        for title in [f"养老服务通知{n}" if n % 20 == 0 else f"工作安排{n}"]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchdocument")
+    matched = backend_for(SearchDocument.objects.all()).match(
+        SearchDocument.objects.public(), parse_query("养老服务"), title_only=True
+    )
+    newest = matched.filter(source="record").order_by("-published_at", "-id").values_list("id", flat=True)
+    with index_walk(connection.alias):
+        plan = newest[:100].explain()
+    assert "Sort" not in plan and "search_document_unique_item" not in plan, plan
+    assert "search_document_date" in plan or "search_document_source_date" in plan, plan
