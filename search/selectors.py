@@ -12,7 +12,7 @@ from core.planner import index_lookup, index_walk
 from disclosures.models import DisclosureRecord
 
 from .backends import backend_for
-from .facets import FACET_COLUMNS, FacetValue, count_label, search_facets
+from .facets import FACET_COLUMNS, FacetValue, count_label, search_facets, title_hits
 from .highlight import find_spans, highlight, snippet, terms_pattern
 from .models import SearchDocument
 from .numbers import fold_digits
@@ -307,31 +307,37 @@ def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort
     matched = documents_matching(query=query, at=at)
     matched_in_title = documents_matching(query=query, at=at, title_only=True)
     compute = lambda: search_facets(matched=matched, in_title=matched_in_title, filters=filters, query=query)  # noqa: E731
-    if at is None:
+
+    def kept(name, compute):
         # Counts and facets read up to COUNT_CAP + 1 matches: keep them until content changes
         # (core.pagecache).
+        if at is not None:
+            return compute()
         key = hashlib.md5(
             repr(
                 (query.terms, query.bigrams, query.prefixes, filters.selected(), filters.date_from, filters.date_to)
             ).encode()
         ).hexdigest()
-        counts = cached_value(f"search-facets:{key}", compute, once=True)
-    else:
-        counts = compute()
-    facets, count, title_count = counts.facets, counts.total, counts.titles
+        return cached_value(f"{name}:{key}", compute, once=True)
+
+    counts = kept("search-facets", compute)
+    facets, count = counts.facets, counts.total
     results = filters.apply(matched).select_related("publisher", "topic").defer(*UNSHOWN_COLUMNS)
     if not count:
         ordered = ResultList([])  # a miss costs no ordering queries
     elif sort == "date":
         ordered = _date_order(results, count, many=_many(count, counts.capped))
     else:
+        titles, titles_capped = counts.titles, counts.titles_capped
+        if titles is None:  # sparse past the cap: the ranked window needs their number
+            titles, titles_capped = kept("search-titles", lambda: title_hits(matched_in_title, filters, count))
         ordered = _relevance_order(
             results,
             filters.apply(matched_in_title),
             query,
             count,
             many=_many(count, counts.capped),
-            titles_many=_many(title_count, counts.titles_capped),
+            titles_many=_many(titles, titles_capped),
         )
     return SearchResults(
         query=query, queryset=ordered.documents(), facets=facets, count=count, groups=ordered, capped=counts.capped
