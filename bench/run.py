@@ -1160,9 +1160,11 @@ def save(runs, cfg, started):
     # different machines: a run kept from an earlier invocation keeps that invocation's machine.
     for r in data.get("runs", []):
         r.setdefault("machine", data.get("machine"))
+        r.setdefault("date", data.get("date"))
     this_machine = {**machine(), "load_average_at_start": started}
     for r in runs:
         r["machine"] = this_machine
+        r["date"] = dt.date.today().isoformat()
     keep = [
         r
         for r in data.get("runs", [])
@@ -1317,6 +1319,11 @@ def markdown(data, path):
             + (" — reused from an earlier run" if g.get("reused") else "")
             + ".",
             "",
+            *(
+                [f"Measured on {run['date']}, by an earlier invocation of the bench.", ""]
+                if run.get("date", data["date"]) != data["date"]
+                else []
+            ),
             *([f"Machine of this run: {described(run['machine'])}.", ""] if run.get("machine", m) != m else []),
             table(run),
             "",

@@ -68,7 +68,7 @@ def test_runs_kept_from_an_earlier_invocation_keep_their_machine_and_every_engin
     }
     kept["references"] = {}
     relevance = {"queries": 55, "precision_at_3": 1.0, "ndcg_at_10": 0.999}
-    existing = {"runs": [kept], "machine": earlier, "search_relevance": {"postgres": relevance}}
+    existing = {"runs": [kept], "machine": earlier, "search_relevance": {"postgres": relevance}, "date": "2026-12-03"}
     monkeypatch.setattr(run, "table", lambda r: "(table)")
     (tmp_path / f"{run.dt.date.today().isoformat()}.json").write_text(run.json.dumps(existing))
     new = {
@@ -85,6 +85,9 @@ def test_runs_kept_from_an_earlier_invocation_keep_their_machine_and_every_engin
     assert "Machine of the latest run: this CPU" in doc
     assert "Machine of this run: earlier CPU" in doc  # the kept 1m run's section
     assert doc.count("Machine of this run") == 1
+    # Runs carried over from another day say so; today's run does not.
+    assert "Measured on 2026-12-03, by an earlier invocation of the bench" in doc
+    assert doc.count("Measured on") == 1
     assert "search relevance (postgres, 55 queries" in doc
 
 
