@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 
 import psycopg
@@ -263,3 +264,39 @@ def test_a_new_connection_waits_for_a_primary_that_is_starting_up():
             primary.get_new_connection(params)  # not for ever
     finally:
         server.destroy()
+
+
+def _backend_query(pid):
+    with psycopg.connect(_server_url() + "/postgres", autocommit=True) as admin:
+        return admin.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_the_health_check_reads_the_socket_and_sends_nothing_yet_sees_a_terminated_connection():
+    """CONN_HEALTH_CHECKS before a request's first query: no `SELECT 1` round trip on a healthy
+    connection (the server's own record of its last statement is unchanged), and a connection
+    the server ended is found unusable, so the request gets a new one instead of an error."""
+    wrapper = connections.create_connection("default")
+    try:
+        wrapper.ensure_connection()
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT 'health-check-probe'")
+        pid = wrapper.connection.info.backend_pid
+        assert wrapper.is_usable()
+        assert "health-check-probe" in _backend_query(pid)[0]  # nothing sent since
+
+        with psycopg.connect(_server_url() + "/postgres", autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        deadline = time.monotonic() + 5
+        while wrapper.is_usable() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not wrapper.is_usable()
+
+        wrapper.health_check_done = False
+        with wrapper.cursor() as cursor:  # the check closes it; a new connection answers
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+        assert wrapper.connection.info.backend_pid != pid
+    finally:
+        wrapper.close()
