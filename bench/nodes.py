@@ -31,7 +31,7 @@ from disclosures.models import DisclosureRecord, Organization, Topic
 user, _ = get_user_model().objects.get_or_create(username=sys.argv[1], defaults={"is_staff": True, "is_superuser": True})
 device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "nodes"})
 session = import_module(settings.SESSION_ENGINE).SessionStore()
-session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "security.permissions.CachedPermissionsBackend",
+session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[-1],
                 HASH_SESSION_KEY: user.get_session_auth_hash(), DEVICE_ID_SESSION_KEY: device.persistent_id})
 session.create()
 publisher, topic = Organization.objects.order_by("pk").first(), Topic.objects.order_by("pk").first()

@@ -150,17 +150,21 @@ def search_facets(*, matched, in_title, filters: "SearchFilters", query: ParsedQ
     by_count = lambda item: (-item[1], str(item[0]))  # noqa: E731
     facets = {facet: values(facet, by_count) for facet in ("type", "publisher", "topic", "validity")}
     facets["year"] = values("year", lambda item: -item[0])
+    titles, titles_capped = (None, False) if titles is None else _bounded(titles, total)
     return FacetCounts(
         {facet: facets[facet] for facet in FACET_COLUMNS},
         total=total,
-        titles=None if titles is None else min(titles, total),
+        titles=titles,
         capped=capped,
-        titles_capped=titles is not None and titles > total,
+        titles_capped=titles_capped,
     )
 
 
-def title_hits(in_title, filters: "SearchFilters", total: int) -> tuple[int, bool]:
-    """The title hits (through the title index, up to the cap) as FacetCounts gives them:
-    at most `total`, and whether there were more."""
-    titles = _capped_count(filters.apply(in_title))
+def _bounded(titles: int, total: int) -> tuple[int, bool]:
+    """Title hits as FacetCounts gives them: at most `total`, and whether there were more."""
     return min(titles, total), titles > total
+
+
+def title_hits(in_title, filters: "SearchFilters", total: int) -> tuple[int, bool]:
+    """The title hits (through the title index, up to the cap), as FacetCounts gives them."""
+    return _bounded(_capped_count(filters.apply(in_title)), total)
