@@ -9,3 +9,6 @@ class ProposalsConfig(AppConfig):
         # Hooks into the catalogue, the navigation and `load_demo_data` (registries, so that
         # disclosures and portal never import this app).
         from . import hooks  # noqa: F401
+        from .selectors import connect_signals
+
+        connect_signals()

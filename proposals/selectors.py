@@ -4,10 +4,14 @@ a member's own reads also see letters sent to them, never drafts."""
 import statistics as stats
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Length
+from django.db.models.signals import post_delete, post_save
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from core.stamped import StampedLookups
 
 from .filters import ProposalFilter
 from .models import Feedback, Member, Proposal, Reply, ReplyCategory, SatisfactionLevel, Session
@@ -73,10 +77,32 @@ def member_proposals(*, member: Member):
     return Proposal.objects.for_listing().filter(pk__in=led_or_signed).order_by(*LIST_ORDER)
 
 
-def member_for_user(user) -> Member | None:
+# Which member each user is: asked on every signed-in request of a member's own pages (whose
+# page to serve), a query that cost as much as serving the kept page itself. Kept until any
+# member is saved or deleted, or any user deleted (core.stamped; docs/decisions/0108).
+kept_member_ids = StampedLookups("proposals:member-of-user")
+
+
+def member_id_for_user(user) -> int | None:
     if not user.is_authenticated:
         return None
-    return Member.objects.select_related("assembly").filter(user=user).first()
+    return kept_member_ids.get(
+        str(user.pk), lambda: Member.objects.filter(user=user).values_list("pk", flat=True).first()
+    )
+
+
+def member_for_user(user) -> Member | None:
+    member_id = member_id_for_user(user)
+    if member_id is None:
+        return None
+    return Member.objects.select_related("assembly").filter(pk=member_id).first()
+
+
+def connect_signals():
+    post_save.connect(kept_member_ids.forget_all, sender=Member, dispatch_uid="member-of-user-save")
+    post_delete.connect(kept_member_ids.forget_all, sender=Member, dispatch_uid="member-of-user-delete")
+    # A deleted user's link is cleared by an UPDATE, which sends no signal of its own.
+    post_delete.connect(kept_member_ids.forget_all, sender=get_user_model(), dispatch_uid="member-of-user-user")
 
 
 def member_dashboard(*, member: Member):

@@ -45,7 +45,7 @@ def proposal_list(request):
 
 
 def _member(request):
-    """The signed-in member, if any: looked up once per request."""
+    """The signed-in member, if any: looked up once per request, when the page is rendered."""
     if not hasattr(request, "proposals_member"):
         request.proposals_member = selectors.member_for_user(request.user)
     return request.proposals_member
@@ -53,9 +53,10 @@ def _member(request):
 
 def _reader(request):
     """Whose page: a signed-in member's proposals show letters not yet published and their own
-    feedback, so each member's pages are kept apart from everyone else's (core.rendering)."""
-    member = _member(request)
-    return f"member-{member.pk}" if member is not None else ""
+    feedback, so each member's pages are kept apart from everyone else's (core.rendering).
+    Only the member's id: a kept page is served without reading the member."""
+    member_id = selectors.member_id_for_user(request.user)
+    return f"member-{member_id}" if member_id is not None else ""
 
 
 @keep_response(per=_reader)

@@ -308,8 +308,9 @@ AUTHENTICATION_BACKENDS = [
     # ModelBackend, its permissions kept in the shared cache until any of them changes.
     "security.permissions.CachedPermissionsBackend",
 ]
-# Only with a cache every process shares (docs/decisions/0105).
-PERMISSION_CACHE = env_bool("PERMISSION_CACHE", bool(REDIS_URL))
+# Permissions and which 委员 a user is, kept in the shared cache until they change (core.stamped;
+# docs/decisions/0105, 0108). Only with a cache every process shares.
+KEPT_LOOKUPS = env_bool("KEPT_LOOKUPS", bool(REDIS_URL))
 # 等保 2.0 身份鉴别: 12+ characters from 3 of 4 classes, not like the username, not common
 # (docs/decisions/0030-staff-security.md).
 AUTH_PASSWORD_VALIDATORS = [

@@ -255,7 +255,7 @@ def test_signed_in_sessions_survive_and_a_sign_out_during_the_outage_holds(clien
         assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-@override_settings(PERMISSION_CACHE=True)
+@override_settings(KEPT_LOOKUPS=True)
 def test_a_permission_taken_away_during_the_outage_is_not_given_back(
     client, redis_server, django_capture_on_commit_callbacks
 ):

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("enabled")]
 
 @pytest.fixture
 def enabled():
-    with override_settings(PERMISSION_CACHE=True):
+    with override_settings(KEPT_LOOKUPS=True):
         yield
 
 
@@ -56,7 +56,7 @@ def test_read_from_the_database_once_then_from_the_cache(staff):
     assert allowed and queries == []
 
 
-@override_settings(PERMISSION_CACHE=False)
+@override_settings(KEPT_LOOKUPS=False)
 def test_without_a_shared_cache_every_request_reads_the_database(staff):
     permission_queries(fresh(staff))
     allowed, queries = permission_queries(fresh(staff))
