@@ -175,6 +175,9 @@ def staff_pages(public, words, rng):
         ("admin records 名称 miss", f"{records}?q={quote(words['miss'])}", f"q={words['miss']}", True),
         ("admin records filter", f"{records}?status__exact=draft", "status=草稿", True),
         ("admin replies", reverse("admin:proposals_reply_changelist"), "", True),
+        # Staff read the public side too (issue 20: the signed-in staff view of public pages).
+        ("catalogue p1 (signed in staff)", reverse("disclosures:catalogue"), "", True),
+        ("seed record (signed in staff)", reverse("disclosures:record_detail", args=[SEED_INDEX_NUMBER]), "", True),
         ("inforequests queue", reverse("inforequests:staff_queue"), "", True),
         ("inforequests statistics", reverse("inforequests:statistics"), "", False),
     ]

@@ -930,6 +930,8 @@ UNCACHED_PAGES = PUBLIC_PAGES + (
     "member page (signed in)",
     "own proposal (signed in)",
     "我的建议提案 (signed in)",
+    "catalogue p1 (signed in staff)",
+    "seed record (signed in staff)",
 )
 SEARCH_PAGES = ("search common word", "search phrase", "search miss")
 
@@ -996,7 +998,7 @@ def targets(run):
         )
     bare_cpu = refs["bare_django"].get("cpu_ms")
     for label, names, limit in (
-        ("public pages and the signed-in member's, uncached", UNCACHED_PAGES, 5),
+        ("public pages, signed-in member's and staff's views of them, uncached", UNCACHED_PAGES, 5),
         ("search pages, uncached", SEARCH_PAGES, 8),
     ):
         rows = [r for r in run["pages"] if r["name"] in names and r.get("variant") == "uncached"]

@@ -155,7 +155,9 @@ def test_uncached_pages_are_held_to_five_times_bare_djangos_cpu_and_publishing_t
         },
     }
     checks = {t["target"]: t for t in run.targets(measured)}
-    pages = checks["public pages and the signed-in member's, uncached: worker CPU per request vs bare Django"]
+    pages = checks[
+        "public pages, signed-in member's and staff's views of them, uncached: worker CPU per request vs bare Django"
+    ]
     assert pages["met"] is False and pages["goal"] == "≤ 5× (each page)"
     assert pages["measured"].startswith("5.2× (我的建议提案 (signed in): 2.60 / 0.50 ms); 3 pages from 1.6×")
     search = checks["search pages, uncached: worker CPU per request vs bare Django"]
@@ -165,7 +167,9 @@ def test_uncached_pages_are_held_to_five_times_bare_djangos_cpu_and_publishing_t
     measured["pages"][2]["cpu_ms"] = 2.5
     measured["publishing"].update(rps_with=700.0, ratio=0.7)
     checks = {t["target"]: t for t in run.targets(measured)}
-    assert checks["public pages and the signed-in member's, uncached: worker CPU per request vs bare Django"]["met"]
+    assert checks[
+        "public pages, signed-in member's and staff's views of them, uncached: worker CPU per request vs bare Django"
+    ]["met"]
     assert checks["throughput while publishing every 5 s vs without"]["met"]
     # The table shows each page's multiple of bare Django's CPU.
     measured.update(reference_bytes=100)
