@@ -7,9 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "基础设施"
 
     def ready(self):
+        from django.core.signals import request_started
         from django.urls import register_converter
 
-        from . import db_router, pagecache
+        from . import db_router, pagecache, stamped
         from .http import IdConverter, TextConverter, TextPathConverter
 
         register_converter(IdConverter, "id")
@@ -22,6 +23,9 @@ class CoreConfig(AppConfig):
         # Any save or delete, once committed, is what a replica must have replayed before it
         # serves another request (core/db_router.py).
         db_router.connect_signals()
+        # Lookups kept until they change (core/stamped.py): each request starts with no change
+        # of its own pending.
+        request_started.connect(stamped.forget_flags, dispatch_uid="core.stamped.forget_flags")
         # So does a release: every deployment runs migrate (docs/deployment.md), and kept pages
         # and fragments were rendered by the previous release's templates and code.
         # (No sender: post_migrate is sent only for apps with models; a few extra bumps are cheap.)

@@ -9,7 +9,7 @@ read again. So a change takes effect with the next request, in every process.
 Only with a cache all processes share (KEPT_LOOKUPS, on with REDIS_URL): a process-local cache
 would not see another process's new stamp. A Redis outage that loses a new stamp empties the
 cache when Redis answers again (core.redis_cache), so no older fact comes back.
-docs/decisions/0105 and 0108."""
+docs/decisions/0105, 0108 and 0109."""
 
 import uuid
 
@@ -20,6 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 # A bound on how long an unused fact stays, not on how stale it may be (the stamp decides that).
 KEEP_SECONDS = 24 * 3600
 _MISSING = object()
+_every = []  # every StampedLookups, for forget_flags
 
 
 class StampedLookups:
@@ -31,6 +32,7 @@ class StampedLookups:
         # Set on the connection by a change not yet committed: until the transaction ends, its
         # own reads see rows nobody else sees, and must neither use nor keep a fact.
         self.changed_attribute = f"_{name.replace(':', '_').replace('-', '_')}_changed"
+        _every.append(self)
 
     def get(self, key: str, compute):
         """compute() — the fact from the database — unless the cache holds it under the current
@@ -40,9 +42,11 @@ class StampedLookups:
             return compute()
         connection = connections[DEFAULT_DB_ALIAS]
         if getattr(connection, self.changed_attribute, False):
-            if connection.in_atomic_block:
-                return compute()
-            setattr(connection, self.changed_attribute, False)  # that transaction was rolled back
+            # Inside the changing transaction, or after it but before its new stamp is written
+            # (another on_commit callback, say, recomputing from the change), or after a
+            # rollback: the database, and nothing kept. The next request starts afresh
+            # (forget_flags, on request_started).
+            return compute()
         key = self.key_prefix + key
         found = cache.get_many([self.version_key, key])
         version = found.get(self.version_key)
@@ -76,3 +80,14 @@ class StampedLookups:
             cache.set(self.version_key, uuid.uuid4().hex, None)
 
         transaction.on_commit(committed)
+
+
+def forget_flags(**kwargs) -> None:
+    """A new request: every transaction of the last one has committed (and its stamps are
+    written) or rolled back, so no connection holds a change of its own any more. (Unless a
+    transaction is still open around the request, as in a test: its changes are still its own.)"""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.in_atomic_block:
+        return
+    for lookups in _every:
+        setattr(connection, lookups.changed_attribute, False)
