@@ -11,7 +11,7 @@ class SecurityConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the demo-account check)
         from .permissions import connect_signals
-        from .selectors import forget_second_factor
+        from .selectors import forget_second_factor, kept_devices
 
         connect_signals()
 
@@ -20,3 +20,5 @@ class SecurityConfig(AppConfig):
             post_delete.connect(
                 forget_second_factor, sender=model, dispatch_uid=f"forget-second-factor-del-{model.__name__}"
             )
+            post_save.connect(kept_devices.forget_all, sender=model, dispatch_uid=f"kept-device-{model.__name__}")
+            post_delete.connect(kept_devices.forget_all, sender=model, dispatch_uid=f"kept-device-del-{model.__name__}")

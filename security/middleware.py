@@ -7,13 +7,35 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from audit.models import Action
 from audit.services import audit_log
 
-from .selectors import has_second_factor
+from .selectors import device_fact, has_second_factor
 
 LAST_ACTIVITY_KEY = "staff_last_activity"
+
+
+class KeptDeviceOTPMiddleware(OTPMiddleware):
+    """django_otp's middleware, without reading the second factor's row on every staff request.
+
+    What it decides with the row — the device exists, is confirmed and is the user's — is kept
+    by security.selectors.device_fact until any device changes (core.stamped: a device removed
+    or unconfirmed is seen by the next request, in every process). The device itself is loaded
+    only if something uses more than those facts (request.user.otp_device.name, say)."""
+
+    def _device_from_persistent_id(self, persistent_id):
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        fact = device_fact(persistent_id)
+        if fact is None:
+            return None
+        device = SimpleLazyObject(lambda: Device.from_persistent_id(persistent_id))
+        # Plain attributes of the proxy: reading them does not load the device.
+        device.__dict__["user_id"], device.__dict__["confirmed"] = fact
+        return device
 
 
 def _admin_path(path):

@@ -1,6 +1,9 @@
 from django.core.cache import cache
 from django_otp import user_has_device
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
+
+from core.stamped import StampedLookups
 
 HAS_DEVICE_KEY = "security:has-device:{}"
 # The middleware asks on every request of a signed-in user not yet past the second step (a
@@ -27,3 +30,18 @@ def has_second_factor(user) -> bool:
 
 def forget_second_factor(sender, instance, **kwargs):
     cache.delete(HAS_DEVICE_KEY.format(instance.user_id))
+
+
+# (user id, confirmed) of each second factor a session was verified with, until any device is
+# saved or deleted (security.middleware.KeptDeviceOTPMiddleware; docs/decisions/0109).
+kept_devices = StampedLookups("security:otp-device")
+
+
+def device_fact(persistent_id: str) -> tuple[int, bool] | None:
+    """(user id, confirmed) of the device django_otp's session entry names; None if there is none."""
+
+    def read():
+        device = Device.from_persistent_id(persistent_id)
+        return None if device is None else (device.user_id, device.confirmed)
+
+    return kept_devices.get(persistent_id, read)

@@ -79,7 +79,8 @@ MIDDLEWARE = [
     "imports.middleware.LegacyRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django_otp's, its device facts kept until any device changes (ADR 0109).
+    "security.middleware.KeptDeviceOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff: sign-out after STAFF_IDLE_TIMEOUT_SECONDS idle, second factor before any admin page.
     "security.middleware.StaffIdleTimeoutMiddleware",
