@@ -86,6 +86,12 @@ def _grouped(qs, columns, limit) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _first_matches(qs, title_hit) -> tuple[int, int]:
+    """(matches, title hits among them) over at most COUNT_CAP + 1 matches of qs."""
+    rows = _grouped(qs.order_by().annotate(title_hit=title_hit), ["title_hit"], COUNT_CAP + 1)
+    return sum(n for _, n in rows), sum(n for hit, n in rows if hit)
+
+
 def _capped_count(qs) -> int:
     """COUNT over at most COUNT_CAP + 1 rows (a LIMIT inside the count's subquery)."""
     return qs.order_by()[: COUNT_CAP + 1].count()
@@ -123,11 +129,18 @@ def search_facets(*, matched, in_title, filters: "SearchFilters", query: ParsedQ
             counts[facet][value] = counts[facet].get(value, 0) + n
     sampled = read > COUNT_CAP
     if sampled:
-        # The first rows say little about the chosen values' share: count those, up to the cap.
-        total = _capped_count(filters.apply(matched)) if selected else COUNT_CAP + 1
-        # Sparse title hits are counted only where a ranking needs their number (title_hits):
-        # a date-sorted search does not, and the count reads every one (300 ms at 1M, cold).
-        titles = None if titles < DENSE_TITLE_HITS else COUNT_CAP + 1
+        if selected:
+            # The first rows say little about the chosen values (rows loaded in date order may
+            # hold none of a chosen year): the choice's own first matches, up to the cap, with
+            # their title hits, in one query.
+            total, titles = _first_matches(filters.apply(matched), title_hit)
+        else:
+            total = COUNT_CAP + 1
+        if total > COUNT_CAP:
+            # Sparse title hits are counted only where a ranking needs their number
+            # (title_hits): a date-sorted search does not, and the count reads every one (300 ms
+            # at 1M, cold). Below the cap the choice's title hits were all read: exact.
+            titles = None if titles < DENSE_TITLE_HITS else COUNT_CAP + 1
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
 
