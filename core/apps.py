@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class CoreConfig(AppConfig):
@@ -23,12 +23,20 @@ class CoreConfig(AppConfig):
         # Any save or delete, once committed, is what a replica must have replayed before it
         # serves another request (core/db_router.py).
         db_router.connect_signals()
-        # Lookups kept until they change (core/stamped.py): each request starts with no change
-        # of its own pending.
-        request_started.connect(stamped.forget_flags, dispatch_uid="core.stamped.forget_flags")
         # So does a release: every deployment runs migrate (docs/deployment.md), and kept pages
         # and fragments were rendered by the previous release's templates and code.
         # (No sender: post_migrate is sent only for apps with models; a few extra bumps are cheap.)
         post_migrate.connect(pagecache.invalidate_after_migrate, dispatch_uid="core.pagecache.migrate")
         # No sender: permissions of apps migrated later exist only once their own signal has run.
         post_migrate.connect(ensure_roles, dispatch_uid="core.ensure_roles")
+        # Lookups kept until they change (core/stamped.py): each request starts with no change
+        # of its own pending.
+        request_started.connect(stamped.forget_flags, dispatch_uid="core.stamped.forget_flags")
+        # The working-day overrides, kept likewise until one is saved or deleted.
+        from .models import WorkingDayOverride
+        from .working_days import kept_overrides
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                kept_overrides.forget_all, sender=WorkingDayOverride, dispatch_uid=f"core.calendar-{id(signal)}"
+            )

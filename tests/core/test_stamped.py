@@ -1,12 +1,17 @@
 """core.stamped: facts kept until a change to what they are read from commits. These tests use
 real commits (no test transaction around them), where the order of on_commit callbacks matters."""
 
+import datetime as dt
+
 import pytest
 from django.core.signals import request_started
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
+from core.models import WorkingDayOverride
 from core.stamped import StampedLookups
+from core.working_days import load_calendar
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 lookups = StampedLookups("test:stamped")
@@ -59,3 +64,22 @@ def test_after_a_rollback_the_next_request_keeps_facts_again(source):
     reads = state["reads"]
     assert lookups.get("k", read) == 1 and lookups.get("k", read) == 1
     assert state["reads"] == reads  # the stamp never changed: the kept fact is used again
+
+
+def test_the_calendar_is_kept_until_an_override_changes():
+    """core.working_days.load_calendar: the override table read once, then kept; an override
+    saved is seen by the next computation, including one run on the commit itself (the
+    recomputation of open cases, inforequests.hooks)."""
+    day = dt.date(2026, 10, 14)  # a Wednesday, a working day by the State Council's calendar
+    with override_settings(KEPT_LOOKUPS=True):
+        assert load_calendar().is_workday(day) == (True, True)
+        with CaptureQueriesContext(connection) as queries:
+            assert load_calendar().is_workday(day) == (True, True)
+        assert not [q for q in queries.captured_queries if "core_workingdayoverride" in q["sql"]]
+        seen = []
+        with transaction.atomic():
+            transaction.on_commit(lambda: seen.append(load_calendar().is_workday(day)))
+            WorkingDayOverride.objects.create(date=day, is_workday=False, note="测试调整")
+        assert seen == [(False, True)]
+        request_started.send(sender=None)
+        assert load_calendar().is_workday(day) == (False, True)
