@@ -9,3 +9,6 @@ class InforequestsConfig(AppConfig):
         # Navigation, roles, demo data, and the calendar-change signal (registries: no other
         # app imports this one).
         from . import hooks  # noqa: F401
+        from .selectors import connect_signals
+
+        connect_signals()

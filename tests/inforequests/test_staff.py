@@ -378,6 +378,32 @@ def test_the_queue_version_builds_no_history_manager(client, two_agencies, monke
     assert not built
 
 
+def test_with_a_shared_cache_the_queue_version_is_kept_until_a_case_changes(
+    client, django_capture_on_commit_callbacks, settings
+):
+    """KEPT_LOOKUPS (core.stamped): a kept queue page reads neither cases nor their history; a
+    transition, once committed, is on the next page."""
+    settings.KEPT_LOOKUPS = True
+    with django_capture_on_commit_callbacks(execute=True):
+        agency = AgencyFactory().organization
+        case = make_case(agency=agency, received_on=D(2026, 9, 18))
+    sign_in_staff(client, staff_user("clerk", agency))
+
+    def history_read():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/disclosures/apply/staff/").content.decode()
+        return html, [q for q in queries.captured_queries if "inforequests_historicalcase" in q["sql"]]
+
+    first, read = history_read()
+    assert case.number in first and read
+    again, read = history_read()
+    assert again == first and read == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_extend(case=case, days=5, approver="王主任", reason="需要调档", on=D(2026, 10, 1))
+    after, read = history_read()
+    assert read and after != first and "延期" in after
+
+
 def test_kept_queue_tables_are_shared_only_by_staff_who_may_see_the_same_cases(client, two_agencies):
     a, b, case_a, case_b = two_agencies
     sign_in_staff(client, staff_user("clerk-a", a))
