@@ -7,8 +7,12 @@ from typing import TYPE_CHECKING
 from django.db import connections
 from django.db.models import Case, IntegerField, Q, Value, When
 
+from core.pagecache import cached_value
+from core.planner import index_walk
 from disclosures.models import DisclosureRecord, Organization, Topic
 
+from . import density
+from .models import SearchDocument
 from .query import ParsedQuery
 from .registry import source_labels
 
@@ -86,6 +90,43 @@ def _grouped(qs, columns, limit) -> list[tuple]:
         return cursor.fetchall()
 
 
+# The walk for the newest first matches checks at most this many documents: a dense query
+# (density.DENSE_SHARE) has its COUNT_CAP + 1 among them unless its matches are old ones.
+WALK_BUDGET = 10_000
+
+
+def newest_cutoff(using: str, rows: int, at=None):
+    """The publication time of the `rows`-th newest public document, or None if there are
+    fewer: `published_at >= cutoff` keeps a walk or a lookup among the newest `rows`. Kept until
+    content changes (core.pagecache)."""
+
+    def compute():
+        found = (
+            SearchDocument.objects.using(using)
+            .public(at=at)
+            .order_by("-published_at", "-id")
+            .values_list("published_at", flat=True)[rows - 1 : rows]
+        )
+        return next(iter(found), None)
+
+    return compute() if at is not None else cached_value(f"search-cutoff:{using}:{rows}", compute)
+
+
+def _newest_grouped(qs, columns, at=None) -> list[tuple] | None:
+    """Like _grouped over the newest COUNT_CAP + 1 rows of qs, read along the date index among
+    the newest WALK_BUDGET documents (a bitmap of a dense query's matches holds hundreds of
+    thousands: 0.5 s for 政府信息公开 at a million, the walk 0.15 s). None if fewer match there:
+    the caller reads them all."""
+    cutoff = newest_cutoff(qs.db, WALK_BUDGET, at)
+    walked = qs.order_by("-published_at", "-id")
+    if cutoff is not None:
+        walked = walked.filter(published_at__gte=cutoff)
+    with index_walk(qs.db):
+        rows = _grouped(walked, columns, COUNT_CAP + 1)
+    complete = cutoff is None or sum(row[-1] for row in rows) > COUNT_CAP
+    return rows if complete else None
+
+
 def _first_matches(qs, title_hit) -> tuple[int, int]:
     """(matches, title hits among them) over at most COUNT_CAP + 1 matches of qs."""
     rows = _grouped(qs.order_by().annotate(title_hit=title_hit), ["title_hit"], COUNT_CAP + 1)
@@ -97,17 +138,20 @@ def _capped_count(qs) -> int:
     return qs.order_by()[: COUNT_CAP + 1].count()
 
 
-def search_facets(*, matched, in_title, filters: "SearchFilters", query: ParsedQuery) -> FacetCounts:
+def search_facets(*, matched, in_title, filters: "SearchFilters", query: ParsedQuery, at=None) -> FacetCounts:
     """Facets, number of results and of title hits from one grouped query over at most
-    COUNT_CAP + 1 matches (`in_title`: the matches in titles, to count them when capped).
+    COUNT_CAP + 1 matches (`in_title`: the matches in titles, to count them when capped): the
+    newest ones when the query is dense (density.sample_walks), else wherever the full-text
+    index finds them first.
 
     Each facet ignores its own choice and honours all the others (so readers can switch
     between its values); the combinations are few, so the sums are done here."""
     columns = list(FACET_COLUMNS.values())
     title_hit = Case(When(_title_hit(query), then=Value(1)), default=Value(0), output_field=IntegerField())
-    rows = _grouped(
-        filters.apply_dates(matched).order_by().annotate(title_hit=title_hit), [*columns, "title_hit"], COUNT_CAP + 1
-    )
+    sample = filters.apply_dates(matched).order_by().annotate(title_hit=title_hit)
+    rows = _newest_grouped(sample, [*columns, "title_hit"], at) if density.sample_walks(query, matched.db) else None
+    if rows is None:
+        rows = _grouped(sample, [*columns, "title_hit"], COUNT_CAP + 1)
     selected = filters.selected()
     position = {column: i for i, column in enumerate(columns)}
 

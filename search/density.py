@@ -1,0 +1,87 @@
+"""How common a query's tokens are, read from PostgreSQL's own statistics (ADR 0110).
+
+How to read many matches newest first depends on their share of the documents, not on their
+number: a walk along the date index checks about `wanted / share` rows, each with its
+out-of-line vector, while a bitmap of the full-text index builds every match first. ANALYZE
+keeps the lexemes found in most documents, each with the share of documents holding it
+(pg_stats.most_common_elems of the stored vector). The planner multiplies those shares as if
+a phrase's bigrams were independent; here the rarest one stands for the phrase, since its
+bigrams come together. A token the statistics do not list is rarer than every one they do.
+
+Kept in each process for KEEP_SECONDS: the shares change only when ANALYZE runs again."""
+
+import time
+
+from django.db import connections
+
+KEEP_SECONDS = 3600
+# From this share on, matches are dense: the walk for the first 2,001 reads at most a few
+# thousand rows, where a bitmap of the full-text index would hold hundreds of thousands.
+DENSE_SHARE = 0.3
+# Below this share, the walk for a page of matches checks more than ten rows for each it keeps.
+WALK_SHARE = 0.1
+
+_kept: dict[tuple[str, str], tuple[float, dict | None]] = {}
+
+
+def lexeme_shares(using: str, column: str = "search_vector") -> dict[str, float] | None:
+    """{lexeme: share of documents} for the most common lexemes, plus "" for the share below
+    which lexemes are not listed; None where there are no such statistics (not PostgreSQL, or
+    the table not analyzed yet)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    kept = _kept.get((using, column))
+    if kept is not None and time.monotonic() - kept[0] < KEEP_SECONDS:
+        return kept[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT element, share FROM pg_stats AS stats, "
+            "unnest(stats.most_common_elems::text::text[], stats.most_common_elem_freqs) AS listed(element, share) "
+            "WHERE stats.schemaname = current_schema() AND stats.tablename = 'search_searchdocument' "
+            "AND stats.attname = %s AND element IS NOT NULL",
+            [column],
+        )
+        rows = cursor.fetchall()
+    shares = {element: share for element, share in rows} if rows else None
+    if shares:
+        shares[""] = min(shares.values())
+    _kept[(using, column)] = (time.monotonic(), shares)
+    return shares
+
+
+def match_share(query, using: str, column: str = "search_vector") -> float | None:
+    """About what share of the documents hold every token of the query; None if unknown.
+
+    A bigram's share is its own, or below the least listed. A lone character (a prefix) is
+    at least as common as the most common bigram it begins. The query's share is its rarest
+    token's: tokens of one phrase come together, so that is close, not a product."""
+    shares = lexeme_shares(using, column)
+    if not shares or not (query.bigrams or query.prefixes):
+        return None
+    floor = shares[""]
+    parts = [shares.get(bigram, floor) for bigram in query.bigrams]
+    for prefix in query.prefixes:
+        parts.append(
+            max((share for lexeme, share in shares.items() if lexeme and lexeme.startswith(prefix)), default=floor)
+        )
+    return min(parts)
+
+
+def sample_walks(query, using: str) -> bool:
+    """The first matches for the facets are read newest first along the date index."""
+    share = match_share(query, using)
+    return share is not None and share >= DENSE_SHARE
+
+
+def window_looks_up(query, using: str, column: str = "search_vector") -> bool:
+    """Known to be rare (below WALK_SHARE), not merely unknown: the newest matches are looked
+    up among the newest documents rather than walked for. `column`: search_title_vector for
+    title hits."""
+    share = match_share(query, using, column)
+    return share is not None and share < WALK_SHARE
+
+
+def forget() -> None:
+    """For tests that analyze the table again."""
+    _kept.clear()
