@@ -282,8 +282,9 @@ class Rarity:
     at: object = None
 
 
-def _rarity(query: ParsedQuery, db: str, at=None, column="search_vector") -> Rarity:
-    if not density.window_looks_up(query, db, column):
+def _rarity(query: ParsedQuery, db: str, many: int, at=None, column="search_vector") -> Rarity:
+    """Only for many matches (fewer are looked up anyway: FewHits)."""
+    if many < DATE_WALK_MIN or not density.window_looks_up(query, db, column):
         return Rarity(at=at)
     return Rarity(density.match_share(query, db, column), at)
 
@@ -392,20 +393,22 @@ def search(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), sort
     if not count:
         ordered = ResultList([])  # a miss costs no ordering queries
     elif sort == "date":
-        ordered = _date_order(results, count, many=_many(count, counts.capped), rarity=_rarity(query, results.db, at))
+        many = _many(count, counts.capped)
+        ordered = _date_order(results, count, many=many, rarity=_rarity(query, results.db, many, at))
     else:
         titles, titles_capped = counts.titles, counts.titles_capped
         if titles is None:  # sparse past the cap: the ranked window needs their number
             titles, titles_capped = kept("search-titles", lambda: title_hits(matched_in_title, filters, count))
+        many, titles_many = _many(count, counts.capped), _many(titles, titles_capped)
         ordered = _relevance_order(
             results,
             filters.apply(matched_in_title),
             query,
             count,
-            many=_many(count, counts.capped),
-            titles_many=_many(titles, titles_capped),
-            rarity=_rarity(query, results.db, at),
-            title_rarity=_rarity(query, results.db, at, column="search_title_vector"),
+            many=many,
+            titles_many=titles_many,
+            rarity=_rarity(query, results.db, many, at),
+            title_rarity=_rarity(query, results.db, titles_many, at, column="search_title_vector"),
         )
     return SearchResults(
         query=query, queryset=ordered.documents(), facets=facets, count=count, groups=ordered, capped=counts.capped

@@ -17,10 +17,12 @@ def clear_caches():
 
     from core.pagecache import reset_local
     from disclosures.services import record_view_counts
+    from search import density
 
     cache.clear()
     reset_local()  # the page cache's per-process copies go with the cache
     record_view_counts.clear()  # buffered 浏览次数 must not leak into the next test
+    density.forget()  # PostgreSQL's lexeme shares, kept per process: tests ANALYZE their own rows
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.planner import index_lookup, index_walk
-from search import selectors
+from search import density, selectors
 from search.backends import backend_for
 from search.models import SearchDocument
 from search.query import parse_query
@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def many_hits(monkeypatch):
+    # The walk whatever the table's statistics say (how they choose: tests/search/test_density.py).
+    monkeypatch.setattr(density, "lexeme_shares", lambda *args, **kwargs: None)
     now = timezone.now()
     for n in range(7):
         published(title=f"社区治理工作安排（{n}）", body="<p>社区治理。</p>", published_at=now - dt.timedelta(days=n))
