@@ -49,8 +49,8 @@ kept_queue_versions = StampedLookups("inforequests:queue-version")
 
 def queue_version() -> int:
     """Grows whenever any case is saved or deleted: simple-history writes a row each time (the
-    newest history id, read from its primary key index). Kept with a shared cache until a case
-    or history row is saved or deleted (core.stamped): every queue page asked the database."""
+    newest history id, read from its primary key index). Kept with a shared cache until a history
+    row is written or deleted (core.stamped): every queue page asked the database."""
     return kept_queue_versions.get("latest", _latest_case_history_id)
 
 
@@ -63,10 +63,10 @@ def _latest_case_history_id() -> int:
 
 
 def connect_signals():
+    # Every save or delete of a case writes a history row (the version itself): its signal alone.
     history = apps.get_model("inforequests", "HistoricalCase")
-    for model in (Case, history):
-        post_save.connect(kept_queue_versions.forget_all, sender=model, dispatch_uid=f"queue-version-save-{model}")
-        post_delete.connect(kept_queue_versions.forget_all, sender=model, dispatch_uid=f"queue-version-del-{model}")
+    post_save.connect(kept_queue_versions.forget_all, sender=history, dispatch_uid="queue-version-save")
+    post_delete.connect(kept_queue_versions.forget_all, sender=history, dispatch_uid="queue-version-delete")
 
 
 def staff_agencies(user):
