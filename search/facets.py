@@ -1,6 +1,7 @@
 """Facet counts for search: how many results each type, publisher, topic, year and validity
 would leave, and how many results there are in all."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -8,7 +9,7 @@ from django.db import connections
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from core.pagecache import cached_value
-from core.planner import index_walk
+from core.planner import index_lookup, index_walk
 from disclosures.models import DisclosureRecord, Organization, Topic
 
 from . import density
@@ -141,7 +142,7 @@ def _capped_count(qs) -> int:
 def search_facets(*, matched, in_title, filters: "SearchFilters", query: ParsedQuery, at=None) -> FacetCounts:
     """Facets, number of results and of title hits from one grouped query over at most
     COUNT_CAP + 1 matches (`in_title`: the matches in titles, to count them when capped): the
-    newest ones when the query is dense (density.sample_walks), else wherever the full-text
+    newest ones when the query is dense (density.sample_reading), else wherever the full-text
     index finds them first.
 
     Each facet ignores its own choice and honours all the others (so readers can switch
@@ -149,9 +150,11 @@ def search_facets(*, matched, in_title, filters: "SearchFilters", query: ParsedQ
     columns = list(FACET_COLUMNS.values())
     title_hit = Case(When(_title_hit(query), then=Value(1)), default=Value(0), output_field=IntegerField())
     sample = filters.apply_dates(matched).order_by().annotate(title_hit=title_hit)
-    rows = _newest_grouped(sample, [*columns, "title_hit"], at) if density.sample_walks(query, matched.db) else None
+    reading = density.sample_reading(query, matched.db)
+    rows = _newest_grouped(sample, [*columns, "title_hit"], at) if reading == "walk" else None
     if rows is None:
-        rows = _grouped(sample, [*columns, "title_hit"], COUNT_CAP + 1)
+        with index_lookup(sample.db) if reading == "lookup" else nullcontext():
+            rows = _grouped(sample, [*columns, "title_hit"], COUNT_CAP + 1)
     selected = filters.selected()
     position = {column: i for i, column in enumerate(columns)}
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.planner import index_lookup
 from search import density, facets, selectors
 from search.models import SearchDocument
 from search.query import parse_query
@@ -57,8 +58,10 @@ def test_shares_are_read_from_the_statistics(old_then_new):
     assert density.match_share(parse_query("工作通知"), connection.alias) == pytest.approx(1.0)
     rare = density.match_share(parse_query("年度报告"), connection.alias)
     assert rare == pytest.approx(0.02, abs=0.01)
-    assert density.sample_walks(parse_query("工作"), connection.alias)
-    assert not density.sample_walks(parse_query("年度"), connection.alias)
+    assert density.sample_reading(parse_query("工作"), connection.alias) == "walk"
+    assert density.sample_reading(parse_query("年度"), connection.alias) == "lookup"
+    # A lone character's share is a floor: the planner chooses.
+    assert density.sample_reading(parse_query("年"), connection.alias) is None
     assert density.window_looks_up(parse_query("年度"), connection.alias)
     assert not density.window_looks_up(parse_query("通知"), connection.alias)
     # A lone character is as common as the commonest pair it begins.
@@ -90,9 +93,25 @@ def test_a_dense_query_whose_newest_documents_hold_too_few_matches_is_counted_as
     monkeypatch.setattr(facets, "COUNT_CAP", 100)
     monkeypatch.setattr(facets, "WALK_BUDGET", 500)
     monkeypatch.setattr(density, "DENSE_SHARE", 0.5)
-    assert density.sample_walks(parse_query("工作通知"), connection.alias)
+    assert density.sample_reading(parse_query("工作通知"), connection.alias) == "walk"
     found = search(query=parse_query("工作通知"))
     assert found.capped and {value.value: value.count for value in found.facets["year"]} == {"2025": 101}
+
+
+def test_a_less_common_querys_facet_sample_is_read_through_the_full_text_index(old_then_new, monkeypatch):
+    """Below the dense share the planner scans the table for the sample, checking each row's
+    out-of-line vector; the sample is found through the full-text index instead (a bitmap)."""
+    monkeypatch.setattr(facets, "COUNT_CAP", 10)
+    with CaptureQueriesContext(connection) as queries:
+        found = search(query=parse_query("年度报告"))
+    assert found.capped
+    sqls = [q["sql"] for q in queries]
+    sample = next(i for i, sql in enumerate(sqls) if "AS sample GROUP BY" in sql and '"publisher"' in sql)
+    assert "set_config('enable_seqscan', 'off', true)" in sqls[sample - 1]
+    with connection.cursor() as cursor, index_lookup(connection.alias):
+        cursor.execute("EXPLAIN " + sqls[sample])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Bitmap Index Scan" in plan and "Seq Scan" not in plan
 
 
 def _plain_newest(text, count):
