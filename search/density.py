@@ -88,12 +88,12 @@ def sample_reading(query, using: str) -> str | None:
     return None if query.prefixes else "lookup"
 
 
-def window_looks_up(query, using: str, column: str = "search_vector") -> bool:
-    """Known to be rare (below WALK_SHARES), not merely unknown: the newest matches are looked
-    up among the newest documents rather than walked for. `column`: search_title_vector for
-    title hits."""
+def window_share(query, using: str, column: str = "search_vector") -> float | None:
+    """The query's share where it is known to be rare (below WALK_SHARES), not merely unknown:
+    the newest matches are then looked up among the newest documents rather than walked for;
+    else None. `column`: search_title_vector for title hits."""
     share = match_share(query, using, column)
-    return share is not None and share < WALK_SHARES[column]
+    return share if share is not None and share < WALK_SHARES[column] else None
 
 
 def forget() -> None:

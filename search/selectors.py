@@ -193,7 +193,7 @@ class FewHits(PlannedQuery):
 
 
 class NewestLookup(PlannedQuery):
-    """Many hits, but rare among the documents (density.window_looks_up): 年 is in 2 % of them,
+    """Many hits, but rare among the documents (density.window_share): 年 is in 2 % of them,
     19,618 at a million, so the walk checks fifty rows, each with its out-of-line vector, for
     every hit it keeps (10,000 for the ranked window: 0.4–1 s cold). Instead they are looked up
     among the newest documents, where as many are expected three times over: a bitmap of the
@@ -284,9 +284,7 @@ class Rarity:
 
 def _rarity(query: ParsedQuery, db: str, many: int, at=None, column="search_vector") -> Rarity:
     """Only for many matches (fewer are looked up anyway: FewHits)."""
-    if many < DATE_WALK_MIN or not density.window_looks_up(query, db, column):
-        return Rarity(at=at)
-    return Rarity(density.match_share(query, db, column), at)
+    return Rarity(density.window_share(query, db, column) if many >= DATE_WALK_MIN else None, at)
 
 
 def _by_date(qs, count: int, rarity: Rarity = Rarity()):

@@ -62,8 +62,8 @@ def test_shares_are_read_from_the_statistics(old_then_new):
     assert density.sample_reading(parse_query("年度"), connection.alias) == "lookup"
     # A lone character's share is a floor: the planner chooses.
     assert density.sample_reading(parse_query("年"), connection.alias) is None
-    assert density.window_looks_up(parse_query("年度"), connection.alias)
-    assert not density.window_looks_up(parse_query("通知"), connection.alias)
+    assert density.window_share(parse_query("年度"), connection.alias) is not None
+    assert density.window_share(parse_query("通知"), connection.alias) is None
     # A lone character is as common as the commonest pair it begins.
     assert density.match_share(parse_query("工"), connection.alias) == pytest.approx(1.0)
     # A bigram not listed is rarer than every listed one.
@@ -148,7 +148,7 @@ def test_a_rare_query_whose_newest_documents_hold_none_falls_back_to_every_match
     rows = [("年度报告", now - dt.timedelta(days=900, hours=n), 2024) for n in range(30)]
     rows += [("工作通知", now - dt.timedelta(hours=n), 2026) for n in range(3000)]
     _documents(rows)
-    assert density.window_looks_up(parse_query("年度报告"), connection.alias)
+    assert density.window_share(parse_query("年度报告"), connection.alias) is not None
     matched = selectors.documents_matching(query=parse_query("年度报告")).order_by("-published_at", "-id")
     lookup = NewestLookup(matched, share=0.5)  # a window of 150, then 1,500: neither holds one
     assert [(d.title, d.published_at) for d in lookup[0:25]] == _plain_newest("年度报告", 25)
