@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from core.text import has_control_characters
 
-from .tokenizer import MAX_TOKEN_LENGTH, normalize, query_tokens, squeeze
+from .tokenizer import MAX_TOKEN_LENGTH, is_han, normalize, query_tokens, squeeze
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 10
@@ -23,6 +23,18 @@ class ParsedQuery:
     prefixes: tuple[str, ...] = field(default=())
     # The terms the token match alone cannot vouch for (phrases longer than one token).
     verbatim_terms: tuple[str, ...] = field(default=())
+
+    def unvouched_tokens(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(bigrams, prefixes) that the verbatim check of `verbatim_terms` does not imply: a
+        phrase of Han characters found verbatim in a squeezed line is one run of them there,
+        and the line's tokens hold every bigram of it (search.tokenizer.tokens). Letters and
+        digits are tokenized as written as well as squeezed, so a term with them vouches for
+        nothing."""
+        vouched = {bigram for term in self.verbatim_terms if is_han(term) for bigram in query_tokens(term)[0]}
+        return (
+            tuple(bigram for bigram in self.bigrams if bigram not in vouched),
+            tuple(prefix for prefix in self.prefixes if prefix not in vouched),
+        )
 
 
 def clean_query(raw: str) -> str:

@@ -15,7 +15,9 @@ SYNC_CHUNK = 500
 
 
 def _squeezed_lines(texts) -> list[str]:
-    lines = (squeeze(line) for text in texts for line in (text or "").splitlines())
+    # Each text cut where `tokens` cuts it: a phrase found in these lines is then always in
+    # the full-text index too (search.backends.TokenMatch relies on it).
+    lines = (squeeze(line) for text in texts for line in (text or "")[:MAX_INDEXED_CHARS].splitlines())
     return [line for line in lines if line]
 
 

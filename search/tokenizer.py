@@ -19,6 +19,7 @@ HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _TOKEN_RUNS = re.compile(rf"([{HAN}]+)|((?:(?![{HAN}])[^\W_])+)")
 _KEEP = re.compile(rf"[{HAN}]|(?:(?![{HAN}])[^\W_])")
 _NOT_KEPT = re.compile(rf"(?:(?![{HAN}])[\W_])+")
+_ALL_HAN = re.compile(rf"[{HAN}]+")
 # PostgreSQL rejects lexemes of 2 KB or more; long alphanumeric runs (hashes, URLs) are cut.
 MAX_TOKEN_LENGTH = 64
 # A tsvector must stay below 1 MB, and nobody searches the 200,001st character.
@@ -64,6 +65,11 @@ def _runs(normalized: str):
 
 def _bigrams(run: str) -> list[str]:
     return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def is_han(text: str) -> bool:
+    """Only Han characters (a squeezed term that is one run of them)."""
+    return bool(_ALL_HAN.fullmatch(text))
 
 
 def _han_tokens(run: str) -> list[str]:

@@ -5,10 +5,11 @@ identical expectations)."""
 import pytest
 from django.db import connection
 
+from core.planner import index_walk
 from search.backends import FTS_TABLE, backend_for
 from search.models import SearchDocument
 from search.query import parse_query
-from search.selectors import search
+from search.selectors import documents_matching, search
 from tests.disclosures.factories import published
 
 CORPUS = {
@@ -57,6 +58,57 @@ def corpus(db):
 def test_same_hits_on_every_backend(corpus, q):
     hits = {d.title for d in search(query=parse_query(q)).queryset}
     assert hits == EXPECTED[q]
+
+
+def test_a_walk_finds_the_same_documents(corpus):
+    """Inside a walk a Han phrase is checked verbatim alone (search.backends.TokenMatch): the
+    same documents match as through the full-text index, in the whole text and in titles."""
+    for q, expected in EXPECTED.items():
+        for title_only in (False, True):
+            matched = documents_matching(query=parse_query(q), title_only=title_only)
+            found = {d.title for d in matched}
+            with index_walk(matched.db):
+                walked = {d.title for d in matched}
+            assert walked == found, (q, title_only)
+            assert found == expected if not title_only else found <= expected, (q, title_only)
+
+
+@pytest.mark.parametrize(
+    "q, unvouched",
+    [
+        ("社区治理", ((), ())),
+        ("社区治理试点 工作", (("工作",), ())),
+        ("社区 治理", (("社区", "治理"), ())),  # two words, each only a token: nothing checked verbatim
+        ("社区治理 区", ((), ("区",))),
+        ("〔2018〕49号", ((), ("号", "2018", "49"))),  # digits are tokenized as written too
+        ("GB/T 9704", ((), ("gb", "t", "9704"))),
+    ],
+)
+def test_what_a_verbatim_phrase_vouches_for(q, unvouched):
+    assert parse_query(q).unvouched_tokens() == unvouched
+
+
+@pytest.mark.django_db
+def test_a_phrase_split_across_paragraphs_matches_neither_way():
+    published(title="关于城乡建设的通知", body="<p>完善城乡社区</p><p>治理体系。</p>")
+    matched = documents_matching(query=parse_query("社区治理"))
+    assert not matched.exists()
+    with index_walk(matched.db):
+        assert not matched.exists()
+    assert documents_matching(query=parse_query("社区 治理")).exists()
+
+
+@pytest.mark.postgres_only
+def test_postgres_walk_checks_a_han_phrase_without_reading_the_vector(corpus):
+    phrase = documents_matching(query=parse_query("治理试点"))
+    mixed = documents_matching(query=parse_query("治理试点 工作"))
+    assert "search_vector) @@" in str(phrase.query)  # found through the full-text index
+    with index_walk(phrase.db):
+        assert "@@" not in str(phrase.query)
+        assert "'工作'" in str(mixed.query) and "'治理'" not in str(mixed.query)
+        assert [d.title for d in phrase] == ["关于开展城乡社区治理试点工作的通知"]
+        plan = phrase.order_by("-published_at").explain()
+    assert "search_vector" not in plan and "~~ '%治理试点%'" in plan, plan
 
 
 def test_ranking_is_stable_title_first(corpus):
