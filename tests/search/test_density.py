@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.planner import index_lookup
+from core.planner import index_lookup, index_walk
 from search import density, facets, selectors
 from search.models import SearchDocument
 from search.query import parse_query
-from search.selectors import NewestLookup, search
+from search.selectors import NewestLookup, SearchFilters, search
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
 
@@ -112,6 +112,27 @@ def test_a_less_common_querys_facet_sample_is_read_through_the_full_text_index(o
         cursor.execute("EXPLAIN " + sqls[sample])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Bitmap Index Scan" in plan and "Seq Scan" not in plan
+
+
+def test_a_dense_querys_first_matches_of_a_choice_are_walked_for(monkeypatch):
+    """A dense query with a year chosen: its first matches in that year are read along the
+    date index from the year's end, each row checked by the phrase alone (no vector read),
+    not as a bitmap of every match in the full-text index intersected with the year's."""
+    start = dt.datetime(2020, 3, 1, tzinfo=dt.UTC)
+    _documents([("工作通知", start + dt.timedelta(hours=n), 2020) for n in range(0, 6000, 2)])
+    monkeypatch.setattr(facets, "COUNT_CAP", 100)
+    monkeypatch.setattr(facets, "WALK_BUDGET", 500)
+    with CaptureQueriesContext(connection) as queries:
+        found = search(query=parse_query("工作通知"), filters=SearchFilters(year=2020))
+    assert found.capped and found.count == 100
+    sqls = [q["sql"] for q in queries]
+    first = next(i for i, sql in enumerate(sqls) if "AS sample GROUP BY" in sql and '"publisher"' not in sql)
+    assert "set_config('enable_bitmapscan', 'off', true)" in sqls[first - 1]
+    assert "@@" not in sqls[first] and "LIKE" in sqls[first]
+    with connection.cursor() as cursor, index_walk(connection.alias):
+        cursor.execute("EXPLAIN " + sqls[first])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "search_document_date" in plan and "Bitmap" not in plan, plan
 
 
 def _plain_newest(text, count):
