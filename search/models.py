@@ -24,6 +24,7 @@ class SearchDocument(models.Model):
     # Labelled body-weight fields (关键字, 内容概述 …) and the plain-text body, for snippets.
     extra = models.JSONField("其他字段", default=list, blank=True)
     body_text = models.TextField("正文文本", blank=True)
+    # Indexed with their dates (Meta.indexes), which also serves the foreign key's lookups.
     publisher = models.ForeignKey(
         "disclosures.Organization",
         verbose_name="发布机构",
@@ -31,9 +32,16 @@ class SearchDocument(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     topic = models.ForeignKey(
-        "disclosures.Topic", verbose_name="主题分类", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "disclosures.Topic",
+        verbose_name="主题分类",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     validity = models.CharField("有效性", max_length=10, blank=True)
     # The disclosure record that carries the item (itself, the reply letter, a fact's source);
@@ -66,6 +74,11 @@ class SearchDocument(models.Model):
             # A type's matches newest first (答复 and 数据 are 1–2 % of the documents): walked
             # along their own dates, not a hundred other documents read per hit.
             models.Index(fields=["source", "-published_at", "-id"], name="search_document_source_date"),
+            # Likewise a publisher's or a topic's (each 2–5 % of the documents): 社区 with one
+            # publisher chosen walked everyone's dates for its 100 newest title hits, 42,800
+            # rows and 185,000 buffers at a million records.
+            models.Index(fields=["publisher", "-published_at", "-id"], name="search_document_publisher_date"),
+            models.Index(fields=["topic", "-published_at", "-id"], name="search_document_topic_date"),
             # A rare 有效性 (失效, 废止) beside a common word: found here, not by reading every match.
             models.Index(fields=["validity"], name="search_document_validity"),
         ]

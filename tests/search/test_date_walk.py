@@ -15,7 +15,7 @@ from search.backends import backend_for
 from search.models import SearchDocument
 from search.query import parse_query
 from search.selectors import DateWalk, FewHits, search
-from tests.disclosures.factories import published
+from tests.disclosures.factories import OrganizationFactory, TopicFactory, published
 
 pytestmark = pytest.mark.django_db
 
@@ -153,13 +153,20 @@ def test_a_type_and_a_rare_validity_have_indexes_of_their_own():
     indexes = {index.name: index.fields for index in SearchDocument._meta.indexes}
     assert indexes["search_document_validity"] == ["validity"]
     assert indexes["search_document_source_date"] == ["source", "-published_at", "-id"]
+    assert indexes["search_document_publisher_date"] == ["publisher", "-published_at", "-id"]
+    assert indexes["search_document_topic_date"] == ["topic", "-published_at", "-id"]
     with connection.cursor() as cursor:
         names = {
             c
             for c, info in connection.introspection.get_constraints(cursor, "search_searchdocument").items()
             if info["index"]
         }
-    assert {"search_document_validity", "search_document_source_date"} <= names
+    assert {
+        "search_document_validity",
+        "search_document_source_date",
+        "search_document_publisher_date",
+        "search_document_topic_date",
+    } <= names
 
 
 @pytest.mark.postgres_only
@@ -172,6 +179,26 @@ def test_postgresql_walks_a_chosen_type_along_its_own_dates():
     with index_walk(connection.alias):
         plan = walked.queryset[:20].explain()
     assert "search_document_source_date" in plan, plan
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("field, factory", [("publisher", OrganizationFactory), ("topic", TopicFactory)])
+def test_postgresql_walks_a_chosen_publisher_or_topic_along_its_own_dates(field, factory):
+    """One publisher's or topic's newest matches (each 2–5 % of the documents at a million):
+    walked along their own dates, not everyone's, checking fifty others per hit (社区 with a
+    publisher chosen: 185,000 buffers for its 100 newest title hits)."""
+    chosen = factory()
+    _many_analyzed_documents(lambda n: "record", "管理通知")
+    SearchDocument.objects.filter(object_id__in=[10**6 + n for n in range(0, 3000, 50)]).update(**{field: chosen})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchdocument")
+    matched = backend_for(SearchDocument.objects.all()).match(SearchDocument.objects.public(), parse_query("管理"))
+    walked = DateWalk(matched.filter(**{field: chosen}).order_by("-published_at", "-id").values_list("id", flat=True))
+    newest = SearchDocument.objects.filter(**{field: chosen}).order_by("-published_at", "-id")
+    assert walked[0:20] == list(newest.values_list("id", flat=True)[:20])
+    with index_walk(connection.alias):
+        plan = walked.queryset[:20].explain()
+    assert f"search_document_{field}_date" in plan, plan
 
 
 def test_sqlite_walks_the_date_index_checking_each_row_against_the_matches():
