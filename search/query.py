@@ -29,12 +29,9 @@ class ParsedQuery:
         phrase of Han characters found verbatim in a squeezed line is one run of them there,
         and the line's tokens hold every bigram of it (search.tokenizer.tokens). Letters and
         digits are tokenized as written as well as squeezed, so a term with them vouches for
-        nothing."""
+        nothing; nor does any term for a prefix (a lone character or a run of letters)."""
         vouched = {bigram for term in self.verbatim_terms if is_han(term) for bigram in query_tokens(term)[0]}
-        return (
-            tuple(bigram for bigram in self.bigrams if bigram not in vouched),
-            tuple(prefix for prefix in self.prefixes if prefix not in vouched),
-        )
+        return tuple(bigram for bigram in self.bigrams if bigram not in vouched), self.prefixes
 
 
 def clean_query(raw: str) -> str:
