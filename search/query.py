@@ -29,8 +29,10 @@ class ParsedQuery:
         phrase of Han characters found verbatim in a squeezed line is one run of them there,
         and the line's tokens hold every bigram of it (search.tokenizer.tokens). Letters and
         digits are tokenized as written as well as squeezed, so a term with them vouches for
-        nothing; nor does any term for a prefix (a lone character or a run of letters)."""
-        vouched = {bigram for term in self.verbatim_terms if is_han(term) for bigram in query_tokens(term)[0]}
+        nothing; nor does any term for a prefix (a lone character or a run of letters). The
+        term's own pairs, as written: normalizing it again could change them (OpenCC reads the
+        squeezed 沈默然 of "沈,默然" as the phrase 沈默 and writes 沉默)."""
+        vouched = {term[i : i + 2] for term in self.verbatim_terms if is_han(term) for i in range(len(term) - 1)}
         return tuple(bigram for bigram in self.bigrams if bigram not in vouched), self.prefixes
 
 

@@ -3,7 +3,9 @@ keys' own one-column indexes go: the new ones begin with the same column).
 
 The foreign keys change in the migration state only, and their old indexes are dropped by
 name: Django would rebuild the whole table on SQLite to alter a field, and the rebuilt table
-loses the triggers that keep the full-text table in step (migration 0002)."""
+loses the triggers that keep the full-text table in step (migration 0002). They are dropped
+last: on PostgreSQL, DROP INDEX locks the table against reads until the migration commits,
+while building an index only holds writes back."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -45,6 +47,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name="searchdocument",
+            index=models.Index(fields=["publisher", "-published_at", "-id"], name="search_document_publisher_date"),
+        ),
+        migrations.AddIndex(
+            model_name="searchdocument",
+            index=models.Index(fields=["topic", "-published_at", "-id"], name="search_document_topic_date"),
+        ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
@@ -57,13 +67,5 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[migrations.RunPython(drop_single_column_indexes, create_single_column_indexes)],
-        ),
-        migrations.AddIndex(
-            model_name="searchdocument",
-            index=models.Index(fields=["publisher", "-published_at", "-id"], name="search_document_publisher_date"),
-        ),
-        migrations.AddIndex(
-            model_name="searchdocument",
-            index=models.Index(fields=["topic", "-published_at", "-id"], name="search_document_topic_date"),
         ),
     ]

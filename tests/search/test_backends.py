@@ -82,10 +82,21 @@ def test_a_walk_finds_the_same_documents(corpus):
         ("社区治理 区", ((), ("区",))),
         ("〔2018〕49号", ((), ("号", "2018", "49"))),  # digits are tokenized as written too
         ("GB/T 9704", ((), ("gb", "t", "9704"))),
+        # The squeezed term's own pairs, not those of the term normalized again (沈默 → 沉默).
+        ("沈,默然 沉默", (("沉默",), ())),
     ],
 )
 def test_what_a_verbatim_phrase_vouches_for(q, unvouched):
     assert parse_query(q).unvouched_tokens() == unvouched
+
+
+@pytest.mark.django_db
+def test_a_walk_still_checks_a_word_that_another_term_only_seems_to_vouch_for():
+    published(title="关于答问的说明", body="<p>他沈，默然不语。</p>")
+    matched = documents_matching(query=parse_query("沈,默然 沉默"))
+    assert not matched.exists()
+    with index_walk(matched.db):
+        assert not matched.exists()
 
 
 @pytest.mark.django_db
