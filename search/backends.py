@@ -85,8 +85,9 @@ class PostgresBackend:
 
 class TokenMatch(Lookup):
     """`vector @@ tsquery` of the query's tokens; compiled inside core.planner.index_walk,
-    only the tokens that the query's verbatim check does not already vouch for (ParsedQuery.unvouched_tokens), and none at all for a phrase of Han characters.
-    The walk checks each row it passes, and each check reads the row's vector out of line:
+    only the tokens that the query's verbatim check does not already vouch for
+    (ParsedQuery.unvouched_tokens), and none at all for a phrase of Han characters. The walk
+    checks each row it passes, and each check reads the row's vector out of line:
     for 社区治理's newest 2,001 matches, 22,900 buffers with both checks, 14,200 with the
     phrase's alone. The same rows match either way. Elsewhere the full-text index finds the
     matches, which takes every token."""
