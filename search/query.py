@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from core.text import has_control_characters
 
-from .tokenizer import MAX_TOKEN_LENGTH, is_han, normalize, query_tokens, squeeze
+from .tokenizer import MAX_TOKEN_LENGTH, han_phrase_bigrams, normalize, query_tokens, squeeze
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 10
@@ -32,7 +32,7 @@ class ParsedQuery:
         nothing; nor does any term for a prefix (a lone character or a run of letters). The
         term's own pairs, as written: normalizing it again could change them (OpenCC reads the
         squeezed 沈默然 of "沈,默然" as the phrase 沈默 and writes 沉默)."""
-        vouched = {term[i : i + 2] for term in self.verbatim_terms if is_han(term) for i in range(len(term) - 1)}
+        vouched = {bigram for term in self.verbatim_terms for bigram in han_phrase_bigrams(term)}
         return tuple(bigram for bigram in self.bigrams if bigram not in vouched), self.prefixes
 
 

@@ -67,9 +67,10 @@ def _bigrams(run: str) -> list[str]:
     return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
-def is_han(text: str) -> bool:
-    """Only Han characters (a squeezed term that is one run of them)."""
-    return bool(_ALL_HAN.fullmatch(text))
+def han_phrase_bigrams(term: str) -> list[str]:
+    """The bigrams of a term made only of Han characters, as written (one run: `tokens` indexes
+    each of them wherever the run occurs); none for a term with anything else."""
+    return _bigrams(term) if _ALL_HAN.fullmatch(term) else []
 
 
 def _han_tokens(run: str) -> list[str]:
