@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from core.text import has_control_characters
 
-from .tokenizer import MAX_TOKEN_LENGTH, han_phrase_bigrams, normalize, query_tokens, squeeze
+from .tokenizer import MAX_TOKEN_LENGTH, han_phrase_bigrams, normalize, query_tokens, squeeze_normalized
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 10
@@ -54,8 +54,9 @@ def clean_query(raw: str) -> str:
 def parse_query(raw: str) -> ParsedQuery:
     value = clean_query(raw)
     terms, parts = [], []
+    # Normalized once, as a document is (see squeeze_normalized).
     for part in normalize(value).split():
-        term = squeeze(part)
+        term = squeeze_normalized(part)
         if term and term not in terms:
             terms.append(term)
             parts.append(part)

@@ -54,7 +54,13 @@ def normalize(text: str) -> str:
 
 def squeeze(text: str) -> str:
     """The normalized text with only Han characters, letters and digits kept."""
-    return _NOT_KEPT.sub("", normalize(text))
+    return squeeze_normalized(normalize(text))
+
+
+def squeeze_normalized(normalized: str) -> str:
+    """`squeeze` for text normalized already. Normalizing twice can change text (OpenCC's t2s
+    turns 薴麻 into 苧麻, then 苧 into 苎), and a document is normalized once, so a query must be too."""
+    return _NOT_KEPT.sub("", normalized)
 
 
 def _runs(normalized: str):
@@ -88,7 +94,7 @@ def tokens(text: str) -> list[str]:
     so the token match never rejects what the verbatim check on search_text accepts."""
     result = []
     for line in normalize(text[:MAX_INDEXED_CHARS] if text else "").splitlines():
-        squeezed = _NOT_KEPT.sub("", line)
+        squeezed = squeeze_normalized(line)
         written = [run for run, is_han in _runs(line) if not is_han]
         for run, is_han in _runs(squeezed):
             if is_han:
@@ -103,11 +109,11 @@ def token_string(*texts: str) -> str:
     return " ".join(token for text in texts for token in tokens(text))
 
 
-def query_tokens(term: str) -> tuple[list[str], list[str]]:
-    """(Han bigrams, prefixes) a query term must match, mirroring `tokens`: the alphanumeric
-    runs, and a lone Han character, which begins a token wherever it occurs (`_han_tokens`)."""
-    normalized = normalize(term)
-    han_runs = [run for run, is_han in _runs(_NOT_KEPT.sub("", normalized)) if is_han]
+def query_tokens(normalized: str) -> tuple[list[str], list[str]]:
+    """(Han bigrams, prefixes) a normalized query term must match, mirroring `tokens`: the
+    alphanumeric runs, and a lone Han character, which begins a token wherever it occurs
+    (`_han_tokens`)."""
+    han_runs = [run for run, is_han in _runs(squeeze_normalized(normalized)) if is_han]
     bigrams = [bigram for run in han_runs if len(run) > 1 for bigram in _bigrams(run)]
     prefixes = [run for run in han_runs if len(run) == 1]
     prefixes += [run[:MAX_TOKEN_LENGTH] for run, is_han in _runs(normalized) if not is_han]

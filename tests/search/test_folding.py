@@ -24,6 +24,12 @@ def test_traditional_and_variant_characters_fold_to_simplified():
     assert tokens("基層治理") == tokens("基层治理")
 
 
+def test_a_query_is_normalized_once_as_a_document_is():
+    """OpenCC's t2s is not idempotent (薴麻 → 苧麻, then 苧 → 苎): a query normalized twice
+    became 苎麻纺织, which no document normalized once holds."""
+    assert parse_query("薴麻纺织").terms == (squeeze("薴麻纺织"),) == ("苧麻纺织",)
+
+
 def test_pinyin_tokens_start_at_every_character():
     found = pinyin_tokens("关于社区治理的通知")
     assert any(token.startswith("shequzhili") for token in found)
@@ -44,6 +50,10 @@ class TestFoldingFindsTheSeed:
     def test_traditional_text_is_found_by_simplified_query(self, db):
         record = published(title="關於加強社區圖書館建設的通知", body="<p>社區圖書館。</p>")
         assert record.get_absolute_url() in urls("社区图书馆")
+
+    def test_a_word_that_folds_twice_is_found_as_written(self, db):
+        record = published(title="关于扶持薴麻纺织企业的通知", body="<p>正文。</p>")
+        assert record.get_absolute_url() in urls("薴麻纺织")
 
     @pytest.mark.parametrize("q", ["zhengxieguanduqu", "zxgdq", "GuanDuQu", "dafudehan"])
     def test_pinyin_finds_the_letter(self, seed, q):
