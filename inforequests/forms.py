@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from core.forms import ShortModelChoiceField
 
-from .identity import normalize_id, validate_credit_code, validate_resident_id
+from .identity import fold_width, normalize_id, validate_credit_code, validate_resident_id
 from .models import Case, Outcome, Pause
 from .selectors import accepting_agencies
 
@@ -117,8 +117,8 @@ class ApplicationForm(PlainLabels, forms.Form):
         return normalize_id(self.cleaned_data["id_number"])
 
     def clean_phone(self):
-        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
-        if not re.fullmatch(r"\+?\d{7,15}", phone):
+        phone = re.sub(r"[\s-]", "", fold_width(self.cleaned_data["phone"]))
+        if not re.fullmatch(r"\+?[0-9]{7,15}", phone):
             raise ValidationError("联系电话应为7至15位数字，如 13800000000 或 087112345678。")
         return phone
 
@@ -194,6 +194,12 @@ class LookupForm(PlainLabels, forms.Form):
         error_messages={**_required("联系电话或证件号码后4位"), "min_length": "请填写4位。"},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+    def clean_tail(self):
+        tail = fold_width(self.cleaned_data["tail"]).upper()
+        if not re.fullmatch(r"[0-9A-Z]{4}", tail):
+            raise ValidationError("请填写4位数字（证件号码末位可以是字母，如X）。")
+        return tail
 
 
 # Staff actions: one small form each; views.ACTIONS maps them to services.

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -18,7 +19,7 @@ def id_card_check_char(body: str) -> str:
 
 
 def validate_resident_id(value: str) -> None:
-    if not re.fullmatch(r"\d{17}[\dX]", value or ""):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value or ""):
         raise ValidationError("居民身份证号码应为18位：17位数字加1位数字或X。", code="id_format")
     try:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
@@ -34,9 +35,11 @@ def validate_credit_code(value: str) -> None:
     validate_credit_code_checksum(value)
 
 
+def fold_width(value: str) -> str:
+    """Full-width digits and letters, as Chinese input methods type them, as ASCII (NFKC)."""
+    return unicodedata.normalize("NFKC", value or "")
+
+
 def normalize_id(value: str) -> str:
     """Full-width digits and lower-case x, as people type them, to the canonical form."""
-    value = (
-        (value or "").strip().translate({ord(f): ord(h) for f, h in zip("０１２３４５６７８９ｘＸ", "0123456789XX")})
-    )
-    return re.sub(r"[\s-]", "", value).upper()
+    return re.sub(r"[\s-]", "", fold_width(value).strip()).upper()

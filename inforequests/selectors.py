@@ -19,6 +19,7 @@ from disclosures.models import Organization
 from disclosures.selectors import manages_all_agencies
 
 from .crypto import digest
+from .identity import fold_width
 from .models import Agency, Case, Outcome
 
 ALARM_LEVELS = ("正常", "预警", "黄牌", "红牌")
@@ -189,15 +190,21 @@ def annotate_alarms(cases, *, today=None, calendar=None):
     return cases
 
 
+def case_with_query_code(query_code) -> Case | None:
+    return Case.objects.select_related("agency").filter(query_code_digest=digest(query_code, "query")).first()
+
+
 def lookup(*, query_code, tail) -> Case | None:
     """The case whose 查询码 and phone/ID tail both match, else None (the caller answers the
     same way whatever was wrong)."""
-    case = Case.objects.select_related("agency").filter(query_code_digest=digest(query_code, "query")).first()
-    tail = (tail or "").upper()
+    case = case_with_query_code(query_code)
+    # Bytes: compare_digest refuses str with characters outside ASCII (a phone kept in full width).
+    tail = fold_width(tail).upper()[-4:].encode()
     if case is None or len(tail) < 4:
-        hmac.compare_digest("0000", tail[-4:].rjust(4))  # similar work either way
+        hmac.compare_digest(b"0000", tail.rjust(4))  # similar work either way
         return None
-    ok = hmac.compare_digest(case.phone[-4:], tail[-4:]) or hmac.compare_digest(case.id_number[-4:].upper(), tail[-4:])
+    phone, id_number = (fold_width(value)[-4:].upper().encode() for value in (case.phone, case.id_number))
+    ok = hmac.compare_digest(phone, tail) | hmac.compare_digest(id_number, tail)
     return case if ok else None
 
 

@@ -17,6 +17,7 @@ from core.working_days import add_working_days, load_calendar, working_days_betw
 
 from . import clock, notices, selectors
 from .crypto import digest
+from .identity import fold_width
 from .models import TRANSITIONS, Case, CaseEvent, CaseItem, CaseSerial, Notice, Outcome, Pause
 
 logger = logging.getLogger(__name__)  # case numbers only, never an applicant's details
@@ -34,7 +35,7 @@ def new_query_code() -> str:
 
 
 def normalize_query_code(value: str) -> str:
-    value = "".join(c for c in (value or "").upper() if c.isalnum())
+    value = "".join(c for c in fold_width(value).upper() if c.isascii() and c.isalnum())
     return "-".join(value[i : i + 4] for i in range(0, len(value), 4))
 
 
@@ -138,12 +139,14 @@ def case_register(
     confirmed_at=None,
     user=None,
     is_demo=False,
+    query_code=None,
 ) -> tuple[Case, str]:
     """登记: Art. 31's receipt date starts the clock. Returns the case and its 查询码 (shown
-    once: only its keyed digest is stored)."""
+    to the applicant only: just its keyed digest is stored). A `query_code` chosen beforehand
+    makes a second registration with it fail (IntegrityError): a form sent twice."""
     if received_on > timezone.localdate() and not is_demo:
         raise ValidationError({"received_on": "收到申请日期不能晚于今天。"})
-    code = new_query_code()
+    code = query_code or new_query_code()
     case = Case(
         number=_next_number(received_on.year),
         query_code_digest=digest(code, "query"),

@@ -1,8 +1,11 @@
 import hashlib
+import secrets
+import time
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -25,6 +28,12 @@ from .models import Case, Notice, ReplyDocument
 SECTION = "依申请公开"
 COLUMN = PageMeta(name=SECTION, description="政府信息公开申请：在线申请、进度查询、办理情况统计")
 RECEIPT_SESSION_KEY = "inforequests_receipt"
+# The 查询码 shown on the receipt can be opened again from the same browser for this long (a
+# reload, a printer that failed), not for the session's two weeks on a shared computer.
+RECEIPT_SECONDS = 30 * 60
+# {submission token: 查询码} for the confirmation pages this browser was shown; a few, for tabs.
+PENDING_SESSION_KEY = "inforequests_pending"
+PENDING_KEPT = 5
 PAGE_SIZE = 30
 
 
@@ -36,12 +45,29 @@ def _page(request, template, context, status=200):
     return render(request, template, {"column": COLUMN, **context}, status=status)
 
 
+def _confirmation_page(request, form, crumbs, *, status=200):
+    """The check step, with a submission token: the case it confirms gets the 查询码 the
+    session keeps for the token, so sending the page twice (a double click, Back and again)
+    registers one case, and the second answer is the first one's receipt."""
+    token = secrets.token_urlsafe(16)
+    pending = request.session.get(PENDING_SESSION_KEY, {})
+    pending = dict(list(pending.items())[-(PENDING_KEPT - 1) :] + [(token, services.new_query_code())])
+    request.session[PENDING_SESSION_KEY] = pending
+    context = {"form": form, "crumbs": crumbs, "submission": token}
+    return _page(request, "inforequests/confirm.html", context, status=status)
+
+
+def _show_receipt(request, case, code):
+    request.session[RECEIPT_SESSION_KEY] = {"case": case.pk, "code": code, "until": time.time() + RECEIPT_SECONDS}
+    return redirect("inforequests:receipt")
+
+
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def apply(request):
     """Fill in → check (the confirmation step Art. 31 dates the receipt by) → receipt."""
     crumbs = _crumbs(("在线申请", None))
-    if request.method == "GET":
+    if request.method != "POST":
         return _page(request, "inforequests/apply.html", {"form": forms.ApplicationForm(), "crumbs": crumbs})
     form = forms.ApplicationForm(request.POST)
     step = request.POST.get("step", "check")
@@ -49,26 +75,43 @@ def apply(request):
         return _page(
             request, "inforequests/apply.html", {"form": form, "crumbs": crumbs}, status=200 if step == "edit" else 400
         )
-    address = ratelimit.client_address(request)
     if step != "confirm":
-        return _page(request, "inforequests/confirm.html", {"form": form, "crumbs": crumbs})
+        return _confirmation_page(request, form, crumbs)
+    code = request.session.get(PENDING_SESSION_KEY, {}).get(request.POST.get("submission", ""))
+    if code is None:
+        # Not a confirmation page this browser was shown (its session ended meanwhile): once more.
+        form.add_error(None, "确认页面已过期，申请尚未提交。请再次核对后点击“确认提交”。")
+        return _confirmation_page(request, form, crumbs, status=409)
+    sent = selectors.case_with_query_code(code)
+    if sent is not None:
+        return _show_receipt(request, sent, code)
     key = services.applicant_key(form.cleaned_data["id_number"])
+    address = ratelimit.client_address(request)
     if ratelimit.hit("apply_address", address) or ratelimit.hit("apply_applicant", key):
         form.add_error(None, "提交过于频繁，已达到提交次数上限。请稍后再试，或到受理机关窗口当面提交。")
         return _page(request, "inforequests/apply.html", {"form": form, "crumbs": crumbs}, status=429)
-    case, code = services.case_register(
-        channel=Case.Channel.ONLINE,
-        received_on=timezone.localdate(),
-        confirmed_at=timezone.now(),
-        **form.service_arguments(),
-    )
-    request.session[RECEIPT_SESSION_KEY] = {"case": case.pk, "code": code}
-    return redirect("inforequests:receipt")
+    try:
+        case, code = services.case_register(
+            channel=Case.Channel.ONLINE,
+            received_on=timezone.localdate(),
+            confirmed_at=timezone.now(),
+            query_code=code,
+            **form.service_arguments(),
+        )
+    except IntegrityError:
+        # The same page sent twice at once: the other request registered it.
+        case = selectors.case_with_query_code(code)
+        if case is None:
+            raise
+    return _show_receipt(request, case, code)
 
 
 @never_cache
 def receipt(request):
     data = request.session.get(RECEIPT_SESSION_KEY)
+    if data and data.get("until", 0) < time.time():
+        del request.session[RECEIPT_SESSION_KEY]
+        data = None
     case = Case.objects.select_related("agency").filter(pk=data["case"]).first() if data else None
     if case is None:
         return redirect("inforequests:status")
@@ -78,6 +121,7 @@ def receipt(request):
         {
             "case": case,
             "code": data["code"],
+            "receipt_minutes": RECEIPT_SECONDS // 60,
             "crumbs": _crumbs(("受理回执", None)),
             "notice": case.notices.filter(key="receipt").first(),
         },
@@ -85,12 +129,12 @@ def receipt(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status(request):
     """查询码 + tail → the case. Any wrong input gets the same answer; tries are rate-limited
     per address and per 查询码 (existing or not, so a limit reveals nothing)."""
     context = {"crumbs": _crumbs(("办理进度查询", None))}
-    if request.method == "GET":
+    if request.method != "POST":
         return _page(request, "inforequests/status.html", {**context, "form": forms.LookupForm()})
     form = forms.LookupForm(request.POST)
     if not form.is_valid():

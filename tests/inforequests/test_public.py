@@ -41,6 +41,14 @@ def agency():
     return AgencyFactory().organization
 
 
+def confirm(client, data, **extra):
+    """The check step, then its confirmation page sent (as the applicant's browser does)."""
+    check = client.post(APPLY, data, **extra)
+    assert check.status_code == 200, check.content.decode()
+    token = re.search(r'name="submission" value="([^"]+)"', check.content.decode()).group(1)
+    return client.post(APPLY, {**data, "step": "confirm", "submission": token}, **extra)
+
+
 def test_urls_are_mounted_before_the_catalogue():
     assert reverse("inforequests:apply") == APPLY
 
@@ -51,7 +59,8 @@ def test_apply_check_confirm_receipt(client, agency):
     check = client.post(APPLY, form_data(agency))
     assert check.status_code == 200 and "请核对您的申请" in check.content.decode()
     assert not Case.objects.exists()  # nothing stored before the applicant confirms
-    done = client.post(APPLY, {**form_data(agency), "step": "confirm"})
+    token = re.search(r'name="submission" value="([^"]+)"', check.content.decode()).group(1)
+    done = client.post(APPLY, {**form_data(agency), "step": "confirm", "submission": token})
     assert done.status_code == 302 and done["Location"] == reverse("inforequests:receipt")
     case = Case.objects.get()
     assert case.channel == "online" and case.received_on == timezone.localdate() and case.confirmed_at
@@ -127,6 +136,61 @@ def test_garbage_posts_never_500(client, agency):
     assert client.post(STATUS, {"query_code": "\x00" * 30, "tail": "ab"}).status_code == 400
     assert client.get("/disclosures/apply/statistics/999999/").status_code == 404
     assert client.get("/disclosures/apply/published/NOPE/").status_code == 404
+    assert client.head(APPLY).status_code == client.head(STATUS).status_code == 200  # link checkers, monitors
+
+
+def test_a_confirmation_sent_twice_registers_one_case_and_shows_its_receipt(client, agency):
+    """A double click, or Back and 确认提交 again: the second answer is the first case's receipt."""
+    check = client.post(APPLY, form_data(agency)).content.decode()
+    token = re.search(r'name="submission" value="([^"]+)"', check).group(1)
+    data = {**form_data(agency), "step": "confirm", "submission": token}
+    first, second = client.post(APPLY, data), client.post(APPLY, data)
+    assert first.status_code == second.status_code == 302
+    case = Case.objects.get()
+    code = re.search(r'class="query-code">([A-Z0-9-]+)<', client.get(second["Location"]).content.decode()).group(1)
+    assert client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]}).status_code == 200
+    # Another confirmation page (a second application) is another case.
+    assert confirm(client, form_data(agency, title="另一项信息")).status_code == 302
+    assert Case.objects.count() == 2 and Case.objects.exclude(pk=case.pk).get().title == "另一项信息"
+
+
+def test_a_confirmation_this_browser_was_not_shown_is_asked_again_with_nothing_lost(client, agency):
+    response = client.post(APPLY, {**form_data(agency), "step": "confirm", "submission": "forged"})
+    html = response.content.decode()
+    assert response.status_code == 409 and "确认页面已过期" in html and "请核对您的申请" in html
+    assert ADDRESS in html and 'name="submission"' in html
+    assert not Case.objects.exists()
+
+
+def test_the_receipt_opens_again_only_for_a_while(client, agency):
+    done = confirm(client, form_data(agency))
+    assert "查询码" in client.get(done["Location"]).content.decode()
+    assert "查询码" in client.get(done["Location"]).content.decode()  # a reload, a failed print
+    session = client.session
+    session["inforequests_receipt"]["until"] -= 31 * 60
+    session.save()
+    later = client.get(done["Location"])
+    assert later.status_code == 302 and later["Location"] == STATUS
+
+
+def test_full_width_input_is_folded_and_a_case_is_found_with_it(client, agency):
+    """Chinese input methods type full-width digits and letters (１３９… ＡＢＣＤ)."""
+    done = confirm(client, form_data(agency, phone="１３９０１２３４５６７"))
+    case = Case.objects.get()
+    assert case.phone == "13901234567"
+    code = re.search(r'class="query-code">([A-Z0-9-]+)<', client.get(done["Location"]).content.decode()).group(1)
+    wide = code.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
+    assert client.post(STATUS, {"query_code": wide, "tail": "４５６７"}).status_code == 200
+
+
+def test_a_tail_of_other_characters_is_a_clear_error_and_an_old_full_width_phone_is_found(client, agency):
+    case, code = make_case(agency=agency, code=True)
+    Case.objects.filter(pk=case.pk).update(phone="１３９０１２３４５６７")  # kept so before the form folded it
+    for tail in ("一二三四", "١٢٣٤"):
+        response = client.post(STATUS, {"query_code": code, "tail": tail})
+        assert response.status_code == 400 and "请填写4位数字" in response.content.decode()
+    assert client.post(STATUS, {"query_code": code, "tail": "4567"}).status_code == 200
+    assert client.post(STATUS, {"query_code": code, "tail": "４５６７"}).status_code == 200
 
 
 def test_honeypot(client, agency):
@@ -145,8 +209,8 @@ def test_honeypot(client, agency):
 )
 def test_submissions_are_rate_limited_per_address(client, agency):
     for _ in range(2):
-        assert client.post(APPLY, {**form_data(agency), "step": "confirm"}).status_code == 302
-    response = client.post(APPLY, {**form_data(agency), "step": "confirm"})
+        assert confirm(client, form_data(agency)).status_code == 302
+    response = confirm(client, form_data(agency))
     assert response.status_code == 429 and "已达到提交次数上限" in response.content.decode()
     assert ADDRESS in response.content.decode()  # nothing typed is lost
     assert Case.objects.count() == 2
@@ -161,8 +225,8 @@ def test_submissions_are_rate_limited_per_address(client, agency):
     }
 )
 def test_submissions_are_rate_limited_per_applicant(client, agency):
-    assert client.post(APPLY, {**form_data(agency), "step": "confirm"}).status_code == 302
-    assert client.post(APPLY, {**form_data(agency), "step": "confirm"}, REMOTE_ADDR="10.0.0.9").status_code == 429
+    assert confirm(client, form_data(agency)).status_code == 302
+    assert confirm(client, form_data(agency), REMOTE_ADDR="10.0.0.9").status_code == 429
 
 
 def test_wrong_code_and_wrong_tail_get_the_same_answer(client, agency):
