@@ -77,7 +77,7 @@ def staff_agencies(user):
 
 def cases_for(user):
     """The cases a staff member may see: their agencies' unless district-wide."""
-    if not (user.is_authenticated and user.is_staff):
+    if not (user.is_authenticated and user.is_staff and user.has_perm("inforequests.view_case")):
         return Case.objects.none()
     if can_view_all(user):
         return Case.objects.all()
@@ -85,7 +85,7 @@ def cases_for(user):
 
 
 def can_handle(*, user, case) -> bool:
-    if not (user.is_authenticated and user.is_staff and user.is_active):
+    if not (user.is_authenticated and user.is_staff and user.is_active and user.has_perm("inforequests.change_case")):
         return False
     return can_view_all(user) or agencies_of(user).filter(pk=case.agency_id).exists()
 

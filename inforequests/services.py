@@ -29,6 +29,11 @@ class TransitionNotAllowed(ValidationError):
     pass
 
 
+# 政府信息公开条例 in force (2008-05-01): no application is older; a year-1 typo made every
+# queue page count 740,000 days.
+REGULATIONS_IN_FORCE = dt.date(2008, 5, 1)
+
+
 def new_query_code() -> str:
     raw = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(12))  # 60 bits
     return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
@@ -146,6 +151,8 @@ def case_register(
     makes a second registration with it fail (IntegrityError): a form sent twice."""
     if received_on > timezone.localdate() and not is_demo:
         raise ValidationError({"received_on": "收到申请日期不能晚于今天。"})
+    if received_on < REGULATIONS_IN_FORCE:
+        raise ValidationError({"received_on": f"收到申请日期不能早于条例施行之日（{REGULATIONS_IN_FORCE:%Y-%m-%d}）。"})
     code = query_code or new_query_code()
     case = Case(
         number=_next_number(received_on.year),
@@ -360,8 +367,14 @@ def case_extend(*, case, days, approver, reason, on, user=None) -> Case:
         errors["approver"] = "请填写批准延期的政府信息公开工作机构负责人。"
     if not (reason or "").strip():
         errors["reason"] = "请填写延期理由。"
-    if case.due_on and on > case.due_on:
+    if case.extension_days:
+        errors["days"] = f"本申请已延期{case.extension_days}个工作日；条例第三十三条只允许延期一次。"
+    if case.due_on is None:
+        errors["on"] = "答复期限正暂停计算（征求意见或待缴费），恢复计算后才能决定延期。"
+    elif on > case.due_on:
         errors["on"] = f"答复期限（{case.due_on:%Y-%m-%d}）已过，不能再延期。"
+    elif on < case.received_on:
+        errors["on"] = "延期决定日期不能早于收到申请日期。"
     if errors:
         raise ValidationError(errors)
     case.extension_days, case.extension_approver = days, approver.strip()
@@ -445,12 +458,11 @@ def case_link_duplicate(*, case, original, user=None) -> Case:
     case = _lock(case)
     if isinstance(original, str):
         original = Case.objects.filter(number=original.strip()).first()
-        if original is None:
-            raise ValidationError({"original": "没有这个申请编号。"})
-    if user is not None and not (
-        selectors.can_handle(user=user, case=case) and selectors.can_handle(user=user, case=original)
-    ):
-        raise PermissionDenied("无权关联其他机关的申请。")
+    if user is not None and not selectors.can_handle(user=user, case=case):
+        raise PermissionDenied("无权办理其他机关的申请。")
+    if original is None or (user is not None and not selectors.can_handle(user=user, case=original)):
+        # The same answer for another agency's number: which numbers exist is not told.
+        raise ValidationError({"original": "本机关没有这个申请编号，请核对。"})
     if original.pk == case.pk or original.duplicate_of_id == case.pk:
         raise ValidationError({"original": "不能关联到本件或以本件为原申请的申请。"})
     case.duplicate_of = original

@@ -76,7 +76,7 @@ def staff_user(username, *organizations, perms=()):
     user = get_user_model().objects.create_user(username, f"{username}@example.com", "pw-123456", is_staff=True)
     for organization in organizations:
         AgencyMembership.objects.create(user=user, organization=organization)
-    codenames = ["view_case", "change_case", *perms]
+    codenames = ["view_case", "change_case", "add_case", *perms]
     user.user_permissions.add(
         *Permission.objects.filter(content_type__app_label="inforequests", codename__in=codenames)
     )

@@ -1,7 +1,8 @@
 import datetime as dt
+import re
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -222,12 +223,76 @@ def test_split_and_duplicate_from_the_staff_page(client, two_agencies):
     assert client.post(url, {"action": "split", "split-descriptions": "第一项\n\n第二项"}).status_code == 302
     assert list(Case.objects.get(pk=case_a.pk).items.values_list("description", flat=True)) == ["第一项", "第二项"]
     other = make_case(agency=a, received_on=D(2026, 9, 21))
-    response = client.post(url, {"action": "duplicate", "duplicate-original": "NO-SUCH"})
-    assert response.status_code == 400 and "没有这个申请编号" in response.content.decode()
-    assert (
-        client.post(url, {"action": "duplicate", "duplicate-original": case_b.number}).status_code == 403
-    )  # agency B's
+    unknown = client.post(url, {"action": "duplicate", "duplicate-original": "NO-SUCH"})
+    agency_b = client.post(url, {"action": "duplicate", "duplicate-original": case_b.number})
+
+    def main(response):
+        html = response.content.decode()
+        html = re.sub(
+            r'name="csrfmiddlewaretoken" value="[^"]*"', "", html[html.index("<main") : html.index("</main>")]
+        )
+        return html.replace("NO-SUCH", "").replace(case_b.number, "")
+
+    # Another agency's number gets the unknown number's answer, beside the field, with it kept.
+    assert unknown.status_code == agency_b.status_code == 400 and "没有这个申请编号" in agency_b.content.decode()
+    assert main(unknown) == main(agency_b) and case_b.number in agency_b.content.decode()
+    assert Case.objects.get(pk=case_a.pk).duplicate_of is None
     assert client.post(url, {"action": "duplicate", "duplicate-original": other.number}).status_code == 302
+
+
+def test_staff_without_the_case_permissions_neither_see_nor_change_cases(client, two_agencies):
+    """An 审计员 (or any staff role without 依申请公开 permissions) in the agency: refused in the
+    views and in the services, not only left out of a menu."""
+    a, _, case_a, _ = two_agencies
+    auditor = staff_user("auditor", a)
+    auditor.user_permissions.clear()
+    auditor = type(auditor).objects.get(pk=auditor.pk)
+    sign_in_staff(client, auditor)
+    notice = case_a.notices.get()
+    for url in (
+        "/disclosures/apply/staff/",
+        f"/disclosures/apply/staff/{case_a.pk}/",
+        f"/disclosures/apply/staff/{case_a.pk}/deadline/",
+        f"/disclosures/apply/staff/notices/{notice.pk}/",
+        f"/disclosures/apply/staff/notices/{notice.pk}.pdf",
+        "/disclosures/apply/staff/new/",
+        "/disclosures/apply/staff/report/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 403 and PHONE not in response.content.decode(), url
+    assert client.post(f"/disclosures/apply/staff/{case_a.pk}/", {"action": "split"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.case_split(case=case_a, descriptions=["一", "二"], user=auditor)
+    assert not services.selectors.cases_for(auditor).exists()
+
+
+def test_an_extension_needs_a_running_clock_and_is_granted_once(client, two_agencies):
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    url = f"/disclosures/apply/staff/{case_a.pk}/"
+    extend = {"action": "extend", "extend-days": "5", "extend-approver": "王主任", "extend-reason": "需要汇总"}
+    services.case_start_consultation(case=case_a, kind="third_party", party="某公司", started_on=D(2026, 9, 21))
+    paused = client.get(url).content.decode()
+    assert 'value="extend"' not in paused  # not offered while the clock is stopped
+    response = client.post(url, {**extend, "extend-on": "2026-09-22"})
+    assert response.status_code == 400  # and no 500: the due date is unknown while paused
+    with pytest.raises(ValidationError, match="暂停计算"):
+        services.case_extend(case=case_a, days=5, approver="a", reason="b", on=D(2026, 9, 22))
+    services.case_end_consultation(case=case_a, ended_on=D(2026, 9, 23))
+    with pytest.raises(ValidationError, match="不能早于收到申请日期"):
+        services.case_extend(case=case_a, days=5, approver="a", reason="b", on=D(2008, 5, 1))
+    assert client.post(url, {**extend, "extend-on": "2026-09-24"}).status_code == 302
+    services.case_start_consultation(case=case_a, kind="third_party", party="某公司", started_on=D(2026, 9, 25))
+    services.case_end_consultation(case=case_a, ended_on=D(2026, 9, 28))
+    assert 'value="extend"' not in client.get(url).content.decode()
+    with pytest.raises(ValidationError, match="已延期"):
+        services.case_extend(case=case_a, days=5, approver="a", reason="b", on=D(2026, 9, 29))
+
+
+def test_a_receipt_date_before_the_regulations_is_refused():
+    agency = AgencyFactory().organization
+    with pytest.raises(ValidationError, match="条例施行"):
+        make_case(agency=agency, received_on=D(1, 1, 1))
 
 
 def test_notices_render_as_printable_page_and_pdf_for_own_agency_only(client, two_agencies):
