@@ -1,7 +1,31 @@
 """Form fields every app can use."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
+
+from .text import has_control_characters
+
+
+def _no_control_characters(value):
+    if value and has_control_characters(value, only_controls=True):
+        raise ValidationError("含有控制字符（通常是复制粘贴带来的不可见字符），请删除后重试。", code="control")
+
+
+class PlainLabels:
+    """Chinese form conventions: labels without Django's ASCII colon, a length message that
+    names the field (Django's own says “变量”), and no control characters in typed text."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField):
+                continue
+            field.validators.append(_no_control_characters)
+            if field.max_length and "max_length" not in field.error_messages:
+                label = str(field.label or name).removesuffix("（选填）")
+                field.error_messages["max_length"] = f"{label}最多%(limit_value)d字（当前%(show_value)d字）。"
 
 
 class ListedChoiceIterator(ModelChoiceIterator):

@@ -8,5 +8,8 @@ import unicodedata
 _HIDDEN = ("Cc", "Cf", "Cs", "Co")
 
 
-def has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(ch) in _HIDDEN and ch not in "\t\n\r" for ch in value)
+def has_control_characters(value: str, *, only_controls=False) -> bool:
+    """`only_controls`: format characters pass (free text pasted from Word keeps its zero-width
+    marks, and emoji sequences their joiners); control characters never do."""
+    hidden = ("Cc",) if only_controls else _HIDDEN
+    return any(unicodedata.category(ch) in hidden and ch not in "\t\n\r" for ch in value)

@@ -4,19 +4,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.forms import ShortModelChoiceField
+from core.forms import PlainLabels, ShortModelChoiceField
 
 from .identity import fold_width, normalize_id, validate_credit_code, validate_resident_id
 from .models import Case, Outcome, Pause
 from .selectors import accepting_agencies
-
-
-class PlainLabels:
-    """Labels without Django's ASCII colon (the page text is Chinese)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 def _required(label):
@@ -142,7 +134,7 @@ class ApplicationForm(PlainLabels, forms.Form):
                     raise ValidationError("证件号码太短，请核对。")
             except ValidationError as error:
                 self.add_error("id_number", error)
-        if data.get("delivery") == Case.Delivery.EMAIL and not data.get("email"):
+        if data.get("delivery") == Case.Delivery.EMAIL and not data.get("email") and "email" not in self.errors:
             self.add_error("email", "选择电子邮件获取时，请填写电子邮箱。")
         return data
 

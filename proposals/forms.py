@@ -1,14 +1,8 @@
 from django import forms
 
+from core.forms import PlainLabels
+
 from .models import SatisfactionLevel, Session, normalize_proposal_number, number_validator
-
-
-class PlainLabels:
-    """Labels without Django's ASCII colon (the page text is Chinese)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class ProposalNumberField(forms.CharField):

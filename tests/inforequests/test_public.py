@@ -100,6 +100,8 @@ def test_stored_identifiers_are_encrypted(agency):
         ("email", "not-an-email", "电子邮箱格式不正确"),
         ("agency", "999999", "所选受理机关无效"),
         ("name", "", "请填写姓名或名称"),
+        ("document_number", "文" * 101, "文号最多100字（当前101字）"),
+        ("description", "2026年计划全文\x07", "含有控制字符"),
     ],
 )
 def test_bad_input_is_shown_beside_the_field_and_nothing_is_lost(client, agency, field, value, message):
@@ -110,6 +112,11 @@ def test_bad_input_is_shown_beside_the_field_and_nothing_is_lost(client, agency,
     assert f'id="id_{field}_error"' in html  # Django's field group puts the message beside the field
     assert "2026年计划全文" in html and ADDRESS in html  # what was typed is still there
     assert not Case.objects.exists()
+
+
+def test_an_invalid_email_is_one_message_even_when_mail_is_the_way_to_answer(client, agency):
+    html = client.post(APPLY, form_data(agency, email="not-an-email", delivery="email")).content.decode()
+    assert "电子邮箱格式不正确" in html and "请填写电子邮箱" not in html
 
 
 def test_organisation_needs_a_valid_credit_code(client, agency):

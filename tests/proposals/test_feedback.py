@@ -180,6 +180,7 @@ def test_bad_feedback_input_is_a_form_error(client, member, reply):
     for data, message in [
         ({}, "请选择满意度。"),
         ({"level": "999"}, "所选满意度无效"),
+        ({"level": level("satisfied").pk, "comment": "答复很\x07好"}, "含有控制字符"),
         ({"level": level("satisfied").pk, "comment": "长" * 2001}, "意见最多2000字"),
     ]:
         response = client.post(f"/proposals/replies/{reply.pk}/feedback/", data)
