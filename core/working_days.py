@@ -2,8 +2,8 @@
 then chinesecalendar.
 
 chinesecalendar only knows the years whose State Council holiday notice has been
-published; outside them (and with no override) we fall back to Monday–Friday and say so,
-rather than fail. Each public call takes the override table (a few dozen rows a year) as
+published; outside them (and with no override) we fall back to Monday–Friday less the
+fixed-date holidays, and say so, rather than fail. Each public call takes the override table (a few dozen rows a year) as
 core.stamped keeps it: read once, and again after any override is saved or deleted, so a change
 by staff applies to the next computation in every process."""
 
@@ -19,6 +19,19 @@ from .stamped import StampedLookups
 kept_overrides = StampedLookups("core:working-day-overrides")
 
 
+# 《全国年节及纪念日放假办法》 (2024): the statutory holidays with a fixed solar date — 元旦,
+# 劳动节 (2 days), 国庆节 (3 days). A year the State Council has not yet scheduled still has
+# them; the lunar ones (春节, 端午, 中秋) and 清明 and every 调休 await its notice.
+FIXED_DATE_HOLIDAYS = {
+    (1, 1): "元旦",
+    (5, 1): "劳动节",
+    (5, 2): "劳动节",
+    (10, 1): "国庆节",
+    (10, 2): "国庆节",
+    (10, 3): "国庆节",
+}
+
+
 class Calendar:
     """The calendar as of one read of the override table: {date: (is_workday, note)}."""
 
@@ -30,7 +43,7 @@ class Calendar:
             return self.overrides[day][0], True
         official = _official_workday(day)
         if official is None:
-            return day.weekday() < 5, False
+            return day.weekday() < 5 and (day.month, day.day) not in FIXED_DATE_HOLIDAYS, False
         return official, True
 
     def describe(self, day: dt.date) -> tuple[bool, bool, str]:
@@ -40,11 +53,13 @@ class Calendar:
             return workday, True, f"工作日调整：{note}"
         workday, exact = self.is_workday(day)
         if not exact:
-            return (
-                workday,
-                False,
-                ("周一至周五（该年度假日安排未知，暂按周一至周五计）" if workday else "周末（该年度假日安排未知）"),
-            )
+            if (day.month, day.day) in FIXED_DATE_HOLIDAYS:
+                why = f"法定节假日（{FIXED_DATE_HOLIDAYS[day.month, day.day]}；该年度放假安排尚未公布）"
+            elif workday:
+                why = "周一至周五（该年度假日安排未知，暂按周一至周五、除固定日期的法定节假日计）"
+            else:
+                why = "周末（该年度假日安排未知）"
+            return workday, False, why
         is_holiday, name = chinese_calendar.get_holiday_detail(day)
         weekend = day.weekday() >= 5
         if workday:

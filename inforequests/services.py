@@ -85,6 +85,12 @@ def _recompute(case, calendar=None):
     return changed
 
 
+def _due_words(case) -> str:
+    """The due date for a notice, marked provisional when a year in the count is not yet scheduled."""
+    provisional = "" if case.due_exact else "（暂定：期间有年度的放假安排尚未公布，公布后重新计算并告知）"
+    return f"{case.due_on:%Y年%m月%d日}{provisional}"
+
+
 def _lock(case):
     return Case.objects.select_for_update().get(pk=case.pk)
 
@@ -173,7 +179,7 @@ def case_register(
     for position, description in enumerate(items or [request["title"]], start=1):
         CaseItem.objects.create(case=case, position=position, description=description)
     _event(case, action="登记", effective_on=received_on, user=user, reason=case.get_channel_display())
-    _notify(case, "receipt", on=received_on, due=f"{case.due_on:%Y年%m月%d日}")
+    _notify(case, "receipt", on=received_on, due=_due_words(case))
     staff = selectors.handler_emails(organization=agency)
     if staff:
         number = case.number
@@ -386,7 +392,7 @@ def case_extend(*, case, days, approver, reason, on, user=None) -> Case:
         user=user,
         reason=f"延长{days}个工作日，负责人{approver.strip()}批准：{reason.strip()}",
     )
-    _notify(case, "extension", on=on, days=days, reason=reason.strip(), due=f"{case.due_on:%Y年%m月%d日}")
+    _notify(case, "extension", on=on, days=days, reason=reason.strip(), due=_due_words(case))
     return case
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from core.working_days import add_working_days, working_days_between
+from core.working_days import add_working_days, load_calendar, working_days_between
 from disclosures.document_numbers import normalize_document_number, validate_document_number
 from disclosures.models import DisclosureRecord
 from disclosures.sanitize import sanitize_html
@@ -107,6 +107,10 @@ def test_working_days_know_the_tiaoxiu_makeup_days():
 def test_years_without_official_calendar_fall_back_to_weekdays():
     days, exact = working_days_between(dt.date(2031, 1, 1), dt.date(2031, 1, 31))
     assert exact is False and days == 22
+    # Less the fixed-date statutory holidays: 劳动节 2031 is Thu 1 and Fri 2 May.
+    assert working_days_between(dt.date(2031, 4, 30), dt.date(2031, 5, 6)) == (2, False)
+    assert working_days_between(dt.date(2030, 12, 31), dt.date(2031, 1, 2)) == (1, False)  # 元旦 (Wed)
+    assert "元旦" in load_calendar().describe(dt.date(2031, 1, 1))[2]
 
 
 @pytest.mark.django_db

@@ -113,12 +113,22 @@ def test_override_table_is_read_before_chinesecalendar_and_for_unknown_years():
     assert is_workday(D(2026, 10, 10)) == (True, True)  # 调休 Saturday, from chinesecalendar
     WorkingDayOverride.objects.create(date=D(2026, 10, 10), is_workday=False, note="测试")
     assert is_workday(D(2026, 10, 10)) == (False, True)
-    # 2031 is unknown to chinesecalendar 1.11: weekdays, flagged inexact; an override is exact.
-    assert is_workday(D(2031, 1, 1)) == (True, False)
-    WorkingDayOverride.objects.create(date=D(2031, 1, 1), is_workday=False, note="2031年元旦")
-    assert is_workday(D(2031, 1, 1)) == (False, True)
-    assert working_days_between(D(2030, 12, 31), D(2031, 1, 2)) == (1, False)
-    assert add_working_days(D(2030, 12, 31), 1) == (D(2031, 1, 2), False)
+    # 2031 is unknown to chinesecalendar 1.11: weekdays less 元旦, 劳动节 and 国庆, flagged
+    # inexact; an override is exact.
+    assert is_workday(D(2031, 1, 2)) == (True, False) and is_workday(D(2031, 1, 1)) == (False, False)
+    WorkingDayOverride.objects.create(date=D(2031, 1, 2), is_workday=False, note="2031年元旦调休")
+    assert is_workday(D(2031, 1, 2)) == (False, True)
+    assert working_days_between(D(2030, 12, 31), D(2031, 1, 3)) == (1, False)
+    assert add_working_days(D(2030, 12, 31), 1) == (D(2031, 1, 3), False)
+
+
+def test_a_deadline_in_a_year_not_yet_scheduled_skips_new_year_and_is_marked_provisional():
+    """chinesecalendar 1.11 (pinned) knows no 2027: the 20 working days after Fri 4 Dec 2026
+    are 7–11, 14–18, 21–25 and 28–31 Dec (19), then — 1 Jan 2027 (a Friday) being 元旦 — Mon
+    4 Jan. The receipt and its notice say the date is provisional."""
+    case = make_case(received_on=D(2026, 12, 4))
+    assert (case.due_on, case.due_exact) == (D(2027, 1, 4), False)
+    assert "暂定" in case.notices.get(key="receipt").body
 
 
 def test_bad_compute_input_fails_cleanly():
