@@ -131,6 +131,22 @@ def test_a_deadline_in_a_year_not_yet_scheduled_skips_new_year_and_is_marked_pro
     assert "暂定" in case.notices.get(key="receipt").body
 
 
+def test_recompute_deadlines_moves_an_open_case_counted_by_older_rules():
+    """After an upgrade that counts differently (a new chinesecalendar, this fallback): the
+    command moves the stored date and logs it on the case."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case = make_case(received_on=D(2026, 12, 4))
+    Case.objects.filter(pk=case.pk).update(due_on=D(2027, 1, 1))  # as counted before 元旦 was known
+    out = StringIO()
+    call_command("recompute_deadlines", stdout=out)
+    case.refresh_from_db()
+    assert case.due_on == D(2027, 1, 4) and f"{case.number}: 2027-01-01 → 2027-01-04" in out.getvalue()
+    assert case.events.filter(action="期限重算").exists()
+
+
 def test_bad_compute_input_fails_cleanly():
     with pytest.raises(ValueError):
         clock.compute(start=D(2026, 1, 1), limit=5000, pauses=[], calendar=Calendar())
