@@ -27,7 +27,7 @@ def test_admin_pages_have_no_axe_violations(site, reader_context):
     context = reader_context()
     context.add_init_script(path=AXE_SCRIPT)
     page = context.new_page()
-    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    options = {"runOnly": {"type": "tag", "values": [*WCAG_TAGS, "best-practice"]}, "resultTypes": ["violations"]}
     failures = []
 
     def check(url):
