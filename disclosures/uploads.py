@@ -99,6 +99,10 @@ def content_problem(file, extension):
     if found & expected:
         return _zip_problem(file, extension) if found & ZIP and expected & ZIP else None
     actual = _describe(matches) if matches else "无法识别的内容"
+    sample = file.read(TEXT_SAMPLE_BYTES)
+    file.seek(0)
+    if sample.strip() and _text_problem(sample) is None:
+        actual = "纯文本"  # puremagic reads English prose as odd formats ("GNU Info Reader file")
     return f"文件内容（{actual}）与扩展名 .{extension} 不符，请上传真正的 .{extension} 文件。"
 
 

@@ -66,6 +66,8 @@ def test_real_files_are_accepted(name, content):
         ("说明.txt", EXE, "不是纯文本"),
         ("名单.csv", b"\x00\x01\x02binary", "不是纯文本"),
         ("图.png", b"", "无法识别"),
+        ("通知.pdf", b"This is the text of the notice.\n", r"文件内容（纯文本）与扩展名 \.pdf 不符"),
+        ("通知.pdf", "这是通知的正文。".encode(), r"文件内容（纯文本）与扩展名 \.pdf 不符"),
     ],
 )
 def test_disguised_files_are_refused(name, content, message):
