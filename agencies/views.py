@@ -1,7 +1,7 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import reverse
 
-from core.http import bad_request_page, numbered_page
+from core.http import bad_request_page, labelled_errors, numbered_page
 from core.pages import PageMeta, render_page
 from disclosures import selectors as disclosure_selectors
 
@@ -77,7 +77,7 @@ def catalogue(request, code):
     organization = selectors.agency_get(code=code)
     filterset = selectors.agency_records(organization=organization, filters=request.GET)
     if not filterset.is_valid():
-        return bad_request_page(request, "筛选条件无效", filterset.errors)
+        return bad_request_page(request, "筛选条件无效", labelled_errors(filterset.form))
     page = disclosure_selectors.record_page(filterset=filterset, params=request.GET, size=PAGE_SIZE)
     meta = _meta(organization, "法定主动公开内容", type="信息公开目录")
     return render_page(

@@ -10,6 +10,16 @@ def bad_request_page(request, message, errors=None):
     return render(request, "400.html", {"message": message, "errors": errors or {}}, status=400)
 
 
+def labelled_errors(form) -> dict:
+    """A form's errors for a page that shows none of its fields (a 400 for a bad link, filters
+    in the address): each message says which field it is about."""
+    errors = {}
+    for name, messages in form.errors.items():
+        label = str(form.fields[name].label or name) if name in form.fields else ""
+        errors[name] = [message if not label or label in message else f"{label}：{message}" for message in messages]
+    return errors
+
+
 def parse_page_number(request, param="page"):
     """A page number from the query string; junk, zero or negative → 404, never a 500."""
     raw = request.GET.get(param, "1")

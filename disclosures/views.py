@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core import pagecache
-from core.http import bad_request_page
+from core.http import bad_request_page, labelled_errors
 from core.pages import PageMeta, in_section, render_page
 from core.rendering import keep_response, render_kept
 
@@ -33,7 +33,7 @@ FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
 def catalogue(request):
     filterset = selectors.record_list(filters=request.GET)
     if not filterset.is_valid():
-        return bad_request_page(request, "筛选条件无效", filterset.errors)
+        return bad_request_page(request, "筛选条件无效", labelled_errors(filterset.form))
     page = selectors.record_page(filterset=filterset, params=request.GET, size=PAGE_SIZE)
     return render_page(
         request,

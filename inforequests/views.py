@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from core.http import bad_request_page, numbered_page, parse_page_number
+from core.http import bad_request_page, labelled_errors, numbered_page, parse_page_number
 from core.pagecache import cached_value
 from core.pages import PageMeta
 from core.rendering import keep_response
@@ -255,7 +255,7 @@ def _staff_crumbs(*trail):
 def staff_queue(request):
     form = forms.StaffQueueForm(request.GET, agencies=selectors.staff_agencies(request.user))
     if not form.is_valid():
-        return bad_request_page(request, "筛选条件无效", form.errors)
+        return bad_request_page(request, "筛选条件无效", labelled_errors(form))
     return render(
         request,
         "inforequests/staff/queue.html",
@@ -529,7 +529,7 @@ def staff_report(request):
     """年报 table 三 for the staff member's agencies (or the district)."""
     form = forms.ReportForm(request.GET or None, agencies=selectors.staff_agencies(request.user))
     if form.is_bound and not form.is_valid():
-        return bad_request_page(request, "年度或机关无效", form.errors)
+        return bad_request_page(request, "年度或机关无效", labelled_errors(form))
     data = form.cleaned_data if form.is_bound else {}
     year = data.get("year") or timezone.localdate().year - 1
     cases = selectors.cases_for(request.user)

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from core.charts import bar_chart
-from core.http import bad_request_page, numbered_page
+from core.http import bad_request_page, labelled_errors, numbered_page
 from core.pages import in_section, render_page
 from core.rendering import keep_response
 
@@ -32,7 +32,7 @@ def _forbidden(request, message):
 def proposal_list(request):
     filterset = selectors.proposal_list(filters=request.GET)
     if not filterset.is_valid():
-        return bad_request_page(request, "筛选条件无效", filterset.errors)
+        return bad_request_page(request, "筛选条件无效", labelled_errors(filterset.form))
     return render_page(
         request,
         "proposals/list.html",

@@ -61,7 +61,7 @@ def parse_query(raw: str) -> ParsedQuery:
             terms.append(term)
             parts.append(part)
     if not terms:
-        raise QueryError("检索词中没有可检索的文字或数字（只有标点符号），请输入汉字、字母或数字。")
+        raise QueryError("检索词中没有可检索的文字或数字（只有标点、符号或表情），请输入汉字、字母或数字。")
     if len(terms) > MAX_TERMS:
         raise QueryError(f"检索词最多{MAX_TERMS}个（用空格分隔），请减少后重试。")
     bigrams, prefixes, verbatim = [], [], []

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from proposals.filters import ProposalFilter
 from proposals.models import Proposal
 
 from .conftest import publish, send
@@ -151,6 +152,10 @@ def test_bad_filters_are_a_clear_400_or_404(reader_client, data):
         assert "site-header" in html and html.count("<h1") == 1, query  # the site look, not a bare error
         if status == 400:
             assert "筛选条件无效" in html and 'role="alert"' in html, query
+    # Which filter was wrong: a stale link's unknown 办理状态 is named as such.
+    html = reader_client.get("/proposals/?status=nope").content.decode()
+    label = str(ProposalFilter().form.fields["status"].label)
+    assert f"{label}：" in html
 
 
 def test_member_page_lists_led_and_cosigned_proposals(reader_client, data):

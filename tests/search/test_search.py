@@ -289,7 +289,7 @@ class TestBadInput:
     @pytest.mark.parametrize(
         "query_string, message",
         [
-            ("q=%21%21%21%EF%BC%9F", "只有标点符号"),
+            ("q=%21%21%21%EF%BC%9F", "只有标点、符号或表情"),
             ("q=%00", "控制字符"),
             ("q=%E7%A4%BE%07", "控制字符"),
             ("q=%FF", "无法识别的字符"),
