@@ -61,6 +61,10 @@ class OrganizationAdmin(DistrictWideAdminMixin, VersionedAdminMixin, SimpleHisto
             queryset = queryset.filter(pk__in=selectors.agencies_of(request.user).values("pk"))
         return super().get_search_results(request, queryset, search_term)
 
+    # Where an agency stands in the district (上级机构), the codes its 索引号 and 专栏 are made
+    # of, and how many reviews its records pass: the district decides them, not the agency.
+    DISTRICT_FIELDS = ["parent", "org_code", "credit_code", "section_code", "review_levels"]
+
     def has_change_permission(self, request, obj=None):
         # An agency's own staff keep its details (named in its 指南) up to date; no one else's.
         allowed = super(DistrictWideAdminMixin, self).has_change_permission(request, obj)
@@ -68,6 +72,21 @@ class OrganizationAdmin(DistrictWideAdminMixin, VersionedAdminMixin, SimpleHisto
             return allowed
         agencies = selectors.agencies_of(request.user)
         return agencies.filter(pk=obj.pk).exists() if obj is not None else agencies.exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self._district_wide(request):
+            readonly += self.DISTRICT_FIELDS
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        # Read-only fields are not in the form, but a version reverted to from the history
+        # carries its own values of them: agency staff keep the stored ones.
+        if change and not self._district_wide(request):
+            stored = Organization.objects.filter(pk=obj.pk).values(*self.DISTRICT_FIELDS).get()
+            for name, value in stored.items():
+                setattr(obj, Organization._meta.get_field(name).attname, value)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AgencyMembership)
@@ -180,7 +199,19 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
         if db_field.name == "publisher":
             kwargs["queryset"] = selectors.agencies_of(request.user)
             kwargs["error_messages"] = {"invalid_choice": "只能选择您所在的机构作为发布机构。"}
+        if db_field.name == "superseded_by":
+            kwargs["queryset"] = selectors.records_linkable(request.user)
+            kwargs["error_messages"] = {"invalid_choice": "只能选择本机构的记录或已公开的记录作为替代文件。"}
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        linked = form.base_fields.get("superseded_by")
+        if linked is not None and obj is not None and obj.superseded_by_id:
+            # The link already saved (district-wide staff may have chosen a record not yet
+            # public) stays, rather than being emptied when the agency next saves the record.
+            linked.queryset = linked.queryset | DisclosureRecord.objects.filter(pk=obj.superseded_by_id)
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         # The status changes only through the review services (提交审核, 审核, 撤回), each one
@@ -342,7 +373,8 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
         if request.method == "POST":
             try:
                 record = services.record_restore(history_id=int(request.POST.get("history_id", "0")), user=request.user)
-            except (ValueError, DisclosureRecord.history.model.DoesNotExist):
+            except (ValueError, DisclosureRecord.history.model.DoesNotExist, PermissionDenied):
+                # Another agency's record: answered as a missing one, so ids tell nothing.
                 self.message_user(request, "没有这条已删除的记录。", messages.ERROR)
             except ValidationError as error:
                 self.message_user(request, "；".join(error.messages), messages.ERROR)
@@ -359,7 +391,7 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
                 **self.admin_site.each_context(request),
                 "title": "已删除的政府信息",
                 "opts": self.model._meta,
-                "deleted": selectors.records_deleted()[:200],
+                "deleted": selectors.records_deleted(user=request.user)[:200],
             },
         )
 

@@ -1,4 +1,5 @@
 import contextvars
+import datetime as dt
 import os
 import re
 import uuid
@@ -38,6 +39,37 @@ MAX_KEYWORDS = 5
 REVIEW_STAGES = {1: ("final",), 2: ("first", "final"), 3: ("first", "second", "final")}
 REVIEW_STAGE_LABELS = {"first": "初审", "second": "复审", "final": "终审"}
 REVIEW_LEVEL_CHOICES = [(1, "一级（终审）"), (2, "二级（初审、终审）"), (3, "三级（初审、复审、终审）")]
+
+# A record's 成文日期 and 发布日期 lie between the founding of the People's Republic (no
+# government information here is older) and two years from today: a document is dated when
+# signed and a publication scheduled months ahead, not years. Outside them a date is a typing
+# slip (9999-12-31, 0001-01-01), which the Art. 26 working-day count cannot even handle.
+RECORD_EARLIEST_DATE = dt.date(1949, 10, 1)
+RECORD_YEARS_AHEAD = 2
+
+
+def record_latest_date() -> dt.date:
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year + RECORD_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + RECORD_YEARS_AHEAD, day=28)
+
+
+def _chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def record_date_error(label: str, day: dt.date | None) -> str | None:
+    """Why `day` cannot be a record's `label` (成文日期, 发布日期), or None."""
+    if day is None:
+        return None
+    if day < RECORD_EARLIEST_DATE:
+        return f"{label}不能早于{_chinese_date(RECORD_EARLIEST_DATE)}，请检查年份。"
+    latest = record_latest_date()
+    if day > latest:
+        return f"{label}不能晚于{_chinese_date(latest)}（今天起{RECORD_YEARS_AHEAD}年内），请检查年份。"
+    return None
 
 
 def review_permission(stage: str) -> str:
@@ -325,11 +357,25 @@ class DisclosureRecord(models.Model):
             errors["superseded_by"] = "替代文件不能是本记录自身。"
         if self.effective_date and self.invalid_date and self.invalid_date < self.effective_date:
             errors["invalid_date"] = "失效/废止日期不能早于生效日期。"
+        if message := record_date_error("成文日期", self.written_date):
+            errors["written_date"] = message
+        if message := record_date_error("发布日期", self._published_day()):
+            errors["published_at"] = message
         if self.status == self.Status.PUBLISHED:
             for name, message in alt_text_errors(self, "body", names=self.image_names).items():
                 errors.setdefault(name, message)
         if errors:
             raise ValidationError(errors)
+
+    def _published_day(self) -> dt.date | None:
+        if self.published_at is None:
+            return None
+        if timezone.is_naive(self.published_at):
+            return self.published_at.date()
+        try:
+            return timezone.localtime(self.published_at).date()
+        except OverflowError:  # hours from the last date there is
+            return self.published_at.date()
 
     def image_names(self) -> dict[str, str]:
         """What staff call the body's images: {attachment URL: attachment title}."""

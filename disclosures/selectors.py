@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.pagecache import cached_value
+from core.working_days import working_days_between
 
 from .document_numbers import normalize_document_number
 from .filters import RecordFilter
@@ -26,6 +27,7 @@ from .models import (
     Page,
     ReviewStep,
     Topic,
+    published_q,
     review_permission,
 )
 from .registry import record_panels
@@ -70,6 +72,35 @@ def records_for_staff(user):
 
 def can_manage_record(user, record) -> bool:
     return can_manage_organization(user, record.publisher_id)
+
+
+def records_linkable(user):
+    """What a record's 替代文件 may be: any record of the staff member's agencies (as the
+    autocomplete box offers) and any public record. Never another agency's draft, scheduled
+    or withdrawn record: the change form would show its title."""
+    if manages_all_agencies(user):
+        return DisclosureRecord.objects.all()
+    return DisclosureRecord.objects.filter(Q(publisher__in=agencies_of(user).values("pk")) | published_q())
+
+
+# --- publication deadline (条例 Art. 26) ---------------------------------------------------
+
+# Working days are counted one day at a time (core.working_days): right for the weeks between
+# writing and publishing, not for a mistyped year (0001-01-01 took 13 s). The 20-working-day
+# deadline is long missed after a year, whatever the holidays, so longer spans are not counted.
+PUBLICATION_COUNT_LIMIT = dt.timedelta(days=366)
+
+
+def publication_working_days(written: dt.date, published: dt.date) -> tuple[int, bool] | None:
+    """Working days from a 成文日期 (or another day the information was made) to its
+    publication day, and whether the calendar knew every day of them: (0, True) when
+    published first, None when more than a year apart (too long to count, late anyway)."""
+    if published <= written:
+        return 0, True
+    if published - written > PUBLICATION_COUNT_LIMIT:
+        return None
+    # The count steps one day past its end, which the last date there is has not.
+    return working_days_between(written, min(published, dt.date.max - dt.timedelta(days=1)))
 
 
 # --- review (三审) and preview ------------------------------------------------------------
@@ -474,13 +505,14 @@ def attachment_get_for(*, pk: int, user) -> Attachment:
     raise Http404("附件不存在")
 
 
-def records_deleted():
-    """Deleted records that can be restored: the last history row of every record that no
-    longer exists, newest deletion first."""
+def records_deleted(*, user):
+    """Deleted records `user` may restore: the last history row of every record of their
+    agencies (all of them district-wide) that no longer exists, newest deletion first."""
     History = DisclosureRecord.history.model
-    return (
+    deleted = (
         History.objects.filter(history_type="-")
         .exclude(id__in=DisclosureRecord.objects.values("pk"))
         .select_related("history_user", "publisher")
         .order_by("-history_date")
     )
+    return scoped_to_agencies(deleted, user)

@@ -14,7 +14,6 @@ from audit.models import Action
 from audit.services import audit_log
 from core.counters import counter_buffer
 from core.text import has_control_characters
-from core.working_days import working_days_between
 
 from . import selectors
 from .bots import is_crawler
@@ -37,13 +36,20 @@ def publication_delay_warning(*, written: dt.date | None, published: dt.datetime
     """Art. 26: proactive information is published within 20 working days of being made."""
     if not written or not published:
         return None
-    published_day = timezone.localtime(published).date()
-    days, exact = working_days_between(written, published_day)
-    if days <= PUBLISH_DEADLINE_WORKING_DAYS:
-        return None
-    note = "" if exact else "（该年度无官方调休数据，按周一至周五估算）"
+    try:
+        published_day = timezone.localtime(published).date()
+    except OverflowError:  # hours from the last date there is: a mistyped year, not a real date
+        published_day = published.date()
+    counted = selectors.publication_working_days(written, published_day)
+    if counted is None:  # more than a year apart (or a mistyped year): not counted day by day
+        span = f"相隔{(published_day - written).days}天"
+    else:
+        days, exact = counted
+        if days <= PUBLISH_DEADLINE_WORKING_DAYS:
+            return None
+        span = f"{days}个工作日" + ("" if exact else "（该年度无官方调休数据，按周一至周五估算）")
     return (
-        f"发布日期距{label}已超过{PUBLISH_DEADLINE_WORKING_DAYS}个工作日（{days}个工作日{note}），"
+        f"发布日期距{label}已超过{PUBLISH_DEADLINE_WORKING_DAYS}个工作日（{span}），"
         f"不符合《政府信息公开条例》第二十六条“20个工作日内及时公开”的要求，请核实。"
     )
 
@@ -285,9 +291,16 @@ def record_view_counts_flush() -> int:
 @transaction.atomic
 def record_restore(*, history_id: int, user, reason: str = "") -> DisclosureRecord:
     """Bring a deleted record back as it was when deleted, with the attachments it had then
-    (their files are kept on deletion for this, unreachable while the record is gone)."""
+    (their files are kept on deletion for this, unreachable while the record is gone). Staff
+    with add and publish permissions restore their agencies' records (`user=None`: the system)."""
     History = DisclosureRecord.history.model
     deleted = History.objects.select_for_update().get(history_id=history_id, history_type="-")
+    # As the deleted list shows them: a 终审 reviewer brings back their agencies' records only.
+    if user is not None and not (
+        user.has_perm("disclosures.add_disclosurerecord") and user.has_perm("disclosures.publish_disclosurerecord")
+    ):
+        raise PermissionDenied("您没有恢复已删除记录的权限。")
+    _check_agency(user, deleted)
     if DisclosureRecord.objects.filter(pk=deleted.id).exists():
         raise ValidationError("这条记录已经恢复。")
     record = deleted.instance
