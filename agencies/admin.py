@@ -1,14 +1,14 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from core.concurrency import VersionedAdminMixin
+from core.history_admin import HistoryAdmin
 from disclosures.admin import DistrictWideAdminMixin
 
 from .models import StatutoryColumn
 
 
 @admin.register(StatutoryColumn)
-class StatutoryColumnAdmin(DistrictWideAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
+class StatutoryColumnAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "parent", "kind", "basis", "position"]
     list_filter = ["kind", "parent"]
     search_fields = ["name", "basis"]

@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
+from core.history_admin import HistoryAdmin
 from disclosures import selectors as disclosure_selectors
 from disclosures.index_numbers import IndexNumberError
 
@@ -35,7 +35,7 @@ class ReviewCaseInline(admin.TabularInline):
 
 
 @admin.register(AnnualReport)
-class AnnualReportAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
     form = AnnualReportForm
     list_display = ["__str__", "year", "consolidated", "status"]
     list_filter = ["year", "status", "consolidated"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from core.concurrency import VersionedAdminMixin
+from core.history_admin import HistoryAdmin
 
 from .models import Community, Designation, Fact, Metric, Program, Street
 
@@ -13,14 +13,14 @@ class CommunityInline(admin.TabularInline):
 
 
 @admin.register(Street)
-class StreetAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class StreetAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "position"]
     search_fields = ["name"]
     inlines = [CommunityInline]
 
 
 @admin.register(Community)
-class CommunityAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class CommunityAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "street", "position"]
     list_filter = ["street"]
     list_select_related = ["street"]
@@ -29,13 +29,13 @@ class CommunityAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Program)
-class ProgramAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class ProgramAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "slug", "level", "position"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(Designation)
-class DesignationAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class DesignationAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["community", "program", "title", "batch_first", "batch_last", "year", "source_record"]
     list_filter = ["program", "level", "community__street"]
     list_select_related = ["community__street", "program", "source_record"]
@@ -63,14 +63,14 @@ class DesignationAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class MetricAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "slug", "unit", "position", "headline_position"]
     list_editable = ["position", "headline_position"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(Fact)
-class FactAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class FactAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["metric", "category", "display_value", "period", "period_end", "scope", "source_record"]
     list_filter = ["metric", "scope", "approximation", "source_record__status"]
     list_select_related = ["metric", "source_record", "street", "community__street"]

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from .history_admin import HistoryAdmin
 from .models import WorkingDayOverride
 
 
 @admin.register(WorkingDayOverride)
-class WorkingDayOverrideAdmin(SimpleHistoryAdmin):
+class WorkingDayOverrideAdmin(HistoryAdmin):
     list_display = ["date", "is_workday", "note"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"

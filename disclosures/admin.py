@@ -6,7 +6,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
 from core.changelists import (
     CachedRelatedFieldListFilter,
@@ -16,6 +15,7 @@ from core.changelists import (
     year_filter,
 )
 from core.concurrency import VersionedAdminMixin
+from core.history_admin import HistoryAdmin
 from core.uploads import UploadFailureAdminMixin
 
 from . import selectors, services
@@ -50,7 +50,7 @@ class DistrictWideAdminMixin:
 
 
 @admin.register(Organization)
-class OrganizationAdmin(DistrictWideAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
+class OrganizationAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "short_name", "section_code", "org_code", "credit_code", "parent"]
     search_fields = ["name", "short_name", "org_code", "credit_code", "section_code"]
     autocomplete_fields = ["parent"]
@@ -79,18 +79,9 @@ class OrganizationAdmin(DistrictWideAdminMixin, VersionedAdminMixin, SimpleHisto
             readonly += self.DISTRICT_FIELDS
         return readonly
 
-    def save_model(self, request, obj, form, change):
-        # Read-only fields are not in the form, but a version reverted to from the history
-        # carries its own values of them: agency staff keep the stored ones.
-        if change and not self._district_wide(request):
-            stored = Organization.objects.filter(pk=obj.pk).values(*self.DISTRICT_FIELDS).get()
-            for name, value in stored.items():
-                setattr(obj, Organization._meta.get_field(name).attname, value)
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(AgencyMembership)
-class AgencyMembershipAdmin(DistrictWideAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
+class AgencyMembershipAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["user", "organization"]
     list_filter = ["organization"]
     search_fields = ["user__username", "user__first_name", "organization__name"]
@@ -98,14 +89,14 @@ class AgencyMembershipAdmin(DistrictWideAdminMixin, VersionedAdminMixin, SimpleH
 
 
 @admin.register(Topic)
-class TopicAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class TopicAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "is_national", "position"]
     list_filter = ["is_national"]
     search_fields = ["name"]
 
 
 @admin.register(Genre)
-class GenreAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class GenreAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "is_official_document", "position"]
     list_filter = ["is_official_document"]
     search_fields = ["name"]
@@ -129,7 +120,7 @@ class OwnAgencyFilter(CachedRelatedFieldListFilter):
 
 
 @admin.register(DisclosureRecord)
-class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
+class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
     form = DisclosureRecordAdminForm
     list_display = ["title", "index_number", "document_number", "publisher", "status", "published_at", "view_count"]
     list_select_related = ["publisher"]
@@ -397,6 +388,6 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
 
 
 @admin.register(Page)
-class PageAdmin(DistrictWideAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
+class PageAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["title", "slug", "updated_at"]
     autocomplete_fields = ["office"]

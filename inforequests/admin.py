@@ -3,8 +3,8 @@ menus). State and clock fields are read-only here: they change through services 
 
 from django.contrib import admin
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.history_admin import HistoryAdmin
 from core.uploads import UploadFailureAdminMixin
 
 from . import selectors
@@ -12,12 +12,12 @@ from .models import Agency, Case, CaseEvent, NoticeTemplate, ReplyDocument
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(HistoryAdmin):
     list_display = ["organization", "accepts_requests", "contact"]
 
 
 @admin.register(NoticeTemplate)
-class NoticeTemplateAdmin(SimpleHistoryAdmin):
+class NoticeTemplateAdmin(HistoryAdmin):
     list_display = ["key", "title"]
 
 
@@ -52,7 +52,7 @@ class AlarmFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(UploadFailureAdminMixin, SimpleHistoryAdmin):
+class CaseAdmin(UploadFailureAdminMixin, HistoryAdmin):
     list_display = ["number", "agency", "state", "received_on", "due_on", "alarm", "applicant", "masked_id_number"]
     list_filter = ["state", AlarmFilter, "channel", "agency"]
     search_fields = ["number"]  # never the encrypted applicant fields

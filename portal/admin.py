@@ -1,13 +1,13 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from core.concurrency import VersionedAdminMixin
+from core.history_admin import HistoryAdmin
 
 from .models import SiteSettings
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class SiteSettingsAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["site_name", "site_domain", "site_id_code"]
 
     def has_add_permission(self, request):

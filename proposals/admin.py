@@ -1,11 +1,11 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from audit.admin import PersonalDataAdminMixin
 from core.changelists import CachedRelatedFieldListFilter, LargeTableAdminMixin, year_filter
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
+from core.history_admin import HistoryAdmin
 from disclosures.index_numbers import IndexNumberError
 
 from . import services
@@ -29,14 +29,14 @@ def _errors_text(error: ValidationError) -> str:
 
 
 @admin.register(Assembly)
-class AssemblyAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class AssemblyAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "kind", "place", "position"]
     list_filter = ["kind"]
     search_fields = ["name", "place"]
 
 
 @admin.register(Session)
-class SessionAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class SessionAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["__str__", "year", "opens_on", "closes_on"]
     list_filter = ["assembly", "year"]
     search_fields = ["name", "assembly__name"]
@@ -44,7 +44,7 @@ class SessionAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "assembly", "sector", "user", "is_active"]
     list_filter = ["assembly", "is_active"]
     search_fields = ["name", "sector", "user__username"]
@@ -57,13 +57,13 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, SimpleHistoryAdmi
 
 
 @admin.register(ReplyCategory)
-class ReplyCategoryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class ReplyCategoryAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["code", "label", "position"]
     search_fields = ["code", "label"]
 
 
 @admin.register(SatisfactionLevel)
-class SatisfactionLevelAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class SatisfactionLevelAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["label", "code", "counts_as_satisfied", "requires_rehandling", "position"]
     list_filter = ["counts_as_satisfied", "requires_rehandling"]
     search_fields = ["label", "code"]
@@ -82,7 +82,7 @@ class ReplyInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class ProposalAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["number", "title", "session", "lead_member", "lead_unit", "status", "due_on", "is_key"]
     list_filter = ["session__assembly", "session", "status", "kind", "is_key", "extended", "lead_unit"]
     search_fields = ["number", "title", "lead_member__name", "co_proposers__name"]
@@ -133,7 +133,7 @@ class SessionFilter(CachedRelatedFieldListFilter):
 
 
 @admin.register(Reply)
-class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
+class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
     form = ReplyAdminForm
     list_display = [
         "__str__",
@@ -243,7 +243,7 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class FeedbackAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["member", "reply", "level", "submitted_at", "updated_at", "closed_at"]
     list_filter = ["level", ("closed_at", admin.EmptyFieldListFilter), "reply__proposal__session"]
     search_fields = ["member__name", "reply__proposal__number", "reply__proposal__title", "comment"]

@@ -204,7 +204,9 @@ def test_agency_staff_change_their_details_but_not_codes_parent_or_review_levels
     )
 
 
-def test_reverting_to_an_old_version_keeps_the_districts_fields(chief_client, world):
+def test_the_history_is_read_only_and_a_bad_version_id_is_a_404(chief_client, world):
+    """simple-history's revert saved a POSTed old version past the services (review levels
+    lowered by an agency, a published record made a draft): every history page only shows."""
     civil = world["civil"]
     civil.review_levels, civil.parent = 1, None
     civil.save()
@@ -212,11 +214,12 @@ def test_reverting_to_an_old_version_keeps_the_districts_fields(chief_client, wo
     civil.review_levels, civil.parent = 3, world["district"]
     civil.save()  # raised by the district
     url = f"/admin/disclosures/organization/{civil.pk}/history/{old}/"
+    assert chief_client.get(url).status_code == 200
     response = chief_client.post(url, organization_data(civil, address="回退后的地址", review_levels=1, parent=""))
-    assert response.status_code == 302
+    assert response.status_code == 403
     stored = Organization.objects.get(pk=civil.pk)
-    assert stored.address == "回退后的地址"
-    assert (stored.review_levels, stored.parent) == (3, world["district"])
+    assert (stored.review_levels, stored.parent, stored.address) == (3, world["district"], civil.address)
+    assert chief_client.get(f"/admin/disclosures/organization/{civil.pk}/history/abc/").status_code == 404
 
 
 def test_district_wide_staff_change_codes_parent_and_review_levels(client, world):
@@ -230,3 +233,15 @@ def test_district_wide_staff_change_codes_parent_and_review_levels(client, world
     assert response.status_code == 302
     stored = Organization.objects.get(pk=civil.pk)
     assert (stored.review_levels, stored.org_code, stored.parent) == (1, "015117789", None)
+
+
+def test_every_admin_with_a_history_keeps_it_read_only():
+    """A new admin built on simple-history's own class would bring the revert back."""
+    from django.contrib import admin
+    from simple_history.admin import SimpleHistoryAdmin
+
+    from core.history_admin import HistoryAdmin
+
+    with_history = [a for a in admin.site._registry.values() if isinstance(a, SimpleHistoryAdmin)]
+    assert len(with_history) > 20
+    assert [type(a).__name__ for a in with_history if not isinstance(a, HistoryAdmin)] == []

@@ -1,0 +1,24 @@
+"""The admin's history pages for every model django-simple-history keeps: read-only."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, its history to read and never to revert. A revert saves an old
+    version through the change form, past the services that guard a change (review before
+    publishing, 撤回 with a reason, a case's state machine): a 录入员 turned a published record
+    back into a draft. The library saves a POSTed old version even with its button hidden
+    (SIMPLE_HISTORY_REVERT_DISABLED), hence the refusal here. A version id that is not a
+    number is a 404 (the library's lookup raised a 500)."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not str(version_id).isdigit():
+            raise Http404("没有这个历史版本。")
+        if request.method == "POST":
+            raise PermissionDenied("历史版本只能查看；要恢复其中的内容，请在编辑页面修改后保存。")
+        return super().history_form_view(request, object_id, version_id, extra_context)
