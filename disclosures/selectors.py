@@ -467,7 +467,9 @@ def record_page(*, filterset, params, size: int) -> CataloguePage:
             rows = list(qs.order_by(*newest_first)[: size + 1])
             has_next, rows, number = len(rows) > size, rows[:size], 1
     elif params.get("last"):
-        rows = list(qs.order_by(*oldest_first)[:size])[::-1]
+        # The remainder, as on the last numbered page: “上一页” from here (before=) then steps
+        # back through full pages that line up with page numbers.
+        rows = list(qs.order_by(*oldest_first)[: paginator.count % size or size])[::-1]
         has_previous, has_next = paginator.count > size, False
         number = paginator.num_pages
     else:
