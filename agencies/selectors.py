@@ -15,7 +15,6 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 
 from core.pagecache import cached_value
-from core.working_days import working_days_between
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureRecord, Organization, Page
 
@@ -207,8 +206,12 @@ def self_check(*, now=None) -> SelfCheck:
     recent = public.filter(published_at__gte=now - dt.timedelta(days=CHECK_WINDOW_DAYS)).order_by("-published_at")
     late = []
     for record in recent.exclude(written_date=None).only("pk", "title", "index_number", "written_date", "published_at"):
-        days, _ = working_days_between(record.written_date, timezone.localtime(record.published_at).date())
-        if days > LATE_WORKING_DAYS:
+        counted = disclosure_selectors.publication_working_days(
+            record.written_date, timezone.localtime(record.published_at).date()
+        )
+        # None: over a year apart (an old row with a mistyped 成文日期), late whatever the count.
+        days = counted[0] if counted else None
+        if days is None or days > LATE_WORKING_DAYS:
             late.append((record, days))
     dead = []
     for record in recent.filter(body__icontains="href").only("pk", "title", "index_number", "body"):

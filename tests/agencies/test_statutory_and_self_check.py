@@ -95,6 +95,14 @@ def test_self_check_figures(world):
     ]
 
 
+def test_a_mistyped_written_date_is_late_without_counting_two_thousand_years(world):
+    """A row kept before 成文日期 had bounds (0001-01-01): listed as over a year late, at once."""
+    from disclosures.models import DisclosureRecord
+
+    DisclosureRecord.objects.filter(title="规范性文件一").update(written_date=dt.date(1, 1, 1))
+    assert [(r.title, days) for r, days in selectors.self_check(now=NOW).late] == [("规范性文件一", None)]
+
+
 def test_self_check_thresholds_move_with_the_data_and_settings(world, settings):
     world["empties"][0].records.add(world["r3"])
     check = selectors.self_check(now=NOW)
