@@ -81,6 +81,9 @@ class RichTextWidget(forms.Textarea):
 
     def __init__(self, attrs=None):
         super().__init__({"rows": 20, **(attrs or {})})
+        # What staff call the images ({address: attachment title}, or a callable giving it),
+        # so the alt-text fields name each image as the publishing check does.
+        self.image_names = None
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -112,6 +115,7 @@ class RichTextWidget(forms.Textarea):
                 images.append((position, image))
         if not images:
             return rendered
+        names = self.image_names() if callable(self.image_names) else self.image_names
         field_id = (attrs or {}).get("id") or f"id_{name}"
         rows = format_html_join(
             "",
@@ -121,7 +125,7 @@ class RichTextWidget(forms.Textarea):
                 (
                     image.src,
                     f"{field_id}_alt_{position}",
-                    image_name(position, image),
+                    image_name(position, image, names),
                     f"{field_id}_alt_{position}",
                     alt_input_name(name, image.src),
                     image.alt,

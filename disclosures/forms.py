@@ -28,6 +28,12 @@ class DisclosureRecordAdminForm(VersionedModelForm):
         fields = "__all__"
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        body = self.fields.get("body")
+        if body is not None and hasattr(body.widget, "image_names"):
+            body.widget.image_names = self.instance.image_names
+
     def clean(self):
         cleaned = super().clean()
         # A record goes to review (and from the 终审 to the public) only with every image's alt
