@@ -30,7 +30,8 @@ class ProposalPagesSitemap(Sitemap):
 
     def items(self):
         changed = _section_changed()
-        pages = [(reverse(name), changed) for name in ("proposals:list", "proposals:lookup", "proposals:statistics")]
+        # Not proposals:statistics, which redirects to the newest session's page (listed below).
+        pages = [(reverse(name), changed) for name in ("proposals:list", "proposals:lookup")]
         pages += [(reverse("proposals:session_statistics", args=[s.pk]), changed) for s in Session.objects.all()]
         pages += [
             (m.get_absolute_url(), m.changed or changed)

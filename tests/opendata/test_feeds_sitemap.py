@@ -116,6 +116,8 @@ class TestSitemap:
         # Sitemaps write lastmod in the site's time zone (Asia/Shanghai), so compare local dates.
         assert paths[seed.get_absolute_url()].startswith(timezone.localtime(seed.updated_at).strftime("%Y-%m-%d"))
         assert not any(p.startswith("/search/") for p in paths)
+        # Each entry is a page, not a redirect (a crawler would report it).
+        assert [p for p in paths if client.get(p).status_code != 200] == []
 
     def test_long_sections_are_paged_by_the_database(self, client, seed, monkeypatch):
         # At a million records a sitemap built in memory cost a worker seconds and tens of MiB.
