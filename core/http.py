@@ -10,6 +10,15 @@ def bad_request_page(request, message, errors=None):
     return render(request, "400.html", {"message": message, "errors": errors or {}}, status=400)
 
 
+# The query flag on a page form sent back by /preferences/ (portal.views.preferences) after a
+# reader changed a preference with JavaScript off: show the form again as typed.
+READER_REPLAY = "reader"
+
+
+def is_reader_replay(request) -> bool:
+    return request.method == "POST" and request.GET.get(READER_REPLAY) == "1"
+
+
 def labelled_errors(form) -> dict:
     """A form's errors for a page that shows none of its fields (a 400 for a bad link, filters
     in the address): each message says which field it is about."""

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from core.http import bad_request_page, labelled_errors, numbered_page, parse_page_number
+from core.http import bad_request_page, is_reader_replay, labelled_errors, numbered_page, parse_page_number
 from core.pagecache import cached_value
 from core.pages import PageMeta
 from core.rendering import keep_response
@@ -42,6 +42,11 @@ def _crumbs(*trail):
     return [("政府信息公开", reverse("disclosures:catalogue")), (SECTION, reverse("inforequests:apply")), *trail]
 
 
+# The ids of the forms that hold what an applicant typed: the preference buttons send them
+# along with JavaScript off, and they come back as typed (core.http.is_reader_replay).
+APPLY_FORM, LOOKUP_FORM = "apply-form", "lookup-form"
+
+
 def _page(request, template, context, status=200):
     return render(request, template, {"column": COLUMN, **context}, status=status)
 
@@ -54,7 +59,7 @@ def _confirmation_page(request, form, crumbs, *, status=200):
     pending = request.session.get(PENDING_SESSION_KEY, {})
     pending = dict(list(pending.items())[-(PENDING_KEPT - 1) :] + [(token, services.new_query_code())])
     request.session[PENDING_SESSION_KEY] = pending
-    context = {"form": form, "crumbs": crumbs, "submission": token}
+    context = {"form": form, "crumbs": crumbs, "submission": token, "reader_form": APPLY_FORM}
     return _page(request, "inforequests/confirm.html", context, status=status)
 
 
@@ -68,13 +73,21 @@ def _show_receipt(request, case, code):
 def apply(request):
     """Fill in → check (the confirmation step Art. 31 dates the receipt by) → receipt."""
     crumbs = _crumbs(("在线申请", None))
+    context = {"crumbs": crumbs, "reader_form": APPLY_FORM}
     if request.method != "POST":
-        return _page(request, "inforequests/apply.html", {"form": forms.ApplicationForm(), "crumbs": crumbs})
+        return _page(request, "inforequests/apply.html", {**context, "form": forms.ApplicationForm()})
     form = forms.ApplicationForm(request.POST)
+    if is_reader_replay(request):
+        # Back from a preference change: the page it was, as typed, nothing checked or sent.
+        if "submission" in request.POST and form.is_valid():
+            return _confirmation_page(request, form, crumbs)
+        return _page(
+            request, "inforequests/apply.html", {**context, "form": forms.ApplicationForm(initial=request.POST)}
+        )
     step = request.POST.get("step", "check")
     if step == "edit" or not form.is_valid():
         return _page(
-            request, "inforequests/apply.html", {"form": form, "crumbs": crumbs}, status=200 if step == "edit" else 400
+            request, "inforequests/apply.html", {**context, "form": form}, status=200 if step == "edit" else 400
         )
     if step != "confirm":
         return _confirmation_page(request, form, crumbs)
@@ -90,7 +103,7 @@ def apply(request):
     address = ratelimit.client_address(request)
     if ratelimit.hit("apply_address", address) or ratelimit.hit("apply_applicant", key):
         form.add_error(None, "提交过于频繁，已达到提交次数上限。请稍后再试，或到受理机关窗口当面提交。")
-        return _page(request, "inforequests/apply.html", {"form": form, "crumbs": crumbs}, status=429)
+        return _page(request, "inforequests/apply.html", {**context, "form": form}, status=429)
     try:
         case, code = services.case_register(
             channel=Case.Channel.ONLINE,
@@ -134,9 +147,11 @@ def receipt(request):
 def status(request):
     """查询码 + tail → the case. Any wrong input gets the same answer; tries are rate-limited
     per address and per 查询码 (existing or not, so a limit reveals nothing)."""
-    context = {"crumbs": _crumbs(("办理进度查询", None))}
+    context = {"crumbs": _crumbs(("办理进度查询", None)), "reader_form": LOOKUP_FORM}
     if request.method != "POST":
         return _page(request, "inforequests/status.html", {**context, "form": forms.LookupForm()})
+    if is_reader_replay(request):  # back from a preference change: as typed, not yet looked up
+        return _page(request, "inforequests/status.html", {**context, "form": forms.LookupForm(initial=request.POST)})
     form = forms.LookupForm(request.POST)
     if not form.is_valid():
         return _page(request, "inforequests/status.html", {**context, "form": form}, status=400)

@@ -1,9 +1,12 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from axes.helpers import get_cool_off, get_failure_limit
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 
+from core.http import READER_REPLAY
 from core.navigation import site_sections
 from core.pages import PageMeta, render_page
 from core.rendering import keep_response
@@ -46,7 +49,14 @@ def preferences(request):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
-    response = HttpResponseRedirect(target, status=303)
+    # A page's own form, sent by a preference button (components/reader_button_target.html),
+    # goes back as posted (307), so the page shows again as typed (core.http.is_reader_replay).
+    page_form = request.method == "POST" and values.get("reader_page_form") == "1" and _same_origin(request)
+    response = (
+        HttpResponseRedirect(_with_reader_flag(target), status=307)
+        if page_form
+        else HttpResponseRedirect(target, status=303)
+    )
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     if request.method != "POST" or not _same_origin(request):
@@ -59,6 +69,12 @@ def preferences(request):
             COOKIE_NAME, updated.to_cookie(), max_age=COOKIE_MAX_AGE, samesite="Lax", secure=request.is_secure()
         )
     return response
+
+
+def _with_reader_flag(url):
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != READER_REPLAY]
+    return urlunsplit(parts._replace(query=urlencode([*query, (READER_REPLAY, "1")])))
 
 
 def _same_origin(request):

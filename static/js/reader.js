@@ -146,10 +146,13 @@
     if (name === "toolbar" && !state.toolbar && toolbar.contains(document.activeElement)) toolbarToggle.focus();
   }
 
-  document.querySelectorAll("form[data-reader-form]").forEach(function (form) {
+  // A page form that holds what the reader typed owns the buttons while it is shown
+  // (components/reader_button_target.html): its own submit button goes on as usual.
+  document.querySelectorAll("form[data-reader-form], form[data-reader-page-form]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
       if (!button || button.form !== form) return; // an old browser: let the server do it
+      if (form.hasAttribute("data-reader-page-form") && !button.hasAttribute("data-reader-button")) return;
       event.preventDefault();
       change(button);
     });

@@ -51,9 +51,20 @@ def test_apply_confirm_receipt_and_status_without_javascript_in_elder_mode(brows
     assert page.input_value("#id_address") == ADDRESS
     audit(page.content())
     page.fill("#id_id_number", PERSON_ID)
+    # 长者模式 off and on again, JavaScript off: the page comes back as typed, not emptied.
+    page.fill("#id_document_number", "官交通〔2026〕3号")
+    for mode in ("", "elder"):
+        page.click("button[name=elder]")
+        assert (page.locator("html").get_attribute("class") or "") == mode
+        assert page.input_value("#id_document_number") == "官交通〔2026〕3号"
+        assert page.input_value("#id_id_number") == PERSON_ID and page.is_checked("input[value=electronic]")
+        assert page.locator(".error-summary").count() == 0  # shown again, not checked
     page.click("button[type=submit]:has-text('下一步')")
     assert page.locator("h1").inner_text() == "请核对您的申请"
     audit(page.content())
+    page.click("button[name=toolbar]")  # and on the confirmation page
+    assert page.locator("h1").inner_text() == "请核对您的申请" and "官交通〔2026〕3号" in page.content()
+    page.click("button[name=toolbar]")
     page.click("button:has-text('确认提交')")
     assert page.locator("h1").inner_text() == "政府信息公开申请受理回执"
     code = page.locator(".query-code").inner_text()
@@ -71,8 +82,28 @@ def test_apply_confirm_receipt_and_status_without_javascript_in_elder_mode(brows
     assert case.number in page.locator("h1").inner_text() and "已登记" in page.content()
     assert APPLICANT_NAME not in page.content() and PERSON_ID not in page.content()
     audit(page.content())
+    assert Case.objects.count() == 1  # the preference changes sent nothing
     context.close()
     checker.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_with_javascript_a_preference_on_the_form_changes_in_place(browser, live_server):
+    """The buttons belong to the application form while it is shown; reader.js still takes
+    them, and the form's own button still sends it."""
+    agency = AgencyFactory().organization
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/disclosures/apply/")
+    page.fill("#id_name", APPLICANT_NAME)
+    page.click("button[name=elder]")
+    page.wait_for_function("document.documentElement.classList.contains('elder')")
+    assert page.input_value("#id_name") == APPLICANT_NAME and page.url.endswith("/disclosures/apply/")
+    page.select_option("#id_agency", str(agency.pk))
+    page.click("button[type=submit]:has-text('下一步')")
+    assert page.locator(".error-summary").count() == 1  # sent and checked: the rest is missing
+    context.close()
 
 
 @pytest.mark.browser

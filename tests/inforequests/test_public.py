@@ -200,6 +200,22 @@ def test_a_tail_of_other_characters_is_a_clear_error_and_an_old_full_width_phone
     assert client.post(STATUS, {"query_code": code, "tail": "４５６７"}).status_code == 200
 
 
+def test_a_preference_changed_without_javascript_brings_the_form_back_as_typed(client, agency):
+    """The 长者模式 button sends the application form to /preferences/, which sends it back (307)
+    to the page, shown again as typed: not checked, not sent."""
+    typed = {**form_data(agency, phone=""), "next": APPLY, "reader_page_form": "1", "elder": "1"}
+    back = client.post("/preferences/", typed, HTTP_ORIGIN="http://testserver")
+    assert back.status_code == 307 and back["Location"] == f"{APPLY}?reader=1"
+    assert "elder=1" in back.cookies["reader"].value
+    page = client.post(back["Location"], typed)
+    html = page.content.decode()
+    assert page.status_code == 200 and ADDRESS in html and "2026年计划全文" in html
+    assert 'class="error-summary"' not in html and not Case.objects.exists()
+    assert 'form="apply-form" formaction="/preferences/"' in html  # the buttons carry the form again
+    # Another site's form gets no such bounce.
+    assert client.post("/preferences/", typed, HTTP_ORIGIN="https://evil.example").status_code == 303
+
+
 def test_honeypot(client, agency):
     response = client.post(APPLY, {**form_data(agency), "website": "http://spam", "step": "confirm"})
     assert response.status_code == 400 and "提交未成功" in response.content.decode()
