@@ -62,7 +62,10 @@ class VersionedModelForm(forms.ModelForm):
         when = f"于{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M}" if latest is not None else ""
         opened = history.filter(history_id=opened_at).first() if opened_at.isdigit() else None
         changes = changed_fields(opened, self.instance, within=self.fields) if opened is not None else []
-        what = f"修改了：{'；'.join(change.summary for change in changes)}" if changes else "修改了这条记录"
+        summaries = [change.summary for change in changes]
+        if opened is not None and hasattr(self.instance, "history_beside"):  # inlines' own histories
+            summaries += self.instance.history_beside(opened.history_date)
+        what = f"修改了：{'；'.join(summaries)}" if summaries else "修改了这条记录"
         message = (
             f"保存失败：在您打开此页之后，{who}{when}{what}。为免覆盖对方的修改，本次未保存；"
             "您填写的内容仍在下面，请对照下面列出的改动核对后再次保存。"

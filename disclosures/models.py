@@ -377,6 +377,13 @@ class DisclosureRecord(models.Model):
         except OverflowError:  # hours from the last date there is
             return self.published_at.date()
 
+    def history_beside(self, since) -> list[str]:
+        """What changed since `since` (a history date) in what the record's form also edits,
+        its attachments: named when a save from an older page is refused (core.concurrency)."""
+        kinds = {"+": "新增", "~": "修改", "-": "删除"}
+        rows = Attachment.history.filter(record_id=self.pk, history_date__gt=since).order_by("history_id")
+        return [f"附件“{row.title}”（{kinds.get(row.history_type, '修改')}）" for row in rows]
+
     def image_names(self) -> dict[str, str]:
         """What staff call the body's images: {attachment URL: attachment title}."""
         if self.pk is None:

@@ -121,6 +121,27 @@ def test_the_refusal_shows_what_changed_meanwhile_as_a_diff():
     assert "B的概述" in html and "B加的一段" in html
 
 
+def test_a_change_to_the_attachments_alone_is_named(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from disclosures.models import Attachment
+
+    a, b = signed_in("clerk_a", "王芳"), signed_in("clerk_b")
+    a.post("/admin/disclosures/disclosurerecord/add/", form_data(title="关于报名的通知", body="<p>正文</p>"))
+    record = DisclosureRecord.objects.get()
+    attachment = Attachment.objects.create(
+        record=record, title="报名表", file=SimpleUploadedFile("报名表.pdf", b"%PDF-1.4\n%%EOF\n")
+    )
+    url = f"/admin/disclosures/disclosurerecord/{record.pk}/change/"
+    data = form_data(title="关于报名的通知", body="<p>正文</p>")
+    data["publisher"], data["topic"], data["genre"] = record.publisher_id, record.topic_id, record.genre_id
+    seen_by_b = opened_version(b, url)
+    attachment.delete()  # A removes the form, and saves the record
+    record.save()
+    html = b.post(url, {**data, "summary": "B的概述", "edit_version": seen_by_b}).content.decode()
+    assert "保存失败" in html and "附件“报名表”（删除）" in html and "修改了这条记录" not in html
+
+
 def test_a_changed_proposal_reply_is_refused_with_its_diff(client):
     from proposals.models import Reply
     from tests.proposals.factories import ReplyFactory, vocabularies
