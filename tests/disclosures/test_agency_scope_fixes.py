@@ -12,7 +12,8 @@ from core.roles import REVIEW_GROUPS
 from disclosures import selectors, services
 from disclosures.models import AgencyMembership, DisclosureRecord, Organization
 from tests.disclosures.factories import OrganizationFactory, RecordFactory
-from tests.disclosures.test_admin import district_wide, form_data
+from tests.disclosures.test_admin import district_wide
+from tests.disclosures.test_review import record_data
 from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
@@ -104,16 +105,7 @@ def test_the_reviewer_restores_their_own_agencys_record_in_the_admin(chief_clien
 
 
 def post_record(client, record, **overrides):
-    data = form_data(
-        title=record.title,
-        publisher=record.publisher_id,
-        topic=record.topic_id,
-        genre=record.genre_id,
-        document_number="",
-        written_date=str(record.written_date),
-        edit_version=current_version(record),
-        **overrides,
-    )
+    data = record_data(record, edit_version=current_version(record), **overrides)
     return client.post(f"{RECORDS}{record.pk}/change/", data)
 
 

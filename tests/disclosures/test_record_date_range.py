@@ -16,6 +16,7 @@ from disclosures import services
 from disclosures.models import DisclosureRecord, record_latest_date
 from tests.disclosures.factories import OrganizationFactory, RecordFactory
 from tests.disclosures.test_admin import form_data, staff
+from tests.disclosures.test_review import record_data
 from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
@@ -114,15 +115,7 @@ def pending(**fields):
 def test_the_final_review_of_a_mistyped_date_is_a_form_error_not_a_500(client):
     record = pending()
     sign_in_staff(client, staff("chief", REVIEW_GROUPS["final"]))
-    data = form_data(
-        title=record.title,
-        publisher=record.publisher_id,
-        topic=record.topic_id,
-        genre=record.genre_id,
-        written_date="9999-12-31",
-        edit_version=current_version(record),
-        _review="approve",
-    )
+    data = record_data(record, written_date="9999-12-31", edit_version=current_version(record), _review="approve")
     response = client.post(f"{RECORDS}{record.pk}/change/", data)
     assert response.status_code == 200
     assert "成文日期不能晚于" in response.context["adminform"].form.errors["written_date"][0]

@@ -81,3 +81,16 @@ def staff_user(username, *organizations, perms=()):
         *Permission.objects.filter(content_type__app_label="inforequests", codename__in=codenames)
     )
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
+
+
+def staff_page_urls(case):
+    """Every staff page of 依申请公开 for `case` (its first notice as a page)."""
+    notice = case.notices.order_by("pk").first()
+    return [
+        "/disclosures/apply/staff/",
+        f"/disclosures/apply/staff/{case.pk}/",
+        f"/disclosures/apply/staff/{case.pk}/deadline/",
+        f"/disclosures/apply/staff/notices/{notice.pk}/",
+        "/disclosures/apply/staff/new/",
+        "/disclosures/apply/staff/report/?year=2026",
+    ]

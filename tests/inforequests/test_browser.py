@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from inforequests.models import Case
 from tests.browser.test_axe import axe_options
 
-from .factories import ADDRESS, APPLICANT_NAME, PERSON_ID, PHONE, AgencyFactory
+from .factories import ADDRESS, APPLICANT_NAME, PERSON_ID, PHONE, AgencyFactory, staff_page_urls
 
 
 def axe_clean(page):
@@ -134,15 +134,7 @@ def test_staff_pages_are_axe_clean(browser, live_server):
         ]
     )
     page = context.new_page()
-    notice = case.notices.first()
-    for url in (
-        "/disclosures/apply/staff/",
-        f"/disclosures/apply/staff/{case.pk}/",
-        f"/disclosures/apply/staff/{case.pk}/deadline/",
-        f"/disclosures/apply/staff/notices/{notice.pk}/",
-        "/disclosures/apply/staff/new/",
-        "/disclosures/apply/staff/report/?year=2026",
-    ):
+    for url in staff_page_urls(case):
         response = page.goto(url)
         assert response.status == 200, url
         axe_clean(page)

@@ -11,7 +11,7 @@ from inforequests import services
 from inforequests.models import Case
 from tests.staff import sign_in_staff
 
-from .factories import APPLICANT_NAME, PERSON_ID, PHONE, AgencyFactory, make_case, staff_user
+from .factories import APPLICANT_NAME, PERSON_ID, PHONE, AgencyFactory, make_case, staff_page_urls, staff_user
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -249,15 +249,7 @@ def test_staff_without_the_case_permissions_neither_see_nor_change_cases(client,
     auditor = type(auditor).objects.get(pk=auditor.pk)
     sign_in_staff(client, auditor)
     notice = case_a.notices.get()
-    for url in (
-        "/disclosures/apply/staff/",
-        f"/disclosures/apply/staff/{case_a.pk}/",
-        f"/disclosures/apply/staff/{case_a.pk}/deadline/",
-        f"/disclosures/apply/staff/notices/{notice.pk}/",
-        f"/disclosures/apply/staff/notices/{notice.pk}.pdf",
-        "/disclosures/apply/staff/new/",
-        "/disclosures/apply/staff/report/",
-    ):
+    for url in [*staff_page_urls(case_a), f"/disclosures/apply/staff/notices/{notice.pk}.pdf"]:
         response = client.get(url)
         assert response.status_code == 403 and PHONE not in response.content.decode(), url
     assert client.post(f"/disclosures/apply/staff/{case_a.pk}/", {"action": "split"}).status_code == 403
