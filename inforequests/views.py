@@ -171,6 +171,7 @@ def status(request):
         "inforequests/case_status.html",
         {
             **context,
+            "reader_form": "",  # a result, no form: the preference buttons are the header's own
             "case": case,
             "notices": selectors.notices_for_applicant(case),
             "events": case.events.all(),

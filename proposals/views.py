@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from core.charts import bar_chart
-from core.http import bad_request_page, labelled_errors, numbered_page
+from core.http import bad_request_page, is_reader_replay, labelled_errors, numbered_page
 from core.pages import in_section, render_page
 from core.rendering import keep_response
 
@@ -194,7 +194,9 @@ def feedback(request, pk):
     if not services.feedback_allowed(reply=reply, member=member):
         return _forbidden(request, "只能对本人领衔的建议提案的答复提出满意度意见。")
     existing = selectors.feedback_of(reply=reply, member=member)
-    if request.method == "POST":
+    if is_reader_replay(request):  # back from a preference change (JavaScript off): as typed
+        form, status = FeedbackForm(initial=request.POST), 200
+    elif request.method == "POST":
         form = FeedbackForm(request.POST)
         form.fields["level"].queryset = selectors.satisfaction_levels()
         if form.is_valid():
@@ -227,6 +229,8 @@ def feedback(request, pk):
             "reply": reply,
             "proposal": reply.proposal,
             "existing": existing,
+            # The form is shown (and owns the preference buttons) until staff close the feedback.
+            "reader_form": "" if existing and existing.is_closed else "feedback-form",
             "rehandling_labels": "、".join(
                 level.label for level in selectors.satisfaction_levels() if level.requires_rehandling
             ),

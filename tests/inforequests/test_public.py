@@ -212,6 +212,10 @@ def test_a_preference_changed_without_javascript_brings_the_form_back_as_typed(c
     assert page.status_code == 200 and ADDRESS in html and "2026年计划全文" in html
     assert 'class="error-summary"' not in html and not Case.objects.exists()
     assert 'form="apply-form" formaction="/preferences/"' in html  # the buttons carry the form again
+    # A page without the form leaves the buttons to the header's own form.
+    case, code = make_case(agency=agency, code=True)
+    result = client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]}).content.decode()
+    assert case.number in result and 'formaction="/preferences/"' not in result
     # Another site's form gets no such bounce.
     assert client.post("/preferences/", typed, HTTP_ORIGIN="https://evil.example").status_code == 303
 

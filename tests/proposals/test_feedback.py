@@ -189,6 +189,18 @@ def test_bad_feedback_input_is_a_form_error(client, member, reply):
     assert Feedback.objects.count() == 0
 
 
+def test_a_preference_changed_without_javascript_keeps_the_comment(client, member, reply):
+    client.force_login(member.user)
+    url = f"/proposals/replies/{reply.pk}/feedback/"
+    assert 'form="feedback-form" formaction="/preferences/"' in client.get(url).content.decode()
+    typed = {"level": level("satisfied").pk, "comment": "答复及时", "next": url, "reader_page_form": "1", "elder": "1"}
+    back = client.post("/preferences/", typed, HTTP_ORIGIN="http://testserver")
+    assert back.status_code == 307 and back["Location"] == f"{url}?reader=1"
+    page = client.post(back["Location"], typed)
+    assert page.status_code == 200 and "答复及时" in page.content.decode()
+    assert Feedback.objects.count() == 0  # shown again, not sent
+
+
 def test_public_sees_aggregate_satisfaction_only(client, member, reply):
     publish(reply)
     services.feedback_submit(reply=reply, member=member, level=level("basically_satisfied"), comment="私下意见内容")
