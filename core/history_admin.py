@@ -1,6 +1,6 @@
 """The admin's history pages for every model django-simple-history keeps: read-only."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -11,12 +11,23 @@ class HistoryAdmin(SimpleHistoryAdmin):
     publishing, 撤回 with a reason, a case's state machine): a 录入员 turned a published record
     back into a draft. The library saves a POSTed old version even with its button hidden
     (SIMPLE_HISTORY_REVERT_DISABLED), hence the refusal here. A version id that is not a
-    number is a 404 (the library's lookup raised a 500)."""
+    number, or an object id that is not one, is a 404 (the library's lookups raised a 500)."""
 
     def revert_disabled(self, request, obj=None):
         return True
 
+    def _known_id(self, object_id):
+        try:
+            self.model._meta.pk.to_python(object_id)
+        except (ValidationError, ValueError):
+            raise Http404("没有这条记录。") from None
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._known_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._known_id(object_id)
         if not str(version_id).isdigit():
             raise Http404("没有这个历史版本。")
         if request.method == "POST":

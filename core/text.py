@@ -8,8 +8,15 @@ import unicodedata
 _HIDDEN = ("Cc", "Cf", "Cs", "Co")
 
 
+# Embeddings, overrides and isolates: they reorder how text is shown (a name that reads
+# backwards to staff), so free text refuses them with the control characters.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def has_control_characters(value: str, *, only_controls=False) -> bool:
     """`only_controls`: format characters pass (free text pasted from Word keeps its zero-width
-    marks, and emoji sequences their joiners); control characters never do."""
-    hidden = ("Cc",) if only_controls else _HIDDEN
-    return any(unicodedata.category(ch) in hidden and ch not in "\t\n\r" for ch in value)
+    marks, and emoji sequences their joiners), except the bidirectional controls; control
+    characters never do."""
+    if only_controls:
+        return any((unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") or ch in _BIDI_CONTROLS for ch in value)
+    return any(unicodedata.category(ch) in _HIDDEN and ch not in "\t\n\r" for ch in value)

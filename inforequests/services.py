@@ -87,7 +87,7 @@ def _recompute(case, calendar=None):
 
 def _due_words(case) -> str:
     """The due date for a notice, marked provisional when a year in the count is not yet scheduled."""
-    provisional = "" if case.due_exact else "（暂定：期间有年度的放假安排尚未公布，公布后重新计算并告知）"
+    provisional = "" if case.due_exact else "（暂定：期间有年度的放假安排尚未公布，公布后重新计算）"
     return f"{case.due_on:%Y年%m月%d日}{provisional}"
 
 
@@ -174,7 +174,8 @@ def case_register(
         **request,
     )
     _recompute(case)
-    case.full_clean(exclude=["duplicate_of"])
+    # The 查询码's unique index, not a check before it, decides between two sent at once.
+    case.full_clean(exclude=["duplicate_of", "query_code_digest"])
     _save(case, user=user, reason="登记")
     for position, description in enumerate(items or [request["title"]], start=1):
         CaseItem.objects.create(case=case, position=position, description=description)

@@ -32,9 +32,12 @@ RECEIPT_SESSION_KEY = "inforequests_receipt"
 # The 查询码 shown on the receipt can be opened again from the same browser for this long (a
 # reload, a printer that failed), not for the session's two weeks on a shared computer.
 RECEIPT_SECONDS = 30 * 60
-# {submission token: 查询码} for the confirmation pages this browser was shown; a few, for tabs.
+# {submission token: {"code": 查询码, "at": time}} for the confirmation pages this browser was
+# shown (a few, for tabs), for two hours; once sent, {"sent": case, "at": time}: the plain 查询码
+# then lives only as long as the receipt does.
 PENDING_SESSION_KEY = "inforequests_pending"
 PENDING_KEPT = 5
+PENDING_SECONDS = 2 * 3600
 PAGE_SIZE = 30
 
 
@@ -56,11 +59,29 @@ def _confirmation_page(request, form, crumbs, *, status=200):
     session keeps for the token, so sending the page twice (a double click, Back and again)
     registers one case, and the second answer is the first one's receipt."""
     token = secrets.token_urlsafe(16)
-    pending = request.session.get(PENDING_SESSION_KEY, {})
-    pending = dict(list(pending.items())[-(PENDING_KEPT - 1) :] + [(token, services.new_query_code())])
-    request.session[PENDING_SESSION_KEY] = pending
+    pending = list(_pending(request).items())[-(PENDING_KEPT - 1) :]
+    _keep_pending(request, {**dict(pending), token: {"code": services.new_query_code(), "at": time.time()}})
     context = {"form": form, "crumbs": crumbs, "submission": token, "reader_form": APPLY_FORM}
     return _page(request, "inforequests/confirm.html", context, status=status)
+
+
+def _pending(request) -> dict:
+    since = time.time() - PENDING_SECONDS
+    return {t: entry for t, entry in request.session.get(PENDING_SESSION_KEY, {}).items() if entry["at"] > since}
+
+
+def _keep_pending(request, pending):
+    request.session[PENDING_SESSION_KEY] = pending
+
+
+def _receipt_data(request):
+    """The receipt this browser may still open ({"case", "code", "until"}), or None; a stale one
+    is dropped, its 查询码 with it."""
+    data = request.session.get(RECEIPT_SESSION_KEY)
+    if data and data.get("until", 0) < time.time():
+        del request.session[RECEIPT_SESSION_KEY]
+        return None
+    return data
 
 
 def _show_receipt(request, case, code):
@@ -91,13 +112,21 @@ def apply(request):
         )
     if step != "confirm":
         return _confirmation_page(request, form, crumbs)
-    code = request.session.get(PENDING_SESSION_KEY, {}).get(request.POST.get("submission", ""))
-    if code is None:
+    pending = _pending(request)
+    token = request.POST.get("submission", "")
+    entry = pending.get(token)
+    if entry is None:
         # Not a confirmation page this browser was shown (its session ended meanwhile): once more.
         form.add_error(None, "确认页面已过期，申请尚未提交。请再次核对后点击“确认提交”。")
         return _confirmation_page(request, form, crumbs, status=409)
+    if "sent" in entry:
+        # Sent before (Back, then 确认提交 again): its receipt while it may be shown, no second case.
+        if (_receipt_data(request) or {}).get("case") == entry["sent"]:
+            return redirect("inforequests:receipt")
+        return _page(request, "inforequests/already_sent.html", {"crumbs": crumbs}, status=409)
+    code = entry["code"]
     sent = selectors.case_with_query_code(code)
-    if sent is not None:
+    if sent is not None:  # the other of two sent at once registered it
         return _show_receipt(request, sent, code)
     key = services.applicant_key(form.cleaned_data["id_number"])
     address = ratelimit.client_address(request)
@@ -117,15 +146,13 @@ def apply(request):
         case = selectors.case_with_query_code(code)
         if case is None:
             raise
+    _keep_pending(request, {**pending, token: {"sent": case.pk, "at": entry["at"]}})
     return _show_receipt(request, case, code)
 
 
 @never_cache
 def receipt(request):
-    data = request.session.get(RECEIPT_SESSION_KEY)
-    if data and data.get("until", 0) < time.time():
-        del request.session[RECEIPT_SESSION_KEY]
-        data = None
+    data = _receipt_data(request)
     case = Case.objects.select_related("agency").filter(pk=data["case"]).first() if data else None
     if case is None:
         return redirect("inforequests:status")

@@ -59,8 +59,9 @@ def test_apply_confirm_receipt_and_status_without_javascript_in_elder_mode(brows
         assert page.input_value("#id_document_number") == "官交通〔2026〕3号"
         assert page.input_value("#id_id_number") == PERSON_ID and page.is_checked("input[value=electronic]")
         assert page.locator(".error-summary").count() == 0  # shown again, not checked
-    page.click("button[type=submit]:has-text('下一步')")
+    page.press("#id_document_number", "Enter")  # Enter sends the form, not the first lent button
     assert page.locator("h1").inner_text() == "请核对您的申请"
+    assert "elder" in (page.locator("html").get_attribute("class") or "")
     audit(page.content())
     page.click("button[name=toolbar]")  # and on the confirmation page
     assert page.locator("h1").inner_text() == "请核对您的申请" and "官交通〔2026〕3号" in page.content()
@@ -101,8 +102,9 @@ def test_with_javascript_a_preference_on_the_form_changes_in_place(browser, live
     page.wait_for_function("document.documentElement.classList.contains('elder')")
     assert page.input_value("#id_name") == APPLICANT_NAME and page.url.endswith("/disclosures/apply/")
     page.select_option("#id_agency", str(agency.pk))
-    page.click("button[type=submit]:has-text('下一步')")
+    page.press("#id_name", "Enter")  # the form's own default, not 长者模式
     assert page.locator(".error-summary").count() == 1  # sent and checked: the rest is missing
+    assert "elder" in (page.locator("html").get_attribute("class") or "")
     context.close()
 
 

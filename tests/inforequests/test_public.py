@@ -10,7 +10,17 @@ from django.utils import timezone
 from inforequests import services
 from inforequests.models import Case, Outcome
 
-from .factories import ADDRESS, APPLICANT_NAME, EMAIL, PERSON_ID, PHONE, AgencyFactory, make_case
+from .factories import (
+    ADDRESS,
+    APPLICANT_NAME,
+    EMAIL,
+    PERSON_ID,
+    PHONE,
+    AgencyFactory,
+    applicant,
+    make_case,
+    request_data,
+)
 
 pytestmark = pytest.mark.django_db
 APPLY = "/disclosures/apply/"
@@ -102,6 +112,7 @@ def test_stored_identifiers_are_encrypted(agency):
         ("name", "", "请填写姓名或名称"),
         ("document_number", "文" * 101, "文号最多100字（当前101字）"),
         ("description", "2026年计划全文\x07", "含有控制字符"),
+        ("name", "张\u202e三", "含有控制字符"),  # a right-to-left override: shown reversed to staff
     ],
 )
 def test_bad_input_is_shown_beside_the_field_and_nothing_is_lost(client, agency, field, value, message):
@@ -156,9 +167,38 @@ def test_a_confirmation_sent_twice_registers_one_case_and_shows_its_receipt(clie
     case = Case.objects.get()
     code = re.search(r'class="query-code">([A-Z0-9-]+)<', client.get(second["Location"]).content.decode()).group(1)
     assert client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]}).status_code == 200
+    # Past the receipt's half hour (a shared computer), Back and send again: no code, no case.
+    session = client.session
+    session["inforequests_receipt"]["until"] -= 31 * 60
+    session.save()
+    later = client.post(APPLY, data)
+    assert later.status_code == 409 and "已经提交" in later.content.decode() and code not in later.content.decode()
+    assert code not in str(client.session.items())  # the plain code is gone from the session too
     # Another confirmation page (a second application) is another case.
     assert confirm(client, form_data(agency, title="另一项信息")).status_code == 302
     assert Case.objects.count() == 2 and Case.objects.exclude(pk=case.pk).get().title == "另一项信息"
+
+
+def test_two_registrations_with_one_query_code_meet_its_unique_index(agency):
+    """What two confirmations sent at the same moment do: the second fails in the database,
+    and the view answers with the first one's receipt."""
+    from django.db import IntegrityError
+
+    code = services.new_query_code()
+    services.case_register(**_registration(agency), query_code=code)
+    with pytest.raises(IntegrityError):
+        services.case_register(**_registration(agency), query_code=code)
+    assert Case.objects.count() == 1
+
+
+def _registration(agency):
+    return {
+        "agency": agency,
+        "channel": Case.Channel.ONLINE,
+        "received_on": timezone.localdate(),
+        "applicant": applicant(),
+        "request": request_data(),
+    }
 
 
 def test_a_confirmation_this_browser_was_not_shown_is_asked_again_with_nothing_lost(client, agency):
@@ -212,6 +252,12 @@ def test_a_preference_changed_without_javascript_brings_the_form_back_as_typed(c
     assert page.status_code == 200 and ADDRESS in html and "2026年计划全文" in html
     assert 'class="error-summary"' not in html and not Case.objects.exists()
     assert 'form="apply-form" formaction="/preferences/"' in html  # the buttons carry the form again
+    # The header is kept once per generation: a page without such a form, rendered after one
+    # with it, still has the header's own buttons (and the lookup page its form's).
+    assert 'form="lookup-form"' in client.get(STATUS).content.decode()
+    statistics = client.get("/disclosures/apply/statistics/").content.decode()
+    assert 'formaction="/preferences/"' not in statistics and 'name="elder"' in statistics
+    assert 'form="lookup-form"' in client.get(STATUS).content.decode()
     # A page without the form leaves the buttons to the header's own form.
     case, code = make_case(agency=agency, code=True)
     result = client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]}).content.decode()
