@@ -29,3 +29,14 @@ def local_year_range(field, year) -> Q:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         return Q(pk__in=[])
     return local_day_range(field, dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The site's calendar day of `moment`. Near the last date there is (a mistyped 9999-12-31),
+    converting to local time overflows: that day as stored is then close enough."""
+    if timezone.is_naive(moment):
+        return moment.date()
+    try:
+        return timezone.localtime(moment).date()
+    except OverflowError:
+        return moment.date()

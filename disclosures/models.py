@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
+from core.dates import local_day
 from core.vocabulary import Vocabulary
 
 from .codes import validate_credit_code_checksum, validate_org_code_checksum
@@ -368,14 +369,7 @@ class DisclosureRecord(models.Model):
             raise ValidationError(errors)
 
     def _published_day(self) -> dt.date | None:
-        if self.published_at is None:
-            return None
-        if timezone.is_naive(self.published_at):
-            return self.published_at.date()
-        try:
-            return timezone.localtime(self.published_at).date()
-        except OverflowError:  # hours from the last date there is
-            return self.published_at.date()
+        return None if self.published_at is None else local_day(self.published_at)
 
     def history_beside(self, since) -> list[str]:
         """What changed since `since` (a history date) in what the record's form also edits,

@@ -13,6 +13,7 @@ from simple_history.utils import update_change_reason
 from audit.models import Action
 from audit.services import audit_log
 from core.counters import counter_buffer
+from core.dates import local_day
 from core.text import has_control_characters
 
 from . import selectors
@@ -36,10 +37,7 @@ def publication_delay_warning(*, written: dt.date | None, published: dt.datetime
     """Art. 26: proactive information is published within 20 working days of being made."""
     if not written or not published:
         return None
-    try:
-        published_day = timezone.localtime(published).date()
-    except OverflowError:  # hours from the last date there is: a mistyped year, not a real date
-        published_day = published.date()
+    published_day = local_day(published)
     counted = selectors.publication_working_days(written, published_day)
     if counted is None:  # more than a year apart (or a mistyped year): not counted day by day
         span = f"相隔{(published_day - written).days}天"
