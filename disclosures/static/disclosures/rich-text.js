@@ -417,6 +417,9 @@ function accessibleToolbar(toolbar, editor, name) {
     }
   })
   editor.on("transaction", settle)
+  // The menu marks a button disabled or active by its class, at times without a transaction
+  // (when the view first updates): each change is told to assistive technology as it happens.
+  new MutationObserver(settle).observe(toolbar, { subtree: true, attributes: true, attributeFilter: ["class"] })
   settle()
 }
 
