@@ -200,8 +200,14 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
         linked = form.base_fields.get("superseded_by")
         if linked is not None and obj is not None and obj.superseded_by_id:
             # The link already saved (district-wide staff may have chosen a record not yet
-            # public) stays, rather than being emptied when the agency next saves the record.
+            # public) stays, rather than being emptied when the agency next saves the record;
+            # a record the staff member may not see is shown without its title.
+            hidden = not linked.queryset.filter(pk=obj.superseded_by_id).exists()
             linked.queryset = linked.queryset | DisclosureRecord.objects.filter(pk=obj.superseded_by_id)
+            if hidden:
+                linked.label_from_instance = lambda record, hidden_pk=obj.superseded_by_id: (
+                    "（其他机构尚未公开的记录）" if record.pk == hidden_pk else str(record)
+                )
         return form
 
     def get_readonly_fields(self, request, obj=None):

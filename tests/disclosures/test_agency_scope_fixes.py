@@ -136,6 +136,8 @@ def test_a_link_already_saved_is_kept_when_the_agency_saves(chief_client, world)
     record = world["ours"]
     record.superseded_by = world["theirs"]  # chosen by district-wide staff
     record.save()
+    page = chief_client.get(f"{RECORDS}{record.pk}/change/").content.decode()
+    assert world["theirs"].title not in page and "（其他机构尚未公开的记录）" in page  # kept, not shown
     response = post_record(chief_client, record, superseded_by=world["theirs"].pk, summary="改了概述")
     assert response.status_code == 302
     record.refresh_from_db()
