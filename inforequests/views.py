@@ -47,7 +47,7 @@ def _crumbs(*trail):
 
 # The ids of the forms that hold what an applicant typed: the preference buttons send them
 # along with JavaScript off, and they come back as typed (core.http.is_reader_replay).
-APPLY_FORM, LOOKUP_FORM = "apply-form", "lookup-form"
+APPLY_FORM, LOOKUP_FORM, RESULT_FORM = "apply-form", "lookup-form", "lookup-again"
 
 
 def _page(request, template, context, status=200):
@@ -177,7 +177,9 @@ def status(request):
     context = {"crumbs": _crumbs(("办理进度查询", None)), "reader_form": LOOKUP_FORM}
     if request.method != "POST":
         return _page(request, "inforequests/status.html", {**context, "form": forms.LookupForm()})
-    if is_reader_replay(request):  # back from a preference change: as typed, not yet looked up
+    if is_reader_replay(request) and "again" not in request.POST:
+        # Back from a preference change on the form: as typed, not yet looked up. From a result
+        # page (its unseen form, "again"), the lookup runs again, as any lookup does.
         return _page(request, "inforequests/status.html", {**context, "form": forms.LookupForm(initial=request.POST)})
     form = forms.LookupForm(request.POST)
     if not form.is_valid():
@@ -198,7 +200,9 @@ def status(request):
         "inforequests/case_status.html",
         {
             **context,
-            "reader_form": "",  # a result, no form: the preference buttons are the header's own
+            # The result's unseen form, so a preference change with JavaScript off shows it again.
+            "reader_form": RESULT_FORM,
+            "lookup": form.cleaned_data,
             "case": case,
             "notices": selectors.notices_for_applicant(case),
             "events": case.events.all(),

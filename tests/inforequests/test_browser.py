@@ -83,6 +83,10 @@ def test_apply_confirm_receipt_and_status_without_javascript_in_elder_mode(brows
     assert case.number in page.locator("h1").inner_text() and "已登记" in page.content()
     assert APPLICANT_NAME not in page.content() and PERSON_ID not in page.content()
     audit(page.content())
+    page.click("button[name=elder]")  # the result comes back in the standard layout, not a blank form
+    assert case.number in page.locator("h1").inner_text()
+    assert "elder" not in (page.locator("html").get_attribute("class") or "")
+    page.click("button[name=elder]")
     assert Case.objects.count() == 1  # the preference changes sent nothing
     context.close()
     checker.close()
