@@ -27,7 +27,6 @@ from .models import (
     Page,
     ReviewStep,
     Topic,
-    published_q,
     review_permission,
 )
 from .registry import record_panels
@@ -78,9 +77,7 @@ def records_linkable(user):
     """What a record's 替代文件 may be: any record of the staff member's agencies (as the
     autocomplete box offers) and any public record. Never another agency's draft, scheduled
     or withdrawn record: the change form would show its title."""
-    if manages_all_agencies(user):
-        return DisclosureRecord.objects.all()
-    return DisclosureRecord.objects.filter(Q(publisher__in=agencies_of(user).values("pk")) | published_q())
+    return records_for_staff(user) | DisclosureRecord.objects.published()
 
 
 # --- publication deadline (条例 Art. 26) ---------------------------------------------------

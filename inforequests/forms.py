@@ -12,7 +12,8 @@ from .selectors import accepting_agencies
 
 
 def _required(label):
-    return {"required": f"请填写{label}。", "max_length": f"{label}最多%(limit_value)d字（当前%(show_value)d字）。"}
+    # The length message comes from PlainLabels, named by the field's label.
+    return {"required": f"请填写{label}。"}
 
 
 def _choice(label):

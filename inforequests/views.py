@@ -1,9 +1,9 @@
-import functools
 import hashlib
 import secrets
 import time
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -60,7 +60,10 @@ def _confirmation_page(request, form, crumbs, *, status=200):
     registers one case, and the second answer is the first one's receipt."""
     token = secrets.token_urlsafe(16)
     pending = list(_pending(request).items())[-(PENDING_KEPT - 1) :]
-    _keep_pending(request, {**dict(pending), token: {"code": services.new_query_code(), "at": time.time()}})
+    request.session[PENDING_SESSION_KEY] = {
+        **dict(pending),
+        token: {"code": services.new_query_code(), "at": time.time()},
+    }
     context = {"form": form, "crumbs": crumbs, "submission": token, "reader_form": APPLY_FORM}
     return _page(request, "inforequests/confirm.html", context, status=status)
 
@@ -68,10 +71,6 @@ def _confirmation_page(request, form, crumbs, *, status=200):
 def _pending(request) -> dict:
     since = time.time() - PENDING_SECONDS
     return {t: entry for t, entry in request.session.get(PENDING_SESSION_KEY, {}).items() if entry["at"] > since}
-
-
-def _keep_pending(request, pending):
-    request.session[PENDING_SESSION_KEY] = pending
 
 
 def _receipt_data(request):
@@ -146,7 +145,7 @@ def apply(request):
         case = selectors.case_with_query_code(code)
         if case is None:
             raise
-    _keep_pending(request, {**pending, token: {"sent": case.pk, "at": entry["at"]}})
+    request.session[PENDING_SESSION_KEY] = {**pending, token: {"sent": case.pk, "at": entry["at"]}}
     return _show_receipt(request, case, code)
 
 
@@ -281,14 +280,7 @@ def case_staff_required(codename):
     services check the same (selectors.cases_for, can_handle)."""
 
     def decorator(view):
-        @staff_member_required
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.has_perm(f"inforequests.{codename}"):
-                raise PermissionDenied("您没有办理依申请公开的权限。")
-            return view(request, *args, **kwargs)
-
-        return wrapper
+        return staff_member_required(permission_required(f"inforequests.{codename}", raise_exception=True)(view))
 
     return decorator
 
