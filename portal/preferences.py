@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl, urlencode
 COOKIE_NAME = "reader"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 FONT_STEPS = range(-2, 5)  # each step is 12.5 % of the root size
+# Matched as text: int() of a 5,000-digit value raises (a forged cookie was a 500 on every page).
+_FONT_STEP_VALUES = {str(step): step for step in FONT_STEPS}
 FONT_STEP_PERCENT = 12.5
 CONTRASTS = {"": "默认配色", "yb": "黑底黄字", "wb": "白底黑字"}
 FLAGS = ("elder", "big_cursor", "guide", "text_only", "speech", "toolbar")
@@ -36,9 +38,9 @@ class ReaderPreferences:
         for flag in FLAGS:
             if flag in values:
                 changes[flag] = values[flag] in ("1", "true", "on")
-        step = values.get("font_step")
-        if step is not None and step.lstrip("-").isdigit() and int(step) in FONT_STEPS:
-            changes["font_step"] = int(step)
+        step = _FONT_STEP_VALUES.get(values.get("font_step"))
+        if step is not None:
+            changes["font_step"] = step
         if values.get("contrast") in CONTRASTS:
             changes["contrast"] = values["contrast"]
         return replace(self, **changes)

@@ -23,7 +23,17 @@ def test_cookie_round_trip_and_classes():
 
 
 @pytest.mark.parametrize(
-    "raw", ["font_step=9", "font_step=-3", "font_step=x", "contrast=red", "elder=maybe", "%%%", "a=b"]
+    "raw",
+    [
+        "font_step=9",
+        "font_step=-3",
+        "font_step=x",
+        "contrast=red",
+        "elder=maybe",
+        "%%%",
+        "a=b",
+        "font_step=" + "1" * 5000,
+    ],
 )
 def test_out_of_range_or_garbled_cookies_are_ignored(raw):
     assert ReaderPreferences.from_cookie(raw) == ReaderPreferences()
