@@ -9,6 +9,7 @@ import hashlib
 import html
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from .losses import Loss, context, find_losses
 _HTML = re.compile(r"<\s*(p|div|br|span|table|strong|b|a|img|h[1-6]|ul|ol|li|font)\b", re.IGNORECASE)
 _INDEX_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z/\-_.]*$")
 _SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"[0-9]+")
 VALIDITY = {
     "": DisclosureRecord.Validity.VALID,
     "有效": DisclosureRecord.Validity.VALID,
@@ -150,6 +152,8 @@ def parse_datetime(value, label) -> dt.datetime | None:
         if zone:
             zone = zone.replace(":", "")
             offset = 0 if zone == "Z" else (int(zone[1:3]) * 60 + int(zone[3:5])) * (1 if zone[0] == "+" else -1)
+            if abs(offset) > 14 * 60 or (zone != "Z" and int(zone[3:5]) > 59):
+                raise ValueError(f"{label}“{text}”的时区不对：应在 -14:00 到 +14:00 之间，如 +08:00。")
             moment = moment.replace(tzinfo=dt.timezone(dt.timedelta(minutes=offset)))
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         raise ValueError(f"{label}“{_text(value)}”的年份不在 {FIRST_YEAR}–{LAST_YEAR} 之间。")
@@ -317,9 +321,11 @@ def clean_row(source: SourceRow, lookups: Lookups, value_mapping: dict) -> Candi
         c.warnings.append("正文为空。")
 
     views = _text(v.get("view_count"))
-    if views and not views.isdigit():
-        add_error(f"浏览次数“{views}”不是整数。")
-    values["view_count"] = int(views) if views.isdigit() and len(views) < 10 else 0
+    # Full-width digits are what input methods type; other "digits" (², ①) are not numbers.
+    digits = "".join(unicodedata.normalize("NFKC", ch) if "０" <= ch <= "９" else ch for ch in views)
+    if views and not _DIGITS.fullmatch(digits):
+        add_error(f"浏览次数“{views[:40]}”不是整数。")
+    values["view_count"] = int(digits) if _DIGITS.fullmatch(digits) and len(digits) < 10 else 0
 
     if c.errors:
         return c

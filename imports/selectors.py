@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 
+from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureRecord
 
 from .addresses import lookup_keys
@@ -24,6 +25,13 @@ def redirect_target(*, path: str, query: str) -> str | None:
             return row.record.get_absolute_url()
         return None
     return None
+
+
+def batches_for(user):
+    """The batches a staff member may open: their own, or all for district-wide staff."""
+    if disclosure_selectors.manages_all_agencies(user):
+        return ImportBatch.objects.all()
+    return ImportBatch.objects.filter(created_by=user)
 
 
 def batch_results(*, batch: ImportBatch, dry_run: bool, action: str = ""):

@@ -296,9 +296,9 @@ def batch_execute(*, batch: ImportBatch, dry_run: bool, progress=None) -> Import
     done = 0
     try:
         for chunk in _chunks(source.rows, CHUNK):
-            candidates = [clean_row(row, lookups, batch.value_mapping) for row in chunk]
+            candidates = [_clean_safely(row, lookups, batch.value_mapping) for row in chunk]
             with transaction.atomic():
-                decisions = _decide(batch, candidates, state)
+                decisions = _decide(batch, candidates, state, lookups.allowed_publishers)
                 _write_safely(batch, decisions, dry_run)
                 if dry_run:
                     transaction.set_rollback(True)
@@ -338,8 +338,24 @@ def batch_execute(*, batch: ImportBatch, dry_run: bool, progress=None) -> Import
     return batch
 
 
-def _decide(batch, candidates, state: RunState) -> list[Decision]:
+def _clean_safely(row, lookups, value_mapping) -> Candidate:
+    """One row that the reader cannot make sense of is refused on its own (and the fault
+    logged), rather than stopping a batch of a hundred thousand rows."""
+    try:
+        return clean_row(row, lookups, value_mapping)
+    except Exception:
+        logger.exception("import row %s could not be read", row.number)
+        return Candidate(number=row.number, place=row.place, errors=["这一行无法读取，未导入（错误已记入日志）。"])
+
+
+def _decide(batch, candidates, state: RunState, allowed_publishers=None) -> list[Decision]:
+    """What each row does. `allowed_publishers` (None: every agency) bounds which existing
+    records a row may update and which clashing record's title a refusal may name."""
     Act = RowResult.Action
+
+    def ours(publisher_id):
+        return allowed_publishers is None or publisher_id in allowed_publishers
+
     ok = [c for c in candidates if not c.errors]
     existing = {
         imported.source_key: imported
@@ -349,9 +365,9 @@ def _decide(batch, candidates, state: RunState) -> list[Decision]:
     }
     numbers = [c.values["index_number"] for c in ok if c.values["index_number"]]
     owners = {
-        n: (pk, title)
-        for n, pk, title in DisclosureRecord.objects.filter(index_number__in=numbers).values_list(
-            "index_number", "pk", "title"
+        n: (pk, title if ours(publisher_id) else "")
+        for n, pk, title, publisher_id in DisclosureRecord.objects.filter(index_number__in=numbers).values_list(
+            "index_number", "pk", "title", "publisher_id"
         )
     }
     paths = {c.redirect_path: redirect_key(c.redirect_path) for c in ok if c.redirect_path}
@@ -374,9 +390,13 @@ def _decide(batch, candidates, state: RunState) -> list[Decision]:
             continue
         imported = existing.get(c.key)
         record_id = imported.record_id if imported else None
-        if number and number in owners and owners[number][0] != record_id:
-            message = f"索引号 {number} 已被另一条记录“{owners[number][1]}”使用，这一行未导入。"
+        if imported is not None and not ours(imported.record.publisher_id):
+            message = f"这一行对应的记录（{c.key}）已导入为其他机构的记录，您无权更新它，这一行未导入。"
             decisions.append(Decision(c, Act.REFUSE, [message]))
+            continue
+        if number and number in owners and owners[number][0] != record_id:
+            owner = f"另一条记录“{owners[number][1]}”" if owners[number][1] else "其他机构的一条记录"
+            decisions.append(Decision(c, Act.REFUSE, [f"索引号 {number} 已被{owner}使用，这一行未导入。"]))
             continue
         messages = list(c.warnings)
         if imported is None:

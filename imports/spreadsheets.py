@@ -6,6 +6,7 @@ blocks offices make: a title row above, group headers merged across columns (日
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -13,6 +14,12 @@ from .encodings import EncodingError, decode
 from .fields import field_for_header
 
 HEADER_SEARCH_ROWS = 12
+# The sheet is read once while the upload waits (for merged header cells): bounded, so that a
+# small file that unpacks to gigabytes is refused rather than holding a worker.
+XLSX_MAX_UNPACKED_BYTES = 400 * 1024**2
+# What openpyxl raises on a damaged workbook: zip, XML (SyntaxError covers both XML parsers'
+# errors) and a structure it does not expect (no sheet, a missing part).
+_XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, SyntaxError, TypeError, AttributeError)
 
 
 class SheetError(ValueError):
@@ -110,6 +117,12 @@ def _csv(data: bytes, name: str) -> Sheet:
                 values["__error__"] = (
                     f"这一行有 {len(row)} 列，比表头多 {len(row) - len(headers)} 列（可能是引号不成对）。"
                 )
+            elif len(row) < len(headers) and reader.line_num > start and any("\n" in cell for cell in row):
+                # A quote opened and never closed swallows the lines after it into one cell.
+                values["__error__"] = (
+                    f"第 {start}–{reader.line_num} 行被读成了一行，且比表头少 {len(headers) - len(row)} 列："
+                    "可能是某一格的引号不成对，这几行都未导入。"
+                )
             yield start, values
 
     notes = [decoded.note] if decoded.note else []
@@ -161,17 +174,31 @@ def _combined(parent: str, child: str) -> str:
 
 
 def _xlsx(data: bytes, name: str) -> Sheet:
-    import zipfile
-
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise _damaged(error) from error
+    if unpacked > XLSX_MAX_UNPACKED_BYTES:
         raise SheetError(
-            f"无法打开这个 XLSX 文件（{type(error).__name__}）：文件可能已损坏，或不是 Excel 文件。"
-        ) from error
-    ws = workbook.worksheets[0]
+            f"这个 XLSX 文件解压后超过 {XLSX_MAX_UNPACKED_BYTES >> 20} MB：请拆成几个文件，或另存为 CSV 后再导入。"
+        )
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        ws = workbook.worksheets[0]
+        return _xlsx_sheet(workbook, ws)
+    except SheetError:
+        raise
+    except _XLSX_ERRORS as error:
+        raise _damaged(error) from error
+
+
+def _damaged(error) -> SheetError:
+    return SheetError(f"无法打开这个 XLSX 文件（{type(error).__name__}）：文件可能已损坏，或不是 Excel 文件。")
+
+
+def _xlsx_sheet(workbook, ws) -> Sheet:
     notes = []
     if len(workbook.worksheets) > 1:
         notes.append(f"工作簿有 {len(workbook.worksheets)} 个工作表，只导入第一个“{ws.title}”。")
@@ -209,11 +236,16 @@ def _xlsx(data: bytes, name: str) -> Sheet:
     total = max(0, (ws.max_row or 0) - data_start + 1)
 
     def rows():
-        for number, row in enumerate(ws.iter_rows(min_row=data_start, values_only=True), start=data_start):
-            if not any(value not in (None, "") for value in row):
-                continue
-            yield number, {h: _cell(v) for h, v in zip(headers, row)}
-        workbook.close()
+        number = data_start
+        try:
+            for number, row in enumerate(ws.iter_rows(min_row=data_start, values_only=True), start=data_start):
+                if not any(value not in (None, "") for value in row):
+                    continue
+                yield number, {h: _cell(v) for h, v in zip(headers, row)}
+        except _XLSX_ERRORS as error:  # damaged further down than the header: the rows before it stand
+            yield number + 1, {"__error__": f"从这一行起文件已损坏，无法读取（{type(error).__name__}）。"}
+        finally:
+            workbook.close()
 
     return Sheet(headers=headers, total=total, rows=rows(), encoding="XLSX", notes=notes)
 
