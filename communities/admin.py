@@ -1,9 +1,29 @@
 from django.contrib import admin
+from django.db.models import Q
 
 from core.concurrency import VersionedAdminMixin
 from core.history_admin import HistoryAdmin
+from disclosures import selectors as disclosure_selectors
 
 from .models import Community, Designation, Fact, Metric, Program, Street
+
+
+class SourcedAdminMixin:
+    """Facts and designations quote a record: staff see and cite only their own agencies'
+    records or public ones, never another agency's draft, scheduled or withdrawn record (its
+    title, or whether a sentence is in its body, would show)."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if disclosure_selectors.manages_all_agencies(request.user):
+            return queryset
+        linkable = disclosure_selectors.records_linkable(request.user).values("pk")
+        return queryset.filter(Q(source_record__isnull=True) | Q(source_record__in=linkable))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source_record":
+            kwargs["queryset"] = disclosure_selectors.records_linkable(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class CommunityInline(admin.TabularInline):
@@ -35,7 +55,7 @@ class ProgramAdmin(VersionedAdminMixin, HistoryAdmin):
 
 
 @admin.register(Designation)
-class DesignationAdmin(VersionedAdminMixin, HistoryAdmin):
+class DesignationAdmin(SourcedAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["community", "program", "title", "batch_first", "batch_last", "year", "source_record"]
     list_filter = ["program", "level", "community__street"]
     list_select_related = ["community__street", "program", "source_record"]
@@ -70,7 +90,7 @@ class MetricAdmin(VersionedAdminMixin, HistoryAdmin):
 
 
 @admin.register(Fact)
-class FactAdmin(VersionedAdminMixin, HistoryAdmin):
+class FactAdmin(SourcedAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["metric", "category", "display_value", "period", "period_end", "scope", "source_record"]
     list_filter = ["metric", "scope", "approximation", "source_record__status"]
     list_select_related = ["metric", "source_record", "street", "community__street"]

@@ -499,7 +499,8 @@ def attachment_get_for(*, pk: int, user) -> Attachment:
     attachment = get_object_or_404(Attachment.objects.select_related("record"), pk=pk)
     if attachment.record.is_public:
         return attachment
-    if user.is_authenticated and user.is_staff and user.has_perm("disclosures.view_disclosurerecord"):
+    staff = user.is_authenticated and user.is_staff and user.has_perm("disclosures.view_disclosurerecord")
+    if staff and can_manage_record(user, attachment.record):
         return attachment
     raise Http404("附件不存在")
 

@@ -73,7 +73,14 @@ def record_publish(*, record: DisclosureRecord, user=None, published_at=None) ->
     _check_agency(user, record)
     if record.status == DisclosureRecord.Status.PENDING:
         raise ValidationError("这条记录正在审核中，终审通过后才会发布。")
+    if record.status == DisclosureRecord.Status.WITHDRAWN:
+        _check_may_republish(user)
     return _publish(record, user=user, published_at=published_at)
+
+
+def _check_may_republish(user):
+    if user is not None and not user.has_perm(review_permission("final")):
+        raise PermissionDenied("只有终审审核员可以重新发布已撤回的记录。")
 
 
 def _publish(record, *, user, published_at=None, reason=""):
@@ -233,8 +240,7 @@ def record_republish(*, record: DisclosureRecord, user) -> PublishResult:
     _check_agency(user, record)
     if record.status in (DisclosureRecord.Status.DRAFT, DisclosureRecord.Status.PENDING):
         raise ValidationError("草稿须提交审核，经终审通过后发布。")
-    if user is not None and not user.has_perm(review_permission("final")):
-        raise PermissionDenied("只有终审审核员可以重新发布已撤回的记录。")
+    _check_may_republish(user)
     return _publish(record, user=user, reason="重新")
 
 

@@ -1,14 +1,16 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html
 
 from audit.admin import PersonalDataAdminMixin
 from core.changelists import CachedRelatedFieldListFilter, LargeTableAdminMixin, year_filter
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
 from core.history_admin import HistoryAdmin
+from disclosures import selectors as disclosure_selectors
 from disclosures.index_numbers import IndexNumberError
+from disclosures.models import DisclosureRecord, review_permission
 
-from . import services
+from . import selectors, services
 from .models import (
     Assembly,
     Feedback,
@@ -22,10 +24,13 @@ from .models import (
 )
 
 PUBLISH_PERMISSION = "proposals.publish_reply"
+# Changing one of these on a reply already published publishes it again in the new way (a
+# switch to 不公开 withdraws its record; to 摘要公开 the record shows the summary).
+PUBLICATION_FIELDS = ("publication_mode", "mode_reason", "summary")
 
 
-def _errors_text(error: ValidationError) -> str:
-    return "；".join(error.messages)
+def _errors_text(error) -> str:
+    return "；".join(getattr(error, "messages", None) or [str(error)])
 
 
 @admin.register(Assembly)
@@ -90,6 +95,10 @@ class ProposalAdmin(VersionedAdminMixin, HistoryAdmin):
     readonly_fields = ["due_on", "rehandling_due_on"]
     date_hierarchy = "assigned_on"
     inlines = [ReplyInline]
+
+    def get_queryset(self, request):
+        return selectors.proposals_for_staff(request.user, super().get_queryset(request))
+
     fieldsets = [
         (None, {"fields": ["session", "number", "kind", "title", "is_key"]}),
         ("提案人", {"fields": ["lead_member", "co_proposers"]}),
@@ -117,12 +126,27 @@ class ReplyAdminForm(VersionedModelForm):
         fields = "__all__"
         # letter and summary: the rich-text editor (disclosures.editor.RichTextField).
 
+    user = None  # set by ReplyAdmin.get_form
+
     def clean(self):
         cleaned = super().clean()
         sent = self.instance.pk and self.instance.status == Reply.Status.SENT
         if sent and "letter" in self.changed_data and "correction_note" not in self.changed_data:
             self.add_error("correction_note", "答复已送达，修改全文即为更正：请填写更正说明（原文会保留）。")
+        if self.republishes and self.user is not None:
+            if not self.user.has_perm(PUBLISH_PERMISSION):
+                self.add_error("publication_mode", "这份答复已公开：改变公开方式、理由或摘要需要公开答复的权限。")
+            record = self.instance.record
+            withdrawn = record is not None and record.status == DisclosureRecord.Status.WITHDRAWN
+            shown = cleaned.get("publication_mode") != Reply.PublicationMode.WITHHELD
+            if withdrawn and shown and not self.user.has_perm(review_permission("final")):
+                self.add_error("publication_mode", "这份答复的记录已撤回：只有终审审核员可以让它重新公开。")
         return cleaned
+
+    @property
+    def republishes(self) -> bool:
+        published = self.instance.pk and self.instance.published_at
+        return bool(published and set(PUBLICATION_FIELDS) & set(self.changed_data))
 
 
 class SessionFilter(CachedRelatedFieldListFilter):
@@ -203,14 +227,34 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
             return "—"
         return format_html('<a href="{}">{}</a>', obj.record.get_absolute_url(), obj.record.index_number or "（草稿）")
 
+    def get_queryset(self, request):
+        return selectors.replies_for_staff(request.user, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "answering_unit":
+            kwargs["queryset"] = disclosure_selectors.agencies_of(request.user)
+        elif db_field.name == "proposal":
+            kwargs["queryset"] = selectors.proposals_for_staff(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
     def save_model(self, request, obj, form, change):
         if change and obj.status == Reply.Status.SENT and "letter" in form.changed_data:
             corrected, obj.letter = obj.letter, form.initial["letter"]
             super().save_model(request, obj, form, change)
             services.reply_correct(reply=obj, letter=corrected, note=obj.correction_note, user=request.user)
             self.message_user(request, "答复已更正，原文已保留。", messages.SUCCESS)
-            return
-        super().save_model(request, obj, form, change)
+        else:
+            super().save_model(request, obj, form, change)
+        if change and form.republishes:
+            result = services.reply_publish(reply=obj, user=request.user)
+            how = f"记录 {result.record.index_number}" if result.record else "已撤回其记录，只公开不公开理由"
+            self.message_user(
+                request, f"公开方式已改为“{obj.get_publication_mode_display()}”：{how}。", messages.SUCCESS
+            )
 
     def has_publish_permission(self, request):
         return request.user.has_perm(PUBLISH_PERMISSION)
@@ -220,7 +264,7 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
         for reply in queryset:
             try:
                 services.reply_send(reply=reply, user=request.user)
-            except ValidationError as error:
+            except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, f"“{reply}”未标记：{_errors_text(error)}", messages.ERROR)
             else:
                 self.message_user(request, f"“{reply}”已标记为已答复。", messages.SUCCESS)
@@ -230,8 +274,8 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
         for reply in queryset:
             try:
                 result = services.reply_publish(reply=reply, user=request.user)
-            except (ValidationError, IndexNumberError) as error:
-                text = _errors_text(error) if isinstance(error, ValidationError) else str(error)
+            except (ValidationError, PermissionDenied, IndexNumberError) as error:
+                text = _errors_text(error)
                 self.message_user(request, f"“{reply}”未公开：{text}", messages.ERROR)
                 continue
             if result.record:
@@ -252,6 +296,9 @@ class FeedbackAdmin(VersionedAdminMixin, HistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # feedback comes from members themselves
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(reply__in=selectors.replies_for_staff(request.user))
 
     @admin.action(description="确认所选反馈（确认后代表委员不能再修改）")
     def close_selected(self, request, queryset):

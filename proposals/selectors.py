@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.stamped import StampedLookups
+from disclosures import selectors as disclosure_selectors
 
 from .filters import ProposalFilter
 from .models import Feedback, Member, Proposal, Reply, ReplyCategory, SatisfactionLevel, Session
@@ -134,6 +135,35 @@ def with_member_feedback(proposals, *, member: Member) -> list[Proposal]:
     for reply in replies:
         reply.member_feedback = feedback.get(reply.pk)
     return proposals
+
+
+# --- staff scope: an agency's staff handle the replies their agency writes or publishes ---------
+
+
+def replies_for_staff(user, queryset=None):
+    """Replies whose 答复单位 is one of the staff member's agencies, or whose record one of
+    them publishes (a department's reply goes out under the district government); all of
+    them for district-wide staff."""
+    queryset = Reply.objects.all() if queryset is None else queryset
+    if disclosure_selectors.manages_all_agencies(user):
+        return queryset
+    agencies = disclosure_selectors.agencies_of(user).values("pk")
+    return queryset.filter(Q(answering_unit__in=agencies) | Q(record__publisher__in=agencies))
+
+
+def can_handle_reply(user, reply) -> bool:
+    return replies_for_staff(user).filter(pk=reply.pk).exists()
+
+
+def proposals_for_staff(user, queryset=None):
+    """Proposals an agency leads, assists with or answers; all for district-wide staff."""
+    queryset = Proposal.objects.all() if queryset is None else queryset
+    if disclosure_selectors.manages_all_agencies(user):
+        return queryset
+    agencies = disclosure_selectors.agencies_of(user).values("pk")
+    assisted = Proposal.assisting_units.through.objects.filter(organization__in=agencies).values("proposal")
+    answered = replies_for_staff(user).values("proposal")
+    return queryset.filter(Q(lead_unit__in=agencies) | Q(pk__in=assisted) | Q(pk__in=answered))
 
 
 def reply_for_feedback(*, pk: int) -> Reply:

@@ -12,6 +12,7 @@ from audit.services import audit_log
 from disclosures.models import DisclosureRecord, Genre, Organization, Topic
 from disclosures.services import publication_delay_warning, record_publish, record_withdraw
 
+from . import selectors
 from .models import Feedback, Member, Proposal, Reply, SatisfactionLevel
 
 REPLY_RULE_NOTE = "建议提案答复另见国办发〔2014〕46号：答复代表委员后20个工作日内公开。"
@@ -31,6 +32,12 @@ class ReplyPublishResult:
     reply: Reply
     record: DisclosureRecord | None
     warnings: list[str] = field(default_factory=list)
+
+
+def _check_agency(user, reply):
+    """Staff act only on the replies their agencies write or publish (`user=None`: the system)."""
+    if user is not None and not selectors.can_handle_reply(user, reply):
+        raise PermissionDenied("该答复不属于您所在的机构。")
 
 
 def _save(instance, *, user, reason):
@@ -55,6 +62,7 @@ def proposal_extend(*, proposal: Proposal, reason: str, user=None) -> Proposal:
 def reply_send(*, reply: Reply, user=None) -> Reply:
     """The letter has gone to the member: the proposal is 已答复 and the member may give feedback."""
     reply = Reply.objects.select_for_update().select_related("proposal").get(pk=reply.pk)
+    _check_agency(user, reply)
     errors = {}
     if not reply.letter.strip():
         errors["letter"] = "答复全文不能为空。"
@@ -100,6 +108,7 @@ def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublish
         .select_related("proposal__session__assembly", "answering_unit__parent", "record")
         .get(pk=reply.pk)
     )
+    _check_agency(user, reply)
     if reply.status != Reply.Status.SENT:
         raise ValidationError("答复须先送达代表委员（标记为已答复），才能公开。")
     reply.full_clean()
@@ -143,6 +152,7 @@ def reply_correct(*, reply: Reply, letter: str, note: str, user=None) -> Reply:
     if not (note or "").strip():
         raise ValidationError({"correction_note": "请说明更正内容。"})
     reply = Reply.objects.select_for_update(of=("self",)).select_related("record").get(pk=reply.pk)
+    _check_agency(user, reply)
     if reply.status != Reply.Status.SENT:
         raise ValidationError("草稿直接修改即可，无需更正。")
     if not reply.original_letter:
@@ -214,7 +224,8 @@ def _apply_rehandling(*, reply: Reply, level: SatisfactionLevel, previous_level_
 
 @transaction.atomic
 def feedback_close(*, feedback: Feedback, user=None) -> Feedback:
-    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    feedback = Feedback.objects.select_for_update().select_related("reply").get(pk=feedback.pk)
+    _check_agency(user, feedback.reply)
     if not feedback.is_closed:
         feedback.closed_at = timezone.now()
         feedback.closed_by = user if user is not None and user.is_authenticated else None

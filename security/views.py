@@ -22,7 +22,9 @@ def _page(name):
 
 def _next_url(request, default):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    # Only a path on this site: redirect() would read anything else ("foo") as a URL name.
+    local = target.startswith("/") and not target.startswith("//")
+    if local and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
     return default
 

@@ -149,11 +149,15 @@ if DATABASE_REPLICAS:
 # A primary being restarted is waited for this long before a request fails (core/postgresql).
 DATABASE_PRIMARY_WAIT_SECONDS = float(os.environ.get("DATABASE_PRIMARY_WAIT_SECONDS", "10"))
 
+# Writers wait for each other (up to 20 s) instead of failing: a transaction that reads and
+# then writes takes the write lock when it begins, so two at once (a double-clicked form)
+# queue rather than the second getting "database is locked".
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files open in tests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 else:
     INSTALLED_APPS.append("django.contrib.postgres")
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

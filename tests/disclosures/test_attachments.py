@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from disclosures import services
-from disclosures.models import Attachment, DisclosureRecord
+from disclosures.models import AgencyMembership, Attachment, DisclosureRecord
 from tests.disclosures.factories import PublishedRecordFactory, RecordFactory
 from tests.staff import sign_in_staff
 
@@ -79,6 +79,8 @@ def test_staff_who_may_see_records_preview_a_drafts_attachment(client):
     clerk.user_permissions.add(Permission.objects.get(codename="view_disclosurerecord"))
     clerk = User.objects.get(pk=clerk.pk)
     sign_in_staff(client, clerk)
+    assert client.get(attachment.get_absolute_url()).status_code == 404  # not of the clerk's agency
+    AgencyMembership.objects.create(user=clerk, organization=attachment.record.publisher)
     assert client.get(attachment.get_absolute_url()).status_code == 200
 
 

@@ -168,3 +168,11 @@ def test_whether_a_user_has_an_authenticator_is_kept_until_a_device_changes(clie
 
     device.delete()
     assert client.get("/proposals/mine/").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["foo", "admin:index", "https://evil.example/", "//evil.example/x"])
+def test_a_next_that_is_not_a_path_here_goes_to_the_default_page(client, staff_user, target):
+    device = authenticator(staff_user)
+    password_login(client, "li-staff")
+    response = client.post(f"/accounts/2fa/verify/?next={target}", {"token": current_code(device), "next": target})
+    assert response.status_code == 302 and response["Location"] == "/admin/"

@@ -1,0 +1,156 @@
+"""An agency's staff handle their own agency's replies, proposals, feedback and facts, not
+another agency's: a tester, signed in as one agency's 录入员, corrected another agency's
+published reply (live at once, past review), read its drafts and cited its scheduled record in
+a community fact. Switching a published reply to 不公开 left its letter in the catalogue."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+
+from core.roles import ENTRY_CLERK, REVIEWER
+from disclosures.models import AgencyMembership, DisclosureRecord
+from proposals import services
+from proposals.models import Reply
+from tests.staff import sign_in_staff
+
+from .conftest import publish, send
+from .factories import ReplyFactory, UnitFactory, level
+from .test_admin import _reply_form
+
+pytestmark = pytest.mark.django_db
+REPLIES = "/admin/proposals/reply/"
+
+
+def staff(name, group, unit):
+    user = User.objects.create_user(name, password="pw-123456789", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    AgencyMembership.objects.create(user=user, organization=unit)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def world(vocab):
+    ours, theirs = UnitFactory(name="测试区民政局"), UnitFactory(name="测试区教育局")
+    their_published = ReplyFactory(proposal__lead_unit=theirs, letter="<p>教育局已公开的答复。</p>")
+    send(their_published)
+    publish(their_published)
+    return {
+        "ours": ours,
+        "theirs": theirs,
+        "clerk": staff("mzj-clerk", ENTRY_CLERK, ours),
+        "reviewer": staff("mzj-reviewer", REVIEWER, ours),
+        "our_draft": ReplyFactory(proposal__lead_unit=ours, letter="<p>民政局的答复草稿。</p>"),
+        "their_draft": ReplyFactory(proposal__lead_unit=theirs, letter="<p>教育局尚未送达的答复草稿。</p>"),
+        "their_published": Reply.objects.select_related("record").get(pk=their_published.pk),
+    }
+
+
+def test_the_reply_list_and_forms_hold_only_the_agencys_own_replies(world, client):
+    clerk = sign_in_staff(client, world["clerk"])
+    listing = clerk.get(REPLIES).content.decode()
+    assert str(world["our_draft"].proposal.number) in listing
+    assert str(world["their_draft"].proposal.number) not in listing
+    for other in (world["their_draft"], world["their_published"]):
+        assert clerk.get(f"{REPLIES}{other.pk}/change/").status_code == 302  # Django admin: not found
+    proposals = clerk.get("/admin/proposals/proposal/").content.decode()
+    assert world["their_draft"].proposal.title not in proposals
+    assert world["our_draft"].proposal.title in proposals
+
+    # A new reply may be written only by one's own agency, to a proposal it handles.
+    form = _reply_form(world["their_draft"], replied_on="2024-06-01")
+    response = clerk.post(f"{REPLIES}add/", form)
+    assert response.status_code == 200 and set(response.context["adminform"].form.errors) >= {
+        "proposal",
+        "answering_unit",
+    }
+    assert Reply.objects.filter(replied_on=dt.date(2024, 6, 1)).count() == 0
+
+
+def test_services_refuse_another_agencys_reply(world):
+    reviewer, theirs = world["reviewer"], world["their_published"]
+    with pytest.raises(PermissionDenied):
+        services.reply_correct(reply=theirs, letter="<p>改写</p>", note="更正", user=reviewer)
+    with pytest.raises(PermissionDenied):
+        services.reply_send(reply=world["their_draft"], user=reviewer)
+    with pytest.raises(PermissionDenied):
+        services.reply_publish(reply=theirs, user=reviewer)
+    theirs.record.refresh_from_db()
+    assert theirs.record.body == "<p>教育局已公开的答复。</p>"
+    feedback = services.feedback_submit(reply=theirs, member=theirs.proposal.lead_member, level=level("satisfied"))
+    with pytest.raises(PermissionDenied):
+        services.feedback_close(feedback=feedback, user=reviewer)
+
+
+def test_publishing_another_agencys_reply_is_a_message_not_a_403_page(world, client, settings):
+    reviewer = sign_in_staff(client, world["reviewer"])
+    # District-wide publishing of one's own reply still works beside a refused one.
+    send(world["our_draft"])
+    selected = [world["our_draft"].pk, world["their_draft"].pk]
+    response = reviewer.post(REPLIES, {"action": "publish_selected", "_selected_action": selected}, follow=True)
+    assert response.status_code == 200
+    assert not Reply.objects.get(pk=world["their_draft"].pk).record_id
+
+
+def test_switching_a_published_reply_to_withheld_withdraws_its_record(vocab, client):
+    boss = sign_in_staff(client, User.objects.create_superuser("boss", password="pw-123456789"))
+    reply = ReplyFactory(letter="<p>全文公开的答复。</p>")
+    send(reply)
+    publish(reply)
+    reply.refresh_from_db()
+    assert reply.record.is_public
+
+    form = _reply_form(reply, publication_mode="withheld", mode_reason="涉及第三方合法权益")
+    response = boss.post(f"{REPLIES}{reply.pk}/change/", form, follow=True)
+
+    assert response.status_code == 200 and "已撤回其记录" in response.content.decode()
+    reply.refresh_from_db()
+    assert reply.publication_mode == Reply.PublicationMode.WITHHELD
+    assert reply.record.status == DisclosureRecord.Status.WITHDRAWN
+    assert client.get(reply.record.get_absolute_url()).status_code == 404
+
+
+def test_a_withdrawn_replys_record_is_published_again_only_by_a_final_reviewer(world):
+    reply = ReplyFactory(proposal__lead_unit=world["ours"])
+    send(reply)
+    publish(reply)
+    reply.refresh_from_db()
+    from disclosures.services import record_withdraw
+
+    record_withdraw(record=reply.record, user=None, reason="测试")
+    # A reviewer of the publishing government too (the record is published under it).
+    AgencyMembership.objects.create(user=world["reviewer"], organization=world["ours"].parent)
+    with pytest.raises(PermissionDenied, match="只有终审审核员"):
+        services.reply_publish(reply=reply, user=world["reviewer"])
+
+
+def test_community_facts_of_another_agencys_unpublished_record_are_out_of_reach(world, client):
+    from communities.models import Fact
+    from tests.communities.factories import FactFactory
+    from tests.disclosures.factories import RecordFactory
+
+    hidden = RecordFactory(title="教育局尚未公开的记录", publisher=world["theirs"], body="<p>社区共有居民1000人。</p>")
+    fact = FactFactory(source_record=hidden, sentence="社区共有居民1000人。")
+    clerk = sign_in_staff(client, world["clerk"])
+    listing = clerk.get("/admin/communities/fact/").content.decode()
+    assert "教育局尚未公开的记录" not in listing
+    assert clerk.get(f"/admin/communities/fact/{fact.pk}/change/").status_code == 302
+    form = clerk.get("/admin/communities/fact/add/").context["adminform"].form
+    assert hidden not in form.fields["source_record"].queryset
+    assert Fact.objects.count() == 1
+
+
+def test_another_agencys_draft_attachment_is_not_served_to_staff(world, client):
+    from django.core.files.base import ContentFile
+
+    from disclosures.models import Attachment
+    from tests.disclosures.factories import RecordFactory
+
+    draft = RecordFactory(title="教育局的草稿", publisher=world["theirs"])
+    attachment = Attachment(record=draft, title="草稿附件")
+    attachment.file.save("draft.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    url = f"/disclosures/attachments/{attachment.pk}/"
+    assert sign_in_staff(client, world["clerk"]).get(url).status_code == 404
+    own = staff("jyj-clerk", ENTRY_CLERK, world["theirs"])
+    assert sign_in_staff(client, own).get(url).status_code == 200
