@@ -27,6 +27,17 @@ class AnnualReportForm(VersionedModelForm):
         model = AnnualReport
         fields = "__all__"
 
+    # What the form changes besides the report itself (publishing it, the version it was opened at).
+    NOT_CONTENT = {"publish_now", "override_reason_input", "edit_version"}
+
+    def clean(self):
+        cleaned = super().clean()
+        published = self.instance.pk and self.instance.status == AnnualReport.Status.PUBLISHED
+        if published and set(self.changed_data) - self.NOT_CONTENT and not cleaned.get("publish_now"):
+            # The public page would change at once, unchecked, and unlike its catalogue record.
+            self.add_error("publish_now", "这份年报已发布：修改须勾选“保存后发布”，经勾稽校验后与目录记录一同更新。")
+        return cleaned
+
 
 class ReviewCaseInline(admin.TabularInline):
     model = ReviewCase

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from disclosures.editor import RichTextField
@@ -115,6 +116,8 @@ class AnnualReport(models.Model):
         for name, flag in ENTERED_FIELDS.items():
             if getattr(self, flag) and getattr(self, name) is not None:
                 errors[name] = "已标为不适用的项目不能同时填写数字：请清空数字或取消“不适用”。"
+        if self.year and self.year > timezone.localdate().year:
+            errors["year"] = f"年度不能晚于今年（{timezone.localdate().year}年）。"
         if self.consolidated and self.organization_id and not self.organization.children.exists():
             errors["consolidated"] = "只有有所属部门或街道的本级政府才编制汇总年报。"
         if self.organization_id and not self.organization.section_code:

@@ -140,4 +140,7 @@ def report_get_public(*, code: str, year: int, consolidated: bool) -> AnnualRepo
         year=year,
         consolidated=consolidated,
         status=AnnualReport.Status.PUBLISHED,
+        # Public while its catalogue record is: withdrawing the record withdraws the report.
+        record__status=DisclosureRecord.Status.PUBLISHED,
+        record__published_at__lte=timezone.now(),
     )

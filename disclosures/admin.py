@@ -347,9 +347,19 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
 
     @admin.action(description="撤回所选记录", permissions=["publish"])
     def withdraw_selected(self, request, queryset):
+        withdrawn = 0
         for record in queryset:
-            services.record_withdraw(record=record, user=request.user)
-        self.message_user(request, f"已撤回 {queryset.count()} 条记录。", messages.SUCCESS)
+            try:
+                services.record_withdraw(record=record, user=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(
+                    request,
+                    f"“{record}”未撤回：{'；'.join(error.messages if hasattr(error, 'messages') else [str(error)])}",
+                    messages.ERROR,
+                )
+            else:
+                withdrawn += 1
+        self.message_user(request, f"已撤回 {withdrawn} 条记录。", messages.SUCCESS if withdrawn else messages.WARNING)
 
     def has_publish_permission(self, request):
         return request.user.has_perm(PUBLISH_PERMISSION)

@@ -248,6 +248,10 @@ def record_republish(*, record: DisclosureRecord, user) -> PublishResult:
 def record_withdraw(*, record: DisclosureRecord, user=None, reason: str = "") -> DisclosureRecord:
     record = DisclosureRecord.objects.select_for_update().get(pk=record.pk)
     _check_agency(user, record)
+    if record.status != DisclosureRecord.Status.PUBLISHED:
+        # Only what passed review is withdrawn: a withdrawn record can be published again
+        # without review (record_republish), so a draft "withdrawn" would skip it.
+        raise ValidationError("只有已发布（或定时发布）的记录可以撤回。")
     record.status = DisclosureRecord.Status.WITHDRAWN
     record._history_user = user
     record.save()

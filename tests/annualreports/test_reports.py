@@ -180,7 +180,11 @@ def _published_with_three(civil):
         four=t.tabulate_reviews([("litigation_direct", "pending")]),
     )
     return AnnualReport.objects.create(
-        organization=civil, year=2023, status="published", tables=selectors.tables_to_json(tables)
+        organization=civil,
+        year=2023,
+        status="published",
+        tables=selectors.tables_to_json(tables),
+        record=published(title="某区民政局2023年政府信息公开工作年度报告", publisher=civil),
     )
 
 
@@ -382,3 +386,52 @@ def test_table_three_counted_in_the_database_equals_the_case_by_case_rules(orgs)
     for year in (2022, 2023, 2024):
         assert t.table_three(list(orgs), year) == t.tabulate_requests(cases() * 2, year), year
     assert t.table_three([orgs[1]], 2023)[t.NEW]["total"] == len([c for c in cases() if c.received_on.year == 2023])
+
+
+def test_withdrawing_the_reports_record_withdraws_the_report(client, orgs):
+    """The page and its downloads stayed public after the record was withdrawn (a tester's find)."""
+    from disclosures.services import record_withdraw
+
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    report = complete(AnnualReport.objects.create(organization=civil, year=2023))
+    record = services.report_publish(report=report, user=reviewer).record
+    pages = ["/annual-reports/mzj/2023/", "/annual-reports/mzj/2023/report.csv", "/annual-reports/mzj/2023/report.xlsx"]
+    assert [client.get(page).status_code for page in pages] == [200, 200, 200]
+    record_withdraw(record=record, user=reviewer, reason="核对")
+    assert [client.get(page).status_code for page in pages] == [404, 404, 404]
+
+
+def test_a_report_is_for_a_year_that_has_ended(orgs):
+    from django.core.exceptions import ValidationError
+
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    this_year = timezone.localdate().year
+    with pytest.raises(ValidationError) as refused:
+        AnnualReport(organization=civil, year=this_year + 1).full_clean()
+    assert "year" in refused.value.message_dict
+    report = complete(AnnualReport.objects.create(organization=civil, year=this_year))
+    with pytest.raises(ValidationError, match="尚未结束"):
+        services.report_publish(report=report, user=reviewer)
+    assert not DisclosureRecord.objects.exists()
+
+
+def test_a_published_report_changes_only_by_publishing_it_again(client, orgs):
+    """Its sections went live unchecked, unlike its catalogue record, when saved without 保存后发布."""
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    report = complete(AnnualReport.objects.create(organization=civil, year=2023, overview="<p>原来的总体情况。</p>"))
+    services.report_publish(report=report, user=reviewer)
+    report.refresh_from_db()
+    sign_in_staff(client, reviewer)
+    url = f"/admin/annualreports/annualreport/{report.pk}/change/"
+    form = _admin_form(report, overview="<p>悄悄改过的总体情况。</p>", licences="3")
+    del form["publish_now"]
+    response = client.post(url, form)
+    assert response.status_code == 200 and "保存后发布" in str(response.context["adminform"].form.errors)
+    assert "原来的总体情况" in client.get("/annual-reports/mzj/2023/").content.decode()
+    response = client.post(url, {**form, "publish_now": "on"}, follow=True)
+    assert "已发布" in response.content.decode()
+    page = client.get("/annual-reports/mzj/2023/").content.decode()
+    assert "悄悄改过的总体情况" in page and "原来的总体情况" not in page

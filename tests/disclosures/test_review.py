@@ -249,6 +249,23 @@ def test_a_withdrawn_record_is_published_again_by_a_final_reviewer_only(draft, p
     assert record.is_public and record.index_number == number
 
 
+def test_a_draft_or_a_record_under_review_cannot_be_withdrawn_and_so_skip_review(draft, people, client):
+    """撤回 then 重新发布 published a draft with no review at all (a tester's find)."""
+    services.record_submit(record=draft, user=people["clerk"])
+    pending, unsent = draft, RecordFactory(title="录入员的草稿", publisher=draft.publisher)
+    for record in (pending, unsent):
+        with pytest.raises(ValidationError, match="只有已发布"):
+            services.record_withdraw(record=record, user=people["final"])
+    final = sign_in_staff(client, people["final"])
+    response = final.post(
+        ADMIN, {"action": "withdraw_selected", "_selected_action": [pending.pk, unsent.pk]}, follow=True
+    )
+    assert "未撤回" in response.content.decode()
+    assert (fresh(pending).status, fresh(unsent).status) == ("pending", "draft")
+    final.post(ADMIN, {"action": "publish_selected", "_selected_action": [pending.pk, unsent.pk]})
+    assert not DisclosureRecord.objects.published().exists()
+
+
 # --- the same in the admin ------------------------------------------------------------------
 
 
