@@ -8,7 +8,7 @@ from core.concurrency import VersionedModelForm
 from .document_numbers import normalize_document_number
 from .models import DisclosureRecord
 from .office import DocxError, docx_to_html
-from .sanitize import alt_text_errors
+from .sanitize import alt_text_errors, length_error
 from .uploads import content_problem
 
 
@@ -38,6 +38,12 @@ class DisclosureRecordAdminForm(VersionedModelForm):
         cleaned = super().clean()
         # A record goes to review (and from the 终审 to the public) only with every image's alt
         # text (ATAG): said beside the body, naming the image. A draft may wait for it.
+        if cleaned.get("body_docx") and "body" in self.changed_data:
+            # The import replaces the body: what was just typed there would be lost.
+            self.add_error(
+                "body_docx",
+                "您修改了上面的正文，又选择了 Word 文档：导入会替换正文。请二选一——撤销对正文的修改，或不选文件。",
+            )
         if self.data.get("_review") in ("submit", "approve") and "body" in cleaned:
             errors = alt_text_errors(SimpleNamespace(body=cleaned["body"]), "body", names=self.instance.image_names)
             if errors:
@@ -64,6 +70,9 @@ class DisclosureRecordAdminForm(VersionedModelForm):
         if problem:
             raise forms.ValidationError(problem)
         try:
-            return docx_to_html(upload)
+            document = docx_to_html(upload)
         except DocxError as error:
             raise forms.ValidationError(str(error)) from None
+        if message := length_error(document.html):
+            raise forms.ValidationError(f"这份 Word 文档的{message}")
+        return document

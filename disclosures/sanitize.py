@@ -190,27 +190,66 @@ def text_loss(value: str) -> str | None:
     before, after = visible_text(prepared), visible_text(_cleaner.clean(prepared))
     if before.replace(" ", "") == after.replace(" ", ""):
         return None
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for tag, b1, b2, a1, a2 in matcher.get_opcodes():
+    # Only the part between what the two share at each end is compared: a diff is quadratic,
+    # and a long 正文 with one slip near its end took minutes (a save timed out).
+    start = _common_prefix_length(before, after)
+    end = _common_prefix_length(before[start:][::-1], after[start:][::-1])
+    lost, shown = before[start : len(before) - end], after[start : len(after) - end]
+    if len(lost) + len(shown) > DIFF_LIMIT:
+        opcodes = [("delete" if len(lost) >= len(shown) else "insert", 0, len(lost), 0, len(shown))]
+    else:
+        opcodes = difflib.SequenceMatcher(None, lost, shown, autojunk=False).get_opcodes()
+    for tag, b1, b2, a1, a2 in opcodes:
         if tag in ("delete", "replace"):
             return (
-                f"保存会丢失正文中的文字“{_excerpt(before[b1:b2])}”，请检查它前面的标记："
+                f"保存会丢失正文中的文字“{_excerpt(lost[b1:b2])}”，请检查它前面的标记："
                 "引号是否成对，<style>、<script>、<!-- 是否闭合，"
                 "不要使用 <textarea>、<title>、<iframe> 等标记。"
             )
-        if tag == "insert" and after[a1:a2].strip():
+        if tag == "insert" and shown[a1:a2].strip():
             return (
-                f"保存会把正文中的标记显示成文字“{_excerpt(after[a1:a2])}”，请检查它前面的标记："
+                f"保存会把正文中的标记显示成文字“{_excerpt(shown[a1:a2])}”，请检查它前面的标记："
                 "不要使用 <textarea>、<title>、<iframe> 等标记，引号和尖括号是否成对。"
             )
     return None
 
 
+DIFF_LIMIT = 20_000
+
+
+def _common_prefix_length(a: str, b: str) -> int:
+    """How many leading characters a and b share (slices compared in C, halving the range)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+# Far beyond any document's text (a long regulation with its tables is a few hundred
+# thousand characters); a body past it is a pasted data dump, and the form that carries it
+# would outgrow what a request may hold (DATA_UPLOAD_MAX_MEMORY_SIZE), losing the edit.
+RICH_TEXT_MAX_CHARACTERS = 1_000_000
+
+
+def length_error(value: str) -> str | None:
+    if len(value or "") <= RICH_TEXT_MAX_CHARACTERS:
+        return None
+    return (
+        f"内容过长（{len(value):,} 个字符，上限 {RICH_TEXT_MAX_CHARACTERS:,}）："
+        "请把大篇幅的数据表作为附件（如 XLSX）上传，正文中写明要点。"
+    )
+
+
 def rich_text_errors(instance, *fields) -> dict:
-    """For a model's clean(): {field: message} for each rich-text field that would lose text."""
+    """For a model's clean(): {field: message} for each rich-text field that is too long or
+    would lose text."""
     errors = {}
     for name in fields:
-        message = text_loss(getattr(instance, name))
+        message = length_error(getattr(instance, name)) or text_loss(getattr(instance, name))
         if message:
             errors[name] = message
     return errors

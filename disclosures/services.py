@@ -179,6 +179,9 @@ def record_submit(*, record: DisclosureRecord, user, comment: str = "") -> Discl
         raise ValidationError(f"只有草稿可以提交审核（当前状态：{record.get_status_display()}）。")
     if problems := publish_problems(record):
         raise ValidationError(problems)
+    # Every image has its alt text before review (ATAG), a Word import's images included.
+    if missing := alt_text_errors(record, "body", names=record.image_names):
+        raise ValidationError(missing)
     comment = _review_comment(comment)
     record.full_clean()
     record.status = DisclosureRecord.Status.PENDING
