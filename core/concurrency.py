@@ -48,10 +48,51 @@ class VersionedModelForm(forms.ModelForm):
         opened_at = cleaned.get(VERSION_FIELD, "")
         if self.instance.pk is not None and opened_at != self.version:
             # The re-shown form now carries the current version: after checking, B may save.
+            # Fields B left as they were when B opened the page show what A saved, so that
+            # saving again keeps A's change instead of writing B's stale copy over it.
             self.data = self.data.copy()
             self.data[self.add_prefix(VERSION_FIELD)] = self.version
+            opened = self._opened(opened_at)
+            if opened is not None:
+                self._show_stored(self._untouched_but_changed(opened, cleaned))
             raise ValidationError(self._conflict_message(opened_at), code="edit_conflict")
         return cleaned
+
+    def _opened(self, opened_at):
+        return self.instance.history.filter(history_id=opened_at).first() if opened_at.isdigit() else None
+
+    def _untouched_but_changed(self, opened, cleaned) -> list[str]:
+        names = []
+        for name in self.fields:
+            try:
+                field = self.instance._meta.get_field(name)
+            except Exception:  # a form-only field (a file to import, an option)
+                continue
+            if not getattr(field, "concrete", False) or field.many_to_many or not hasattr(opened, field.attname):
+                continue
+            then, now = getattr(opened, field.attname), getattr(self.instance, field.attname)
+            typed = cleaned.get(name)
+            typed = getattr(typed, "pk", typed)
+            if then != now and typed == then:
+                names.append(name)
+        return names
+
+    def _show_stored(self, names):
+        for name in names:
+            field, key = self.fields[name], self.add_prefix(name)
+            value = field.prepare_value(self.get_initial_for_field(field, name))
+            widget = field.widget
+            if isinstance(widget, forms.MultiWidget):
+                for index, part in enumerate(widget.decompress(value)):
+                    self.data[f"{key}{widget.widgets_names[index]}"] = widget.widgets[index].format_value(part) or ""
+            elif isinstance(widget, forms.CheckboxInput):
+                if value:
+                    self.data[key] = "on"
+                else:
+                    self.data.pop(key, None)
+            else:
+                shown = widget.format_value(value)
+                self.data[key] = (shown[0] if shown else "") if isinstance(shown, list) else (shown or "")
 
     def _conflict_message(self, opened_at):
         history = self.instance.history
@@ -60,7 +101,7 @@ class VersionedModelForm(forms.ModelForm):
         if latest is not None and latest.history_user is not None:
             who = latest.history_user.get_full_name() or latest.history_user.get_username()
         when = f"于{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M}" if latest is not None else ""
-        opened = history.filter(history_id=opened_at).first() if opened_at.isdigit() else None
+        opened = self._opened(opened_at)
         changes = changed_fields(opened, self.instance, within=self.fields) if opened is not None else []
         summaries = [change.summary for change in changes]
         if opened is not None and hasattr(self.instance, "history_beside"):  # inlines' own histories

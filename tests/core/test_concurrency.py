@@ -63,6 +63,28 @@ def test_a_save_from_a_stale_page_is_refused_and_keeps_the_input():
     assert (record.title, record.summary) == ("新标题", "B写的概述")
 
 
+def test_saving_the_refused_form_again_keeps_the_other_persons_change():
+    """The re-shown form held B's stale copy of the title B never touched: saving it again
+    reverted A's title with no second warning (a tester's find)."""
+    a, b = signed_in("clerk_a", "王芳"), signed_in("clerk_b")
+    data = form_data(title="旧标题", body="<p>正文</p>", written_date="2024-01-02")
+    assert a.post("/admin/disclosures/disclosurerecord/add/", data).status_code == 302
+    record = DisclosureRecord.objects.get()
+    url = f"/admin/disclosures/disclosurerecord/{record.pk}/change/"
+    data["publisher"], data["topic"], data["genre"] = record.publisher_id, record.topic_id, record.genre_id
+    seen_by_a, seen_by_b = opened_version(a, url), opened_version(b, url)
+    changed_by_a = {"title": "新标题", "written_date": "2024-03-04", "edit_version": seen_by_a}
+    assert a.post(url, {**data, **changed_by_a}).status_code == 302
+
+    refused = b.post(url, {**data, "summary": "B写的概述", "edit_version": seen_by_b})
+    assert refused.status_code == 200 and "保存失败" in refused.content.decode()
+    reshown = refused.context["adminform"].form
+    assert reshown["title"].value() == "新标题" and reshown["summary"].value() == "B写的概述"
+    assert b.post(url, reshown.data).status_code == 302  # B saves the form as shown
+    record.refresh_from_db()
+    assert (record.title, str(record.written_date), record.summary) == ("新标题", "2024-03-04", "B写的概述")
+
+
 def test_every_content_admin_checks_versions():
     admins = [
         model_admin for model, model_admin in admin.site._registry.items() if model._meta.app_label in CONTENT_APPS
