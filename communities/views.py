@@ -5,6 +5,7 @@ from audit.services import audit_export
 from core.http import bad_request_page
 from core.pages import in_section, render_page
 from core.rendering import keep_response
+from core.text import printable
 
 from . import exports, selectors
 
@@ -81,7 +82,7 @@ def _export_metric(request):
     if not slug:
         return None, None
     metric = selectors.metric_by_slug(slug)
-    return metric, None if metric else f"没有标识为“{slug[:50]}”的指标。"
+    return metric, None if metric else f"没有标识为“{printable(slug)[:50]}”的指标。"
 
 
 def facts_csv(request):

@@ -8,10 +8,15 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.core.signals import request_started
+        from django.core.validators import ProhibitNullCharactersValidator
         from django.urls import register_converter
 
         from . import db_router, pagecache, stamped
         from .http import IdConverter, TextConverter, TextPathConverter
+
+        # Django's zh-hans text for a NUL in a form field reads "不允许是用空字符串" (empty
+        # strings not allowed: wrong, and misspelt); every form that keeps the validator says this.
+        ProhibitNullCharactersValidator.message = "含有空字符（\\x00，通常是复制粘贴带来的不可见字符），请删除后重试。"
 
         register_converter(IdConverter, "id")
         register_converter(TextConverter, "text")

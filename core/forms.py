@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.models import ModelChoiceIterator
 
 from .text import has_control_characters
@@ -22,7 +23,11 @@ class PlainLabels:
         for name, field in self.fields.items():
             if not isinstance(field, forms.CharField):
                 continue
-            field.validators.append(_no_control_characters)
+            # The control-character check covers NUL too, in one message (not two).
+            field.validators = [
+                *(v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)),
+                _no_control_characters,
+            ]
             if field.max_length and "max_length" not in field.error_messages:
                 label = str(field.label or name).removesuffix("（选填）")
                 field.error_messages["max_length"] = f"{label}最多%(limit_value)d字（当前%(show_value)d字）。"

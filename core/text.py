@@ -20,3 +20,8 @@ def has_control_characters(value: str, *, only_controls=False) -> bool:
     if only_controls:
         return any((unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") or ch in _BIDI_CONTROLS for ch in value)
     return any(unicodedata.category(ch) in _HIDDEN and ch not in "\t\n\r" for ch in value)
+
+
+def printable(value: str) -> str:
+    """`value` without hidden characters, for echoing what a reader typed back in a message."""
+    return "".join(ch for ch in value if unicodedata.category(ch) not in _HIDDEN or ch in "\t\n\r")

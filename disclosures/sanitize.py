@@ -99,7 +99,12 @@ def sanitize_html(value: str) -> str:
     cannot write removed; markup pasted from Word or WPS is first turned into plain structure."""
     if not value:
         return ""
-    return _EMPTY_CLASS.sub(r"\1", _cleaner.clean(_prepared(value)))
+    return _EMPTY_CLASS.sub(r"\1", _cleaner.clean(_prepared(value))).translate(_NO_BIDI_CONTROLS)
+
+
+# Direction overrides and isolates reorder how the text reads (a sentence that shows backwards on
+# the public page); a Chinese government document has no use for them.
+_NO_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
 # ammonia leaves class="" where it took every class away; the editor never writes one. (In its

@@ -173,6 +173,10 @@ def reply_for_feedback(*, pk: int) -> Reply:
     )
 
 
+def reply_is_public(*, reply: Reply) -> bool:
+    return Reply.objects.public().filter(pk=reply.pk).exists()
+
+
 def feedback_of(*, reply: Reply, member: Member) -> Feedback | None:
     return Feedback.objects.filter(reply=reply, member=member).select_related("level").first()
 

@@ -192,6 +192,8 @@ def feedback(request, pk):
         return response
     reply = selectors.reply_for_feedback(pk=pk)
     if not services.feedback_allowed(reply=reply, member=member):
+        if not selectors.reply_is_public(reply=reply):
+            raise Http404("没有这份答复。")  # another member's letter not yet public: not even its existence
         return _forbidden(request, "只能对本人领衔的建议提案的答复提出满意度意见。")
     existing = selectors.feedback_of(reply=reply, member=member)
     if is_reader_replay(request):  # back from a preference change (JavaScript off): as typed

@@ -99,6 +99,10 @@ def test_feedback_requires_sign_in(client, reply):
 def test_feedback_on_someone_elses_reply_is_403(client, reply):
     stranger = MemberFactory(user=get_user_model().objects.create_user("other", password="x-Passw0rd-1"))
     client.force_login(stranger.user)
+    # A letter sent but not public: another member cannot even tell that it exists.
+    assert client.get(f"/proposals/replies/{reply.pk}/feedback/").status_code == 404
+    assert post_feedback(client, reply, "dissatisfied").status_code == 404
+    publish(reply)
     assert client.get(f"/proposals/replies/{reply.pk}/feedback/").status_code == 403
     response = post_feedback(client, reply, "dissatisfied")
     assert response.status_code == 403 and "只能对本人领衔" in response.content.decode()
