@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -102,10 +103,35 @@ class GenreAdmin(VersionedAdminMixin, HistoryAdmin):
     search_fields = ["name"]
 
 
+class _StoredAttachment:
+    """What the file box shows as 目前: the name, linked to the access-checked download (the
+    storage's own /media/ address is not served)."""
+
+    def __init__(self, value):
+        self.url, self.name = value.instance.get_absolute_url(), value.instance.download_name
+
+    def __str__(self):
+        return self.name
+
+
+class AttachmentFileInput(forms.ClearableFileInput):
+    def format_value(self, value):
+        if self.is_initial(value) and getattr(value.instance, "pk", None):
+            return _StoredAttachment(value)
+        return super().format_value(value)
+
+
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
     fields = ["title", "file", "position"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "file":
+            # Stored under a generated name: the name on the staff member's disk may be as long
+            # as a 公文's title (the 100-character limit of a stored path does not apply to it).
+            kwargs.update(widget=AttachmentFileInput, max_length=None)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class OwnAgencyFilter(CachedRelatedFieldListFilter):

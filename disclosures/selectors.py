@@ -176,10 +176,21 @@ def record_for_preview(*, pk: int, user, token: str = "") -> tuple[DisclosureRec
             raise PreviewLinkExpired from None
         except signing.BadSignature:
             raise Http404("预览链接无效") from None
-        previewable = record.status in (DisclosureRecord.Status.DRAFT, DisclosureRecord.Status.PENDING)
-        if signed_pk == record.pk and (previewable or record.status == DisclosureRecord.Status.PUBLISHED):
+        if signed_pk == record.pk and _previewable_by_link(record):
             return record, True
     raise Http404("没有这条记录的预览")
+
+
+def _previewable_by_link(record) -> bool:
+    return record.status != DisclosureRecord.Status.WITHDRAWN
+
+
+def preview_link_opens(token: str, record) -> bool:
+    """Whether a preview link's token (unexpired) opens `record`: its files come with its page."""
+    try:
+        return signing.loads(token, salt=PREVIEW_SALT, max_age=preview_link_lifetime()) == record.pk
+    except signing.BadSignature:  # expired or forged
+        return False
 
 
 # --- the records changelist: search at a million records ---------------------------------
@@ -492,12 +503,15 @@ def record_page(*, filterset, params, size: int) -> CataloguePage:
     )
 
 
-def attachment_get_for(*, pk: int, user) -> Attachment:
+def attachment_get_for(*, pk: int, user, token: str = "") -> Attachment:
     """An attachment the reader may download: its record is public now, or the reader is staff
-    who may see the record (the admin's preview). Anything else is a 404, so a draft's,
-    scheduled, withdrawn or deleted record's files cannot even be told to exist."""
+    who may see the record (the admin's preview), or holds the record's preview link. Anything
+    else is a 404, so a draft's, scheduled, withdrawn or deleted record's files cannot even be
+    told to exist."""
     attachment = get_object_or_404(Attachment.objects.select_related("record"), pk=pk)
     if attachment.record.is_public:
+        return attachment
+    if token and _previewable_by_link(attachment.record) and preview_link_opens(token, attachment.record):
         return attachment
     staff = user.is_authenticated and user.is_staff and user.has_perm("disclosures.view_disclosurerecord")
     if staff and can_manage_record(user, attachment.record):

@@ -1,5 +1,6 @@
 import hashlib
 import mimetypes
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -10,7 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, get_conditional_response
+from django.utils.html import escape
 from django.utils.http import content_disposition_header, http_date
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -103,7 +106,14 @@ def record_preview(request, pk):
             "keep_query": "&" + urlencode({"token": token}) if via_link else "",
         }
     )
+    if via_link:  # the record's files (listed, and images in the body) open with the same link
+        query = "?" + urlencode({"token": token})
+        context["attachment_query"] = query
+        context["body"] = mark_safe(_ATTACHMENT_URL.sub(lambda m: f"{m.group(0)}{escape(query)}", context["body"]))
     return _preview_headers(request, render(request, "disclosures/record_preview.html", context))
+
+
+_ATTACHMENT_URL = re.compile(r"/disclosures/attachments/\d+/(?=[\"'])")
 
 
 def _preview_status(record):
@@ -181,7 +191,7 @@ def attachment_download(request, pk):
     """An attachment, after the access check (selectors.attachment_get_for). Under nginx the
     app only answers with X-Accel-Redirect (ATTACHMENT_ACCEL_PREFIX) and nginx sends the bytes
     from an internal location; without it (make run) Django streams the file itself."""
-    attachment = selectors.attachment_get_for(pk=pk, user=request.user)
+    attachment = selectors.attachment_get_for(pk=pk, user=request.user, token=request.GET.get("token", ""))
     prefix = settings.ATTACHMENT_ACCEL_PREFIX
     if prefix:
         response = HttpResponse(content_type=attachment_content_type(attachment.file.name))

@@ -4,7 +4,10 @@ pages staff use most (templates/admin/base_site.html adds static/css/admin.css).
 import json
 
 from axe_playwright_python.sync_playwright import AxeResults
+from django.core.files.base import ContentFile
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from disclosures.models import Attachment
 
 from ..staff import current_code
 from .conftest import STAFF_PASSWORD, STAFF_USER, wait_until
@@ -47,6 +50,9 @@ def test_admin_pages_have_no_axe_violations(site, reader_context):
     with page.expect_navigation():
         page.click("form.login-form button[type=submit]")
     change = f"/admin/disclosures/disclosurerecord/{site.seed.pk}/change/"
+    # With an attachment, so the inline's row of inputs is checked too (each needs a label).
+    attachment = Attachment(record=site.seed, title="附件一")
+    attachment.file.save("附件一.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     for url in [*PAGES, change]:
         page.goto(url)
         assert page.url.endswith(url), page.url  # signed in

@@ -148,3 +148,25 @@ def test_the_preview_is_in_the_readers_mode(client, draft, cookie, expected):
     # The page's own font-size links keep the link working.
     assert f"?size=large&amp;{urlencode({'token': token})}" in html
     assert_private_unindexed_preview(client.get(url(draft, token) + "&size=large"), draft)
+
+
+def test_a_signed_links_page_opens_the_records_files_with_the_same_link(client, agency):
+    """The link's page listed the files (and showed the body's images) that then answered 404."""
+    from django.core.files.base import ContentFile
+
+    from disclosures.models import Attachment
+
+    draft = RecordFactory(title="有附件的草稿", publisher=agency)
+    attachment = Attachment(record=draft, title="实施方案")
+    attachment.file.save("方案.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    draft.body = f'<p>见图：</p><p><img src="{attachment.get_absolute_url()}" alt="示意图"></p>'
+    draft.save()
+    token = selectors.preview_token(draft)
+    with_link = f"{attachment.get_absolute_url()}?{urlencode({'token': token})}"
+
+    html = client.get(url(draft, token)).content.decode()
+    assert html.count(with_link.replace("&", "&amp;")) == 2  # the list and the image
+    assert client.get(with_link).status_code == 200
+    assert client.get(attachment.get_absolute_url()).status_code == 404  # not without the link
+    other = RecordFactory(title="另一条草稿", publisher=agency)
+    assert client.get(f"{attachment.get_absolute_url()}?token={selectors.preview_token(other)}").status_code == 404

@@ -108,3 +108,24 @@ def test_the_admin_shows_the_refusal_beside_the_file_field(client):
 def test_zip_based_formats_are_checked_by_what_they_hold(name, content, message):
     with pytest.raises(ValidationError, match=message):
         validate_attachment(SimpleUploadedFile(name, content))
+
+
+@pytest.mark.django_db
+def test_a_file_named_like_a_long_document_title_is_kept_and_linked_through_the_access_check(client):
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
+    name = "关于印发" + "官渡区社区协商议事规则实施细则" * 12 + "的通知.pdf"
+    assert len(name) > 150
+    data = form_data(
+        **{
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-0-title": "实施细则",
+            "attachments-0-position": "0",
+            "attachments-0-file": SimpleUploadedFile(name, PDF),
+        }
+    )
+    response = client.post("/admin/disclosures/disclosurerecord/add/", data)
+    assert response.status_code == 302, response.context and response.context["inline_admin_formsets"][0].formset.errors
+    attachment = DisclosureRecord.objects.get().attachments.get()
+    assert attachment.file.name.endswith(".pdf") and len(attachment.file.name) < 100
+    html = client.get(f"/admin/disclosures/disclosurerecord/{attachment.record_id}/change/").content.decode()
+    assert f'href="{attachment.get_absolute_url()}">实施细则.pdf</a>' in html and "/media/" not in html
