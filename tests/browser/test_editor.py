@@ -3,6 +3,7 @@ it shows on the public page; the editor writes only markup the sanitizer keeps (
 side is tests/disclosures/test_rich_text.py); no CSP refusal; a textarea without JavaScript."""
 
 import json
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -242,3 +243,34 @@ def test_without_javascript_the_body_is_a_textarea(staff_page):
     assert page.locator("textarea#id_body").is_visible()
     assert page.locator(".prose-menubar").count() == 0
     assert page.locator("input#id_body_docx[type=file]").is_visible()
+
+
+@pytest.mark.parametrize("staff_page", ["agreement"], indirect=True)
+def test_the_link_dialog_says_why_an_address_cannot_be_used(staff_page):
+    """javascript: and ftp: addresses became empty links, and www.gov.cn a relative one, with
+    no word (a tester's find): the dialog now names the problem beside the field and stays open."""
+    page = staff_page
+    open_editor(page)
+    page.evaluate(
+        """() => {
+        const editor = document.getElementById('id_body').richTextEditor
+        editor.commands.setContent('<p>链接文字</p>')
+        editor.chain().focus().setTextSelection({from: 1, to: 5}).run()
+    }"""
+    )
+    page.get_by_role("button", name="链接（先选中文字）").click()
+    address = page.locator("dialog.prose-editor-dialog input[name=href]")
+    for typed, message in (
+        ("javascript:alert(1)", "不能使用“javascript:”开头的地址"),
+        ("ftp://x.example/a", "不能使用“ftp:”开头的地址"),
+        ("www.gov.cn", "请填写完整的网址"),
+    ):
+        address.fill(typed)
+        address.press("Enter")
+        assert message in address.evaluate("input => input.validationMessage")
+        assert page.locator("dialog.prose-editor-dialog[open]").count() == 1
+    address.fill("https://www.gov.cn/")
+    address.press("Enter")
+    expect(page.locator("dialog.prose-editor-dialog")).to_have_count(0)
+    html = page.evaluate("document.getElementById('id_body').richTextEditor.getHTML()")
+    assert re.search(r'<a href="https://www.gov.cn/"[^>]*>链接文字</a>', html), html

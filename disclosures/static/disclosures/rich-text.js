@@ -6,6 +6,9 @@
 // would inject as a <style> element, is in rich-text.css beside this file instead.
 // Without JavaScript the textarea stays as it is.
 
+// The schemes a link may use: those the sanitizer keeps (the editor's config says; see linkProblem).
+let linkSchemes = ["http", "https", "mailto", "tel"]
+
 const textareas = [...document.querySelectorAll("textarea[data-rich-text]")].filter(
   (textarea) => !textarea.id.includes("__prefix__"),
 )
@@ -108,6 +111,7 @@ function ourExtensions(E, config) {
       },
     })
   const linkAllowed = allowedUrl("Link")
+  linkSchemes = config.extensions.Link?.schemes ?? linkSchemes
   const imageAllowed = allowedUrl("Image")
 
   return {
@@ -465,3 +469,27 @@ function focusAfter(element) {
     }
   }
 }
+
+// The link dialog's address: a scheme the sanitizer drops (javascript:, ftp:) used to become an
+// empty link, and "www.gov.cn" a relative one that leads nowhere; the dialog now says so
+// beside the field and keeps it open (its OK button checks the form's validity).
+
+function linkProblem(url) {
+  const value = (url ?? "").trim()
+  if (!value || value.startsWith("/") || value.startsWith("#")) return ""
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)
+  if (scheme && linkSchemes.includes(scheme[1].toLowerCase()) && value.length > scheme[0].length) return ""
+  if (scheme && !/^\d/.test(value.slice(scheme[0].length))) {
+    return `不能使用“${scheme[1]}:”开头的地址：请填写 https:// 开头的网址，或以 / 开头的本站地址。`
+  }
+  return "请填写完整的网址，以 https:// 或 http:// 开头（如 https://www.gov.cn）；本站页面以 / 开头。"
+}
+
+document.addEventListener(
+  "input",
+  (event) => {
+    const input = event.target
+    if (input.matches?.("dialog.prose-editor-dialog input[name=href]")) input.setCustomValidity(linkProblem(input.value))
+  },
+  true,
+)
