@@ -30,6 +30,25 @@ class AnnualReportForm(VersionedModelForm):
     # What the form changes besides the report itself (publishing it, the version it was opened at).
     NOT_CONTENT = {"publish_now", "override_reason_input", "edit_version"}
 
+    user = None  # set by AnnualReportAdmin.get_form
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds what was typed
+        published = self.instance.pk and self.instance.status == AnnualReport.Status.PUBLISHED
+        if not (published and self.is_valid_so_far() and self.cleaned_data.get("publish_now")):
+            return
+        # Asked before the save: a published report saved and then refused would be live, unchecked.
+        reason = self.cleaned_data.get("override_reason_input", "")
+        try:
+            services.check_publishable(report=self.instance, user=self.user, override_reason=reason)
+        except services.ReportChecksFailed as failed:
+            self.add_error("publish_now", ["勾稽校验未通过，本次修改未保存：", *(f.message for f in failed.findings)])
+        except (ValidationError, PermissionDenied) as error:
+            self.add_error("publish_now", getattr(error, "messages", None) or [str(error)])
+
+    def is_valid_so_far(self) -> bool:
+        return not self._errors
+
     def clean(self):
         cleaned = super().clean()
         published = self.instance.pk and self.instance.status == AnnualReport.Status.PUBLISHED
@@ -72,6 +91,10 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
             {"fields": ["checks", "status", "record", "override_reason", "publish_now", "override_reason_input"]},
         ),
     ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
     # Row-level scoping as for records: staff see and act on their agencies' reports only.
     def get_queryset(self, request):

@@ -123,7 +123,12 @@ def reports_due(user, *, today=None) -> list[str]:
     is not published yet (Art. 49: 1月31日前; the consolidated one 3月31日前)."""
     today = today or timezone.localdate()
     year = today.year - 1
-    done = AnnualReport.objects.filter(year=year, consolidated=False, status=AnnualReport.Status.PUBLISHED)
+    done = AnnualReport.objects.filter(
+        year=year,
+        consolidated=False,
+        status=AnnualReport.Status.PUBLISHED,
+        record__status=DisclosureRecord.Status.PUBLISHED,  # a withdrawn report is due again
+    )
     agencies = (
         disclosure_selectors.agencies_of(user).exclude(section_code=None).exclude(pk__in=done.values("organization"))
     )

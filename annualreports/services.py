@@ -42,27 +42,39 @@ def _check_scope(user, report):
         raise PermissionDenied("该年报不属于您所在的机构。")
 
 
-@transaction.atomic
-def report_publish(*, report: AnnualReport, user=None, override_reason: str = "") -> ReportPublishResult:
-    """Publish a report whose tables add up. With failed checks only a 审核员 may publish, and
-    only with a reason, which is kept on the report and in its history."""
-    report = AnnualReport.objects.select_for_update().select_related("organization").get(pk=report.pk)
+def check_publishable(*, report: AnnualReport, user=None, override_reason: str = ""):
+    """Whether `report`, as it stands (saved or not), may be published by `user`: raises
+    PermissionDenied, ValidationError or ReportChecksFailed; else (its tables, their findings).
+    The admin asks before saving a published report, so a refusal changes nothing public."""
     _check_scope(user, report)
     if user is not None and not user.has_perm(PUBLISH_PERMISSION):
         raise PermissionDenied("只有审核员可以发布年报。")
-    report.full_clean()
     if report.year >= timezone.localdate().year:
         raise ValidationError(f"{report.year}年尚未结束：年度报告在次年发布（条例第五十条：每年1月31日前）。")
     if not report.organization.index_code:
         raise ValidationError(
             f"“{report.organization}”没有组织机构代码或统一社会信用代码，年报无法作为政府信息公开记录发布（索引号）。"
         )
-    report.status = AnnualReport.Status.DRAFT  # tables as the data has them now
-    tables = selectors.report_tables(report)
-    findings = selectors.report_findings(report, tables)
-    override_reason = (override_reason or "").strip()
-    if findings and not override_reason:
+    status, report.status = report.status, AnnualReport.Status.DRAFT  # tables as the data has them now
+    try:
+        tables = selectors.report_tables(report)
+        findings = selectors.report_findings(report, tables)
+    finally:
+        report.status = status
+    if findings and not (override_reason or "").strip():
         raise ReportChecksFailed(findings)
+    return tables, findings
+
+
+@transaction.atomic
+def report_publish(*, report: AnnualReport, user=None, override_reason: str = "") -> ReportPublishResult:
+    """Publish a report whose tables add up. With failed checks only a 审核员 may publish, and
+    only with a reason, which is kept on the report and in its history."""
+    report = AnnualReport.objects.select_for_update().select_related("organization").get(pk=report.pk)
+    _check_scope(user, report)
+    report.full_clean()
+    tables, findings = check_publishable(report=report, user=user, override_reason=override_reason)
+    override_reason = (override_reason or "").strip()
     report.override_reason = override_reason if findings else ""
     report.overridden_by = user if findings else None
     report.tables = selectors.tables_to_json(tables)

@@ -14,6 +14,7 @@ typing and keeps what both need.
 Use `VersionedAdminMixin` on a ModelAdmin; a custom admin form subclasses `VersionedModelForm`."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django import forms
@@ -59,11 +60,15 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned
 
     def _opened(self, opened_at):
-        return self.instance.history.filter(history_id=opened_at).first() if opened_at.isdigit() else None
+        if not re.fullmatch(r"[0-9]{1,18}", opened_at or ""):  # str.isdigit() admits "²"
+            return None
+        return self.instance.history.filter(history_id=opened_at).first()
 
     def _untouched_but_changed(self, opened, cleaned) -> list[str]:
         names = []
         for name in self.fields:
+            if name in self.errors:  # what B typed there is not read yet: left as typed
+                continue
             try:
                 field = self.instance._meta.get_field(name)
             except Exception:  # a form-only field (a file to import, an option)

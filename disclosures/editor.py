@@ -99,6 +99,11 @@ class RichTextWidget(forms.Textarea):
         value = super().value_from_datadict(data, files, name)
         if not value:
             return value
+        # Browsers send a textarea's line breaks as CRLF; stored rich text (sanitized) has LF.
+        # Untouched, the two must compare equal: "changed" decides whether a Word import would
+        # overwrite typing, whether a published reply is published again, and which fields an
+        # edit conflict hands back to the other person's version.
+        value = value.replace("\r\n", "\n")
         alts = {}
         for image in images_in(value):
             typed = data.get(alt_input_name(name, image.src))

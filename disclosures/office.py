@@ -93,7 +93,18 @@ def clean_office_html(value: str) -> Cleaned:
             "请用“从 Word 文档导入正文”上传 .docx，或把图片另存后用“图片”按钮插入。"
         )
     html = "".join(str(child) for child in root.contents)
-    return Cleaned(html=html.strip(), notes=notes)
+    return Cleaned(html=_BETWEEN_BLOCKS.sub(_drop_layout_space, html).strip(), notes=notes)
+
+
+# Line breaks and indentation between block elements are the clipboard's layout, not text:
+# pasted, each run became an empty paragraph in the editor.
+_BLOCK_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 ol ul li table thead tbody tfoot tr td th caption blockquote div".split())
+_BETWEEN_BLOCKS = re.compile(r"(<(/?)(\w+)[^<>]*>)(\s+)(?=</?(\w+)[\s/>])")
+
+
+def _drop_layout_space(match):
+    before, after = match.group(3).lower(), match.group(5).lower()
+    return match.group(1) + ("" if before in _BLOCK_TAGS and after in _BLOCK_TAGS else match.group(4))
 
 
 def _list_formats(soup):

@@ -234,10 +234,11 @@ def _common_prefix_length(a: str, b: str) -> int:
     return low
 
 
-# Far beyond any document's text (a long regulation with its tables is a few hundred
-# thousand characters); a body past it is a pasted data dump, and the form that carries it
-# would outgrow what a request may hold (DATA_UPLOAD_MAX_MEMORY_SIZE), losing the edit.
-RICH_TEXT_MAX_CHARACTERS = 1_000_000
+# Beyond any document's text (a long regulation with its tables is a few hundred thousand
+# characters); a body past it is a pasted data dump. Sent from a form, a Chinese character
+# takes up to nine bytes: half a million stays under what a request may hold
+# (DATA_UPLOAD_MAX_MEMORY_SIZE, 10 MB), so the message is shown instead of a lost edit.
+RICH_TEXT_MAX_CHARACTERS = 500_000
 
 
 def length_error(value: str) -> str | None:

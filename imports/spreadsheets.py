@@ -117,8 +117,13 @@ def _csv(data: bytes, name: str) -> Sheet:
                 values["__error__"] = (
                     f"这一行有 {len(row)} 列，比表头多 {len(row) - len(headers)} 列（可能是引号不成对）。"
                 )
-            elif len(row) < len(headers) and reader.line_num > start and any("\n" in cell for cell in row):
-                # A quote opened and never closed swallows the lines after it into one cell.
+            elif (
+                len(row) < len(headers)
+                and reader.line_num > start
+                and any(delimiter in cell.partition("\n")[2] for cell in row)
+            ):
+                # A quote opened and never closed swallows the lines after it into one cell: a
+                # cell running over lines that hold the delimiter, in a row short of columns.
                 values["__error__"] = (
                     f"第 {start}–{reader.line_num} 行被读成了一行，且比表头少 {len(headers) - len(row)} 列："
                     "可能是某一格的引号不成对，这几行都未导入。"

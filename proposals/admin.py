@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.html import format_html
 
 from audit.admin import PersonalDataAdminMixin
@@ -8,7 +9,7 @@ from core.concurrency import VersionedAdminMixin, VersionedModelForm
 from core.history_admin import HistoryAdmin
 from disclosures import selectors as disclosure_selectors
 from disclosures.index_numbers import IndexNumberError
-from disclosures.models import DisclosureRecord, review_permission
+from disclosures.models import DisclosureRecord, Organization, review_permission
 
 from . import selectors, services
 from .models import (
@@ -85,6 +86,10 @@ class ReplyInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # An assisting unit sees its own replies here, not the other units' drafts.
+        return selectors.replies_for_staff(request.user, super().get_queryset(request))
+
 
 @admin.register(Proposal)
 class ProposalAdmin(VersionedAdminMixin, HistoryAdmin):
@@ -141,6 +146,14 @@ class ReplyAdminForm(VersionedModelForm):
             shown = cleaned.get("publication_mode") != Reply.PublicationMode.WITHHELD
             if withdrawn and shown and not self.user.has_perm(review_permission("final")):
                 self.add_error("publication_mode", "这份答复的记录已撤回：只有终审审核员可以让它重新公开。")
+            unit = cleaned.get("answering_unit") or self.instance.answering_unit
+            publisher = record.publisher if record is not None else services.publisher_for(unit)
+            if not disclosure_selectors.can_manage_organization(self.user, publisher.pk):
+                self.add_error(
+                    "publication_mode", f"这份答复以“{publisher}”的名义公开：改变公开方式须由该机构的工作人员操作。"
+                )
+            elif shown and not publisher.index_code:
+                self.add_error("publication_mode", f"“{publisher}”没有组织机构代码，无法生成索引号公开。")
         return cleaned
 
     @property
@@ -238,8 +251,13 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
+        parent = super().get_form(request, obj, change=change, **kwargs)
+        form = type(parent.__name__, (parent,), {"user": request.user})  # (its fields are made anew)
+        if obj is not None and "answering_unit" in form.base_fields:
+            # Staff of the publishing government keep the department's unit when they save.
+            field = form.base_fields["answering_unit"]
+            field.queryset = field.queryset | Organization.objects.filter(pk=obj.answering_unit_id)
+        return form
 
     def save_model(self, request, obj, form, change):
         if change and obj.status == Reply.Status.SENT and "letter" in form.changed_data:
@@ -250,7 +268,13 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
         else:
             super().save_model(request, obj, form, change)
         if change and form.republishes:
-            result = services.reply_publish(reply=obj, user=request.user)
+            try:
+                result = services.reply_publish(reply=obj, user=request.user)
+            except (ValidationError, PermissionDenied, IndexNumberError) as error:
+                # Checked in the form; should it still fail, nothing of this save stands.
+                transaction.set_rollback(True)
+                self.message_user(request, f"未保存：{_errors_text(error)}", messages.ERROR)
+                return
             how = f"记录 {result.record.index_number}" if result.record else "已撤回其记录，只公开不公开理由"
             self.message_user(
                 request, f"公开方式已改为“{obj.get_publication_mode_display()}”：{how}。", messages.SUCCESS
@@ -298,7 +322,10 @@ class FeedbackAdmin(VersionedAdminMixin, HistoryAdmin):
         return False  # feedback comes from members themselves
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(reply__in=selectors.replies_for_staff(request.user))
+        queryset = super().get_queryset(request)
+        if disclosure_selectors.manages_all_agencies(request.user):
+            return queryset
+        return queryset.filter(reply__in=selectors.replies_for_staff(request.user))
 
     @admin.action(description="确认所选反馈（确认后代表委员不能再修改）")
     def close_selected(self, request, queryset):

@@ -83,7 +83,7 @@ def reply_send(*, reply: Reply, user=None) -> Reply:
     return reply
 
 
-def _publisher_for(unit: Organization) -> Organization:
+def publisher_for(unit: Organization) -> Organization:
     """The top of the unit's hierarchy publishes (the seed: 区民政局's reply, published by 区人民政府)."""
     seen = set()
     while unit.parent_id and unit.pk not in seen:
@@ -123,7 +123,7 @@ def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublish
     record = reply.record
     if record is None:
         record = DisclosureRecord(
-            publisher=_publisher_for(reply.answering_unit),
+            publisher=publisher_for(reply.answering_unit),
             topic=Topic.objects.get_or_create(name=f"{reply.proposal.session.year}年", defaults={"position": 1000})[0],
             genre=Genre.objects.get_or_create(name=RECORD_GENRE, defaults={"is_official_document": True})[0],
         )

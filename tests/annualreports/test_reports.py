@@ -284,9 +284,13 @@ def test_staff_are_reminded_until_the_report_is_published(client, orgs, monkeypa
     ]
     sign_in_staff(client, reviewer)
     assert "某区民政局2023年政府信息公开工作年度报告尚未发布" in client.get("/admin/").content.decode()
-    AnnualReport.objects.create(organization=civil, year=2023, status="published")
+    record = published(title="某区民政局2023年政府信息公开工作年度报告", publisher=civil)
+    AnnualReport.objects.create(organization=civil, year=2023, status="published", record=record)
     assert selectors.reports_due(reviewer) == []
     assert "年报提醒" not in client.get("/admin/").content.decode()
+    # Its record withdrawn, the report is due again.
+    DisclosureRecord.objects.filter(pk=record.pk).update(status=DisclosureRecord.Status.WITHDRAWN)
+    assert len(selectors.reports_due(reviewer)) == 1
 
 
 def test_table_three_waits_for_the_request_app():
@@ -435,3 +439,21 @@ def test_a_published_report_changes_only_by_publishing_it_again(client, orgs):
     assert "已发布" in response.content.decode()
     page = client.get("/annual-reports/mzj/2023/").content.decode()
     assert "悄悄改过的总体情况" in page and "原来的总体情况" not in page
+
+
+def test_a_published_report_whose_new_version_fails_its_checks_stays_as_published(client, orgs):
+    """Saved first, then refused: the edit went live unchecked (a reviewer's find)."""
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    report = complete(AnnualReport.objects.create(organization=civil, year=2023, overview="<p>原来的总体情况。</p>"))
+    services.report_publish(report=report, user=reviewer)
+    report.refresh_from_db()
+    sign_in_staff(client, reviewer)
+    url = f"/admin/annualreports/annualreport/{report.pk}/change/"
+    # 行政许可 left empty: a 勾稽 finding.
+    response = client.post(url, _admin_form(report, overview="<p>没有校验的新版本。</p>", licences=""))
+    assert response.status_code == 200
+    assert "勾稽校验未通过" in str(response.context["adminform"].form.errors["publish_now"])
+    report.refresh_from_db()
+    assert "原来的总体情况" in report.overview
+    assert "原来的总体情况" in client.get("/annual-reports/mzj/2023/").content.decode()

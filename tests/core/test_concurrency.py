@@ -205,3 +205,25 @@ def test_a_changed_guide_page_is_refused_with_its_diff(client):
     assert "政府信息公开指南（2026）" in html
     page.refresh_from_db()
     assert page.body == "<p>办公时间：周一至周六。</p>" and page.title == "政府信息公开指南"
+
+
+def test_an_untouched_body_sent_with_the_browsers_line_breaks_is_still_untouched():
+    """Browsers send CRLF; the stored body has LF. B's untouched body read as "changed", so B's
+    second save wrote the old body over A's (a reviewer's find)."""
+    a, b = signed_in("clerk_a", "王芳"), signed_in("clerk_b")
+    body = "<p>第一段。</p>\n<p>第二段。</p>"
+    data = form_data(title="标题", body=body)
+    a.post("/admin/disclosures/disclosurerecord/add/", data)
+    record = DisclosureRecord.objects.get()
+    assert "\n" in record.body
+    url = f"/admin/disclosures/disclosurerecord/{record.pk}/change/"
+    data["publisher"], data["topic"], data["genre"] = record.publisher_id, record.topic_id, record.genre_id
+    seen_by_a, seen_by_b = opened_version(a, url), opened_version(b, url)
+    assert a.post(url, {**data, "body": "<p>A 改过的正文。</p>", "edit_version": seen_by_a}).status_code == 302
+
+    from_browser = {**data, "body": body.replace("\n", "\r\n"), "summary": "B写的概述", "edit_version": seen_by_b}
+    refused = b.post(url, from_browser)
+    assert refused.status_code == 200
+    assert b.post(url, refused.context["adminform"].form.data).status_code == 302
+    record.refresh_from_db()
+    assert (record.body, record.summary) == ("<p>A 改过的正文。</p>", "B写的概述")

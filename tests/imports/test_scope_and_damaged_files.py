@@ -85,6 +85,7 @@ def test_odd_cells_refuse_their_row_with_a_reason_and_the_batch_goes_on(importer
         + "A1,上标数字的浏览次数,昆明市官渡区民政局,综合政务,<p>甲</p>,²,\n"
         + "A2,全角数字的浏览次数,昆明市官渡区民政局,综合政务,<p>乙</p>,１２３,\n"
         + "A3,时区不对,昆明市官渡区民政局,综合政务,<p>丙</p>,,2018-01-03 10:00+99:99\n"
+        + 'A6,正文跨行而列数不足,昆明市官渡区民政局,综合政务,"<p>第一行。</p>\n<p>第二行。</p>"\n'
         + 'A4,"引号不成对,昆明市官渡区民政局,综合政务,<p>丁</p>,,\n'
         + "A5,后面的一行,昆明市官渡区民政局,综合政务,<p>戊</p>,,\n"
     )
@@ -96,7 +97,8 @@ def test_odd_cells_refuse_their_row_with_a_reason_and_the_batch_goes_on(importer
     assert result["id:A2"].action == "create" and result["id:A2"].record.view_count == 123
     assert result["id:A3"].action == "refuse" and "时区不对" in " ".join(result["id:A3"].messages)
     assert result["id:A4"].action == "refuse" and "引号不成对" in result["id:A4"].messages[0]
-    assert "第 5–6 行被读成了一行" in result["id:A4"].messages[0]
+    assert "第 7–8 行被读成了一行" in result["id:A4"].messages[0]
+    assert result["id:A6"].action == "create"  # a cell over two lines is not an open quote
 
 
 def test_a_row_the_reader_fails_on_is_refused_alone(importer, monkeypatch, caplog):
@@ -232,6 +234,10 @@ def test_old_addresses_and_flag_pages_are_scoped_to_the_staff_members_agencies(
         DisclosureRecord.objects.filter(publisher__name="昆明市官渡区民政局")
     )
 
+    filtered = staff.get(f"/admin/imports/legacyredirect/?batch={mzj.pk}")
+    assert filtered.status_code == 200 and "/mzj/old1.html" in filtered.content.decode()
+    assert str(district) not in filtered.content.decode()  # the batch filter lists own batches only
+    assert staff.get(f"/admin/imports/flag/?batch={mzj.pk}").status_code == 200
     review = staff.get(f"/admin/imports/flag/review/?batch={district.pk}")
     assert review.status_code == 200 and str(district) not in review.content.decode()
     assert review.context["batch"] is None

@@ -154,3 +154,33 @@ def test_another_agencys_draft_attachment_is_not_served_to_staff(world, client):
     assert sign_in_staff(client, world["clerk"]).get(url).status_code == 404
     own = staff("jyj-clerk", ENTRY_CLERK, world["theirs"])
     assert sign_in_staff(client, own).get(url).status_code == 200
+
+
+def test_the_writing_unit_is_told_who_publishes_instead_of_a_403_page(world, client):
+    """A department's reply is published under its government: switching it to 不公开 from the
+    department's account was a bare 403 page, losing the edit (a reviewer's find)."""
+    reply = ReplyFactory(proposal__lead_unit=world["ours"], letter="<p>民政局的答复。</p>")
+    send(reply)
+    publish(reply)
+    reply.refresh_from_db()
+    reviewer = sign_in_staff(client, world["reviewer"])
+    form = _reply_form(reply, publication_mode="withheld", mode_reason="涉及第三方合法权益")
+    response = reviewer.post(f"{REPLIES}{reply.pk}/change/", form)
+    assert response.status_code == 200
+    assert "须由该机构的工作人员操作" in str(response.context["adminform"].form.errors["publication_mode"])
+    reply.refresh_from_db()
+    assert reply.publication_mode == Reply.PublicationMode.FULL and reply.record.is_public
+
+
+def test_staff_of_the_publishing_government_save_a_departments_reply(world, client):
+    government = world["ours"].parent
+    staff_member = staff("qzf-reviewer", REVIEWER, government)
+    reply = ReplyFactory(proposal__lead_unit=world["ours"], letter="<p>民政局的答复。</p>")
+    send(reply)
+    publish(reply)
+    reply.refresh_from_db()
+    client = sign_in_staff(client, staff_member)
+    response = client.post(f"{REPLIES}{reply.pk}/change/", _reply_form(reply, contact_person="王经办"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    reply.refresh_from_db()
+    assert reply.contact_person == "王经办" and reply.answering_unit == world["ours"]
