@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.stamped import StampedLookups
 from disclosures import selectors as disclosure_selectors
+from disclosures.models import DisclosureRecord
 
 from .filters import ProposalFilter
 from .models import Feedback, Member, Proposal, Reply, ReplyCategory, SatisfactionLevel, Session
@@ -99,7 +100,19 @@ def member_for_user(user) -> Member | None:
     return Member.objects.select_related("assembly").filter(pk=member_id).first()
 
 
+def _follow_record_time(sender, instance, **kwargs):
+    """A reply published as a record is public from the record's 发布日期: when staff move that
+    date in the catalogue, the reply's follows, so lists and feeds ordered by it stay in order
+    (a reply rescheduled weeks ahead kept its old time and fell below newer ones)."""
+    if instance.published_at is None:
+        return
+    Reply.objects.filter(record_id=instance.pk, published_at__isnull=False).exclude(
+        publication_mode=Reply.PublicationMode.WITHHELD
+    ).exclude(published_at=instance.published_at).update(published_at=instance.published_at)
+
+
 def connect_signals():
+    post_save.connect(_follow_record_time, sender=DisclosureRecord, dispatch_uid="reply-follows-record-time")
     post_save.connect(kept_member_ids.forget_all, sender=Member, dispatch_uid="member-of-user-save")
     post_delete.connect(kept_member_ids.forget_all, sender=Member, dispatch_uid="member-of-user-delete")
     # A deleted user's link is cleared by an UPDATE, which sends no signal of its own.

@@ -151,7 +151,10 @@ DATABASE_PRIMARY_WAIT_SECONDS = float(os.environ.get("DATABASE_PRIMARY_WAIT_SECO
 
 # Writers wait for each other (up to 20 s) instead of failing: a transaction that reads and
 # then writes takes the write lock when it begins, so two at once (a double-clicked form)
-# queue rather than the second getting "database is locked".
+# queue rather than the second getting "database is locked". The price: every transaction
+# holds the lock while it runs, the admin's change pages (rendered inside one) included, so
+# writers queue behind a page render for some tens of milliseconds. SQLite is for `make run`
+# and small sites; PostgreSQL (DATABASE_URL) has row locks and no such queue.
 SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

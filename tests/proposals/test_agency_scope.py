@@ -184,3 +184,20 @@ def test_staff_of_the_publishing_government_save_a_departments_reply(world, clie
     assert response.status_code == 302, response.context["adminform"].form.errors
     reply.refresh_from_db()
     assert reply.contact_person == "王经办" and reply.answering_unit == world["ours"]
+
+
+def test_a_reply_follows_its_records_publication_time(vocab):
+    """Moved in the catalogue, the record's 发布日期 left the reply's time behind: lists and
+    feeds ordered by it put a later reply below earlier ones (a tester's find)."""
+    from django.utils import timezone
+
+    reply = ReplyFactory()
+    send(reply)
+    publish(reply)
+    reply.refresh_from_db()
+    record = reply.record
+    record.published_at = timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
+    record.save()
+    reply.refresh_from_db()
+    assert reply.published_at == record.published_at
+    assert not Reply.objects.public().filter(pk=reply.pk).exists()
