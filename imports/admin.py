@@ -157,6 +157,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
             try:
                 services.batch_set_mapping(batch=batch, user=request.user, columns=columns, values=values)
             except ValidationError as error:
+                # Said beside each column it names, and once above the table.
+                for header, name in form.columns:
+                    for message in error.messages:
+                        if f"“{header}”" in message:
+                            form.add_error(name, message)
                 form.add_error(None, error)
             else:
                 self.message_user(request, "对应关系已保存，请试运行。", messages.SUCCESS)

@@ -2,6 +2,8 @@
 IMPORTS_BACKGROUND=False in tests runs it in the request), the per-row report, checking flags,
 and publishing held back until they are checked."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -122,3 +124,24 @@ def test_entry_clerks_cannot_start_runs(vocab, client, django_user_model, import
 def test_a_batch_address_that_is_not_a_number_is_a_404(vocab, staff_client):
     assert staff_client.get("/admin/imports/importbatch/abc/change/").status_code == 404
     assert staff_client.get("/admin/imports/importbatch/99999/change/").status_code == 404
+
+
+def test_upload_and_mapping_errors_are_named_beside_their_fields_and_above(vocab, staff_client):
+    response = upload(staff_client, "目录.xlsx", office_workbook(), source_system="")
+    html = response.content.decode()
+    assert response.status_code == 200 and 'class="errornote" role="alert"' in html
+    assert '<a href="#id_source_system">来源系统</a>' in html and "重新选择文件" in html
+    # Each help text has the id its field's aria-describedby names.
+    for described in re.findall(r'aria-describedby="([^"]+)"', html):
+        for id_ in described.split():
+            assert f'id="{id_}"' in html, id_
+
+    upload(staff_client, "目录.xlsx", office_workbook())
+    batch = ImportBatch.objects.get()
+    form = staff_client.get(f"/admin/imports/importbatch/{batch.pk}/mapping/").context["form"]
+    (first, first_name), (second, second_name) = form.columns[:2]
+    data = {name: form.fields[name].initial or "" for _, name in form.columns}
+    data[first_name] = data[second_name] = "title"
+    response = staff_client.post(f"/admin/imports/importbatch/{batch.pk}/mapping/", data)
+    errors = response.context["form"].errors
+    assert "同一个字段" in errors[first_name][0] and "同一个字段" in errors[second_name][0]
