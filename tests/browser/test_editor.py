@@ -39,7 +39,7 @@ def editor_staff(site, django_db_blocker):
         agency = Organization.objects.create(name="编辑器测试局", org_code="015117762", review_levels=1)
         devices = {
             name: authenticator(get_user_model().objects.create_superuser(f"editor-{name}", "", PASSWORD))
-            for name in ("keyboard", "final", "agreement", "nojs")
+            for name in ("keyboard", "final", "agreement", "nojs", "links")
         }
         return SimpleNamespace(agency=agency, devices=devices)
 
@@ -245,7 +245,7 @@ def test_without_javascript_the_body_is_a_textarea(staff_page):
     assert page.locator("input#id_body_docx[type=file]").is_visible()
 
 
-@pytest.mark.parametrize("staff_page", ["agreement"], indirect=True)
+@pytest.mark.parametrize("staff_page", ["links"], indirect=True)
 def test_the_link_dialog_says_why_an_address_cannot_be_used(staff_page):
     """javascript: and ftp: addresses became empty links, and www.gov.cn a relative one, with
     no word (a tester's find): the dialog now names the problem beside the field and stays open."""
