@@ -68,6 +68,18 @@ def compute(*, start: dt.date, limit: int, pauses, calendar: Calendar, until: dt
     raise ValueError("期限计算超出范围，请核对日期。")
 
 
+def counted_days(*, start: dt.date, end: dt.date, pauses, calendar: Calendar) -> int:
+    """The working days after `start` up to and including `end` that the clock counts (none
+    inside a pause): how long an answer took, by the rule its deadline was worked out with."""
+    counted, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if any(p[0] < day and (p[1] is None or day <= p[1]) for p in pauses):
+            continue
+        counted += calendar.describe(day)[0]
+    return counted
+
+
 def case_pauses(case):
     if case.pk is None:
         return []  # a case being registered has no pauses yet

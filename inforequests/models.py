@@ -1,6 +1,8 @@
 """依申请公开 cases. The state machine lives here (TRANSITIONS); services.py performs each
 transition. Deadlines are derived (clock.py) and stored with their inputs."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -68,6 +70,11 @@ class Outcome(models.TextChoices):
 # counts: 新收, 结转, 总计).
 
 
+# What a 告知书 may say in braces (notices.render fills them; any other text in braces stays as typed).
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+PLACEHOLDERS = ("name", "number", "agency", "received_on", "title", "reply", "due", "amount", "days", "reason")
+
+
 class NoticeTemplate(models.Model):
     """告知书 text per outcome (or per notice kind), staff-editable. The 行政复议/行政诉讼 rights
     are appended on rendering, so no edit can drop them."""
@@ -85,6 +92,12 @@ class NoticeTemplate(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        unknown = sorted({name for name in PLACEHOLDER.findall(self.body or "") if name not in PLACEHOLDERS})
+        if unknown:
+            names = "、".join("{" + name + "}" for name in unknown)
+            raise ValidationError({"body": f"没有这样的占位：{names}。可用的占位见下方说明。"})
 
 
 class CaseSerial(models.Model):

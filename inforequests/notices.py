@@ -1,6 +1,6 @@
 """告知书 texts: defaults here, staff edit them as NoticeTemplate rows (created on first use)."""
 
-from .models import NoticeTemplate, Outcome
+from .models import PLACEHOLDER, NoticeTemplate, Outcome
 
 RIGHTS = (
     "申请人对本告知不服的，可以自收到本告知书之日起六十日内依法向上一级行政机关或者本级人民政府申请行政复议，"
@@ -45,12 +45,9 @@ def template_for(key):
 def render(key, **context):
     """(title, body). Unknown placeholders stay as typed rather than failing a transition."""
     template = template_for(key)
-
-    class Keep(dict):
-        def __missing__(self, name):
-            return "{" + name + "}"
-
-    body = template.body.format_map(Keep(context))
+    # Only {name}-shaped placeholders are filled: a brace typed as text (a stray "}" at the end
+    # of a line) is text, not a format error that fails every registration.
+    body = PLACEHOLDER.sub(lambda m: str(context[m.group(1)]) if m.group(1) in context else m.group(0), template.body)
     if key in Outcome.values and RIGHTS not in body:
         body += "\n" + RIGHTS  # the rights and their time limits, whatever the edited text says
     return template.title, body

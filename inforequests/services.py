@@ -138,6 +138,14 @@ def _today(today):
     return today or timezone.localdate()
 
 
+def _check_day(day, field, label, *, not_before=None):
+    """A date staff give for a step: not in the future, not before what it follows."""
+    if day > timezone.localdate():
+        raise ValidationError({field: f"{label}不能晚于今天。"})
+    if not_before is not None and day < not_before:
+        raise ValidationError({field: f"{label}不能早于{not_before:%Y年%m月%d日}。"})
+
+
 @transaction.atomic
 def case_register(
     *,
@@ -257,6 +265,7 @@ def case_start_consultation(*, case, kind, party, started_on, reason="", user=No
         raise ValidationError({"party": "请填写征求意见的对象。"})
     if started_on < case.clock_start:
         raise ValidationError({"started_on": "征求意见日期不能早于计时起算日。"})
+    _check_day(started_on, "started_on", "征求意见日期")
     Pause.objects.create(case=case, kind=kind, started_on=started_on, party=party.strip())
     case.waiting_until = (
         add_working_days(started_on, clock.THIRD_PARTY_DAYS)[0] if kind == Pause.Kind.THIRD_PARTY else None
@@ -269,6 +278,9 @@ def case_start_consultation(*, case, kind, party, started_on, reason="", user=No
         user=user,
         reason=f"{Pause.Kind(kind).label}：{party.strip()}" + (f"；{reason}" if reason else ""),
     )
+    # The applicant is told the clock stops (not whom the agency asks: a third party's name is theirs).
+    concerns = "第三方合法权益，需征求第三方意见" if kind == Pause.Kind.THIRD_PARTY else "其他机关，需征求其他机关意见"
+    _notify(case, "consultation", on=started_on, reason=concerns)
     return case
 
 
@@ -332,6 +344,9 @@ def case_request_fee(*, case, notice_on, user=None) -> Case:
     """待缴费 (国办函〔2020〕109号): only past the applicant's 10 free requests this month."""
     case = _lock(case)
     _check(case, Case.State.FEE, user=user)
+    if case.fee_notice_on is not None:
+        raise TransitionNotAllowed(f"本件已于{case.fee_notice_on:%Y年%m月%d日}发出收费通知，一件申请只收费一次。")
+    _check_day(notice_on, "notice_on", "收费通知日期", not_before=case.clock_start)
     amount, lines = fee_quote(case)
     if amount <= 0:
         raise ValidationError({"notice_on": f"本件为申请人本月第{lines[0][0]}件申请，每月10件以内不收费。"})
@@ -356,6 +371,7 @@ def case_record_payment(*, case, paid_on, user=None) -> Case:
     if case.state != Case.State.FEE:
         raise TransitionNotAllowed("本件不在待缴费状态。")
     _check(case, _resume_state(case), user=user)
+    _check_day(paid_on, "paid_on", "缴费日期", not_before=case.fee_notice_on)
     _end_pause(case, [Pause.Kind.FEE], paid_on)
     case.paid_on, case.waiting_until = paid_on, None
     _move(case, _resume_state(case), action="已缴费", effective_on=paid_on, user=user)
@@ -402,9 +418,14 @@ def _close(case, *, outcome, replied_on, reply_text, action, user):
         raise ValidationError({"outcome": "请选择办理结果。"})
     if replied_on < case.received_on:
         raise ValidationError({"replied_on": "答复日期不能早于收到申请日期。"})
+    _check_day(replied_on, "replied_on", "答复日期")
     case.pauses.filter(ended_on__isnull=True).update(ended_on=replied_on)
     case.outcome, case.replied_on, case.reply_text, case.waiting_until = outcome, replied_on, reply_text, None
-    case.answer_working_days = working_days_between(case.received_on, replied_on)[0]
+    # The days the answer took as the clock counts them: from its start (a 补正 restarts it),
+    # without the 征求意见 and fee pauses, as the deadline was worked out.
+    case.answer_working_days = clock.counted_days(
+        start=case.clock_start, end=replied_on, pauses=clock.case_pauses(case), calendar=load_calendar()
+    )
     due_before = case.due_on
     case.answered_on_time = due_before is None or replied_on <= due_before
     case.items.filter(outcome="").update(outcome=outcome)
@@ -485,7 +506,7 @@ def case_split(*, case, descriptions, user=None) -> Case:
     if user is not None and not selectors.can_handle(user=user, case=case):
         raise PermissionDenied("无权办理其他机关的申请。")
     descriptions = [d.strip() for d in descriptions if d.strip()]
-    if not case.is_open or case.state == Case.State.FEE:
+    if not case.is_open or case.fee_notice_on is not None:
         raise TransitionNotAllowed("已收费或已办结的申请不能再拆分。")
     if not descriptions:
         raise ValidationError({"descriptions": "请至少填写一个事项。"})
@@ -511,14 +532,8 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
         errors["request_text"] = "请填写隐私处理后的申请内容。"
     if not (reply_text or "").strip():
         errors["reply_text"] = "请填写隐私处理后的答复内容。"
-    for label, value in (
-        ("姓名", case.name),
-        ("证件号码", case.id_number),
-        ("电话", case.phone),
-        ("地址", case.address),
-    ):
-        if value and len(value) >= 2 and (value in (request_text or "") or value in (reply_text or "")):
-            errors.setdefault("request_text", f"公开内容仍含申请人{label}，请先作隐私处理。")
+    if label := _personal_data_in(case, request_text, reply_text):
+        errors.setdefault("request_text", f"公开内容仍含申请人{label}，请先作隐私处理。")
     if errors:
         raise ValidationError(errors)
     case.public_request_text, case.public_reply_text = request_text.strip(), reply_text.strip()
@@ -526,6 +541,19 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
     _save(case, user=user, reason="隐私处理后公开")
     _event(case, action="公开", effective_on=timezone.localdate(), user=user)
     return case
+
+
+def _personal_data_in(case, *texts) -> str | None:
+    """Which of the applicant's particulars (姓名, 证件号码, 电话, 地址) one of `texts` holds."""
+    for label, value in (
+        ("姓名", case.name),
+        ("证件号码", case.id_number),
+        ("电话", case.phone),
+        ("地址", case.address),
+    ):
+        if value and len(value) >= 2 and any(value in (text or "") for text in texts):
+            return label
+    return None
 
 
 PROMOTED_TOPIC = "依申请公开转主动公开"
@@ -544,8 +572,15 @@ def case_promote_to_catalogue(*, case, user=None, title="") -> Case:
         raise ValidationError("请先作隐私处理并公开答复，再转为主动公开。")
     if case.promoted_record_id:
         raise ValidationError("本件已转为主动公开。")
+    # The name the applicant gave the request often names them (“张三本人的社保记录”): the
+    # record is named afresh by staff, and checked as the published texts are.
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "请填写记录名称：按公开的内容命名，不要沿用申请人填写的“所需信息”。"})
+    if label := _personal_data_in(case, title):
+        raise ValidationError({"title": f"记录名称含申请人{label}，请先作隐私处理。"})
     record = DisclosureRecord(
-        title=(title or "").strip() or case.title,
+        title=title,
         publisher=case.agency,
         drafting_org=case.agency,
         topic=Topic.objects.get_or_create(name=PROMOTED_TOPIC, defaults={"position": 1000})[0],

@@ -390,7 +390,7 @@ def available_actions(case):
         elif name == "promote":
             ok = case.published_at is not None and not case.promoted_record_id
         elif name == "split":
-            ok = case.is_open and case.state != Case.State.FEE
+            ok = case.is_open and case.fee_notice_on is None  # once a fee is asked, the items are fixed
         elif name == "duplicate":
             ok = case.duplicate_of_id is None
         elif name == "reply":
@@ -398,6 +398,8 @@ def available_actions(case):
         elif name == "extend":
             # Once (Art. 33), and on a running clock (services.case_extend says why otherwise).
             ok = target in services.TRANSITIONS[case.state] and case.due_on is not None and not case.extension_days
+        elif name == "fee":
+            ok = target in services.TRANSITIONS[case.state] and case.fee_notice_on is None
         else:
             ok = target in services.TRANSITIONS[case.state]
         if ok:
