@@ -419,6 +419,13 @@ def _close(case, *, outcome, replied_on, reply_text, action, user):
     if replied_on < case.received_on:
         raise ValidationError({"replied_on": "答复日期不能早于收到申请日期。"})
     _check_day(replied_on, "replied_on", "答复日期")
+    # Outcomes that say what happened on the case must have happened (年报 table 三 counts them).
+    if outcome == Outcome.OTHER_NO_CORRECTION and case.correction_notice_on is None:
+        raise ValidationError({"outcome": "本件没有发出过补正通知，不能以“逾期不补正”办结。"})
+    if outcome == Outcome.OTHER_UNPAID and case.fee_notice_on is None:
+        raise ValidationError({"outcome": "本件没有发出过收费通知，不能以“逾期未缴费”办结。"})
+    if outcome == Outcome.NOT_PROCESSED_REPEAT and case.duplicate_of_id is None:
+        raise ValidationError({"outcome": "以“重复申请”办结前，请先关联原申请（关联重复申请）。"})
     case.pauses.filter(ended_on__isnull=True).update(ended_on=replied_on)
     case.outcome, case.replied_on, case.reply_text, case.waiting_until = outcome, replied_on, reply_text, None
     # The days the answer took as the clock counts them: from its start (a 补正 restarts it),

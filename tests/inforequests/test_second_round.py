@@ -98,3 +98,18 @@ def test_the_days_an_answer_took_leave_out_the_consultation_and_it_is_told():
     # Counted: 3, 4 Nov; (5–11 Nov paused); 12, 13, 16–20 Nov = 2 + 7 = 9 (not the 14 in between).
     assert case.answer_working_days == 9
     assert Case.objects.get(pk=case.pk).answered_on_time
+
+
+@pytest.mark.parametrize(
+    "outcome, message",
+    [
+        (Outcome.OTHER_NO_CORRECTION, "没有发出过补正通知"),
+        (Outcome.OTHER_UNPAID, "没有发出过收费通知"),
+        (Outcome.NOT_PROCESSED_REPEAT, "请先关联原申请"),
+    ],
+)
+def test_an_outcome_that_names_what_happened_needs_it_to_have_happened(outcome, message):
+    case = make_case(received_on=D(2026, 11, 2))
+    with pytest.raises(ValidationError, match=message):
+        services.case_reply(case=case, outcome=outcome, replied_on=D(2026, 11, 20), reply_text="不予处理")
+    assert Case.objects.get(pk=case.pk).state == Case.State.REGISTERED
