@@ -421,15 +421,20 @@ def test_a_report_is_for_a_year_that_has_ended(orgs):
     assert not DisclosureRecord.objects.exists()
 
 
-def test_a_published_report_changes_only_by_publishing_it_again(client, orgs):
-    """Its sections went live unchecked, unlike its catalogue record, when saved without 保存后发布."""
+def _published_and_opened(client, orgs):
+    """民政局's 2023 report, published, and its change page's address for its reviewer."""
     _, civil = orgs
     reviewer = member("reviewer", REVIEWER, civil)
     report = complete(AnnualReport.objects.create(organization=civil, year=2023, overview="<p>原来的总体情况。</p>"))
     services.report_publish(report=report, user=reviewer)
     report.refresh_from_db()
     sign_in_staff(client, reviewer)
-    url = f"/admin/annualreports/annualreport/{report.pk}/change/"
+    return report, f"/admin/annualreports/annualreport/{report.pk}/change/"
+
+
+def test_a_published_report_changes_only_by_publishing_it_again(client, orgs):
+    """Its sections went live unchecked, unlike its catalogue record, when saved without 保存后发布."""
+    report, url = _published_and_opened(client, orgs)
     form = _admin_form(report, overview="<p>悄悄改过的总体情况。</p>", licences="3")
     del form["publish_now"]
     response = client.post(url, form)
@@ -443,13 +448,7 @@ def test_a_published_report_changes_only_by_publishing_it_again(client, orgs):
 
 def test_a_published_report_whose_new_version_fails_its_checks_stays_as_published(client, orgs):
     """Saved first, then refused: the edit went live unchecked (a reviewer's find)."""
-    _, civil = orgs
-    reviewer = member("reviewer", REVIEWER, civil)
-    report = complete(AnnualReport.objects.create(organization=civil, year=2023, overview="<p>原来的总体情况。</p>"))
-    services.report_publish(report=report, user=reviewer)
-    report.refresh_from_db()
-    sign_in_staff(client, reviewer)
-    url = f"/admin/annualreports/annualreport/{report.pk}/change/"
+    report, url = _published_and_opened(client, orgs)
     # 行政许可 left empty: a 勾稽 finding.
     response = client.post(url, _admin_form(report, overview="<p>没有校验的新版本。</p>", licences=""))
     assert response.status_code == 200
