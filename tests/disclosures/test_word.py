@@ -65,6 +65,16 @@ def test_word_2016_clipboard_keeps_structure_and_drops_office():
     assert text_loss(clipboard("notice-word2016.html")) is None
 
 
+def test_the_clipboards_layout_between_blocks_does_not_become_empty_paragraphs():
+    """Line breaks between Word's blocks were text to the editor: each run became an empty
+    paragraph in the saved body (a tester's find). Spaces between inline elements stay."""
+    cleaned = clean_office_html(clipboard("notice-word2016.html")).html
+    assert not re.search(r"</(p|h2|ol|ul|li|table|tr|td)>\s+<", cleaned)
+    assert clean_office_html("<p><strong>甲</strong> <em>乙</em></p>\n\n<p>丙</p>").html == (
+        "<p><strong>甲</strong> <em>乙</em></p><p>丙</p>"
+    )
+
+
 def test_downlevel_conditionals_fonts_merged_cells_and_footnotes():
     html = sanitize_html(clipboard("report-word-downlevel.html"))
     assert_no_office_leftovers(html)
