@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html, format_html_join
 
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
+from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
 from disclosures import selectors as disclosure_selectors
 from disclosures.index_numbers import IndexNumberError
@@ -147,9 +148,7 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
             self.message_user(request, f"“{report}”未发布：{denied}", messages.ERROR)
             return
         except (ValidationError, IndexNumberError) as error:
-            self.message_user(
-                request, f"“{report}”未发布：{'；'.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR
-            )
+            self.message_user(request, f"“{report}”未发布：{error_reasons(error)}", messages.ERROR)
             return
         note = "（未通过勾稽校验，已记录理由）" if result.findings else ""
         self.message_user(request, f"“{report}”已发布{note}，索引号 {result.record.index_number}。", messages.SUCCESS)

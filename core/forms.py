@@ -13,6 +13,11 @@ def _no_control_characters(value):
         raise ValidationError("含有控制字符（通常是复制粘贴带来的不可见字符），请删除后重试。", code="control")
 
 
+def error_reasons(error) -> str:
+    """What a refusal (ValidationError, PermissionDenied, …) says, as one line for a message."""
+    return "；".join(getattr(error, "messages", None) or [str(error) or "没有权限"])
+
+
 class PlainLabels:
     """Chinese form conventions: labels without Django's ASCII colon, a length message that
     names the field (Django's own says “变量”), and no control characters in typed text."""

@@ -16,6 +16,7 @@ from core.changelists import (
     year_filter,
 )
 from core.concurrency import VersionedAdminMixin
+from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
 from core.uploads import UploadFailureAdminMixin
 
@@ -25,10 +26,6 @@ from .index_numbers import IndexNumberError
 from .models import AgencyMembership, Attachment, DisclosureRecord, Genre, Organization, Page, Topic
 
 PUBLISH_PERMISSION = "disclosures.publish_disclosurerecord"
-
-
-def _reasons(error) -> str:
-    return "；".join(getattr(error, "messages", None) or [str(error) or "没有权限"])
 
 
 class DistrictWideAdminMixin:
@@ -345,7 +342,7 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
             kept = f"（您填写的意见：{comment.strip()}）" if comment.strip() else ""
             self.message_user(
                 request,
-                f"“{record}”已保存，但未能{self.REVIEW_ACTIONS[action]}：{_reasons(error)}{kept}",
+                f"“{record}”已保存，但未能{self.REVIEW_ACTIONS[action]}：{error_reasons(error)}{kept}",
                 messages.ERROR,
             )
         else:
@@ -365,7 +362,7 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
             try:
                 result = services.record_republish(record=record, user=request.user)
             except (PermissionDenied, ValidationError, IndexNumberError) as error:
-                self.message_user(request, f"“{record}”未发布：{_reasons(error)}", messages.ERROR)
+                self.message_user(request, f"“{record}”未发布：{error_reasons(error)}", messages.ERROR)
                 continue
             self.message_user(request, f"“{record}”{self._published_text(result.record)}", messages.SUCCESS)
             for warning in result.warnings:
@@ -380,7 +377,7 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
             except (ValidationError, PermissionDenied) as error:
                 self.message_user(
                     request,
-                    f"“{record}”未撤回：{'；'.join(error.messages if hasattr(error, 'messages') else [str(error)])}",
+                    f"“{record}”未撤回：{error_reasons(error)}",
                     messages.ERROR,
                 )
             else:

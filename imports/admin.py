@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from core.forms import error_reasons
 from core.http import numbered_page
 from disclosures import selectors as disclosure_selectors
 
@@ -257,7 +258,7 @@ class FlagAdmin(admin.ModelAdmin):
                         flag=flag, user=request.user, action=form.cleaned_data["action"], text=form.cleaned_data["text"]
                     )
                 except (ValidationError, PermissionDenied) as error:
-                    errors[flag.pk] = "；".join(getattr(error, "messages", [str(error)]))
+                    errors[flag.pk] = error_reasons(error)
                     typed[flag.pk] = form.cleaned_data["text"]
                 else:
                     self.message_user(request, f"已核对：{flag.place}“{flag.found}”。", messages.SUCCESS)

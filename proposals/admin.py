@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from audit.admin import PersonalDataAdminMixin
 from core.changelists import CachedRelatedFieldListFilter, LargeTableAdminMixin, year_filter
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
+from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
 from disclosures import selectors as disclosure_selectors
 from disclosures.index_numbers import IndexNumberError
@@ -28,10 +29,6 @@ PUBLISH_PERMISSION = "proposals.publish_reply"
 # Changing one of these on a reply already published publishes it again in the new way (a
 # switch to 不公开 withdraws its record; to 摘要公开 the record shows the summary).
 PUBLICATION_FIELDS = ("publication_mode", "mode_reason", "summary")
-
-
-def _errors_text(error) -> str:
-    return "；".join(getattr(error, "messages", None) or [str(error)])
 
 
 @admin.register(Assembly)
@@ -273,7 +270,7 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
             except (ValidationError, PermissionDenied, IndexNumberError) as error:
                 # Checked in the form; should it still fail, nothing of this save stands.
                 transaction.set_rollback(True)
-                self.message_user(request, f"未保存：{_errors_text(error)}", messages.ERROR)
+                self.message_user(request, f"未保存：{error_reasons(error)}", messages.ERROR)
                 return
             how = f"记录 {result.record.index_number}" if result.record else "已撤回其记录，只公开不公开理由"
             self.message_user(
@@ -289,7 +286,7 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
             try:
                 services.reply_send(reply=reply, user=request.user)
             except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"“{reply}”未标记：{_errors_text(error)}", messages.ERROR)
+                self.message_user(request, f"“{reply}”未标记：{error_reasons(error)}", messages.ERROR)
             else:
                 self.message_user(request, f"“{reply}”已标记为已答复。", messages.SUCCESS)
 
@@ -299,7 +296,7 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
             try:
                 result = services.reply_publish(reply=reply, user=request.user)
             except (ValidationError, PermissionDenied, IndexNumberError) as error:
-                text = _errors_text(error)
+                text = error_reasons(error)
                 self.message_user(request, f"“{reply}”未公开：{text}", messages.ERROR)
                 continue
             if result.record:
