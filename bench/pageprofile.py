@@ -145,6 +145,23 @@ def member_session():
     return [(name, url) for name, url, *_ in member_pages() if url], cookie
 
 
+def staff_session(words):
+    """[(name, url, Cookie)] of the staff pages (admin changelists, the 依申请公开 queue, the
+    public pages as signed-in staff), as the bench's staff member, second step passed."""
+    import random
+
+    from bench.probe import session_cookie, staff_pages
+    from disclosures.models import DisclosureRecord
+
+    cookie = f"{NO_CACHE_COOKIE}; {session_cookie('staff')}"
+    public = DisclosureRecord.objects.published().order_by("pk")
+    return [
+        (name, url, cookie if staff else NO_CACHE_COOKIE)
+        for name, url, _, staff in staff_pages(public, words, random.Random(1))
+        if url
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
@@ -165,6 +182,7 @@ def main():
     pages = [(name, url, NO_CACHE_COOKIE) for name, url, *_ in page_urls(words) if name in PAGES and url]
     own, member_cookie = member_session()
     pages += [(name, url, f"{NO_CACHE_COOKIE}; {member_cookie}") for name, url in own]
+    pages += staff_session(words)
     if options.pages:
         pages = [p for p in pages if p[0] in options.pages]
     instrument()

@@ -18,6 +18,7 @@ from core.changelists import (
 from core.concurrency import VersionedAdminMixin
 from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
+from core.kept_uploads import KeptFileInput
 from core.uploads import UploadFailureAdminMixin
 
 from . import selectors, services
@@ -111,7 +112,7 @@ class _StoredAttachment:
         return self.name
 
 
-class AttachmentFileInput(forms.ClearableFileInput):
+class AttachmentFileInput(KeptFileInput):
     def format_value(self, value):
         if self.is_initial(value) and getattr(value.instance, "pk", None):
             return _StoredAttachment(value)

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from core.concurrency import VersionedModelForm
+from core.kept_uploads import KeptFileInput
 
 from .document_numbers import normalize_document_number
 from .models import DisclosureRecord
@@ -18,7 +19,7 @@ class DisclosureRecordAdminForm(VersionedModelForm):
         required=False,
         help_text="上传 .docx 文件，保存后替换上面的正文：标题、编号列表、表格和脚注保留，"
         "图片成为本记录的附件（随后请为每张图片填写替代文字）。旧版 .doc 请先另存为 .docx。",
-        widget=forms.ClearableFileInput(
+        widget=KeptFileInput(
             attrs={"accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
         ),
     )

@@ -1,5 +1,7 @@
 from django import forms
 
+from core.kept_uploads import KeptFileInput
+
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import Genre, Organization, Topic
 
@@ -12,6 +14,7 @@ class BatchForm(forms.Form):
     file = forms.FileField(
         label="文件",
         help_text="CSV（UTF-8 或 GB18030）、XLSX 表格；采集的网页（.html、.txt）或它们连同附件的 ZIP 压缩包。",
+        widget=KeptFileInput,
     )
     source_system = forms.CharField(
         label="来源系统",

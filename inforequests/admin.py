@@ -2,9 +2,11 @@
 menus). State and clock fields are read-only here: they change through services only."""
 
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 
 from core.history_admin import HistoryAdmin
+from core.kept_uploads import KeptFileInput
 from core.uploads import UploadFailureAdminMixin
 
 from . import selectors
@@ -36,6 +38,7 @@ class ReplyDocumentInline(admin.TabularInline):
 
     model = ReplyDocument
     extra = 1
+    formfield_overrides = {models.FileField: {"widget": KeptFileInput}}
 
 
 class AlarmFilter(admin.SimpleListFilter):
