@@ -4,11 +4,12 @@ from django.db.models import Q
 from core.concurrency import VersionedAdminMixin
 from core.history_admin import HistoryAdmin
 from disclosures import selectors as disclosure_selectors
+from disclosures.admin import AgencyScopedHistoryMixin
 
 from .models import Community, Designation, Fact, Metric, Program, Street
 
 
-class SourcedAdminMixin:
+class SourcedAdminMixin(AgencyScopedHistoryMixin):
     """Facts and designations quote a record: staff see and cite only their own agencies'
     records or public ones, never another agency's draft, scheduled or withdrawn record (its
     title, or whether a sentence is in its body, would show)."""

@@ -11,7 +11,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
     publishing, 撤回 with a reason, a case's state machine): a 录入员 turned a published record
     back into a draft. The library saves a POSTed old version even with its button hidden
     (SIMPLE_HISTORY_REVERT_DISABLED), hence the refusal here. A version id that is not a
-    number, or an object id that is not one, is a 404 (the library's lookups raised a 500)."""
+    number, or an object id that is not one, is a 404 (the library's lookups raised a 500).
+
+    The history pages show what the change page shows, so they keep its scope: an object the
+    admin's `get_queryset` leaves out (another agency's draft reply) is a 404 here too — the
+    library reads the history table directly and showed every version of it. A deleted
+    object's history is shown while `deleted_history_visible` allows it (a scoped admin
+    narrows it, or checks the old version in `has_view_permission`)."""
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -22,12 +28,23 @@ class HistoryAdmin(SimpleHistoryAdmin):
         except (ValidationError, ValueError):
             raise Http404("没有这条记录。") from None
 
+    def deleted_history_visible(self, request) -> bool:
+        return True
+
+    def _in_scope(self, request, object_id):
+        if self.get_queryset(request).filter(pk=object_id).exists():
+            return
+        if self.model._default_manager.filter(pk=object_id).exists() or not self.deleted_history_visible(request):
+            raise Http404("没有这条记录。")
+
     def history_view(self, request, object_id, extra_context=None):
         self._known_id(object_id)
+        self._in_scope(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._known_id(object_id)
+        self._in_scope(request, object_id)
         if not str(version_id).isdigit():
             raise Http404("没有这个历史版本。")
         if request.method == "POST":

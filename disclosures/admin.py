@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -27,6 +26,14 @@ from .index_numbers import IndexNumberError
 from .models import AgencyMembership, Attachment, DisclosureRecord, Genre, Organization, Page, Topic
 
 PUBLISH_PERMISSION = "disclosures.publish_disclosurerecord"
+
+
+class AgencyScopedHistoryMixin:
+    """For an admin whose get_queryset keeps to the staff member's agencies: a deleted object's
+    history (which no longer says whose it was to that queryset) is for district-wide staff."""
+
+    def deleted_history_visible(self, request):
+        return selectors.manages_all_agencies(request.user)
 
 
 class DistrictWideAdminMixin:

@@ -513,8 +513,7 @@ def attachment_get_for(*, pk: int, user, token: str = "") -> Attachment:
         return attachment
     if token and _previewable_by_link(attachment.record) and preview_link_opens(token, attachment.record):
         return attachment
-    staff = user.is_authenticated and user.is_staff and user.has_perm("disclosures.view_disclosurerecord")
-    if staff and can_manage_record(user, attachment.record):
+    if staff_may_preview(user, attachment.record):  # second step passed, as for the preview itself
         return attachment
     raise Http404("附件不存在")
 

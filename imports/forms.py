@@ -1,7 +1,6 @@
 from django import forms
 
 from core.kept_uploads import KeptFileInput
-
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import Genre, Organization, Topic
 

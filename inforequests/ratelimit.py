@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.cache import cache
 
+from core.client_ip import client_ip
+
 DEFAULTS = {
     "apply_address": (10, 3600),  # submissions per client address per hour
     "apply_applicant": (10, 86400),  # per applicant (ID digest) per day
@@ -38,5 +40,6 @@ def hit(name, ident) -> bool:
 
 
 def client_address(request):
-    # Behind the project's proxy REMOTE_ADDR is set by gunicorn from the socket (docs/deployment.md).
-    return request.META.get("REMOTE_ADDR", "")
+    # The reader's address, not the proxy's: behind nginx REMOTE_ADDR is nginx for everyone, and
+    # one person's ten tries would lock every citizen out (core.client_ip, TRUSTED_PROXY_COUNT).
+    return client_ip(request)

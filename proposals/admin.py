@@ -9,6 +9,7 @@ from core.concurrency import VersionedAdminMixin, VersionedModelForm
 from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
 from disclosures import selectors as disclosure_selectors
+from disclosures.admin import AgencyScopedHistoryMixin
 from disclosures.index_numbers import IndexNumberError
 from disclosures.models import DisclosureRecord, Organization, review_permission
 
@@ -89,7 +90,7 @@ class ReplyInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(VersionedAdminMixin, HistoryAdmin):
+class ProposalAdmin(AgencyScopedHistoryMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["number", "title", "session", "lead_member", "lead_unit", "status", "due_on", "is_key"]
     list_filter = ["session__assembly", "session", "status", "kind", "is_key", "extended", "lead_unit"]
     search_fields = ["number", "title", "lead_member__name", "co_proposers__name"]
@@ -167,7 +168,7 @@ class SessionFilter(CachedRelatedFieldListFilter):
 
 
 @admin.register(Reply)
-class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
+class ReplyAdmin(AgencyScopedHistoryMixin, LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
     form = ReplyAdminForm
     list_display = [
         "__str__",
@@ -308,7 +309,7 @@ class ReplyAdmin(LargeTableAdminMixin, VersionedAdminMixin, HistoryAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(VersionedAdminMixin, HistoryAdmin):
+class FeedbackAdmin(AgencyScopedHistoryMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["member", "reply", "level", "submitted_at", "updated_at", "closed_at"]
     list_filter = ["level", ("closed_at", admin.EmptyFieldListFilter), "reply__proposal__session"]
     search_fields = ["member__name", "reply__proposal__number", "reply__proposal__title", "comment"]

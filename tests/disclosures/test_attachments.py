@@ -84,6 +84,19 @@ def test_staff_who_may_see_records_preview_a_drafts_attachment(client):
     assert client.get(attachment.get_absolute_url()).status_code == 200
 
 
+def test_a_drafts_attachment_needs_the_second_step_too(client):
+    """A staff account with only its password (no authenticator bound yet, or not yet past the
+    second step) sees no draft's file, as it sees no preview."""
+    attachment = attach(RecordFactory())
+    clerk = User.objects.create_user("clerk", password="pw-123456789", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_disclosurerecord"))
+    AgencyMembership.objects.create(user=clerk, organization=attachment.record.publisher)
+    client.force_login(clerk)  # the password step only
+    assert client.get(attachment.get_absolute_url()).status_code == 404
+    sign_in_staff(client, User.objects.get(pk=clerk.pk))
+    assert client.get(attachment.get_absolute_url()).status_code == 200
+
+
 @override_settings(ATTACHMENT_ACCEL_PREFIX="/protected-media/")
 def test_behind_nginx_the_app_checks_and_nginx_sends(client):
     attachment = attach(PublishedRecordFactory())

@@ -453,3 +453,24 @@ def test_applicant_gets_mail_for_receipt_and_reply(agency, django_capture_on_com
         f"政府信息公开申请答复告知书（无法提供）（{case.number}）",
     ]
     assert "行政复议" in mail.outbox[-1].body
+
+
+@override_settings(
+    TRUSTED_PROXY_COUNT=1,
+    INFOREQUESTS_RATE_LIMITS={
+        "apply_address": (10, 3600),
+        "apply_applicant": (10, 86400),
+        "lookup_address": (3, 600),
+        "lookup_code": (5, 3600),
+    },
+)
+def test_behind_the_proxy_one_readers_lookups_do_not_lock_out_another(client, agency):
+    """Behind nginx every request comes from nginx's address: the limit is per reader (the
+    address nginx puts in X-Forwarded-For), or one person's tries would lock every citizen out."""
+    case, code = make_case(agency=agency, code=True)
+    for n in range(3):
+        client.post(STATUS, {"query_code": f"AAAA-BBBB-CCC{n + 2}", "tail": "1234"}, HTTP_X_FORWARDED_FOR="203.0.113.5")
+    blocked = client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]}, HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert blocked.status_code == 429
+    other = client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]}, HTTP_X_FORWARDED_FOR="198.51.100.77")
+    assert other.status_code == 200

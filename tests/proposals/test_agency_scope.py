@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from core.roles import ENTRY_CLERK, REVIEWER
 from disclosures.models import AgencyMembership, DisclosureRecord
 from proposals import services
-from proposals.models import Reply
+from proposals.models import Feedback, Proposal, Reply
 from tests.staff import sign_in_staff
 
 from .conftest import publish, send
@@ -201,3 +201,40 @@ def test_a_reply_follows_its_records_publication_time(vocab):
     reply.refresh_from_db()
     assert reply.published_at == record.published_at
     assert not Reply.objects.public().filter(pk=reply.pk).exists()
+
+
+# The admin's history pages keep the change page's scope (core/history_admin.py): a tester read
+# another agency's draft and 不公开 replies in full on /history/<version>/ while /change/ said
+# they did not exist. A deleted object's history is for district-wide staff.
+
+
+def _pages(admin_path, obj):
+    version = obj.history.order_by("-history_id").first().history_id
+    return [
+        f"/admin/proposals/{admin_path}/{obj.pk}/history/",
+        f"/admin/proposals/{admin_path}/{obj.pk}/history/{version}/",
+    ]
+
+
+def test_another_agencys_reply_and_proposal_histories_are_not_found(world, client):
+    clerk = sign_in_staff(client, world["clerk"])
+    for other in (world["their_draft"], world["their_published"]):
+        for url in _pages("reply", other) + _pages("proposal", other.proposal):
+            response = clerk.get(url)
+            assert response.status_code == 404, url
+            assert "教育局" not in response.content.decode()
+    ours = world["our_draft"]
+    for url in _pages("reply", ours) + _pages("proposal", ours.proposal):
+        assert clerk.get(url).status_code == 200, url
+
+
+def test_a_deleted_replys_history_is_for_district_wide_staff(world, client, admin_user):
+    theirs = world["their_draft"]
+    pk, pages = theirs.pk, _pages("reply", theirs)
+    theirs.delete()
+    assert not Reply.objects.filter(pk=pk).exists()
+    clerk = sign_in_staff(client, staff("mzj-clerk-2", ENTRY_CLERK, world["ours"]))
+    assert clerk.get(pages[0]).status_code == 404
+    district = sign_in_staff(client, admin_user)
+    assert district.get(pages[0]).status_code == 200
+    assert Feedback.objects.count() == 0 and Proposal.objects.exists()
