@@ -82,7 +82,7 @@ def load_demo_data():
             days=20,
             approver="演示负责人",
             reason="需调取多年档案（演示）",
-            on=add_working_days(c.received_on, 15)[0],
+            on=min(add_working_days(c.received_on, 15)[0], today),  # a decision is never dated ahead
         )
     c, new = case("年度政府采购合同汇总", 6)
     if new:

@@ -90,6 +90,12 @@ def can_handle(*, user, case) -> bool:
     return can_view_all(user) or agencies_of(user).filter(pk=case.agency_id).exists()
 
 
+def may_publish(user) -> bool:
+    """Publishing a redacted request and reply puts text on the public site: the 终审's
+    permission, as for a catalogue record (a 录入员 prepares, a reviewer publishes)."""
+    return user.has_perm("disclosures.publish_disclosurerecord")
+
+
 def case_for_staff(*, user, pk) -> Case:
     case = cases_for(user).select_related("agency", "duplicate_of").filter(pk=pk).first()
     if case is None:

@@ -214,6 +214,8 @@ def case_request_correction(*, case, notice_on, reason, waiting_until=None, user
         errors["notice_on"] = "补正只能一次性告知，本件已告知过补正。"
     elif notice_on < case.received_on:
         errors["notice_on"] = "补正通知日期不能早于收到申请日期。"
+    elif notice_on > timezone.localdate():  # a mistyped year would move the deadline by months
+        errors["notice_on"] = "补正通知日期不能晚于今天。"
     else:
         used, _ = working_days_between(case.received_on, notice_on)
         if used > clock.CORRECTION_NOTICE_DAYS:
@@ -240,6 +242,7 @@ def case_receive_correction(*, case, received_on, user=None, note="") -> Case:
         raise TransitionNotAllowed("本件不在待补正状态。")
     if received_on < case.correction_notice_on:
         raise ValidationError({"received_on": "收到补正日期不能早于补正通知日期。"})
+    _check_day(received_on, "received_on", "收到补正日期")
     case.pauses.filter(kind=Pause.Kind.CORRECTION, ended_on__isnull=True).update(ended_on=received_on)
     case.correction_received_on = case.clock_start = received_on
     case.waiting_until = None
@@ -294,6 +297,7 @@ def _end_pause(case, kind_filter, ended_on):
         raise TransitionNotAllowed("没有正在进行的暂停。")
     if ended_on < pause.started_on:
         raise ValidationError({"ended_on": "结束日期不能早于开始日期。"})
+    _check_day(ended_on, "ended_on", "结束日期")
     pause.ended_on = ended_on
     pause.save()
 
@@ -398,6 +402,8 @@ def case_extend(*, case, days, approver, reason, on, user=None) -> Case:
         errors["on"] = f"答复期限（{case.due_on:%Y-%m-%d}）已过，不能再延期。"
     elif on < case.received_on:
         errors["on"] = "延期决定日期不能早于收到申请日期。"
+    elif on > timezone.localdate():
+        errors["on"] = "延期决定日期不能晚于今天。"
     if errors:
         raise ValidationError(errors)
     case.extension_days, case.extension_approver = days, approver.strip()
@@ -422,8 +428,14 @@ def _close(case, *, outcome, replied_on, reply_text, action, user):
     # Outcomes that say what happened on the case must have happened (年报 table 三 counts them).
     if outcome == Outcome.OTHER_NO_CORRECTION and case.correction_notice_on is None:
         raise ValidationError({"outcome": "本件没有发出过补正通知，不能以“逾期不补正”办结。"})
+    if outcome == Outcome.OTHER_NO_CORRECTION and case.correction_received_on is not None:
+        raise ValidationError(
+            {"outcome": f"申请人已于{case.correction_received_on:%Y年%m月%d日}补正，不能以“逾期不补正”办结。"}
+        )
     if outcome == Outcome.OTHER_UNPAID and case.fee_notice_on is None:
         raise ValidationError({"outcome": "本件没有发出过收费通知，不能以“逾期未缴费”办结。"})
+    if outcome == Outcome.OTHER_UNPAID and case.paid_on is not None:
+        raise ValidationError({"outcome": f"申请人已于{case.paid_on:%Y年%m月%d日}缴费，不能以“逾期未缴费”办结。"})
     if outcome == Outcome.NOT_PROCESSED_REPEAT and case.duplicate_of_id is None:
         raise ValidationError({"outcome": "以“重复申请”办结前，请先关联原申请（关联重复申请）。"})
     case.pauses.filter(ended_on__isnull=True).update(ended_on=replied_on)
@@ -493,6 +505,8 @@ def case_link_duplicate(*, case, original, user=None) -> Case:
     case = _lock(case)
     if isinstance(original, str):
         original = Case.objects.filter(number=original.strip()).first()
+    elif original is not None:
+        original = Case.objects.filter(pk=original.pk).first()  # as stored (answered since?)
     if user is not None and not selectors.can_handle(user=user, case=case):
         raise PermissionDenied("无权办理其他机关的申请。")
     if original is None or (user is not None and not selectors.can_handle(user=user, case=original)):
@@ -500,6 +514,13 @@ def case_link_duplicate(*, case, original, user=None) -> Case:
         raise ValidationError({"original": "本机关没有这个申请编号，请核对。"})
     if original.pk == case.pk or original.duplicate_of_id == case.pk:
         raise ValidationError({"original": "不能关联到本件或以本件为原申请的申请。"})
+    # Art. 36(6): the same applicant asking the same agency again for what it has answered.
+    if original.agency_id != case.agency_id:
+        raise ValidationError({"original": "本机关没有这个申请编号，请核对。"})
+    if original.applicant_key != case.applicant_key:
+        raise ValidationError({"original": f"{original.number}是其他申请人的申请，不是本申请人的重复申请。"})
+    if original.replied_on is None:
+        raise ValidationError({"original": f"{original.number}尚未答复：重复申请是指对已答复的申请再次提出。"})
     case.duplicate_of = original
     _save(case, user=user, reason=f"关联重复申请 {original.number}")
     _event(case, action="关联重复申请", effective_on=timezone.localdate(), user=user, reason=original.number)
@@ -530,6 +551,8 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
     case = _lock(case)
     if user is not None and not selectors.can_handle(user=user, case=case):
         raise PermissionDenied("无权办理其他机关的申请。")
+    if user is not None and not selectors.may_publish(user):
+        raise PermissionDenied("公开隐私处理后的申请和答复须由终审审核员操作。")
     if not case.consents_publication:
         raise ValidationError("申请人未同意公开答复内容，不能公开。")
     if case.is_open:

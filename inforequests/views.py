@@ -380,13 +380,15 @@ _RESUMES = {
 }
 
 
-def available_actions(case):
+def available_actions(case, user=None):
     names = []
     for name, (_, _, _, target) in ACTIONS.items():
         if name in _RESUMES:
             ok = case.state == _RESUMES[name]
         elif name == "publish":
-            ok = not case.is_open and case.consents_publication
+            ok = not case.is_open and case.consents_publication and (user is None or selectors.may_publish(user))
+        elif name == "correction":  # once only (Art. 30)
+            ok = target in services.TRANSITIONS[case.state] and case.correction_notice_on is None
         elif name == "promote":
             ok = case.published_at is not None and not case.promoted_record_id
         elif name == "split":
@@ -415,7 +417,7 @@ def staff_case(request, pk):
     bound, status = {}, 200
     if request.method == "POST":
         name = request.POST.get("action", "")
-        if name not in available_actions(case):
+        if name not in available_actions(case, request.user):
             return bad_request_page(
                 request, "该操作在当前状态下不可用", {"action": [f"“{case.get_state_display()}”状态不能执行此操作。"]}
             )
@@ -437,7 +439,7 @@ def staff_case(request, pk):
         bound[name], status = form, 400
     actions = [
         (name, ACTIONS[name][0], bound.get(name) or ACTIONS[name][1](prefix=name, initial=_initial(name, case)))
-        for name in available_actions(case)
+        for name in available_actions(case, request.user)
     ]
     selectors.annotate_alarms([case])
     return render(

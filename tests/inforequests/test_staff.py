@@ -2,6 +2,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
@@ -186,11 +188,23 @@ def test_publish_then_promote_into_the_catalogue_as_a_draft(client, two_agencies
     from inforequests.models import Outcome
 
     a, _, case_a, _ = two_agencies
-    sign_in_staff(client, staff_user("clerk", a))
+    clerk = staff_user("clerk", a)
+    sign_in_staff(client, clerk)
     services.case_reply(
         case=case_a, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 9), reply_text=f"{APPLICANT_NAME}：予以公开。"
     )
     url = f"/disclosures/apply/staff/{case_a.pk}/"
+    # Text on the public site is the 终审's to publish, not a 录入员's (offered to neither page nor POST).
+    assert 'value="publish"' not in client.get(url).content.decode()
+    refused = client.post(
+        url, {"action": "publish", "publish-request_text": "道路养护计划", "publish-reply_text": "申请人：予以公开。"}
+    )
+    assert refused.status_code == 400 and Case.objects.get(pk=case_a.pk).published_at is None
+    with pytest.raises(PermissionDenied):
+        services.case_publish(case=case_a, request_text="道路养护计划", reply_text="申请人：予以公开。", user=clerk)
+    reviewer = staff_user("final", a)
+    reviewer.user_permissions.add(Permission.objects.get(codename="publish_disclosurerecord"))
+    sign_in_staff(client, get_user_model().objects.get(pk=reviewer.pk))
     leak = client.post(
         url,
         {
@@ -237,6 +251,16 @@ def test_split_and_duplicate_from_the_staff_page(client, two_agencies):
     assert unknown.status_code == agency_b.status_code == 400 and "没有这个申请编号" in agency_b.content.decode()
     assert main(unknown) == main(agency_b) and case_b.number in agency_b.content.decode()
     assert Case.objects.get(pk=case_a.pk).duplicate_of is None
+    # Art. 36(6): a repeat of what was already answered, by the same applicant.
+    unanswered = client.post(url, {"action": "duplicate", "duplicate-original": other.number})
+    assert unanswered.status_code == 400 and "尚未答复" in unanswered.content.decode()
+    from inforequests.models import Outcome
+
+    services.case_reply(case=other, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 9), reply_text="予以公开。")
+    someone_else = make_case(agency=a, received_on=D(2026, 9, 21), id_number="530102199001010028")
+    services.case_reply(case=someone_else, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 9), reply_text="予以公开。")
+    refused = client.post(url, {"action": "duplicate", "duplicate-original": someone_else.number})
+    assert refused.status_code == 400 and "其他申请人" in refused.content.decode()
     assert client.post(url, {"action": "duplicate", "duplicate-original": other.number}).status_code == 302
 
 

@@ -174,6 +174,9 @@ def test_split_items_count_for_fees_and_duplicates_link():
     services.case_split(case=case, descriptions=[f"事项{n}" for n in range(1, 13)])  # requests 2–13
     assert services.fee_quote(case) == (300, [(n, 0 if n <= 10 else 100) for n in range(2, 14)])
     again = make_case(agency=agency, received_on=D(2026, 10, 7))
+    with pytest.raises(ValidationError):  # Art. 36(6): a repeat of a request already answered
+        services.case_link_duplicate(case=again, original=case)
+    services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 7), reply_text="予以公开。")
     services.case_link_duplicate(case=again, original=case)
     assert Case.objects.get(pk=again.pk).duplicate_of_id == case.pk
 

@@ -1,0 +1,98 @@
+"""What a third tester broke in 依申请公开 (staff side): 补正, 收到补正, 征求意见结束 and 延期
+took dates in the future (a mistyped year moved a deadline by months); 逾期不补正 and 逾期未缴费
+closed cases whose applicant had corrected or paid; any case, of anyone, answered or not, could
+be linked as the original of a 重复申请; a 录入员 published redacted text on the public site;
+a second 告知补正 was offered that could only fail."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from inforequests import services
+from inforequests.models import Case, Outcome, Pause
+from inforequests.views import available_actions
+
+from .factories import make_case, staff_user
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+TODAY = dt.datetime(2026, 12, 5, 4, 0, tzinfo=dt.UTC)  # Saturday noon in Shanghai
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def test_no_step_is_dated_after_today():
+    case = make_case(received_on=D(2026, 12, 1))
+    with pytest.raises(ValidationError, match="补正通知日期不能晚于今天"):
+        services.case_request_correction(case=case, notice_on=D(2026, 12, 7), reason="请写明文号")
+    case = services.case_request_correction(case=case, notice_on=D(2026, 12, 2), reason="请写明文号")
+    with pytest.raises(ValidationError, match="收到补正日期不能晚于今天"):
+        services.case_receive_correction(case=case, received_on=D(2027, 3, 1))
+    case = services.case_receive_correction(case=case, received_on=D(2026, 12, 4))
+    case = services.case_start_consultation(
+        case=case, kind=Pause.Kind.AGENCY, party="区财政局", started_on=D(2026, 12, 4)
+    )
+    with pytest.raises(ValidationError, match="结束日期不能晚于今天"):
+        services.case_end_consultation(case=case, ended_on=D(2027, 2, 1))
+    case = services.case_end_consultation(case=case, ended_on=D(2026, 12, 5))
+    with pytest.raises(ValidationError, match="延期决定日期不能晚于今天"):
+        services.case_extend(case=case, days=20, approver="张主任", reason="需要调取档案", on=D(2026, 12, 10))
+    assert Case.objects.get(pk=case.pk).extension_days == 0
+
+
+def test_lapsed_outcomes_are_refused_once_the_applicant_corrected_or_paid():
+    corrected = make_case(received_on=D(2026, 11, 2))
+    corrected = services.case_request_correction(case=corrected, notice_on=D(2026, 11, 3), reason="请写明文号")
+    corrected = services.case_receive_correction(case=corrected, received_on=D(2026, 11, 6))
+    with pytest.raises(ValidationError, match="已于2026年11月06日补正"):
+        services.case_reply(
+            case=corrected, outcome=Outcome.OTHER_NO_CORRECTION, replied_on=D(2026, 11, 20), reply_text="逾期不补正"
+        )
+    agency = make_case(received_on=D(2026, 11, 3)).agency
+    for _ in range(9):
+        make_case(agency=agency, received_on=D(2026, 11, 3))
+    paid = make_case(agency=agency, received_on=D(2026, 11, 3))  # the eleventh this month: charged
+    paid = services.case_request_fee(case=paid, notice_on=D(2026, 11, 4))
+    paid = services.case_record_payment(case=paid, paid_on=D(2026, 11, 5))
+    with pytest.raises(ValidationError, match="已于2026年11月05日缴费"):
+        services.case_reply(
+            case=paid, outcome=Outcome.OTHER_UNPAID, replied_on=D(2026, 11, 20), reply_text="逾期未缴费"
+        )
+
+
+def test_a_repeat_links_only_to_the_same_applicants_answered_request_of_the_agency():
+    original = make_case(received_on=D(2026, 11, 2))
+    again = make_case(agency=original.agency, received_on=D(2026, 11, 23))
+    with pytest.raises(ValidationError, match="尚未答复"):
+        services.case_link_duplicate(case=again, original=original)
+    services.case_reply(case=original, outcome=Outcome.GRANTED, replied_on=D(2026, 11, 20), reply_text="予以公开")
+    stranger = make_case(agency=original.agency, received_on=D(2026, 11, 23), id_number="530102199001010028")
+    with pytest.raises(ValidationError, match="其他申请人"):
+        services.case_link_duplicate(case=stranger, original=original)
+    elsewhere = make_case(received_on=D(2026, 11, 23))  # another agency, the same applicant
+    with pytest.raises(ValidationError, match="本机关没有这个申请编号"):
+        services.case_link_duplicate(case=elsewhere, original=original)
+    assert services.case_link_duplicate(case=again, original=original).duplicate_of == original
+
+
+def test_correction_is_offered_once_and_publishing_to_reviewers_only():
+    case = make_case(received_on=D(2026, 12, 1))
+    clerk = staff_user("clerk", case.agency)
+    assert "correction" in available_actions(case, clerk)
+    case = services.case_request_correction(case=case, notice_on=D(2026, 12, 2), reason="请写明文号")
+    case = services.case_receive_correction(case=case, received_on=D(2026, 12, 3))
+    assert "correction" not in available_actions(case, clerk)
+    case = services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=D(2026, 12, 4), reply_text="予以公开")
+    assert "publish" not in available_actions(case, clerk)
+    reviewer = staff_user("final", case.agency, perms=())
+    from django.contrib.auth.models import Permission
+
+    reviewer.user_permissions.add(Permission.objects.get(codename="publish_disclosurerecord"))
+    reviewer = type(reviewer).objects.get(pk=reviewer.pk)
+    assert "publish" in available_actions(case, reviewer)
