@@ -38,6 +38,12 @@ def audit_log(
     """Add one entry. `actor` is a user (None or anonymous: the system or a visitor); `target`
     a model instance or None. `detail` must never contain personal data values."""
     actor_id, name = _actor(actor)
+    if request is None:
+        # Made during a web request by a service that was not handed it (review, publish): the
+        # address is still the reader's (simple_history keeps each non-GET request).
+        from simple_history.models import HistoricalRecords
+
+        request = getattr(HistoricalRecords.context, "request", None)
     entry = AuditEntry(
         actor_id=actor_id,
         actor_name=(name or actor_name)[:150],

@@ -74,9 +74,7 @@ def on_user_saved(sender, instance, created, **kwargs):
             for field, label in _PRIVILEGE_FIELDS.items()
             if field != "is_active" and getattr(instance, field)
         ]
-        if not changes:
-            return
-        changes.insert(0, "新建账号")
+        changes.insert(0, "新建账号")  # every account, privileged or not yet
     else:
         changes = [
             f"{label}：{'是' if getattr(instance, field) else '否'}"

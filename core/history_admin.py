@@ -31,7 +31,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def deleted_history_visible(self, request) -> bool:
         return True
 
-    def _in_scope(self, request, object_id):
+    def _history_in_scope(self, request, object_id):
         if self.get_queryset(request).filter(pk=object_id).exists():
             return
         if self.model._default_manager.filter(pk=object_id).exists() or not self.deleted_history_visible(request):
@@ -39,12 +39,12 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         self._known_id(object_id)
-        self._in_scope(request, object_id)
+        self._history_in_scope(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._known_id(object_id)
-        self._in_scope(request, object_id)
+        self._history_in_scope(request, object_id)
         if not str(version_id).isdigit():
             raise Http404("没有这个历史版本。")
         if request.method == "POST":

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 
+from audit.admin import PersonalDataAdminMixin
 from core.history_admin import HistoryAdmin
 from core.kept_uploads import KeptFileInput
 from core.uploads import UploadFailureAdminMixin
@@ -55,7 +56,7 @@ class AlarmFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(UploadFailureAdminMixin, HistoryAdmin):
+class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, HistoryAdmin):
     list_display = ["number", "agency", "state", "received_on", "due_on", "alarm", "applicant", "masked_id_number"]
     list_filter = ["state", AlarmFilter, "channel", "agency"]
     search_fields = ["number"]  # never the encrypted applicant fields

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
+from simple_history.models import HistoricalRecords
 
 from core.demo import register_demo_loader
 from core.models import WorkingDayOverride
@@ -49,7 +50,10 @@ def _calendar_changed(sender, instance, **kwargs):
     verb = "删除" if kwargs.get("signal") is post_delete else "调整"
     reason = f"工作日{verb}：{instance.date:%Y-%m-%d}{'上班' if instance.is_workday else '休息'}（{instance.note}）"
     dates = {instance.date, getattr(instance, "_previous_date", None) or instance.date}
-    transaction.on_commit(lambda: recompute_open_cases(reason=reason, dates=sorted(dates)))
+    # Logged as the staff member who changed the calendar (simple_history keeps their request).
+    user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
+    user = user if getattr(user, "is_authenticated", False) else None
+    transaction.on_commit(lambda: recompute_open_cases(reason=reason, user=user, dates=sorted(dates)))
 
 
 pre_save.connect(_remember_old_date, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-before")

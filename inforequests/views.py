@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from audit.services import audit_personal_data_opened
 from core.http import bad_request_page, is_reader_replay, labelled_errors, numbered_page, parse_page_number
 from core.pagecache import cached_value
 from core.pages import PageMeta
@@ -414,6 +415,8 @@ def available_actions(case, user=None):
 @require_http_methods(["GET", "POST"])
 def staff_case(request, pk):
     case = selectors.case_for_staff(user=request.user, pk=pk)
+    if request.method == "GET":  # the page shows the applicant's particulars in full
+        audit_personal_data_opened(request, case, "打开办理页面")
     bound, status = {}, 200
     if request.method == "POST":
         name = request.POST.get("action", "")
@@ -508,6 +511,7 @@ def staff_notice(request, pk):
     )
     if notice is None:
         raise Http404("告知书不存在或不属于您的机关。")
+    audit_personal_data_opened(request, notice.case, f"打开告知书：{notice.title}")
     return render(
         request,
         "inforequests/notice.html",
@@ -532,6 +536,7 @@ def staff_notice_pdf(request, pk):
     )
     if notice is None:
         raise Http404("告知书不存在或不属于您的机关。")
+    audit_personal_data_opened(request, notice.case, f"打开告知书PDF：{notice.title}")
     response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{notice.case.number}-{notice.pk}.pdf"'
     return response

@@ -63,7 +63,42 @@ def test_group_permission_and_privilege_changes_are_logged_with_who_made_them(cl
     clerk.save()
     clerk.groups.clear()
     details = [e.detail for e in entries(Action.PERMISSION_CHANGE) if e.target_repr == "clerk-he"]
-    assert details == ["增加组：测试组", "工作人员：是", "清空组：测试组"]
+    assert details == ["新建账号", "增加组：测试组", "工作人员：是", "清空组：测试组"]
+
+
+def test_account_creation_and_agency_memberships_are_logged_with_the_address(client, chief):
+    """Which agencies a staff member belongs to decides whose drafts and applicants they
+    reach; services that publish log the reader's address without being handed the request."""
+    from disclosures.models import AgencyMembership
+    from tests.disclosures.factories import OrganizationFactory
+
+    sign_in_staff(client, chief)
+    clerk = User.objects.create_user("clerk-wu", password="Guandu-2026-docs", is_staff=True)
+    agency = OrganizationFactory(name="官渡区审计测试局")
+    response = client.post(
+        "/admin/disclosures/agencymembership/add/",
+        {"user": clerk.pk, "organization": agency.pk},
+        REMOTE_ADDR="198.51.100.4",
+    )
+    assert response.status_code == 302
+    AgencyMembership.objects.get(user=clerk).delete()
+    details = [e.detail for e in entries(Action.PERMISSION_CHANGE) if e.target_repr == "clerk-wu"]
+    assert details == ["新建账号；工作人员：是", "增加所属机构：官渡区审计测试局", "移除所属机构：官渡区审计测试局"]
+    added = [e for e in entries(Action.PERMISSION_CHANGE) if e.detail.startswith("增加所属机构")][0]
+    assert (added.actor_name, added.ip_address) == ("chief-zhou", "198.51.100.4")
+
+
+def test_a_service_not_handed_the_request_still_logs_the_readers_address(chief, rf):
+    from simple_history.models import HistoricalRecords
+
+    record = RecordFactory(title="关于审计地址的通知")
+    HistoricalRecords.context.request = rf.post("/admin/", REMOTE_ADDR="198.51.100.4")
+    try:
+        disclosure_services.record_publish(record=record, user=chief)  # the admin's review action
+    finally:
+        del HistoricalRecords.context.request
+    (published,) = entries(Action.PUBLISH)
+    assert published.ip_address == "198.51.100.4"
 
 
 def test_publish_withdraw_delete_and_restore_are_logged(client, chief):

@@ -96,3 +96,40 @@ def test_correction_is_offered_once_and_publishing_to_reviewers_only():
     reviewer.user_permissions.add(Permission.objects.get(codename="publish_disclosurerecord"))
     reviewer = type(reviewer).objects.get(pk=reviewer.pk)
     assert "publish" in available_actions(case, reviewer)
+
+
+def test_opening_an_applicants_particulars_is_in_the_audit_log(client):
+    from audit.models import Action, AuditEntry
+    from tests.staff import sign_in_staff
+
+    case = make_case(received_on=D(2026, 12, 1))
+    clerk = staff_user("clerk", case.agency)
+    sign_in_staff(client, clerk)
+    assert client.get(f"/disclosures/apply/staff/{case.pk}/").status_code == 200
+    notice = case.notices.get()
+    assert client.get(f"/disclosures/apply/staff/notices/{notice.pk}/").status_code == 200
+    assert client.get(f"/admin/inforequests/case/{case.pk}/change/").status_code == 200
+    opened = AuditEntry.objects.filter(action=Action.PERSONAL_DATA_VIEW, target_id=str(case.pk))
+    assert sorted(opened.values_list("detail", flat=True)) == sorted(
+        ["打开办理页面", f"打开告知书：{notice.title}", "打开修改页"]
+    )
+    assert set(opened.values_list("actor_name", flat=True)) == {"clerk"}
+
+
+def test_a_recomputation_after_a_calendar_change_names_who_changed_it(rf, django_capture_on_commit_callbacks):
+    from simple_history.models import HistoricalRecords
+
+    from core.models import WorkingDayOverride
+    from inforequests.models import CaseEvent
+
+    case = make_case(received_on=D(2026, 11, 30))
+    clerk = staff_user("calendar-keeper", case.agency)
+    request = rf.post("/admin/core/workingdayoverride/add/")
+    request.user = clerk
+    HistoricalRecords.context.request = request
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            WorkingDayOverride.objects.create(date=D(2026, 12, 9), is_workday=False, note="测试调整")
+    finally:
+        del HistoricalRecords.context.request
+    assert CaseEvent.objects.get(case=case, action="期限重算").user == clerk
