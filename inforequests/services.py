@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from core.mail import send_after_commit
 from core.working_days import add_working_days, load_calendar, working_days_between
 
 from . import clock, notices, selectors
@@ -129,8 +129,7 @@ def _notify(case, key, *, on, **extra):
     title, body = notices.render(key, **_context(case, **extra))
     notice = Notice.objects.create(case=case, key=key, title=title, body=body, issued_on=on)
     if case.email:
-        recipient = case.email
-        transaction.on_commit(lambda: send_mail(f"{title}（{case.number}）", body, None, [recipient]))
+        send_after_commit(f"{title}（{case.number}）", body, [case.email], about=f"{title} {case.number}")
     return notice
 
 
@@ -191,11 +190,11 @@ def case_register(
     _notify(case, "receipt", on=received_on, due=_due_words(case))
     staff = selectors.handler_emails(organization=agency)
     if staff:
-        number = case.number
-        transaction.on_commit(
-            lambda: send_mail(
-                f"新的政府信息公开申请 {number}", f"{agency.name}收到新的申请 {number}，请及时办理。", None, staff
-            )
+        send_after_commit(
+            f"新的政府信息公开申请 {case.number}",
+            f"{agency.name}收到新的申请 {case.number}，请及时办理。",
+            staff,
+            about=f"新申请 {case.number}",
         )
     logger.info("inforequests: registered %s", case.number)
     return case, code

@@ -3,14 +3,18 @@
 
 import datetime as dt
 
-from django.core.mail import send_mail
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.mail import send_safely
 from core.working_days import load_calendar
 from inforequests import selectors, services
 from inforequests.models import Case, Reminder
+
+
+class MailFailed(Exception):
+    pass
 
 
 class Command(BaseCommand):
@@ -24,7 +28,7 @@ class Command(BaseCommand):
             date = dt.date.fromisoformat(date)
         today = date or timezone.localdate()
         calendar = load_calendar()
-        sent = closed = 0
+        sent = closed = failed = 0
         for case in Case.objects.open().filter(
             state__in=[Case.State.CORRECTION, Case.State.FEE], waiting_until__lt=today
         ):
@@ -39,15 +43,21 @@ class Command(BaseCommand):
             try:
                 with transaction.atomic():
                     Reminder.objects.create(case=case, key=key)
-                    if recipients:
-                        send_mail(
-                            f"【{level}】依申请公开 {case.number} 答复期限 {case.due_on:%Y-%m-%d}",
-                            f"{case.agency.name}的申请 {case.number}（{case.get_state_display()}）答复期限为"
-                            f"{case.due_on:%Y年%m月%d日}，请及时办理。",
-                            None,
-                            recipients,
-                        )
+                    if recipients and not send_safely(
+                        f"【{level}】依申请公开 {case.number} 答复期限 {case.due_on:%Y-%m-%d}",
+                        f"{case.agency.name}的申请 {case.number}（{case.get_state_display()}）答复期限为"
+                        f"{case.due_on:%Y年%m月%d日}，请及时办理。",
+                        recipients,
+                        about=f"{level} {case.number}",
+                    ):
+                        raise MailFailed  # not recorded: the next run tries this case again
             except IntegrityError:
                 continue  # sent before
+            except MailFailed:
+                failed += 1
+                continue
             sent += 1
         self.stdout.write(f"提醒 {sent} 件，逾期终止 {closed} 件。")
+        if failed:
+            # The other cases went on; cron hears of it (a non-zero exit) without a traceback.
+            raise CommandError(f"{failed} 件提醒的邮件未能发出（邮件服务器不可用，详见日志），下次运行时重发。")

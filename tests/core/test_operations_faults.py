@@ -1,0 +1,75 @@
+"""What an operator following the documentation ran into: a mail server that is away turned a
+committed 依申请公开 registration into an error page and stopped the reminders at the first case;
+the proposals demo loader ran under production settings; a scheduled command printed a traceback
+when Redis was down; a restore left the pages cached before it to be served."""
+
+import logging
+
+import pytest
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import CommandError, call_command
+
+from core.pagecache import current_state
+from inforequests.models import Case, Reminder
+
+pytestmark = pytest.mark.django_db
+ADDRESS = "zhang.san@example.com"
+
+
+class RefusingBackend(BaseEmailBackend):
+    """An SMTP server that is not there (ConnectionRefusedError, as smtplib raises it)."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+@pytest.fixture
+def mail_server_away(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+
+
+def test_a_registration_stands_when_the_mail_server_is_away(
+    mail_server_away, caplog, django_capture_on_commit_callbacks
+):
+    from tests.inforequests.factories import make_case
+
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+        case = make_case(email=ADDRESS)  # mails the receipt after the commit: no exception
+    assert Case.objects.filter(pk=case.pk).exists() and case.notices.filter(key="receipt").exists()
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "e-mail not sent" in logged and case.number in logged and "ConnectionRefusedError" in logged
+    assert ADDRESS not in logged and case.name not in logged  # never the applicant's particulars
+
+
+def test_reminders_go_on_past_a_failed_mail_and_try_it_again_next_time(mail_server_away, settings):
+    import datetime as dt
+
+    from tests.inforequests.factories import make_case, staff_user
+
+    case = make_case(received_on=dt.date(2026, 9, 18))  # due 22 Oct 2026
+    staff_user("handler", case.agency)  # has an e-mail address: an alarm is mailed to them
+    with pytest.raises(CommandError, match="未能发出"):
+        call_command("send_request_reminders", date="2026-10-21")
+    assert not Reminder.objects.exists()  # not recorded as sent: the next run tries again
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_request_reminders", date="2026-10-21")
+    assert Reminder.objects.filter(case=case).count() == 1
+
+
+def test_the_proposals_demo_loader_is_refused_under_production_settings(settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="生产设置一律禁止"):
+        call_command("load_proposals_demo")
+
+
+def test_flushing_view_counts_with_redis_away_is_one_line(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:6399/0"  # nothing listens there
+    settings.COUNTER_REDIS_URL = "redis://127.0.0.1:6399/0"
+    with pytest.raises(CommandError, match="Redis 不可用"):
+        call_command("flush_view_counts")
+
+
+def test_clear_page_cache_starts_a_new_generation(capsys):
+    before = current_state()["gen"]
+    call_command("clear_page_cache")
+    assert current_state()["gen"] != before and "已全部失效" in capsys.readouterr().out
