@@ -112,11 +112,14 @@ def can_submit_record(user, record) -> bool:
 
 
 def can_review_record(user, record) -> bool:
-    """`user` may decide the level this record awaits (its agency's reviewer of that stage)."""
+    """`user` may decide the level this record awaits (and edit it meanwhile): its agency's
+    reviewer of that stage who has not submitted it or decided a level of this round. Whoever
+    approved a lower level editing it now would hand the 终审 text that no other level saw."""
     return bool(
         record.review_stage
         and user.has_perm(review_permission(record.review_stage))
         and can_manage_record(user, record)
+        and user.pk not in {step.actor_id for step in review_round(record=record)}
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEntry
 from core.roles import ENTRY_CLERK, REVIEW_GROUPS, REVIEWER, role_codenames
-from disclosures import services
+from disclosures import selectors, services
 from disclosures.models import AgencyMembership, DisclosureRecord, ReviewStep
 from tests.disclosures.factories import OrganizationFactory, RecordFactory
 from tests.disclosures.test_admin import form_data
@@ -176,6 +176,24 @@ def test_no_one_decides_their_own_submission_or_two_levels(draft, people, agency
     services.record_approve(record=second_record, user=everything)
     with pytest.raises(PermissionDenied, match="不同的人"):
         services.record_approve(record=second_record, user=everything)
+
+
+def test_who_decided_a_level_of_this_round_no_longer_edits_it(client, draft, people, agency):
+    """A tester holding all three stages approved the 初审, then edited the title while the
+    record awaited the 终审: the 终审 published text that no other level had seen."""
+    everything = staff("all-stages", *REVIEW_GROUPS.values(), agency=agency)
+    services.record_submit(record=draft, user=people["clerk"])
+    services.record_approve(record=draft, user=everything)
+    services.record_approve(record=draft, user=people["second"])
+    assert fresh(draft).review_stage == "final"
+    assert not selectors.can_review_record(everything, fresh(draft))
+    assert selectors.can_review_record(people["final"], fresh(draft))
+    sign_in_staff(client, everything)
+    url = f"{ADMIN}{draft.pk}/change/"
+    page = client.get(url).content.decode()
+    assert "保存并终审通过" not in page and 'name="edit_version"' not in page  # shown, not editable
+    response = client.post(url, record_data(draft, title="终审前被初审人改动"))
+    assert response.status_code == 403 and fresh(draft).title == "关于开展社区协商工作的通知"
 
 
 @pytest.mark.parametrize(("levels", "stages"), [(1, ["final"]), (2, ["first", "final"])])
@@ -345,18 +363,17 @@ def test_the_admin_drives_the_review_with_buttons_under_the_form(client, people,
     assert page.count("<td>提交审核</td>") == 2 and "终审通过" in page
 
 
-def test_a_refused_step_keeps_the_edit_and_says_why(client, people, draft, agency):
+def test_a_submitter_holding_every_stage_waits_like_any_drafter(client, people, draft, agency):
+    """Its drafters wait while a record is under review, whatever else they may decide: the
+    submitter may neither approve nor edit it (the edit would reach the 终审 unreviewed)."""
     everything = staff("all-stages", ENTRY_CLERK, *REVIEW_GROUPS.values(), agency=agency)
     services.record_submit(record=draft, user=everything)
     url = f"{ADMIN}{draft.pk}/change/"
     sign_in_staff(client, everything)
-    page, version = opened(client, url)
-    data = record_data(draft, title="我改的标题", edit_version=version, _review="approve", review_comment="我的意见")
-    response = client.post(url, data, follow=True)
-    html = response.content.decode()
-    assert "已保存，但未能审核通过：不能审核自己提交的记录" in html and "我的意见" in html
+    data = record_data(draft, title="我改的标题", _review="approve", review_comment="我的意见")
+    assert client.post(url, data).status_code == 403
     record = fresh(draft)
-    assert (record.title, record.review_stage) == ("我改的标题", "first")
+    assert (record.title, record.review_stage) == ("关于开展社区协商工作的通知", "first")
 
 
 def test_a_level_decided_meanwhile_is_no_longer_the_reviewers_to_change(client, people, draft):
