@@ -2,15 +2,18 @@
 menus). State and clock fields are read-only here: they change through services only."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.html import format_html
 
 from audit.admin import PersonalDataAdminMixin
+from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
 from core.kept_uploads import KeptFileInput
 from core.uploads import UploadFailureAdminMixin
 
-from . import selectors
+from . import selectors, services
+from .forms import APPLICANT_FIELDS, CaseAdminForm
 from .models import Agency, Case, CaseEvent, NoticeTemplate, ReplyDocument
 
 
@@ -93,9 +96,27 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, HistoryAdmin):
         "staff_page",
     ]
     exclude = ["public_request_text", "public_reply_text"]
+    form = CaseAdminForm
 
     def get_queryset(self, request):
         return selectors.cases_for(request.user).select_related("agency")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not obj.is_open:
+            readonly += ["applicant_type", "reply_text"]  # as answered: the notice and 年报 say so
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        changed = [name for name in APPLICANT_FIELDS if name in form.changed_data]
+        if not changed:
+            return super().save_model(request, obj, form, change)
+        try:
+            services.case_correct_applicant(
+                case=obj, changed=changed, reason=form.cleaned_data["correction_reason"].strip(), user=request.user
+            )
+        except ValidationError as error:  # checked again here; the form said it first
+            raise PermissionDenied(error_reasons(error)) from error
 
     def _allowed(self, request, obj):
         return obj is None or selectors.can_handle(user=request.user, case=obj)

@@ -36,6 +36,34 @@ def date_field(label, **kwargs):
     )
 
 
+def clean_phone(value):
+    phone = re.sub(r"[\s-]", "", fold_width(value))
+    if not re.fullmatch(r"\+?[0-9]{7,15}", phone):
+        raise ValidationError("联系电话应为7至15位数字，如 13800000000 或 087112345678。")
+    return phone
+
+
+def check_applicant(form, data):
+    """The applicant's type, 证件类型 and number agree, and the number is valid for its type
+    (the application form and staff's corrections in the admin): errors beside the fields."""
+    id_type, number, kind = data.get("id_type"), data.get("id_number"), data.get("applicant_type")
+    if kind and id_type:
+        if kind == Case.ApplicantType.PERSON and id_type == Case.IdType.CREDIT_CODE:
+            form.add_error("id_type", "自然人请选择居民身份证、护照或其他有效身份证件。")
+        elif kind != Case.ApplicantType.PERSON and id_type != Case.IdType.CREDIT_CODE:
+            form.add_error("id_type", "法人或其他组织请选择统一社会信用代码。")
+    if number and id_type:
+        try:
+            if id_type == Case.IdType.RESIDENT_ID:
+                validate_resident_id(number)
+            elif id_type == Case.IdType.CREDIT_CODE:
+                validate_credit_code(number)
+            elif len(number) < 5:
+                raise ValidationError("证件号码太短，请核对。")
+        except ValidationError as error:
+            form.add_error("id_number", error)
+
+
 class ApplicationForm(PlainLabels, forms.Form):
     agency = ShortModelChoiceField(
         label="向哪个机关申请", queryset=None, empty_label="请选择机关", error_messages=_choice("受理机关")
@@ -110,31 +138,13 @@ class ApplicationForm(PlainLabels, forms.Form):
         return normalize_id(self.cleaned_data["id_number"])
 
     def clean_phone(self):
-        phone = re.sub(r"[\s-]", "", fold_width(self.cleaned_data["phone"]))
-        if not re.fullmatch(r"\+?[0-9]{7,15}", phone):
-            raise ValidationError("联系电话应为7至15位数字，如 13800000000 或 087112345678。")
-        return phone
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean(self):
         data = super().clean()
         if data.get("website"):
             raise ValidationError("提交未成功，请刷新页面后重试。", code="honeypot")
-        id_type, number, kind = data.get("id_type"), data.get("id_number"), data.get("applicant_type")
-        if kind and id_type:
-            if kind == Case.ApplicantType.PERSON and id_type == Case.IdType.CREDIT_CODE:
-                self.add_error("id_type", "自然人请选择居民身份证、护照或其他有效身份证件。")
-            elif kind != Case.ApplicantType.PERSON and id_type != Case.IdType.CREDIT_CODE:
-                self.add_error("id_type", "法人或其他组织请选择统一社会信用代码。")
-        if number and id_type:
-            try:
-                if id_type == Case.IdType.RESIDENT_ID:
-                    validate_resident_id(number)
-                elif id_type == Case.IdType.CREDIT_CODE:
-                    validate_credit_code(number)
-                elif len(number) < 5:
-                    raise ValidationError("证件号码太短，请核对。")
-            except ValidationError as error:
-                self.add_error("id_number", error)
+        check_applicant(self, data)
         if data.get("delivery") == Case.Delivery.EMAIL and not data.get("email") and "email" not in self.errors:
             self.add_error("email", "选择电子邮件获取时，请填写电子邮箱。")
         return data
@@ -338,3 +348,38 @@ class ReportForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+
+
+APPLICANT_FIELDS = ["applicant_type", "name", "id_type", "id_number", "phone", "address", "email"]
+
+
+class CaseAdminForm(forms.ModelForm):
+    """Staff correcting an applicant's particulars (a typo at registration): validated as the
+    application form validates them, and only with a reason, which goes into the case's
+    办理记录 (services.case_correct_applicant)."""
+
+    correction_reason = forms.CharField(
+        label="更正原因",
+        required=False,
+        max_length=200,
+        help_text="更正申请人信息时必填，记入办理记录（如：登记时证件号码录错，已与申请人核实）。",
+    )
+
+    class Meta:
+        model = Case
+        fields = "__all__"
+
+    def clean_id_number(self):
+        return normalize_id(self.cleaned_data["id_number"])
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        changed = [name for name in APPLICANT_FIELDS if name in self.changed_data]
+        if changed:
+            check_applicant(self, data)
+            if not (data.get("correction_reason") or "").strip():
+                self.add_error("correction_reason", "更正申请人信息须填写更正原因。")
+        return data

@@ -527,6 +527,23 @@ def case_link_duplicate(*, case, original, user=None) -> Case:
 
 
 @transaction.atomic
+def case_correct_applicant(*, case, changed, reason, user=None) -> Case:
+    """Save a correction of the applicant's particulars (`case` as edited, `changed` the field
+    names): the fee count follows a corrected 证件号码, and the 办理记录 says what was corrected
+    and why — the field names, never the values (personal data)."""
+    if user is not None and not selectors.can_handle(user=user, case=case):
+        raise PermissionDenied("无权办理其他机关的申请。")
+    if not case.is_open and "applicant_type" in changed:
+        # 年报 table 三 counts the answered case in its applicant type's column.
+        raise ValidationError({"applicant_type": "已办结的申请不能更改申请人类型。"})
+    case.applicant_key = applicant_key(case.id_number)
+    labels = "、".join(str(Case._meta.get_field(name).verbose_name) for name in changed)
+    _save(case, user=user, reason=f"更正申请人信息：{labels}")
+    _event(case, action="更正申请人信息", effective_on=timezone.localdate(), user=user, reason=f"{labels}：{reason}")
+    return case
+
+
+@transaction.atomic
 def case_split(*, case, descriptions, user=None) -> Case:
     """一事一申请: replace the items (before any outcome), each then counted for fees."""
     case = _lock(case)

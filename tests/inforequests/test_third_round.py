@@ -133,3 +133,41 @@ def test_a_recomputation_after_a_calendar_change_names_who_changed_it(rf, django
     finally:
         del HistoricalRecords.context.request
     assert CaseEvent.objects.get(case=case, action="期限重算").user == clerk
+
+
+def _admin_form_data(client, url, **changes):
+    """The case admin's form as shown, with `changes` (inline management forms included)."""
+    response = client.get(url)
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        data[name] = "" if value is None else (value.pk if hasattr(value, "pk") else value)
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not False}
+
+
+def test_staff_correct_an_applicants_particulars_validated_with_a_reason_on_record(client):
+    from inforequests.models import CaseEvent
+    from tests.staff import sign_in_staff
+
+    case = make_case(received_on=D(2026, 12, 1))
+    old_key = case.applicant_key
+    sign_in_staff(client, staff_user("clerk", case.agency))
+    url = f"/admin/inforequests/case/{case.pk}/change/"
+    response = client.post(url, _admin_form_data(client, url, id_number="abc"))
+    assert response.status_code == 200 and "id_number" in response.context["adminform"].form.errors
+    response = client.post(url, _admin_form_data(client, url, id_number="530102199001010028"))
+    assert "更正原因" in str(response.context["adminform"].form.errors["correction_reason"])
+    assert Case.objects.get(pk=case.pk).applicant_key == old_key
+    response = client.post(
+        url, _admin_form_data(client, url, id_number="530102199001010028", correction_reason="登记时录错，已核实")
+    )
+    assert response.status_code == 302
+    corrected = Case.objects.get(pk=case.pk)
+    assert corrected.id_number == "530102199001010028" and corrected.applicant_key != old_key
+    event = CaseEvent.objects.get(case=case, action="更正申请人信息")
+    assert "证件号码" in event.reason and "登记时录错" in event.reason and "530102" not in event.reason
