@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
@@ -59,8 +60,23 @@ class AnnualReportForm(VersionedModelForm):
         return cleaned
 
 
+class ReviewCaseFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [form for form in self.forms if form.has_changed() or form.instance.pk]
+        kept = [form for form in kept if not self._should_delete_form(form)]
+        if getattr(self.instance, "consolidated", False) and kept:
+            # Table 四 of a consolidated report adds up its units' reports (selectors.review_table):
+            # a case typed here would be shown back and counted nowhere.
+            raise forms.ValidationError(
+                "汇总年报的表四由各单位年报的案件汇总而成，这里录入的案件不会计入。"
+                "请在发生案件的单位（含本级政府）的单位年报中录入，并删除这里的行。"
+            )
+
+
 class ReviewCaseInline(admin.TabularInline):
     model = ReviewCase
+    formset = ReviewCaseFormSet
     extra = 0
     fields = ["kind", "result", "reference"]
 

@@ -123,19 +123,25 @@ def reports_due(user, *, today=None) -> list[str]:
     is not published yet (Art. 49: 1月31日前; the consolidated one 3月31日前)."""
     today = today or timezone.localdate()
     year = today.year - 1
-    done = AnnualReport.objects.filter(
+    published = AnnualReport.objects.filter(
         year=year,
-        consolidated=False,
         status=AnnualReport.Status.PUBLISHED,
         record__status=DisclosureRecord.Status.PUBLISHED,  # a withdrawn report is due again
     )
-    agencies = (
-        disclosure_selectors.agencies_of(user).exclude(section_code=None).exclude(pk__in=done.values("organization"))
-    )
-    return [
+    agencies = disclosure_selectors.agencies_of(user).exclude(section_code=None)
+    own = agencies.exclude(pk__in=published.filter(consolidated=False).values("organization"))
+    due = [
         f"{org.name}{year}年政府信息公开工作年度报告尚未发布（应于{year + 1}年1月31日前公布）"
-        for org in agencies.order_by("name")[:20]
+        for org in own.order_by("name")[:20]
     ]
+    # A government with departments also compiles its 汇总年报 (Art. 49: by 31 March).
+    governments = agencies.filter(children__isnull=False).distinct()
+    governments = governments.exclude(pk__in=published.filter(consolidated=True).values("organization"))
+    due += [
+        f"{org.name}{year}年政府信息公开工作年度报告（汇总）尚未发布（应于{year + 1}年3月31日前公布）"
+        for org in governments.order_by("name")[:20]
+    ]
+    return due
 
 
 def report_get_public(*, code: str, year: int, consolidated: bool) -> AnnualReport:

@@ -50,7 +50,7 @@ def check_publishable(*, report: AnnualReport, user=None, override_reason: str =
     if user is not None and not user.has_perm(PUBLISH_PERMISSION):
         raise PermissionDenied("只有审核员可以发布年报。")
     if report.year >= timezone.localdate().year:
-        raise ValidationError(f"{report.year}年尚未结束：年度报告在次年发布（条例第五十条：每年1月31日前）。")
+        raise ValidationError(f"{report.year}年尚未结束：年度报告在次年发布（条例第四十九条：每年1月31日前）。")
     if not report.organization.index_code:
         raise ValidationError(
             f"“{report.organization}”没有组织机构代码或统一社会信用代码，年报无法作为政府信息公开记录发布（索引号）。"

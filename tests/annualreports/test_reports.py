@@ -456,3 +456,40 @@ def test_a_published_report_whose_new_version_fails_its_checks_stays_as_publishe
     report.refresh_from_db()
     assert "原来的总体情况" in report.overview
     assert "原来的总体情况" in client.get("/annual-reports/mzj/2023/").content.decode()
+
+
+def test_a_government_is_reminded_of_its_consolidated_report_by_31_march(orgs, monkeypatch):
+    district, _ = orgs
+    chief = member("chief", REVIEWER, district)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2024, 2, 2))
+    due = selectors.reports_due(chief)
+    assert "某区人民政府2023年政府信息公开工作年度报告（汇总）尚未发布（应于2024年3月31日前公布）" in due
+    record = published(title="某区人民政府2023年政府信息公开工作年度报告（汇总）", publisher=district)
+    AnnualReport.objects.create(organization=district, year=2023, consolidated=True, status="published", record=record)
+    assert not [line for line in selectors.reports_due(chief) if "汇总" in line]
+
+
+def test_review_cases_typed_on_a_consolidated_report_are_refused_not_dropped(client, orgs):
+    district, _ = orgs
+    sign_in_staff(client, member("chief", REVIEWER, district))
+    report = AnnualReport.objects.create(organization=district, year=2023, consolidated=True)
+    url = f"/admin/annualreports/annualreport/{report.pk}/change/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    data.update({"organization": district.pk, "year": 2023, "consolidated": "on"})
+    data = {k: v for k, v in data.items() if v is not False and not isinstance(v, (list, dict))}
+    data.update(
+        {
+            "review_cases-TOTAL_FORMS": "1",
+            "review_cases-INITIAL_FORMS": "0",
+            "review_cases-MIN_NUM_FORMS": "0",
+            "review_cases-MAX_NUM_FORMS": "1000",
+            "review_cases-0-kind": ReviewCase._meta.get_field("kind").choices[0][0],
+            "review_cases-0-result": ReviewCase._meta.get_field("result").choices[0][0],
+            "review_cases-0-reference": "官复〔2023〕1号",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200 and "汇总年报的表四由各单位年报的案件汇总而成" in response.content.decode()
+    assert not ReviewCase.objects.exists()
