@@ -11,6 +11,7 @@ from .models import Action, AuditEntry
 
 # 网络安全法 Art. 21(3): network logs are kept no less than six months.
 MIN_RETENTION_DAYS = 180
+MAX_RETENTION_DAYS = 36500
 
 
 def client_address(request):
@@ -77,6 +78,8 @@ def audit_log_prune(*, days: int | None = None, now=None) -> int:
     days = settings.AUDIT_LOG_RETENTION_DAYS if days is None else days
     if days < MIN_RETENTION_DAYS:
         raise ValueError(f"审计日志至少保存 {MIN_RETENTION_DAYS} 天，不能清理 {days} 天内的记录。")
+    if days > MAX_RETENTION_DAYS:
+        raise ValueError(f"保存天数最多 {MAX_RETENTION_DAYS} 天（100年）。")
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     # A bulk delete does not call the model's delete (which refuses): this is the only way out.
     deleted, _ = AuditEntry.objects.filter(at__lt=cutoff).delete()

@@ -20,6 +20,9 @@ from core.db_router import log_once
 # Refused or cut-off connections carry no SQLSTATE; 57P03: "the database system is starting up"
 # / "shutting down"; 57P01: terminated by a fast shutdown.
 AWAY = {None, "57P01", "57P03"}
+# Failures at connection time that no wait mends (libpq's FATALs carry no SQLSTATE either): a
+# database not created yet, a wrong user or password. Said at once, not after the wait.
+PERMANENT = ("does not exist", "authentication failed", "no pg_hba.conf entry", "password")
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -29,7 +32,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             try:
                 return super().get_new_connection(conn_params)
             except base.Database.OperationalError as error:
-                if error.sqlstate not in AWAY or time.monotonic() >= deadline:
+                permanent = any(words in str(error) for words in PERMANENT)
+                if error.sqlstate not in AWAY or permanent or time.monotonic() >= deadline:
                     raise
                 log_once(f"primary-{self.alias}", "the primary is away (%s); waiting for it", error)
                 time.sleep(0.1)

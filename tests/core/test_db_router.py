@@ -266,6 +266,22 @@ def test_a_new_connection_waits_for_a_primary_that_is_starting_up():
         server.destroy()
 
 
+@pytest.mark.postgres_only
+def test_a_database_that_does_not_exist_fails_at_once(caplog):
+    """An operator's typo in DATABASE_URL (or a database not created yet) is no primary that is
+    away: the error comes at once, not after DATABASE_PRIMARY_WAIT_SECONDS of "waiting for it"."""
+    from core.postgresql.base import DatabaseWrapper
+
+    missing = DatabaseWrapper({**settings.DATABASES["default"], "NAME": f"govportal_missing_{uuid.uuid4().hex[:8]}"})
+    started = time.monotonic()
+    with (
+        override_settings(DATABASE_PRIMARY_WAIT_SECONDS=30),
+        pytest.raises(psycopg.OperationalError, match="does not exist"),
+    ):
+        missing.get_new_connection(missing.get_connection_params())
+    assert time.monotonic() - started < 10 and "the primary is away" not in caplog.text
+
+
 def _backend_query(pid):
     with psycopg.connect(_server_url() + "/postgres", autocommit=True) as admin:
         return admin.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()

@@ -73,3 +73,24 @@ def test_clear_page_cache_starts_a_new_generation(capsys):
     before = current_state()["gen"]
     call_command("clear_page_cache")
     assert current_state()["gen"] != before and "已全部失效" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("command", "arguments", "message"),
+    [
+        ("prune_audit_log", ["--days", "99999999"], "最多 36500 天"),
+        ("load_seed", ["/nonexistent/seed.json"], "无法读取"),
+        ("send_request_reminders", ["--date", "2999-01-01"], "不能晚于今天"),
+        ("import_records", ["--batch", "1", "--user-id", "999999"], "没有编号为 999999 的用户"),
+    ],
+)
+def test_bad_arguments_get_one_line_not_a_traceback(command, arguments, message):
+    with pytest.raises(CommandError, match=message):
+        call_command(command, *arguments)
+
+
+def test_a_seed_file_that_is_not_json_is_named(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("[{", encoding="utf-8")
+    with pytest.raises(CommandError, match="bad.json 不是可载入的数据文件"):
+        call_command("load_seed", str(bad))

@@ -59,7 +59,10 @@ class Command(BaseCommand):
     def _user(self, options):
         User = get_user_model()
         if options.get("user_id"):
-            return User.objects.get(pk=options["user_id"])
+            try:
+                return User.objects.get(pk=options["user_id"])
+            except User.DoesNotExist as error:
+                raise CommandError(f"没有编号为 {options['user_id']} 的用户") from error
         if options.get("user"):
             try:
                 return User.objects.get(username=options["user"])

@@ -26,6 +26,9 @@ class Command(BaseCommand):
     def handle(self, *args, date=None, **options):
         if isinstance(date, str):  # call_command() passes options untyped
             date = dt.date.fromisoformat(date)
+        if date is not None and date > timezone.localdate():
+            # Lapses would close cases with a reply dated in the future (refused: a traceback).
+            raise CommandError("--date 不能晚于今天（只用于补发过去某天应发的提醒）。")
         today = date or timezone.localdate()
         calendar = load_calendar()
         sent = closed = failed = 0
