@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -124,7 +125,8 @@ def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublish
     if record is None:
         record = DisclosureRecord(
             publisher=publisher_for(reply.answering_unit),
-            topic=Topic.objects.get_or_create(name=f"{reply.proposal.session.year}年", defaults={"position": 1000})[0],
+            # 主题分类 is the national vocabulary, not a year (the year is the 年份 facet already).
+            topic=Topic.objects.get_or_create(name=settings.PROPOSAL_REPLY_TOPIC)[0],
             genre=Genre.objects.get_or_create(name=RECORD_GENRE, defaults={"is_official_document": True})[0],
         )
     record.title = reply.record_title
