@@ -4,10 +4,21 @@ Apps add their sections through `register_section` instead of being imported her
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 _sections = []
+_links = {}
 
 
 def register_section(*, title, url_name, position, children=()):
     _sections.append({"title": title, "url_name": url_name, "position": position, "children": list(children)})
+
+
+def register_link(name, url_name):
+    """A page a later app provides that earlier ones may point to (the 指南's 在线申请)."""
+    _links[name] = url_name
+
+
+def link_url(name):
+    """The registered page's URL, or None when no installed app provides it."""
+    return reverse(_links[name]) if name in _links else None
 
 
 def site_sections():

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core import pagecache
 from core.http import bad_request_page, labelled_errors
+from core.navigation import link_url
 from core.pages import PageMeta, in_section, render_page
 from core.rendering import keep_response, render_kept
 
@@ -175,6 +176,7 @@ def guide(request):
         {
             "page": page,
             "facets": selectors.catalogue_facets(),
+            "apply_url": link_url("apply"),
         },
     )
 

@@ -6,9 +6,10 @@ from simple_history.models import HistoricalRecords
 
 from core.demo import register_demo_loader
 from core.models import WorkingDayOverride
-from core.navigation import register_section
+from core.navigation import register_link, register_section
 from core.roles import register_role_models
 
+register_link("apply", "inforequests:apply")
 register_section(
     title="依申请公开",
     url_name="inforequests:apply",

@@ -18,7 +18,21 @@ class SiteSettings(models.Model):
     hotline = models.CharField("便民热线号码", max_length=50, blank=True)
     icp_number = models.CharField("ICP备案号", max_length=50)
     police_record_number = models.CharField("公安机关备案号", max_length=50)
+    # The 党政机关网站标识 (issued by the 机构编制 department): the page its badge opens, with the
+    # certificate. Shown in every footer once set (47号文).
+    party_government_mark_url = models.URLField(
+        "党政机关网站标识证书地址",
+        blank=True,
+        help_text="如 https://bszs.conac.cn/sitename?method=show&id=…（中央编办开办网站时发放）。",
+    )
     history = HistoricalRecords()
+
+    # The national 我为政府网站找错 platform, by the site's 网站标识码.
+    ERROR_REPORT_URL = "https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteId?siteCode={code}"
+
+    @property
+    def error_report_url(self):
+        return self.ERROR_REPORT_URL.format(code=self.site_id_code) if self.site_id_code else ""
 
     class Meta:
         verbose_name = verbose_name_plural = "网站设置"
