@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
@@ -11,6 +12,7 @@ from disclosures import selectors as disclosure_selectors
 from disclosures.index_numbers import IndexNumberError
 
 from . import selectors, services
+from . import tables as t
 from .models import AnnualReport, ReviewCase
 
 
@@ -88,7 +90,7 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
     list_filter = ["year", "status", "consolidated"]
     autocomplete_fields = ["organization"]
     inlines = [ReviewCaseInline]
-    readonly_fields = ["status", "checks", "record", "override_reason"]
+    readonly_fields = ["status", "tables_preview", "checks", "record", "override_reason"]
     fieldsets = [
         (None, {"fields": ["organization", "year", "consolidated"]}),
         ("一、五、六（正文）", {"fields": ["overview", "problems", "other_matters"]}),
@@ -105,7 +107,17 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
         ),
         (
             "勾稽校验与发布",
-            {"fields": ["checks", "status", "record", "override_reason", "publish_now", "override_reason_input"]},
+            {
+                "fields": [
+                    "tables_preview",
+                    "checks",
+                    "status",
+                    "record",
+                    "override_reason",
+                    "publish_now",
+                    "override_reason_input",
+                ]
+            },
         ),
     ]
 
@@ -146,6 +158,15 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
         if not findings:
             return "全部通过。"
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((f.message,) for f in findings)))
+
+    @admin.display(description="表格预览（二、三、四，按现有数据统计）")
+    def tables_preview(self, obj):
+        # What 保存后发布 would publish, to check before pressing it (the public page shows a
+        # report only once it is published).
+        if obj is None or obj.pk is None:
+            return "保存后显示。"
+        sheets = t.sheets(selectors.report_tables(obj))
+        return render_to_string("admin/annualreports/tables_preview.html", {"sheets": sheets})
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -493,3 +493,15 @@ def test_review_cases_typed_on_a_consolidated_report_are_refused_not_dropped(cli
     response = client.post(url, data)
     assert response.status_code == 200 and "汇总年报的表四由各单位年报的案件汇总而成" in response.content.decode()
     assert not ReviewCase.objects.exists()
+
+
+def test_staff_see_a_drafts_tables_before_publishing(client, orgs):
+    district, civil = orgs
+    sign_in_staff(client, member("compiler", REVIEWER, civil))
+    report = complete(AnnualReport.objects.create(organization=civil, year=2023), licences=7)
+    html = client.get(f"/admin/annualreports/annualreport/{report.pk}/change/").content.decode()
+    preview = html[html.index('<div class="report-preview">') :]
+    preview = preview[: preview.index("</div>")]
+    captions = [sheet.caption for sheet in t.sheets(selectors.report_tables(report))]
+    assert len(captions) >= 3 and all(caption in preview for caption in captions)
+    assert "<td>7</td>" in preview.replace(' class="num"', "")  # the 行政许可 typed: as published
