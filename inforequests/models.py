@@ -22,6 +22,15 @@ class Agency(models.Model):
     )
     accepts_requests = models.BooleanField("受理申请", default=True)
     contact = models.CharField("受理机构联系方式", max_length=200, blank=True)
+    # Named in every 答复告知书's statement of rights. Since the 行政复议法 of 2023 (in force 2024)
+    # a district department's 复议机关 is the district government, not "上一级行政机关".
+    reconsideration_body = models.CharField(
+        "行政复议机关",
+        max_length=100,
+        blank=True,
+        help_text="答复告知书中告知的行政复议机关，如区政府部门填“昆明市官渡区人民政府”，区人民政府填“昆明市人民政府”。"
+        "不填时告知书只写“依法申请行政复议”。请法制机构核定。",
+    )
     history = HistoricalRecords()
 
     class Meta:

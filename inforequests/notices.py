@@ -3,9 +3,16 @@
 from .models import PLACEHOLDER, NoticeTemplate, Outcome
 
 RIGHTS = (
-    "申请人对本告知不服的，可以自收到本告知书之日起六十日内依法向上一级行政机关或者本级人民政府申请行政复议，"
+    "申请人对本告知不服的，可以自收到本告知书之日起六十日内依法{where}申请行政复议，"
     "或者自收到本告知书之日起六个月内依法向人民法院提起行政诉讼。"
 )
+
+
+def rights(reconsideration_body=""):
+    """The statement of rights and their time limits (Art. 36 notices; 行政复议法 Art. 20 and
+    行政诉讼法 Art. 46), naming the 复议机关 the agency has set (Agency.reconsideration_body)."""
+    return RIGHTS.format(where=f"向{reconsideration_body}" if reconsideration_body else "")
+
 
 _GENERIC = "{name}：\n本机关于{received_on}收到您提出的政府信息公开申请（申请编号：{number}），所需信息为“{title}”。\n"
 DEFAULTS = {
@@ -48,6 +55,7 @@ def render(key, **context):
     # Only {name}-shaped placeholders are filled: a brace typed as text (a stray "}" at the end
     # of a line) is text, not a format error that fails every registration.
     body = PLACEHOLDER.sub(lambda m: str(context[m.group(1)]) if m.group(1) in context else m.group(0), template.body)
-    if key in Outcome.values and RIGHTS not in body:
-        body += "\n" + RIGHTS  # the rights and their time limits, whatever the edited text says
+    statement = rights(context.get("reconsideration_body", ""))
+    if key in Outcome.values and statement not in body:
+        body += "\n" + statement  # the rights and their time limits, whatever the edited text says
     return template.title, body

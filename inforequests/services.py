@@ -118,6 +118,7 @@ def _context(case, **extra):
         "name": case.name,
         "number": case.number,
         "agency": case.agency.name,
+        "reconsideration_body": getattr(getattr(case.agency, "request_desk", None), "reconsideration_body", ""),
         "title": case.title,
         "received_on": f"{case.received_on:%Y年%m月%d日}",
         **extra,

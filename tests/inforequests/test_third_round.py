@@ -171,3 +171,21 @@ def test_staff_correct_an_applicants_particulars_validated_with_a_reason_on_reco
     assert corrected.id_number == "530102199001010028" and corrected.applicant_key != old_key
     event = CaseEvent.objects.get(case=case, action="更正申请人信息")
     assert "证件号码" in event.reason and "登记时录错" in event.reason and "530102" not in event.reason
+
+
+def test_the_statement_of_rights_names_the_agencys_reconsideration_body():
+    """Since the revised 行政复议法 (2024) a district department's 复议机关 is the district
+    government: the notice names the body the agency set, never "上一级行政机关"."""
+    from inforequests.models import Agency
+
+    case = make_case(received_on=D(2026, 11, 2))
+    case = services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=D(2026, 11, 20), reply_text="予以公开。")
+    notice = case.notices.exclude(key="receipt").get()
+    assert "上一级行政机关" not in notice.body
+    assert "六十日内依法申请行政复议" in notice.body and "六个月内依法向人民法院提起行政诉讼" in notice.body
+    Agency.objects.filter(organization=case.agency).update(reconsideration_body="昆明市官渡区人民政府")
+    other = make_case(agency=case.agency, received_on=D(2026, 11, 2))
+    other = services.case_reply(
+        case=other, outcome=Outcome.GRANTED, replied_on=D(2026, 11, 20), reply_text="予以公开。"
+    )
+    assert "六十日内依法向昆明市官渡区人民政府申请行政复议" in other.notices.exclude(key="receipt").get().body
