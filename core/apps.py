@@ -38,10 +38,11 @@ class CoreConfig(AppConfig):
         # of its own pending.
         request_started.connect(stamped.forget_flags, dispatch_uid="core.stamped.forget_flags")
         # The working-day overrides, kept likewise until one is saved or deleted.
-        from .models import WorkingDayOverride
+        from .models import WorkingDayOverride, WorkingDayYear
         from .working_days import kept_overrides
 
-        for signal in (post_save, post_delete):
-            signal.connect(
-                kept_overrides.forget_all, sender=WorkingDayOverride, dispatch_uid=f"core.calendar-{id(signal)}"
-            )
+        for model in (WorkingDayOverride, WorkingDayYear):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    kept_overrides.forget_all, sender=model, dispatch_uid=f"core.calendar-{model.__name__}-{id(signal)}"
+                )

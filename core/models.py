@@ -17,3 +17,20 @@ class WorkingDayOverride(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'}（{self.note}）"
+
+
+class WorkingDayYear(models.Model):
+    """A year whose State Council holiday notice staff have entered in full as overrides: its
+    other days are plain weekdays and weekends, exactly, before chinesecalendar knows the year
+    (deadlines running into it stop being 暂定)."""
+
+    year = models.PositiveIntegerField("年度", unique=True)
+    note = models.CharField("依据", max_length=200, help_text="如“国办发明电〔2026〕××号”。")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已录入全年放假安排的年度"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年（{self.note}）"

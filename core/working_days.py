@@ -35,15 +35,18 @@ FIXED_DATE_HOLIDAYS = {
 class Calendar:
     """The calendar as of one read of the override table: {date: (is_workday, note)}."""
 
-    def __init__(self, overrides=None):
+    def __init__(self, overrides=None, complete_years=()):
         self.overrides = overrides or {}
+        # Years whose whole holiday notice is among the overrides (core.WorkingDayYear).
+        self.complete_years = frozenset(complete_years)
 
     def is_workday(self, day: dt.date) -> tuple[bool, bool]:
         if day in self.overrides:
             return self.overrides[day][0], True
         official = _official_workday(day)
         if official is None:
-            return day.weekday() < 5 and (day.month, day.day) not in FIXED_DATE_HOLIDAYS, False
+            plain = day.weekday() < 5 and (day.month, day.day) not in FIXED_DATE_HOLIDAYS
+            return plain, day.year in self.complete_years
         return official, True
 
     def describe(self, day: dt.date) -> tuple[bool, bool, str]:
@@ -52,6 +55,10 @@ class Calendar:
             workday, note = self.overrides[day]
             return workday, True, f"工作日调整：{note}"
         workday, exact = self.is_workday(day)
+        if exact and _official_workday(day) is None:  # a year staff entered in full
+            if (day.month, day.day) in FIXED_DATE_HOLIDAYS:
+                return workday, True, f"法定节假日（{FIXED_DATE_HOLIDAYS[day.month, day.day]}）"
+            return workday, True, "工作日（全年放假安排已录入）" if workday else "周末（全年放假安排已录入）"
         if not exact:
             if (day.month, day.day) in FIXED_DATE_HOLIDAYS:
                 why = f"法定节假日（{FIXED_DATE_HOLIDAYS[day.month, day.day]}；该年度放假安排尚未公布）"
@@ -92,10 +99,11 @@ _HOLIDAY_NAMES = {
 
 
 def load_calendar() -> Calendar:
-    from .models import WorkingDayOverride
+    from .models import WorkingDayOverride, WorkingDayYear
 
     rows = kept_overrides.get("all", lambda: list(WorkingDayOverride.objects.values_list("date", "is_workday", "note")))
-    return Calendar({day: (workday, note) for day, workday, note in rows})
+    years = kept_overrides.get("years", lambda: list(WorkingDayYear.objects.values_list("year", flat=True)))
+    return Calendar({day: (workday, note) for day, workday, note in rows}, years)
 
 
 def is_workday(day: dt.date, *, calendar: Calendar | None = None) -> tuple[bool, bool]:

@@ -1,11 +1,13 @@
 """Registers this app with the foundation's registries (imported from AppConfig.ready)."""
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from simple_history.models import HistoricalRecords
 
 from core.demo import register_demo_loader
-from core.models import WorkingDayOverride
+from core.models import WorkingDayOverride, WorkingDayYear
 from core.navigation import register_link, register_section
 from core.roles import register_role_models
 
@@ -57,6 +59,20 @@ def _calendar_changed(sender, instance, **kwargs):
     transaction.on_commit(lambda: recompute_open_cases(reason=reason, user=user, dates=sorted(dates)))
 
 
+def _year_changed(sender, instance, **kwargs):
+    """A year marked (or unmarked) as entered in full: the open cases whose clock runs into it."""
+    from .services import recompute_open_cases
+
+    verb = "取消" if kwargs.get("signal") is post_delete else "确认"
+    reason = f"{verb}{instance.year}年全年放假安排已录入（{instance.note}）"
+    user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
+    user = user if getattr(user, "is_authenticated", False) else None
+    first, last = dt.date(instance.year, 1, 1), dt.date(instance.year, 12, 31)
+    transaction.on_commit(lambda: recompute_open_cases(reason=reason, user=user, period=(first, last)))
+
+
+post_save.connect(_year_changed, sender=WorkingDayYear, dispatch_uid="inforequests-calendar-year-save")
+post_delete.connect(_year_changed, sender=WorkingDayYear, dispatch_uid="inforequests-calendar-year-delete")
 pre_save.connect(_remember_old_date, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-before")
 post_save.connect(_calendar_changed, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-save")
 post_delete.connect(_calendar_changed, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-delete")

@@ -650,20 +650,22 @@ def _escape_lines(text):
     return [escape(line) for line in text.splitlines() if line.strip()]
 
 
-def recompute_open_cases(*, reason, user=None, dates=None) -> list[tuple[str, object, object]]:
+def recompute_open_cases(*, reason, user=None, dates=None, period=None) -> list[tuple[str, object, object]]:
     """After a calendar change: recompute the open cases whose running clock spans one of
-    `dates` (all open cases when None), and log each change. A stopped clock (due_on null)
-    is recomputed when it restarts."""
+    `dates`, or reaches into `period` (first, last) (all open cases when neither), and log each
+    change. A stopped clock (due_on null) is recomputed when it restarts."""
+    from django.db.models import Q
+
     calendar = load_calendar()
     changes = []
     cases = Case.objects.open()
     if dates:
-        from django.db.models import Q
-
         spans = Q()
         for day in dates:
             spans |= Q(clock_start__lt=day, due_on__gte=day)
         cases = cases.filter(spans)
+    if period:
+        cases = cases.filter(clock_start__lte=period[1], due_on__gte=period[0])
     for pk in cases.values_list("pk", flat=True).iterator():
         with transaction.atomic():
             case = _lock(Case(pk=pk))

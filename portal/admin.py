@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from core.concurrency import VersionedAdminMixin
 from core.history_admin import HistoryAdmin
@@ -9,6 +10,8 @@ from .models import SiteSettings
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["site_name", "site_domain", "site_id_code"]
+    # An address typed without a scheme is an https one (Django 6's default, without its warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         # One row only: the site has one header and footer.

@@ -189,3 +189,37 @@ def test_the_statement_of_rights_names_the_agencys_reconsideration_body():
         case=other, outcome=Outcome.GRANTED, replied_on=D(2026, 11, 20), reply_text="予以公开。"
     )
     assert "六十日内依法向昆明市官渡区人民政府申请行政复议" in other.notices.exclude(key="receipt").get().body
+
+
+def test_a_year_entered_in_full_makes_deadlines_running_into_it_exact(django_capture_on_commit_callbacks):
+    """A year chinesecalendar does not know yet: once staff have entered its State Council notice
+    and say so (core.WorkingDayYear), its plain days are exact and the deadlines stop being 暂定."""
+    import chinese_calendar
+
+    from core.models import WorkingDayOverride, WorkingDayYear
+    from core.working_days import load_calendar
+    from inforequests.models import CaseEvent
+
+    year = next(y for y in range(2026, 2100) if _unknown(chinese_calendar, y))
+    with time_machine.travel(dt.datetime(year - 1, 12, 28, 4, 0, tzinfo=dt.UTC), tick=False):
+        case = make_case(received_on=D(year - 1, 12, 21))
+        assert case.due_on.year == year and not case.due_exact
+        with django_capture_on_commit_callbacks(execute=True):
+            WorkingDayOverride.objects.create(date=D(year, 1, 1), is_workday=False, note=f"{year}年元旦")
+        case.refresh_from_db()
+        assert not case.due_exact  # one day of the notice is not the whole notice
+        with django_capture_on_commit_callbacks(execute=True):
+            WorkingDayYear.objects.create(year=year, note="国办发明电（测试）")
+        case.refresh_from_db()
+        assert case.due_exact
+        assert CaseEvent.objects.filter(case=case, action="期限重算", reason__contains="全年放假安排已录入").exists()
+        workday, exact, why = load_calendar().describe(D(year, 1, 5) + dt.timedelta(days=(0 - D(year, 1, 5).weekday())))
+        assert workday and exact and "全年放假安排已录入" in why
+
+
+def _unknown(chinese_calendar, year):
+    try:
+        chinese_calendar.is_workday(D(year, 6, 3))
+    except NotImplementedError:
+        return True
+    return False
