@@ -10,6 +10,7 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
 from core.charts import bar_chart
+from core.http import digits_value
 from core.pagecache import cached_value
 
 from .models import Community, Designation, Fact, Metric, Program, Street
@@ -331,9 +332,10 @@ def citation_get(*, anchor: str, record):
     """The fact or designation a `?cite=fact-12` link points at, if it quotes this public record."""
     prefix, _, raw_pk = anchor.partition("-")
     model = {Fact.anchor_prefix: Fact, Designation.anchor_prefix: Designation}.get(prefix)
-    if model is None or not raw_pk.isdigit() or len(raw_pk) > 18:
+    pk = digits_value(raw_pk, max_digits=18)
+    if model is None or pk is None:
         return None
-    return model.objects.public().filter(pk=int(raw_pk), source_record=record).first()
+    return model.objects.public().filter(pk=pk, source_record=record).first()
 
 
 def metrics_quoted_from(*, record) -> list[Metric]:

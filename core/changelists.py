@@ -33,6 +33,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .dates import local_year_range
+from .http import digits_value
 from .pagecache import cached_value
 from .planner import index_walk
 
@@ -99,10 +100,7 @@ class BoundedCountPaginator(Paginator):
 def requested_page(request) -> int:
     """The page number asked for: the changelist's ?p= or the autocomplete view's ?page= (both
     1-based; anything else is page 1, as Django's ChangeList reads it)."""
-    try:
-        return int(request.GET.get(PAGE_VAR) or request.GET.get("page") or 1)
-    except ValueError:
-        return 1
+    return digits_value(request.GET.get(PAGE_VAR) or request.GET.get("page") or "1", max_digits=9) or 1
 
 
 def is_autocomplete(request) -> bool:

@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from .http import digits_value
+
 
 class HistoryAdmin(SimpleHistoryAdmin):
     """simple-history's admin, its history to read and never to revert. A revert saves an old
@@ -45,7 +47,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._known_id(object_id)
         self._history_in_scope(request, object_id)
-        if not str(version_id).isdigit():
+        if digits_value(str(version_id), max_digits=18) is None:
             raise Http404("没有这个历史版本。")
         if request.method == "POST":
             raise PermissionDenied("历史版本只能查看；要恢复其中的内容，请在编辑页面修改后保存。")

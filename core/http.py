@@ -29,25 +29,41 @@ def labelled_errors(form) -> dict:
     return errors
 
 
-def parse_page_number(request, param="page"):
-    """A page number from the query string; junk, zero or negative → 404, never a 500."""
-    raw = request.GET.get(param, "1")
-    # Length first: int() refuses strings of over 4,300 digits with a ValueError.
-    if not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
-        raise Http404("页码无效")
+def digits_value(raw: str, *, max_digits: int) -> int | None:
+    """A whole number written only in decimal digits (ASCII or full-width, as copied from a
+    document), else None. Every page number, keyset anchor and id from a query string goes
+    through here: str.isdigit() also admits "²" and "①", which int() refuses with a ValueError,
+    and a length cap keeps int() off strings of over 4,300 digits."""
+    if not raw or len(raw) > max_digits or not raw.isdecimal():
+        return None
     return int(raw)
+
+
+class PageNotFound(Http404):
+    """A 404 whose message is written for the reader (a bad page number): the 404 page shows it
+    (portal.errors.handler404). Other 404s keep the generic text, which tells nothing about what
+    exists."""
+
+
+def parse_page_number(params, param="page", *, highest=999_999_999, message="页码无效：页码应为 1 或更大的整数。"):
+    """A page number from a query string (request.GET), 1 to `highest`; anything else is a 404
+    with `message` for the reader, never a 500."""
+    number = digits_value(params.get(param, "1"), max_digits=9)
+    if number is None or not 1 <= number <= highest:
+        raise PageNotFound(message)
+    return number
 
 
 def numbered_page(request, queryset, size, *, count=None):
     """{"page", "query_string"} for ?page=N of `queryset` (components/pagination.html): for
     short lists. `count`, when the caller knows it already, saves a COUNT. Deep lists page
     by key instead (disclosures.selectors.record_page)."""
-    number = parse_page_number(request)
+    number = parse_page_number(request.GET)
     paginator = Paginator(queryset, size)
     if count is not None:
         paginator.count = count
     if number > max(paginator.num_pages, 1):
-        raise Http404("页码超出范围")
+        raise PageNotFound(f"页码超出范围：共 {max(paginator.num_pages, 1)} 页，没有第 {number} 页。")
     query = request.GET.copy()
     query.pop("page", None)
     return {"page": paginator.page(number), "query_string": query.urlencode()}

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.http import PageNotFound, digits_value, parse_page_number
 from core.pagecache import cached_value
 from core.working_days import working_days_between
 
@@ -367,6 +368,9 @@ def record_related_panels(*, record: DisclosureRecord) -> list[str]:
 # works for the first pages; counts come from the cache.
 
 MAX_OFFSET_PAGE = 50
+# A paging link whose anchor record is gone (withdrawn since) or was never one: the same words
+# either way, so paging tells nobody which ids were once public.
+STALE_LINK = "翻页链接已失效：目录已更新，请从第一页重新翻页。"
 PAGING_PARAMS = ("page", "after", "before", "last")
 
 
@@ -429,11 +433,12 @@ class CataloguePage:
 def _anchor(raw: str):
     """(published_at, id) of a public record, or 404 for anything else: a withdrawn record's id
     answers exactly as a draft's does, so paging tells nobody which ids were once public."""
-    if not raw.isdigit() or len(raw) > 18:
-        raise Http404("页码无效")
-    found = DisclosureRecord.objects.published().filter(pk=int(raw)).values_list("published_at", "pk").first()
+    pk = digits_value(raw, max_digits=18)
+    found = None
+    if pk is not None:
+        found = DisclosureRecord.objects.published().filter(pk=pk).values_list("published_at", "pk").first()
     if found is None:
-        raise Http404("页码无效")
+        raise PageNotFound(STALE_LINK)
     return found
 
 
@@ -484,18 +489,19 @@ def record_page(*, filterset, params, size: int) -> CataloguePage:
         has_previous, has_next = paginator.count > size, False
         number = paginator.num_pages
     else:
-        raw = params.get("page", "1")
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_OFFSET_PAGE:
-            raise Http404("页码无效：请用“下一页”“尾页”翻页，或按年份、主题筛选")
-        number = int(raw)
+        number = parse_page_number(
+            params,
+            highest=MAX_OFFSET_PAGE,
+            message=f"页码无效：可直接打开第 1 至 {MAX_OFFSET_PAGE} 页；更后面的请用“下一页”“尾页”翻页，或按年份、主题筛选。",
+        )
         start = (number - 1) * size
         rows = list(qs.order_by(*newest_first)[start : start + size + 1])
         has_previous, has_next = number > 1, len(rows) > size
         rows = rows[:size]
         if number > 1 and not rows:
-            raise Http404("页码超出范围")
+            raise PageNotFound(f"页码超出范围：共 {paginator.num_pages} 页，没有第 {number} 页。")
     if not rows and (params.get("after") or params.get("before")):
-        raise Http404("页码超出范围")
+        raise PageNotFound(STALE_LINK)
     return CataloguePage(
         object_list=rows,
         paginator=paginator,

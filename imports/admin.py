@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from core.forms import error_reasons
-from core.http import numbered_page
+from core.http import digits_value, numbered_page
 from disclosures import selectors as disclosure_selectors
 
 from . import selectors, services
@@ -36,11 +36,12 @@ class BatchFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value() or ""
-        if not (value.isascii() and value.isdigit() and len(value) < 19):
+        pk = digits_value(value, max_digits=18)
+        if pk is None:
             return queryset
         condition = Q()
         for name in self.fields:
-            condition |= Q(**{f"{name}_id": int(value)})
+            condition |= Q(**{f"{name}_id": pk})
         return queryset.filter(condition)
 
 
@@ -243,8 +244,8 @@ class FlagAdmin(admin.ModelAdmin):
             .order_by("imported__record_id", "field", "position")
         )
         batch = None
-        if request.GET.get("batch", "").isdigit() and len(request.GET["batch"]) < 19:
-            pk = int(request.GET["batch"])
+        pk = digits_value(request.GET.get("batch", ""), max_digits=18)
+        if pk is not None:
             flags = flags.filter(imported__batch_id=pk) | flags.filter(batch_id=pk)
             # The title names the batch only to whoever may open it (its owner, district-wide staff).
             batch = selectors.batches_for(request.user).filter(pk=pk).first()
@@ -264,9 +265,9 @@ class FlagAdmin(admin.ModelAdmin):
                     self.message_user(request, f"已核对：{flag.place}“{flag.found}”。", messages.SUCCESS)
                     return redirect(request.get_full_path())
             else:
-                pk = request.POST.get("flag", "")
-                errors[int(pk) if pk.isdigit() else 0] = "请选择核对结果。"
-                typed[int(pk) if pk.isdigit() else 0] = request.POST.get("text", "")
+                pk = digits_value(request.POST.get("flag", ""), max_digits=18) or 0
+                errors[pk] = "请选择核对结果。"
+                typed[pk] = request.POST.get("text", "")
         page = numbered_page(request, flags, FLAGS_PER_PAGE)
         rows = [
             {"flag": flag, "error": errors.get(flag.pk), "text": typed.get(flag.pk, flag.suggestion)}

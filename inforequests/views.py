@@ -324,7 +324,7 @@ def _queue_table(request, data):
     cost about 0.75 ms a row to load, decrypt and render, and queues are read far more often
     than cases change. Shared only by staff who may see the same cases."""
     user = request.user
-    parse_page_number(request)  # junk is a 404 before anything is looked up
+    parse_page_number(request.GET)  # junk is a 404 before anything is looked up
     calendar = load_calendar()
     scope = _queue_scope(user)
     overrides = sorted((day.isoformat(), workday) for day, (workday, _) in calendar.overrides.items())

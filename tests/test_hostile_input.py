@@ -30,6 +30,14 @@ FOUND_500S = [
     "/disclosures/015117762-202306-707714%00/",
     "/proposals/1/102114%00/",
     "/api/v1/records/abc%00def",
+    # "²" passes str.isdigit() but not int() (a "2" mangled by a copy from a word processor).
+    "/disclosures/?page=²",
+    "/disclosures/?after=²",
+    "/disclosures/?before=²",
+    "/proposals/?page=²",
+    "/search/?q=社区&page=²",
+    "/disclosures/015117762-202306-707714/?cite=fact-²",
+    "/gk/qzf/catalogue/?page=²",
 ]
 
 
@@ -71,6 +79,7 @@ HOSTILE = [
     CRAFTED_CURSOR,
     "a" * 5000,
     "０１２３",
+    "²",
     "〔2018〕49号",
 ]
 PARAMETERS = [

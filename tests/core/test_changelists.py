@@ -46,5 +46,6 @@ def test_page_numbers_from_the_query_string():
     assert requested_page(factory.get("/", {"p": "7"})) == 7
     assert requested_page(factory.get("/", {"page": "3"})) == 3  # the autocomplete view's
     assert requested_page(factory.get("/", {"p": "x"})) == 1
+    assert requested_page(factory.get("/", {"p": "²"})) == 1  # isdigit() but not a number int() reads
     assert requested_page(factory.get("/")) == 1
     assert BoundedCountPaginator(Topic.objects.all(), 5, page=10**12).page_hint == 100_000

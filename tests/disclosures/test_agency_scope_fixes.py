@@ -214,6 +214,7 @@ def test_the_history_is_read_only_and_a_bad_version_id_is_a_404(chief_client, wo
     stored = Organization.objects.get(pk=civil.pk)
     assert (stored.review_levels, stored.parent, stored.address) == (3, world["district"], civil.address)
     assert chief_client.get(f"/admin/disclosures/organization/{civil.pk}/history/abc/").status_code == 404
+    assert chief_client.get(f"/admin/disclosures/organization/{civil.pk}/history/²/").status_code == 404
     assert chief_client.get("/admin/disclosures/organization/abc/history/").status_code == 404
     assert chief_client.get(f"/admin/disclosures/organization/abc/history/{old}/").status_code == 404
 

@@ -126,6 +126,13 @@ def test_a_batch_address_that_is_not_a_number_is_a_404(vocab, staff_client):
     assert staff_client.get("/admin/imports/importbatch/99999/change/").status_code == 404
 
 
+def test_a_batch_or_flag_number_that_is_no_number_is_ignored(vocab, staff_client):
+    # "²" passes str.isdigit() but int() refuses it: these answered 500.
+    assert staff_client.get("/admin/imports/flag/review/", {"batch": "²"}).status_code == 200
+    assert staff_client.get("/admin/imports/flag/", {"batch": "²"}).status_code == 200
+    assert staff_client.post("/admin/imports/flag/review/", {"flag": "²", "action": "x"}).status_code == 400
+
+
 def test_upload_and_mapping_errors_are_named_beside_their_fields_and_above(vocab, staff_client):
     response = upload(staff_client, "目录.xlsx", office_workbook(), source_system="")
     html = response.content.decode()
