@@ -39,10 +39,22 @@ def digits_value(raw: str, *, max_digits: int) -> int | None:
     return int(raw)
 
 
+# The query parameters that choose a page of a list: numbered (page) or keyset (the catalogue).
+PAGING_PARAMS = ("page", "after", "before", "last")
+
+
 class PageNotFound(Http404):
     """A 404 whose message is written for the reader (a bad page number): the 404 page shows it
-    (portal.errors.handler404). Other 404s keep the generic text, which tells nothing about what
-    exists."""
+    with a link to the list's first page (portal.errors.handler404). Other 404s keep the generic
+    text, which tells nothing about what exists."""
+
+
+def first_page_url(request) -> str:
+    """The list `request` asked for, at its first page: the same filters, no paging."""
+    query = request.GET.copy()
+    for name in PAGING_PARAMS:
+        query.pop(name, None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 def parse_page_number(params, param="page", *, highest=999_999_999, message="页码无效：页码应为 1 或更大的整数。"):

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from core.http import PageNotFound, digits_value, parse_page_number
+from core.http import PAGING_PARAMS, PageNotFound, digits_value, parse_page_number
 from core.pagecache import cached_value
 from core.working_days import working_days_between
 
@@ -371,7 +371,6 @@ MAX_OFFSET_PAGE = 50
 # A paging link whose anchor record is gone (withdrawn since) or was never one: the same words
 # either way, so paging tells nobody which ids were once public.
 STALE_LINK = "翻页链接已失效：目录已更新，请从第一页重新翻页。"
-PAGING_PARAMS = ("page", "after", "before", "last")
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from django.http import HttpResponseServerError
 from django.template import loader
 
-from core.http import bad_request_page
+from core.http import PageNotFound, bad_request_page, first_page_url
 from core.pages import PageMeta, render_page
 
 
@@ -22,7 +22,12 @@ def csrf_failure(request, reason=""):
 
 
 def handler404(request, exception=None):
-    return render_page(request, "404.html", PageMeta(name="页面未找到"), status=404)
+    # Only a PageNotFound's message is written for readers; any other 404's text may name what
+    # exists (or once did), so those get the generic page.
+    context = {}
+    if isinstance(exception, PageNotFound):
+        context = {"message": str(exception), "first_page": first_page_url(request)}
+    return render_page(request, "404.html", PageMeta(name="页面未找到"), context, status=404)
 
 
 def handler500(request):
