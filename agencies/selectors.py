@@ -11,12 +11,13 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.db.models import Max
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from core.pagecache import cached_value
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureRecord, Organization, Page
+from disclosures.registry import application_link
 
 ANNUAL_REPORT_GENRE = "政府信息公开年报"
 SECTION_PAGES = ("home", "guide", "policy", "statutory", "catalogue", "annual_reports")
@@ -100,11 +101,9 @@ def agency_annual_reports(*, organization: Organization):
 
 
 def application_url(*, organization: Organization) -> str | None:
-    """The 依申请公开 form for this agency, when the 依申请公开 app is installed."""
-    try:
-        return f"{reverse('inforequests:apply')}?agency={organization.pk}"
-    except NoReverseMatch:
-        return None
+    """The 依申请公开 form for this agency when it takes applications online; None otherwise
+    (its pages then point to the guide's offices, which take letters, faxes and visits)."""
+    return application_link(organization)
 
 
 # --- 法定主动公开内容: the column tree ------------------------------------------------------

@@ -43,3 +43,17 @@ def register_publish_check(func):
 
 def publish_problems(record) -> list[str]:
     return [problem for func in _publish_checks if (problem := func(record))]
+
+
+_application_links = []
+
+
+def register_application_link(func):
+    """Register `func(organization) -> str | None`: the address to apply online for information
+    the organization holds (依申请公开), or None when it takes no applications online."""
+    _application_links.append(func)
+    return func
+
+
+def application_link(organization) -> str | None:
+    return next((url for func in _application_links if (url := func(organization))), None)

@@ -4,12 +4,14 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.demo import register_demo_loader
 from core.models import WorkingDayOverride, WorkingDayYear
 from core.navigation import register_link, register_section
 from core.roles import register_role_models
+from disclosures.registry import register_application_link
 
 register_link("apply", "inforequests:apply")
 register_section(
@@ -31,6 +33,18 @@ def _load_demo():
 
 
 register_demo_loader("inforequests", _load_demo)
+
+
+@register_application_link
+def _application_form(organization):
+    # Only an agency the form lists: a link to one it does not would leave the applicant at
+    # "请选择机关" with their agency missing from the list.
+    from .selectors import AGENCY_PARAMETER, agency_exists
+
+    if agency_exists(organization.pk):
+        return f"{reverse('inforequests:apply')}?{AGENCY_PARAMETER}={organization.pk}"
+    return None
+
 
 register_role_models(
     "inforequests",

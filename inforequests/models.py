@@ -14,6 +14,11 @@ from disclosures.models import Organization
 from .crypto import EncryptedTextField, mask, mask_name
 
 
+class AgencyManager(models.Manager):
+    def get_by_natural_key(self, organization_name):
+        return self.get(organization__name=organization_name)
+
+
 class Agency(models.Model):
     """An Organization that takes 依申请公开 requests (listed on the application form)."""
 
@@ -33,12 +38,21 @@ class Agency(models.Model):
     )
     history = HistoricalRecords()
 
+    # Named by its organization in the seed (fixtures/040_inforequests.json), so load_seed finds
+    # a desk the demo data or staff already made instead of adding a second one.
+    objects = AgencyManager()
+
     class Meta:
         verbose_name = verbose_name_plural = "受理机关"
         ordering = ["organization__name"]
 
     def __str__(self):
         return self.organization.name
+
+    def natural_key(self):
+        return self.organization.natural_key()
+
+    natural_key.dependencies = ["disclosures.organization"]
 
 
 class Outcome(models.TextChoices):

@@ -12,6 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils import timezone
 
+from core.http import digits_value
 from core.pagecache import cached_value
 from core.stamped import StampedLookups
 from core.working_days import add_working_days, load_calendar, working_days_between
@@ -318,6 +319,18 @@ def applicant_month_count(*, key, day) -> int:
 
 def agency_exists(pk) -> bool:
     return Agency.objects.filter(organization_id=pk, accepts_requests=True).exists()
+
+
+# The query parameter that names the agency an application form opens with (an agency's
+# 依申请公开 link: /disclosures/apply/?agency=<id>).
+AGENCY_PARAMETER = "agency"
+
+
+def requested_agency(params) -> int | None:
+    """The agency `params` (request.GET) asks the form to open with, when the form lists it;
+    anything else is ignored: the applicant then chooses."""
+    pk = digits_value(params.get(AGENCY_PARAMETER, ""), max_digits=18)
+    return pk if pk is not None and agency_exists(pk) else None
 
 
 def notices_for_applicant(case):

@@ -96,7 +96,8 @@ def apply(request):
     crumbs = _crumbs(("在线申请", None))
     context = {"crumbs": crumbs, "reader_form": APPLY_FORM}
     if request.method != "POST":
-        return _page(request, "inforequests/apply.html", {**context, "form": forms.ApplicationForm()})
+        initial = {"agency": selectors.requested_agency(request.GET)}
+        return _page(request, "inforequests/apply.html", {**context, "form": forms.ApplicationForm(initial=initial)})
     form = forms.ApplicationForm(request.POST)
     if is_reader_replay(request):
         # Back from a preference change: the page it was, as typed, nothing checked or sent.

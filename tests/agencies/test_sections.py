@@ -111,16 +111,26 @@ def test_annual_reports_list_the_agencys_reports(client, agencies):
     assert "2025年政府信息公开工作年度报告" in html and "其他通知" not in html
 
 
-def test_without_the_request_app_the_apply_entry_points_to_the_guide(client, agencies, settings):
-    from django.urls import NoReverseMatch, reverse
+def test_the_apply_entry_opens_the_form_for_this_agency_when_it_takes_applications_online(client, agencies):
+    from inforequests.models import Agency
 
+    Agency.objects.create(organization=agencies["civil"])
     html = client.get("/gk/mzj/").content.decode()
-    try:
-        apply = reverse("inforequests:apply")
-    except NoReverseMatch:
-        assert 'href="/gk/mzj/guide/#guide-apply">依申请公开' in html
-    else:
-        assert f'href="{apply}?agency={agencies["civil"].pk}"' in html
+    link = f"/disclosures/apply/?agency={agencies['civil'].pk}"
+    assert f'href="{link}">依申请公开' in html
+    assert f'href="{link}">在线提出申请' in client.get("/gk/mzj/guide/").content.decode()
+    form = client.get(link).content.decode()
+    assert re.search(rf'<option value="{agencies["civil"].pk}" selected>某区民政局</option>', form)
+
+
+def test_an_agency_without_online_applications_points_to_its_guides_offices(client, agencies):
+    """A link to the form would leave the applicant with their agency missing from its list."""
+    from inforequests.models import Agency
+
+    Agency.objects.create(organization=agencies["street"], accepts_requests=False)
+    for code in ("mzj", "jd"):
+        assert f'href="/gk/{code}/guide/#guide-apply">依申请公开' in client.get(f"/gk/{code}/").content.decode()
+        assert "在线提出申请" not in client.get(f"/gk/{code}/guide/").content.decode()
 
 
 def test_existing_urls_keep_working(client, seed):

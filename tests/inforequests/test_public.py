@@ -85,6 +85,44 @@ def test_apply_check_confirm_receipt(client, agency):
     assert found.status_code == 200
 
 
+def test_the_form_opens_with_the_agency_the_link_names(client, agency):
+    """An agency's 依申请公开 link (/disclosures/apply/?agency=<id>) preselects it."""
+    other = AgencyFactory().organization
+    page = client.get(APPLY, {"agency": other.pk}).content.decode()
+    assert f'<option value="{other.pk}" selected>' in page
+    assert f'<option value="{agency.pk}">' in page and '<option value="" selected>' not in page
+
+
+@pytest.mark.parametrize("value", ["", "abc", "²", "-1", "9" * 30, "999999"])
+def test_an_agency_the_form_does_not_list_is_ignored(client, agency, value):
+    response = client.get(APPLY, {"agency": value})
+    assert response.status_code == 200
+    assert '<option value="" selected>请选择机关</option>' in response.content.decode()
+
+
+def test_an_agency_that_stopped_taking_applications_is_not_preselected(client, agency):
+    agency.request_desk.accepts_requests = False
+    agency.request_desk.save()
+    assert '<option value="" selected>' in client.get(APPLY, {"agency": agency.pk}).content.decode()
+
+
+def test_the_seed_district_government_takes_applications_online(client, seed):
+    """The 区政府's 依申请公开 link opens the form with it chosen (it was not a 受理机关)."""
+    from django.core.management import call_command
+
+    from disclosures.models import Organization
+    from inforequests.demo import load_demo_data
+    from inforequests.models import Agency
+
+    load_demo_data()
+    call_command("load_seed", verbosity=0)  # again, after the demo data: no second desk
+    district = Organization.objects.get(name="昆明市官渡区人民政府")
+    assert Agency.objects.filter(organization=district).count() == 1
+    link = f"{APPLY}?agency={district.pk}"
+    assert f'href="{link}">依申请公开' in client.get("/gk/qzf/").content.decode()
+    assert f'<option value="{district.pk}" selected>' in client.get(link).content.decode()
+
+
 def test_stored_identifiers_are_encrypted(agency):
     from django.db import connection
 
