@@ -123,6 +123,11 @@ def test_the_seed_district_government_takes_applications_online(client, seed):
     assert f'<option value="{district.pk}" selected>' in client.get(link).content.decode()
 
 
+@pytest.mark.parametrize("url", [APPLY, STATUS, "/disclosures/apply/statistics/"])
+def test_the_public_pages_are_tagged_as_the_column_of_applications(client, url):
+    assert '<meta name="ColumnType" content="依法申请公开">' in client.get(url).content.decode()
+
+
 def test_stored_identifiers_are_encrypted(agency):
     from django.db import connection
 
