@@ -13,6 +13,9 @@ class SearchForm(forms.Form):
         label="检索词",
         required=False,
         strip=False,
+        # As help text, Django points the box's aria-describedby at it (id_q_helptext), so screen
+        # readers announce the examples with the box, and the error after them when there is one.
+        help_text="可输入标题或正文中的字词、索引号、文号（如 官办通〔2020〕26号）或“第102114号提案”；多个词用空格分开。",
         widget=forms.TextInput(attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH, "autocomplete": "off"}),
     )
     type = forms.ChoiceField(label="类型", required=False)

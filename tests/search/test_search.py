@@ -310,6 +310,18 @@ class TestBadInput:
         assert message in html and 'class="error-summary"' in html
         assert html.count("<h1") == 1 and 'name="q"' in html  # the form is shown again to correct
 
+    def test_the_search_box_is_described_by_its_hint_and_its_error(self, client, db):
+        """Screen readers announce the examples of what can be searched, and an error beside the
+        box (the box's aria-describedby named an error that was never on the page)."""
+        html = client.get(reverse("search:results"), {"q": "社区"}).content.decode()
+        assert 'aria-describedby="id_q_helptext" id="id_q"' in html
+        assert '<span class="hint" id="id_q_helptext">可输入标题' in html
+        html = client.get(reverse("search:results"), {"q": "\u200b社区"}).content.decode()
+        assert 'aria-describedby="id_q_helptext id_q_error"' in html
+        assert re.search(r'<ul class="errorlist" id="id_q_error"><li>检索词含有', html)
+        html = client.get(reverse("search:results"), {"q": "社区", "date_from": "2024-13-01"}).content.decode()
+        assert 'aria-describedby="id_date_from_error"' in html and 'id="id_date_from_error"' in html
+
     def test_empty_query_asks_for_a_term(self, client, db):
         for url in (reverse("search:results"), reverse("search:results") + "?q=++"):
             response = client.get(url)
