@@ -53,3 +53,22 @@ class ShortModelChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField over a short list (agencies, sessions, levels)."""
 
     iterator = ListedChoiceIterator
+
+
+def error_summary(form, shown=None) -> list[tuple[str, str]]:
+    """(anchor, message) for each error of `form`, for an error summary (GOV.UK's pattern): the
+    form's own errors first, then each field's in the order the fields are on the page, not
+    the order clean() found them. The anchor is the id of the control to correct (a radio
+    group's first option); a field the page does not show (`shown`: the names it does, default
+    every visible field) gets no link, and its message names the field."""
+    items = [("", str(message)) for message in form.non_field_errors()]
+    for field in form:
+        if not field.errors:
+            continue
+        on_page = not field.is_hidden and (shown is None or field.name in shown)
+        # RadioSelect and MultiWidget give no id for a label: their first control is <id>_0.
+        anchor = (field.id_for_label or (f"{field.auto_id}_0" if field.auto_id else "")) if on_page else ""
+        label = str(field.label or field.name)
+        for message in field.errors:
+            items.append((anchor, message if on_page or label in message else f"{label}：{message}"))
+    return items

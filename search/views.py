@@ -5,7 +5,7 @@ from django.utils.http import urlencode
 
 from audit.services import audit_export
 from core.csv import csv_response
-from core.http import labelled_errors, numbered_page
+from core.http import numbered_page
 from core.pages import PageMeta
 from core.rendering import keep_response
 
@@ -73,7 +73,6 @@ def results(request):
         "hidden_filters": [(name, request.GET[name]) for name in HIDDEN_FILTERS if request.GET.get(name)],
     }
     if not form.is_valid():
-        context["errors"] = labelled_errors(form)
         return render(request, "search/results.html", context, status=400)
     query = form.parsed_query
     if query is None:

@@ -3,7 +3,17 @@
 from django import template
 from django.utils.html import format_html
 
+from core.forms import error_summary as form_error_summary
+
 register = template.Library()
+
+
+@register.simple_tag
+def error_summary(form, shown=""):
+    """{% error_summary form shown as items %}: (anchor, message) pairs for
+    components/form_errors.html; `shown`, space-separated, names the fields the page shows
+    when it shows only some (a variable the include leaves out reads as "")."""
+    return form_error_summary(form, str(shown).split() or None)
 
 
 class ScrollingTableNode(template.Node):

@@ -168,6 +168,21 @@ def test_bad_input_is_shown_beside_the_field_and_nothing_is_lost(client, agency,
     assert not Case.objects.exists()
 
 
+def test_the_error_summary_links_each_message_to_its_field_in_page_order(client, agency):
+    """证件号码 comes before 电子邮箱 on the page, though clean() found the e-mail first; each
+    message links to the control to correct (a radio group's first option)."""
+    page = client.post(APPLY, form_data(agency, email="bad@", id_number="110105194912310021")).content.decode()
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    links = re.findall(r'<li><a href="#(\w+)">', summary)
+    assert links == ["id_id_number", "id_email"]
+    page = client.post(APPLY, {}).content.decode()
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    links = re.findall(r'<li><a href="#(\w+)">', summary)
+    assert links[:2] == ["id_agency", "id_applicant_type_0"] and len(links) == summary.count("<li>")
+    for anchor in links:
+        assert f'id="{anchor}"' in page
+
+
 def test_an_invalid_email_is_one_message_even_when_mail_is_the_way_to_answer(client, agency):
     html = client.post(APPLY, form_data(agency, email="not-an-email", delivery="email")).content.decode()
     assert "电子邮箱格式不正确" in html and "请填写电子邮箱" not in html

@@ -322,6 +322,12 @@ class TestBadInput:
         html = client.get(reverse("search:results"), {"q": "社区", "date_from": "2024-13-01"}).content.decode()
         assert 'aria-describedby="id_date_from_error"' in html and 'id="id_date_from_error"' in html
 
+    def test_the_error_summary_links_the_fields_on_the_page_and_names_the_others(self, client, db):
+        html = client.get(reverse("search:results"), {"q": "\u200b社区", "year": "abc"}).content.decode()
+        summary = html.split('class="error-summary"')[1].split("</div>")[0]
+        assert re.search(r'<li><a href="#id_q">检索词含有', summary)
+        assert "<li>年份：" in summary  # a filter from a facet link: no box on the page to link to
+
     def test_empty_query_asks_for_a_term(self, client, db):
         for url in (reverse("search:results"), reverse("search:results") + "?q=++"):
             response = client.get(url)
