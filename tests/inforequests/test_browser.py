@@ -70,6 +70,7 @@ def test_apply_confirm_receipt_and_status_without_javascript_in_elder_mode(brows
     assert page.locator("h1").inner_text() == "政府信息公开申请受理回执"
     code = page.locator(".query-code").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+    assert page.locator("button[data-print]").is_hidden()  # it needs script: no dead button
     audit(page.content())
     page.goto("/disclosures/apply/status/")
     page.fill("#id_query_code", code)
@@ -109,6 +110,32 @@ def test_with_javascript_a_preference_on_the_form_changes_in_place(browser, live
     page.press("#id_name", "Enter")  # the form's own default, not 长者模式
     assert page.locator(".error-summary").count() == 1  # sent and checked: the rest is missing
     assert "elder" in (page.locator("html").get_attribute("class") or "")
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_with_javascript_the_receipt_has_a_print_button(browser, live_server):
+    """The 查询码 is never sent again: the receipt offers to print it (elderly applicants often
+    do not know the browser's print command)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from .test_public import confirm, form_data
+
+    client = Client()
+    assert confirm(client, form_data(AgencyFactory().organization)).status_code == 302
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    page = context.new_page()
+    page.goto("/disclosures/apply/receipt/")
+    page.evaluate("window.print = function () { window.printed = true; }")  # no dialog in a test
+    button = page.get_by_role("button", name="打印回执")
+    button.wait_for(state="visible")
+    button.click()
+    assert page.evaluate("window.printed === true")
+    axe_clean(page)
     context.close()
 
 
