@@ -1,7 +1,8 @@
 """Block components for templates: markup that wraps what the page puts inside it."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from core.forms import error_summary as form_error_summary
 
@@ -39,3 +40,10 @@ def scrolling_table(parser, token):
     nodelist = parser.parse(("endscrolling_table",))
     parser.delete_first_token()
     return ScrollingTableNode(parser.compile_filter(bits[1]), nodelist)
+
+
+@register.filter
+def break_after_hyphens(value):
+    """A code such as a 索引号 that may wrap only after its hyphens (<wbr>), never inside a
+    number: Unicode line breaking keeps "-2026" together and narrow screens broke digits apart."""
+    return mark_safe(escape(value or "").replace("-", "-<wbr>"))

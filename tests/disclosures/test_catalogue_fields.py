@@ -32,3 +32,26 @@ def test_record_page_names_a_repealed_record_as_such_in_its_metadata(reader_clie
 def test_record_page_without_a_summary_has_no_empty_summary_row(reader_client):
     record = PublishedRecordFactory(summary="")
     assert "内容概述" not in reader_client.get(record.get_absolute_url()).content.decode()
+
+
+def test_catalogue_rows_give_the_summary_and_written_date(reader_client):
+    PublishedRecordFactory(title="关于目录字段的通知", written_date=dt.date(2026, 3, 2), summary="目录行的内容概述。")
+    html = reader_client.get("/disclosures/").content.decode()
+    assert '<th scope="col">成文日期</th>' in html
+    row = re.search(r"<tr><td[^>]*>[^<]*(?:<wbr>[^<]*)*</td><td class=\"title\"><a [^>]*>关于目录字段的通知.*?</tr>", html)
+    assert row, "the record's row"
+    assert "目录行的内容概述。" in row.group(0)
+    assert '<time datetime="2026-03-02">2026-03-02</time>' in row.group(0)
+
+
+def test_catalogue_rows_without_a_written_date_say_so_rather_than_leave_a_gap(reader_client):
+    PublishedRecordFactory(title="没有成文日期的信息", written_date=None)
+    html = reader_client.get("/disclosures/").content.decode()
+    row = re.search(r"没有成文日期的信息.*?</tr>", html).group(0)
+    assert '<td class="date" data-label="成文日期">—</td>' in row
+
+
+def test_index_numbers_in_lists_wrap_only_after_their_hyphens(reader_client):
+    record = PublishedRecordFactory()
+    html = reader_client.get("/disclosures/").content.decode()
+    assert record.index_number.replace("-", "-<wbr>") in html

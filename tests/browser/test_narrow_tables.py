@@ -1,0 +1,31 @@
+"""Tables on a phone (375 px) and at 400 % zoom (320 px), in 长者模式: dates and codes are not
+broken inside their digits, and wide tables scroll in their own region, not the page."""
+
+import pytest
+
+ELDER = "elder=1"
+# Each piece of a cell's text between <wbr>s (or the whole text) on one line.
+BROKEN_INSIDE = """selector => [...document.querySelectorAll(selector)].flatMap(cell => {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  const broken = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (lines.size > 1) broken.push(node.textContent);
+  }
+  return broken;
+})"""
+
+
+@pytest.mark.parametrize("width", [320, 375])
+@pytest.mark.parametrize("reader", ["", ELDER], ids=["normal", "elder"])
+def test_record_lists_keep_dates_and_index_number_parts_whole(site, reader_context, width, reader):
+    page = reader_context(reader=reader, width=width, height=800).new_page()
+    for path in ("/", "/disclosures/"):
+        page.goto(path)
+        assert page.locator(".record-table tbody tr").count() > 5
+        assert page.evaluate(BROKEN_INSIDE, ".record-table tbody td:not(:nth-child(2))") == [], path
+        scroll = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll[0] <= scroll[1], path
