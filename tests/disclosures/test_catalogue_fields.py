@@ -38,7 +38,9 @@ def test_catalogue_rows_give_the_summary_and_written_date(reader_client):
     PublishedRecordFactory(title="关于目录字段的通知", written_date=dt.date(2026, 3, 2), summary="目录行的内容概述。")
     html = reader_client.get("/disclosures/").content.decode()
     assert '<th scope="col">成文日期</th>' in html
-    row = re.search(r"<tr><td[^>]*>[^<]*(?:<wbr>[^<]*)*</td><td class=\"title\"><a [^>]*>关于目录字段的通知.*?</tr>", html)
+    row = re.search(
+        r"<tr><td[^>]*>[^<]*(?:<wbr>[^<]*)*</td><td class=\"title\"><a [^>]*>关于目录字段的通知.*?</tr>", html
+    )
     assert row, "the record's row"
     assert "目录行的内容概述。" in row.group(0)
     assert '<time datetime="2026-03-02">2026-03-02</time>' in row.group(0)
