@@ -29,3 +29,31 @@ def test_record_lists_keep_dates_and_index_number_parts_whole(site, reader_conte
         assert page.evaluate(BROKEN_INSIDE, ".record-table tbody td:not(:nth-child(2))") == [], path
         scroll = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert scroll[0] <= scroll[1], path
+
+
+@pytest.mark.parametrize("reader", ["", ELDER], ids=["normal", "elder"])
+def test_annual_report_record_and_page_do_not_scroll_sideways_at_400_percent(site, reader_context, reader):
+    from annualreports.models import AnnualReport
+
+    report = AnnualReport.objects.filter(status="published", consolidated=True).select_related("record").first()
+    page = reader_context(reader=reader, width=320, height=256).new_page()
+    for path in (report.record.get_absolute_url(), report.get_absolute_url()):
+        page.goto(path)
+        scroll = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll[0] <= scroll[1], path
+        # The wide tables scroll in their own regions, which keyboard users can reach.
+        regions = page.locator("main .table-scroll[role=region][tabindex='0']")
+        assert regions.count() >= 4, path
+        assert (
+            page.evaluate(
+                "Math.max(...[...document.querySelectorAll('main .table-scroll')].map(r => r.scrollWidth - r.clientWidth))"
+            )
+            > 0
+        )
+        # Row headers keep whole words on a line rather than one character a line.
+        assert (
+            page.evaluate(
+                "Math.min(...[...document.querySelectorAll('main .table-scroll th[scope=row]')].map(th => th.getBoundingClientRect().width))"
+            )
+            > 100
+        ), path
