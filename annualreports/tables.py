@@ -357,6 +357,11 @@ class Sheet:
     rows: list  # each [label, value, …]; a row whose values are all "" is a group heading
     groups: set = field(default_factory=set)  # indexes of group-heading rows
 
+    @property
+    def part(self) -> str:
+        """The report's part the table belongs to (二、… of two tables, 三、…, 四、…): its heading."""
+        return self.caption.split("：", 1)[0]
+
     def flat_header(self) -> list[list[str]]:
         """The header as a rectangle of strings (CSV, XLSX): a spanned cell fills its first slot."""
         width = len(self.rows[0]) if self.rows else 0

@@ -1,0 +1,78 @@
+"""A report's parts 二、三 and 四 are headings, on the report page and in its catalogue record, and
+every table sits in a region that scrolls sideways (WCAG 1.3.1, 2.4.6, 1.4.10)."""
+
+import re
+
+import pytest
+from django.utils.html import strip_tags
+
+from annualreports import services
+from annualreports.models import AnnualReport, ReviewCase
+from core.roles import REVIEWER
+from tests.annualreports.test_reports import complete, member, orgs  # noqa: F401 (fixture)
+from tests.disclosures.factories import published
+
+pytestmark = pytest.mark.django_db
+
+PARTS = [
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+]
+
+
+def headings(html):
+    return [strip_tags(h).strip() for h in re.findall(r"<h2\b[^>]*>(.*?)</h2>", html, re.S)]
+
+
+def tables_outside_regions(html):
+    """Tables not directly inside a div.table-scroll region."""
+    wrapped = re.findall(r'<div class="table-scroll" role="region" aria-label="[^"]+" tabindex="0">\s*<table\b', html)
+    return len(re.findall(r"<table\b", html)) - len(wrapped)
+
+
+@pytest.fixture
+def report(orgs):  # noqa: F811
+    _, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    report = complete(
+        AnnualReport.objects.create(
+            organization=civil,
+            year=2023,
+            overview="<p>总体情况。</p>",
+            problems="<p>问题。</p>",
+            other_matters="<p>其他。</p>",
+        )
+    )
+    ReviewCase.objects.create(report=report, kind="reconsideration", result="upheld")
+    services.report_publish(report=report, user=reviewer)
+    report.refresh_from_db()
+    return report
+
+
+def test_report_page_has_a_heading_for_every_part(client, report):
+    html = client.get(report.get_absolute_url()).content.decode()
+    found = headings(html)
+    assert [h for h in found if h in PARTS] == PARTS
+    assert tables_outside_regions(html) == 0
+
+
+def test_report_record_has_a_heading_for_every_part_and_scrolling_tables(client, report):
+    html = client.get(report.record.get_absolute_url()).content.decode()
+    assert [h for h in headings(html) if h in PARTS] == PARTS
+    assert html.count('<div class="table-scroll"') >= 3
+    assert tables_outside_regions(html) == 1  # the page's own 信息公开要素 table only
+    assert '<div class="table-scroll" role="region" aria-label="四、政府信息公开行政复议、行政诉讼情况（表格' in html
+
+
+def test_any_record_body_table_scrolls_in_a_region_named_by_its_caption(client):
+    record = published(
+        body="<p>正文。</p><table><caption>收费标准</caption><tbody><tr><td>1</td></tr></tbody></table>"
+        "<table><tbody><tr><td>2</td></tr></tbody></table>"
+    )
+    html = client.get(record.get_absolute_url()).content.decode()
+    assert 'aria-label="收费标准（表格，可横向滚动）" tabindex="0"><table><caption>收费标准' in html
+    assert 'aria-label="表格（表格，可横向滚动）" tabindex="0"><table><tbody>' in html
