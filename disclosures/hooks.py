@@ -12,6 +12,7 @@ from core.sitemaps import register_sitemap
 from .models import AgencyMembership
 from .sitemaps import RecordSitemap
 
+# Later apps add 法定主动公开内容 (12), 年报 (14) and 依申请公开 (16) between 制度 and 目录.
 register_section(
     title="政府信息公开",
     url_name="disclosures:catalogue",

@@ -50,7 +50,8 @@ _application_links = []
 
 def register_application_link(func):
     """Register `func(organization) -> str | None`: the address to apply online for information
-    the organization holds (依申请公开), or None when it takes no applications online."""
+    the organization holds (依申请公开), or None when it takes no applications online; with
+    organization None, the form itself (the applicant chooses the agency)."""
     _application_links.append(func)
     return func
 

@@ -19,11 +19,10 @@ from django.views.decorators.http import require_POST
 
 from core import pagecache
 from core.http import bad_request_page, labelled_errors
-from core.navigation import link_url
 from core.pages import PageMeta, in_section, render_page
 from core.rendering import keep_response, render_kept
 
-from . import selectors, services
+from . import registry, selectors, services
 from .bots import is_crawler
 from .office import clean_office_html, is_office_html
 from .registry import transform_body
@@ -176,7 +175,7 @@ def guide(request):
         {
             "page": page,
             "facets": selectors.catalogue_facets(),
-            "apply_url": link_url("apply"),
+            "apply_url": registry.application_link(None),
         },
     )
 

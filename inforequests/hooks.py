@@ -9,11 +9,10 @@ from simple_history.models import HistoricalRecords
 
 from core.demo import register_demo_loader
 from core.models import WorkingDayOverride, WorkingDayYear
-from core.navigation import register_link, register_section
+from core.navigation import register_section, register_section_entry
 from core.roles import register_role_models
 from disclosures.registry import register_application_link
 
-register_link("apply", "inforequests:apply")
 register_section(
     title="依申请公开",
     url_name="inforequests:apply",
@@ -24,6 +23,7 @@ register_section(
         ("办理情况统计", "inforequests:statistics"),
     ],
 )
+register_section_entry(section="disclosures:catalogue", title="依申请公开", url_name="inforequests:apply", position=16)
 
 
 def _load_demo():
@@ -41,6 +41,8 @@ def _application_form(organization):
     # "请选择机关" with their agency missing from the list.
     from .selectors import AGENCY_PARAMETER, agency_exists
 
+    if organization is None:  # the district's 指南: the form, the applicant chooses the agency
+        return reverse("inforequests:apply")
     if agency_exists(organization.pk):
         return f"{reverse('inforequests:apply')}?{AGENCY_PARAMETER}={organization.pk}"
     return None

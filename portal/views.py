@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 
 from core.http import READER_REPLAY
-from core.navigation import site_sections
+from core.navigation import section_children, site_sections
 from core.pages import PageMeta, render_page
 from core.rendering import keep_response
 from disclosures import selectors as disclosure_selectors
@@ -23,6 +23,7 @@ def home(request):
         PageMeta(name="首页", type="首页"),
         {
             "latest_records": disclosure_selectors.record_latest(limit=10),
+            "disclosure_entries": section_children("disclosures:catalogue"),
         },
     )
 
