@@ -56,6 +56,12 @@ def _agency_tree():
     return roots
 
 
+def district_agency() -> Organization | None:
+    """The 本级政府 whose platform this is: the top organization with a section (the first made,
+    should there be several)."""
+    return Organization.objects.filter(parent=None).exclude(section_code=None).order_by("pk").first()
+
+
 def agency_subunits(*, organization: Organization) -> list[Organization]:
     """The departments and streets under an agency that have sections of their own."""
     return list(organization.children.exclude(section_code=None).order_by("name"))

@@ -1,4 +1,6 @@
 from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from core.http import bad_request_page, labelled_errors, numbered_page
@@ -119,6 +121,14 @@ def statutory(request, code):
             tree=selectors.column_tree(organization=organization),
         ),
     )
+
+
+def district_statutory(request):
+    """法定主动公开内容 of the site's 政府信息公开 column: the 本级政府's own, one page for both."""
+    organization = selectors.district_agency()
+    if organization is None:
+        raise Http404("本平台尚未设置本级政府的公开专栏")
+    return redirect("agencies:statutory", organization.section_code)
 
 
 def column(request, code, pk):

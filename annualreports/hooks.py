@@ -1,7 +1,13 @@
 """Registers the annual reports with core's registries (imported from AnnualReportsConfig.ready)."""
 
 from core.demo import register_demo_loader
+from core.navigation import register_section, register_section_entry
 from core.roles import register_role_models
+
+register_section(title="政府信息公开年报", url_name="annualreports:index", position=12.6)
+register_section_entry(
+    section="disclosures:catalogue", title="政府信息公开年报", url_name="annualreports:index", position=14
+)
 
 
 def _load_demo():

@@ -155,3 +155,17 @@ def report_get_public(*, code: str, year: int, consolidated: bool) -> AnnualRepo
         record__status=DisclosureRecord.Status.PUBLISHED,
         record__published_at__lte=timezone.now(),
     )
+
+
+def reports_public():
+    """Every report the public may read (published, and its catalogue record public), newest
+    year first, the 本级政府's consolidated report before the agencies' own."""
+    return list(
+        AnnualReport.objects.select_related("organization")
+        .filter(
+            status=AnnualReport.Status.PUBLISHED,
+            record__status=DisclosureRecord.Status.PUBLISHED,
+            record__published_at__lte=timezone.now(),
+        )
+        .order_by("-year", "-consolidated", "organization__name")
+    )

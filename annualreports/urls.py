@@ -5,6 +5,7 @@ from . import views
 app_name = "annualreports"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("<slug:code>/<id:year>/", views.report, name="report"),
     path("<slug:code>/<id:year>/report.csv", views.report_csv, name="report_csv"),
     path("<slug:code>/<id:year>/report.xlsx", views.report_xlsx, name="report_xlsx"),

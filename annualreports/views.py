@@ -2,10 +2,16 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
-from core.pages import PageMeta, render_page
+from core.pages import PageMeta, in_section, render_page
 
 from . import downloads, selectors
 from . import tables as t
+
+
+def index(request):
+    """政府信息公开年报 of the site's 政府信息公开 column: every agency's published reports by year."""
+    meta = in_section("政府信息公开", "disclosures:catalogue", ("政府信息公开年报", None), type="信息公开年报")
+    return render_page(request, "annualreports/index.html", meta, {"reports": selectors.reports_public()})
 
 
 def _report(code, year, consolidated):

@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("proposals.account_urls")),
     path("accounts/", include("security.urls")),  # two-step sign-in, idle-timeout warning
     path("disclosures/apply/", include("inforequests.urls")),
+    # 法定主动公开内容 of the site's 政府信息公开 column: the 本级政府's section page.
+    path("disclosures/statutory/", agencies_views.district_statutory, name="statutory"),
     path("disclosures/", include("disclosures.urls")),
     # 政府信息公开 of each agency (公开单位): /gk/<section_code>/
     path("gk/", include("agencies.urls")),
