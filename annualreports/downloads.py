@@ -50,11 +50,9 @@ def report_xlsx(title: str, sheets: list[Sheet]) -> bytes:
 
 
 def _number_or_text(value: str):
-    if value.isdigit():
+    # ASCII digits only: str.isdigit() also admits "²", which int() refuses (a 500 on download).
+    if value.isascii() and value.isdigit():
         return int(value)
-    try:
-        if value and value.replace(".", "", 1).isdigit():
-            return float(value)
-    except ValueError:
-        pass
+    if value.isascii() and value.replace(".", "", 1).isdigit():
+        return float(value)
     return cell(value)

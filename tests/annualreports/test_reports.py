@@ -505,3 +505,23 @@ def test_staff_see_a_drafts_tables_before_publishing(client, orgs):
     captions = [sheet.caption for sheet in t.sheets(selectors.report_tables(report))]
     assert len(captions) >= 3 and all(caption in preview for caption in captions)
     assert "<td>7</td>" in preview.replace(' class="num"', "")  # the 行政许可 typed: as published
+
+
+def test_a_cell_with_a_superscript_digit_downloads_as_text():
+    """str.isdigit() admits "²", which int() refuses: the XLSX download answered 500."""
+    import io
+
+    import openpyxl
+
+    from annualreports.downloads import report_xlsx
+    from annualreports.tables import Sheet
+
+    sheet = Sheet(
+        key="two",
+        caption="二、测试表",
+        header=[[("项目", 1, 1, "col"), ("数量", 1, 1, "col")]],
+        rows=[["面积（m²）", "²"], ["件数", "12"]],
+    )
+    book = openpyxl.load_workbook(io.BytesIO(report_xlsx("测试", [sheet])))
+    values = [cell.value for row in book.active.iter_rows() for cell in row]
+    assert "²" in values and 12 in values
