@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -281,7 +282,14 @@ def record_get_public(*, index_number: str) -> DisclosureRecord:
     or withdraw starts a new generation; a scheduled record's time bounds it), so a record
     page the page cache cannot serve still costs no query. The record is shared by later
     requests in this process: read it, never change it."""
-    return cached_value(f"disclosures:record:{index_number}", lambda: _record_public(index_number))
+    if len(index_number) > 64:  # longer than any 索引号: not looked up, not made a cache key
+        raise Http404("没有这条信息")
+    # A key any cache backend takes (an imported 索引号 may hold spaces or Chinese).
+    key = index_number if _PLAIN_KEY.fullmatch(index_number) else hashlib.sha256(index_number.encode()).hexdigest()
+    return cached_value(f"disclosures:record:{key}", lambda: _record_public(index_number))
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9/_.\-]+")
 
 
 def _record_public(index_number):
