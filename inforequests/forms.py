@@ -266,6 +266,12 @@ class ReplyForm(PlainLabels, forms.Form):
     reply_text = forms.CharField(
         label="答复内容", widget=forms.Textarea(attrs={"rows": 5}), error_messages=_required("答复内容")
     )
+    third_party_reason = forms.CharField(
+        label="告知第三方的公开理由（征求过第三方意见且决定公开时必填）",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ArchiveForm(PlainLabels, forms.Form):

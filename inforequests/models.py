@@ -95,7 +95,19 @@ class Outcome(models.TextChoices):
 
 # What a 告知书 may say in braces (notices.render fills them; any other text in braces stays as typed).
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-PLACEHOLDERS = ("name", "number", "agency", "received_on", "title", "reply", "due", "amount", "days", "reason")
+PLACEHOLDERS = (
+    "name",
+    "number",
+    "agency",
+    "received_on",
+    "title",
+    "reply",
+    "due",
+    "amount",
+    "days",
+    "reason",
+    "party",
+)
 
 
 class NoticeTemplate(models.Model):
@@ -105,7 +117,8 @@ class NoticeTemplate(models.Model):
     key = models.CharField("用途", max_length=40, unique=True)
     title = models.CharField("标题", max_length=100)
     body = models.TextField(
-        "正文", help_text="可用占位：{number} {agency} {received_on} {title} {reply} {due} {amount} {days} {reason}"
+        "正文",
+        help_text="可用占位：{number} {agency} {received_on} {title} {reply} {due} {amount} {days} {reason} {party}（第三方）",
     )
     history = HistoricalRecords()
 
@@ -421,9 +434,15 @@ class CaseEvent(models.Model):
 
 
 class Notice(models.Model):
-    """A notice sent to the applicant (受理回执, 补正告知书, 延期告知书, 收费通知, 答复告知书…)."""
+    """A notice sent to the applicant (受理回执, 补正告知书, 延期告知书, 收费通知, 答复告知书…) or, in a
+    consultation (Art. 32), to the third party — which the applicant's status page never shows."""
+
+    class Addressee(models.TextChoices):
+        APPLICANT = "applicant", "申请人"
+        THIRD_PARTY = "third_party", "第三方"
 
     case = models.ForeignKey(Case, verbose_name="申请", on_delete=models.CASCADE, related_name="notices")
+    addressee = models.CharField("送达对象", max_length=20, choices=Addressee.choices, default=Addressee.APPLICANT)
     key = models.CharField("类型", max_length=40)
     title = models.CharField("标题", max_length=100)
     body = models.TextField("正文")

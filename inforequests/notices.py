@@ -8,6 +8,30 @@ RIGHTS = (
 )
 
 
+# Art. 32: the third party is asked in writing (15 working days) and, if the agency discloses
+# against its objection, told in writing what and why. Neither letter names the applicant.
+_TO_THIRD_PARTY = (
+    "{party}：\n本机关于{received_on}收到一件政府信息公开申请（申请编号：{number}），申请公开“{title}”。\n"
+)
+THIRD_PARTY_RIGHTS = (
+    "贵方对本决定不服的，可以自收到本告知书之日起六十日内依法{where}申请行政复议，"
+    "或者自收到本告知书之日起六个月内依法向人民法院提起行政诉讼。"
+)
+DEFAULTS_THIRD_PARTY = {
+    "third_party_consultation": (
+        "征求第三方意见书",
+        _TO_THIRD_PARTY
+        + "公开该信息可能损害贵方的合法权益。依据《中华人民共和国政府信息公开条例》第三十二条，现书面征求贵方意见，"
+        "请于{due}前（自收到本意见书之日起15个工作日内）书面提出是否同意公开的意见及理由。"
+        "逾期未提出意见的，由本机关依照条例的规定决定是否公开。",
+    ),
+    "third_party_disclosure": (
+        "决定公开告知书（第三方）",
+        _TO_THIRD_PARTY + "本机关曾就此征求贵方意见。经审查，本机关决定予以公开。\n理由：{reason}",
+    ),
+}
+
+
 def rights(reconsideration_body=""):
     """The statement of rights and their time limits (Art. 36 notices; 行政复议法 Art. 20 and
     行政诉讼法 Art. 46), naming the 复议机关 the agency has set (Agency.reconsideration_body)."""
@@ -44,7 +68,7 @@ for _outcome in Outcome:
 
 
 def template_for(key):
-    title, body = DEFAULTS[key]
+    title, body = {**DEFAULTS, **DEFAULTS_THIRD_PARTY}[key]
     template, _ = NoticeTemplate.objects.get_or_create(key=key, defaults={"title": title, "body": body})
     return template
 
@@ -55,7 +79,12 @@ def render(key, **context):
     # Only {name}-shaped placeholders are filled: a brace typed as text (a stray "}" at the end
     # of a line) is text, not a format error that fails every registration.
     body = PLACEHOLDER.sub(lambda m: str(context[m.group(1)]) if m.group(1) in context else m.group(0), template.body)
-    statement = rights(context.get("reconsideration_body", ""))
-    if key in Outcome.values and statement not in body:
+    where = f"向{context['reconsideration_body']}" if context.get("reconsideration_body") else ""
+    statement = None
+    if key in Outcome.values:
+        statement = rights(context.get("reconsideration_body", ""))
+    elif key == "third_party_disclosure":
+        statement = THIRD_PARTY_RIGHTS.format(where=where)
+    if statement and statement not in body:
         body += "\n" + statement  # the rights and their time limits, whatever the edited text says
     return template.title, body

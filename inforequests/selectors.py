@@ -21,7 +21,7 @@ from disclosures.selectors import manages_all_agencies
 
 from .crypto import digest
 from .identity import fold_width
-from .models import Agency, Case, Outcome
+from .models import Agency, Case, Notice, Outcome
 
 ALARM_LEVELS = ("正常", "预警", "黄牌", "红牌")
 
@@ -336,7 +336,7 @@ def requested_agency(params) -> int | None:
 def notices_for_applicant(case):
     """The notices as the status page shows them: whoever holds the 查询码 and a tail sees the
     case, but the applicant's name is masked there all the same (a shared or leaked code)."""
-    notices = list(case.notices.all())
+    notices = list(case.notices.filter(addressee=Notice.Addressee.APPLICANT))  # never the third party's
     for notice in notices:
         if case.name:
             notice.body = notice.body.replace(case.name, case.masked_name)

@@ -125,11 +125,15 @@ def _context(case, **extra):
     }
 
 
-def _notify(case, key, *, on, **extra):
-    """Issue a notice (kept on the case, shown to the applicant) and mail it when we can."""
-    title, body = notices.render(key, **_context(case, **extra))
-    notice = Notice.objects.create(case=case, key=key, title=title, body=body, issued_on=on)
-    if case.email:
+def _notify(case, key, *, on, addressee=Notice.Addressee.APPLICANT, **extra):
+    """Issue a notice (kept on the case; the applicant's shown to them) and mail an applicant's
+    when we can. A third party's is printed and sent by post (the case holds no address of theirs)."""
+    context = _context(case, **extra)
+    if addressee == Notice.Addressee.THIRD_PARTY:
+        context.pop("name")  # the applicant is not named to the third party
+    title, body = notices.render(key, **context)
+    notice = Notice.objects.create(case=case, addressee=addressee, key=key, title=title, body=body, issued_on=on)
+    if addressee == Notice.Addressee.APPLICANT and case.email:
         send_after_commit(f"{title}（{case.number}）", body, [case.email], about=f"{title} {case.number}")
     return notice
 
@@ -284,6 +288,15 @@ def case_start_consultation(*, case, kind, party, started_on, reason="", user=No
     # The applicant is told the clock stops (not whom the agency asks: a third party's name is theirs).
     concerns = "第三方合法权益，需征求第三方意见" if kind == Pause.Kind.THIRD_PARTY else "其他机关，需征求其他机关意见"
     _notify(case, "consultation", on=started_on, reason=concerns)
+    if kind == Pause.Kind.THIRD_PARTY:  # Art. 32: asked in writing
+        _notify(
+            case,
+            "third_party_consultation",
+            on=started_on,
+            addressee=Notice.Addressee.THIRD_PARTY,
+            party=party.strip(),
+            due=f"{case.waiting_until:%Y年%m月%d日}",
+        )
     return case
 
 
@@ -458,14 +471,32 @@ def _close(case, *, outcome, replied_on, reply_text, action, user):
 
 
 @transaction.atomic
-def case_reply(*, case, outcome, replied_on, reply_text, user=None) -> Case:
+def case_reply(*, case, outcome, replied_on, reply_text, third_party_reason="", user=None) -> Case:
+    """答复. Disclosing what a third party was asked about (Art. 32) also tells the third party,
+    in writing, what is disclosed and why (`third_party_reason`, required then)."""
     case = _lock(case)
     _check(case, Case.State.ANSWERED, user=user)
     if case.is_paused:
         raise TransitionNotAllowed(f"本件{case.get_state_display()}，请先结束暂停再答复。")
     if not (reply_text or "").strip():
         raise ValidationError({"reply_text": "请填写答复内容。"})
-    return _close(case, outcome=outcome, replied_on=replied_on, reply_text=reply_text.strip(), action="答复", user=user)
+    parties = list(case.pauses.filter(kind=Pause.Kind.THIRD_PARTY).values_list("party", flat=True))
+    disclosing = outcome in (Outcome.GRANTED, Outcome.PARTIAL) and parties
+    if disclosing and not (third_party_reason or "").strip():
+        raise ValidationError(
+            {"third_party_reason": "本件征求过第三方意见：决定公开的，须写明理由，以书面告知第三方（条例第三十二条）。"}
+        )
+    case = _close(case, outcome=outcome, replied_on=replied_on, reply_text=reply_text.strip(), action="答复", user=user)
+    for party in dict.fromkeys(parties) if disclosing else ():
+        _notify(
+            case,
+            "third_party_disclosure",
+            on=replied_on,
+            addressee=Notice.Addressee.THIRD_PARTY,
+            party=party,
+            reason=third_party_reason.strip(),
+        )
+    return case
 
 
 @transaction.atomic

@@ -94,7 +94,13 @@ def test_the_days_an_answer_took_leave_out_the_consultation_and_it_is_told():
     notice = case.notices.get(key="consultation")
     assert "征求意见所需时间不计算在答复期限内" in notice.body and "某公司" not in notice.body
     case = services.case_end_consultation(case=case, ended_on=D(2026, 11, 11))
-    case = services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=D(2026, 11, 20), reply_text="予以公开")
+    case = services.case_reply(
+        case=case,
+        outcome=Outcome.GRANTED,
+        replied_on=D(2026, 11, 20),
+        reply_text="予以公开",
+        third_party_reason="第三方同意公开。",  # Art. 32: the third party is told (test_third_round)
+    )
     # Counted: 3, 4 Nov; (5–11 Nov paused); 12, 13, 16–20 Nov = 2 + 7 = 9 (not the 14 in between).
     assert case.answer_working_days == 9
     assert Case.objects.get(pk=case.pk).answered_on_time

@@ -223,3 +223,55 @@ def _unknown(chinese_calendar, year):
     except NotImplementedError:
         return True
     return False
+
+
+def test_a_third_party_is_asked_in_writing_and_told_of_a_decision_to_disclose():
+    """Art. 32: the third party gets a written request for its opinion (15 working days) and, if
+    the agency discloses, the content and the reason in writing. Neither letter names the
+    applicant, and the applicant's status page shows neither."""
+    from inforequests import selectors
+    from inforequests.models import Notice
+
+    from .factories import APPLICANT_NAME
+
+    case = make_case(received_on=D(2026, 11, 2))
+    case = services.case_start_consultation(
+        case=case, kind=Pause.Kind.THIRD_PARTY, party="某建材公司", started_on=D(2026, 11, 4)
+    )
+    letter = case.notices.get(key="third_party_consultation")
+    assert letter.addressee == Notice.Addressee.THIRD_PARTY
+    assert (
+        "某建材公司" in letter.body
+        and "第三十二条" in letter.body
+        and f"{case.waiting_until:%Y年%m月%d日}" in letter.body
+    )
+    assert APPLICANT_NAME not in letter.body
+    case = services.case_end_consultation(case=case, ended_on=D(2026, 11, 11))
+    with pytest.raises(ValidationError) as refused:
+        services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=D(2026, 11, 20), reply_text="予以公开。")
+    assert "third_party_reason" in refused.value.message_dict
+    case = services.case_reply(
+        case=case,
+        outcome=Outcome.GRANTED,
+        replied_on=D(2026, 11, 20),
+        reply_text="予以公开。",
+        third_party_reason="所涉信息为行政许可结果，不公开可能对公共利益造成重大影响。",
+    )
+    told = case.notices.get(key="third_party_disclosure")
+    assert told.addressee == Notice.Addressee.THIRD_PARTY and "对公共利益造成重大影响" in told.body
+    assert "贵方对本决定不服" in told.body and APPLICANT_NAME not in told.body
+    shown = [notice.key for notice in selectors.notices_for_applicant(Case.objects.get(pk=case.pk))]
+    assert "third_party_consultation" not in shown and "third_party_disclosure" not in shown
+    assert "consultation" in shown and Outcome.GRANTED in shown
+
+
+def test_withholding_after_a_consultation_needs_no_letter_to_the_third_party():
+    case = make_case(received_on=D(2026, 11, 2))
+    case = services.case_start_consultation(
+        case=case, kind=Pause.Kind.THIRD_PARTY, party="某建材公司", started_on=D(2026, 11, 4)
+    )
+    case = services.case_end_consultation(case=case, ended_on=D(2026, 11, 11))
+    case = services.case_reply(
+        case=case, outcome="denied_third_party", replied_on=D(2026, 11, 20), reply_text="不予公开。"
+    )
+    assert not case.notices.filter(key="third_party_disclosure").exists()
