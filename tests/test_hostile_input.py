@@ -38,6 +38,9 @@ FOUND_500S = [
     "/search/?q=社区&page=²",
     "/disclosures/015117762-202306-707714/?cite=fact-²",
     "/gk/qzf/catalogue/?page=²",
+    "/disclosures/apply/?agency=²",
+    "/disclosures/apply/?agency=99999999999999999999",
+    "/annual-reports/?page=²",
 ]
 
 
@@ -113,6 +116,7 @@ PARAMETERS = [
     "published_after",
     "published_before",
     "document_number",
+    "agency",
 ]
 PATH_VALUE = re.compile(r"<(?:(\w+):)?(\w+)>")
 
