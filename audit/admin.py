@@ -27,7 +27,38 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 class PersonalDataAdminMixin:
     """For a ModelAdmin whose change page shows a person's private data: every opening of it
-    (or of an old version in its history, which shows the data as it was) goes to the audit log."""
+    (or of an old version in its history, which shows the data as it was) goes to the audit log.
+    The history list says which of `personal_fields` changed, never from what to what (it would
+    show an old and a new ID number to anyone paging through changes)."""
+
+    personal_fields = ()
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        if response.status_code == 200:
+            from .services import audit_personal_data_opened
+
+            audit_personal_data_opened(request, self._audit_target(request, object_id), "打开历史记录列表")
+        return response
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        helper = super().get_historical_record_context_helper(request, historical_record)
+        personal = set(self.personal_fields)
+
+        class Masked(type(helper)):
+            def stringify_delta_change_values(self, change, old, new):
+                if change.field in personal:
+                    return "（不显示）", "（已修改，不显示）"
+                return super().stringify_delta_change_values(change, old, new)
+
+        helper.__class__ = Masked
+        return helper
+
+    def _audit_target(self, request, object_id):
+        target = self.get_object(request, unquote(object_id))
+        if target is None:  # deleted: its last version names it
+            target = self.model.history.filter(**{self.model._meta.pk.attname: unquote(object_id)}).first().instance
+        return target
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

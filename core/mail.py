@@ -8,13 +8,14 @@ with what was being sent and why it failed, never the address or the text (perso
 import logging
 import smtplib
 
-from django.core.mail import send_mail
+from django.core.mail import BadHeaderError, send_mail
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-# What a mail backend raises when the server is away, refuses or times out.
-MAIL_ERRORS = (OSError, smtplib.SMTPException)
+# What a mail backend raises when the server is away, refuses or times out, or when an address
+# or subject cannot be a header (a newline typed into a stored address).
+MAIL_ERRORS = (OSError, smtplib.SMTPException, BadHeaderError)
 
 
 def send_safely(subject, body, recipients, *, about="") -> bool:

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -24,7 +25,9 @@ class WorkingDayYear(models.Model):
     other days are plain weekdays and weekends, exactly, before chinesecalendar knows the year
     (deadlines running into it stop being 暂定)."""
 
-    year = models.PositiveIntegerField("年度", unique=True)
+    year = models.PositiveIntegerField(
+        "年度", unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     note = models.CharField("依据", max_length=200, help_text="如“国办发明电〔2026〕××号”。")
     history = HistoricalRecords()
 

@@ -97,6 +97,7 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, HistoryAdmin):
     ]
     exclude = ["public_request_text", "public_reply_text"]
     form = CaseAdminForm
+    personal_fields = [name for name in APPLICANT_FIELDS if name != "applicant_type"]
 
     def get_queryset(self, request):
         return selectors.cases_for(request.user).select_related("agency")

@@ -381,11 +381,19 @@ class CaseAdminForm(forms.ModelForm):
     def clean_phone(self):
         return clean_phone(self.cleaned_data["phone"])
 
+    def clean_email(self):
+        # Stored encrypted as text: checked here as the application form's EmailField checks it.
+        email = (self.cleaned_data.get("email") or "").strip()
+        if email:
+            forms.EmailField(error_messages={"invalid": "电子邮箱格式不正确，例如 name@example.com。"}).clean(email)
+        return email
+
     def clean(self):
         data = super().clean()
         changed = [name for name in APPLICANT_FIELDS if name in self.changed_data]
         if changed:
-            check_applicant(self, data)
+            # Read-only once answered, the type is still what the 证件类型 must agree with.
+            check_applicant(self, {"applicant_type": self.instance.applicant_type, **data})
             if not (data.get("correction_reason") or "").strip():
                 self.add_error("correction_reason", "更正申请人信息须填写更正原因。")
         return data

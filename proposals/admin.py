@@ -50,6 +50,7 @@ class SessionAdmin(VersionedAdminMixin, HistoryAdmin):
 @admin.register(Member)
 class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "assembly", "sector", "user", "is_active"]
+    personal_fields = ["phone", "email", "address"]
     list_filter = ["assembly", "is_active"]
     search_fields = ["name", "sector", "user__username"]
     autocomplete_fields = ["assembly", "user"]

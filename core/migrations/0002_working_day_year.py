@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
+import django.core.validators
 from django.db import migrations, models
 
 
@@ -18,7 +19,7 @@ class Migration(migrations.Migration):
             name='WorkingDayYear',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(unique=True, verbose_name='年度')),
+                ('year', models.PositiveIntegerField(unique=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='年度')),
                 ('note', models.CharField(help_text='如“国办发明电〔2026〕××号”。', max_length=200, verbose_name='依据')),
             ],
             options={
@@ -31,7 +32,7 @@ class Migration(migrations.Migration):
             name='HistoricalWorkingDayYear',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(db_index=True, verbose_name='年度')),
+                ('year', models.PositiveIntegerField(db_index=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='年度')),
                 ('note', models.CharField(help_text='如“国办发明电〔2026〕××号”。', max_length=200, verbose_name='依据')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),

@@ -39,21 +39,32 @@ def scrolling_table_html(label, table_html):
     )
 
 
-_TABLE = re.compile(r"<table\b.*?</table>", re.S | re.I)
+_TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.I)
 _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S | re.I)
 
 
 @register.filter
 def scrolling_tables(html, default_label="表格"):
-    """Safe HTML (sanitized rich text, whose tables do not nest) with each table in a scrolling
-    region, named by its caption."""
-
-    def wrap(match):
-        caption = _CAPTION.search(match.group(0))
-        label = unescape(strip_tags(caption.group(1))).strip() if caption else ""
-        return scrolling_table_html(label or default_label, match.group(0))
-
-    return mark_safe(_TABLE.sub(wrap, str(html)))
+    """Safe HTML (sanitized rich text) with each outermost table in a scrolling region, named by
+    its caption. Tables nest in imported pages and Word files: a table ends at the </table> that
+    balances its <table>, not at the first one (which closed the region inside a cell)."""
+    html = str(html)
+    out, position, depth, start = [], 0, 0, None
+    for tag in _TABLE_TAG.finditer(html):
+        if tag.group(1) == "":  # an opening <table
+            if depth == 0:
+                start = tag.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                table = html[start : tag.end()]
+                caption = _CAPTION.search(table)
+                label = unescape(strip_tags(caption.group(1))).strip() if caption else ""
+                out += [html[position:start], scrolling_table_html(label or default_label, table)]
+                position = tag.end()
+    out.append(html[position:])  # an unbalanced rest is left as it is
+    return mark_safe("".join(out))
 
 
 @register.tag

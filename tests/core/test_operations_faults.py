@@ -94,3 +94,27 @@ def test_a_seed_file_that_is_not_json_is_named(tmp_path):
     bad.write_text("[{", encoding="utf-8")
     with pytest.raises(CommandError, match="bad.json 不是可载入的数据文件"):
         call_command("load_seed", str(bad))
+
+
+def test_a_year_outside_2000_to_2100_is_refused_beside_the_field(client, admin_user):
+    """A typo (20277) made a date the hook after the save could not build: a 500."""
+    from core.models import WorkingDayYear
+    from tests.staff import sign_in_staff
+
+    sign_in_staff(client, admin_user)
+    for year in ("0", "20277"):
+        response = client.post("/admin/core/workingdayyear/add/", {"year": year, "note": "测试"})
+        assert response.status_code == 200 and "year" in response.context["adminform"].form.errors
+    assert not WorkingDayYear.objects.exists()
+
+
+def test_nested_tables_scroll_in_one_region_closed_after_the_outer_table():
+    from core.templatetags.components import scrolling_tables
+
+    html = (
+        "<table><caption>外表</caption><tr><td><table><tr><td>内</td></tr></table></td></tr></table><p>之后的段落</p>"
+    )
+    out = str(scrolling_tables(html))
+    assert out.count('role="region"') == 1
+    region_end = out.index("</div>")
+    assert out.rindex("</table>") < region_end < out.index("<p>之后的段落</p>")

@@ -275,3 +275,49 @@ def test_withholding_after_a_consultation_needs_no_letter_to_the_third_party():
         case=case, outcome="denied_third_party", replied_on=D(2026, 11, 20), reply_text="不予公开。"
     )
     assert not case.notices.filter(key="third_party_disclosure").exists()
+
+
+def test_the_case_history_list_names_corrected_particulars_without_their_values_and_is_audited(client):
+    """A reviewer's find: after a correction, the history list showed the old and the new
+    证件号码 and phone in clear, to anyone paging through it, unlogged."""
+    from audit.models import Action, AuditEntry
+    from tests.staff import sign_in_staff
+
+    case = make_case(received_on=D(2026, 12, 1))
+    sign_in_staff(client, staff_user("clerk", case.agency))
+    url = f"/admin/inforequests/case/{case.pk}/change/"
+    data = _admin_form_data(
+        client, url, id_number="530102199001010028", phone="13800001111", correction_reason="登记时录错"
+    )
+    assert client.post(url, data).status_code == 302
+    before = AuditEntry.objects.filter(action=Action.PERSONAL_DATA_VIEW).count()
+    html = client.get(f"/admin/inforequests/case/{case.pk}/history/").content.decode()
+    assert "证件号码" in html and "已修改，不显示" in html
+    for value in ("530102199001010028", "13800001111", "11010519491231002X"):
+        assert value not in html
+    opened = AuditEntry.objects.filter(action=Action.PERSONAL_DATA_VIEW).order_by("-pk")
+    assert opened.count() == before + 1 and opened.first().detail == "打开历史记录列表"
+
+
+def test_a_correction_is_checked_against_the_type_it_was_answered_for_and_the_address_is_an_address(client):
+    from tests.staff import sign_in_staff
+
+    case = make_case(received_on=D(2026, 11, 2))
+    case = services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=D(2026, 11, 20), reply_text="予以公开。")
+    sign_in_staff(client, staff_user("clerk", case.agency))
+    url = f"/admin/inforequests/case/{case.pk}/change/"
+    credit_code = _admin_form_data(
+        client, url, id_type="credit_code", id_number="91530100MA6K000000", correction_reason="核实"
+    )
+    response = client.post(url, credit_code)
+    assert response.status_code == 200 and "id_type" in response.context["adminform"].form.errors
+    header = _admin_form_data(client, url, email="a@example.com\nBcc: x@example.com", correction_reason="核实")
+    response = client.post(url, header)
+    assert response.status_code == 200 and "email" in response.context["adminform"].form.errors
+
+
+def test_a_mail_that_cannot_be_a_header_is_logged_not_raised(caplog):
+    from core.mail import send_safely
+
+    assert send_safely("告知书", "正文", ["a@example.com\nBcc: x@example.com"], about="测试") is False
+    assert "e-mail not sent (测试): BadHeaderError" in caplog.text
