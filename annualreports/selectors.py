@@ -134,8 +134,9 @@ def reports_due(user, *, today=None) -> list[str]:
         f"{org.name}{year}年政府信息公开工作年度报告尚未发布（应于{year + 1}年1月31日前公布）"
         for org in own.order_by("name")[:20]
     ]
-    # A government with departments also compiles its 汇总年报 (Art. 49: by 31 March).
-    governments = agencies.filter(children__isnull=False).distinct()
+    # The government (the top of the tree, with departments under it) also compiles its 汇总年报
+    # (Art. 49: by 31 March); a department with units of its own does not.
+    governments = agencies.filter(parent__isnull=True, children__isnull=False).distinct()
     governments = governments.exclude(pk__in=published.filter(consolidated=True).values("organization"))
     due += [
         f"{org.name}{year}年政府信息公开工作年度报告（汇总）尚未发布（应于{year + 1}年3月31日前公布）"

@@ -464,6 +464,9 @@ def test_a_government_is_reminded_of_its_consolidated_report_by_31_march(orgs, m
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2024, 2, 2))
     due = selectors.reports_due(chief)
     assert "某区人民政府2023年政府信息公开工作年度报告（汇总）尚未发布（应于2024年3月31日前公布）" in due
+    # A department with units of its own compiles no 汇总年报 (Art. 49 is the government's).
+    unit = OrganizationFactory(name="某区民政局救助站", section_code="jzz", parent=orgs[1])
+    assert unit and not [line for line in selectors.reports_due(member("civil", REVIEWER, orgs[1])) if "汇总" in line]
     record = published(title="某区人民政府2023年政府信息公开工作年度报告（汇总）", publisher=district)
     AnnualReport.objects.create(organization=district, year=2023, consolidated=True, status="published", record=record)
     assert not [line for line in selectors.reports_due(chief) if "汇总" in line]
