@@ -73,7 +73,14 @@ class VersionedModelForm(forms.ModelForm):
                 field = self.instance._meta.get_field(name)
             except Exception:  # a form-only field (a file to import, an option)
                 continue
-            if not getattr(field, "concrete", False) or field.many_to_many or not hasattr(opened, field.attname):
+            if field.many_to_many:
+                then = m2m_at(opened, field)  # None: the history keeps no snapshot of it
+                now = set(getattr(self.instance, name).values_list("pk", flat=True))
+                typed = {getattr(item, "pk", item) for item in cleaned.get(name) or ()}
+                if then is not None and then != now and typed == then:
+                    names.append(name)
+                continue
+            if not getattr(field, "concrete", False) or not hasattr(opened, field.attname):
                 continue
             then, now = getattr(opened, field.attname), getattr(self.instance, field.attname)
             typed = cleaned.get(name)
@@ -90,6 +97,8 @@ class VersionedModelForm(forms.ModelForm):
             if isinstance(widget, forms.MultiWidget):
                 for index, part in enumerate(widget.decompress(value)):
                     self.data[f"{key}{widget.widgets_names[index]}"] = widget.widgets[index].format_value(part) or ""
+            elif isinstance(field, forms.ModelMultipleChoiceField):
+                self.data.setlist(key, [str(pk) for pk in value or ()])
             elif isinstance(widget, forms.CheckboxInput):
                 if value:
                     self.data[key] = "on"
@@ -127,10 +136,48 @@ class FieldChange:
     rows: list  # core.diffs rows: from the version the form was opened at to the stored one
 
 
+def m2m_at(opened, field):
+    """The pks a many-to-many field held at a history row, from django-simple-history's
+    snapshot of it (HistoricalRecords(m2m_fields=…)); None when the history keeps none."""
+    history = type(opened)
+    name = f"{history.__name__}_{field.name}"
+    for relation in history._meta.related_objects:
+        through = relation.related_model
+        if through.__name__ == name:
+            target = next(f for f in through._meta.fields if f.is_relation and f.related_model is field.related_model)
+            return set(through.objects.filter(history=opened).values_list(target.attname, flat=True))
+    return None
+
+
+def _m2m_changes(opened, instance):
+    """(field, then, now) for the many-to-many fields whose snapshot differs from the stored set."""
+    for field in instance._meta.many_to_many:
+        then = m2m_at(opened, field)
+        if then is None:
+            continue
+        now = set(getattr(instance, field.name).values_list("pk", flat=True))
+        if then != now:
+            yield field, then, now
+
+
+def _names(field, pks) -> str:
+    names = sorted(str(obj) for obj in field.related_model._default_manager.filter(pk__in=pks))
+    return "、".join(names) or "（空）"
+
+
 def changed_fields(opened, instance, *, within) -> list[FieldChange]:
     """Fields whose stored value differs from the version the form was opened at (a history
     row), those this form would overwrite first."""
     changes = []
+    for field, then, now in _m2m_changes(opened, instance):
+        shown = _names(field, now)
+        shown = shown if len(shown) <= 30 else shown[:30] + "……"
+        change = FieldChange(
+            label=str(field.verbose_name),
+            summary=f"{field.verbose_name}（现为“{shown}”）",
+            rows=value_diff(_names(field, then), _names(field, now)),
+        )
+        changes.append((field.name not in within, change))
     for field in instance._meta.concrete_fields:
         if field.primary_key or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             continue

@@ -227,3 +227,47 @@ def test_an_untouched_body_sent_with_the_browsers_line_breaks_is_still_untouched
     assert b.post(url, refused.context["adminform"].form.data).status_code == 302
     record.refresh_from_db()
     assert (record.body, record.summary) == ("<p>A 改过的正文。</p>", "B写的概述")
+
+
+def test_a_co_proposer_added_meanwhile_is_handed_back_not_dropped(client):
+    """Many-to-many fields in an edit conflict: A adds a 联名 co-proposer while B's page is open;
+    B's stale save is refused, names the change, and the form shown again holds A's list, so
+    saving it again keeps A's addition instead of removing it."""
+    from core.concurrency import current_version
+    from proposals.models import Proposal
+    from tests.proposals.factories import MemberFactory, ProposalFactory, vocabularies
+
+    vocabularies()
+    proposal = ProposalFactory()
+    partner = MemberFactory(assembly=proposal.session.assembly, name="联名委员甲")
+    root = User.objects.create_superuser("root", password="pw-123456789")
+    sign_in_staff(client, root)
+    url = f"/admin/proposals/proposal/{proposal.pk}/change/"
+    data = {
+        "session": proposal.session_id,
+        "number": proposal.number,
+        "kind": "proposal",
+        "title": proposal.title,
+        "lead_member": proposal.lead_member_id,
+        "assigned_on": "2024-03-15",
+        "lead_unit": proposal.lead_unit_id,
+        "status": "assigned",
+        "extension_reason": "",
+        "replies-TOTAL_FORMS": "0",
+        "replies-INITIAL_FORMS": "0",
+        "replies-MIN_NUM_FORMS": "0",
+        "replies-MAX_NUM_FORMS": "0",
+        "edit_version": current_version(proposal),  # as B opened it
+    }
+    a = {**data, "co_proposers": [partner.pk]}
+    assert client.post(url, a).status_code == 302  # A adds the co-proposer
+    assert list(Proposal.objects.get(pk=proposal.pk).co_proposers.all()) == [partner]
+    response = client.post(url, {**data, "title": "B改的标题"})  # B, from the stale page
+    html = response.content.decode()
+    assert response.status_code == 200 and "保存失败" in html and "联名/附议人（现为“联名委员甲" in html
+    form = response.context["adminform"].form
+    assert form.data.getlist("co_proposers") == [str(partner.pk)]  # handed back, not emptied
+    again = {key: form.data.getlist(key) if key == "co_proposers" else value for key, value in form.data.items()}
+    assert client.post(url, again).status_code == 302
+    proposal = Proposal.objects.get(pk=proposal.pk)
+    assert proposal.title == "B改的标题" and list(proposal.co_proposers.all()) == [partner]
