@@ -54,10 +54,12 @@ class PersonalDataAdminMixin:
         helper.__class__ = Masked
         return helper
 
-    def _audit_target(self, request, object_id):
+    def _audit_target(self, request, object_id, version_id=None):
+        """The object opened; a deleted one is named by the version shown (or its last one)."""
         target = self.get_object(request, unquote(object_id))
-        if target is None:  # deleted: its last version names it
-            target = self.model.history.filter(**{self.model._meta.pk.attname: unquote(object_id)}).first().instance
+        if target is None:
+            versions = self.model.history.filter(**{self.model._meta.pk.attname: unquote(object_id)})
+            target = (versions.get(history_id=version_id) if version_id else versions.first()).instance
         return target
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -75,7 +77,4 @@ class PersonalDataAdminMixin:
     def _audit_opened(self, request, object_id, version_id, detail):
         from .services import audit_personal_data_opened
 
-        target = self.get_object(request, unquote(object_id))
-        if target is None:  # deleted: name it by the version that was shown
-            target = self.model.history.get(history_id=version_id).instance
-        audit_personal_data_opened(request, target, detail)
+        audit_personal_data_opened(request, self._audit_target(request, object_id, version_id), detail)

@@ -7,6 +7,8 @@ import ipaddress
 from django.conf import settings
 from django.utils import timezone
 
+from core.current import current_request
+
 from .models import Action, AuditEntry
 
 # 网络安全法 Art. 21(3): network logs are kept no less than six months.
@@ -41,10 +43,8 @@ def audit_log(
     actor_id, name = _actor(actor)
     if request is None:
         # Made during a web request by a service that was not handed it (review, publish): the
-        # address is still the reader's (simple_history keeps each non-GET request).
-        from simple_history.models import HistoricalRecords
-
-        request = getattr(HistoricalRecords.context, "request", None)
+        # address is still the reader's.
+        request = current_request()
     entry = AuditEntry(
         actor_id=actor_id,
         actor_name=(name or actor_name)[:150],

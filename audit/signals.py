@@ -5,8 +5,9 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record
+
+from core.current import current_request, current_user
 
 from .models import Action
 from .services import audit_log
@@ -14,17 +15,6 @@ from .services import audit_log
 # Records whose deletion and restoration are audited (publish and withdraw go through services).
 RECORD_MODELS = {"disclosures.disclosurerecord", "proposals.proposal", "proposals.reply"}
 _PRIVILEGE_FIELDS = {"is_staff": "工作人员", "is_superuser": "超级用户", "is_active": "有效"}
-
-
-def _request():
-    # simple_history's middleware keeps the request of every non-GET request: the actor of a
-    # permission change made in the admin.
-    return getattr(HistoricalRecords.context, "request", None)
-
-
-def _request_user():
-    request = _request()
-    return getattr(request, "user", None)
 
 
 def on_login(sender, request, user, **kwargs):
@@ -57,7 +47,7 @@ def on_membership_changed(sender, instance, action, reverse, model, pk_set, **kw
     names = sorted(str(item) for item in related)
     if names:
         detail = f"{verbs[action]}{model._meta.verbose_name}：{'、'.join(names)}"
-        audit_log(_request_user(), Action.PERMISSION_CHANGE, instance, detail[:500], request=_request())
+        audit_log(current_user(), Action.PERMISSION_CHANGE, instance, detail[:500], request=current_request())
 
 
 def remember_privileges(sender, instance, update_fields=None, **kwargs):
@@ -83,7 +73,7 @@ def on_user_saved(sender, instance, created, **kwargs):
         ]
     instance._audit_before = None
     if changes:
-        audit_log(_request_user(), Action.PERMISSION_CHANGE, instance, "；".join(changes), request=_request())
+        audit_log(current_user(), Action.PERMISSION_CHANGE, instance, "；".join(changes), request=current_request())
 
 
 def on_history_row(sender, instance, history_instance, **kwargs):
@@ -106,14 +96,14 @@ def on_history_row(sender, instance, history_instance, **kwargs):
         action,
         instance,
         history_instance.history_change_reason or "",
-        request=_request(),
+        request=current_request(),
     )
 
 
 def on_authenticator_deleted(sender, instance, **kwargs):
     """An administrator resetting a lost phone, or a user replacing it by enrolling again."""
     if instance.confirmed:
-        audit_log(_request_user(), Action.OTP_REMOVED, instance.user, instance.name, request=_request())
+        audit_log(current_user(), Action.OTP_REMOVED, instance.user, instance.name, request=current_request())
 
 
 def connect():

@@ -170,14 +170,7 @@ def changed_fields(opened, instance, *, within) -> list[FieldChange]:
     row), those this form would overwrite first."""
     changes = []
     for field, then, now in _m2m_changes(opened, instance):
-        shown = _names(field, now)
-        shown = shown if len(shown) <= 30 else shown[:30] + "……"
-        change = FieldChange(
-            label=str(field.verbose_name),
-            summary=f"{field.verbose_name}（现为“{shown}”）",
-            rows=value_diff(_names(field, then), _names(field, now)),
-        )
-        changes.append((field.name not in within, change))
+        changes.append((field.name not in within, _change(field, _names(field, then), _names(field, now))))
     for field in instance._meta.concrete_fields:
         if field.primary_key or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             continue
@@ -186,15 +179,16 @@ def changed_fields(opened, instance, *, within) -> list[FieldChange]:
         old, new = getattr(opened, field.attname, None), getattr(instance, field.attname)
         if old == new:
             continue
-        shown = _shown(field, new)
-        shown = shown if len(shown) <= 30 else shown[:30] + "……"
-        change = FieldChange(
-            label=str(field.verbose_name),
-            summary=f"{field.verbose_name}（现为“{shown}”）",
-            rows=value_diff(_shown(field, old), _shown(field, new)),
-        )
-        changes.append((field.name not in within, change))
+        changes.append((field.name not in within, _change(field, _shown(field, old), _shown(field, new))))
     return [change for _, change in sorted(changes, key=lambda change: change[0])]
+
+
+def _change(field, old: str, new: str) -> FieldChange:
+    """A field's change as staff read it: old and new as shown, the new one shortened."""
+    shown = new if len(new) <= 30 else new[:30] + "……"
+    return FieldChange(
+        label=str(field.verbose_name), summary=f"{field.verbose_name}（现为“{shown}”）", rows=value_diff(old, new)
+    )
 
 
 def _shown(field, raw) -> str:

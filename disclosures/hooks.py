@@ -4,6 +4,7 @@ from django.db.models.signals import post_delete, post_save
 
 from audit.models import Action
 from audit.services import audit_log
+from core.current import current_user
 from core.demo import register_demo_loader
 from core.navigation import register_section
 from core.roles import register_role_models
@@ -49,12 +50,9 @@ register_demo_loader("disclosures", _load_demo)
 def _membership_changed(sender, instance, created=None, **kwargs):
     """Which agencies a staff member belongs to decides whose drafts, cases and applicants'
     particulars they reach: a change to it is a change to who may do what (audit log)."""
-    from simple_history.models import HistoricalRecords
-
-    request = getattr(HistoricalRecords.context, "request", None)
     verb = "移除" if created is None else ("增加" if created else "修改")
     audit_log(
-        getattr(request, "user", None),
+        current_user(),
         Action.PERMISSION_CHANGE,
         instance.user,
         f"{verb}所属机构：{instance.organization}",

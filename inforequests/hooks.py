@@ -5,8 +5,8 @@ import datetime as dt
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
+from core.current import current_user
 from core.demo import register_demo_loader
 from core.models import WorkingDayOverride, WorkingDayYear
 from core.navigation import register_section, register_section_entry
@@ -69,9 +69,7 @@ def _calendar_changed(sender, instance, **kwargs):
     verb = "删除" if kwargs.get("signal") is post_delete else "调整"
     reason = f"工作日{verb}：{instance.date:%Y-%m-%d}{'上班' if instance.is_workday else '休息'}（{instance.note}）"
     dates = {instance.date, getattr(instance, "_previous_date", None) or instance.date}
-    # Logged as the staff member who changed the calendar (simple_history keeps their request).
-    user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
-    user = user if getattr(user, "is_authenticated", False) else None
+    user = current_user()  # logged as the staff member who changed the calendar
     transaction.on_commit(lambda: recompute_open_cases(reason=reason, user=user, dates=sorted(dates)))
 
 
@@ -81,8 +79,7 @@ def _year_changed(sender, instance, **kwargs):
 
     verb = "取消" if kwargs.get("signal") is post_delete else "确认"
     reason = f"{verb}{instance.year}年全年放假安排已录入（{instance.note}）"
-    user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
-    user = user if getattr(user, "is_authenticated", False) else None
+    user = current_user()
     first, last = dt.date(instance.year, 1, 1), dt.date(instance.year, 12, 31)
     transaction.on_commit(lambda: recompute_open_cases(reason=reason, user=user, period=(first, last)))
 

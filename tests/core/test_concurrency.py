@@ -233,9 +233,9 @@ def test_a_co_proposer_added_meanwhile_is_handed_back_not_dropped(client):
     """Many-to-many fields in an edit conflict: A adds a 联名 co-proposer while B's page is open;
     B's stale save is refused, names the change, and the form shown again holds A's list, so
     saving it again keeps A's addition instead of removing it."""
-    from core.concurrency import current_version
     from proposals.models import Proposal
     from tests.proposals.factories import MemberFactory, ProposalFactory, vocabularies
+    from tests.proposals.test_admin import _proposal_form
 
     vocabularies()
     proposal = ProposalFactory()
@@ -243,22 +243,7 @@ def test_a_co_proposer_added_meanwhile_is_handed_back_not_dropped(client):
     root = User.objects.create_superuser("root", password="pw-123456789")
     sign_in_staff(client, root)
     url = f"/admin/proposals/proposal/{proposal.pk}/change/"
-    data = {
-        "session": proposal.session_id,
-        "number": proposal.number,
-        "kind": "proposal",
-        "title": proposal.title,
-        "lead_member": proposal.lead_member_id,
-        "assigned_on": "2024-03-15",
-        "lead_unit": proposal.lead_unit_id,
-        "status": "assigned",
-        "extension_reason": "",
-        "replies-TOTAL_FORMS": "0",
-        "replies-INITIAL_FORMS": "0",
-        "replies-MIN_NUM_FORMS": "0",
-        "replies-MAX_NUM_FORMS": "0",
-        "edit_version": current_version(proposal),  # as B opened it
-    }
+    data = _proposal_form(proposal)  # as B opened it
     a = {**data, "co_proposers": [partner.pk]}
     assert client.post(url, a).status_code == 302  # A adds the co-proposer
     assert list(Proposal.objects.get(pk=proposal.pk).co_proposers.all()) == [partner]

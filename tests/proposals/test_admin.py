@@ -111,9 +111,9 @@ def test_editing_a_sent_letter_is_a_correction_that_keeps_the_original(admin_cli
     assert reply.corrected_at is not None
 
 
-def test_extension_without_reason_is_refused_in_the_admin(admin_client):
-    proposal = ProposalFactory()
-    data = {
+def _proposal_form(proposal, **overrides):
+    """The proposal's change form as the page the staff member opened shows it."""
+    return {
         "session": proposal.session_id,
         "number": proposal.number,
         "kind": "proposal",
@@ -122,14 +122,19 @@ def test_extension_without_reason_is_refused_in_the_admin(admin_client):
         "assigned_on": "2024-03-15",
         "lead_unit": proposal.lead_unit_id,
         "status": "assigned",
-        "extended": "on",
         "extension_reason": "",
         "replies-TOTAL_FORMS": "0",
         "replies-INITIAL_FORMS": "0",
         "replies-MIN_NUM_FORMS": "0",
         "replies-MAX_NUM_FORMS": "0",
         "edit_version": current_version(proposal),
+        **overrides,
     }
+
+
+def test_extension_without_reason_is_refused_in_the_admin(admin_client):
+    proposal = ProposalFactory()
+    data = _proposal_form(proposal, extended="on")
     response = admin_client.post(f"/admin/proposals/proposal/{proposal.pk}/change/", data)
     assert response.status_code == 200 and "延期办理须记录理由" in response.content.decode()
     data["extension_reason"] = "经区政协提案委员会同意"
