@@ -21,6 +21,19 @@ class SourcedAdminMixin(AgencyScopedHistoryMixin):
         linkable = disclosure_selectors.records_linkable(request.user).values("pk")
         return queryset.filter(Q(source_record__isnull=True) | Q(source_record__in=linkable))
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._source_agency_staff(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._source_agency_staff(request, obj)
+
+    @staticmethod
+    def _source_agency_staff(request, obj):
+        """Another agency may cite a public record; the figures quoted from it are changed by
+        the staff of the agency that published it (agencies_of: district-wide staff, all)."""
+        record = obj.source_record if obj is not None else None
+        return record is None or disclosure_selectors.can_manage_record(request.user, record)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "source_record":
             kwargs["queryset"] = disclosure_selectors.records_linkable(request.user)

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import get_language
 
+from .admin_input import refuse_bad_date_parts
 from .pagecache import current_state
 
 _APP_LISTS = {}
@@ -18,6 +19,9 @@ MAX_APP_LISTS = 512
 
 
 class PortalAdminSite(admin.AdminSite):
+    def admin_view(self, view, cacheable=False):
+        return super().admin_view(refuse_bad_date_parts(view), cacheable)
+
     def get_app_list(self, request, app_label=None):
         user = request.user
         key = (

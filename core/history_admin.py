@@ -4,10 +4,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_input import AutocompleteInputAdminMixin
 from .http import digits_value
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(AutocompleteInputAdminMixin, SimpleHistoryAdmin):
     """simple-history's admin, its history to read and never to revert. A revert saves an old
     version through the change form, past the services that guard a change (review before
     publishing, 撤回 with a reason, a case's state machine): a 录入员 turned a published record

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from core.admin_input import AutocompleteInputAdminMixin
 from core.forms import error_reasons
 from core.http import digits_value, numbered_page
 from disclosures import selectors as disclosure_selectors
@@ -286,7 +287,7 @@ class FlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegacyRedirect)
-class LegacyRedirectAdmin(admin.ModelAdmin):
+class LegacyRedirectAdmin(AutocompleteInputAdminMixin, admin.ModelAdmin):
     list_display = ["old_path", "record", "target_url", "batch", "created_at"]
     search_fields = ["old_path", "target_url", "record__title", "record__index_number"]
     list_filter = [BatchFilter]

@@ -4,8 +4,10 @@ from django.db import transaction
 from django.utils.html import format_html
 
 from audit.admin import PersonalDataAdminMixin
+from audit.models import Action
+from audit.services import audit_log
 from core.changelists import CachedRelatedFieldListFilter, LargeTableAdminMixin, year_filter
-from core.concurrency import VersionedAdminMixin, VersionedModelForm
+from core.concurrency import VERSION_FIELD, VersionedAdminMixin, VersionedModelForm
 from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
 from disclosures import selectors as disclosure_selectors
@@ -26,7 +28,7 @@ from .models import (
     normalize_proposal_number,
 )
 
-PUBLISH_PERMISSION = "proposals.publish_reply"
+PUBLISH_PERMISSION = services.PUBLISH_PERMISSION
 # Changing one of these on a reply already published publishes it again in the new way (a
 # switch to 不公开 withdraws its record; to 摘要公开 the record shows the summary).
 PUBLICATION_FIELDS = ("publication_mode", "mode_reason", "summary")
@@ -59,6 +61,21 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
         ("登录账号", {"fields": ["user"], "description": "先在“用户”中创建账号（不授予工作人员权限），再在此关联。"}),
         ("联系方式（仅工作人员可见，不在网站公开）", {"fields": ["phone", "email", "address"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The account linked reads the member's letters, sent and not yet public, and gives
+        # their 满意度: who it is is decided by district-wide staff only (a field not in the
+        # form is not saved, whatever is posted).
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not disclosure_selectors.manages_all_agencies(request.user):
+            readonly.append("user")
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "user" in form.changed_data:  # who reads the member's letters: a permission change
+            account = obj.user.get_username() if obj.user else "无"
+            audit_log(request.user, Action.PERMISSION_CHANGE, obj, f"代表委员登录账号改为：{account}")
 
 
 @admin.register(ReplyCategory)
@@ -137,6 +154,16 @@ class ReplyAdminForm(VersionedModelForm):
         sent = self.instance.pk and self.instance.status == Reply.Status.SENT
         if sent and "letter" in self.changed_data and "correction_note" not in self.changed_data:
             self.add_error("correction_note", "答复已送达，修改全文即为更正：请填写更正说明（原文会保留）。")
+        edited = self._published_fields_edited()
+        if edited and self.user is not None:
+            # Everything a published reply says is public at once (its record, the proposal's
+            # page, the API, the feeds, the statistics): changed as it was published.
+            record = self.instance.record
+            publisher = record.publisher if record is not None else self.instance.answering_unit
+            if not self.user.has_perm(PUBLISH_PERMISSION):
+                self.add_error(edited[0], "这份答复已公开：修改公开的内容需要公开答复的权限（审核员）。")
+            elif not disclosure_selectors.can_manage_organization(self.user, publisher.pk):
+                self.add_error(edited[0], f"这份答复以“{publisher}”的名义公开：修改须由该机构的工作人员操作。")
         if self.republishes and self.user is not None:
             if not self.user.has_perm(PUBLISH_PERMISSION):
                 self.add_error("publication_mode", "这份答复已公开：改变公开方式、理由或摘要需要公开答复的权限。")
@@ -154,6 +181,17 @@ class ReplyAdminForm(VersionedModelForm):
             elif shown and not publisher.index_code:
                 self.add_error("publication_mode", f"“{publisher}”没有组织机构代码，无法生成索引号公开。")
         return cleaned
+
+    def _published_fields_edited(self) -> list[str]:
+        """The fields of a published reply changed here, other than how it is published
+        (checked with the republish below)."""
+        if not (self.instance.pk and self.instance.published_at):
+            return []
+        return [
+            name
+            for name in self.changed_data
+            if name in self.fields and name not in (*PUBLICATION_FIELDS, VERSION_FIELD)
+        ]
 
     @property
     def republishes(self) -> bool:

@@ -136,7 +136,9 @@ class Member(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="proposal_member",
-        help_text="由工作人员创建并关联，用于代表委员登录查看答复、填写满意度。",
+        # A staff account reaches every letter its agencies hold: never also a member's.
+        limit_choices_to={"is_staff": False},
+        help_text="由区级工作人员创建并关联（不得是工作人员账号），用于代表委员登录查看答复、填写满意度。",
     )
     phone = models.CharField("联系电话（不公开）", max_length=50, blank=True)
     email = models.EmailField("电子邮箱（不公开）", blank=True)

@@ -86,8 +86,8 @@ kept_member_ids = StampedLookups("proposals:member-of-user")
 
 
 def member_id_for_user(user) -> int | None:
-    if not user.is_authenticated:
-        return None
+    if not user.is_authenticated or user.is_staff:
+        return None  # a staff account is never a member's (Member.user), whatever is linked
     return kept_member_ids.get(
         str(user.pk), lambda: Member.objects.filter(user=user).values_list("pk", flat=True).first()
     )

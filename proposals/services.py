@@ -10,11 +10,14 @@ from simple_history.utils import update_change_reason
 
 from audit.models import Action
 from audit.services import audit_log
+from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureRecord, Genre, Organization, Topic
 from disclosures.services import publication_delay_warning, record_publish, record_withdraw
 
 from . import selectors
 from .models import Feedback, Member, Proposal, Reply, SatisfactionLevel
+
+PUBLISH_PERMISSION = "proposals.publish_reply"
 
 REPLY_RULE_NOTE = "建议提案答复另见国办发〔2014〕46号：答复代表委员后20个工作日内公开。"
 RECORD_GENRE = "函"
@@ -157,6 +160,12 @@ def reply_correct(*, reply: Reply, letter: str, note: str, user=None) -> Reply:
     _check_agency(user, reply)
     if reply.status != Reply.Status.SENT:
         raise ValidationError("草稿直接修改即可，无需更正。")
+    if reply.published_at and user is not None:
+        # The correction is public at once (the record's body): made as publishing is.
+        if not user.has_perm(PUBLISH_PERMISSION):
+            raise PermissionDenied("这份答复已公开：更正需要公开答复的权限（审核员）。")
+        if reply.record_id and not disclosure_selectors.can_manage_organization(user, reply.record.publisher_id):
+            raise PermissionDenied(f"这份答复以“{reply.record.publisher}”的名义公开：更正须由该机构的工作人员操作。")
     if not reply.original_letter:
         reply.original_letter = reply.letter
     reply.letter = letter

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from core.roles import ENTRY_CLERK, REVIEWER
 from disclosures.models import AgencyMembership, DisclosureRecord
 from proposals import services
-from proposals.models import Feedback, Proposal, Reply
+from proposals.models import Feedback, Proposal, Reply, ReplyCategory
 from tests.staff import sign_in_staff
 
 from .conftest import publish, send
@@ -238,3 +238,100 @@ def test_a_deleted_replys_history_is_for_district_wide_staff(world, client, admi
     district = sign_in_staff(client, admin_user)
     assert district.get(pages[0]).status_code == 200
     assert Feedback.objects.count() == 0 and Proposal.objects.exists()
+
+
+# --- what a published reply says, whose account reads a member's letters, whose facts --------
+# (a tester, session 20: an agency's 录入员 rewrote published letters live, linked a member's
+# sign-in to their own account, and edited facts quoted from another agency's records)
+
+
+def test_a_clerk_cannot_change_what_a_published_reply_says(world, client):
+    reply = ReplyFactory(proposal__lead_unit=world["ours"], letter="<p>已公开的答复。</p>")
+    send(reply)
+    publish(reply)
+    reply.refresh_from_db()
+    clerk = sign_in_staff(client, world["clerk"])
+    url = f"{REPLIES}{reply.pk}/change/"
+    for change in (
+        {"letter": "<p>录入员改写的答复。</p>", "correction_note": "更正错字"},
+        {"category": ReplyCategory.objects.exclude(pk=reply.category_id).first().pk},
+        {"contact_phone": "0871-99999999"},
+    ):
+        response = clerk.post(url, _reply_form(reply, **change))
+        assert response.status_code == 200
+        assert "需要公开答复的权限" in str(response.context["adminform"].form.errors), change
+    reply.refresh_from_db()
+    reply.record.refresh_from_db()
+    assert reply.letter == reply.record.body == "<p>已公开的答复。</p>" and reply.contact_phone != "0871-99999999"
+    with pytest.raises(PermissionDenied, match="需要公开答复的权限"):
+        services.reply_correct(reply=reply, letter="<p>改写</p>", note="更正", user=world["clerk"])
+    # Before it is published, the same clerk corrects a sent letter as before.
+    unpublished = ReplyFactory(proposal__lead_unit=world["ours"], letter="<p>已送达。</p>")
+    send(unpublished)
+    services.reply_correct(reply=unpublished, letter="<p>已送达，更正后。</p>", note="错字", user=world["clerk"])
+
+
+def test_a_letter_published_under_the_government_is_corrected_by_its_staff(world):
+    reply = ReplyFactory(proposal__lead_unit=world["ours"], letter="<p>民政局的答复。</p>")
+    send(reply)
+    publish(reply)
+    reply.refresh_from_db()
+    assert reply.record.publisher == world["ours"].parent
+    with pytest.raises(PermissionDenied, match="须由该机构的工作人员操作"):
+        services.reply_correct(reply=reply, letter="<p>改写</p>", note="更正", user=world["reviewer"])
+    government = staff("qzf-reviewer", REVIEWER, world["ours"].parent)
+    services.reply_correct(reply=reply, letter="<p>更正后的答复。</p>", note="更正错字", user=government)
+    reply.record.refresh_from_db()
+    assert reply.record.body == "<p>更正后的答复。</p>"
+
+
+def test_only_district_wide_staff_link_a_members_sign_in_and_never_to_a_staff_account(world, client):
+    from audit.models import Action, AuditEntry
+    from proposals.models import Member
+    from tests.disclosures.test_admin import district_wide
+
+    from .factories import MemberFactory
+
+    member = MemberFactory(name="陈委员")
+    url = f"/admin/proposals/member/{member.pk}/change/"
+    form = {"assembly": member.assembly_id, "name": member.name, "sector": "", "is_active": "on", "phone": "", "email": "", "address": ""}
+
+    clerk = sign_in_staff(client, world["clerk"])
+    response = clerk.post(url, {**form, "user": world["clerk"].pk, "edit_version": clerk.get(url).context["adminform"].form["edit_version"].value()})
+    assert response.status_code == 302  # saved, the account left as it was: not a field for them
+    assert Member.objects.get(pk=member.pk).user is None
+
+    boss = district_wide(staff("district", REVIEWER, world["ours"]))
+    admin = sign_in_staff(client, boss)
+    version = admin.get(url).context["adminform"].form["edit_version"].value()
+    response = admin.post(url, {**form, "user": world["clerk"].pk, "edit_version": version})
+    assert response.status_code == 200 and "user" in response.context["adminform"].form.errors
+    citizen = User.objects.create_user("chen-weiyuan", password="pw-123456789")
+    response = admin.post(url, {**form, "user": citizen.pk, "edit_version": version})
+    assert response.status_code == 302
+    assert Member.objects.get(pk=member.pk).user == citizen
+    entry = AuditEntry.objects.get(action=Action.PERMISSION_CHANGE, target_type="proposals.member")
+    assert entry.actor_id == boss.pk and "chen-weiyuan" in entry.detail
+
+    # A staff account linked before this rule reads no member's letters.
+    Member.objects.filter(pk=member.pk).update(user=world["clerk"])
+    response = sign_in_staff(client, world["clerk"]).get("/proposals/mine/")
+    assert response.status_code == 403
+
+
+def test_facts_quoted_from_another_agencys_record_are_changed_by_that_agencys_staff(world, client):
+    from tests.communities.factories import FactFactory
+    from tests.disclosures.factories import PublishedRecordFactory
+
+    source = PublishedRecordFactory(publisher=world["theirs"], body="<p>社区共有居民1000人。</p>")
+    fact = FactFactory(source_record=source, sentence="社区共有居民1000人。", period="截至2024年底")
+    url = f"/admin/communities/fact/{fact.pk}/change/"
+    clerk = sign_in_staff(client, world["clerk"])
+    page = clerk.get(url)
+    assert page.status_code == 200 and not page.context["has_change_permission"]  # cited, read only
+    clerk.post(url, {"period": "录入员改写"})
+    fact.refresh_from_db()
+    assert fact.period == "截至2024年底"
+    assert clerk.post(f"/admin/communities/fact/{fact.pk}/delete/", {"post": "yes"}).status_code == 403
+    theirs = staff("jyj-clerk", ENTRY_CLERK, world["theirs"])
+    assert sign_in_staff(client, theirs).get(url).context["has_change_permission"]

@@ -1,0 +1,83 @@
+"""Hand-made admin requests answered as bad input, never with a 500 (Django's admin raises on
+both): a date part out of range in a changelist's query, and a value of an autocomplete box
+that is no key at all when the form is shown again."""
+
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+
+# The date lookups a changelist's filters and date hierarchy put in the query string.
+DATE_PARTS = {
+    "year",
+    "iso_year",
+    "quarter",
+    "month",
+    "week",
+    "week_day",
+    "iso_week_day",
+    "day",
+    "hour",
+    "minute",
+    "second",
+}
+
+
+def date_parts_in_range(query) -> bool:
+    """False when a `<field>__<date part>` parameter is not a number of at most four digits:
+    the date hierarchy built a date of it (OverflowError) and the database compared with it."""
+    for key, values in query.lists():
+        if key.rpartition("__")[2] in DATE_PARTS:
+            if not all(value.isascii() and value.isdigit() and len(value) <= 4 for value in values):
+                return False
+    return True
+
+
+def refuse_bad_date_parts(view):
+    """The admin's own answer to a lookup it cannot use: the list again, with its error flag."""
+
+    def guarded(request, *args, **kwargs):
+        if request.method == "GET" and not date_parts_in_range(request.GET):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+class _KnownKeysOnly:
+    """Shows again only the posted values that are keys of the related model: the form
+    already says the others are not a valid choice."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        return super().optgroups(name, [each for each in value if _is_key(target, each)], attr)
+
+
+def _is_key(target, value) -> bool:
+    try:
+        target.clean(value, None)  # type and range (a 20-digit id is no integer key)
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+class KnownKeysAutocompleteSelect(_KnownKeysOnly, AutocompleteSelect):
+    pass
+
+
+class KnownKeysAutocompleteSelectMultiple(_KnownKeysOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class AutocompleteInputAdminMixin:
+    """Every ModelAdmin with autocomplete_fields uses this (tests/core/test_admin_input.py)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownKeysAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownKeysAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -1,0 +1,62 @@
+"""Hand-made admin requests are bad input, not a 500 (a tester, session 20): an autocomplete
+value that is no key, shown again with the form's error; a date part out of range in a
+changelist's query, answered with the list's error flag."""
+
+import pytest
+from django.contrib import admin
+
+from core.admin_input import AutocompleteInputAdminMixin, KnownKeysAutocompleteSelect
+from tests.staff import sign_in_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    return sign_in_staff(client, admin_user)
+
+
+def test_every_admin_with_autocomplete_boxes_shows_only_known_keys_again():
+    for model, model_admin in admin.site._registry.items():
+        if model_admin.autocomplete_fields:
+            assert isinstance(model_admin, AutocompleteInputAdminMixin), model
+
+
+@pytest.mark.parametrize("value", ["abc", "99999999999999999999", "-1", "１２"])
+def test_a_posted_autocomplete_value_that_is_no_key_is_a_form_error(admin_client, seed, value):
+    response = admin_client.post(
+        "/admin/proposals/reply/add/", {"proposal": value, "answering_unit": value, "letter": "<p>答复。</p>"}
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert {"proposal", "answering_unit"} <= set(form.errors)
+    assert isinstance(form.fields["proposal"].widget.widget, KnownKeysAutocompleteSelect)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "replied_on__year=99999999999999999999",
+        "replied_on__year=abc",
+        "replied_on__year=２０２４",
+    ],
+)
+def test_a_date_part_out_of_range_is_the_lists_error_flag(admin_client, seed, query):
+    response = admin_client.get(f"/admin/proposals/reply/?{query}")
+    assert response.status_code == 302 and response["Location"] == "/admin/proposals/reply/?e=1"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/communities/fact/?period_end__year=2021&period_end__month=99999999999999999999",
+        "/admin/proposals/proposal/?assigned_on__year=2025&assigned_on__month=99999999999999999999",
+    ],
+)
+def test_a_date_hierarchy_out_of_range_is_the_lists_error_flag(admin_client, seed, url):
+    response = admin_client.get(url)
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
+def test_date_parts_in_range_still_filter(admin_client, seed):
+    assert admin_client.get("/admin/proposals/proposal/?assigned_on__year=2025&assigned_on__month=3").status_code == 200
