@@ -33,6 +33,17 @@ _ORDERED_MARKER = re.compile(
 _HEADINGS = {"h1": "h2", "h2": "h3", "h3": "h4", "h4": "h4", "h5": "h4", "h6": "h4"}
 _CLASS_HEADINGS = {"msotitle": "h2", "msosubtitle": "h3"}
 _DROPPED = ("head", "style", "script", "meta", "link", "title", "xml", "template")
+# Office elements of document data, not text (usually inside an <xml> island, dropped whole).
+_OFFICE_DATA = {
+    "o:documentproperties",
+    "o:customdocumentproperties",
+    "o:officedocumentsettings",
+    "o:shapedefaults",
+    "o:shapelayout",
+    "w:worddocument",
+    "w:latentstyles",
+    "v:shapetype",
+}
 # Downlevel-revealed conditionals whose content is Office's stand-in for something it renders
 # itself: a list's number, an extra line break, a comment's reference.
 _DROPPED_CONDITIONALS = ("!supportlists", "!supportlinebreaknewline", "!supportannotations")
@@ -72,8 +83,11 @@ def clean_office_html(value: str) -> Cleaned:
         if element.decomposed:
             continue
         name = element.name.lower()
-        if ":" in name:  # o:p holds the paragraph mark's text; v:, w: and st1: are Office's own
-            element.unwrap() if name == "o:p" else element.decompose()
+        if ":" in name:
+            # Office's own elements hold the document's text: smart tags (st1:chsdate around
+            # “2024年3月5日”, st1:personname), content controls (w:sdt), text boxes (v:textbox),
+            # the paragraph mark (o:p). Only its data, should it be outside an <xml> island, goes.
+            element.decompose() if name in _OFFICE_DATA else element.unwrap()
         elif _is_comment(element):
             element.decompose()
     dropped_images = 0

@@ -65,6 +65,18 @@ def test_word_2016_clipboard_keeps_structure_and_drops_office():
     assert text_loss(clipboard("notice-word2016.html")) is None
 
 
+def test_the_text_of_words_smart_tags_is_kept():
+    """Chinese Word wraps dates, quantities and names in smart tags (st1:chsdate …): they were
+    removed with their text, and no check noticed (a tester, session 20)."""
+    html = sanitize_html(clipboard("smarttags-word2007.html"))
+    assert html == "<p>会议定于2024年3月5日上午9时在区政府3楼会议室召开，联系人：张三。</p>"
+    assert_no_office_leftovers(html)
+    assert "<st1:" not in html and "IsLunarDate" not in html
+    # Office's document data outside an <xml> island is still no text of the page.
+    data = "<o:DocumentProperties><o:Author>某某</o:Author></o:DocumentProperties><p>正文</p>"
+    assert clean_office_html(data).html == "<p>正文</p>"
+
+
 def test_the_clipboards_layout_between_blocks_does_not_become_empty_paragraphs():
     """Line breaks between Word's blocks were text to the editor: each run became an empty
     paragraph in the saved body (a tester's find). Spaces between inline elements stay."""
