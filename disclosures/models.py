@@ -22,7 +22,7 @@ from core.vocabulary import Vocabulary
 from .codes import validate_credit_code_checksum, validate_org_code_checksum
 from .document_numbers import normalize_document_number, validate_document_number
 from .editor import RichTextField
-from .sanitize import alt_text_errors, rich_text_errors, sanitize_html
+from .sanitize import alt_text_errors, rich_text_errors, sanitize_html, visible_text
 from .uploads import content_problem
 
 org_code_validator = RegexValidator(
@@ -352,6 +352,11 @@ class DisclosureRecord(models.Model):
             errors["keywords"] = f"关键字最多{MAX_KEYWORDS}个，当前为{len(keywords)}个。"
         if self.disclosure_mode == self.DisclosureMode.WITHHELD and not self.withheld_reason.strip():
             errors["withheld_reason"] = "不予公开的记录须说明理由。"
+        if not self.publishes_content and (visible_text(self.body) or "<img" in (self.body or "")):
+            errors["body"] = (
+                f"公开方式为“{self.get_disclosure_mode_display()}”的信息只在目录中列出，不在网站公开正文："
+                "请把正文另行保存后清空，或把公开方式改为主动公开。"
+            )
         if self.validity != self.Validity.VALID and not self.invalid_date:
             errors["invalid_date"] = "失效或废止的记录须填写失效/废止日期。"
         if self.superseded_by_id and self.superseded_by_id == self.pk:
@@ -367,6 +372,18 @@ class DisclosureRecord(models.Model):
                 errors.setdefault(name, message)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def publishes_content(self) -> bool:
+        """Only 主动公开 information is published with its text and files; 依申请公开 and 不予公开
+        entries list their particulars in the catalogue (its body and attachments are refused)."""
+        return self.disclosure_mode == self.DisclosureMode.PROACTIVE
+
+    @property
+    def public_body(self) -> str:
+        """The body as the public outputs (page, API, feeds, search) give it: none but a
+        主动公开 record's, should an older one still hold text."""
+        return self.body if self.publishes_content else ""
 
     def _published_day(self) -> dt.date | None:
         return None if self.published_at is None else local_day(self.published_at)
@@ -478,6 +495,13 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        record = self.record if self.record_id or "record" in self._state.fields_cache else None
+        if record is not None and not record.publishes_content:
+            raise ValidationError(
+                f"公开方式为“{record.get_disclosure_mode_display()}”的信息不在网站公开附件：请删除附件，或把公开方式改为主动公开。"
+            )
 
     @property
     def extension(self):

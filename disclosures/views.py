@@ -147,7 +147,8 @@ def _record_context(request, record):
             "pub_date": record.published_at,
             "source": (record.drafting_org or record.publisher).name,
         },
-        "body": transform_body(record, request.GET),
+        "body": transform_body(record, request.GET) if record.publishes_content else "",
+        "apply_url": registry.application_link(record.publisher) if record.disclosure_mode == "on_request" else None,
         "related_panels": selectors.record_related_panels(record=record),
     }
 

@@ -64,7 +64,7 @@ class RecordFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        text = item.summary or html_to_text(item.body)
+        text = item.summary or html_to_text(item.public_body)
         return Truncator(text.replace("\n", " ")).chars(200)
 
     def item_pubdate(self, item):

@@ -71,6 +71,11 @@ RECORD_FIELDS = dict(
     keywords=described(array(STRING), "关键字"),
     summary=described(STRING, "内容概述"),
     validity=described(enum(DisclosureRecord.Validity.values), "有效性：valid 有效、expired 失效、repealed 废止"),
+    disclosure_mode=described(
+        enum(DisclosureRecord.DisclosureMode.values),
+        "公开方式：proactive 主动公开（公开正文和附件）、on_request 依申请公开、withheld 不予公开（只公开目录要素）",
+    ),
+    withheld_reason=described(STRING, "不予公开理由"),
     effective_date=nullable(DATE),
     invalid_date=nullable(DATE),
     superseded_by=described(nullable(STRING), "替代文件的索引号（仅当其已公开）"),
@@ -100,6 +105,8 @@ def record_data(request, record) -> dict:
         "keywords": record.keyword_list,
         "summary": record.summary,
         "validity": record.validity,
+        "disclosure_mode": record.disclosure_mode,
+        "withheld_reason": record.withheld_reason,
         "effective_date": record.effective_date,
         "invalid_date": record.invalid_date,
         "superseded_by": superseded.index_number if superseded else None,
@@ -162,7 +169,7 @@ def record_detail(request, index_number):
     if record is None:
         raise ApiError("没有这条已公开的政府信息。", status=404)
     data = record_data(request, record)
-    data["body_html"] = record.body
+    data["body_html"] = record.public_body
     data["attachments"] = [
         {
             "title": a.title,

@@ -24,7 +24,7 @@ def record_document(record: DisclosureRecord) -> Document:
         title=record.title,
         url=record.get_absolute_url(),
         published_at=record.published_at,
-        body=html_to_text(record.body),
+        body=html_to_text(record.public_body),
         fields=[("文号", record.document_number), ("索引号", record.index_number or "")],
         extra=[
             ("关键字", record.keywords),
