@@ -294,10 +294,25 @@ def test_only_district_wide_staff_link_a_members_sign_in_and_never_to_a_staff_ac
 
     member = MemberFactory(name="陈委员")
     url = f"/admin/proposals/member/{member.pk}/change/"
-    form = {"assembly": member.assembly_id, "name": member.name, "sector": "", "is_active": "on", "phone": "", "email": "", "address": ""}
+    form = {
+        "assembly": member.assembly_id,
+        "name": member.name,
+        "sector": "",
+        "is_active": "on",
+        "phone": "",
+        "email": "",
+        "address": "",
+    }
 
     clerk = sign_in_staff(client, world["clerk"])
-    response = clerk.post(url, {**form, "user": world["clerk"].pk, "edit_version": clerk.get(url).context["adminform"].form["edit_version"].value()})
+    response = clerk.post(
+        url,
+        {
+            **form,
+            "user": world["clerk"].pk,
+            "edit_version": clerk.get(url).context["adminform"].form["edit_version"].value(),
+        },
+    )
     assert response.status_code == 302  # saved, the account left as it was: not a field for them
     assert Member.objects.get(pk=member.pk).user is None
 
