@@ -1,0 +1,116 @@
+"""The main navigation (components/main_nav.html): on a phone it folds behind 导航菜单, a real
+button that the keyboard opens and Escape closes, in every reading mode; on a wide screen, and
+on any screen without JavaScript, every section is shown and there is no button."""
+
+import pytest
+from axe_playwright_python.sync_playwright import AxeResults
+
+from core.navigation import site_sections
+
+from .conftest import watch_console
+from .test_axe import AXE_SCRIPT, axe_options
+
+PHONE = {"width": 375, "height": 667}
+MODES = {
+    "normal": "",
+    "elder": "elder=1",
+    "contrast-yb": "contrast=yb",
+    "contrast-wb": "contrast=wb&font_step=4&text_only=1",
+}
+FOCUS = """() => {
+  const el = document.activeElement, style = getComputedStyle(el);
+  return {text: el.textContent.trim(), inNav: !!el.closest('.main-nav'),
+          outline: style.outlineStyle !== 'none' ? parseFloat(style.outlineWidth) : 0};
+}"""
+# Top of each section's row, for links that are shown.
+ROW_TOPS = "() => [...document.querySelectorAll('.main-nav li')].filter(li => li.getClientRects().length).map(li => Math.round(li.getBoundingClientRect().top))"
+
+
+def toggle(page):
+    return page.get_by_role("button", name="导航菜单", exact=True)
+
+
+def nav_links(page):
+    return page.locator("#main-nav-list a")
+
+
+def axe_violations(page, mode):
+    results = AxeResults(page.evaluate("options => axe.run(document, options)", axe_options(mode)))
+    return results.generate_report() if results.violations_count else ""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_on_a_phone_the_nav_folds_behind_a_button_the_keyboard_opens_and_escape_closes(site, reader_context, mode):
+    context = reader_context(reader=MODES[mode], **PHONE)
+    context.add_init_script(path=AXE_SCRIPT)
+    page = watch_console(context.new_page())
+    page.goto("/disclosures/")
+    button = toggle(page)
+    assert button.is_visible()
+    assert button.get_attribute("aria-expanded") == "false"
+    assert button.get_attribute("aria-controls") == "main-nav-list"
+    assert page.locator("#main-nav-list").is_hidden()
+    box = button.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= (60 if mode == "elder" else 44), box
+
+    # The content starts on the first screen, one button's row below the header.
+    nav_height = page.locator(".main-nav").bounding_box()["height"]
+    assert nav_height <= box["height"] + 40, nav_height
+    assert page.locator("main h1").bounding_box()["y"] + 40 <= PHONE["height"]
+    report = axe_violations(page, mode)
+    assert not report, report
+
+    # After the header's switches comes the button, then (once opened) the sections.
+    page.get_by_role("button", name="无障碍浏览").focus()
+    page.keyboard.press("Tab")
+    focus = page.evaluate(FOCUS)
+    assert focus["text"] == "导航菜单" and focus["outline"] >= 3, focus
+    page.keyboard.press("Enter")
+    assert button.get_attribute("aria-expanded") == "true"
+    assert nav_links(page).count() == len(site_sections())
+    assert all(link.is_visible() for link in nav_links(page).all())
+    report = axe_violations(page, mode)
+    assert not report, report
+    page.keyboard.press("Tab")
+    focus = page.evaluate(FOCUS)
+    assert focus["inNav"] and focus["text"] == site_sections()[0]["title"], focus
+
+    page.keyboard.press("Escape")
+    assert button.get_attribute("aria-expanded") == "false"
+    assert page.locator("#main-nav-list").is_hidden()
+    assert page.evaluate("document.activeElement.textContent") == "导航菜单"
+
+    page.keyboard.press("Space")  # a real button: Space as well as Enter, and it toggles
+    assert button.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Space")
+    assert button.get_attribute("aria-expanded") == "false"
+    assert not page.console_errors  # e.g. a CSP refusal
+
+
+def test_on_a_wide_screen_every_section_is_shown_in_one_row_and_no_button(site, reader_context):
+    page = watch_console(reader_context(**PHONE).new_page())
+    page.goto("/disclosures/")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # The script has run (the button is no longer hidden) but the screen is wide: nothing folds.
+    assert page.locator(".nav-toggle:not([hidden])").count() == 1
+    assert toggle(page).is_hidden()
+    assert all(link.is_visible() for link in nav_links(page).all())
+    # One row (with a CJK font: the ten sections need the narrower padding; fallback glyphs are narrower still).
+    assert len(set(page.evaluate(ROW_TOPS))) == 1
+    page.keyboard.press("Escape")
+    assert all(link.is_visible() for link in nav_links(page).all())
+
+    # Back on a phone the list is folded again.
+    page.set_viewport_size(PHONE)
+    assert page.locator("#main-nav-list").is_hidden() and toggle(page).is_visible()
+    assert not page.console_errors
+
+
+@pytest.mark.parametrize("mode", ["normal", "elder"])
+def test_without_javascript_a_phone_shows_every_section_and_no_button(site, open_page, mode):
+    page = open_page("/disclosures/", reader=MODES[mode], js=False, **PHONE)
+    # The button is in the page for the script, hidden: without it, it could do nothing.
+    assert page.locator(".main-nav button[hidden]").count() == 1
+    assert toggle(page).is_hidden()
+    assert nav_links(page).count() == len(site_sections())
+    assert all(link.is_visible() for link in nav_links(page).all())
