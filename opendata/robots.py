@@ -3,12 +3,12 @@
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 DISALLOW = ["/admin/", "/search/", "/preferences/", "/api/"]
 
 
-@require_GET
+@require_safe  # HEAD as GET: the page cache answers HEAD from a stored copy anyway
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
     lines = [

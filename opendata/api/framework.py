@@ -19,7 +19,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core.dates import FIRST_YEAR, LAST_YEAR
 from core.rendering import keep_response
@@ -60,11 +60,12 @@ def json_response(data, status=200):
 
 
 def read_only(view):
-    """GET only (405 otherwise; no CSRF check, as nothing changes), the view's data as JSON, and an
-    ApiError as {"detail": …} with its status."""
+    """GET and HEAD only (405 otherwise, OPTIONS included; no CSRF check, as nothing changes), the
+    view's data as JSON, and an ApiError as {"detail": …} with its status. HEAD as well because the
+    page cache answers it for a stored page: refusing it here made the answer depend on the cache."""
 
     @csrf_exempt
-    @require_GET
+    @require_safe
     @keep_response  # kept for one generation per URL: the same for every caller
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):

@@ -223,6 +223,32 @@ class TestRepliesAndFacts:
         assert {r["type"] for r in data["results"]} == {"record", "reply", "fact"}
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/topics", "/api/v1/records", "/api/v1/openapi.json", "/robots.txt"])
+def test_head_and_options_get_the_same_answer_from_a_cold_or_a_warm_cache(client, url):
+    """The page cache answers HEAD for a stored page; a view that refused it gave 405 on a miss
+    and 200 on a hit. OPTIONS is never served from the cache: a 405 naming GET and HEAD both ways."""
+    from core import pagecache
+
+    def answers():
+        head, options = client.head(url), client.options(url)
+        return {
+            "head": (head.status_code, head["Content-Type"], head.content),
+            "options": (options.status_code, options.get("Allow")),
+            "head_hit": head.get(pagecache.HIT_HEADER),
+        }
+
+    cold = answers()
+    assert cold["head_hit"] is None
+    get = client.get(url)
+    assert get.status_code == 200 and client.get(url).get(pagecache.HIT_HEADER) == "hit"
+    warm = answers()
+    assert warm["head_hit"] == "hit"
+    for state in (cold, warm):
+        assert state["head"] == (200, get["Content-Type"], b"")
+        assert state["options"] == (405, "GET, HEAD")
+
+
 def fact_text(record):
     from search.text import html_to_text
 
