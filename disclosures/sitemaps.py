@@ -11,7 +11,9 @@ from .models import DisclosureRecord
 
 def latest_public_change():
     """When the public catalogue last changed: its newest publication or edit (an aggregate
-    over every public record, 0.3 s at a million: kept until content changes)."""
+    over every public record, 0.3 s at a million: kept until content changes). A withdrawal or
+    deletion is not seen here, so the sitemaps' Last-Modified is moved forward to the page
+    cache's generation (opendata/urls.py), which such a change starts."""
 
     def compute():
         found = DisclosureRecord.objects.published().aggregate(published=Max("published_at"), updated=Max("updated_at"))

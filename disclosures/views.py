@@ -157,7 +157,7 @@ def _record_validators(request, record):
     state = pagecache.current_state()
     variant = f"{request.META.get('QUERY_STRING', '')}|{request.reader.cache_key}|{state['gen']}"
     etag = '"r%d-%d-%s"' % (record.pk, record.updated_at.timestamp(), hashlib.md5(variant.encode()).hexdigest()[:16])
-    return etag, int(max(record.updated_at.timestamp(), state["at"]))
+    return etag, pagecache.last_modified(record.updated_at.timestamp())
 
 
 def _with_validators(response, etag, last_modified):

@@ -20,14 +20,18 @@ once and again when the transaction commits, which makes every stored page and e
 after a publish costs little). Scheduled publication changes pages without a save, so
 nothing is kept past the next scheduled `published_at` (PAGE_CACHE_SCHEDULE_SOURCES).
 
+Last-Modified: a page's is its newest item's time, but never before the generation began
+(`last_modified`, `last_modified_forward`), so that it does not go back when an item is
+withdrawn or deleted, and an If-Modified-Since revalidation never keeps a removed item.
+
 The state lives in the shared cache (Redis when REDIS_URL is set). With the local-memory
 cache each worker has its own entries; the generation then comes from the modification time
 of a small stamp file (PAGE_CACHE_STAMP_FILE) so that a publish in one process still
 invalidates the pages of every process on the node.
 
 Modules: `generation` (the site's current state, `invalidate`, `cached_value`), `pages` (keys,
-lookup, serving, the WSGI wrapper and the middleware) and `signals` (a content change starts
-a new generation). What apps use is importable from here."""
+lookup, serving, Last-Modified, the WSGI wrapper and the middleware) and `signals` (a content
+change starts a new generation). What apps use is importable from here."""
 
 from .generation import (  # noqa: F401
     STATE_KEY,
@@ -41,6 +45,8 @@ from .pages import (  # noqa: F401
     HIT_HEADER,
     PageCacheApp,
     PageCacheMiddleware,
+    last_modified,
+    last_modified_forward,
     lookup,
     on_hit,
     page_key,

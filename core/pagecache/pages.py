@@ -1,6 +1,7 @@
 """Whole pages: which requests may be served from the cache, their keys, lookup and
 serving (the WSGI wrapper and the middleware)."""
 
+import functools
 import hashlib
 import logging
 import time
@@ -11,7 +12,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.http.cookie import parse_cookie
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.module_loading import import_string
 
 from ..holes import fill_holes
@@ -26,6 +27,7 @@ from .generation import (
     _stamp_file,
     _stamp_state,
     _timeout,
+    current_state,
 )
 
 logger = logging.getLogger(__name__)
@@ -126,6 +128,32 @@ def page_key(environ) -> str:
     )
     # The format version in the key: entries written by an older release are never read.
     return f"pagecache:page{ENTRY_FORMAT}:" + hashlib.md5(parts.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+# --- Last-Modified -----------------------------------------------------------------------
+
+
+def last_modified(moment: float) -> int:
+    """A page's Last-Modified (a timestamp): `moment`, when what it shows last changed, but never
+    before the current generation began. Taken from the newest item alone it goes back when that
+    item is withdrawn, deleted or moved elsewhere, and a client revalidating with If-Modified-Since
+    would get a 304 and keep the removed item. Every removal starts a new generation."""
+    return int(max(moment, current_state()["at"]))
+
+
+def last_modified_forward(view):
+    """Decorator for views whose Last-Modified is their newest item's (Django's feeds and
+    sitemaps): moved forward to the generation's start (last_modified)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        moment = parse_http_date_safe(response.get("Last-Modified", ""))
+        if moment is not None:
+            response["Last-Modified"] = http_date(last_modified(moment))
+        return response
+
+    return wrapper
 
 
 # --- lookup and serving ----------------------------------------------------------------

@@ -4,6 +4,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -166,3 +167,52 @@ class TestSitemap:
         assert lines[0] == "User-agent: *"
         assert "Disallow: /search/" in lines and "Disallow: /admin/" in lines
         assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("removal", ["withdraw", "delete"])
+def test_last_modified_never_goes_back_when_an_item_is_removed(client, seed, admin_user, removal):
+    """A feed's or sitemap's Last-Modified is its newest item's: once that item is withdrawn or
+    deleted, the next newest is older, and a client revalidating with If-Modified-Since alone
+    got a 304 and kept showing the removed record."""
+    from core.pagecache import HIT_HEADER
+    from core.sitemaps import sitemaps
+    from disclosures import services
+
+    start = timezone.now() + dt.timedelta(days=1)  # after anything the seed or the templates hold
+    with time_machine.travel(start, tick=False) as clock:
+        older = published(title="关于较早公开事项的通知")
+        clock.shift(10)
+        newest = published(title="关于最新公开事项的通知", publisher=older.publisher, topic=older.topic)
+        feeds = [
+            "/feeds/records.xml",
+            "/feeds/records.atom",
+            f"/feeds/publishers/{older.publisher_id}.xml",
+            f"/feeds/publishers/{older.publisher_id}.atom",
+            f"/feeds/topics/{older.topic_id}.xml",
+            f"/feeds/topics/{older.topic_id}.atom",
+        ]
+        maps = ["/sitemap.xml", *(f"/sitemap-{name}.xml" for name in sitemaps())]
+        # The reply feeds lose nothing here, but every change starts a new generation.
+        others = ["/feeds/replies.xml", "/feeds/replies.atom"]
+        seen = {}
+        for url in feeds + maps + others:
+            response = client.get(url)
+            assert response.status_code == 200 and response["Last-Modified"], url
+            seen[url] = response["Last-Modified"]
+        for url in feeds:
+            assert newest.title in client.get(url).content.decode(), url
+        assert newest.get_absolute_url() in client.get("/sitemap-records.xml").content.decode()
+
+        clock.shift(10)
+        if removal == "withdraw":
+            services.record_withdraw(record=newest, user=admin_user, reason="测试撤回")
+        else:
+            newest.delete()
+        for url in feeds + maps + others:
+            for state in ("rendered", "from the page cache"):
+                again = client.get(url, HTTP_IF_MODIFIED_SINCE=seen[url])
+                assert again.status_code == 200, (url, state)
+                assert newest.title not in again.content.decode(), (url, state)
+                assert newest.get_absolute_url() not in again.content.decode(), (url, state)
+            assert again.get(HIT_HEADER) == "hit", url
