@@ -4,6 +4,7 @@ recomputes the deadline and issues the notice."""
 
 import datetime as dt
 import logging
+import re
 import secrets
 from decimal import Decimal
 
@@ -610,8 +611,9 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
         errors["request_text"] = "请填写隐私处理后的申请内容。"
     if not (reply_text or "").strip():
         errors["reply_text"] = "请填写隐私处理后的答复内容。"
-    if label := _personal_data_in(case, request_text, reply_text):
-        errors.setdefault("request_text", f"公开内容仍含申请人{label}，请先作隐私处理。")
+    for field, text in (("request_text", request_text), ("reply_text", reply_text)):
+        if found := _personal_data_in(case, text):
+            errors.setdefault(field, f"公开内容仍含申请人{found}，请先作隐私处理。")
     if errors:
         raise ValidationError(errors)
     case.public_request_text, case.public_reply_text = request_text.strip(), reply_text.strip()
@@ -621,17 +623,74 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
     return case
 
 
-def _personal_data_in(case, *texts) -> str | None:
-    """Which of the applicant's particulars (姓名, 证件号码, 电话, 地址) one of `texts` holds."""
-    for label, value in (
-        ("姓名", case.name),
-        ("证件号码", case.id_number),
-        ("电话", case.phone),
-        ("地址", case.address),
-    ):
-        if value and len(value) >= 2 and any(value in (text or "") for text in texts):
-            return label
-    return None
+# The applicant's particulars published text must not hold: field, label, how compared.
+# "text": width-folded, without whitespace, case-folded (names, e-mail, addresses written with
+# spaces or full-width letters); "code": letters and digits only (an ID number written in groups,
+# with a lower-case or full-width x); "digits": digits only (a phone as 138-0000-0000).
+_PARTICULARS = (
+    ("name", "姓名", "text"),
+    ("contact_person", "联系人", "text"),
+    ("id_number", "证件号码", "code"),
+    ("phone", "电话", "digits"),
+    ("email", "电子邮箱", "text"),
+    ("address", "地址", "text"),
+)
+# Below this, a number is not looked for: the shortest real one is a 7-digit local phone number
+# (the form takes no phone shorter: forms.clean_phone), and shorter digit strings (an old or paper
+# case's odd 证件号码) turn up by chance in dates, amounts and 文号, refusing text that holds nothing
+# of the applicant's. Names and addresses need only 2 characters, as before.
+_MIN_CODE_CHARS = 7
+_MIN_TEXT_CHARS = 2
+# A number in text: letters and digits joined only by spaces, dashes, dots, slashes or brackets
+# (after NFKC). Anything else (a Chinese character, a comma) ends it, so that numbers that stand
+# apart in the text are never run together into a false match.
+_NUMBER = re.compile(r"[0-9A-Z](?:[\s\-‐‑‒–—―.·/()]*[0-9A-Z])*")
+
+
+def _folded_text(value) -> str:
+    return re.sub(r"\s+", "", fold_width(value)).casefold()
+
+
+def _code(value) -> str:
+    return re.sub(r"[^0-9A-Z]", "", fold_width(value).upper())
+
+
+def _digits(value) -> str:
+    return re.sub(r"[^0-9]", "", fold_width(value))
+
+
+def _particular_forms(kind, value) -> list[str]:
+    """The normalized forms of one particular to look for: none when too short to tell apart."""
+    if kind == "text":
+        folded = _folded_text(value)
+        return [folded] if len(folded) >= _MIN_TEXT_CHARS else []
+    if kind == "code":
+        code = _code(value)
+        return [code] if len(code) >= _MIN_CODE_CHARS else []
+    # A phone is also looked for without its area or country code ("0871-65123456" written
+    # as 65123456): each long enough group of the number as given.
+    groups = [_digits(value), *(_digits(group) for group in re.split(r"[^0-9]+", fold_width(value)))]
+    return list(dict.fromkeys(group for group in groups if len(group) >= _MIN_CODE_CHARS))
+
+
+def _personal_data_in(case, text) -> str:
+    """Which of the applicant's particulars `text` holds, in any usual spelling ("" if none):
+    their labels, joined for a message to staff (电话、地址)."""
+    text = text or ""
+    numbers = _NUMBER.findall(fold_width(text).upper())
+    haystacks = {
+        "text": [_folded_text(text)],
+        "code": [_code(number) for number in numbers],
+        "digits": [_digits(number) for number in numbers],
+    }
+    found = [
+        label
+        for field, label, kind in _PARTICULARS
+        if any(
+            form in haystack for form in _particular_forms(kind, getattr(case, field)) for haystack in haystacks[kind]
+        )
+    ]
+    return "、".join(found)
 
 
 PROMOTED_TOPIC = "依申请公开转主动公开"
@@ -655,8 +714,8 @@ def case_promote_to_catalogue(*, case, user=None, title="") -> Case:
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "请填写记录名称：按公开的内容命名，不要沿用申请人填写的“所需信息”。"})
-    if label := _personal_data_in(case, title):
-        raise ValidationError({"title": f"记录名称含申请人{label}，请先作隐私处理。"})
+    if found := _personal_data_in(case, title):
+        raise ValidationError({"title": f"记录名称含申请人{found}，请先作隐私处理。"})
     record = DisclosureRecord(
         title=title,
         publisher=case.agency,
