@@ -147,18 +147,51 @@ def _column_number(letters: bytes) -> int:
 
 
 def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:
-    """(min_row, min_col, max_row, max_col) of the merged ranges in the header area. Read-only
-    worksheets do not parse merges, so they are read from the sheet's XML (they follow the rows)."""
+    """(min_row, min_col, max_row, max_col) of the sheet's merged ranges, header and data rows
+    alike. Read-only worksheets do not parse merges, so they are read from the sheet's XML (they
+    follow the rows)."""
     ranges, tail = [], b""
     with ws._get_source() as source:
         while chunk := source.read(1 << 20):
             buffer = tail + chunk
             for match in _MERGE.finditer(buffer):
                 c1, r1, c2, r2 = match.groups()
-                if int(r1) <= HEADER_SEARCH_ROWS:
-                    ranges.append((int(r1), _column_number(c1), int(r2), _column_number(c2)))
+                ranges.append((int(r1), _column_number(c1), int(r2), _column_number(c2)))
             tail = buffer[-200:]
     return sorted(set(ranges))
+
+
+class _MergedFill:
+    """Gives each cell of a merged range in the data rows its first cell's value. A read-only
+    sheet yields the value in the range's first cell only and None in the others, so a 发布机构
+    or 发布日期 merged down over several rows would reach only the first of them (the others got
+    the batch's default agency, or no date). Rows come in order, so the first cell is always
+    read before the rest of its range."""
+
+    def __init__(self, merges, data_start, head):
+        self.starting = {}  # row → (first cell, first column, last row, last column) of ranges starting there
+        self.values = {}  # first cell (row, column) → its value
+        for r1, c1, r2, c2 in merges:
+            if r2 < data_start or (r1 == r2 and c1 == c2):
+                continue
+            if r1 < data_start:  # begun above the data (rare): its value is in the header area
+                self.values[(r1, c1)] = head[r1 - 1][c1 - 1] if r1 <= len(head) and c1 <= len(head[r1 - 1]) else None
+            self.starting.setdefault(max(r1, data_start), []).append(((r1, c1), c1, r2, c2))
+        self.active = []
+
+    def __call__(self, number, row) -> tuple:
+        if not self.starting and not self.active:
+            return row
+        self.active = [m for m in self.active if m[2] >= number] + self.starting.get(number, [])
+        if not self.active:
+            return row
+        row = list(row)
+        for first, c1, _, c2 in self.active:
+            if first not in self.values:  # this is the range's first row
+                self.values[first] = row[c1 - 1] if c1 <= len(row) else None
+            row.extend([None] * (c2 - len(row)))
+            row[c1 - 1 : c2] = [self.values[first]] * (c2 - c1 + 1)
+        return tuple(row)
 
 
 def _text(value) -> str:
@@ -210,7 +243,8 @@ def _xlsx_sheet(workbook, ws) -> Sheet:
     head = [list(row) for row in ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True)]
     width = max((len(row) for row in head), default=0)
     grid = [[_text(v) for v in row] + [""] * (width - len(row)) for row in head]
-    merges = _merged_ranges(ws)
+    all_merges = _merged_ranges(ws)
+    merges = [merge for merge in all_merges if merge[0] <= HEADER_SEARCH_ROWS]
     title_rows = set()
     for r1, c1, r2, c2 in merges:
         value = grid[r1 - 1][c1 - 1] if r1 - 1 < len(grid) and c1 - 1 < width else ""
@@ -240,13 +274,17 @@ def _xlsx_sheet(workbook, ws) -> Sheet:
     data_start = first + height
     total = max(0, (ws.max_row or 0) - data_start + 1)
 
+    fill = _MergedFill(all_merges, data_start, head)
+
     def rows():
         number = data_start
         try:
             for number, row in enumerate(ws.iter_rows(min_row=data_start, values_only=True), start=data_start):
+                filled = fill(number, row)
+                # A row with nothing of its own (a note merged over several rows) is still empty.
                 if not any(value not in (None, "") for value in row):
                     continue
-                yield number, {h: _cell(v) for h, v in zip(headers, row)}
+                yield number, {h: _cell(v) for h, v in zip(headers, filled)}
         except _XLSX_ERRORS as error:  # damaged further down than the header: the rows before it stand
             yield number + 1, {"__error__": f"从这一行起文件已损坏，无法读取（{type(error).__name__}）。"}
         finally:

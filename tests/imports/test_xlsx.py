@@ -115,3 +115,46 @@ def test_a_broken_xlsx_is_refused_with_a_reason(vocab, importer):
     with pytest.raises(services.ValidationError) as error:
         services.batch_create(user=importer, name="目录.xlsx", data=b"PK\x03\x04 not really", source_system="x")
     assert "无法打开这个 XLSX 文件" in error.value.message_dict["file"][0]
+
+
+def merged_rows_workbook() -> bytes:
+    """发布机构 and 发布日期 merged down over three records, as offices do for one day's documents."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["来源编号", "名称", "正文", "发布机构", "发布日期", "主题分类"])
+    for i in range(1, 4):
+        ws.append([f"m-{i}", f"同日发布之{i}", f"<p>正文{i}</p>", None, None, "民政、扶贫、救灾"])
+    ws["D2"], ws["E2"] = "昆明市官渡区民政局", dt.datetime(2019, 6, 3, 9, 0)
+    ws.merge_cells("D2:D4")
+    ws.merge_cells("E2:E4")
+    ws.append(["m-4", "另一天发布", "<p>正文4</p>", "昆明市官渡区人民政府办公室", dt.datetime(2019, 6, 4), ""])
+    ws["F5"] = "综合政务"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_value_merged_down_over_data_rows_reaches_every_row_of_the_range(vocab, importer):
+    rows = dict(open_sheet(merged_rows_workbook(), "目录.xlsx").rows)
+    assert [rows[n]["发布机构"] for n in (2, 3, 4)] == ["昆明市官渡区民政局"] * 3
+    assert [rows[n]["发布日期"] for n in (2, 3, 4)] == [dt.datetime(2019, 6, 3, 9, 0)] * 3
+    assert rows[5]["发布机构"] == "昆明市官渡区人民政府办公室"  # the range ends where it ends
+
+    batch = services.batch_create(user=importer, name="目录.xlsx", data=merged_rows_workbook(), source_system="合并")
+    services.batch_start(batch=batch, user=importer, action="dry_run")
+    services.batch_start(batch=batch, user=importer, action="run")
+    records = [r.record for r in RowResult.objects.filter(batch=batch, dry_run=False).order_by("number")]
+    assert [r.publisher.name for r in records[:3]] == ["昆明市官渡区民政局"] * 3
+    assert {timezone.localtime(r.published_at).date() for r in records[:3]} == {dt.date(2019, 6, 3)}
+
+
+def test_a_value_merged_across_data_columns_fills_each_of_them():
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["来源编号", "名称", "内容概述", "正文"])
+    ws.append(["a-1", "关于甲事项的通知", "甲事项", None])
+    ws.merge_cells("C2:D2")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    (_, row), *_ = open_sheet(buffer.getvalue(), "目录.xlsx").rows
+    assert row["内容概述"] == row["正文"] == "甲事项"
