@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.dates import FIRST_YEAR, LAST_YEAR
 from disclosures.document_numbers import normalize_document_number, validate_document_number
 from disclosures.models import KEYWORD_SPLIT, MAX_KEYWORDS, DisclosureRecord, validate_attachment
-from disclosures.sanitize import sanitize_html, text_loss
+from disclosures.sanitize import length_error, sanitize_html, text_loss
 
 from .addresses import normalize_old_url
 from .captures import SourceRow
@@ -313,11 +313,16 @@ def clean_row(source: SourceRow, lookups: Lookups, value_mapping: dict) -> Candi
         add_error("失效或废止的记录须填写失效/废止日期。")
 
     raw_body = body_html(v.get("body"), is_html=source.body_is_html)
-    loss = text_loss(raw_body)
-    if loss:
-        add_error(f"正文：{loss}")
-    values["body"] = sanitize_html(raw_body)
-    if not values["body"]:
+    # The admin's limit (bulk_create skips the model's clean()): a longer body imported would
+    # make the record one staff could never save again. Checked before sanitizing, which a body
+    # this long would only slow down, and after it too (escaping can lengthen the text).
+    too_long = length_error(raw_body)
+    loss = None if too_long else text_loss(raw_body)
+    values["body"] = "" if too_long else sanitize_html(raw_body)
+    too_long = too_long or length_error(values["body"])
+    if too_long or loss:
+        add_error(f"正文：{too_long or loss}")
+    if not values["body"] and not too_long:
         c.warnings.append("正文为空。")
 
     views = _text(v.get("view_count"))

@@ -1,7 +1,9 @@
 """What an exploratory tester broke in imports: another agency's record overwritten through a
 shared source key, another agency's draft title named in a refusal, old-address redirects and
-flag pages of other agencies, damaged or bomb-like workbooks answered with a 500, and single
-odd cells that stopped a whole batch or were refused for the wrong reason."""
+flag pages of other agencies, damaged or bomb-like workbooks answered with a 500, single odd
+cells that stopped a whole batch or were refused for the wrong reason, and cells the admin would
+refuse (a body over its length limit, a control character) imported into records staff then
+could not save."""
 
 import io
 import re
@@ -12,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
+from disclosures import sanitize
 from disclosures.models import AgencyMembership, DisclosureRecord, Organization
 from imports import services, spreadsheets
 from imports.models import ImportBatch, LegacyRedirect, RowResult
@@ -243,3 +246,21 @@ def test_old_addresses_and_flag_pages_are_scoped_to_the_staff_members_agencies(
     assert review.context["batch"] is None
     own = staff.get(f"/admin/imports/flag/review/?batch={mzj.pk}")
     assert own.context["batch"] == mzj
+
+
+def test_a_body_over_the_admins_length_limit_refuses_its_row_in_the_dry_run_and_the_run(importer, monkeypatch):
+    monkeypatch.setattr(sanitize, "RICH_TEXT_MAX_CHARACTERS", 1000)
+    body = "<p>" + "长" * 1000 + "</p>"
+    text = (
+        HEADER
+        + f"L1,超长正文,昆明市官渡区民政局,综合政务,{body},,\n"
+        + "L2,正常的记录,昆明市官渡区民政局,综合政务,<p>短</p>,,\n"
+    )
+    batch = services.batch_create(user=importer, name="rows.csv", data=text.encode(), source_system="区旧站")
+    admin_says = sanitize.rich_text_errors(DisclosureRecord(body=body), "body")["body"]
+    for dry_run in (True, False):
+        services.batch_execute(batch=ImportBatch.objects.get(pk=batch.pk), dry_run=dry_run)
+        result = {r.key: r for r in RowResult.objects.filter(batch=batch, dry_run=dry_run)}
+        assert result["id:L1"].action == "refuse" and result["id:L1"].messages[0] == f"正文：{admin_says}"
+        assert result["id:L2"].action == "create"
+    assert not DisclosureRecord.objects.filter(title="超长正文").exists()
