@@ -66,6 +66,11 @@ def _csv(data: bytes, name: str) -> Sheet:
     except EncodingError as error:
         raise SheetError(str(error)) from error
     text = decoded.text
+    # The csv module refuses a cell over 131,072 characters, and with it the whole file; a 正文
+    # may be up to RICH_TEXT_MAX_CHARACTERS (and a longer one is refused in its own row, by
+    # imports.rows, naming the field and the limit). No cell is longer than the text, which is
+    # already in memory, so that is the bound. (The limit is the module's: it only ever grows.)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     sample = text[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
@@ -80,7 +85,7 @@ def _csv(data: bytes, name: str) -> Sheet:
     except StopIteration:
         pass
     except csv.Error as error:
-        raise SheetError(f"CSV 格式错误（第 {reader.line_num} 行）：{error}") from error
+        raise SheetError(f"CSV 格式错误（第 {reader.line_num} 行）：{_csv_error(error)}") from error
     candidates = [(i, row) for i, (_, row) in enumerate(head) if any(cell.strip() for cell in row)]
     if not candidates:
         raise SheetError("文件是空的：没有表头，也没有数据行。")
@@ -95,7 +100,7 @@ def _csv(data: bytes, name: str) -> Sheet:
             if i >= skip and any(cell.strip() for cell in row):
                 total += 1
     except csv.Error as error:
-        raise SheetError(f"CSV 格式错误（第 {counter.line_num} 行）：{error}") from error
+        raise SheetError(f"CSV 格式错误（第 {counter.line_num} 行）：{_csv_error(error)}") from error
 
     def rows():
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -107,7 +112,7 @@ def _csv(data: bytes, name: str) -> Sheet:
             except StopIteration:
                 return
             except csv.Error as error:
-                yield start, {"__error__": f"CSV 格式错误：{error}"}
+                yield start, {"__error__": f"CSV 格式错误：{_csv_error(error)}"}
                 return
             index += 1
             if index <= skip or not any(cell.strip() for cell in row):
@@ -132,6 +137,13 @@ def _csv(data: bytes, name: str) -> Sheet:
 
     notes = [decoded.note] if decoded.note else []
     return Sheet(headers=headers, total=total, rows=rows(), encoding=decoded.encoding, notes=notes)
+
+
+def _csv_error(error: csv.Error) -> str:
+    """The csv module's message, in Chinese where it is one a legacy export can cause."""
+    if "new-line character seen in unquoted field" in str(error):
+        return "未加引号的单元格中有单独的回车符（旧式换行）：请在 Excel 或 WPS 中打开后另存为 CSV 再导入。"
+    return str(error)
 
 
 # --- XLSX ----------------------------------------------------------------------------------

@@ -264,3 +264,26 @@ def test_a_body_over_the_admins_length_limit_refuses_its_row_in_the_dry_run_and_
         assert result["id:L1"].action == "refuse" and result["id:L1"].messages[0] == f"正文：{admin_says}"
         assert result["id:L2"].action == "create"
     assert not DisclosureRecord.objects.filter(title="超长正文").exists()
+
+
+def test_a_csv_cell_longer_than_the_csv_modules_default_is_read_and_one_over_the_body_limit_refused_alone(importer):
+    long_body = "<table>" + "<tr><td>张三</td><td>低保</td></tr>" * 6_000 + "</table>"  # 200k characters
+    too_long = "<p>" + "长" * (sanitize.RICH_TEXT_MAX_CHARACTERS + 1) + "</p>"
+    assert 131_072 < len(long_body) <= sanitize.RICH_TEXT_MAX_CHARACTERS
+    text = (
+        HEADER
+        + f"C1,低保名册,昆明市官渡区民政局,综合政务,{long_body},,\n"
+        + f"C2,超长正文,昆明市官渡区民政局,综合政务,{too_long},,\n"
+        + "C3,之后的一行,昆明市官渡区民政局,综合政务,<p>丙</p>,,\n"
+    )
+    result = rows(batch_of(importer, text))
+    assert result["id:C1"].action == "create" and result["id:C1"].record.body.count("<td>张三</td>") == 6_000
+    assert result["id:C2"].action == "refuse"
+    assert result["id:C2"].messages[0].startswith(f"正文：内容过长（{len(too_long):,} 个字符，上限 500,000）")
+    assert result["id:C3"].action == "create"
+
+
+def test_a_csv_the_csv_module_cannot_read_is_refused_in_chinese():
+    with pytest.raises(spreadsheets.SheetError) as refused:
+        spreadsheets.open_sheet("来源编号,名称\rA1,甲\n".encode(), "rows.csv")
+    assert "未加引号的单元格中有单独的回车符" in str(refused.value) and "new-line" not in str(refused.value)
