@@ -29,6 +29,9 @@ def decode(data: bytes, *, name: str = "文件") -> Decoded:
             return Decoded(data.decode("utf-16"), "UTF-16")
         except UnicodeDecodeError as error:
             raise EncodingError(f"{name}标明为 UTF-16 编码，但第 {error.start} 字节起无法解码。") from error
+    # What tells a binary file (or UTF-16 without its mark) from text: NULs in its first bytes.
+    # A text file with a stray control character anywhere is read, and each row holding one is
+    # refused naming the field (imports.rows), not the whole file as "binary".
     if b"\x00" in data[:4096]:
         raise EncodingError(f"{name}含有二进制数据，不是文本文件（CSV 请另存为“CSV UTF-8”或“CSV”）。")
     try:
