@@ -42,15 +42,29 @@ class KeptFile(UploadedFile):
         self.kept_token = token
 
 
+# File systems take a name of at most 255 bytes, and a Chinese character is three in UTF-8 (a
+# 文件标题 of 85 characters is too long); room is left for what the storage may add to a name.
+STORED_NAME_BYTES = 200
+
+
+def _stored_name(name: str) -> str:
+    """`name` cut to STORED_NAME_BYTES of UTF-8, keeping its extension and whole characters."""
+    suffix = PurePosixPath(name).suffix
+    if len(suffix.encode()) > 16:  # not an extension, just a dot in the name
+        suffix = ""
+    stem = name.removesuffix(suffix)
+    return stem.encode()[: STORED_NAME_BYTES - len(suffix.encode())].decode("utf-8", "ignore") + suffix
+
+
 def keep(upload) -> str:
     """Store `upload` and return the token that brings it back."""
     if isinstance(upload, KeptFile):
         return upload.kept_token
     name = PurePosixPath(str(upload.name).replace("\\", "/")).name or "file"
     upload.seek(0)
-    # The stored name is ours (a random folder, the file's base name at most 100 characters);
-    # the name shown and given to the form again is the one the browser sent.
-    path = default_storage.save(f"{PREFIX}/{secrets.token_hex(16)}/{name[-100:]}", upload)
+    # The stored name is ours (a random folder, the file's base name cut short); the name shown
+    # and given to the form again is the one the browser sent.
+    path = default_storage.save(f"{PREFIX}/{secrets.token_hex(16)}/{_stored_name(name)}", upload)
     upload.seek(0)
     return signing.dumps({"path": path, "name": name, "type": upload.content_type or ""}, salt=SALT, compress=True)
 
@@ -125,13 +139,18 @@ class KeptFileInput(forms.ClearableFileInput):
         # Kept only when this field did not refuse it (Django marks a field with errors
         # aria-invalid): a refused file is chosen anew, as its message says.
         if isinstance(chosen, UploadedFile) and (attrs or {}).get("aria-invalid") != "true":
+            widget = context["widget"]
+            widget_id = widget["attrs"].get("id") or name
             try:
                 token = keep(chosen)
             except OSError as error:  # the storage cannot take it (core.uploads says so)
                 logger.error("a file to keep could not be stored: %s", error)
+                # Said beside the input too: otherwise the staff member would take the file
+                # as kept (others in the form are) and save the record without it.
+                widget["not_kept"] = {"name": chosen.name, "id": f"{widget_id}_kept"}
+                described = widget["attrs"].get("aria-describedby", "")
+                widget["attrs"]["aria-describedby"] = f"{described} {widget_id}_kept".strip()
                 return context
-            widget = context["widget"]
-            widget_id = widget["attrs"].get("id") or name
             widget["kept"] = {
                 "name": chosen.name,
                 "token": token,

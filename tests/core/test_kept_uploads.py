@@ -131,3 +131,57 @@ def test_a_word_document_chosen_for_the_body_is_kept_too(client, clerk):
     response = client.post(ADD, data)
     assert response.status_code == 302
     assert "<h2>关于社区协商工作的报告</h2>" in DisclosureRecord.objects.get().body
+
+
+# 84 characters, 256 bytes in UTF-8: fine on Windows (NTFS counts characters), one byte over what
+# a file name may take on the server's file system.
+LONG_NAME = (
+    "昆明市官渡区人民政府办公室关于印发官渡区二〇二四年春季森林草原防灭火工作实施方案及各街道办事处"
+    "责任分工明细表和应急值守安排的通知附件一至附件五汇编稿（征求意见后修改稿）.pdf"
+)
+
+
+def test_a_file_whose_name_is_longer_than_the_file_system_takes_is_kept(client, clerk, settings, tmp_path):
+    assert len(LONG_NAME.encode()) > 255
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    data = _with_attachment(title="", **{"attachments-0-file": SimpleUploadedFile(LONG_NAME, PDF)})
+    html = client.post(ADD, data).content.decode()
+    token = _kept_token(html, "attachments-0-file")
+    assert token and f"已保留您上次选择的文件“{LONG_NAME}”" in html
+
+    data.pop("attachments-0-file")
+    data.update({"title": "关于印发春季森林草原防灭火工作实施方案的通知", "attachments-0-file-kept": token})
+    assert client.post(ADD, data).status_code == 302
+    assert DisclosureRecord.objects.get().attachments.get().file.read() == PDF
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(LONG_NAME, id="a long title"),
+        pytest.param("说明" * 200 + ".docx", id="longer still"),
+        pytest.param("无扩展名" * 100, id="no extension"),
+        pytest.param("a." + "扩" * 100, id="a dot, no extension"),
+    ],
+)
+def test_the_stored_name_fits_the_file_system_keeping_the_extension_and_whole_characters(name):
+    stored = kept_uploads._stored_name(name)
+    assert len(stored.encode()) <= kept_uploads.STORED_NAME_BYTES and name.startswith(stored.rsplit(".", 1)[0])
+    if name.endswith((".pdf", ".docx")):
+        assert stored.endswith(name[name.rindex(".") :])
+
+
+def test_a_file_that_could_not_be_kept_is_said_beside_its_input(client, clerk, monkeypatch):
+    def full(upload):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kept_uploads, "keep", full)
+    response = client.post(ADD, _with_attachment(title=""))
+    html = response.content.decode()
+    assert _kept_token(html, "attachments-0-file") is None and "已保留" not in html
+    assert "未能保留您上次选择的文件“关于开展社区协商工作的通知（全文）.pdf”：请重新选择这个文件后再保存。" in html
+    file_input = re.search(r'<input type="file" name="attachments-0-file"[^>]*>', html).group(0)
+    assert "attachments-0-file_kept" in file_input  # the input is described by the message
