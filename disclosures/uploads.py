@@ -4,6 +4,8 @@ An extension says nothing: an .exe renamed .pdf, HTML saved as .jpg or an SVG wi
 renamed .png would be handed to readers as what the name claims. Each allowed extension maps to
 the container formats its files come in, and the content must be one of them."""
 
+import io
+
 # The formats by what their bytes start with; puremagic names a family by many extensions.
 PDF = {".pdf"}
 OLE2 = {".doc", ".xls", ".ppt", ".dot", ".xlt", ".pps", ".wps", ".et"}  # Office 97-2003, WPS
@@ -30,36 +32,111 @@ CONTENT_BY_EXTENSION = {
     "txt": TEXT,
     "csv": TEXT,
 }
-# Never part of a name, even before the real extension (a.exe.pdf, 通知.html.txt).
+# Never part of a name, even before the real extension (a.exe.pdf, 通知.html.txt); nor in a .zip.
+# Programs and what Windows runs or installs when opened (control-panel items, help files that
+# run script, consoles, registry files, shortcuts, installers, disk images it mounts), and web
+# pages.
 DANGEROUS_EXTENSIONS = {
+    # programs, libraries and installers
     "exe",
     "com",
-    "bat",
-    "cmd",
     "scr",
     "pif",
-    "msi",
+    "cpl",
     "dll",
+    "ocx",
+    "sys",
+    "drv",
+    "xll",
+    "msi",
+    "msp",
+    "mst",
+    "msix",
+    "msixbundle",
+    "appx",
+    "appxbundle",
+    "application",
+    "appref-ms",
+    "gadget",
+    "jar",
+    "jnlp",
+    # scripts and what runs them
+    "bat",
+    "cmd",
     "js",
     "jse",
     "vbs",
     "vbe",
+    "vb",
     "wsf",
+    "ws",
+    "wsc",
+    "wsh",
+    "sct",
     "hta",
     "ps1",
-    "jar",
+    "psm1",
+    "psd1",
     "sh",
+    "msc",
+    "chm",
+    "reg",
+    "inf",
+    "scf",
+    "lnk",
+    "url",
+    "shb",
+    "shs",
+    "settingcontent-ms",
+    "library-ms",
+    "diagcab",
+    # disk images Windows mounts on a double click (what is in them is not checked)
+    "iso",
+    "img",
+    "vhd",
+    "vhdx",
+    # web pages and markup
     "html",
     "htm",
+    "shtml",
     "xhtml",
+    "xht",
+    "mht",
+    "mhtml",
     "svg",
+    "svgz",
     "xml",
     "php",
     "jsp",
     "asp",
     "aspx",
-    "lnk",
 }
+# Archives inside a .zip that cannot be looked into here (a nested .zip is; see _zip_problem).
+UNCHECKED_ARCHIVES = {
+    "rar",
+    "7z",
+    "cab",
+    "tar",
+    "gz",
+    "tgz",
+    "bz2",
+    "xz",
+    "zst",
+    "z",
+    "arj",
+    "lzh",
+    "lha",
+    "ace",
+    "zipx",
+    "wim",
+}
+# A .zip inside a .zip is looked into (an office's materials come zipped per department), within
+# bounds that keep a zip bomb from holding the worker: how deep, how many entries in all, and how
+# many bytes of inner archives are unpacked in all (each declared size is checked before reading,
+# and reading stops at it).
+ZIP_MAX_DEPTH = 3
+ZIP_MAX_ENTRIES = 10_000
+ZIP_MAX_NESTED_BYTES = 100 * 1024**2
 TEXT_SAMPLE_BYTES = 64 * 1024
 # ZIP-based formats by what they hold: OOXML's main part, OFD's entry file (GB/T 33190 §7.1).
 # A plain ZIP renamed .docx (or .ofd) is not one.
@@ -134,13 +211,15 @@ def _text_problem(sample):
 
 def _zip_problem(file, extension):
     """Why a ZIP is not the `extension` file it claims to be: unreadable, without the format's
-    entry file, or (a .zip) carrying a program."""
+    entry file, or (a .zip) carrying a program, in itself or in a .zip inside it."""
     import zipfile
 
     file.seek(0)
     try:
         with zipfile.ZipFile(file) as archive:
             names = archive.namelist()
+            budget = {"entries": ZIP_MAX_ENTRIES, "bytes": ZIP_MAX_NESTED_BYTES}
+            carried = _archive_problem(archive, budget) if extension == "zip" else None
     except (zipfile.BadZipFile, OSError, ValueError):
         return f"文件已损坏（无法作为压缩包读取），请重新导出 .{extension} 文件后上传。"
     finally:
@@ -149,8 +228,53 @@ def _zip_problem(file, extension):
         entry, kind = ZIP_ENTRY[extension]
         if entry.lower() not in {name.lower() for name in names}:
             return f"文件内容不是{kind}（压缩包中没有 {entry}），与扩展名 .{extension} 不符。"
-    if extension == "zip":
-        hidden = [name for name in names if name.rsplit(".", 1)[-1].lower() in DANGEROUS_EXTENSIONS and "." in name]
-        if hidden:
-            return f"压缩包中含有可执行或网页类型的文件（{hidden[0]}），不能作为附件发布。"
+    return carried
+
+
+def _extension(name) -> str:
+    """The extension Windows sees: it drops a name's trailing dots and spaces (tool.exe. runs)."""
+    base = name.rsplit("/", 1)[-1].rstrip(" .")
+    return base.rsplit(".", 1)[-1].lower() if "." in base else ""
+
+
+def _archive_problem(archive, budget, depth=1, path=""):
+    """Why what `archive` holds may not be published, or None; `budget` is what is left of the
+    entries and bytes the check may read, shared by the archives inside."""
+    import lzma
+    import zipfile
+    import zlib
+
+    for info in archive.infolist():
+        budget["entries"] -= 1
+        if budget["entries"] < 0:
+            return f"压缩包中的文件超过 {ZIP_MAX_ENTRIES:,} 个，无法逐一检查，请分成几个压缩包上传。"
+        name, extension = path + info.filename, _extension(info.filename)
+        if info.is_dir() or not extension:
+            continue
+        if extension in DANGEROUS_EXTENSIONS:
+            return f"压缩包中含有可执行或网页类型的文件（{name}），不能作为附件发布。"
+        if extension in UNCHECKED_ARCHIVES:
+            return f"压缩包中含有无法检查的其他压缩文件（{name}），请解压后把其中的文件直接放入 .zip 再上传。"
+        if extension != "zip":
+            continue
+        budget["bytes"] -= info.file_size
+        if depth >= ZIP_MAX_DEPTH or budget["bytes"] < 0:
+            return f"压缩包中的压缩文件（{name}）嵌套过深或过大，无法检查，请解压后把其中的文件直接放入 .zip 再上传。"
+        try:
+            with zipfile.ZipFile(io.BytesIO(archive.read(info))) as inner:
+                problem = _archive_problem(inner, budget, depth + 1, f"{name}/")
+        except (
+            zipfile.BadZipFile,
+            RuntimeError,
+            NotImplementedError,
+            EOFError,
+            OSError,
+            ValueError,
+            zlib.error,
+            lzma.LZMAError,
+        ):
+            # Encrypted, damaged or packed in a way this cannot read: what it holds is unknown.
+            return f"压缩包中的压缩文件（{name}）已加密或已损坏，无法检查其中的文件，请解压后把其中的文件直接放入 .zip 再上传。"
+        if problem:
+            return problem
     return None

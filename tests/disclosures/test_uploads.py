@@ -129,3 +129,81 @@ def test_a_file_named_like_a_long_document_title_is_kept_and_linked_through_the_
     assert attachment.file.name.endswith(".pdf") and len(attachment.file.name) < 100
     html = client.get(f"/admin/disclosures/disclosurerecord/{attachment.record_id}/change/").content.decode()
     assert f'href="{attachment.get_absolute_url()}">实施细则.pdf</a>' in html and "/media/" not in html
+
+
+def zip_of(entries: dict) -> bytes:
+    """A ZIP holding {name: bytes} (an archive inside it is just such bytes)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content, named",
+    [
+        pytest.param(
+            zip_of({"说明.txt": b"x", "安装包.zip": zipped("setup.exe")}), "安装包.zip/setup.exe", id="nested"
+        ),
+        pytest.param(
+            zip_of({"a.txt": b"x", "各街道.zip": zip_of({"b.txt": b"x", "工具/c.zip": zipped("run.cpl")})}),
+            "各街道.zip/工具/c.zip/run.cpl",
+            id="nested twice",
+        ),
+        pytest.param(zipped("readme.txt", "tool.exe."), "tool.exe.", id="trailing dot"),
+        pytest.param(zipped("readme.txt", "tool.exe. . "), "tool.exe. . ", id="trailing dots and spaces"),
+        pytest.param(zipped("子目录/SETUP.EXE"), "子目录/SETUP.EXE", id="upper case in a folder"),
+        *(
+            pytest.param(zipped("readme.txt", f"x.{extension}"), f"x.{extension}", id=extension)
+            for extension in ("cpl", "chm", "msc", "reg", "scf", "inf", "hta", "lnk", "url", "msp", "iso", "mht")
+        ),
+    ],
+)
+def test_a_zip_may_not_carry_a_program_however_it_is_named_or_nested(content, named):
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile("材料.zip", content))
+    assert refused.value.messages == [f"压缩包中含有可执行或网页类型的文件（{named}），不能作为附件发布。"]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        pytest.param(
+            zip_of({"a.txt": b"x", "b.rar": b"Rar!\x1a\x07\x00"}), "无法检查的其他压缩文件（b.rar）", id="rar"
+        ),
+        pytest.param(
+            zip_of({"1.zip": zip_of({"2.zip": zip_of({"3.zip": zipped("a.txt")})})}),
+            r"压缩文件（1\.zip/2\.zip/3\.zip）嵌套过深或过大",
+            id="too deep",
+        ),
+        pytest.param(
+            zip_of({"a.zip": b"PK\x03\x04 not really a zip"}), r"压缩文件（a\.zip）已加密或已损坏", id="damaged inside"
+        ),
+    ],
+)
+def test_an_archive_inside_a_zip_that_cannot_be_checked_is_refused(content, message):
+    with pytest.raises(ValidationError, match=message):
+        validate_attachment(SimpleUploadedFile("材料.zip", content))
+
+
+def test_a_zip_of_zipped_documents_is_accepted():
+    materials = zip_of(
+        {"说明.txt": b"x", "各街道材料.zip": zip_of({"甲街道/名单.xlsx": b"x", "乙街道/通知.pdf": b"x"})}
+    )
+    validate_attachment(SimpleUploadedFile("材料.zip", materials))
+
+
+def test_looking_inside_a_zip_is_bounded_in_entries_and_bytes(monkeypatch):
+    from disclosures import uploads
+
+    inner = zip_of({f"{i}.txt": b"x" * 1000 for i in range(5)})
+    materials = zip_of({"a.txt": b"x", "b.zip": inner, "c.zip": inner})
+    validate_attachment(SimpleUploadedFile("材料.zip", materials))
+    monkeypatch.setattr(uploads, "ZIP_MAX_ENTRIES", 12)  # 3 + 5 + 5 entries
+    with pytest.raises(ValidationError, match="压缩包中的文件超过 12 个"):
+        validate_attachment(SimpleUploadedFile("材料.zip", materials))
+    monkeypatch.setattr(uploads, "ZIP_MAX_ENTRIES", 100)
+    monkeypatch.setattr(uploads, "ZIP_MAX_NESTED_BYTES", 2 * len(inner) - 1)
+    with pytest.raises(ValidationError, match=r"压缩文件（c\.zip）嵌套过深或过大"):
+        validate_attachment(SimpleUploadedFile("材料.zip", materials))
