@@ -10,9 +10,10 @@ from .models import Community, Designation, Fact, Metric, Program, Street
 
 
 class SourcedAdminMixin(AgencyScopedHistoryMixin):
-    """Facts and designations quote a record: staff see and cite only their own agencies'
+    """Facts and designations quote a record: staff see those quoting their own agencies'
     records or public ones, never another agency's draft, scheduled or withdrawn record (its
-    title, or whether a sentence is in its body, would show)."""
+    title, or whether a sentence is in its body, would show); they add, change and delete only
+    those quoting their own agencies' records (district-wide staff: every one)."""
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -36,7 +37,9 @@ class SourcedAdminMixin(AgencyScopedHistoryMixin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "source_record":
-            kwargs["queryset"] = disclosure_selectors.records_linkable(request.user)
+            # Quoted from the staff member's own agencies' records only: the figures are theirs
+            # to keep up to date (has_change_permission), so theirs to add.
+            kwargs["queryset"] = disclosure_selectors.records_for_staff(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

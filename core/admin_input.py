@@ -7,29 +7,33 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
-# The date lookups a changelist's filters and date hierarchy put in the query string.
+# The date lookups a changelist's filters and date hierarchy put in the query string, and the
+# values each may take (a year short of 9999: the date hierarchy reaches for the year after).
 DATE_PARTS = {
-    "year",
-    "iso_year",
-    "quarter",
-    "month",
-    "week",
-    "week_day",
-    "iso_week_day",
-    "day",
-    "hour",
-    "minute",
-    "second",
+    "year": (1, 9998),
+    "iso_year": (1, 9998),
+    "quarter": (1, 4),
+    "month": (1, 12),
+    "week": (1, 53),
+    "week_day": (1, 7),
+    "iso_week_day": (1, 7),
+    "day": (1, 31),
+    "hour": (0, 23),
+    "minute": (0, 59),
+    "second": (0, 59),
 }
 
 
 def date_parts_in_range(query) -> bool:
-    """False when a `<field>__<date part>` parameter is not a number of at most four digits:
-    the date hierarchy built a date of it (OverflowError) and the database compared with it."""
+    """False when a parameter naming a date part (`assigned_on__month`, `…__year__gte`) is not
+    a number that part can take: the date hierarchy built a date of it (OverflowError) and the
+    database compared with it."""
     for key, values in query.lists():
-        if key.rpartition("__")[2] in DATE_PARTS:
-            if not all(value.isascii() and value.isdigit() and len(value) <= 4 for value in values):
-                return False
+        for part in key.split("__")[1:]:
+            if part in DATE_PARTS:
+                low, high = DATE_PARTS[part]
+                if not all(value.isascii() and value.isdigit() and low <= int(value) <= high for value in values):
+                    return False
     return True
 
 

@@ -153,20 +153,32 @@ class IntegerScriptCalls:
         parts = [b"EVALSHA", script.sha.encode(), b"%d" % len(keys), *(str(part).encode() for part in (*keys, *args))]
         command = b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(part), part) for part in parts)
         connection = self._connection()
+        reused = connection._sock is not None
+        try:
+            reply = self._exchange(connection, command)
+        except RedisConnectionError:
+            if not reused:
+                raise
+            # Closed while idle (Redis's `timeout`, a restart, a proxy), as redis-py's own call
+            # would find it: once more on a new connection. A timeout is not retried.
+            reply = self._exchange(connection, command)
+        if reply is None:
+            connection.disconnect()  # what else it sent is unknown: start clean
+            return [int(value) for value in script(keys=keys, args=args)]
+        return reply
+
+    @staticmethod
+    def _exchange(connection, command):
         # Connects when needed; a failure is redis-py's ConnectionError or TimeoutError.
         connection.send_packed_command([command], check_health=False)
         try:
-            reply = _read_integers(connection._sock)
+            return _read_integers(connection._sock)
         except TimeoutError as error:  # the socket timeout (REDIS_TIMEOUT_SECONDS)
             connection.disconnect()
             raise RedisTimeout("Timeout reading from Redis") from error
         except OSError as error:
             connection.disconnect()
             raise RedisConnectionError(f"Error reading from Redis: {error}") from error
-        if reply is None:
-            connection.disconnect()  # what else it sent is unknown: start clean
-            return [int(value) for value in script(keys=keys, args=args)]
-        return reply
 
 
 def _read_integers(sock):

@@ -87,7 +87,9 @@ def clean_office_html(value: str) -> Cleaned:
             # Office's own elements hold the document's text: smart tags (st1:chsdate around
             # “2024年3月5日”, st1:personname), content controls (w:sdt), text boxes (v:textbox),
             # the paragraph mark (o:p). Only its data, should it be outside an <xml> island, goes.
-            element.decompose() if name in _OFFICE_DATA else element.unwrap()
+            # An unfilled content control shows its prompt (“单击或点击此处输入文字。”): no text.
+            placeholder = name == "w:sdt" and element.get("showingplchdr", "").lower() in ("t", "true", "1", "on")
+            element.decompose() if name in _OFFICE_DATA or placeholder else element.unwrap()
         elif _is_comment(element):
             element.decompose()
     dropped_images = 0

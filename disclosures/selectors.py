@@ -525,7 +525,7 @@ def attachment_get_for(*, pk: int, user, token: str = "") -> Attachment:
     else is a 404, so a draft's, scheduled, withdrawn or deleted record's files cannot even be
     told to exist."""
     attachment = get_object_or_404(Attachment.objects.select_related("record"), pk=pk)
-    if attachment.record.is_public:
+    if attachment.record.is_public and attachment.record.publishes_content:
         return attachment
     if token and _previewable_by_link(attachment.record) and preview_link_opens(token, attachment.record):
         return attachment

@@ -148,7 +148,10 @@ def _record_context(request, record):
             "source": (record.drafting_org or record.publisher).name,
         },
         "body": transform_body(record, request.GET) if record.publishes_content else "",
-        "apply_url": registry.application_link(record.publisher) if record.disclosure_mode == "on_request" else None,
+        # The publisher's own form, else the one where the applicant picks the agency.
+        "apply_url": (registry.application_link(record.publisher) or registry.application_link(None))
+        if record.disclosure_mode == "on_request"
+        else None,
         "related_panels": selectors.record_related_panels(record=record),
     }
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.dates import FIRST_YEAR, LAST_YEAR
-from core.text import has_control_characters, printable
+from core.text import printable
 from disclosures.document_numbers import normalize_document_number, validate_document_number
 from disclosures.models import KEYWORD_SPLIT, MAX_KEYWORDS, DisclosureRecord, validate_attachment
 from disclosures.sanitize import length_error, sanitize_html, text_loss
@@ -199,18 +199,19 @@ def body_html(value, *, is_html: bool) -> str:
     return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
 
 
-def _control_character_errors(source: SourceRow) -> list[str]:
-    """A message per field holding a control character (a NUL, say), anywhere in the row. The
-    admin refuses them (a record imported with one could not be saved again), and PostgreSQL
-    refuses a NUL outright; invisible as they are, the message says where the first one is."""
+def _null_character_errors(source: SourceRow) -> list[str]:
+    """A message per field holding a NUL, anywhere in the row: the admin refuses it (a record
+    imported with one could not be saved again) and PostgreSQL stores none; invisible, the
+    message says where the first one is. Other control characters (Word's \x0b line break, say)
+    are saved by the admin, so they are imported as they are."""
     cells = [(FIELD_LABELS.get(name, name), value) for name, value in source.values.items()]
     cells += [(FIELD_LABELS["attachments"], text) for ref in source.attachments for text in (ref.title, ref.href)]
     errors, named = [], set()
     for label, value in cells:
-        if label in named or not isinstance(value, str) or not has_control_characters(value, only_controls=True):
+        if label in named or not isinstance(value, str) or "\x00" not in value:
             continue
         named.add(label)
-        at = next(i for i, ch in enumerate(value) if has_control_characters(ch, only_controls=True))
+        at = value.index("\x00")
         before = printable(value[max(0, at - 12) : at]).strip()
         errors.append(
             f"{label}含有控制字符 U+{ord(value[at]):04X}（不可见，{f'在“{before}”之后' if before else '在开头'}），"
@@ -223,7 +224,7 @@ def clean_row(source: SourceRow, lookups: Lookups, value_mapping: dict) -> Candi
     c = Candidate(number=source.number, place=source.place, warnings=list(source.warnings))
     v = source.values
     values = c.values
-    c.errors.extend(_control_character_errors(source))
+    c.errors.extend(_null_character_errors(source))
     if c.errors:
         # The refused row is still named by its values (key, title, messages): without the
         # characters, which PostgreSQL would not store in them either.

@@ -667,9 +667,15 @@ def _particular_forms(kind, value) -> list[str]:
     if kind == "code":
         code = _code(value)
         return [code] if len(code) >= _MIN_CODE_CHARS else []
-    # A phone is also looked for without its area or country code ("0871-65123456" written
-    # as 65123456): each long enough group of the number as given.
-    groups = [_digits(value), *(_digits(group) for group in re.split(r"[^0-9]+", fold_width(value)))]
+    # A phone is also looked for without its country or area code (stored as digits only:
+    # 087165123456 written as 65123456, +8613912345678 as 13912345678), and each long enough
+    # group of the number as given.
+    digits = _digits(value)
+    groups = [digits, *(_digits(group) for group in re.split(r"[^0-9]+", fold_width(value)))]
+    if digits.startswith("86") and len(digits) == 13:
+        groups.append(digits[2:])
+    if digits.startswith("0"):  # 0 and a two- or three-digit area code
+        groups += [digits[3:], digits[4:]]
     return list(dict.fromkeys(group for group in groups if len(group) >= _MIN_CODE_CHARS))
 
 

@@ -178,6 +178,7 @@ def record_detail(request, index_number):
             "extension": a.extension,
         }
         for a in record.attachments.all()
+        if record.publishes_content
     ]
     return data
 

@@ -51,6 +51,9 @@ def test_a_date_part_out_of_range_is_the_lists_error_flag(admin_client, seed, qu
     [
         "/admin/communities/fact/?period_end__year=2021&period_end__month=99999999999999999999",
         "/admin/proposals/proposal/?assigned_on__year=2025&assigned_on__month=99999999999999999999",
+        "/admin/proposals/proposal/?assigned_on__year=9999",  # the hierarchy reaches for year 10000
+        "/admin/proposals/proposal/?assigned_on__year=2025&assigned_on__month=13",
+        "/admin/proposals/reply/?replied_on__year__gte=99999999999999999999",
     ],
 )
 def test_a_date_hierarchy_out_of_range_is_the_lists_error_flag(admin_client, seed, url):

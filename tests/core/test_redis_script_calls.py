@@ -56,14 +56,29 @@ def test_a_reply_that_arrives_in_pieces_is_read_whole():
             _read_integers(reader)
 
 
-def test_a_closed_connection_is_a_redis_connection_error_and_the_next_call_reconnects(counts):
+def test_a_connection_closed_while_idle_is_made_again_and_the_view_counted(counts):
+    """Redis closes idle connections (its `timeout`), restarts, or a proxy drops them: the next
+    view is counted on a new connection, as redis-py's own call does — not an outage."""
     assert counts.incr(1) == (1, 0)
     ours = counts._call._connection()
     ours.send_command("CLIENT", "ID")
     redis.Redis.from_url(REDIS_URL).client_kill_filter(_id=ours.read_response())
+    assert counts.incr(1) == (2, 0)
+    assert counts.incr(1) == (3, 0)
+
+
+def test_redis_away_is_a_connection_error(counts):
+    away = RedisCounts(f"redis://127.0.0.1:{_free_port()}/0", "away")
     with pytest.raises(redis.ConnectionError):
-        counts.incr(1)
-    assert counts.incr(1) == (2, 0)  # a new connection; the failed view was never sent
+        away.incr(1)
+    with pytest.raises(redis.ConnectionError):  # and again: no connection was ever made
+        away.incr(1)
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _count(store, results):

@@ -75,6 +75,12 @@ def test_the_text_of_words_smart_tags_is_kept():
     # Office's document data outside an <xml> island is still no text of the page.
     data = "<o:DocumentProperties><o:Author>某某</o:Author></o:DocumentProperties><p>正文</p>"
     assert clean_office_html(data).html == "<p>正文</p>"
+    # A content control keeps what was typed in it, not the prompt of one left empty.
+    controls = (
+        '<p class=MsoNormal>联系人：<w:Sdt SdtTag="name" ID="1">王五</w:Sdt>；电话：'
+        '<w:Sdt ShowingPlcHdr="t" ID="2"><span class=MsoPlaceholderText>单击或点击此处输入文字。</span></w:Sdt></p>'
+    )
+    assert sanitize_html(controls) == "<p>联系人：王五；电话：</p>"
 
 
 def test_the_clipboards_layout_between_blocks_does_not_become_empty_paragraphs():

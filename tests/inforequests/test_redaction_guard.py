@@ -71,8 +71,17 @@ def test_the_request_text_is_checked_too_and_every_particular_found_is_named():
     assert errors == {"request_text": ["公开内容仍含申请人电话、地址，请先作隐私处理。"]}
 
 
-def test_a_landline_is_found_without_its_area_code():
-    errors = refusal(answered(phone="0871-65123456"), reply_text="请致电65123456领取。")
+@pytest.mark.parametrize(
+    "stored, written",
+    [
+        ("0871-65123456", "65123456"),
+        ("087165123456", "65123456"),  # as the application form stores it: digits only
+        ("01065123456", "6512 3456"),
+        ("+8613912345678", "139-1234-5678"),
+    ],
+)
+def test_a_phone_is_found_without_its_country_or_area_code(stored, written):
+    errors = refusal(answered(phone=stored), reply_text=f"请致电{written}领取。")
     assert "仍含申请人电话" in errors["reply_text"][0]
 
 

@@ -348,5 +348,8 @@ def test_facts_quoted_from_another_agencys_record_are_changed_by_that_agencys_st
     fact.refresh_from_db()
     assert fact.period == "截至2024年底"
     assert clerk.post(f"/admin/communities/fact/{fact.pk}/delete/", {"post": "yes"}).status_code == 403
+    # Nor can a new fact quote it: its figures would be out of the adder's reach at once.
+    form = clerk.get("/admin/communities/fact/add/").context["adminform"].form
+    assert source not in form.fields["source_record"].queryset
     theirs = staff("jyj-clerk", ENTRY_CLERK, world["theirs"])
     assert sign_in_staff(client, theirs).get(url).context["has_change_permission"]
