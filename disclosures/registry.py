@@ -25,7 +25,7 @@ def register_body_transformer(func):
 
 
 def transform_body(record, params) -> str:
-    body = record.body
+    body = record.public_body  # none for an 依申请公开 or 不予公开 entry
     for func in _body_transformers:
         body = func(record, body, params) or body
     return body

@@ -147,7 +147,7 @@ def _record_context(request, record):
             "pub_date": record.published_at,
             "source": (record.drafting_org or record.publisher).name,
         },
-        "body": transform_body(record, request.GET) if record.publishes_content else "",
+        "body": transform_body(record, request.GET),
         # The publisher's own form, else the one where the applicant picks the agency.
         "apply_url": (registry.application_link(record.publisher) or registry.application_link(None))
         if record.disclosure_mode == "on_request"

@@ -158,8 +158,7 @@ class ReplyAdminForm(VersionedModelForm):
         if edited and self.user is not None:
             # Everything a published reply says is public at once (its record, the proposal's
             # page, the API, the feeds, the statistics): changed as it was published.
-            record = self.instance.record
-            publisher = record.publisher if record is not None else self.instance.answering_unit
+            publisher = self._publisher(cleaned)
             if not self.user.has_perm(PUBLISH_PERMISSION):
                 self.add_error(edited[0], "这份答复已公开：修改公开的内容需要公开答复的权限（审核员）。")
             elif not disclosure_selectors.can_manage_organization(self.user, publisher.pk):
@@ -172,8 +171,7 @@ class ReplyAdminForm(VersionedModelForm):
             shown = cleaned.get("publication_mode") != Reply.PublicationMode.WITHHELD
             if withdrawn and shown and not self.user.has_perm(review_permission("final")):
                 self.add_error("publication_mode", "这份答复的记录已撤回：只有终审审核员可以让它重新公开。")
-            unit = cleaned.get("answering_unit") or self.instance.answering_unit
-            publisher = record.publisher if record is not None else services.publisher_for(unit)
+            publisher = self._publisher(cleaned)
             if not disclosure_selectors.can_manage_organization(self.user, publisher.pk):
                 self.add_error(
                     "publication_mode", f"这份答复以“{publisher}”的名义公开：改变公开方式须由该机构的工作人员操作。"
@@ -182,10 +180,22 @@ class ReplyAdminForm(VersionedModelForm):
                 self.add_error("publication_mode", f"“{publisher}”没有组织机构代码，无法生成索引号公开。")
         return cleaned
 
+    def _publisher(self, cleaned):
+        """Whose name the reply is public under: its record's publisher, else whom it would be
+        published by."""
+        record = self.instance.record
+        if record is not None:
+            return record.publisher
+        return services.publisher_for(cleaned.get("answering_unit") or self.instance.answering_unit)
+
+    @property
+    def _published(self) -> bool:
+        return bool(self.instance.pk and self.instance.published_at)
+
     def _published_fields_edited(self) -> list[str]:
         """The fields of a published reply changed here, other than how it is published
         (checked with the republish below)."""
-        if not (self.instance.pk and self.instance.published_at):
+        if not self._published:
             return []
         return [
             name
@@ -195,8 +205,7 @@ class ReplyAdminForm(VersionedModelForm):
 
     @property
     def republishes(self) -> bool:
-        published = self.instance.pk and self.instance.published_at
-        return bool(published and set(PUBLICATION_FIELDS) & set(self.changed_data))
+        return self._published and bool(set(PUBLICATION_FIELDS) & set(self.changed_data))
 
 
 class SessionFilter(CachedRelatedFieldListFilter):

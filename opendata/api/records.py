@@ -170,6 +170,7 @@ def record_detail(request, index_number):
         raise ApiError("没有这条已公开的政府信息。", status=404)
     data = record_data(request, record)
     data["body_html"] = record.public_body
+    attachments = record.attachments.all() if record.publishes_content else []
     data["attachments"] = [
         {
             "title": a.title,
@@ -177,8 +178,7 @@ def record_detail(request, index_number):
             "size": a.size,
             "extension": a.extension,
         }
-        for a in record.attachments.all()
-        if record.publishes_content
+        for a in attachments
     ]
     return data
 
