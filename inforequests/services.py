@@ -647,6 +647,20 @@ _MIN_TEXT_CHARS = 2
 _NUMBER = re.compile(r"[0-9A-Z](?:[\s\-‐‑‒–—―.·/()]*[0-9A-Z])*")
 
 
+# Numbers as written out in Chinese: a phone dictated into a reply (一三九…, with 幺 for 1 as it is
+# read aloud), an ID number in 大写 (壹壹零…). Only the guard reads text this way: 十/百/千 are not
+# digits of a phone or ID, so "二十" stays what it is.
+_CHINESE_DIGITS = str.maketrans(
+    {
+        char: str(digit)
+        for digit, chars in enumerate(
+            ("〇零○", "一幺壹", "二贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖")
+        )
+        for char in chars
+    }
+)
+
+
 def _folded_text(value) -> str:
     return re.sub(r"\s+", "", fold_width(value)).casefold()
 
@@ -683,7 +697,7 @@ def _personal_data_in(case, text) -> str:
     """Which of the applicant's particulars `text` holds, in any usual spelling ("" if none):
     their labels, joined for a message to staff (电话、地址)."""
     text = text or ""
-    numbers = _NUMBER.findall(fold_width(text).upper())
+    numbers = _NUMBER.findall(fold_width(text).translate(_CHINESE_DIGITS).upper())
     haystacks = {
         "text": [_folded_text(text)],
         "code": [_code(number) for number in numbers],

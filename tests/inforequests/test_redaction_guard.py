@@ -1,6 +1,6 @@
 """The guard on 隐私处理后公开 and 转为主动公开: published text must not hold the applicant's
 particulars in any usual spelling (a phone in groups, an ID number with spaces or a lower-case
-x, full-width digits, an address with spaces, an e-mail in capitals), and every particular the
+x, full-width digits or Chinese numerals, an address with spaces, an e-mail in capitals), and every particular the
 case holds is checked, 电子邮箱 and 联系人 included. Text that holds none of them passes."""
 
 import datetime as dt
@@ -48,9 +48,13 @@ def refusal(case, *, request_text="申请道路养护计划", reply_text="予以
         ("电话", "139 1234 5678"),
         ("电话", "１３９１２３４５６７８"),  # full-width, as Chinese input methods type it
         ("电话", "（+86）139－1234－5678"),
+        ("电话", "一三九一二三四五六七八"),  # dictated into the reply
+        ("电话", "幺三九 幺二三四 五六七八"),  # 幺 for 1, as phone numbers are read aloud
+        ("电话", "壹叁玖壹贰叁肆伍陆柒捌"),
         ("证件号码", "110105 19491231 002x"),
         ("证件号码", "110105-19491231-002X"),
         ("证件号码", "１１０１０５１９４９１２３１００２ｘ"),
+        ("证件号码", "壹壹〇壹〇伍壹玖肆玖壹贰叁壹〇〇贰X"),
         ("地址", "测试市 幸福路 88号 3单元"),
         ("地址", "测试市幸福路８８号３单元"),
         ("姓名", "张 测试 申请人"),
@@ -97,7 +101,7 @@ def test_text_without_the_applicants_particulars_passes():
     the applicant's: staff are not stopped for them."""
     case = answered()
     reply = (
-        "经查，2026年11月20日（2026-11-20）已予答复，文号官办通〔2026〕12号，收费0元。"
+        "经查，2026年11月20日（2026-11-20、二〇二六年十一月二十日）已予答复，文号官办通〔2026〕12号，收费0元。"
         "咨询电话0871-63123456、139-8765-4321；另一申请人证件号440524188001010014不在本件。"
         "测试市人民路1号；联系人王经办；office@example.com。"
     )
