@@ -54,17 +54,3 @@ class EncryptedTextField(models.TextField):
         if not value:
             return value
         return fernet().encrypt(value.encode()).decode()
-
-
-def mask(value: str, keep_start: int = 4, keep_end: int = 4) -> str:
-    """5301**********1234: enough to tell cases apart in a list, not enough to identify."""
-    value = value or ""
-    if len(value) <= keep_end:
-        return "*" * len(value)
-    start = value[:keep_start] if len(value) > keep_start + keep_end else ""
-    return start + "*" * (len(value) - len(start) - keep_end) + value[-keep_end:]
-
-
-def mask_name(value: str) -> str:
-    value = value or ""
-    return value[:1] + "*" * max(len(value) - 1, 1) if value else ""

@@ -9,9 +9,10 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core.masking import mask, mask_name
 from disclosures.models import Organization
 
-from .crypto import EncryptedTextField, mask, mask_name
+from .crypto import EncryptedTextField
 
 
 class AgencyManager(models.Manager):
