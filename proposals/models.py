@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.masking import mask
 from core.vocabulary import Vocabulary
 from disclosures.editor import RichTextField
 from disclosures.models import DisclosureRecord, Organization
@@ -26,6 +27,7 @@ from .numerals import chinese_number
 NUMBER_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z-]{0,19}$"
 number_validator = RegexValidator(NUMBER_PATTERN, "编号只能包含数字、字母和连字符，最多20位，例如 102114。")
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９－", "0123456789-")
+CONTACT_WITHHELD = "（不公开）"
 
 
 def normalize_proposal_number(value: str) -> str:
@@ -165,6 +167,21 @@ class Member(models.Model):
 
     def get_absolute_url(self):
         return reverse("proposals:member", args=[self.pk])
+
+    # What staff outside a member's contacts scope see (proposals.selectors.can_see_member_contacts):
+    # a phone's ends tell two members apart; an email's domain or any part of an address could
+    # identify the person, so those say only that something is stored.
+    @property
+    def masked_phone(self) -> str:
+        return mask(self.phone, 3, 4)
+
+    @property
+    def masked_email(self) -> str:
+        return CONTACT_WITHHELD if self.email else ""
+
+    @property
+    def masked_address(self) -> str:
+        return CONTACT_WITHHELD if self.address else ""
 
 
 class ReplyCategory(Vocabulary):

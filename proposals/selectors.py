@@ -179,6 +179,35 @@ def proposals_for_staff(user, queryset=None):
     return queryset.filter(Q(lead_unit__in=agencies) | Q(pk__in=assisted) | Q(pk__in=answered))
 
 
+def _proposals_handled_by(user):
+    """Proposals one of the staff member's agencies handles: leads (主办), assists with (会办) or
+    answers. Not those it only publishes (a department's reply under the district government)."""
+    agencies = disclosure_selectors.agencies_of(user).values("pk")
+    assisted = Proposal.assisting_units.through.objects.filter(organization__in=agencies).values("proposal")
+    answered = Reply.objects.filter(answering_unit__in=agencies).values("proposal")
+    return Proposal.objects.filter(Q(lead_unit__in=agencies) | Q(pk__in=assisted) | Q(pk__in=answered))
+
+
+def members_with_contacts_for_staff(user, queryset=None):
+    """Members whose contact details (phone, email, address: 不公开) this staff member may read
+    and change: every member for district-wide staff; otherwise those who lead or co-sign a
+    proposal one of their agencies handles; none for anyone else."""
+    queryset = Member.objects.all() if queryset is None else queryset
+    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        return queryset.none()
+    if disclosure_selectors.manages_all_agencies(user):
+        return queryset
+    handled = _proposals_handled_by(user)
+    co_signed = Proposal.co_proposers.through.objects.filter(proposal__in=handled).values("member")
+    return queryset.filter(Q(pk__in=handled.values("lead_member")) | Q(pk__in=co_signed))
+
+
+def can_see_member_contacts(user, member_id) -> bool:
+    if member_id is None:
+        return False
+    return members_with_contacts_for_staff(user).filter(pk=member_id).exists()
+
+
 def reply_for_feedback(*, pk: int) -> Reply:
     """Sent replies only: a draft is as invisible to its member as to everyone else."""
     return get_object_or_404(

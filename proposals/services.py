@@ -23,6 +23,9 @@ REPLY_RULE_NOTE = "建议提案答复另见国办发〔2014〕46号：答复代�
 RECORD_GENRE = "函"
 
 
+MEMBER_CONTACT_FIELDS = ("phone", "email", "address")
+
+
 class FeedbackNotAllowed(PermissionDenied):
     """Only the lead proposer answers the 征询意见表 for a reply to their own proposal."""
 
@@ -42,6 +45,15 @@ def _check_agency(user, reply):
     """Staff act only on the replies their agencies write or publish (`user=None`: the system)."""
     if user is not None and not selectors.can_handle_reply(user, reply):
         raise PermissionDenied("该答复不属于您所在的机构。")
+
+
+def member_contacts_check(*, member: Member, changed, user=None) -> None:
+    """Staff change a member's contact details only if they may read them (`user=None`: the
+    system). A new member has none stored yet, so whoever adds one may type them."""
+    if user is None or member.pk is None or not set(changed) & set(MEMBER_CONTACT_FIELDS):
+        return
+    if not selectors.can_see_member_contacts(user, member.pk):
+        raise PermissionDenied("只有区级工作人员和承办该代表委员建议提案的单位可以修改其联系方式。")
 
 
 def _save(instance, *, user, reason):
