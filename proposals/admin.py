@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.html import format_html
 
 from audit.admin import PersonalDataAdminMixin
@@ -49,18 +51,73 @@ class SessionAdmin(VersionedAdminMixin, HistoryAdmin):
     autocomplete_fields = ["assembly"]
 
 
+# A member's contact field -> what staff outside the member's contacts scope see in its place.
+MASKED_CONTACTS = {"phone": "masked_phone", "email": "masked_email", "address": "masked_address"}
+
+
 @admin.register(Member)
 class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
-    list_display = ["name", "assembly", "sector", "user", "is_active"]
+    """Contact details (不公开) are read and changed only by staff whose reach covers the member
+    (selectors.members_with_contacts_for_staff); others see them masked and read-only, in the
+    form and in old versions, and cannot find a member by them (docs/decisions/0119). Lists
+    show them masked to everyone, as 依申请公开 lists do applicants'."""
+
+    list_display = ["name", "assembly", "sector", "masked_phone", "user", "is_active"]
     personal_fields = ["phone", "email", "address"]
     list_filter = ["assembly", "is_active"]
     search_fields = ["name", "sector", "user__username"]
+    search_help_text = "按姓名、界别、登录账号查找；联系电话、电子邮箱只在您可查看其联系方式的代表委员中查找。"
     autocomplete_fields = ["assembly", "user"]
+    readonly_fields = list(MASKED_CONTACTS.values())
     fieldsets = [
         (None, {"fields": ["assembly", "name", "sector", "is_active"]}),
         ("登录账号", {"fields": ["user"], "description": "先在“用户”中创建账号（不授予工作人员权限），再在此关联。"}),
         ("联系方式（仅工作人员可见，不在网站公开）", {"fields": ["phone", "email", "address"]}),
     ]
+
+    def contacts_visible(self, request, obj) -> bool:
+        """Asked several times per page (fieldsets, form, audit): answered once per member."""
+        if obj is None:
+            return True  # the add form: nothing stored to show
+        answers = request.__dict__.setdefault("_member_contacts_visible", {})
+        if obj.pk not in answers:
+            answers[obj.pk] = selectors.can_see_member_contacts(request.user, obj.pk)
+        return answers[obj.pk]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.contacts_visible(request, obj):
+            return fieldsets
+        # Not form fields at all: nothing masked is ever posted back over the stored values.
+        return [
+            (name, {**options, "fields": [MASKED_CONTACTS.get(field, field) for field in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=Member._meta.get_field("phone").verbose_name)
+    def masked_phone(self, obj):
+        return obj.masked_phone
+
+    @admin.display(description=Member._meta.get_field("email").verbose_name)
+    def masked_email(self, obj):
+        return obj.masked_email
+
+    @admin.display(description=Member._meta.get_field("address").verbose_name)
+    def masked_address(self, obj):
+        return obj.masked_address
+
+    def get_search_results(self, request, queryset, search_term):
+        by_words, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term:
+            return by_words, may_have_duplicates
+        # By phone or email only among the members whose contacts the staff member may read:
+        # a hit would tell anyone else whose number it is.
+        by_contact = selectors.members_with_contacts_for_staff(request.user, queryset).filter(
+            Q(phone__contains=term) | Q(email__icontains=term)
+        )
+        found = queryset.filter(Q(pk__in=by_words.values("pk")) | Q(pk__in=by_contact.values("pk")))
+        return found, False
 
     def get_readonly_fields(self, request, obj=None):
         # The account linked reads the member's letters, sent and not yet public, and gives
@@ -71,7 +128,15 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
             readonly.append("user")
         return readonly
 
+    def _audit_opened(self, request, object_id, version_id, detail):
+        # Only a page showing the details opens them; the masked one shows nothing to log.
+        member = Member(pk=Member._meta.pk.to_python(unquote(object_id)))
+        if self.contacts_visible(request, member):
+            super()._audit_opened(request, object_id, version_id, detail)
+
     def save_model(self, request, obj, form, change):
+        if change:  # the form holds no contact fields for staff who may not change them: a backstop
+            services.member_contacts_check(member=obj, changed=form.changed_data, user=request.user)
         super().save_model(request, obj, form, change)
         if "user" in form.changed_data:  # who reads the member's letters: a permission change
             account = obj.user.get_username() if obj.user else "无"
