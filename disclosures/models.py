@@ -23,7 +23,7 @@ from .codes import validate_credit_code_checksum, validate_org_code_checksum
 from .document_numbers import normalize_document_number, validate_document_number
 from .editor import RichTextField
 from .sanitize import alt_text_errors, rich_text_errors, sanitize_html, visible_text
-from .uploads import content_problem
+from .uploads import content_problem, macro_name_problem
 
 org_code_validator = RegexValidator(
     r"^[0-9A-Z]{8}[0-9X]$", "组织机构代码应为9位数字或大写字母（不含连字符），例如 015117762。"
@@ -464,6 +464,9 @@ def attachment_upload_to(instance, filename):
 
 def validate_attachment(file):
     ext = os.path.splitext(file.name)[1].lower().lstrip(".")
+    # Before the list of allowed types, so that staff read why a .docm is refused and what to do.
+    if problem := macro_name_problem(file.name):
+        raise ValidationError(problem, code="attachment_macros")
     allowed = settings.DISCLOSURE_ATTACHMENT_EXTENSIONS
     if ext not in allowed:
         raise ValidationError(f"不支持的附件类型 .{ext}；允许：{'、'.join(allowed)}。", code="attachment_type")

@@ -2,9 +2,12 @@
 
 An extension says nothing: an .exe renamed .pdf, HTML saved as .jpg or an SVG with a script
 renamed .png would be handed to readers as what the name claims. Each allowed extension maps to
-the container formats its files come in, and the content must be one of them."""
+the container formats its files come in, and the content must be one of them. Office files that
+carry VBA macros are refused by name and by content, whatever the settings allow (ADR 0118)."""
 
+import html
 import io
+import posixpath
 
 # The formats by what their bytes start with; puremagic names a family by many extensions.
 PDF = {".pdf"}
@@ -32,6 +35,23 @@ CONTENT_BY_EXTENSION = {
     "txt": TEXT,
     "csv": TEXT,
 }
+# Office formats that carry VBA macros: a government site does not hand citizens code that runs
+# when a document is opened (ADR 0118). Refused by name here, and by content below.
+MACRO_EXTENSIONS = {"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm", "ppam", "sldm"}
+MACRO_NAME_MESSAGE = "含宏的 Office 文件（.{extension}）不能上传：请另存为 .docx / .xlsx / .pptx 后再上传。"
+MACRO_CONTENT_MESSAGE = "文件中含有 VBA 宏，不能上传：请删除宏，或另存为 .docx / .xlsx / .pptx 后再上传。"
+# Office documents inside a .zip whose content is looked at for macros (OOXML and OLE2 formats).
+OFFICE_EXTENSIONS = {"docx", "dotx", "xlsx", "xltx", "xlsb", "pptx", "potx", "ppsx", "sldx"}
+OFFICE_EXTENSIONS |= {"doc", "dot", "xls", "xlt", "xla", "ppt", "pot", "pps", "wps", "et"}
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURE = b"PK\x03\x04"
+# A legacy Office file keeps its VBA project in one of these storages (Word: Macros, Excel:
+# _VBA_PROJECT_CUR; _VBA_PROJECT is the stream inside either). The names are matched as
+# compound-file directory entries (see _ole_has_macros), UTF-16LE as the format stores them.
+VBA_STORAGE_NAMES = ("_VBA_PROJECT_CUR", "Macros", "_VBA_PROJECT")
+OLE_SCAN_CHUNK = 1024 * 1024  # a multiple of the 128-byte directory entry
+# [Content_Types].xml lists one line per part: a few KB, a workbook of thousands of sheets ~1 MB.
+CONTENT_TYPES_MAX_BYTES = 8 * 1024**2
 # Never part of a name, even before the real extension (a.exe.pdf, 通知.html.txt); nor in a .zip.
 # Programs and what Windows runs or installs when opened (control-panel items, help files that
 # run script, consoles, registry files, shortcuts, installers, disk images it mounts), and web
@@ -149,14 +169,18 @@ ZIP_ENTRY = {
 
 
 def content_problem(file, extension):
-    """Why `file` is not a `extension` file, or None. Reads the head and tail only."""
+    """Why `file` is not a `extension` file, or None. Reads the head and tail, and of an Office
+    file what tells whether it carries macros."""
+    problem = macro_name_problem(file.name)
+    if problem:
+        return problem
     stem_parts = file.name.lower().split(".")[1:-1]
     hidden = [part for part in stem_parts if part in DANGEROUS_EXTENSIONS]
     if hidden:
         return f"文件名含有可执行或网页类型的扩展名 .{hidden[0]}，请改名后再上传。"
     expected = CONTENT_BY_EXTENSION.get(extension)
     if expected is None:  # allowed by settings but unknown here: the extension check decides
-        return None
+        return macro_problem(file)  # but an Office file's macros are refused under any name
     # Imported here: its signature table costs each worker ~2.6 MiB, and only uploads need it.
     import puremagic
 
@@ -174,7 +198,9 @@ def content_problem(file, extension):
             file.seek(0)
         return problem and f"文件内容不是纯文本（{problem}），与扩展名 .{extension} 不符。"
     if found & expected:
-        return _zip_problem(file, extension) if found & ZIP and expected & ZIP else None
+        if found & ZIP and expected & ZIP:
+            return _zip_problem(file, extension)
+        return macro_problem(file) if found & OLE2 else None
     actual = _describe(matches) if matches else "无法识别的内容"
     sample = file.read(TEXT_SAMPLE_BYTES)
     file.seek(0)
@@ -218,17 +244,120 @@ def _zip_problem(file, extension):
     try:
         with zipfile.ZipFile(file) as archive:
             names = archive.namelist()
+            # Any ZIP, whatever its name: a .docm renamed .docx (or .zip) is still one.
+            macros = _ooxml_macro_problem(archive)
             budget = {"entries": ZIP_MAX_ENTRIES, "bytes": ZIP_MAX_NESTED_BYTES}
-            carried = _archive_problem(archive, budget) if extension == "zip" else None
-    except (zipfile.BadZipFile, OSError, ValueError):
+            carried = _archive_problem(archive, budget) if extension == "zip" and not macros else None
+    except _unreadable():
         return f"文件已损坏（无法作为压缩包读取），请重新导出 .{extension} 文件后上传。"
     finally:
         file.seek(0)
+    if macros:
+        return macros
     if extension in ZIP_ENTRY:
         entry, kind = ZIP_ENTRY[extension]
         if entry.lower() not in {name.lower() for name in names}:
             return f"文件内容不是{kind}（压缩包中没有 {entry}），与扩展名 .{extension} 不符。"
     return carried
+
+
+def macro_name_problem(name):
+    """Why a file named `name` may not be uploaded for carrying macros (its extension), or None."""
+    extension = _extension(name)
+    return MACRO_NAME_MESSAGE.format(extension=extension) if extension in MACRO_EXTENSIONS else None
+
+
+def macro_problem(file):
+    """Why `file` may not be uploaded for carrying VBA macros (by its name or its content), or
+    None. The content is an OOXML ZIP with a VBA part or a macro-enabled content type, or an
+    OLE2 (Office 97-2003) file with a VBA storage; anything else passes. A damaged ZIP passes
+    too: the format check (content_problem) says what is wrong with it."""
+    import zipfile
+
+    problem = macro_name_problem(file.name or "")
+    if problem:
+        return problem
+    file.seek(0)
+    head = file.read(len(OLE2_SIGNATURE))
+    file.seek(0)
+    try:
+        if head.startswith(ZIP_SIGNATURE):
+            with zipfile.ZipFile(file) as archive:
+                return _ooxml_macro_problem(archive)
+        if head == OLE2_SIGNATURE:
+            return MACRO_CONTENT_MESSAGE if _ole_has_macros(file) else None
+    except _unreadable():
+        return None
+    finally:
+        file.seek(0)
+    return None
+
+
+def _ooxml_macro_problem(archive):
+    """Why the OOXML package `archive` carries macros, or None: a VBA part (vbaProject.bin, at
+    any path), or a macro-enabled or VBA content type declared in [Content_Types].xml (which
+    also catches a renamed VBA part, and a macro-enabled document embedded in this one)."""
+    infos = archive.infolist()
+    if any(posixpath.basename(info.filename).lower() == "vbaproject.bin" for info in infos):
+        return MACRO_CONTENT_MESSAGE
+    for info in infos:
+        if info.filename.lower().lstrip("/") != "[content_types].xml":
+            continue
+        if info.file_size > CONTENT_TYPES_MAX_BYTES:
+            return "文件中的 [Content_Types].xml 过大，无法检查是否含有宏，请重新导出后上传。"
+        with archive.open(info) as part:
+            raw = part.read(CONTENT_TYPES_MAX_BYTES)
+        encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"  # OPC allows both
+        # Character references unescaped: "macro&#69;nabled" is the same content type to Office.
+        text = html.unescape(raw.decode(encoding, errors="replace")).lower()
+        if "macroenabled" in text or "vbaproject" in text:
+            return MACRO_CONTENT_MESSAGE
+    return None
+
+
+def _ole_has_macros(file):
+    """Whether the OLE2 compound file `file` has a VBA storage or stream.
+
+    A scan of the bytes for the directory entries, not a parse of the compound file's sector
+    chains (which needs the FAT and DIFAT followed, with cycle guards): a directory entry is
+    128 bytes at a 128-byte boundary of the file (sectors are 512 or 4096 bytes), its name
+    UTF-16LE, NUL-terminated, and followed at byte 64 by the name's length in bytes. Matching
+    the whole entry, not just the name, keeps a Word document whose text (also UTF-16LE) says
+    "Macros" from being refused. The scan reads the whole file in 1 MiB chunks: bounded by the
+    attachment size limit, and inside a .zip by its bytes budget. PowerPoint 97-2003 keeps its
+    VBA compressed inside the presentation stream, where no scan of the bytes sees it."""
+    import struct
+
+    entries = [
+        ((name.encode("utf-16-le") + b"\x00\x00").lower(), struct.pack("<H", 2 * (len(name) + 1)))
+        for name in VBA_STORAGE_NAMES
+    ]
+    file.seek(0)
+    while True:
+        chunk = _read_exactly(file, OLE_SCAN_CHUNK)
+        if not chunk:
+            return False
+        # Names compare case-insensitively in a compound file; .lower() touches ASCII bytes only,
+        # and the length bytes matched (< 0x41) are never changed by it.
+        lowered = chunk.lower()
+        for name, length in entries:
+            at = lowered.find(name)
+            while at != -1:
+                if at % 128 == 0 and lowered[at + 64 : at + 66] == length:
+                    return True
+                at = lowered.find(name, at + 1)
+
+
+def _read_exactly(file, size):
+    """`size` bytes, fewer only at the end: a short read would shift the 128-byte alignment."""
+    parts, left = [], size
+    while left:
+        part = file.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def _extension(name) -> str:
@@ -240,9 +369,7 @@ def _extension(name) -> str:
 def _archive_problem(archive, budget, depth=1, path=""):
     """Why what `archive` holds may not be published, or None; `budget` is what is left of the
     entries and bytes the check may read, shared by the archives inside."""
-    import lzma
     import zipfile
-    import zlib
 
     for info in archive.infolist():
         budget["entries"] -= 1
@@ -253,8 +380,15 @@ def _archive_problem(archive, budget, depth=1, path=""):
             continue
         if extension in DANGEROUS_EXTENSIONS:
             return f"压缩包中含有可执行或网页类型的文件（{name}），不能作为附件发布。"
+        if extension in MACRO_EXTENSIONS:
+            return f"压缩包中含有含宏的 Office 文件（{name}），不能作为附件发布：请另存为 .docx / .xlsx / .pptx 后再放入压缩包。"
         if extension in UNCHECKED_ARCHIVES:
             return f"压缩包中含有无法检查的其他压缩文件（{name}），请解压后把其中的文件直接放入 .zip 再上传。"
+        if extension in OFFICE_EXTENSIONS:
+            problem = _office_member_problem(archive, info, budget, name)
+            if problem:
+                return problem
+            continue
         if extension != "zip":
             continue
         budget["bytes"] -= info.file_size
@@ -263,18 +397,53 @@ def _archive_problem(archive, budget, depth=1, path=""):
         try:
             with zipfile.ZipFile(io.BytesIO(archive.read(info))) as inner:
                 problem = _archive_problem(inner, budget, depth + 1, f"{name}/")
-        except (
-            zipfile.BadZipFile,
-            RuntimeError,
-            NotImplementedError,
-            EOFError,
-            OSError,
-            ValueError,
-            zlib.error,
-            lzma.LZMAError,
-        ):
+        except _unreadable():
             # Encrypted, damaged or packed in a way this cannot read: what it holds is unknown.
             return f"压缩包中的压缩文件（{name}）已加密或已损坏，无法检查其中的文件，请解压后把其中的文件直接放入 .zip 再上传。"
         if problem:
             return problem
     return None
+
+
+def _office_member_problem(archive, info, budget, name):
+    """Why the Office document `info` inside a .zip may not be published for its macros, or
+    None. It is read like an archive inside (within the same bytes budget): content that is
+    neither a ZIP nor an OLE2 file is left alone, as before."""
+    import zipfile
+
+    budget["bytes"] -= info.file_size
+    if budget["bytes"] < 0:
+        return f"压缩包中的文件（{name}）合计过大，无法逐一检查其中的 Office 文件是否含宏，请分成几个压缩包上传。"
+    try:
+        data = archive.read(info)
+        problem = None
+        if data.startswith(ZIP_SIGNATURE):
+            with zipfile.ZipFile(io.BytesIO(data)) as document:
+                problem = _ooxml_macro_problem(document)
+        elif data.startswith(OLE2_SIGNATURE) and _ole_has_macros(io.BytesIO(data)):
+            problem = MACRO_CONTENT_MESSAGE
+    except _unreadable():
+        return f"压缩包中的 Office 文件（{name}）已加密或已损坏，无法检查是否含宏，请重新导出后再放入压缩包。"
+    if problem == MACRO_CONTENT_MESSAGE:
+        return f"压缩包中含有含宏的 Office 文件（{name}），不能作为附件发布：请删除宏，或另存为 .docx / .xlsx / .pptx 后再放入压缩包。"
+    return problem and f"压缩包中的 Office 文件（{name}）：{problem}"
+
+
+def _unreadable():
+    """What reading a ZIP or a member of it raises: damaged or truncated, encrypted
+    (RuntimeError), packed in a way zipfile cannot unpack (NotImplementedError). An except
+    clause evaluates this only when something is raised, so lzma is imported only then."""
+    import lzma
+    import zipfile
+    import zlib
+
+    return (
+        zipfile.BadZipFile,
+        RuntimeError,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        ValueError,
+        zlib.error,
+        lzma.LZMAError,
+    )

@@ -207,3 +207,161 @@ def test_looking_inside_a_zip_is_bounded_in_entries_and_bytes(monkeypatch):
     monkeypatch.setattr(uploads, "ZIP_MAX_NESTED_BYTES", 2 * len(inner) - 1)
     with pytest.raises(ValidationError, match=r"压缩文件（c\.zip）嵌套过深或过大"):
         validate_attachment(SimpleUploadedFile("材料.zip", materials))
+
+
+# Office files with VBA macros (ADR 0118): refused by name, and by content whatever the name.
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/{part}" ContentType="{main}"/>{more}</Types>'
+)
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+VBA_PART = '<Override PartName="/{folder}/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+
+
+def ooxml(part, main, *, vba_in=None, declared=""):
+    """An OOXML package: its main part, and (vba_in a folder) a VBA part there."""
+    entries = {
+        "[Content_Types].xml": CONTENT_TYPES.format(part=part, main=main, more=declared),
+        "_rels/.rels": "<Relationships/>",
+        part: "<document/>",
+    }
+    if vba_in:
+        entries[f"{vba_in}/vbaProject.bin"] = b"\xcc\x61\xff\xff" + b"\x00" * 60  # a VBA project's header
+    return zip_of(entries)
+
+
+DOCX = ooxml("word/document.xml", DOCX_MAIN)
+XLSX = ooxml("xl/workbook.xml", XLSX_MAIN)
+# A .docm saved by Word and renamed .docx: its VBA part, declared as such.
+DOCM = ooxml("word/document.xml", DOCM_MAIN, vba_in="word", declared=VBA_PART.format(folder="word"))
+
+
+def ole(*names):
+    """An OLE2 compound file (Office 97-2003) whose directory holds `names`: the header sector,
+    then a directory sector of 128-byte entries (UTF-16LE name, its length in bytes at 64, its
+    type at 66: 1 a storage, 2 a stream, 5 the root)."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".ljust(512, b"\x00")
+    directory = b""
+    for kind, name in [(5, "Root Entry"), *names]:
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        directory += encoded.ljust(64, b"\x00") + len(encoded).to_bytes(2, "little") + bytes([kind, 1]) + b"\x00" * 60
+    return header + directory.ljust(512, b"\x00") + b"\x00" * 512
+
+
+@pytest.mark.parametrize("extension", ["docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm", "ppam", "sldm"])
+def test_a_macro_enabled_office_file_is_refused_by_its_name(extension):
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile(f"统计表.{extension}", DOCM))
+    assert refused.value.messages == [
+        f"含宏的 Office 文件（.{extension}）不能上传：请另存为 .docx / .xlsx / .pptx 后再上传。"
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        pytest.param("通知.docx", DOCM, id="docm renamed docx"),
+        pytest.param(
+            "统计.xlsx",
+            ooxml("xl/workbook.xml", XLSX_MAIN, vba_in="xl"),  # the part, though not declared
+            id="xlsx with xl/vbaProject.bin",
+        ),
+        pytest.param(
+            "统计.xlsx", ooxml("xl/workbook.xml", XLSM_MAIN), id="declared macro-enabled, without vbaProject.bin"
+        ),
+        pytest.param(
+            "通知.docx",
+            ooxml("word/document.xml", DOCM_MAIN.replace("macroEnabled", "macro&#69;nabled")),
+            id="declared with a character reference",
+        ),
+        pytest.param("材料.zip", DOCM, id="docm renamed zip"),
+    ],
+)
+def test_an_ooxml_file_with_macros_is_refused_whatever_its_name(name, content):
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile(name, content))
+    assert refused.value.messages == [
+        "文件中含有 VBA 宏，不能上传：请删除宏，或另存为 .docx / .xlsx / .pptx 后再上传。"
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, storages",
+    [
+        pytest.param("通知.doc", [(1, "Macros"), (1, "VBA"), (2, "_VBA_PROJECT")], id="Word"),
+        pytest.param("统计.xls", [(2, "Workbook"), (1, "_VBA_PROJECT_CUR")], id="Excel"),
+        pytest.param("统计.xls", [(2, "Workbook"), (1, "_vba_project_cur")], id="names compare in any case"),
+        pytest.param("通知.wps", [(1, "Macros")], id="WPS"),
+    ],
+)
+def test_a_legacy_office_file_with_a_vba_storage_is_refused(name, storages):
+    with pytest.raises(ValidationError, match="文件中含有 VBA 宏"):
+        validate_attachment(SimpleUploadedFile(name, ole((2, "WordDocument"), *storages)))
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("通知.docx", DOCX),
+        ("统计.xlsx", XLSX),
+        ("通知.doc", ole((2, "WordDocument"), (2, "1Table"))),
+        # The name in a document's text (UTF-16LE, as Word keeps it), even at an entry's boundary
+        # and followed by a NUL, is not a directory entry: no name length follows at byte 64.
+        ("说明.doc", ole((2, "WordDocument")) + ("Macros".encode("utf-16-le") + b"\x00\x00").ljust(128, b"x") * 3),
+        ("说明.doc", ole((2, "WordDocument")) + b"x\x00" + "_VBA_PROJECT_CUR\x00".encode("utf-16-le") * 40),
+        ("材料.zip", zip_of({"通知.docx": DOCX, "统计.xlsx": XLSX, "旧表.xls": ole((2, "Workbook"))})),
+    ],
+)
+def test_office_files_without_macros_are_still_accepted(name, content):
+    validate_attachment(SimpleUploadedFile(name, content))
+
+
+@pytest.mark.parametrize(
+    "content, named",
+    [
+        pytest.param(zip_of({"说明.txt": b"x", "各街道/通知.docx": DOCM}), "各街道/通知.docx", id="docx with macros"),
+        pytest.param(zip_of({"说明.txt": b"x", "统计.xlsm": b"x"}), "统计.xlsm", id="by name"),
+        pytest.param(
+            zip_of({"说明.txt": b"x", "乙街道.zip": zip_of({"旧表.xls": ole((1, "_VBA_PROJECT_CUR"))})}),
+            "乙街道.zip/旧表.xls",
+            id="legacy, in a nested zip",
+        ),
+    ],
+)
+def test_a_zip_may_not_carry_an_office_file_with_macros(content, named):
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile("材料.zip", content))
+    assert refused.value.messages[0].startswith(f"压缩包中含有含宏的 Office 文件（{named}），不能作为附件发布")
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_macro_refusal_beside_the_attachment_and_keeps_what_was_typed(client):
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
+    data = form_data(
+        title="关于公布2026年度统计数据的通知",
+        **{
+            "attachments-TOTAL_FORMS": "2",
+            "attachments-0-title": "统计数据",
+            "attachments-0-position": "0",
+            "attachments-0-file": SimpleUploadedFile("统计数据.xlsx", XLSX),
+            "attachments-1-title": "说明",
+            "attachments-1-position": "1",
+            "attachments-1-file": SimpleUploadedFile("说明.docx", DOCM),
+        },
+    )
+    response = client.post("/admin/disclosures/disclosurerecord/add/", data)
+    assert response.status_code == 200
+    assert not DisclosureRecord.objects.exists()
+    forms = response.context["inline_admin_formsets"][0].formset.forms
+    assert not forms[0].errors
+    assert forms[1].errors["file"] == [
+        "文件中含有 VBA 宏，不能上传：请删除宏，或另存为 .docx / .xlsx / .pptx 后再上传。"
+    ]
+    html = response.content.decode()
+    assert "文件中含有 VBA 宏" in html
+    assert 'value="关于公布2026年度统计数据的通知"' in html and 'value="说明"' in html

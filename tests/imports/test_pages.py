@@ -130,3 +130,23 @@ def test_a_page_that_is_not_a_detail_page_is_refused_with_a_reason(vocab, import
 
 def test_path_of_fixture_pages_exist():
     assert Path(PAGES / "trs" / "P020230518545612345678.docx").exists()
+
+
+def test_an_attachment_with_macros_is_not_imported_and_the_row_says_why(vocab, importer):
+    from tests.disclosures.test_uploads import ole
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("post_2024101.html", "P020240912381234567890.pdf"):
+            archive.write(PAGES / "gkmlpt" / name, f"gkmlpt/{name}")
+        # The page's second attachment, an Excel 97-2003 workbook with a VBA project.
+        archive.writestr("gkmlpt/P020240912381234567891.xls", ole((2, "Workbook"), (1, "_VBA_PROJECT_CUR")))
+    batch = services.batch_create(user=importer, name="旧站采集.zip", data=buffer.getvalue(), source_system="旧站")
+    services.batch_execute(batch=batch, dry_run=False)
+    row = RowResult.objects.get(batch=batch)
+    assert row.action == "create"
+    assert (
+        "附件“2.参保人员信息核对表”未导入：文件中含有 VBA 宏，不能上传：请删除宏，或另存为 .docx / .xlsx / .pptx 后再上传。"
+        in (row.messages)
+    )
+    assert [a.title for a in Attachment.objects.all()] == ["1.官渡区2025年度城乡居民医疗保险缴费标准"]
