@@ -1,6 +1,7 @@
 """依申请公开 cases. The state machine lives here (TRANSITIONS); services.py performs each
 transition. Deadlines are derived (clock.py) and stored with their inputs."""
 
+import os
 import re
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from core.masking import mask, mask_name
 from disclosures.models import Organization
+from disclosures.uploads import content_problem
 
 from .crypto import EncryptedTextField
 
@@ -458,12 +460,22 @@ class Notice(models.Model):
         return f"{self.case.number} {self.title}"
 
 
+def validate_reply_document(file):
+    """A released document reaches the applicant as uploaded: it gets the content check of a
+    record's attachment (disclosures/uploads.py: a disguised file, a program in a .zip, VBA
+    macros). Kinds and sizes are not limited here as attachments' are."""
+    if not getattr(file, "_committed", True) or hasattr(file, "content_type"):  # a new upload only
+        problem = content_problem(file, os.path.splitext(file.name)[1].lower().lstrip("."))
+        if problem:
+            raise ValidationError(problem, code="document_content")
+
+
 class ReplyDocument(models.Model):
     """A released document, attached to the reply."""
 
     case = models.ForeignKey(Case, verbose_name="申请", on_delete=models.CASCADE, related_name="documents")
     title = models.CharField("名称", max_length=200)
-    file = models.FileField("文件", upload_to="inforequests/%Y/")
+    file = models.FileField("文件", upload_to="inforequests/%Y/", validators=[validate_reply_document])
     history = HistoricalRecords()
 
     class Meta:

@@ -530,3 +530,58 @@ def test_the_queue_asks_chinesecalendar_once_per_day(client, two_agencies, monke
     queue_page(client)
     queue_page(client, {"state": "all"})
     assert len(asked) == len(set(asked))
+
+
+def admin_form_data(html):
+    """What the browser would send back from the admin's change form, as shown."""
+    from bs4 import BeautifulSoup
+
+    form, data = BeautifulSoup(html, "html.parser").find("form", id="case_form"), {}
+    for field in form.find_all(["input", "select", "textarea"]):
+        name, kind = field.get("name"), field.get("type", "")
+        if not name or kind in ("file", "submit") or (kind in ("checkbox", "radio") and not field.has_attr("checked")):
+            continue
+        if field.name == "select":
+            chosen = field.find("option", selected=True)
+            data[name] = chosen.get("value", "") if chosen else ""
+        else:
+            data[name] = field.text if field.name == "textarea" else field.get("value", "")
+    return data
+
+
+def test_a_reply_document_with_macros_is_refused_beside_its_field_in_the_admin(client, two_agencies):
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inforequests.models import ReplyDocument
+
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a, perms=["add_replydocument", "change_replydocument"]))
+    url = f"/admin/inforequests/case/{case_a.pk}/change/"
+    data = admin_form_data(client.get(url).content.decode())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:  # a .docm renamed .docx: it keeps its VBA part
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", "<document/>")
+        package.writestr("word/vbaProject.bin", b"\xcc\x61\xff\xff")
+    data |= {
+        "documents-0-title": "答复材料",
+        "documents-0-file": SimpleUploadedFile("答复材料.docx", buffer.getvalue()),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    formset = next(f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "documents")
+    assert formset.forms[0].errors["file"] == [
+        "文件中含有 VBA 宏，不能上传：请删除宏，或另存为 .docx / .xlsx / .pptx 后再上传。"
+    ]
+    assert 'value="答复材料"' in response.content.decode()
+    assert not ReplyDocument.objects.exists()
+    data["documents-0-file"] = SimpleUploadedFile("答复材料.xlsm", b"PK\x03\x04")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "含宏的 Office 文件（.xlsm）不能上传" in response.content.decode()
+    data["documents-0-file"] = SimpleUploadedFile("答复材料.pdf", b"%PDF-1.4\n%%EOF\n")
+    assert client.post(url, data).status_code == 302  # the same form, with a clean file, is saved
+    assert ReplyDocument.objects.get().title == "答复材料"
