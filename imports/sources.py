@@ -11,6 +11,10 @@ from urllib.parse import unquote, urlsplit
 from .captures import AttachmentRef, SourceRow, parse_page
 from .spreadsheets import open_sheet
 
+# .xlsm is taken for import although attachments refuse it (ADR 0118): openpyxl reads cell values
+# only and never runs a macro, and the batch file is never served (imports.models); the macros
+# stay in the file. An attachment named in a row or in a captured page is checked as every
+# attachment is (imports.rows → validate_attachment), so none with macros is published.
 SPREADSHEET_EXTENSIONS = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls")
 PAGE_EXTENSIONS = (".html", ".htm", ".shtml", ".txt")
 MAX_MEMBERS = 200_000

@@ -37,7 +37,7 @@ class Sheet:
 
 def open_sheet(data: bytes, name: str) -> Sheet:
     lower = name.lower()
-    if lower.endswith((".xlsx", ".xlsm")):
+    if lower.endswith((".xlsx", ".xlsm")):  # macros are never run, only values read (imports.sources)
         return _xlsx(data, name)
     if lower.endswith(".xls"):
         raise SheetError("不支持旧版 .xls 文件：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。")
