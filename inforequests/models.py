@@ -1,7 +1,6 @@
 """依申请公开 cases. The state machine lives here (TRANSITIONS); services.py performs each
 transition. Deadlines are derived (clock.py) and stored with their inputs."""
 
-import os
 import re
 
 from django.conf import settings
@@ -11,8 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.masking import mask, mask_name
-from disclosures.models import Organization
-from disclosures.uploads import content_problem
+from disclosures.models import Organization, validate_attachment
 
 from .crypto import EncryptedTextField
 
@@ -461,13 +459,10 @@ class Notice(models.Model):
 
 
 def validate_reply_document(file):
-    """A released document reaches the applicant as uploaded: it gets the content check of a
-    record's attachment (disclosures/uploads.py: a disguised file, a program in a .zip, VBA
-    macros). Kinds and sizes are not limited here as attachments' are."""
-    if not getattr(file, "_committed", True) or hasattr(file, "content_type"):  # a new upload only
-        problem = content_problem(file, os.path.splitext(file.name)[1].lower().lstrip("."))
-        if problem:
-            raise ValidationError(problem, code="document_content")
+    """A released document reaches the applicant as uploaded: it is checked as a record's
+    attachment is (disclosures.models.validate_attachment: the kinds and size a government site
+    serves, a disguised file, a program in a .zip, VBA macros)."""
+    validate_attachment(file)
 
 
 class ReplyDocument(models.Model):

@@ -585,3 +585,28 @@ def test_a_reply_document_with_macros_is_refused_beside_its_field_in_the_admin(c
     data["documents-0-file"] = SimpleUploadedFile("答复材料.pdf", b"%PDF-1.4\n%%EOF\n")
     assert client.post(url, data).status_code == 302  # the same form, with a clean file, is saved
     assert ReplyDocument.objects.get().title == "答复材料"
+
+
+def test_a_reply_document_is_held_to_the_kinds_and_size_of_an_attachment(client, two_agencies, settings):
+    """Released documents reach the applicant as uploaded: a program or an oversized file is
+    refused beside its field, as on a record's attachments, and the typed title is kept."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inforequests.models import ReplyDocument
+
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a, perms=["add_replydocument", "change_replydocument"]))
+    url = f"/admin/inforequests/case/{case_a.pk}/change/"
+    data = admin_form_data(client.get(url).content.decode())
+    data |= {"documents-0-title": "答复材料", "documents-0-file": SimpleUploadedFile("答复材料.exe", b"MZ\x90\x00")}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    formset = next(f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "documents")
+    assert formset.forms[0].errors["file"][0].startswith("不支持的附件类型 .exe")
+    assert 'value="答复材料"' in response.content.decode()
+    settings.DISCLOSURE_ATTACHMENT_MAX_BYTES = 1024
+    data["documents-0-file"] = SimpleUploadedFile("答复材料.pdf", b"%PDF-1.4\n" + b"0" * 2048 + b"\n%%EOF\n")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "附件过大" in response.content.decode()
+    assert not ReplyDocument.objects.exists()
