@@ -4,12 +4,20 @@ import re
 from html import unescape
 
 from django import template
+from django.conf import settings
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 
 from core.forms import error_summary as form_error_summary
 
 register = template.Library()
+
+
+@register.simple_tag
+def head_script():
+    """The page's one inline script (settings.HEAD_SCRIPT, static/js/head.js): the exact text
+    whose hash the Content-Security-Policy allows."""
+    return mark_safe(f"<script>{settings.HEAD_SCRIPT}</script>")
 
 
 @register.simple_tag
