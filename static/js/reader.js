@@ -1,4 +1,4 @@
-// 长者模式 and the 无障碍浏览 toolbar, applied in place; on a phone, the 导航菜单 button.
+// 长者模式 and the 无障碍浏览 toolbar, applied in place; on a phone, Escape closes 导航菜单.
 //
 // The server has already rendered the page from the `reader` cookie (portal/preferences.py),
 // and every control is a plain button in a POST form to /preferences/, so the page is complete
@@ -162,20 +162,14 @@
     if (event.key !== "Escape") return;
     if (speech.busy()) { speech.stop(); setStatus("已停止朗读", "speech"); return; }
     if (!toolbar.hidden && toolbar.contains(document.activeElement)) change(toolbarToggle);
-    if (nav && navToggle.offsetWidth && nav.contains(document.activeElement)) { setNav(false); navToggle.focus(); }
+    if (nav && navToggle.offsetWidth && nav.contains(document.activeElement)) { navToggle.setAttribute("aria-expanded", "false"); navToggle.focus(); }
   });
 
   // --- 导航菜单: on a phone the main navigation folds behind it ---------------------------
-  // Sent hidden, the list open, so without this file every link is shown; site.css folds
-  // the list on a narrow screen only.
+  // Folded and opened without this file (site.css under html.js, static/js/head.js): here
+  // Escape closes it, from inside the navigation.
   var navToggle = document.querySelector(".nav-toggle");
   var nav = navToggle && navToggle.closest("nav");
-  function setNav(open) { navToggle.setAttribute("aria-expanded", String(open)); }
-  if (nav) {
-    navToggle.addEventListener("click", function () { setNav(navToggle.getAttribute("aria-expanded") === "false"); });
-    setNav(false);
-    navToggle.hidden = false;
-  }
 
   // --- 纯文本: the alt text of each picture, written where the picture was ---------------
   function altText(on) {

@@ -1,5 +1,6 @@
 """The main navigation (components/main_nav.html): on a phone it folds behind 导航菜单, a real
-button that the keyboard opens and Escape closes, in every reading mode; on a wide screen, and
+button that the keyboard opens and Escape closes, in every reading mode, folded from the first
+paint (static/js/head.js, inlined in <head>), not once reader.js has run; on a wide screen, and
 on any screen without JavaScript, every section is shown and there is no button."""
 
 import pytest
@@ -7,7 +8,7 @@ from axe_playwright_python.sync_playwright import AxeResults
 
 from core.navigation import site_sections
 
-from .conftest import watch_console
+from .conftest import wait_until, watch_console
 from .test_axe import AXE_SCRIPT, axe_options
 
 PHONE = {"width": 375, "height": 667}
@@ -91,8 +92,8 @@ def test_on_a_wide_screen_every_section_is_shown_in_one_row_and_no_button(site, 
     page = watch_console(reader_context(**PHONE).new_page())
     page.goto("/disclosures/")
     page.set_viewport_size({"width": 1280, "height": 900})
-    # The script has run (the button is no longer hidden) but the screen is wide: nothing folds.
-    assert page.locator(".nav-toggle:not([hidden])").count() == 1
+    # Script runs (html.js) but the screen is wide: nothing folds.
+    assert page.evaluate("document.documentElement.classList.contains('js')")
     assert toggle(page).is_hidden()
     assert all(link.is_visible() for link in nav_links(page).all())
     # One row (with a CJK font: the ten sections need the narrower padding; fallback glyphs are narrower still).
@@ -107,10 +108,59 @@ def test_on_a_wide_screen_every_section_is_shown_in_one_row_and_no_button(site, 
 
 
 @pytest.mark.parametrize("mode", ["normal", "elder"])
+def test_on_a_phone_the_nav_is_folded_from_the_first_paint_not_once_reader_js_has_run(site, reader_context, mode):
+    context = reader_context(reader=MODES[mode], **PHONE)
+    context.add_init_script(path=AXE_SCRIPT)
+    held = []  # reader.js, held back: the page as a phone paints it while the script is on its way
+    context.route("**/js/reader*.js", lambda route: held.append(route))
+    page = watch_console(context.new_page())
+    page.goto("/disclosures/", wait_until="commit")
+    # Parsed and styled; the deferred reader.js, held, has not run (DOMContentLoaded waits for it).
+    wait_until(page, "document.readyState === 'interactive' && !!document.querySelector('link[rel=stylesheet]').sheet")
+    page.evaluate("() => new Promise(painted => requestAnimationFrame(() => requestAnimationFrame(painted)))")
+    assert len(held) == 1 and page.evaluate("document.readyState") == "interactive"
+
+    button = toggle(page)
+    assert page.locator("#main-nav-list").is_hidden()
+    assert button.is_visible() and button.get_attribute("aria-expanded") == "false"
+    heading, button_box = page.locator("main h1").bounding_box(), button.bounding_box()
+    report = axe_violations(page, mode)
+    assert not report, report
+    # The button works before reader.js arrives.
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true" and nav_links(page).first.is_visible()
+    button.click()
+    assert page.locator("#main-nav-list").is_hidden()
+
+    for route in held:
+        route.continue_()
+    page.wait_for_load_state("load")
+    # reader.js has run: nothing moved, nothing folded or unfolded, and one click is one toggle.
+    assert page.evaluate("document.readyState") == "complete"
+    assert page.locator("main h1").bounding_box() == heading
+    assert button.bounding_box() == button_box
+    assert button.get_attribute("aria-expanded") == "false" and page.locator("#main-nav-list").is_hidden()
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true"
+    assert all(link.is_visible() for link in nav_links(page).all())
+    assert not page.console_errors  # e.g. the policy refusing the inline script
+
+
+@pytest.mark.parametrize("mode", ["normal", "elder"])
 def test_without_javascript_a_phone_shows_every_section_and_no_button(site, open_page, mode):
     page = open_page("/disclosures/", reader=MODES[mode], js=False, **PHONE)
-    # The button is in the page for the script, hidden: without it, it could do nothing.
-    assert page.locator(".main-nav button[hidden]").count() == 1
+    # The button is in the page for the script; without it, it could do nothing and is not shown.
+    assert page.locator(".main-nav .nav-toggle").count() == 1
     assert toggle(page).is_hidden()
     assert nav_links(page).count() == len(site_sections())
     assert all(link.is_visible() for link in nav_links(page).all())
+    # In the tab order straight after the header's switches, and they lead where they say.
+    page.get_by_role("button", name="无障碍浏览").focus()
+    page.keyboard.press("Tab")
+    first = site_sections()[0]
+    assert page.evaluate("document.activeElement.textContent") == first["title"]
+    last = nav_links(page).last
+    target = last.get_attribute("href")
+    last.click()
+    page.wait_for_url(f"**{target}")
+    assert page.locator("#main-nav-list").is_visible()
