@@ -391,7 +391,7 @@ LOGIN_URL = "/accounts/login/"
 # The one inline script: static/js/head.js, put in <head> by templates/base.html so that it
 # runs before the first paint (a phone's 导航菜单 is folded from the start). The policy allows it
 # by its hash, the same on every page: a nonce differs per response, and the page cache keeps
-# no response that used one (ADR 0118).
+# no response that used one (ADR 0120).
 HEAD_SCRIPT = (BASE_DIR / "static" / "js" / "head.js").read_text(encoding="utf-8").strip()
 HEAD_SCRIPT_SOURCE = "'sha256-%s'" % base64.b64encode(hashlib.sha256(HEAD_SCRIPT.encode()).digest()).decode()
 
