@@ -2,11 +2,6 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from core.memory import limit_malloc_arenas
-
-# First, before the application starts any thread: one malloc arena per worker (ADR 0117).
-limit_malloc_arenas()
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govportal.settings.prod")
 application = get_wsgi_application()
 
