@@ -210,3 +210,20 @@ def test_the_changelist_lists_phones_masked_with_no_query_per_member(world, clie
     # Masked for everyone, as 依申请公开 lists show applicants: the full number is on the
     # (audited) change page of those who may read it.
     assert "139****5678" in listing and "137****0009" in listing and PHONE not in listing
+
+
+def test_the_changelist_takes_no_filter_by_a_contact_out_of_reach(world, client):
+    # ?phone__startswith=… is a lookup the admin allows on any local field: each hit or miss
+    # would spell out, digit by digit, the number the page shows masked.
+    outsider = sign_in_staff(client, staff("jyj-clerk", ENTRY_CLERK, world["theirs"]))
+    for lookup in (
+        {"phone__startswith": "1391"},
+        {"phone": PHONE},
+        {"email__contains": "zhao"},
+        {"address__contains": "关上"},
+    ):
+        response = outsider.get(MEMBERS, lookup)
+        assert response.status_code == 400 and "赵委员" not in response.content.decode(), lookup
+    clerk = sign_in_staff(client, world["clerk"])
+    assert "赵委员" in clerk.get(MEMBERS, {"q": "赵委员"}).content.decode()
+
