@@ -38,6 +38,9 @@ def current_version(instance) -> str:
 
 class VersionedModelForm(forms.ModelForm):
     edit_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Fields the staff member may not read here (shown masked, not in the form): a conflict
+    # names them as changed, never their values.
+    withheld_fields = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,7 +119,9 @@ class VersionedModelForm(forms.ModelForm):
             who = latest.history_user.get_full_name() or latest.history_user.get_username()
         when = f"于{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M}" if latest is not None else ""
         opened = self._opened(opened_at)
-        changes = changed_fields(opened, self.instance, within=self.fields) if opened is not None else []
+        changes = []
+        if opened is not None:
+            changes = changed_fields(opened, self.instance, within=self.fields, withheld=self.withheld_fields)
         summaries = [change.summary for change in changes]
         if opened is not None and hasattr(self.instance, "history_beside"):  # inlines' own histories
             summaries += self.instance.history_beside(opened.history_date)
@@ -165,9 +170,9 @@ def _names(field, pks) -> str:
     return "、".join(names) or "（空）"
 
 
-def changed_fields(opened, instance, *, within) -> list[FieldChange]:
+def changed_fields(opened, instance, *, within, withheld=()) -> list[FieldChange]:
     """Fields whose stored value differs from the version the form was opened at (a history
-    row), those this form would overwrite first."""
+    row), those this form would overwrite first; of `withheld` ones, only that they changed."""
     changes = []
     for field, then, now in _m2m_changes(opened, instance):
         changes.append((field.name not in within, _change(field, _names(field, then), _names(field, now))))
@@ -178,6 +183,11 @@ def changed_fields(opened, instance, *, within) -> list[FieldChange]:
             continue
         old, new = getattr(opened, field.attname, None), getattr(instance, field.attname)
         if old == new:
+            continue
+        if field.name in withheld:
+            label = str(field.verbose_name)
+            change = FieldChange(label=label, summary=f"{label}（已修改，不显示）", rows=[[("", "（不显示）")]])
+            changes.append((field.name not in within, change))
             continue
         changes.append((field.name not in within, _change(field, _shown(field, old), _shown(field, new))))
     return [change for _, change in sorted(changes, key=lambda change: change[0])]

@@ -94,6 +94,13 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
             for name, options in fieldsets
         ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if self.contacts_visible(request, obj):
+            return form
+        # An edit conflict lists what changed since the page was opened: not these values.
+        return type(form.__name__, (form,), {"withheld_fields": tuple(MASKED_CONTACTS)})
+
     def lookup_allowed(self, lookup, value, request=None):
         # ?phone__startswith=… in the changelist's address would tell, hit by hit, a number the
         # page shows masked: contacts are found by the search box only, within reach.

@@ -227,3 +227,18 @@ def test_the_changelist_takes_no_filter_by_a_contact_out_of_reach(world, client)
     clerk = sign_in_staff(client, world["clerk"])
     assert "赵委员" in clerk.get(MEMBERS, {"q": "赵委员"}).content.decode()
 
+
+def test_an_edit_conflict_does_not_show_contacts_out_of_reach(world, client):
+    member = world["ours_member"]
+    outsider = sign_in_staff(client, staff("jyj-clerk", ENTRY_CLERK, world["theirs"]))
+    data = form_data(outsider, member, sector="教育界")
+    # Meanwhile someone within reach changes the phone: the outsider's save is refused as a
+    # conflict, and the message says what changed since the page was opened.
+    member.phone = "13711112222"
+    member.save()
+    response = outsider.post(change_url(member), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "保存失败" in page
+    assert "13711112222" not in page and PHONE not in page
+    assert "联系电话（不公开）（已修改，不显示）" in page
+    assert "1371111" not in page and "2222" not in page.split("保存失败", 1)[1].split("</div>", 1)[0]
