@@ -293,20 +293,28 @@ def macro_problem(file):
     return None
 
 
-def _ooxml_macro_problem(archive):
+def _ooxml_macro_problem(archive, budget=None):
     """Why the OOXML package `archive` carries macros, or None: a VBA part (vbaProject.bin, at
     any path), or a macro-enabled or VBA content type declared in [Content_Types].xml (which
-    also catches a renamed VBA part, and a macro-enabled document embedded in this one)."""
+    also catches a renamed VBA part, and a macro-enabled document embedded in this one).
+    A ZIP may name [Content_Types].xml many times: CONTENT_TYPES_MAX_BYTES bounds what is read
+    of them all, and inside a .zip they count in its bytes `budget` as well."""
     infos = archive.infolist()
     if any(posixpath.basename(info.filename).lower() == "vbaproject.bin" for info in infos):
         return MACRO_CONTENT_MESSAGE
+    left = CONTENT_TYPES_MAX_BYTES
     for info in infos:
         if info.filename.lower().lstrip("/") != "[content_types].xml":
             continue
-        if info.file_size > CONTENT_TYPES_MAX_BYTES:
+        if info.file_size > left:
             return "文件中的 [Content_Types].xml 过大，无法检查是否含有宏，请重新导出后上传。"
+        if budget is not None:
+            budget["bytes"] -= info.file_size
+            if budget["bytes"] < 0:
+                return "压缩包中的文件合计过大，无法逐一检查是否含宏，请分成几个压缩包上传。"
         with archive.open(info) as part:
-            raw = part.read(CONTENT_TYPES_MAX_BYTES)
+            raw = part.read(left)
+        left -= len(raw)
         encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"  # OPC allows both
         # Character references unescaped: "macro&#69;nabled" is the same content type to Office.
         text = html.unescape(raw.decode(encoding, errors="replace")).lower()
@@ -419,7 +427,7 @@ def _office_member_problem(archive, info, budget, name):
         problem = None
         if data.startswith(ZIP_SIGNATURE):
             with zipfile.ZipFile(io.BytesIO(data)) as document:
-                problem = _ooxml_macro_problem(document)
+                problem = _ooxml_macro_problem(document, budget)
         elif data.startswith(OLE2_SIGNATURE) and _ole_has_macros(io.BytesIO(data)):
             problem = MACRO_CONTENT_MESSAGE
     except _unreadable():

@@ -2,6 +2,7 @@
 with a message beside the file field."""
 
 import io
+import warnings
 import zipfile
 
 import pytest
@@ -365,3 +366,54 @@ def test_the_admin_shows_the_macro_refusal_beside_the_attachment_and_keeps_what_
     html = response.content.decode()
     assert "文件中含有 VBA 宏" in html
     assert 'value="关于公布2026年度统计数据的通知"' in html and 'value="说明"' in html
+
+
+def _count_scanned(monkeypatch):
+    """The characters of [Content_Types].xml the macro scan reads, in all."""
+    from disclosures import uploads
+
+    read = {"chars": 0}
+    real = uploads.html.unescape
+
+    class Counting:
+        @staticmethod
+        def unescape(text):
+            read["chars"] += len(text)
+            return real(text)
+
+    monkeypatch.setattr(uploads, "html", Counting)
+    return read
+
+
+def test_the_macro_scan_reads_a_bounded_content_types_however_often_it_is_named(monkeypatch):
+    # A ZIP may hold the same name many times: thousands of well-compressed 8 MB
+    # [Content_Types].xml entries in one upload would each be unpacked and read.
+    from disclosures import uploads
+
+    monkeypatch.setattr(uploads, "CONTENT_TYPES_MAX_BYTES", 1000)
+    read = _count_scanned(monkeypatch)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile's "Duplicate name"
+        archive.writestr("word/document.xml", "<document/>")
+        for _ in range(20):
+            archive.writestr("[Content_Types].xml", " " * 900)
+    try:
+        validate_attachment(SimpleUploadedFile("通知.docx", buffer.getvalue()))
+    except ValidationError:
+        pass
+    assert read["chars"] <= 1000
+
+
+def test_the_macro_scan_of_documents_in_a_zip_is_within_the_bytes_budget(monkeypatch):
+    from disclosures import uploads
+
+    read = _count_scanned(monkeypatch)
+    document = zip_of({"[Content_Types].xml": " " * 20_000, "word/document.xml": "<document/>"})
+    materials = zip_of({f"{i}.docx": document for i in range(30)})
+    monkeypatch.setattr(uploads, "ZIP_MAX_NESTED_BYTES", 30 * len(document) + 1000)
+    try:
+        validate_attachment(SimpleUploadedFile("材料.zip", materials))
+    except ValidationError as refused:
+        assert "过大" in refused.messages[0]
+    assert read["chars"] <= uploads.ZIP_MAX_NESTED_BYTES
