@@ -461,7 +461,11 @@ class Notice(models.Model):
 def validate_reply_document(file):
     """A released document reaches the applicant as uploaded: it is checked as a record's
     attachment is (disclosures.models.validate_attachment: the kinds and size a government site
-    serves, a disguised file, a program in a .zip, VBA macros)."""
+    serves, a disguised file, a program in a .zip, VBA macros). A new upload only: documents
+    stored before the check (any kind was taken) are left alone, so that saving the case does
+    not refuse every change, nor fail on one no longer in storage."""
+    if getattr(file, "_committed", True) and not hasattr(file, "content_type"):
+        return
     validate_attachment(file)
 
 

@@ -610,3 +610,27 @@ def test_a_reply_document_is_held_to_the_kinds_and_size_of_an_attachment(client,
     assert response.status_code == 200
     assert "附件过大" in response.content.decode()
     assert not ReplyDocument.objects.exists()
+
+
+def test_a_reply_document_kept_from_before_the_check_does_not_block_saving_the_case(client, two_agencies):
+    """Documents released before reply documents were checked as attachments (a .rar, a .docm)
+    stay as they are: saving the case leaves them alone instead of refusing every change."""
+    from django.core.files.base import ContentFile
+
+    from inforequests.models import ReplyDocument
+
+    a, _, case_a, _ = two_agencies
+    kept = ReplyDocument(case=case_a, title="旧材料")
+    kept.file.save("旧材料.rar", ContentFile(b"Rar!\x1a\x07\x00" + b"\x00" * 32), save=False)
+    kept.save()
+    kept_docm = ReplyDocument(case=case_a, title="旧表格")
+    kept_docm.file.save("旧表格.xlsm", ContentFile(b"PK\x03\x04"), save=False)
+    kept_docm.save()
+    sign_in_staff(client, staff_user("clerk", a, perms=["add_replydocument", "change_replydocument"]))
+    url = f"/admin/inforequests/case/{case_a.pk}/change/"
+    data = admin_form_data(client.get(url).content.decode())
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and [
+        f.formset.errors for f in response.context["inline_admin_formsets"]
+    ]
+    assert ReplyDocument.objects.filter(case=case_a).count() == 2
