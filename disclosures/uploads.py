@@ -50,6 +50,8 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 # compound-file directory entries (see _ole_has_macros), UTF-16LE as the format stores them.
 VBA_STORAGE_NAMES = ("_VBA_PROJECT_CUR", "Macros", "_VBA_PROJECT")
 OLE_SCAN_CHUNK = 1024 * 1024  # a multiple of the 128-byte directory entry
+# The .xlsb main part's content type: "macroEnabled" in its name, whether the workbook has any.
+BINARY_WORKBOOK_TYPE = "application/vnd.ms-excel.sheet.binary.macroenabled.main"
 # [Content_Types].xml lists one line per part: a few KB, a workbook of thousands of sheets ~1 MB.
 CONTENT_TYPES_MAX_BYTES = 8 * 1024**2
 # Never part of a name, even before the real extension (a.exe.pdf, 通知.html.txt); nor in a .zip.
@@ -318,6 +320,9 @@ def _ooxml_macro_problem(archive, budget=None):
         encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"  # OPC allows both
         # Character references unescaped: "macro&#69;nabled" is the same content type to Office.
         text = html.unescape(raw.decode(encoding, errors="replace")).lower()
+        # Not the binary workbook's type: every .xlsb's main part has it, macros or not, and
+        # SheetJS and other writers declare it for .bin in every .xlsx they export.
+        text = text.replace(BINARY_WORKBOOK_TYPE, "")
         if "macroenabled" in text or "vbaproject" in text:
             return MACRO_CONTENT_MESSAGE
     return None

@@ -417,3 +417,30 @@ def test_the_macro_scan_of_documents_in_a_zip_is_within_the_bytes_budget(monkeyp
     except ValidationError as refused:
         assert "过大" in refused.messages[0]
     assert read["chars"] <= uploads.ZIP_MAX_NESTED_BYTES
+
+
+XLSB_MAIN = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        # SheetJS (and other writers) declare .bin as the binary workbook's type in every .xlsx
+        # they export, macros or not; a .xlsb's main part has that type, macros or not.
+        (
+            "统计.xlsx",
+            ooxml("xl/workbook.xml", XLSX_MAIN, declared=f'<Default Extension="bin" ContentType="{XLSB_MAIN}"/>'),
+        ),
+        ("材料.zip", zip_of({"统计.xlsb": ooxml("xl/workbook.bin", XLSB_MAIN)})),
+    ],
+)
+def test_the_binary_workbook_type_is_not_taken_for_macros(name, content):
+    validate_attachment(SimpleUploadedFile(name, content))
+
+
+def test_a_binary_workbook_with_a_vba_part_is_still_refused():
+    declared = '<Override PartName="/xl/code.bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+    with pytest.raises(ValidationError, match="含宏的 Office 文件（统计.xlsb）"):
+        validate_attachment(
+            SimpleUploadedFile("材料.zip", zip_of({"统计.xlsb": ooxml("xl/workbook.bin", XLSB_MAIN, declared=declared)}))
+        )
