@@ -173,7 +173,9 @@ class Member(models.Model):
     # identify the person, so those say only that something is stored.
     @property
     def masked_phone(self) -> str:
-        return mask(self.phone, 3, 4)
+        # The first 3 kept only with 4 hidden after them (139****5678): of a local 8-digit
+        # number they would leave one digit to guess.
+        return mask(self.phone, 3 if len(self.phone) >= 11 else 0, 4)
 
     @property
     def masked_email(self) -> str:

@@ -242,3 +242,12 @@ def test_an_edit_conflict_does_not_show_contacts_out_of_reach(world, client):
     assert "13711112222" not in page and PHONE not in page
     assert "联系电话（不公开）（已修改，不显示）" in page
     assert "1371111" not in page and "2222" not in page.split("保存失败", 1)[1].split("</div>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "phone, masked",
+    [("13912345678", "139****5678"), ("65123456", "****3456"), ("0871651234", "******1234"), ("", "")],
+)
+def test_a_masked_phone_hides_at_least_four_digits(phone, masked):
+    # A local 8-digit number kept its first 3 and last 4: one digit hidden, ten guesses.
+    assert Member(phone=phone).masked_phone == masked
