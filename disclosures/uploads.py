@@ -8,6 +8,7 @@ carry VBA macros are refused by name and by content, whatever the settings allow
 import html
 import io
 import posixpath
+import re
 
 # The formats by what their bytes start with; puremagic names a family by many extensions.
 PDF = {".pdf"}
@@ -323,9 +324,39 @@ def _ooxml_macro_problem(archive, budget=None):
         # Not the binary workbook's type: every .xlsb's main part has it, macros or not, and
         # SheetJS and other writers declare it for .bin in every .xlsx they export.
         text = text.replace(BINARY_WORKBOOK_TYPE, "")
+        text = _unused_defaults_removed(text, [info.filename for info in infos])
         if "macroenabled" in text or "vbaproject" in text:
             return MACRO_CONTENT_MESSAGE
     return None
+
+
+_DEFAULT_DECLARATION = re.compile(r"<(?:[\w.-]+:)?default\b([^>]*)>")
+_OVERRIDE_DECLARATION = re.compile(r"<(?:[\w.-]+:)?override\b([^>]*)>")
+_ATTRIBUTE = re.compile(r"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _attributes(declaration):
+    return {name: double or single for name, double, single in _ATTRIBUTE.findall(declaration)}
+
+
+def _unused_defaults_removed(text, names):
+    """`text` ([Content_Types].xml, lowered) without the <Default> declarations that type no
+    part: an extension no part has, or only parts typed by an <Override>. The Open XML SDK's
+    .docm to .docx conversion leaves the VBA part's default type behind with no part to type."""
+    overridden = {
+        _attributes(match.group(1)).get("partname", "").lstrip("/") for match in _OVERRIDE_DECLARATION.finditer(text)
+    }
+    used = {
+        posixpath.splitext(name)[1].lstrip(".")
+        for name in (name.lower().lstrip("/") for name in names)
+        if name not in overridden and not name.endswith("/")
+    }
+
+    def typed_part(match):
+        extension = _attributes(match.group(1)).get("extension")
+        return match.group(0) if extension is None or extension in used else ""
+
+    return _DEFAULT_DECLARATION.sub(typed_part, text)
 
 
 def _ole_has_macros(file):

@@ -442,5 +442,28 @@ def test_a_binary_workbook_with_a_vba_part_is_still_refused():
     declared = '<Override PartName="/xl/code.bin" ContentType="application/vnd.ms-office.vbaProject"/>'
     with pytest.raises(ValidationError, match="含宏的 Office 文件（统计.xlsb）"):
         validate_attachment(
-            SimpleUploadedFile("材料.zip", zip_of({"统计.xlsb": ooxml("xl/workbook.bin", XLSB_MAIN, declared=declared)}))
+            SimpleUploadedFile(
+                "材料.zip", zip_of({"统计.xlsb": ooxml("xl/workbook.bin", XLSB_MAIN, declared=declared)})
+            )
         )
+
+
+VBA_DEFAULT = '<Default ContentType="application/vnd.ms-office.vbaProject" Extension="bin"/>'
+
+
+def test_a_vba_type_declared_for_an_extension_no_part_has_is_not_taken_for_macros():
+    # What the Open XML SDK's documented .docm to .docx conversion leaves behind: the VBA part
+    # is gone, its extension's default type stays, and Word opens the file with no macros.
+    validate_attachment(SimpleUploadedFile("通知.docx", ooxml("word/document.xml", DOCX_MAIN, declared=VBA_DEFAULT)))
+
+
+def test_a_vba_type_declared_for_an_extension_a_part_has_is_refused():
+    content = zip_of(
+        {
+            "[Content_Types].xml": CONTENT_TYPES.format(part="word/document.xml", main=DOCX_MAIN, more=VBA_DEFAULT),
+            "word/document.xml": "<document/>",
+            "word/code.bin": b"\xcc\x61\xff\xff",  # a renamed VBA part, typed by the default
+        }
+    )
+    with pytest.raises(ValidationError, match="文件中含有 VBA 宏"):
+        validate_attachment(SimpleUploadedFile("通知.docx", content))
