@@ -41,6 +41,7 @@ CONTENT_BY_EXTENSION = {
 MACRO_EXTENSIONS = {"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm", "ppam", "sldm"}
 MACRO_NAME_MESSAGE = "含宏的 Office 文件（.{extension}）不能上传：请另存为 .docx / .xlsx / .pptx 后再上传。"
 MACRO_CONTENT_MESSAGE = "文件中含有 VBA 宏，不能上传：请删除宏，或另存为 .docx / .xlsx / .pptx 后再上传。"
+MACRO_IN_ZIP_MESSAGE = "压缩包中含有含宏的 Office 文件（{name}），不能作为附件发布：请删除宏，或另存为 .docx / .xlsx / .pptx 后再放入压缩包。"
 # Office documents inside a .zip whose content is looked at for macros (OOXML and OLE2 formats).
 OFFICE_EXTENSIONS = {"docx", "dotx", "xlsx", "xltx", "xlsb", "pptx", "potx", "ppsx", "sldx"}
 OFFICE_EXTENSIONS |= {"doc", "dot", "xls", "xlt", "xla", "ppt", "pot", "pps", "wps", "et"}
@@ -271,28 +272,30 @@ def macro_name_problem(name):
 
 
 def macro_problem(file):
-    """Why `file` may not be uploaded for carrying VBA macros (by its name or its content), or
-    None. The content is an OOXML ZIP with a VBA part or a macro-enabled content type, or an
-    OLE2 (Office 97-2003) file with a VBA storage; anything else passes. A damaged ZIP passes
-    too: the format check (content_problem) says what is wrong with it."""
-    import zipfile
-
-    problem = macro_name_problem(file.name or "")
-    if problem:
-        return problem
-    file.seek(0)
-    head = file.read(len(OLE2_SIGNATURE))
-    file.seek(0)
+    """Why `file` may not be uploaded for the VBA macros its content carries, or None (its name
+    is content_problem's to check). A damaged ZIP passes: the format check says what is wrong."""
     try:
-        if head.startswith(ZIP_SIGNATURE):
-            with zipfile.ZipFile(file) as archive:
-                return _ooxml_macro_problem(archive)
-        if head == OLE2_SIGNATURE:
-            return MACRO_CONTENT_MESSAGE if _ole_has_macros(file) else None
+        return _macro_content_problem(file)
     except _unreadable():
         return None
     finally:
         file.seek(0)
+
+
+def _macro_content_problem(file, budget=None):
+    """MACRO_CONTENT_MESSAGE (or why the package cannot be checked) for an OOXML ZIP with a VBA
+    part or a macro-enabled content type, or an OLE2 (Office 97-2003) file with a VBA storage;
+    None for anything else. Raises what reading a damaged ZIP raises (_unreadable)."""
+    import zipfile
+
+    file.seek(0)
+    head = file.read(len(OLE2_SIGNATURE))
+    file.seek(0)
+    if head.startswith(ZIP_SIGNATURE):
+        with zipfile.ZipFile(file) as archive:
+            return _ooxml_macro_problem(archive, budget)
+    if head == OLE2_SIGNATURE and _ole_has_macros(file):
+        return MACRO_CONTENT_MESSAGE
     return None
 
 
@@ -425,7 +428,7 @@ def _archive_problem(archive, budget, depth=1, path=""):
         if extension in DANGEROUS_EXTENSIONS:
             return f"压缩包中含有可执行或网页类型的文件（{name}），不能作为附件发布。"
         if extension in MACRO_EXTENSIONS:
-            return f"压缩包中含有含宏的 Office 文件（{name}），不能作为附件发布：请另存为 .docx / .xlsx / .pptx 后再放入压缩包。"
+            return MACRO_IN_ZIP_MESSAGE.format(name=name)
         if extension in UNCHECKED_ARCHIVES:
             return f"压缩包中含有无法检查的其他压缩文件（{name}），请解压后把其中的文件直接放入 .zip 再上传。"
         if extension in OFFICE_EXTENSIONS:
@@ -453,23 +456,15 @@ def _office_member_problem(archive, info, budget, name):
     """Why the Office document `info` inside a .zip may not be published for its macros, or
     None. It is read like an archive inside (within the same bytes budget): content that is
     neither a ZIP nor an OLE2 file is left alone, as before."""
-    import zipfile
-
     budget["bytes"] -= info.file_size
     if budget["bytes"] < 0:
         return f"压缩包中的文件（{name}）合计过大，无法逐一检查其中的 Office 文件是否含宏，请分成几个压缩包上传。"
     try:
-        data = archive.read(info)
-        problem = None
-        if data.startswith(ZIP_SIGNATURE):
-            with zipfile.ZipFile(io.BytesIO(data)) as document:
-                problem = _ooxml_macro_problem(document, budget)
-        elif data.startswith(OLE2_SIGNATURE) and _ole_has_macros(io.BytesIO(data)):
-            problem = MACRO_CONTENT_MESSAGE
+        problem = _macro_content_problem(io.BytesIO(archive.read(info)), budget)
     except _unreadable():
         return f"压缩包中的 Office 文件（{name}）已加密或已损坏，无法检查是否含宏，请重新导出后再放入压缩包。"
     if problem == MACRO_CONTENT_MESSAGE:
-        return f"压缩包中含有含宏的 Office 文件（{name}），不能作为附件发布：请删除宏，或另存为 .docx / .xlsx / .pptx 后再放入压缩包。"
+        return MACRO_IN_ZIP_MESSAGE.format(name=name)
     return problem and f"压缩包中的 Office 文件（{name}）：{problem}"
 
 

@@ -52,7 +52,7 @@ class SessionAdmin(VersionedAdminMixin, HistoryAdmin):
 
 
 # A member's contact field -> what staff outside the member's contacts scope see in its place.
-MASKED_CONTACTS = {"phone": "masked_phone", "email": "masked_email", "address": "masked_address"}
+MASKED_CONTACTS = {field: f"masked_{field}" for field in services.MEMBER_CONTACT_FIELDS}
 
 
 @admin.register(Member)
@@ -63,7 +63,7 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
     show them masked to everyone, as 依申请公开 lists do applicants'."""
 
     list_display = ["name", "assembly", "sector", "masked_phone", "user", "is_active"]
-    personal_fields = ["phone", "email", "address"]
+    personal_fields = list(services.MEMBER_CONTACT_FIELDS)
     list_filter = ["assembly", "is_active"]
     search_fields = ["name", "sector", "user__username"]
     search_help_text = "按姓名、界别、登录账号查找；联系电话、电子邮箱只在您可查看其联系方式的代表委员中查找。"
@@ -72,7 +72,7 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["assembly", "name", "sector", "is_active"]}),
         ("登录账号", {"fields": ["user"], "description": "先在“用户”中创建账号（不授予工作人员权限），再在此关联。"}),
-        ("联系方式（仅工作人员可见，不在网站公开）", {"fields": ["phone", "email", "address"]}),
+        ("联系方式（仅工作人员可见，不在网站公开）", {"fields": list(services.MEMBER_CONTACT_FIELDS)}),
     ]
 
     def contacts_visible(self, request, obj) -> bool:
