@@ -43,7 +43,8 @@ static: install
 
 run: seed static
 	DEBUG=$${DEBUG:-0} $(VENV)/bin/gunicorn govportal.wsgi_local:application \
-		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --no-control-socket --access-logfile -
+		--config python:govportal.gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --no-control-socket \
+		--access-logfile -
 
 test: install-dev
 	# --ds wins over any DJANGO_SETTINGS_MODULE in the environment: tests always use test settings.
