@@ -450,6 +450,10 @@ def _close(case, *, outcome, replied_on, reply_text, action, user):
         raise ValidationError({"outcome": "本件没有发出过收费通知，不能以“逾期未缴费”办结。"})
     if outcome == Outcome.OTHER_UNPAID and case.paid_on is not None:
         raise ValidationError({"outcome": f"申请人已于{case.paid_on:%Y年%m月%d日}缴费，不能以“逾期未缴费”办结。"})
+    if outcome == Outcome.UNABLE_UNCLEAR and case.correction_received_on is None:
+        raise ValidationError(
+            {"outcome": "本件没有收到过补正，不能以“补正后申请内容仍不明确”答复：内容不明确的，请先告知补正。"}
+        )
     if outcome == Outcome.NOT_PROCESSED_REPEAT and case.duplicate_of_id is None:
         raise ValidationError({"outcome": "以“重复申请”办结前，请先关联原申请（关联重复申请）。"})
     case.pauses.filter(ended_on__isnull=True).update(ended_on=replied_on)
