@@ -274,6 +274,11 @@ class ReplyForm(PlainLabels, forms.Form):
     )
 
 
+class WithdrawForm(PlainLabels, forms.Form):
+    withdrawn_on = date_field("撤回日期")
+    note = forms.CharField(label="撤回方式或说明（选填）", required=False, max_length=200)
+
+
 class ArchiveForm(PlainLabels, forms.Form):
     note = forms.CharField(label="归档说明（选填）", required=False, max_length=200)
 

@@ -371,6 +371,7 @@ ACTIONS = {
     "payment": ("登记缴费", forms.PaymentForm, services.case_record_payment, None),
     "extend": ("延期答复", forms.ExtendForm, services.case_extend, Case.State.EXTENDED),
     "reply": ("答复", forms.ReplyForm, services.case_reply, Case.State.ANSWERED),
+    "withdraw": ("申请人撤回申请", forms.WithdrawForm, services.case_withdraw, None),
     "archive": ("归档", forms.ArchiveForm, services.case_archive, Case.State.ARCHIVED),
     "publish": ("隐私处理后公开", forms.PublishForm, services.case_publish, None),
     "promote": ("转为主动公开", forms.PromoteForm, services.case_promote_to_catalogue, None),
@@ -399,6 +400,8 @@ def available_actions(case, user=None):
             ok = case.is_open and case.fee_notice_on is None  # once a fee is asked, the items are fixed
         elif name == "duplicate":
             ok = case.duplicate_of_id is None
+        elif name == "withdraw":  # from any open state, paused or not (services.case_withdraw)
+            ok = case.is_open
         elif name == "reply":
             ok = target in services.TRANSITIONS[case.state] and not case.is_paused
         elif name == "extend":
@@ -477,6 +480,7 @@ def _initial(name, case):
         "payment": "paid_on",
         "extend": "on",
         "reply": "replied_on",
+        "withdraw": "withdrawn_on",
     }
     initial = {dates[name]: today} if name in dates else {}
     if name == "extend":

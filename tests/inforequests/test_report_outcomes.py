@@ -36,3 +36,49 @@ def test_still_unclear_after_correction_needs_a_correction_received():
         case=case, outcome=Outcome.UNABLE_UNCLEAR, replied_on=D(2026, 11, 20), reply_text="补正后仍不明确"
     )
     assert case.outcome == Outcome.UNABLE_UNCLEAR
+
+
+def test_a_request_withdrawn_while_a_correction_or_fee_is_awaited_is_other_not_lapsed(client):
+    """撤回 is (六)其他处理 3.其他, in the year of the withdrawal, from any open state: waiting for
+    the 补正 or the fee to lapse would count it as 逾期不补正 / 逾期未缴费, which it is not."""
+    from inforequests.models import Case, Pause
+    from tests.staff import sign_in_staff
+
+    from .factories import CREDIT_CODE, staff_user
+
+    in_correction = make_case(received_on=D(2026, 11, 2))
+    in_correction = services.case_request_correction(case=in_correction, notice_on=D(2026, 11, 3), reason="请写明文号")
+    with pytest.raises(ValidationError) as refused:
+        services.case_withdraw(case=in_correction, withdrawn_on=D(2026, 11, 2))  # before the 补正 notice
+    assert "撤回日期不能早于2026年11月03日" in refused.value.message_dict["withdrawn_on"][0]
+    withdrawn = services.case_withdraw(case=in_correction, withdrawn_on=D(2026, 11, 9), note="电话告知")
+    assert (withdrawn.state, withdrawn.outcome, withdrawn.replied_on) == (
+        Case.State.ANSWERED,
+        Outcome.OTHER,
+        D(2026, 11, 9),
+    )
+    assert "撤回申请" in withdrawn.reply_text and not withdrawn.pauses.filter(ended_on__isnull=True).exists()
+
+    consulting = make_case(received_on=D(2026, 11, 2))
+    consulting = services.case_start_consultation(
+        case=consulting, kind=Pause.Kind.THIRD_PARTY, party="某公司", started_on=D(2026, 11, 4)
+    )
+    assert services.case_withdraw(case=consulting, withdrawn_on=D(2026, 11, 5)).outcome == Outcome.OTHER
+
+    # Through the staff page: offered on an open case awaiting its fee, refused once closed.
+    company = dict(applicant_type="commercial", id_type="credit_code", id_number=CREDIT_CODE)
+    awaiting_fee = make_case(received_on=D(2026, 11, 2), items=[f"事项{n}" for n in range(1, 12)], **company)
+    awaiting_fee = services.case_request_fee(case=awaiting_fee, notice_on=D(2026, 11, 3))
+    sign_in_staff(client, staff_user("clerk", awaiting_fee.agency))
+    url = f"/disclosures/apply/staff/{awaiting_fee.pk}/"
+    assert "申请人撤回申请" in client.get(url).content.decode()
+    typo = client.post(url, {"action": "withdraw", "withdraw-withdrawn_on": "2026-13-01", "withdraw-note": "来函撤回"})
+    assert typo.status_code == 400 and "撤回日期格式不正确" in typo.content.decode()
+    assert "来函撤回" in typo.content.decode()  # what was typed is kept
+    done = client.post(url, {"action": "withdraw", "withdraw-withdrawn_on": "2026-11-06", "withdraw-note": "来函撤回"})
+    assert done.status_code == 302
+    awaiting_fee.refresh_from_db()
+    assert (awaiting_fee.outcome, awaiting_fee.replied_on) == (Outcome.OTHER, D(2026, 11, 6))
+    assert "申请人撤回申请" not in client.get(url).content.decode()
+    with pytest.raises(services.TransitionNotAllowed):
+        services.case_withdraw(case=awaiting_fee, withdrawn_on=D(2026, 11, 7))
