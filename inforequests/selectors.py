@@ -233,7 +233,10 @@ STATISTICS_SECONDS = 300  # the page cache does not watch this app (a new case m
 def _agency_numbers(agency_id, today):
     """Counts only (safe to keep in a shared cache: nothing about any applicant)."""
     cases = Case.objects.filter(agency_id=agency_id)
-    since = (today.replace(day=1) - dt.timedelta(days=31 * 11)).replace(day=1)
+    # 近12个月: this month and the eleven before it (31 × 11 days back from the 1st reached a
+    # twelfth month back, so the page showed thirteen).
+    year, month = divmod(today.year * 12 + today.month - 1 - 11, 12)
+    since = dt.date(year, month + 1, 1)
     by_month = [
         (f"{r['month']:%Y-%m}", r["n"])
         for r in cases.filter(received_on__gte=since)
