@@ -205,6 +205,13 @@ def test_every_cell_of_table_three_for_an_agency_and_the_district(client, distri
         assert district_2026[t.NEW]["total"] == 10 and district_2026[t.CARRIED_FORWARD]["total"] == 3
         assert selectors.report_tables(consolidated).three == district_2026
         assert selectors.report_findings(consolidated) == []
+        assert services.report_publish(report=consolidated).findings == []
+        lines = csv.reader(
+            io.StringIO(client.get("/annual-reports/qzf/2026/consolidated/report.csv").content.decode("utf-8-sig"))
+        )
+        by_label = {line[0]: line[1:] for line in lines if line}
+        for key in t.ROW_ORDER:
+            assert by_label[t.ROW_LABELS[key]] == [str(district_2026[key][c]) for c in [*COLUMNS, "total"]], key
 
         # The public page and its CSV show the same cells.
         html = client.get("/annual-reports/mzj/2026/").content.decode()
@@ -244,3 +251,51 @@ def test_every_cell_of_table_three_for_an_agency_and_the_district(client, distri
         stats = client.get(f"/disclosures/apply/statistics/{civil.pk}/").content.decode()
         months = dict(re.findall(r"<tr><td>(\d{4}-\d{2})</td><td>(\d+)</td></tr>", stats))
         assert sum(int(n) for month, n in months.items() if month.startswith("2026-")) == CIVIL_2026[t.NEW]["total"]
+
+
+def test_table_two_regulations_cell_by_cell(district):
+    """本年制发 = 成文日期 in the year; 本年废止 = 失效/废止 dated in the year; 现行有效 = made by
+    31 December and not yet 失效/废止 then. Records not public (draft, withdrawn, scheduled) are
+    not counted; a record made in 2025 and put online in 2026 is 2025's."""
+    from disclosures.models import DisclosureRecord, Genre
+    from tests.disclosures.factories import draft, published, scheduled, withdrawn
+
+    government, civil, _ = district
+    rule, regulation = (Genre.objects.get_or_create(name=name)[0] for name in ("规范性文件", "规章"))
+    with time_machine.travel(NOW, tick=False):
+
+        def rule_of(title, written, **kwargs):
+            return published(title, publisher=civil, genre=rule, written_date=written, **kwargs)
+
+        rule_of("2026年制发、有效", D(2026, 3, 1))
+        rule_of("2024年制发、2026年废止", D(2024, 5, 1), validity="repealed", invalid_date=D(2026, 6, 1))
+        rule_of("2026年制发、2026年失效", D(2026, 2, 1), validity="expired", invalid_date=D(2026, 11, 1))
+        rule_of("2025年制发、有效", D(2025, 1, 1))
+        rule_of(
+            "2025年12月31日制发、2026年上网",
+            D(2025, 12, 31),
+            published_at=dt.datetime(2026, 1, 10, 2, 0, tzinfo=dt.UTC),
+        )
+        rule_of("2026年制发、2027年2月1日起废止", D(2026, 5, 1), validity="repealed", invalid_date=D(2027, 2, 1))
+        withdrawn("2026年制发、已撤回", publisher=civil, genre=rule, written_date=D(2026, 4, 1))
+        draft("2026年制发、草稿", publisher=civil, genre=rule, written_date=D(2026, 12, 31))
+        scheduled("2026年制发、定时发布", publisher=civil, genre=rule, written_date=D(2026, 12, 30))
+        published("区政府规章", publisher=government, genre=regulation, written_date=D(2026, 7, 1))
+        published("其他体裁", publisher=civil, written_date=D(2026, 7, 1))
+
+        civil_2026 = selectors.regulation_counts([civil], 2026)
+        assert civil_2026 == {
+            "规章": {"made": 0, "repealed": 0, "current": 0},
+            "规范性文件": {"made": 3, "repealed": 2, "current": 4},
+        }
+        civil_2025 = selectors.regulation_counts([civil], 2025)
+        assert civil_2025["规范性文件"] == {"made": 2, "repealed": 0, "current": 3}
+        # 现行有效 this year = last year's + 本年制发 − 本年废止.
+        assert 3 + 3 - 2 == civil_2026["规范性文件"]["current"]
+        district_2026 = selectors.regulation_counts([government, civil], 2026)
+        assert district_2026["规章"] == {"made": 1, "repealed": 0, "current": 1}
+        assert district_2026["规范性文件"] == civil_2026["规范性文件"]
+        consolidated = AnnualReport.objects.create(organization=government, year=2026, consolidated=True)
+        two = selectors.report_tables(consolidated).two
+        assert (two["规章"], two["规范性文件"]) == (district_2026["规章"], district_2026["规范性文件"])
+        assert DisclosureRecord.objects.filter(genre=rule).count() == 9
