@@ -57,7 +57,8 @@ class Agency(models.Model):
 
 
 class Outcome(models.TextChoices):
-    """The 25 leaf rows of 年报 table 三 (国办公开办函〔2021〕30号)."""
+    """The 21 leaf rows of 年报 table 三's 办理结果 (国办公开办函〔2021〕30号): 1 + 1 + 8 + 3 + 5 + 3;
+    with the four group headings (不予公开, 无法提供, 不予处理, 其他处理) the part has 25 rows."""
 
     GRANTED = "granted", "予以公开"
     PARTIAL = "partial", "部分公开"
