@@ -351,7 +351,8 @@ TRANSITIONS = {
         Case.State.ANSWERED,
     },
     Case.State.CORRECTION: {Case.State.REGISTERED, Case.State.ANSWERED},
-    Case.State.CONSULTATION: {Case.State.REGISTERED, Case.State.EXTENDED},
+    # ANSWERED from consultation: only a withdrawal (services.case_withdraw); a reply waits for its end.
+    Case.State.CONSULTATION: {Case.State.REGISTERED, Case.State.EXTENDED, Case.State.ANSWERED},
     Case.State.FEE: {Case.State.REGISTERED, Case.State.EXTENDED, Case.State.ANSWERED},
     Case.State.EXTENDED: {Case.State.CONSULTATION, Case.State.FEE, Case.State.ANSWERED},
     Case.State.ANSWERED: {Case.State.ARCHIVED},

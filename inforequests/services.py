@@ -533,10 +533,7 @@ def case_withdraw(*, case, withdrawn_on, note="", user=None) -> Case:
     still awaited). 年报 table 三 counts it as 其他处理/其他 in the year of the withdrawal; waiting
     for the 补正 or the fee to lapse instead would count it as 逾期不补正 / 逾期未缴费."""
     case = _lock(case)
-    if user is not None and not selectors.can_handle(user=user, case=case):
-        raise PermissionDenied("无权办理其他机关的申请。")
-    if not case.is_open:
-        raise TransitionNotAllowed(f"本件{case.get_state_display()}，已办结的申请不能撤回。")
+    _check(case, Case.State.ANSWERED, user=user)  # every open state may end so
     # Not before the pause it ends (a pause ends on or after its start).
     started = case.pauses.filter(ended_on__isnull=True).order_by("-started_on").values_list("started_on", flat=True)
     _check_day(withdrawn_on, "withdrawn_on", "撤回日期", not_before=max([case.received_on, *started[:1]]))

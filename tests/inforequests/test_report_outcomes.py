@@ -63,6 +63,8 @@ def test_a_request_withdrawn_while_a_correction_or_fee_is_awaited_is_other_not_l
     consulting = services.case_start_consultation(
         case=consulting, kind=Pause.Kind.THIRD_PARTY, party="某公司", started_on=D(2026, 11, 4)
     )
+    with pytest.raises(services.TransitionNotAllowed):  # a reply still waits for the opinion
+        services.case_reply(case=consulting, outcome=Outcome.GRANTED, replied_on=D(2026, 11, 5), reply_text="公开")
     assert services.case_withdraw(case=consulting, withdrawn_on=D(2026, 11, 5)).outcome == Outcome.OTHER
 
     # Through the staff page: offered on an open case awaiting its fee, refused once closed.
