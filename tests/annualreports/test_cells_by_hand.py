@@ -299,3 +299,19 @@ def test_table_two_regulations_cell_by_cell(district):
         two = selectors.report_tables(consolidated).two
         assert (two["规章"], two["规范性文件"]) == (district_2026["规章"], district_2026["规范性文件"])
         assert DisclosureRecord.objects.filter(genre=rule).count() == 9
+
+
+def test_a_case_of_last_year_entered_after_its_report_was_published_is_flagged(district):
+    """上年结转 must equal last year's published 结转下年度: a letter received on 29 December and
+    registered after the 2025 report was published breaks that, and the 2026 report says where."""
+    _, civil, _ = district
+    with time_machine.travel(NOW, tick=False):
+        make_case(agency=civil, received_on=D(2025, 12, 30))
+        services.report_publish(report=complete(AnnualReport.objects.create(organization=civil, year=2025)))
+        make_case(agency=civil, received_on=D(2025, 12, 29), channel=Case.Channel.POST)  # entered late
+        report = complete(AnnualReport.objects.create(organization=civil, year=2026))
+        findings = [f.message for f in selectors.report_findings(report) if f.rule == "上年结转"]
+    assert findings == [
+        "表三“自然人”列：上一年度年报“结转下年度继续办理”为 1，本年“上年结转”为 2。",
+        "表三“总计”列：上一年度年报“结转下年度继续办理”为 1，本年“上年结转”为 2。",
+    ]
