@@ -315,3 +315,25 @@ def test_a_case_of_last_year_entered_after_its_report_was_published_is_flagged(d
         "表三“自然人”列：上一年度年报“结转下年度继续办理”为 1，本年“上年结转”为 2。",
         "表三“总计”列：上一年度年报“结转下年度继续办理”为 1，本年“上年结转”为 2。",
     ]
+
+
+def test_a_correction_lapsing_on_31_december_is_closed_in_the_new_year_by_beijing_time(district):
+    """The reminder run closes a 补正 whose period ended on 31 December at Beijing midnight, not
+    at UTC midnight (08:00 Beijing): 2026's 结转下年度, 2027's 逾期不补正."""
+    from django.core.management import call_command
+
+    _, civil, _ = district
+    with time_machine.travel(dt.datetime(2026, 12, 31, 15, 30, tzinfo=dt.UTC), tick=False):  # 23:30 in Beijing
+        case = make_case(agency=civil, received_on=D(2026, 12, 21))
+        requests.case_request_correction(
+            case=case, notice_on=D(2026, 12, 22), reason="请写明文号", waiting_until=D(2026, 12, 31)
+        )
+        call_command("send_request_reminders")
+        assert Case.objects.get(pk=case.pk).state == Case.State.CORRECTION
+    with time_machine.travel(dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC), tick=False):  # 00:30 on 1 January
+        call_command("send_request_reminders")
+        case.refresh_from_db()
+        assert (case.outcome, case.replied_on) == (Outcome.OTHER_NO_CORRECTION, D(2027, 1, 1))
+        assert t.table_three([civil], 2026)[t.CARRIED_FORWARD] == row(person=1)
+        following = t.table_three([civil], 2027)
+        assert following[t.CARRIED_OVER] == following["other_no_correction"] == row(person=1)
