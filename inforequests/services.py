@@ -86,6 +86,20 @@ def _recompute(case, calendar=None):
     return changed
 
 
+def _waiting_days(kind):
+    """Working days the other side is given for an open pause of `kind` (None: no limit)."""
+    return {
+        Pause.Kind.CORRECTION: getattr(settings, "INFOREQUESTS_CORRECTION_DAYS", 15),
+        Pause.Kind.THIRD_PARTY: clock.THIRD_PARTY_DAYS,
+        Pause.Kind.FEE: clock.FEE_PAYMENT_DAYS,
+    }.get(kind)
+
+
+def _waiting_until(started_on, kind, calendar=None):
+    days = _waiting_days(kind)
+    return None if days is None else add_working_days(started_on, days, calendar=calendar)[0]
+
+
 def _due_words(case) -> str:
     """The due date for a notice, marked provisional when a year in the count is not yet scheduled."""
     provisional = "" if case.due_exact else "（暂定：期间有年度的放假安排尚未公布，公布后重新计算）"
@@ -230,8 +244,7 @@ def case_request_correction(*, case, notice_on, reason, waiting_until=None, user
             )
     if errors:
         raise ValidationError(errors)
-    days = getattr(settings, "INFOREQUESTS_CORRECTION_DAYS", 15)
-    case.waiting_until = waiting_until or add_working_days(notice_on, days)[0]
+    case.waiting_until = waiting_until or _waiting_until(notice_on, Pause.Kind.CORRECTION)
     case.correction_notice_on = notice_on
     Pause.objects.create(case=case, kind=Pause.Kind.CORRECTION, started_on=notice_on)
     _move(case, Case.State.CORRECTION, action="告知补正", effective_on=notice_on, user=user, reason=reason.strip())
@@ -275,9 +288,7 @@ def case_start_consultation(*, case, kind, party, started_on, reason="", user=No
         raise ValidationError({"started_on": "征求意见日期不能早于计时起算日。"})
     _check_day(started_on, "started_on", "征求意见日期")
     Pause.objects.create(case=case, kind=kind, started_on=started_on, party=party.strip())
-    case.waiting_until = (
-        add_working_days(started_on, clock.THIRD_PARTY_DAYS)[0] if kind == Pause.Kind.THIRD_PARTY else None
-    )
+    case.waiting_until = _waiting_until(started_on, kind)
     _move(
         case,
         Case.State.CONSULTATION,
@@ -369,7 +380,7 @@ def case_request_fee(*, case, notice_on, user=None) -> Case:
     if amount <= 0:
         raise ValidationError({"notice_on": f"本件为申请人本月第{lines[0][0]}件申请，每月10件以内不收费。"})
     case.fee_amount, case.fee_notice_on = amount, notice_on
-    case.waiting_until = add_working_days(notice_on, clock.FEE_PAYMENT_DAYS)[0]
+    case.waiting_until = _waiting_until(notice_on, Pause.Kind.FEE)
     Pause.objects.create(case=case, kind=Pause.Kind.FEE, started_on=notice_on)
     _move(
         case,
@@ -785,34 +796,60 @@ def _escape_lines(text):
     return [escape(line) for line in text.splitlines() if line.strip()]
 
 
+def _recompute_waiting(case, calendar) -> bool:
+    """The other side's date for the open pause (补正, payment, a third party's opinion), in
+    working days by the new calendar. Only ever later: the notice told them a date, and a
+    calendar change must not close a case as 逾期 before it. Returns True when it moved."""
+    pause = case.pauses.filter(ended_on__isnull=True).order_by("-started_on").first()
+    if pause is None or case.waiting_until is None:
+        return False
+    recomputed = _waiting_until(pause.started_on, pause.kind, calendar)
+    if recomputed is None or recomputed <= case.waiting_until:
+        return False
+    case.waiting_until = recomputed
+    return True
+
+
 def recompute_open_cases(*, reason, user=None, dates=None, period=None) -> list[tuple[str, object, object]]:
     """After a calendar change: recompute the open cases whose running clock spans one of
     `dates`, or reaches into `period` (first, last) (all open cases when neither), and log each
-    change. A stopped clock (due_on null) is recomputed when it restarts."""
+    change. A stopped clock (due_on null) is recomputed when it restarts; its open pause's
+    waiting date (the applicant's or third party's) is recomputed here."""
     from django.db.models import Q
 
     calendar = load_calendar()
     changes = []
     cases = Case.objects.open()
+    # A paused case: the days after its open pause began, up to its waiting date.
+    waiting = Q(waiting_until__isnull=False, pauses__ended_on__isnull=True)
     if dates:
         spans = Q()
         for day in dates:
             spans |= Q(clock_start__lt=day, due_on__gte=day)
+            spans |= waiting & Q(pauses__started_on__lt=day, waiting_until__gte=day)
         cases = cases.filter(spans)
     if period:
-        cases = cases.filter(clock_start__lte=period[1], due_on__gte=period[0])
-    for pk in cases.values_list("pk", flat=True).iterator():
+        cases = cases.filter(
+            Q(clock_start__lte=period[1], due_on__gte=period[0])
+            | waiting & Q(pauses__started_on__lte=period[1], waiting_until__gte=period[0])
+        )
+    for pk in cases.distinct().values_list("pk", flat=True).iterator():
         with transaction.atomic():
             case = _lock(Case(pk=pk))
-            before = case.due_on
-            if _recompute(case, calendar) or case.due_on != before:
+            before, waiting_before = case.due_on, case.waiting_until
+            due_moved = _recompute(case, calendar) or case.due_on != before
+            waiting_moved = _recompute_waiting(case, calendar)
+            if due_moved or waiting_moved:
                 _save(case, user=user, reason=f"期限重算：{reason}")
+                moved = f"{before or '—'} → {case.due_on or '—'}"
+                if waiting_moved:
+                    moved += f"；申请人或第三方期限 {waiting_before} → {case.waiting_until}"
                 _event(
                     case,
                     action="期限重算",
                     effective_on=timezone.localdate(),
                     user=user,
-                    reason=f"{reason}；{before or '—'} → {case.due_on or '—'}",
+                    reason=f"{reason}；{moved}",
                 )
                 changes.append((case.number, before, case.due_on))
     if changes:

@@ -1,0 +1,129 @@
+"""The clock in Beijing time while the machine runs in UTC: a receipt confirmed on a Beijing
+evening, steps dated just after midnight, and the reminder command run every minute across
+midnight. Calendar overrides also move the applicant's and third party's waiting dates."""
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+
+from core.models import WorkingDayOverride
+from core.working_days import add_working_days
+from inforequests import services
+from inforequests.models import Case, CaseEvent, Outcome, Pause, Reminder
+
+from .factories import AgencyFactory, make_case, staff_user
+from .test_public import confirm, form_data
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def beijing(*args):
+    return dt.datetime(*args, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def _run(**kwargs):
+    call_command("send_request_reminders", stdout=io.StringIO(), **kwargs)
+
+
+def test_an_online_request_confirmed_on_a_beijing_evening_is_received_that_beijing_day(client):
+    """Confirmed Sun 29 Nov 2026 at 00:30 Beijing (still Sat 28 Nov in UTC): received Sunday,
+    so the count starts Mon 30 Nov: 30 Nov–4 Dec (5), 7–11 (10), 14–18 (15), 21–25 (20) → 25 Dec."""
+    agency = AgencyFactory().organization
+    with time_machine.travel(beijing(2026, 11, 29, 0, 30), tick=False):
+        assert dt.datetime.now(dt.UTC).date() == D(2026, 11, 28)
+        assert confirm(client, form_data(agency)).status_code == 302
+    case = Case.objects.get()
+    assert case.received_on == D(2026, 11, 29) and case.clock_start == D(2026, 11, 29)
+    assert case.due_on == D(2026, 12, 25)
+
+
+def test_received_on_a_holiday_counts_from_the_next_working_day():
+    # Received Thu 1 Oct 2026 (国庆): the first counted day is Thu 8 Oct, as if received on 7 Oct.
+    assert make_case(received_on=D(2026, 10, 1)).due_on == make_case(received_on=D(2026, 10, 7)).due_on
+    # Received on a Sunday is like received on the Friday before it when Saturday is a rest day.
+    assert make_case(received_on=D(2026, 11, 29)).due_on == make_case(received_on=D(2026, 11, 27)).due_on
+
+
+def test_a_step_just_after_midnight_in_beijing_may_be_dated_that_day():
+    case = make_case(received_on=D(2026, 11, 27))
+    with time_machine.travel(beijing(2026, 11, 30, 0, 5), tick=False):  # 29 Nov 16:05 UTC
+        case = services.case_request_correction(case=case, notice_on=D(2026, 11, 30), reason="请补正")
+        assert case.correction_notice_on == D(2026, 11, 30)
+        assert case.events.get(action="告知补正").effective_on == D(2026, 11, 30)
+
+
+def test_reminders_every_minute_across_beijing_midnight_fire_once_on_the_beijing_day():
+    """Due Tue 22 Dec 2026 (received 24 Nov). On Thu 17 Dec 3 working days are left (预警);
+    黄牌 (2 left) from 00:00 Fri 18 Dec in Beijing, which is 16:00 UTC on the 17th."""
+    case = make_case(received_on=D(2026, 11, 24))
+    assert case.due_on == D(2026, 12, 22)
+    staff_user("handler", case.agency)
+    mail.outbox.clear()
+    minute = dt.timedelta(minutes=1)
+    at = beijing(2026, 12, 17, 23, 57)
+    for _ in range(6):  # 23:57 … 00:02 Beijing
+        with time_machine.travel(at, tick=False):
+            _run()
+            sent = [m.subject[:4] for m in mail.outbox]
+            assert sent == (["【预警】"] if at.day == 17 else ["【预警】", "【黄牌】"]), at
+        at += minute
+    at = beijing(2026, 12, 21, 23, 58)  # 红牌 from Tue 22 Dec, the due day, 00:00 Beijing
+    for _ in range(4):
+        with time_machine.travel(at, tick=False):
+            _run()
+        at += minute
+    assert [m.subject[:4] for m in mail.outbox] == ["【预警】", "【黄牌】", "【红牌】"]
+    assert Reminder.objects.filter(case=case).count() == 3
+
+
+def test_a_lapsed_correction_closes_just_after_beijing_midnight_not_before():
+    case = make_case(received_on=D(2026, 11, 24))
+    case = services.case_request_correction(case=case, notice_on=D(2026, 11, 25), reason="请补正")
+    last = case.waiting_until  # 15 working days after 25 Nov: Wed 16 Dec
+    assert last == D(2026, 12, 16)
+    with time_machine.travel(beijing(2026, 12, 16, 23, 59), tick=False):
+        _run()
+        assert Case.objects.get(pk=case.pk).state == Case.State.CORRECTION
+    with time_machine.travel(beijing(2026, 12, 17, 0, 0, 30), tick=False):
+        _run()
+        _run()
+    case.refresh_from_db()
+    assert case.state == Case.State.ANSWERED and case.outcome == Outcome.OTHER_NO_CORRECTION
+    assert case.replied_on == D(2026, 12, 17) and case.events.filter(action="逾期终止").count() == 1
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        lambda case: services.case_request_correction(case=case, notice_on=D(2026, 11, 25), reason="请补正"),
+        lambda case: services.case_start_consultation(
+            case=case, kind=Pause.Kind.THIRD_PARTY, party="某企业", started_on=D(2026, 11, 25)
+        ),
+        lambda case: services.case_request_fee(case=case, notice_on=D(2026, 11, 25)),
+    ],
+    ids=["correction", "third-party", "fee"],
+)
+def test_a_calendar_change_moves_the_waiting_date_of_a_paused_case(start, django_capture_on_commit_callbacks):
+    """The applicant's 补正 or payment period and a third party's 15 days are working days too:
+    a rest day added inside them gives one more day, else the reminder command would close the
+    case as 逾期不补正 / 逾期未缴费 a working day early."""
+    case = make_case(received_on=D(2026, 11, 24), items=[f"事项{i}" for i in range(11)])
+    with time_machine.travel(beijing(2026, 11, 26, 9, 0), tick=False):
+        case = start(case)
+    before = case.waiting_until
+    with django_capture_on_commit_callbacks(execute=True):
+        WorkingDayOverride.objects.create(date=D(2026, 12, 2), is_workday=False, note="测试调整")
+    case.refresh_from_db()
+    assert case.waiting_until == add_working_days(before, 1)[0] != before
+    event = CaseEvent.objects.get(case=case, action="期限重算")
+    assert str(before) in event.reason and str(case.waiting_until) in event.reason
+    moved = case.waiting_until
+    with django_capture_on_commit_callbacks(execute=True):
+        WorkingDayOverride.objects.get(date=D(2026, 12, 2)).delete()
+    case.refresh_from_db()
+    assert case.waiting_until == moved  # never earlier than a date the other side may have been told
