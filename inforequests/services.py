@@ -841,17 +841,17 @@ def recompute_open_cases(*, reason, user=None, dates=None, period=None) -> list[
             waiting_moved = _recompute_waiting(case, calendar)
             if due_moved or waiting_moved:
                 _save(case, user=user, reason=f"期限重算：{reason}")
-                moved = f"{before or '—'} → {case.due_on or '—'}"
+                moved = [f"{before or '—'} → {case.due_on or '—'}"] if due_moved else []
                 if waiting_moved:
-                    moved += f"；申请人或第三方期限 {waiting_before} → {case.waiting_until}"
+                    moved.append(f"申请人或第三方期限 {waiting_before} → {case.waiting_until}")
                 _event(
                     case,
                     action="期限重算",
                     effective_on=timezone.localdate(),
                     user=user,
-                    reason=f"{reason}；{moved}",
+                    reason="；".join([reason, *moved]),
                 )
                 changes.append((case.number, before, case.due_on))
     if changes:
-        logger.warning("inforequests: calendar change (%s) moved %d due dates", reason, len(changes))
+        logger.warning("inforequests: calendar change (%s) moved the dates of %d cases", reason, len(changes))
     return changes

@@ -121,7 +121,7 @@ def test_a_calendar_change_moves_the_waiting_date_of_a_paused_case(start, django
     case.refresh_from_db()
     assert case.waiting_until == add_working_days(before, 1)[0] != before
     event = CaseEvent.objects.get(case=case, action="期限重算")
-    assert str(before) in event.reason and str(case.waiting_until) in event.reason
+    assert f"申请人或第三方期限 {before} → {case.waiting_until}" in event.reason and "— → —" not in event.reason
     moved = case.waiting_until
     with django_capture_on_commit_callbacks(execute=True):
         WorkingDayOverride.objects.get(date=D(2026, 12, 2)).delete()
