@@ -80,21 +80,23 @@ def counted_days(*, start: dt.date, end: dt.date, pauses, calendar: Calendar) ->
     return counted
 
 
-def case_pauses(case):
+def case_pauses(case, *, name_party=True):
+    """(started_on, ended_on, label) of the pauses that matter since the clock start. The label
+    names whom the agency asked only for staff (name_party): not on the applicant's page."""
     if case.pk is None:
         return []  # a case being registered has no pauses yet
     return [
-        (p.started_on, p.ended_on, p.get_kind_display() + (f"（{p.party}）" if p.party else ""))
+        (p.started_on, p.ended_on, p.get_kind_display() + (f"（{p.party}）" if p.party and name_party else ""))
         for p in case.pauses.all()
         if p.ended_on is None or p.ended_on > case.clock_start
     ]
 
 
-def case_deadline(case, *, calendar: Calendar, until=None) -> Deadline:
+def case_deadline(case, *, calendar: Calendar, until=None, name_party=True) -> Deadline:
     return compute(
         start=case.clock_start,
         limit=BASE_DAYS + case.extension_days,
-        pauses=case_pauses(case),
+        pauses=case_pauses(case, name_party=name_party),
         calendar=calendar,
         until=until,
     )

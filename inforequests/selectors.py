@@ -21,7 +21,7 @@ from disclosures.selectors import manages_all_agencies
 
 from .crypto import digest
 from .identity import fold_width
-from .models import Agency, Case, Notice, Outcome
+from .models import Agency, Case, Notice, Outcome, Pause
 
 ALARM_LEVELS = ("正常", "预警", "黄牌", "红牌")
 
@@ -334,6 +334,20 @@ def requested_agency(params) -> int | None:
     anything else is ignored: the applicant then chooses."""
     pk = digits_value(params.get(AGENCY_PARAMETER, ""), max_digits=18)
     return pk if pk is not None and agency_exists(pk) else None
+
+
+# Events whose reason names whom the agency consulted or what they answered (Art. 32: theirs).
+CONSULTATION_EVENTS = ("征求意见", "征求意见结束")
+
+
+def events_for_applicant(case):
+    """The case's events as the status page shows them: a 征求意见 says which kind of
+    consultation stopped the clock, not whom the agency asked nor the staff's note on the answer."""
+    events = list(case.events.all())
+    for event in events:
+        if event.action in CONSULTATION_EVENTS:
+            event.reason = next((kind.label for kind in Pause.Kind if event.reason.startswith(kind.label)), "")
+    return events
 
 
 def notices_for_applicant(case):

@@ -197,7 +197,11 @@ def status(request):
     if case is None:
         ratelimit.hit("lookup_code", code_key)
         return _page(request, "inforequests/status.html", {**context, "form": form, "not_found": True}, status=404)
-    deadline = clock.case_deadline(case, calendar=load_calendar(), until=timezone.localdate()) if case.is_open else None
+    deadline = (
+        clock.case_deadline(case, calendar=load_calendar(), until=timezone.localdate(), name_party=False)
+        if case.is_open
+        else None
+    )
     return _page(
         request,
         "inforequests/case_status.html",
@@ -208,7 +212,7 @@ def status(request):
             "lookup": form.cleaned_data,
             "case": case,
             "notices": selectors.notices_for_applicant(case),
-            "events": case.events.all(),
+            "events": selectors.events_for_applicant(case),
             "documents": [
                 (document, signing.dumps(document.pk, salt=DOCUMENT_SALT)) for document in case.documents.all()
             ],

@@ -11,8 +11,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from core.models import WorkingDayOverride
-from core.working_days import add_working_days
-from inforequests import services
+from core.working_days import add_working_days, load_calendar
+from inforequests import clock, services
 from inforequests.models import Case, CaseEvent, Outcome, Pause, Reminder
 
 from .factories import AgencyFactory, make_case, staff_user
@@ -127,3 +127,26 @@ def test_a_calendar_change_moves_the_waiting_date_of_a_paused_case(start, django
         WorkingDayOverride.objects.get(date=D(2026, 12, 2)).delete()
     case.refresh_from_db()
     assert case.waiting_until == moved  # never earlier than a date the other side may have been told
+
+
+def test_the_applicants_status_page_does_not_name_the_third_party(client):
+    """The applicant is told the clock stops for a 征求意见, not whom the agency asks (Art. 32: a
+    third party's name and what they answered are theirs): not in the events, not in the days
+    the clock paused, not from the staff's note when the opinion came back."""
+    from .factories import PHONE
+
+    case, code = make_case(received_on=D(2026, 11, 24), code=True)
+    with time_machine.travel(beijing(2026, 12, 1, 9, 0), tick=False):
+        services.case_start_consultation(
+            case=case, kind=Pause.Kind.THIRD_PARTY, party="李第三方", started_on=D(2026, 11, 26)
+        )
+        page = client.post("/disclosures/apply/status/", {"query_code": code, "tail": PHONE[-4:]})
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "李第三方" not in text
+        assert "征求第三方意见" in text and "暂停计时" in text  # the applicant still sees why the clock stopped
+        services.case_end_consultation(case=case, ended_on=D(2026, 11, 30), note="李第三方不同意公开")
+        text = client.post("/disclosures/apply/status/", {"query_code": code, "tail": PHONE[-4:]}).content.decode()
+        assert "李第三方" not in text and "征求意见结束" in text
+    staff_text = str(clock.case_deadline(case, calendar=load_calendar()).days)
+    assert "李第三方" in staff_text  # staff see whom they asked
