@@ -478,8 +478,9 @@ def _close(case, *, outcome, replied_on, reply_text, action, user):
     case.answered_on_time = due_before is None or replied_on <= due_before
     case.items.filter(outcome="").update(outcome=outcome)
     _move(case, Case.State.ANSWERED, action=action, effective_on=replied_on, user=user, reason=Outcome(outcome).label)
-    # The reply keeps the deadline it was answered against (the walk would now include the pause).
-    if due_before is not None:
+    # The reply keeps the deadline it was answered against (the walk would now include the
+    # pause), or none when it closed with the clock stopped (逾期不补正 / 逾期未缴费).
+    if case.due_on != due_before:
         Case.objects.filter(pk=case.pk).update(due_on=due_before)
         case.due_on = due_before
     _notify(case, outcome, on=replied_on, reply=reply_text)

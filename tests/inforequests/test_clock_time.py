@@ -150,3 +150,38 @@ def test_the_applicants_status_page_does_not_name_the_third_party(client):
         assert "李第三方" not in text and "征求意见结束" in text
     staff_text = str(clock.case_deadline(case, calendar=load_calendar()).days)
     assert "李第三方" in staff_text  # staff see whom they asked
+
+
+def test_a_case_closed_while_its_clock_was_stopped_shows_no_due_date(client):
+    """逾期不补正: the clock stopped at the 补正 notice and never ran again, so there was no due
+    date; the walk over the closed pause gave one weeks after the case was closed, and the
+    applicant's page showed it."""
+    from .factories import PHONE
+
+    case, code = make_case(received_on=D(2026, 9, 18), code=True)
+    case = services.case_request_correction(case=case, notice_on=D(2026, 9, 22), reason="请补正")
+    case = services.case_close_lapsed(case=case, today=D(2026, 10, 21))
+    case.refresh_from_db()
+    assert case.outcome == Outcome.OTHER_NO_CORRECTION and case.due_on is None
+    text = client.post("/disclosures/apply/status/", {"query_code": code, "tail": PHONE[-4:]}).content.decode()
+    assert "2026年11月13日" not in text and "计时暂停（" not in text
+
+
+def test_the_staff_deadline_page_of_a_closed_case_states_the_deadline_it_closed_against(client):
+    """The page replays the walk with today's calendar and the pauses as closed: for an answered
+    case whose calendar changed since, or one closed while its clock was stopped, that walk
+    gives a date the case never had. The page says which date the case closed against."""
+    from tests.staff import sign_in_staff
+
+    case = make_case(received_on=D(2026, 9, 18))
+    case = services.case_request_correction(case=case, notice_on=D(2026, 9, 22), reason="请补正")
+    case = services.case_close_lapsed(case=case, today=D(2026, 10, 21))
+    answered = make_case(agency=case.agency, received_on=D(2026, 9, 18))  # due 22 Oct
+    answered = services.case_reply(case=answered, outcome="granted", replied_on=D(2026, 10, 9), reply_text="公开")
+    WorkingDayOverride.objects.create(date=D(2026, 10, 14), is_workday=False, note="测试调整")
+    sign_in_staff(client, staff_user("clerk", case.agency))
+    html = client.get(f"/disclosures/apply/staff/{case.pk}/deadline/").content.decode()
+    assert "答复期限为<strong>2026年11月13日</strong>" not in html
+    assert "办结时计时暂停" in html
+    html = client.get(f"/disclosures/apply/staff/{answered.pk}/deadline/").content.decode()
+    assert "答复期限为<strong>2026年10月22日</strong>" in html and "2026年10月23日" in html  # stored; today's walk
