@@ -1,5 +1,9 @@
+import datetime as dt
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -15,6 +19,20 @@ class WorkingDayOverride(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "工作日调整"
         ordering = ["-date"]
+
+    # 政府信息公开条例 in force (2008-05-01): no case's clock is older.
+    FIRST_DAY = dt.date(2008, 5, 1)
+
+    def clean(self):
+        # A notice covers next year at the latest: 2062 for 2026 would be saved for a day no
+        # case reaches, and the change staff meant never made.
+        last = dt.date(timezone.localdate().year + 1, 12, 31)
+        if self.date and not self.FIRST_DAY <= self.date <= last:
+            raise ValidationError(
+                {
+                    "date": f"日期应在{self.FIRST_DAY:%Y年%m月%d日}至{last:%Y年%m月%d日}之间（最远录入明年的放假安排），请核对年份。"
+                }
+            )
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'}（{self.note}）"

@@ -185,3 +185,24 @@ def test_the_staff_deadline_page_of_a_closed_case_states_the_deadline_it_closed_
     assert "办结时计时暂停" in html
     html = client.get(f"/disclosures/apply/staff/{answered.pk}/deadline/").content.decode()
     assert "答复期限为<strong>2026年10月22日</strong>" in html and "2026年10月23日" in html  # stored; today's walk
+
+
+def test_an_override_in_a_mistyped_year_is_refused_beside_the_date(client, admin_user):
+    """2062 for 2026 (or 0026) was saved without a word: a day no case reaches, and the change
+    staff meant never made."""
+    from tests.staff import sign_in_staff
+
+    with time_machine.travel(beijing(2026, 12, 5, 10, 0), tick=False):
+        sign_in_staff(client, admin_user)
+        for typed in ("2062-12-10", "0026-12-10", "2008-04-30"):
+            response = client.post(
+                "/admin/core/workingdayoverride/add/", {"date": typed, "note": "12月10日休息（区政府通知）"}
+            )
+            assert response.status_code == 200, typed
+            form = response.context["adminform"].form
+            assert "请核对年份" in str(form.errors["date"]) and "区政府通知" in response.content.decode()
+        assert not WorkingDayOverride.objects.exists()
+        for typed in ("2027-02-05", "2008-05-01"):  # next year's notice; back to the 条例 of 2008
+            response = client.post("/admin/core/workingdayoverride/add/", {"date": typed, "note": "通知"})
+            assert response.status_code == 302, typed
+    assert WorkingDayOverride.objects.count() == 2
