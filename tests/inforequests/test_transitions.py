@@ -191,3 +191,37 @@ def test_case_numbers_follow_the_configured_pattern_per_year(settings):
         "GD-YSQ-2026-00001",
         "GD-YSQ-2026-00002",
     )
+
+
+def test_staff_are_told_once_when_a_third_partys_time_to_answer_has_passed(django_capture_on_commit_callbacks):
+    # The clock stays stopped while a consultation is open: with no answer from the third party,
+    # nothing else would ever remind anyone of the case (its due date is unknown while paused).
+    from .factories import staff_user
+
+    case = make_case(received_on=RECEIVED)
+    staff_user("handler", case.agency)
+    case = services.case_start_consultation(
+        case=case, kind=Pause.Kind.THIRD_PARTY, party="某物业公司", started_on=D(2026, 9, 21)
+    )
+    asked_agency = services.case_start_consultation(
+        case=make_case(agency=case.agency, received_on=RECEIVED),
+        kind=Pause.Kind.AGENCY,
+        party="区财政局",
+        started_on=D(2026, 9, 21),
+    )
+    assert case.due_on is None and asked_agency.waiting_until is None  # another agency has no set time
+    last_day = case.waiting_until  # 15 working days after 21 Sep, over 国庆
+    assert last_day == D(2026, 10, 19)
+    mail.outbox.clear()
+    call_command("send_request_reminders", date=f"{last_day}", stdout=open("/dev/null", "w"))
+    assert mail.outbox == []  # the last day is still the third party's
+    for _ in range(3):  # every minute: once
+        call_command("send_request_reminders", date="2026-10-20", stdout=open("/dev/null", "w"))
+    assert [m.subject for m in mail.outbox] == [f"【征求意见到期】依申请公开 {case.number} 第三方意见期限 2026-10-19"]
+    assert mail.outbox[0].to == ["handler@example.com"]
+    assert "条例第三十二条" in mail.outbox[0].body and "某物业公司" not in mail.outbox[0].body
+
+    services.case_end_consultation(case=case, ended_on=D(2026, 10, 21))
+    mail.outbox.clear()
+    call_command("send_request_reminders", date="2026-10-22", stdout=open("/dev/null", "w"))
+    assert not any("征求意见" in m.subject for m in mail.outbox)

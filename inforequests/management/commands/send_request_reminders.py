@@ -18,7 +18,7 @@ class MailFailed(Exception):
 
 
 class Command(BaseCommand):
-    help = "发送依申请公开到期提醒（预警、黄牌、红牌），终止逾期不补正、逾期未缴费的申请。"
+    help = "发送依申请公开到期提醒（预警、黄牌、红牌，第三方意见期限已过），终止逾期不补正、逾期未缴费的申请。"
 
     def add_arguments(self, parser):
         parser.add_argument("--date", type=dt.date.fromisoformat, help="今天（测试用，YYYY-MM-DD）")
@@ -37,22 +37,41 @@ class Command(BaseCommand):
         ):
             services.case_close_lapsed(case=case, today=today)
             closed += 1
+        reminders = []
         for case in Case.objects.open().filter(due_on__isnull=False).select_related("agency"):
             level = selectors.alarm_level(selectors.days_left(case, today=today, calendar=calendar))
             if level == "正常":
                 continue
-            key = f"alarm:{level}:{case.due_on:%Y-%m-%d}"  # a new due date may alarm again
+            reminders.append(
+                (
+                    case,
+                    f"alarm:{level}:{case.due_on:%Y-%m-%d}",  # a new due date may alarm again
+                    f"【{level}】依申请公开 {case.number} 答复期限 {case.due_on:%Y-%m-%d}",
+                    f"{case.agency.name}的申请 {case.number}（{case.get_state_display()}）答复期限为"
+                    f"{case.due_on:%Y年%m月%d日}，请及时办理。",
+                )
+            )
+        # A third party that lets its 15 working days pass stops nothing (Art. 32: the agency then
+        # decides), but the clock stays stopped until staff end the consultation: tell them once.
+        for case in (
+            Case.objects.open().filter(state=Case.State.CONSULTATION, waiting_until__lt=today).select_related("agency")
+        ):
+            reminders.append(
+                (
+                    case,
+                    f"consultation:{case.waiting_until:%Y-%m-%d}",
+                    f"【征求意见到期】依申请公开 {case.number} 第三方意见期限 {case.waiting_until:%Y-%m-%d}",
+                    f"{case.agency.name}的申请 {case.number} 征求第三方意见的期限"
+                    f"（{case.waiting_until:%Y年%m月%d日}）已过。第三方逾期未提出意见的，由本机关依照条例第三十二条"
+                    "决定是否公开：请登记征求意见结束，答复期限随之恢复计算。",
+                )
+            )
+        for case, key, subject, body in reminders:
             recipients = selectors.handler_emails(organization=case.agency)
             try:
                 with transaction.atomic():
                     Reminder.objects.create(case=case, key=key)
-                    if recipients and not send_safely(
-                        f"【{level}】依申请公开 {case.number} 答复期限 {case.due_on:%Y-%m-%d}",
-                        f"{case.agency.name}的申请 {case.number}（{case.get_state_display()}）答复期限为"
-                        f"{case.due_on:%Y年%m月%d日}，请及时办理。",
-                        recipients,
-                        about=f"{level} {case.number}",
-                    ):
+                    if recipients and not send_safely(subject, body, recipients, about=f"{key} {case.number}"):
                         raise MailFailed  # not recorded: the next run tries this case again
             except IntegrityError:
                 continue  # sent before
