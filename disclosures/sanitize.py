@@ -25,6 +25,10 @@ class Extension:
 
 HEADING_LEVELS = (2, 3, 4)  # the page's title is its <h1>
 URL_SCHEMES = ("http", "https", "mailto", "tel")
+# A header cell's scope: whom it heads (HTML's four keywords; anything else is dropped).
+TABLE_SCOPES = ("col", "row", "colgroup", "rowgroup")
+# How far a cell may span (HTML's limits): any other value is dropped and the cell spans one.
+CELL_SPANS = {"colspan": 1000, "rowspan": 65534}
 # Buttons only, no drop-downs: each control is reachable with Tab and has its own label.
 MENU_GROUPS = [
     {"group": "blockType -lists"},
@@ -58,10 +62,12 @@ EDITOR_EXTENSIONS = (
     Extension("OrderedList", markup={"ol": {"start"}}),
     Extension("ListItem", markup={"li": ()}),
     Extension("Link", {"schemes": list(URL_SCHEMES)}, {"a": {"href", "title"}}),
-    Extension("Table", markup={"table": (), "caption": (), "tbody": ()}),
+    # Leading rows of header cells are the table's <thead>, each of their cells a column header
+    # (scope="col" unless it says otherwise): a screen reader announces them (WCAG 1.3.1).
+    Extension("Table", markup={"table": (), "caption": (), "thead": (), "tbody": ()}),
     Extension("TableRow", markup={"tr": ()}),
-    Extension("TableHeader", markup={"th": {"colspan", "rowspan", "scope"}}),
-    Extension("TableCell", markup={"td": {"colspan", "rowspan"}}),
+    Extension("TableHeader", {"scopes": list(TABLE_SCOPES), "spans": CELL_SPANS}, {"th": {*CELL_SPANS, "scope"}}),
+    Extension("TableCell", {"spans": CELL_SPANS}, {"td": {*CELL_SPANS}}),
     Extension("Figure", markup={"figure": ()}),
     Extension("Image", {"schemes": list(URL_SCHEMES)}, {"img": {"src", "alt", "title", "width", "height"}}),
     Extension("Caption", markup={"figcaption": ()}),
@@ -83,8 +89,23 @@ ALLOWED_ATTRIBUTES = {tag: attributes for tag, attributes in _merged("markup").i
 ALLOWED_CLASSES = _merged("classes")
 EDITOR_CONFIG = {"extensions": {extension.name: extension.config for extension in EDITOR_EXTENSIONS}}
 
+
+def _attribute_value(tag, attribute, value):
+    """A table cell's scope and spans as the editor reads them (rich-text.js), else dropped."""
+    if attribute == "scope":
+        value = value.strip().lower()
+        return value if value in TABLE_SCOPES else None
+    if attribute in CELL_SPANS:
+        value = value.strip()
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= CELL_SPANS[attribute]:
+            return None
+        return str(int(value))
+    return value
+
+
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
+    attribute_filter=_attribute_value,
     # "*": none on every element (ammonia's default would keep lang and title everywhere).
     attributes={**ALLOWED_ATTRIBUTES, "*": set()},
     allowed_classes=ALLOWED_CLASSES,
@@ -99,7 +120,66 @@ def sanitize_html(value: str) -> str:
     cannot write removed; markup pasted from Word or WPS is first turned into plain structure."""
     if not value:
         return ""
-    return _EMPTY_CLASS.sub(r"\1", _cleaner.clean(_prepared(value))).translate(_NO_BIDI_CONTROLS)
+    cleaned = _headed_tables(_cleaner.clean(_prepared(value)))
+    return _EMPTY_CLASS.sub(r"\1", cleaned).translate(_NO_BIDI_CONTROLS)
+
+
+def _headed_tables(html):
+    """Each table's header rows as its <thead>, the rest as one <tbody>, as the editor writes
+    them (rich-text.js captionedTable): a <thead>'s rows are header rows (their cells become
+    <th>), and so are the leading rows whose cells are all <th>; a header row's cell without a
+    scope heads its column (scope="col"). A table without header cells is left as it is."""
+    if "<th" not in html:  # <th> and <thead>: only tables with header cells are rebuilt
+        return html
+    from bs4 import BeautifulSoup  # only saves of a table with header cells need the tree
+
+    soup = BeautifulSoup(html, "html.parser")
+    changed = False
+    for table in soup.find_all("table"):
+        sections = table.find_all(["thead", "tbody", "tr"], recursive=False)
+        heads = [section for section in sections if section.name == "thead"]
+        rows = [row for head in heads for row in head.find_all("tr", recursive=False)]
+        for row in rows:
+            for cell in row.find_all("td", recursive=False):
+                cell.name = "th"
+        for section in sections:
+            if section.name != "thead":
+                rows.extend([section] if section.name == "tr" else section.find_all("tr", recursive=False))
+        count = 0
+        for row in rows:
+            cells = row.find_all(["td", "th"], recursive=False)
+            if not cells or any(cell.name == "td" for cell in cells):
+                break
+            count += 1
+        if not count:
+            continue
+        changed = True
+        for section in sections:
+            section.extract()
+        for child in [child for child in table.children if isinstance(child, str)]:
+            child.extract()  # the layout between rows, which the new sections leave out
+        head = soup.new_tag("thead")
+        for row in rows[:count]:
+            for cell in row.find_all("th", recursive=False):
+                cell["scope"] = cell.get("scope") or "col"
+            head.append(row)
+        table.append(head)
+        if rows[count:]:
+            body = soup.new_tag("tbody")
+            body.extend(rows[count:])
+            table.append(body)
+    # Through the cleaner again: its serialization (and no other) is what every save stores.
+    return _cleaner.clean(soup.decode(formatter=_attributes_as_written())) if changed else html
+
+
+def _attributes_as_written():
+    from bs4.formatter import HTMLFormatter
+
+    class AsWritten(HTMLFormatter):
+        def attributes(self, tag):  # BeautifulSoup's own sorts them by name
+            return tag.attrs.items()
+
+    return AsWritten()
 
 
 # Direction overrides and isolates reorder how the text reads (a sentence that shows backwards on

@@ -59,9 +59,10 @@ def every_allowed_construct():
         "<p>正文<strong>粗</strong><em>斜</em>H<sub>2</sub>O m<sup>2</sup><br>"
         '<a href="https://www.example.gov.cn/a" title="说明">链接</a></p>'
         '<ul><li><p>甲</p></li></ul><ol start="3"><li><p>乙</p></li></ol>'
-        '<table><caption>表一</caption><tbody><tr><th colspan="2" scope="col"><p>表头</p></th>'
-        '<td rowspan="2"><p>格</p></td></tr><tr><td><p>甲</p></td><td><p>乙</p></td></tr>'
+        '<table><caption>表一</caption><thead><tr><th colspan="2" scope="col"><p>表头</p></th>'
+        '<th scope="col"><p>列</p></th></tr></thead><tbody>'
         '<tr><th rowspan="2" scope="row"><p>行</p></th><td colspan="2"><p>丙</p></td></tr>'
+        '<tr><td rowspan="2"><p>格</p></td><td><p>甲</p></td></tr>'
         "<tr><td><p>丁</p></td><td><p>戊</p></td></tr></tbody></table>"
         '<figure><img src="/disclosures/attachments/1/" alt="示意图" title="图" width="300" height="200">'
         "<figcaption>图一</figcaption></figure>"
@@ -101,6 +102,72 @@ def test_every_other_attribute_and_class_is_dropped(tag):
     cleaned = sanitize_html(markup)
     for name in FOREIGN_ATTRIBUTES:
         assert f" {name}=" not in cleaned, (tag, name, cleaned)
+
+
+@pytest.mark.parametrize(
+    "markup, expected",
+    [
+        # The editor's header row (insertTable withHeaderRow, 设为表头单元格): the table's head.
+        (
+            "<table><tbody><tr><th><p>姓名</p></th><th><p>职务</p></th></tr><tr><td><p>张明</p></td><td><p>主任</p></td></tr></tbody></table>",
+            '<table><thead><tr><th scope="col"><p>姓名</p></th><th scope="col"><p>职务</p></th></tr></thead>'
+            "<tbody><tr><td><p>张明</p></td><td><p>主任</p></td></tr></tbody></table>",
+        ),
+        # A web page's <thead> of <td>: its header row; a <tfoot>'s row joins the body.
+        (
+            "<table>\n<caption>表一</caption>\n<thead><tr><td>年份</td><td>件数</td></tr></thead>\n"
+            "<tbody><tr><td>2023</td><td>12</td></tr></tbody><tfoot><tr><td>合计</td><td>12</td></tr></tfoot></table>",
+            '<table><caption>表一</caption><thead><tr><th scope="col">年份</th><th scope="col">件数</th></tr></thead>'
+            "<tbody><tr><td>2023</td><td>12</td></tr><tr><td>合计</td><td>12</td></tr></tbody></table>",
+        ),
+        # Two header rows, a scope of its own kept; a row header in the body stays where it is.
+        (
+            '<table><tr><th colspan="2" scope="colgroup">人数</th></tr><tr><th>男</th><th>女</th></tr>'
+            '<tr><td>3</td><th scope="row">合计</th></tr></table>',
+            '<table><thead><tr><th colspan="2" scope="colgroup">人数</th></tr><tr><th scope="col">男</th>'
+            '<th scope="col">女</th></tr></thead><tbody><tr><td>3</td><th scope="row">合计</th></tr></tbody></table>',
+        ),
+        # Row headers only, or no header cells: as it was.
+        (
+            '<table><tbody><tr><th scope="row">地址</th><td>太和街道</td></tr></tbody></table>',
+            '<table><tbody><tr><th scope="row">地址</th><td>太和街道</td></tr></tbody></table>',
+        ),
+        (
+            "<table><tbody><tr><td><strong>街道</strong></td></tr><tr><td>太和</td></tr></tbody></table>",
+            "<table><tbody><tr><td><strong>街道</strong></td></tr><tr><td>太和</td></tr></tbody></table>",
+        ),
+        # A table in a cell has a head of its own.
+        (
+            "<table><tbody><tr><td><table><tbody><tr><th>内</th></tr><tr><td>格</td></tr></tbody></table></td></tr></tbody></table>",
+            '<table><tbody><tr><td><table><thead><tr><th scope="col">内</th></tr></thead><tbody><tr><td>格</td></tr>'
+            "</tbody></table></td></tr></tbody></table>",
+        ),
+    ],
+    ids=["editor", "web-thead", "two-rows", "row-headers", "no-headers", "nested"],
+)
+def test_a_tables_header_rows_are_its_head_of_column_headers(markup, expected):
+    assert sanitize_html(markup) == expected
+    assert sanitize_html(expected) == expected
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ('<th scope="COL ">甲</th>', '<th scope="col">甲</th>'),
+        ('<th scope="rowgroup">甲</th>', '<th scope="rowgroup">甲</th>'),
+        ('<th scope="all">甲</th>', "<th>甲</th>"),
+        ('<th scope="row" colspan=" 02" rowspan="3">甲</th>', '<th scope="row" colspan="2" rowspan="3">甲</th>'),
+        ('<td colspan="0" rowspan="-1">甲</td>', "<td>甲</td>"),
+        ('<td colspan="1001" rowspan="65535">甲</td>', "<td>甲</td>"),
+        ('<td colspan="1000" rowspan="65534">甲</td>', '<td colspan="1000" rowspan="65534">甲</td>'),
+        ('<td colspan="2.5" rowspan="3x">甲</td>', "<td>甲</td>"),
+        ('<td colspan="２">甲</td>', "<td>甲</td>"),
+    ],
+)
+def test_a_cells_scope_and_spans_keep_only_values_the_editor_reads(cell, expected):
+    # A row header before a data cell: the row is not a header row, so nothing else changes.
+    row = f"<table><tbody><tr>{cell}<td>乙</td></tr></tbody></table>"
+    assert sanitize_html(row) == f"<table><tbody><tr>{expected}<td>乙</td></tr></tbody></table>"
 
 
 def test_unsafe_urls_are_dropped_and_links_get_no_rel():

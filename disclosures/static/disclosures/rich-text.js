@@ -127,17 +127,26 @@ function ourExtensions(E, config) {
     Figure: unwritten(E.Figure, "class"),
     Caption: unwritten(E.Caption, "class"),
     OrderedList: unwritten(E.OrderedList, "type").configure({ enableListAttributes: false }),
-    TableCell: unwritten(E.TableCell, "align", "colwidth"),
-    TableHeader: unwritten(E.TableHeader, "align", "colwidth").extend({
+    TableCell: spannedCell(unwritten(E.TableCell, "align", "colwidth"), config.extensions.TableCell?.spans),
+    TableHeader: spannedCell(unwritten(E.TableHeader, "align", "colwidth"), config.extensions.TableHeader?.spans).extend({
       addAttributes() {
+        const scopes = config.extensions.TableHeader?.scopes ?? []
         return {
           ...this.parent?.(),
+          // Only a scope the sanitizer keeps (col, row, colgroup, rowgroup), as it keeps it.
           scope: {
             default: null,
-            parseHTML: (element) => element.getAttribute("scope"),
+            parseHTML: (element) => {
+              const scope = (element.getAttribute("scope") ?? "").trim().toLowerCase()
+              return scopes.includes(scope) ? scope : null
+            },
             renderHTML: (attributes) => (attributes.scope ? { scope: attributes.scope } : {}),
           },
         }
+      },
+      // A <thead>'s cells head their columns, <td> or not (a web page's table).
+      parseHTML() {
+        return [...(this.parent?.() ?? []), { tag: "thead > tr > td", priority: 60 }]
       },
     }),
     Table: captionedTable(E),
@@ -189,6 +198,35 @@ function ourExtensions(E, config) {
   }
 }
 
+// A cell spans as many columns and rows as the sanitizer keeps (its CELL_SPANS); any other
+// value (0, 2.5, "x", past HTML's limit) is one, as the sanitizer drops it.
+function spannedCell(extension, limits) {
+  return extension.extend({
+    addAttributes() {
+      const attributes = { ...this.parent?.() }
+      for (const [name, limit] of Object.entries(limits ?? {})) {
+        attributes[name] = {
+          ...attributes[name],
+          parseHTML: (element) => {
+            const value = (element.getAttribute(name) ?? "").trim()
+            return /^[0-9]+$/.test(value) && Number(value) >= 1 && Number(value) <= limit ? Number(value) : 1
+          },
+        }
+      }
+      return attributes
+    },
+  })
+}
+
+// A row of header cells only, at the top of a table, is one of its header rows.
+function isHeaderRow(row) {
+  let header = row.childCount > 0
+  row.forEach((cell) => {
+    header &&= cell.type.name === "tableHeader"
+  })
+  return header
+}
+
 // A table's caption is an attribute of the table (Tiptap's table holds rows only), written as
 // <caption>, shown above the table and edited with the toolbar's 表格标题 button.
 function captionedTable(E) {
@@ -218,9 +256,35 @@ function captionedTable(E) {
     parseHTML() {
       return [{ tag: "table" }, { tag: "caption", ignore: true }]
     },
+    // The leading header rows are the table's <thead>, each of their cells heading its column
+    // (scope="col" unless it has a scope), the other rows its <tbody>: as disclosures/sanitize.py
+    // keeps a table, so a screen reader announces the column headers (WCAG 1.3.1).
     renderHTML({ node, HTMLAttributes }) {
+      const attributes = E.mergeAttributes(this.options.HTMLAttributes, HTMLAttributes)
       const caption = node.attrs.caption ? [["caption", node.attrs.caption]] : []
-      return ["table", E.mergeAttributes(this.options.HTMLAttributes, HTMLAttributes), ...caption, ["tbody", 0]]
+      let headRows = 0
+      let headSize = 0
+      while (headRows < node.childCount && isHeaderRow(node.child(headRows))) {
+        headSize += node.child(headRows).nodeSize
+        headRows += 1
+      }
+      if (!headRows) return ["table", attributes, ...caption, ["tbody", 0]]
+      // A rendering has one hole for the rows, so this one is built whole.
+      const table = document.createElement("table")
+      for (const [name, value] of Object.entries(attributes)) {
+        if (value != null) table.setAttribute(name, value)
+      }
+      if (node.attrs.caption) table.createCaption().textContent = node.attrs.caption
+      const section = (name, from, to) => {
+        const element = document.createElement(name)
+        element.innerHTML = E.getHTMLFromFragment(node.content.cut(from, to), node.type.schema)
+        return table.appendChild(element)
+      }
+      for (const cell of section("thead", 0, headSize).querySelectorAll(":scope > tr > th:not([scope])")) {
+        cell.setAttribute("scope", "col")
+      }
+      if (headRows < node.childCount) section("tbody", headSize, node.content.size)
+      return table
     },
     addNodeView() {
       const createView = this.parent?.()
