@@ -101,6 +101,7 @@ def clean_office_html(value: str) -> Cleaned:
         if not link.get("href") or link["href"].startswith("#"):  # bookmarks, table of contents
             link.unwrap()
     _inline_formatting(soup, root)
+    _header_rows(root)
     _lists(soup, root, list_formats)
     _blocks(root)
     if dropped_images:
@@ -121,6 +122,31 @@ _BETWEEN_BLOCKS = re.compile(r"(<(/?)(\w+)[^<>]*>)(\s+)(?=</?(\w+)[\s/>])")
 def _drop_layout_space(match):
     before, after = match.group(3).lower(), match.group(5).lower()
     return match.group(1) + ("" if before in _BLOCK_TAGS and after in _BLOCK_TAGS else match.group(4))
+
+
+# Word marks a table's heading rows (表格属性 “在各页顶端以标题行形式重复出现”, w:tblHeader):
+# they count from -1 (mso-yfti-irow:-1) and the last of them says mso-yfti-lastfirstrow:yes. The
+# first row of every table says mso-yfti-firstrow:yes, header row or not: that is no sign.
+_LAST_HEADER_ROW = re.compile(r"mso-yfti-lastfirstrow:\s*yes", re.IGNORECASE)
+_HEADER_ROW_INDEX = re.compile(r"mso-yfti-irow:\s*-\d", re.IGNORECASE)
+
+
+def _header_rows(root):
+    """The cells of the rows Word marks as the table's heading rows, and of a <thead>, as <th>
+    (the sanitizer makes those rows the table's <thead>). A table that marks none is left alone:
+    a bold or shaded first row is only the look of one."""
+    for table in root.find_all("table"):
+        rows = [row for row in table.find_all("tr") if row.find_parent("table") is table]
+        marked = [
+            index
+            for index, row in enumerate(rows)
+            if _LAST_HEADER_ROW.search(row.get("style", "")) or _HEADER_ROW_INDEX.search(row.get("style", ""))
+        ]
+        last = max(marked, default=-1)
+        for index, row in enumerate(rows):
+            if index <= last or row.parent.name == "thead":
+                for cell in row.find_all("td", recursive=False):
+                    cell.name = "th"
 
 
 def _list_formats(soup):
@@ -401,7 +427,9 @@ def docx_to_html(file) -> ImportedDocument:
 
     try:
         result = mammoth.convert_to_html(
-            io.BytesIO(data), style_map=DOCX_STYLE_MAP, convert_image=mammoth.images.img_element(keep_image)
+            io.BytesIO(_header_rows_switched_off_removed(data)),
+            style_map=DOCX_STYLE_MAP,
+            convert_image=mammoth.images.img_element(keep_image),
         )
     except DocxError:
         raise
@@ -416,6 +444,30 @@ def docx_to_html(file) -> ImportedDocument:
             f"图片{'、'.join(skipped)}的格式浏览器无法显示，没有导入：请在 Word 中另存为 PNG 或 JPEG 后用“图片”按钮插入。"
         )
     return ImportedDocument(html=html, images=images, notes=notes)
+
+
+# A row Word repeats as the table's heading row (表格属性 “在各页顶端以标题行形式重复出现”) has
+# <w:tblHeader/> in its properties; mammoth makes such leading rows the table's <thead> of <th>
+# (the sanitizer gives each a scope). No other sign makes a header row: the “标题行” box of a
+# table style (w:tblLook w:firstRow) is on for almost every table Word makes, header or not.
+# w:tblHeader is an on/off property, and mammoth reads any w:tblHeader as on: one switched off
+# (w:val="0", "false" or "off") is taken out first.
+_HEADER_ROW_OFF = re.compile(rb"""<w:tblHeader\b[^>]*\bw:val=["'](?:0|false|off)["'][^>]*/>""")
+
+
+def _header_rows_switched_off_removed(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        document = archive.read("word/document.xml")
+        if not _HEADER_ROW_OFF.search(document):
+            return data
+        target = io.BytesIO()
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+            for item in archive.infolist():
+                if item.filename == "word/document.xml":
+                    copy.writestr(item, _HEADER_ROW_OFF.sub(b"", document))
+                else:
+                    copy.writestr(item, archive.read(item.filename))
+    return target.getvalue()
 
 
 def _tidy_docx_html(html):

@@ -225,6 +225,15 @@ def test_the_editor_writes_only_what_the_sanitizer_keeps(staff_page):
     assert '<p class="signature">官渡区民政局</p>' in pasted and "mso" not in pasted.lower()
     assert "1张图片没有带入" in page.locator(".rich-text-status").inner_text()
     assert sanitize_html(pasted) == pasted
+    # A Word table whose first row repeats as the header row arrives with it as its head.
+    namelist = (WORD / "namelist-header-row-word2016.html").read_text(encoding="utf-8")
+    page.evaluate("document.getElementById('id_body').richTextEditor.commands.setContent('<p></p>')")
+    with page.expect_response(lambda response: response.url.endswith("/admin/rich-text/clean/")):
+        page.evaluate(PASTE, namelist)
+    wait_until(page, "document.getElementById('id_body').value.includes('王芳')")
+    pasted = page.evaluate("document.getElementById('id_body').value")
+    assert '<table><thead><tr><th scope="col"><p><strong>序号</strong></p></th>' in pasted
+    assert pasted.count(' scope="col"') == 4 and sanitize_html(pasted) == pasted
     assert not [error for error in page.console_errors if "Content Security Policy" in error], page.console_errors
     # The editor's field with that content (toolbar, editing area, help) passes axe (WCAG 2.2 AA).
     # (Last before the foreign sample: axe sets inline styles of its own, which the CSP refuses.)

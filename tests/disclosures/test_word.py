@@ -23,6 +23,7 @@ from disclosures.editor import alt_input_name
 from disclosures.models import Attachment, DisclosureRecord
 from disclosures.office import DocxError, clean_office_html, docx_to_html
 from disclosures.sanitize import images_in, sanitize_html, text_loss
+from tests.disclosures.factories import published
 from tests.disclosures.test_admin import form_data, staff
 from tests.disclosures.test_uploads import EXE
 from tests.staff import sign_in_staff
@@ -363,3 +364,81 @@ def test_a_bad_document_is_refused_beside_the_field_and_nothing_typed_is_lost(cl
     assert message in response.context["adminform"].form.errors["body_docx"][0]
     html = response.content.decode()
     assert "关于社区协商的通知（草稿）" in html and "已经写好的正文" in html
+
+
+# --- Tables' header rows (WCAG 1.3.1: a screen reader announces a cell's column header) --------
+
+NAMELIST_HEAD = "<thead><tr>%s</tr></thead>" % "".join(
+    f'<th scope="col"><p><strong>{text}</strong></p></th>' for text in ("序号", "姓名", "工作单位", "职务")
+)
+
+
+def namelist_docx(header_row):
+    """A 名单 as Word writes it: a bold, shaded first row, a table style whose 标题行 box is on
+    (w:tblLook w:firstRow="1", as on almost every table), and the first row marked to repeat
+    as the header row (“重复标题行”, <w:tblHeader/>) when `header_row` is True, switched off
+    explicitly (<w:tblHeader w:val="0"/>) when it is "off", or not marked at all."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph("官渡区社区协商工作小组成员名单")
+    rows = [
+        ("序号", "姓名", "工作单位", "职务"),
+        ("1", "张明", "官渡区太和街道办事处", "主任"),
+        ("2", "李华", "官渡区民政局", "科长"),
+    ]
+    table = document.add_table(rows=len(rows), cols=4)
+    table.style = document.styles["Table Grid"]
+    for index, texts in enumerate(rows):
+        for column, text in enumerate(texts):
+            table.cell(index, column).text = text
+            if index == 0:
+                table.cell(index, column).paragraphs[0].runs[0].bold = True
+    assert table._tbl.tblPr.find(qn("w:tblLook")) is not None
+    if header_row:
+        marker = OxmlElement("w:tblHeader")
+        if header_row == "off":
+            marker.set(qn("w:val"), "0")
+        table.rows[0]._tr.get_or_add_trPr().append(marker)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_docx_tables_header_row_becomes_its_head_of_column_headers():
+    html = sanitize_html(docx_to_html(io.BytesIO(namelist_docx(header_row=True))).html)
+    assert f"<table>{NAMELIST_HEAD}<tbody><tr><td><p>1</p></td>" in html
+    assert sanitize_html(html) == html
+
+
+@pytest.mark.parametrize("header_row", [False, "off"], ids=["unmarked", "switched-off"])
+def test_a_docx_table_without_a_header_row_keeps_ordinary_cells(header_row):
+    # A bold first row and the table style's 标题行 look are not a header row: no guessing.
+    html = sanitize_html(docx_to_html(io.BytesIO(namelist_docx(header_row=header_row))).html)
+    assert "<th" not in html
+    assert "<table><tbody><tr><td><p><strong>序号</strong></p></td>" in html
+
+
+def test_words_clipboard_keeps_the_tables_header_row_as_its_head():
+    html = sanitize_html(clipboard("namelist-header-row-word2016.html"))
+    assert f"<table>{NAMELIST_HEAD}<tbody><tr><td><p>1</p></td><td><p>张明</p></td>" in html
+    assert html.count("<th ") == 4 and sanitize_html(html) == html
+    assert_no_office_leftovers(html)
+    # Word's first row without the header mark (mso-yfti-irow:0): ordinary cells, however bold.
+    assert "<table><tbody><tr><td><p><strong>街道</strong></p></td>" in sanitize_html(clipboard("notice-word2016.html"))
+
+
+@pytest.mark.django_db
+def test_a_header_row_pasted_or_imported_is_stored_and_shown_as_the_tables_head(client):
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
+    pasted = client.post("/admin/rich-text/clean/", {"html": clipboard("namelist-header-row-word2016.html")}).json()
+    assert NAMELIST_HEAD in pasted["html"]
+    upload = SimpleUploadedFile("名单.docx", namelist_docx(header_row=True))
+    response = client.post("/admin/disclosures/disclosurerecord/add/", form_data(body="", body_docx=upload))
+    assert response.status_code == 302
+    body = DisclosureRecord.objects.get().body
+    assert NAMELIST_HEAD in body
+    public = client.get(published(body=body).get_absolute_url()).content.decode()
+    assert re.search(r'<div class="table-scroll" role="region" aria-label="[^"]*" tabindex="0"><table><thead>', public)
+    assert NAMELIST_HEAD in public
