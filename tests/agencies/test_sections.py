@@ -79,6 +79,16 @@ def test_policy_falls_back_to_the_districts(client, agencies):
     assert "民政局制度正文" in html and "执行全区统一的" not in html
 
 
+def test_a_table_in_a_guide_or_policy_scrolls_in_its_own_region(client, agencies):
+    table = "<table><caption>办理时限</caption><tr><th>环节</th><th>时限</th></tr><tr><td>答复</td><td>20个工作日</td></tr></table>"
+    for slug in ("policy", "guide", "policy-mzj", "guide-mzj"):
+        Page.objects.create(slug=slug, title="政府信息公开", body=f"<p>正文。</p>{table}")
+    for url in ("/disclosures/policy/", "/disclosures/guide/", "/gk/mzj/policy/", "/gk/mzj/guide/"):
+        html = client.get(url).content.decode()
+        region = '<div class="table-scroll" role="region" aria-label="办理时限（表格，可横向滚动）" tabindex="0">'
+        assert f"{region}<table><caption>办理时限</caption><thead>" in html, url
+
+
 def test_the_catalogue_lists_only_the_agencys_records_and_pages(client, agencies):
     base = timezone.now() - dt.timedelta(days=1)
     for n in range(21):

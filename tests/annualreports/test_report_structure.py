@@ -42,7 +42,7 @@ def report(orgs):  # noqa: F811
         AnnualReport.objects.create(
             organization=civil,
             year=2023,
-            overview="<p>总体情况。</p>",
+            overview="<p>总体情况。</p><table><tr><th>事项</th><th>件数</th></tr><tr><td>主动公开</td><td>12</td></tr></table>",
             problems="<p>问题。</p>",
             other_matters="<p>其他。</p>",
         )

@@ -63,6 +63,16 @@ def test_publishing_creates_a_catalogue_record_linked_both_ways(reader_client, v
     assert f'href="{record.get_absolute_url()}"' in proposal_page and record.index_number in proposal_page
 
 
+def test_a_table_in_a_published_reply_scrolls_in_its_own_region(reader_client, vocab):
+    table = "<table><tbody><tr><th><p>事项</p></th><th><p>办理单位</p></th></tr><tr><td><p>甲</p></td><td><p>乙</p></td></tr></tbody></table>"
+    reply = ReplyFactory(letter=f"<p>答复如下：</p>{table}")
+    send(reply)
+    publish(reply)
+    html = reader_client.get(reply.proposal.get_absolute_url()).content.decode()
+    region = '<div class="table-scroll" role="region" aria-label="表格（表格，可横向滚动）" tabindex="0">'
+    assert f'{region}<table><thead><tr><th scope="col"><p>事项</p></th>' in html
+
+
 def test_republishing_keeps_the_index_number(vocab):
     reply = ReplyFactory()
     send(reply)
