@@ -127,8 +127,9 @@ def sanitize_html(value: str) -> str:
 def _headed_tables(html):
     """Each table's header rows as its <thead>, the rest as one <tbody>, as the editor writes
     them (rich-text.js captionedTable): a <thead>'s rows are header rows (their cells become
-    <th>), and so are the leading rows whose cells are all <th>; a header row's cell without a
-    scope heads its column (scope="col"). A table without header cells is left as it is."""
+    <th>), and so are the leading rows whose cells are all <th>, as far as none of their cells
+    spans a row below them; a header row's cell without a scope heads its column
+    (scope="col"). A table without header rows is left as it is."""
     if "<th" not in html:  # <th> and <thead>: only tables with header cells are rebuilt
         return html
     from bs4 import BeautifulSoup  # only saves of a table with header cells need the tree
@@ -145,12 +146,15 @@ def _headed_tables(html):
         for section in sections:
             if section.name != "thead":
                 rows.extend([section] if section.name == "tr" else section.find_all("tr", recursive=False))
+        cells = [row.find_all(["td", "th"], recursive=False) for row in rows]
         count = 0
-        for row in rows:
-            cells = row.find_all(["td", "th"], recursive=False)
-            if not cells or any(cell.name == "td" for cell in cells):
-                break
+        while count < len(rows) and cells[count] and all(cell.name == "th" for cell in cells[count]):
             count += 1
+        # A row group ends its cells' rows: no header cell may span past the head.
+        while count and any(
+            index + int(cell.get("rowspan", 1)) > count for index in range(count) for cell in cells[index]
+        ):
+            count -= 1
         if not count:
             continue
         changed = True

@@ -127,6 +127,17 @@ def test_every_other_attribute_and_class_is_dropped(tag):
             '<table><thead><tr><th colspan="2" scope="colgroup">人数</th></tr><tr><th scope="col">男</th>'
             '<th scope="col">女</th></tr></thead><tbody><tr><td>3</td><th scope="row">合计</th></tr></tbody></table>',
         ),
+        # A header cell spanning into the next (ordinary) row: no head, which would cut it off.
+        (
+            '<table><tbody><tr><th rowspan="2">序号</th><th>姓名</th></tr><tr><td>张明</td></tr></tbody></table>',
+            '<table><tbody><tr><th rowspan="2">序号</th><th>姓名</th></tr><tr><td>张明</td></tr></tbody></table>',
+        ),
+        (
+            '<table><thead><tr><th rowspan="2">序号</th><th>基本情况</th></tr><tr><th>姓名</th></tr></thead>'
+            "<tbody><tr><td>1</td><td>张明</td></tr></tbody></table>",
+            '<table><thead><tr><th rowspan="2" scope="col">序号</th><th scope="col">基本情况</th></tr>'
+            '<tr><th scope="col">姓名</th></tr></thead><tbody><tr><td>1</td><td>张明</td></tr></tbody></table>',
+        ),
         # Row headers only, or no header cells: as it was.
         (
             '<table><tbody><tr><th scope="row">地址</th><td>太和街道</td></tr></tbody></table>',
@@ -143,7 +154,7 @@ def test_every_other_attribute_and_class_is_dropped(tag):
             "</tbody></table></td></tr></tbody></table>",
         ),
     ],
-    ids=["editor", "web-thead", "two-rows", "row-headers", "no-headers", "nested"],
+    ids=["editor", "web-thead", "two-rows", "span-out", "span-within", "row-headers", "no-headers", "nested"],
 )
 def test_a_tables_header_rows_are_its_head_of_column_headers(markup, expected):
     assert sanitize_html(markup) == expected

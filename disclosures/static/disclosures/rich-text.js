@@ -227,6 +227,16 @@ function isHeaderRow(row) {
   return header
 }
 
+function spansPast(table, rows) {
+  let past = false
+  for (let index = 0; index < rows; index += 1) {
+    table.child(index).forEach((cell) => {
+      past ||= index + (cell.attrs.rowspan ?? 1) > rows
+    })
+  }
+  return past
+}
+
 // A table's caption is an attribute of the table (Tiptap's table holds rows only), written as
 // <caption>, shown above the table and edited with the toolbar's 表格标题 button.
 function captionedTable(E) {
@@ -264,10 +274,10 @@ function captionedTable(E) {
       const caption = node.attrs.caption ? [["caption", node.attrs.caption]] : []
       let headRows = 0
       let headSize = 0
-      while (headRows < node.childCount && isHeaderRow(node.child(headRows))) {
-        headSize += node.child(headRows).nodeSize
-        headRows += 1
-      }
+      while (headRows < node.childCount && isHeaderRow(node.child(headRows))) headRows += 1
+      // A row group ends its cells' rows: no header cell may span past the head.
+      while (headRows && spansPast(node, headRows)) headRows -= 1
+      for (let index = 0; index < headRows; index += 1) headSize += node.child(index).nodeSize
       if (!headRows) return ["table", attributes, ...caption, ["tbody", 0]]
       // A rendering has one hole for the rows, so this one is built whole.
       const table = document.createElement("table")
