@@ -97,8 +97,8 @@ def _attribute_value(tag, attribute, value):
         return value if value in TABLE_SCOPES else None
     if attribute in CELL_SPANS:
         value = value.strip()
-        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= CELL_SPANS[attribute]:
-            return None
+        if not (value.isascii() and value.isdigit()) or not 1 < int(value) <= CELL_SPANS[attribute]:
+            return None  # a span of one is every cell's, which the editor does not write
         return str(int(value))
     return value
 

@@ -167,7 +167,7 @@ TABLES = [
     '<table><tbody><tr><th colspan=" 02" scope=" ROW "><p>甲</p></th><td colspan="0" rowspan="x"><p>乙</p></td></tr>'
     '<tr><td colspan="2.5"><p>丙</p></td><td rowspan="65535"><p>丁</p></td><td><p>戊</p></td></tr></tbody></table>',
     '<table><tbody><tr><th scope="all"><p>甲</p></th></tr><tr><th><p>乙</p></th></tr></tbody></table>',
-    '<table><tbody><tr><th scope="row"><p>地址</p></th><td><p>太和街道</p></td></tr></tbody></table>',
+    '<table><tbody><tr><th colspan="1" rowspan="1" scope="row"><p>地址</p></th><td colspan="01"><p>太和街道</p></td></tr></tbody></table>',
     '<table><tbody><tr><th rowspan="2"><p>序号</p></th><th><p>姓名</p></th></tr><tr><td><p>张明</p></td></tr></tbody></table>',
     '<table><tbody><tr><th rowspan="2"><p>序号</p></th><th><p>基本情况</p></th></tr><tr><th><p>姓名</p></th></tr>'
     "<tr><td><p>1</p></td><td><p>张明</p></td></tr></tbody></table>",

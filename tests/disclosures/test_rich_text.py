@@ -169,6 +169,7 @@ def test_a_tables_header_rows_are_its_head_of_column_headers(markup, expected):
         ('<th scope="all">甲</th>', "<th>甲</th>"),
         ('<th scope="row" colspan=" 02" rowspan="3">甲</th>', '<th scope="row" colspan="2" rowspan="3">甲</th>'),
         ('<td colspan="0" rowspan="-1">甲</td>', "<td>甲</td>"),
+        ('<td colspan="1" rowspan="01">甲</td>', "<td>甲</td>"),
         ('<td colspan="1001" rowspan="65535">甲</td>', "<td>甲</td>"),
         ('<td colspan="1000" rowspan="65534">甲</td>', '<td colspan="1000" rowspan="65534">甲</td>'),
         ('<td colspan="2.5" rowspan="3x">甲</td>', "<td>甲</td>"),
