@@ -15,9 +15,14 @@ logger = logging.getLogger("govportal.outages")
 
 try:  # redis-py is installed wherever REDIS_URL can be set
     from redis.exceptions import ConnectionError as _RedisConnectionError
+    from redis.exceptions import ResponseError as _RedisResponseError
     from redis.exceptions import TimeoutError as _RedisTimeoutError
 
-    REDIS_ERRORS = (_RedisConnectionError, _RedisTimeoutError)
+    # Unreachable or silent, and also answering but refusing the command: full under the
+    # default maxmemory-policy (OOM), unable to write its snapshot or append-only file because
+    # its disk is full (MISCONF), a replica after a failover (READONLY). The site serves
+    # without it in each case; the log line names the error.
+    REDIS_ERRORS = (_RedisConnectionError, _RedisTimeoutError, _RedisResponseError)
 except ImportError:  # pragma: no cover
     REDIS_ERRORS = ()
 

@@ -279,3 +279,55 @@ def test_a_permission_taken_away_during_the_outage_is_not_given_back(
     with back():
         assert client.get(url).status_code == 403
         assert client.get(url).status_code == 403
+
+
+def _refuse_writes_when_full(client, directory):
+    """Out of memory under the default maxmemory-policy (noeviction): writes are refused (OOM)."""
+    client.config_set("maxmemory-policy", "noeviction")
+    client.config_set("maxmemory", 1)
+
+
+def _refuse_writes_when_it_cannot_save(client, directory):
+    """A snapshot that could not be written (its disk full or gone): writes are refused (MISCONF)."""
+    client.config_set("save", "3600 1")
+    shutil.rmtree(directory)  # the server's working directory: the snapshot cannot be created
+    client.bgsave()
+    deadline = time.monotonic() + 10
+    while (
+        client.info("persistence")["rdb_bgsave_in_progress"]
+        or client.info("persistence")["rdb_last_bgsave_status"] != "err"
+    ):
+        assert time.monotonic() < deadline, "the snapshot did not fail"
+        time.sleep(0.05)
+
+
+def _refuse_writes_as_a_replica(client, directory):
+    """A replica after a failover (of a primary that is not there): writes are refused (READONLY)."""
+    client.replicaof("127.0.0.1", free_port())
+
+
+@pytest.mark.parametrize(
+    "refuse", [_refuse_writes_when_full, _refuse_writes_when_it_cannot_save, _refuse_writes_as_a_replica]
+)
+def test_pages_answer_while_redis_answers_but_refuses_writes(reader_client, seed, redis_server, refuse, caplog):
+    """Redis up but refusing to store (full, its disk full, a replica): served as in an outage,
+    not a server error on every page that is not in the cache yet."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url)
+    refuse(client, redis_server.directory)
+    with pytest.raises(redis.exceptions.ResponseError):
+        client.set("outage-test:probe", "1")
+    pages = PUBLIC_PAGES + ["/disclosures/apply/", "/search/?q=治理"]
+    with caplog.at_level(logging.WARNING, logger="govportal.outages"):
+        for url in pages:
+            assert reader_client.get(url).status_code == 200, url
+    assert any("unavailable" in r.getMessage() for r in caplog.records)
+    # Writable again (made a primary, memory freed, the disk back): cached again, no restart.
+    client.replicaof("NO", "ONE")
+    client.config_set("maxmemory", 0)
+    client.config_set("save", "")
+    with back():
+        for url in pages:
+            assert reader_client.get(url).status_code == 200, url
+        assert hit(reader_client.get("/disclosures/"))
