@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.roles import ENTRY_CLERK
 from disclosures.models import Attachment, DisclosureRecord
+from govportal.settings import base as base_settings
 from tests.disclosures.test_admin import form_data, staff
 from tests.disclosures.test_uploads import PDF
 from tests.staff import sign_in_staff
@@ -44,9 +45,10 @@ def failing_media(request, tmp_path, settings):
         expected = errno.EACCES
     else:
         pytest.skip("filling a file system needs root (a tmpfs mount)")
+    # The media storage the site runs with (tests otherwise keep files in memory), there.
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(media)}},
+        "default": {"BACKEND": base_settings.STORAGES["default"]["BACKEND"], "OPTIONS": {"location": str(media)}},
     }
     return media, expected
 
@@ -75,6 +77,8 @@ def test_an_attachment_the_storage_cannot_keep_saves_nothing_and_keeps_what_was_
     for typed in ("关于存储故障演练的通知", "录入员已经填好的摘要。", "官办通[2020]26号", "演练通知全文"):
         assert typed in html
     assert any("could not be stored" in r.getMessage() for r in caplog.records)  # operators hear of it
+    # Nor is the part of the file written before the disk filled up: it would keep the disk full.
+    assert not [path for path in media.rglob("*") if path.is_file()]
 
     # Once the storage works again, the same submission saves record and attachment together.
     if os.geteuid() == 0:
