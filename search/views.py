@@ -69,8 +69,12 @@ def results(request):
         "column": PAGE,
         "crumbs": PAGE.crumbs,
         "sort_choices": selectors.SORTS,
-        # The date-range form keeps the facets already chosen.
-        "hidden_filters": [(name, request.GET[name]) for name in HIDDEN_FILTERS if request.GET.get(name)],
+        # The date-range form keeps the facets already chosen, but not one the form refused (a
+        # year out of range, a publisher since removed, from an old link): it has no field on
+        # the page, so the next search typed into the box would fail with it again.
+        "hidden_filters": [
+            (name, request.GET[name]) for name in HIDDEN_FILTERS if request.GET.get(name) and name not in form.errors
+        ],
     }
     if not form.is_valid():
         return render(request, "search/results.html", context, status=400)

@@ -328,6 +328,24 @@ class TestBadInput:
         assert re.search(r'<li><a href="#id_q">检索词含有', summary)
         assert "<li>年份：" in summary  # a filter from a facet link: no box on the page to link to
 
+    def test_a_refused_filter_is_not_sent_again_with_the_next_search(self, client, db):
+        """A filter from an old link (a year out of range, a publisher since removed) is not on
+        the page as a field: carried in the form, every search typed into the box failed again."""
+        publisher = OrganizationFactory()
+        params = {"q": "社区", "year": "1800", "publisher": "999999", "topic": "abc", "validity": "valid"}
+        html = client.get(reverse("search:results"), params).content.decode()
+        form = html.split('class="search-form"')[1].split("</form>")[0]
+        hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+        assert "year" not in hidden and "publisher" not in hidden and "topic" not in hidden
+        assert hidden["validity"] == "valid"  # a filter that is fine is kept
+        # The next search from the box, with what the form carries, is answered.
+        response = client.get(reverse("search:results"), {"q": "治理", **hidden})
+        assert response.status_code == 200
+        html = client.get(
+            reverse("search:results"), {"q": "社区", "year": "1800", "publisher": publisher.pk}
+        ).content.decode()
+        assert f'<input type="hidden" name="publisher" value="{publisher.pk}">' in html
+
     def test_empty_query_asks_for_a_term(self, client, db):
         for url in (reverse("search:results"), reverse("search:results") + "?q=++"):
             response = client.get(url)
