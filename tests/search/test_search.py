@@ -210,6 +210,23 @@ class TestPage:
             rf'<p class="result-count" role="status">“社区”共找到 {count} 条结果', response.content.decode()
         )
 
+    def test_the_page_title_says_the_count_the_page_and_an_error(self, client, db):
+        """The title is what a screen reader says first when a page loads (a live region already
+        on the page is not announced): the count, the page after the first, or that the search
+        needs correcting; before, every page of results and the error page had the same title."""
+        for n in range(25):
+            published(title=f"关于社区第{n}项工作的通知")
+
+        def title(**params):
+            html = client.get(reverse("search:results"), params).content.decode()
+            return re.search(r"<title>(.*?)</title>", html).group(1)
+
+        assert title(q="社区").startswith("社区（共 25 条结果） - 站内搜索")
+        assert title(q="社区", page="2").startswith("社区（共 25 条结果，第 2 页） - 站内搜索")
+        assert title(q="社区", year="abc").startswith("检索条件有误，请修改 - 站内搜索")
+        assert title(q="%%").startswith("检索条件有误，请修改 - 站内搜索")
+        assert title().startswith("站内搜索 - ")
+
     def test_one_h1_and_a_labelled_search_box(self, client, seed):
         html = hit_urls(client, "社区")[1].content.decode()
         assert html.count("<h1") == 1
