@@ -492,21 +492,23 @@ SUGGESTION_SCAN = 1000
 SUGGESTION_MIN_RATIO = 0.6
 
 
-def search_suggestion(*, query: ParsedQuery, at=None) -> str | None:
+def search_suggestion(*, query: ParsedQuery, filters: SearchFilters = SearchFilters(), at=None) -> str | None:
     """“您是不是要找”: for a query without hits, the stretch of a public title most like it
     (停车为 → 停车位), from the newest few titles that share one of its bigrams, or None.
-    Kept until content changes, as the counts are: a miss asked again costs no query."""
+    Among the documents `filters` let through: the link keeps the reader's filters, and a
+    title they leave out would find nothing again. Kept until content changes, as the counts
+    are: a miss asked again costs no query."""
     if at is not None:
-        return _search_suggestion(query=query, at=at)
-    key = hashlib.md5(repr(query.terms).encode()).hexdigest()
-    return cached_value(f"search-suggestion:{key}", lambda: _search_suggestion(query=query))
+        return _search_suggestion(query=query, filters=filters, at=at)
+    key = hashlib.md5(repr((query.terms, filters.selected(), filters.date_from, filters.date_to)).encode()).hexdigest()
+    return cached_value(f"search-suggestion:{key}", lambda: _search_suggestion(query=query, filters=filters))
 
 
-def _search_suggestion(*, query: ParsedQuery, at=None) -> str | None:
+def _search_suggestion(*, query: ParsedQuery, filters: SearchFilters, at=None) -> str | None:
     wanted = "".join(query.terms)
     if not query.bigrams or len(wanted) < 3:
         return None
-    qs = SearchDocument.objects.public(at=at)
+    qs = filters.apply(SearchDocument.objects.public(at=at))
     # Read through the title index, unordered, and sorted here: "newest first" in SQL lets the
     # planner walk the date index and test every title when none matches (31 s at 1M records).
     found = backend_for(qs).titles_with_any(qs, query.bigrams).order_by()

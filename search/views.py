@@ -52,9 +52,9 @@ def _related_searches(query, facets, count) -> list[tuple[str, str, int]]:
     return [(f"{query.raw} · {value.label}", value.url, value.count) for value in values[:RELATED_SEARCHES]]
 
 
-def _suggestion_link(request, query):
+def _suggestion_link(request, query, filters):
     """(words, link) for “您是不是要找”, keeping the reader's filters, or None."""
-    words = selectors.search_suggestion(query=query)
+    words = selectors.search_suggestion(query=query, filters=filters)
     return (words, "?" + urlencode({**_params_without(request, "page", "format", "q"), "q": words})) if words else None
 
 
@@ -98,7 +98,7 @@ def results(request):
             # Results, not documents: the matches grouped under their record count once.
             page = numbered_page(request, found.groups, PAGE_SIZE, count=len(found.groups))["page"]
             hits = selectors.search_hits(documents=page.object_list, query=query)
-            suggestion = _suggestion_link(request, query) if not found.count else None
+            suggestion = _suggestion_link(request, query, form.filters) if not found.count else None
     except guard.SearchRefused as refused:
         return _refused(request, context, refused.reason)
     context.update(

@@ -4,6 +4,7 @@
 import pytest
 from django.urls import reverse
 
+from disclosures.models import DisclosureRecord
 from search.query import parse_query
 from search.selectors import search_suggestion
 from tests.disclosures.factories import published
@@ -34,6 +35,25 @@ def test_the_results_page_offers_it_with_the_filters_kept(titles, client):
     assert 'href="?type=record&amp;q=%E5%81%9C%E8%BD%A6%E4%BD%8D"' in html
     found = client.get(reverse("search:results"), {"q": "停车位"})
     assert "您是不是要找" not in found.content.decode()
+
+
+def test_the_suggestion_is_found_with_the_filters_it_keeps(titles, client):
+    """The link keeps the reader's filters, so the suggestion comes from what they let through:
+    a title of another publisher was offered, found nothing there, and offered a longer
+    stretch of the same title in turn (年渡报告 → 年度报告 → 年度报告汇, all empty)."""
+    from tests.disclosures.factories import OrganizationFactory
+
+    other = OrganizationFactory()
+    own = published(title="关于开展年度报告编制工作的通知", publisher=other).publisher
+    parking = DisclosureRecord.objects.get(title__contains="停车位").publisher
+    assert parking != own
+    html = client.get(reverse("search:results"), {"q": "停车为", "publisher": own.pk}).content.decode()
+    assert "您是不是要找" not in html
+    html = client.get(reverse("search:results"), {"q": "停车为", "publisher": parking.pk}).content.decode()
+    assert f'href="?publisher={parking.pk}&amp;q=%E5%81%9C%E8%BD%A6%E4%BD%8D"' in html
+    # Whatever the filter, a suggestion found under it has hits under it.
+    html = client.get(reverse("search:results"), {"q": "年渡报告", "year": "2000"}).content.decode()
+    assert "您是不是要找" not in html
 
 
 def test_related_searches_narrow_to_the_biggest_parts(seed, client):
