@@ -22,6 +22,13 @@ def has_control_characters(value: str, *, only_controls=False) -> bool:
     return any(unicodedata.category(ch) in _HIDDEN and ch not in "\t\n\r" for ch in value)
 
 
+def without_invisible_marks(value: str) -> str:
+    """`value` without the format characters that text copied from a web page or a chat carries
+    and a reader cannot see to delete (zero-width space and joiners, word joiner, byte-order
+    mark, soft hyphen). The bidirectional controls stay, for has_control_characters to refuse."""
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf" or ch in _BIDI_CONTROLS)
+
+
 def printable(value: str) -> str:
     """`value` without hidden characters, for echoing what a reader typed back in a message."""
     return "".join(ch for ch in value if unicodedata.category(ch) not in _HIDDEN or ch in "\t\n\r")

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from core.text import has_control_characters
+from core.text import has_control_characters, without_invisible_marks
 
 from .tokenizer import MAX_TOKEN_LENGTH, han_phrase_bigrams, normalize, query_tokens, squeeze_normalized
 
@@ -37,8 +37,9 @@ class ParsedQuery:
 
 
 def clean_query(raw: str) -> str:
-    """The query as typed, minus surrounding space; raises QueryError with a reader-facing message."""
-    value = (raw or "").strip()
+    """The query as typed, minus surrounding space and invisible marks (a pasted zero-width
+    space: nobody could find it to delete it); raises QueryError with a reader-facing message."""
+    value = without_invisible_marks(raw or "").strip()
     if not value:
         raise QueryError("请输入检索词，例如“社区治理”或文号“官办通〔2020〕26号”。")
     if "\ufffd" in value:

@@ -333,14 +333,14 @@ class TestBadInput:
         html = client.get(reverse("search:results"), {"q": "社区"}).content.decode()
         assert 'aria-describedby="id_q_helptext" id="id_q"' in html
         assert '<span class="hint" id="id_q_helptext">可输入标题' in html
-        html = client.get(reverse("search:results"), {"q": "\u200b社区"}).content.decode()
+        html = client.get(reverse("search:results"), {"q": "\x07社区"}).content.decode()
         assert 'aria-describedby="id_q_helptext id_q_error"' in html
         assert re.search(r'<ul class="errorlist" id="id_q_error"><li>检索词含有', html)
         html = client.get(reverse("search:results"), {"q": "社区", "date_from": "2024-13-01"}).content.decode()
         assert 'aria-describedby="id_date_from_error"' in html and 'id="id_date_from_error"' in html
 
     def test_the_error_summary_links_the_fields_on_the_page_and_names_the_others(self, client, db):
-        html = client.get(reverse("search:results"), {"q": "\u200b社区", "year": "abc"}).content.decode()
+        html = client.get(reverse("search:results"), {"q": "\x07社区", "year": "abc"}).content.decode()
         summary = html.split('class="error-summary"')[1].split("</div>")[0]
         assert re.search(r'<li><a href="#id_q">检索词含有', summary)
         assert "<li>年份：" in summary  # a filter from a facet link: no box on the page to link to
@@ -362,6 +362,16 @@ class TestBadInput:
             reverse("search:results"), {"q": "社区", "year": "1800", "publisher": publisher.pk}
         ).content.decode()
         assert f'<input type="hidden" name="publisher" value="{publisher.pk}">' in html
+
+    def test_invisible_marks_pasted_with_the_query_are_dropped(self, client, seed):
+        """A 文号 or phrase copied from a web page or a chat may carry zero-width spaces, joiners
+        or a byte-order mark: the reader cannot see them to delete them, as the refusal asked."""
+        pasted = "\ufeff官办通\u200b〔2020〕\u200d26号\u00ad"
+        urls, response = hit_urls(client, pasted, type="record")
+        assert urls == hit_urls(client, "官办通〔2020〕26号", type="record")[0] and urls
+        assert "“官办通〔2020〕26号”共找到" in response.content.decode()  # what was searched, said back
+        for refused in ("\x00社区", "社区\u202e"):  # a control character; a direction override
+            assert client.get(reverse("search:results"), {"q": refused}).status_code == 400
 
     def test_empty_query_asks_for_a_term(self, client, db):
         for url in (reverse("search:results"), reverse("search:results") + "?q=++"):
