@@ -7,6 +7,8 @@ from .query import MAX_QUERY_LENGTH, QueryError, parse_query
 from .registry import source_labels
 from .selectors import SORTS, SearchFilters
 
+INVALID_CHOICE = "没有这个选项（链接可能已过期），再次检索时不再使用这个条件。"
+
 
 class SearchForm(forms.Form):
     q = forms.CharField(
@@ -34,6 +36,10 @@ class SearchForm(forms.Form):
         self.fields["type"].choices = [("", "全部")] + list(source_labels().items())
         # parse_query explains control characters (NUL included) in the reader's terms.
         self.fields["q"].validators = []
+        # These come from links, not from a field on the page. Django's message for a value not
+        # on the list repeats it, which let a crafted link write any sentence in the error box.
+        for name in ("type", "publisher", "topic", "validity", "sort"):
+            self.fields[name].error_messages["invalid_choice"] = INVALID_CHOICE
         self.parsed_query = None
 
     def clean_q(self):
