@@ -32,7 +32,13 @@ class ProposalFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         label="办理结果分类", method="filter_category", queryset=ReplyCategory.objects.all(), empty_label="全部"
     )
-    status = django_filters.ChoiceFilter(label="办理状态", choices=Proposal.Status.choices, empty_label="全部")
+    status = django_filters.ChoiceFilter(
+        label="办理状态",
+        choices=Proposal.Status.choices,
+        empty_label="全部",
+        # Django's own message repeats the value: a crafted link could write any sentence on the page.
+        error_messages={"invalid_choice": "没有这个选项，请重新选择。"},
+    )
     year = YearFilter(
         label="年度",
         field_name="session__year",

@@ -158,6 +158,16 @@ def test_bad_filters_are_a_clear_400_or_404(reader_client, data):
     assert f"{label}：" in html
 
 
+def test_an_unknown_status_is_not_written_on_the_page(reader_client, data):
+    """Django's message for a choice not on the list repeats it: a crafted link had the site
+    print any sentence in its error box."""
+    planted = "本网站已迁移请访问example办理"
+    response = reader_client.get("/proposals/", {"status": planted})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert planted not in html and "办理状态：没有这个选项" in html
+
+
 def test_member_page_lists_led_and_cosigned_proposals(reader_client, data):
     response = reader_client.get(data["bob"].get_absolute_url())
     assert response.status_code == 200
