@@ -112,6 +112,10 @@ def results(request):
             "count_cap_label": facet_counts.round_figure(facet_counts.COUNT_CAP),
             "suggestion": suggestion,
             "facets": _facet_links(request, found.facets),
+            "facets_shown": any(found.facets.values()),
+            # Nothing found under the chosen filters lists none of them to unselect: one link
+            # drops them all (the date range too), keeping the words.
+            "clear_filters_url": "?" + urlencode({"q": query.raw}) if form.has_filters and not found.count else "",
             "related_searches": _related_searches(query, found.facets, found.count),
             "facet_titles": FACET_TITLES,
             "query_string": urlencode(_params_without(request, "page", "format")),

@@ -398,3 +398,24 @@ class TestBadInput:
 
     def test_invalid_utf8_in_the_path_is_a_404_page(self, client, db):
         assert client.get("/search/%FF/").status_code == 404
+
+
+@pytest.mark.django_db
+class TestResultsBeforeFacets:
+    """In one column (a phone, 长者模式) the results come first, not under every facet; a wide
+    screen places the facets in the left column (tests/browser/test_search_layout.py)."""
+
+    def test_the_results_come_before_the_facets_and_a_link_leads_to_them(self, client, seed):
+        _, response = hit_urls(client, "社区")
+        html = response.content.decode()
+        assert html.index('id="results-heading"') < html.index('class="hit-list"') < html.index('id="facets-heading"')
+        assert '<a href="#facets-heading">按类型、发布机构等筛选</a>' in html
+
+    def test_nothing_found_under_a_filter_offers_to_drop_the_filters(self, client, seed):
+        _, response = hit_urls(client, "社区", date_from="2001-01-01", date_to="2001-12-31")
+        assert not response.context["hits"]
+        html = response.content.decode()
+        # No facet lists what was chosen now (nothing matched): this link is the way back.
+        assert '<a href="?q=%E7%A4%BE%E5%8C%BA" rel="nofollow">取消已选的筛选条件，在全部内容中检索</a>' in html
+        _, response = hit_urls(client, "量子纠缠")  # nothing found, nothing chosen: no such link
+        assert "取消已选的筛选条件" not in response.content.decode()
