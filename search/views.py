@@ -106,7 +106,11 @@ def results(request):
             "query": query,
             "page": page,
             "hits": hits,
-            "count_label": found.count_label,
+            # Results, as listed and paged (a record with its reply and the facts quoting it is
+            # one); the documents behind them said beside, when more. A capped count is the
+            # documents' estimate.
+            "count_label": found.count_label if found.capped else facet_counts.count_label(len(found.groups), False),
+            "documents_count": found.count if not found.capped and found.count > len(found.groups) else None,
             "capped": found.capped,
             "facets_sampled": any(value.at_least for values in found.facets.values() for value in values),
             "count_cap_label": facet_counts.round_figure(facet_counts.COUNT_CAP),

@@ -202,12 +202,15 @@ class TestPage:
         assert "匹配位置：索引号" in response.content.decode()
 
     def test_result_count_is_in_a_live_region(self, client, seed):
-        _, response = hit_urls(client, "社区")
-        # The matching documents, also those grouped under their record.
-        count = response.context["count_label"]
-        assert count == str(SearchDocument.objects.filter(search_text__contains="社区").count())
-        assert re.search(
-            rf'<p class="result-count" role="status">“社区”共找到 {count} 条结果', response.content.decode()
+        urls, response = hit_urls(client, "社区")
+        # The results as listed (the letter with its reply and the facts quoting it is one), and
+        # the matching documents behind them: "36 results" over a list of 12 misled readers.
+        documents = SearchDocument.objects.filter(search_text__contains="社区").count()
+        assert len(urls) == 1 < documents
+        assert response.context["count_label"] == "1"
+        assert (
+            f'<p class="result-count" role="status">“社区”共找到 1 条结果（含相关数据共 {documents} 条）。</p>'
+            in response.content.decode()
         )
 
     def test_the_page_title_says_the_count_the_page_and_an_error(self, client, db):
