@@ -194,6 +194,8 @@ def annotate_alarms(cases, *, today=None, calendar=None):
         # Working days after today up to the due date (negative: after the due date up to today).
         left = running[case.due_on] - running[today] if case.due_on is not None and case.is_open else None
         case.days_left, case.alarm = left, alarm_level(left)
+        # Paused (no due date while the clock stops): the other side's date, and whether it passed.
+        case.waiting_passed = case.is_open and case.waiting_until is not None and case.waiting_until < today
     return cases
 
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from inforequests import services
-from inforequests.models import Case
+from inforequests.models import Case, Pause
 from tests.staff import sign_in_staff
 
 from .factories import APPLICANT_NAME, PERSON_ID, PHONE, AgencyFactory, make_case, staff_page_urls, staff_user
@@ -634,3 +634,22 @@ def test_a_reply_document_kept_from_before_the_check_does_not_block_saving_the_c
         f.formset.errors for f in response.context["inline_admin_formsets"]
     ]
     assert ReplyDocument.objects.filter(case=case_a).count() == 2
+
+
+def test_the_queue_shows_a_paused_cases_waiting_date_and_that_it_passed(client, two_agencies):
+    # Paused, a case has no due date: the queue said only 暂停, also of a third party's 15 working
+    # days long gone, and of a case closed while paused (逾期不补正), which has no date at all.
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    consulting = services.case_start_consultation(
+        case=case_a, kind=Pause.Kind.THIRD_PARTY, party="某物业公司", started_on=D(2026, 9, 21)
+    )
+    correcting = services.case_request_correction(
+        case=make_case(agency=a, received_on=D(2026, 9, 18)), notice_on=D(2026, 9, 21), reason="请补正"
+    )
+    lapsed = services.case_close_lapsed(case=correcting, today=correcting.waiting_until + dt.timedelta(days=1))
+    html = client.get("/disclosures/apply/staff/", {"state": "all"}).content.decode()
+    row = re.search(rf"{consulting.number}.*?</tr>", html, re.S).group()
+    assert f"暂停（等待至{consulting.waiting_until:%Y-%m-%d}，<strong>已过</strong>）" in row  # 19 Oct 2026
+    row = re.search(rf"{lapsed.number}.*?</tr>", html, re.S).group()
+    assert lapsed.due_on is None and "暂停" not in row
