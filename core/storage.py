@@ -1,6 +1,7 @@
 """Storages: uploaded files (media) and static files."""
 
 import os
+import threading
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -12,21 +13,37 @@ class MediaStorage(FileSystemStorage):
 
     A file that cannot be written whole (the disk fills up while it is written, core/uploads.py
     tells staff) stays on the disk as far as it got: nothing refers to it, and it keeps the disk
-    full for the next try. It is removed. Only a file this save created: the name was free when
-    the save began (Storage.save picks a free one; uploads are named by a random hex)."""
+    full for the next try. It is removed. Only a file this save created, under the name it was
+    written to: the name was free when the save began (Storage.save picks a free one), and when
+    another upload takes that name first (two 答复书.pdf at once: reply documents keep the
+    uploaded name), Django's _save writes under another one it picks (get_available_name), so
+    the file under the first name is the other upload's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._writing = threading.local()  # the name this thread's _save writes to now
+
+    def get_available_name(self, name, max_length=None):
+        name = super().get_available_name(name, max_length)
+        if getattr(self._writing, "name", None) is not None:
+            self._writing.name = name  # _save's next try, the last one free
+        return name
 
     def _save(self, name, content):
-        path = self.path(name)
-        existed = os.path.lexists(path)
+        existed = os.path.lexists(self.path(name))
+        self._writing.name = name
         try:
             return super()._save(name, content)
         except OSError:
-            if not existed:
+            written = self._writing.name
+            if written != name or not existed:
                 try:
-                    os.remove(path)
+                    os.remove(self.path(written))
                 except OSError:  # never created (a read-only disk), or already gone
                     pass
             raise
+        finally:
+            self._writing.name = None
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
