@@ -89,8 +89,8 @@ class RedisCache(DjangoRedisCache):
         return down.down_since is None or (down.allows() and self._recover())
 
     def _recover(self) -> bool:
-        """Redis may be back: True if it answers (after dropping every key of this cache if
-        this process lost writes meanwhile)."""
+        """Redis may be back: True if it takes a write (after dropping every key of this cache
+        if this process lost writes meanwhile)."""
         try:
             client = self._cache.get_client(None, write=True)
             if self._lost.lost:
@@ -104,8 +104,10 @@ class RedisCache(DjangoRedisCache):
                 if batch:
                     client.unlink(*batch)
                 self._lost.lost = False
-            else:
-                client.ping()
+            # A write, not a PING: a Redis that is full, cannot save or is a replica answers
+            # PING and reads (and, full, even the deletes above) but refuses to store; taken
+            # back on that, the next write failed again, every retry interval.
+            client.set(self.make_key("outage:probe"), b"1", ex=60)
         except REDIS_ERRORS as error:
             self._outage.failed(error)
             return False

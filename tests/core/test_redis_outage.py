@@ -331,3 +331,27 @@ def test_pages_answer_while_redis_answers_but_refuses_writes(reader_client, seed
         for url in pages:
             assert reader_client.get(url).status_code == 200, url
         assert hit(reader_client.get("/disclosures/"))
+
+
+@pytest.mark.parametrize(
+    "refuse", [_refuse_writes_when_full, _refuse_writes_when_it_cannot_save, _refuse_writes_as_a_replica]
+)
+def test_a_redis_that_still_refuses_writes_is_not_taken_back(reader_client, seed, redis_server, refuse, caplog):
+    """It answers PING and reads all along: taken back on that, the next write failed again, so
+    every retry interval each process logged it back and down again and dropped its copies of
+    kept pages (core.pagecache), and with writes lost meanwhile deleted every key of the cache."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url)
+    for url in PUBLIC_PAGES:
+        reader_client.get(url)  # kept in Redis
+    refuse(client, redis_server.directory)
+    with caplog.at_level(logging.WARNING, logger="govportal.outages"):
+        for url in PUBLIC_PAGES:
+            assert reader_client.get(url).status_code == 200, url
+        with back():  # retried at every call, Redis still refusing
+            for url in PUBLIC_PAGES + ["/disclosures/apply/"]:
+                assert reader_client.get(url).status_code == 200, url
+    lines = [r.getMessage() for r in caplog.records]
+    assert not [line for line in lines if "available again" in line], lines
+    assert len([line for line in lines if line.startswith("Redis cache") and "unavailable" in line]) == 1, lines
