@@ -226,6 +226,9 @@ class TestPage:
 
         assert title(q="社区").startswith("社区（共 25 条结果） - 站内搜索")
         assert title(q="社区", page="2").startswith("社区（共 25 条结果，第 2 页） - 站内搜索")
+        # Nothing found is a count too (an empty page of results is false in a template).
+        assert title(q="量子纠缠").startswith("量子纠缠（共 0 条结果） - 站内搜索")
+        assert title(q="社区", date_from="2001-01-01", date_to="2001-12-31").startswith("社区（共 0 条结果） - ")
         assert title(q="社区", year="abc").startswith("检索条件有误，请修改 - 站内搜索")
         assert title(q="%%").startswith("检索条件有误，请修改 - 站内搜索")
         assert title().startswith("站内搜索 - ")
