@@ -355,3 +355,14 @@ def test_a_redis_that_still_refuses_writes_is_not_taken_back(reader_client, seed
     lines = [r.getMessage() for r in caplog.records]
     assert not [line for line in lines if "available again" in line], lines
     assert len([line for line in lines if line.startswith("Redis cache") and "unavailable" in line]) == 1, lines
+
+
+def test_flushing_view_counts_says_why_redis_refused(seed, redis_server):
+    """The command's one line names what Redis answered: "ResponseError" alone did not tell a
+    full disk (MISCONF) from anything else."""
+    import redis
+    from django.core.management import CommandError, call_command
+
+    _refuse_writes_when_it_cannot_save(redis.Redis.from_url(redis_server.url), redis_server.directory)
+    with pytest.raises(CommandError, match="Redis 不可用（ResponseError: MISCONF "):
+        call_command("flush_view_counts")

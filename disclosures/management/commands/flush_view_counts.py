@@ -14,7 +14,9 @@ class Command(BaseCommand):
         try:
             written = record_view_counts_flush()
         except REDIS_ERRORS as error:  # one line for cron, every minute, not a traceback
+            # With Redis's own words: an error reply (full, cannot save, a replica) is told
+            # apart only by them (redis-py has no class for MISCONF).
             raise CommandError(
-                f"浏览次数未写入：Redis 不可用（{type(error).__name__}），计数仍在缓冲中，下次运行再写。"
+                f"浏览次数未写入：Redis 不可用（{type(error).__name__}: {error}），计数仍在缓冲中，下次运行再写。"
             ) from None
         self.stdout.write(f"flushed {written} views")
