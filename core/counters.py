@@ -545,25 +545,29 @@ class CounterBuffer:
             except REDIS_ERRORS as error:
                 down.failed(error)
             else:
-                if down.recovered():
+                if down.down_since is not None:
+                    # The answer's epoch is from before the outage: a new one, or, while the
+                    # store still refuses writes, one never used (the stored count is read again).
                     epoch = self._after_outage(store)
-                    if epoch is not None:  # the answer's epoch is from before the new one
-                        result = (result[0], epoch)
+                    result = (result[0], next(_outage_epochs) if epoch is None else epoch)
                 return result
         return None, next(_outage_epochs)
 
     def _after_outage(self, store):
         """Views went to the database meanwhile: every stored count must be read again (a new
-        epoch, which is returned)."""
+        epoch, which is returned). The store is back once it takes that write: a read answered
+        (a crawler's view) does not tell, since a Redis that is full, cannot save or is a
+        replica still runs a script that only reads; None while it refuses."""
         try:
             epoch = store.new_epoch()
         except REDIS_ERRORS as error:
             store.outage.failed(error)
             return None
-        try:
-            self.hand_over()
-        except Exception as error:
-            outage("database (view counts)").failed(error)
+        if store.outage.recovered():
+            try:
+                self.hand_over()
+            except Exception as error:
+                outage("database (view counts)").failed(error)
         return epoch
 
     def pending(self, key) -> int:

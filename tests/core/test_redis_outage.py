@@ -366,3 +366,24 @@ def test_flushing_view_counts_says_why_redis_refused(seed, redis_server):
     _refuse_writes_when_it_cannot_save(redis.Redis.from_url(redis_server.url), redis_server.directory)
     with pytest.raises(CommandError, match="Redis 不可用（ResponseError: MISCONF "):
         call_command("flush_view_counts")
+
+
+def test_view_counts_do_not_take_back_a_redis_that_only_reads(reader_client, seed, redis_server, caplog):
+    """A crawler's view only reads the count (a script that reads runs on a read-only replica):
+    taken back on that, the store was logged back and down again at every retry, and each time
+    the process dropped its copies of kept pages."""
+    import redis
+
+    reader_client.get(SEED_URL)
+    _refuse_writes_as_a_replica(redis.Redis.from_url(redis_server.url), redis_server.directory)
+    before = stored_views(seed)
+    with caplog.at_level(logging.WARNING, logger="govportal.outages"):
+        reader_client.get(SEED_URL)  # a reader's view: refused by Redis, to the database
+        with back():
+            for _ in range(3):
+                assert reader_client.get(SEED_URL, HTTP_USER_AGENT="").status_code == 200  # a crawler
+            reader_client.get(SEED_URL)  # a reader's again: still to the database
+    lines = [r.getMessage() for r in caplog.records]
+    assert not [line for line in lines if "available again" in line], lines
+    assert len([line for line in lines if line.startswith("Redis counters")]) == 1, lines
+    assert stored_views(seed) == before + 2
