@@ -2,6 +2,7 @@
 
 import os
 import threading
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -29,11 +30,36 @@ class MediaStorage(FileSystemStorage):
             self._writing.name = name  # _save's next try, the last one free
         return name
 
+    @contextmanager
+    def removing_on(self, errors):
+        """Files this thread saves in the block are removed if it raises one of `errors`: the
+        database transaction that referred to them was rolled back (the admin's, when the disk
+        filled up at its third attachment), so nothing refers to the first two either."""
+        outer = getattr(self._writing, "saved", None)
+        saved = self._writing.saved = []
+        try:
+            yield
+        except errors:
+            for name in saved:
+                try:
+                    self.delete(name)
+                except OSError:
+                    pass
+            saved.clear()
+            raise
+        finally:
+            self._writing.saved = outer
+            if outer is not None:
+                outer.extend(saved)
+
     def _save(self, name, content):
         existed = os.path.lexists(self.path(name))
         self._writing.name = name
         try:
-            return super()._save(name, content)
+            name = super()._save(name, content)
+            if getattr(self._writing, "saved", None) is not None:
+                self._writing.saved.append(name)
+            return name
         except OSError:
             written = self._writing.name
             if written != name or not existed:

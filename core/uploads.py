@@ -9,9 +9,11 @@ input cannot be filled in again: the browser asks for it anew).
 Use it on a ModelAdmin whose form or inlines take files."""
 
 import logging
+from contextlib import nullcontext
 
 from django import forms
 from django.contrib import messages
+from django.core.files.storage import default_storage
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,13 @@ class UploadFailed(Exception):
     def __init__(self, error: OSError):
         super().__init__(str(error))
         self.error = error
+
+
+def _removing_saved_files_on(errors):
+    """The files saved meanwhile are removed on `errors` (core.storage.MediaStorage; another
+    storage keeps them)."""
+    removing = getattr(default_storage, "removing_on", None)
+    return removing(errors) if removing else nullcontext()
 
 
 def _message(error):
@@ -58,7 +67,8 @@ class UploadFailureAdminMixin:
         queued = messages.get_messages(request)
         before = len(queued._queued_messages)
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            with _removing_saved_files_on(UploadFailed):
+                return super().changeform_view(request, object_id, form_url, extra_context)
         except UploadFailed as failure:
             # The admin's transaction has been rolled back: nothing of this submission is kept,
             # so neither is what it said it did ("已发布").

@@ -90,3 +90,26 @@ def test_an_attachment_the_storage_cannot_keep_saves_nothing_and_keeps_what_was_
     assert response.status_code == 302
     record = DisclosureRecord.objects.get()
     assert record.attachments.get().file.read().startswith(PDF)
+
+
+def test_the_files_saved_before_the_one_that_failed_are_removed_too(client, failing_media):
+    """The admin's transaction is rolled back, so nothing refers to the attachments written
+    before the one the disk could not hold: they would keep it full for the next try."""
+    media, expected = failing_media
+    if expected != errno.ENOSPC:
+        pytest.skip("a disk that takes the first file and not the second")
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
+    data = form_data(
+        **{
+            "attachments-TOTAL_FORMS": "2",
+            "attachments-0-title": "附件一",
+            "attachments-0-position": "0",
+            "attachments-0-file": SimpleUploadedFile("附件一.pdf", PDF + b"%" * 1024),  # fits
+            "attachments-1-title": "附件二",
+            "attachments-1-position": "1",
+            "attachments-1-file": SimpleUploadedFile("附件二.pdf", PDF + b"%" * 64 * 1024),  # does not
+        }
+    )
+    response = client.post("/admin/disclosures/disclosurerecord/add/", data)
+    assert response.status_code == 200 and not Attachment.objects.exists()
+    assert not [path for path in media.rglob("*") if path.is_file()]
