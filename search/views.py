@@ -24,6 +24,10 @@ def _params_without(request, *names) -> dict:
     return {key: value for key, value in request.GET.items() if key not in names and value}
 
 
+def _params_only(request, *names) -> dict:
+    return {key: value for key, value in request.GET.items() if key in names and value}
+
+
 def _facet_links(request, facets):
     """Each value links to the current search narrowed to it, or widened again if selected."""
     for facet in facets.values():
@@ -118,8 +122,10 @@ def results(request):
             "facets": _facet_links(request, found.facets),
             "facets_shown": any(found.facets.values()),
             # Nothing found under the chosen filters lists none of them to unselect: one link
-            # drops them all (the date range too), keeping the words.
-            "clear_filters_url": "?" + urlencode({"q": query.raw}) if form.has_filters and not found.count else "",
+            # drops them all (the date range too), keeping the words and the order.
+            "clear_filters_url": "?" + urlencode(_params_only(request, "q", "sort"))
+            if form.has_filters and not found.count
+            else "",
             "related_searches": _related_searches(query, found.facets, found.count),
             "facet_titles": FACET_TITLES,
             "query_string": urlencode(_params_without(request, "page", "format")),

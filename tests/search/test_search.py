@@ -209,7 +209,7 @@ class TestPage:
         assert len(urls) == 1 < documents
         assert response.context["count_label"] == "1"
         assert (
-            f'<p class="result-count" role="status">“社区”共找到 1 条结果（含相关数据共 {documents} 条）。</p>'
+            f'<p class="result-count" role="status">“社区”共找到 1 条结果（含相关内容共 {documents} 条）。</p>'
             in response.content.decode()
         )
 
@@ -418,10 +418,13 @@ class TestResultsBeforeFacets:
         assert '<a href="#facets-heading">按类型、发布机构等筛选</a>' in html
 
     def test_nothing_found_under_a_filter_offers_to_drop_the_filters(self, client, seed):
-        _, response = hit_urls(client, "社区", date_from="2001-01-01", date_to="2001-12-31")
+        _, response = hit_urls(client, "社区", date_from="2001-01-01", date_to="2001-12-31", sort="date")
         assert not response.context["hits"]
         html = response.content.decode()
         # No facet lists what was chosen now (nothing matched): this link is the way back.
-        assert '<a href="?q=%E7%A4%BE%E5%8C%BA" rel="nofollow">取消已选的筛选条件，在全部内容中检索</a>' in html
+        assert (
+            '<a href="?q=%E7%A4%BE%E5%8C%BA&amp;sort=date" rel="nofollow">取消已选的筛选条件，在全部内容中检索</a>'
+            in html
+        )
         _, response = hit_urls(client, "量子纠缠")  # nothing found, nothing chosen: no such link
         assert "取消已选的筛选条件" not in response.content.decode()
