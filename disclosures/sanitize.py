@@ -129,7 +129,8 @@ def _headed_tables(html):
     them (rich-text.js captionedTable): a <thead>'s rows are header rows (their cells become
     <th>), and so are the leading rows whose cells are all <th>, as far as none of their cells
     spans a row below them; a header row's cell without a scope heads its column
-    (scope="col"). A table without header rows is left as it is."""
+    (scope="col"). A table without header rows nor <thead> is left as it is. The rows keep
+    the order they are written in (the editor's), so no text changes places."""
     if "<th" not in html:  # <th> and <thead>: only tables with header cells are rebuilt
         return html
     from bs4 import BeautifulSoup  # only saves of a table with header cells need the tree
@@ -138,42 +139,52 @@ def _headed_tables(html):
     changed = False
     for table in soup.find_all("table"):
         sections = table.find_all(["thead", "tbody", "tr"], recursive=False)
-        heads = [section for section in sections if section.name == "thead"]
-        rows = [row for head in heads for row in head.find_all("tr", recursive=False)]
-        for row in rows:
-            for cell in row.find_all("td", recursive=False):
-                cell.name = "th"
+        # The rows in the order they are written, as the editor reads them: a <thead> written
+        # after body rows is not moved above them (its text would change places).
+        rows = []
         for section in sections:
-            if section.name != "thead":
-                rows.extend([section] if section.name == "tr" else section.find_all("tr", recursive=False))
+            rows.extend([section] if section.name == "tr" else section.find_all("tr", recursive=False))
+            if section.name == "thead":
+                for row in section.find_all("tr", recursive=False):
+                    for cell in row.find_all("td", recursive=False):
+                        cell.name = "th"
         cells = [row.find_all(["td", "th"], recursive=False) for row in rows]
         count = 0
         while count < len(rows) and cells[count] and all(cell.name == "th" for cell in cells[count]):
             count += 1
-        # A row group ends its cells' rows: no header cell may span past the head.
-        while count and any(
-            index + int(cell.get("rowspan", 1)) > count for index in range(count) for cell in cells[index]
-        ):
-            count -= 1
-        if not count:
-            continue
+        count = _head_size(cells, count)
+        if not count and not any(section.name == "thead" for section in sections):
+            continue  # a <thead> without header rows becomes body rows, where they are written
         changed = True
         for section in sections:
             section.extract()
         for child in [child for child in table.children if isinstance(child, str)]:
             child.extract()  # the layout between rows, which the new sections leave out
-        head = soup.new_tag("thead")
-        for row in rows[:count]:
-            for cell in row.find_all("th", recursive=False):
-                cell["scope"] = cell.get("scope") or "col"
-            head.append(row)
-        table.append(head)
+        if count:
+            head = soup.new_tag("thead")
+            for row in rows[:count]:
+                for cell in row.find_all("th", recursive=False):
+                    cell["scope"] = cell.get("scope") or "col"
+                head.append(row)
+            table.append(head)
         if rows[count:]:
             body = soup.new_tag("tbody")
             body.extend(rows[count:])
             table.append(body)
     # Through the cleaner again: its serialization (and no other) is what every save stores.
     return _cleaner.clean(soup.decode(formatter=_attributes_as_written())) if changed else html
+
+
+def _head_size(cells, count):
+    """How many of the first `count` rows (of header cells) may be the head: a row group ends
+    its cells' rows, so no header cell may span past the head. In one pass over the cells (a
+    table of thousands of rows is checked in linear time)."""
+    reach, fits = 0, 0  # the furthest row the cells so far reach; the largest head that holds them
+    for index in range(count):
+        reach = max([reach, *(index + int(cell.get("rowspan", 1)) for cell in cells[index])])
+        if reach <= index + 1:
+            fits = index + 1
+    return fits
 
 
 def _attributes_as_written():
