@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
@@ -336,6 +336,15 @@ def requested_agency(params) -> int | None:
     anything else is ignored: the applicant then chooses."""
     pk = digits_value(params.get(AGENCY_PARAMETER, ""), max_digits=18)
     return pk if pk is not None and agency_exists(pk) else None
+
+
+def last_step_on(case) -> dt.date:
+    """The date of the case's latest step that moved it (receipt, 补正 asked or received, a
+    consultation begun or ended, a fee asked or paid, an extension): a closing date that comes
+    before it would put the case's steps out of order (and 年报 might count it in a year before
+    them)."""
+    moved = case.events.exclude(from_state="").aggregate(on=Max("effective_on"))["on"]
+    return max(day for day in (case.received_on, moved) if day is not None)
 
 
 # Events whose reason names whom the agency consulted or what they answered (Art. 32: theirs).

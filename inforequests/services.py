@@ -546,9 +546,9 @@ def case_withdraw(*, case, withdrawn_on, note="", user=None) -> Case:
     for the 补正 or the fee to lapse instead would count it as 逾期不补正 / 逾期未缴费."""
     case = _lock(case)
     _check(case, Case.State.ANSWERED, user=user)  # every open state may end so
-    # Not before the pause it ends (a pause ends on or after its start).
-    started = case.pauses.filter(ended_on__isnull=True).order_by("-started_on").values_list("started_on", flat=True)
-    _check_day(withdrawn_on, "withdrawn_on", "撤回日期", not_before=max([case.received_on, *started[:1]]))
+    # Not before the case's last step: the pause it ends (a pause ends on or after its start),
+    # a 补正 received or a consultation ended (the steps would read out of order).
+    _check_day(withdrawn_on, "withdrawn_on", "撤回日期", not_before=selectors.last_step_on(case))
     note = (note or "").strip()
     return _close(
         case,

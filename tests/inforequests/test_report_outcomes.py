@@ -84,3 +84,33 @@ def test_a_request_withdrawn_while_a_correction_or_fee_is_awaited_is_other_not_l
     assert "申请人撤回申请" not in client.get(url).content.decode()
     with pytest.raises(services.TransitionNotAllowed):
         services.case_withdraw(case=awaiting_fee, withdrawn_on=D(2026, 11, 7))
+
+
+def test_a_withdrawal_is_not_dated_before_the_cases_last_step(client):
+    """A 补正 received on 10 November, or a consultation ended on 12 November, then a withdrawal
+    dated before it: the steps read out of order (closed before its own 补正 arrived), refused
+    beside the date, with what was typed kept."""
+    from inforequests.models import Pause
+    from tests.staff import sign_in_staff
+
+    from .factories import staff_user
+
+    case = make_case(received_on=D(2026, 11, 2))
+    case = services.case_request_correction(case=case, notice_on=D(2026, 11, 3), reason="请写明文号")
+    case = services.case_receive_correction(case=case, received_on=D(2026, 11, 10))
+    with pytest.raises(ValidationError) as refused:
+        services.case_withdraw(case=case, withdrawn_on=D(2026, 11, 5))
+    assert "撤回日期不能早于2026年11月10日" in refused.value.message_dict["withdrawn_on"][0]
+
+    case = services.case_start_consultation(
+        case=case, kind=Pause.Kind.THIRD_PARTY, party="某公司", started_on=D(2026, 11, 11)
+    )
+    case = services.case_end_consultation(case=case, ended_on=D(2026, 11, 12))
+    sign_in_staff(client, staff_user("clerk", case.agency))
+    url = f"/disclosures/apply/staff/{case.pk}/"
+    early = client.post(url, {"action": "withdraw", "withdraw-withdrawn_on": "2026-11-11", "withdraw-note": "来函撤回"})
+    page = early.content.decode()
+    assert early.status_code == 400 and "撤回日期不能早于2026年11月12日" in page and "来函撤回" in page
+    case.refresh_from_db()
+    assert case.is_open
+    assert services.case_withdraw(case=case, withdrawn_on=D(2026, 11, 12)).replied_on == D(2026, 11, 12)
