@@ -171,6 +171,10 @@ TABLES = [
     '<table><tbody><tr><th rowspan="2"><p>序号</p></th><th><p>姓名</p></th></tr><tr><td><p>张明</p></td></tr></tbody></table>',
     '<table><tbody><tr><th rowspan="2"><p>序号</p></th><th><p>基本情况</p></th></tr><tr><th><p>姓名</p></th></tr>'
     "<tr><td><p>1</p></td><td><p>张明</p></td></tr></tbody></table>",
+    # A <thead> after body rows: its row stays where it is written.
+    "<table><thead><tr><th><p>项目</p></th></tr></thead><tbody><tr><td><p>甲</p></td></tr></tbody>"
+    "<thead><tr><td><p>乙</p></td></tr></thead></table>",
+    "<table><tbody><tr><td><p>甲</p></td></tr></tbody><thead><tr><th><p>项目</p></th></tr></thead></table>",
 ]
 
 
