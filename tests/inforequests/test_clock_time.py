@@ -206,3 +206,23 @@ def test_an_override_in_a_mistyped_year_is_refused_beside_the_date(client, admin
             response = client.post("/admin/core/workingdayoverride/add/", {"date": typed, "note": "通知"})
             assert response.status_code == 302, typed
     assert WorkingDayOverride.objects.count() == 2
+
+
+def test_the_applicant_is_asked_to_act_by_a_date_only_when_the_wait_is_theirs(client):
+    """待补正 / 待缴费: the applicant's own date. During a 征求意见 the waiting date is the third
+    party's 15 working days: '请于…前办理' told the applicant to do something by then."""
+    from .factories import PHONE
+
+    case, code = make_case(received_on=D(2026, 11, 24), code=True)
+    lookup = {"query_code": code, "tail": PHONE[-4:]}
+    with time_machine.travel(beijing(2026, 12, 1, 9, 0), tick=False):
+        case = services.case_start_consultation(
+            case=case, kind=Pause.Kind.THIRD_PARTY, party="李第三方", started_on=D(2026, 11, 26)
+        )
+        assert case.waiting_until is not None
+        text = client.post("/disclosures/apply/status/", lookup).content.decode()
+        assert "计时暂停（征求意见中）" in text and "请于" not in text
+        case = services.case_end_consultation(case=case, ended_on=D(2026, 11, 30))
+        case = services.case_request_correction(case=case, notice_on=D(2026, 12, 1), reason="请写明文号")
+        text = client.post("/disclosures/apply/status/", lookup).content.decode()
+        assert f"请于{case.waiting_until.year}年{case.waiting_until.month}月{case.waiting_until.day}日前办理" in text
