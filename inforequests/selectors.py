@@ -351,13 +351,22 @@ def last_step_on(case) -> dt.date:
 CONSULTATION_EVENTS = ("征求意见", "征求意见结束")
 
 
+# An applicant's particulars corrected: "field labels：staff's reason", the reason free text
+# (it may say what the value should be).
+CORRECTION_EVENT = "更正申请人信息"
+
+
 def events_for_applicant(case):
     """The case's events as the status page shows them: a 征求意见 says which kind of
-    consultation stopped the clock, not whom the agency asked nor the staff's note on the answer."""
+    consultation stopped the clock, not whom the agency asked nor the staff's note on the answer;
+    a correction of the applicant's particulars names the fields, not the staff's reason (whoever
+    holds the 查询码 and a tail sees this page, as for the masked name in the notices)."""
     events = list(case.events.all())
     for event in events:
         if event.action in CONSULTATION_EVENTS:
             event.reason = next((kind.label for kind in Pause.Kind if event.reason.startswith(kind.label)), "")
+        elif event.action == CORRECTION_EVENT:
+            event.reason = event.reason.split("：", 1)[0]
     return events
 
 

@@ -226,3 +226,19 @@ def test_the_applicant_is_asked_to_act_by_a_date_only_when_the_wait_is_theirs(cl
         case = services.case_request_correction(case=case, notice_on=D(2026, 12, 1), reason="请写明文号")
         text = client.post("/disclosures/apply/status/", lookup).content.decode()
         assert f"请于{case.waiting_until.year}年{case.waiting_until.month}月{case.waiting_until.day}日前办理" in text
+
+
+def test_the_applicants_status_page_names_the_corrected_fields_not_the_staffs_reason(client):
+    """The reason for correcting an applicant's particulars is staff's free text and may give the
+    value ('应为王小五'): the status page, open to whoever holds the 查询码 and a tail, names the
+    fields corrected; staff keep the reason in the 办理记录."""
+    from .factories import PHONE
+
+    case, code = make_case(received_on=D(2026, 11, 24), code=True)
+    with time_machine.travel(beijing(2026, 12, 1, 9, 0), tick=False):
+        case.name = "王小五"
+        services.case_correct_applicant(case=case, changed=["name"], reason="登记时姓名写错，应为王小五")
+        text = client.post("/disclosures/apply/status/", {"query_code": code, "tail": PHONE[-4:]}).content.decode()
+    assert "更正申请人信息：申请人姓名/名称" in text
+    assert "王小五" not in text and "登记时姓名写错" not in text
+    assert "应为王小五" in CaseEvent.objects.get(case=case, action="更正申请人信息").reason
