@@ -811,10 +811,10 @@ def _recompute_waiting(case, calendar) -> bool:
     return True
 
 
-def recompute_open_cases(*, reason, user=None, dates=None, period=None) -> list[tuple[str, object, object]]:
+def recompute_open_cases(*, reason, user=None, dates=None, period=None) -> list[tuple[str, str]]:
     """After a calendar change: recompute the open cases whose running clock spans one of
     `dates`, or reaches into `period` (first, last) (all open cases when neither), and log each
-    change. A stopped clock (due_on null) is recomputed when it restarts; its open pause's
+    change; returns (case number, the dates that moved, as its 期限重算 event says them). A stopped clock (due_on null) is recomputed when it restarts; its open pause's
     waiting date (the applicant's or third party's) is recomputed here."""
     from django.db.models import Q
 
@@ -852,7 +852,7 @@ def recompute_open_cases(*, reason, user=None, dates=None, period=None) -> list[
                     user=user,
                     reason="；".join([reason, *moved]),
                 )
-                changes.append((case.number, before, case.due_on))
+                changes.append((case.number, "；".join(moved)))
     if changes:
         logger.warning("inforequests: calendar change (%s) moved the dates of %d cases", reason, len(changes))
     return changes

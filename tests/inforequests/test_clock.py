@@ -147,6 +147,24 @@ def test_recompute_deadlines_moves_an_open_case_counted_by_older_rules():
     assert case.events.filter(action="期限重算").exists()
 
 
+def test_recompute_deadlines_names_a_paused_cases_waiting_date_that_moved():
+    """A paused case has no due date: the command printed '— → —' for it, as the event did
+    before (services.recompute_open_cases now says which date moved, for both)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case = make_case(received_on=D(2026, 11, 24))
+    case = services.case_request_correction(case=case, notice_on=D(2026, 11, 25), reason="请补正")
+    counted = case.waiting_until
+    earlier = counted - dt.timedelta(days=1)
+    Case.objects.filter(pk=case.pk).update(waiting_until=earlier)  # as counted by older rules
+    out = StringIO()
+    call_command("recompute_deadlines", stdout=out)
+    assert f"{case.number}: 申请人或第三方期限 {earlier} → {counted}" in out.getvalue()
+    assert "— → —" not in out.getvalue()
+
+
 def test_bad_compute_input_fails_cleanly():
     with pytest.raises(ValueError):
         clock.compute(start=D(2026, 1, 1), limit=5000, pauses=[], calendar=Calendar())

@@ -1,4 +1,4 @@
-"""Recompute every open case's due date after the calendar changed outside the override table:
+"""Recompute every open case's due date (and a paused case's waiting date) after the calendar changed outside the override table:
 a chinesecalendar upgrade that brings next year's State Council schedule, or a new release of
 this project that counts working days differently. Each moved date is logged on its case."""
 
@@ -15,6 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, reason, **options):
         changes = services.recompute_open_cases(reason=reason)
-        for number, before, after in changes:
-            self.stdout.write(f"{number}: {before or '—'} → {after or '—'}")
-        self.stdout.write(f"重算完成：{len(changes)} 件申请的答复期限有变化。")
+        for number, moved in changes:
+            self.stdout.write(f"{number}: {moved}")
+        self.stdout.write(f"重算完成：{len(changes)} 件申请的期限有变化。")
