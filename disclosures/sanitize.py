@@ -152,10 +152,17 @@ def _headed_tables(html):
         count = 0
         while count < len(rows) and cells[count] and all(cell.name == "th" for cell in cells[count]):
             count += 1
-        count = _head_size(cells, count)
+        count = _head_size(cells, count, len(rows))
         if not count and not any(section.name == "thead" for section in sections):
             continue  # a <thead> without header rows becomes body rows, where they are written
         changed = True
+        for index, row_cells in enumerate(cells):
+            for cell in row_cells:  # a span past the last row ends there, as the editor writes it
+                if int(cell.get("rowspan", 1)) > len(rows) - index:
+                    if len(rows) - index > 1:
+                        cell["rowspan"] = str(len(rows) - index)
+                    else:
+                        del cell["rowspan"]
         for section in sections:
             section.extract()
         for child in [child for child in table.children if isinstance(child, str)]:
@@ -175,13 +182,14 @@ def _headed_tables(html):
     return _cleaner.clean(soup.decode(formatter=_attributes_as_written())) if changed else html
 
 
-def _head_size(cells, count):
+def _head_size(cells, count, total):
     """How many of the first `count` rows (of header cells) may be the head: a row group ends
-    its cells' rows, so no header cell may span past the head. In one pass over the cells (a
-    table of thousands of rows is checked in linear time)."""
+    its cells' rows, so no header cell may span past the head. A span past the table's last
+    row ends there (as browsers and the editor take it). In one pass over the cells (a table of
+    thousands of rows is checked in linear time)."""
     reach, fits = 0, 0  # the furthest row the cells so far reach; the largest head that holds them
     for index in range(count):
-        reach = max([reach, *(index + int(cell.get("rowspan", 1)) for cell in cells[index])])
+        reach = max([reach, *(min(index + int(cell.get("rowspan", 1)), total) for cell in cells[index])])
         if reach <= index + 1:
             fits = index + 1
     return fits

@@ -175,6 +175,8 @@ TABLES = [
     "<table><thead><tr><th><p>项目</p></th></tr></thead><tbody><tr><td><p>甲</p></td></tr></tbody>"
     "<thead><tr><td><p>乙</p></td></tr></thead></table>",
     "<table><tbody><tr><td><p>甲</p></td></tr></tbody><thead><tr><th><p>项目</p></th></tr></thead></table>",
+    # A header cell spanning past the table's last row: the span ends there, the rows are the head.
+    '<table><tbody><tr><th rowspan="3"><p>甲</p></th><th><p>乙</p></th></tr><tr><th><p>丙</p></th></tr></tbody></table>',
 ]
 
 

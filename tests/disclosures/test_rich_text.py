@@ -166,6 +166,13 @@ def test_every_other_attribute_and_class_is_dropped(tag):
             "<table><tbody><tr><td>甲</td></tr></tbody><thead><tr><th>项目</th></tr></thead></table>",
             "<table><tbody><tr><td>甲</td></tr><tr><th>项目</th></tr></tbody></table>",
         ),
+        # A header cell spanning past the table's last row: the span ends there (as browsers and
+        # the editor take it), and the rows are the table's head.
+        (
+            '<table><tbody><tr><th rowspan="3">甲</th><th>乙</th></tr><tr><th>丙</th></tr></tbody></table>',
+            '<table><thead><tr><th rowspan="2" scope="col">甲</th><th scope="col">乙</th></tr>'
+            '<tr><th scope="col">丙</th></tr></thead></table>',
+        ),
     ],
     ids=[
         "editor",
@@ -178,6 +185,7 @@ def test_every_other_attribute_and_class_is_dropped(tag):
         "nested",
         "second-thead",
         "late-thead",
+        "span-past-end",
     ],
 )
 def test_a_tables_header_rows_are_its_head_of_column_headers(markup, expected):
