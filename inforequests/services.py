@@ -444,7 +444,10 @@ def case_extend(*, case, days, approver, reason, on, user=None) -> Case:
     return case
 
 
-def _close(case, *, outcome, replied_on, reply_text, action, user):
+def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True):
+    """Closes the case. `answered`: an answer the applicant asked for; a lapse (逾期不补正,
+    逾期未缴费) and a withdrawal end the case without one, and stay out of the days taken and
+    the on-time rate the public statistics give."""
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "请选择办理结果。"})
     if replied_on < case.received_on:
@@ -471,11 +474,12 @@ def _close(case, *, outcome, replied_on, reply_text, action, user):
     case.outcome, case.replied_on, case.reply_text, case.waiting_until = outcome, replied_on, reply_text, None
     # The days the answer took as the clock counts them: from its start (a 补正 restarts it),
     # without the 征求意见 and fee pauses, as the deadline was worked out.
-    case.answer_working_days = clock.counted_days(
-        start=case.clock_start, end=replied_on, pauses=clock.case_pauses(case), calendar=load_calendar()
-    )
     due_before = case.due_on
-    case.answered_on_time = due_before is None or replied_on <= due_before
+    if answered:
+        case.answer_working_days = clock.counted_days(
+            start=case.clock_start, end=replied_on, pauses=clock.case_pauses(case), calendar=load_calendar()
+        )
+        case.answered_on_time = due_before is None or replied_on <= due_before
     case.items.filter(outcome="").update(outcome=outcome)
     _move(case, Case.State.ANSWERED, action=action, effective_on=replied_on, user=user, reason=Outcome(outcome).label)
     # The reply keeps the deadline it was answered against (the walk would now include the
@@ -536,6 +540,7 @@ def case_close_lapsed(*, case, today=None, user=None) -> Case:
         reply_text=f"申请人未在{case.waiting_until:%Y年%m月%d日}前"
         + ("补正" if case.state == Case.State.CORRECTION else "缴纳信息处理费")
         + "，视为放弃申请。",
+        answered=False,
     )
 
 
@@ -557,6 +562,7 @@ def case_withdraw(*, case, withdrawn_on, note="", user=None) -> Case:
         reply_text=f"申请人于{withdrawn_on:%Y年%m月%d日}撤回申请，本机关终止办理。" + (f"（{note}）" if note else ""),
         action="申请人撤回",
         user=user,
+        answered=False,
     )
 
 

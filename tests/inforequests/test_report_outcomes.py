@@ -114,3 +114,49 @@ def test_a_withdrawal_is_not_dated_before_the_cases_last_step(client):
     case.refresh_from_db()
     assert case.is_open
     assert services.case_withdraw(case=case, withdrawn_on=D(2026, 11, 12)).replied_on == D(2026, 11, 12)
+
+
+def test_only_answers_count_in_the_days_taken_and_the_on_time_rate():
+    """公开统计's 办理用时中位数 and 按期答复率 measure the agency's answers: a request withdrawn
+    or closed because the applicant let their time pass was never answered, and counted as an
+    answer on time (a lapse has no due date) it made the agency look faster than it is."""
+    from inforequests.selectors import agency_statistics
+
+    late = make_case(received_on=D(2026, 9, 1))  # due in October, before the 15th
+    late = services.case_reply(case=late, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 15), reply_text="公开")
+    assert late.due_on < D(2026, 10, 15) and late.answered_on_time is False
+    withdrawn = services.case_withdraw(
+        case=make_case(agency=late.agency, received_on=D(2026, 9, 1)), withdrawn_on=D(2026, 9, 2)
+    )
+    lapsing = services.case_request_correction(
+        case=make_case(agency=late.agency, received_on=D(2026, 9, 1)), notice_on=D(2026, 9, 2), reason="请补正"
+    )
+    lapsed = services.case_close_lapsed(case=lapsing, today=lapsing.waiting_until + dt.timedelta(days=1))
+    for closed in (withdrawn, lapsed):
+        assert (closed.answered_on_time, closed.answer_working_days) == (None, None)
+    figures = agency_statistics(agency=late.agency)
+    assert (figures.on_time_rate, figures.median_days) == (0.0, late.answer_working_days)
+
+
+def test_the_migration_takes_earlier_lapses_out_of_the_timing():
+    import importlib
+
+    from django.apps import apps
+
+    lapsing = services.case_request_correction(
+        case=make_case(received_on=D(2026, 9, 1)), notice_on=D(2026, 9, 2), reason="请补正"
+    )
+    lapsed = services.case_close_lapsed(case=lapsing, today=lapsing.waiting_until + dt.timedelta(days=1))
+    answered = services.case_reply(
+        case=make_case(agency=lapsed.agency, received_on=D(2026, 9, 1)),
+        outcome=Outcome.GRANTED,
+        replied_on=D(2026, 9, 10),
+        reply_text="公开",
+    )
+    type(lapsed).objects.filter(pk=lapsed.pk).update(answer_working_days=40, answered_on_time=True)  # as before
+    importlib.import_module("inforequests.migrations.0006_lapses_are_not_answers").forget_timing(apps, None)
+    lapsed.refresh_from_db()
+    assert (lapsed.answer_working_days, lapsed.answered_on_time) == (None, None)
+    before = (answered.answer_working_days, answered.answered_on_time)
+    answered.refresh_from_db()
+    assert (answered.answer_working_days, answered.answered_on_time) == before != (None, None)
