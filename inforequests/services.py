@@ -452,7 +452,9 @@ def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True
         raise ValidationError({"outcome": "请选择办理结果。"})
     if replied_on < case.received_on:
         raise ValidationError({"replied_on": "答复日期不能早于收到申请日期。"})
-    _check_day(replied_on, "replied_on", "答复日期")
+    # Not before the case's last step (a 补正 received, a consultation ended, an extension): the
+    # steps would read out of order, and 年报 might count the answer in a year before them.
+    _check_day(replied_on, "replied_on", "答复日期", not_before=selectors.last_step_on(case))
     # Outcomes that say what happened on the case must have happened (年报 table 三 counts them).
     if outcome == Outcome.OTHER_NO_CORRECTION and case.correction_notice_on is None:
         raise ValidationError({"outcome": "本件没有发出过补正通知，不能以“逾期不补正”办结。"})

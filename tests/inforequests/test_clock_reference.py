@@ -136,6 +136,7 @@ def test_services_keep_the_due_date_the_reference_gives(received, correction, st
         agency = AgencyFactory().organization
         case = make_case(agency=agency, received_on=received, items=[f"事项{i}" for i in range(11)])
         start, pauses, extension = received, [], 0
+        steps_on = [received]  # every step's date: the reply comes on or after the last
         assert (case.due_on, case.due_exact) == ref_due(start, 20, [])
         if correction:
             notice_on = ref_add(received, correction[0]) if correction[0] else received
@@ -143,6 +144,7 @@ def test_services_keep_the_due_date_the_reference_gives(received, correction, st
             assert case.due_on is None and case.waiting_until == ref_add(notice_on, 15)
             start = notice_on + correction[1] * ONE
             case = services.case_receive_correction(case=case, received_on=start)
+            steps_on += [notice_on, start]
             assert case.clock_start == start
         fee_used = False
         for kind, arg, spec in steps:
@@ -152,6 +154,7 @@ def test_services_keep_the_due_date_the_reference_gives(received, correction, st
                 on = received + int(spec * (case.due_on - received).days) * ONE
                 case = services.case_extend(case=case, days=arg, approver="王主任", reason="复杂", on=on)
                 extension = arg
+                steps_on.append(on)
             else:
                 if kind == "fee" and fee_used:
                     continue
@@ -171,11 +174,12 @@ def test_services_keep_the_due_date_the_reference_gives(received, correction, st
                     assert (case.due_on is None) == (ref_due(start, 20 + extension, pauses)[0] > began)
                     case = services.case_end_consultation(case=case, ended_on=ended)
                 pauses.append((began, ended))
+                steps_on += [began, ended]
             due = ref_due(start, 20 + extension, pauses)
             assert (case.due_on, case.due_exact) == due, (kind, start, pauses, extension)
             assert case.due_inputs["clock_start"] == start.isoformat()
         due_on = case.due_on
-        replied_on = max([received, start, *(e for _, e in pauses)]) + reply_after * ONE
+        replied_on = max([*steps_on, start]) + reply_after * ONE
         case = services.case_reply(
             case=case, outcome="granted", replied_on=replied_on, reply_text="予以公开", third_party_reason="依法公开"
         )

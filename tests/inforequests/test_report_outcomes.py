@@ -160,3 +160,14 @@ def test_the_migration_takes_earlier_lapses_out_of_the_timing():
     before = (answered.answer_working_days, answered.answered_on_time)
     answered.refresh_from_db()
     assert (answered.answer_working_days, answered.answered_on_time) == before != (None, None)
+
+
+def test_an_answer_is_not_dated_before_the_cases_last_step():
+    case = make_case(received_on=D(2026, 11, 2))
+    case = services.case_request_correction(case=case, notice_on=D(2026, 11, 3), reason="请写明文件名称")
+    case = services.case_receive_correction(case=case, received_on=D(2026, 11, 10))
+    with pytest.raises(ValidationError) as refused:  # before the 补正 it answers
+        services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=D(2026, 11, 6), reply_text="公开")
+    assert refused.value.message_dict["replied_on"] == ["答复日期不能早于2026年11月10日。"]
+    case = services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=D(2026, 11, 10), reply_text="公开")
+    assert case.replied_on == D(2026, 11, 10)
