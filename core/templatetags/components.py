@@ -41,8 +41,8 @@ def scrolling_table_html(label, table_html):
     """A region that scrolls sideways on a phone, reachable by keyboard and named for screen
     readers: a wide table scrolls in it instead of widening the page (WCAG 1.4.10)."""
     return format_html(
-        '<div class="table-scroll" role="region" aria-label="{}（表格，可横向滚动）" tabindex="0">{}</div>',
-        label,
+        '<div class="table-scroll" role="region" aria-label="{}" tabindex="0">{}</div>',
+        f"{label}（表格，可横向滚动）" if label else "表格（可横向滚动）",  # not "表格（表格，…）"
         mark_safe(table_html),
     )
 
@@ -52,7 +52,7 @@ _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S | re.I)
 
 
 @register.filter
-def scrolling_tables(html, default_label="表格"):
+def scrolling_tables(html):
     """Safe HTML (sanitized rich text) with each outermost table in a scrolling region, named by
     its caption. Tables nest in imported pages and Word files: a table ends at the </table> that
     balances its <table>, not at the first one (which closed the region inside a cell)."""
@@ -69,7 +69,7 @@ def scrolling_tables(html, default_label="表格"):
                 table = html[start : tag.end()]
                 caption = _CAPTION.search(table)
                 label = unescape(strip_tags(caption.group(1))).strip() if caption else ""
-                out += [html[position:start], scrolling_table_html(label or default_label, table)]
+                out += [html[position:start], scrolling_table_html(label, table)]
                 position = tag.end()
     out.append(html[position:])  # an unbalanced rest is left as it is
     return mark_safe("".join(out))
