@@ -1,4 +1,17 @@
+import datetime as dt
+
 import pytest
+import time_machine
+
+SATURDAY_NOON = dt.datetime(2026, 12, 5, 4, 0, tzinfo=dt.UTC)  # Saturday noon in Shanghai
+
+
+@pytest.fixture
+def saturday_noon():
+    """The clock pinned (`pytestmark = pytest.mark.usefixtures("saturday_noon")`): tests whose
+    steps are dated up to early December 2026 pass on any day and at any hour."""
+    with time_machine.travel(SATURDAY_NOON, tick=False):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ the case must have gone that way."""
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from inforequests import services
@@ -12,15 +11,8 @@ from inforequests.models import Outcome
 
 from .factories import make_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("saturday_noon")]
 D = dt.date
-TODAY = dt.datetime(2026, 12, 5, 4, 0, tzinfo=dt.UTC)  # Saturday noon in Shanghai
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(TODAY, tick=False):
-        yield
 
 
 def test_still_unclear_after_correction_needs_a_correction_received():

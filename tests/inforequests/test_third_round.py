@@ -16,15 +16,8 @@ from inforequests.views import available_actions
 
 from .factories import make_case, staff_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("saturday_noon")]
 D = dt.date
-TODAY = dt.datetime(2026, 12, 5, 4, 0, tzinfo=dt.UTC)  # Saturday noon in Shanghai
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(TODAY, tick=False):
-        yield
 
 
 def test_no_step_is_dated_after_today():
