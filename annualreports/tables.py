@@ -356,6 +356,7 @@ class Sheet:
     header: list  # rows of (text, colspan, rowspan, scope)
     rows: list  # each [label, value, …]; a row whose values are all "" is a group heading
     groups: set = field(default_factory=set)  # indexes of group-heading rows
+    parents: dict = field(default_factory=dict)  # row index -> indexes of the group headings above it, outermost first
 
     @property
     def part(self) -> str:
@@ -378,6 +379,80 @@ class Sheet:
                         taken[r + dr][c + dc] = True
                 c += colspan
         return grid
+
+    def _header_cells(self):
+        """(header row, first column, text, colspan, rowspan, scope) of every header cell."""
+        width = len(self.rows[0]) if self.rows else 0
+        taken = [[False] * width for _ in self.header]
+        for r, header_row in enumerate(self.header):
+            c = 0
+            for text, colspan, rowspan, scope in header_row:
+                while c < width and taken[r][c]:
+                    c += 1
+                yield r, c, text, colspan, rowspan, scope
+                for dr in range(rowspan):
+                    for dc in range(colspan):
+                        taken[r + dr][c + dc] = True
+                c += colspan
+
+    def markup(self) -> dict:
+        """The table for HTML with every cell's headers named (WCAG 1.3.1, technique H43): each
+        header cell has an id, and each data cell lists the ids of all the column headers above
+        it (both levels of a two-level header), of the group headings it falls under and of its
+        row heading. `scope` alone cannot say this: a 法人或其他组织 colgroup spans five columns,
+        and a row group such as 三、本年度办理结果 ends before 四、结转下年度继续办理 while the
+        groups nested in it end earlier still. The body is one <tbody> per top-level part."""
+        key = self.key
+        head, above = [], {}  # above: grid column -> ids of the header cells covering it, top first
+        for r, c, text, colspan, rowspan, scope in self._header_cells():
+            cell_id = f"{key}-h{r}-{c}"
+            while len(head) <= r:
+                head.append([])
+            # A lower-level header is itself headed by the cells above it (商业企业 by 法人或其他组织).
+            headers = " ".join(above.get(c, []))
+            head[r].append(
+                {
+                    "text": text,
+                    "colspan": colspan,
+                    "rowspan": rowspan,
+                    "scope": scope,
+                    "id": cell_id,
+                    "headers": headers,
+                }
+            )
+            for column in range(c, c + colspan):
+                above.setdefault(column, []).append(cell_id)
+        bodies, top = [], object()
+        for i, row in enumerate(self.rows):
+            parents = [f"{key}-r{g}" for g in self.parents.get(i, ())]
+            outermost = self.parents[i][0] if self.parents.get(i) else (i if i in self.groups else None)
+            if outermost != top:
+                bodies.append([])
+                top = outermost
+            row_id = f"{key}-r{i}"
+            if i in self.groups:
+                nested = bool(self.parents.get(i))
+                # Only an outermost group heads the rest of its <tbody>; a nested one would claim
+                # the groups after it, so it is a row heading named by its leaves' headers.
+                scope = "row" if nested else "rowgroup"
+                bodies[-1].append(
+                    {
+                        "group": True,
+                        "label": row[0],
+                        "id": row_id,
+                        "scope": scope,
+                        "headers": " ".join(parents),
+                        "span": len(row),
+                    }
+                )
+                continue
+            cells = [
+                (value, " ".join([*above.get(c, []), *parents, row_id])) for c, value in enumerate(row[1:], start=1)
+            ]
+            bodies[-1].append(
+                {"group": False, "label": row[0], "id": row_id, "headers": " ".join(parents), "cells": cells}
+            )
+        return {"head": head, "bodies": bodies}
 
 
 def sheets(tables: Tables) -> list[Sheet]:
@@ -413,24 +488,30 @@ def sheets(tables: Tables) -> list[Sheet]:
             ],
             [(label, 1, 1, "col") for _, label in APPLICANT_COLUMNS[1:]],
         ]
-        rows, groups = [], set()
+        rows, groups, parents = [], set(), {}
 
         def add(row_key):
             rows.append([ROW_LABELS[row_key], *[show(tables.three[row_key][c]) for c in columns]])
 
         add(NEW)
         add(CARRIED_OVER)
-        groups.add(len(rows))
+        handled = len(rows)
+        groups.add(handled)
         rows.append([HANDLED_HEADING, *[""] * len(columns)])
         for group_label, leaves in OUTCOME_GROUPS:
+            group = None
             if len(leaves) > 1:
-                groups.add(len(rows))
+                group = len(rows)
+                groups.add(group)
+                parents[group] = (handled,)
                 rows.append([group_label, *[""] * len(columns)])
             for code, _ in leaves:
+                parents[len(rows)] = (handled,) if group is None else (handled, group)
                 add(code)
+        parents[len(rows)] = (handled,)
         add(HANDLED_TOTAL)
         add(CARRIED_FORWARD)
-        result.append(Sheet("three", "三、收到和处理政府信息公开申请情况", header, rows, groups))
+        result.append(Sheet("three", "三、收到和处理政府信息公开申请情况", header, rows, groups, parents))
     header = [
         [("项目", 1, 3, "col"), ("行政复议", 5, 2, "colgroup"), ("行政诉讼", 10, 1, "colgroup")],
         [("未经复议直接起诉", 5, 1, "colgroup"), ("复议后起诉", 5, 1, "colgroup")],

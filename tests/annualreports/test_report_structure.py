@@ -76,3 +76,43 @@ def test_any_record_body_table_scrolls_in_a_region_named_by_its_caption(client):
     html = client.get(record.get_absolute_url()).content.decode()
     assert 'aria-label="收费标准（表格，可横向滚动）" tabindex="0"><table><caption>收费标准' in html
     assert 'aria-label="表格（可横向滚动）" tabindex="0"><table><tbody>' in html
+
+
+def cell_headers(html, table_id):
+    """Each data cell of a table as (the texts of the cells its `headers` attribute names, in
+    order; its own text): what a screen reader announces with it (WCAG 1.3.1, H43)."""
+    from lxml import html as lxml_html
+
+    page = lxml_html.fromstring(html)
+    table = page.get_element_by_id(table_id)
+    text = {element.get("id"): element.text_content().strip() for element in table.iter() if element.get("id")}
+    return [
+        ([text.get(i) for i in (td.get("headers") or "").split()], td.text_content().strip()) for td in table.iter("td")
+    ]
+
+
+def test_every_data_cell_of_the_report_tables_names_both_header_levels_its_groups_and_its_row(client, report):
+    html = client.get(report.get_absolute_url()).content.decode()
+    three = cell_headers(html, "table-three")
+    assert len(three) == 25 * 7
+    assert all(None not in names and len(names) >= 2 for names, _ in three)
+    by_row = {names[-1]: names for names, _ in three}  # each row's last cell: its 总计 column
+    # The second column of 法人或其他组织 under a nested group: both header levels, both groups, the row.
+    leaf = [names for names, _ in three if names[-1] == "4.保护第三方合法权益"]
+    assert leaf[1] == ["法人或其他组织", "商业企业", "三、本年度办理结果", "（三）不予公开", "4.保护第三方合法权益"]
+    assert leaf[0] == ["自然人", "三、本年度办理结果", "（三）不予公开", "4.保护第三方合法权益"]
+    # A group ends where the national table says: not at the next group, not at the end of the table.
+    assert by_row["1.本机关不掌握相关政府信息"] == [
+        "总计",
+        "三、本年度办理结果",
+        "（四）无法提供",
+        "1.本机关不掌握相关政府信息",
+    ]
+    assert by_row["（七）总计"] == ["总计", "三、本年度办理结果", "（七）总计"]
+    assert by_row["四、结转下年度继续办理"] == ["总计", "四、结转下年度继续办理"]
+    four = cell_headers(html, "table-four")
+    assert four[0][0] == ["行政复议", "结果维持", "案件数"]
+    assert four[6][0] == ["行政诉讼", "未经复议直接起诉", "结果纠正", "案件数"]
+    assert four[14][0] == ["行政诉讼", "复议后起诉", "总计", "案件数"]
+    two = cell_headers(html, "table-two-decisions")
+    assert two[1] == (["数量或金额", "行政许可"], "3")
