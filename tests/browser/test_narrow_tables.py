@@ -57,3 +57,28 @@ def test_annual_report_record_and_page_do_not_scroll_sideways_at_400_percent(sit
             )
             > 100
         ), path
+
+
+@pytest.mark.parametrize("reader", ["", ELDER], ids=["normal", "elder"])
+def test_annual_report_tables_print_whole_on_a4_with_headers_and_without_the_site_around(site, reader_context, reader):
+    """A 年报 is printed and filed: on A4 (190 mm of text, 718 px) every column of every table is
+    on the paper (a region that scrolls on screen cut table 四 off at 行政诉讼), the header rows
+    repeat on each page, no row is split across pages and no navigation or toolbar is printed."""
+    from annualreports.models import AnnualReport
+
+    report = AnnualReport.objects.filter(status="published", consolidated=True).select_related("record").first()
+    page = reader_context(reader=reader, width=718, height=1000).new_page()
+    for path in (report.get_absolute_url(), report.record.get_absolute_url()):
+        page.goto(path)
+        page.emulate_media(media="print")
+        printed = page.evaluate("""() => ({
+            cut: [...document.querySelectorAll('main .table-scroll')]
+                .filter(r => r.scrollWidth > r.clientWidth + 1 || getComputedStyle(r).overflowX !== 'visible')
+                .map(r => r.getAttribute('aria-label')),
+            heads: [...new Set([...document.querySelectorAll('main table thead')].map(t => getComputedStyle(t).display))],
+            rows: [...new Set([...document.querySelectorAll('main table tr')].map(r => getComputedStyle(r).breakInside))],
+            site: [...document.querySelectorAll('nav, header, footer, button, form, .no-print')]
+                .filter(e => e.getClientRects().length).map(e => e.outerHTML.slice(0, 60)),
+        })""")
+        assert printed == {"cut": [], "heads": ["table-header-group"], "rows": ["avoid"], "site": []}, path
+        page.emulate_media(media="screen")
