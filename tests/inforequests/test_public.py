@@ -532,3 +532,13 @@ def test_behind_the_proxy_one_readers_lookups_do_not_lock_out_another(client, ag
     assert blocked.status_code == 429
     other = client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]}, HTTP_X_FORWARDED_FOR="198.51.100.77")
     assert other.status_code == 200
+
+
+def test_agency_statistics_say_in_words_when_no_request_is_answered_yet(client, agency):
+    """A dash reads as nothing (or "破折号") in a screen reader: the figures that cannot be worked
+    out yet say why."""
+    make_case(agency=agency, received_on=dt.date(2026, 9, 30))
+    stats = client.get(f"/disclosures/apply/statistics/{agency.pk}/").content.decode()
+    assert "<td>—</td>" not in stats
+    assert '<th scope="row">答复用时中位数</th><td>暂无已答复的申请</td>' in stats
+    assert '<th scope="row">按期答复率</th><td>暂无已答复的申请</td>' in stats
