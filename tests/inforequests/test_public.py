@@ -542,3 +542,12 @@ def test_agency_statistics_say_in_words_when_no_request_is_answered_yet(client, 
     assert "<td>—</td>" not in stats
     assert '<th scope="row">答复用时中位数</th><td>暂无已答复的申请</td>' in stats
     assert '<th scope="row">按期答复率</th><td>暂无已答复的申请</td>' in stats
+
+
+def test_agency_statistics_month_table_scrolls_in_a_named_focusable_region(client, agency):
+    make_case(agency=agency, received_on=dt.date(2026, 9, 30))
+    stats = client.get(f"/disclosures/apply/statistics/{agency.pk}/").content.decode()
+    assert (
+        '<div class="table-scroll" role="region" aria-label="按月收到的申请（近12个月）（表格，可横向滚动）" tabindex="0">'
+        '<table class="data-table"><caption>按月收到的申请（近12个月）</caption>'
+    ) in stats
