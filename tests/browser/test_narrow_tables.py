@@ -82,3 +82,32 @@ def test_annual_report_tables_print_whole_on_a4_with_headers_and_without_the_sit
         })""")
         assert printed == {"cut": [], "heads": ["table-header-group"], "rows": ["avoid"], "site": []}, path
         page.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize("reader", ["", ELDER], ids=["normal", "elder"])
+def test_annual_report_row_headings_stay_in_view_when_a_table_is_scrolled_sideways(site, reader_context, reader):
+    """At 320 px table 三 scrolls in its region; scrolled to its 总计 column, each row still
+    shows what it counts, over the figures rather than under them, and each group its name."""
+    from annualreports.models import AnnualReport
+
+    report = AnnualReport.objects.filter(status="published", consolidated=True).first()
+    page = reader_context(reader=reader, width=320, height=600).new_page()
+    page.goto(report.get_absolute_url())
+    seen = page.evaluate("""() => {
+        const region = document.querySelector('#table-three').closest('.table-scroll');
+        const heading = [...region.querySelectorAll('tbody th')].find(th => th.textContent === '4.保护第三方合法权益');
+        window.scrollBy(0, heading.getBoundingClientRect().top - 200);
+        region.scrollLeft = region.scrollWidth;
+        const box = region.getBoundingClientRect();
+        const at = heading.getBoundingClientRect();
+        const top = document.elementFromPoint(at.left + 5, at.top + 5);
+        const group = [...region.querySelectorAll('tbody th')].find(th => th.textContent === '（三）不予公开').firstChild;
+        const g = group.getBoundingClientRect();
+        return {
+            scrolled: region.scrollLeft > 0,
+            inView: at.left >= box.left - 1 && at.right <= box.right + 1,
+            onTop: top === heading,
+            groupInView: g.left >= box.left - 1 && g.right <= box.right + 1,
+        };
+    }""")
+    assert seen == {"scrolled": True, "inView": True, "onTop": True, "groupInView": True}
