@@ -367,21 +367,13 @@ class Sheet:
         """The header as a rectangle of strings (CSV, XLSX): a spanned cell fills its first slot."""
         width = len(self.rows[0]) if self.rows else 0
         grid = [["" for _ in range(width)] for _ in self.header]
-        taken = [[False] * width for _ in self.header]
-        for r, header_row in enumerate(self.header):
-            c = 0
-            for text, colspan, rowspan, _ in header_row:
-                while c < width and taken[r][c]:
-                    c += 1
-                grid[r][c] = text
-                for dr in range(rowspan):
-                    for dc in range(colspan):
-                        taken[r + dr][c + dc] = True
-                c += colspan
+        for r, c, text, *_ in self._header_cells():
+            grid[r][c] = text
         return grid
 
     def _header_cells(self):
-        """(header row, first column, text, colspan, rowspan, scope) of every header cell."""
+        """(header row, first column, text, colspan, rowspan, scope) of every header cell: a
+        cell starts at the first column of its row that no cell above spans into."""
         width = len(self.rows[0]) if self.rows else 0
         taken = [[False] * width for _ in self.header]
         for r, header_row in enumerate(self.header):
