@@ -127,8 +127,8 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
             return by_words, may_have_duplicates
         # By phone or email only among the members whose contacts the staff member may read:
         # a hit would tell anyone else whose number it is.
-        by_contact = selectors.members_with_contacts_for_staff(request.user, queryset).filter(
-            Q(phone__contains=term) | Q(email__icontains=term)
+        by_contact = selectors.members_by_contact(
+            selectors.members_with_contacts_for_staff(request.user, queryset), term
         )
         found = queryset.filter(Q(pk__in=by_words.values("pk")) | Q(pk__in=by_contact.values("pk")))
         return found, False

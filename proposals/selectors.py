@@ -1,7 +1,9 @@
 """Reads for 建议提案办理. Public reads only ever see published replies (`Reply.objects.public()`);
 a member's own reads also see letters sent to them, never drafts."""
 
+import re
 import statistics as stats
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -200,6 +202,17 @@ def members_with_contacts_for_staff(user, queryset=None):
     handled = _proposals_handled_by(user)
     co_signed = Proposal.co_proposers.through.objects.filter(proposal__in=handled).values("member")
     return queryset.filter(Q(pk__in=handled.values("lead_member")) | Q(pk__in=co_signed))
+
+
+def members_by_contact(members, term):
+    """`members` whose phone or e-mail holds `term`. A phone by its digits, whatever either was
+    typed with: stored "139-1234-5678" or "0871-6312 3456" is found by 13912345678 or 63123456."""
+    term = unicodedata.normalize("NFKC", term).strip()  # full-width digits, as input methods type them
+    found = Q(phone__contains=term) | Q(email__icontains=term)
+    digits = re.sub(r"\D", "", term)
+    if len(digits) >= 4 and re.fullmatch(r"[\d\s()+\-]+", term):
+        found |= Q(phone__regex=r"\D*".join(digits))
+    return members.filter(found)
 
 
 def can_see_member_contacts(user, member_id) -> bool:

@@ -251,3 +251,17 @@ def test_an_edit_conflict_does_not_show_contacts_out_of_reach(world, client):
 def test_a_masked_phone_hides_at_least_four_digits(phone, masked):
     # A local 8-digit number kept its first 3 and last 4: one digit hidden, ten guesses.
     assert Member(phone=phone).masked_phone == masked
+
+
+@pytest.mark.parametrize("stored", ["139-1234-5678", "139 1234 5678", "+86 139 1234 5678"])
+def test_a_phone_is_found_by_its_digits_however_it_was_typed(world, client, stored):
+    # Staff type a number as they read it; the member's was entered with separators, or the
+    # other way round: only the digits count (within reach, as before).
+    Member.objects.filter(pk=world["ours_member"].pk).update(phone=stored)
+    clerk = sign_in_staff(client, world["clerk"])
+    for term in ("13912345678", "１３９１２３４５６７８", "139-1234-5678", "(139) 1234 5678", "5678"):
+        listing = clerk.get(MEMBERS, {"q": term}).content.decode()
+        assert "赵委员" in listing, term
+    assert "赵委员" not in clerk.get(MEMBERS, {"q": "13912340000"}).content.decode()
+    outsider = sign_in_staff(client, staff("jyj-clerk", ENTRY_CLERK, world["theirs"]))
+    assert "赵委员" not in outsider.get(MEMBERS, {"q": "13912345678"}).content.decode()
