@@ -227,14 +227,19 @@ function isHeaderRow(row) {
   return header
 }
 
-function spansPast(table, rows) {
-  let past = false
+// How many of the first `rows` rows may be the head: a row group ends its cells' rows, so no
+// header cell may span past the head; a span past the last row ends there. One pass over the
+// cells, as sanitize.py's _head_size (rechecking the whole head per row was quadratic).
+function rowsThatFitTheHead(table, rows) {
+  let reach = 0
+  let fits = 0
   for (let index = 0; index < rows; index += 1) {
     table.child(index).forEach((cell) => {
-      past ||= index + (cell.attrs.rowspan ?? 1) > rows
+      reach = Math.max(reach, Math.min(index + (cell.attrs.rowspan ?? 1), table.childCount))
     })
+    if (reach <= index + 1) fits = index + 1
   }
-  return past
+  return fits
 }
 
 // A table's caption is an attribute of the table (Tiptap's table holds rows only), written as
@@ -275,8 +280,7 @@ function captionedTable(E) {
       let headRows = 0
       let headSize = 0
       while (headRows < node.childCount && isHeaderRow(node.child(headRows))) headRows += 1
-      // A row group ends its cells' rows: no header cell may span past the head.
-      while (headRows && spansPast(node, headRows)) headRows -= 1
+      headRows = rowsThatFitTheHead(node, headRows)
       for (let index = 0; index < headRows; index += 1) headSize += node.child(index).nodeSize
       if (!headRows) return ["table", attributes, ...caption, ["tbody", 0]]
       // A rendering has one hole for the rows, so this one is built whole.
