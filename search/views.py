@@ -100,7 +100,8 @@ def results(request):
                     filename="检索结果.csv", columns=search_columns(request.build_absolute_uri), queryset=found.queryset
                 )
             # Results, not documents: the matches grouped under their record count once.
-            page = numbered_page(request, found.groups, PAGE_SIZE, count=len(found.groups))["page"]
+            result_count = len(found.groups)
+            page = numbered_page(request, found.groups, PAGE_SIZE, count=result_count)["page"]
             hits = selectors.search_hits(documents=page.object_list, query=query)
             suggestion = _suggestion_link(request, query, form.filters) if not found.count else None
     except guard.SearchRefused as refused:
@@ -113,8 +114,8 @@ def results(request):
             # Results, as listed and paged (a record with its reply and the facts quoting it is
             # one); the documents behind them said beside, when more. A capped count is the
             # documents' estimate.
-            "count_label": found.count_label if found.capped else facet_counts.count_label(len(found.groups), False),
-            "documents_count": found.count if not found.capped and found.count > len(found.groups) else None,
+            "count_label": found.count_label if found.capped else facet_counts.count_label(result_count, False),
+            "documents_count": found.count if not found.capped and found.count > result_count else None,
             "capped": found.capped,
             "facets_sampled": any(value.at_least for values in found.facets.values() for value in values),
             "count_cap_label": facet_counts.round_figure(facet_counts.COUNT_CAP),

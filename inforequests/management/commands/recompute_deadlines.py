@@ -1,6 +1,7 @@
-"""Recompute every open case's due date (and a paused case's waiting date) after the calendar changed outside the override table:
-a chinesecalendar upgrade that brings next year's State Council schedule, or a new release of
-this project that counts working days differently. Each moved date is logged on its case."""
+"""Recompute every open case's due date (and a paused case's waiting date) after the calendar
+changed outside the override table: a chinesecalendar upgrade that brings next year's State
+Council schedule, or a new release of this project that counts working days differently. Each
+moved date is logged on its case."""
 
 from django.core.management.base import BaseCommand
 
