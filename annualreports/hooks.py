@@ -3,6 +3,9 @@
 from core.demo import register_demo_loader
 from core.navigation import register_section, register_section_entry
 from core.roles import register_role_models
+from disclosures.registry import register_body_transformer
+
+from . import selectors
 
 register_section(title="政府信息公开年报", url_name="annualreports:index", position=12.6)
 register_section_entry(
@@ -22,3 +25,8 @@ register_role_models(
     reviewer_extra=["publish_annualreport", "delete_reviewcase"],
 )
 register_demo_loader("annualreports", _load_demo)
+
+
+@register_body_transformer
+def report_tables_with_headers(record, body, params):
+    return selectors.record_body_with_report_tables(record, body)

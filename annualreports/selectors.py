@@ -4,10 +4,12 @@ import datetime as dt
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureRecord, Genre, Organization
+from disclosures.sanitize import sanitize_html
 
 from . import tables as t
 from .models import AnnualReport, ReviewCase
@@ -170,3 +172,20 @@ def reports_public():
         )
         .order_by("-year", "-consolidated", "organization__name")
     )
+
+
+def record_body_with_report_tables(record, body: str) -> str | None:
+    """A published report's catalogue record with its tables as the report page has them, every
+    data cell naming its headers by id (tables.Sheet.markup). The record keeps the sanitized
+    copy, which cannot hold ids (staff markup could shadow the page's anchors), so each table is
+    put back where that copy of it still stands; a table edited since is left as it is. None
+    for any other record (one substring test, no query)."""
+    if f"<caption>{t.REVIEW_CAPTION}</caption>" not in body:
+        return None
+    report = AnnualReport.objects.filter(record_id=record.pk, status=AnnualReport.Status.PUBLISHED).first()
+    if report is None:
+        return None
+    for sheet in t.sheets(report_tables(report)):
+        headed = render_to_string("annualreports/_table.html", {"sheet": sheet})
+        body = body.replace(sanitize_html(headed), headed, 1)
+    return body

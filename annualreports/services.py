@@ -87,13 +87,7 @@ def report_publish(*, report: AnnualReport, user=None, override_reason: str = ""
     record.title = report.title
     record.written_date = timezone.localdate()
     record.summary = f"{report.organization.name}{report.year}年政府信息公开工作年度报告。"
-    record.body = render_to_string(
-        "annualreports/_record_body.html",
-        {
-            "report": report,
-            "sheets": t.sheets(tables),
-        },
-    )
+    record.body = render_to_string("annualreports/_record_body.html", {"report": report, "sheets": t.sheets(tables)})
     record._history_user = user
     record.full_clean()
     record.save()

@@ -84,6 +84,9 @@ ROW_LABELS = {
 HANDLED_HEADING = "三、本年度办理结果"
 ROW_ORDER = [NEW, CARRIED_OVER, *OUTCOMES, HANDLED_TOTAL, CARRIED_FORWARD]
 
+# Every report has table 四 (table 三 only with 依申请公开 on): its caption marks a report's body.
+REVIEW_CAPTION = "四、政府信息公开行政复议、行政诉讼情况"
+
 
 @dataclass(frozen=True)
 class RequestCase:
@@ -514,5 +517,5 @@ def sheets(tables: Tables) -> list[Sheet]:
         for kind, _ in REVIEW_KINDS
         for result in [*dict(REVIEW_RESULTS), "total"]
     ]
-    result.append(Sheet("four", "四、政府信息公开行政复议、行政诉讼情况", header, [["案件数", *row]]))
+    result.append(Sheet("four", REVIEW_CAPTION, header, [["案件数", *row]]))
     return result

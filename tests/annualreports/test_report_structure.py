@@ -116,3 +116,30 @@ def test_every_data_cell_of_the_report_tables_names_both_header_levels_its_group
     assert four[14][0] == ["行政诉讼", "复议后起诉", "总计", "案件数"]
     two = cell_headers(html, "table-two-decisions")
     assert two[1] == (["数量或金额", "行政许可"], "3")
+
+
+def test_the_catalogue_record_names_every_data_cells_headers_as_the_report_page_does(client, report):
+    """The record keeps a sanitized copy (no ids); its page puts the report's tables back."""
+    assert 'headers="' not in report.record.body
+    page = client.get(report.get_absolute_url()).content.decode()
+    record_page = client.get(report.record.get_absolute_url()).content.decode()
+    for table in ("table-two-regulations", "table-two-decisions", "table-three", "table-four"):
+        assert cell_headers(record_page, table) == cell_headers(page, table)
+    assert record_page.count("<tbody>") == page.count("<tbody>") + 1  # and the page's 信息公开要素 table
+    assert "总体情况" in record_page
+
+
+def test_a_table_changed_in_the_record_since_publication_is_shown_as_the_record_has_it(client, report):
+    record = report.record
+    record.body = record.body.replace('<th scope="row">规章</th><td>0</td>', '<th scope="row">规章</th><td>7</td>')
+    record.save()
+    html = client.get(record.get_absolute_url()).content.decode()
+    assert '<th scope="row">规章</th><td>7</td>' in html
+    assert 'id="table-two-regulations"' not in html
+    assert len(cell_headers(html, "table-three")) == 25 * 7  # the others still come from the report
+
+
+def test_a_record_quoting_the_captions_is_not_taken_for_a_report(client, report):
+    record = published(body=report.record.body)
+    html = client.get(record.get_absolute_url()).content.decode()
+    assert 'id="table-three"' not in html and "（七）总计" in html
