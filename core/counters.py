@@ -18,13 +18,13 @@ import fcntl
 import itertools
 import logging
 import os
-import sqlite3
 import threading
 import time
 from collections import Counter
 
 from django.conf import settings
 
+from .nodefile import NodeFile
 from .outages import REDIS_ERRORS, outage
 
 try:  # redis-py is installed wherever REDIS_URL can be set
@@ -202,7 +202,7 @@ def _read_integers(sock):
                 return None
 
 
-class FileCounts:
+class FileCounts(NodeFile):
     """RedisCounts' store in a SQLite file shared by the processes of one node (no Redis).
     Each call is one short transaction; a flush holds an flock so that one process at a time
     moves the pending counts aside, applies them and only then deletes them (as with Redis)."""
@@ -222,30 +222,8 @@ class FileCounts:
     EPOCH = "SELECT COALESCE((SELECT n FROM epoch WHERE name = ?), 0)"
 
     def __init__(self, path, name):
-        self.path, self.name = path, name
-        self._local = threading.local()
-
-    def _connection(self):
-        # One per thread and process (a connection must not cross a fork).
-        local = self._local
-        if getattr(local, "pid", None) != os.getpid():
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.executescript(self.SCHEMA)
-            local.connection, local.pid = connection, os.getpid()
-        return local.connection
-
-    def _transaction(self, work):
-        connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(connection)
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
-        return result
+        super().__init__(path)
+        self.name = name
 
     def incr(self, key, amount=1):
         totals, epoch = self.incr_many({key: amount})

@@ -1,8 +1,8 @@
-"""Fixed-window counters in Django's cache (Redis when REDIS_URL is set, else local memory)."""
+"""The 依申请公开 paths' limits, counted in fixed windows by every worker together (core.ratelimits)."""
 
 from django.conf import settings
-from django.core.cache import cache
 
+from core import ratelimits
 from core.client_ip import client_ip
 
 DEFAULTS = {
@@ -23,20 +23,13 @@ def _key(name, ident):
 
 def exceeded(name, ident) -> bool:
     limit, _ = limit_for(name)
-    return (cache.get(_key(name, ident)) or 0) >= limit
+    return ratelimits.uses(_key(name, ident)) >= limit
 
 
 def hit(name, ident) -> bool:
     """Count one use; True when this use is over the limit."""
     limit, window = limit_for(name)
-    key = _key(name, ident)
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
+    return ratelimits.hit(_key(name, ident), window) > limit
 
 
 def client_address(request):

@@ -298,6 +298,9 @@ PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE") or (None if REDI
 # Without Redis, the node's workers share their buffered 浏览次数 through this SQLite file, so they
 # all show the same count (core/counters.py); unset, each process counts on its own.
 COUNTER_FILE = os.environ.get("COUNTER_FILE") or (None if REDIS_URL else _node_path("counters", ".sqlite3"))
+# Rate limits (core/ratelimits.py) are counted in Redis; without it, and while it is down, in
+# this SQLite file, which the node's workers share, so a limit is never one per worker.
+RATE_LIMIT_FILE = os.environ.get("RATE_LIMIT_FILE") or _node_path("ratelimits", ".sqlite3")
 # Search's guard (search/guard.py): each search stops after this long, and at most this many run
 # at once across the workers (Redis; without it, per node through lock files in this directory),
 # a request waiting at most SEARCH_SLOT_WAIT_SECONDS for its turn. 0 concurrency: no limit.

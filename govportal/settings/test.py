@@ -20,6 +20,7 @@ AXES_ENABLED = True
 # One process with its own local-memory cache: no stamp file shared with other test runs.
 PAGE_CACHE_STAMP_FILE = None
 COUNTER_FILE = None  # likewise: counts in this process (tests of the shared file make their own)
+RATE_LIMIT_FILE = None  # likewise: limits in the test cache, emptied between tests
 # Views stay buffered until a test flushes them (tests/disclosures/test_view_count.py).
 VIEW_COUNT_FLUSH_SECONDS = 0
 DEMO_DATA_ALLOWED = True  # the demo loader and its accounts are tested (and refused under prod)

@@ -1,4 +1,5 @@
 import datetime as dt
+import multiprocessing
 import re
 
 import pytest
@@ -7,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from inforequests import services
+from inforequests import ratelimit, services
 from inforequests.models import Case, Outcome
 
 from .factories import (
@@ -362,6 +363,33 @@ def test_submissions_are_rate_limited_per_address(client, agency):
 def test_submissions_are_rate_limited_per_applicant(client, agency):
     assert confirm(client, form_data(agency)).status_code == 302
     assert confirm(client, form_data(agency), REMOTE_ADDR="10.0.0.9").status_code == 429
+
+
+def _uses_in_another_worker(path, name, ident, n):
+    with override_settings(RATE_LIMIT_FILE=path):
+        for _ in range(n):
+            ratelimit.hit(name, ident)
+
+
+@override_settings(
+    INFOREQUESTS_RATE_LIMITS={
+        "apply_address": (2, 3600),
+        "apply_applicant": (100, 86400),
+        "lookup_address": (100, 600),
+        "lookup_code": (5, 3600),
+    }
+)
+def test_an_address_limit_counts_the_uses_other_workers_saw(client, agency, tmp_path, settings):
+    """Without Redis, each worker had its own count: the limit was one per worker."""
+    settings.RATE_LIMIT_FILE = str(tmp_path / "ratelimits.sqlite3")
+    worker = multiprocessing.get_context("fork").Process(
+        target=_uses_in_another_worker, args=(settings.RATE_LIMIT_FILE, "apply_address", "127.0.0.1", 2)
+    )
+    worker.start()
+    worker.join(timeout=30)
+    assert worker.exitcode == 0
+    response = confirm(client, form_data(agency))
+    assert response.status_code == 429 and Case.objects.count() == 0
 
 
 def test_wrong_code_and_wrong_tail_get_the_same_answer(client, agency):
