@@ -15,6 +15,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from .uploads import password_protected
+
 # What only Office writes (Word's clipboard HTML, WPS's imitation of it, Word's "Save as HTML").
 _OFFICE_MARKERS = re.compile(
     r"urn:schemas-microsoft-com:office|\bmso-[a-z-]+\s*:|class=\"?'?Mso|<o:p\b|<!\[if !support|<!--\[if !support|<v:",
@@ -405,6 +407,8 @@ def docx_to_html(file) -> ImportedDocument:
             if sum(info.file_size for info in archive.infolist()) > DOCX_MAX_UNCOMPRESSED_BYTES:
                 raise DocxError("文档解压后过大，无法导入：请删去多余的图片后重试，或作为附件上传。")
     except zipfile.BadZipFile:
+        if password_protected(data):
+            raise DocxError("这个 Word 文档设置了打开密码，无法读取：请在 Word 或 WPS 中取消密码后再导入。") from None
         raise DocxError(
             "这不是 .docx 文件（无法作为 Word 文档打开）：旧版 .doc 请在 Word 或 WPS 中另存为 .docx。"
         ) from None

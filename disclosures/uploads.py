@@ -49,8 +49,13 @@ OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 # A legacy Office file keeps its VBA project in one of these storages (Word: Macros, Excel:
 # _VBA_PROJECT_CUR; _VBA_PROJECT is the stream inside either). The names are matched as
-# compound-file directory entries (see _ole_has_macros), UTF-16LE as the format stores them.
+# compound-file directory entries (see _ole_entry_found), UTF-16LE as the format stores them.
 VBA_STORAGE_NAMES = ("_VBA_PROJECT_CUR", "Macros", "_VBA_PROJECT")
+# A Word, Excel or PowerPoint file saved with an opening password is a compound file holding the
+# real (OOXML) document as this stream, whatever its name: nobody without the password can open
+# it, and what it carries (macros included) cannot be checked. Word opens it whatever it is named.
+ENCRYPTED_PACKAGE_NAME = "EncryptedPackage"
+ENCRYPTED_MESSAGE = "文件设置了打开密码（已加密），公众无法打开，也无法检查其中是否含宏：请取消密码后再上传。"
 OLE_SCAN_CHUNK = 1024 * 1024  # a multiple of the 128-byte directory entry
 # The .xlsb main part's content type: "macroEnabled" in its name, whether the workbook has any.
 BINARY_WORKBOOK_TYPE = "application/vnd.ms-excel.sheet.binary.macroenabled.main"
@@ -205,6 +210,8 @@ def content_problem(file, extension):
         if found & ZIP and expected & ZIP:
             return _zip_problem(file, extension)
         return macro_problem(file) if found & OLE2 else None
+    if found & OLE2 and (problem := macro_problem(file)):
+        return problem  # a password-protected .docx is a compound file: say that, not "not a .docx"
     actual = _describe(matches) if matches else "无法识别的内容"
     sample = file.read(TEXT_SAMPLE_BYTES)
     file.seek(0)
@@ -294,8 +301,10 @@ def _macro_content_problem(file, budget=None):
     if head.startswith(ZIP_SIGNATURE):
         with zipfile.ZipFile(file) as archive:
             return _ooxml_macro_problem(archive, budget)
-    if head == OLE2_SIGNATURE and _ole_has_macros(file):
-        return MACRO_CONTENT_MESSAGE
+    if head == OLE2_SIGNATURE:
+        found = _ole_entry_found(file, (ENCRYPTED_PACKAGE_NAME, *VBA_STORAGE_NAMES))
+        if found:
+            return ENCRYPTED_MESSAGE if found == ENCRYPTED_PACKAGE_NAME else MACRO_CONTENT_MESSAGE
     return None
 
 
@@ -362,8 +371,14 @@ def _unused_defaults_removed(text, names):
     return _DEFAULT_DECLARATION.sub(typed_part, text)
 
 
-def _ole_has_macros(file):
-    """Whether the OLE2 compound file `file` has a VBA storage or stream.
+def password_protected(data: bytes) -> bool:
+    """Whether `data` is an Office document saved with an opening password."""
+    return data.startswith(OLE2_SIGNATURE) and _ole_entry_found(io.BytesIO(data), (ENCRYPTED_PACKAGE_NAME,)) is not None
+
+
+def _ole_entry_found(file, names):
+    """The first of `names` the OLE2 compound file `file` has a storage or stream of, or None
+    (a VBA storage: macros; an EncryptedPackage: a password).
 
     A scan of the bytes for the directory entries, not a parse of the compound file's sector
     chains (which needs the FAT and DIFAT followed, with cycle guards): a directory entry is
@@ -376,23 +391,23 @@ def _ole_has_macros(file):
     import struct
 
     entries = [
-        ((name.encode("utf-16-le") + b"\x00\x00").lower(), struct.pack("<H", 2 * (len(name) + 1)))
-        for name in VBA_STORAGE_NAMES
+        (name, (name.encode("utf-16-le") + b"\x00\x00").lower(), struct.pack("<H", 2 * (len(name) + 1)))
+        for name in names
     ]
     file.seek(0)
     while True:
         chunk = _read_exactly(file, OLE_SCAN_CHUNK)
         if not chunk:
-            return False
+            return None
         # Names compare case-insensitively in a compound file; .lower() touches ASCII bytes only,
         # and the length bytes matched (< 0x41) are never changed by it.
         lowered = chunk.lower()
-        for name, length in entries:
-            at = lowered.find(name)
+        for name, entry, length in entries:
+            at = lowered.find(entry)
             while at != -1:
                 if at % 128 == 0 and lowered[at + 64 : at + 66] == length:
-                    return True
-                at = lowered.find(name, at + 1)
+                    return name
+                at = lowered.find(entry, at + 1)
 
 
 def _read_exactly(file, size):

@@ -4,6 +4,7 @@ with a message beside the file field."""
 import io
 import warnings
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -303,6 +304,39 @@ def test_an_ooxml_file_with_macros_is_refused_whatever_its_name(name, content):
 def test_a_legacy_office_file_with_a_vba_storage_is_refused(name, storages):
     with pytest.raises(ValidationError, match="文件中含有 VBA 宏"):
         validate_attachment(SimpleUploadedFile(name, ole((2, "WordDocument"), *storages)))
+
+
+# A workbook saved with an opening password (ECMA-376 agile encryption, as Office 2010 and later
+# write it): a compound file holding EncryptionInfo and the EncryptedPackage.
+ENCRYPTED_XLSX = (
+    Path(__file__).resolve().parent.parent / "fixtures" / "office" / "encrypted-password-1234.xlsx"
+).read_bytes()
+ENCRYPTED = "文件设置了打开密码（已加密），公众无法打开，也无法检查其中是否含宏：请取消密码后再上传。"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("统计.xlsx", id="as saved"),
+        # Renamed to a legacy kind, it was taken for one (a compound file without a VBA storage);
+        # Office opens it as what it is, macros and all, once the password is typed.
+        pytest.param("统计.xls", id="renamed xls"),
+        pytest.param("通知.doc", id="renamed doc"),
+        pytest.param("通知.wps", id="renamed wps"),
+    ],
+)
+def test_an_office_file_with_an_opening_password_is_refused_saying_so(name):
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile(name, ENCRYPTED_XLSX))
+    assert refused.value.messages == [ENCRYPTED]
+
+
+def test_a_zip_may_not_carry_an_office_file_with_an_opening_password():
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(
+            SimpleUploadedFile("材料.zip", zip_of({"说明.txt": b"x", "乙街道/统计.xls": ENCRYPTED_XLSX}))
+        )
+    assert refused.value.messages == [f"压缩包中的 Office 文件（乙街道/统计.xls）：{ENCRYPTED}"]
 
 
 @pytest.mark.parametrize(

@@ -263,6 +263,13 @@ def test_a_broken_docx_is_a_docx_error(content, message):
         docx_to_html(io.BytesIO(content))
 
 
+def test_a_document_with_an_opening_password_is_refused_saying_so():
+    from tests.disclosures.test_uploads import ENCRYPTED_XLSX  # the same container Word writes
+
+    with pytest.raises(DocxError, match="设置了打开密码"):
+        docx_to_html(io.BytesIO(ENCRYPTED_XLSX))
+
+
 def corrupted_docx():
     """A .docx whose document.xml is cut off mid-element."""
     source, target = zipfile.ZipFile(io.BytesIO(report_docx())), io.BytesIO()
