@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.html import format_html
 
 from audit.admin import PersonalDataAdminMixin
@@ -52,7 +52,8 @@ class SessionAdmin(VersionedAdminMixin, HistoryAdmin):
 
 
 # A member's contact field -> what staff outside the member's contacts scope see in its place.
-MASKED_CONTACTS = {field: f"masked_{field}" for field in services.MEMBER_CONTACT_FIELDS}
+# The sign-in account too: a district often makes a member's phone number their user name.
+MASKED_CONTACTS = {field: f"masked_{field}" for field in (*services.MEMBER_CONTACT_FIELDS, "user")}
 
 
 @admin.register(Member)
@@ -62,11 +63,12 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
     form and in old versions, and cannot find a member by them (docs/decisions/0119). Lists
     show them masked to everyone, as 依申请公开 lists do applicants'."""
 
-    list_display = ["name", "assembly", "sector", "masked_phone", "user", "is_active"]
-    personal_fields = list(services.MEMBER_CONTACT_FIELDS)
+    list_display = ["name", "assembly", "sector", "masked_phone", "account", "is_active"]
+    list_select_related = ["assembly", "user"]
+    personal_fields = [*services.MEMBER_CONTACT_FIELDS, "user"]
     list_filter = ["assembly", "is_active"]
-    search_fields = ["name", "sector", "user__username"]
-    search_help_text = "按姓名、界别、登录账号查找；联系电话、电子邮箱只在您可查看其联系方式的代表委员中查找。"
+    search_fields = ["name", "sector"]
+    search_help_text = "按姓名、界别查找；联系电话、电子邮箱、登录账号只在您可查看其联系方式的代表委员中查找。"
     autocomplete_fields = ["assembly", "user"]
     readonly_fields = list(MASKED_CONTACTS.values())
     fieldsets = [
@@ -107,6 +109,20 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
         if lookup.split("__", 1)[0] in MASKED_CONTACTS:
             return False
         return super().lookup_allowed(lookup, value, request)
+
+    def get_queryset(self, request):
+        in_reach = selectors.members_with_contacts_for_staff(request.user)
+        return super().get_queryset(request).annotate(contacts_in_reach=Exists(in_reach.filter(pk=OuterRef("pk"))))
+
+    @admin.display(description=Member._meta.get_field("user").verbose_name)
+    def account(self, obj):
+        if obj.user is None:
+            return "—"
+        return obj.user.get_username() if obj.contacts_in_reach else self.masked_user(obj)
+
+    @admin.display(description=Member._meta.get_field("user").verbose_name)
+    def masked_user(self, obj):
+        return "已关联（不显示账号）" if obj.user_id else "未关联"
 
     @admin.display(description=Member._meta.get_field("phone").verbose_name)
     def masked_phone(self, obj):

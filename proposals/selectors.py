@@ -205,10 +205,10 @@ def members_with_contacts_for_staff(user, queryset=None):
 
 
 def members_by_contact(members, term):
-    """`members` whose phone or e-mail holds `term`. A phone by its digits, whatever either was
-    typed with: stored "139-1234-5678" or "0871-6312 3456" is found by 13912345678 or 63123456."""
+    """`members` whose phone, e-mail or sign-in name holds `term`. A phone by its digits, whatever
+    either was typed with: stored "139-1234-5678" or "0871-6312 3456" is found by 13912345678 or 63123456."""
     term = unicodedata.normalize("NFKC", term).strip()  # full-width digits, as input methods type them
-    found = Q(phone__contains=term) | Q(email__icontains=term)
+    found = Q(phone__contains=term) | Q(email__icontains=term) | Q(user__username__icontains=term)
     digits = re.sub(r"\D", "", term)
     if len(digits) >= 4 and re.fullmatch(r"[\d\s()+\-]+", term):
         found |= Q(phone__regex=r"\D*".join(digits))

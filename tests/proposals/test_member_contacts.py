@@ -265,3 +265,41 @@ def test_a_phone_is_found_by_its_digits_however_it_was_typed(world, client, stor
     assert "赵委员" not in clerk.get(MEMBERS, {"q": "13912340000"}).content.decode()
     outsider = sign_in_staff(client, staff("jyj-clerk", ENTRY_CLERK, world["theirs"]))
     assert "赵委员" not in outsider.get(MEMBERS, {"q": "13912345678"}).content.decode()
+
+
+# --- the sign-in account ------------------------------------------------------------------
+
+
+@pytest.fixture
+def phone_account(world):
+    """A district that makes each member's phone number their user name."""
+    member = world["ours_member"]
+    member.user = User.objects.create_user(PHONE, password="pw-123456789")
+    member.save()
+    return member
+
+
+def test_a_members_account_name_is_shown_and_searched_only_within_reach(world, phone_account, client):
+    outsider = sign_in_staff(client, staff("jyj-clerk", ENTRY_CLERK, world["theirs"]))
+    listing = outsider.get(MEMBERS).content.decode()
+    assert "赵委员" in listing and "已关联（不显示账号）" in listing and PHONE not in listing
+    found = outsider.get(MEMBERS, {"q": PHONE}).content.decode()
+    assert "赵委员" not in found  # a hit would tell whose number it is
+    page = outsider.get(change_url(phone_account)).content.decode()
+    assert PHONE not in page and "已关联（不显示账号）" in page
+    assert outsider.get(MEMBERS, {"user__username__startswith": "139"}).status_code == 400
+
+
+def test_within_reach_the_account_name_is_shown_and_found(world, phone_account, client):
+    clerk = sign_in_staff(client, world["clerk"])
+    assert PHONE in clerk.get(MEMBERS).content.decode()
+    assert "赵委员" in clerk.get(MEMBERS, {"q": PHONE}).content.decode()
+    assert PHONE in clerk.get(change_url(phone_account)).content.decode()
+
+
+def test_the_history_list_does_not_show_an_account_name_change(world, phone_account, client):
+    phone_account.user = User.objects.create_user("13711112222", password="pw-123456789")
+    phone_account.save()
+    admin = sign_in_staff(client, district_wide(staff("qu-admin", REVIEWER, world["ours"])))
+    history = admin.get(f"{change_url(phone_account)[: -len('change/')]}history/").content.decode()
+    assert "13711112222" not in history and PHONE not in history
