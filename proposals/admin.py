@@ -215,6 +215,20 @@ class ProposalAdmin(AgencyScopedHistoryMixin, VersionedAdminMixin, HistoryAdmin)
     def get_queryset(self, request):
         return selectors.proposals_for_staff(request.user, super().get_queryset(request))
 
+    # The 交办, the district's: who handles a proposal decides which agencies see it, and who
+    # made it whose contacts they read (docs/decisions/0119). An agency's staff keep them as
+    # assigned (a field not in the form is not saved, whatever is posted) and add no proposals.
+    ASSIGNMENT_FIELDS = ["lead_member", "co_proposers", "lead_unit", "assisting_units", "merged_into"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and disclosure_selectors.manages_all_agencies(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not disclosure_selectors.manages_all_agencies(request.user):
+            readonly += self.ASSIGNMENT_FIELDS
+        return readonly
+
     fieldsets = [
         (None, {"fields": ["session", "number", "kind", "title", "is_key"]}),
         ("提案人", {"fields": ["lead_member", "co_proposers"]}),

@@ -353,3 +353,47 @@ def test_facts_quoted_from_another_agencys_record_are_changed_by_that_agencys_st
     assert source not in form.fields["source_record"].queryset
     theirs = staff("jyj-clerk", ENTRY_CLERK, world["theirs"])
     assert sign_in_staff(client, theirs).get(url).context["has_change_permission"]
+
+
+def test_an_agency_cannot_reassign_its_proposal_or_take_on_another_members_contacts(world, client):
+    """Who handles a proposal (主办, 会办) and who made it is the 交办 of the district: it decides
+    which agency sees the proposal and whose contacts it reads (docs/decisions/0119). An
+    agency's 录入员 handed their proposal to another agency, added a stranger as 联名人 and
+    read the stranger's phone, and filed proposals under other agencies."""
+    from tests.disclosures.test_admin import district_wide
+
+    from .factories import MemberFactory, ProposalFactory
+    from .test_admin import _proposal_form
+
+    stranger = MemberFactory(name="王委员", phone="13912345678")
+    ProposalFactory(lead_unit=world["theirs"], lead_member=stranger)
+    proposal = ProposalFactory(lead_unit=world["ours"])
+    url = f"/admin/proposals/proposal/{proposal.pk}/change/"
+    clerk = sign_in_staff(client, world["clerk"])
+    page = clerk.get(url).content.decode()
+    assert 'name="lead_unit"' not in page and 'name="co_proposers"' not in page and 'name="extended"' in page
+    form = _proposal_form(
+        proposal,
+        lead_unit=world["theirs"].pk,
+        assisting_units=[world["theirs"].pk],
+        co_proposers=[stranger.pk],
+        extended="on",
+        extension_reason="经区政协提案委员会同意",
+    )
+    assert clerk.post(url, form).status_code == 302  # what is theirs to change is saved
+    proposal.refresh_from_db()
+    assert proposal.extended and proposal.lead_unit == world["ours"]
+    assert not proposal.assisting_units.exists() and not proposal.co_proposers.exists()
+    member_page = clerk.get(f"/admin/proposals/member/{stranger.pk}/change/").content.decode()
+    assert "13912345678" not in member_page
+
+    assert clerk.get("/admin/proposals/proposal/add/").status_code == 403
+    form = _proposal_form(proposal, number="990001", lead_unit=world["ours"].pk, lead_member=stranger.pk)
+    assert clerk.post("/admin/proposals/proposal/add/", form).status_code == 403
+    assert not Proposal.objects.filter(number="990001").exists()
+
+    boss = sign_in_staff(client, district_wide(staff("jbs", REVIEWER, world["ours"].parent)))
+    form = _proposal_form(proposal, lead_unit=world["theirs"].pk, co_proposers=[stranger.pk])
+    assert boss.post(url, form).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.lead_unit == world["theirs"] and list(proposal.co_proposers.all()) == [stranger]
