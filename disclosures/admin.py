@@ -55,8 +55,30 @@ class DistrictWideAdminMixin:
         return super().has_delete_permission(request, obj) and self._district_wide(request)
 
 
+class OwnAgencyRowAdminMixin(DistrictWideAdminMixin):
+    """One agency's row (its details, its 依申请公开 desk): district-wide staff add, delete and
+    change any; an agency's own staff change their agency's, except `district_fields`, and no
+    one else's. `agency_field` names the attribute holding the row's Organization id."""
+
+    agency_field = "pk"
+    district_fields = []
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super(DistrictWideAdminMixin, self).has_change_permission(request, obj)
+        if not allowed or self._district_wide(request):
+            return allowed
+        agencies = selectors.agencies_of(request.user)
+        return agencies.filter(pk=getattr(obj, self.agency_field)).exists() if obj is not None else agencies.exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self._district_wide(request):
+            readonly += self.district_fields
+        return readonly
+
+
 @admin.register(Organization)
-class OrganizationAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
+class OrganizationAdmin(OwnAgencyRowAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "short_name", "section_code", "org_code", "credit_code", "parent"]
     search_fields = ["name", "short_name", "org_code", "credit_code", "section_code"]
     autocomplete_fields = ["parent"]
@@ -67,23 +89,10 @@ class OrganizationAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmi
             queryset = queryset.filter(pk__in=selectors.agencies_of(request.user).values("pk"))
         return super().get_search_results(request, queryset, search_term)
 
-    # Where an agency stands in the district (上级机构), the codes its 索引号 and 专栏 are made
-    # of, and how many reviews its records pass: the district decides them, not the agency.
-    DISTRICT_FIELDS = ["parent", "org_code", "credit_code", "section_code", "review_levels"]
-
-    def has_change_permission(self, request, obj=None):
-        # An agency's own staff keep its details (named in its 指南) up to date; no one else's.
-        allowed = super(DistrictWideAdminMixin, self).has_change_permission(request, obj)
-        if not allowed or self._district_wide(request):
-            return allowed
-        agencies = selectors.agencies_of(request.user)
-        return agencies.filter(pk=obj.pk).exists() if obj is not None else agencies.exists()
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not self._district_wide(request):
-            readonly += self.DISTRICT_FIELDS
-        return readonly
+    # An agency's own staff keep its details (named in its 指南) up to date. Where it stands in
+    # the district (上级机构), the codes its 索引号 and 专栏 are made of, and how many reviews
+    # its records pass: the district decides them, not the agency.
+    district_fields = ["parent", "org_code", "credit_code", "section_code", "review_levels"]
 
 
 @admin.register(AgencyMembership)

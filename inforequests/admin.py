@@ -11,6 +11,7 @@ from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
 from core.kept_uploads import KeptFileInput
 from core.uploads import UploadFailureAdminMixin
+from disclosures.admin import OwnAgencyRowAdminMixin
 
 from . import selectors, services
 from .forms import APPLICANT_FIELDS, CaseAdminForm
@@ -18,8 +19,13 @@ from .models import Agency, Case, CaseEvent, NoticeTemplate, ReplyDocument
 
 
 @admin.register(Agency)
-class AgencyAdmin(HistoryAdmin):
+class AgencyAdmin(OwnAgencyRowAdminMixin, HistoryAdmin):
+    """A desk's contact and 行政复议机关 are named in every notice its agency sends: kept by that
+    agency's staff. Which agency a desk is, and opening or deleting one, are the district's."""
+
     list_display = ["organization", "accepts_requests", "contact"]
+    agency_field = "organization_id"
+    district_fields = ["organization"]
 
 
 @admin.register(NoticeTemplate)

@@ -3,7 +3,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
@@ -653,3 +653,32 @@ def test_the_queue_shows_a_paused_cases_waiting_date_and_that_it_passed(client, 
     assert f"暂停（等待至{consulting.waiting_until:%Y-%m-%d}，<strong>已过</strong>）" in row  # 19 Oct 2026
     row = re.search(rf"{lapsed.number}.*?</tr>", html, re.S).group()
     assert lapsed.due_on is None and "暂停" not in row
+
+
+def test_an_agency_keeps_its_own_request_desk_and_no_one_elses(client, two_agencies):
+    """受理机关: the contact and 行政复议机关 every notice of an agency names. A reviewer of one
+    agency (reference lists are theirs to change) rewrote another agency's, and could move a
+    desk to another agency or open one for any agency."""
+    from core.roles import REVIEWER
+    from inforequests.models import Agency
+    from tests.disclosures.test_admin import district_wide
+
+    a, b, _, _ = two_agencies
+    reviewer = staff_user("reviewer-a", a)
+    reviewer.groups.add(Group.objects.get(name=REVIEWER))
+    sign_in_staff(client, get_user_model().objects.get(pk=reviewer.pk))
+    desk_a, desk_b = Agency.objects.get(organization=a), Agency.objects.get(organization=b)
+    form = {"organization": b.pk, "accepts_requests": "on", "contact": "0871-1", "reconsideration_body": "某机关"}
+    assert client.get(f"/admin/inforequests/agency/{desk_b.pk}/change/").status_code == 200  # to read
+    assert client.post(f"/admin/inforequests/agency/{desk_b.pk}/change/", form).status_code == 403
+    assert client.post(f"/admin/inforequests/agency/{desk_a.pk}/change/", form).status_code == 302
+    desk_a.refresh_from_db()
+    assert (desk_a.organization, desk_a.contact) == (a, "0871-1")  # its own contact, not another agency's desk
+    assert Agency.objects.get(pk=desk_b.pk).contact == ""
+    assert client.get("/admin/inforequests/agency/add/").status_code == 403
+
+    sign_in_staff(client, district_wide(staff_user("district", a, perms=["change_agency", "view_agency"])))
+    assert (
+        client.post(f"/admin/inforequests/agency/{desk_b.pk}/change/", {**form, "contact": "0871-2"}).status_code == 302
+    )
+    assert Agency.objects.get(pk=desk_b.pk).contact == "0871-2"
