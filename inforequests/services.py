@@ -182,6 +182,10 @@ def case_register(
     """登记: Art. 31's receipt date starts the clock. Returns the case and its 查询码 (shown
     to the applicant only: just its keyed digest is stored). A `query_code` chosen beforehand
     makes a second registration with it fail (IntegrityError): a form sent twice."""
+    if user is not None and not (
+        user.has_perm("inforequests.add_case") and selectors.staff_agencies(user).filter(pk=agency.pk).exists()
+    ):
+        raise PermissionDenied("无权为其他机关登记申请。")
     if received_on > timezone.localdate() and not is_demo:
         raise ValidationError({"received_on": "收到申请日期不能晚于今天。"})
     if received_on < REGULATIONS_IN_FORCE:

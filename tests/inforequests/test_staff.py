@@ -682,3 +682,17 @@ def test_an_agency_keeps_its_own_request_desk_and_no_one_elses(client, two_agenc
         client.post(f"/admin/inforequests/agency/{desk_b.pk}/change/", {**form, "contact": "0871-2"}).status_code == 302
     )
     assert Agency.objects.get(pk=desk_b.pk).contact == "0871-2"
+
+
+def test_the_register_service_refuses_another_agencys_case(two_agencies):
+    """Not only the staff form's choice of agency: the service asks too."""
+    from .factories import applicant, request_data
+
+    a, b, _, _ = two_agencies
+    clerk = staff_user("clerk-a", a)
+    arguments = {"channel": Case.Channel.POST, "received_on": D(2026, 9, 30), "applicant": applicant()}
+    with pytest.raises(PermissionDenied):
+        services.case_register(agency=b, user=clerk, request=request_data(title="别的机关的申请"), **arguments)
+    assert not Case.objects.filter(title="别的机关的申请").exists()
+    case, _ = services.case_register(agency=a, user=clerk, request=request_data(title="本机关的申请"), **arguments)
+    assert case.agency == a
