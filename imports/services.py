@@ -32,6 +32,7 @@ from audit.services import audit_log
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import Attachment, DisclosureRecord, Genre, Organization, Topic
 
+from . import selectors
 from .fields import guess_mapping
 from .models import Flag, ImportBatch, ImportedAttachment, ImportedRecord, LegacyRedirect, RowResult, redirect_key
 from .rows import RECORD_FIELDS, Candidate, Lookups, clean_row, name_key, parse_date
@@ -43,9 +44,12 @@ CHUNK = 500
 ADD, RUN, ROLLBACK = "imports.add_importbatch", "imports.run_importbatch", "imports.rollback_importbatch"
 
 
-def _require(user, permission):
+def _require(user, permission, batch=None):
     if user is not None and not user.has_perm(permission):
         raise PermissionDenied("您没有执行这项导入操作的权限。")
+    # A run files the rows under the agencies of whoever made the batch: no one else's to map or run.
+    if user is not None and batch is not None and not selectors.batches_for(user).filter(pk=batch.pk).exists():
+        raise PermissionDenied("这个导入批次不是您创建的。")
 
 
 # --- creating a batch ------------------------------------------------------------------------
@@ -118,7 +122,7 @@ def _remembered_mapping(source_system, headers) -> dict:
 
 def batch_set_mapping(*, batch: ImportBatch, user, columns: dict, values: dict) -> ImportBatch:
     """Save the mapping screen: {header: field or ""}, {"publisher": {text: pk}, …}."""
-    _require(user, ADD)
+    _require(user, ADD, batch)
     if batch.is_running:
         raise ValidationError("批次正在运行，不能修改对应关系。")
     if batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.ROLLED_BACK):
@@ -152,7 +156,7 @@ def batch_start(*, batch: ImportBatch, user, action: str) -> ImportBatch:
     """Mark the batch as running and hand it to `manage.py import_records` in its own process:
     a 100k-row file must not run inside a web request (IMPORTS_BACKGROUND=False runs it here,
     for tests)."""
-    _require(user, ROLLBACK if action == "rollback" else RUN)
+    _require(user, ROLLBACK if action == "rollback" else RUN, batch)
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         check_can_start(batch, action, user)

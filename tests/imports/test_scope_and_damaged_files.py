@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import Workbook
 
 from disclosures import sanitize
@@ -312,3 +312,22 @@ def test_a_nul_in_any_cell_refuses_its_row_naming_the_field_wherever_it_is_in_th
     assert result["id:N3"].action == "create"
     assert result["id:F59"].action == "create"
     assert not any("\x00" in title for title in DisclosureRecord.objects.values_list("title", flat=True))
+
+
+def test_another_staff_members_batch_is_neither_mapped_nor_run_through_the_services(
+    civil_affairs_reviewer, django_user_model
+):
+    """The batch pages open only one's own batches (selectors.batches_for); the services ask too,
+    since a run files the rows under the agencies of whoever made the batch."""
+    other = django_user_model.objects.create_user("qzf-final", password="Qzf-Final-Passw0rd!", is_staff=True)
+    other.groups.add(Group.objects.get(name="审核员"))
+    AgencyMembership.objects.create(user=other, organization=Organization.objects.get(name="昆明市官渡区人民政府"))
+    other = django_user_model.objects.get(pk=other.pk)
+    data = (HEADER + "S1,民政局的通知,昆明市官渡区民政局,,<p>正文</p>,,\n").encode()
+    batch = services.batch_create(user=civil_affairs_reviewer, name="rows.csv", data=data, source_system="区旧站")
+    with pytest.raises(PermissionDenied):
+        services.batch_start(batch=batch, user=other, action="dry_run")
+    with pytest.raises(PermissionDenied):
+        services.batch_set_mapping(batch=batch, user=other, columns={"名称": "title"}, values={})
+    assert ImportBatch.objects.get(pk=batch.pk).status == batch.status
+    assert services.batch_start(batch=batch, user=civil_affairs_reviewer, action="dry_run").status == "checked"
