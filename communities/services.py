@@ -1,13 +1,19 @@
 """Writes for the communities app. A newer source never overwrites a fact: it adds one."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+
+from disclosures import selectors as disclosure_selectors
 
 from .models import Designation, Fact
 
 
 def _checked_save(instance, *, user):
-    """Saved only if its quote and fields hold (ValidationError otherwise), with who on record."""
+    """Saved only if its quote and fields hold (ValidationError otherwise), with who on record.
+    Staff quote their own agencies' records only, as in the admin (SourcedAdminMixin)."""
     if user is not None:
+        if not disclosure_selectors.can_manage_record(user, instance.source_record):
+            raise PermissionDenied("只能引用本机构的记录。")
         instance._history_user = user
     instance.full_clean()
     instance.save()

@@ -170,3 +170,26 @@ def test_highlight_wraps_only_text_never_markup():
         '<p><mark id="x" class="cited-sentence">a &lt; b</mark></p>'
     )
     assert highlight_sentence(body, sentence="不存在", anchor="x") is None
+
+
+def test_the_services_quote_only_the_staff_members_own_agencys_records():
+    """As the admin does (SourcedAdminMixin): another agency's figures are theirs to enter."""
+    from django.contrib.auth.models import User
+    from django.core.exceptions import PermissionDenied
+
+    from disclosures.models import AgencyMembership
+    from tests.disclosures.factories import OrganizationFactory
+
+    record = SourcedRecordFactory(sentence=SENTENCE)
+    outsider = User.objects.create_user("jyj-clerk", password="pw-123456789", is_staff=True)
+    AgencyMembership.objects.create(user=outsider, organization=OrganizationFactory(name="测试区教育局"))
+    with pytest.raises(PermissionDenied):
+        make_fact(source_record=record, user=outsider)
+    community = CommunityFactory()
+    with pytest.raises(PermissionDenied):
+        services.designation_create(
+            program=ProgramFactory(), community=community, source_record=record, sentence=SENTENCE, user=outsider
+        )
+    assert not Fact.objects.exists()
+    AgencyMembership.objects.create(user=outsider, organization=record.publisher)
+    assert make_fact(source_record=record, user=outsider).source_record == record

@@ -68,6 +68,16 @@ def test_the_reply_list_and_forms_hold_only_the_agencys_own_replies(world, clien
     assert Reply.objects.filter(replied_on=dt.date(2024, 6, 1)).count() == 0
 
 
+def test_the_extension_service_refuses_another_agencys_proposal(world):
+    from .factories import ProposalFactory
+
+    theirs, ours = ProposalFactory(lead_unit=world["theirs"]), ProposalFactory(lead_unit=world["ours"])
+    with pytest.raises(PermissionDenied):
+        services.proposal_extend(proposal=theirs, reason="需征求市级部门意见", user=world["clerk"])
+    assert not Proposal.objects.get(pk=theirs.pk).extended
+    assert services.proposal_extend(proposal=ours, reason="需征求市级部门意见", user=world["clerk"]).extended
+
+
 def test_services_refuse_another_agencys_reply(world):
     reviewer, theirs = world["reviewer"], world["their_published"]
     with pytest.raises(PermissionDenied):
