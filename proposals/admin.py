@@ -223,6 +223,10 @@ class ProposalAdmin(AgencyScopedHistoryMixin, VersionedAdminMixin, HistoryAdmin)
     def has_add_permission(self, request):
         return super().has_add_permission(request) and disclosure_selectors.manages_all_agencies(request.user)
 
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or selectors.can_change_proposal(request.user, obj))
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not disclosure_selectors.manages_all_agencies(request.user):

@@ -181,6 +181,14 @@ def proposals_for_staff(user, queryset=None):
     return queryset.filter(Q(lead_unit__in=agencies) | Q(pk__in=assisted) | Q(pk__in=answered))
 
 
+def can_change_proposal(user, proposal) -> bool:
+    """A proposal's handling (its state, deadline, extension) is kept by its lead unit (主办)
+    and district-wide staff; the units that assist with or answer it read it."""
+    if disclosure_selectors.manages_all_agencies(user):
+        return True
+    return disclosure_selectors.can_manage_organization(user, proposal.lead_unit_id)
+
+
 def _proposals_handled_by(user):
     """Proposals one of the staff member's agencies handles: leads (主办), assists with (会办) or
     answers. Not those it only publishes (a department's reply under the district government)."""

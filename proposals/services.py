@@ -65,8 +65,8 @@ def _save(instance, *, user, reason):
 @transaction.atomic
 def proposal_extend(*, proposal: Proposal, reason: str, user=None) -> Proposal:
     """延期办理: six months instead of three, with the reason on record."""
-    if user is not None and not selectors.proposals_for_staff(user).filter(pk=proposal.pk).exists():
-        raise PermissionDenied("该建议提案不由您所在的机构办理。")
+    if user is not None and not selectors.can_change_proposal(user, proposal):
+        raise PermissionDenied("该建议提案不由您所在的机构主办。")
     if not (reason or "").strip():
         raise ValidationError({"extension_reason": "延期办理须记录理由（经交办机构同意）。"})
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)

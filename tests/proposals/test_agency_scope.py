@@ -407,3 +407,24 @@ def test_an_agency_cannot_reassign_its_proposal_or_take_on_another_members_conta
     assert boss.post(url, form).status_code == 302
     proposal.refresh_from_db()
     assert proposal.lead_unit == world["theirs"] and list(proposal.co_proposers.all()) == [stranger]
+
+
+def test_an_assisting_unit_reads_the_proposal_but_its_handling_is_the_lead_units(world, client):
+    """会办: the assisting unit sees the proposal it helps with; its state, deadline and
+    extension are the lead unit's (主办) to keep. An assisting unit's 录入员 extended and closed
+    another agency's proposal."""
+    from .factories import ProposalFactory
+    from .test_admin import _proposal_form
+
+    proposal = ProposalFactory(lead_unit=world["theirs"])
+    proposal.assisting_units.add(world["ours"])
+    url = f"/admin/proposals/proposal/{proposal.pk}/change/"
+    clerk = sign_in_staff(client, world["clerk"])
+    page = clerk.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    form = _proposal_form(proposal, status="answered", extended="on", extension_reason="会办单位延期")
+    assert clerk.post(url, form).status_code == 403
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.extended) == (Proposal.Status.ASSIGNED, False)
+    with pytest.raises(PermissionDenied):
+        services.proposal_extend(proposal=proposal, reason="会办单位延期", user=world["clerk"])
