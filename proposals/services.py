@@ -47,6 +47,13 @@ def _check_agency(user, reply):
         raise PermissionDenied("该答复不属于您所在的机构。")
 
 
+def _check_publisher(user, reply):
+    """Sending and publishing a reply are the reviewers' (publish_reply), of its agency."""
+    _check_agency(user, reply)
+    if user is not None and not user.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied("送达和公开答复需要公开答复的权限（审核员）。")
+
+
 def member_contacts_check(*, member: Member, changed, user=None) -> None:
     """Staff change a member's contact details only if they may read them (`user=None`: the
     system). A new member has none stored yet, so whoever adds one may type them."""
@@ -80,7 +87,7 @@ def proposal_extend(*, proposal: Proposal, reason: str, user=None) -> Proposal:
 def reply_send(*, reply: Reply, user=None) -> Reply:
     """The letter has gone to the member: the proposal is 已答复 and the member may give feedback."""
     reply = Reply.objects.select_for_update().select_related("proposal").get(pk=reply.pk)
-    _check_agency(user, reply)
+    _check_publisher(user, reply)
     errors = {}
     if not reply.letter.strip():
         errors["letter"] = "答复全文不能为空。"
@@ -126,7 +133,7 @@ def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublish
         .select_related("proposal__session__assembly", "answering_unit__parent", "record")
         .get(pk=reply.pk)
     )
-    _check_agency(user, reply)
+    _check_publisher(user, reply)
     if reply.status != Reply.Status.SENT:
         raise ValidationError("答复须先送达代表委员（标记为已答复），才能公开。")
     reply.full_clean()

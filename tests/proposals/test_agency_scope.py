@@ -93,6 +93,18 @@ def test_services_refuse_another_agencys_reply(world):
         services.feedback_close(feedback=feedback, user=reviewer)
 
 
+def test_a_clerk_neither_sends_nor_publishes_a_reply_through_the_services(world):
+    """The admin offers 标记为已答复 and 公开 to reviewers only (publish_reply); the services ask too."""
+    reply = world["our_draft"]
+    with pytest.raises(PermissionDenied):
+        services.reply_send(reply=reply, user=world["clerk"])
+    services.reply_send(reply=reply, user=world["reviewer"])
+    with pytest.raises(PermissionDenied):
+        services.reply_publish(reply=reply, user=world["clerk"])
+    reply.refresh_from_db()
+    assert reply.status == Reply.Status.SENT and reply.record is None
+
+
 def test_publishing_another_agencys_reply_is_a_message_not_a_403_page(world, client, settings):
     reviewer = sign_in_staff(client, world["reviewer"])
     # District-wide publishing of one's own reply still works beside a refused one.
