@@ -413,9 +413,12 @@ class ReplyAdmin(AgencyScopedHistoryMixin, LargeTableAdminMixin, VersionedAdminM
         parent = super().get_form(request, obj, change=change, **kwargs)
         form = type(parent.__name__, (parent,), {"user": request.user})  # (its fields are made anew)
         if obj is not None and "answering_unit" in form.base_fields:
-            # Staff of the publishing government keep the department's unit when they save.
+            # Staff of the publishing government keep the department's unit when they save, and
+            # cannot make the reply another unit's (the department would lose its own reply).
             field = form.base_fields["answering_unit"]
-            field.queryset = field.queryset | Organization.objects.filter(pk=obj.answering_unit_id)
+            unit = Organization.objects.filter(pk=obj.answering_unit_id)
+            ours = disclosure_selectors.can_manage_organization(request.user, obj.answering_unit_id)
+            field.queryset = field.queryset | unit if ours else unit
         return form
 
     def save_model(self, request, obj, form, change):

@@ -206,6 +206,12 @@ def test_staff_of_the_publishing_government_save_a_departments_reply(world, clie
     assert response.status_code == 302, response.context["adminform"].form.errors
     reply.refresh_from_db()
     assert reply.contact_person == "王经办" and reply.answering_unit == world["ours"]
+    # It stays the department's reply: the government cannot take it over (the department
+    # would no longer see its own reply).
+    form = _reply_form(reply, answering_unit=government.pk)
+    response = client.post(f"{REPLIES}{reply.pk}/change/", form)
+    assert response.status_code == 200 and "answering_unit" in response.context["adminform"].form.errors
+    assert Reply.objects.get(pk=reply.pk).answering_unit == world["ours"]
 
 
 def test_a_reply_follows_its_records_publication_time(vocab):
