@@ -4,7 +4,7 @@ from django.db.models import Q
 from core.concurrency import VersionedAdminMixin
 from core.history_admin import HistoryAdmin
 from disclosures import selectors as disclosure_selectors
-from disclosures.admin import AgencyScopedHistoryMixin
+from disclosures.admin import AgencyScopedHistoryMixin, DistrictWideAdminMixin
 
 from .models import Community, Designation, Fact, Metric, Program, Street
 
@@ -66,7 +66,7 @@ class CommunityAdmin(VersionedAdminMixin, HistoryAdmin):
 
 
 @admin.register(Program)
-class ProgramAdmin(VersionedAdminMixin, HistoryAdmin):
+class ProgramAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "slug", "level", "position"]
     search_fields = ["name", "slug"]
 
@@ -100,7 +100,7 @@ class DesignationAdmin(SourcedAdminMixin, VersionedAdminMixin, HistoryAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(VersionedAdminMixin, HistoryAdmin):
+class MetricAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "slug", "unit", "position", "headline_position"]
     list_editable = ["position", "headline_position"]
     search_fields = ["name", "slug"]

@@ -38,7 +38,8 @@ class AgencyScopedHistoryMixin:
 
 class DistrictWideAdminMixin:
     """Structures of the whole platform (the guide and policy pages, the column tree, who belongs to
-    which agency): every staff member with the permission may look, only district-wide staff may
+    which agency, the reference lists every agency shares: topics, genres, 告知书模板, indicators,
+    assemblies, reply categories): every staff member with the permission may look, only district-wide staff may
     add, change or delete — else an agency's staff could widen their own scope or rewrite the
     district's pages. Checked by the admin's views themselves, not only hidden from menus."""
 
@@ -104,14 +105,14 @@ class AgencyMembershipAdmin(DistrictWideAdminMixin, VersionedAdminMixin, History
 
 
 @admin.register(Topic)
-class TopicAdmin(VersionedAdminMixin, HistoryAdmin):
+class TopicAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "is_national", "position"]
     list_filter = ["is_national"]
     search_fields = ["name"]
 
 
 @admin.register(Genre)
-class GenreAdmin(VersionedAdminMixin, HistoryAdmin):
+class GenreAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "is_official_document", "position"]
     list_filter = ["is_official_document"]
     search_fields = ["name"]

@@ -11,7 +11,7 @@ from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
 from core.kept_uploads import KeptFileInput
 from core.uploads import UploadFailureAdminMixin
-from disclosures.admin import OwnAgencyRowAdminMixin
+from disclosures.admin import DistrictWideAdminMixin, OwnAgencyRowAdminMixin
 
 from . import selectors, services
 from .forms import APPLICANT_FIELDS, CaseAdminForm
@@ -29,7 +29,7 @@ class AgencyAdmin(OwnAgencyRowAdminMixin, HistoryAdmin):
 
 
 @admin.register(NoticeTemplate)
-class NoticeTemplateAdmin(HistoryAdmin):
+class NoticeTemplateAdmin(DistrictWideAdminMixin, HistoryAdmin):
     list_display = ["key", "title"]
 
 

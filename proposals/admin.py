@@ -13,7 +13,7 @@ from core.concurrency import VERSION_FIELD, VersionedAdminMixin, VersionedModelF
 from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
 from disclosures import selectors as disclosure_selectors
-from disclosures.admin import AgencyScopedHistoryMixin
+from disclosures.admin import AgencyScopedHistoryMixin, DistrictWideAdminMixin
 from disclosures.index_numbers import IndexNumberError
 from disclosures.models import DisclosureRecord, Organization, review_permission
 
@@ -37,14 +37,14 @@ PUBLICATION_FIELDS = ("publication_mode", "mode_reason", "summary")
 
 
 @admin.register(Assembly)
-class AssemblyAdmin(VersionedAdminMixin, HistoryAdmin):
+class AssemblyAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["name", "kind", "place", "position"]
     list_filter = ["kind"]
     search_fields = ["name", "place"]
 
 
 @admin.register(Session)
-class SessionAdmin(VersionedAdminMixin, HistoryAdmin):
+class SessionAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["__str__", "year", "opens_on", "closes_on"]
     list_filter = ["assembly", "year"]
     search_fields = ["name", "assembly__name"]
@@ -174,13 +174,13 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
 
 
 @admin.register(ReplyCategory)
-class ReplyCategoryAdmin(VersionedAdminMixin, HistoryAdmin):
+class ReplyCategoryAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["code", "label", "position"]
     search_fields = ["code", "label"]
 
 
 @admin.register(SatisfactionLevel)
-class SatisfactionLevelAdmin(VersionedAdminMixin, HistoryAdmin):
+class SatisfactionLevelAdmin(DistrictWideAdminMixin, VersionedAdminMixin, HistoryAdmin):
     list_display = ["label", "code", "counts_as_satisfied", "requires_rehandling", "position"]
     list_filter = ["counts_as_satisfied", "requires_rehandling"]
     search_fields = ["label", "code"]

@@ -242,3 +242,44 @@ def test_every_admin_with_a_history_keeps_it_read_only():
     with_history = [a for a in admin.site._registry.values() if isinstance(a, SimpleHistoryAdmin)]
     assert len(with_history) > 20
     assert [type(a).__name__ for a in with_history if not isinstance(a, HistoryAdmin)] == []
+
+
+# --- reference lists every agency shares ----------------------------------------------------
+
+
+def _reference_rows():
+    from communities.models import Metric
+    from disclosures.models import Topic
+    from inforequests.models import NoticeTemplate
+    from proposals.models import ReplyCategory
+
+    return [
+        (
+            "inforequests",
+            "noticetemplate",
+            NoticeTemplate.objects.create(key="granted-test", title="予以公开告知书", body="正文"),
+        ),
+        ("disclosures", "topic", Topic.objects.create(name="测试主题")),
+        ("communities", "metric", Metric.objects.create(name="测试指标", slug="test-metric", unit="个")),
+        ("proposals", "replycategory", ReplyCategory.objects.create(code="T", label="测试类别")),
+    ]
+
+
+def test_an_agencys_reviewer_reads_the_shared_reference_lists_and_changes_none(chief_client, world):
+    """The 告知书模板 is the legal text every agency sends its applicants; a topic or an indicator
+    is every agency's too: an agency's 终审 could rewrite them for the whole district."""
+    for app, model, row in _reference_rows():
+        change = f"/admin/{app}/{model}/{row.pk}/change/"
+        page = chief_client.get(change)
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode(), model
+        assert chief_client.post(change, {}).status_code == 403, model
+        assert chief_client.get(f"/admin/{app}/{model}/add/").status_code == 403, model
+        assert chief_client.post(f"/admin/{app}/{model}/{row.pk}/delete/", {"post": "yes"}).status_code == 403, model
+        assert type(row).objects.filter(pk=row.pk).exists()
+
+
+def test_district_wide_staff_change_the_reference_lists(client, world):
+    admin = sign_in_staff(client, district_wide(world["chief"]))
+    for app, model, row in _reference_rows():
+        page = admin.get(f"/admin/{app}/{model}/{row.pk}/change/").content.decode()
+        assert 'name="_save"' in page, model
