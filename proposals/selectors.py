@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Min, Prefetch, Q
 from django.db.models.functions import Length
 from django.db.models.signals import post_delete, post_save
 from django.shortcuts import get_object_or_404
@@ -415,6 +415,15 @@ def reply_public_from(reply: Reply):
     if reply.publication_mode == Reply.PublicationMode.WITHHELD or reply.record is None:
         return reply.published_at
     return max(reply.published_at, reply.record.published_at)
+
+
+def reply_next_public_at():
+    """When the next sent reply's publication time comes (the page cache must not outlive it).
+    Mostly a scheduled record's time, which disclosures already bounds the cache by; but a
+    不公开 decision keeps the time a full reply was scheduled for, with no record scheduled."""
+    return Reply.objects.filter(status=Reply.Status.SENT, published_at__gt=timezone.now()).aggregate(
+        soonest=Min("published_at")
+    )["soonest"]
 
 
 def reply_url(reply: Reply) -> str:

@@ -282,7 +282,10 @@ PAGE_CACHE_QUERY_PARAMETERS = frozenset(
     }
 )
 PAGE_CACHE_IGNORED_COOKIES = env_list("PAGE_CACHE_IGNORED_COOKIES")  # e.g. an analytics cookie
-PAGE_CACHE_SCHEDULE_SOURCES = ["disclosures.selectors.record_next_scheduled_at"]
+PAGE_CACHE_SCHEDULE_SOURCES = [
+    "disclosures.selectors.record_next_scheduled_at",
+    "proposals.selectors.reply_next_public_at",
+]
 PAGE_CACHE_REPLICA_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_LAG_SECONDS", "2")) if DATABASE_REPLICAS else 0
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -138,6 +139,33 @@ def test_changing_a_published_reply_to_withheld_withdraws_its_record(vocab):
     publish(reply)
     record.refresh_from_db()
     assert record.status == DisclosureRecord.Status.WITHDRAWN
+
+
+def test_a_withheld_decision_keeping_a_scheduled_time_appears_when_that_time_comes(reader_client, vocab):
+    """A full reply scheduled for later, then changed to 不公开: the decision keeps the scheduled
+    time, and its record is withdrawn. The page cache kept the proposal page as it was before that
+    time (only scheduled records bounded it), so the decision stayed off it until the next write
+    or PAGE_CACHE_SECONDS."""
+    from core import pagecache
+
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    with time_machine.travel(start, tick=False) as clock:
+        reply = ReplyFactory()
+        send(reply)
+        due = start + dt.timedelta(minutes=5)
+        publish(reply, published_at=due)
+        Reply.objects.filter(pk=reply.pk).update(publication_mode="withheld", mode_reason="后经审查涉及个人隐私")
+        services.reply_publish(reply=reply)
+        reply.refresh_from_db()
+        assert reply.published_at == due and reply.record.status == DisclosureRecord.Status.WITHDRAWN
+        urls = [reply.proposal.get_absolute_url(), "/feeds/replies.xml"]
+        for url in urls:
+            assert "后经审查涉及个人隐私" not in reader_client.get(url).content.decode(), url
+            assert reader_client.get(url).get(pagecache.HIT_HEADER) == "hit", url
+        clock.move_to(due + dt.timedelta(seconds=1))
+        pagecache.reset_local()  # this process's copies last a second of real time
+        for url in urls:
+            assert "后经审查涉及个人隐私" in reader_client.get(url).content.decode(), url
 
 
 def test_correction_keeps_the_original_text(reader_client, vocab):
