@@ -21,14 +21,15 @@ class AgencySectionSitemap(Sitemap):
 
     @cached_property
     def _changes(self):
-        """Each agency's newest public change (one aggregate for all agencies)."""
+        """Each agency's newest public change (one aggregate for all agencies): an edit, or a
+        publication, which a scheduled record's comes with no save (as RecordSitemap.lastmod)."""
         rows = (
             DisclosureRecord.objects.published()
             .exclude(publisher__section_code=None)
             .values("publisher__section_code")
-            .annotate(latest=Max("updated_at"))
+            .annotate(updated=Max("updated_at"), published=Max("published_at"))
         )
-        return {row["publisher__section_code"]: row["latest"] for row in rows}
+        return {row["publisher__section_code"]: max(row["updated"], row["published"]) for row in rows}
 
     def lastmod(self, item):
         layout = template_changed("agencies/home.html")

@@ -91,6 +91,15 @@ def sitemap_entries(client):
     return entries
 
 
+def sitemap_index_lastmod(client, name):
+    """The <lastmod> /sitemap.xml gives the section `name` (to the second)."""
+    index = parse(client.get("/sitemap.xml"), "application/xml")
+    for section in index.findall(f"{SITEMAP}sitemap"):
+        if section.findtext(f"{SITEMAP}loc").endswith(f"/sitemap-{name}.xml"):
+            return dt.datetime.fromisoformat(section.findtext(f"{SITEMAP}lastmod"))
+    raise AssertionError(name)
+
+
 @pytest.mark.django_db
 class TestSitemap:
     def test_every_public_page_with_lastmod(self, client, seed):
@@ -159,6 +168,23 @@ class TestSitemap:
         record = published(title="关于更新的通知", published_at=timezone.now() - dt.timedelta(days=400))
         mine = sitemap_entries(client)[record.get_absolute_url()]
         assert mine.startswith(timezone.localdate().isoformat())
+
+    def test_a_scheduled_record_moves_its_agency_pages_forward_when_its_time_comes(self, client, seed):
+        """An agency's pages list the record from its 发布日期 on, with no save then: their
+        lastmod (and the sitemap's Last-Modified) must move to that time, not stay at the
+        record's last edit, or a crawler revalidating gets a 304 and misses the record."""
+        from core import pagecache
+
+        start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+        with time_machine.travel(start, tick=False) as clock:
+            due = start + dt.timedelta(minutes=5)
+            published(title="关于定时公开事项的通知", publisher=seed.publisher, published_at=due)
+            before = client.get("/sitemap-agencies.xml")["Last-Modified"]
+            assert sitemap_index_lastmod(client, "agencies") < due
+            clock.move_to(due + dt.timedelta(minutes=1))
+            pagecache.reset_local()  # this process's copies last a second of real time
+            assert sitemap_index_lastmod(client, "agencies") == due
+            assert client.get("/sitemap-agencies.xml", HTTP_IF_MODIFIED_SINCE=before).status_code == 200
 
     def test_robots_txt(self, client, db):
         response = client.get("/robots.txt")
