@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core import signing
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Case, F, Func, IntegerField, Min, Q, Sum, TextField, Value, When
+from django.db.models import Case, F, Func, IntegerField, Max, Min, Q, Sum, TextField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -326,6 +326,25 @@ def record_next_scheduled_at():
     return DisclosureRecord.objects.filter(
         status=DisclosureRecord.Status.PUBLISHED, published_at__gt=timezone.now()
     ).aggregate(soonest=Min("published_at"))["soonest"]
+
+
+def record_withdrawals(by: str) -> dict:
+    """When records last left the public catalogue by withdrawal, per value of `by` (a lookup:
+    "publisher", "topic", "publisher__section_code"): a withdrawn record's last save, the
+    withdrawal unless staff edited it since, if it was public by then. Sitemaps and feeds date
+    themselves by their newest item, which goes back when that item is withdrawn: this moves
+    them forward. A few rows (the status index), kept until content changes."""
+
+    def compute():
+        rows = (
+            DisclosureRecord.objects.filter(status=DisclosureRecord.Status.WITHDRAWN, published_at__lte=F("updated_at"))
+            .values(by)
+            .annotate(latest=Max("updated_at"))
+            .order_by()
+        )
+        return {row[by]: row["latest"] for row in rows}
+
+    return cached_value(f"disclosures:withdrawals:{by}", compute)
 
 
 def record_latest(*, limit=10):

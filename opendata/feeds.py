@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 
 from core.site import site_settings
 from disclosures.models import DisclosureRecord, Organization, Topic
+from disclosures.selectors import record_withdrawals
 from proposals.models import Reply
 from proposals.selectors import reply_public_from, reply_url
 from search.text import html_to_text
@@ -18,11 +19,22 @@ from search.text import html_to_text
 FEED_SIZE = 50
 
 
-class _Rss(Rss201rev2Feed):
+class _FeedDate:
+    """The feed's own date (RSS lastBuildDate, Atom updated, and Last-Modified): its newest
+    item's, but never before the last withdrawal from the feed (`withdrawn_at`), after which the
+    newest item left is older than the change."""
+
+    def latest_post_date(self):
+        latest = super().latest_post_date()
+        withdrawn_at = self.feed.get("withdrawn_at")
+        return max(latest, withdrawn_at) if withdrawn_at else latest
+
+
+class _Rss(_FeedDate, Rss201rev2Feed):
     content_type = "application/rss+xml; charset=utf-8"
 
 
-class _Atom(Atom1Feed):
+class _Atom(_FeedDate, Atom1Feed):
     content_type = "application/atom+xml; charset=utf-8"
 
 
@@ -53,6 +65,10 @@ class RecordFeed(Feed):
         return f"最新公开的{scope}政府信息（最近{FEED_SIZE}条）。"
 
     subtitle = description  # Atom
+
+    def feed_extra_kwargs(self, obj):
+        withdrawals = record_withdrawals(self.scope_field or "publisher")
+        return {"withdrawn_at": withdrawals.get(obj.pk) if obj else max(withdrawals.values(), default=None)}
 
     def items(self, obj):
         qs = DisclosureRecord.objects.published().for_listing()
