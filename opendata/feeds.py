@@ -13,7 +13,7 @@ from core.site import site_settings
 from disclosures.models import DisclosureRecord, Organization, Topic
 from disclosures.selectors import record_withdrawals
 from proposals.models import Reply
-from proposals.selectors import reply_public_from, reply_url
+from proposals.selectors import replies_withdrawn_at, reply_public_from, reply_url
 from search.text import html_to_text
 
 FEED_SIZE = 50
@@ -134,6 +134,9 @@ class ReplyFeed(Feed):
         return f"最新公开的建议提案答复（最近{FEED_SIZE}条）。"
 
     subtitle = description
+
+    def feed_extra_kwargs(self, obj):
+        return {"withdrawn_at": replies_withdrawn_at()}
 
     def items(self):
         return (

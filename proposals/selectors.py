@@ -7,12 +7,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.db.models.functions import Length
 from django.db.models.signals import post_delete, post_save
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.pagecache import cached_value
 from core.stamped import StampedLookups
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureRecord
@@ -424,6 +425,25 @@ def reply_next_public_at():
     return Reply.objects.filter(status=Reply.Status.SENT, published_at__gt=timezone.now()).aggregate(
         soonest=Min("published_at")
     )["soonest"]
+
+
+def replies_withdrawn_at():
+    """When a reply last left the public with its record (withdrawn in the catalogue): the
+    record's last save. The reply feed dates itself by its newest item, which goes back then.
+    Kept until content changes."""
+
+    def compute():
+        return (
+            Reply.objects.filter(
+                status=Reply.Status.SENT,
+                record__status=DisclosureRecord.Status.WITHDRAWN,
+                record__published_at__lte=F("record__updated_at"),
+            )
+            .exclude(publication_mode=Reply.PublicationMode.WITHHELD)
+            .aggregate(latest=Max("record__updated_at"))["latest"]
+        )
+
+    return cached_value("proposals:replies-withdrawn-at", compute)
 
 
 def reply_url(reply: Reply) -> str:

@@ -276,3 +276,38 @@ def test_feed_and_sitemap_dates_move_forward_when_the_newest_item_is_withdrawn(c
         # Another agency's feed is not moved by it.
         channel = parse(client.get(f"/feeds/publishers/{other.publisher_id}.xml"), "application/rss+xml")
         assert parsedate_to_datetime(channel.find("channel").findtext("lastBuildDate")) < withdrawn_at
+
+
+@pytest.mark.django_db
+def test_the_reply_feeds_date_moves_forward_when_a_replys_record_is_withdrawn(client, seed, admin_user):
+    """A reply leaves the reply feed when its record is withdrawn in the catalogue: the feed's
+    own date must not go back to the reply left before it."""
+    from email.utils import parsedate_to_datetime
+
+    from core import pagecache
+    from disclosures import services
+    from proposals.models import Reply
+    from proposals.services import reply_publish, reply_send
+    from tests.proposals.factories import ReplyFactory, vocabularies
+
+    vocabularies()
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    with time_machine.travel(start, tick=False) as clock:
+        reply = ReplyFactory()
+        reply_send(reply=reply)
+        reply_publish(reply=reply)
+        reply.refresh_from_db()
+        clock.shift(10)
+        services.record_withdraw(record=reply.record, user=admin_user, reason="测试撤回")
+        withdrawn_at = timezone.now()
+        clock.shift(10)
+        pagecache.reset_local()
+        channel = parse(client.get("/feeds/replies.xml"), "application/rss+xml").find("channel")
+        assert (
+            [i.findtext("title") for i in channel.findall("item")]
+            == [f"{r.proposal.reference}：{r.proposal.title}" for r in Reply.objects.public()]
+            != []
+        )
+        assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == withdrawn_at
+        feed = parse(client.get("/feeds/replies.atom"), "application/atom+xml")
+        assert dt.datetime.fromisoformat(feed.findtext(f"{ATOM}updated")) == withdrawn_at
