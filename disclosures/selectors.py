@@ -321,10 +321,11 @@ def record_stored_views(*, record_id: int, epoch: int) -> int:
     )
 
 
-def record_next_scheduled_at():
-    """When the next scheduled record goes public (the page cache must not outlive it)."""
+def record_next_scheduled_at(*, after=None):
+    """When the next scheduled record (after `after`, default now) goes public: the page cache
+    must not outlive it."""
     return DisclosureRecord.objects.filter(
-        status=DisclosureRecord.Status.PUBLISHED, published_at__gt=timezone.now()
+        status=DisclosureRecord.Status.PUBLISHED, published_at__gt=after or timezone.now()
     ).aggregate(soonest=Min("published_at"))["soonest"]
 
 

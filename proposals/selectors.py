@@ -418,11 +418,12 @@ def reply_public_from(reply: Reply):
     return max(reply.published_at, reply.record.published_at)
 
 
-def reply_next_public_at():
-    """When the next sent reply's publication time comes (the page cache must not outlive it).
-    Mostly a scheduled record's time, which disclosures already bounds the cache by; but a
-    不公开 decision keeps the time a full reply was scheduled for, with no record scheduled."""
-    return Reply.objects.filter(status=Reply.Status.SENT, published_at__gt=timezone.now()).aggregate(
+def reply_next_public_at(*, after=None):
+    """When the next sent reply's publication time comes (after `after`, default now): the page
+    cache must not outlive it. Mostly a scheduled record's time, which disclosures already bounds
+    the cache by; but a 不公开 decision keeps the time a full reply was scheduled for, with no
+    record scheduled."""
+    return Reply.objects.filter(status=Reply.Status.SENT, published_at__gt=after or timezone.now()).aggregate(
         soonest=Min("published_at")
     )["soonest"]
 

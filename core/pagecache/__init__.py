@@ -18,7 +18,8 @@ Invalidation: a save or delete of any model in PAGE_CACHE_APPS starts a new gene
 once and again when the transaction commits, which makes every stored page and every
 `cached_value()` stale together (a portal is read far more than written, so a cold cache
 after a publish costs little). Scheduled publication changes pages without a save, so
-nothing is kept past the next scheduled `published_at` (PAGE_CACHE_SCHEDULE_SOURCES).
+nothing is kept past the next scheduled `published_at` (PAGE_CACHE_SCHEDULE_SOURCES), counted
+from when its making began: a page or value made while that time passed is not kept at all.
 
 Last-Modified: a page's is its newest item's time, but never before the generation began
 (`last_modified`, `last_modified_forward`), so that it does not go back when an item is

@@ -2,6 +2,8 @@
 makes every stored page and every `cached_value()` stale together."""
 
 import contextvars
+import datetime as dt
+import math
 import os
 import threading
 import time
@@ -73,7 +75,7 @@ def _shared_state(found):
 # values, so that most hits need no round trip at all. A change made by another process or
 # node is seen within PAGE_CACHE_LOCAL_SECONDS; one made by this process at once
 # (invalidate() drops them all).
-_local = {"state": None, "read_at": 0.0}
+_local = {"state": None, "read_at": 0.0, "schedule": None}
 _local_lock = threading.Lock()  # for threaded servers and tests; sync workers never wait
 
 
@@ -122,7 +124,7 @@ _local_values = _ProcessCopies("PAGE_CACHE_LOCAL_VALUES")
 
 def _forget_local():
     with _local_lock:
-        _local.update(state=None, read_at=0.0)
+        _local.update(state=None, read_at=0.0, schedule=None)
         _local_pages.entries.clear()
         _local_values.entries.clear()
 
@@ -167,29 +169,56 @@ def invalidate_after_migrate(**kwargs):
     invalidate()
 
 
-def _compute_until():
-    """The earliest moment a scheduled item becomes public, as a timestamp (or None)."""
+def _compute_until(after: float):
+    """The earliest moment after `after` (a timestamp) a scheduled item becomes public, as a
+    timestamp (or None). Each source takes the moment as an aware datetime."""
+    moment = dt.datetime.fromtimestamp(after, tz=dt.UTC)
     soonest = None
     for path in _setting("PAGE_CACHE_SCHEDULE_SOURCES", []):
-        when = import_string(path)()
+        when = import_string(path)(after=moment)
         if when is not None:
             soonest = when.timestamp() if soonest is None else min(soonest, when.timestamp())
     return soonest
 
 
-def _timeout(state, default=None):
-    """How long something rendered now may be kept: never past the next scheduled
-    publication, which changes pages without any save (so without a new generation)."""
-    default = default or _setting("PAGE_CACHE_SECONDS", 600)
+def _next_publication(state, since: float):
+    """The first scheduled publication after `since` (a timestamp), or None. Known for the
+    generation as (from, until): nothing scheduled becomes public between the two (a schedule
+    changes only with a save, which starts a new generation). Kept in the shared cache and in
+    this process, so it is read from the database once per generation and publication."""
     key = f"pagecache:until:{state['gen']}"
-    until = cache.get(key, _UNKNOWN)
+
+    def covers(found):
+        start, until = found
+        return start <= since and (until is None or until > since)
+
+    memo = _local["schedule"]
+    if memo is not None and memo[0] == key and covers(memo[1]):
+        return memo[1][1]
+    found = cache.get(key)
+    if not (isinstance(found, tuple) and covers(found)):
+        found = (since, _compute_until(since))
+        until, now = found[1], time.time()
+        if until is not None and until <= now:
+            return until  # about the past: kept nowhere, it would only make others ask again
+        cache.set(key, found, None if until is None else max(1, int(until - now)))
+    _local["schedule"] = (key, found)
+    return found[1]
+
+
+def _timeout(state, default=None, *, since=None):
+    """How long something made from what the database held at `since` (a timestamp: when its
+    making began; now if not given) may be kept: never past the next scheduled publication,
+    which changes pages without any save (so without a new generation). 0 when one came while
+    it was being made (it may lack what became public then): it is not kept at all."""
+    default = default or _setting("PAGE_CACHE_SECONDS", 600)
     now = time.time()
-    if until is _UNKNOWN or (until is not None and until <= now):
-        until = _compute_until()
-        cache.set(key, until, None if until is None else max(1, int(until - now)))
+    until = _next_publication(state, now if since is None else min(since, now))
     if until is None:
         return default
-    return max(1, min(default, int(until - now)))
+    # Whole seconds, rounded down: kept a moment less, never past the publication (a second
+    # less than one to go is not kept).
+    return max(0, min(default, int(until - now)))
 
 
 def cached_value(name, compute, timeout=None, *, once=False):
@@ -204,7 +233,9 @@ def cached_value(name, compute, timeout=None, *, once=False):
     on_replica = router.db_for_read(None) != DEFAULT_DB_ALIAS
     key = f"pagecache:data:{state['gen']}:{'r' if on_replica else 'p'}:{name}"
     seconds = _setting("PAGE_CACHE_LOCAL_SECONDS", 0)
-    kept = _local_values.get(key, lambda entry: time.monotonic() - entry[0] < seconds)
+    # This process's copy: for a moment, and never past the scheduled publication that was
+    # next when it was kept (the shared copy expires by then too: _timeout).
+    kept = _local_values.get(key, lambda entry: time.monotonic() - entry[0] < seconds and time.time() < entry[2])
     if kept is not None:
         return kept[1]
     value = cache.get(key, _UNKNOWN)
@@ -215,14 +246,20 @@ def cached_value(name, compute, timeout=None, *, once=False):
             value = _computed_elsewhere(key, lock)
         if value is _UNKNOWN:
             try:
+                started = time.time()
                 value = compute()
                 if on_replica and _replica_may_lag(state):
                     return value
-                cache.set(key, value, _timeout(state, timeout))
+                keep_for = _timeout(state, timeout, since=started)
+                if not keep_for:
+                    return value  # something became public while it was computed
+                cache.set(key, value, keep_for)
             finally:
                 if computing:
                     cache.delete(lock)
-    _local_values.keep(key, (time.monotonic(), value))
+    if _setting("PAGE_CACHE_LOCAL_VALUES", 0):
+        until = _next_publication(state, time.time())
+        _local_values.keep(key, (time.monotonic(), value, math.inf if until is None else until))
     return value
 
 

@@ -271,6 +271,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        started = time.time()  # what the page shows is read from here on (_timeout)
         environ = request.META
         cacheable = request_is_cacheable(environ)
         key = state = None
@@ -294,7 +295,7 @@ class PageCacheMiddleware:
         if cacheable:
             self._anonymous_headers(request, response)
             if key is not None and state is not None and self._storable(request, response, state):
-                self._store(request, response, key, state)
+                self._store(request, response, key, state, started)
                 if getattr(response, "page_cache_holes", ()):
                     return response  # filled in for this reader: never a 304 (serve_hit)
                 return get_conditional_response(
@@ -346,11 +347,13 @@ class PageCacheMiddleware:
             return False
         return True
 
-    def _store(self, request, response, key, state):
+    def _store(self, request, response, key, state, started):
         if not response.has_header("ETag"):
             response["ETag"] = '"pc-%s"' % hashlib.md5(response.content).hexdigest()[:20]
         modified = response.get("Last-Modified")
-        timeout = _timeout(state)
+        timeout = _timeout(state, since=started)
+        if not timeout:
+            return
         entry = {
             "gen": state["gen"],
             "status_line": f"{response.status_code} {response.reason_phrase}",

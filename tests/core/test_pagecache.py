@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 import redis
+import time_machine
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.http import HttpResponse, StreamingHttpResponse
@@ -96,6 +97,54 @@ def test_scheduled_record_appears_when_its_time_comes_without_any_save(reader_cl
     time.sleep(max(0.0, (due - timezone.now()).total_seconds()) + 1.2)
     response, home = get(reader_client, "/")
     assert not is_hit(response) and "定时发布的通知" in home
+
+
+@pytest.mark.parametrize("cookie", ["", "analytics=1"], ids=["page cache", "kept response"])
+def test_a_page_rendered_across_a_scheduled_time_is_not_kept_past_it(reader_client, seed, monkeypatch, cookie):
+    """A render that read its list just before a scheduled record's time and stored the page
+    just after it: kept for the time that was next then (none: PAGE_CACHE_SECONDS), it went on
+    showing the list without the record until the next write."""
+    from disclosures import selectors
+
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    with time_machine.travel(start, tick=False) as clock:
+        due = start + dt.timedelta(minutes=5)
+        PublishedRecordFactory(title="定时发布的通知", published_at=due)
+        if cookie:
+            reader_client.cookies["analytics"] = "1"  # past the page cache: the kept response
+        latest = selectors.record_latest
+
+        def read_then_cross_the_time(**kwargs):
+            records = latest(**kwargs)
+            clock.move_to(due + dt.timedelta(seconds=1))  # the rest of the render ends past it
+            return records
+
+        monkeypatch.setattr(selectors, "record_latest", read_then_cross_the_time)
+        assert "定时发布的通知" not in get(reader_client, "/")[1]
+        monkeypatch.setattr(selectors, "record_latest", latest)
+        pagecache.reset_local()  # this process's copies last a second of real time
+        assert "定时发布的通知" in get(reader_client, "/")[1]
+
+
+def test_nothing_kept_just_before_a_scheduled_time_outlives_it(reader_client, seed):
+    """What was kept a moment before a scheduled record's time (here in this process, for its
+    second, and in the shared cache for a whole second at least) was served just after it, and
+    a page cached then kept that for PAGE_CACHE_SECONDS."""
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    with time_machine.travel(start, tick=False) as clock:
+        due = start + dt.timedelta(minutes=5)
+        PublishedRecordFactory(title="定时发布的通知", published_at=due)
+        clock.move_to(due - dt.timedelta(seconds=3))
+        reader_client.cookies["analytics"] = "1"  # past the page cache: the kept response
+        assert "定时发布的通知" not in get(reader_client, "/")[1]
+        clock.move_to(due - dt.timedelta(seconds=0.5))
+        pagecache.reset_local()  # another process: it takes the shared copy, and keeps it
+        assert "定时发布的通知" not in get(reader_client, "/")[1]
+        clock.move_to(due + dt.timedelta(seconds=0.2))  # within that process's second
+        del reader_client.cookies["analytics"]
+        assert "定时发布的通知" in get(reader_client, "/")[1]
+        response, home = get(reader_client, "/")
+        assert is_hit(response) and "定时发布的通知" in home
 
 
 def test_reader_preferences_vary_the_cache(reader_client, seed):
