@@ -419,13 +419,15 @@ def reply_public_from(reply: Reply):
 
 
 def reply_next_public_at(*, after=None):
-    """When the next sent reply's publication time comes (after `after`, default now): the page
-    cache must not outlive it. Mostly a scheduled record's time, which disclosures already bounds
-    the cache by; but a 不公开 decision keeps the time a full reply was scheduled for, with no
-    record scheduled."""
-    return Reply.objects.filter(status=Reply.Status.SENT, published_at__gt=after or timezone.now()).aggregate(
-        soonest=Min("published_at")
-    )["soonest"]
+    """When the next 不公开 decision's publication time comes (after `after`, default now): the
+    page cache must not outlive it. A full or summary reply is public with its record, whose
+    time disclosures bounds the cache by; a decision keeps the time a full reply was scheduled
+    for, with no record scheduled. One aggregate per generation and publication."""
+    return Reply.objects.filter(
+        status=Reply.Status.SENT,
+        publication_mode=Reply.PublicationMode.WITHHELD,
+        published_at__gt=after or timezone.now(),
+    ).aggregate(soonest=Min("published_at"))["soonest"]
 
 
 def replies_withdrawn_at():
