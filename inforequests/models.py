@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.masking import mask, mask_name
@@ -487,11 +488,18 @@ class ReplyDocument(models.Model):
 
 
 class Reminder(models.Model):
-    """What `send_request_reminders` has sent, so running it every minute sends each once."""
+    """What `send_request_reminders` has sent, so running it every minute sends each once. A run
+    takes a reminder (the row, committed) before mailing it and marks it sent after, so no
+    transaction is open while the mail server answers; a run that fails to send gives it back,
+    and one taken CLAIM_SECONDS ago and still not sent (its run died) is taken over."""
+
+    # Well past a send's worst case (EMAIL_TIMEOUT for each step of the exchange).
+    CLAIM_SECONDS = 15 * 60
 
     case = models.ForeignKey(Case, verbose_name="申请", on_delete=models.CASCADE, related_name="reminders")
     key = models.CharField("提醒", max_length=80)
-    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+    claimed_at = models.DateTimeField("开始发送时间", default=timezone.now)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

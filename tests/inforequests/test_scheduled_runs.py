@@ -6,8 +6,11 @@ import logging
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.utils import timezone
 
 from inforequests import services
 from inforequests.models import Case, Outcome, Reminder
@@ -63,3 +66,65 @@ def test_a_lapse_that_fails_does_not_hold_up_the_other_cases(monkeypatch, caplog
     assert Reminder.objects.filter(case=late).count() == 1  # the others went on
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert lapsed.number in logged and "RuntimeError" in logged and "张三" not in logged
+
+
+class InTransactionCheckingBackend(BaseEmailBackend):
+    """Records how many transactions were open when each message was handed over."""
+
+    inside = []
+
+    def send_messages(self, messages):
+        self.inside.extend(len(connection.atomic_blocks) for _ in messages)
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def test_no_reminder_is_mailed_inside_a_database_transaction(settings):
+    """The reminder row was written, and the mail sent, in one transaction: on SQLite its write
+    lock was held while the mail server answered (up to EMAIL_TIMEOUT a step), and a citizen's
+    application meanwhile failed with "database is locked" (a 500, what was typed lost)."""
+    late = make_case(received_on=D(2026, 9, 18))
+    staff_user("handler", late.agency)
+    settings.EMAIL_BACKEND = f"{__name__}.InTransactionCheckingBackend"
+    InTransactionCheckingBackend.inside = []
+    outside = len(connection.atomic_blocks)  # the test's own
+    call_command("send_request_reminders", date="2026-10-23", **QUIET)
+    assert InTransactionCheckingBackend.inside == [outside]
+    assert Reminder.objects.get(case=late).sent_at is not None
+
+
+def test_a_reminder_another_run_is_sending_is_not_sent_again():
+    late = make_case(received_on=D(2026, 9, 18))
+    staff_user("handler", late.agency)
+    Reminder.objects.create(case=late, key="alarm:红牌:2026-10-22")  # the overlapping run's, being sent
+    call_command("send_request_reminders", date="2026-10-23", **QUIET)
+    assert mail.outbox == []
+
+
+def test_a_reminder_whose_run_died_while_sending_is_sent_by_a_later_run(settings):
+    """Killed half-way (after taking the reminder, before it was sent): not lost."""
+    late = make_case(received_on=D(2026, 9, 18))
+    staff_user("handler", late.agency)
+    Reminder.objects.create(case=late, key="alarm:红牌:2026-10-22")
+    Reminder.objects.update(claimed_at=timezone.now() - dt.timedelta(seconds=Reminder.CLAIM_SECONDS + 1))
+    call_command("send_request_reminders", date="2026-10-23", **QUIET)
+    call_command("send_request_reminders", date="2026-10-23", **QUIET)
+    assert [m.subject[:4] for m in mail.outbox] == ["【红牌】"]
+    assert Reminder.objects.get(case=late).sent_at is not None
+
+
+def test_a_backend_raising_anything_leaves_the_reminder_to_the_next_run(settings):
+    late = make_case(received_on=D(2026, 9, 18))
+    staff_user("handler", late.agency)
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
+    with pytest.raises(RuntimeError):
+        call_command("send_request_reminders", date="2026-10-23", **QUIET)
+    assert not Reminder.objects.exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_request_reminders", date="2026-10-23", **QUIET)
+    assert [m.subject[:4] for m in mail.outbox] == ["【红牌】"]
+
+
+class BrokenBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise RuntimeError("a backend's own error")

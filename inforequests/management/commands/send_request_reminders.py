@@ -1,5 +1,6 @@
-"""Due reminders and lapses for 依申请公开. Safe every minute: each reminder is recorded
-(Reminder, unique per case and key) and each lapse is a state change that happens once."""
+"""Due reminders and lapses for 依申请公开. Safe every minute, two runs overlapping or one dying
+half-way: each reminder is taken before it is mailed (Reminder, unique per case and key) and
+each lapse is a state change that happens once."""
 
 import datetime as dt
 import logging
@@ -16,8 +17,22 @@ from inforequests.models import Case, Reminder
 logger = logging.getLogger(__name__)
 
 
-class MailFailed(Exception):
-    pass
+def _take(case, key):
+    """The reminder, taken for this run to send (a queryset of its row), or None when another
+    run has sent it or is sending it. One taken long ago and never sent (its run died half-way)
+    is taken over, so it is not lost."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            pk = Reminder.objects.create(case=case, key=key, claimed_at=now).pk
+    except IntegrityError:
+        stale = now - dt.timedelta(seconds=Reminder.CLAIM_SECONDS)
+        left = Reminder.objects.filter(case=case, key=key, sent_at__isnull=True, claimed_at__lt=stale)
+        pk = left.values_list("pk", flat=True).first()
+        # Conditional: of two runs taking it over at once, one updates the row.
+        if pk is None or not left.filter(pk=pk).update(claimed_at=now):
+            return None
+    return Reminder.objects.filter(pk=pk, claimed_at=now, sent_at__isnull=True)
 
 
 class Command(BaseCommand):
@@ -78,17 +93,22 @@ class Command(BaseCommand):
                 )
             )
         for case, key, subject, body in reminders:
+            taken = _take(case, key)
+            if taken is None:
+                continue  # sent before, or being sent by a run overlapping this one
             recipients = selectors.handler_emails(organization=case.agency)
+            # No transaction is open while the mail server answers (on SQLite one would hold the
+            # write lock, and every page that saves anything would fail meanwhile).
             try:
-                with transaction.atomic():
-                    Reminder.objects.create(case=case, key=key)
-                    if recipients and not send_safely(subject, body, recipients, about=f"{key} {case.number}"):
-                        raise MailFailed  # not recorded: the next run tries this case again
-            except IntegrityError:
-                continue  # sent before
-            except MailFailed:
+                ok = not recipients or send_safely(subject, body, recipients, about=f"{key} {case.number}")
+            except BaseException:
+                taken.delete()  # a backend's own error: the next run tries again
+                raise
+            if not ok:
+                taken.delete()  # not sent: the next run tries this case again
                 failed += 1
                 continue
+            taken.update(sent_at=timezone.now())
             sent += 1
         self.stdout.write(f"提醒 {sent} 件，逾期终止 {closed} 件。")
         # The other cases went on; cron hears of it (a non-zero exit) without a traceback.
