@@ -849,6 +849,8 @@ def recompute_open_cases(*, reason, user=None, dates=None, period=None) -> list[
     for pk in cases.distinct().values_list("pk", flat=True).iterator():
         with transaction.atomic():
             case = _lock(Case(pk=pk))
+            if not case.is_open:
+                continue  # closed since it was listed: it keeps the deadline it was answered against
             before, waiting_before = case.due_on, case.waiting_until
             due_moved = _recompute(case, calendar) or case.due_on != before
             waiting_moved = _recompute_waiting(case, calendar)

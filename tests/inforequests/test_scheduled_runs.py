@@ -128,3 +128,24 @@ def test_a_backend_raising_anything_leaves_the_reminder_to_the_next_run(settings
 class BrokenBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise RuntimeError("a backend's own error")
+
+
+def test_a_recomputation_leaves_a_case_closed_while_it_ran_alone(monkeypatch):
+    """recompute_deadlines (and a calendar change) lists the open cases, then locks each: one
+    withdrawn in between got a new due date and a 期限重算 event after it was closed."""
+    case = make_case(received_on=D(2026, 9, 18))
+    case = services.case_request_correction(
+        case=case, notice_on=D(2026, 9, 21), reason="请补正", waiting_until=D(2026, 10, 12)
+    )
+    lock = services._lock
+
+    def withdrawn_meanwhile(locked):
+        monkeypatch.setattr(services, "_lock", lock)
+        services.case_withdraw(case=locked, withdrawn_on=D(2026, 9, 25))
+        return lock(locked)
+
+    monkeypatch.setattr(services, "_lock", withdrawn_meanwhile)
+    assert services.recompute_open_cases(reason="工作日历更新") == []
+    case.refresh_from_db()
+    assert case.state == Case.State.ANSWERED and case.due_on is None
+    assert not case.events.filter(action="期限重算").exists()
