@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from core.forms import PlainLabels, ShortModelChoiceField
 
-from .identity import fold_width, normalize_id, validate_credit_code, validate_resident_id
+from .identity import EXTENSION_MARK, fold_width, normalize_id, validate_credit_code, validate_resident_id
 from .models import Case, Outcome, Pause
 from .selectors import accepting_agencies
 
@@ -36,11 +36,23 @@ def date_field(label, **kwargs):
     )
 
 
+# An extension as people write it after a landline: 转 8001, 分机8001, ext. 8001 (NFKC-folded).
+_EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?)\s*([0-9]{1,6})\s*$", re.IGNORECASE)
+
+
 def clean_phone(value):
-    phone = re.sub(r"[\s-]", "", fold_width(value))
+    """Digits (with + for a country code) and any extension as 转 and its digits: separators,
+    brackets round an area code and the dashes Chinese input methods type are dropped."""
+    phone = fold_width(value).strip()
+    extension = _EXTENSION.search(phone)
+    if extension:
+        phone = phone[: extension.start()]
+    phone = re.sub(r"[\s()\-‐‑‒–—―.]", "", phone)
     if not re.fullmatch(r"\+?[0-9]{7,15}", phone):
-        raise ValidationError("联系电话应为7至15位数字，如 13800000000 或 087112345678。")
-    return phone
+        raise ValidationError(
+            "联系电话应为7至15位数字，可带区号和分机号，如 13800000000、0871-65123456 或 0871-65123456转8001。"
+        )
+    return f"{phone}{EXTENSION_MARK}{extension.group(1)}" if extension else phone
 
 
 def check_applicant(form, data):
@@ -90,7 +102,7 @@ class ApplicationForm(PlainLabels, forms.Form):
     )
     phone = forms.CharField(
         label="联系电话",
-        max_length=20,
+        max_length=40,
         error_messages=_required("联系电话"),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )

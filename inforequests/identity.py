@@ -43,3 +43,11 @@ def fold_width(value: str) -> str:
 def normalize_id(value: str) -> str:
     """Full-width digits and lower-case x, as people type them, to the canonical form."""
     return re.sub(r"[\s-]", "", fold_width(value).strip()).upper()
+
+
+# How a stored phone number marks its extension (forms.clean_phone): 087165123456转8001.
+EXTENSION_MARK = "转"
+
+
+def phone_without_extension(value: str) -> str:
+    return (value or "").split(EXTENSION_MARK, 1)[0]

@@ -20,7 +20,7 @@ from disclosures.models import Organization
 from disclosures.selectors import manages_all_agencies
 
 from .crypto import digest
-from .identity import fold_width
+from .identity import fold_width, phone_without_extension
 from .models import Agency, Case, Notice, Outcome, Pause
 
 ALARM_LEVELS = ("正常", "预警", "黄牌", "红牌")
@@ -212,8 +212,11 @@ def lookup(*, query_code, tail) -> Case | None:
     if case is None or len(tail) < 4:
         hmac.compare_digest(b"0000", tail.rjust(4))  # similar work either way
         return None
-    phone, id_number = (fold_width(value)[-4:].upper().encode() for value in (case.phone, case.id_number))
-    ok = hmac.compare_digest(phone, tail) | hmac.compare_digest(id_number, tail)
+    # A landline's own last digits, or its extension's (087165123456转8001: 3456 or 8001).
+    tails = (case.phone, phone_without_extension(case.phone), case.id_number)
+    ok = False
+    for value in tails:
+        ok |= hmac.compare_digest(fold_width(value)[-4:].upper().encode(), tail)
     return case if ok else None
 
 

@@ -18,7 +18,7 @@ from core.working_days import add_working_days, load_calendar, working_days_betw
 
 from . import clock, notices, selectors
 from .crypto import digest
-from .identity import fold_width
+from .identity import fold_width, phone_without_extension
 from .models import TRANSITIONS, Case, CaseEvent, CaseItem, CaseSerial, Notice, Outcome, Pause
 
 logger = logging.getLogger(__name__)  # case numbers only, never an applicant's details
@@ -733,6 +733,7 @@ def _particular_forms(kind, value) -> list[str]:
     # A phone is also looked for without its country or area code (stored as digits only:
     # 087165123456 written as 65123456, +8613912345678 as 13912345678), and each long enough
     # group of the number as given.
+    value = phone_without_extension(value)  # an extension (转8001) is nobody's particular
     digits = _digits(value)
     groups = [digits, *(_digits(group) for group in re.split(r"[^0-9]+", fold_width(value)))]
     if digits.startswith("86") and len(digits) == 13:

@@ -1,0 +1,55 @@
+"""The application form as people in China type it: landlines with the area code in brackets
+and an extension, dashes from a Chinese input method, long pasted text."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from inforequests import services
+from inforequests.forms import clean_phone
+
+from .factories import make_case
+from .test_public import STATUS, agency, confirm, form_data  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("(0871)65123456", "087165123456"),
+        ("（０８７１）６５１２３４５６", "087165123456"),
+        ("0871—65123456", "087165123456"),  # the dash a Chinese input method types
+        ("0871－6512－3456", "087165123456"),
+        ("+86 (0871) 6512-3456", "+86087165123456"),
+        ("0871-65123456转8001", "087165123456转8001"),
+        ("0871-65123456 转 8001", "087165123456转8001"),
+        ("（0871）65123456分机8001", "087165123456转8001"),
+        ("0871-65123456 ext. 8001", "087165123456转8001"),
+        ("+86 138 0000 1234", "+8613800001234"),
+    ],
+)
+def test_a_landline_as_people_write_it_is_taken(typed, kept):
+    """Brackets round the area code and an extension were refused ("应为7至15位数字") although
+    the number had 12 digits."""
+    assert clean_phone(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["abc", "123", "0871-65123456转", "转8001", "0871-65123456转123456789"])
+def test_what_is_not_a_phone_number_is_still_refused(typed):
+    with pytest.raises(ValidationError, match="分机"):
+        clean_phone(typed)
+
+
+def test_a_landline_with_an_extension_is_registered_and_found_with_its_last_four_digits(client, agency):  # noqa: F811
+    done = confirm(client, form_data(agency, phone="（0871）6512-3456 转 8001"))
+    assert done.status_code == 302
+    case = services.Case.objects.get()
+    assert case.phone == "087165123456转8001"
+    code = client.session["inforequests_receipt"]["code"]
+    assert client.post(STATUS, {"query_code": code, "tail": "3456"}).status_code == 200  # the number's
+    assert client.post(STATUS, {"query_code": code, "tail": "8001"}).status_code == 200  # the extension's
+
+
+def test_the_redaction_guard_finds_a_landline_with_an_extension_without_its_area_code():
+    case = make_case(phone="087165123456转8001")
+    assert services._personal_data_in(case, "请拨打 6512 3456 联系") == "电话"
