@@ -20,7 +20,8 @@ def error_reasons(error) -> str:
 
 class PlainLabels:
     """Chinese form conventions: labels without Django's ASCII colon, a length message that
-    names the field (Django's own says “变量”), and no control characters in typed text."""
+    names the field (Django's own says “变量”) instead of a browser's silent cut, and no
+    control characters in typed text."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -36,6 +37,9 @@ class PlainLabels:
             if field.max_length and "max_length" not in field.error_messages:
                 label = str(field.label or name).removesuffix("（选填）")
                 field.error_messages["max_length"] = f"{label}最多%(limit_value)d字（当前%(show_value)d字）。"
+            # Not the browser's maxlength: it cuts pasted text off without a word, and counts a
+            # character outside the BMP (𠀀, an emoji) as two. The length message says it instead.
+            field.widget.attrs.pop("maxlength", None)
 
 
 class ListedChoiceIterator(ModelChoiceIterator):

@@ -53,3 +53,17 @@ def test_a_landline_with_an_extension_is_registered_and_found_with_its_last_four
 def test_the_redaction_guard_finds_a_landline_with_an_extension_without_its_area_code():
     case = make_case(phone="087165123456转8001")
     assert services._personal_data_in(case, "请拨打 6512 3456 联系") == "电话"
+
+
+def test_text_longer_than_allowed_comes_back_whole_with_a_message(client, agency):  # noqa: F811
+    """The inputs carried maxlength: a browser cut pasted text off at the limit without a word,
+    and counted a rare character (𠀀, an emoji) as two, so a name of 67 such characters was
+    cut short although 100 are allowed. The server counts and says so beside the field."""
+    page = client.get("/disclosures/apply/").content.decode()
+    assert "maxlength" not in page.split('id="apply-form"', 1)[1].split("</form>", 1)[0]
+    long = "描𠀀" * 1501
+    name = "王𠀀" * 50  # 100 characters: allowed
+    response = client.post("/disclosures/apply/", form_data(agency, description=long, name=name))
+    body = response.content.decode()
+    assert response.status_code == 400 and "所需信息的特征描述最多3000字（当前3002字）" in body
+    assert long in body and name in body and "姓名或名称最多" not in body
