@@ -67,3 +67,23 @@ def test_text_longer_than_allowed_comes_back_whole_with_a_message(client, agency
     body = response.content.decode()
     assert response.status_code == 400 and "所需信息的特征描述最多3000字（当前3002字）" in body
     assert long in body and name in body and "姓名或名称最多" not in body
+
+
+def test_staff_find_an_applicants_cases_by_the_id_number_as_they_type_it(client):
+    """An applicant calls about their request: staff could search the case list by 申请编号
+    only (the particulars are encrypted), not by the ID number the applicant reads out."""
+    from tests.staff import sign_in_staff
+
+    from .factories import OTHER_PERSON_ID, PERSON_ID, AgencyFactory, staff_user
+
+    mine = make_case()
+    other_agency = make_case(agency=AgencyFactory().organization)  # the same person, elsewhere
+    someone_else = make_case(agency=mine.agency, id_number=OTHER_PERSON_ID)
+    sign_in_staff(client, staff_user("clerk", mine.agency))
+    typed = "１１０１０５ １９４９１２３１ ００２ｘ"
+    assert PERSON_ID == "11010519491231002X"
+    page = client.get("/admin/inforequests/case/", {"q": typed}).content.decode()
+    assert mine.number in page
+    assert other_agency.number not in page and someone_else.number not in page  # still scoped
+    page = client.get("/admin/inforequests/case/", {"q": mine.number}).content.decode()
+    assert mine.number in page and someone_else.number not in page
