@@ -1,4 +1,5 @@
 import hashlib
+import json
 import secrets
 import time
 
@@ -122,6 +123,10 @@ def apply(request):
         # Not a confirmation page this browser was shown (its session ended meanwhile): once more.
         form.add_error(None, "确认页面已过期，申请尚未提交。请再次核对后点击“确认提交”。")
         return _confirmation_page(request, form, crumbs, status=409)
+    # The same application sent from another confirmation page of this browser (a second tab,
+    # or Back to the form and on again): that one's case, not a second.
+    typed = _typed_digest(form)
+    entry = next((e for e in pending.values() if "sent" in e and e.get("typed") == typed), entry)
     if "sent" in entry:
         # Sent before (Back, then 确认提交 again): its receipt while it may be shown, no second case.
         if (_receipt_data(request) or {}).get("case") == entry["sent"]:
@@ -149,8 +154,14 @@ def apply(request):
         case = selectors.case_with_query_code(code)
         if case is None:
             raise
-    request.session[PENDING_SESSION_KEY] = {**pending, token: {"sent": case.pk, "at": entry["at"]}}
+    request.session[PENDING_SESSION_KEY] = {**pending, token: {"sent": case.pk, "at": entry["at"], "typed": typed}}
     return _show_receipt(request, case, code)
+
+
+def _typed_digest(form) -> str:
+    """What the applicant typed, as a keyed digest (the session holds no particulars for it)."""
+    typed = {name: getattr(value, "pk", value) for name, value in sorted(form.cleaned_data.items())}
+    return digest(json.dumps(typed, ensure_ascii=False, default=str), "submission")
 
 
 @never_cache

@@ -344,8 +344,8 @@ def test_honeypot(client, agency):
     }
 )
 def test_submissions_are_rate_limited_per_address(client, agency):
-    for _ in range(2):
-        assert confirm(client, form_data(agency)).status_code == 302
+    for number in range(2):  # different applications (the same one sent again is its first case)
+        assert confirm(client, form_data(agency, title=f"信息{number}")).status_code == 302
     response = confirm(client, form_data(agency))
     assert response.status_code == 429 and "已达到提交次数上限" in response.content.decode()
     assert ADDRESS in response.content.decode()  # nothing typed is lost
@@ -362,7 +362,7 @@ def test_submissions_are_rate_limited_per_address(client, agency):
 )
 def test_submissions_are_rate_limited_per_applicant(client, agency):
     assert confirm(client, form_data(agency)).status_code == 302
-    assert confirm(client, form_data(agency), REMOTE_ADDR="10.0.0.9").status_code == 429
+    assert confirm(client, form_data(agency, title="另一项信息"), REMOTE_ADDR="10.0.0.9").status_code == 429
 
 
 def _uses_in_another_worker(path, name, ident, n):

@@ -87,3 +87,26 @@ def test_staff_find_an_applicants_cases_by_the_id_number_as_they_type_it(client)
     assert other_agency.number not in page and someone_else.number not in page  # still scoped
     page = client.get("/admin/inforequests/case/", {"q": mine.number}).content.decode()
     assert mine.number in page and someone_else.number not in page
+
+
+def test_the_same_application_confirmed_from_a_second_tab_or_after_going_back_is_one_case(client, agency):  # noqa: F811
+    """Back from the receipt to the form, 下一步 and 确认提交 again (or the form open in two
+    tabs): each check step made its own confirmation page, and each registered a case."""
+    import re
+
+    from .test_public import APPLY
+
+    def confirmation_page():
+        html = client.post(APPLY, form_data(agency)).content.decode()
+        return re.search(r'name="submission" value="([^"]+)"', html).group(1)
+
+    first_tab, second_tab = confirmation_page(), confirmation_page()
+    sent = client.post(APPLY, {**form_data(agency), "step": "confirm", "submission": first_tab})
+    again = client.post(APPLY, {**form_data(agency), "step": "confirm", "submission": second_tab})
+    assert sent.status_code == again.status_code == 302 and again["Location"] == sent["Location"]
+    assert services.Case.objects.count() == 1
+    later = client.post(APPLY, {**form_data(agency), "step": "confirm", "submission": confirmation_page()})
+    assert later.status_code == 302 and services.Case.objects.count() == 1
+    # Something else typed is another application.
+    assert confirm(client, form_data(agency, description="另一份文件")).status_code == 302
+    assert services.Case.objects.count() == 2
