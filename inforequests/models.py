@@ -1,6 +1,7 @@
 """依申请公开 cases. The state machine lives here (TRANSITIONS); services.py performs each
 transition. Deadlines are derived (clock.py) and stored with their inputs."""
 
+import datetime as dt
 import re
 
 from django.conf import settings
@@ -495,6 +496,10 @@ class Reminder(models.Model):
 
     # Well past a send's worst case (EMAIL_TIMEOUT for each step of the exchange).
     CLAIM_SECONDS = 15 * 60
+    # A notice the run is to mail (NOTICE_KEY; the lapse closing a case writes it with the case):
+    # not yet taken by any run.
+    NOTICE_KEY = "notice:{pk}"
+    WAITING = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
     case = models.ForeignKey(Case, verbose_name="申请", on_delete=models.CASCADE, related_name="reminders")
     key = models.CharField("提醒", max_length=80)

@@ -47,7 +47,7 @@ def test_a_lapse_another_run_closed_first_is_skipped_and_the_run_goes_on(monkeyp
     call_command("send_request_reminders", date="2026-10-23", **QUIET)
     lapsed.refresh_from_db()
     assert lapsed.outcome == Outcome.OTHER_NO_CORRECTION and lapsed.events.filter(action="逾期终止").count() == 1
-    assert [m.subject[:4] for m in mail.outbox] == ["【红牌】"]
+    assert [m.subject[:4] for m in mail.outbox if m.subject.startswith("【")] == ["【红牌】"]
     assert Reminder.objects.filter(case=late).count() == 1
 
 
@@ -119,7 +119,7 @@ def test_a_backend_raising_anything_leaves_the_reminder_to_the_next_run(settings
     settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
     with pytest.raises(RuntimeError):
         call_command("send_request_reminders", date="2026-10-23", **QUIET)
-    assert not Reminder.objects.exists()
+    assert not Reminder.objects.filter(sent_at__isnull=False).exists()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("send_request_reminders", date="2026-10-23", **QUIET)
     assert [m.subject[:4] for m in mail.outbox] == ["【红牌】"]
@@ -149,3 +149,36 @@ def test_a_recomputation_leaves_a_case_closed_while_it_ran_alone(monkeypatch):
     case.refresh_from_db()
     assert case.state == Case.State.ANSWERED and case.due_on is None
     assert not case.events.filter(action="期限重算").exists()
+
+
+class RefusingBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_the_applicants_lapse_notice_is_mailed_once_even_if_the_mail_server_was_away(
+    settings, django_capture_on_commit_callbacks
+):
+    """The run closes a lapsed 补正 and mails the applicant the 告知书. It was mailed after the
+    commit, once: with the mail server away at that moment it was logged and never sent."""
+    lapsed, _ = lapsed_correction_and_late_case()
+    Case.objects.filter(pk=lapsed.pk).update(email="applicant@example.com")
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(CommandError, match="未能发出"):
+        call_command("send_request_reminders", date="2026-10-23", **QUIET)
+    assert Case.objects.get(pk=lapsed.pk).state == Case.State.ANSWERED
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("send_request_reminders", date="2026-10-23", **QUIET)
+    to_applicant = [m for m in mail.outbox if m.to == ["applicant@example.com"]]
+    assert len(to_applicant) == 1 and lapsed.number in to_applicant[0].subject
+    assert "视为放弃申请" in to_applicant[0].body
+
+
+def test_the_applicants_lapse_notice_is_mailed_by_the_run_that_closed_it(django_capture_on_commit_callbacks):
+    lapsed, _ = lapsed_correction_and_late_case()
+    Case.objects.filter(pk=lapsed.pk).update(email="applicant@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_request_reminders", date="2026-10-23", **QUIET)
+    assert [m.to for m in mail.outbox if "告知书" in m.subject] == [["applicant@example.com"]]

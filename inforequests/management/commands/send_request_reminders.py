@@ -19,14 +19,14 @@ logger = logging.getLogger(__name__)
 
 def _take(case, key):
     """The reminder, taken for this run to send (a queryset of its row), or None when another
-    run has sent it or is sending it. One taken long ago and never sent (its run died half-way)
-    is taken over, so it is not lost."""
+    run has sent it or is sending it. One given back (a failed send), waiting (a lapse's notice)
+    or taken long ago and never sent (its run died half-way) is taken over, so none is lost."""
     now = timezone.now()
     try:
         with transaction.atomic():
             pk = Reminder.objects.create(case=case, key=key, claimed_at=now).pk
     except IntegrityError:
-        stale = now - dt.timedelta(seconds=Reminder.CLAIM_SECONDS)
+        stale = now - dt.timedelta(seconds=Reminder.CLAIM_SECONDS)  # or given back (WAITING)
         left = Reminder.objects.filter(case=case, key=key, sent_at__isnull=True, claimed_at__lt=stale)
         pk = left.values_list("pk", flat=True).first()
         # Conditional: of two runs taking it over at once, one updates the row.
@@ -92,20 +92,32 @@ class Command(BaseCommand):
                     "决定是否公开：请登记征求意见结束，答复期限随之恢复计算。",
                 )
             )
-        for case, key, subject, body in reminders:
+        reminders = [(*reminder, None) for reminder in reminders]  # to the agency's handlers
+        # The applicants' notices of lapses: this run's, and any a run before could not mail.
+        stale = timezone.now() - dt.timedelta(seconds=Reminder.CLAIM_SECONDS)
+        for waiting in Reminder.objects.filter(
+            key__startswith=Reminder.NOTICE_KEY.format(pk=""), sent_at__isnull=True, claimed_at__lt=stale
+        ).select_related("case"):
+            notice = waiting.case.notices.filter(pk=waiting.key.rpartition(":")[2]).first()
+            if notice is not None:
+                case = waiting.case
+                reminders.append((case, waiting.key, services.notice_subject(notice), notice.body, [case.email]))
+        for case, key, subject, body, to in reminders:
             taken = _take(case, key)
             if taken is None:
                 continue  # sent before, or being sent by a run overlapping this one
-            recipients = selectors.handler_emails(organization=case.agency)
+            recipients = (
+                [address for address in to if address] if to else selectors.handler_emails(organization=case.agency)
+            )
             # No transaction is open while the mail server answers (on SQLite one would hold the
             # write lock, and every page that saves anything would fail meanwhile).
             try:
                 ok = not recipients or send_safely(subject, body, recipients, about=f"{key} {case.number}")
             except BaseException:
-                taken.delete()  # a backend's own error: the next run tries again
+                taken.update(claimed_at=Reminder.WAITING)  # a backend's own error: the next run tries again
                 raise
             if not ok:
-                taken.delete()  # not sent: the next run tries this case again
+                taken.update(claimed_at=Reminder.WAITING)  # not sent: the next run tries it again
                 failed += 1
                 continue
             taken.update(sent_at=timezone.now())
