@@ -92,13 +92,22 @@ def prune(now=None) -> int:
     except (FileNotFoundError, NotADirectoryError):
         return 0
     for folder in folders:
-        _, names = default_storage.listdir(f"{PREFIX}/{folder}")
-        for name in names:
-            path = f"{PREFIX}/{folder}/{name}"
-            if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-                deleted += 1
-        if not default_storage.listdir(f"{PREFIX}/{folder}")[1]:
+        # A prune running at the same time may delete what this one listed: gone is done.
+        try:
+            _, names = default_storage.listdir(f"{PREFIX}/{folder}")
+            for name in names:
+                path = f"{PREFIX}/{folder}/{name}"
+                try:
+                    old = default_storage.get_modified_time(path) < cutoff
+                except FileNotFoundError:
+                    continue
+                if old:
+                    default_storage.delete(path)
+                    deleted += 1
+            empty = not default_storage.listdir(f"{PREFIX}/{folder}")[1]
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if empty:
             try:
                 default_storage.delete(f"{PREFIX}/{folder}")  # the empty folder (a file system's)
             except OSError:
