@@ -204,14 +204,13 @@ class LookupForm(PlainLabels, forms.Form):
     )
     tail = forms.CharField(
         label="联系电话或证件号码后4位",
-        min_length=4,
-        max_length=4,
-        error_messages={**_required("联系电话或证件号码后4位"), "min_length": "请填写4位。"},
+        max_length=20,  # four, as typed: spaced out (12 34) or with an invisible mark pasted along
+        error_messages=_required("联系电话或证件号码后4位"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     def clean_tail(self):
-        tail = fold_width(self.cleaned_data["tail"]).upper()
+        tail = re.sub(r"[\s-]", "", fold_width(self.cleaned_data["tail"])).upper()
         if not re.fullmatch(r"[0-9A-Z]{4}", tail):
             raise ValidationError("请填写4位数字（证件号码末位可以是字母，如X）。")
         return tail

@@ -6,6 +6,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 
+from core.text import without_invisible_marks
 from disclosures.codes import validate_credit_code_checksum
 from disclosures.models import credit_code_validator
 
@@ -36,8 +37,10 @@ def validate_credit_code(value: str) -> None:
 
 
 def fold_width(value: str) -> str:
-    """Full-width digits and letters, as Chinese input methods type them, as ASCII (NFKC)."""
-    return unicodedata.normalize("NFKC", value or "")
+    """Full-width digits and letters, as Chinese input methods type them, as ASCII (NFKC), and
+    without the invisible marks text copied from a chat or a web page carries (a zero-width
+    space, a byte-order mark), which nobody can see to delete."""
+    return without_invisible_marks(unicodedata.normalize("NFKC", value or ""))
 
 
 def normalize_id(value: str) -> str:

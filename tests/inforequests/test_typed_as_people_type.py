@@ -110,3 +110,26 @@ def test_the_same_application_confirmed_from_a_second_tab_or_after_going_back_is
     # Something else typed is another application.
     assert confirm(client, form_data(agency, description="另一份文件")).status_code == 302
     assert services.Case.objects.count() == 2
+
+
+def test_an_invisible_mark_pasted_with_a_number_is_dropped_not_refused(client, agency):  # noqa: F811
+    """Copied from a chat or a web page, an ID number or phone carries a zero-width space or a
+    byte-order mark: refused as "应为18位" although 18 characters show, with nothing to delete."""
+    from .factories import PERSON_ID
+
+    done = confirm(
+        client, form_data(agency, id_number=f"\u200b{PERSON_ID}\u200b", phone="\ufeff139\u200d1234\u20605678")
+    )
+    assert done.status_code == 302
+    case = services.Case.objects.get()
+    assert (case.id_number, case.phone) == (PERSON_ID, "13912345678")
+    code = client.session["inforequests_receipt"]["code"]
+    assert client.post(STATUS, {"query_code": f"\u200b{code}", "tail": "5678\u200b"}).status_code == 200
+
+
+def test_the_redaction_guard_sees_a_name_through_invisible_marks():
+    """A name typed with a zero-width space (张\\u200b三) did not match 张三 in a reply to publish."""
+    case = make_case(name="张\u200b三丰")
+    assert services._personal_data_in(case, "申请人张三丰要求公开") == "姓名"
+    case = make_case(name="张三丰")
+    assert services._personal_data_in(case, "申请人张\u200b三丰要求公开") == "姓名"
