@@ -54,3 +54,15 @@ EXTENSION_MARK = "转"
 
 def phone_without_extension(value: str) -> str:
     return (value or "").split(EXTENSION_MARK, 1)[0]
+
+
+def phone_digits(value: str) -> str:
+    """A phone number's digits for matching, however it was written: without an extension and
+    without China's country code (+86 139 1234 5678 is 13912345678; +86 871 6512 3456 is
+    087165123456, the 0 a call from abroad leaves out)."""
+    digits = re.sub(r"[^0-9]", "", phone_without_extension(fold_width(value)))
+    for country in ("0086", "86"):
+        if digits.startswith(country) and len(digits) - len(country) >= 10:
+            digits = digits[len(country) :]
+            return digits if digits.startswith(("0", "1")) else f"0{digits}"
+    return digits

@@ -14,7 +14,8 @@ from simple_history.models import HistoricalRecords
 from core.masking import mask, mask_name
 from disclosures.models import Organization, validate_attachment
 
-from .crypto import EncryptedTextField
+from .crypto import EncryptedTextField, digest
+from .identity import phone_digits
 
 
 class AgencyManager(models.Manager):
@@ -140,6 +141,12 @@ class NoticeTemplate(models.Model):
             raise ValidationError({"body": f"没有这样的占位：{names}。可用的占位见下方说明。"})
 
 
+def phone_key(phone: str) -> str:
+    """The keyed digest staff search a phone number by ("" for none)."""
+    digits = phone_digits(phone)
+    return digest(digits, "phone") if digits else ""
+
+
 class CaseSerial(models.Model):
     """The last case number used per year (locked while a number is taken)."""
 
@@ -224,6 +231,8 @@ class Case(models.Model):
     address = EncryptedTextField("通信地址")
     email = EncryptedTextField("电子邮箱", blank=True)
     applicant_key = models.CharField("申请人摘要", max_length=64, db_index=True, editable=False)
+    # Staff find a case by the phone number an applicant reads out (the number is encrypted).
+    phone_key = models.CharField("联系电话摘要", max_length=64, db_index=True, editable=False, blank=True)
     contact_person = EncryptedTextField("联系人", blank=True)
 
     title = models.CharField("所需信息名称", max_length=300)
@@ -317,9 +326,12 @@ class Case(models.Model):
 
     def save(self, *args, **kwargs):
         self.is_open = self.state not in self.CLOSED_STATES
+        self.phone_key = phone_key(self.phone)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "state" in update_fields:
             kwargs["update_fields"] = {*update_fields, "is_open"}
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_key"}
         super().save(*args, **kwargs)
 
     @property

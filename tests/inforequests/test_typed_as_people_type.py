@@ -133,3 +133,33 @@ def test_the_redaction_guard_sees_a_name_through_invisible_marks():
     assert services._personal_data_in(case, "申请人张三丰要求公开") == "姓名"
     case = make_case(name="张三丰")
     assert services._personal_data_in(case, "申请人张\u200b三丰要求公开") == "姓名"
+
+
+@pytest.mark.parametrize("typed", ["139 1234 5678", "+86 139-1234-5678", "１３９１２３４５６７８", "0086 13912345678"])
+def test_staff_find_an_applicants_cases_by_the_phone_number_as_they_type_it(client, typed):
+    """The other particular an applicant reads out on the phone: encrypted, so not searchable."""
+    from tests.staff import sign_in_staff
+
+    from .factories import PHONE, staff_user
+
+    assert PHONE == "13912345678"
+    mine = make_case()
+    landline = make_case(agency=mine.agency, phone="087165123456转8001")
+    sign_in_staff(client, staff_user("clerk", mine.agency))
+    page = client.get("/admin/inforequests/case/", {"q": typed}).content.decode()
+    assert mine.number in page and landline.number not in page
+    page = client.get("/admin/inforequests/case/", {"q": "（0871）6512-3456"}).content.decode()
+    assert landline.number in page and mine.number not in page
+
+
+def test_a_corrected_phone_number_is_found_by_its_new_value(client):
+    from tests.staff import sign_in_staff
+
+    from .factories import staff_user
+
+    case = make_case()
+    case.phone = "13800001111"
+    services.case_correct_applicant(case=case, changed=["phone"], reason="登记时录错")
+    sign_in_staff(client, staff_user("clerk", case.agency))
+    assert case.number in client.get("/admin/inforequests/case/", {"q": "138 0000 1111"}).content.decode()
+    assert case.number not in client.get("/admin/inforequests/case/", {"q": "139 1234 5678"}).content.decode()
