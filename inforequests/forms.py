@@ -55,6 +55,13 @@ def clean_phone(value):
     return f"{phone}{EXTENSION_MARK}{extension.group(1)}" if extension else phone
 
 
+class FoldedEmailField(forms.EmailField):
+    """An address typed with a Chinese input method (＠, full-width letters) as ASCII."""
+
+    def to_python(self, value):
+        return fold_width(super().to_python(value))
+
+
 def check_applicant(form, data):
     """The applicant's type, 证件类型 and number agree, and the number is valid for its type
     (the application form and staff's corrections in the admin): errors beside the fields."""
@@ -112,7 +119,7 @@ class ApplicationForm(PlainLabels, forms.Form):
         error_messages=_required("通信地址"),
         widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
-    email = forms.EmailField(
+    email = FoldedEmailField(
         label="电子邮箱（选填）",
         required=False,
         max_length=200,

@@ -163,3 +163,10 @@ def test_a_corrected_phone_number_is_found_by_its_new_value(client):
     sign_in_staff(client, staff_user("clerk", case.agency))
     assert case.number in client.get("/admin/inforequests/case/", {"q": "138 0000 1111"}).content.decode()
     assert case.number not in client.get("/admin/inforequests/case/", {"q": "139 1234 5678"}).content.decode()
+
+
+def test_an_email_address_typed_in_full_width_is_taken(client, agency):  # noqa: F811
+    """A Chinese input method types ＠ and full-width letters: refused as 格式不正确."""
+    done = confirm(client, form_data(agency, email="Ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ"))
+    assert done.status_code == 302
+    assert services.Case.objects.get().email == "Zhang@example.com"
