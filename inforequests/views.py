@@ -62,14 +62,56 @@ def _confirmation_page(request, form, crumbs, *, status=200):
     """The check step, with a submission token: the case it confirms gets the 查询码 the
     session keeps for the token, so sending the page twice (a double click, Back and again)
     registers one case, and the second answer is the first one's receipt."""
+    context = {"form": form, "crumbs": crumbs, "submission": _new_submission(request), "reader_form": APPLY_FORM}
+    return _page(request, "inforequests/confirm.html", context, status=status)
+
+
+def _new_submission(request) -> str:
+    """A token for a page that registers a case, and the 查询码 its case is to have."""
     token = secrets.token_urlsafe(16)
     pending = list(_pending(request).items())[-(PENDING_KEPT - 1) :]
     request.session[PENDING_SESSION_KEY] = {
         **dict(pending),
         token: {"code": services.new_query_code(), "at": time.time()},
     }
-    context = {"form": form, "crumbs": crumbs, "submission": token, "reader_form": APPLY_FORM}
-    return _page(request, "inforequests/confirm.html", context, status=status)
+    return token
+
+
+def _submitted(request, form):
+    """(pending, token, entry) for the page `form` was sent from: entry None when this browser
+    was not shown it (or it expired); the entry of another page of this browser that sent the
+    same application (a second tab, Back to the form and on again) when there is one."""
+    pending = _pending(request)
+    token = request.POST.get("submission", "")
+    entry = pending.get(token)
+    if entry is not None:
+        typed = _typed_digest(form)
+        entry = next((e for e in pending.values() if "sent" in e and e.get("typed") == typed), entry)
+    return pending, token, entry
+
+
+def _sent_before(request, entry, crumbs):
+    """A page sent again: its case's receipt while it may be shown, no second case."""
+    if (_receipt_data(request) or {}).get("case") == entry["sent"]:
+        return redirect("inforequests:receipt")
+    return _page(request, "inforequests/already_sent.html", {"crumbs": crumbs}, status=409)
+
+
+def _register_once(request, form, pending, token, entry, **arguments):
+    """Register with the 查询码 kept for the page: of two requests sent at once, the second
+    meets its unique index and answers with the first one's receipt."""
+    code = entry["code"]
+    case = selectors.case_with_query_code(code)
+    if case is None:
+        try:
+            case, code = services.case_register(query_code=code, **form.service_arguments(), **arguments)
+        except IntegrityError:
+            case = selectors.case_with_query_code(code)
+            if case is None:
+                raise
+    sent = {"sent": case.pk, "at": entry["at"], "typed": _typed_digest(form)}
+    request.session[PENDING_SESSION_KEY] = {**pending, token: sent}
+    return _show_receipt(request, case, code)
 
 
 def _pending(request) -> dict:
@@ -116,46 +158,28 @@ def apply(request):
         )
     if step != "confirm":
         return _confirmation_page(request, form, crumbs)
-    pending = _pending(request)
-    token = request.POST.get("submission", "")
-    entry = pending.get(token)
+    pending, token, entry = _submitted(request, form)
     if entry is None:
         # Not a confirmation page this browser was shown (its session ended meanwhile): once more.
         form.add_error(None, "确认页面已过期，申请尚未提交。请再次核对后点击“确认提交”。")
         return _confirmation_page(request, form, crumbs, status=409)
-    # The same application sent from another confirmation page of this browser (a second tab,
-    # or Back to the form and on again): that one's case, not a second.
-    typed = _typed_digest(form)
-    entry = next((e for e in pending.values() if "sent" in e and e.get("typed") == typed), entry)
-    if "sent" in entry:
-        # Sent before (Back, then 确认提交 again): its receipt while it may be shown, no second case.
-        if (_receipt_data(request) or {}).get("case") == entry["sent"]:
-            return redirect("inforequests:receipt")
-        return _page(request, "inforequests/already_sent.html", {"crumbs": crumbs}, status=409)
-    code = entry["code"]
-    sent = selectors.case_with_query_code(code)
-    if sent is not None:  # the other of two sent at once registered it
-        return _show_receipt(request, sent, code)
+    if "sent" in entry:  # Back, then 确认提交 again; a second tab
+        return _sent_before(request, entry, crumbs)
     key = services.applicant_key(form.cleaned_data["id_number"])
     address = ratelimit.client_address(request)
     if ratelimit.hit("apply_address", address) or ratelimit.hit("apply_applicant", key):
         form.add_error(None, "提交过于频繁，已达到提交次数上限。请稍后再试，或到受理机关窗口当面提交。")
         return _page(request, "inforequests/apply.html", {**context, "form": form}, status=429)
-    try:
-        case, code = services.case_register(
-            channel=Case.Channel.ONLINE,
-            received_on=timezone.localdate(),
-            confirmed_at=timezone.now(),
-            query_code=code,
-            **form.service_arguments(),
-        )
-    except IntegrityError:
-        # The same page sent twice at once: the other request registered it.
-        case = selectors.case_with_query_code(code)
-        if case is None:
-            raise
-    request.session[PENDING_SESSION_KEY] = {**pending, token: {"sent": case.pk, "at": entry["at"], "typed": typed}}
-    return _show_receipt(request, case, code)
+    return _register_once(
+        request,
+        form,
+        pending,
+        token,
+        entry,
+        channel=Case.Channel.ONLINE,
+        received_on=timezone.localdate(),
+        confirmed_at=timezone.now(),
+    )
 
 
 def _typed_digest(form) -> str:
@@ -569,27 +593,36 @@ def staff_notice_pdf(request, pk):
 @require_http_methods(["GET", "POST"])
 def staff_new(request):
     form = forms.StaffEntryForm(request.POST or None, agencies=selectors.staff_agencies(request.user))
+    crumbs = _staff_crumbs(("登记申请", None))
+    status = 400 if form.is_bound else 200
     if request.method == "POST" and form.is_valid():
-        try:
-            case, code = services.case_register(
-                channel=form.cleaned_data["channel"],
-                received_on=form.cleaned_data["received_on"],
-                user=request.user,
-                **form.service_arguments(),
-            )
-        except ValidationError as error:
-            form.add_error(None, error.messages)
+        # A submission token, as on the applicant's confirmation page: a double click or the
+        # form sent again registers one case.
+        pending, token, entry = _submitted(request, form)
+        if entry is None:
+            form.add_error(None, "页面已过期，申请尚未登记。请核对后再次点击“登记并生成回执”。")
+            status = 409
+        elif "sent" in entry:
+            return _sent_before(request, entry, crumbs)
         else:
-            return _show_receipt(request, case, code)
+            try:
+                return _register_once(
+                    request,
+                    form,
+                    pending,
+                    token,
+                    entry,
+                    channel=form.cleaned_data["channel"],
+                    received_on=form.cleaned_data["received_on"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
     return render(
         request,
         "inforequests/staff/new.html",
-        {
-            "form": form,
-            "column": STAFF_COLUMN,
-            "crumbs": _staff_crumbs(("登记申请", None)),
-        },
-        status=400 if form.is_bound else 200,
+        {"form": form, "submission": _new_submission(request), "column": STAFF_COLUMN, "crumbs": crumbs},
+        status=status,
     )
 
 

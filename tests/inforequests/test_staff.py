@@ -168,6 +168,7 @@ def test_staff_register_a_posted_application(client, two_agencies):
         "delivery": "post",
         "channel": "post",
         "received_on": "2026-09-30",
+        "submission": _submission(client.get("/disclosures/apply/staff/new/")),
     }
     bad = client.post("/disclosures/apply/staff/new/", {**data, "received_on": "2099-01-01"})
     assert bad.status_code == 400 and "不能晚于今天" in bad.content.decode()
@@ -175,6 +176,48 @@ def test_staff_register_a_posted_application(client, two_agencies):
     assert client.post("/disclosures/apply/staff/new/", data).status_code == 302
     case = Case.objects.get(title="某文件")
     assert case.channel == "post" and case.received_on == D(2026, 9, 30) and case.due_on == D(2026, 11, 3)
+
+
+def _submission(response):
+    return re.search(r'name="submission" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_a_registration_sent_twice_is_one_case(client, two_agencies):
+    """A double click on 登记并生成回执, or Back and the form sent again: two cases for one letter."""
+    a, _, _, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    page = client.get("/disclosures/apply/staff/new/")
+    data = {
+        "agency": a.pk,
+        "applicant_type": "person",
+        "name": "李四",
+        "id_type": "resident_id",
+        "id_number": "440524188001010014",
+        "phone": "13800001111",
+        "address": "某地",
+        "title": "某文件",
+        "description": "某描述",
+        "delivery": "post",
+        "channel": "post",
+        "received_on": "2026-09-30",
+        "submission": _submission(page),
+    }
+    first, second = (
+        client.post("/disclosures/apply/staff/new/", data),
+        client.post("/disclosures/apply/staff/new/", data),
+    )
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert Case.objects.filter(title="某文件").count() == 1
+    # A page this session did not show (expired): asked again, as typed, nothing registered.
+    again = client.post("/disclosures/apply/staff/new/", {**data, "title": "另一文件", "submission": "gone"})
+    assert again.status_code == 409 and "另一文件" in again.content.decode() and "尚未登记" in again.content.decode()
+    assert (
+        client.post(
+            "/disclosures/apply/staff/new/", {**data, "title": "另一文件", "submission": _submission(again)}
+        ).status_code
+        == 302
+    )
+    assert Case.objects.filter(title="另一文件").count() == 1
 
 
 def test_anonymous_users_are_sent_to_login(client, two_agencies):
