@@ -113,21 +113,33 @@ def test_a_reminder_whose_run_died_while_sending_is_sent_by_a_later_run(settings
     assert Reminder.objects.get(case=late).sent_at is not None
 
 
-def test_a_backend_raising_anything_leaves_the_reminder_to_the_next_run(settings):
-    late = make_case(received_on=D(2026, 9, 18))
-    staff_user("handler", late.agency)
-    settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
-    with pytest.raises(RuntimeError):
+def test_a_backend_raising_its_own_error_fails_that_reminder_only_and_it_is_sent_next_time(settings, caplog):
+    """A backend raising something other than a mail-server error (an HTTP mail API's client,
+    a message it cannot encode) stopped the run: the reminders after it waited for that one."""
+    first = make_case(received_on=D(2026, 9, 18))
+    staff_user("handler", first.agency)
+    second = make_case(agency=first.agency, received_on=D(2026, 9, 18))
+    settings.EMAIL_BACKEND = f"{__name__}.FirstMessageBreaksBackend"
+    FirstMessageBreaksBackend.calls = 0
+    with caplog.at_level(logging.ERROR), pytest.raises(CommandError, match="1 件提醒的邮件未能发出"):
         call_command("send_request_reminders", date="2026-10-23", **QUIET)
-    assert not Reminder.objects.filter(sent_at__isnull=False).exists()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert Reminder.objects.filter(sent_at__isnull=False).count() == 1  # the other went on
+    assert "RuntimeError" in caplog.text
     call_command("send_request_reminders", date="2026-10-23", **QUIET)
-    assert [m.subject[:4] for m in mail.outbox] == ["【红牌】"]
+    assert sorted(m.subject for m in mail.outbox) == sorted(
+        f"【红牌】依申请公开 {case.number} 答复期限 2026-10-22" for case in (first, second)
+    )
 
 
-class BrokenBackend(BaseEmailBackend):
+class FirstMessageBreaksBackend(BaseEmailBackend):
+    calls = 0
+
     def send_messages(self, messages):
-        raise RuntimeError("a backend's own error")
+        type(self).calls += 1
+        if type(self).calls == 1:
+            raise RuntimeError("a backend's own error")
+        mail.outbox.extend(messages)
+        return len(messages)
 
 
 def test_a_recomputation_leaves_a_case_closed_while_it_ran_alone(monkeypatch):

@@ -113,8 +113,11 @@ class Command(BaseCommand):
             # write lock, and every page that saves anything would fail meanwhile).
             try:
                 ok = not recipients or send_safely(subject, body, recipients, about=f"{key} {case.number}")
-            except BaseException:
-                taken.update(claimed_at=Reminder.WAITING)  # a backend's own error: the next run tries again
+            except Exception as error:  # a backend's own error: this one only, the others go on
+                logger.error("e-mail not sent (%s %s): %s", key, case.number, type(error).__name__)
+                ok = False
+            except BaseException:  # stopped: the next run sends it
+                taken.update(claimed_at=Reminder.WAITING)
                 raise
             if not ok:
                 taken.update(claimed_at=Reminder.WAITING)  # not sent: the next run tries it again
