@@ -501,15 +501,15 @@ class ReplyDocument(models.Model):
 
 
 class Reminder(models.Model):
-    """What `send_request_reminders` has sent, so running it every minute sends each once. A run
-    takes a reminder (the row, committed) before mailing it and marks it sent after, so no
-    transaction is open while the mail server answers; a run that fails to send gives it back,
-    and one taken CLAIM_SECONDS ago and still not sent (its run died) is taken over."""
+    """A message to staff or an applicant, sent once and never lost (inforequests.outbox): taken
+    (the row, committed) before it is mailed and marked sent after, so no transaction is open
+    while the mail server answers; a send that fails gives it back, and one taken CLAIM_SECONDS
+    ago and still not sent (its process died) is taken over by `send_request_reminders`."""
 
     # Well past a send's worst case (EMAIL_TIMEOUT for each step of the exchange).
     CLAIM_SECONDS = 15 * 60
-    # A notice the run is to mail (NOTICE_KEY; the lapse closing a case writes it with the case):
-    # not yet taken by any run.
+    # An applicant's notice, queued with the change that issued it (NOTICE_KEY), or given back:
+    # not taken by any process.
     NOTICE_KEY = "notice:{pk}"
     WAITING = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 

@@ -16,10 +16,10 @@ from django.utils import timezone
 from core.mail import send_after_commit
 from core.working_days import add_working_days, load_calendar, working_days_between
 
-from . import clock, notices, selectors
+from . import clock, notices, outbox, selectors
 from .crypto import digest
 from .identity import fold_width, phone_without_extension
-from .models import TRANSITIONS, Case, CaseEvent, CaseItem, CaseSerial, Notice, Outcome, Pause, Reminder
+from .models import TRANSITIONS, Case, CaseEvent, CaseItem, CaseSerial, Notice, Outcome, Pause
 
 logger = logging.getLogger(__name__)  # case numbers only, never an applicant's details
 
@@ -140,28 +140,18 @@ def _context(case, **extra):
     }
 
 
-def _notify(case, key, *, on, addressee=Notice.Addressee.APPLICANT, by_reminder_run=False, **extra):
+def _notify(case, key, *, on, addressee=Notice.Addressee.APPLICANT, **extra):
     """Issue a notice (kept on the case; the applicant's shown to them) and mail an applicant's
-    when we can. A third party's is printed and sent by post (the case holds no address of theirs).
-    `by_reminder_run`: send_request_reminders mails it (a Reminder written with the notice), and
-    tries again on its next run if the mail server fails."""
+    when we can, until it is sent (outbox). A third party's is printed and sent by post (the case
+    holds no address of theirs)."""
     context = _context(case, **extra)
     if addressee == Notice.Addressee.THIRD_PARTY:
         context.pop("name")  # the applicant is not named to the third party
     title, body = notices.render(key, **context)
     notice = Notice.objects.create(case=case, addressee=addressee, key=key, title=title, body=body, issued_on=on)
     if addressee == Notice.Addressee.APPLICANT and case.email:
-        if by_reminder_run:
-            Reminder.objects.create(
-                case=case, key=Reminder.NOTICE_KEY.format(pk=notice.pk), claimed_at=Reminder.WAITING
-            )
-        else:
-            send_after_commit(notice_subject(notice), body, [case.email], about=f"{title} {case.number}")
+        outbox.queue_notice(notice)
     return notice
-
-
-def notice_subject(notice) -> str:
-    return f"{notice.title}（{notice.case.number}）"
 
 
 def _today(today):
@@ -459,7 +449,7 @@ def case_extend(*, case, days, approver, reason, on, user=None) -> Case:
     return case
 
 
-def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True, by_reminder_run=False):
+def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True):
     """Closes the case. `answered`: an answer the applicant asked for; a lapse (逾期不补正,
     逾期未缴费) and a withdrawal end the case without one, and stay out of the days taken and
     the on-time rate the public statistics give."""
@@ -504,7 +494,7 @@ def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True
     if case.due_on != due_before:
         Case.objects.filter(pk=case.pk).update(due_on=due_before)
         case.due_on = due_before
-    _notify(case, outcome, on=replied_on, reply=reply_text, by_reminder_run=by_reminder_run)
+    _notify(case, outcome, on=replied_on, reply=reply_text)
     return case
 
 
@@ -558,7 +548,6 @@ def case_close_lapsed(*, case, today=None, user=None) -> Case:
         + ("补正" if case.state == Case.State.CORRECTION else "缴纳信息处理费")
         + "，视为放弃申请。",
         answered=False,
-        by_reminder_run=True,
     )
 
 

@@ -2,10 +2,11 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.test import TestCase
 
 from disclosures.models import AgencyMembership
 from inforequests import services
-from inforequests.models import Agency, Case
+from inforequests.models import Agency, Case, Reminder
 from tests.disclosures.factories import OrganizationFactory
 
 # Real-format identifiers with valid check characters (GB 11643 / GB 32100), made up.
@@ -59,15 +60,22 @@ def make_case(
     **applicant_overrides,
 ):
     agency = agency or AgencyFactory().organization
-    case, query_code = services.case_register(
-        agency=agency,
-        channel=channel,
-        received_on=received_on,
-        applicant=applicant(**applicant_overrides),
-        request=request_data(),
-        items=items,
-    )
+    # As a registration that has committed: its receipt mailed (outbox), not left for a reminder run.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        case, query_code = services.case_register(
+            agency=agency,
+            channel=channel,
+            received_on=received_on,
+            applicant=applicant(**applicant_overrides),
+            request=request_data(),
+            items=items,
+        )
     return (case, query_code) if code else case
+
+
+def staff_reminders(**filters):
+    """The reminders mailed to staff, not the applicants' notices the same table queues (outbox)."""
+    return Reminder.objects.exclude(key__startswith=Reminder.NOTICE_KEY.format(pk="")).filter(**filters)
 
 
 def staff_user(username, *organizations, perms=()):

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from core.models import WorkingDayOverride
 from core.working_days import add_working_days, load_calendar
 from inforequests import clock, services
-from inforequests.models import Case, CaseEvent, Outcome, Pause, Reminder
+from inforequests.models import Case, CaseEvent, Outcome, Pause
 
-from .factories import AgencyFactory, make_case, staff_user
+from .factories import AgencyFactory, make_case, staff_reminders, staff_user
 from .test_public import confirm, form_data
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_reminders_every_minute_across_beijing_midnight_fire_once_on_the_beijing
             _run()
         at += minute
     assert [m.subject[:4] for m in mail.outbox] == ["【预警】", "【黄牌】", "【红牌】"]
-    assert Reminder.objects.filter(case=case).count() == 3
+    assert staff_reminders(case=case).count() == 3
 
 
 def test_a_lapsed_correction_closes_just_after_beijing_midnight_not_before():

@@ -10,12 +10,13 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import TestCase
 from django.utils import timezone
 
 from inforequests import services
 from inforequests.models import Case, Outcome, Reminder
 
-from .factories import make_case, staff_user
+from .factories import make_case, staff_reminders, staff_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("saturday_noon")]
 D = dt.date
@@ -26,10 +27,12 @@ def lapsed_correction_and_late_case():
     """A 补正 that lapsed after 12 Oct 2026 and, in the same agency, a case due 22 Oct 2026."""
     lapsed = make_case(received_on=D(2026, 9, 18))
     staff_user("handler", lapsed.agency)
-    lapsed = services.case_request_correction(
-        case=lapsed, notice_on=D(2026, 9, 21), reason="请补正", waiting_until=D(2026, 10, 12)
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # its notice mailed, as once committed
+        lapsed = services.case_request_correction(
+            case=lapsed, notice_on=D(2026, 9, 21), reason="请补正", waiting_until=D(2026, 10, 12)
+        )
     late = make_case(agency=lapsed.agency, received_on=D(2026, 9, 18))
+    mail.outbox.clear()
     return lapsed, late
 
 
@@ -48,7 +51,7 @@ def test_a_lapse_another_run_closed_first_is_skipped_and_the_run_goes_on(monkeyp
     lapsed.refresh_from_db()
     assert lapsed.outcome == Outcome.OTHER_NO_CORRECTION and lapsed.events.filter(action="逾期终止").count() == 1
     assert [m.subject[:4] for m in mail.outbox if m.subject.startswith("【")] == ["【红牌】"]
-    assert Reminder.objects.filter(case=late).count() == 1
+    assert staff_reminders(case=late).count() == 1
 
 
 def test_a_lapse_that_fails_does_not_hold_up_the_other_cases(monkeypatch, caplog):
@@ -63,7 +66,7 @@ def test_a_lapse_that_fails_does_not_hold_up_the_other_cases(monkeypatch, caplog
     with caplog.at_level(logging.ERROR), pytest.raises(CommandError, match="1 件逾期申请未能终止"):
         call_command("send_request_reminders", date="2026-10-23", **QUIET)
     assert Case.objects.get(pk=lapsed.pk).state == Case.State.CORRECTION  # tried again next run
-    assert Reminder.objects.filter(case=late).count() == 1  # the others went on
+    assert staff_reminders(case=late).count() == 1  # the others went on
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert lapsed.number in logged and "RuntimeError" in logged and "张三" not in logged
 
@@ -90,12 +93,13 @@ def test_no_reminder_is_mailed_inside_a_database_transaction(settings):
     outside = len(connection.atomic_blocks)  # the test's own
     call_command("send_request_reminders", date="2026-10-23", **QUIET)
     assert InTransactionCheckingBackend.inside == [outside]
-    assert Reminder.objects.get(case=late).sent_at is not None
+    assert staff_reminders().get(case=late).sent_at is not None
 
 
 def test_a_reminder_another_run_is_sending_is_not_sent_again():
     late = make_case(received_on=D(2026, 9, 18))
     staff_user("handler", late.agency)
+    mail.outbox.clear()  # its receipt
     Reminder.objects.create(case=late, key="alarm:红牌:2026-10-22")  # the overlapping run's, being sent
     call_command("send_request_reminders", date="2026-10-23", **QUIET)
     assert mail.outbox == []
@@ -105,12 +109,13 @@ def test_a_reminder_whose_run_died_while_sending_is_sent_by_a_later_run(settings
     """Killed half-way (after taking the reminder, before it was sent): not lost."""
     late = make_case(received_on=D(2026, 9, 18))
     staff_user("handler", late.agency)
+    mail.outbox.clear()  # its receipt
     Reminder.objects.create(case=late, key="alarm:红牌:2026-10-22")
-    Reminder.objects.update(claimed_at=timezone.now() - dt.timedelta(seconds=Reminder.CLAIM_SECONDS + 1))
+    staff_reminders().update(claimed_at=timezone.now() - dt.timedelta(seconds=Reminder.CLAIM_SECONDS + 1))
     call_command("send_request_reminders", date="2026-10-23", **QUIET)
     call_command("send_request_reminders", date="2026-10-23", **QUIET)
     assert [m.subject[:4] for m in mail.outbox] == ["【红牌】"]
-    assert Reminder.objects.get(case=late).sent_at is not None
+    assert staff_reminders().get(case=late).sent_at is not None
 
 
 def test_a_backend_raising_its_own_error_fails_that_reminder_only_and_it_is_sent_next_time(settings, caplog):
@@ -119,11 +124,12 @@ def test_a_backend_raising_its_own_error_fails_that_reminder_only_and_it_is_sent
     first = make_case(received_on=D(2026, 9, 18))
     staff_user("handler", first.agency)
     second = make_case(agency=first.agency, received_on=D(2026, 9, 18))
+    mail.outbox.clear()  # their receipts
     settings.EMAIL_BACKEND = f"{__name__}.FirstMessageBreaksBackend"
     FirstMessageBreaksBackend.calls = 0
     with caplog.at_level(logging.ERROR), pytest.raises(CommandError, match="1 件提醒的邮件未能发出"):
         call_command("send_request_reminders", date="2026-10-23", **QUIET)
-    assert Reminder.objects.filter(sent_at__isnull=False).count() == 1  # the other went on
+    assert staff_reminders(sent_at__isnull=False).count() == 1  # the other went on
     assert "RuntimeError" in caplog.text
     call_command("send_request_reminders", date="2026-10-23", **QUIET)
     assert sorted(m.subject for m in mail.outbox) == sorted(
@@ -194,3 +200,35 @@ def test_the_applicants_lapse_notice_is_mailed_by_the_run_that_closed_it(django_
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_request_reminders", date="2026-10-23", **QUIET)
     assert [m.to for m in mail.outbox if "告知书" in m.subject] == [["applicant@example.com"]]
+
+
+def test_a_reply_mailed_while_the_mail_server_was_away_goes_with_the_next_run(
+    settings, django_capture_on_commit_callbacks
+):
+    """Notices from staff's actions were mailed once after the commit: with the mail server away
+    at that moment the applicant's 答复 was logged and never mailed (the case said 已答复)."""
+    case = make_case(received_on=D(2026, 9, 18))
+    Case.objects.filter(pk=case.pk).update(email="applicant@example.com")
+    case.refresh_from_db()
+    mail.outbox.clear()
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 9), reply_text="予以公开。")
+    assert mail.outbox == []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    for _ in range(2):
+        call_command("send_request_reminders", date="2026-10-23", **QUIET)
+    assert [m.to for m in mail.outbox] == [["applicant@example.com"]]
+    assert case.number in mail.outbox[0].subject and "予以公开。" in mail.outbox[0].body
+
+
+def test_a_notice_is_mailed_at_once_when_its_change_commits(django_capture_on_commit_callbacks):
+    case = make_case(received_on=D(2026, 9, 18))
+    Case.objects.filter(pk=case.pk).update(email="applicant@example.com")
+    case.refresh_from_db()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 9), reply_text="予以公开。")
+    assert [m.to for m in mail.outbox] == [["applicant@example.com"]]
+    call_command("send_request_reminders", date="2026-10-09", **QUIET)
+    assert len(mail.outbox) == 1  # not again

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from inforequests import services
-from inforequests.models import TRANSITIONS, Case, Outcome, Pause, Reminder
+from inforequests.models import TRANSITIONS, Case, Outcome, Pause
 
-from .factories import make_case
+from .factories import make_case, staff_reminders
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -127,7 +127,7 @@ def test_reminders_close_lapsed_corrections_and_are_idempotent(django_capture_on
     for _ in range(3):  # every minute: one 黄牌 mail only (2 working days left on Tue 20 Oct)
         call_command("send_request_reminders", date="2026-10-20", stdout=open("/dev/null", "w"))
     assert [m.subject[:4] for m in mail.outbox] == ["【黄牌】"]
-    assert Reminder.objects.filter(case=other).count() == 1
+    assert staff_reminders(case=other).count() == 1
     call_command("send_request_reminders", date="2026-10-23", stdout=open("/dev/null", "w"))
     assert mail.outbox[-1].subject.startswith("【红牌】")
 
@@ -200,15 +200,16 @@ def test_staff_are_told_once_when_a_third_partys_time_to_answer_has_passed(djang
 
     case = make_case(received_on=RECEIVED)
     staff_user("handler", case.agency)
-    case = services.case_start_consultation(
-        case=case, kind=Pause.Kind.THIRD_PARTY, party="某物业公司", started_on=D(2026, 9, 21)
-    )
-    asked_agency = services.case_start_consultation(
-        case=make_case(agency=case.agency, received_on=RECEIVED),
-        kind=Pause.Kind.AGENCY,
-        party="区财政局",
-        started_on=D(2026, 9, 21),
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the applicants' notices, mailed
+        case = services.case_start_consultation(
+            case=case, kind=Pause.Kind.THIRD_PARTY, party="某物业公司", started_on=D(2026, 9, 21)
+        )
+        asked_agency = services.case_start_consultation(
+            case=make_case(agency=case.agency, received_on=RECEIVED),
+            kind=Pause.Kind.AGENCY,
+            party="区财政局",
+            started_on=D(2026, 9, 21),
+        )
     assert case.due_on is None and asked_agency.waiting_until is None  # another agency has no set time
     last_day = case.waiting_until  # 15 working days after 21 Sep, over 国庆
     assert last_day == D(2026, 10, 19)

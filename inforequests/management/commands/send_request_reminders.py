@@ -1,38 +1,18 @@
-"""Due reminders and lapses for 依申请公开. Safe every minute, two runs overlapping or one dying
-half-way: each reminder is taken before it is mailed (Reminder, unique per case and key) and
-each lapse is a state change that happens once."""
+"""Due reminders and lapses for 依申请公开, and the applicants' notices a mail server failed to
+take. Safe every minute, two runs overlapping or one dying half-way: each message is taken before
+it is mailed (inforequests.outbox) and each lapse is a state change that happens once."""
 
 import datetime as dt
 import logging
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.mail import send_safely
 from core.working_days import load_calendar
-from inforequests import selectors, services
-from inforequests.models import Case, Reminder
+from inforequests import outbox, selectors, services
+from inforequests.models import Case
 
 logger = logging.getLogger(__name__)
-
-
-def _take(case, key):
-    """The reminder, taken for this run to send (a queryset of its row), or None when another
-    run has sent it or is sending it. One given back (a failed send), waiting (a lapse's notice)
-    or taken long ago and never sent (its run died half-way) is taken over, so none is lost."""
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            pk = Reminder.objects.create(case=case, key=key, claimed_at=now).pk
-    except IntegrityError:
-        stale = now - dt.timedelta(seconds=Reminder.CLAIM_SECONDS)  # or given back (WAITING)
-        left = Reminder.objects.filter(case=case, key=key, sent_at__isnull=True, claimed_at__lt=stale)
-        pk = left.values_list("pk", flat=True).first()
-        # Conditional: of two runs taking it over at once, one updates the row.
-        if pk is None or not left.filter(pk=pk).update(claimed_at=now):
-            return None
-    return Reminder.objects.filter(pk=pk, claimed_at=now, sent_at__isnull=True)
 
 
 class Command(BaseCommand):
@@ -92,39 +72,14 @@ class Command(BaseCommand):
                     "决定是否公开：请登记征求意见结束，答复期限随之恢复计算。",
                 )
             )
-        reminders = [(*reminder, None) for reminder in reminders]  # to the agency's handlers
-        # The applicants' notices of lapses: this run's, and any a run before could not mail.
-        stale = timezone.now() - dt.timedelta(seconds=Reminder.CLAIM_SECONDS)
-        for waiting in Reminder.objects.filter(
-            key__startswith=Reminder.NOTICE_KEY.format(pk=""), sent_at__isnull=True, claimed_at__lt=stale
-        ).select_related("case"):
-            notice = waiting.case.notices.filter(pk=waiting.key.rpartition(":")[2]).first()
-            if notice is not None:
-                case = waiting.case
-                reminders.append((case, waiting.key, services.notice_subject(notice), notice.body, [case.email]))
-        for case, key, subject, body, to in reminders:
-            taken = _take(case, key)
-            if taken is None:
+        # To the agency's handlers; then the applicants' notices not yet mailed (outbox).
+        reminders = [(*reminder, selectors.handler_emails(organization=reminder[0].agency)) for reminder in reminders]
+        for case, key, subject, body, recipients in [*reminders, *outbox.unsent_notices()]:
+            done = outbox.deliver(case, key, subject, body, recipients)
+            if done is None:
                 continue  # sent before, or being sent by a run overlapping this one
-            recipients = (
-                [address for address in to if address] if to else selectors.handler_emails(organization=case.agency)
-            )
-            # No transaction is open while the mail server answers (on SQLite one would hold the
-            # write lock, and every page that saves anything would fail meanwhile).
-            try:
-                ok = not recipients or send_safely(subject, body, recipients, about=f"{key} {case.number}")
-            except Exception as error:  # a backend's own error: this one only, the others go on
-                logger.error("e-mail not sent (%s %s): %s", key, case.number, type(error).__name__)
-                ok = False
-            except BaseException:  # stopped: the next run sends it
-                taken.update(claimed_at=Reminder.WAITING)
-                raise
-            if not ok:
-                taken.update(claimed_at=Reminder.WAITING)  # not sent: the next run tries it again
-                failed += 1
-                continue
-            taken.update(sent_at=timezone.now())
-            sent += 1
+            sent += done
+            failed += not done
         self.stdout.write(f"提醒 {sent} 件，逾期终止 {closed} 件。")
         # The other cases went on; cron hears of it (a non-zero exit) without a traceback.
         problems = []
