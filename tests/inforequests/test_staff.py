@@ -155,8 +155,19 @@ def test_deadline_explanation_lists_every_day(client, two_agencies):
 def test_staff_register_a_posted_application(client, two_agencies):
     a, b, _, _ = two_agencies
     sign_in_staff(client, staff_user("clerk", a))
-    data = {
-        "agency": a.pk,
+    data = posted_application(a, _submission(client.get("/disclosures/apply/staff/new/")))
+    bad = client.post("/disclosures/apply/staff/new/", {**data, "received_on": "2099-01-01"})
+    assert bad.status_code == 400 and "不能晚于今天" in bad.content.decode()
+    assert client.post("/disclosures/apply/staff/new/", {**data, "agency": b.pk}).status_code == 400  # not their agency
+    assert client.post("/disclosures/apply/staff/new/", data).status_code == 302
+    case = Case.objects.get(title="某文件")
+    assert case.channel == "post" and case.received_on == D(2026, 9, 30) and case.due_on == D(2026, 11, 3)
+
+
+def posted_application(agency, submission):
+    """The staff registration form for a letter received by post."""
+    return {
+        "agency": agency.pk,
         "applicant_type": "person",
         "name": "李四",
         "id_type": "resident_id",
@@ -168,14 +179,8 @@ def test_staff_register_a_posted_application(client, two_agencies):
         "delivery": "post",
         "channel": "post",
         "received_on": "2026-09-30",
-        "submission": _submission(client.get("/disclosures/apply/staff/new/")),
+        "submission": submission,
     }
-    bad = client.post("/disclosures/apply/staff/new/", {**data, "received_on": "2099-01-01"})
-    assert bad.status_code == 400 and "不能晚于今天" in bad.content.decode()
-    assert client.post("/disclosures/apply/staff/new/", {**data, "agency": b.pk}).status_code == 400  # not their agency
-    assert client.post("/disclosures/apply/staff/new/", data).status_code == 302
-    case = Case.objects.get(title="某文件")
-    assert case.channel == "post" and case.received_on == D(2026, 9, 30) and case.due_on == D(2026, 11, 3)
 
 
 def _submission(response):
@@ -187,21 +192,7 @@ def test_a_registration_sent_twice_is_one_case(client, two_agencies):
     a, _, _, _ = two_agencies
     sign_in_staff(client, staff_user("clerk", a))
     page = client.get("/disclosures/apply/staff/new/")
-    data = {
-        "agency": a.pk,
-        "applicant_type": "person",
-        "name": "李四",
-        "id_type": "resident_id",
-        "id_number": "440524188001010014",
-        "phone": "13800001111",
-        "address": "某地",
-        "title": "某文件",
-        "description": "某描述",
-        "delivery": "post",
-        "channel": "post",
-        "received_on": "2026-09-30",
-        "submission": _submission(page),
-    }
+    data = posted_application(a, _submission(page))
     first, second = (
         client.post("/disclosures/apply/staff/new/", data),
         client.post("/disclosures/apply/staff/new/", data),
