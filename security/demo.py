@@ -101,5 +101,9 @@ def demo_account_ensure(
     )
 
 
+def is_demo_account(user) -> bool:
+    return user.groups.filter(name=DEMO_GROUP).exists()
+
+
 def demo_accounts_exist(using="default") -> bool:
     return get_user_model().objects.using(using).filter(groups__name=DEMO_GROUP).exists()

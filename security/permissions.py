@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
+from core.demo import demo_data_allowed
 from core.stamped import StampedLookups
 
 kept = StampedLookups("security:permissions")
@@ -22,7 +23,18 @@ KEY = "security:permissions:{pk}:{superuser}"
 
 class CachedPermissionsBackend(ModelBackend):
     """ModelBackend, with get_all_permissions (what has_perm and the admin ask) kept between
-    requests while nothing has changed."""
+    requests while nothing has changed. Under settings that forbid demo data (production) a
+    demo account, whose password and recovery codes are published, cannot sign in: one left in
+    the database is also reported by `manage.py check --database default` (security.checks)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and not demo_data_allowed():
+            from .demo import is_demo_account
+
+            if is_demo_account(user):
+                return None
+        return user
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

@@ -156,3 +156,23 @@ def test_production_settings_refuse_to_load_demo_data():
     )
     assert result.returncode != 0
     assert "演示数据和演示账号" in result.stderr and "demo-clerk" not in result.stdout
+
+
+@pytest.mark.django_db
+def test_settings_that_forbid_demo_data_refuse_a_demo_accounts_sign_in():
+    """A demo account in a production database (loaded by a `manage.py` that ran with the dev
+    settings, or a trial database put into service) has a published password and recovery
+    codes: production settings refuse its sign-in, not only report it at the next migrate."""
+    account = demo_account_ensure(username="demo-x", password="Luru-Demo-2026", full_name="x", role="录入员")
+    code = demo_recovery_codes("demo-x")[0]
+    with override_settings(DEMO_DATA_ALLOWED=False):
+        client = Client()
+        response = client.post("/admin/login/", {"username": "demo-x", "password": "Luru-Demo-2026"})
+        assert response.status_code == 200 and "_auth_user_id" not in client.session
+        assert client.post("/accounts/2fa/verify/", {"token": code}).status_code == 302
+        assert client.get("/admin/").status_code == 302  # still the sign-in page
+    # An ordinary account is not affected, and demo accounts sign in where demo data is allowed.
+    account.user.groups.clear()
+    with override_settings(DEMO_DATA_ALLOWED=False):
+        client = Client()
+        assert client.post("/admin/login/", {"username": "demo-x", "password": "Luru-Demo-2026"}).status_code == 302
