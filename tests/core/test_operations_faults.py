@@ -89,6 +89,19 @@ def test_bad_arguments_get_one_line_not_a_traceback(command, arguments, message)
         call_command(command, *arguments)
 
 
+def test_pruning_the_audit_log_without_delete_on_it_is_one_line(monkeypatch):
+    """docs/operations.md takes DELETE on the audit table away from the app's database user: the
+    prune run as that user printed psycopg's traceback instead of saying whom to run it as."""
+    from django.db import ProgrammingError
+
+    def refused(**kwargs):
+        raise ProgrammingError("permission denied for table audit_auditentry")
+
+    monkeypatch.setattr("audit.management.commands.prune_audit_log.audit_log_prune", refused)
+    with pytest.raises(CommandError, match="permission denied.*审计表的所有者"):
+        call_command("prune_audit_log")
+
+
 def test_a_seed_file_that_is_not_json_is_named(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("[{", encoding="utf-8")

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from audit.services import MIN_RETENTION_DAYS, audit_log_prune
 
@@ -14,4 +15,9 @@ class Command(BaseCommand):
             deleted = audit_log_prune(days=days)
         except ValueError as error:
             raise CommandError(str(error)) from error
+        except DatabaseError as error:
+            # The app's own database user has no DELETE on the table (docs/operations.md).
+            raise CommandError(
+                f"审计日志未能删除：{str(error).strip()}。请以审计表的所有者连接数据库运行（DATABASE_URL 换成所有者的账号）。"
+            ) from error
         self.stdout.write(f"已删除 {deleted} 条过期审计日志。")
