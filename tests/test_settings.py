@@ -41,3 +41,38 @@ def test_check_deploy_is_clean_under_prod_settings():
 
 def test_locale_and_time_zone():
     assert settings.LANGUAGE_CODE == "zh-hans" and settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def prod_env(**overrides):
+    return {
+        "DJANGO_SETTINGS_MODULE": "govportal.settings.prod",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "www.kmgd.gov.cn",
+        **overrides,
+    }
+
+
+def test_a_malformed_number_or_switch_is_named_at_start():
+    """`PAGE_CACHE_SECONDS=10m` stopped the start with "invalid literal for int()" and no name;
+    `SESSION_COOKIE_SECURE=ture` (a typo) quietly turned secure cookies off."""
+    for name, value in [
+        ("PAGE_CACHE_SECONDS", "10m"),
+        ("REDIS_TIMEOUT_SECONDS", "0,5"),
+        ("SESSION_COOKIE_SECURE", "ture"),
+    ]:
+        result = run_manage("check", env_overrides=prod_env(**{name: value}))
+        assert result.returncode != 0, name
+        assert f"{name}='{value}'" in result.stderr and "ImproperlyConfigured" in result.stderr, result.stderr[-500:]
+
+
+def test_every_documented_variable_is_read(tmp_path):
+    """KEPT_UPLOAD_HOURS was documented as a setting but never read from the environment."""
+    code = "from django.conf import settings as s; print(s.KEPT_UPLOAD_HOURS, s.SESSION_COOKIE_SECURE, s.PAGE_CACHE_SECONDS)"
+    result = run_manage(
+        "shell",
+        "-c",
+        code,
+        env_overrides=prod_env(KEPT_UPLOAD_HOURS="6", SESSION_COOKIE_SECURE="0", PAGE_CACHE_SECONDS=""),
+    )
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.split()[-3:] == ["6", "False", "600"]

@@ -14,11 +14,37 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
-def env_bool(name, default=False):
+def _env(name, default, parse, expected):
+    """The variable parsed, or its default when unset or empty; a value that does not parse
+    stops the start naming the variable (a typo must not silently mean "off")."""
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    try:
+        return parse(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected {expected}.") from None
+
+
+def _parse_bool(value):
+    lowered = value.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(value)
+
+
+def env_bool(name, default=False):
+    return _env(name, default, _parse_bool, "1 or 0 (true/false, yes/no, on/off)")
+
+
+def env_int(name, default):
+    return _env(name, int(default), int, "a whole number")
+
+
+def env_float(name, default):
+    return _env(name, float(default), float, "a number (with a decimal point, not a comma)")
 
 
 def env_list(name, default=""):
@@ -122,7 +148,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
+        conn_max_age=env_int("CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
 }
@@ -131,12 +157,12 @@ DATABASES = {
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[f"replica{_number}"] = dj_database_url.parse(
-        _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")), conn_health_checks=True
+        _url, conn_max_age=env_int("CONN_MAX_AGE", 600), conn_health_checks=True
     )
     if DATABASES[f"replica{_number}"]["ENGINE"] == "django.db.backends.postgresql":
         # A replica that does not answer is given up quickly: its requests then read the primary.
         DATABASES[f"replica{_number}"].setdefault("OPTIONS", {}).setdefault(
-            "connect_timeout", int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))
+            "connect_timeout", env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
         )
     # The test runner creates no database on a replica: a mirror keeps its own host and port
     # and only takes the test database's name (BaseDatabaseCreation.set_as_test_mirror). On a
@@ -144,11 +170,11 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
     DATABASE_REPLICAS.append(f"replica{_number}")
 # A replica found away is left alone for this long, its requests reading the primary.
-DATABASE_REPLICA_RETRY_SECONDS = float(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", "5"))
+DATABASE_REPLICA_RETRY_SECONDS = env_float("DATABASE_REPLICA_RETRY_SECONDS", 5)
 if DATABASE_REPLICAS:
     DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
 # A primary being restarted is waited for this long before a request fails (core/postgresql).
-DATABASE_PRIMARY_WAIT_SECONDS = float(os.environ.get("DATABASE_PRIMARY_WAIT_SECONDS", "10"))
+DATABASE_PRIMARY_WAIT_SECONDS = env_float("DATABASE_PRIMARY_WAIT_SECONDS", 10)
 
 # Writers wait for each other (up to 20 s) instead of failing: a transaction that reads and
 # then writes takes the write lock when it begins, so two at once (a double-clicked form)
@@ -182,10 +208,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5"))
+REDIS_TIMEOUT_SECONDS = env_float("REDIS_TIMEOUT_SECONDS", 0.5)
 # While Redis is down nobody waits on it: one request per this many seconds tries it again.
-OUTAGE_RETRY_SECONDS = float(os.environ.get("OUTAGE_RETRY_SECONDS", "5"))
-OUTAGE_LOG_SECONDS = float(os.environ.get("OUTAGE_LOG_SECONDS", "60"))
+OUTAGE_RETRY_SECONDS = env_float("OUTAGE_RETRY_SECONDS", 5)
+OUTAGE_LOG_SECONDS = env_float("OUTAGE_LOG_SECONDS", 60)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -205,7 +231,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             # Room for the page cache (the default of 300 entries would cull it constantly).
-            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCMEM_CACHE_ENTRIES", "5000"))},
+            "OPTIONS": {"MAX_ENTRIES": env_int("LOCMEM_CACHE_ENTRIES", 5000)},
         }
     }
 
@@ -216,15 +242,15 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Anonymous page cache (core/pagecache/): pages live until content changes (any save in
 # these apps) or PAGE_CACHE_SECONDS; browsers and CDNs may keep them for the *_SECONDS below.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
-PAGE_CACHE_BROWSER_SECONDS = int(os.environ.get("PAGE_CACHE_BROWSER_SECONDS", "0"))
-PAGE_CACHE_SHARED_SECONDS = int(os.environ.get("PAGE_CACHE_SHARED_SECONDS", "60"))
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 0)
+PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 60)
 PAGE_CACHE_MAX_BYTES = 512 * 1024
 # Each process also keeps the generation (for this long) and its hottest pages, so most hits
 # cost no round trip; a change on another node is seen within PAGE_CACHE_LOCAL_SECONDS.
-PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
-PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
-PAGE_CACHE_LOCAL_VALUES = int(os.environ.get("PAGE_CACHE_LOCAL_VALUES", "300"))
+PAGE_CACHE_LOCAL_SECONDS = env_float("PAGE_CACHE_LOCAL_SECONDS", 1)
+PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 200)
+PAGE_CACHE_LOCAL_VALUES = env_int("PAGE_CACHE_LOCAL_VALUES", 300)
 # Public pages the page cache cannot serve (signed in, other cookies, a miss) answer from their
 # response kept for the generation (core.rendering.keep_response; ADR 0090).
 PAGE_KEEP_RESPONSES = env_bool("PAGE_KEEP_RESPONSES", True)
@@ -286,7 +312,7 @@ PAGE_CACHE_SCHEDULE_SOURCES = [
     "disclosures.selectors.record_next_scheduled_at",
     "proposals.selectors.reply_next_public_at",
 ]
-PAGE_CACHE_REPLICA_LAG_SECONDS = float(os.environ.get("DATABASE_REPLICA_LAG_SECONDS", "2")) if DATABASE_REPLICAS else 0
+PAGE_CACHE_REPLICA_LAG_SECONDS = env_float("DATABASE_REPLICA_LAG_SECONDS", 2) if DATABASE_REPLICAS else 0
 
 
 def _node_path(kind, suffix=""):
@@ -307,15 +333,15 @@ RATE_LIMIT_FILE = os.environ.get("RATE_LIMIT_FILE") or _node_path("ratelimits", 
 # Search's guard (search/guard.py): each search stops after this long, and at most this many run
 # at once across the workers (Redis; without it, per node through lock files in this directory),
 # a request waiting at most SEARCH_SLOT_WAIT_SECONDS for its turn. 0 concurrency: no limit.
-SEARCH_TIMEOUT_SECONDS = float(os.environ.get("SEARCH_TIMEOUT_SECONDS", "3"))
-SEARCH_CONCURRENCY = int(os.environ.get("SEARCH_CONCURRENCY", "4"))
-SEARCH_SLOT_WAIT_SECONDS = float(os.environ.get("SEARCH_SLOT_WAIT_SECONDS", "1"))
+SEARCH_TIMEOUT_SECONDS = env_float("SEARCH_TIMEOUT_SECONDS", 3)
+SEARCH_CONCURRENCY = env_int("SEARCH_CONCURRENCY", 4)
+SEARCH_SLOT_WAIT_SECONDS = env_float("SEARCH_SLOT_WAIT_SECONDS", 1)
 SEARCH_SLOT_DIRECTORY = os.environ.get("SEARCH_SLOT_DIRECTORY") or _node_path("search-slots")
 # 浏览次数 are buffered (Redis when REDIS_URL is set) and written in batches: by
 # `manage.py flush_view_counts`, and from the request path at most this often.
-VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "30"))
+VIEW_COUNT_FLUSH_SECONDS = env_int("VIEW_COUNT_FLUSH_SECONDS", 30)
 # Views of pages served from the cache are handed to Redis in one round trip this often.
-COUNTER_BATCH_SECONDS = float(os.environ.get("COUNTER_BATCH_SECONDS", "1"))
+COUNTER_BATCH_SECONDS = env_float("COUNTER_BATCH_SECONDS", 1)
 COUNTER_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "govportal")
 
 AUTHENTICATION_BACKENDS = [
@@ -335,12 +361,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-STAFF_IDLE_TIMEOUT_SECONDS = int(os.environ.get("STAFF_IDLE_TIMEOUT_SECONDS", 15 * 60))
+STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 15 * 60)
 STAFF_IDLE_WARNING_SECONDS = 120  # the "about to expire" page comes this long before
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "政府信息公开管理")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no admin can read another user's TOTP secret
-AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", "180"))  # 180 at least
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AUDIT_LOG_RETENTION_DAYS = env_int("AUDIT_LOG_RETENTION_DAYS", 180)  # 180 at least
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 # Lock a username from one client only: by address alone, everyone behind one proxy (or one
@@ -353,7 +379,7 @@ AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 # How many reverse proxies (each appending to X-Forwarded-For) stand in front of Django; 0 when
 # clients connect directly. Only these proxies' entries are believed (core/client_ip.py).
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -387,6 +413,8 @@ MEDIA_URL = "/media/"
 # Unset (make run), Django streams the file. docs/deployment.md has the nginx block.
 ATTACHMENT_ACCEL_PREFIX = os.environ.get("ATTACHMENT_ACCEL_PREFIX", "")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# A file kept for a form that came back with an error works this long (core/kept_uploads.py).
+KEPT_UPLOAD_HOURS = env_int("KEPT_UPLOAD_HOURS", 24)
 STORAGES = {
     # Django's file system storage, removing what a failed write (a full disk) left.
     "default": {"BACKEND": "core.storage.MediaStorage"},
@@ -444,15 +472,15 @@ DISCLOSURE_ATTACHMENT_EXTENSIONS = [
     "jpeg",
     "png",
 ]
-DISCLOSURE_ATTACHMENT_MAX_BYTES = int(os.environ.get("DISCLOSURE_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024))
+DISCLOSURE_ATTACHMENT_MAX_BYTES = env_int("DISCLOSURE_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # 三审: how many review levels a record passes before it is published (1 终审; 2 初审, 终审;
 # 3 初审, 复审, 终审), unless its agency sets its own (Organization.review_levels). ADR 0051.
-DISCLOSURE_REVIEW_LEVELS = int(os.environ.get("DISCLOSURE_REVIEW_LEVELS", "3"))
+DISCLOSURE_REVIEW_LEVELS = env_int("DISCLOSURE_REVIEW_LEVELS", 3)
 if DISCLOSURE_REVIEW_LEVELS not in (1, 2, 3):
     raise ImproperlyConfigured("DISCLOSURE_REVIEW_LEVELS must be 1, 2 or 3.")
 # A draft's preview link for someone without a staff account stops working after this long.
-DISCLOSURE_PREVIEW_LINK_HOURS = int(os.environ.get("DISCLOSURE_PREVIEW_LINK_HOURS", "48"))
+DISCLOSURE_PREVIEW_LINK_HOURS = env_int("DISCLOSURE_PREVIEW_LINK_HOURS", 48)
 # Demo data and its demo accounts (manage.py load_demo_data): dev and test only; prod forbids them.
 DEMO_DATA_ALLOWED = False
 # Imports (docs/decisions/0060): runs go to a `manage.py import_records` process of their own.
@@ -483,12 +511,12 @@ INFOREQUESTS_DIGEST_KEY = os.environ.get("INFOREQUESTS_DIGEST_KEY", "")  # unset
 # E-mail (依申请公开 receipts and notices to applicants, alarms to staff): an SMTP server, from
 # the environment. make run prints mail on the console (dev settings), tests keep it in memory.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))  # a hung server must not hold a worker
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10)  # a hung server must not hold a worker
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
