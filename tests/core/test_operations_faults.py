@@ -75,6 +75,29 @@ def test_clear_page_cache_starts_a_new_generation(capsys):
     assert current_state()["gen"] != before and "已全部失效" in capsys.readouterr().out
 
 
+def test_clear_page_cache_with_redis_away_says_it_did_not(settings):
+    """After a restore, `clear_page_cache` printed 页面缓存已全部失效 and exited 0 with Redis away:
+    the pages of the database before the restore stayed in Redis, to be served once it answered."""
+    from django.test import override_settings
+
+    from core.outages import forget_outages
+
+    away = {
+        "default": {
+            "BACKEND": "core.redis_cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6399/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    forget_outages()
+    try:
+        with override_settings(CACHES=away, PAGE_CACHE_STAMP_FILE=None, OUTAGE_RETRY_SECONDS=60):
+            with pytest.raises(CommandError, match="未失效.*Redis 不可用"):
+                call_command("clear_page_cache")
+    finally:
+        forget_outages()
+
+
 @pytest.mark.parametrize(
     ("command", "arguments", "message"),
     [

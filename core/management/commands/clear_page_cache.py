@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.core.cache import cache
+from django.core.management.base import BaseCommand, CommandError
 
 from core.pagecache import invalidate
 
@@ -8,4 +9,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         invalidate()
+        # The shared cache serves through outages (core/redis_cache.py): a new generation that
+        # did not reach Redis leaves the pages of before the restore there, to be served again.
+        if not getattr(cache, "available", True):
+            raise CommandError("页面缓存未失效：Redis 不可用（见上一行），恢复后请再运行本命令。")
         self.stdout.write("页面缓存已全部失效。")
