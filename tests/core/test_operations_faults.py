@@ -44,7 +44,7 @@ def test_a_registration_stands_when_the_mail_server_is_away(
 def test_reminders_go_on_past_a_failed_mail_and_try_it_again_next_time(mail_server_away, settings):
     import datetime as dt
 
-    from tests.inforequests.factories import make_case, staff_user
+    from tests.inforequests.factories import make_case, staff_reminders, staff_user
 
     case = make_case(received_on=dt.date(2026, 9, 18))  # due 22 Oct 2026
     staff_user("handler", case.agency)  # has an e-mail address: an alarm is mailed to them
@@ -53,7 +53,9 @@ def test_reminders_go_on_past_a_failed_mail_and_try_it_again_next_time(mail_serv
     assert not Reminder.objects.filter(sent_at__isnull=False).exists()  # not recorded as sent: tried again
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("send_request_reminders", date="2026-10-21")
-    assert Reminder.objects.filter(case=case).count() == 1
+    assert staff_reminders(case=case).count() == 1
+    # The applicant's receipt, refused at registration too, went with the same run.
+    assert Reminder.objects.filter(case=case, sent_at__isnull=False).count() == 2
 
 
 def test_the_proposals_demo_loader_is_refused_under_production_settings(settings):
