@@ -5,6 +5,7 @@ import io
 
 import django_otp
 from django.db import transaction
+from django.middleware.csrf import rotate_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -14,6 +15,15 @@ from audit.services import audit_log
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "身份验证器"
 RECOVERY_NAME = "恢复码"
+
+
+def _session_verified(request, device) -> None:
+    """Mark the session as past the second step, under a new key (and CSRF token), as Django's
+    login() does at the password step: whoever learnt the half signed-in session's key must not
+    ride on it once its owner has typed the code."""
+    django_otp.login(request, device)
+    request.session.cycle_key()
+    rotate_token(request)
 
 
 def totp_pending_device(user) -> TOTPDevice:
@@ -57,7 +67,7 @@ def totp_confirm(*, request, device: TOTPDevice, token: str) -> list[str] | None
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    django_otp.login(request, device)
+    _session_verified(request, device)
     audit_log(request.user, Action.OTP_ENROLLED, request.user, request=request)
     return recovery_codes_issue(request=request)
 
@@ -79,7 +89,7 @@ def second_factor_verify(*, request, token: str) -> bool:
     user = request.user
     for device in django_otp.devices_for_user(user):
         if django_otp.verify_token(user, device.persistent_id, token):
-            django_otp.login(request, device)
+            _session_verified(request, device)
             recovery = isinstance(device, StaticDevice)
             audit_log(user, Action.RECOVERY_CODE_USED if recovery else Action.OTP_VERIFIED, user, request=request)
             return True
