@@ -9,3 +9,8 @@ class TokenForm(forms.Form):
         help_text="身份验证器应用显示的 6 位数字；手机不在身边时，可输入一个恢复码（每个只能用一次）。",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
+
+    def clean_token(self):
+        # Typed the way phones and paper give it: "123 456", "K7m2p9q4" (recovery codes are
+        # lower case).
+        return "".join(self.cleaned_data["token"].split()).lower()

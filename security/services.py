@@ -13,6 +13,7 @@ from audit.models import Action
 from audit.services import audit_log
 
 RECOVERY_CODE_COUNT = 10
+AUTHENTICATOR_DIGITS = 6  # TOTPDevice's default, which enrolment keeps
 AUTHENTICATOR_NAME = "身份验证器"
 RECOVERY_NAME = "恢复码"
 
@@ -54,7 +55,7 @@ def totp_qr_data_uri(device: TOTPDevice) -> str:
 def totp_confirm(*, request, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm the authenticator with a first token; the session is then verified and the
     recovery codes are returned (to be shown once). None if the token is wrong."""
-    if not device.verify_token(token.strip()):
+    if not device.verify_token(token):
         audit_log(
             request.user,
             Action.OTP_FAILED,
@@ -83,11 +84,33 @@ def recovery_codes_issue(*, request) -> list[str]:
     return codes
 
 
+class SecondStepHeldBack(Exception):
+    """Recent failures hold back every device the code could be for (django-otp's throttling:
+    1 s after the first, doubling) until `until`: the code was not checked."""
+
+    def __init__(self, until):
+        super().__init__(until)
+        self.until = until
+
+
+def _could_be_from(device, token: str) -> bool:
+    """An authenticator gives 6 digits; anything else is a recovery code. Each code is tried on
+    the devices it could be from only, so that mistyped authenticator codes (throttling counts
+    per device) do not hold back the recovery codes the owner needs the day the phone is lost."""
+    from_authenticator = token.isdigit() and len(token) == AUTHENTICATOR_DIGITS
+    return from_authenticator == isinstance(device, TOTPDevice)
+
+
 def second_factor_verify(*, request, token: str) -> bool:
-    """Check a code from the authenticator or a recovery code (used up once accepted)."""
-    token = "".join(token.split())
+    """Check a code from the authenticator or a recovery code (used up once accepted). Raises
+    SecondStepHeldBack while failures hold back every device the code could be from."""
     user = request.user
-    for device in django_otp.devices_for_user(user):
+    devices = [device for device in django_otp.devices_for_user(user) if _could_be_from(device, token)]
+    held = [data for allowed, data in (device.verify_is_allowed() for device in devices) if not allowed]
+    if devices and len(held) == len(devices):
+        audit_log(user, Action.OTP_FAILED, user, "连续输错，暂停验证", request=request, succeeded=False)
+        raise SecondStepHeldBack(min(data["locked_until"] for data in held))
+    for device in devices:
         if django_otp.verify_token(user, device.persistent_id, token):
             _session_verified(request, device)
             recovery = isinstance(device, StaticDevice)

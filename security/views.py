@@ -87,9 +87,15 @@ def verify(request):
         return redirect("security:setup")
     form = TokenForm(request.POST or None)
     if form.is_valid():
-        if services.second_factor_verify(request=request, token=form.cleaned_data["token"]):
-            return redirect(_next_url(request, _default_next(request.user)))
-        form.add_error("token", "验证码不正确或已使用（连续输错后须稍等几秒再试）。")
+        try:
+            if services.second_factor_verify(request=request, token=form.cleaned_data["token"]):
+                return redirect(_next_url(request, _default_next(request.user)))
+            form.add_error("token", "验证码不正确或已使用（连续输错后须稍等几秒再试）。")
+        except services.SecondStepHeldBack as held:
+            # Each failure doubles the wait (django-otp): past a day, the date too.
+            until = timezone.localtime(held.until)
+            when = f"{until:%H:%M:%S}" if until.date() == timezone.localdate() else f"{until:%Y-%m-%d %H:%M}"
+            form.add_error("token", f"输错次数过多，验证已暂停，请于 {when} 后再输入验证码，或联系系统管理员。")
     return render(
         request,
         "security/verify.html",

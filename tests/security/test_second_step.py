@@ -7,8 +7,10 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import Action, AuditEntry
 from tests.staff import authenticator, current_code
 
 pytestmark = pytest.mark.django_db
@@ -54,4 +56,64 @@ def test_enrolling_an_authenticator_gives_the_session_a_new_key(client, staff_us
     device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
     assert client.post("/accounts/2fa/setup/", {"token": current_code(device)}).status_code == 200
     assert client.cookies["sessionid"].value != half_key
+    assert client.get("/admin/").status_code == 200
+
+
+def wrong_code(device):
+    return "000000" if current_code(device) != "000000" else "111111"
+
+
+def test_a_recovery_code_typed_in_capitals_or_with_spaces_is_accepted(client, staff_user, clock):
+    """Phones capitalise the first letter; a code copied from paper may be typed in groups."""
+    authenticator(staff_user)
+    StaticDevice.objects.create(user=staff_user, name="恢复码").token_set.create(token="k7m2p9q4")
+    password_step(client)
+    response = client.post("/accounts/2fa/verify/", {"token": "K7M2 p9Q4", "next": "/admin/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert not StaticDevice.objects.get().token_set.exists()  # used up all the same
+
+
+def test_a_code_shown_in_two_groups_is_accepted_at_enrolment(client, staff_user, clock):
+    password_step(client)
+    client.get("/accounts/2fa/setup/")
+    device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
+    code = current_code(device)
+    assert client.post("/accounts/2fa/setup/", {"token": f"{code[:3]} {code[3:]}"}).status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_mistyped_authenticator_codes_do_not_hold_back_the_recovery_codes(client, staff_user, clock):
+    """Wrong 6-digit codes slow down the authenticator, not the recovery codes the owner will
+    need the day the phone is lost."""
+    device = authenticator(staff_user)
+    StaticDevice.objects.create(user=staff_user, name="恢复码").token_set.create(token="k7m2p9q4")
+    password_step(client)
+    for _ in range(3):
+        client.post("/accounts/2fa/verify/", {"token": wrong_code(device)})
+        clock.shift(dt.timedelta(seconds=10))
+    assert StaticDevice.objects.get().throttling_failure_count == 0
+    assert client.post("/accounts/2fa/verify/", {"token": "k7m2p9q4"}).status_code == 302
+
+
+def test_while_failures_hold_the_step_back_the_page_says_until_when(client, staff_user, clock):
+    """A right code typed during the wait must not be called wrong: the page says to wait, and
+    until when; the attempt is in the audit log, the code is not."""
+    device = authenticator(staff_user)
+    password_step(client)
+    for _ in range(5):  # waits of 1, 2, 4, 8 and then 16 seconds
+        client.post("/accounts/2fa/verify/", {"token": wrong_code(device)})
+        clock.shift(dt.timedelta(seconds=9))
+    clock.shift(dt.timedelta(seconds=-9))
+    code = current_code(device)
+    page = client.post("/accounts/2fa/verify/", {"token": code}).content.decode()
+    assert "验证码不正确" not in page
+    assert "输错次数过多" in page and "07:58:52" in page  # Asia/Shanghai, 16 s after the 5th failure
+    assert f'value="{code}"' in page  # what was typed stays
+    assert client.get("/admin/").status_code == 302
+    entry = AuditEntry.objects.filter(action=Action.OTP_FAILED).latest("pk")
+    assert not entry.succeeded and code not in entry.detail
+
+    clock.shift(dt.timedelta(seconds=17))
+    assert client.post("/accounts/2fa/verify/", {"token": current_code(device)}).status_code == 302
     assert client.get("/admin/").status_code == 200
