@@ -7,6 +7,7 @@ import ipaddress
 from django.conf import settings
 from django.utils import timezone
 
+from core.client_ip import client_ip
 from core.current import current_request
 
 from .models import Action, AuditEntry
@@ -17,12 +18,11 @@ MAX_RETENTION_DAYS = 36500
 
 
 def client_address(request):
-    """The client's address as django-axes resolves it (so behind the proxy it is the real one)."""
+    """The client's address behind the trusted proxies (core.client_ip), the whole address
+    where the sign-in lockout counts an IPv6 client's network."""
     if request is None:
         return None
-    from axes.helpers import get_client_ip_address
-
-    address = get_client_ip_address(request)
+    address = client_ip(request)
     try:
         return str(ipaddress.ip_address(address)) if address else None
     except ValueError:  # a malformed header must not break signing in

@@ -25,3 +25,25 @@ def client_ip(request):
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+# One IPv6 subscriber (a home, a phone, a rented server) is given a whole /64 and may use any
+# address in it.
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_network(request):
+    """client_ip, an IPv6 address cut to its /64: what the sign-in lockout counts by
+    (AXES_CLIENT_IP_CALLABLE), else one person would have 2^64 addresses of AXES_FAILURE_LIMIT
+    tries each. An IPv4 client seen as an IPv4-mapped IPv6 address (::ffff:203.0.113.5, a
+    dual-stack socket) stays its own IPv4 address."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return address
+    if parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/{IPV6_CLIENT_PREFIX}", strict=False).network_address)

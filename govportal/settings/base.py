@@ -375,7 +375,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Attempts while locked must not push the end of the lockout forward (it would never end).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+# Counted by network for IPv6 (a /64 each); the audit log keeps the address itself.
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_network"
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 # How many reverse proxies (each appending to X-Forwarded-For) stand in front of Django; 0 when
 # clients connect directly. Only these proxies' entries are believed (core/client_ip.py).

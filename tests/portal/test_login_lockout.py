@@ -7,6 +7,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 
+from audit.models import Action, AuditEntry
 from portal.models import SiteSettings
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +79,21 @@ def test_attempts_while_locked_do_not_extend_the_lockout(login, client):
     # 11 more minutes: the hour since the fifth failure is over.
     AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=11))
     assert attempt(client, login, "wang", "right-password-1", CLIENT_A).status_code == 302
+
+
+def test_an_ipv6_client_cannot_dodge_the_lockout_by_changing_addresses_within_its_network(login, client):
+    """Every IPv6 subscriber gets a whole /64: counted per address, one person would have 2^64
+    addresses of 5 tries each. The lockout counts the /64; the audit log keeps the address."""
+    for host in range(1, 6):
+        attempt(client, login, "wang", "wrong", f"2001:db8:1:2::{host}")
+    assert attempt(client, login, "wang", "right-password-1", "2001:db8:1:2::ffff").status_code == 429
+    assert attempt(client, login, "wang", "right-password-1", "2001:db8:1:3::1").status_code == 302
+    addresses = set(AuditEntry.objects.filter(action=Action.LOGIN_FAILED).values_list("ip_address", flat=True))
+    assert addresses == {f"2001:db8:1:2::{host}" for host in (1, 2, 3, 4, 5, "ffff")}
+
+
+def test_ipv4_clients_seen_as_mapped_ipv6_are_still_counted_one_by_one(login, client):
+    for _ in range(5):
+        attempt(client, login, "wang", "wrong", "::ffff:203.0.113.5")
+    assert attempt(client, login, "wang", "right-password-1", "::ffff:203.0.113.5").status_code == 429
+    assert attempt(client, login, "wang", "right-password-1", "::ffff:198.51.100.7").status_code == 302
