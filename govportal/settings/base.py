@@ -369,6 +369,9 @@ AUDIT_LOG_RETENTION_DAYS = env_int("AUDIT_LOG_RETENTION_DAYS", 180)  # 180 at le
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
+# Sign-ins are in the audit log, pruned after AUDIT_LOG_RETENTION_DAYS; axes' own access log
+# would keep every sign-in's name, address and browser again, for ever.
+AXES_DISABLE_ACCESS_LOG = True
 # Lock a username from one client only: by address alone, everyone behind one proxy (or one
 # office's NAT) would be locked out by a single person; by username alone, anyone could lock
 # out any staff member.

@@ -97,3 +97,14 @@ def test_ipv4_clients_seen_as_mapped_ipv6_are_still_counted_one_by_one(login, cl
         attempt(client, login, "wang", "wrong", "::ffff:203.0.113.5")
     assert attempt(client, login, "wang", "right-password-1", "::ffff:203.0.113.5").status_code == 429
     assert attempt(client, login, "wang", "right-password-1", "::ffff:198.51.100.7").status_code == 302
+
+
+def test_sign_ins_are_recorded_once_in_the_audit_log_not_kept_again_by_the_lockout(login, client):
+    """The audit log holds sign-ins (with the address) and is pruned after its retention; the
+    lockout's own access log would keep each sign-in's name, address and browser for ever."""
+    from axes.models import AccessLog
+
+    assert attempt(client, login, "wang", "right-password-1", CLIENT_A).status_code == 302
+    client.post("/accounts/logout/")
+    assert not AccessLog.objects.exists()
+    assert AuditEntry.objects.filter(action=Action.LOGIN, actor_name="wang", ip_address=CLIENT_A).exists()
