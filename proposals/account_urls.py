@@ -2,7 +2,7 @@
 sign-up and no e-mailed password reset (members ask the handling office instead)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path, reverse, reverse_lazy
 
 from core.pages import PageMeta
 
@@ -16,6 +16,13 @@ class MemberLoginView(PlainLabelsMixin, auth_views.LoginView):
     redirect_authenticated_user = True
     next_page = reverse_lazy("proposals:mine")
     extra_context = {"column": PageMeta(name="代表委员登录")}
+
+    def get_default_redirect_url(self):
+        # No staff account is a member's (the admin refuses the link): their page would say
+        # 无权操作. Staff signing in here go to the admin (and its second step).
+        if self.request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_default_redirect_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -234,3 +234,12 @@ def test_my_proposals_are_paged_with_feedback_on_each_page(client, member, reply
     assert client.get("/proposals/mine/?page=3").status_code == 404
     for junk in ("abc", "-1", "0", "9" * 5000):  # int() refuses over 4,300 digits: a 404, not a 500
         assert client.get(f"/proposals/mine/?page={junk}").status_code == 404, junk
+
+
+def test_staff_signing_in_on_the_members_page_are_sent_to_the_admin(client, db):
+    """No staff account is a member's (the admin refuses the link): the members' page would
+    answer 无权操作 with no way on. Staff go to the admin, where the second step follows."""
+    get_user_model().objects.create_user("li-staff", password="s3cret-Passw0rd", is_staff=True)
+    response = client.post("/accounts/login/", {"username": "li-staff", "password": "s3cret-Passw0rd"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/")["Location"].startswith("/accounts/2fa/setup/")
