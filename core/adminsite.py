@@ -9,10 +9,13 @@ permission set and per generation (core.pagecache: any content change starts a n
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.urls import reverse
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 
 from .admin_input import refuse_bad_date_parts
 from .pagecache import current_state
+from .pages import sign_out_page
 
 _APP_LISTS = {}
 MAX_APP_LISTS = 512
@@ -21,6 +24,11 @@ MAX_APP_LISTS = 512
 class PortalAdminSite(admin.AdminSite):
     def admin_view(self, view, cacheable=False):
         return super().admin_view(refuse_bad_date_parts(view), cacheable)
+
+    def logout(self, request, extra_context=None):
+        if request.method == "GET":  # Django's answer is an empty 405
+            return never_cache(sign_out_page)(request, reverse("admin:logout", current_app=self.name))
+        return super().logout(request, extra_context)
 
     def get_app_list(self, request, app_label=None):
         user = request.user

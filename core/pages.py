@@ -30,3 +30,9 @@ def in_section(title, url_name, *trail, **tags) -> PageMeta:
 def render_page(request, template_name, meta: PageMeta, context=None, *, status=None):
     """render() with the page's tags and breadcrumbs where base.html looks for them."""
     return render(request, template_name, {**(context or {}), "column": meta, "crumbs": meta.crumbs}, status=status)
+
+
+def sign_out_page(request, action: str):
+    """What opening a sign-out address (a bookmark, a typed URL) shows: signing out is a POST
+    with its CSRF token, so this page asks for it with a button posting to `action`."""
+    return render_page(request, "registration/sign_out.html", PageMeta(name="退出登录"), {"action": action})

@@ -3,8 +3,10 @@ sign-up and no e-mailed password reset (members ask the handling office instead)
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 
-from core.pages import PageMeta
+from core.pages import PageMeta, sign_out_page
 
 
 class PlainLabelsMixin:
@@ -32,13 +34,22 @@ class MemberLoginView(PlainLabelsMixin, auth_views.LoginView):
         return context
 
 
+@method_decorator(never_cache, name="dispatch")
+class MemberLogoutView(auth_views.LogoutView):
+    http_method_names = [*auth_views.LogoutView.http_method_names, "get"]
+
+    def get(self, request, *args, **kwargs):
+        # Django answers an empty 405: signing out stays a POST, this page asks for it.
+        return sign_out_page(request, reverse("logout"))
+
+
 class MemberPasswordChangeView(PlainLabelsMixin, auth_views.PasswordChangeView):
     extra_context = {"column": PageMeta(name="修改密码")}
 
 
 urlpatterns = [
     path("login/", MemberLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
+    path("logout/", MemberLogoutView.as_view(next_page="/"), name="logout"),
     path("password_change/", MemberPasswordChangeView.as_view(), name="password_change"),
     path(
         "password_change/done/",
