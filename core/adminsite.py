@@ -30,6 +30,19 @@ class PortalAdminSite(admin.AdminSite):
             return never_cache(sign_out_page)(request, reverse("admin:logout", current_app=self.name))
         return super().logout(request, extra_context)
 
+    def password_change(self, request, extra_context=None):
+        # Django's, with a form that counts a wrong current password as a failed sign-in.
+        from django.contrib.auth.views import PasswordChangeView
+
+        from .forms import CountedPasswordChangeForm  # imports auth's models: not at app loading
+
+        request.current_app = self.name
+        return PasswordChangeView.as_view(
+            form_class=CountedPasswordChangeForm,
+            success_url=reverse("admin:password_change_done", current_app=self.name),
+            extra_context={**self.each_context(request), **(extra_context or {})},
+        )(request)
+
     def get_app_list(self, request, app_label=None):
         user = request.user
         key = (

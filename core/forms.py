@@ -1,10 +1,13 @@
 """Form fields every app can use."""
 
 from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.models import ModelChoiceIterator
 
+from .current import current_request
 from .text import has_control_characters
 
 
@@ -76,3 +79,19 @@ def error_summary(form, shown=None) -> list[tuple[str, str]]:
         for message in field.errors:
             items.append((anchor, message if on_page or label in message else f"{label}：{message}"))
     return items
+
+
+class CountedPasswordChangeForm(PasswordChangeForm):
+    """The current password checked as a sign-in checks it (authenticate()), so a wrong one
+    counts like a failed sign-in: the lockout (django-axes) counts it and refuses while locked,
+    the audit log records it. Django's form asks check_password() alone: whoever finds a
+    signed-in browser could guess the account's password through this form without end."""
+
+    required_css_class = "required"  # as the admin's form has it
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        # The form's POST is the request simple_history's middleware keeps (core.current).
+        if authenticate(current_request(), username=self.user.get_username(), password=old_password) is None:
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password

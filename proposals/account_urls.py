@@ -6,6 +6,7 @@ from django.urls import path, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
+from core.forms import CountedPasswordChangeForm
 from core.pages import PageMeta, sign_out_page
 
 
@@ -44,6 +45,7 @@ class MemberLogoutView(auth_views.LogoutView):
 
 
 class MemberPasswordChangeView(PlainLabelsMixin, auth_views.PasswordChangeView):
+    form_class = CountedPasswordChangeForm
     extra_context = {"column": PageMeta(name="修改密码")}
 
 

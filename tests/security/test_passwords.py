@@ -47,3 +47,24 @@ def test_the_member_password_change_form_applies_the_rules(client):
     assert response.status_code == 200 and "至少 3 类" in response.content.decode()
     user.refresh_from_db()
     assert user.check_password("Guandu-2026-docs")
+
+
+@pytest.mark.parametrize("path", ["/accounts/password_change/", "/admin/password_change/"])
+def test_a_session_left_open_cannot_guess_the_password_through_the_change_form(client, path):
+    """The form asks for the current password: wrong ones count like failed sign-ins (the
+    lockout, the audit log), else whoever finds a signed-in browser may guess it without end."""
+    from audit.models import Action, AuditEntry
+    from tests.staff import sign_in_staff
+
+    user = get_user_model().objects.create_user("qian-staff", password="Guandu-2026-docs", is_staff=True)
+    sign_in_staff(client, user)
+    new = {"new_password1": "Another-Pass-2026x", "new_password2": "Another-Pass-2026x"}
+    first = client.post(path, {"old_password": "Guess-number-0", **new})
+    assert first.status_code == 200 and "旧密码" in first.content.decode()
+    for number in range(1, 5):
+        client.post(path, {"old_password": f"Guess-number-{number}", **new})
+    right = client.post(path, {"old_password": "Guandu-2026-docs", **new})
+    assert right.status_code == 429 and "暂停登录" in right.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("Guandu-2026-docs")
+    assert AuditEntry.objects.filter(action=Action.LOGIN_FAILED, actor_name="qian-staff").count() == 6
