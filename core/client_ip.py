@@ -7,14 +7,20 @@ TRUSTED_PROXY_COUNT-th entry from the right; anything left of it is whatever the
 and is not believed."""
 
 import ipaddress
+import logging
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
+_untrusted_header_reported = False
 
 
 def client_ip(request):
     remote = request.META.get("REMOTE_ADDR", "")
     count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if count <= 0:
+        if "HTTP_X_FORWARDED_FOR" in request.META:
+            _report_untrusted_header()
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if len(forwarded) < count:
@@ -25,6 +31,17 @@ def client_ip(request):
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def _report_untrusted_header():
+    global _untrusted_header_reported
+    if not _untrusted_header_reported:
+        _untrusted_header_reported = True
+        logger.warning(
+            "X-Forwarded-For received with TRUSTED_PROXY_COUNT=0: every client counts as the connecting "
+            "address. Behind a reverse proxy set TRUSTED_PROXY_COUNT (docs/deployment.md), else the sign-in "
+            "lockout and rate limits treat all readers as one."
+        )
 
 
 # One IPv6 subscriber (a home, a phone, a rented server) is given a whole /64 and may use any
