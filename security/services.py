@@ -51,10 +51,23 @@ def totp_qr_data_uri(device: TOTPDevice) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+class SecondStepHeldBack(Exception):
+    """Recent failures hold back every device the code could be for (django-otp's throttling:
+    1 s after the first, doubling) until `until`: the code was not checked."""
+
+    def __init__(self, until):
+        super().__init__(until)
+        self.until = until
+
+
 @transaction.atomic
 def totp_confirm(*, request, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm the authenticator with a first token; the session is then verified and the
-    recovery codes are returned (to be shown once). None if the token is wrong."""
+    recovery codes are returned (to be shown once). None if the token is wrong; raises
+    SecondStepHeldBack while failures hold the device back."""
+    allowed, held = device.verify_is_allowed()
+    if not allowed:
+        raise SecondStepHeldBack(held["locked_until"])
     if not device.verify_token(token):
         audit_log(
             request.user,
@@ -82,15 +95,6 @@ def recovery_codes_issue(*, request) -> list[str]:
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     audit_log(request.user, Action.RECOVERY_CODES_ISSUED, request.user, f"{len(codes)} 个", request=request)
     return codes
-
-
-class SecondStepHeldBack(Exception):
-    """Recent failures hold back every device the code could be for (django-otp's throttling:
-    1 s after the first, doubling) until `until`: the code was not checked."""
-
-    def __init__(self, until):
-        super().__init__(until)
-        self.until = until
 
 
 def _could_be_from(device, token: str) -> bool:

@@ -29,6 +29,13 @@ def _next_url(request, default):
     return default
 
 
+def _held_back(form, held):
+    # Each failure doubles the wait (django-otp): past a day, the date too.
+    until = timezone.localtime(held.until)
+    when = f"{until:%H:%M:%S}" if until.date() == timezone.localdate() else f"{until:%Y-%m-%d %H:%M}"
+    form.add_error("token", f"输错次数过多，验证已暂停，请于 {when} 后再输入验证码，或联系系统管理员。")
+
+
 def _default_next(user):
     return reverse("admin:index") if user.is_staff else reverse("security:index")
 
@@ -56,18 +63,22 @@ def setup(request):
     device = services.totp_pending_device(request.user)
     form = TokenForm(request.POST or None)
     if form.is_valid():
-        codes = services.totp_confirm(request=request, device=device, token=form.cleaned_data["token"])
-        if codes is not None:
-            return render(
-                request,
-                "security/recovery_codes.html",
-                {
-                    **_page("恢复码"),
-                    "codes": codes,
-                    "next": _next_url(request, _default_next(request.user)),
-                },
-            )
-        form.add_error("token", "验证码不正确，请核对手机时间后重新输入。")
+        try:
+            codes = services.totp_confirm(request=request, device=device, token=form.cleaned_data["token"])
+        except services.SecondStepHeldBack as held:
+            _held_back(form, held)
+        else:
+            if codes is not None:
+                return render(
+                    request,
+                    "security/recovery_codes.html",
+                    {
+                        **_page("恢复码"),
+                        "codes": codes,
+                        "next": _next_url(request, _default_next(request.user)),
+                    },
+                )
+            form.add_error("token", "验证码不正确，请核对手机时间后重新输入。")
     return render(
         request,
         "security/setup.html",
@@ -92,10 +103,7 @@ def verify(request):
                 return redirect(_next_url(request, _default_next(request.user)))
             form.add_error("token", "验证码不正确或已使用（连续输错后须稍等几秒再试）。")
         except services.SecondStepHeldBack as held:
-            # Each failure doubles the wait (django-otp): past a day, the date too.
-            until = timezone.localtime(held.until)
-            when = f"{until:%H:%M:%S}" if until.date() == timezone.localdate() else f"{until:%Y-%m-%d %H:%M}"
-            form.add_error("token", f"输错次数过多，验证已暂停，请于 {when} 后再输入验证码，或联系系统管理员。")
+            _held_back(form, held)
     return render(
         request,
         "security/verify.html",

@@ -117,3 +117,14 @@ def test_while_failures_hold_the_step_back_the_page_says_until_when(client, staf
     clock.shift(dt.timedelta(seconds=17))
     assert client.post("/accounts/2fa/verify/", {"token": current_code(device)}).status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_enrolment_held_back_by_failures_says_until_when_too(client, staff_user, clock):
+    password_step(client)
+    client.get("/accounts/2fa/setup/")
+    device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
+    client.post("/accounts/2fa/setup/", {"token": wrong_code(device)})
+    page = client.post("/accounts/2fa/setup/", {"token": current_code(device)}).content.decode()
+    assert "验证码不正确" not in page and "输错次数过多" in page and "07:58:01" in page
+    clock.shift(dt.timedelta(seconds=2))
+    assert "只显示这一次" in client.post("/accounts/2fa/setup/", {"token": current_code(device)}).content.decode()
