@@ -13,7 +13,7 @@ from django_otp import user_has_device
 from core.pages import PageMeta
 
 from . import selectors, services
-from .forms import TokenForm
+from .forms import AuthenticatorCodeForm, TokenForm
 
 
 def _page(name):
@@ -61,7 +61,7 @@ def setup(request):
         # A second authenticator only after proving the first (else a stolen password suffices).
         return redirect(f"{reverse('security:verify')}?next={request.path}")
     device = services.totp_pending_device(request.user)
-    form = TokenForm(request.POST or None)
+    form = AuthenticatorCodeForm(request.POST or None)
     if form.is_valid():
         try:
             codes = services.totp_confirm(request=request, device=device, token=form.cleaned_data["token"])

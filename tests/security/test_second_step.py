@@ -2,6 +2,7 @@
 verifies, codes typed the way phones type them, and what is said while failures hold it back."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -128,3 +129,21 @@ def test_enrolment_held_back_by_failures_says_until_when_too(client, staff_user,
     assert "验证码不正确" not in page and "输错次数过多" in page and "07:58:01" in page
     clock.shift(dt.timedelta(seconds=2))
     assert "只显示这一次" in client.post("/accounts/2fa/setup/", {"token": current_code(device)}).content.decode()
+
+
+def test_the_code_box_lets_a_phone_type_a_recovery_codes_letters(client, staff_user):
+    """A numeric keypad (inputmode="numeric") has no letters: a recovery code such as k7m2p9q4
+    could not be typed on a phone. Enrolment asks for the authenticator's digits only."""
+    authenticator(staff_user)
+    password_step(client)
+    box = re.search(r"<input[^>]*name=\"token\"[^>]*>", client.get("/accounts/2fa/verify/").content.decode()).group(0)
+    assert 'inputmode="numeric"' not in box and 'autocapitalize="none"' in box
+    assert 'autocomplete="one-time-code"' in box
+
+    enrolling = Client()
+    get_user_model().objects.create_user("new-staff", password=PASSWORD, is_staff=True)
+    enrolling.post("/admin/login/", {"username": "new-staff", "password": PASSWORD, "next": "/admin/"})
+    page = enrolling.get("/accounts/2fa/setup/").content.decode()
+    box = re.search(r"<input[^>]*name=\"token\"[^>]*>", page).group(0)
+    assert 'inputmode="numeric"' in box
+    assert "恢复码" not in page.split("<h1>")[1]  # none yet: the help says digits only
