@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
@@ -40,6 +41,7 @@ def _default_next(user):
     return reverse("admin:index") if user.is_staff else reverse("security:index")
 
 
+@never_cache
 @login_required
 def index(request):
     return render(
@@ -55,6 +57,7 @@ def index(request):
     )
 
 
+@never_cache  # the secret, then the recovery codes: not left in a shared browser's cache
 @login_required
 def setup(request):
     if user_has_device(request.user) and not request.user.is_verified():
@@ -92,6 +95,7 @@ def setup(request):
     )
 
 
+@never_cache
 @login_required
 def verify(request):
     if not user_has_device(request.user):
@@ -115,6 +119,7 @@ def verify(request):
     )
 
 
+@never_cache
 @require_POST
 @login_required
 def recovery_codes(request):

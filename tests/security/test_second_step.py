@@ -147,3 +147,16 @@ def test_the_code_box_lets_a_phone_type_a_recovery_codes_letters(client, staff_u
     box = re.search(r"<input[^>]*name=\"token\"[^>]*>", page).group(0)
     assert 'inputmode="numeric"' in box
     assert "恢复码" not in page.split("<h1>")[1]  # none yet: the help says digits only
+
+
+def test_pages_showing_the_secret_or_recovery_codes_are_not_stored_by_the_browser(client, staff_user, clock):
+    """On a shared computer, Back or the browser's cache must not show the next person the
+    authenticator's secret or the recovery codes."""
+    password_step(client)
+    setup = client.get("/accounts/2fa/setup/")
+    assert "no-store" in setup["Cache-Control"]
+    device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
+    codes = client.post("/accounts/2fa/setup/", {"token": current_code(device)})
+    assert "只显示这一次" in codes.content.decode() and "no-store" in codes["Cache-Control"]
+    again = client.post("/accounts/2fa/recovery-codes/")
+    assert "只显示这一次" in again.content.decode() and "no-store" in again["Cache-Control"]
