@@ -3,7 +3,7 @@
 from django.conf import settings
 
 from core import ratelimits
-from core.client_ip import client_ip
+from core.client_ip import client_network
 
 DEFAULTS = {
     "apply_address": (10, 3600),  # submissions per client address per hour
@@ -35,4 +35,5 @@ def hit(name, ident) -> bool:
 def client_address(request):
     # The reader's address, not the proxy's: behind nginx REMOTE_ADDR is nginx for everyone, and
     # one person's ten tries would lock every citizen out (core.client_ip, TRUSTED_PROXY_COUNT).
-    return client_ip(request)
+    # An IPv6 reader's /64, as the sign-in lockout counts: one subscriber may use any address in it.
+    return client_network(request)

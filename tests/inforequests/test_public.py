@@ -392,6 +392,25 @@ def test_an_address_limit_counts_the_uses_other_workers_saw(client, agency, tmp_
     assert response.status_code == 429 and Case.objects.count() == 0
 
 
+@override_settings(
+    INFOREQUESTS_RATE_LIMITS={
+        "apply_address": (10, 3600),
+        "apply_applicant": (10, 86400),
+        "lookup_address": (3, 600),
+        "lookup_code": (5, 3600),
+    }
+)
+def test_an_ipv6_reader_cannot_dodge_the_lookup_limit_by_changing_address_in_its_network(client, agency):
+    for n in range(3):
+        client.post(
+            STATUS, {"query_code": f"AAAA-BBBB-CCC{n + 2}", "tail": "1234"}, REMOTE_ADDR=f"2001:db8:1:2::{n + 1}"
+        )
+    refused = client.post(STATUS, {"query_code": "AAAA-BBBB-CCCZ", "tail": "1234"}, REMOTE_ADDR="2001:db8:1:2:ffff::9")
+    assert refused.status_code == 429
+    other = client.post(STATUS, {"query_code": "AAAA-BBBB-CCCZ", "tail": "1234"}, REMOTE_ADDR="2001:db8:1:3::1")
+    assert other.status_code == 404  # another subscriber's network
+
+
 def test_wrong_code_and_wrong_tail_get_the_same_answer(client, agency):
     case, code = make_case(agency=agency, code=True)
     wrong_tail = client.post(STATUS, {"query_code": code, "tail": "0000"})
