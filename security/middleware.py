@@ -1,11 +1,13 @@
 import datetime as dt
 import time
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django_otp.middleware import OTPMiddleware
@@ -17,6 +19,11 @@ from audit.services import audit_log
 from .selectors import device_fact, has_second_factor
 
 LAST_ACTIVITY_KEY = "staff_last_activity"
+# A form sent after the session had ended, kept in the signed-out browser's session for the same
+# staff member to send again once signed in (security.views.resubmit): nothing typed is lost.
+KEPT_SUBMISSION_KEY = "staff_kept_submission"
+KEPT_SUBMISSION_MAX_CHARS = 2_000_000  # a long record body and its form; more is not kept
+KEPT_SUBMISSION_SECONDS = 24 * 3600
 
 
 class KeptDeviceOTPMiddleware(OTPMiddleware):
@@ -85,6 +92,12 @@ class StaffIdleTimeoutMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and user.is_staff:
+            kept = kept_submission(request)
+            if kept is not None and request.path == urlsplit(kept["path"]).path:
+                if request.method == "GET" and user.is_verified():
+                    return redirect("security:resubmit")  # back where it was sent: send it again?
+                if request.method == "POST":
+                    del request.session[KEPT_SUBMISSION_KEY]  # sent again (or anew)
             timeout = settings.STAFF_IDLE_TIMEOUT_SECONDS
             now = time.time()
             last = request.session.get(LAST_ACTIVITY_KEY)
@@ -106,6 +119,34 @@ class StaffIdleTimeoutMiddleware:
         minutes = round(timeout / 60)
         audit_log(user, Action.IDLE_LOGOUT, user, f"{minutes} 分钟无操作", request=request)
         request.audit_logout_recorded = True  # not a second, plain "退出" entry
+        sent = _submission(request, user) if request.method == "POST" else None
         logout(request)
-        messages.warning(request, f"由于 {minutes} 分钟无操作，您已自动退出登录，请重新登录。")
+        message = f"由于 {minutes} 分钟无操作，您已自动退出登录，请重新登录。"
+        if sent is not None:
+            # The new, signed-out session: login() keeps its data for the same browser.
+            request.session[KEPT_SUBMISSION_KEY] = sent
+            message += "您刚才提交的内容已保留，重新登录后可以再次提交。"
+        messages.warning(request, message)
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+
+
+def _submission(request, user):
+    """What a form sent after the session ended held (its files cannot be kept: named instead),
+    or None when there is nothing to keep or too much."""
+    fields = [(name, value) for name, values in request.POST.lists() for value in values]
+    fields = [(name, value) for name, value in fields if name != "csrfmiddlewaretoken"]
+    if not fields or sum(len(name) + len(value) for name, value in fields) > KEPT_SUBMISSION_MAX_CHARS:
+        return None
+    files = [upload.name for uploads in request.FILES.lists() for upload in uploads[1]]
+    return {"user": user.pk, "path": request.get_full_path(), "fields": fields, "files": files, "at": time.time()}
+
+
+def kept_submission(request):
+    """The form this staff member sent after their session had ended, while it may be sent again."""
+    kept = request.session.get(KEPT_SUBMISSION_KEY)
+    if not kept:
+        return None
+    if kept.get("user") != request.user.pk or time.time() - kept.get("at", 0) > KEPT_SUBMISSION_SECONDS:
+        del request.session[KEPT_SUBMISSION_KEY]
+        return None
+    return kept

@@ -10,4 +10,5 @@ urlpatterns = [
     path("2fa/verify/", views.verify, name="verify"),
     path("2fa/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("2fa/session/", views.session_keepalive, name="session_keepalive"),
+    path("2fa/resubmit/", views.resubmit, name="resubmit"),
 ]

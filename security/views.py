@@ -15,6 +15,7 @@ from core.pages import PageMeta
 
 from . import selectors, services
 from .forms import AuthenticatorCodeForm, TokenForm
+from .middleware import KEPT_SUBMISSION_KEY, kept_submission
 
 
 def _page(name):
@@ -146,3 +147,18 @@ def session_keepalive(request):
             "warn_in": state.warn_in,
         }
     )
+
+
+@never_cache
+@login_required
+def resubmit(request):
+    """The form a staff member sent after their session had ended (security.middleware): sent
+    again with the button, as it was (the page's own checks, an edit conflict included, apply),
+    or let go."""
+    kept = kept_submission(request)
+    if kept is None or not request.user.is_verified():
+        return redirect(_default_next(request.user))
+    if request.method == "POST":  # 放弃
+        del request.session[KEPT_SUBMISSION_KEY]
+        return redirect(_next_url(request, _default_next(request.user)))
+    return render(request, "security/resubmit.html", {**_page("重新提交"), "kept": kept})

@@ -87,3 +87,63 @@ def test_activity_is_written_at_most_once_a_minute(staff_client, clock):
     assert len(writes) == 1 and '<time datetime="2026-12-31T17:06:00+00:00">' in page
     clock.shift(dt.timedelta(minutes=15, seconds=1))  # still never later than the timeout
     assert staff_client.get("/admin/").status_code == 302
+
+
+# --- a form sent after the session ended --------------------------------------------------
+
+
+def _hidden_fields(html):
+    import html as html_module
+    import re
+
+    return [
+        (html_module.unescape(name), html_module.unescape(value))
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html)
+        if name not in ("csrfmiddlewaretoken", "next")
+    ]
+
+
+def test_a_record_typed_past_the_timeout_is_kept_and_sent_again_after_signing_in(staff_client, clock):
+    """Typing a long record takes longer than 15 minutes: 保存 then signed out and dropped it."""
+    from disclosures.models import DisclosureRecord
+    from tests.disclosures.test_admin import form_data
+
+    user = get_user_model().objects.get(username="wang-staff")
+    staff_client.get("/admin/")
+    clock.shift(dt.timedelta(minutes=15, seconds=1))
+    typed = form_data(title="关于做好冬季供暖工作的通知", body="<p>写了很久的正文：“取暖”&amp;<b>保障</b></p>")
+    response = staff_client.post("/admin/disclosures/disclosurerecord/add/", typed, follow=True)
+    assert "您刚才提交的内容已保留" in response.content.decode()
+    assert not DisclosureRecord.objects.exists()
+
+    sign_in_staff(staff_client, user)  # signs in again (both steps), in the same browser
+    back = staff_client.get("/admin/disclosures/disclosurerecord/add/", follow=True)
+    assert back.redirect_chain[-1][0] == "/accounts/2fa/resubmit/"
+    page = back.content.decode()
+    assert "重新提交" in page and 'action="/admin/disclosures/disclosurerecord/add/"' in page
+    fields = _hidden_fields(page)
+    assert ("title", "关于做好冬季供暖工作的通知") in fields
+    assert ("body", "<p>写了很久的正文：“取暖”&amp;<b>保障</b></p>") in fields
+
+    assert staff_client.post("/admin/disclosures/disclosurerecord/add/", dict(fields)).status_code == 302
+    assert DisclosureRecord.objects.get().title == "关于做好冬季供暖工作的通知"
+    assert staff_client.get("/admin/disclosures/disclosurerecord/add/").status_code == 200  # no longer kept
+
+
+def test_a_kept_form_is_only_its_senders_and_may_be_let_go(staff_client, clock):
+    staff_client.get("/admin/")
+    clock.shift(dt.timedelta(minutes=15, seconds=1))
+    staff_client.post("/admin/disclosures/disclosurerecord/add/", {"title": "某通知"})
+    other = get_user_model().objects.create_superuser("li-staff", "", "Guandu-2026-docs")
+    sign_in_staff(staff_client, other)  # someone else signs in at that browser
+    assert staff_client.get("/accounts/2fa/resubmit/").status_code == 302
+    assert staff_client.get("/admin/disclosures/disclosurerecord/add/").status_code == 200
+
+    staff_client.get("/admin/")  # the other's own session, then idle
+    clock.shift(dt.timedelta(minutes=15, seconds=1))
+    staff_client.post("/admin/disclosures/disclosurerecord/add/", {"title": "某通知"})
+    sign_in_staff(staff_client, other)
+    assert "某通知" in staff_client.get("/accounts/2fa/resubmit/").content.decode()
+    let_go = staff_client.post("/accounts/2fa/resubmit/", {"next": "/admin/disclosures/disclosurerecord/add/"})
+    assert let_go["Location"] == "/admin/disclosures/disclosurerecord/add/"
+    assert staff_client.get("/admin/disclosures/disclosurerecord/add/").status_code == 200
