@@ -725,7 +725,7 @@ def _cases(total, *, log):
 
     from disclosures.models import Organization
     from inforequests.crypto import digest
-    from inforequests.models import Agency, Case, CaseItem, Outcome
+    from inforequests.models import Agency, Case, CaseItem, Outcome, phone_key
 
     if not total:
         return 0
@@ -752,6 +752,7 @@ def _cases(total, *, log):
         )
     }
     applicants = [digest(f"bench-applicant-{n}", "applicant") for n in range(5000)]
+    phone_digest = phone_key("13800000000")  # the encrypted phone's, as Case.save() sets it
     outcomes = list(Outcome.values)
     first_id = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     first_item = (CaseItem.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
@@ -783,6 +784,7 @@ def _cases(total, *, log):
             "id_type": Case.IdType.RESIDENT_ID,
             "email": "",
             "applicant_key": applicants[n % len(applicants)],
+            "phone_key": phone_digest,
             "contact_person": "",
             "title": title,
             "document_number": "",

@@ -197,7 +197,11 @@ def _next_publication(state, since: float):
         return memo[1][1]
     found = cache.get(key)
     if not (isinstance(found, tuple) and covers(found)):
-        found = (since, _compute_until(since))
+        # From the request's start: the values and the page made for it later ask about moments
+        # from then on, and find the answer known (one query per generation, not one each).
+        slot = _request_state.get()
+        start = min(since, slot["started"]) if slot and slot.get("started") else since
+        found = (start, _compute_until(start))
         until, now = found[1], time.time()
         if until is not None and until <= now:
             return until  # about the past: kept nowhere, it would only make others ask again

@@ -287,7 +287,8 @@ class PageCacheMiddleware:
                     return _as_response(*serve_hit(entry, environ))
             else:
                 key, state = looked_up
-        token = _request_state.set({"state": state})
+        # `started`: everything made for this request is as of its start (_next_publication).
+        token = _request_state.set({"state": state, "started": started})
         try:
             response = self.get_response(request)
         finally:
