@@ -52,6 +52,11 @@ def agency():
     return AgencyFactory().organization
 
 
+def rate_limits(**limits):
+    """The 依申请公开 limits with some changed: (uses, seconds) by name (ratelimit.DEFAULTS)."""
+    return override_settings(INFOREQUESTS_RATE_LIMITS={**ratelimit.DEFAULTS, **limits})
+
+
 def confirm(client, data, **extra):
     """The check step, then its confirmation page sent (as the applicant's browser does)."""
     check = client.post(APPLY, data, **extra)
@@ -335,14 +340,7 @@ def test_honeypot(client, agency):
     assert not Case.objects.exists()
 
 
-@override_settings(
-    INFOREQUESTS_RATE_LIMITS={
-        "apply_address": (2, 3600),
-        "apply_applicant": (10, 86400),
-        "lookup_address": (100, 600),
-        "lookup_code": (5, 3600),
-    }
-)
+@rate_limits(apply_address=(2, 3600), lookup_address=(100, 600))
 def test_submissions_are_rate_limited_per_address(client, agency):
     for number in range(2):  # different applications (the same one sent again is its first case)
         assert confirm(client, form_data(agency, title=f"信息{number}")).status_code == 302
@@ -352,14 +350,7 @@ def test_submissions_are_rate_limited_per_address(client, agency):
     assert Case.objects.count() == 2
 
 
-@override_settings(
-    INFOREQUESTS_RATE_LIMITS={
-        "apply_address": (100, 3600),
-        "apply_applicant": (1, 86400),
-        "lookup_address": (100, 600),
-        "lookup_code": (5, 3600),
-    }
-)
+@rate_limits(apply_address=(100, 3600), apply_applicant=(1, 86400), lookup_address=(100, 600))
 def test_submissions_are_rate_limited_per_applicant(client, agency):
     assert confirm(client, form_data(agency)).status_code == 302
     assert confirm(client, form_data(agency, title="另一项信息"), REMOTE_ADDR="10.0.0.9").status_code == 429
@@ -371,14 +362,7 @@ def _uses_in_another_worker(path, name, ident, n):
             ratelimit.hit(name, ident)
 
 
-@override_settings(
-    INFOREQUESTS_RATE_LIMITS={
-        "apply_address": (2, 3600),
-        "apply_applicant": (100, 86400),
-        "lookup_address": (100, 600),
-        "lookup_code": (5, 3600),
-    }
-)
+@rate_limits(apply_address=(2, 3600), apply_applicant=(100, 86400), lookup_address=(100, 600))
 def test_an_address_limit_counts_the_uses_other_workers_saw(client, agency, tmp_path, settings):
     """Without Redis, each worker had its own count: the limit was one per worker."""
     settings.RATE_LIMIT_FILE = str(tmp_path / "ratelimits.sqlite3")
@@ -392,14 +376,7 @@ def test_an_address_limit_counts_the_uses_other_workers_saw(client, agency, tmp_
     assert response.status_code == 429 and Case.objects.count() == 0
 
 
-@override_settings(
-    INFOREQUESTS_RATE_LIMITS={
-        "apply_address": (10, 3600),
-        "apply_applicant": (10, 86400),
-        "lookup_address": (3, 600),
-        "lookup_code": (5, 3600),
-    }
-)
+@rate_limits(lookup_address=(3, 600))
 def test_an_ipv6_reader_cannot_dodge_the_lookup_limit_by_changing_address_in_its_network(client, agency):
     for n in range(3):
         client.post(
@@ -424,14 +401,7 @@ def test_wrong_code_and_wrong_tail_get_the_same_answer(client, agency):
     assert case.number not in wrong_tail.content.decode()
 
 
-@override_settings(
-    INFOREQUESTS_RATE_LIMITS={
-        "apply_address": (10, 3600),
-        "apply_applicant": (10, 86400),
-        "lookup_address": (100, 600),
-        "lookup_code": (3, 3600),
-    }
-)
+@rate_limits(lookup_address=(100, 600), lookup_code=(3, 3600))
 def test_guessing_tails_for_a_code_is_limited_whether_or_not_it_exists(client, agency):
     case, code = make_case(agency=agency, code=True)
     for guess in ("0001", "0002", "0003"):
@@ -443,14 +413,7 @@ def test_guessing_tails_for_a_code_is_limited_whether_or_not_it_exists(client, a
     assert real.status_code == fake.status_code == 429 and "查询次数过多" in real.content.decode()
 
 
-@override_settings(
-    INFOREQUESTS_RATE_LIMITS={
-        "apply_address": (10, 3600),
-        "apply_applicant": (10, 86400),
-        "lookup_address": (3, 600),
-        "lookup_code": (5, 3600),
-    }
-)
+@rate_limits(lookup_address=(3, 600))
 def test_lookups_are_limited_per_address(client, agency):
     for n in range(3):
         client.post(STATUS, {"query_code": f"AAAA-BBBB-CCC{n + 2}", "tail": "1234"})

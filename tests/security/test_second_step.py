@@ -5,28 +5,16 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, AuditEntry
+from tests.security.conftest import PASSWORD
 from tests.staff import authenticator, current_code
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "Guandu-2026-docs"
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(dt.datetime(2026, 12, 31, 23, 58, tzinfo=dt.UTC), tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def staff_user():
-    return get_user_model().objects.create_superuser("li-staff", "li@example.com", PASSWORD)
 
 
 def password_step(client):
