@@ -38,11 +38,12 @@ def take(case, key):
 def deliver(case, key, subject, body, recipients) -> bool | None:
     """Send the message `key` of `case` unless it has been sent: True when sent now, False when
     the mail server failed (the next reminder run tries again), None when it was sent before or
-    is being sent elsewhere."""
+    is being sent elsewhere. `recipients`: a list, or a function giving it, asked only once the
+    message is taken (the reminder run lists every due alarm every minute, most sent before)."""
     taken = take(case, key)
     if taken is None:
         return None
-    recipients = [address for address in recipients if address]
+    recipients = [address for address in (recipients() if callable(recipients) else recipients) if address]
     try:
         ok = not recipients or send_safely(subject, body, recipients, about=f"{key} {case.number}")
     except Exception as error:  # a backend's own error: this message only, the others go on

@@ -3,6 +3,7 @@ take. Safe every minute, two runs overlapping or one dying half-way: each messag
 it is mailed (inforequests.outbox) and each lapse is a state change that happens once."""
 
 import datetime as dt
+import functools
 import logging
 
 from django.core.management.base import BaseCommand, CommandError
@@ -73,7 +74,10 @@ class Command(BaseCommand):
                 )
             )
         # To the agency's handlers; then the applicants' notices not yet mailed (outbox).
-        reminders = [(*reminder, selectors.handler_emails(organization=reminder[0].agency)) for reminder in reminders]
+        reminders = [
+            (*reminder, functools.partial(selectors.handler_emails, organization=reminder[0].agency))
+            for reminder in reminders
+        ]
         for case, key, subject, body, recipients in [*reminders, *outbox.unsent_notices()]:
             done = outbox.deliver(case, key, subject, body, recipients)
             if done is None:
