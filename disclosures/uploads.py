@@ -56,6 +56,9 @@ VBA_STORAGE_NAMES = ("_VBA_PROJECT_CUR", "Macros", "_VBA_PROJECT")
 # it, and what it carries (macros included) cannot be checked. Word opens it whatever it is named.
 ENCRYPTED_PACKAGE_NAME = "EncryptedPackage"
 ENCRYPTED_MESSAGE = "文件设置了打开密码（已加密），公众无法打开，也无法检查其中是否含宏：请取消密码后再上传。"
+PDF_PASSWORD_MESSAGE = (
+    "PDF 文件设置了打开密码，公众无法打开：请取消打开密码后再上传（只限制打印、复制的 PDF 可以上传）。"
+)
 OLE_SCAN_CHUNK = 1024 * 1024  # a multiple of the 128-byte directory entry
 # The .xlsb main part's content type: "macroEnabled" in its name, whether the workbook has any.
 BINARY_WORKBOOK_TYPE = "application/vnd.ms-excel.sheet.binary.macroenabled.main"
@@ -209,6 +212,8 @@ def content_problem(file, extension):
     if found & expected:
         if found & ZIP and expected & ZIP:
             return _zip_problem(file, extension)
+        if expected is PDF:
+            return PDF_PASSWORD_MESSAGE if _pdf_needs_password(file) else None
         return macro_problem(file) if found & OLE2 else None
     if found & OLE2 and (problem := macro_problem(file)):
         return problem  # a password-protected .docx is a compound file: say that, not "not a .docx"
@@ -303,8 +308,10 @@ def _macro_content_problem(file, budget=None):
             return _ooxml_macro_problem(archive, budget)
     if head == OLE2_SIGNATURE:
         found = _ole_entry_found(file, (ENCRYPTED_PACKAGE_NAME, *VBA_STORAGE_NAMES))
-        if found:
-            return ENCRYPTED_MESSAGE if found == ENCRYPTED_PACKAGE_NAME else MACRO_CONTENT_MESSAGE
+        if found and found != ENCRYPTED_PACKAGE_NAME:
+            return MACRO_CONTENT_MESSAGE
+        if found or _legacy_office_encrypted(file):
+            return ENCRYPTED_MESSAGE
     return None
 
 
@@ -373,7 +380,46 @@ def _unused_defaults_removed(text, names):
 
 def password_protected(data: bytes) -> bool:
     """Whether `data` is an Office document saved with an opening password."""
-    return data.startswith(OLE2_SIGNATURE) and _ole_entry_found(io.BytesIO(data), (ENCRYPTED_PACKAGE_NAME,)) is not None
+    if not data.startswith(OLE2_SIGNATURE):
+        return False
+    file = io.BytesIO(data)
+    return _ole_entry_found(file, (ENCRYPTED_PACKAGE_NAME,)) is not None or _legacy_office_encrypted(file)
+
+
+def _legacy_office_encrypted(file):
+    """Whether the compound file `file` is a Word, Excel or PowerPoint 97-2003 document saved
+    with an opening password (RC4, or Excel's XOR obfuscation). Unlike the later format, no
+    directory entry says so: the flag is in the document stream (Word's FIB, Excel's FILEPASS
+    record), which msoffcrypto-tool reads by following the stream's sectors (ADR 0128)."""
+    import msoffcrypto
+
+    file.seek(0)
+    try:
+        return msoffcrypto.OfficeFile(file).is_encrypted()
+    # Not an Office document (WPS's own, an Outlook message) or damaged: olefile and the format
+    # readers raise many kinds of error. The file's type has been checked; nothing to add here.
+    except Exception:
+        return False
+    finally:
+        file.seek(0)
+
+
+def _pdf_needs_password(file):
+    """Whether the PDF `file` opens only with a password. A PDF encrypted with an empty opening
+    password (printing or copying restricted) opens in every reader and passes. pypdf reads the
+    trailer and its /Encrypt dictionary and tries the empty password (ISO 32000-2, 7.6.4), not
+    the pages (ADR 0128)."""
+    from pypdf import PasswordType, PdfReader
+
+    file.seek(0)
+    try:
+        reader = PdfReader(file)
+        return reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED
+    # A PDF pypdf cannot read is accepted, as before: readers repair many damaged files.
+    except Exception:
+        return False
+    finally:
+        file.seek(0)
 
 
 def _ole_entry_found(file, names):

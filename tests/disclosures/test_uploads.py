@@ -306,11 +306,16 @@ def test_a_legacy_office_file_with_a_vba_storage_is_refused(name, storages):
         validate_attachment(SimpleUploadedFile(name, ole((2, "WordDocument"), *storages)))
 
 
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def fixture(path):
+    return (FIXTURES / path).read_bytes()
+
+
 # A workbook saved with an opening password (ECMA-376 agile encryption, as Office 2010 and later
 # write it): a compound file holding EncryptionInfo and the EncryptedPackage.
-ENCRYPTED_XLSX = (
-    Path(__file__).resolve().parent.parent / "fixtures" / "office" / "encrypted-password-1234.xlsx"
-).read_bytes()
+ENCRYPTED_XLSX = fixture("office/encrypted-password-1234.xlsx")
 ENCRYPTED = "文件设置了打开密码（已加密），公众无法打开，也无法检查其中是否含宏：请取消密码后再上传。"
 
 
@@ -337,6 +342,65 @@ def test_a_zip_may_not_carry_an_office_file_with_an_opening_password():
             SimpleUploadedFile("材料.zip", zip_of({"说明.txt": b"x", "乙街道/统计.xls": ENCRYPTED_XLSX}))
         )
     assert refused.value.messages == [f"压缩包中的 Office 文件（乙街道/统计.xls）：{ENCRYPTED}"]
+
+
+# Word and Excel 97-2003 files that LibreOffice saved with the opening password 1234 (RC4
+# CryptoAPI): the compound file looks like any other, the flag is inside the document stream.
+@pytest.mark.parametrize(
+    "name, path",
+    [
+        pytest.param("通知.doc", "office/word97-password-1234.doc", id="Word 97-2003"),
+        pytest.param("统计.xls", "office/excel97-password-1234.xls", id="Excel 97-2003"),
+        pytest.param("统计.et", "office/excel97-password-1234.xls", id="as a WPS spreadsheet"),
+    ],
+)
+def test_a_legacy_office_file_with_an_opening_password_is_refused_saying_so(name, path):
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile(name, fixture(path)))
+    assert refused.value.messages == [ENCRYPTED]
+
+
+def test_a_zip_may_not_carry_a_legacy_office_file_with_an_opening_password():
+    content = zip_of({"说明.txt": b"x", "乙街道/通知.doc": fixture("office/word97-password-1234.doc")})
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile("材料.zip", content))
+    assert refused.value.messages == [f"压缩包中的 Office 文件（乙街道/通知.doc）：{ENCRYPTED}"]
+
+
+PDF_PASSWORD = "PDF 文件设置了打开密码，公众无法打开：请取消打开密码后再上传（只限制打印、复制的 PDF 可以上传）。"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("pdf/open-password-1234.pdf", id="LibreOffice's export, RC4 128-bit"),
+        pytest.param("pdf/open-password-1234-aes256.pdf", id="AES-256 (PDF 2.0)"),
+    ],
+)
+def test_a_pdf_with_an_opening_password_is_refused_saying_so(path):
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile("公开指南.pdf", fixture(path)))
+    assert refused.value.messages == [PDF_PASSWORD]
+
+
+@pytest.mark.parametrize(
+    "name, path",
+    [
+        # Encrypted with an empty opening password: it opens for everyone, printing and
+        # copying restricted, as many agencies export their documents.
+        ("公开指南.pdf", "pdf/permissions-only.pdf"),
+        ("公开指南.pdf", "pdf/plain.pdf"),
+        ("通知.doc", "office/word97-plain.doc"),
+        ("统计.xls", "office/excel97-plain.xls"),
+    ],
+)
+def test_documents_without_an_opening_password_are_accepted(name, path):
+    validate_attachment(SimpleUploadedFile(name, fixture(path)))
+
+
+def test_a_damaged_pdf_is_still_accepted_as_before():
+    # Readers repair many damaged PDFs; the check is for a password, not for a PDF's health.
+    validate_attachment(SimpleUploadedFile("公开指南.pdf", fixture("pdf/plain.pdf")[:600]))
 
 
 @pytest.mark.parametrize(
