@@ -361,11 +361,16 @@ def _decide(batch, candidates, state: RunState, allowed_publishers=None) -> list
         return allowed_publishers is None or publisher_id in allowed_publishers
 
     ok = [c for c in candidates if not c.errors]
+    # Locked until the chunk is written: a reviewer publishing one of these drafts meanwhile
+    # waits, and publishes what the import wrote, instead of the import writing over a
+    # published record it read as a draft (SQLite's IMMEDIATE transactions already serialize).
     existing = {
         imported.source_key: imported
         for imported in ImportedRecord.objects.filter(
             source_system=batch.source_system, source_key__in=[c.key for c in ok]
-        ).select_related("record")
+        )
+        .select_related("record")
+        .select_for_update(of=("record",))
     }
     numbers = [c.values["index_number"] for c in ok if c.values["index_number"]]
     owners = {
