@@ -1,7 +1,11 @@
 """Notices as PDF (reportlab). STSong-Light is one of the CID fonts every PDF reader supplies
-for Chinese, so no font file ships with the project."""
+for Chinese, so no font file ships with the project. It has glyphs for the Adobe-GB1 character
+collection only (GBK and CJK Extension A): a rare character in an applicant's name (CJK
+Extension B and later, 𠀀) or an emoji prints blank there. Such a character is written as its
+code point instead, and the notice says where to read it as typed (the printable page)."""
 
 import io
+import re
 
 from django.utils.html import escape
 from reportlab.lib.pagesizes import A4
@@ -16,6 +20,33 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 _TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=28, alignment=1, spaceAfter=6 * mm)
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=22, wordWrap="CJK", firstLineIndent=24)
 _RIGHT = ParagraphStyle("right", parent=_BODY, alignment=2, firstLineIndent=0)
+_NOTE = ParagraphStyle("note", parent=_BODY, fontSize=10.5, leading=18, firstLineIndent=0, spaceBefore=8 * mm)
+
+
+# CJK Unified Ideographs Extension A, which Adobe-GB1-4 (GB 18030-2000) added to GBK.
+_EXTENSION_A = re.compile(r"[\u3400-\u4db5]")
+UNSHOWN_NOTE = "注：以〔U+编码〕标出的字，PDF 通用字体无法显示，请以网页版通知书为准。"
+
+
+def _shown(character):
+    try:
+        character.encode("gbk")
+        return True
+    except UnicodeEncodeError:
+        return bool(_EXTENSION_A.match(character))
+
+
+def _printable(text, unshown):
+    """`text` escaped for a Paragraph, each character the font cannot show written as 〔U+…〕
+    (noted in `unshown`) rather than left to print blank."""
+    out = []
+    for character in text:
+        if _shown(character):
+            out.append(character)
+        else:
+            unshown.add(character)
+            out.append(f"〔U+{ord(character):04X}〕")
+    return escape("".join(out))
 
 
 def notice_pdf(notice) -> bytes:
@@ -29,12 +60,18 @@ def notice_pdf(notice) -> bytes:
         topMargin=37 * mm,
         bottomMargin=35 * mm,
     )  # GB/T 9704 公文 margins
-    story = [Paragraph(escape(notice.title), _TITLE), Paragraph(f"申请编号：{escape(notice.case.number)}", _RIGHT)]
-    story += [Paragraph(escape(line), _BODY) for line in notice.body.splitlines() if line.strip()]
+    unshown = set()
+    story = [
+        Paragraph(_printable(notice.title, unshown), _TITLE),
+        Paragraph(f"申请编号：{_printable(notice.case.number, unshown)}", _RIGHT),
+    ]
+    story += [Paragraph(_printable(line, unshown), _BODY) for line in notice.body.splitlines() if line.strip()]
     story += [
         Spacer(1, 12 * mm),
-        Paragraph(escape(notice.case.agency.name), _RIGHT),
+        Paragraph(_printable(notice.case.agency.name, unshown), _RIGHT),
         Paragraph(f"{notice.issued_on.year}年{notice.issued_on.month}月{notice.issued_on.day}日", _RIGHT),
     ]
+    if unshown:
+        story.append(Paragraph(UNSHOWN_NOTE, _NOTE))
     doc.build(story)
     return buffer.getvalue()
