@@ -15,6 +15,7 @@ from django_otp.models import Device
 
 from audit.models import Action
 from audit.services import audit_log
+from core.kept_uploads import KeptFileInput, keep
 
 from .selectors import device_fact, has_second_factor
 
@@ -131,14 +132,29 @@ class StaffIdleTimeoutMiddleware:
 
 
 def _submission(request, user):
-    """What a form sent after the session ended held (its files cannot be kept: named instead),
-    or None when there is nothing to keep or too much."""
+    """What a form sent after the session ended held, or None when there is nothing to keep or
+    too much. Its files are stored as a form shown again keeps them (core.kept_uploads): sent
+    again, each file field finds its file by the token beside it."""
     fields = [(name, value) for name, values in request.POST.lists() for value in values]
     fields = [(name, value) for name, value in fields if name != "csrfmiddlewaretoken"]
     if not fields or sum(len(name) + len(value) for name, value in fields) > KEPT_SUBMISSION_MAX_CHARS:
         return None
-    files = [upload.name for uploads in request.FILES.lists() for upload in uploads[1]]
-    return {"user": user.pk, "path": request.get_full_path(), "fields": fields, "files": files, "at": time.time()}
+    files, lost = [], []
+    for name, uploads in request.FILES.lists():
+        for upload in uploads:
+            try:
+                fields.append((KeptFileInput.kept_name(name), keep(upload)))
+                files.append(upload.name)
+            except OSError:  # the storage refused it: named, to be chosen again
+                lost.append(upload.name)
+    return {
+        "user": user.pk,
+        "path": request.get_full_path(),
+        "fields": fields,
+        "files": files,
+        "lost_files": lost,
+        "at": time.time(),
+    }
 
 
 def kept_submission(request):

@@ -130,6 +130,36 @@ def test_a_record_typed_past_the_timeout_is_kept_and_sent_again_after_signing_in
     assert staff_client.get("/admin/disclosures/disclosurerecord/add/").status_code == 200  # no longer kept
 
 
+def test_the_files_of_a_form_sent_past_the_timeout_are_kept_and_sent_again(staff_client, clock):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from disclosures.models import DisclosureRecord
+    from tests.disclosures.test_admin import form_data
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    user = get_user_model().objects.get(username="wang-staff")
+    staff_client.get("/admin/")
+    clock.shift(dt.timedelta(minutes=15, seconds=1))
+    typed = form_data(
+        title="关于冬季供暖的通知",
+        **{
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-0-title": "供暖安排",
+            "attachments-0-position": "0",
+            "attachments-0-file": SimpleUploadedFile("供暖安排.pdf", pdf, content_type="application/pdf"),
+        },
+    )
+    staff_client.post("/admin/disclosures/disclosurerecord/add/", typed, follow=True)
+
+    sign_in_staff(staff_client, user)
+    page = staff_client.get("/accounts/2fa/resubmit/").content.decode()
+    assert "所选文件已一并保留：供暖安排.pdf" in page and "重新选择" not in page
+    fields = _hidden_fields(page)
+    assert staff_client.post("/admin/disclosures/disclosurerecord/add/", dict(fields)).status_code == 302
+    attachment = DisclosureRecord.objects.get().attachments.get()
+    assert attachment.title == "供暖安排" and attachment.file.read() == pdf
+
+
 def test_a_kept_form_is_only_its_senders_and_may_be_let_go(staff_client, clock):
     staff_client.get("/admin/")
     clock.shift(dt.timedelta(minutes=15, seconds=1))
