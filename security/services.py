@@ -6,11 +6,13 @@ import io
 import django_otp
 from django.db import transaction
 from django.middleware.csrf import rotate_token
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action
 from audit.services import audit_log
+from core.mail import send_after_commit
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_DIGITS = 6  # TOTPDevice's default, which enrolment keeps
@@ -83,17 +85,37 @@ def totp_confirm(*, request, device: TOTPDevice, token: str) -> list[str] | None
     device.save(update_fields=["confirmed"])
     _session_verified(request, device)
     audit_log(request.user, Action.OTP_ENROLLED, request.user, request=request)
-    return recovery_codes_issue(request=request)
+    _tell_owner(request.user, "绑定了身份验证器")
+    return recovery_codes_issue(request=request, told=True)
+
+
+def _tell_owner(user, what):
+    """Mail the account's owner that `what` happened to their second step. Enrolment trusts
+    whoever first signs in with the password: should that be someone else, or should someone
+    take new recovery codes, the owner learns of it at once and asks for a reset."""
+    if not user.email:
+        return
+    when = timezone.localtime()
+    send_after_commit(
+        f"账号安全提醒：{what}",
+        f"您的账号 {user.get_username()} 于 {when:%Y年%m月%d日 %H:%M}（北京时间）{what}。\n"
+        "如果这不是您本人的操作，请立即联系系统管理员重置两步验证，并修改密码。",
+        [user.email],
+        about=f"second-step notice to user {user.pk}",
+    )
 
 
 @transaction.atomic
-def recovery_codes_issue(*, request) -> list[str]:
-    """A new set of single-use recovery codes; the previous set stops working."""
+def recovery_codes_issue(*, request, told=False) -> list[str]:
+    """A new set of single-use recovery codes; the previous set stops working. The owner is
+    mailed (`told`: the enrolment that issues them has mailed already)."""
     device, _ = StaticDevice.objects.get_or_create(user=request.user, defaults={"name": RECOVERY_NAME})
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     audit_log(request.user, Action.RECOVERY_CODES_ISSUED, request.user, f"{len(codes)} 个", request=request)
+    if not told:
+        _tell_owner(request.user, "重新生成了恢复码")
     return codes
 
 

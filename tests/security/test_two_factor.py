@@ -55,6 +55,25 @@ def test_enrolment_shows_qr_and_secret_then_recovery_codes_once(client, staff_us
     assert AuditEntry.objects.filter(action=Action.OTP_ENROLLED, actor_name="li-staff").exists()
 
 
+def test_the_owner_is_mailed_when_an_authenticator_is_bound_or_new_recovery_codes_are_taken(
+    client, staff_user, clock, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Enrolment trusts whoever first signs in with the password: the owner must hear of it."""
+    password_login(client, "li-staff")
+    client.get("/accounts/2fa/setup/?next=/admin/")
+    device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/2fa/setup/", {"token": current_code(device), "next": "/admin/"})
+    assert [(m.to, m.subject) for m in mailoutbox] == [(["li@example.com"], "账号安全提醒：绑定了身份验证器")]
+    # 23:58 UTC on 31 December is 07:58 on 1 January in Beijing.
+    assert "li-staff 于 2027年01月01日 07:58（北京时间）绑定了身份验证器" in mailoutbox[0].body
+    assert "联系系统管理员" in mailoutbox[0].body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/2fa/recovery-codes/")
+    assert mailoutbox[-1].subject == "账号安全提醒：重新生成了恢复码" and len(mailoutbox) == 2
+
+
 def test_an_enrolled_staff_member_gets_in_only_with_a_valid_code(client, staff_user, clock):
     device = authenticator(staff_user)
     response = password_login(client, "li-staff")
