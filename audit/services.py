@@ -5,7 +5,9 @@ import datetime as dt
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from core.client_ip import client_ip
 from core.current import current_request
@@ -33,6 +35,22 @@ def _actor(actor):
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None, ""
     return actor.pk, actor.get_username()
+
+
+def attempted_name(request, credentials=None) -> str | None:
+    """The name a sign-in attempt is recorded and counted under, in the audit log and by the
+    lockout (AXES_USERNAME_CALLABLE): what was typed when it names an account, else a digest of
+    it keyed with SECRET_KEY. Staff sometimes type their password into the username box: it
+    must be kept nowhere, while each unknown name is still counted (and shown) apart from the
+    others, and the lockout answers alike for names that exist and names that do not."""
+    typed = credentials.get("username") if credentials is not None else request.POST.get("username")
+    if not typed:
+        return typed
+    typed = str(typed)
+    User = get_user_model()
+    if User._default_manager.filter(**{User.USERNAME_FIELD: typed}).exists():
+        return typed
+    return f"(未知账号 {salted_hmac('audit.attempted_name', typed).hexdigest()[:10]})"
 
 
 def audit_log(

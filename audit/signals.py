@@ -10,7 +10,7 @@ from simple_history.signals import post_create_historical_record
 from core.current import current_request, current_user
 
 from .models import Action
-from .services import audit_log
+from .services import attempted_name, audit_log
 
 # Records whose deletion and restoration are audited (publish and withdraw go through services).
 RECORD_MODELS = {"disclosures.disclosurerecord", "proposals.proposal", "proposals.reply"}
@@ -22,11 +22,9 @@ def on_login(sender, request, user, **kwargs):
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    # Only the username: `credentials` also holds the password tried (masked, but never logged).
-    username = str(credentials.get("username", ""))
-    audit_log(
-        None, Action.LOGIN_FAILED, detail="用户名或密码错误", request=request, succeeded=False, actor_name=username
-    )
+    # Never the password `credentials` also holds, nor one typed as the username.
+    name = attempted_name(request, credentials) or ""
+    audit_log(None, Action.LOGIN_FAILED, detail="用户名或密码错误", request=request, succeeded=False, actor_name=name)
 
 
 def on_logout(sender, request, user, **kwargs):

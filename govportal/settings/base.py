@@ -376,6 +376,8 @@ AXES_DISABLE_ACCESS_LOG = True
 # office's NAT) would be locked out by a single person; by username alone, anyone could lock
 # out any staff member.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A name that is no account's is counted and kept as a keyed digest: it may be a password.
+AXES_USERNAME_CALLABLE = "audit.services.attempted_name"
 # Attempts while locked must not push the end of the lockout forward (it would never end).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Counted by network for IPv6 (a /64 each); the audit log keeps the address itself.

@@ -1,6 +1,7 @@
 """Sign-in lockout (django-axes) behind the deployment's nginx: every request comes from the
 proxy's address and the client's is the last X-Forwarded-For entry (TRUSTED_PROXY_COUNT=1)."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -108,3 +109,42 @@ def test_sign_ins_are_recorded_once_in_the_audit_log_not_kept_again_by_the_locko
     client.post("/accounts/logout/")
     assert not AccessLog.objects.exists()
     assert AuditEntry.objects.filter(action=Action.LOGIN, actor_name="wang", ip_address=CLIENT_A).exists()
+
+
+def everything_stored():
+    """Every value of every table, sessions decoded (their data is signed and encoded)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    values = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            values += [str(value) for row in cursor.fetchall() for value in row]
+    values += [str(SessionStore().decode(session.session_data)) for session in Session.objects.all()]
+    return "\n".join(values)
+
+
+def test_a_password_typed_as_the_username_is_kept_nowhere(login, client, caplog):
+    """Staff sometimes type their password into the username box: what was typed there is
+    kept (audit log, lockout records, logs) only when it names an account."""
+    caplog.set_level(logging.DEBUG)
+    typed = "Wang-Secret-2026!"
+    for _ in range(2):
+        attempt(client, login, typed, "right-password-1", CLIENT_A)
+    attempt(client, login, "wang", "wrong", CLIENT_A)
+    assert typed not in everything_stored()
+    assert typed not in caplog.text
+    names = [entry.actor_name for entry in AuditEntry.objects.filter(action=Action.LOGIN_FAILED).order_by("pk")]
+    assert names[0] == names[1] != names[2] == "wang"  # the same unknown name, told apart from others
+    assert names[0].startswith("(未知账号")
+
+
+def test_an_unknown_name_is_still_locked_out_per_name_and_client(login, client):
+    for _ in range(5):
+        attempt(client, login, "wang-typo", "wrong", CLIENT_A)
+    assert attempt(client, login, "wang-typo", "wrong", CLIENT_A).status_code == 429
+    assert attempt(client, login, "wang-typo", "wrong", CLIENT_B).status_code == 200
+    assert attempt(client, login, "wang-other", "wrong", CLIENT_A).status_code == 200
+    assert attempt(client, login, "wang", "right-password-1", CLIENT_A).status_code == 302
