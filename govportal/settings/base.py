@@ -58,6 +58,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "core.adminsite.PortalAdminConfig",  # django.contrib.admin with its app list kept (core/adminsite.py)
+    # Before django.contrib.auth: its createsuperuser checks DJANGO_SUPERUSER_PASSWORD (the
+    # first app listed with a command's name supplies it).
+    "security.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -68,3 +68,31 @@ def test_a_session_left_open_cannot_guess_the_password_through_the_change_form(c
     user.refresh_from_db()
     assert user.check_password("Guandu-2026-docs")
     assert AuditEntry.objects.filter(action=Action.LOGIN_FAILED, actor_name="qian-staff").count() == 6
+
+
+@pytest.mark.parametrize("password", ["admin2026", "", "guandudistrictdocs"])
+def test_createsuperuser_without_input_refuses_a_password_breaking_the_rules(monkeypatch, password):
+    """Interactive createsuperuser checks the rules; with --noinput Django takes
+    DJANGO_SUPERUSER_PASSWORD as it is (an empty one too)."""
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", password)
+    with pytest.raises(CommandError) as refused:
+        call_command("createsuperuser", "--noinput", username="admin", email="admin@example.gov.cn", verbosity=0)
+    message = str(refused.value)
+    assert "DJANGO_SUPERUSER_PASSWORD" in message and "\n" not in message
+    assert "至少" in message
+    assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_createsuperuser_without_input_checks_the_password_against_the_name_from_the_environment(monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "wangwei")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "wangwei@example.gov.cn")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "wangwei2026!!")
+    with pytest.raises(CommandError, match="太相似"):
+        call_command("createsuperuser", "--noinput", verbosity=0)
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Guandu-2026-docs")
+    call_command("createsuperuser", "--noinput", verbosity=0)
+    assert get_user_model().objects.get(username="wangwei").check_password("Guandu-2026-docs")
