@@ -151,8 +151,10 @@ def current_state():
     return state
 
 
-def invalidate():
-    """Make every stored page and cached value stale (a new generation)."""
+def invalidate() -> bool:
+    """Make every stored page and cached value stale (a new generation). False if the shared
+    cache did not take it (Redis away: it serves through outages, core/redis_cache.py), so
+    that the pages of before may be served again once it answers."""
     path = _stamp_file()
     if path:
         _touch(path)
@@ -162,6 +164,7 @@ def invalidate():
     slot = _request_state.get()
     if slot is not None:
         slot["state"] = None  # this request wrote: later reads see the new generation
+    return bool(path) or getattr(cache, "available", True)
 
 
 def invalidate_after_migrate(**kwargs):

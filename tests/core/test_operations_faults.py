@@ -156,3 +156,64 @@ def test_nested_tables_scroll_in_one_region_closed_after_the_outer_table():
     assert out.count('role="region"') == 1
     region_end = out.index("</div>")
     assert out.rindex("</table>") < region_end < out.index("<p>之后的段落</p>")
+
+
+def closed_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # closed again when the socket is: nothing listens there
+
+
+def test_migrate_with_redis_away_changes_nothing_and_says_so(tmp_path):
+    """migrate exited 0 with Redis away, the database changed and the page cache's generation
+    not: the pages of the old schema and templates were served again once Redis answered."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    database = tmp_path / "db.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "govportal.settings.test",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/11",
+        "REDIS_TIMEOUT_SECONDS": "0.2",
+    }
+    ran = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ran.returncode == 1
+    last = ran.stderr.strip().splitlines()[-1]
+    assert "未迁移" in last and "Redis 不可用" in last
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall() == []
+
+
+def test_migrate_that_lost_redis_half_way_says_to_clear_the_page_cache(monkeypatch):
+    from core.management.commands import migrate
+
+    answers = iter([True, False])  # Redis took the generation before, not after
+    monkeypatch.setattr(migrate, "invalidate", lambda: next(answers))
+    with pytest.raises(CommandError, match=r"已迁移.*Redis 不可用.*clear_page_cache"):
+        call_command("migrate", verbosity=0)
+    monkeypatch.setattr(migrate, "invalidate", lambda: False)
+    with pytest.raises(CommandError, match="未迁移"):
+        call_command("migrate", verbosity=0)
+
+
+def test_migrate_plan_and_check_need_no_redis(monkeypatch):
+    from core.management.commands import migrate
+
+    monkeypatch.setattr(migrate, "invalidate", lambda: False)
+    call_command("migrate", "--plan", verbosity=0)
+    call_command("migrate", "--check", verbosity=0)
