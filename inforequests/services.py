@@ -449,10 +449,11 @@ def case_extend(*, case, days, approver, reason, on, user=None) -> Case:
     return case
 
 
-def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True):
+def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True, notice_on=None):
     """Closes the case. `answered`: an answer the applicant asked for; a lapse (逾期不补正,
     逾期未缴费) and a withdrawal end the case without one, and stay out of the days taken and
-    the on-time rate the public statistics give."""
+    the on-time rate the public statistics give. `notice_on`: the 告知书's date when it is
+    issued after the day the case closed (a lapse)."""
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "请选择办理结果。"})
     if replied_on < case.received_on:
@@ -494,7 +495,7 @@ def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True
     if case.due_on != due_before:
         Case.objects.filter(pk=case.pk).update(due_on=due_before)
         case.due_on = due_before
-    _notify(case, outcome, on=replied_on, reply=reply_text)
+    _notify(case, outcome, on=notice_on or replied_on, reply=reply_text)
     return case
 
 
@@ -529,7 +530,10 @@ def case_reply(*, case, outcome, replied_on, reply_text, third_party_reason="", 
 
 @transaction.atomic
 def case_close_lapsed(*, case, today=None, user=None) -> Case:
-    """逾期不补正 / 逾期未缴费: the applicant's time has passed (run by the reminder command)."""
+    """逾期不补正 / 逾期未缴费: the applicant's time has passed (run by the reminder command).
+    The case closes as of the end of the last day the applicant was given, in Beijing time,
+    whenever the command runs (a run missed over New Year still counts the lapse in 年报 for
+    the old year); the 告知书 is dated the day it is issued."""
     case = _lock(case)
     today = _today(today)
     _check(case, Case.State.ANSWERED, user=user)
@@ -541,7 +545,8 @@ def case_close_lapsed(*, case, today=None, user=None) -> Case:
     return _close(
         case,
         outcome=outcomes[case.state],
-        replied_on=today,
+        replied_on=case.waiting_until,
+        notice_on=today,
         user=user,
         action="逾期终止",
         reply_text=f"申请人未在{case.waiting_until:%Y年%m月%d日}前"

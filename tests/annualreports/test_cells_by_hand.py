@@ -8,9 +8,9 @@ applicants make them), against figures worked out by hand from the 2021 template
 - columns: 自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他, 总计.
 
 Edge cases: a case confirmed online at 23:30 on 31 December (Beijing time, 15:30 UTC) is that
-year's; 逾期不补正 and 逾期未缴费 closings land in their own 其他处理 rows, in the year they are
-closed; a 重复申请 is a new request and a 不予处理/重复申请 outcome; a request split into items
-(一事一申请) is one request; a withdrawn request (撤回) is received and closed as 其他处理/其他;
+year's; 逾期不补正 and 逾期未缴费 closings land in their own 其他处理 rows, in the year the
+applicant's time ran out; a 重复申请 is a new request and a 不予处理/重复申请 outcome; a request
+split into items (一事一申请) is one request; a withdrawn request (撤回) is received and closed as 其他处理/其他;
 a request for another agency's information is 无法提供/本机关不掌握. The agency's report, the
 district's consolidated report, the staff 年报表三 page and the public page, CSV and statistics
 are compared with the same figures."""
@@ -319,9 +319,11 @@ def test_a_case_of_last_year_entered_after_its_report_was_published_is_flagged(d
     ]
 
 
-def test_a_correction_lapsing_on_31_december_is_closed_in_the_new_year_by_beijing_time(district):
-    """The reminder run closes a 补正 whose period ended on 31 December at Beijing midnight, not
-    at UTC midnight (08:00 Beijing): 2026's 结转下年度, 2027's 逾期不补正."""
+def test_a_correction_lapsing_on_31_december_is_that_years_even_when_the_run_comes_days_later(district):
+    """The applicant's 补正 period ends with 31 December, Beijing time: the case lapses then. It
+    was dated the day the reminder run closed it, so with cron down over New Year it became
+    2027's 逾期不补正 and 2026's 结转下年度. It is 2026's whenever the run comes; the 告知书 is
+    dated the day it is issued."""
     from django.core.management import call_command
 
     _, civil, _ = district
@@ -331,11 +333,18 @@ def test_a_correction_lapsing_on_31_december_is_closed_in_the_new_year_by_beijin
             case=case, notice_on=D(2026, 12, 22), reason="请写明文号", waiting_until=D(2026, 12, 31)
         )
         call_command("send_request_reminders")
-        assert Case.objects.get(pk=case.pk).state == Case.State.CORRECTION
-    with time_machine.travel(dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC), tick=False):  # 00:30 on 1 January
-        call_command("send_request_reminders")
+        assert Case.objects.get(pk=case.pk).state == Case.State.CORRECTION  # the last day is the applicant's
+    with time_machine.travel(dt.datetime(2027, 1, 2, 2, 0, tzinfo=dt.UTC), tick=False):  # 10:00 on 2 January
+        call_command("send_request_reminders")  # the first run since
         case.refresh_from_db()
-        assert (case.outcome, case.replied_on) == (Outcome.OTHER_NO_CORRECTION, D(2027, 1, 1))
-        assert t.table_three([civil], 2026)[t.CARRIED_FORWARD] == row(person=1)
+        assert (case.outcome, case.replied_on) == (Outcome.OTHER_NO_CORRECTION, D(2026, 12, 31))
+        assert case.events.get(action="逾期终止").effective_on == D(2026, 12, 31)
+        assert case.notices.get(key=Outcome.OTHER_NO_CORRECTION).issued_on == D(2027, 1, 2)
+        year = t.table_three([civil], 2026)
+        assert year["other_no_correction"] == year[t.HANDLED_TOTAL] == row(person=1)
+        assert year[t.CARRIED_FORWARD] == row()
         following = t.table_three([civil], 2027)
-        assert following[t.CARRIED_OVER] == following["other_no_correction"] == row(person=1)
+        assert following[t.CARRIED_OVER] == following["other_no_correction"] == row()
+        staff = dict(request_selectors.annual_report(cases=Case.objects.filter(agency=civil), year=2026)["rows"])
+        assert staff["三、" + Outcome.OTHER_NO_CORRECTION.label][-1] == 1
+        assert staff["四、结转下年度继续办理"][-1] == 0

@@ -94,7 +94,9 @@ def test_a_lapsed_correction_closes_just_after_beijing_midnight_not_before():
         _run()
     case.refresh_from_db()
     assert case.state == Case.State.ANSWERED and case.outcome == Outcome.OTHER_NO_CORRECTION
-    assert case.replied_on == D(2026, 12, 17) and case.events.filter(action="逾期终止").count() == 1
+    assert case.events.filter(action="逾期终止").count() == 1
+    # Closed as of the end of the applicant's last day; the 告知书 is dated the day it is issued.
+    assert case.replied_on == D(2026, 12, 16) and case.notices.get(key=case.outcome).issued_on == D(2026, 12, 17)
 
 
 @pytest.mark.parametrize(

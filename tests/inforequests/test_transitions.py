@@ -137,9 +137,10 @@ def test_fee_lapse_closes_as_unpaid():
     eleventh = make_case(agency=cases[0].agency, received_on=D(2026, 9, 2))
     eleventh = services.case_request_fee(case=eleventh, notice_on=D(2026, 9, 3))
     assert eleventh.state == Case.State.FEE and eleventh.fee_amount == 100 and eleventh.due_on is None
-    services.case_close_lapsed(case=eleventh, today=eleventh.waiting_until + dt.timedelta(days=1))
+    last = eleventh.waiting_until
+    services.case_close_lapsed(case=eleventh, today=last + dt.timedelta(days=3))  # a run missed two days
     eleventh.refresh_from_db()
-    assert eleventh.outcome == Outcome.OTHER_UNPAID
+    assert eleventh.outcome == Outcome.OTHER_UNPAID and eleventh.replied_on == last
 
 
 def test_payment_resumes_the_clock():
