@@ -15,8 +15,7 @@ from disclosures.admin import DistrictWideAdminMixin, OwnAgencyRowAdminMixin
 
 from . import selectors, services
 from .forms import APPLICANT_FIELDS, CaseAdminForm
-from .identity import normalize_id, phone_digits
-from .models import Agency, Case, CaseEvent, NoticeTemplate, ReplyDocument, phone_key
+from .models import Agency, Case, CaseEvent, NoticeTemplate, ReplyDocument
 
 
 @admin.register(Agency)
@@ -70,7 +69,7 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, HistoryAdmin):
     list_display = ["number", "agency", "state", "received_on", "due_on", "alarm", "applicant", "masked_id_number"]
     list_filter = ["state", AlarmFilter, "channel", "agency"]
     search_fields = ["number"]  # never the encrypted applicant fields (an ID number: its digest)
-    search_help_text = "输入申请编号，或申请人的完整证件号码、联系电话。"
+    search_help_text = "输入申请编号、查询码，或申请人的完整证件号码、联系电话。"
     ordering = ["due_on"]
     inlines = [ReplyDocumentInline, CaseEventInline]
     # Agency and receipt date drive scoping and the clock: changed only through services.
@@ -111,16 +110,10 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, HistoryAdmin):
         return selectors.cases_for(request.user).select_related("agency")
 
     def get_search_results(self, request, queryset, search_term):
-        """By 申请编号, or by the applicant's whole ID number or phone number as staff type it
-        (full width, spaces, a lower-case x, +86): matched on their keyed digests, as the fee
-        count matches applicants."""
+        """By 申请编号 (or part of it), or the applicant's: their whole ID number or phone
+        number, or the 查询码 (selectors.applicant_match, as the staff queue finds them)."""
         found, duplicates = super().get_search_results(request, queryset, search_term)
-        number = normalize_id(search_term)
-        if len(number) >= 5:
-            found |= queryset.filter(applicant_key=services.applicant_key(number))
-        if len(phone_digits(search_term)) >= 7:  # or the phone number, as typed or read out
-            found |= queryset.filter(phone_key=phone_key(search_term))
-        return found, duplicates
+        return found | queryset.filter(selectors.applicant_match(search_term)), duplicates
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

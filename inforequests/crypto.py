@@ -36,6 +36,23 @@ def digest(value: str, purpose: str) -> str:
     return hmac.new(key, f"{purpose}|{value}".encode(), hashlib.sha256).hexdigest()
 
 
+def seal(value: str, purpose: str) -> str:
+    """`value` encrypted for an address (Fernet: authenticated and dated), for `purpose` only."""
+    return fernet().encrypt(f"{purpose}|{value}".encode()).decode()
+
+
+def unseal(token: str, purpose: str, *, max_age: int) -> str | None:
+    """What seal() encrypted for `purpose` at most `max_age` seconds ago, else None."""
+    from cryptography.fernet import InvalidToken
+
+    try:
+        text = fernet().decrypt(token.encode(), ttl=max_age).decode()
+    except (InvalidToken, UnicodeError):
+        return None
+    prefix = f"{purpose}|"
+    return text.removeprefix(prefix) if text.startswith(prefix) else None
+
+
 class EncryptedTextField(models.TextField):
     """Stores Fernet ciphertext; Python sees the plain text. Not searchable or sortable by design."""
 

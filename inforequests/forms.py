@@ -314,6 +314,16 @@ class PublishForm(PlainLabels, forms.Form):
     )
 
 
+class StaffSearchForm(forms.Form):
+    q = forms.CharField(
+        label="查找申请",
+        max_length=100,
+        required=False,
+        help_text="输入申请编号、查询码，或申请人的完整证件号码、联系电话。",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
 class StaffQueueForm(forms.Form):
     agency = ShortModelChoiceField(label="受理机关", required=False, queryset=None, empty_label="全部")
     state = forms.ChoiceField(

@@ -66,3 +66,9 @@ def phone_digits(value: str) -> str:
             digits = digits[len(country) :]
             return digits if digits.startswith(("0", "1")) else f"0{digits}"
     return digits
+
+
+def normalize_query_code(value: str) -> str:
+    """A 查询码 as issued (XXXX-XXXX-XXXX), however it was typed or read out."""
+    value = "".join(c for c in fold_width(value).upper() if c.isascii() and c.isalnum())
+    return "-".join(value[i : i + 4] for i in range(0, len(value), 4))

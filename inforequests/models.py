@@ -141,6 +141,11 @@ class NoticeTemplate(models.Model):
             raise ValidationError({"body": f"没有这样的占位：{names}。可用的占位见下方说明。"})
 
 
+def applicant_key(id_number: str) -> str:
+    """The keyed digest that matches one applicant's cases (the monthly fee count, staff search)."""
+    return digest(id_number, "applicant")
+
+
 def phone_key(phone: str) -> str:
     """The keyed digest staff search a phone number by ("" for none)."""
     digits = phone_digits(phone)

@@ -20,8 +20,8 @@ from disclosures.models import Organization
 from disclosures.selectors import manages_all_agencies
 
 from .crypto import digest
-from .identity import fold_width, phone_without_extension
-from .models import Agency, Case, Notice, Outcome, Pause
+from .identity import fold_width, normalize_id, normalize_query_code, phone_digits, phone_without_extension
+from .models import Agency, Case, Notice, Outcome, Pause, applicant_key, phone_key
 
 ALARM_LEVELS = ("正常", "预警", "黄牌", "红牌")
 
@@ -147,14 +147,38 @@ def alarm_cutoffs(*, today=None, calendar=None):
     }
 
 
-def queue(*, user, state="", alarm="", agency="", order="due_on", today=None):
-    """The staff queue: open cases first by due date. Filters are validated by the view."""
+def applicant_match(term) -> Q:
+    """The cases of the applicant whose whole ID number or phone number is `term`, or whose
+    查询码 it is, as staff type what an applicant reads out (full width, spaces, a lower-case x,
+    +86). The particulars are encrypted: matched on their keyed digests, as the fee count
+    matches an applicant. A condition no case meets when `term` can be none of them (an empty
+    Q would meet every case)."""
+    found = Q(pk__in=[])
+    number = normalize_id(term)
+    if len(number) >= 5:
+        found |= Q(applicant_key=applicant_key(number))
+    if len(phone_digits(term)) >= 7:  # or the phone number, as typed or read out
+        found |= Q(phone_key=phone_key(term))
+    code = normalize_query_code(term)
+    if len(code) == len("XXXX-XXXX-XXXX"):
+        found |= Q(query_code_digest=digest(code, "query"))
+    return found
+
+
+def queue(*, user, state="", alarm="", agency="", order="due_on", search="", today=None):
+    """The staff queue: open cases first by due date. Filters are validated by the view.
+    `search`: the case with that 申请编号, or the applicant's (applicant_match), in any state."""
     # Only the two identifiers the list masks are decrypted.
     cases = (
         cases_for(user)
         .select_related("agency")
         .defer("phone", "address", "email", "contact_person", "due_inputs", "description")
     )
+    if search:
+        # The number exactly (its unique index; numbers are issued in capitals), so that every
+        # alternative is an index lookup.
+        term = fold_width(search).strip()
+        cases = cases.filter(Q(number__in={term, term.upper()}) | applicant_match(search))
     if state == "open" or not state:
         cases = cases.open()
     elif state != "all":

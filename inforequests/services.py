@@ -19,7 +19,7 @@ from core.working_days import add_working_days, load_calendar, working_days_betw
 from . import clock, notices, outbox, selectors
 from .crypto import digest
 from .identity import fold_width, phone_without_extension
-from .models import TRANSITIONS, Case, CaseEvent, CaseItem, CaseSerial, Notice, Outcome, Pause
+from .models import TRANSITIONS, Case, CaseEvent, CaseItem, CaseSerial, Notice, Outcome, Pause, applicant_key
 
 logger = logging.getLogger(__name__)  # case numbers only, never an applicant's details
 
@@ -38,15 +38,6 @@ REGULATIONS_IN_FORCE = dt.date(2008, 5, 1)
 def new_query_code() -> str:
     raw = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(12))  # 60 bits
     return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
-
-
-def normalize_query_code(value: str) -> str:
-    value = "".join(c for c in fold_width(value).upper() if c.isascii() and c.isalnum())
-    return "-".join(value[i : i + 4] for i in range(0, len(value), 4))
-
-
-def applicant_key(id_number: str) -> str:
-    return digest(id_number, "applicant")
 
 
 def _next_number(year: int) -> str:

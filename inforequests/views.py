@@ -2,6 +2,7 @@ import hashlib
 import json
 import secrets
 import time
+from urllib.parse import urlencode
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -25,8 +26,9 @@ from core.rendering import keep_response
 from core.working_days import load_calendar
 
 from . import clock, forms, ratelimit, selectors, services
-from .crypto import digest
-from .models import Case, Notice, ReplyDocument
+from .crypto import digest, seal, unseal
+from .identity import normalize_query_code
+from .models import Case, Notice, ReplyDocument, applicant_key
 
 SECTION = "依申请公开"
 # 依法申请公开 is this column's ColumnType in the 政府网站网页设计规范 list (inspection crawlers
@@ -165,7 +167,7 @@ def apply(request):
         return _confirmation_page(request, form, crumbs, status=409)
     if "sent" in entry:  # Back, then 确认提交 again; a second tab
         return _sent_before(request, entry, crumbs)
-    key = services.applicant_key(form.cleaned_data["id_number"])
+    key = applicant_key(form.cleaned_data["id_number"])
     address = ratelimit.client_address(request)
     if ratelimit.hit("apply_address", address) or ratelimit.hit("apply_applicant", key):
         form.add_error(None, "提交过于频繁，已达到提交次数上限。请稍后再试，或到受理机关窗口当面提交。")
@@ -222,7 +224,7 @@ def status(request):
     form = forms.LookupForm(request.POST)
     if not form.is_valid():
         return _page(request, "inforequests/status.html", {**context, "form": form}, status=400)
-    code = services.normalize_query_code(form.cleaned_data["query_code"])
+    code = normalize_query_code(form.cleaned_data["query_code"])
     code_key = digest(code, "query")
     if ratelimit.hit("lookup_address", ratelimit.client_address(request)) or ratelimit.exceeded(
         "lookup_code", code_key
@@ -332,21 +334,66 @@ def _staff_crumbs(*trail):
     return [("依申请公开办理", reverse("inforequests:staff_queue")), *trail]
 
 
+# What staff type in the queue's search box is often an applicant's phone or ID number: it
+# leaves the address at once for the same search sealed (crypto.seal), so that it is not kept in
+# the browser's history, a bookmark or a link passed on. For a working day.
+SEARCH_PURPOSE, SEARCH_SECONDS = "inforequests.queue-search", 12 * 3600
+
+
 @never_cache
 @case_staff_required("view_case")
 def staff_queue(request):
+    if "q" in request.GET:
+        return _seal_search(request)
+    if "search" in request.GET:
+        return _search_results(request)
     form = forms.StaffQueueForm(request.GET, agencies=selectors.staff_agencies(request.user))
     if not form.is_valid():
         return bad_request_page(request, "筛选条件无效", labelled_errors(form))
+    return _queue_page(request, filters=_queue_filters(request, form), table=_queue_table(request, form.cleaned_data))
+
+
+def _queue_page(request, *, term="", crumbs=(), **context):
     return render(
         request,
         "inforequests/staff/queue.html",
         {
-            "filters": _queue_filters(request, form),
-            "table": _queue_table(request, form.cleaned_data),
+            "search_form": forms.StaffSearchForm(initial={"q": term}),
+            "term": term,
             "column": STAFF_COLUMN,
-            "crumbs": _staff_crumbs(),
+            "crumbs": _staff_crumbs(*crumbs),
+            **context,
         },
+    )
+
+
+def _seal_search(request):
+    form = forms.StaffSearchForm(request.GET)
+    if not form.is_valid():
+        return bad_request_page(request, "查找内容无效", labelled_errors(form))
+    term = form.cleaned_data["q"].strip()
+    if not term:
+        return redirect("inforequests:staff_queue")
+    sealed = urlencode({"search": seal(term, SEARCH_PURPOSE)})
+    return redirect(f"{reverse('inforequests:staff_queue')}?{sealed}")
+
+
+def _search_results(request):
+    """The staff member's cases (selectors.queue: their agencies) that a search names, in any
+    state, newest first. Never kept as the queue's table is: the key would be made from the
+    term, and each search is one phone call's."""
+    term = unseal(request.GET["search"], SEARCH_PURPOSE, max_age=SEARCH_SECONDS)
+    if not term:
+        return bad_request_page(request, "查找链接已失效", {"q": ["查找链接已过期或无效，请在“查找申请”中重新输入。"]})
+    cases = selectors.queue(user=request.user, state="all", order="-received_on", search=term)
+    paged = numbered_page(request, cases, PAGE_SIZE)
+    selectors.annotate_alarms(paged["page"].object_list)
+    return _queue_page(
+        request,
+        term=term,
+        found=paged["page"].paginator.count,
+        table=render_to_string("inforequests/staff/queue_table.html", paged),
+        crumbs=[("查找结果", None)],
     )
 
 

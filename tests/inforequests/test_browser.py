@@ -167,7 +167,9 @@ def test_staff_pages_are_axe_clean(browser, live_server):
         ]
     )
     page = context.new_page()
-    for url in staff_page_urls(case):
+    # And the queue's search: a case found, and nothing found (the search box's redirect followed).
+    searches = [f"/disclosures/apply/staff/?q={typed}" for typed in (PHONE, "13800000000")]
+    for url in [*staff_page_urls(case), *searches]:
         response = page.goto(url)
         assert response.status == 200, url
         axe_clean(page)
