@@ -239,6 +239,8 @@ class Case(models.Model):
     # Staff find a case by the phone number an applicant reads out (the number is encrypted).
     phone_key = models.CharField("联系电话摘要", max_length=64, db_index=True, editable=False, blank=True)
     contact_person = EncryptedTextField("联系人", blank=True)
+    # The day the particulars above were erased, their retention period over (retention.py).
+    particulars_erased_on = models.DateField("申请人信息删除日期", null=True, blank=True, editable=False)
 
     title = models.CharField("所需信息名称", max_length=300)
     document_number = models.CharField("文号", max_length=100, blank=True)

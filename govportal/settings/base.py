@@ -516,6 +516,11 @@ INFOREQUESTS_RATE_LIMITS = {
 }
 INFOREQUESTS_FIELD_KEYS = env_list("INFOREQUESTS_FIELD_KEYS")
 INFOREQUESTS_DIGEST_KEY = os.environ.get("INFOREQUESTS_DIGEST_KEY", "")  # unset: SECRET_KEY
+# Years an archived case keeps its applicant's particulars (name, ID and phone numbers, address,
+# e-mail), counted from 1 January after it was closed, as archive retention periods are; then
+# `manage.py erase_expired_particulars` (daily) erases them (个人信息保护法 Art. 47). Set it to
+# the 保管期限 the agency's archive rules give these files; 0 keeps them for good.
+INFOREQUESTS_KEEP_PARTICULARS_YEARS = env_int("INFOREQUESTS_KEEP_PARTICULARS_YEARS", 10)
 
 # E-mail (依申请公开 receipts and notices to applicants, alarms to staff): an SMTP server, from
 # the environment. make run prints mail on the console (dev settings), tests keep it in memory.
