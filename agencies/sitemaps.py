@@ -5,7 +5,7 @@ from django.utils.functional import cached_property
 
 from core.sitemaps import template_changed
 from disclosures.models import DisclosureRecord
-from disclosures.selectors import record_withdrawals
+from disclosures.selectors import record_removals
 
 from . import selectors
 
@@ -24,14 +24,14 @@ class AgencySectionSitemap(Sitemap):
     def _changes(self):
         """Each agency's newest public change (one aggregate for all agencies): an edit, a
         publication, which a scheduled record's comes with no save (as RecordSitemap.lastmod),
-        or a withdrawal, which takes a record off its pages."""
+        or a withdrawal or deletion, which takes a record off its pages."""
         rows = (
             DisclosureRecord.objects.published()
             .exclude(publisher__section_code=None)
             .values("publisher__section_code")
             .annotate(updated=Max("updated_at"), published=Max("published_at"))
         )
-        changes = dict(record_withdrawals("publisher__section_code"))
+        changes = dict(record_removals("publisher__section_code"))
         for row in rows:
             code = row["publisher__section_code"]
             changes[code] = max(filter(None, (row["updated"], row["published"], changes.get(code))))

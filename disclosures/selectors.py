@@ -329,23 +329,38 @@ def record_next_scheduled_at(*, after=None):
     ).aggregate(soonest=Min("published_at"))["soonest"]
 
 
-def record_withdrawals(by: str) -> dict:
-    """When records last left the public catalogue by withdrawal, per value of `by` (a lookup:
-    "publisher", "topic", "publisher__section_code"): a withdrawn record's last save, the
-    withdrawal unless staff edited it since, if it was public by then. Sitemaps and feeds date
-    themselves by their newest item, which goes back when that item is withdrawn: this moves
-    them forward. A few rows (the status index), kept until content changes."""
+def record_removals(by: str) -> dict:
+    """When records last left the public catalogue, per value of `by` (a lookup: "publisher",
+    "topic", "publisher__section_code"): a withdrawn record's last save, the withdrawal unless
+    staff edited it since, if it was public by then; a deleted record's deletion, if it was
+    public then, or its withdrawal before (from the row simple-history keeps of a deletion).
+    Sitemaps and feeds date themselves by their newest item, which goes back when that item is
+    withdrawn or deleted: this moves them forward. One query for both (the status index and
+    the few deletion rows, a partial index), kept until content changes."""
 
     def compute():
-        rows = (
-            DisclosureRecord.objects.filter(status=DisclosureRecord.Status.WITHDRAWN, published_at__lte=F("updated_at"))
+        status = DisclosureRecord.Status
+        withdrawn = Q(status=status.WITHDRAWN, published_at__lte=F("updated_at"))
+        live = DisclosureRecord.objects.filter(withdrawn).values(by).annotate(latest=Max("updated_at")).order_by()
+        # The conditions in the aggregate, not the WHERE: only the partial index is then usable.
+        left = Case(
+            When(Q(status=status.PUBLISHED, published_at__lte=F("history_date")), then="history_date"),
+            When(withdrawn, then="updated_at"),
+        )
+        deleted = (
+            DisclosureRecord.history.model.objects.filter(history_type="-")
             .values(by)
-            .annotate(latest=Max("updated_at"))
+            .annotate(latest=Max(left))
             .order_by()
         )
-        return {row[by]: row["latest"] for row in rows}
+        removals = {}
+        for row in live.union(deleted, all=True):
+            key, latest = row[by], row["latest"]
+            if latest is not None:  # deleted while never public
+                removals[key] = max(latest, removals.get(key, latest))
+        return removals
 
-    return cached_value(f"disclosures:withdrawals:{by}", compute)
+    return cached_value(f"disclosures:removals:{by}", compute)
 
 
 def record_latest(*, limit=10):

@@ -7,18 +7,18 @@ from core.pagecache import cached_value
 from core.sitemaps import SITEMAP_LIMIT, KeyRangePaginator
 
 from .models import DisclosureRecord
-from .selectors import record_withdrawals
+from .selectors import record_removals
 
 
 def latest_public_change():
-    """When the public catalogue last changed: its newest publication, edit or withdrawal (an
-    aggregate over every public record, 0.3 s at a million: kept until content changes). A
-    deletion is not seen here, so the sitemaps' Last-Modified is moved forward to the page
-    cache's generation (opendata/urls.py), which such a change starts."""
+    """When the public catalogue last changed: its newest publication, edit, withdrawal or
+    deletion (an aggregate over every public record, 0.3 s at a million: kept until content
+    changes). The sitemaps' Last-Modified is moved forward to the page cache's generation too
+    (opendata/urls.py), which any change starts."""
 
     def compute():
         found = DisclosureRecord.objects.published().aggregate(published=Max("published_at"), updated=Max("updated_at"))
-        moments = [m for m in found.values() if m] + list(record_withdrawals("publisher").values())
+        moments = [m for m in found.values() if m] + list(record_removals("publisher").values())
         return max(moments) if moments else None
 
     return cached_value("sitemaps:latest-public-change", compute)

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 
 from core.site import site_settings
 from disclosures.models import DisclosureRecord, Organization, Topic
-from disclosures.selectors import record_withdrawals
+from disclosures.selectors import record_removals
 from proposals.models import Reply
 from proposals.selectors import replies_withdrawn_at, reply_public_from, reply_url
 from search.text import html_to_text
@@ -21,13 +21,13 @@ FEED_SIZE = 50
 
 class _FeedDate:
     """The feed's own date (RSS lastBuildDate, Atom updated, and Last-Modified): its newest
-    item's, but never before the last withdrawal from the feed (`withdrawn_at`), after which the
-    newest item left is older than the change."""
+    item's, but never before the last withdrawal or deletion from the feed (`removed_at`),
+    after which the newest item left is older than the change."""
 
     def latest_post_date(self):
         latest = super().latest_post_date()
-        withdrawn_at = self.feed.get("withdrawn_at")
-        return max(latest, withdrawn_at) if withdrawn_at else latest
+        removed_at = self.feed.get("removed_at")
+        return max(latest, removed_at) if removed_at else latest
 
 
 class _Rss(_FeedDate, Rss201rev2Feed):
@@ -67,8 +67,8 @@ class RecordFeed(Feed):
     subtitle = description  # Atom
 
     def feed_extra_kwargs(self, obj):
-        withdrawals = record_withdrawals(self.scope_field or "publisher")
-        return {"withdrawn_at": withdrawals.get(obj.pk) if obj else max(withdrawals.values(), default=None)}
+        removals = record_removals(self.scope_field or "publisher")
+        return {"removed_at": removals.get(obj.pk) if obj else max(removals.values(), default=None)}
 
     def items(self, obj):
         qs = DisclosureRecord.objects.published().for_listing()
@@ -136,7 +136,7 @@ class ReplyFeed(Feed):
     subtitle = description
 
     def feed_extra_kwargs(self, obj):
-        return {"withdrawn_at": replies_withdrawn_at()}
+        return {"removed_at": replies_withdrawn_at()}
 
     def items(self):
         return (

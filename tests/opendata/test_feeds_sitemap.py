@@ -245,14 +245,17 @@ def test_last_modified_never_goes_back_when_an_item_is_removed(client, seed, adm
 
 
 @pytest.mark.django_db
-def test_feed_and_sitemap_dates_move_forward_when_the_newest_item_is_withdrawn(client, seed, admin_user):
+@pytest.mark.parametrize("removal", ["withdraw", "delete", "withdraw, then delete"])
+def test_feed_and_sitemap_dates_move_forward_when_the_newest_item_is_removed(client, seed, admin_user, removal):
     """A feed's own date (RSS lastBuildDate, Atom updated) and a sitemap's lastmod in the index
-    were their newest remaining item's: withdrawing the newest record took them back, so a
-    reader or crawler going by them saw no change and kept the withdrawn record."""
+    were their newest remaining item's: withdrawing or deleting the newest record took them
+    back, so a reader or crawler going by them saw no change and kept the removed record. A
+    withdrawn record deleted later keeps its withdrawal's date there."""
     from email.utils import parsedate_to_datetime
 
     from core import pagecache
     from disclosures import services
+    from disclosures.models import DisclosureRecord
 
     start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
     with time_machine.travel(start, tick=False) as clock:
@@ -261,21 +264,27 @@ def test_feed_and_sitemap_dates_move_forward_when_the_newest_item_is_withdrawn(c
         clock.shift(10)
         newest = published(title="关于最新公开事项的通知", publisher=seed.publisher, topic=seed.topic)
         clock.shift(10)
-        services.record_withdraw(record=newest, user=admin_user, reason="测试撤回")
-        withdrawn_at = timezone.now()
+        if removal == "delete":
+            newest.delete()
+        else:
+            services.record_withdraw(record=newest, user=admin_user, reason="测试撤回")
+        removed_at = timezone.now()
         clock.shift(10)
+        if removal == "withdraw, then delete":
+            DisclosureRecord.objects.get(pk=newest.pk).delete()
+            clock.shift(10)
         pagecache.reset_local()
         for url in ["/feeds/records.xml", f"/feeds/publishers/{older.publisher_id}.xml"]:
             channel = parse(client.get(url), "application/rss+xml").find("channel")
-            assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == withdrawn_at, url
+            assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == removed_at, url
         for url in ["/feeds/records.atom", f"/feeds/topics/{older.topic_id}.atom"]:
             feed = parse(client.get(url), "application/atom+xml")
-            assert dt.datetime.fromisoformat(feed.findtext(f"{ATOM}updated")) == withdrawn_at, url
-        assert sitemap_index_lastmod(client, "records") == withdrawn_at
-        assert sitemap_index_lastmod(client, "agencies") == withdrawn_at
+            assert dt.datetime.fromisoformat(feed.findtext(f"{ATOM}updated")) == removed_at, url
+        assert sitemap_index_lastmod(client, "records") == removed_at
+        assert sitemap_index_lastmod(client, "agencies") == removed_at
         # Another agency's feed is not moved by it.
         channel = parse(client.get(f"/feeds/publishers/{other.publisher_id}.xml"), "application/rss+xml")
-        assert parsedate_to_datetime(channel.find("channel").findtext("lastBuildDate")) < withdrawn_at
+        assert parsedate_to_datetime(channel.find("channel").findtext("lastBuildDate")) < removed_at
 
 
 @pytest.mark.django_db
