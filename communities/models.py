@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from simple_history.models import HistoricalRecords
 
 from core.vocabulary import Vocabulary
-from disclosures.models import DisclosureRecord, published_q
+from disclosures.models import DisclosureRecord, published_q, withdrawn_after_public_q
 
 from .citations import body_text
 from .numbers import format_number, text_states_number
@@ -97,6 +97,11 @@ class SourcedQuerySet(models.QuerySet):
     def public(self, at=None):
         """Only rows quoted from records the public can read (not draft, scheduled or withdrawn)."""
         return self.filter(published_q("source_record__", at=at))
+
+    def public_or_withdrawn(self):
+        """Rows public now or until their source was withdrawn: what dates a page (its source's
+        withdrawal changed it), never what it shows."""
+        return self.filter(published_q("source_record__") | withdrawn_after_public_q("source_record__"))
 
 
 class Sourced(models.Model):

@@ -10,7 +10,8 @@ from .models import Designation, Fact, Metric, Program, Street
 
 
 def _sources_changed(*querysets):
-    """When the public content of a page last changed: the newest of its source records."""
+    """When the public content of a page last changed: the newest of its source records, a
+    withdrawn one's withdrawal included (its last save, after its publication time)."""
     moments = []
     for qs in querysets:
         found = qs.aggregate(published=Max("source_record__published_at"), updated=Max("source_record__updated_at"))
@@ -22,7 +23,9 @@ class CommunitiesSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        facts, designations = Fact.objects.public(), Designation.objects.public()
+        # Not only public rows: a row leaves its pages when its source is withdrawn, and their
+        # date must move forward then, not back to the newest row left.
+        facts, designations = Fact.objects.public_or_withdrawn(), Designation.objects.public_or_withdrawn()
         pages = [
             (reverse("communities:index"), (facts, designations)),
             (reverse("communities:fact_list"), (facts,)),

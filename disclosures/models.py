@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -193,6 +193,18 @@ def published_q(prefix="", *, at=None) -> Q:
     point at records instead of a semi-join over every public record."""
     return Q(
         **{f"{prefix}status": DisclosureRecord.Status.PUBLISHED, f"{prefix}published_at__lte": at or timezone.now()}
+    )
+
+
+def withdrawn_after_public_q(prefix="") -> Q:
+    """Records withdrawn after they were public: their last save, the withdrawal unless staff
+    edited them since, is when they left the public. Pages dated by their newest public item
+    count it too, so their date never goes back when that item leaves."""
+    return Q(
+        **{
+            f"{prefix}status": DisclosureRecord.Status.WITHDRAWN,
+            f"{prefix}published_at__lte": F(f"{prefix}updated_at"),
+        }
     )
 
 

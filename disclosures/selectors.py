@@ -30,6 +30,7 @@ from .models import (
     ReviewStep,
     Topic,
     review_permission,
+    withdrawn_after_public_q,
 )
 from .registry import record_panels
 
@@ -340,7 +341,7 @@ def record_removals(by: str) -> dict:
 
     def compute():
         status = DisclosureRecord.Status
-        withdrawn = Q(status=status.WITHDRAWN, published_at__lte=F("updated_at"))
+        withdrawn = withdrawn_after_public_q()
         live = DisclosureRecord.objects.filter(withdrawn).values(by).annotate(latest=Max("updated_at")).order_by()
         # The conditions in the aggregate, not the WHERE: only the partial index is then usable.
         left = Case(

@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from core.masking import mask
 from core.vocabulary import Vocabulary
 from disclosures.editor import RichTextField
-from disclosures.models import DisclosureRecord, Organization
+from disclosures.models import DisclosureRecord, Organization, withdrawn_after_public_q
 from disclosures.sanitize import alt_text_errors, rich_text_errors, sanitize_html
 
 from .deadlines import deadline_outcome, handling_due, rehandling_due
@@ -413,6 +413,15 @@ class ReplyQuerySet(models.QuerySet):
         return self.filter(status=Reply.Status.SENT, published_at__lte=now).filter(
             Q(publication_mode=Reply.PublicationMode.WITHHELD)
             | Q(record__status=DisclosureRecord.Status.PUBLISHED, record__published_at__lte=now)
+        )
+
+    def withdrawn(self):
+        """Replies that left the public with their record (withdrawn in the catalogue after it
+        was public): the record's last save is when."""
+        return (
+            self.filter(status=Reply.Status.SENT)
+            .filter(withdrawn_after_public_q("record__"))
+            .exclude(publication_mode=Reply.PublicationMode.WITHHELD)
         )
 
 

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.db.models.functions import Length
 from django.db.models.signals import post_delete, post_save
 from django.shortcuts import get_object_or_404
@@ -436,15 +436,7 @@ def replies_withdrawn_at():
     Kept until content changes."""
 
     def compute():
-        return (
-            Reply.objects.filter(
-                status=Reply.Status.SENT,
-                record__status=DisclosureRecord.Status.WITHDRAWN,
-                record__published_at__lte=F("record__updated_at"),
-            )
-            .exclude(publication_mode=Reply.PublicationMode.WITHHELD)
-            .aggregate(latest=Max("record__updated_at"))["latest"]
-        )
+        return Reply.objects.withdrawn().aggregate(latest=Max("record__updated_at"))["latest"]
 
     return cached_value("proposals:replies-withdrawn-at", compute)
 

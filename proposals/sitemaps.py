@@ -12,13 +12,17 @@ from .models import Member, Proposal, Reply, Session
 
 
 def _section_changed():
-    """When the 建议提案办理 section last changed: a proposal edited or a reply published
-    (one aggregate each, kept until content changes)."""
+    """When the 建议提案办理 section last changed: a proposal edited, a reply published or a
+    reply taken off with its record's withdrawal (one aggregate each, kept until content
+    changes)."""
 
     def compute():
-        latest_reply = Reply.objects.public().aggregate(m=Max("published_at"))["m"]
+        replies = Reply.objects.aggregate(
+            published=Max("published_at", filter=Q(pk__in=Reply.objects.public())),
+            withdrawn=Max("record__updated_at", filter=Q(pk__in=Reply.objects.withdrawn())),
+        )
         latest_edit = Proposal.objects.aggregate(m=Max("updated_at"))["m"]
-        return max([m for m in (latest_edit, latest_reply) if m], default=None) or latest_public_change()
+        return max([m for m in (latest_edit, *replies.values()) if m], default=None) or latest_public_change()
 
     return cached_value("sitemaps:proposals-changed", compute)
 
@@ -57,10 +61,13 @@ class ProposalsSitemap(Sitemap):
     limit = SITEMAP_LIMIT
 
     def items(self):
-        public = Reply.objects.public()
         return (
             Proposal.objects.select_related("session")
-            .annotate(reply_at=Max("replies__published_at", filter=Q(replies__in=public)))
+            .annotate(
+                reply_at=Max("replies__published_at", filter=Q(replies__in=Reply.objects.public())),
+                # A reply leaving the page with its record's withdrawal changes it too.
+                withdrawn_at=Max("replies__record__updated_at", filter=Q(replies__in=Reply.objects.withdrawn())),
+            )
             .order_by("session", "number", "pk")
         )
 
@@ -68,7 +75,7 @@ class ProposalsSitemap(Sitemap):
         return proposal.get_absolute_url()
 
     def lastmod(self, proposal):
-        return max(m for m in (proposal.updated_at, proposal.reply_at) if m)
+        return max(m for m in (proposal.updated_at, proposal.reply_at, proposal.withdrawn_at) if m)
 
     def get_latest_lastmod(self):
         return _section_changed()

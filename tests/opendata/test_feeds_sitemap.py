@@ -320,3 +320,40 @@ def test_the_reply_feeds_date_moves_forward_when_a_replys_record_is_withdrawn(cl
         assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == withdrawn_at
         feed = parse(client.get("/feeds/replies.atom"), "application/atom+xml")
         assert dt.datetime.fromisoformat(feed.findtext(f"{ATOM}updated")) == withdrawn_at
+
+
+@pytest.mark.django_db
+def test_community_and_proposal_sitemap_dates_move_forward_when_a_quoted_record_is_withdrawn(client, seed, admin_user):
+    """A 社区治理 page quoting a record, and a proposal whose reply is a record, lose it when
+    the record is withdrawn: their lastmod went back to the newest item left (or the proposal's
+    own edit), so a crawler going by it kept the withdrawn text."""
+    from communities.sitemaps import CommunitiesSitemap
+    from core import pagecache
+    from disclosures import services
+    from proposals.services import reply_publish, reply_send
+    from proposals.sitemaps import ProposalPagesSitemap, ProposalsSitemap
+    from tests.communities.factories import FactFactory
+    from tests.proposals.factories import ReplyFactory, vocabularies
+
+    vocabularies()
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    with time_machine.travel(start, tick=False) as clock:
+        fact = FactFactory()
+        reply = ReplyFactory()
+        reply_send(reply=reply)
+        reply_publish(reply=reply)
+        reply.refresh_from_db()
+        clock.shift(10)
+        for record in (fact.source_record, reply.record):
+            services.record_withdraw(record=record, user=admin_user, reason="测试撤回")
+        withdrawn_at = timezone.now()
+        clock.shift(10)
+        pagecache.reset_local()
+        # A page's <lastmod> is written as a date: compare what the sitemaps give.
+        pages = dict(CommunitiesSitemap().items() + ProposalPagesSitemap().items())
+        for path in ["/communities/", "/communities/data/", fact.metric.get_absolute_url(), "/proposals/"]:
+            assert pages[path] == withdrawn_at, path
+        proposals = ProposalsSitemap()
+        assert proposals.lastmod(proposals.items().get(pk=reply.proposal_id)) == withdrawn_at
+        for name in ["communities", "proposals", "proposal-pages"]:
+            assert sitemap_index_lastmod(client, name) == withdrawn_at, name
