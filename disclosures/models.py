@@ -341,6 +341,13 @@ class DisclosureRecord(models.Model):
         )
 
     @property
+    def public_successor(self):
+        """The record that replaces this one, once the public may read it: its page and the API
+        link it from then on (it may be scheduled), with no save of this record."""
+        successor = self.superseded_by if self.superseded_by_id else None
+        return successor if successor is not None and successor.is_public else None
+
+    @property
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at and self.published_at > timezone.now()
 

@@ -159,8 +159,13 @@ def _record_context(request, record):
 def _record_validators(request, record):
     state = pagecache.current_state()
     variant = f"{request.META.get('QUERY_STRING', '')}|{request.reader.cache_key}|{state['gen']}"
-    etag = '"r%d-%d-%s"' % (record.pk, record.updated_at.timestamp(), hashlib.md5(variant.encode()).hexdigest()[:16])
-    return etag, pagecache.last_modified(record.updated_at.timestamp())
+    # The banner of a record no longer valid links its successor from the successor's
+    # publication time, which may be scheduled: no save starts a generation then, so that
+    # time is a change of this page.
+    successor = record.public_successor if record.validity != record.Validity.VALID else None
+    changed = max(record.updated_at, successor.published_at) if successor else record.updated_at
+    etag = '"r%d-%d-%s"' % (record.pk, changed.timestamp(), hashlib.md5(variant.encode()).hexdigest()[:16])
+    return etag, pagecache.last_modified(changed.timestamp())
 
 
 def _with_validators(response, etag, last_modified):

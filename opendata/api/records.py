@@ -90,7 +90,7 @@ SCHEMAS["RecordDetail"] = struct(
 
 
 def record_data(request, record) -> dict:
-    superseded = record.superseded_by if record.superseded_by_id and record.superseded_by.is_public else None
+    superseded = record.public_successor
     return {
         "index_number": record.index_number,
         "title": record.title,

@@ -206,6 +206,36 @@ def test_expired_record_shows_a_banner_linking_to_its_successor(reader_client):
     assert "本文件已废止" in html and successor.get_absolute_url() in html
 
 
+def test_a_record_pages_validators_change_when_its_scheduled_successor_goes_public(db):
+    """The banner links the successor from its publication time on, with no save then (no new
+    generation): the record page's ETag and Last-Modified stayed as they were, so a crawler
+    revalidating got a 304 and never saw the link."""
+    import time_machine
+    from django.test import Client
+    from django.utils.http import http_date
+
+    from core import pagecache
+
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)  # after anything saved
+    with time_machine.travel(start, tick=False) as clock:
+        due = start + dt.timedelta(hours=2)
+        successor = PublishedRecordFactory(title="新版管理办法", published_at=due)
+        old = PublishedRecordFactory(
+            title="旧版管理办法", validity=DisclosureRecord.Validity.REPEALED, superseded_by=successor
+        )
+        crawler = Client(HTTP_USER_AGENT="Baiduspider", HTTP_COOKIE="bench=1")  # past the page cache
+        before = crawler.get(old.get_absolute_url())
+        assert before.status_code == 200 and successor.get_absolute_url() not in before.content.decode()
+        headers = {"HTTP_IF_NONE_MATCH": before["ETag"], "HTTP_IF_MODIFIED_SINCE": before["Last-Modified"]}
+        assert crawler.get(old.get_absolute_url(), **headers).status_code == 304
+        clock.move_to(due + dt.timedelta(minutes=1))
+        pagecache.reset_local()  # this process's copies last a second of real time
+        after = crawler.get(old.get_absolute_url(), **headers)
+        assert after.status_code == 200 and successor.get_absolute_url() in after.content.decode()
+        assert after["ETag"] != before["ETag"] and after["Last-Modified"] == http_date(due.timestamp())
+        assert crawler.get(old.get_absolute_url(), HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304
+
+
 def test_the_years_to_browse_by_are_local_years_with_public_records_read_a_step_a_year(
     db, django_assert_max_num_queries
 ):
