@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.admin.utils import flatten
 from django.core.exceptions import ValidationError
+from django.db import router, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -217,7 +218,29 @@ def _shown(field, raw) -> str:
     return str(raw)
 
 
-class VersionedAdminMixin:
+class LockedChangeAdminMixin:
+    """Put before the ModelAdmin base: a change form's POST reads the object under a row lock,
+    held until the admin's transaction ends. The save writes the whole row as it was read, so
+    without the lock a service acting at the same moment (a review decision, a case answered)
+    would be written over with the state read before it; with it, that service waits, and the
+    version check (VersionedModelForm) compares with what is stored, not with what is being
+    written meanwhile."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None or request.method != "POST":
+            return obj
+        using = router.db_for_write(type(obj))
+        # Only in the transaction the admin opens to save or delete (a POST that reads the object
+        # again afterwards, as the audit of an opened page does, has none to hold a lock in).
+        if not transaction.get_connection(using).in_atomic_block:
+            return obj
+        list(type(obj)._base_manager.using(using).select_for_update().filter(pk=obj.pk).values_list("pk"))
+        # Read again now that it is locked: a change committed while we waited is what we edit.
+        return super().get_object(request, object_id, from_field)
+
+
+class VersionedAdminMixin(LockedChangeAdminMixin):
     """Put before the ModelAdmin base: every change form carries and checks its version."""
 
     form = VersionedModelForm
