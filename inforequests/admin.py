@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.html import format_html
 
 from audit.admin import PersonalDataAdminMixin
+from core.concurrency import LockedChangeAdminMixin
 from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
 from core.kept_uploads import KeptFileInput
@@ -65,7 +66,7 @@ class AlarmFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, HistoryAdmin):
+class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, LockedChangeAdminMixin, HistoryAdmin):
     list_display = ["number", "agency", "state", "received_on", "due_on", "alarm", "applicant", "masked_id_number"]
     list_filter = ["state", AlarmFilter, "channel", "agency"]
     search_fields = ["number"]  # never the encrypted applicant fields (an ID number: its digest)

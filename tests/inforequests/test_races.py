@@ -1,0 +1,43 @@
+"""Two staff acting on the same case at the same moment, on PostgreSQL with two real
+connections: a correction of the applicant's particulars saved in the admin while a colleague
+answers the case. The admin's save writes the case as it read it; the answer stands."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from inforequests import services
+from inforequests.models import Case, Outcome
+from tests.races import Meanwhile, before
+from tests.staff import sign_in_staff
+
+from .factories import make_case, staff_user
+from .test_third_round import _admin_form_data
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("saturday_noon"),
+]
+
+
+def test_a_correction_saved_while_a_colleague_answers_does_not_reopen_the_case(monkeypatch):
+    case = make_case(received_on=dt.date(2026, 12, 1))
+    client = sign_in_staff(Client(), staff_user("clerk", case.agency))
+    url = f"/admin/inforequests/case/{case.pk}/change/"
+    data = _admin_form_data(client, url, phone="13800001111", correction_reason="登记时录错，已核实")
+    # The colleague answers once our save has read the case, before it writes.
+    answer = Meanwhile(
+        lambda: services.case_reply(
+            case=case, outcome=Outcome.GRANTED, replied_on=dt.date(2026, 12, 4), reply_text="予以公开。"
+        )
+    )
+    before(monkeypatch, services, "case_correct_applicant", answer)
+
+    assert client.post(url, data).status_code == 302
+    answer.done()
+
+    case = Case.objects.get(pk=case.pk)
+    assert case.phone == "13800001111"
+    assert (case.state, case.outcome, case.replied_on) == (Case.State.ANSWERED, Outcome.GRANTED, dt.date(2026, 12, 4))
