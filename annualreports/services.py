@@ -12,7 +12,7 @@ from simple_history.utils import update_change_reason
 from agencies.selectors import ANNUAL_REPORT_GENRE
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureRecord, Genre, Topic
-from disclosures.services import record_publish
+from disclosures.services import record_locked, record_publish
 
 from . import selectors
 from . import tables as t
@@ -79,7 +79,7 @@ def report_publish(*, report: AnnualReport, user=None, override_reason: str = ""
     report.overridden_by = user if findings else None
     report.tables = selectors.tables_to_json(tables)
     report.status = AnnualReport.Status.PUBLISHED
-    record = report.record or DisclosureRecord(
+    record = record_locked(report.record_id) or DisclosureRecord(
         publisher=report.organization,
         topic=Topic.objects.get_or_create(name=ANNUAL_REPORT_TOPIC, defaults={"is_national": True})[0],
         genre=Genre.objects.get_or_create(name=ANNUAL_REPORT_GENRE)[0],

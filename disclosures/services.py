@@ -58,8 +58,13 @@ def _check_agency(user, record):
         raise PermissionDenied("该记录不属于您所在的机构。")
 
 
-def _locked(record):
-    return DisclosureRecord.objects.select_for_update().select_related("publisher").get(pk=record.pk)
+def record_locked(pk) -> DisclosureRecord | None:
+    """The record as stored, locked until the transaction ends (None for no pk): another app
+    that writes a record reads it so first, or it writes over a withdrawal or a review decision
+    made since it read the record."""
+    if pk is None:
+        return None
+    return DisclosureRecord.objects.select_for_update().select_related("publisher").get(pk=pk)
 
 
 @transaction.atomic
@@ -69,7 +74,7 @@ def record_publish(*, record: DisclosureRecord, user=None, published_at=None) ->
     A record staff write in the catalogue is published by its 终审 (record_approve), or, once
     withdrawn, by record_republish; the admin offers no other way. Other apps call this under
     their own approval (a proposal reply, an annual report); a record under review is refused."""
-    record = _locked(record)
+    record = record_locked(record.pk)
     _check_agency(user, record)
     if record.status == DisclosureRecord.Status.PENDING:
         raise ValidationError("这条记录正在审核中，终审通过后才会发布。")
@@ -169,7 +174,7 @@ def _check_reviewer(user, record) -> str:
 def record_submit(*, record: DisclosureRecord, user, comment: str = "") -> DisclosureRecord:
     """A draft goes to the first review level of its agency (录入员: 提交审核). It must be
     publishable as it stands: the reviewers decide on content, not on missing fields."""
-    record = _locked(record)
+    record = record_locked(record.pk)
     if user is None or not user.is_authenticated:
         raise PermissionDenied("提交审核须由工作人员本人进行。")
     _check_agency(user, record)
@@ -197,7 +202,7 @@ def record_approve(*, record: DisclosureRecord, user, comment: str = "") -> Publ
     """Approve the level awaiting a decision. Below the 终审 the record moves up a level; the
     终审 publishes it (at its 发布日期 if that is later: scheduled publishing). Each level is
     decided by someone other than the submitter and the lower levels' reviewers of this round."""
-    record = _locked(record)
+    record = record_locked(record.pk)
     _check_reviewer(user, record)
     round_actors = [step.actor_id for step in selectors.review_round(record=record)]
     if round_actors and round_actors[0] == user.pk:
@@ -221,7 +226,7 @@ def record_approve(*, record: DisclosureRecord, user, comment: str = "") -> Publ
 def record_return(*, record: DisclosureRecord, user, comment: str) -> DisclosureRecord:
     """Send the record back to its drafters with a comment saying what to change; it is a
     draft again and goes through every level once resubmitted."""
-    record = _locked(record)
+    record = record_locked(record.pk)
     _check_reviewer(user, record)
     comment = _review_comment(comment)
     if not comment:
@@ -239,7 +244,7 @@ def record_return(*, record: DisclosureRecord, user, comment: str) -> Disclosure
 def record_republish(*, record: DisclosureRecord, user) -> PublishResult:
     """Publish a withdrawn record again (or a scheduled one at once, if its time has come): it
     passed its review before, so a 终审 reviewer of its agency decides. A draft is submitted."""
-    record = _locked(record)
+    record = record_locked(record.pk)
     _check_agency(user, record)
     if record.status in (DisclosureRecord.Status.DRAFT, DisclosureRecord.Status.PENDING):
         raise ValidationError("草稿须提交审核，经终审通过后发布。")

@@ -12,7 +12,7 @@ from audit.models import Action
 from audit.services import audit_log
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureRecord, Genre, Organization, Topic
-from disclosures.services import publication_delay_warning, record_publish, record_withdraw
+from disclosures.services import publication_delay_warning, record_locked, record_publish, record_withdraw
 
 from . import selectors
 from .models import Feedback, Member, Proposal, Reply, SatisfactionLevel
@@ -130,22 +130,22 @@ def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublish
     # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
     reply = (
         Reply.objects.select_for_update(of=("self",))
-        .select_related("proposal__session__assembly", "answering_unit__parent", "record")
+        .select_related("proposal__session__assembly", "answering_unit__parent")
         .get(pk=reply.pk)
     )
     _check_publisher(user, reply)
     if reply.status != Reply.Status.SENT:
         raise ValidationError("答复须先送达代表委员（标记为已答复），才能公开。")
     reply.full_clean()
+    record = record_locked(reply.record_id)
     if reply.publication_mode == Reply.PublicationMode.WITHHELD:
-        if reply.record and reply.record.status == DisclosureRecord.Status.PUBLISHED:
-            record_withdraw(record=reply.record, user=user, reason="答复改为不公开")
+        if record and record.status == DisclosureRecord.Status.PUBLISHED:
+            record_withdraw(record=record, user=user, reason="答复改为不公开")
         reply.published_at = published_at or reply.published_at or timezone.now().replace(second=0, microsecond=0)
         _save(reply, user=user, reason=f"不公开：{reply.mode_reason}")
         audit_log(user, Action.PUBLISH, reply, f"决定不公开：{reply.mode_reason}")
         return ReplyPublishResult(reply=reply, record=None)
 
-    record = reply.record
     if record is None:
         record = DisclosureRecord(
             publisher=publisher_for(reply.answering_unit),
@@ -177,7 +177,8 @@ def reply_correct(*, reply: Reply, letter: str, note: str, user=None) -> Reply:
     """A correction replaces the letter but keeps the text as first sent (UK WQ: originalAnswerText)."""
     if not (note or "").strip():
         raise ValidationError({"correction_note": "请说明更正内容。"})
-    reply = Reply.objects.select_for_update(of=("self",)).select_related("record").get(pk=reply.pk)
+    reply = Reply.objects.select_for_update().get(pk=reply.pk)
+    reply.record = record_locked(reply.record_id)  # its body is corrected too
     _check_agency(user, reply)
     if reply.status != Reply.Status.SENT:
         raise ValidationError("草稿直接修改即可，无需更正。")

@@ -1,0 +1,49 @@
+"""A reply's catalogue record, written by a correction or a publication of the reply while a
+reviewer withdraws that record, on PostgreSQL with two real connections. The reply's service
+writes the record as it read it; a withdrawal made meanwhile must not be written over (the
+record public again, without anyone deciding to republish it)."""
+
+import pytest
+
+from disclosures.models import DisclosureRecord
+from disclosures.services import record_withdraw
+from proposals import services
+from tests.races import Meanwhile, before
+
+from .conftest import publish
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+
+def withdrawal(record):
+    return Meanwhile(lambda: record_withdraw(record=DisclosureRecord.objects.get(pk=record.pk), reason="内容有误"))
+
+
+def assert_withdrawn_last(record):
+    record.refresh_from_db()
+    assert record.status == DisclosureRecord.Status.WITHDRAWN
+    assert record.history.order_by("-history_id").first().history_change_reason == "撤回：内容有误"
+
+
+def test_a_correction_made_while_the_record_is_withdrawn_does_not_publish_it_again(published_reply, monkeypatch):
+    record = published_reply.record
+    # The reviewer withdraws once the correction has read the reply and its record, before it writes.
+    withdrawn = withdrawal(record)
+    before(monkeypatch, services, "_save", withdrawn)
+
+    services.reply_correct(reply=published_reply, letter="<p>更正后的答复。</p>", note="数字更正")
+    withdrawn.done()
+
+    assert_withdrawn_last(record)
+    assert record.body == "<p>更正后的答复。</p>"  # the correction is kept in the withdrawn record
+
+
+def test_a_reply_published_again_while_its_record_is_withdrawn_leaves_it_withdrawn(published_reply, monkeypatch):
+    record = published_reply.record
+    withdrawn = withdrawal(record)
+    before(monkeypatch, services, "_record_body", withdrawn)
+
+    publish(published_reply, published_at=record.published_at)
+    withdrawn.done()
+
+    assert_withdrawn_last(record)
