@@ -216,7 +216,8 @@ def feedback_submit(
         raise ValidationError("该答复尚未送达，不能反馈。")
     if not feedback_allowed(reply=reply, member=member):
         raise FeedbackNotAllowed("只能对本人领衔的建议提案的答复提出满意度意见。")
-    feedback = Feedback.objects.filter(reply=reply, member=member).first()
+    # Locked: a confirmation by staff (feedback_close) waits, and is not written over.
+    feedback = Feedback.objects.select_for_update().filter(reply=reply, member=member).first()
     if feedback is None:
         try:
             with transaction.atomic():
@@ -257,7 +258,8 @@ def _apply_rehandling(*, reply: Reply, level: SatisfactionLevel, previous_level_
 
 @transaction.atomic
 def feedback_close(*, feedback: Feedback, user=None) -> Feedback:
-    feedback = Feedback.objects.select_for_update().select_related("reply").get(pk=feedback.pk)
+    # The feedback's row only: a member's submit locks the reply first, then the feedback.
+    feedback = Feedback.objects.select_for_update(of=("self",)).select_related("reply").get(pk=feedback.pk)
     _check_agency(user, feedback.reply)
     if not feedback.is_closed:
         feedback.closed_at = timezone.now()

@@ -1,16 +1,20 @@
-"""A reply's catalogue record, written by a correction or a publication of the reply while a
-reviewer withdraws that record, on PostgreSQL with two real connections. The reply's service
-writes the record as it read it; a withdrawal made meanwhile must not be written over (the
-record public again, without anyone deciding to republish it)."""
+"""Staff and members acting on a reply's objects at the same moment, on PostgreSQL with two real
+connections. A reply's catalogue record, written by a correction or a publication of the reply
+while a reviewer withdraws that record: the withdrawal must not be written over (the record
+public again, without anyone deciding to republish it). A member's feedback changed while
+staff confirm it: the confirmation must not be written over (the form open to changes again)."""
 
 import pytest
 
 from disclosures.models import DisclosureRecord
 from disclosures.services import record_withdraw
 from proposals import services
+from proposals.models import Feedback
 from tests.races import Meanwhile, before
 
 from .conftest import publish
+from .factories import level
+from .test_feedback import member, reply  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -47,3 +51,17 @@ def test_a_reply_published_again_while_its_record_is_withdrawn_leaves_it_withdra
     withdrawn.done()
 
     assert_withdrawn_last(record)
+
+
+def test_feedback_changed_while_staff_confirm_it_stays_confirmed(member, reply, monkeypatch):  # noqa: F811
+    feedback = services.feedback_submit(reply=reply, member=member, level=level("satisfied"))
+    # Staff confirm the form once the member's change has read it, before it writes.
+    confirmed = Meanwhile(lambda: services.feedback_close(feedback=feedback, user=None))
+    before(monkeypatch, services, "_save", confirmed)
+
+    services.feedback_submit(reply=reply, member=member, level=level("dissatisfied"), comment="仍未解决")
+    confirmed.done()
+
+    feedback = Feedback.objects.get(pk=feedback.pk)
+    assert feedback.is_closed  # confirmed after the change it now holds
+    assert (feedback.level.code, feedback.comment) == ("dissatisfied", "仍未解决")
