@@ -15,6 +15,7 @@ class Meanwhile:
 
     def __init__(self, action):
         self.result = self.error = None
+        self.held = False  # whether it was still waiting when ours went on
         self.thread = threading.Thread(target=self._run, args=(action,))
 
     def _run(self, action):
@@ -29,6 +30,7 @@ class Meanwhile:
         if not self.thread.is_alive() and self.thread.ident is None:
             self.thread.start()
             self.thread.join(timeout=held)
+            self.held = self.thread.is_alive()
 
     def done(self):
         self.thread.join(timeout=30)

@@ -41,3 +41,19 @@ def test_a_correction_saved_while_a_colleague_answers_does_not_reopen_the_case(m
     case = Case.objects.get(pk=case.pk)
     assert case.phone == "13800001111"
     assert (case.state, case.outcome, case.replied_on) == (Case.State.ANSWERED, Outcome.GRANTED, dt.date(2026, 12, 4))
+
+
+def test_two_registrations_taking_the_years_first_number_at_once_get_two_numbers(monkeypatch):
+    from inforequests.models import CaseSerial
+
+    agency = make_case(received_on=dt.date(2026, 12, 1)).agency
+    CaseSerial.objects.filter(year=2025).delete()
+    # Ours has made the year's counter, not yet committed, when the other registration starts.
+    other = Meanwhile(lambda: make_case(agency=agency, received_on=dt.date(2025, 12, 1)))
+    before(monkeypatch, services, "_recompute", other)
+
+    ours = make_case(agency=agency, received_on=dt.date(2025, 12, 2))
+    theirs = other.done()
+
+    assert other.held  # its counter waited for ours (the year's row, inserted at the same moment)
+    assert {ours.number, theirs.number} == {"GD-YSQ-2025-00001", "GD-YSQ-2025-00002"}
