@@ -1,7 +1,8 @@
 """Staff acting on the same record at the same moment, on PostgreSQL with two real
-connections: an edit saved in the admin while a reviewer decides, and two reviewers deciding
-the same level at once. A change form's save writes the record as it read it; what another
-reviewer decided meanwhile must not be written over, nor decided twice."""
+connections: an edit saved in the admin while a reviewer decides, or while the buffered 浏览次数
+are written, and two reviewers deciding the same level at once. A change form's save writes the
+record as it read it; what was decided or counted meanwhile must not be written over, nor
+decided twice."""
 
 import pytest
 from django.test import Client
@@ -66,3 +67,16 @@ def test_two_reviewers_approving_the_same_level_at_once_decide_it_once(pending, 
     assert fresh(pending).review_stage == "second"
     approvals = ReviewStep.objects.filter(record=pending, action=ReviewStep.Action.APPROVE)
     assert list(approvals.values_list("level", flat=True)) == [1]
+
+
+def test_views_counted_while_an_edit_is_saved_are_kept(pending, monkeypatch):
+    _, client, url, version = reviewer_page("first", pending, "first")
+    DisclosureRecord.objects.filter(pk=pending.pk).update(view_count=100)
+    # The buffered views are written once our save has read the record, before it writes.
+    flush = Meanwhile(lambda: services._view_counts_apply({pending.pk: 5}))
+    before(monkeypatch, DisclosureRecordAdmin, "save_model", flush)
+
+    client.post(url, record_data(pending, title="关于开展社区协商工作的通知（已校）", edit_version=version))
+    flush.done()
+
+    assert fresh(pending).view_count == 105
