@@ -64,7 +64,9 @@ def record_locked(pk) -> DisclosureRecord | None:
     made since it read the record."""
     if pk is None:
         return None
-    return DisclosureRecord.objects.select_for_update().select_related("publisher").get(pk=pk)
+    # of=("self",): the record's row alone, not its agency's, or every review decision and
+    # publication of one agency would wait for the others.
+    return DisclosureRecord.objects.select_for_update(of=("self",)).select_related("publisher").get(pk=pk)
 
 
 @transaction.atomic

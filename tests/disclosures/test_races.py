@@ -5,6 +5,7 @@ record as it read it; what was decided or counted meanwhile must not be written 
 decided twice."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from core.roles import ENTRY_CLERK, REVIEW_GROUPS
@@ -80,3 +81,25 @@ def test_views_counted_while_an_edit_is_saved_are_kept(pending, monkeypatch):
     flush.done()
 
     assert fresh(pending).view_count == 105
+
+
+def test_deciding_on_one_record_does_not_hold_back_another_of_the_same_agency():
+    """The lock on a record is its row's alone: its agency's row locked with it made every
+    review decision and publication of that agency wait for the one before."""
+    from django.db import transaction
+
+    agency = OrganizationFactory(name="昆明市官渡区人民政府", org_code="015117762")
+    one, two = RecordFactory(publisher=agency), RecordFactory(publisher=agency)
+
+    def lock_the_other():
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            return services.record_locked(two.pk).pk
+
+    with transaction.atomic():
+        services.record_locked(one.pk)
+        meanwhile = Meanwhile(lock_the_other)
+        meanwhile.act(held=5)
+        assert not meanwhile.held
+    assert meanwhile.done() == two.pk
