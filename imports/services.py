@@ -370,6 +370,7 @@ def _decide(batch, candidates, state: RunState, allowed_publishers=None) -> list
             source_system=batch.source_system, source_key__in=[c.key for c in ok]
         )
         .select_related("record")
+        .order_by("record_id")  # locked in one order: two runs at once wait, never deadlock
         .select_for_update(of=("record",))
     }
     numbers = [c.values["index_number"] for c in ok if c.values["index_number"]]
