@@ -1,6 +1,7 @@
 """The admin's history pages for every model django-simple-history keeps: read-only."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -24,6 +25,22 @@ class HistoryAdmin(AutocompleteInputAdminMixin, SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Two staff saving the same unique values at once (a 体裁, a proposal's number, an
+        agency's 年报 of a year): the second's write met the first's row, a 500 with what was
+        typed gone. Its transaction rolled back, the form is run once more: its uniqueness
+        check now sees the committed row and says so beside the field, everything kept. Once:
+        a constraint no form checks still fails as it did."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST" or getattr(request, "_form_run_again", False):
+                raise
+            request._form_run_again = True
+            for upload in request.FILES.values():
+                upload.seek(0)
+            return self.changeform_view(request, object_id, form_url, extra_context)
 
     def _known_id(self, object_id):
         try:

@@ -103,3 +103,23 @@ def test_deciding_on_one_record_does_not_hold_back_another_of_the_same_agency():
         meanwhile.act(held=5)
         assert not meanwhile.held
     assert meanwhile.done() == two.pk
+
+
+def test_two_staff_adding_the_same_name_at_once_the_second_is_told_beside_the_field(monkeypatch):
+    """The second INSERT met the first's row: an IntegrityError, a 500, and what was typed gone.
+    The form is run once more and its uniqueness check says what is wrong, everything kept."""
+    from django.contrib.auth import get_user_model
+
+    from disclosures.admin import GenreAdmin
+    from disclosures.models import Genre
+
+    client = sign_in_staff(Client(), get_user_model().objects.create_superuser("admin-1", "", "Guandu-2026-docs"))
+    meanwhile = Meanwhile(lambda: Genre.objects.create(name="会议纪要", position=7).pk)
+    before(monkeypatch, GenreAdmin, "save_model", meanwhile)
+    response = client.post("/admin/disclosures/genre/add/", {"name": "会议纪要", "position": "8"})
+    meanwhile.done()
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "具有 名称 的 体裁分类 已存在。" in page
+    assert 'value="8"' in page  # what was typed is shown again
+    assert Genre.objects.filter(name="会议纪要").count() == 1
