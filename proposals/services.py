@@ -123,21 +123,28 @@ def _record_body(reply: Reply) -> str:
     return reply.letter
 
 
+def _locked_with_record(reply, *related):
+    """The reply and its catalogue record (None before its first publication), both locked,
+    the record first: a record's save locks the record, then its replies (their time follows
+    the record's, selectors._follow_record_time), and the other order deadlocked with it."""
+    record_id = Reply.objects.filter(pk=reply.pk).values_list("record_id", flat=True).get()
+    record = record_locked(record_id)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
+    reply = Reply.objects.select_for_update(of=("self",)).select_related(*related).get(pk=reply.pk)
+    if reply.record_id != record_id:  # first published by someone else meanwhile
+        record = record_locked(reply.record_id)
+    return reply, record
+
+
 @transaction.atomic
 def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublishResult:
     """Publish a sent reply. Full text or summary becomes a DisclosureRecord (索引号 and all, so
     it is also in the catalogue); 不公开 publishes only the decision and its reason."""
-    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
-    reply = (
-        Reply.objects.select_for_update(of=("self",))
-        .select_related("proposal__session__assembly", "answering_unit__parent")
-        .get(pk=reply.pk)
-    )
+    reply, record = _locked_with_record(reply, "proposal__session__assembly", "answering_unit__parent")
     _check_publisher(user, reply)
     if reply.status != Reply.Status.SENT:
         raise ValidationError("答复须先送达代表委员（标记为已答复），才能公开。")
     reply.full_clean()
-    record = record_locked(reply.record_id)
     if reply.publication_mode == Reply.PublicationMode.WITHHELD:
         if record and record.status == DisclosureRecord.Status.PUBLISHED:
             record_withdraw(record=record, user=user, reason="答复改为不公开")
@@ -177,8 +184,7 @@ def reply_correct(*, reply: Reply, letter: str, note: str, user=None) -> Reply:
     """A correction replaces the letter but keeps the text as first sent (UK WQ: originalAnswerText)."""
     if not (note or "").strip():
         raise ValidationError({"correction_note": "请说明更正内容。"})
-    reply = Reply.objects.select_for_update().get(pk=reply.pk)
-    reply.record = record_locked(reply.record_id)  # its body is corrected too
+    reply, reply.record = _locked_with_record(reply)  # its record's body is corrected too
     _check_agency(user, reply)
     if reply.status != Reply.Status.SENT:
         raise ValidationError("草稿直接修改即可，无需更正。")

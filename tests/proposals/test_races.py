@@ -65,3 +65,27 @@ def test_feedback_changed_while_staff_confirm_it_stays_confirmed(member, reply, 
     feedback = Feedback.objects.get(pk=feedback.pk)
     assert feedback.is_closed  # confirmed after the change it now holds
     assert (feedback.level.code, feedback.comment) == ("dissatisfied", "仍未解决")
+
+
+def test_a_correction_while_staff_move_the_records_date_waits_instead_of_deadlocking(published_reply):
+    """A record's save locks the record, then its replies (their time follows the record's);
+    a correction locked the reply, then the record: the two deadlocked, one of them a 500."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from disclosures.services import record_locked
+
+    correction = Meanwhile(
+        lambda: services.reply_correct(reply=published_reply, letter="<p>更正后的答复。</p>", note="数字更正")
+    )
+    with transaction.atomic():
+        record = record_locked(published_reply.record_id)  # as the record's change form does
+        correction.act()
+        assert correction.held  # waiting for the record
+        record.published_at += dt.timedelta(minutes=1)
+        record.save()  # moves the reply's time: its row must not be locked by the correction
+    correction.done()
+    published_reply.refresh_from_db()
+    assert published_reply.published_at == record.published_at
+    assert published_reply.letter == "<p>更正后的答复。</p>"
