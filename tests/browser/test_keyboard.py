@@ -98,3 +98,18 @@ def test_form_errors_take_focus_so_they_are_read_first(site, reader_context):
         assert page.evaluate("document.activeElement.className") == "error-summary", url
         assert page.locator(".error-summary").get_attribute("role") == "alert"
 
+
+def test_every_stop_inside_a_date_field_shows_the_focus_ring(site, reader_context):
+    """Chromium's date field is several tab stops: year, month, day and a calendar button. On
+    the button the field is not :focus-visible, and the ring was gone (a 1 px line round the icon)."""
+    ring = "getComputedStyle(document.activeElement).boxShadow"
+    for reader, width in (("", 3), ("elder=1", 4)):
+        page = reader_context(reader=reader).new_page()
+        page.goto("/search/?q=%E7%A4%BE%E5%8C%BA&date_from=2026-01-01")  # the date fields shown
+        page.focus("#id_date_from")
+        stops = []
+        while page.evaluate("document.activeElement.type") == "date":
+            stops.append({**page.evaluate(FOCUSED), "ring": page.evaluate(ring)})
+            page.keyboard.press("Tab")
+        assert len(stops) >= 6, stops  # two fields: year, month, day (and the calendar button) each
+        assert all(stop["outline"] >= width and stop["ring"] != "none" for stop in stops), stops
