@@ -42,8 +42,9 @@ MEASURE = """({minFont, mainControls}) => {
   const main = [...document.querySelectorAll(mainControls)].filter(shown);
   const smallMain = main.filter(el => size(el).width < 59.5 || size(el).height < 59.5)
     .map(el => `${name(el)} ${size(el).width.toFixed(1)}x${size(el).height.toFixed(1)}`);
-  const standaloneLinks = all.filter(el => el.matches('a[href]') && el.parentElement.matches('li, td, th, dd, p, span')
-    && el.parentElement.textContent.trim() === el.textContent.trim());
+  // Alone in its line or cell, or beside a button (清除条件, 返回: the form's other way out).
+  const standaloneLinks = all.filter(el => el.matches('a[href]') && (el.matches('button + a')
+    || el.parentElement.matches('li, td, th, dd, p, span') && el.parentElement.textContent.trim() === el.textContent.trim()));
   const others = all.filter(el => el.matches('button, select, textarea, summary, input:not([type=hidden], [type=checkbox], [type=radio])'))
     .concat(standaloneLinks);
   const smallOther = others.filter(el => size(el).width < 43.5 || size(el).height < 43.5)
