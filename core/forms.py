@@ -21,10 +21,23 @@ def error_reasons(error) -> str:
     return "；".join(getattr(error, "messages", None) or [str(error) or "没有权限"])
 
 
-class PlainLabels:
-    """Chinese form conventions: labels without Django's ASCII colon, a length message that
-    names the field (Django's own says “变量”) instead of a browser's silent cut, and no
-    control characters in typed text."""
+class NamedRequired:
+    """A required field's message names it. Django's “这个字段是必填项。” is the same for every
+    field: an error summary says it once a field, each time as a link a screen reader reads
+    out without the field it leads to."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+                verb = "选择" if isinstance(field, forms.ChoiceField) else "填写"
+                field.error_messages["required"] = f"请{verb}{field.label or name}。"
+
+
+class PlainLabels(NamedRequired):
+    """Chinese form conventions: labels without Django's ASCII colon, messages that name the
+    field (a length message: Django's own says “变量”) instead of a browser's silent cut, and
+    no control characters in typed text."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -81,7 +94,7 @@ def error_summary(form, shown=None) -> list[tuple[str, str]]:
     return items
 
 
-class CountedPasswordChangeForm(PasswordChangeForm):
+class CountedPasswordChangeForm(NamedRequired, PasswordChangeForm):
     """The current password checked as a sign-in checks it (authenticate()), so a wrong one
     counts like a failed sign-in: the lockout (django-axes) counts it and refuses while locked,
     the audit log records it. Django's form asks check_password() alone: whoever finds a

@@ -9,6 +9,8 @@ from django.views.decorators.cache import never_cache
 from core.forms import CountedPasswordChangeForm
 from core.pages import PageMeta, sign_out_page
 
+from .forms import MemberLoginForm
+
 
 class PlainLabelsMixin:
     def get_form_kwargs(self):
@@ -16,6 +18,7 @@ class PlainLabelsMixin:
 
 
 class MemberLoginView(PlainLabelsMixin, auth_views.LoginView):
+    authentication_form = MemberLoginForm
     redirect_authenticated_user = True
     next_page = reverse_lazy("proposals:mine")
     extra_context = {"column": PageMeta(name="代表委员登录")}

@@ -1,6 +1,7 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
-from core.forms import PlainLabels
+from core.forms import NamedRequired, PlainLabels
 
 from .models import SatisfactionLevel, Session, normalize_proposal_number, number_validator
 
@@ -51,3 +52,7 @@ class FeedbackForm(PlainLabels, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"max_length": "意见最多2000字（当前%(show_value)d字）。"},
     )
+
+
+class MemberLoginForm(NamedRequired, AuthenticationForm):
+    """Django's sign-in form, its checks unchanged."""
