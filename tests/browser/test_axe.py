@@ -5,7 +5,7 @@ from pathlib import Path
 import axe_playwright_python
 from axe_playwright_python.sync_playwright import Axe, AxeResults
 
-from .conftest import watch_console
+from .conftest import DESKTOP, watch_console
 from .public_urls import namespaces_with_urls
 
 AXE_SCRIPT = Path(axe_playwright_python.__file__).with_name("axe.min.js")
@@ -33,11 +33,15 @@ MODES = {
     "elder": "elder=1&toolbar=1",
     "contrast-yb": "contrast=yb&toolbar=1",
     "contrast-wb": "contrast=wb&font_step=2&text_only=1&toolbar=1",
+    "elder-320": "elder=1&toolbar=1",
 }
+# 长者模式 at 320 CSS px (400 % zoom of 1280): the targets and contrast of the one-column layout.
+WIDTHS = {"elder-320": 320}
 # 长者模式 and the high-contrast schemes promise 7:1 (WCAG 1.4.6).
-ENHANCED_CONTRAST_MODES = {"elder", "contrast-yb", "contrast-wb"}
-# 白底黑字 has the same markup as 黑底黄字 (only colours differ), so it gets the rules that
-# depend on the rendering; every other mode gets all of them. This keeps the suite quick.
+ENHANCED_CONTRAST_MODES = {"elder", "contrast-yb", "contrast-wb", "elder-320"}
+# 白底黑字 has the same markup as 黑底黄字 (only colours differ), and 长者模式 at 320 px the same
+# as on a desktop, so they get the rules that depend on the rendering; every other mode gets
+# all of them. This keeps the suite quick.
 RENDERING_RULES = [
     "color-contrast",
     "color-contrast-enhanced",
@@ -46,7 +50,7 @@ RENDERING_RULES = [
     "scrollable-region-focusable",
     "avoid-inline-spacing",
 ]
-RENDERING_ONLY_MODES = {"contrast-wb"}
+RENDERING_ONLY_MODES = {"contrast-wb", "elder-320"}
 
 
 def axe_options(mode):
@@ -63,7 +67,7 @@ def test_every_public_page_has_no_axe_violations_in_any_mode(site, reader_contex
     # waiting on any: each tab is its own renderer process, so the modes run side by side.
     tabs = {}
     for mode, cookie in MODES.items():
-        context = reader_context(reader=cookie)
+        context = reader_context(reader=cookie, width=WIDTHS.get(mode, DESKTOP["width"]))
         context.add_init_script(path=AXE_SCRIPT)  # once per context, not per page
         tabs[mode] = watch_console(context.new_page())
     failures = []
