@@ -113,3 +113,28 @@ def test_every_stop_inside_a_date_field_shows_the_focus_ring(site, reader_contex
             page.keyboard.press("Tab")
         assert len(stops) >= 6, stops  # two fields: year, month, day (and the calendar button) each
         assert all(stop["outline"] >= width and stop["ring"] != "none" for stop in stops), stops
+
+
+# Where the field's label (a radio group's legend) and its error message are, once reached.
+FIELD_SHOWN = """href => {
+  const field = document.querySelector(href), group = field.closest('.field');
+  const top = selector => group.querySelector(selector).getBoundingClientRect().top;
+  return {focused: document.activeElement === field, label: top('label, legend'), message: top('.errorlist')};
+}"""
+
+
+def test_an_error_summary_link_shows_the_field_with_its_label_and_message(site, reader_context):
+    """Each link of the summary moves the focus to its field, which was scrolled to the very top
+    of the window: its label and the message saying what is wrong were above it, out of sight."""
+    for width, height in ((1280, 800), (320, 640)):
+        page = reader_context(reader="elder=1", width=width, height=height).new_page()
+        page.goto("/disclosures/apply/")
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()  # sent empty
+        links = page.locator(".error-summary a")
+        assert links.count() >= 8
+        for link in links.all():
+            link.focus()
+            page.keyboard.press("Enter")
+            shown = page.evaluate(FIELD_SHOWN, link.get_attribute("href"))
+            assert shown["focused"] and shown["label"] >= 0 and shown["message"] >= 0, (width, shown)
