@@ -31,3 +31,39 @@ def test_every_public_page_reflows_without_horizontal_scrolling(site, reader_con
             if result["scroll"] > result["width"]:
                 problems.append(f"{item} [{view}, {mode}]: {result}")
     assert not problems, "\n".join(problems)
+
+
+# WCAG 1.4.12's spacing, as a reader's own style sheet (a browser extension) sets it: no text
+# may be cut off by a box that clips, and the page still may not scroll sideways.
+TEXT_SPACING = """() => {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync('* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; }'
+    + ' p { margin-bottom: 2em !important; }');
+  document.adoptedStyleSheets = [sheet];
+  const clips = value => value === 'hidden' || value === 'clip';
+  const clipped = [...document.body.querySelectorAll('*')].filter(el => {
+    if (el.clientWidth <= 1 || el.closest('.visually-hidden, .skip-link, svg')) return false;  // hidden on purpose
+    const style = getComputedStyle(el);
+    return (clips(style.overflowX) && el.scrollWidth > el.clientWidth + 1)
+      || (clips(style.overflowY) && el.scrollHeight > el.clientHeight + 1);
+  }).map(el => `${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 16)}"`);
+  return {clipped, scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth};
+}"""
+
+
+def test_text_spacing_cuts_off_no_text_at_320_px_in_elder_mode(site, reader_context):
+    page = reader_context(reader="elder=1&toolbar=1", **VIEWS["320px"]).new_page()
+    problems = []
+    for item in site.pages:
+        page.goto(item.url)
+        result = page.evaluate(TEXT_SPACING)
+        if result["clipped"] or result["scroll"] > result["width"]:
+            problems.append(f"{item}: {result}")
+    assert not problems, "\n".join(problems)
+
+
+def test_text_spacing_check_finds_text_cut_off(site, open_page):
+    """Guard against a check that finds nothing: a line-high box that clips its paragraph."""
+    page = open_page("/accessibility/", reader="elder=1", **VIEWS["320px"])
+    page.evaluate("Object.assign(document.querySelector('main p').style, {height: '1.8em', overflow: 'hidden'})")
+    assert page.evaluate(TEXT_SPACING)["clipped"]
