@@ -1,5 +1,6 @@
 """Reflow (WCAG 1.4.10): every public page type at 320 CSS px (400 % zoom of 1280) and at
-640 CSS px (200 % zoom), in normal and elder mode, without horizontal scrolling."""
+640 CSS px (200 % zoom), in normal and elder mode, and at 320 px with the toolbar's largest
+文字放大 too, without horizontal scrolling."""
 
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
@@ -14,12 +15,16 @@ VIEWS = {
     "320px": {"width": 320, "height": 640, "device_scale_factor": 1},
     "200%": {"width": 640, "height": 450, "device_scale_factor": 2},
 }
+MODES = {"normal": "", "elder": "elder=1&toolbar=1"}
+# 文字放大 at its largest (150 %) on a phone: rem-wide grid columns and an unbroken domain
+# name in the header had made the page wider than 320 px.
+LARGEST_TEXT = {"largest text": "font_step=4&toolbar=1", "elder, largest text": "elder=1&font_step=4"}
 
 
 def test_every_public_page_reflows_without_horizontal_scrolling(site, reader_context):
     tabs = {}
     for view, size in VIEWS.items():
-        for mode, cookie in {"normal": "", "elder": "elder=1&toolbar=1"}.items():
+        for mode, cookie in {**MODES, **(LARGEST_TEXT if view == "320px" else {})}.items():
             if (view, mode) == ("320px", "elder"):
                 continue  # test_elder_mode.py walks every page at 320 px in elder mode
             tabs[view, mode] = reader_context(reader=cookie, **size).new_page()
