@@ -786,6 +786,7 @@ def _cases(total, *, log):
             "applicant_key": applicants[n % len(applicants)],
             "phone_key": phone_digest,
             "contact_person": "",
+            "particulars_erased_on": None,
             "title": title,
             "document_number": "",
             "description": "基准测试数据：所需信息的特征描述。",
