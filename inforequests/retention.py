@@ -5,9 +5,10 @@ The period is INFOREQUESTS_KEEP_PARTICULARS_YEARS, counted from 1 January of the
 case was closed, as archive retention periods are; only archived (已归档) cases are erased.
 What goes: the name, ID and phone numbers, address, e-mail and contact person, on the case and
 on every history row of it; their digests (a digest of an ID number still singles its holder
-out); and the applicant's name in the notices addressed to them. What stays: what the 年报 and
-the statistics count (applicant type, channel, dates, outcome), the request and the reply, and
-the notices otherwise. The status lookup then finds the case no more: it needs the tail of a
+out); the applicant's names (before a correction too) in the notices addressed to them; and
+staff's reasons for correcting the particulars (the fields corrected stay). What stays: what
+the 年报 and the statistics count (applicant type, channel, dates, outcome), the request and
+the reply, and the notices otherwise. The status lookup then finds the case no more: it needs the tail of a
 phone or ID number beside the 查询码, and the request and reply may name the applicant."""
 
 import datetime as dt
@@ -20,6 +21,7 @@ from audit.models import Action
 from audit.services import audit_log
 
 from .models import Case, CaseEvent, Notice
+from .selectors import CORRECTION_EVENT, correction_fields
 
 ERASED_NAME = "（已删除）"
 ERASED = {
@@ -72,14 +74,21 @@ def _erase(pks, today):
         .filter(pk__in=pks)
         .select_for_update()
     )
-    names = {case.pk: case.name for case in cases}
-    pks = list(names)
+    pks = [case.pk for case in cases]
+    # Every name the case has had: a notice issued before a correction gives the name as first typed.
+    names = {pk: set() for pk in pks}
+    for pk, name in Case.history.model.objects.filter(id__in=pks).values_list("id", "name"):
+        names[pk].add(name)
+    for case in cases:
+        names[case.pk].add(case.name)
     Case.objects.filter(pk__in=pks).update(**ERASED, particulars_erased_on=today)
     Case.history.model.objects.filter(id__in=pks).update(**ERASED, particulars_erased_on=today)
     _erase_from_notices(Notice.objects.filter(case__in=pks, addressee=Notice.Addressee.APPLICANT), names)
     _erase_from_notices(
         Notice.history.model.objects.filter(case_id__in=pks, addressee=Notice.Addressee.APPLICANT), names
     )
+    _erase_from_corrections(CaseEvent.objects.filter(case__in=pks, action=CORRECTION_EVENT))
+    _erase_from_corrections(CaseEvent.history.model.objects.filter(case_id__in=pks, action=CORRECTION_EVENT))
     CaseEvent.objects.bulk_create(
         CaseEvent(case=case, action="删除申请人信息", to_state=case.state, effective_on=today, reason=ERASED_REASON)
         for case in cases
@@ -88,17 +97,29 @@ def _erase(pks, today):
 
 
 def _erase_from_notices(notices, names):
-    """The applicant's name out of notices' text: wherever it stands when it is two characters
+    """The applicant's names out of notices' text: wherever one stands when it is two characters
     or more, else only where it addresses them (a one-character name is in many words)."""
     changed = []
     for notice in notices:
-        name = names.get(notice.case_id, "")
-        if not name:
-            continue
-        body = notice.body.replace(f"{name}：", f"{ERASED_NAME}：")
-        if len(name) >= 2:
-            body = body.replace(name, ERASED_NAME)
+        body = notice.body
+        # The longest first: a name that contains another is replaced whole.
+        for name in sorted(filter(None, names.get(notice.case_id, ())), key=len, reverse=True):
+            body = body.replace(f"{name}：", f"{ERASED_NAME}：")
+            if len(name) >= 2:
+                body = body.replace(name, ERASED_NAME)
         if body != notice.body:
             notice.body = body
             changed.append(notice)
     notices.model.objects.bulk_update(changed, ["body"], batch_size=BATCH)
+
+
+def _erase_from_corrections(events):
+    """A correction of the particulars keeps the fields it names, not staff's reason: it may
+    quote the value (“应为王小五”)."""
+    changed = []
+    for event in events:
+        reason = correction_fields(event.reason)
+        if reason != event.reason:
+            event.reason = reason
+            changed.append(event)
+    events.model.objects.bulk_update(changed, ["reason"], batch_size=BATCH)

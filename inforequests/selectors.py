@@ -383,6 +383,11 @@ CONSULTATION_EVENTS = ("征求意见", "征求意见结束")
 CORRECTION_EVENT = "更正申请人信息"
 
 
+def correction_fields(reason: str) -> str:
+    """A CORRECTION_EVENT's reason without staff's words: the field labels corrected."""
+    return reason.split("：", 1)[0]
+
+
 def events_for_applicant(case):
     """The case's events as the status page shows them: a 征求意见 says which kind of
     consultation stopped the clock, not whom the agency asked nor the staff's note on the answer;
@@ -393,7 +398,7 @@ def events_for_applicant(case):
         if event.action in CONSULTATION_EVENTS:
             event.reason = next((kind.label for kind in Pause.Kind if event.reason.startswith(kind.label)), "")
         elif event.action == CORRECTION_EVENT:
-            event.reason = event.reason.split("：", 1)[0]
+            event.reason = correction_fields(event.reason)
     return events
 
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from audit.models import Action, AuditEntry
 from inforequests import retention, services
-from inforequests.models import Case, Notice, Outcome
+from inforequests.models import Case, CaseEvent, Notice, Outcome
 
 from .factories import ADDRESS, APPLICANT_NAME, EMAIL, PERSON_ID, PHONE, make_case
 
@@ -104,5 +104,24 @@ def test_the_daily_command_says_what_it_erased_and_may_be_tried_first():
 def test_erasing_costs_a_fixed_number_of_queries_per_batch(django_assert_max_num_queries):
     for day in (1, 2, 3):
         closed(replied_on=D(2024, 3, day))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         assert len(retention.erase_expired_particulars(today=D(2027, 1, 1))) == 3
+
+
+def test_particulars_corrected_while_the_case_was_open_are_erased_too():
+    """A name corrected after the receipt was issued: the receipt addresses the applicant by the
+    name as first typed, and the 办理记录 gives staff's reason, which may quote the value
+    (“应为王小五”). Neither may outlive the period."""
+    case = make_case(received_on=D(2024, 12, 2))
+    case.name, case.phone = "王小五", "13800001111"
+    services.case_correct_applicant(case=case, changed=["name", "phone"], reason="登记时录错，应为王小五 13800001111")
+    case = services.case_reply(case=case, outcome=Outcome.GRANTED, replied_on=D(2024, 12, 20), reply_text="予以公开")
+    services.case_archive(case=case)
+
+    assert retention.erase_expired_particulars(today=D(2027, 1, 1)) == [case.number]
+    events = [row.reason for model in (CaseEvent, CaseEvent.history.model) for row in model.objects.all()]
+    text = stored_text() + "\n".join(events)
+    for particular in (APPLICANT_NAME, "王小五", "13800001111", PHONE):
+        assert particular not in text, particular
+    # What was corrected stays in the trail: the fields, as the applicant's status page says.
+    assert case.events.get(action="更正申请人信息").reason == "申请人姓名/名称、联系电话"
