@@ -334,16 +334,17 @@ def _staff_crumbs(*trail):
     return [("依申请公开办理", reverse("inforequests:staff_queue")), *trail]
 
 
-# What staff type in the queue's search box is often an applicant's phone or ID number: it
-# leaves the address at once for the same search sealed (crypto.seal), so that it is not kept in
-# the browser's history, a bookmark or a link passed on. For a working day.
+# What staff type in the queue's search box is often an applicant's phone or ID number: it is
+# sent by POST, never in an address (a GET form's would be kept in the browser's history, and
+# the sign-in page's `next` would carry it once the session had ended), and answered with the
+# same search sealed (crypto.seal) for the results' address and its page links. For a working day.
 SEARCH_PURPOSE, SEARCH_SECONDS = "inforequests.queue-search", 12 * 3600
 
 
 @never_cache
 @case_staff_required("view_case")
 def staff_queue(request):
-    if "q" in request.GET:
+    if request.method == "POST":
         return _seal_search(request)
     if "search" in request.GET:
         return _search_results(request)
@@ -368,7 +369,7 @@ def _queue_page(request, *, term="", crumbs=(), **context):
 
 
 def _seal_search(request):
-    form = forms.StaffSearchForm(request.GET)
+    form = forms.StaffSearchForm(request.POST)
     if not form.is_valid():
         return bad_request_page(request, "查找内容无效", labelled_errors(form))
     term = form.cleaned_data["q"].strip()

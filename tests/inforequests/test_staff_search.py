@@ -32,8 +32,8 @@ def two_agencies():
 
 
 def search(client, typed):
-    """The search form sent (GET), then the address it leads to: (that address, the page)."""
-    sent = client.get(QUEUE, {"q": typed})
+    """The search form sent (POST), then the address it leads to: (that address, the page)."""
+    sent = client.post(QUEUE, {"q": typed})
     assert sent.status_code == 302, sent.status_code
     page = client.get(sent["Location"])
     assert page.status_code == 200
@@ -48,8 +48,8 @@ def test_the_queue_has_a_labelled_search_box_that_works_without_javascript(clien
     a, *_ = two_agencies
     sign_in_staff(client, staff_user("clerk", a))
     html = client.get(QUEUE).content.decode()
-    form = re.search(r'<form method="get" action="/disclosures/apply/staff/"[^>]*role="search".*?</form>', html, re.S)
-    assert form, "a GET form"
+    form = re.search(r'<form method="post" action="/disclosures/apply/staff/"[^>]*role="search".*?</form>', html, re.S)
+    assert form, "a POST form (what is typed is never part of an address)"
     form = form.group()
     assert '<label for="id_q">查找申请</label>' in form and 'name="q"' in form
     assert 'aria-describedby="id_q_helptext"' in form and 'id="id_q_helptext"' in form
@@ -168,8 +168,8 @@ def test_an_expired_or_forged_search_address_is_refused_with_a_way_on(client, tw
         expired = client.get(address)
     assert expired.status_code == 400 and "重新输入" in expired.content.decode()
     assert client.get(QUEUE, {"search": "not-a-token"}).status_code == 400
-    assert client.get(QUEUE, {"q": "x" * 101}).status_code == 400
-    assert client.get(QUEUE, {"q": "  "})["Location"] == QUEUE  # an empty search: the queue
+    assert client.post(QUEUE, {"q": "x" * 101}).status_code == 400
+    assert client.post(QUEUE, {"q": "  "})["Location"] == QUEUE  # an empty search: the queue
 
 
 def test_the_queue_without_a_search_is_kept_as_before(client, two_agencies):
@@ -180,3 +180,22 @@ def test_the_queue_without_a_search_is_kept_as_before(client, two_agencies):
         html = client.get(QUEUE).content.decode()
     assert not any('FROM "inforequests_case"' in q["sql"] for q in queries.captured_queries)
     assert 'id="results-heading"' not in html and "filter-form" in html
+
+
+def test_a_search_sent_after_the_session_ended_puts_no_number_in_any_address(client, two_agencies):
+    """With a GET form, the sign-in page's `next` carried the phone number typed."""
+    a, *_ = two_agencies
+    user = staff_user("clerk", a)
+    sign_in_staff(client, user)
+    client.get(QUEUE)
+    form = re.search(
+        r'<form method="(\w+)" action="/disclosures/apply/staff/"[^>]*role="search"', client.get(QUEUE).content.decode()
+    )
+    send = getattr(client, form.group(1))  # as the page's search form sends it
+    with time_machine.travel(dt.timedelta(minutes=16)):  # past the idle timeout
+        sent = send(QUEUE, {"q": PHONE}, follow=True)
+        addresses = [address for address, _ in sent.redirect_chain]
+        assert addresses and not any(PHONE in address or PHONE[-4:] in address for address in addresses)
+        sign_in_staff(client, user)
+        again = client.get(QUEUE, follow=True).content.decode()  # offered to send it again
+        assert "重新提交" in again
