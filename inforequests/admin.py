@@ -120,7 +120,9 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, LockedChangeAdm
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and not obj.is_open:
             readonly += ["applicant_type", "reply_text"]  # as answered: the notice and 年报 say so
-        return readonly
+        if obj is not None and obj.particulars_erased_on is not None:
+            readonly += [*APPLICANT_FIELDS, "contact_person"]  # erased at the end of their period
+        return list(dict.fromkeys(readonly))
 
     def save_model(self, request, obj, form, change):
         changed = [name for name in APPLICANT_FIELDS if name in form.changed_data]

@@ -612,6 +612,11 @@ def case_correct_applicant(*, case, changed, reason, user=None) -> Case:
     and why — the field names, never the values (personal data)."""
     if user is not None and not selectors.can_handle(user=user, case=case):
         raise PermissionDenied("无权办理其他机关的申请。")
+    if case.particulars_erased_on is not None:
+        # Erased at the end of their period (retention.py): not to be typed back in.
+        raise ValidationError(
+            f"申请人信息已于{case.particulars_erased_on:%Y年%m月%d日}按保存期限删除，不能再录入或更正。"
+        )
     if not case.is_open and "applicant_type" in changed:
         # 年报 table 三 counts the answered case in its applicant type's column.
         raise ValidationError({"applicant_type": "已办结的申请不能更改申请人类型。"})

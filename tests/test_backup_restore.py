@@ -2,7 +2,6 @@
 database whose public pages and history are identical to the original's."""
 
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -15,10 +14,9 @@ from django.db import connection
 from django.test import Client
 
 from .conftest import SEED_INDEX_NUMBER, clear_caches
+from .html import without_per_response
 
 PAGES = ["/", "/disclosures/", f"/disclosures/{SEED_INDEX_NUMBER}/"]
-# Differ on every response by design, not by data.
-PER_RESPONSE = [re.compile(r'nonce="[^"]*"'), re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')]
 
 
 def snapshot():
@@ -30,10 +28,7 @@ def snapshot():
     pages = {}
     for url in PAGES:
         response = client.get(url)
-        html = response.content.decode()
-        for pattern in PER_RESPONSE:
-            html = pattern.sub("", html)
-        pages[url] = (response.status_code, html)
+        pages[url] = (response.status_code, without_per_response(response.content.decode()))
         record_view_counts.clear()  # a view is buffered, not written: the next page starts equal
     models = [model for model in apps.get_models() if model._meta.managed and not model._meta.proxy]
     history = {

@@ -125,3 +125,21 @@ def test_particulars_corrected_while_the_case_was_open_are_erased_too():
         assert particular not in text, particular
     # What was corrected stays in the trail: the fields, as the applicant's status page says.
     assert case.events.get(action="更正申请人信息").reason == "申请人姓名/名称、联系电话"
+
+
+def test_erased_particulars_cannot_be_typed_back_in(client):
+    from django.core.exceptions import ValidationError
+
+    from tests.staff import sign_in_staff
+
+    from .factories import staff_user
+
+    case, _ = closed()
+    retention.erase_expired_particulars(today=D(2027, 1, 1))
+    case.refresh_from_db()
+    case.name = APPLICANT_NAME
+    with pytest.raises(ValidationError, match="按保存期限删除"):
+        services.case_correct_applicant(case=case, changed=["name"], reason="补录")
+    sign_in_staff(client, staff_user("clerk", case.agency))
+    html = client.get(f"/admin/inforequests/case/{case.pk}/change/").content.decode()
+    assert 'name="name"' not in html and 'name="id_number"' not in html and 'name="phone"' not in html
