@@ -1,6 +1,7 @@
 """The admin's history pages for every model django-simple-history keeps: read-only."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.db import IntegrityError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -35,10 +36,13 @@ class HistoryAdmin(AutocompleteInputAdminMixin, SimpleHistoryAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError:
-            if request.method != "POST" or getattr(request, "_form_run_again", False):
+            uploads = [upload for _, files in request.FILES.lists() for upload in files]
+            # A large upload's temporary file was moved into the storage by the first run.
+            moved = any(isinstance(upload, TemporaryUploadedFile) for upload in uploads)
+            if request.method != "POST" or moved or getattr(request, "_form_run_again", False):
                 raise
             request._form_run_again = True
-            for upload in request.FILES.values():
+            for upload in uploads:
                 upload.seek(0)
             return self.changeform_view(request, object_id, form_url, extra_context)
 
