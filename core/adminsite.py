@@ -22,6 +22,12 @@ MAX_APP_LISTS = 512
 
 
 class PortalAdminSite(admin.AdminSite):
+    @property
+    def login_form(self):
+        from .forms import StaffLoginForm  # imports auth's models: not at app loading
+
+        return StaffLoginForm
+
     def admin_view(self, view, cacheable=False):
         return super().admin_view(refuse_bad_date_parts(view), cacheable)
 

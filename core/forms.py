@@ -1,6 +1,7 @@
 """Form fields every app can use."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
@@ -32,6 +33,17 @@ class NamedRequired:
             if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
                 verb = "选择" if isinstance(field, forms.ChoiceField) else "填写"
                 field.error_messages["required"] = f"请{verb}{field.label or name}。"
+
+
+class NoAutofocus:
+    """No field takes the focus when the page loads (Django's sign-in and password forms give
+    one autofocus): it skips the skip link, the header and the page's heading, so keyboard and
+    screen-reader users would start mid-page without knowing where they are (WCAG 2.4.3)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("autofocus", None)
 
 
 class PlainLabels(NamedRequired):
@@ -94,7 +106,7 @@ def error_summary(form, shown=None) -> list[tuple[str, str]]:
     return items
 
 
-class CountedPasswordChangeForm(NamedRequired, PasswordChangeForm):
+class CountedPasswordChangeForm(NoAutofocus, NamedRequired, PasswordChangeForm):
     """The current password checked as a sign-in checks it (authenticate()), so a wrong one
     counts like a failed sign-in: the lockout (django-axes) counts it and refuses while locked,
     the audit log records it. Django's form asks check_password() alone: whoever finds a
@@ -108,3 +120,7 @@ class CountedPasswordChangeForm(NamedRequired, PasswordChangeForm):
         if authenticate(current_request(), username=self.user.get_username(), password=old_password) is None:
             raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
         return old_password
+
+
+class StaffLoginForm(NoAutofocus, AdminAuthenticationForm):
+    """The admin's sign-in form, its checks unchanged."""

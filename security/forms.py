@@ -15,7 +15,6 @@ class TokenForm(forms.Form):
                 "autocomplete": "one-time-code",
                 "autocapitalize": "none",
                 "spellcheck": "false",
-                "autofocus": True,
             }
         ),
     )
