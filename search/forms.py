@@ -11,6 +11,7 @@ INVALID_CHOICE = "没有这个选项（链接可能已过期），再次检索�
 
 
 class SearchForm(forms.Form):
+    error_title = "检索条件有误，请修改"  # the <title>'s first words when it comes back with errors
     q = forms.CharField(
         label="检索词",
         required=False,

@@ -12,3 +12,8 @@ def without_per_response(html: str) -> str:
     for pattern in PER_RESPONSE:
         html = pattern.sub("", html)
     return html
+
+
+def page_title(response) -> str:
+    """The page's <title>, as a screen reader says it when the page loads."""
+    return re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1)

@@ -28,6 +28,21 @@ def error_summary(form, shown=""):
     return form_error_summary(form, str(shown).split() or None)
 
 
+# What a page's <title> starts with when its form comes back with errors; a form may say it
+# in its own words (`error_title`).
+FORM_ERROR_TITLE = "填写有误，请修改"
+
+
+@register.simple_tag(takes_context=True)
+def error_title(context):
+    """base.html's <title> prefix for a page sent back with its error summary. With JavaScript
+    off nothing moves the focus to the summary: the title is what a screen reader says first."""
+    form = context.get("form")
+    if getattr(form, "errors", None):
+        return f"{getattr(form, 'error_title', FORM_ERROR_TITLE)} - "
+    return ""
+
+
 class ScrollingTableNode(template.Node):
     def __init__(self, label, nodelist):
         self.label = label

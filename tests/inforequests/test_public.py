@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from inforequests import ratelimit, services
 from inforequests.models import Case, Outcome
+from tests.html import page_title
 
 from .factories import (
     ADDRESS,
@@ -561,3 +562,14 @@ def test_agency_statistics_month_table_scrolls_in_a_named_focusable_region(clien
         '<div class="table-scroll" role="region" aria-label="按月收到的申请（近12个月）（表格，可横向滚动）" tabindex="0">'
         '<table class="data-table"><caption>按月收到的申请（近12个月）</caption>'
     ) in stats
+
+
+def test_a_form_sent_back_with_errors_says_so_first_in_its_title(client, agency):
+    """With JavaScript off nothing moves the focus to the error summary: the title, which a
+    screen reader says first, says that something needs correcting."""
+    assert page_title(client.get(APPLY)).startswith("在线申请 - ")
+    assert page_title(client.post(APPLY, {})).startswith("填写有误，请修改 - 在线申请 - 依申请公开 - ")
+    expired = client.post(APPLY, {**form_data(agency), "step": "confirm", "submission": "gone"})
+    assert expired.status_code == 409 and page_title(expired).startswith("填写有误，请修改 - 核对申请 - ")
+    assert page_title(client.get(STATUS)).startswith("办理进度查询 - ")
+    assert page_title(client.post(STATUS, {"query_code": ""})).startswith("填写有误，请修改 - 办理进度查询 - ")

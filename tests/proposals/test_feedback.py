@@ -11,6 +11,7 @@ from django.utils import timezone
 from proposals import services
 from proposals.deadlines import add_months
 from proposals.models import Feedback, Proposal
+from tests.html import page_title
 
 from .conftest import publish, send
 from .factories import MemberFactory, ProposalFactory, ReplyFactory, level
@@ -243,3 +244,15 @@ def test_staff_signing_in_on_the_members_page_are_sent_to_the_admin(client, db):
     response = client.post("/accounts/login/", {"username": "li-staff", "password": "s3cret-Passw0rd"})
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/")["Location"].startswith("/accounts/2fa/setup/")
+
+
+def test_member_forms_sent_back_with_errors_say_so_first_in_their_titles(client, member, reply):
+    """With JavaScript off nothing moves the focus to the error summary: the title, which a
+    screen reader says first, says that something needs correcting."""
+    assert page_title(client.get("/accounts/login/")).startswith("代表委员登录 - ")
+    wrong = client.post("/accounts/login/", {"username": "wanglf", "password": "wrong"})
+    assert page_title(wrong).startswith("填写有误，请修改 - 代表委员登录 - ")
+    client.force_login(member.user)
+    assert page_title(client.post("/accounts/password_change/", {})).startswith("填写有误，请修改 - 修改密码 - ")
+    feedback = client.post(f"/proposals/replies/{reply.pk}/feedback/", {"comment": "未选满意度"})
+    assert feedback.status_code == 400 and page_title(feedback).startswith("填写有误，请修改 - 满意度反馈 - ")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from proposals.filters import ProposalFilter
 from proposals.models import Proposal
+from tests.html import page_title
 
 from .conftest import publish, send
 from .factories import (
@@ -208,6 +209,7 @@ def test_lookup_bad_input_is_a_form_error(reader_client, data):
         assert response.status_code == 400, params
         html = response.content.decode()
         assert message in html and 'role="alert"' in html and html.count("<h1") == 1, params
+        assert page_title(response).startswith("填写有误，请修改 - 一号一查 - "), params  # said first
         if params["number"]:
             assert f'value="{params["number"]}"' in html, params  # what was typed is kept
 
