@@ -19,6 +19,17 @@ class PageMeta:
     crumbs: tuple = ()
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Why a page could not give what was asked (nothing found, too many tries): said in its
+    error summary (components/form_errors.html) and first in its <title>."""
+
+    heading: str
+    text: str
+    # ((label, url), …): where else to look.
+    links: tuple = ()
+
+
 def in_section(title, url_name, *trail, **tags) -> PageMeta:
     """A page of a section: crumbs 首页 › section › trail…, the section linked when the page is
     below it; named after its last crumb unless `name` says otherwise."""

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from audit.services import audit_personal_data_opened
 from core.http import bad_request_page, is_reader_replay, labelled_errors, numbered_page, parse_page_number
 from core.pagecache import cached_value
-from core.pages import PageMeta
+from core.pages import PageMeta, Problem
 from core.rendering import keep_response
 from core.working_days import load_calendar
 
@@ -45,6 +45,10 @@ PENDING_SESSION_KEY = "inforequests_pending"
 PENDING_KEPT = 5
 PENDING_SECONDS = 2 * 3600
 PAGE_SIZE = 30
+# A 查询码 and tail that match no case, and a lookup refused for too many tries, say nothing more
+# (ratelimit: the same answer whether the 查询码 exists or not).
+LOOKUP_NOT_FOUND = Problem("未查到相符的申请", "请核对查询码（见受理回执）和联系电话或证件号码后4位。")
+LOOKUP_LIMITED = Problem("查询次数过多", "为保护申请人信息，查询次数已达上限，请稍后再试。如需帮助，请联系受理机关。")
 
 
 def _crumbs(*trail):
@@ -229,11 +233,15 @@ def status(request):
     if ratelimit.hit("lookup_address", ratelimit.client_address(request)) or ratelimit.exceeded(
         "lookup_code", code_key
     ):
-        return _page(request, "inforequests/status.html", {**context, "form": form, "limited": True}, status=429)
+        return _page(
+            request, "inforequests/status.html", {**context, "form": form, "problem": LOOKUP_LIMITED}, status=429
+        )
     case = selectors.lookup(query_code=code, tail=form.cleaned_data["tail"])
     if case is None:
         ratelimit.hit("lookup_code", code_key)
-        return _page(request, "inforequests/status.html", {**context, "form": form, "not_found": True}, status=404)
+        return _page(
+            request, "inforequests/status.html", {**context, "form": form, "problem": LOOKUP_NOT_FOUND}, status=404
+        )
     deadline = (
         clock.case_deadline(case, calendar=load_calendar(), until=timezone.localdate(), name_party=False)
         if case.is_open

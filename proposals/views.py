@@ -3,11 +3,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from core.charts import bar_chart
 from core.http import bad_request_page, is_reader_replay, labelled_errors, numbered_page
-from core.pages import in_section, render_page
+from core.pages import Problem, in_section, render_page
 from core.rendering import keep_response
 
 from . import selectors, services
@@ -118,16 +119,13 @@ def lookup(request):
     session, number = form.cleaned_data["session"], form.cleaned_data["number"]
     proposal = selectors.proposal_find(session=session, number=number)
     if proposal is None:
-        return render_page(
-            request,
-            "proposals/lookup.html",
-            meta,
-            {
-                "form": form,
-                "not_found": {"session": session, "number": number},
-            },
-            status=404,
+        listed = reverse("proposals:list")
+        problem = Problem(
+            f"未找到{session.full_name}第{number}号建议提案",
+            "请核对届次和编号（编号见答复函标题，如“第102114号”）。也可以：",
+            (("浏览该届次的全部建议提案", f"{listed}?session={session.pk}"), ("按代表委员姓名筛选", listed)),
         )
+        return render_page(request, "proposals/lookup.html", meta, {"form": form, "problem": problem}, status=404)
     return redirect(proposal)
 
 

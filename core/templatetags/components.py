@@ -35,8 +35,12 @@ FORM_ERROR_TITLE = "填写有误，请修改"
 
 @register.simple_tag(takes_context=True)
 def error_title(context):
-    """base.html's <title> prefix for a page sent back with its error summary. With JavaScript
-    off nothing moves the focus to the summary: the title is what a screen reader says first."""
+    """base.html's <title> prefix for a page sent back with its error summary (a `problem`, the
+    errors of its `form`). With JavaScript off nothing moves the focus to the summary: the title
+    is what a screen reader says first."""
+    problem = context.get("problem")
+    if problem:
+        return f"{problem.heading} - "
     form = context.get("form")
     if getattr(form, "errors", None):
         return f"{getattr(form, 'error_title', FORM_ERROR_TITLE)} - "

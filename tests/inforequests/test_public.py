@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -573,3 +574,15 @@ def test_a_form_sent_back_with_errors_says_so_first_in_its_title(client, agency)
     assert expired.status_code == 409 and page_title(expired).startswith("填写有误，请修改 - 核对申请 - ")
     assert page_title(client.get(STATUS)).startswith("办理进度查询 - ")
     assert page_title(client.post(STATUS, {"query_code": ""})).startswith("填写有误，请修改 - 办理进度查询 - ")
+
+
+@rate_limits(lookup_address=(1, 600))
+def test_nothing_found_and_too_many_tries_are_said_by_the_shared_error_summary(client, agency):
+    """The same summary as a form's errors (focused, an alert, a heading), its heading said first
+    in the title."""
+    not_found = client.post(STATUS, {"query_code": "ZZZZ-ZZZZ-ZZZZ", "tail": "0000"})
+    limited = client.post(STATUS, {"query_code": "ZZZZ-ZZZZ-ZZZZ", "tail": "0000"})
+    for response, status, heading in ((not_found, 404, "未查到相符的申请"), (limited, 429, "查询次数过多")):
+        summary = render_to_string("components/form_errors.html", {"problem": response.context["problem"]})
+        assert response.status_code == status and summary in response.content.decode()
+        assert f"<h2>{heading}</h2>" in summary and page_title(response).startswith(f"{heading} - 办理进度查询 - ")

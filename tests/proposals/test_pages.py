@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from proposals.filters import ProposalFilter
@@ -220,6 +221,10 @@ def test_lookup_unknown_number_is_a_helpful_404(reader_client, data):
     text = text_of(response)
     assert "未找到政协测试区十届二次会议第999999号建议提案" in text and "浏览该届次的全部建议提案" in text
     assert f'href="/proposals/?session={data["cppcc"].pk}"' in response.content.decode()
+    # The shared error summary (focused, an alert, a heading), its heading said first in the title.
+    summary = render_to_string("components/form_errors.html", {"problem": response.context["problem"]})
+    assert summary in response.content.decode()
+    assert page_title(response).startswith("未找到政协测试区十届二次会议第999999号建议提案 - 一号一查 - ")
 
 
 def test_proposal_page_unknown_is_404(reader_client, data):
