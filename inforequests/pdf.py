@@ -5,7 +5,6 @@ Extension B and later, 𠀀) or an emoji prints blank there. Such a character is
 code point instead, and the notice says where to read it as typed (the printable page)."""
 
 import io
-import re
 
 from django.utils.html import escape
 from reportlab.lib.pagesizes import A4
@@ -23,8 +22,6 @@ _RIGHT = ParagraphStyle("right", parent=_BODY, alignment=2, firstLineIndent=0)
 _NOTE = ParagraphStyle("note", parent=_BODY, fontSize=10.5, leading=18, firstLineIndent=0, spaceBefore=8 * mm)
 
 
-# CJK Unified Ideographs Extension A, which Adobe-GB1-4 (GB 18030-2000) added to GBK.
-_EXTENSION_A = re.compile(r"[\u3400-\u4db5]")
 UNSHOWN_NOTE = "注：以〔U+编码〕标出的字，PDF 通用字体无法显示，请以网页版通知书为准。"
 
 
@@ -33,7 +30,7 @@ def _shown(character):
         character.encode("gbk")
         return True
     except UnicodeEncodeError:
-        return bool(_EXTENSION_A.match(character))
+        return "\u3400" <= character <= "\u4db5"  # CJK Extension A, which Adobe-GB1-4 added to GBK
 
 
 def _printable(text, unshown):
