@@ -3,15 +3,28 @@ Art. 47: personal information is deleted once the period it is kept for is over)
 
 The period is INFOREQUESTS_KEEP_PARTICULARS_YEARS, counted from 1 January of the year after the
 case was closed, as archive retention periods are; only archived (已归档) cases are erased.
-What goes: the name, ID and phone numbers, address, e-mail and contact person, on the case and
-on every history row of it; their digests (a digest of an ID number still singles its holder
-out); the applicant's names (before a correction too) in the notices addressed to them; and
-staff's reasons for correcting the particulars (the fields corrected stay). What stays: what
-the 年报 and the statistics count (applicant type, channel, dates, outcome), the request and
-the reply, and the notices otherwise. The status lookup then finds the case no more: it needs the tail of a
-phone or ID number beside the 查询码, and the request and reply may name the applicant."""
+What goes, on the case and on every history row of each table:
+- the name, ID and phone numbers, address, e-mail and contact person, and their digests (a
+  digest of an ID number still singles its holder out);
+- every one of these the case has had (before a correction too), in any usual spelling (a
+  phone in groups or full-width, an ID number with a small x), wherever it stands in a stored
+  text: the notices and their titles, the reply, staff's reasons and notes on every step of
+  the 办理记录 and the history's change reasons; each is replaced by a marker (the name in a
+  notice by （已删除）, so it reads “（已删除）：”), and the rest of the text stays. A
+  correction's reason keeps only the fields corrected;
+- a third party asked for its opinion (征求意见, Art. 32): whom the pause names, and that name,
+  its parts and its numbers wherever they stand, the letters addressed to it included (another
+  agency asked stays: it is no one's personal data).
+What stays: what the 年报 and the statistics count (applicant type, channel, dates, outcome,
+the kind of each pause), the request, the released documents and the texts otherwise. The case
+gets a 删除申请人信息 event and a history row (the staff queue's kept tables are keyed on the
+newest history row: ADR 0098). The status lookup then finds the case no more: it needs the
+tail of a phone or ID number beside the 查询码, and the request may name the applicant."""
 
 import datetime as dt
+import re
+from collections import defaultdict
+from functools import cached_property
 
 from django.conf import settings
 from django.db import transaction
@@ -20,10 +33,14 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import audit_log
 
-from .models import Case, CaseEvent, Notice
-from .selectors import CORRECTION_EVENT, correction_fields
+from .identity import fold_width
+from .models import Case, CaseEvent, Notice, Pause
+from .selectors import CORRECTION_EVENT, correction_fields, kept_queue_versions
+from .services import CHINESE_DIGITS, NUMBER, PARTICULARS, particular_forms
 
-ERASED_NAME = "（已删除）"
+ERASED_NAME = "（已删除）"  # the applicant's name in their notices: “（已删除）：”
+ERASED_TEXT = "〔已删除〕"  # any other particular inside a text
+ERASURE_EVENT = "删除申请人信息"
 ERASED = {
     "name": ERASED_NAME,
     "id_number": "",
@@ -34,7 +51,10 @@ ERASED = {
     "applicant_key": "",
     "phone_key": "",
 }
-ERASED_REASON = "申请人信息保存期限届满，已删除申请人的姓名/名称、证件号码、联系电话、通信地址和电子邮箱。"
+ERASED_REASON = (
+    "申请人信息保存期限届满，已删除申请人的姓名/名称、证件号码、联系电话、通信地址和电子邮箱"
+    "（告知书、答复和办理记录中的也已删除），以及征求意见第三方的名称和联系方式。"
+)
 BATCH = 200  # cases per transaction: a first run may find years of them
 
 
@@ -75,51 +95,176 @@ def _erase(pks, today):
         .select_for_update()
     )
     pks = [case.pk for case in cases]
-    # Every name the case has had: a notice issued before a correction gives the name as first typed.
-    names = {pk: set() for pk in pks}
-    for pk, name in Case.history.model.objects.filter(id__in=pks).values_list("id", "name"):
-        names[pk].add(name)
-    for case in cases:
-        names[case.pk].add(case.name)
+    history = list(
+        Case.history.model.objects.filter(id__in=pks).only(
+            "history_id",
+            "id",
+            "reply_text",
+            "due_inputs",
+            "history_change_reason",
+            *(field for field, _, _ in PARTICULARS),
+        )
+    )
+    # Every particular the case has had: a notice issued before a correction gives the name as
+    # first typed, and staff's notes quote what was true then.
+    scrubbers = _scrubbers(
+        applicants=[(row.id, row) for row in (*history, *cases)],
+        parties=[
+            *Pause.objects.filter(case__in=pks, kind=Pause.Kind.THIRD_PARTY).values_list("case_id", "party"),
+            *Pause.history.model.objects.filter(case_id__in=pks, kind=Pause.Kind.THIRD_PARTY).values_list(
+                "case_id", "party"
+            ),
+        ],
+    )
     Case.objects.filter(pk__in=pks).update(**ERASED, particulars_erased_on=today)
     Case.history.model.objects.filter(id__in=pks).update(**ERASED, particulars_erased_on=today)
-    _erase_from_notices(Notice.objects.filter(case__in=pks, addressee=Notice.Addressee.APPLICANT), names)
-    _erase_from_notices(
-        Notice.history.model.objects.filter(case_id__in=pks, addressee=Notice.Addressee.APPLICANT), names
-    )
-    _erase_from_corrections(CaseEvent.objects.filter(case__in=pks, action=CORRECTION_EVENT))
-    _erase_from_corrections(CaseEvent.history.model.objects.filter(case_id__in=pks, action=CORRECTION_EVENT))
+    Pause.objects.filter(case__in=pks, kind=Pause.Kind.THIRD_PARTY).update(party=ERASED_TEXT)
+    Pause.history.model.objects.filter(case_id__in=pks, kind=Pause.Kind.THIRD_PARTY).update(party=ERASED_TEXT)
+    # The reply is addressed to the applicant; the deadline's inputs name whom the agency asked
+    # (clock.case_pauses); a change's reason on a history row is the transition's reason cut at
+    # 100 characters, so a particular may stand cut at its end.
+    _scrub_rows(cases, "id", ["reply_text", "due_inputs"], scrubbers)
+    _scrub_rows(history, "id", ["reply_text", "due_inputs", "history_change_reason"], scrubbers)
+    for model in (Notice, Notice.history.model):
+        notices = model.objects.filter(case_id__in=pks).only("pk", "case_id", "title", "body")
+        _scrub_rows(notices, "case_id", ["title", "body"], scrubbers, name_marker=ERASED_NAME)
+    for model in (CaseEvent, CaseEvent.history.model):
+        events = model.objects.filter(case_id__in=pks).only("pk", "case_id", "action", "reason")
+        _scrub_rows(events, "case_id", ["reason"], scrubbers)
     CaseEvent.objects.bulk_create(
-        CaseEvent(case=case, action="删除申请人信息", to_state=case.state, effective_on=today, reason=ERASED_REASON)
+        CaseEvent(case=case, action=ERASURE_EVENT, to_state=case.state, effective_on=today, reason=ERASED_REASON)
         for case in cases
     )
+    # A history row for the change, as every save writes one: the staff queue's kept tables are
+    # keyed on the newest (selectors.queue_version), and update() above wrote none.
+    for case in cases:
+        for field, value in {**ERASED, "particulars_erased_on": today}.items():
+            setattr(case, field, value)
+    Case.history.bulk_history_create(cases, batch_size=BATCH, update=True, default_change_reason=ERASURE_EVENT)
+    kept_queue_versions.forget_all()
     return [case.number for case in cases]
 
 
-def _erase_from_notices(notices, names):
-    """The applicant's names out of notices' text: wherever one stands when it is two characters
-    or more, else only where it addresses them (a one-character name is in many words)."""
-    changed = []
-    for notice in notices:
-        body = notice.body
-        # The longest first: a name that contains another is replaced whole.
-        for name in sorted(filter(None, names.get(notice.case_id, ())), key=len, reverse=True):
-            body = body.replace(f"{name}：", f"{ERASED_NAME}：")
-            if len(name) >= 2:
-                body = body.replace(name, ERASED_NAME)
-        if body != notice.body:
-            notice.body = body
-            changed.append(notice)
-    notices.model.objects.bulk_update(changed, ["body"], batch_size=BATCH)
+# Between the characters of a number as people write it (138 0000 0000, 138-0000-0000,
+# 5301 0219…); inside a name, address or e-mail only spaces. Zero-width marks anywhere (text
+# copied from a chat); identity.fold_width drops them before comparing too.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_TEXT_GAP = f"[\\s{_INVISIBLE}]*"
+_NUMBER_GAP = f"[\\s{_INVISIBLE}\\-‐‑‒–—―.·/()（）]*"
+_DIGITS_WRITTEN = dict(enumerate(CHINESE_DIGITS))
+# A third party's particulars are one free-text field (Pause.party: “某某公司（联系人李四，电话…）”):
+# each part of it is looked for as well as the whole, but not the words that label the parts.
+_PARTY_PARTS = re.compile(r"[\s，,、;；:：()（）\[\]【】<>《》/／]+")
+_PARTY_LABELS = {"联系人", "联系电话", "电话", "手机", "地址", "通信地址", "住址", "邮箱", "电子邮箱", "联系方式"}
 
 
-def _erase_from_corrections(events):
-    """A correction of the particulars keeps the fields it names, not staff's reason: it may
-    quote the value (“应为王小五”)."""
-    changed = []
-    for event in events:
-        reason = correction_fields(event.reason)
-        if reason != event.reason:
-            event.reason = reason
-            changed.append(event)
-    events.model.objects.bulk_update(changed, ["reason"], batch_size=BATCH)
+def _folded(value):
+    """As services.particular_forms compares text: width-folded, without whitespace, case-folded."""
+    return re.sub(r"\s+", "", fold_width(value)).casefold()
+
+
+def _character(character, *, number):
+    """A class matching `character` as typed: full-width (NFKC folds them), a digit also as
+    written in Chinese (一三九…); letters in either case (the pattern is compiled IGNORECASE)."""
+    alternatives = {character}
+    if "!" <= character <= "~":
+        alternatives.add(chr(ord(character) + 0xFEE0))
+    if number and character.isdigit():
+        alternatives.update(_DIGITS_WRITTEN[int(character)])
+    return "[" + "".join(re.escape(c) for c in sorted(alternatives)) + "]"
+
+
+def _pattern(kind, form):
+    gap = _TEXT_GAP if kind == "text" else _NUMBER_GAP
+    return gap.join(_character(c, number=kind != "text") for c in form)
+
+
+class _Scrubber:
+    """Every particular of one case in a text replaced by a marker: the longest first (an
+    address that holds the name goes whole), in one pass (the marker is never searched)."""
+
+    def __init__(self, names, others):
+        # (kind, form): `names` are the applicant's (a notice reads “（已删除）：”), `others` the
+        # rest and the third parties'.
+        self.names = {form for _, form in names}
+        forms = sorted({*names, *others}, key=lambda item: len(item[1]), reverse=True)
+        alternatives = [_pattern(kind, form) for kind, form in forms if len(form) >= 2]
+        # A one-character name is in many words: only where it addresses someone (“王：”).
+        alternatives += [_pattern("text", form) + "(?=[:：])" for kind, form in forms if len(form) == 1]
+        self.regex = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+        self.forms = forms
+
+    @cached_property
+    def cut(self):
+        """A text cut at its field's length may end in the first characters of one (compiled
+        only for such a text: a long address has many)."""
+        prefixes = sorted(
+            {(kind, form[:n]) for kind, form in self.forms for n in range(2 if kind == "text" else 3, len(form))},
+            key=lambda item: len(item[1]),
+            reverse=True,
+        )
+        if not prefixes:
+            return None
+        return re.compile("(?:" + "|".join(_pattern(kind, form) for kind, form in prefixes) + r")\Z", re.IGNORECASE)
+
+    def __call__(self, text, *, name_marker, cut):
+        if isinstance(text, list):  # a JSON field's values
+            return [self(value, name_marker=name_marker, cut=None) for value in text]
+        if isinstance(text, dict):
+            return {key: self(value, name_marker=name_marker, cut=None) for key, value in text.items()}
+        if not isinstance(text, str) or not text or self.regex is None:
+            return text
+
+        def marker(match):
+            return name_marker if _folded(match.group()) in self.names else ERASED_TEXT
+
+        was_cut = cut and len(text) >= cut
+        text = self.regex.sub(marker, text)
+        if was_cut and self.cut is not None and not text.endswith(ERASED_TEXT):
+            text = self.cut.sub(ERASED_TEXT, text)
+        return text
+
+
+def _scrubbers(*, applicants, parties):
+    """Per case: a _Scrubber for the applicant's particulars on each of `applicants` (case pk,
+    a Case or history row) and each third party's `parties` (case pk, Pause.party)."""
+    names, others = defaultdict(set), defaultdict(set)
+    for pk, row in applicants:
+        for field, _, kind in PARTICULARS:
+            value = getattr(row, field)
+            if field == "name":  # a name of one character too (see _Scrubber)
+                if _folded(value) and _folded(value) != _folded(ERASED_NAME):
+                    names[pk].add(("text", _folded(value)))
+            else:
+                others[pk].update((kind, form) for form in particular_forms(kind, value))
+    for pk, party in parties:
+        if not party or party == ERASED_TEXT:
+            continue
+        # Its numbers as numbers (0871-6512 3456 is one), not as the parts a space leaves.
+        numbers = NUMBER.findall(fold_width(party).upper())
+        parts = [party, *(part for part in _PARTY_PARTS.split(party) if part not in _PARTY_LABELS)]
+        parts = [part for part in parts if not NUMBER.fullmatch(fold_width(part).upper())]
+        others[pk].update(("text", form) for part in parts for form in particular_forms("text", part))
+        others[pk].update(("digits", form) for number in numbers for form in particular_forms("digits", number))
+    return {pk: _Scrubber(names[pk], others[pk]) for pk in {*names, *others}}
+
+
+def _scrub_rows(rows, case_attr, fields, scrubbers, *, name_marker=ERASED_TEXT):
+    """Every particular of the row's case out of `fields`; the rows changed written in one
+    statement. A correction's reason keeps only the fields it names (staff's words may quote
+    the value in a way no pattern finds: “应为王小五”)."""
+    model, changed = None, []
+    for row in rows:
+        model = type(row)
+        scrub = scrubbers.get(getattr(row, case_attr))
+        before = [getattr(row, field) for field in fields]
+        if getattr(row, "action", None) == CORRECTION_EVENT:
+            row.reason = correction_fields(row.reason)
+        if scrub is not None:
+            for field in fields:
+                cut = getattr(model._meta.get_field(field), "max_length", None)
+                setattr(row, field, scrub(getattr(row, field), name_marker=name_marker, cut=cut))
+        if [getattr(row, field) for field in fields] != before:
+            changed.append(row)
+    if changed:
+        model.objects.bulk_update(changed, fields, batch_size=BATCH)

@@ -678,7 +678,7 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
 # "text": width-folded, without whitespace, case-folded (names, e-mail, addresses written with
 # spaces or full-width letters); "code": letters and digits only (an ID number written in groups,
 # with a lower-case or full-width x); "digits": digits only (a phone as 138-0000-0000).
-_PARTICULARS = (
+PARTICULARS = (
     ("name", "姓名", "text"),
     ("contact_person", "联系人", "text"),
     ("id_number", "证件号码", "code"),
@@ -695,21 +695,14 @@ _MIN_TEXT_CHARS = 2
 # A number in text: letters and digits joined only by spaces, dashes, dots, slashes or brackets
 # (after NFKC). Anything else (a Chinese character, a comma) ends it, so that numbers that stand
 # apart in the text are never run together into a false match.
-_NUMBER = re.compile(r"[0-9A-Z](?:[\s\-‐‑‒–—―.·/()]*[0-9A-Z])*")
+NUMBER = re.compile(r"[0-9A-Z](?:[\s\-‐‑‒–—―.·/()]*[0-9A-Z])*")
 
 
 # Numbers as written out in Chinese: a phone dictated into a reply (一三九…, with 幺 for 1 as it is
 # read aloud), an ID number in 大写 (壹壹零…). Only the guard reads text this way: 十/百/千 are not
 # digits of a phone or ID, so "二十" stays what it is.
-_CHINESE_DIGITS = str.maketrans(
-    {
-        char: str(digit)
-        for digit, chars in enumerate(
-            ("〇零○", "一幺壹", "二贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖")
-        )
-        for char in chars
-    }
-)
+CHINESE_DIGITS = ("〇零○", "一幺壹", "二贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖")
+_CHINESE_DIGITS = str.maketrans({char: str(digit) for digit, chars in enumerate(CHINESE_DIGITS) for char in chars})
 
 
 def _folded_text(value) -> str:
@@ -724,8 +717,9 @@ def _digits(value) -> str:
     return re.sub(r"[^0-9]", "", fold_width(value))
 
 
-def _particular_forms(kind, value) -> list[str]:
-    """The normalized forms of one particular to look for: none when too short to tell apart."""
+def particular_forms(kind, value) -> list[str]:
+    """The normalized forms of one particular to look for: none when too short to tell apart
+    (also what retention.py erases from stored text)."""
     if kind == "text":
         folded = _folded_text(value)
         return [folded] if len(folded) >= _MIN_TEXT_CHARS else []
@@ -749,7 +743,7 @@ def _personal_data_in(case, text) -> str:
     """Which of the applicant's particulars `text` holds, in any usual spelling ("" if none):
     their labels, joined for a message to staff (电话、地址)."""
     text = text or ""
-    numbers = _NUMBER.findall(fold_width(text).translate(_CHINESE_DIGITS).upper())
+    numbers = NUMBER.findall(fold_width(text).translate(_CHINESE_DIGITS).upper())
     haystacks = {
         "text": [_folded_text(text)],
         "code": [_code(number) for number in numbers],
@@ -757,9 +751,9 @@ def _personal_data_in(case, text) -> str:
     }
     found = [
         label
-        for field, label, kind in _PARTICULARS
+        for field, label, kind in PARTICULARS
         if any(
-            form in haystack for form in _particular_forms(kind, getattr(case, field)) for haystack in haystacks[kind]
+            form in haystack for form in particular_forms(kind, getattr(case, field)) for haystack in haystacks[kind]
         )
     ]
     return "、".join(found)
