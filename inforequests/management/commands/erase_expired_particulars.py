@@ -1,5 +1,5 @@
 """Erase the particulars of the applicants whose archived cases have been kept their period
-(inforequests/retention.py). Safe to run daily from cron, and twice at once."""
+and of the third parties asked for their opinion on them (inforequests/retention.py). Safe to run daily from cron, and twice at once."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -8,7 +8,10 @@ from inforequests import retention
 
 
 class Command(BaseCommand):
-    help = "删除保存期限（INFOREQUESTS_KEEP_PARTICULARS_YEARS）届满的已归档申请中的申请人信息（每天运行）。"
+    help = (
+        "删除保存期限（INFOREQUESTS_KEEP_PARTICULARS_YEARS）届满的已归档申请中的申请人信息"
+        "（含告知书、答复和办理记录中的）及征求意见第三方的名称和联系方式（每天运行）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="只列出将要删除申请人信息的申请，不删除")
