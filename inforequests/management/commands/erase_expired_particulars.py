@@ -1,5 +1,6 @@
-"""Erase the particulars of the applicants whose archived cases have been kept their period
-and of the third parties asked for their opinion on them (inforequests/retention.py). Safe to run daily from cron, and twice at once."""
+"""Erase the particulars of the applicants whose archived cases have been kept their period,
+and of the third parties asked for their opinion on them (inforequests/retention.py). Safe to
+run daily from cron, and twice at once."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
