@@ -235,8 +235,10 @@ def test_every_text_addressed_to_the_applicant_loses_every_name_and_address_the_
     sign_in_staff(client, staff_user("clerk", case.agency))
     pages = []
     for notice in case.notices.all():
-        pages.append(client.get(f"/disclosures/apply/staff/notices/{notice.pk}/").content.decode())
-        pages.append(pdf_text(notice))
+        response = client.get(f"/disclosures/apply/staff/notices/{notice.pk}/")
+        assert response.status_code == 200 and notice.title in pdf_text(notice)
+        pages += [response.content.decode(), pdf_text(notice)]
+    assert len(pages) == 6 and all("（已删除）：" in page for page in pages)
     text = stored_text() + "\n".join(pages)
     for particular in particulars:
         assert particular not in text, particular
