@@ -59,6 +59,10 @@ ENCRYPTED_MESSAGE = "文件设置了打开密码（已加密），公众无法�
 PDF_PASSWORD_MESSAGE = (
     "PDF 文件设置了打开密码，公众无法打开：请取消打开密码后再上传（只限制打印、复制的 PDF 可以上传）。"
 )
+# Encrypted by a handler other than the standard (password) one: for certificates (Adobe.PubSec)
+# or a DRM plug-in's. No reader opens it without that certificate's key or that plug-in.
+PDF_HANDLER_MESSAGE = "PDF 文件用证书或数字版权保护（DRM）等特殊方式加密，公众无法打开：请取消加密（文档属性中的安全性设为“无”）后再上传。"
+PDF_DAMAGED_MESSAGE = "PDF 文件已损坏或不完整，无法读取：请重新导出（或重新复制完整的文件）后再上传。"
 OLE_SCAN_CHUNK = 1024 * 1024  # a multiple of the 128-byte directory entry
 # The .xlsb main part's content type: "macroEnabled" in its name, whether the workbook has any.
 BINARY_WORKBOOK_TYPE = "application/vnd.ms-excel.sheet.binary.macroenabled.main"
@@ -213,7 +217,7 @@ def content_problem(file, extension):
         if found & ZIP and expected & ZIP:
             return _zip_problem(file, extension)
         if expected is PDF:
-            return PDF_PASSWORD_MESSAGE if _pdf_needs_password(file) else None
+            return _pdf_problem(file)
         return macro_problem(file) if found & OLE2 else None
     if found & OLE2 and (problem := macro_problem(file)):
         return problem  # a password-protected .docx is a compound file: say that, not "not a .docx"
@@ -404,22 +408,44 @@ def _legacy_office_encrypted(file):
         file.seek(0)
 
 
-def _pdf_needs_password(file):
-    """Whether the PDF `file` opens only with a password. A PDF encrypted with an empty opening
-    password (printing or copying restricted) opens in every reader and passes. pypdf reads the
-    trailer and its /Encrypt dictionary and tries the empty password (ISO 32000-2, 7.6.4), not
-    the pages (ADR 0128)."""
+def _pdf_problem(file):
+    """Why citizens could not read the PDF `file`, or None: it opens only with a password, is
+    encrypted by a handler other than the standard one, or is too damaged to be read at all.
+    A PDF encrypted with an empty opening password (printing or copying restricted) opens in
+    every reader and passes. pypdf reads the trailer and its /Encrypt dictionary and tries the
+    empty password (ISO 32000-2, 7.6.4), then counts the pages (ADR 0128)."""
     from pypdf import PasswordType, PdfReader
+
+    class Reader(PdfReader):
+        # pypdf raises while it opens a file encrypted by a handler it does not implement,
+        # before the caller could ask the trailer which one that is: it is asked afterwards.
+        unsupported = False
+
+        def _handle_encryption(self, password):
+            try:
+                super()._handle_encryption(password)
+            except NotImplementedError:
+                self.unsupported = True
 
     file.seek(0)
     try:
-        reader = PdfReader(file)
-        return reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED
-    # A PDF pypdf cannot read is accepted, as before: readers repair many damaged files.
+        reader = Reader(file)
+        if reader.is_encrypted:
+            if reader.trailer["/Encrypt"].get_object().get("/Filter") != "/Standard":
+                return PDF_HANDLER_MESSAGE
+            if reader.unsupported:  # a variant of the standard handler pypdf lacks: not known
+                return None
+            if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+                return PDF_PASSWORD_MESSAGE
+        len(reader.pages)  # the page tree, not the pages' content
+    # pypdf raises many kinds of error on a damaged file, and repairs what it can first (a
+    # broken cross-reference table, an object out of place); what it cannot read has lost its
+    # end, where a PDF says where everything is, or its catalog: a truncated upload, mostly.
     except Exception:
-        return False
+        return PDF_DAMAGED_MESSAGE
     finally:
         file.seek(0)
+    return None
 
 
 def _ole_entry_found(file, names):

@@ -156,8 +156,9 @@ def test_attachment_type_and_size_are_checked(settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from disclosures.models import validate_attachment
+    from tests.pdfs import PDF
 
-    validate_attachment(SimpleUploadedFile("通知.pdf", b"%PDF-1.4 test"))
+    validate_attachment(SimpleUploadedFile("通知.pdf", PDF))
     with pytest.raises(ValidationError, match="不支持的附件类型"):
         validate_attachment(SimpleUploadedFile("run.exe", b"MZ"))
     settings.DISCLOSURE_ATTACHMENT_MAX_BYTES = 10

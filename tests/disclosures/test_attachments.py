@@ -14,10 +14,10 @@ from django.utils import timezone
 from disclosures import services
 from disclosures.models import AgencyMembership, Attachment, DisclosureRecord
 from tests.disclosures.factories import PublishedRecordFactory, RecordFactory
+from tests.pdfs import PDF
 from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)

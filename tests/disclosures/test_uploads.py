@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core.roles import ENTRY_CLERK
 from disclosures.models import DisclosureRecord, validate_attachment
 from tests.disclosures.test_admin import form_data, staff
+from tests.pdfs import PDF
 from tests.staff import sign_in_staff
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200 + b"This program cannot be run in DOS mode"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
@@ -398,9 +398,53 @@ def test_documents_without_an_opening_password_are_accepted(name, path):
     validate_attachment(SimpleUploadedFile(name, fixture(path)))
 
 
-def test_a_damaged_pdf_is_still_accepted_as_before():
-    # Readers repair many damaged PDFs; the check is for a password, not for a PDF's health.
-    validate_attachment(SimpleUploadedFile("公开指南.pdf", fixture("pdf/plain.pdf")[:600]))
+PDF_HANDLER = "PDF 文件用证书或数字版权保护（DRM）等特殊方式加密，公众无法打开：请取消加密（文档属性中的安全性设为“无”）后再上传。"
+
+
+# Encrypted by a handler other than the standard (password) one: pypdf cannot open them, and
+# they were taken for PDFs without a password. How they were made: make_other_handlers.py.
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("pdf/certificate-adobe-pubsec.pdf", id="certificate security, Adobe.PubSec"),
+        pytest.param("pdf/drm-fileopen.pdf", id="a DRM plug-in's handler"),
+    ],
+)
+def test_a_pdf_encrypted_for_certificates_or_drm_is_refused_saying_so(path):
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile("公开指南.pdf", fixture(path)))
+    assert refused.value.messages == [PDF_HANDLER]
+
+
+PDF_DAMAGED = "PDF 文件已损坏或不完整，无法读取：请重新导出（或重新复制完整的文件）后再上传。"
+PLAIN_PDF = fixture("pdf/plain.pdf")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(PLAIN_PDF[:600], id="cut after its header"),
+        pytest.param(PLAIN_PDF[:-30], id="cut before its cross-reference table's address"),
+        pytest.param(b"%PDF-1.7\n" + bytes(range(256)) * 40, id="a header and nothing of a PDF"),
+    ],
+)
+def test_a_truncated_or_damaged_pdf_is_refused_saying_so(content):
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile("公开指南.pdf", content))
+    assert refused.value.messages == [PDF_DAMAGED]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # Every offset in the cross-reference table off by 300 bytes: pypdf (like the readers)
+        # rebuilds the table from the objects themselves.
+        pytest.param(PLAIN_PDF[:9] + b"%" + b"x" * 299 + b"\n" + PLAIN_PDF[9:], id="offsets wrong"),
+        pytest.param(PLAIN_PDF + b"\x00" * 5000, id="padding after the end"),
+    ],
+)
+def test_a_damaged_pdf_that_readers_repair_is_accepted(content):
+    validate_attachment(SimpleUploadedFile("公开指南.pdf", content))
 
 
 @pytest.mark.parametrize(

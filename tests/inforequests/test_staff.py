@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from inforequests import services
 from inforequests.models import Case, Pause
 from tests.html import without_per_response
+from tests.pdfs import PDF
 from tests.staff import sign_in_staff
 
 from .factories import APPLICANT_NAME, PERSON_ID, PHONE, AgencyFactory, make_case, staff_page_urls, staff_user
@@ -617,7 +618,7 @@ def test_a_reply_document_with_macros_is_refused_beside_its_field_in_the_admin(c
     response = client.post(url, data)
     assert response.status_code == 200
     assert "含宏的 Office 文件（.xlsm）不能上传" in response.content.decode()
-    data["documents-0-file"] = SimpleUploadedFile("答复材料.pdf", b"%PDF-1.4\n%%EOF\n")
+    data["documents-0-file"] = SimpleUploadedFile("答复材料.pdf", PDF)
     assert client.post(url, data).status_code == 302  # the same form, with a clean file, is saved
     assert ReplyDocument.objects.get().title == "答复材料"
 

@@ -135,8 +135,8 @@ def test_the_files_of_a_form_sent_past_the_timeout_are_kept_and_sent_again(staff
 
     from disclosures.models import DisclosureRecord
     from tests.disclosures.test_admin import form_data
+    from tests.pdfs import PDF as pdf
 
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     user = get_user_model().objects.get(username="wang-staff")
     staff_client.get("/admin/")
     clock.shift(dt.timedelta(minutes=15, seconds=1))
