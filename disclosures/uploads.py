@@ -63,6 +63,15 @@ PDF_PASSWORD_MESSAGE = (
 # or a DRM plug-in's. No reader opens it without that certificate's key or that plug-in.
 PDF_HANDLER_MESSAGE = "PDF 文件用证书或数字版权保护（DRM）等特殊方式加密，公众无法打开：请取消加密（文档属性中的安全性设为“无”）后再上传。"
 PDF_DAMAGED_MESSAGE = "PDF 文件已损坏或不完整，无法读取：请重新导出（或重新复制完整的文件）后再上传。"
+PDF_IN_ZIP_MESSAGES = {
+    PDF_PASSWORD_MESSAGE: "压缩包中的“{name}”需要密码才能打开，公众无法打开：请取消打开密码后再放入压缩包（只限制打印、复制的 PDF 可以）。",
+    PDF_HANDLER_MESSAGE: "压缩包中的“{name}”用证书或数字版权保护（DRM）等特殊方式加密，公众无法打开：请取消加密后再放入压缩包。",
+    PDF_DAMAGED_MESSAGE: "压缩包中的“{name}”已损坏或不完整，无法读取：请重新导出后再放入压缩包。",
+}
+# A member encrypted with the ZIP's own password (ZipCrypto or WinZip AES: bit 0 of its flags).
+ENCRYPTED_MEMBER_MESSAGE = (
+    "压缩包中的“{name}”设置了解压密码（已加密），公众无法打开，也无法检查：请不设密码重新压缩后再上传。"
+)
 OLE_SCAN_CHUNK = 1024 * 1024  # a multiple of the 128-byte directory entry
 # The .xlsb main part's content type: "macroEnabled" in its name, whether the workbook has any.
 BINARY_WORKBOOK_TYPE = "application/vnd.ms-excel.sheet.binary.macroenabled.main"
@@ -168,11 +177,24 @@ UNCHECKED_ARCHIVES = {
 }
 # A .zip inside a .zip is looked into (an office's materials come zipped per department), within
 # bounds that keep a zip bomb from holding the worker: how deep, how many entries in all, and how
-# many bytes of inner archives are unpacked in all (each declared size is checked before reading,
-# and reading stops at it).
+# many bytes of inner archives, Office documents and PDFs are unpacked in all (each declared size
+# is checked before reading, and reading stops at it). The depth is not what stops a bomb (one
+# level can declare terabytes): the shared budgets are, so three levels cost no more than one.
 ZIP_MAX_DEPTH = 3
 ZIP_MAX_ENTRIES = 10_000
 ZIP_MAX_NESTED_BYTES = 100 * 1024**2
+# What all the files in a .zip (those in the archives inside it too) declare they unpack to. A
+# 50 MB upload of documents unpacks to a few hundred MB at most; a zip bomb declares far more
+# (or lies, and zipfile stops at the declared size and fails its CRC). Counted before anything
+# is unpacked, whether or not the file is one this check reads: citizens unpack them all.
+ZIP_MAX_UNPACKED_BYTES = 1024**3
+# zipfile builds an object (~500 bytes) for each entry of the central directory before anything
+# can count them: the directory's own record of its entries and size is read first. A real
+# entry is 46 bytes, the name (a Chinese path, 30-90 bytes) and extra fields (~36).
+ZIP_DIRECTORY_BYTES_PER_ENTRY = 300
+# A document or archive inside a .zip is unpacked into a temporary file as it is read, to be
+# opened by the checks that need to seek: kept in memory up to this size, then on disk.
+ZIP_SPOOL_MEMORY_BYTES = 4 * 1024**2
 TEXT_SAMPLE_BYTES = 64 * 1024
 # ZIP-based formats by what they hold: OOXML's main part, OFD's entry file (GB/T 33190 §7.1).
 # A plain ZIP renamed .docx (or .ofd) is not one.
@@ -257,16 +279,20 @@ def _text_problem(sample):
 
 def _zip_problem(file, extension):
     """Why a ZIP is not the `extension` file it claims to be: unreadable, without the format's
-    entry file, or (a .zip) carrying a program, in itself or in a .zip inside it."""
+    entry file, or (a .zip) carrying, in itself or in a .zip inside it, a program, an Office
+    document with macros or an opening password, a PDF citizens cannot open, or a member
+    encrypted with a ZIP password; or declaring more entries or bytes than can be checked."""
     import zipfile
 
     file.seek(0)
     try:
+        if extension == "zip" and (too_many := _directory_problem(file, ZIP_MAX_ENTRIES)):
+            return too_many
         with zipfile.ZipFile(file) as archive:
             names = archive.namelist()
             # Any ZIP, whatever its name: a .docm renamed .docx (or .zip) is still one.
             macros = _ooxml_macro_problem(archive)
-            budget = {"entries": ZIP_MAX_ENTRIES, "bytes": ZIP_MAX_NESTED_BYTES}
+            budget = {"entries": ZIP_MAX_ENTRIES, "bytes": ZIP_MAX_NESTED_BYTES, "unpacked": ZIP_MAX_UNPACKED_BYTES}
             carried = _archive_problem(archive, budget) if extension == "zip" and not macros else None
     except _unreadable():
         return f"文件已损坏（无法作为压缩包读取），请重新导出 .{extension} 文件后上传。"
@@ -500,17 +526,87 @@ def _extension(name) -> str:
     return base.rsplit(".", 1)[-1].lower() if "." in base else ""
 
 
+def _member_name(info):
+    """The name of the member `info` as whoever made the ZIP wrote it. Without the UTF-8 flag
+    (bit 11), zipfile decodes a name as CP437, but what Windows makes ("发送到 压缩(zipped)文件夹",
+    and older WinRAR and 7-Zip) writes it in the system's code page: GBK on a Chinese Windows.
+    The CP437 text gives the bytes back; UTF-8 is tried first (some tools omit the flag)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    raw = info.filename.encode("cp437")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def _directory_problem(file, entries_left):
+    """Why the central directory of the ZIP `file` is not read, or None: it has more entries
+    than `entries_left`, or is larger than that many entries take. Read from the record at the
+    ZIP's end (and its ZIP64 counterpart), before zipfile builds an object for every entry;
+    a record that cannot be found is left to zipfile, which says the file is damaged."""
+    file.seek(0, 2)
+    size = file.tell()
+    file.seek(max(0, size - 22 - 0xFFFF))  # the record, and a comment of up to 64 KiB after it
+    tail = file.read()
+    file.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    entries = int.from_bytes(tail[at + 10 : at + 12], "little")
+    directory = int.from_bytes(tail[at + 12 : at + 16], "little")
+    locator = tail[at - 20 : at] if at >= 20 else b""
+    if locator.startswith(b"PK\x06\x07"):  # ZIP64: the counts are in the record it points to
+        file.seek(int.from_bytes(locator[8:16], "little"))
+        record = file.read(56)
+        file.seek(0)
+        if record.startswith(b"PK\x06\x06") and len(record) == 56:
+            entries = int.from_bytes(record[32:40], "little")
+            directory = int.from_bytes(record[40:48], "little")
+    if entries > entries_left or directory > ZIP_MAX_ENTRIES * ZIP_DIRECTORY_BYTES_PER_ENTRY:
+        return f"压缩包中的文件超过 {ZIP_MAX_ENTRIES:,} 个，无法逐一检查，请分成几个压缩包上传。"
+    return None
+
+
+def _unpacked(archive, info):
+    """The member `info` of `archive`, unpacked into a temporary file as it is read (in memory
+    up to ZIP_SPOOL_MEMORY_BYTES, then on disk). zipfile stops at the size the member declares,
+    which the caller has counted against its budget. Raises what reading a damaged ZIP raises."""
+    import shutil
+    import tempfile
+
+    spool = tempfile.SpooledTemporaryFile(max_size=ZIP_SPOOL_MEMORY_BYTES)
+    try:
+        with archive.open(info) as member:
+            shutil.copyfileobj(member, spool, OLE_SCAN_CHUNK)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
 def _archive_problem(archive, budget, depth=1, path=""):
     """Why what `archive` holds may not be published, or None; `budget` is what is left of the
     entries and bytes the check may read, shared by the archives inside."""
     import zipfile
 
-    for info in archive.infolist():
+    infos = archive.infolist()
+    budget["unpacked"] -= sum(info.file_size for info in infos)
+    if budget["unpacked"] < 0:
+        return (
+            f"压缩包解压后的文件合计超过 {ZIP_MAX_UNPACKED_BYTES / 1024**3:g} GB，不能作为附件发布"
+            "（可能是“压缩炸弹”）：请分成几个压缩包上传。"
+        )
+    for info in infos:
         budget["entries"] -= 1
         if budget["entries"] < 0:
             return f"压缩包中的文件超过 {ZIP_MAX_ENTRIES:,} 个，无法逐一检查，请分成几个压缩包上传。"
-        name, extension = path + info.filename, _extension(info.filename)
-        if info.is_dir() or not extension:
+        name = path + _member_name(info)
+        extension = _extension(name)
+        if info.is_dir():
             continue
         if extension in DANGEROUS_EXTENSIONS:
             return f"压缩包中含有可执行或网页类型的文件（{name}），不能作为附件发布。"
@@ -518,8 +614,15 @@ def _archive_problem(archive, budget, depth=1, path=""):
             return MACRO_IN_ZIP_MESSAGE.format(name=name)
         if extension in UNCHECKED_ARCHIVES:
             return f"压缩包中含有无法检查的其他压缩文件（{name}），请解压后把其中的文件直接放入 .zip 再上传。"
+        if info.flag_bits & 0x1:
+            return ENCRYPTED_MEMBER_MESSAGE.format(name=name)
         if extension in OFFICE_EXTENSIONS:
             problem = _office_member_problem(archive, info, budget, name)
+            if problem:
+                return problem
+            continue
+        if extension == "pdf":
+            problem = _pdf_member_problem(archive, info, budget, name)
             if problem:
                 return problem
             continue
@@ -529,8 +632,11 @@ def _archive_problem(archive, budget, depth=1, path=""):
         if depth >= ZIP_MAX_DEPTH or budget["bytes"] < 0:
             return f"压缩包中的压缩文件（{name}）嵌套过深或过大，无法检查，请解压后把其中的文件直接放入 .zip 再上传。"
         try:
-            with zipfile.ZipFile(io.BytesIO(archive.read(info))) as inner:
-                problem = _archive_problem(inner, budget, depth + 1, f"{name}/")
+            with _unpacked(archive, info) as member:
+                problem = _directory_problem(member, budget["entries"])
+                if not problem:
+                    with zipfile.ZipFile(member) as inner:
+                        problem = _archive_problem(inner, budget, depth + 1, f"{name}/")
         except _unreadable():
             # Encrypted, damaged or packed in a way this cannot read: what it holds is unknown.
             return f"压缩包中的压缩文件（{name}）已加密或已损坏，无法检查其中的文件，请解压后把其中的文件直接放入 .zip 再上传。"
@@ -547,12 +653,29 @@ def _office_member_problem(archive, info, budget, name):
     if budget["bytes"] < 0:
         return f"压缩包中的文件（{name}）合计过大，无法逐一检查其中的 Office 文件是否含宏，请分成几个压缩包上传。"
     try:
-        problem = _macro_content_problem(io.BytesIO(archive.read(info)), budget)
+        with _unpacked(archive, info) as member:
+            problem = _macro_content_problem(member, budget)
     except _unreadable():
         return f"压缩包中的 Office 文件（{name}）已加密或已损坏，无法检查是否含宏，请重新导出后再放入压缩包。"
     if problem == MACRO_CONTENT_MESSAGE:
         return MACRO_IN_ZIP_MESSAGE.format(name=name)
     return problem and f"压缩包中的 Office 文件（{name}）：{problem}"
+
+
+def _pdf_member_problem(archive, info, budget, name):
+    """Why the PDF `info` inside a .zip may not be published, or None: as a PDF uploaded by
+    itself (_pdf_problem), within the same bytes budget. A member named .pdf that does not
+    start as one is left alone, as other members' content is."""
+    budget["bytes"] -= info.file_size
+    if budget["bytes"] < 0:
+        return f"压缩包中的文件（{name}）合计过大，无法逐一检查其中的 PDF 能否打开，请分成几个压缩包上传。"
+    try:
+        with _unpacked(archive, info) as member:
+            # Readers look for the header in the first 1024 bytes (ISO 32000-2, 7.5.2 and Annex H).
+            problem = _pdf_problem(member) if b"%PDF-" in member.read(1024) else None
+    except _unreadable():
+        problem = PDF_DAMAGED_MESSAGE
+    return problem and PDF_IN_ZIP_MESSAGES[problem].format(name=name)
 
 
 def _unreadable():

@@ -2,6 +2,7 @@
 with a message beside the file field."""
 
 import io
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -609,3 +610,216 @@ def test_a_vba_type_declared_for_an_extension_a_part_has_is_refused():
     )
     with pytest.raises(ValidationError, match="文件中含有 VBA 宏"):
         validate_attachment(SimpleUploadedFile("通知.docx", content))
+
+
+# PDFs inside a .zip are opened as a PDF uploaded by itself is, the member named in the message.
+def in_zip(problem):
+    return {
+        "password": "压缩包中的“{name}”需要密码才能打开，公众无法打开：请取消打开密码后再放入压缩包（只限制打印、复制的 PDF 可以）。",
+        "handler": "压缩包中的“{name}”用证书或数字版权保护（DRM）等特殊方式加密，公众无法打开：请取消加密后再放入压缩包。",
+        "damaged": "压缩包中的“{name}”已损坏或不完整，无法读取：请重新导出后再放入压缩包。",
+        "zip password": "压缩包中的“{name}”设置了解压密码（已加密），公众无法打开，也无法检查：请不设密码重新压缩后再上传。",
+    }[problem]
+
+
+@pytest.mark.parametrize(
+    "content, named, problem",
+    [
+        pytest.param(
+            zip_of({"说明.txt": b"x", "附件2.pdf": fixture("pdf/open-password-1234.pdf")}),
+            "附件2.pdf",
+            "password",
+            id="an opening password",
+        ),
+        pytest.param(
+            zip_of({"各街道.zip": zip_of({"乙街道/公开指南.pdf": fixture("pdf/open-password-1234-aes256.pdf")})}),
+            "各街道.zip/乙街道/公开指南.pdf",
+            "password",
+            id="an opening password, in a zip inside",
+        ),
+        pytest.param(
+            zip_of({"附件1.pdf": PDF, "附件2.pdf": fixture("pdf/certificate-adobe-pubsec.pdf")}),
+            "附件2.pdf",
+            "handler",
+            id="certificate security",
+        ),
+        pytest.param(zip_of({"附件3.PDF": fixture("pdf/drm-fileopen.pdf")}), "附件3.PDF", "handler", id="DRM"),
+        pytest.param(zip_of({"附件4.pdf": PLAIN_PDF[:600]}), "附件4.pdf", "damaged", id="truncated"),
+    ],
+)
+def test_a_zip_may_not_carry_a_pdf_citizens_cannot_open(content, named, problem):
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile("材料.zip", content))
+    assert refused.value.messages == [in_zip(problem).format(name=named)]
+
+
+def test_a_zip_of_pdfs_that_open_for_everyone_is_accepted():
+    materials = zip_of(
+        {
+            "附件1.pdf": PLAIN_PDF,
+            "附件2.pdf": fixture("pdf/permissions-only.pdf"),  # printing and copying restricted
+            "各街道.zip": zip_of({"甲街道/通知.pdf": PDF}),
+            "说明.pdf": b"x",  # not a PDF inside: a member's kind is not checked, as before
+        }
+    )
+    validate_attachment(SimpleUploadedFile("材料.zip", materials))
+
+
+def test_a_zip_may_not_carry_a_member_encrypted_with_a_zip_password():
+    # Not an Office document nor a PDF: it went through unread. Made by Info-ZIP (README there).
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile("材料.zip", fixture("zip/encrypted-member-1234.zip")))
+    assert refused.value.messages == [in_zip("zip password").format(name="名单.csv")]
+
+
+def gbk_zip_of(entries: dict) -> bytes:
+    """A ZIP as Windows' own 压缩(zipped)文件夹 writes one on a Chinese system: the names in GBK
+    without the UTF-8 flag. zipfile writes such a name in UTF-8 with the flag, so each is
+    written as an ASCII stand-in of the same length and its bytes put in after (a name is in
+    no checksum: the local header and the central directory hold it, nothing else)."""
+    stand_ins = {f"|{i}|".ljust(len(name.encode("gbk")), "|"): name for i, name in enumerate(entries)}
+    content = zip_of({stand_in: entries[name] for stand_in, name in stand_ins.items()})
+    for stand_in, name in stand_ins.items():
+        assert content.count(stand_in.encode()) == 2
+        content = content.replace(stand_in.encode(), name.encode("gbk"))
+    return content
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        pytest.param(
+            gbk_zip_of({"说明.txt": b"x", "附件/附件2.pdf": fixture("pdf/open-password-1234.pdf")}),
+            in_zip("password").format(name="附件/附件2.pdf"),
+            id="a PDF with a password",
+        ),
+        pytest.param(
+            gbk_zip_of({"说明.txt": b"x", "安装程序.exe": EXE}),
+            "压缩包中含有可执行或网页类型的文件（安装程序.exe），不能作为附件发布。",
+            id="a program",
+        ),
+    ],
+)
+def test_a_member_named_in_gbk_is_named_readably(content, message):
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile("材料.zip", content))
+    assert refused.value.messages == [message]
+
+
+def test_a_zip_bomb_is_refused_by_what_its_files_declare_before_anything_is_unpacked(monkeypatch):
+    from disclosures import uploads
+
+    # 4 MB of zeros deflate to 4 KB; with a 3 MB limit, as 4 GB in 4 MB would with the real one.
+    bomb = zip_of({"说明.txt": b"x", "数据.csv": bytes(4 * 1024**2)})
+    assert len(bomb) < 10_000
+    monkeypatch.setattr(uploads, "ZIP_MAX_UNPACKED_BYTES", 3 * 1024**2)
+    with pytest.raises(ValidationError) as refused:
+        validate_attachment(SimpleUploadedFile("材料.zip", bomb))
+    assert refused.value.messages[0].startswith("压缩包解压后的文件合计超过 ")
+    assert refused.value.messages[0].endswith("GB，不能作为附件发布（可能是“压缩炸弹”）：请分成几个压缩包上传。")
+    # Counted across the archives inside too.
+    nested = zip_of({"a.zip": zip_of({"1.csv": bytes(2 * 1024**2)}), "b.zip": zip_of({"2.csv": bytes(2 * 1024**2)})})
+    with pytest.raises(ValidationError, match="压缩包解压后的文件合计超过"):
+        validate_attachment(SimpleUploadedFile("材料.zip", nested))
+
+
+def directory_only_zip(count):
+    """A ZIP of `count` empty stored files, written as bytes (zipfile takes seconds for as many)."""
+    local, central = [], []
+    offset = 0
+    for i in range(count):
+        name = str(i).encode()
+        header = b"PK\x03\x04" + (20).to_bytes(2, "little") + bytes(20) + len(name).to_bytes(2, "little") + bytes(2)
+        local.append(header + name)
+        central.append(
+            b"PK\x01\x02"
+            + (20).to_bytes(2, "little") * 2
+            + bytes(20)
+            + len(name).to_bytes(2, "little")
+            + bytes(12)
+            + offset.to_bytes(4, "little")
+            + name
+        )
+        offset += len(header) + len(name)
+    directory = b"".join(central)
+    end = (
+        b"PK\x05\x06"
+        + bytes(4)
+        + count.to_bytes(2, "little") * 2
+        + len(directory).to_bytes(4, "little")
+        + offset.to_bytes(4, "little")
+        + bytes(2)
+    )
+    return b"".join(local) + directory + end
+
+
+def test_a_zip_of_absurdly_many_files_is_refused_before_its_directory_is_read():
+    import tracemalloc
+
+    content = directory_only_zip(60_000)
+    assert len(zipfile.ZipFile(io.BytesIO(content)).namelist()) == 60_000  # a well-formed ZIP
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError) as refused:
+            validate_attachment(SimpleUploadedFile("材料.zip", content))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert refused.value.messages == ["压缩包中的文件超过 10,000 个，无法逐一检查，请分成几个压缩包上传。"]
+    # zipfile's ~500 bytes an entry would be 30 MB; the end record alone is read.
+    assert peak < 4 * 1024**2
+
+
+def test_a_document_inside_a_zip_is_unpacked_to_a_temporary_file_not_held_in_memory():
+    import tracemalloc
+
+    # A Word 97-2003 document padded to 40 MB: what the macro and password scans read in full.
+    materials = zip_of({"说明.txt": b"x", "通知.doc": fixture("office/word97-plain.doc") + bytes(40 * 1024**2)})
+    tracemalloc.start()
+    try:
+        validate_attachment(SimpleUploadedFile("材料.zip", materials))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024**2
+
+
+@pytest.mark.django_db
+def test_the_admin_names_the_pdf_in_a_zip_that_needs_a_password_and_keeps_what_was_typed(client):
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
+    data = form_data(
+        title="关于公布2026年度各街道报送材料的通知",
+        **{
+            "attachments-TOTAL_FORMS": "2",
+            "attachments-0-title": "通知全文",
+            "attachments-0-position": "0",
+            "attachments-0-file": SimpleUploadedFile("通知全文.pdf", PLAIN_PDF),
+            "attachments-1-title": "各街道材料",
+            "attachments-1-position": "1",
+            "attachments-1-file": SimpleUploadedFile(
+                "各街道材料.zip",
+                gbk_zip_of({"说明.txt": b"x", "乙街道/附件2.pdf": fixture("pdf/open-password-1234.pdf")}),
+            ),
+        },
+    )
+    response = client.post("/admin/disclosures/disclosurerecord/add/", data)
+    assert response.status_code == 200
+    assert not DisclosureRecord.objects.exists()
+    forms = response.context["inline_admin_formsets"][0].formset.forms
+    message = in_zip("password").format(name="乙街道/附件2.pdf")
+    assert not forms[0].errors and forms[1].errors["file"] == [message]
+    html = response.content.decode()
+    assert message in html
+    assert 'value="关于公布2026年度各街道报送材料的通知"' in html and 'value="各街道材料"' in html
+    # The PDF chosen beside it is kept: sent again with the zip's PDF fixed, both are saved.
+    kept = re.search(r'<input type="hidden" name="attachments-0-file-kept" value="([^"]+)"', html).group(1)
+    data.pop("attachments-0-file")
+    data["attachments-0-file-kept"] = kept
+    data["attachments-1-file"] = SimpleUploadedFile(
+        "各街道材料.zip", gbk_zip_of({"说明.txt": b"x", "乙街道/附件2.pdf": fixture("pdf/permissions-only.pdf")})
+    )
+    assert client.post("/admin/disclosures/disclosurerecord/add/", data).status_code == 302
+    record = DisclosureRecord.objects.get()
+    assert record.title == "关于公布2026年度各街道报送材料的通知"
+    assert [a.title for a in record.attachments.all()] == ["通知全文", "各街道材料"]
+    assert record.attachments.all()[0].file.read() == PLAIN_PDF
