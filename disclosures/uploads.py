@@ -189,9 +189,11 @@ ZIP_MAX_NESTED_BYTES = 100 * 1024**2
 # is unpacked, whether or not the file is one this check reads: citizens unpack them all.
 ZIP_MAX_UNPACKED_BYTES = 1024**3
 # zipfile builds an object (~500 bytes) for each entry of the central directory before anything
-# can count them: the directory's own record of its entries and size is read first. A real
-# entry is 46 bytes, the name (a Chinese path, 30-90 bytes) and extra fields (~36).
-ZIP_DIRECTORY_BYTES_PER_ENTRY = 300
+# can count them: the directory's own record of its entries and size is read first. An entry is
+# 46 bytes, the name (a Chinese path, 30-150 bytes), extra fields (timestamps, a UTF-8 copy of
+# the name) and a comment. The size bounds a directory whose count lies: 4 MB, at most ~85,000
+# entries of a one-letter name, ~45 MB of objects for the moment the check takes.
+ZIP_DIRECTORY_BYTES_PER_ENTRY = 400
 # A document or archive inside a .zip is unpacked into a temporary file as it is read, to be
 # opened by the checks that need to seek: kept in memory up to this size, then on disk.
 ZIP_SPOOL_MEMORY_BYTES = 4 * 1024**2
@@ -565,8 +567,10 @@ def _directory_problem(file, entries_left):
         if record.startswith(b"PK\x06\x06") and len(record) == 56:
             entries = int.from_bytes(record[32:40], "little")
             directory = int.from_bytes(record[40:48], "little")
-    if entries > entries_left or directory > ZIP_MAX_ENTRIES * ZIP_DIRECTORY_BYTES_PER_ENTRY:
+    if entries > entries_left:
         return f"压缩包中的文件超过 {ZIP_MAX_ENTRIES:,} 个，无法逐一检查，请分成几个压缩包上传。"
+    if directory > ZIP_MAX_ENTRIES * ZIP_DIRECTORY_BYTES_PER_ENTRY:
+        return "压缩包的文件目录过大（文件过多或文件名过长），无法逐一检查，请分成几个压缩包上传。"
     return None
 
 
