@@ -113,7 +113,42 @@ def report_findings(report: AnnualReport, tables: t.Tables | None = None) -> lis
             year=report.year, consolidated=False, organization__in=report_organizations(report)
         )
         parts = [report_tables(member) for member in members]
-    return t.check_tables(tables, previous=report_tables(previous) if previous else None, parts=parts)
+    findings = t.check_tables(tables, previous=report_tables(previous) if previous else None, parts=parts)
+    return findings + reanswer_findings(report, tables)
+
+
+def reanswer_findings(report: AnnualReport, tables: t.Tables) -> list[t.Finding]:
+    """Table 四 against the 依申请公开 cases: a 行政复议 decision or a judgment of the year that
+    ordered one of the report's agencies to answer again (inforequests' 重新答复, dated by the
+    order) corrected its answer, so table 四 counts at least that many 结果纠正 of its kind.
+    Table 三 is not touched by a 重新答复: the application was counted once, by its first answer."""
+    from inforequests.models import Reanswer
+
+    rounds = (
+        Reanswer.objects.filter(
+            case__agency__in=report_organizations(report),
+            order_date__year=report.year,
+            basis__in=[kind for kind, _ in t.REVIEW_KINDS],
+        )
+        .order_by("case__number")
+        .values_list("basis", "case__number", "order_reference")
+    )
+    ordered = {}
+    for basis, number, reference in rounds:
+        ordered.setdefault(basis, []).append(f"{number}（{reference}）" if reference else number)
+    findings = []
+    for kind, label in t.REVIEW_KINDS:
+        corrected = (tables.four.get(kind) or {}).get("corrected", 0)
+        cases = ordered.get(kind, [])
+        if len(cases) > corrected:
+            findings.append(
+                t.Finding(
+                    "表四纠错",
+                    f"表四“{label}”结果纠正为 {corrected}，而本年有 {len(cases)} 件依申请公开申请经{label}"
+                    f"被责令重新答复：{'、'.join(cases)}。请在“行政复议、行政诉讼案件”中登记。",
+                )
+            )
+    return findings
 
 
 def reports_for_staff(user):

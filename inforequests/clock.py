@@ -32,14 +32,18 @@ class Deadline:
     due: dt.date | None  # None while an open pause stops the clock
     exact: bool
     days: list[Day] = field(default_factory=list)
+    # What the clock runs from when it is not the application (a 重新答复's order), for the
+    # "期限计算" pages; "" for the 条例's clock from receipt (or 补正).
+    basis: str = ""
 
     def inputs(self, pauses):
-        return {
+        inputs = {
             "clock_start": self.start.isoformat(),
             "limit": self.limit,
             "pauses": [[p[0].isoformat(), p[1].isoformat() if p[1] else None, p[2]] for p in pauses],
             "exact": self.exact,
         }
+        return {**inputs, "basis": self.basis} if self.basis else inputs
 
 
 def compute(*, start: dt.date, limit: int, pauses, calendar: Calendar, until: dt.date | None = None) -> Deadline:
@@ -92,7 +96,30 @@ def case_pauses(case, *, name_party=True):
     ]
 
 
+def reanswer_deadline(reanswer, *, calendar: Calendar, until=None) -> Deadline:
+    """A 重新答复's clock: the order's service on the agency counts as receiving the application,
+    20 working days (Art. 33) from it, unless the order sets its own time limit (staff enter it)."""
+    order = reanswer.get_basis_display() + (f"（{reanswer.order_reference}）" if reanswer.order_reference else "")
+    if reanswer.ordered_due_on is not None:
+        basis = f"{order}规定的答复期限"
+        return Deadline(reanswer.served_on, 0, reanswer.ordered_due_on, True, [], basis)
+    deadline = compute(start=reanswer.served_on, limit=BASE_DAYS, pauses=[], calendar=calendar, until=until)
+    deadline.basis = f"{order}送达本机关之日视为收到申请之日"
+    return deadline
+
+
+def current_reanswer(case):
+    """The case's latest 重新答复 round (None when it was never reopened): no query unless the
+    case was reopened at least once (its state, or a reply of a round, says so)."""
+    if case.pk is None or case.state not in ("reanswering", "answered", "archived"):
+        return None
+    return case.reanswers.order_by("-opened_at", "-id").first()
+
+
 def case_deadline(case, *, calendar: Calendar, until=None, name_party=True) -> Deadline:
+    reanswer = current_reanswer(case)
+    if reanswer is not None:
+        return reanswer_deadline(reanswer, calendar=calendar, until=until)
     return compute(
         start=case.clock_start,
         limit=BASE_DAYS + case.extension_days,

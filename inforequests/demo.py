@@ -10,7 +10,7 @@ from core.working_days import add_working_days
 from disclosures.models import Organization
 
 from . import services
-from .models import Agency, Case, Outcome, Pause
+from .models import Agency, Case, Outcome, Pause, Reanswer
 
 LABEL = "（演示数据）"
 AGENCY_NAME = "演示区人民政府办公室"
@@ -110,6 +110,24 @@ def load_demo_data():
             case=Case.objects.get(pk=c.pk),
             request_text="申请公开历史档案查询相关信息。",
             reply_text="经检索，本机关不掌握该信息。",
+        )
+    c, new = case("区级行政事业性收费项目清单", 50)
+    if new:
+        # Answered, then ordered by a 行政复议 decision to answer again (重新答复中).
+        services.case_reply(
+            case=c,
+            outcome=Outcome.DENIED_PROCESS,
+            replied_on=add_working_days(c.received_on, 10)[0],
+            reply_text="属于过程性信息，不予公开（演示）。",
+        )
+        ordered = min(add_working_days(c.received_on, 20)[0], today)
+        services.case_reopen_for_reanswer(
+            case=Case.objects.get(pk=c.pk),
+            basis=Reanswer.Basis.RECONSIDERATION,
+            order_reference="演示复决字〔2026〕1号",
+            order_date=ordered,
+            served_on=min(add_working_days(ordered, 2)[0], today),
+            reason="复议决定认为原答复未说明不予公开的理由，责令重新答复（演示）。",
         )
     return created + _guandu_2023()
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from core.forms import PlainLabels, ShortModelChoiceField
 
 from .identity import EXTENSION_MARK, fold_width, normalize_id, validate_credit_code, validate_resident_id
-from .models import Case, Outcome, Pause
+from .models import LAPSE_OUTCOMES, Case, Outcome, Pause, Reanswer
 from .selectors import accepting_agencies
 
 
@@ -289,6 +289,43 @@ class ReplyForm(PlainLabels, forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReopenForm(PlainLabels, forms.Form):
+    basis = forms.ChoiceField(
+        label="重新答复依据", choices=[("", "请选择")] + Reanswer.Basis.choices, error_messages=_choice("重新答复依据")
+    )
+    order_reference = forms.CharField(
+        label="决定书/判决书文号（自行纠错的可不填）",
+        required=False,
+        max_length=100,
+        help_text="如：官府复决字〔2026〕12号。",
+    )
+    order_date = date_field("决定/判决日期")
+    served_on = date_field("送达本机关日期", help_text="视为收到申请之日，重新计算20个工作日的答复期限。")
+    ordered_due_on = date_field(
+        "决定书/判决书规定的答复期限", required=False, help_text="决定书或判决书规定了答复期限的填写；未规定的不填。"
+    )
+    reason = forms.CharField(
+        label="重新答复理由",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=_required("重新答复理由"),
+        help_text="将写入告知申请人的重新答复告知书。",
+    )
+
+
+class ReanswerForm(PlainLabels, forms.Form):
+    outcome = forms.ChoiceField(
+        label="重新答复的办理结果",
+        # A lapse (逾期不补正, 逾期未缴费) is no answer to an order to answer again.
+        choices=[("", "请选择")] + [(value, label) for value, label in Outcome.choices if value not in LAPSE_OUTCOMES],
+        error_messages=_choice("办理结果"),
+    )
+    replied_on = date_field("重新答复日期")
+    reply_text = forms.CharField(
+        label="重新答复内容", widget=forms.Textarea(attrs={"rows": 5}), error_messages=_required("重新答复内容")
     )
 
 

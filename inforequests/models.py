@@ -94,6 +94,9 @@ class Outcome(models.TextChoices):
         return cls(value).label.split("：")[0]
 
 
+# The outcomes a case lapses with (the reminder command closes it so): never an answer given.
+LAPSE_OUTCOMES = (Outcome.OTHER_NO_CORRECTION, Outcome.OTHER_UNPAID)
+
 # The issue lists the leaves as 2 + 8 + 3 + 5 + 3: 21 outcomes (table 三's other rows are
 # counts: 新收, 结转, 总计).
 
@@ -180,6 +183,9 @@ class Case(models.Model):
         EXTENDED = "extended", "已延期"
         ANSWERED = "answered", "已答复"
         ARCHIVED = "archived", "已归档"
+        # Ordered (行政复议/行政诉讼) or decided (自行纠错) to answer again: open, on the new
+        # clock of its Reanswer; the earlier answer stays as it was (table 三 counts it).
+        REANSWERING = "reanswering", "重新答复中"
 
     class Channel(models.TextChoices):
         ONLINE = "online", "网上申请"
@@ -254,6 +260,17 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="duplicates",
+    )
+    # Found when the case was registered (services.case_register): the same applicant's open
+    # or recently answered case asking the agency for the same information. Staff decide.
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name="可能重复的申请",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     # The clock (clock.py); due_on is null while it is stopped.
@@ -376,9 +393,82 @@ TRANSITIONS = {
     Case.State.CONSULTATION: {Case.State.REGISTERED, Case.State.EXTENDED, Case.State.ANSWERED},
     Case.State.FEE: {Case.State.REGISTERED, Case.State.EXTENDED, Case.State.ANSWERED},
     Case.State.EXTENDED: {Case.State.CONSULTATION, Case.State.FEE, Case.State.ANSWERED},
-    Case.State.ANSWERED: {Case.State.ARCHIVED},
-    Case.State.ARCHIVED: set(),
+    Case.State.ANSWERED: {Case.State.ARCHIVED, Case.State.REANSWERING},
+    # Only a 重新答复 reopens an answered or archived case (services.case_reopen_for_reanswer).
+    Case.State.ARCHIVED: {Case.State.REANSWERING},
+    # The new answer only (services.case_reanswer): no 补正, fee or extension on an order's clock.
+    Case.State.REANSWERING: {Case.State.ANSWERED},
 }
+
+
+class Reanswer(models.Model):
+    """重新答复: a 行政复议 decision or a court judgment orders the agency to answer again, or
+    the agency corrects an answer itself. The earlier answer is never overwritten: the case's
+    own outcome, date and text stay the first answer's (年报 table 三 counts the application
+    once, by them), and each round keeps its order, its clock and its new answer here."""
+
+    class Basis(models.TextChoices):
+        # The first three are 年报 table 四's kinds (annualreports.tables.REVIEW_KINDS).
+        RECONSIDERATION = "reconsideration", "行政复议决定责令重新答复"
+        LITIGATION_DIRECT = "litigation_direct", "人民法院判决重新答复（未经复议直接起诉）"
+        LITIGATION_AFTER = "litigation_after", "人民法院判决重新答复（复议后起诉）"
+        SELF_CORRECTION = "self_correction", "本机关自行纠错"
+
+    case = models.ForeignKey(Case, verbose_name="申请", on_delete=models.CASCADE, related_name="reanswers")
+    basis = models.CharField("重新答复依据", max_length=30, choices=Basis.choices)
+    order_reference = models.CharField("决定书/判决书文号", max_length=100, blank=True)
+    order_date = models.DateField("决定/判决日期")
+    served_on = models.DateField("送达本机关日期", help_text="重新答复期限自此日起算（视同收到申请之日），20个工作日。")
+    ordered_due_on = models.DateField("决定书/判决书规定的答复期限", null=True, blank=True)
+    reason = models.TextField("重新答复理由")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # The earlier round's deadline, as the case held it before this round replaced it.
+    previous_due_on = models.DateField("原答复期限", null=True, blank=True)
+    due_on = models.DateField("重新答复期限", null=True, blank=True)
+    due_inputs = models.JSONField("期限计算依据", default=dict, blank=True)
+
+    outcome = models.CharField("重新答复办理结果", max_length=30, choices=Outcome.choices, blank=True)
+    replied_on = models.DateField("重新答复日期", null=True, blank=True)
+    reply_text = models.TextField("重新答复内容", blank=True)
+    answered_on_time = models.BooleanField("按期重新答复", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "重新答复"
+        ordering = ["case", "opened_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(replied_on__isnull=True) | ~models.Q(outcome=""),
+                name="inforequests_reanswer_has_outcome",
+            ),
+            # One round open at a time per case.
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(replied_on__isnull=True), name="inforequests_one_open_reanswer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case.number} {self.get_basis_display()}"
+
+    @property
+    def outcome_group(self):
+        return Outcome.group(self.outcome) if self.outcome else ""
 
 
 class CaseItem(models.Model):

@@ -2,7 +2,9 @@
 
 import datetime as dt
 import hmac
+import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from django.apps import apps
 from django.conf import settings
@@ -21,7 +23,7 @@ from disclosures.selectors import manages_all_agencies
 
 from .crypto import digest
 from .identity import fold_width, normalize_id, normalize_query_code, phone_digits, phone_without_extension
-from .models import Agency, Case, Notice, Outcome, Pause, applicant_key, phone_key
+from .models import Agency, Case, Notice, Outcome, Pause, Reanswer, applicant_key, phone_key
 
 ALARM_LEVELS = ("正常", "预警", "黄牌", "红牌")
 
@@ -98,7 +100,7 @@ def may_publish(user) -> bool:
 
 
 def case_for_staff(*, user, pk) -> Case:
-    case = cases_for(user).select_related("agency", "duplicate_of").filter(pk=pk).first()
+    case = cases_for(user).select_related("agency", "duplicate_of", "possible_duplicate_of").filter(pk=pk).first()
     if case is None:
         raise Http404("申请不存在或不属于您的机关。")  # the same answer either way
     return case
@@ -410,6 +412,97 @@ def notices_for_applicant(case):
         if case.name:
             notice.body = notice.body.replace(case.name, case.masked_name)
     return notices
+
+
+def reanswers_for_applicant(case) -> list[Reanswer]:
+    """The case's 重新答复 rounds as the status page shows them: the order, its clock and the new
+    answer, not who among staff entered them."""
+    return list(
+        case.reanswers.only(
+            "case_id",
+            "basis",
+            "order_reference",
+            "order_date",
+            "served_on",
+            "ordered_due_on",
+            "due_on",
+            "outcome",
+            "replied_on",
+            "opened_at",
+        )
+    )
+
+
+# --- 重复申请 recognised on the server (not only by the browser's session) -------------------
+
+# A form sent twice (a double click that reached the server twice, a second browser) within this
+# long of the first is the same application: no second case, the first one's receipt.
+DOUBLE_SUBMIT_SECONDS = 10 * 60
+# A new application is flagged to staff as a possible 重复申请 of the same applicant's case at
+# the same agency that is open, or was answered at most this long before it arrived.
+DUPLICATE_DAYS = 180
+# "Very close": difflib's ratio of the normalised texts (typing slips, a word added).
+DUPLICATE_SIMILARITY = 0.9
+_COMPARED_CHARS = 2000  # the ratio is quadratic; the start of a long description says enough
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalized_request(title, document_number, description) -> str:
+    """名称, 文号 and 特征描述 as compared for a repeat: width-folded (NFKC), case-folded, without
+    spaces or punctuation (full- or half-width), so that 〔2026〕3号 and [2026] 3 号 are one."""
+    return _NOT_WORD.sub("", fold_width(f"{title}|{document_number}|{description}").casefold())[:_COMPARED_CHARS]
+
+
+def _same_request(wanted, case, *, close) -> bool:
+    found = normalized_request(case.title, case.document_number, case.description)
+    if found == wanted:
+        return True
+    if not close or not found or not wanted:
+        return False
+    matcher = SequenceMatcher(None, wanted, found, autojunk=False)
+    return matcher.quick_ratio() >= DUPLICATE_SIMILARITY and matcher.ratio() >= DUPLICATE_SIMILARITY
+
+
+_COMPARED_FIELDS = ("pk", "number", "title", "document_number", "description", "state", "is_open", "created_at")
+
+
+def double_submission(*, agency, applicant: dict, request: dict, now=None) -> Case | None:
+    """The online application this one repeats within DOUBLE_SUBMIT_SECONDS: the same agency,
+    ID number and phone (their keyed digests) and the same normalised request, still open."""
+    now = now or timezone.now()
+    candidates = (
+        Case.objects.filter(
+            agency=agency,
+            applicant_key=applicant_key(applicant["id_number"]),
+            phone_key=phone_key(applicant["phone"]),
+            channel=Case.Channel.ONLINE,
+            is_open=True,
+            created_at__gte=now - dt.timedelta(seconds=DOUBLE_SUBMIT_SECONDS),
+        )
+        .only(*_COMPARED_FIELDS)
+        .order_by("-created_at", "-id")
+    )
+    wanted = normalized_request(request["title"], request.get("document_number", ""), request["description"])
+    return next((case for case in candidates if _same_request(wanted, case, close=False)), None)
+
+
+def possible_duplicate(*, case) -> Case | None:
+    """The same applicant's (the keyed digest of the ID number, or of the phone) open or recently
+    answered case at the same agency asking for the same information (identical or very close
+    normalised text), newest first; None when there is none. Only ever shown to staff."""
+    who = Q(applicant_key=case.applicant_key)
+    if case.phone_key:
+        who |= Q(phone_key=case.phone_key)
+    since = case.received_on - dt.timedelta(days=DUPLICATE_DAYS)
+    candidates = (
+        Case.objects.filter(who, agency_id=case.agency_id)
+        .filter(Q(is_open=True) | Q(replied_on__gte=since))
+        .exclude(pk=case.pk)
+        .only(*_COMPARED_FIELDS)
+        .order_by("-created_at", "-id")[:20]
+    )
+    wanted = normalized_request(case.title, case.document_number, case.description)
+    return next((found for found in candidates if _same_request(wanted, found, close=True)), None)
 
 
 def annual_report(*, cases, year):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from core.mail import send_after_commit
@@ -19,7 +20,20 @@ from core.working_days import add_working_days, load_calendar, working_days_betw
 from . import clock, notices, outbox, selectors
 from .crypto import digest
 from .identity import fold_width, phone_without_extension
-from .models import TRANSITIONS, Case, CaseEvent, CaseItem, CaseSerial, Notice, Outcome, Pause, applicant_key
+from .models import (
+    LAPSE_OUTCOMES,
+    TRANSITIONS,
+    Case,
+    CaseEvent,
+    CaseItem,
+    CaseSerial,
+    Notice,
+    Outcome,
+    Pause,
+    Reanswer,
+    applicant_key,
+    phone_key,
+)
 
 logger = logging.getLogger(__name__)  # case numbers only, never an applicant's details
 
@@ -114,7 +128,7 @@ def _move(case, to_state, *, action, effective_on, user, reason=""):
     from_state = case.state
     case.state = to_state
     _recompute(case)
-    case.full_clean(exclude=["agency", "duplicate_of"])
+    case.full_clean(exclude=["agency", "duplicate_of", "possible_duplicate_of"])
     _save(case, user=user, reason=f"{action}：{reason}" if reason else action)
     _event(case, action=action, from_state=from_state, effective_on=effective_on, user=user, reason=reason)
 
@@ -131,7 +145,7 @@ def _context(case, **extra):
     }
 
 
-def _notify(case, key, *, on, addressee=Notice.Addressee.APPLICANT, **extra):
+def _notify(case, key, *, on, addressee=Notice.Addressee.APPLICANT, title_prefix="", **extra):
     """Issue a notice (kept on the case; the applicant's shown to them) and mail an applicant's
     when we can, until it is sent (outbox). A third party's is printed and sent by post (the case
     holds no address of theirs)."""
@@ -139,6 +153,7 @@ def _notify(case, key, *, on, addressee=Notice.Addressee.APPLICANT, **extra):
     if addressee == Notice.Addressee.THIRD_PARTY:
         context.pop("name")  # the applicant is not named to the third party
     title, body = notices.render(key, **context)
+    title = (title_prefix + title)[: Notice._meta.get_field("title").max_length]
     notice = Notice.objects.create(case=case, addressee=addressee, key=key, title=title, body=body, issued_on=on)
     if addressee == Notice.Addressee.APPLICANT and case.email:
         outbox.queue_notice(notice)
@@ -197,8 +212,11 @@ def case_register(
         **request,
     )
     _recompute(case)
+    # Shown to staff only (never on the applicant's pages: a phone can be shared).
+    case.phone_key = phone_key(case.phone)
+    case.possible_duplicate_of = selectors.possible_duplicate(case=case)
     # The 查询码's unique index, not a check before it, decides between two sent at once.
-    case.full_clean(exclude=["duplicate_of", "query_code_digest"])
+    case.full_clean(exclude=["duplicate_of", "possible_duplicate_of", "query_code_digest"])
     _save(case, user=user, reason="登记")
     for position, description in enumerate(items or [request["title"]], start=1):
         CaseItem.objects.create(case=case, position=position, description=description)
@@ -496,6 +514,7 @@ def case_reply(*, case, outcome, replied_on, reply_text, third_party_reason="", 
     in writing, what is disclosed and why (`third_party_reason`, required then)."""
     case = _lock(case)
     _check(case, Case.State.ANSWERED, user=user)
+    _refuse_while_reanswering(case, "请在“作出重新答复”中答复，原答复保留不变。")
     if case.is_paused:
         raise TransitionNotAllowed(f"本件{case.get_state_display()}，请先结束暂停再答复。")
     if not (reply_text or "").strip():
@@ -554,6 +573,8 @@ def case_withdraw(*, case, withdrawn_on, note="", user=None) -> Case:
     for the 补正 or the fee to lapse instead would count it as 逾期不补正 / 逾期未缴费."""
     case = _lock(case)
     _check(case, Case.State.ANSWERED, user=user)  # every open state may end so
+    # Ending it so would overwrite the answer the order is about.
+    _refuse_while_reanswering(case, "重新答复中的申请不能以撤回办结，请作出重新答复。")
     # Not before the case's last step: the pause it ends (a pause ends on or after its start),
     # a 补正 received or a consultation ended (the steps would read out of order).
     _check_day(withdrawn_on, "withdrawn_on", "撤回日期", not_before=selectors.last_step_on(case))
@@ -567,6 +588,115 @@ def case_withdraw(*, case, withdrawn_on, note="", user=None) -> Case:
         user=user,
         answered=False,
     )
+
+
+def _refuse_while_reanswering(case, what):
+    if case.state == Case.State.REANSWERING:
+        raise TransitionNotAllowed(f"本件正在重新答复：{what}")
+
+
+def _latest_answer_on(case) -> dt.date:
+    """The date of the case's latest answer: the first one's, or the last 重新答复's."""
+    later = case.reanswers.filter(replied_on__isnull=False).aggregate(on=Max("replied_on"))["on"]
+    return max(day for day in (case.replied_on, later) if day is not None)
+
+
+@transaction.atomic
+def case_reopen_for_reanswer(
+    *, case, basis, order_date, served_on, reason, order_reference="", ordered_due_on=None, user=None
+) -> Case:
+    """重新答复: a 行政复议 decision or a judgment orders the agency to answer again (责令重新答复 /
+    判决重新答复), or the agency corrects its own answer. The case reopens on a new clock: the
+    order's service on the agency counts as receiving the application (20 working days), unless
+    the order sets its own time limit. The earlier answer stays as it is (table 三 counts it);
+    the new one is recorded on the round (case_reanswer); the applicant is told."""
+    case = _lock(case)
+    _check(case, Case.State.REANSWERING, user=user)
+    errors = {}
+    order_reference, reason = (order_reference or "").strip(), (reason or "").strip()
+    if basis not in Reanswer.Basis.values:
+        errors["basis"] = "请选择重新答复依据。"
+    elif basis != Reanswer.Basis.SELF_CORRECTION and not order_reference:
+        errors["order_reference"] = "请填写行政复议决定书或判决书的文号。"
+    if not reason:
+        errors["reason"] = "请填写重新答复理由。"
+    if case.particulars_erased_on is not None:
+        errors["basis"] = (
+            f"申请人信息已于{case.particulars_erased_on:%Y年%m月%d日}按保存期限删除，无法告知申请人，不能重新答复。"
+        )
+    answered_on, today = _latest_answer_on(case), timezone.localdate()
+    if order_date < answered_on:
+        errors["order_date"] = f"决定/判决日期不能早于被重新答复的答复日期（{answered_on:%Y年%m月%d日}）。"
+    elif order_date > today:
+        errors["order_date"] = "决定/判决日期不能晚于今天。"
+    if served_on < order_date:
+        errors["served_on"] = "送达本机关日期不能早于决定/判决日期。"
+    elif served_on > today:
+        errors["served_on"] = "送达本机关日期不能晚于今天。"
+    if ordered_due_on is not None and ordered_due_on <= served_on:
+        errors["ordered_due_on"] = "规定的答复期限应晚于送达本机关日期。"
+    if errors:
+        raise ValidationError(errors)
+    round_ = Reanswer.objects.create(
+        case=case,
+        basis=basis,
+        order_reference=order_reference,
+        order_date=order_date,
+        served_on=served_on,
+        ordered_due_on=ordered_due_on,
+        reason=reason,
+        opened_by=user if user is not None and getattr(user, "is_authenticated", False) else None,
+        previous_due_on=case.due_on,
+    )
+    order = Reanswer.Basis(basis).label + (f"（{order_reference}）" if order_reference else "")
+    _move(
+        case,
+        Case.State.REANSWERING,
+        action="自行纠错" if basis == Reanswer.Basis.SELF_CORRECTION else "责令重新答复",
+        effective_on=served_on,
+        user=user,
+        reason=f"{order}，{order_date:%Y-%m-%d}作出，{served_on:%Y-%m-%d}送达：{reason}",
+    )
+    round_.due_on, round_.due_inputs = case.due_on, case.due_inputs
+    round_.save(update_fields=["due_on", "due_inputs"])
+    _notify(case, "reanswer", on=today, due=_due_words(case), reason=f"{order}：{reason}")
+    return case
+
+
+@transaction.atomic
+def case_reanswer(*, case, outcome, replied_on, reply_text, user=None) -> Case:
+    """The new answer of a 重新答复 round, with its outcome and its own 告知书 (with the rights
+    to 复议 and 诉讼 again). The case's first answer is not touched."""
+    case = _lock(case)
+    _check(case, Case.State.ANSWERED, user=user)
+    if case.state != Case.State.REANSWERING:
+        raise TransitionNotAllowed("本件不在重新答复中：先登记重新答复的依据，再作出重新答复。")
+    round_ = case.reanswers.get(replied_on__isnull=True)
+    errors = {}
+    if outcome not in Outcome.values or outcome in LAPSE_OUTCOMES:
+        errors["outcome"] = "请选择办理结果。"
+    elif outcome == Outcome.UNABLE_UNCLEAR and case.correction_received_on is None:
+        errors["outcome"] = "本件没有收到过补正，不能以“补正后申请内容仍不明确”答复。"
+    elif outcome == Outcome.NOT_PROCESSED_REPEAT and case.duplicate_of_id is None:
+        errors["outcome"] = "以“重复申请”答复前，请先关联原申请（关联重复申请）。"
+    if not (reply_text or "").strip():
+        errors["reply_text"] = "请填写重新答复内容。"
+    if replied_on < round_.served_on:
+        errors["replied_on"] = f"重新答复日期不能早于送达本机关日期（{round_.served_on:%Y年%m月%d日}）。"
+    elif replied_on > timezone.localdate():
+        errors["replied_on"] = "重新答复日期不能晚于今天。"
+    if errors:
+        raise ValidationError(errors)
+    round_.outcome, round_.replied_on, round_.reply_text = outcome, replied_on, reply_text.strip()
+    round_.answered_on_time = round_.due_on is None or replied_on <= round_.due_on
+    round_.answered_by = user if user is not None and getattr(user, "is_authenticated", False) else None
+    round_._history_user = round_.answered_by
+    round_.save()
+    _move(
+        case, Case.State.ANSWERED, action="重新答复", effective_on=replied_on, user=user, reason=Outcome(outcome).label
+    )
+    _notify(case, outcome, on=replied_on, reply=round_.reply_text, title_prefix="（重新答复）")
+    return case
 
 
 @transaction.atomic
@@ -617,7 +747,7 @@ def case_correct_applicant(*, case, changed, reason, user=None) -> Case:
         raise ValidationError(
             f"申请人信息已于{case.particulars_erased_on:%Y年%m月%d日}按保存期限删除，不能再录入或更正。"
         )
-    if not case.is_open and "applicant_type" in changed:
+    if case.replied_on is not None and "applicant_type" in changed:  # answered, or answering again
         # 年报 table 三 counts the answered case in its applicant type's column.
         raise ValidationError({"applicant_type": "已办结的申请不能更改申请人类型。"})
     case.applicant_key = applicant_key(case.id_number)
@@ -634,8 +764,8 @@ def case_split(*, case, descriptions, user=None) -> Case:
     if user is not None and not selectors.can_handle(user=user, case=case):
         raise PermissionDenied("无权办理其他机关的申请。")
     descriptions = [d.strip() for d in descriptions if d.strip()]
-    if not case.is_open or case.fee_notice_on is not None:
-        raise TransitionNotAllowed("已收费或已办结的申请不能再拆分。")
+    if not case.is_open or case.fee_notice_on is not None or case.replied_on is not None:
+        raise TransitionNotAllowed("已收费或已答复的申请不能再拆分。")
     if not descriptions:
         raise ValidationError({"descriptions": "请至少填写一个事项。"})
     case.items.all().delete()

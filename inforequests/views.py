@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponse
@@ -115,9 +116,32 @@ def _register_once(request, form, pending, token, entry, **arguments):
             case = selectors.case_with_query_code(code)
             if case is None:
                 raise
-    sent = {"sent": case.pk, "at": entry["at"], "typed": _typed_digest(form)}
+    typed = _typed_digest(form)
+    if arguments.get("channel") == Case.Channel.ONLINE:
+        # For the same form sent again from elsewhere in the next minutes (_receipt_again): the
+        # 查询码 is stored nowhere else in the clear.
+        cache.set(SENT_CACHE_KEY.format(typed=typed), seal(f"{case.pk}|{code}", SENT_PURPOSE), SENT_SECONDS)
+    sent = {"sent": case.pk, "at": entry["at"], "typed": typed}
     request.session[PENDING_SESSION_KEY] = {**pending, token: sent}
     return _show_receipt(request, case, code)
+
+
+# The 查询码 of an online application just registered, sealed, under the keyed digest of what
+# was typed, while a double submission is recognised (selectors.DOUBLE_SUBMIT_SECONDS).
+SENT_CACHE_KEY, SENT_PURPOSE = "inforequests:sent:{typed}", "inforequests.sent"
+SENT_SECONDS = selectors.DOUBLE_SUBMIT_SECONDS
+
+
+def _receipt_again(request, form, pending, token, entry, case):
+    """The application was registered minutes ago (selectors.double_submission): its receipt,
+    no second case. Its 查询码 only when exactly the same was typed (the sealed copy kept for
+    it); otherwise the receipt says the 查询码 was shown when the application was first sent."""
+    typed = _typed_digest(form)
+    kept = cache.get(SENT_CACHE_KEY.format(typed=typed))
+    opened = unseal(kept, SENT_PURPOSE, max_age=SENT_SECONDS) if kept else None
+    pk, _, code = (opened or "").partition("|")
+    request.session[PENDING_SESSION_KEY] = {**pending, token: {"sent": case.pk, "at": entry["at"], "typed": typed}}
+    return _show_receipt(request, case, code if pk == str(case.pk) else "", again=True)
 
 
 def _pending(request) -> dict:
@@ -135,8 +159,13 @@ def _receipt_data(request):
     return data
 
 
-def _show_receipt(request, case, code):
-    request.session[RECEIPT_SESSION_KEY] = {"case": case.pk, "code": code, "until": time.time() + RECEIPT_SECONDS}
+def _show_receipt(request, case, code, *, again=False):
+    request.session[RECEIPT_SESSION_KEY] = {
+        "case": case.pk,
+        "code": code,
+        "until": time.time() + RECEIPT_SECONDS,
+        "again": again,
+    }
     return redirect("inforequests:receipt")
 
 
@@ -171,6 +200,12 @@ def apply(request):
         return _confirmation_page(request, form, crumbs, status=409)
     if "sent" in entry:  # Back, then 确认提交 again; a second tab
         return _sent_before(request, entry, crumbs)
+    arguments = form.service_arguments()
+    earlier = selectors.double_submission(
+        agency=arguments["agency"], applicant=arguments["applicant"], request=arguments["request"]
+    )
+    if earlier is not None:  # sent twice, and this browser's session did not know the first
+        return _receipt_again(request, form, pending, token, entry, earlier)
     key = applicant_key(form.cleaned_data["id_number"])
     address = ratelimit.client_address(request)
     if ratelimit.hit("apply_address", address) or ratelimit.hit("apply_applicant", key):
@@ -206,6 +241,7 @@ def receipt(request):
         {
             "case": case,
             "code": data["code"],
+            "again": data.get("again", False),
             "receipt_minutes": RECEIPT_SECONDS // 60,
             "crumbs": _crumbs(("受理回执", None)),
             "notice": case.notices.filter(key="receipt").first(),
@@ -262,6 +298,7 @@ def status(request):
                 (document, signing.dumps(document.pk, salt=DOCUMENT_SALT)) for document in case.documents.all()
             ],
             "deadline": deadline,
+            "reanswers": selectors.reanswers_for_applicant(case),
         },
     )
 
@@ -466,8 +503,15 @@ ACTIONS = {
     "payment": ("登记缴费", forms.PaymentForm, services.case_record_payment, None),
     "extend": ("延期答复", forms.ExtendForm, services.case_extend, Case.State.EXTENDED),
     "reply": ("答复", forms.ReplyForm, services.case_reply, Case.State.ANSWERED),
+    "reanswer": ("作出重新答复", forms.ReanswerForm, services.case_reanswer, None),
     "withdraw": ("申请人撤回申请", forms.WithdrawForm, services.case_withdraw, None),
     "archive": ("归档", forms.ArchiveForm, services.case_archive, Case.State.ARCHIVED),
+    "reopen": (
+        "重新答复（行政复议、行政诉讼或自行纠错）",
+        forms.ReopenForm,
+        services.case_reopen_for_reanswer,
+        Case.State.REANSWERING,
+    ),
     "publish": ("隐私处理后公开", forms.PublishForm, services.case_publish, None),
     "promote": ("转为主动公开", forms.PromoteForm, services.case_promote_to_catalogue, None),
     "split": ("拆分事项（一事一申请）", forms.SplitForm, services.case_split, None),
@@ -491,14 +535,20 @@ def available_actions(case, user=None):
             ok = target in services.TRANSITIONS[case.state] and case.correction_notice_on is None
         elif name == "promote":
             ok = case.published_at is not None and not case.promoted_record_id
-        elif name == "split":
-            ok = case.is_open and case.fee_notice_on is None  # once a fee is asked, the items are fixed
+        elif name == "split":  # once a fee is asked (or an answer given), the items are fixed
+            ok = case.is_open and case.fee_notice_on is None and case.replied_on is None
+        elif name == "reanswer":
+            ok = case.state == Case.State.REANSWERING
         elif name == "duplicate":
             ok = case.duplicate_of_id is None
         elif name == "withdraw":  # from any open state, paused or not (services.case_withdraw)
-            ok = case.is_open
-        elif name == "reply":
-            ok = target in services.TRANSITIONS[case.state] and not case.is_paused
+            ok = case.is_open and case.state != Case.State.REANSWERING
+        elif name == "reply":  # a reopened case is answered again by "reanswer", the first answer kept
+            ok = (
+                target in services.TRANSITIONS[case.state]
+                and not case.is_paused
+                and case.state != Case.State.REANSWERING
+            )
         elif name == "extend":
             # Once (Art. 33), and on a running clock (services.case_extend says why otherwise).
             ok = target in services.TRANSITIONS[case.state] and case.due_on is not None and not case.extension_days
@@ -556,6 +606,7 @@ def staff_case(request, pk):
             "notices": case.notices.all(),
             "items": case.items.all(),
             "pauses": case.pauses.all(),
+            "reanswers": case.reanswers.select_related("opened_by", "answered_by"),
             "fee": services.fee_quote(case),
             "column": STAFF_COLUMN,
             "crumbs": _staff_crumbs((case.number, None)),
@@ -576,12 +627,16 @@ def _initial(name, case):
         "extend": "on",
         "reply": "replied_on",
         "withdraw": "withdrawn_on",
+        "reanswer": "replied_on",
+        "reopen": "served_on",
     }
     initial = {dates[name]: today} if name in dates else {}
     if name == "extend":
         initial["days"] = 20
     if name == "publish":
         initial = {"request_text": case.title, "reply_text": case.reply_text}
+    if name == "duplicate" and case.possible_duplicate_of_id:
+        initial = {"original": case.possible_duplicate_of.number}
     return initial
 
 
@@ -597,6 +652,7 @@ def staff_deadline(request, pk):
         {
             "case": case,
             "deadline": deadline,
+            "reanswer": clock.current_reanswer(case),
             "column": STAFF_COLUMN,
             "crumbs": _staff_crumbs(
                 (case.number, reverse("inforequests:staff_case", args=[case.pk])), ("期限计算", None)

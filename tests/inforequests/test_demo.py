@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_cases_in_every_state_labelled_and_idempotent(client):
-    assert load_demo_data() == 7
+    assert load_demo_data() == 8
     assert load_demo_data() == 0
     cases = Case.objects.all()
     assert {case.state for case in cases} == set(Case.State.values)
