@@ -16,7 +16,7 @@ from disclosures.admin import DistrictWideAdminMixin, OwnAgencyRowAdminMixin
 
 from . import selectors, services
 from .forms import APPLICANT_FIELDS, CaseAdminForm
-from .models import Agency, Case, CaseEvent, NoticeTemplate, ReplyDocument
+from .models import Agency, Case, CaseEvent, NoticeTemplate, Reanswer, ReplyDocument
 
 
 @admin.register(Agency)
@@ -39,6 +39,27 @@ class CaseEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = readonly_fields = ["action", "from_state", "to_state", "effective_on", "at", "user", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReanswerInline(admin.TabularInline):
+    """重新答复 rounds: recorded on the staff case page (services), shown here."""
+
+    model = Reanswer
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "basis",
+        "order_reference",
+        "order_date",
+        "served_on",
+        "due_on",
+        "outcome",
+        "replied_on",
+        "opened_by",
+    ]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -72,7 +93,7 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, LockedChangeAdm
     search_fields = ["number"]  # never the encrypted applicant fields (an ID number: its digest)
     search_help_text = "输入申请编号、查询码，或申请人的完整证件号码、联系电话。"
     ordering = ["due_on"]
-    inlines = [ReplyDocumentInline, CaseEventInline]
+    inlines = [ReplyDocumentInline, ReanswerInline, CaseEventInline]
     # Agency and receipt date drive scoping and the clock: changed only through services.
     readonly_fields = [
         "number",
@@ -118,8 +139,9 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, LockedChangeAdm
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not obj.is_open:
-            readonly += ["applicant_type", "reply_text"]  # as answered: the notice and 年报 say so
+        if obj is not None and obj.replied_on is not None:
+            # As answered: the notice and 年报 say so; answering again (重新答复) keeps it.
+            readonly += ["applicant_type", "reply_text"]
         if obj is not None and obj.particulars_erased_on is not None:
             readonly += [*APPLICANT_FIELDS, "contact_person"]  # erased at the end of their period
         return list(dict.fromkeys(readonly))

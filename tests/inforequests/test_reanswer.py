@@ -280,3 +280,15 @@ def _viewer(agency):
     user = staff_user("viewer", agency)
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="inforequests", codename="view_case"))
     return get_user_model().objects.get(pk=user.pk)
+
+
+def test_the_admin_keeps_the_first_answer_read_only_while_answering_again(rf):
+    from django.contrib import admin
+
+    from inforequests.admin import CaseAdmin
+
+    case = reopen(answered()[0])
+    request = rf.get("/")
+    request.user = staff_user("clerk", case.agency)
+    readonly = CaseAdmin(Case, admin.site).get_readonly_fields(request, case)
+    assert "reply_text" in readonly and "applicant_type" in readonly and "state" in readonly
