@@ -2,7 +2,8 @@
 Art. 47: personal information is deleted once the period it is kept for is over).
 
 The period is INFOREQUESTS_KEEP_PARTICULARS_YEARS, counted from 1 January of the year after the
-case was closed, as archive retention periods are; only archived (已归档) cases are erased.
+case was closed (its last answer: a 重新答复 included), as archive retention periods are; only
+archived (已归档) cases are erased.
 What goes, on the case and on every history row of each table:
 - the name, ID and phone numbers, address, e-mail and contact person, and their digests (a
   digest of an ID number still singles its holder out);
@@ -60,11 +61,15 @@ BATCH = 200  # cases per transaction: a first run may find years of them
 
 def expired_cases(*, today, years):
     """Archived cases whose particulars' period ended by `today`, not erased yet: closed in a
-    year Y, kept until 1 January of Y + 1 + `years`."""
+    year Y, kept until 1 January of Y + 1 + `years`. A case answered again (重新答复) closed
+    with its last answer: the new answer is addressed to the same applicant, and a court may
+    still ask about it."""
     closed_before = dt.date(today.year - years, 1, 1)
-    return Case.objects.filter(
-        state=Case.State.ARCHIVED, particulars_erased_on__isnull=True, replied_on__lt=closed_before
-    ).order_by("pk")
+    return (
+        Case.objects.filter(state=Case.State.ARCHIVED, particulars_erased_on__isnull=True, replied_on__lt=closed_before)
+        .exclude(reanswers__replied_on__gte=closed_before)
+        .order_by("pk")
+    )
 
 
 def erase_expired_particulars(*, today=None, dry_run=False) -> list[str]:

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import Action, AuditEntry
 from inforequests import retention, services
-from inforequests.models import Case, CaseEvent, Notice, Outcome, Pause
+from inforequests.models import Case, CaseEvent, Notice, Outcome, Pause, Reanswer
 
 from .factories import ADDRESS, APPLICANT_NAME, EMAIL, PERSON_ID, PHONE, make_case
 
@@ -65,6 +65,27 @@ def test_an_archived_case_closed_in_2024_keeps_its_particulars_until_1_january_2
     assert AuditEntry.objects.filter(action=Action.DELETE, detail__contains="删除了 1 件申请的申请人信息").exists()
     # Once is enough.
     assert retention.erase_expired_particulars(today=D(2027, 6, 1)) == []
+
+
+def test_a_case_answered_again_is_kept_from_its_last_answer():
+    """Closed in 2024, ordered to answer again (重新答复) and answered again in 2025: kept until
+    1 January 2028, not 2027; while it is being answered again it is not archived at all."""
+    case, _ = closed()
+    case = services.case_reopen_for_reanswer(
+        case=case,
+        basis=Reanswer.Basis.RECONSIDERATION,
+        order_reference="官府复决字〔2025〕3号",
+        order_date=D(2025, 3, 3),
+        served_on=D(2025, 3, 5),
+        reason="原答复未说明理由。",
+    )
+    assert retention.erase_expired_particulars(today=D(2027, 1, 1)) == []
+    case = services.case_reanswer(
+        case=case, outcome=Outcome.PARTIAL, replied_on=D(2025, 3, 20), reply_text="部分公开。"
+    )
+    case = services.case_archive(case=case)
+    assert retention.erase_expired_particulars(today=D(2027, 12, 31)) == []
+    assert retention.erase_expired_particulars(today=D(2028, 1, 1)) == [case.number]
 
 
 def test_open_answered_recent_and_kept_for_good_cases_keep_their_particulars(settings):
