@@ -34,10 +34,9 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import audit_log
 
-from .identity import fold_width
 from .models import Case, CaseEvent, Notice, Pause
+from .particulars import CHINESE_DIGITS, PARTICULARS, folded_text, particular_forms, party_particulars
 from .selectors import CORRECTION_EVENT, correction_fields, kept_queue_versions
-from .services import CHINESE_DIGITS, NUMBER, PARTICULARS, particular_forms
 
 ERASED_NAME = "（已删除）"  # the applicant's name in their notices: “（已删除）：”
 ERASED_TEXT = "〔已删除〕"  # any other particular inside a text
@@ -157,15 +156,6 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _TEXT_GAP = f"[\\s{_INVISIBLE}]*"
 _NUMBER_GAP = f"[\\s{_INVISIBLE}\\-‐‑‒–—―.·/()（）]*"
 _DIGITS_WRITTEN = dict(enumerate(CHINESE_DIGITS))
-# A third party's particulars are one free-text field (Pause.party: “某某公司（联系人李四，电话…）”):
-# each part of it is looked for as well as the whole, but not the words that label the parts.
-_PARTY_PARTS = re.compile(r"[\s，,、;；:：()（）\[\]【】<>《》/／]+")
-_PARTY_LABELS = {"联系人", "联系电话", "电话", "手机", "地址", "通信地址", "住址", "邮箱", "电子邮箱", "联系方式"}
-
-
-def _folded(value):
-    """As services.particular_forms compares text: width-folded, without whitespace, case-folded."""
-    return re.sub(r"\s+", "", fold_width(value)).casefold()
 
 
 def _character(character, *, number):
@@ -221,7 +211,7 @@ class _Scrubber:
             return text
 
         def marker(match):
-            return name_marker if _folded(match.group()) in self.names else ERASED_TEXT
+            return name_marker if folded_text(match.group()) in self.names else ERASED_TEXT
 
         was_cut = cut and len(text) >= cut
         text = self.regex.sub(marker, text)
@@ -238,19 +228,17 @@ def _scrubbers(*, applicants, parties):
         for field, _, kind in PARTICULARS:
             value = getattr(row, field)
             if field == "name":  # a name of one character too (see _Scrubber)
-                if _folded(value) and _folded(value) != _folded(ERASED_NAME):
-                    names[pk].add(("text", _folded(value)))
+                if folded_text(value) and folded_text(value) != folded_text(ERASED_NAME):
+                    names[pk].add(("text", folded_text(value)))
             else:
                 others[pk].update((kind, form) for form in particular_forms(kind, value))
     for pk, party in parties:
         if not party or party == ERASED_TEXT:
             continue
-        # Its numbers as numbers (0871-6512 3456 is one), not as the parts a space leaves.
-        numbers = NUMBER.findall(fold_width(party).upper())
-        parts = [party, *(part for part in _PARTY_PARTS.split(party) if part not in _PARTY_LABELS)]
-        parts = [part for part in parts if not NUMBER.fullmatch(fold_width(part).upper())]
-        others[pk].update(("text", form) for part in parts for form in particular_forms("text", part))
-        others[pk].update(("digits", form) for number in numbers for form in particular_forms("digits", number))
+        # Its name, contact person, numbers… each as well as the whole (particulars.party_particulars).
+        others[pk].update(
+            (kind, form) for _, kind, value in party_particulars(party) for form in particular_forms(kind, value)
+        )
     return {pk: _Scrubber(names[pk], others[pk]) for pk in {*names, *others}}
 
 

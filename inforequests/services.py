@@ -4,7 +4,6 @@ recomputes the deadline and issues the notice."""
 
 import datetime as dt
 import logging
-import re
 import secrets
 from decimal import Decimal
 
@@ -19,7 +18,6 @@ from core.working_days import add_working_days, load_calendar, working_days_betw
 
 from . import clock, notices, outbox, selectors
 from .crypto import digest
-from .identity import fold_width, phone_without_extension
 from .models import (
     LAPSE_OUTCOMES,
     TRANSITIONS,
@@ -34,6 +32,7 @@ from .models import (
     applicant_key,
     phone_key,
 )
+from .particulars import PARTICULARS, Haystack
 
 logger = logging.getLogger(__name__)  # case numbers only, never an applicant's details
 
@@ -804,89 +803,11 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
     return case
 
 
-# The applicant's particulars published text must not hold: field, label, how compared.
-# "text": width-folded, without whitespace, case-folded (names, e-mail, addresses written with
-# spaces or full-width letters); "code": letters and digits only (an ID number written in groups,
-# with a lower-case or full-width x); "digits": digits only (a phone as 138-0000-0000).
-PARTICULARS = (
-    ("name", "姓名", "text"),
-    ("contact_person", "联系人", "text"),
-    ("id_number", "证件号码", "code"),
-    ("phone", "电话", "digits"),
-    ("email", "电子邮箱", "text"),
-    ("address", "地址", "text"),
-)
-# Below this, a number is not looked for: the shortest real one is a 7-digit local phone number
-# (the form takes no phone shorter: forms.clean_phone), and shorter digit strings (an old or paper
-# case's odd 证件号码) turn up by chance in dates, amounts and 文号, refusing text that holds nothing
-# of the applicant's. Names and addresses need only 2 characters, as before.
-_MIN_CODE_CHARS = 7
-_MIN_TEXT_CHARS = 2
-# A number in text: letters and digits joined only by spaces, dashes, dots, slashes or brackets
-# (after NFKC). Anything else (a Chinese character, a comma) ends it, so that numbers that stand
-# apart in the text are never run together into a false match.
-NUMBER = re.compile(r"[0-9A-Z](?:[\s\-‐‑‒–—―.·/()]*[0-9A-Z])*")
-
-
-# Numbers as written out in Chinese: a phone dictated into a reply (一三九…, with 幺 for 1 as it is
-# read aloud), an ID number in 大写 (壹壹零…). Only the guard reads text this way: 十/百/千 are not
-# digits of a phone or ID, so "二十" stays what it is.
-CHINESE_DIGITS = ("〇零○", "一幺壹", "二贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖")
-_CHINESE_DIGITS = str.maketrans({char: str(digit) for digit, chars in enumerate(CHINESE_DIGITS) for char in chars})
-
-
-def _folded_text(value) -> str:
-    return re.sub(r"\s+", "", fold_width(value)).casefold()
-
-
-def _code(value) -> str:
-    return re.sub(r"[^0-9A-Z]", "", fold_width(value).upper())
-
-
-def _digits(value) -> str:
-    return re.sub(r"[^0-9]", "", fold_width(value))
-
-
-def particular_forms(kind, value) -> list[str]:
-    """The normalized forms of one particular to look for: none when too short to tell apart
-    (also what retention.py erases from stored text)."""
-    if kind == "text":
-        folded = _folded_text(value)
-        return [folded] if len(folded) >= _MIN_TEXT_CHARS else []
-    if kind == "code":
-        code = _code(value)
-        return [code] if len(code) >= _MIN_CODE_CHARS else []
-    # A phone is also looked for without its country or area code (stored as digits only:
-    # 087165123456 written as 65123456, +8613912345678 as 13912345678), and each long enough
-    # group of the number as given.
-    value = phone_without_extension(value)  # an extension (转8001) is nobody's particular
-    digits = _digits(value)
-    groups = [digits, *(_digits(group) for group in re.split(r"[^0-9]+", fold_width(value)))]
-    if digits.startswith("86") and len(digits) == 13:
-        groups.append(digits[2:])
-    if digits.startswith("0"):  # 0 and a two- or three-digit area code
-        groups += [digits[3:], digits[4:]]
-    return list(dict.fromkeys(group for group in groups if len(group) >= _MIN_CODE_CHARS))
-
-
 def _personal_data_in(case, text) -> str:
     """Which of the applicant's particulars `text` holds, in any usual spelling ("" if none):
     their labels, joined for a message to staff (电话、地址)."""
-    text = text or ""
-    numbers = NUMBER.findall(fold_width(text).translate(_CHINESE_DIGITS).upper())
-    haystacks = {
-        "text": [_folded_text(text)],
-        "code": [_code(number) for number in numbers],
-        "digits": [_digits(number) for number in numbers],
-    }
-    found = [
-        label
-        for field, label, kind in PARTICULARS
-        if any(
-            form in haystack for form in particular_forms(kind, getattr(case, field)) for haystack in haystacks[kind]
-        )
-    ]
-    return "、".join(found)
+    haystack = Haystack(text)
+    return "、".join(label for field, label, kind in PARTICULARS if haystack.holds(kind, getattr(case, field)))
 
 
 PROMOTED_TOPIC = "依申请公开转主动公开"

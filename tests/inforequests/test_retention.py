@@ -230,6 +230,24 @@ def test_a_third_partys_name_and_contact_data_go_with_the_applicants():
     )
 
 
+def test_a_third_partys_contact_person_written_after_its_label_goes_on_its_own():
+    """“联系人李四”, as staff type a party: 李四 is a particular without its label (the words that
+    label the parts stay: they are in every reply). particulars.party_particulars is the guard's
+    too."""
+    case = make_case(received_on=D(2024, 11, 4))
+    day = D(2024, 11, 5)
+    party = "某某建材有限公司（联系人李四，负责人王五）"
+    case = services.case_start_consultation(case=case, kind=Pause.Kind.THIRD_PARTY, party=party, started_on=day)
+    case = services.case_end_consultation(case=case, ended_on=day, note="李四来电同意公开，王五签字")
+    case = services.case_reply(
+        case=case, outcome=Outcome.GRANTED, replied_on=day, reply_text="予以公开", third_party_reason="同意"
+    )
+    services.case_archive(case=case)
+    assert retention.erase_expired_particulars(today=D(2027, 1, 1)) == [case.number]
+    note = case.events.get(action="征求意见结束").reason
+    assert note == "〔已删除〕来电同意公开，〔已删除〕签字"
+
+
 def test_every_text_addressed_to_the_applicant_loses_every_name_and_address_the_case_had(client):
     """A name and an address corrected while the case was open: the receipt gives the name as
     first typed, the 补正 notice and the reply quote the addresses; the notices' pages and PDFs
