@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import secrets
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +33,7 @@ from .models import (
     applicant_key,
     phone_key,
 )
-from .particulars import PARTICULARS, Haystack
+from .particulars import PARTICULARS, Found, Haystack, masked, particular_forms, party_particulars
 
 logger = logging.getLogger(__name__)  # case numbers only, never an applicant's details
 
@@ -791,9 +792,10 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
         errors["request_text"] = "请填写隐私处理后的申请内容。"
     if not (reply_text or "").strip():
         errors["reply_text"] = "请填写隐私处理后的答复内容。"
+    sought = _particulars_sought(case)
     for field, text in (("request_text", request_text), ("reply_text", reply_text)):
-        if found := _personal_data_in(case, text):
-            errors.setdefault(field, f"公开内容仍含申请人{found}，请先作隐私处理。")
+        if found := _personal_data_in(case, text, sought):
+            errors.setdefault(field, f"公开内容仍含{found}，请先作隐私处理。")
     if errors:
         raise ValidationError(errors)
     case.public_request_text, case.public_reply_text = request_text.strip(), reply_text.strip()
@@ -803,11 +805,58 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
     return case
 
 
-def _personal_data_in(case, text) -> str:
-    """Which of the applicant's particulars `text` holds, in any usual spelling ("" if none):
-    their labels, joined for a message to staff (电话、地址)."""
+class _Sought(NamedTuple):
+    whose: str  # 申请人 / 申请人此前登记的 / 征求意见第三方的
+    particular: Found
+    shown: str = ""  # masked: a message must not repeat it
+    unless: tuple = ()  # particulars that, if found, say it already (a whole party and its parts)
+
+
+def _particulars_sought(case) -> list[_Sought]:
+    """Every particular the case has had: the applicant's now (named by label only: staff have
+    them on the case page); before a correction or an edit (the history rows: a notice or a note
+    giving the name as first typed may be copied into the reply); and each third party's asked
+    for its opinion (征求意见, Art. 32: its 商业秘密 and 个人隐私 are what the consultation
+    protects), also as its pause read before an edit. Another agency asked is no one's personal
+    data."""
+    sought, now = [], {}
+    for field, label, kind in PARTICULARS:
+        now[field] = set(particular_forms(kind, getattr(case, field)))
+        sought.append(_Sought("申请人", Found(label, kind, getattr(case, field))))
+    fields = [field for field, _, _ in PARTICULARS]
+    for row in Case.history.model.objects.filter(id=case.pk).only("history_id", *fields).order_by("history_id"):
+        for field, label, kind in PARTICULARS:
+            value = getattr(row, field)
+            forms = set(particular_forms(kind, value))
+            if forms and not forms <= now[field]:
+                sought.append(_Sought("申请人此前登记的", Found(label, kind, value), masked(kind, value)))
+    parties = [
+        *case.pauses.filter(kind=Pause.Kind.THIRD_PARTY).values_list("party", flat=True),
+        *Pause.history.model.objects.filter(case_id=case.pk, kind=Pause.Kind.THIRD_PARTY).values_list(
+            "party", flat=True
+        ),
+    ]
+    for party in dict.fromkeys(parties):
+        found = party_particulars(party)
+        if not found:
+            continue
+        *parts, whole = found  # the whole as typed last: named only when none of its parts is
+        sought += [_Sought("征求意见第三方的", part, masked(part.kind, part.value)) for part in parts]
+        sought.append(_Sought("征求意见第三方的", whole, masked(whole.kind, whole.value), tuple(parts)))
+    return sought
+
+
+def _personal_data_in(case, text, sought=None) -> str:
+    """Whose particulars `text` holds, and which, in any usual spelling ("" if none), for a
+    message to staff: “申请人电话、地址；征求意见第三方的联系人（李*）”."""
     haystack = Haystack(text)
-    return "、".join(label for field, label, kind in PARTICULARS if haystack.holds(kind, getattr(case, field)))
+    found = {}
+    for whose, particular, shown, unless in _particulars_sought(case) if sought is None else sought:
+        if haystack.holds(particular.kind, particular.value) and not any(
+            haystack.holds(other.kind, other.value) for other in unless
+        ):
+            found.setdefault(whose, {})[f"{particular.label}（{shown}）" if shown else particular.label] = None
+    return "；".join(whose + "、".join(labels) for whose, labels in found.items())
 
 
 PROMOTED_TOPIC = "依申请公开转主动公开"
@@ -832,7 +881,7 @@ def case_promote_to_catalogue(*, case, user=None, title="") -> Case:
     if not title:
         raise ValidationError({"title": "请填写记录名称：按公开的内容命名，不要沿用申请人填写的“所需信息”。"})
     if found := _personal_data_in(case, title):
-        raise ValidationError({"title": f"记录名称含申请人{found}，请先作隐私处理。"})
+        raise ValidationError({"title": f"记录名称含{found}，请先作隐私处理。"})
     record = DisclosureRecord(
         title=title,
         publisher=case.agency,

@@ -1,7 +1,8 @@
 """The guard on 隐私处理后公开 and 转为主动公开: published text must not hold the applicant's
 particulars in any usual spelling (a phone in groups, an ID number with spaces or a lower-case
 x, full-width digits or Chinese numerals, an address with spaces, an e-mail in capitals), and every particular the
-case holds is checked, 电子邮箱 and 联系人 included. Text that holds none of them passes."""
+case holds is checked, 电子邮箱 and 联系人 included, those it held before a correction, and a
+third party's asked for its opinion (征求意见, Art. 32). Text that holds none of them passes."""
 
 import datetime as dt
 
@@ -10,7 +11,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from inforequests import services
-from inforequests.models import Case, Outcome
+from inforequests.models import Case, Outcome, Pause
 
 from .factories import make_case
 
@@ -25,10 +26,22 @@ def clock():
         yield
 
 
-def answered(**applicant):
+THIRD_PARTY = "某某建材有限公司（联系人李四，电话0871-6512 3456）"
+
+
+def answered(*, consulted=(), **applicant):
+    """A consenting applicant's case, answered; `consulted`: (kind, party) asked for an opinion first."""
     case = make_case(received_on=dt.date(2026, 11, 2), contact_person=CONTACT, **applicant)  # consenting
+    for n, (kind, party) in enumerate(consulted):
+        day = dt.date(2026, 11, 3 + 2 * n)
+        case = services.case_start_consultation(case=case, kind=kind, party=party, started_on=day)
+        case = services.case_end_consultation(case=case, ended_on=day + dt.timedelta(days=1))
     return services.case_reply(
-        case=case, outcome=Outcome.GRANTED, replied_on=dt.date(2026, 11, 20), reply_text="予以公开"
+        case=case,
+        outcome=Outcome.GRANTED,
+        replied_on=dt.date(2026, 11, 20),
+        reply_text="予以公开",
+        third_party_reason="第三方书面同意公开" if consulted else "",
     )
 
 
@@ -117,3 +130,87 @@ def test_a_number_too_short_to_tell_apart_is_not_looked_for():
         case=Case.objects.get(pk=case.pk), request_text="申请道路养护计划", reply_text="2026年11月20日予以公开。"
     )
     assert case.published_at is not None
+
+
+# 征求意见 (Art. 32): what the agency asked a third party about is its 商业秘密 or 个人隐私; its
+# name, contact person and numbers are as much not to be published as the applicant's.
+@pytest.mark.parametrize(
+    "written, found",
+    [
+        ("经征求某某建材有限公司意见", "姓名或名称（某*******）"),
+        ("经征求某某 建材有限公司意见", "姓名或名称（某*******）"),
+        ("第三方联系人李四来函同意公开", "联系人（李*）"),
+        ("第三方来电0871-6512 3456同意公开", "电话（0871****3456）"),
+        ("第三方来电（0871）65123456同意公开", "电话（0871****3456）"),
+        ("第三方来电６５１２３４５６同意公开", "电话（0871****3456）"),  # full-width, as typed
+        ("第三方来电六五一二 三四五六同意公开", "电话（0871****3456）"),  # dictated
+        ("第三方来电陆伍壹贰叁肆伍陆同意公开", "电话（0871****3456）"),
+    ],
+)
+@pytest.mark.parametrize("field", ["request_text", "reply_text"])
+def test_a_third_partys_particulars_are_refused_and_shown_masked(field, written, found):
+    case = answered(consulted=[(Pause.Kind.THIRD_PARTY, THIRD_PARTY)])
+    errors = refusal(case, **{field: f"申请道路养护计划。{written}。"})
+    # On the text that holds it, naming whose and which it is, and never the value in full.
+    assert errors == {field: [f"公开内容仍含征求意见第三方的{found}，请先作隐私处理。"]}
+
+
+def test_every_part_of_a_third_party_found_is_named_beside_the_applicants():
+    case = answered(consulted=[(Pause.Kind.THIRD_PARTY, THIRD_PARTY)])
+    errors = refusal(
+        case, reply_text="经征求某某建材有限公司（联系人李四，电话 0871 6512 3456）意见，电话139 1234 5678"
+    )
+    message = "公开内容仍含申请人电话；征求意见第三方的姓名或名称（某*******）、联系人（李*）、电话（0871****3456），请先作隐私处理。"
+    assert errors == {"reply_text": [message]}
+    assert "李四" not in message and "6512" not in message
+
+
+def test_a_third_party_as_its_pause_read_before_an_edit_is_refused_too():
+    case = answered(consulted=[(Pause.Kind.THIRD_PARTY, "王五（手机13800001111）")])
+    pause = case.pauses.get()
+    pause.party = "某单位"  # corrected in the admin afterwards: the letters still name 王五
+    pause.save()
+    errors = refusal(case, reply_text="已告知王五。")
+    assert errors == {"reply_text": ["公开内容仍含征求意见第三方的姓名或名称（王*），请先作隐私处理。"]}
+
+
+@pytest.mark.parametrize("kind", [Pause.Kind.THIRD_PARTY, Pause.Kind.AGENCY])
+def test_another_agency_asked_is_not_personal_data(kind):
+    """征求其他机关意见 (Art. 33): an agency's name and its office phone may be published; the same
+    words as a third party's are its particulars."""
+    case = answered(consulted=[(kind, "测试区档案馆（电话0871-6512 3456）")])
+    reply = "经征求测试区档案馆意见（电话0871-6512 3456），予以公开。"
+    if kind == Pause.Kind.THIRD_PARTY:
+        message = "公开内容仍含征求意见第三方的姓名或名称（测*****）、电话（0871****3456），请先作隐私处理。"
+        assert refusal(case, reply_text=reply) == {"reply_text": [message]}
+    else:
+        case = services.case_publish(case=case, request_text="申请道路养护计划", reply_text=reply)
+        assert case.published_at is not None and case.public_reply_text == reply
+
+
+def test_a_name_corrected_mid_case_is_refused_as_it_was_first_typed():
+    """The 受理回执 gave the name as first typed; a reply copied from it must not publish it."""
+    case = make_case(received_on=dt.date(2026, 11, 2), name="王小五")
+    case.name = "王晓武"
+    services.case_correct_applicant(case=case, changed=["name"], reason="登记时录错")
+    case = services.case_reply(
+        case=case, outcome=Outcome.GRANTED, replied_on=dt.date(2026, 11, 20), reply_text="予以公开"
+    )
+    errors = refusal(case, reply_text="王小五：你提出的申请予以公开。")
+    assert errors == {"reply_text": ["公开内容仍含申请人此前登记的姓名（王**），请先作隐私处理。"]}
+    assert "王小五" not in errors["reply_text"][0]
+
+
+def test_the_fully_redacted_consulted_case_is_published():
+    """Staff are stopped at the draft that names the third party, and publish it redacted."""
+    case = answered(
+        consulted=[(Pause.Kind.THIRD_PARTY, THIRD_PARTY), (Pause.Kind.AGENCY, "测试区档案馆")],
+        name="王小五",
+    )
+    request = "申请人：王*；申请公开某路段道路养护计划。"
+    draft = "经征求某某建材有限公司（联系人李四）及测试区档案馆意见，予以公开。咨询电话0871-63123456。"
+    assert "reply_text" in refusal(case, request_text=request, reply_text=draft)
+    reply = "经征求第三方（某公司）及测试区档案馆意见，予以公开。咨询电话0871-63123456。"
+    case = services.case_publish(case=case, request_text=request, reply_text=reply)
+    assert case.published_at is not None
+    assert (case.public_request_text, case.public_reply_text) == (request, reply)

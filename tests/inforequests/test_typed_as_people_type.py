@@ -52,7 +52,7 @@ def test_a_landline_with_an_extension_is_registered_and_found_with_its_last_four
 
 def test_the_redaction_guard_finds_a_landline_with_an_extension_without_its_area_code():
     case = make_case(phone="087165123456转8001")
-    assert services._personal_data_in(case, "请拨打 6512 3456 联系") == "电话"
+    assert services._personal_data_in(case, "请拨打 6512 3456 联系") == "申请人电话"
 
 
 def test_text_longer_than_allowed_comes_back_whole_with_a_message(client, agency):  # noqa: F811
@@ -130,9 +130,9 @@ def test_an_invisible_mark_pasted_with_a_number_is_dropped_not_refused(client, a
 def test_the_redaction_guard_sees_a_name_through_invisible_marks():
     """A name typed with a zero-width space (张\\u200b三) did not match 张三 in a reply to publish."""
     case = make_case(name="张\u200b三丰")
-    assert services._personal_data_in(case, "申请人张三丰要求公开") == "姓名"
+    assert services._personal_data_in(case, "申请人张三丰要求公开") == "申请人姓名"
     case = make_case(name="张三丰")
-    assert services._personal_data_in(case, "申请人张\u200b三丰要求公开") == "姓名"
+    assert services._personal_data_in(case, "申请人张\u200b三丰要求公开") == "申请人姓名"
 
 
 @pytest.mark.parametrize("typed", ["139 1234 5678", "+86 139-1234-5678", "１３９１２３４５６７８", "0086 13912345678"])
