@@ -12,6 +12,10 @@ from core.masking import mask, mask_name
 
 from .identity import fold_width, phone_without_extension
 
+# What the erasure (retention.py) leaves in their place: no one's particular.
+ERASED_NAME = "（已删除）"  # the applicant's name in their notices: “（已删除）：”
+ERASED_TEXT = "〔已删除〕"  # any other particular inside a text
+
 # The applicant's particulars published text must not hold: field, label, how compared.
 # "text": width-folded, without whitespace, case-folded (names, e-mail, addresses written with
 # spaces or full-width letters); "code": letters and digits only (an ID number written in groups,
@@ -56,7 +60,10 @@ def _digits(value) -> str:
 
 
 def particular_forms(kind, value) -> list[str]:
-    """The normalized forms of one particular to look for: none when too short to tell apart."""
+    """The normalized forms of one particular to look for: none when too short to tell apart,
+    nor for the marker an erased one left."""
+    if (value or "").strip() in (ERASED_NAME, ERASED_TEXT):
+        return []
     if kind == "text":
         folded = folded_text(value)
         return [folded] if len(folded) >= _MIN_TEXT_CHARS else []

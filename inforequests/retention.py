@@ -35,11 +35,17 @@ from audit.models import Action
 from audit.services import audit_log
 
 from .models import Case, CaseEvent, Notice, Pause
-from .particulars import CHINESE_DIGITS, PARTICULARS, folded_text, particular_forms, party_particulars
+from .particulars import (
+    CHINESE_DIGITS,
+    ERASED_NAME,
+    ERASED_TEXT,
+    PARTICULARS,
+    folded_text,
+    particular_forms,
+    party_particulars,
+)
 from .selectors import CORRECTION_EVENT, correction_fields, kept_queue_versions
 
-ERASED_NAME = "（已删除）"  # the applicant's name in their notices: “（已删除）：”
-ERASED_TEXT = "〔已删除〕"  # any other particular inside a text
 ERASURE_EVENT = "删除申请人信息"
 ERASED = {
     "name": ERASED_NAME,

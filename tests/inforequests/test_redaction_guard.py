@@ -214,3 +214,16 @@ def test_the_fully_redacted_consulted_case_is_published():
     case = services.case_publish(case=case, request_text=request, reply_text=reply)
     assert case.published_at is not None
     assert (case.public_request_text, case.public_reply_text) == (request, reply)
+
+
+def test_what_the_erasure_left_is_no_ones_particular(settings):
+    """After the period (retention.py) the reply reads “（已删除）：…〔已删除〕…”: published as it
+    is, the markers are not taken for the applicant's name or a third party's."""
+    from inforequests import retention
+
+    settings.INFOREQUESTS_KEEP_PARTICULARS_YEARS = 1
+    case = services.case_archive(case=answered(consulted=[(Pause.Kind.THIRD_PARTY, THIRD_PARTY)]))
+    assert retention.erase_expired_particulars(today=dt.date(2028, 1, 1)) == [case.number]
+    reply = "（已删除）：经征求〔已删除〕意见，予以公开。"
+    case = services.case_publish(case=Case.objects.get(pk=case.pk), request_text="申请道路养护计划", reply_text=reply)
+    assert case.published_at is not None and case.public_reply_text == reply
