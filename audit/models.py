@@ -13,6 +13,7 @@ class Action(models.TextChoices):
     OTP_ENROLLED = "otp_enrolled", "绑定身份验证器"
     OTP_REMOVED = "otp_removed", "移除身份验证器"
     RECOVERY_CODES_ISSUED = "recovery_issued", "生成恢复码"
+    ENROLMENT_CODE_ISSUED = "enrol_code", "签发绑定验证码"
     PERMISSION_CHANGE = "permission", "权限变更"
     REVIEW_SUBMIT = "review_submit", "提交审核"
     REVIEW_APPROVE = "review_approve", "审核通过"

@@ -12,6 +12,7 @@ class SecurityConfig(AppConfig):
         from . import checks  # noqa: F401  (registers the demo-account check)
         from .permissions import connect_signals
         from .selectors import forget_second_factor, kept_devices
+        from .throttle import forget_user
 
         connect_signals()
 
@@ -22,3 +23,4 @@ class SecurityConfig(AppConfig):
             )
             post_save.connect(kept_devices.forget_all, sender=model, dispatch_uid=f"kept-device-{model.__name__}")
             post_delete.connect(kept_devices.forget_all, sender=model, dispatch_uid=f"kept-device-del-{model.__name__}")
+            post_delete.connect(forget_user, sender=model, dispatch_uid=f"second-step-failures-{model.__name__}")

@@ -33,3 +33,28 @@ class AuthenticatorCodeForm(TokenForm):
         field = self.fields["token"]
         field.help_text = "身份验证器应用显示的 6 位数字。"
         field.widget.attrs["inputmode"] = "numeric"
+
+
+class EnrolmentForm(AuthenticatorCodeForm):
+    """The first authenticator: its digits and, with `needs_code`, the enrolment code that
+    reached the owner by mail or from an administrator (the password alone binds nothing)."""
+
+    enrolment_code = forms.CharField(
+        label="绑定验证码",
+        max_length=20,
+        help_text="发到您登记邮箱的，或系统管理员当面交给您的 8 位数字。",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    field_order = ["enrolment_code", "token"]
+
+    def __init__(self, *args, needs_code=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_code:
+            del self.fields["enrolment_code"]
+
+    def clean_enrolment_code(self):
+        code = "".join(self.cleaned_data["enrolment_code"].split()).replace("-", "")
+        if not (code.isdigit() and len(code) == 8):
+            raise forms.ValidationError("绑定验证码是 8 位数字，请核对后重新输入。")
+        return code

@@ -1,6 +1,8 @@
 """Two-factor pages (for staff, required; for committee members, opt-in) and the idle-timeout
 warning. They use the site's look: members and staff both reach them from /accounts/."""
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,9 +15,10 @@ from django_otp import user_has_device
 
 from core.pages import PageMeta
 
-from . import selectors, services
-from .forms import AuthenticatorCodeForm, TokenForm
+from . import selectors, services, throttle
+from .forms import EnrolmentForm, TokenForm
 from .middleware import KEPT_SUBMISSION_KEY, kept_submission
+from .models import EnrolmentCode
 
 
 def _page(name):
@@ -58,22 +61,64 @@ def index(request):
     )
 
 
+MAILED_KEY = "security_enrolment_mailed"  # until when the code this session had mailed is good
+
+
+def _masked_address(email: str) -> str:
+    """Enough for the owner to know which mailbox to open; not the address to whoever else has
+    the password."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _mailed_until(request):
+    until = request.session.get(MAILED_KEY)
+    until = until and dt.datetime.fromisoformat(until)
+    return timezone.localtime(until) if until and until > timezone.now() else None
+
+
 @never_cache  # the secret, then the recovery codes: not left in a shared browser's cache
 @login_required
 def setup(request):
-    if user_has_device(request.user) and not request.user.is_verified():
+    user = request.user
+    if user_has_device(user) and not user.is_verified():
         # A second authenticator only after proving the first (else a stolen password suffices).
         return redirect(f"{reverse('security:verify')}?next={request.path}")
-    device = services.totp_pending_device(request.user)
-    form = AuthenticatorCodeForm(request.POST or None)
-    if form.is_valid():
+    needs_code = services.enrolment_code_needed(user)
+    device = services.totp_pending_device(request)
+    status = 200
+    if request.method == "POST" and "send_code" in request.POST:
+        form = EnrolmentForm(needs_code=needs_code)
         try:
-            codes = services.totp_confirm(request=request, device=device, token=form.cleaned_data["token"])
+            if not needs_code:
+                raise services.EnrolmentRefused("您已绑定身份验证器，无需绑定验证码。")
+            expires = services.enrolment_code_mail(request=request)
+        except services.EnrolmentRefused as refused:
+            form.cleaned_data = {}  # unbound (nothing typed was sent): add_error needs it
+            form.add_error("enrolment_code" if needs_code else None, refused.message)
+            status = 429 if user.email and needs_code else 400
+        else:
+            request.session[MAILED_KEY] = expires.isoformat()
+            target = _next_url(request, "")
+            return redirect(f"{request.path}?next={target}" if target else request.path)
+    else:
+        form = EnrolmentForm(request.POST or None, needs_code=needs_code)
+    if request.method == "POST" and form.is_bound and form.is_valid():
+        code = form.cleaned_data.get("enrolment_code", "")
+        try:
+            if needs_code:
+                services.enrolment_code_check(request=request, code=code)
+            codes = services.totp_confirm(
+                request=request, device=device, token=form.cleaned_data["token"], enrolment_code=code
+            )
+        except services.EnrolmentRefused as refused:
+            form.add_error("enrolment_code", refused.message)
         except services.SecondStepHeldBack as held:
             _held_back(form, held)
         else:
             if codes is not None:
-                return render(
+                request.session.pop(MAILED_KEY, None)
+                response = render(
                     request,
                     "security/recovery_codes.html",
                     {
@@ -82,6 +127,8 @@ def setup(request):
                         "next": _next_url(request, _default_next(request.user)),
                     },
                 )
+                throttle.remember_browser(request, response)
+                return response
             form.add_error("token", "验证码不正确，请核对手机时间后重新输入。")
     return render(
         request,
@@ -92,7 +139,12 @@ def setup(request):
             "qr": services.totp_qr_data_uri(device),
             "secret": services.totp_secret_text(device),
             "next": _next_url(request, ""),
+            "needs_code": needs_code,
+            "masked_email": _masked_address(user.email) if user.email else "",
+            "mailed_until": _mailed_until(request) if needs_code else None,
+            "mail_minutes": int(services.ENROLMENT_CODE_LIFETIME[EnrolmentCode.Channel.MAIL].total_seconds() // 60),
         },
+        status=status,
     )
 
 
@@ -105,7 +157,9 @@ def verify(request):
     if form.is_valid():
         try:
             if services.second_factor_verify(request=request, token=form.cleaned_data["token"]):
-                return redirect(_next_url(request, _default_next(request.user)))
+                response = redirect(_next_url(request, _default_next(request.user)))
+                throttle.remember_browser(request, response)
+                return response
             form.add_error("token", "验证码不正确或已使用（连续输错后须稍等几秒再试）。")
         except services.SecondStepHeldBack as held:
             _held_back(form, held)

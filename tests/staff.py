@@ -24,3 +24,13 @@ def sign_in_staff(client, user):
     session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
     session.save()
     return client
+
+
+def enrolment_code(user) -> str:
+    """An enrolment code for binding the user's first authenticator, as an administrator would
+    hand it over (security.services.enrolment_code_issue)."""
+    from security.models import EnrolmentCode
+    from security.services import enrolment_code_issue
+
+    code, _ = enrolment_code_issue(user=user, channel=EnrolmentCode.Channel.ADMIN)
+    return code

@@ -368,6 +368,10 @@ STAFF_IDLE_TIMEOUT_SECONDS = env_int("STAFF_IDLE_TIMEOUT_SECONDS", 15 * 60)
 STAFF_IDLE_WARNING_SECONDS = 120  # the "about to expire" page comes this long before
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "政府信息公开管理")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no admin can read another user's TOTP secret
+# django-otp's throttling counts failures on the device, whoever types them: someone holding
+# only the password could hold back the owner. security.throttle counts them per browser pool.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 AUDIT_LOG_RETENTION_DAYS = env_int("AUDIT_LOG_RETENTION_DAYS", 180)  # 180 at least
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours

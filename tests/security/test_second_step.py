@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, AuditEntry
 from tests.security.conftest import PASSWORD
-from tests.staff import authenticator, current_code
+from tests.staff import authenticator, current_code, enrolment_code
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,8 @@ def test_enrolling_an_authenticator_gives_the_session_a_new_key(client, staff_us
     half_key, _ = password_step(client)
     client.get("/accounts/2fa/setup/")
     device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
-    assert client.post("/accounts/2fa/setup/", {"token": current_code(device)}).status_code == 200
+    data = {"enrolment_code": enrolment_code(staff_user), "token": current_code(device)}
+    assert client.post("/accounts/2fa/setup/", data).status_code == 200
     assert client.cookies["sessionid"].value != half_key
     assert client.get("/admin/").status_code == 200
 
@@ -67,7 +68,8 @@ def test_a_code_shown_in_two_groups_is_accepted_at_enrolment(client, staff_user,
     client.get("/accounts/2fa/setup/")
     device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
     code = current_code(device)
-    assert client.post("/accounts/2fa/setup/", {"token": f"{code[:3]} {code[3:]}"}).status_code == 200
+    data = {"enrolment_code": enrolment_code(staff_user), "token": f"{code[:3]} {code[3:]}"}
+    assert client.post("/accounts/2fa/setup/", data).status_code == 200
     device.refresh_from_db()
     assert device.confirmed
 
@@ -81,7 +83,7 @@ def test_mistyped_authenticator_codes_do_not_hold_back_the_recovery_codes(client
     for _ in range(3):
         client.post("/accounts/2fa/verify/", {"token": wrong_code(device)})
         clock.shift(dt.timedelta(seconds=10))
-    assert StaticDevice.objects.get().throttling_failure_count == 0
+    assert StaticDevice.objects.get().throttling_failure_count == 0  # django-otp's own count: off
     assert client.post("/accounts/2fa/verify/", {"token": "k7m2p9q4"}).status_code == 302
 
 
@@ -112,11 +114,13 @@ def test_enrolment_held_back_by_failures_says_until_when_too(client, staff_user,
     password_step(client)
     client.get("/accounts/2fa/setup/")
     device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
-    client.post("/accounts/2fa/setup/", {"token": wrong_code(device)})
-    page = client.post("/accounts/2fa/setup/", {"token": current_code(device)}).content.decode()
+    code = enrolment_code(staff_user)
+    client.post("/accounts/2fa/setup/", {"enrolment_code": code, "token": wrong_code(device)})
+    page = client.post("/accounts/2fa/setup/", {"enrolment_code": code, "token": current_code(device)}).content.decode()
     assert "验证码不正确" not in page and "输错次数过多" in page and "07:58:01" in page
     clock.shift(dt.timedelta(seconds=2))
-    assert "只显示这一次" in client.post("/accounts/2fa/setup/", {"token": current_code(device)}).content.decode()
+    done = client.post("/accounts/2fa/setup/", {"enrolment_code": code, "token": current_code(device)})
+    assert "只显示这一次" in done.content.decode()
 
 
 def test_the_code_box_lets_a_phone_type_a_recovery_codes_letters(client, staff_user):
@@ -144,7 +148,9 @@ def test_pages_showing_the_secret_or_recovery_codes_are_not_stored_by_the_browse
     setup = client.get("/accounts/2fa/setup/")
     assert "no-store" in setup["Cache-Control"]
     device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
-    codes = client.post("/accounts/2fa/setup/", {"token": current_code(device)})
+    codes = client.post(
+        "/accounts/2fa/setup/", {"enrolment_code": enrolment_code(staff_user), "token": current_code(device)}
+    )
     assert "只显示这一次" in codes.content.decode() and "no-store" in codes["Cache-Control"]
     again = client.post("/accounts/2fa/recovery-codes/")
     assert "只显示这一次" in again.content.decode() and "no-store" in again["Cache-Control"]

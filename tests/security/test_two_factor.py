@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.models import Action, AuditEntry
 from tests.proposals.factories import MemberFactory
 from tests.security.conftest import PASSWORD
-from tests.staff import authenticator, current_code
+from tests.staff import authenticator, current_code, enrolment_code
 
 pytestmark = pytest.mark.django_db
 ADMIN_PAGES = ["/admin/", "/admin/disclosures/disclosurerecord/", "/admin/auth/user/", "/admin/audit/auditentry/"]
@@ -34,6 +34,7 @@ def test_a_staff_password_alone_opens_no_admin_page_and_leads_to_enrolment(clien
 
 
 def test_enrolment_shows_qr_and_secret_then_recovery_codes_once(client, staff_user, clock):
+    code = enrolment_code(staff_user)
     password_login(client, "li-staff")
     page = client.get("/accounts/2fa/setup/?next=/admin/").content.decode()
     assert 'src="data:image/svg+xml;base64,' in page
@@ -41,11 +42,16 @@ def test_enrolment_shows_qr_and_secret_then_recovery_codes_once(client, staff_us
     secret = re.search(r'<code class="otp-secret">([A-Z2-7 ]+)</code>', page).group(1)
     assert base64.b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8)) == device.bin_key
 
-    wrong = client.post("/accounts/2fa/setup/", {"token": "000000" if current_code(device) != "000000" else "111111"})
+    wrong = client.post(
+        "/accounts/2fa/setup/",
+        {"enrolment_code": code, "token": "000000" if current_code(device) != "000000" else "111111"},
+    )
     assert "验证码不正确" in wrong.content.decode() and client.get("/admin/").status_code == 302
     clock.shift(dt.timedelta(seconds=2))  # a failure holds the device back a second (throttling)
 
-    done = client.post("/accounts/2fa/setup/", {"token": current_code(device), "next": "/admin/"})
+    done = client.post(
+        "/accounts/2fa/setup/", {"enrolment_code": code, "token": current_code(device), "next": "/admin/"}
+    )
     codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", done.content.decode())
     assert len(codes) == 10 and "只显示这一次" in done.content.decode()
     device.refresh_from_db()
@@ -58,12 +64,13 @@ def test_enrolment_shows_qr_and_secret_then_recovery_codes_once(client, staff_us
 def test_the_owner_is_mailed_when_an_authenticator_is_bound_or_new_recovery_codes_are_taken(
     client, staff_user, clock, mailoutbox, django_capture_on_commit_callbacks
 ):
-    """Enrolment trusts whoever first signs in with the password: the owner must hear of it."""
+    """Should someone other than the owner bind an authenticator, the owner must hear of it."""
+    code = enrolment_code(staff_user)
     password_login(client, "li-staff")
     client.get("/accounts/2fa/setup/?next=/admin/")
     device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/accounts/2fa/setup/", {"token": current_code(device), "next": "/admin/"})
+        client.post("/accounts/2fa/setup/", {"enrolment_code": code, "token": current_code(device), "next": "/admin/"})
     assert [(m.to, m.subject) for m in mailoutbox] == [(["li@example.com"], "账号安全提醒：绑定了身份验证器")]
     # 23:58 UTC on 31 December is 07:58 on 1 January in Beijing.
     assert "li-staff 于 2027年01月01日 07:58（北京时间）绑定了身份验证器" in mailoutbox[0].body
@@ -125,7 +132,10 @@ def test_committee_members_may_opt_in_and_then_need_the_code(client, clock):
 
     client.get("/accounts/2fa/setup/")
     device = TOTPDevice.objects.get(user=user)
-    assert client.post("/accounts/2fa/setup/", {"token": current_code(device)}).status_code == 200
+    code = enrolment_code(user)
+    assert (
+        client.post("/accounts/2fa/setup/", {"enrolment_code": code, "token": current_code(device)}).status_code == 200
+    )
     client.post("/accounts/logout/")
 
     client.post("/accounts/login/", {"username": "member-zhao", "password": PASSWORD})
