@@ -2,6 +2,7 @@
 warning. They use the site's look: members and staff both reach them from /accounts/."""
 
 import datetime as dt
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
@@ -100,7 +101,7 @@ def setup(request):
         else:
             request.session[MAILED_KEY] = expires.isoformat()
             target = _next_url(request, "")
-            return redirect(f"{request.path}?next={target}" if target else request.path)
+            return redirect(f"{request.path}?next={quote(target, safe='/')}" if target else request.path)
     else:
         form = EnrolmentForm(request.POST or None, needs_code=needs_code)
     if request.method == "POST" and form.is_bound and form.is_valid():
