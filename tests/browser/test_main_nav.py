@@ -1,7 +1,8 @@
 """The main navigation (components/main_nav.html): on a phone it folds behind 导航菜单, a real
 button that the keyboard opens and Escape closes, in every reading mode, folded from the first
 paint (static/js/head.js, inlined in <head>), not once reader.js has run; on a wide screen, and
-on any screen without JavaScript, every section is shown and there is no button."""
+on any screen without JavaScript or without the stylesheet, every section is shown and there is no
+button; at 320 px, in 长者模式 too, the button opens every section."""
 
 import pytest
 from axe_playwright_python.sync_playwright import AxeResults
@@ -164,3 +165,51 @@ def test_without_javascript_a_phone_shows_every_section_and_no_button(site, open
     last.click()
     page.wait_for_url(f"**{target}")
     assert page.locator("#main-nav-list").is_visible()
+
+
+SMALLEST = {"width": 320, "height": 640}
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("mode", ["normal", "elder"])
+def test_without_the_stylesheet_there_is_no_button_and_every_section_is_reachable(site, reader_context, mode, js):
+    """CSS off (a reader's own choice, or the stylesheet not arriving), with or without script: nothing
+    would fold the list, so a 导航菜单 button could only do nothing, or say 'collapsed' of links that are
+    shown. It is not shown and not in the accessibility tree; the sections are, in the tab order."""
+    context = reader_context(reader=MODES[mode], js=js, **SMALLEST)
+    context.route("**/*.css", lambda route: route.fulfill(status=200, content_type="text/css", body=""))
+    page = context.new_page()
+    page.goto("/disclosures/")
+    # No author styles: the navigation's background is the browser's own.
+    assert page.evaluate("getComputedStyle(document.querySelector('.main-nav')).backgroundColor") == "rgba(0, 0, 0, 0)"
+    assert page.evaluate("document.documentElement.classList.contains('js')") == js
+    assert page.locator(".main-nav .nav-toggle").is_hidden()
+    assert toggle(page).count() == 0
+    assert nav_links(page).count() == len(site_sections())
+    assert all(link.is_visible() for link in nav_links(page).all())
+    page.get_by_role("button", name="无障碍浏览").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == site_sections()[0]["title"]
+    last = nav_links(page).last
+    target = last.get_attribute("href")
+    last.click()
+    page.wait_for_url(f"**{target}")
+
+
+@pytest.mark.parametrize("mode", ["normal", "elder"])
+def test_at_320_px_the_button_opens_every_section_without_sideways_scrolling(site, reader_context, mode):
+    page = watch_console(reader_context(reader=MODES[mode], **SMALLEST).new_page())
+    page.goto("/disclosures/")
+    button = toggle(page)
+    assert button.is_visible() and page.locator("#main-nav-list").is_hidden()
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true"
+    assert all(link.is_visible() for link in nav_links(page).all())
+    assert page.evaluate("document.documentElement.scrollWidth") <= SMALLEST["width"]
+    # The sections lead where they say, opened with the keyboard.
+    button.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == site_sections()[0]["title"]
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{site_sections()[0]['url']}")
+    assert not page.console_errors
