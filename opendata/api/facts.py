@@ -80,7 +80,7 @@ def facts(request, params):
     return keyset_page(
         request,
         queryset,
-        cursor=checked_text(params.cursor),
+        cursor=checked_text(params.cursor, "cursor"),
         limit=params.limit,
         field="source_record__published_at",
         serialize=fact_data,

@@ -77,17 +77,17 @@ def read_only(view):
     return wrapper
 
 
-def checked_text(value: str | None) -> str | None:
+def checked_text(value: str | None, name: str) -> str | None:
     """Text parameters reach SQL only without control characters (PostgreSQL rejects NUL)."""
     if value is not None and has_control_characters(value):
-        raise ApiError("参数含有控制字符。")
+        raise ApiError(f"参数 {name} 含有控制字符。")
     return value
 
 
 def filter_values(params, form) -> dict:
     """The cleaned values of `form`'s parameters for a FilterSet's `apply`, text ones checked."""
     values = {name: getattr(params, name) for name in form.base_fields}
-    return {name: checked_text(value) if isinstance(value, str) else value for name, value in values.items()}
+    return {name: checked_text(value, name) if isinstance(value, str) else value for name, value in values.items()}
 
 
 # Query parameters --------------------------------------------------------------------------
@@ -145,11 +145,35 @@ class PageParams(ApiForm):
     limit = LIMIT
 
 
+def allowed(field) -> str:
+    """What a parameter takes, in words, from its field alone."""
+    if isinstance(field, forms.IntegerField):
+        return f"{field.min_value}～{field.max_value} 之间的整数"
+    if isinstance(field, forms.ChoiceField):
+        return "以下之一：" + "、".join(str(value) for value, _label in field.choices)
+    if isinstance(field, forms.DateField):
+        return "YYYY-MM-DD 格式的日期"
+    if isinstance(field, forms.CharField) and field.max_length:
+        return f"不超过 {field.max_length} 个字符的文字"
+    return "有效的值"
+
+
+def problem_message(name, field, code) -> str:
+    """The parameter's name and what it takes, never the value sent: that may be anything a person
+    typed (a phone number, a name, script), and some of Django's messages quote it (a choice's
+    "… 不在可用的选项中"), so none of them is used."""
+    if code == "required":
+        return f"缺少参数 {name}：应为{allowed(field)}。"
+    if code == "blank":
+        return f"参数 {name} 的值不能为空：应为{allowed(field)}。"
+    return f"参数 {name} 的值无效：应为{allowed(field)}。"
+
+
 def validated(request, query_forms) -> SimpleNamespace:
     """The cleaned parameters of all `query_forms`, or an ApiError listing every problem (422)."""
     bound = [form(request.GET) for form in query_forms]
     problems = [
-        {"type": error["code"], "loc": ["query", name], "msg": error["message"]}
+        {"type": error["code"], "loc": ["query", name], "msg": problem_message(name, form.fields[name], error["code"])}
         for form in bound
         for name, errors in form.errors.get_json_data().items()
         for error in errors

@@ -135,7 +135,7 @@ def query_or_error(q):
     try:
         return parse_query(q)
     except QueryError as error:
-        raise ApiError(str(error)) from error
+        raise ApiError(f"参数 q：{error}") from error  # the site search's message, never the query
 
 
 @endpoint(
@@ -152,7 +152,9 @@ def records(request, params):
         matched = documents_matching(query=query).filter(source="record").values("object_id")
         queryset = queryset.filter(pk__in=matched)
     queryset = RecordApiFilter.apply(queryset, filter_values(params, RecordFilters))
-    return keyset_page(request, queryset, cursor=checked_text(params.cursor), limit=params.limit, serialize=record_data)
+    return keyset_page(
+        request, queryset, cursor=checked_text(params.cursor, "cursor"), limit=params.limit, serialize=record_data
+    )
 
 
 @endpoint(

@@ -110,4 +110,6 @@ def replies(request, params):
         matched = documents_matching(query=query_or_error(params.q)).filter(source="reply").values("object_id")
         queryset = queryset.filter(pk__in=matched)
     queryset = ReplyApiFilter.apply(queryset, filter_values(params, ReplyFilters))
-    return keyset_page(request, queryset, cursor=checked_text(params.cursor), limit=params.limit, serialize=reply_data)
+    return keyset_page(
+        request, queryset, cursor=checked_text(params.cursor, "cursor"), limit=params.limit, serialize=reply_data
+    )
