@@ -17,17 +17,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, AuditEntry
 from security.models import EnrolmentCode
-from tests.security.conftest import PASSWORD
+from tests.security.conftest import PASSWORD, password_step
 from tests.staff import authenticator, current_code, enrolment_code, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 SETUP = "/accounts/2fa/setup/"
-
-
-def password_step(client, username="li-staff"):
-    response = client.post("/admin/login/", {"username": username, "password": PASSWORD, "next": "/admin/"})
-    assert response.status_code == 302
-    return client
 
 
 def shown_secret(client):

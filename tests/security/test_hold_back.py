@@ -9,17 +9,11 @@ from django.test import Client
 
 from security.models import SecondStepFailures
 from security.throttle import KNOWN_BROWSER_COOKIE
-from tests.security.conftest import PASSWORD
+from tests.security.conftest import PASSWORD, password_step
 from tests.staff import authenticator, current_code
 
 pytestmark = pytest.mark.django_db
 VERIFY = "/accounts/2fa/verify/"
-
-
-def password_step(client, username="li-staff"):
-    response = client.post("/admin/login/", {"username": username, "password": PASSWORD, "next": "/admin/"})
-    assert response.status_code == 302
-    return client
 
 
 def wrong_code(device):

@@ -13,14 +13,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.models import Action, AuditEntry
 from security.models import SecondStepFailures
 from tests.security.conftest import PASSWORD
+from tests.security.conftest import password_step as signed_in_half
 from tests.staff import authenticator, current_code, enrolment_code
 
 pytestmark = pytest.mark.django_db
 
 
 def password_step(client):
-    response = client.post("/admin/login/", {"username": "li-staff", "password": PASSWORD, "next": "/admin/"})
-    assert response.status_code == 302
+    signed_in_half(client)
     return client.cookies["sessionid"].value, client.cookies["csrftoken"].value
 
 
