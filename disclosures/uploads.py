@@ -69,6 +69,9 @@ PDF_IN_ZIP_MESSAGES = {
     PDF_DAMAGED_MESSAGE: "压缩包中的“{name}”已损坏或不完整，无法读取：请重新导出后再放入压缩包。",
 }
 # A member encrypted with the ZIP's own password (ZipCrypto or WinZip AES: bit 0 of its flags).
+DOCUMENT_IN_ZIP_DIRECTORY_MESSAGE = (
+    "压缩包中的{kind}（{name}）内部目录过大（部件过多或名称过长），无法检查其中是否含宏：请重新导出后再放入压缩包。"
+)
 ENCRYPTED_MEMBER_MESSAGE = (
     "压缩包中的“{name}”设置了解压密码（已加密），公众无法打开，也无法检查：请不设密码重新压缩后再上传。"
 )
@@ -206,6 +209,12 @@ ZIP_ENTRY = {
     "pptx": ("ppt/presentation.xml", "PowerPoint 演示文稿"),
     "ofd": ("OFD.xml", "OFD 版式文档"),
 }
+# What a ZIP-based document is called when its central directory is refused (_directory_problem):
+# by itself, or inside a .zip (OFFICE_EXTENSIONS); WPS writes .wps and .et as OOXML too.
+DOCUMENT_KINDS = {extension: kind for extension, (_, kind) in ZIP_ENTRY.items()}
+DOCUMENT_KINDS |= {"dotx": "Word 模板", "xltx": "Excel 模板", "xlsb": "Excel 工作簿", "potx": "PowerPoint 模板"}
+DOCUMENT_KINDS |= {"ppsx": "PowerPoint 放映文件", "sldx": "PowerPoint 幻灯片", "wps": "WPS 文字文档", "et": "WPS 表格"}
+DOCUMENT_DIRECTORY_MESSAGE = "{kind}的内部目录过大（部件过多或名称过长），无法检查其中是否含宏：请重新导出后再上传。"
 
 
 def content_problem(file, extension):
@@ -288,7 +297,10 @@ def _zip_problem(file, extension):
 
     file.seek(0)
     try:
-        if extension == "zip" and (too_many := _directory_problem(file, ZIP_MAX_ENTRIES)):
+        # Before zipfile reads the directory: a .docx is as much a ZIP as a .zip (and so is a
+        # .wps or .et that WPS wrote as OOXML).
+        kind = None if extension == "zip" else DOCUMENT_KINDS.get(extension, "文档")
+        if too_many := _directory_problem(file, ZIP_MAX_ENTRIES, kind):
             return too_many
         with zipfile.ZipFile(file) as archive:
             names = archive.namelist()
@@ -326,16 +338,19 @@ def macro_problem(file):
         file.seek(0)
 
 
-def _macro_content_problem(file, budget=None):
+def _macro_content_problem(file, budget=None, kind="Office 文档"):
     """MACRO_CONTENT_MESSAGE (or why the package cannot be checked) for an OOXML ZIP with a VBA
     part or a macro-enabled content type, or an OLE2 (Office 97-2003) file with a VBA storage;
-    None for anything else. Raises what reading a damaged ZIP raises (_unreadable)."""
+    None for anything else. Raises what reading a damaged ZIP raises (_unreadable). A ZIP whose
+    central directory is too large for `kind` (what the file is called) is not opened."""
     import zipfile
 
     file.seek(0)
     head = file.read(len(OLE2_SIGNATURE))
     file.seek(0)
     if head.startswith(ZIP_SIGNATURE):
+        if too_many := _directory_problem(file, ZIP_MAX_ENTRIES, kind):
+            return too_many
         with zipfile.ZipFile(file) as archive:
             return _ooxml_macro_problem(archive, budget)
     if head == OLE2_SIGNATURE:
@@ -544,11 +559,12 @@ def _member_name(info):
     return info.filename
 
 
-def _directory_problem(file, entries_left):
+def _directory_problem(file, entries_left, kind=None):
     """Why the central directory of the ZIP `file` is not read, or None: it has more entries
     than `entries_left`, or is larger than that many entries take. Read from the record at the
     ZIP's end (and its ZIP64 counterpart), before zipfile builds an object for every entry;
-    a record that cannot be found is left to zipfile, which says the file is damaged."""
+    a record that cannot be found is left to zipfile, which says the file is damaged. The
+    message names `kind` (a document's, DOCUMENT_KINDS), or by default a .zip's."""
     file.seek(0, 2)
     size = file.tell()
     file.seek(max(0, size - 22 - 0xFFFF))  # the record, and a comment of up to 64 KiB after it
@@ -567,6 +583,8 @@ def _directory_problem(file, entries_left):
         if record.startswith(b"PK\x06\x06") and len(record) == 56:
             entries = int.from_bytes(record[32:40], "little")
             directory = int.from_bytes(record[40:48], "little")
+    if kind is not None and (entries > entries_left or directory > ZIP_MAX_ENTRIES * ZIP_DIRECTORY_BYTES_PER_ENTRY):
+        return DOCUMENT_DIRECTORY_MESSAGE.format(kind=kind)
     if entries > entries_left:
         return f"压缩包中的文件超过 {ZIP_MAX_ENTRIES:,} 个，无法逐一检查，请分成几个压缩包上传。"
     if directory > ZIP_MAX_ENTRIES * ZIP_DIRECTORY_BYTES_PER_ENTRY:
@@ -656,13 +674,16 @@ def _office_member_problem(archive, info, budget, name):
     budget["bytes"] -= info.file_size
     if budget["bytes"] < 0:
         return f"压缩包中的文件（{name}）合计过大，无法逐一检查其中的 Office 文件是否含宏，请分成几个压缩包上传。"
+    kind = DOCUMENT_KINDS.get(_extension(name), "Office 文档")
     try:
         with _unpacked(archive, info) as member:
-            problem = _macro_content_problem(member, budget)
+            problem = _macro_content_problem(member, budget, kind)
     except _unreadable():
         return f"压缩包中的 Office 文件（{name}）已加密或已损坏，无法检查是否含宏，请重新导出后再放入压缩包。"
     if problem == MACRO_CONTENT_MESSAGE:
         return MACRO_IN_ZIP_MESSAGE.format(name=name)
+    if problem == DOCUMENT_DIRECTORY_MESSAGE.format(kind=kind):
+        return DOCUMENT_IN_ZIP_DIRECTORY_MESSAGE.format(name=name, kind=kind)
     return problem and f"压缩包中的 Office 文件（{name}）：{problem}"
 
 

@@ -1,6 +1,7 @@
 """Attachments are judged by their bytes, not their names: the admin refuses a disguised file
 with a message beside the file field."""
 
+import functools
 import io
 import re
 import warnings
@@ -723,6 +724,7 @@ def test_a_zip_bomb_is_refused_by_what_its_files_declare_before_anything_is_unpa
         validate_attachment(SimpleUploadedFile("材料.zip", nested))
 
 
+@functools.cache  # tens of thousands of entries take a while to write; several tests read one
 def directory_only_zip(count, declared=None):
     """A ZIP of `count` empty stored files, written as bytes (zipfile takes seconds for as many);
     its end record says it has `declared` (by default `count`)."""
@@ -842,3 +844,110 @@ def test_the_admin_names_the_pdf_in_a_zip_that_needs_a_password_and_keeps_what_w
     assert record.title == "关于公布2026年度各街道报送材料的通知"
     assert [a.title for a in record.attachments.all()] == ["通知全文", "各街道材料"]
     assert record.attachments.all()[0].file.read() == PLAIN_PDF
+
+
+WORD_DIRECTORY = "Word 文档的内部目录过大（部件过多或名称过长），无法检查其中是否含宏：请重新导出后再上传。"
+
+
+def _refusal_and_peak(name, content):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError) as refused:
+            validate_attachment(SimpleUploadedFile(name, content))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return refused.value.messages, peak
+
+
+# A .docx is a ZIP: its directory is bounded as a .zip's is, before zipfile reads it (the macro
+# check opens every ZIP-based document), and the message names what kind of document it is.
+@pytest.mark.parametrize(
+    "count, declared",
+    [pytest.param(60_000, None, id="as many parts as it says"), pytest.param(90_000, 1, id="saying it has one")],
+)
+def test_a_document_of_absurdly_many_parts_is_refused_before_its_directory_is_read(count, declared):
+    content = directory_only_zip(count, declared)
+    assert len(zipfile.ZipFile(io.BytesIO(content)).namelist()) > 50_000  # zipfile reads them all
+    messages, peak = _refusal_and_peak("通知.docx", content)
+    assert messages == [WORD_DIRECTORY]
+    assert peak < 4 * 1024**2
+
+
+@pytest.mark.parametrize(
+    "name, kind",
+    [("统计.xlsx", "Excel 工作簿"), ("汇报.pptx", "PowerPoint 演示文稿"), ("公文.ofd", "OFD 版式文档")]
+    + [("通知.wps", "WPS 文字文档"), ("统计.et", "WPS 表格")],
+)
+def test_every_zip_based_format_has_its_directory_bounded_and_named(name, kind):
+    messages, peak = _refusal_and_peak(name, directory_only_zip(90_000, 1))
+    assert messages == [WORD_DIRECTORY.replace("Word 文档", kind)]
+    assert peak < 4 * 1024**2
+
+
+@pytest.mark.parametrize(
+    "count, declared",
+    [pytest.param(60_000, None, id="as many parts as it says"), pytest.param(90_000, 1, id="saying it has one")],
+)
+def test_a_document_of_absurdly_many_parts_inside_a_zip_is_refused_by_name(count, declared):
+    materials = zip_of({"说明.txt": b"x", "甲街道/通知.docx": directory_only_zip(count, declared)})
+    messages, peak = _refusal_and_peak("材料.zip", materials)
+    assert messages == [
+        "压缩包中的Word 文档（甲街道/通知.docx）内部目录过大（部件过多或名称过长），"
+        "无法检查其中是否含宏：请重新导出后再放入压缩包。"
+    ]
+    # The member is unpacked to a temporary file (in memory up to 4 MB); zipfile's objects for
+    # its directory would be 30 MB or more.
+    assert peak < 16 * 1024**2
+
+
+def real_docx():
+    import docx
+
+    document = docx.Document()
+    document.add_heading("关于公布2026年度统计数据的通知", level=1)
+    document.add_paragraph("各街道：现将统计数据公布如下。")
+    document.add_table(rows=3, cols=3)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def real_xlsx():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for number in range(1, 40):  # a workbook of many sheets: many parts, still far from the bound
+        workbook.create_sheet(f"第{number}街道")["A1"] = "社区数"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_documents_written_by_office_libraries_are_still_accepted():
+    trs = fixture("imports/pages/trs/P020230518545612345678.docx")
+    for name, content in [("通知.docx", real_docx()), ("统计.xlsx", real_xlsx()), ("旧站通知.docx", trs)]:
+        validate_attachment(SimpleUploadedFile(name, content))
+    validate_attachment(SimpleUploadedFile("材料.zip", zip_of({"通知.docx": real_docx(), "统计.xlsx": real_xlsx()})))
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_document_directory_refusal_beside_the_file_field_and_keeps_what_was_typed(client):
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
+    data = form_data(
+        title="关于公布2026年度统计数据的通知",
+        **{
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-0-title": "说明",
+            "attachments-0-position": "0",
+            "attachments-0-file": SimpleUploadedFile("说明.docx", directory_only_zip(90_000, 1)),
+        },
+    )
+    response = client.post("/admin/disclosures/disclosurerecord/add/", data)
+    assert response.status_code == 200
+    assert not DisclosureRecord.objects.exists()
+    assert response.context["inline_admin_formsets"][0].formset.forms[0].errors["file"] == [WORD_DIRECTORY]
+    html = response.content.decode()
+    assert "Word 文档的内部目录过大" in html and 'value="关于公布2026年度统计数据的通知"' in html
