@@ -1,14 +1,16 @@
 """Registers this app with the foundation's registries (imported from AppConfig.ready)."""
 
+from django.db.models.signals import pre_delete
 from django.template.loader import render_to_string
 
 from core.demo import register_demo_loader
 from core.navigation import register_section
 from core.roles import register_role_models
 from core.sitemaps import register_sitemap
+from disclosures.models import DisclosureRecord
 from disclosures.registry import register_record_panel
 
-from . import selectors
+from . import selectors, services
 from .sitemaps import ProposalPagesSitemap, ProposalsSitemap
 
 register_section(
@@ -50,3 +52,5 @@ register_role_models(
 
 register_sitemap("proposal-pages", ProposalPagesSitemap)
 register_sitemap("proposals", ProposalsSitemap)
+
+pre_delete.connect(services.record_deleting, sender=DisclosureRecord, dispatch_uid="proposals.record_deleting")

@@ -479,6 +479,10 @@ class Reply(models.Model):
         related_name="proposal_reply",
         editable=False,
     )
+    # Deleting the record clears `record` (SET_NULL), and with it what dated the reply's leaving
+    # (its record's withdrawal, or the reply's being public): kept here for the sitemaps and the
+    # reply feed, whose dates would otherwise go back (services.record_deleting).
+    record_removed_at = models.DateTimeField("随目录记录撤下时间", null=True, blank=True, editable=False)
     original_letter = models.TextField("更正前原文", blank=True, editable=False)
     corrected_at = models.DateTimeField("更正时间", null=True, blank=True, editable=False)
     correction_note = models.TextField("更正说明", blank=True)

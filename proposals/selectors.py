@@ -431,12 +431,17 @@ def reply_next_public_at(*, after=None):
 
 
 def replies_withdrawn_at():
-    """When a reply last left the public with its record (withdrawn in the catalogue): the
-    record's last save. The reply feed dates itself by its newest item, which goes back then.
-    Kept until content changes."""
+    """When a reply last left the public with its record: withdrawn in the catalogue (the
+    record's last save) or deleted (Reply.record_removed_at, as the link is cleared). The reply
+    feed dates itself by its newest item, which goes back then. One aggregate, kept until
+    content changes."""
 
     def compute():
-        return Reply.objects.withdrawn().aggregate(latest=Max("record__updated_at"))["latest"]
+        found = Reply.objects.aggregate(
+            withdrawn=Max("record__updated_at", filter=Q(pk__in=Reply.objects.withdrawn())),
+            removed=Max("record_removed_at"),
+        )
+        return max([m for m in found.values() if m], default=None)
 
     return cached_value("proposals:replies-withdrawn-at", compute)
 

@@ -137,6 +137,25 @@ def _locked_with_record(reply, *related):
 
 
 @transaction.atomic
+def record_deleting(sender, instance, **kwargs):
+    """Before a disclosure record is deleted (pre_delete, connected in hooks.py; the admin's
+    delete page and its bulk action both send it): a full or summary reply published as it
+    leaves the public with it, and the record's row with its withdrawal goes. When it left, the
+    deletion if the record was public then, or its withdrawal after it was, is kept on the
+    reply (record_removed_at), as disclosures.selectors.record_removals keeps it for records."""
+    now = timezone.now()
+    public = instance.status == DisclosureRecord.Status.PUBLISHED and instance.published_at <= now
+    withdrawn = (
+        instance.status == DisclosureRecord.Status.WITHDRAWN
+        and instance.published_at is not None
+        and instance.published_at <= instance.updated_at
+    )
+    if public or withdrawn:
+        Reply.objects.filter(record=instance, status=Reply.Status.SENT).exclude(
+            publication_mode=Reply.PublicationMode.WITHHELD
+        ).update(record_removed_at=now if public else instance.updated_at)
+
+
 def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublishResult:
     """Publish a sent reply. Full text or summary becomes a DisclosureRecord (索引号 and all, so
     it is also in the catalogue); 不公开 publishes only the decision and its reason."""

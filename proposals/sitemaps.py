@@ -13,13 +13,14 @@ from .models import Member, Proposal, Reply, Session
 
 def _section_changed():
     """When the 建议提案办理 section last changed: a proposal edited, a reply published or a
-    reply taken off with its record's withdrawal (one aggregate each, kept until content
-    changes)."""
+    reply taken off with its record's withdrawal or deletion (one aggregate each, kept until
+    content changes)."""
 
     def compute():
         replies = Reply.objects.aggregate(
             published=Max("published_at", filter=Q(pk__in=Reply.objects.public())),
             withdrawn=Max("record__updated_at", filter=Q(pk__in=Reply.objects.withdrawn())),
+            removed=Max("record_removed_at"),
         )
         latest_edit = Proposal.objects.aggregate(m=Max("updated_at"))["m"]
         return max([m for m in (latest_edit, *replies.values()) if m], default=None) or latest_public_change()
@@ -67,6 +68,8 @@ class ProposalsSitemap(Sitemap):
                 reply_at=Max("replies__published_at", filter=Q(replies__in=Reply.objects.public())),
                 # A reply leaving the page with its record's withdrawal changes it too.
                 withdrawn_at=Max("replies__record__updated_at", filter=Q(replies__in=Reply.objects.withdrawn())),
+                # And with its record's deletion, which clears the link to the record.
+                removed_at=Max("replies__record_removed_at"),
             )
             .order_by("session", "number", "pk")
         )
@@ -75,7 +78,7 @@ class ProposalsSitemap(Sitemap):
         return proposal.get_absolute_url()
 
     def lastmod(self, proposal):
-        return max(m for m in (proposal.updated_at, proposal.reply_at, proposal.withdrawn_at) if m)
+        return max(m for m in (proposal.updated_at, proposal.reply_at, proposal.withdrawn_at, proposal.removed_at) if m)
 
     def get_latest_lastmod(self):
         return _section_changed()

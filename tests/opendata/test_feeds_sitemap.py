@@ -357,3 +357,109 @@ def test_community_and_proposal_sitemap_dates_move_forward_when_a_quoted_record_
         assert proposals.lastmod(proposals.items().get(pk=reply.proposal_id)) == withdrawn_at
         for name in ["communities", "proposals", "proposal-pages"]:
             assert sitemap_index_lastmod(client, name) == withdrawn_at, name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("removal", ["delete", "delete from the list", "withdraw, then delete"])
+def test_proposal_dates_move_forward_when_a_replys_record_is_deleted(client, seed, admin_user, removal):
+    """Deleting the record a public reply is published as takes the reply off its proposal's
+    page (and the reply feed): the reply's link to the record is cleared, so neither the public
+    replies nor those withdrawn with their record counted it, and the proposal's lastmod, the
+    section's and the reply feed's date went back to what was left. A record withdrawn first
+    keeps its withdrawal's date, as the records' sitemap and feeds do."""
+    from email.utils import parsedate_to_datetime
+
+    from django.test import Client
+
+    from core import pagecache
+    from disclosures import services
+    from proposals.services import reply_publish, reply_send
+    from proposals.sitemaps import ProposalPagesSitemap, ProposalsSitemap
+    from tests.proposals.factories import ReplyFactory, vocabularies
+    from tests.staff import sign_in_staff
+
+    vocabularies()
+    staff = sign_in_staff(Client(), admin_user)
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    with time_machine.travel(start, tick=False) as clock:
+        reply = ReplyFactory()
+        reply_send(reply=reply)
+        reply_publish(reply=reply)
+        reply.refresh_from_db()
+        record = reply.record
+        url = reply.proposal.get_absolute_url()
+        before = client.get(url)
+        assert f">索引号 {record.index_number}</a>" in before.content.decode()
+        clock.shift(10)
+        if removal == "withdraw, then delete":
+            services.record_withdraw(record=record, user=admin_user, reason="测试撤回")
+            removed_at = timezone.now()
+            clock.shift(10)
+        # As staff delete a record: the admin's delete page, or the list's action, confirmed.
+        if removal == "delete from the list":
+            data = {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"}
+            deleted = staff.post("/admin/disclosures/disclosurerecord/", data)
+        else:
+            deleted = staff.post(f"/admin/disclosures/disclosurerecord/{record.pk}/delete/", {"post": "yes"})
+        assert deleted.status_code == 302 and not type(record).objects.filter(pk=record.pk).exists()
+        if removal != "withdraw, then delete":
+            removed_at = timezone.now()
+        clock.shift(10)
+        pagecache.reset_local()
+
+        after = client.get(url)
+        assert record.index_number not in after.content.decode()
+        # The page's own headers: its ETag is its content's; it gives no Last-Modified to go back.
+        assert after["ETag"] != before["ETag"] and not after.has_header("Last-Modified")
+        sitemap = ProposalsSitemap()
+        assert sitemap.lastmod(sitemap.items().get(pk=reply.proposal_id)) == removed_at
+        assert dict(ProposalPagesSitemap().items())["/proposals/"] == removed_at
+        for name in ["proposals", "proposal-pages"]:
+            assert sitemap_index_lastmod(client, name) == removed_at, name
+        channel = parse(client.get("/feeds/replies.xml"), "application/rss+xml").find("channel")
+        assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == removed_at
+        feed = parse(client.get("/feeds/replies.atom"), "application/atom+xml")
+        assert dt.datetime.fromisoformat(feed.findtext(f"{ATOM}updated")) == removed_at
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("removal", ["delete", "withdraw, then delete"])
+def test_a_record_a_community_page_quotes_cannot_be_deleted_so_its_dates_stand(client, seed, admin_user, removal):
+    """A fact or designation keeps its source record (PROTECT): staff are told it cannot be
+    deleted, the page keeps quoting it (or, withdrawn, keeps the withdrawal's date), and no
+    date has anything to move forward for."""
+    from django.test import Client
+
+    from communities.sitemaps import CommunitiesSitemap
+    from core import pagecache
+    from disclosures import services
+    from disclosures.models import DisclosureRecord
+    from tests.communities.factories import DesignationFactory, FactFactory
+    from tests.staff import sign_in_staff
+
+    staff = sign_in_staff(Client(), admin_user)
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    with time_machine.travel(start, tick=False) as clock:
+        fact, designation = FactFactory(), DesignationFactory()
+        clock.shift(10)
+        if removal == "withdraw, then delete":
+            for record in (fact.source_record, designation.source_record):
+                services.record_withdraw(record=record, user=admin_user, reason="测试撤回")
+            clock.shift(10)
+        pagecache.reset_local()
+        dates = dict(CommunitiesSitemap().items())
+        clock.shift(10)
+        for record in (fact.source_record, designation.source_record):
+            refused = staff.post(f"/admin/disclosures/disclosurerecord/{record.pk}/delete/", {"post": "yes"})
+            assert refused.status_code == 200 and "无法删除" in refused.content.decode()
+            assert DisclosureRecord.objects.filter(pk=record.pk).exists()
+        changelist = staff.post(
+            "/admin/disclosures/disclosurerecord/",
+            {"action": "delete_selected", "_selected_action": [fact.source_record.pk], "post": "yes"},
+        )
+        assert changelist.status_code == 200 and DisclosureRecord.objects.filter(pk=fact.source_record.pk).exists()
+        clock.shift(10)
+        pagecache.reset_local()
+        assert dict(CommunitiesSitemap().items()) == dates
+        page = client.get(fact.metric.get_absolute_url()).content.decode()
+        assert (fact.source_record.get_absolute_url() in page) == (removal == "delete")
