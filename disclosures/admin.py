@@ -430,6 +430,8 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
                 self.message_user(
                     request, f"“{record}”已恢复（附件 {record.restored_attachments} 个）。", messages.SUCCESS
                 )
+                for note in record.restore_notes:
+                    self.message_user(request, note, messages.WARNING)
                 return redirect("admin:disclosures_disclosurerecord_change", record.pk)
             return redirect("admin:disclosures_disclosurerecord_deleted")
         return TemplateResponse(

@@ -58,3 +58,19 @@ def register_application_link(func):
 
 def application_link(organization) -> str | None:
     return next((url for func in _application_links if (url := func(organization))), None)
+
+
+_restore_steps = []
+
+
+def register_restore_step(func):
+    """Register `func(record, user) -> str | None`, called when a deleted record is restored
+    (services.record_restore, in its transaction): what another app links to the record and
+    lost with its deletion (an on_delete=SET_NULL link) is linked again; the str is told to
+    staff, e.g. why something was not linked again."""
+    _restore_steps.append(func)
+    return func
+
+
+def restore_steps(record, user) -> list[str]:
+    return [note for func in _restore_steps if (note := func(record, user))]

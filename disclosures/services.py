@@ -21,7 +21,7 @@ from .bots import is_crawler
 from .index_numbers import allocate_index_number
 from .models import DELETED_WITH_RECORD, Attachment, DisclosureRecord, ReviewStep, review_permission
 from .office import replace_placeholders
-from .registry import publish_problems
+from .registry import publish_problems, restore_steps
 from .sanitize import alt_text_errors
 
 PUBLISH_DEADLINE_WORKING_DAYS = 20  # 条例 Art. 26
@@ -342,6 +342,8 @@ def record_restore(*, history_id: int, user, reason: str = "") -> DisclosureReco
             attachment.save()
             restored += 1
     record.restored_attachments = restored
+    # What other apps had linked to it (a proposal reply published as it) is linked again.
+    record.restore_notes = restore_steps(record, user)
     return record
 
 

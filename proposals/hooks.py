@@ -8,7 +8,7 @@ from core.navigation import register_section
 from core.roles import register_role_models
 from core.sitemaps import register_sitemap
 from disclosures.models import DisclosureRecord
-from disclosures.registry import register_record_panel
+from disclosures.registry import register_record_panel, register_restore_step
 
 from . import selectors, services
 from .sitemaps import ProposalPagesSitemap, ProposalsSitemap
@@ -54,3 +54,4 @@ register_sitemap("proposal-pages", ProposalPagesSitemap)
 register_sitemap("proposals", ProposalsSitemap)
 
 pre_delete.connect(services.record_deleting, sender=DisclosureRecord, dispatch_uid="proposals.record_deleting")
+register_restore_step(services.record_restored)

@@ -253,6 +253,14 @@ def public_reply_for_record(*, record) -> Reply | None:
     return Reply.objects.public().filter(record=record).select_related("proposal__session__assembly").first()
 
 
+def reply_of_deleted_record(*, record) -> Reply | None:
+    """The reply once published as this record, whose link its deletion cleared: the link
+    is cleared by an UPDATE (on_delete=SET_NULL), so the reply's history still names the
+    record. At most one (a reply is published as one record; record ids are not reused)."""
+    reply_ids = Reply.history.filter(record_id=record.pk).values("id")
+    return Reply.objects.filter(pk__in=reply_ids).first()
+
+
 def filter_sessions():
     # Explicit order: Meta.ordering does not apply to a GROUP BY query.
     return (

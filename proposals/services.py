@@ -156,6 +156,28 @@ def record_deleting(sender, instance, **kwargs):
         ).update(record_removed_at=now if public else instance.updated_at)
 
 
+def record_restored(record, user) -> str | None:
+    """After staff restore a deleted disclosure record (disclosures.registry restore step,
+    connected in hooks.py): the reply published as it, whose link the deletion cleared, is
+    linked again, so it is back on its proposal's page, sitemaps and feeds as before (its save
+    dates the change: the pages' dates move forward, not back to its publication). A reply
+    republished meanwhile as a new record keeps that one, and staff are told so."""
+    reply = selectors.reply_of_deleted_record(record=record)
+    if reply is None:
+        return None
+    reply = Reply.objects.select_for_update(of=("self",)).select_related("record").get(pk=reply.pk)
+    if reply.record_id is not None:
+        return (
+            f"{reply}已另行公开为目录记录“{reply.record}”（索引号 {reply.record.index_number}），"
+            "恢复的记录没有重新关联这份答复：如不需要，请撤回或删除恢复的记录。"
+        )
+    reply.record = record
+    reply.record_removed_at = None
+    _save(reply, user=user, reason="随目录记录恢复")
+    audit_log(user, Action.RESTORE, reply, f"随目录记录 {record.pk} 恢复，重新关联")
+    return None
+
+
 def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublishResult:
     """Publish a sent reply. Full text or summary becomes a DisclosureRecord (索引号 and all, so
     it is also in the catalogue); 不公开 publishes only the decision and its reason."""

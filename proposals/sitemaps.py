@@ -12,13 +12,15 @@ from .models import Member, Proposal, Reply, Session
 
 
 def _section_changed():
-    """When the 建议提案办理 section last changed: a proposal edited, a reply published or a
-    reply taken off with its record's withdrawal or deletion (one aggregate each, kept until
-    content changes)."""
+    """When the 建议提案办理 section last changed: a proposal edited, a reply published or
+    changed, or a reply taken off with its record's withdrawal or deletion (one aggregate each,
+    kept until content changes)."""
 
     def compute():
         replies = Reply.objects.aggregate(
             published=Max("published_at", filter=Q(pk__in=Reply.objects.public())),
+            # A public reply changed: corrected, or linked again as its deleted record is restored.
+            changed=Max("updated_at", filter=Q(pk__in=Reply.objects.public())),
             withdrawn=Max("record__updated_at", filter=Q(pk__in=Reply.objects.withdrawn())),
             removed=Max("record_removed_at"),
         )
@@ -66,6 +68,9 @@ class ProposalsSitemap(Sitemap):
             Proposal.objects.select_related("session")
             .annotate(
                 reply_at=Max("replies__published_at", filter=Q(replies__in=Reply.objects.public())),
+                # A public reply changed (corrected; linked again as its deleted record is
+                # restored, which clears removed_at below: the date moves on, not back).
+                reply_changed_at=Max("replies__updated_at", filter=Q(replies__in=Reply.objects.public())),
                 # A reply leaving the page with its record's withdrawal changes it too.
                 withdrawn_at=Max("replies__record__updated_at", filter=Q(replies__in=Reply.objects.withdrawn())),
                 # And with its record's deletion, which clears the link to the record.
@@ -78,7 +83,8 @@ class ProposalsSitemap(Sitemap):
         return proposal.get_absolute_url()
 
     def lastmod(self, proposal):
-        return max(m for m in (proposal.updated_at, proposal.reply_at, proposal.withdrawn_at, proposal.removed_at) if m)
+        dates = (proposal.reply_at, proposal.reply_changed_at, proposal.withdrawn_at, proposal.removed_at)
+        return max(m for m in (proposal.updated_at, *dates) if m)
 
     def get_latest_lastmod(self):
         return _section_changed()

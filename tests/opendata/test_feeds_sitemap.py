@@ -463,3 +463,108 @@ def test_a_record_a_community_page_quotes_cannot_be_deleted_so_its_dates_stand(c
         assert dict(CommunitiesSitemap().items()) == dates
         page = client.get(fact.metric.get_absolute_url()).content.decode()
         assert (fact.source_record.get_absolute_url() in page) == (removal == "delete")
+
+
+def _restore_as_staff(staff, record_pk):
+    """As staff restore a deleted record: its row in the admin's 已删除 list, 恢复."""
+    from disclosures.models import DisclosureRecord
+
+    history_id = DisclosureRecord.history.get(id=record_pk, history_type="-").history_id
+    return staff.post("/admin/disclosures/disclosurerecord/deleted/", {"history_id": history_id}, follow=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("removal", ["delete", "withdraw, then delete"])
+def test_restoring_a_replys_deleted_record_links_the_reply_again_and_dates_move_forward(
+    client, seed, admin_user, removal
+):
+    """Restoring the record a reply was published as links the reply again (the deletion had
+    cleared the link): the reply is back on its proposal's page as before, republishing it
+    updates that record instead of making a second one, and the proposal's lastmod, the
+    section's and the reply feed's date are the restore's, not back at the publication."""
+    from email.utils import parsedate_to_datetime
+
+    from django.test import Client
+
+    from core import pagecache
+    from disclosures import services
+    from disclosures.models import DisclosureRecord
+    from proposals.services import reply_publish, reply_send
+    from proposals.sitemaps import ProposalPagesSitemap, ProposalsSitemap
+    from tests.proposals.factories import ReplyFactory, vocabularies
+    from tests.staff import sign_in_staff
+
+    vocabularies()
+    staff = sign_in_staff(Client(), admin_user)
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    with time_machine.travel(start, tick=False) as clock:
+        reply = ReplyFactory()
+        reply_send(reply=reply)
+        reply_publish(reply=reply)
+        reply.refresh_from_db()
+        record = reply.record
+        url = reply.proposal.get_absolute_url()
+        assert f">索引号 {record.index_number}</a>" in client.get(url).content.decode()
+        clock.shift(10)
+        if removal == "withdraw, then delete":
+            services.record_withdraw(record=record, user=admin_user, reason="测试撤回")
+            clock.shift(10)
+        staff.post(f"/admin/disclosures/disclosurerecord/{record.pk}/delete/", {"post": "yes"})
+        reply.refresh_from_db()
+        assert reply.record_id is None and reply.record_removed_at is not None
+        clock.shift(10)
+
+        restored = _restore_as_staff(staff, record.pk)
+        assert "已恢复" in restored.content.decode()
+        restored_at = timezone.now()
+        reply.refresh_from_db()
+        assert reply.record_id == record.pk and reply.record_removed_at is None
+        clock.shift(10)
+        pagecache.reset_local()
+
+        page = client.get(url).content.decode()
+        assert (f">索引号 {record.index_number}</a>" in page) == (removal == "delete")
+        sitemap = ProposalsSitemap()
+        assert sitemap.lastmod(sitemap.items().get(pk=reply.proposal_id)) == restored_at
+        assert dict(ProposalPagesSitemap().items())["/proposals/"] == restored_at
+        for name in ["proposals", "proposal-pages"]:
+            assert sitemap_index_lastmod(client, name) == restored_at, name
+        channel = parse(client.get("/feeds/replies.xml"), "application/rss+xml").find("channel")
+        assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == restored_at
+        feed = parse(client.get("/feeds/replies.atom"), "application/atom+xml")
+        assert dt.datetime.fromisoformat(feed.findtext(f"{ATOM}updated")) == restored_at
+
+        # Published again (after its withdrawal, or as it is): the same record, no second one.
+        records = DisclosureRecord.objects.count()
+        assert reply_publish(reply=reply).record.pk == record.pk
+        assert DisclosureRecord.objects.count() == records
+
+
+@pytest.mark.django_db
+def test_restoring_a_record_whose_reply_was_republished_leaves_the_reply_on_its_new_record(client, seed, admin_user):
+    """A reply republished after its record's deletion is a new record: restoring the old one
+    does not take the reply from it (the page would change its 索引号 under readers); staff
+    are told on the restore which record carries the reply now."""
+    from django.test import Client
+
+    from disclosures.models import DisclosureRecord
+    from proposals.services import reply_publish, reply_send
+    from tests.proposals.factories import ReplyFactory, vocabularies
+    from tests.staff import sign_in_staff
+
+    vocabularies()
+    staff = sign_in_staff(Client(), admin_user)
+    reply = ReplyFactory()
+    reply_send(reply=reply)
+    old = reply_publish(reply=reply).record
+    staff.post(f"/admin/disclosures/disclosurerecord/{old.pk}/delete/", {"post": "yes"})
+    new = reply_publish(reply=reply).record
+    assert new.pk != old.pk
+
+    restored = _restore_as_staff(staff, old.pk).content.decode()
+    assert "已恢复" in restored and f"已另行公开为目录记录“{new}”（索引号 {new.index_number}）" in restored
+    assert DisclosureRecord.objects.filter(pk=old.pk).exists()
+    reply.refresh_from_db()
+    assert reply.record_id == new.pk
+    page = client.get(reply.proposal.get_absolute_url()).content.decode()
+    assert f">索引号 {new.index_number}</a>" in page and old.index_number not in page
