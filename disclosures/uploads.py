@@ -197,6 +197,7 @@ ZIP_MAX_UNPACKED_BYTES = 1024**3
 # the name) and a comment. The size bounds a directory whose count lies: 4 MB, at most ~85,000
 # entries of a one-letter name, ~45 MB of objects for the moment the check takes.
 ZIP_DIRECTORY_BYTES_PER_ENTRY = 400
+ZIP_MAX_DIRECTORY_BYTES = ZIP_MAX_ENTRIES * ZIP_DIRECTORY_BYTES_PER_ENTRY
 # A document or archive inside a .zip is unpacked into a temporary file as it is read, to be
 # opened by the checks that need to seek: kept in memory up to this size, then on disk.
 ZIP_SPOOL_MEMORY_BYTES = 4 * 1024**2
@@ -209,7 +210,7 @@ ZIP_ENTRY = {
     "pptx": ("ppt/presentation.xml", "PowerPoint 演示文稿"),
     "ofd": ("OFD.xml", "OFD 版式文档"),
 }
-# What a ZIP-based document is called when its central directory is refused (_directory_problem):
+# What a ZIP-based document is called when its central directory is refused (zip_directory_problem):
 # by itself, or inside a .zip (OFFICE_EXTENSIONS); WPS writes .wps and .et as OOXML too.
 DOCUMENT_KINDS = {extension: kind for extension, (_, kind) in ZIP_ENTRY.items()}
 DOCUMENT_KINDS |= {"dotx": "Word 模板", "xltx": "Excel 模板", "xlsb": "Excel 工作簿", "potx": "PowerPoint 模板"}
@@ -300,7 +301,7 @@ def _zip_problem(file, extension):
         # Before zipfile reads the directory: a .docx is as much a ZIP as a .zip (and so is a
         # .wps or .et that WPS wrote as OOXML).
         kind = None if extension == "zip" else DOCUMENT_KINDS.get(extension, "文档")
-        if too_many := _directory_problem(file, ZIP_MAX_ENTRIES, kind):
+        if too_many := zip_directory_problem(file, ZIP_MAX_ENTRIES, kind):
             return too_many
         with zipfile.ZipFile(file) as archive:
             names = archive.namelist()
@@ -349,7 +350,7 @@ def _macro_content_problem(file, budget=None, kind="Office 文档"):
     head = file.read(len(OLE2_SIGNATURE))
     file.seek(0)
     if head.startswith(ZIP_SIGNATURE):
-        if too_many := _directory_problem(file, ZIP_MAX_ENTRIES, kind):
+        if too_many := zip_directory_problem(file, ZIP_MAX_ENTRIES, kind):
             return too_many
         with zipfile.ZipFile(file) as archive:
             return _ooxml_macro_problem(archive, budget)
@@ -559,12 +560,11 @@ def _member_name(info):
     return info.filename
 
 
-def _directory_problem(file, entries_left, kind=None):
-    """Why the central directory of the ZIP `file` is not read, or None: it has more entries
-    than `entries_left`, or is larger than that many entries take. Read from the record at the
-    ZIP's end (and its ZIP64 counterpart), before zipfile builds an object for every entry;
-    a record that cannot be found is left to zipfile, which says the file is damaged. The
-    message names `kind` (a document's, DOCUMENT_KINDS), or by default a .zip's."""
+def zip_directory_size(file) -> tuple[int, int] | None:
+    """(entries, bytes) of the central directory of the ZIP `file`, as the record at its end
+    (or its ZIP64 counterpart) says, read before zipfile builds an object for every entry (the
+    imports app reads its uploads' with this too); None when no record is found, which zipfile
+    then reports as a damaged file. The count may lie: the size bounds what zipfile reads."""
     file.seek(0, 2)
     size = file.tell()
     file.seek(max(0, size - 22 - 0xFFFF))  # the record, and a comment of up to 64 KiB after it
@@ -583,11 +583,22 @@ def _directory_problem(file, entries_left, kind=None):
         if record.startswith(b"PK\x06\x06") and len(record) == 56:
             entries = int.from_bytes(record[32:40], "little")
             directory = int.from_bytes(record[40:48], "little")
-    if kind is not None and (entries > entries_left or directory > ZIP_MAX_ENTRIES * ZIP_DIRECTORY_BYTES_PER_ENTRY):
+    return entries, directory
+
+
+def zip_directory_problem(file, entries_left=ZIP_MAX_ENTRIES, kind=None):
+    """Why the central directory of the ZIP `file` is not read, or None: it has more entries
+    than `entries_left`, or is larger than ZIP_MAX_DIRECTORY_BYTES (zip_directory_size). The
+    message names `kind` (a document's, DOCUMENT_KINDS), or by default a .zip's."""
+    found = zip_directory_size(file)
+    if found is None:
+        return None
+    entries, directory = found
+    if kind is not None and (entries > entries_left or directory > ZIP_MAX_DIRECTORY_BYTES):
         return DOCUMENT_DIRECTORY_MESSAGE.format(kind=kind)
     if entries > entries_left:
         return f"压缩包中的文件超过 {ZIP_MAX_ENTRIES:,} 个，无法逐一检查，请分成几个压缩包上传。"
-    if directory > ZIP_MAX_ENTRIES * ZIP_DIRECTORY_BYTES_PER_ENTRY:
+    if directory > ZIP_MAX_DIRECTORY_BYTES:
         return "压缩包的文件目录过大（文件过多或文件名过长），无法逐一检查，请分成几个压缩包上传。"
     return None
 
@@ -655,7 +666,7 @@ def _archive_problem(archive, budget, depth=1, path=""):
             return f"压缩包中的压缩文件（{name}）嵌套过深或过大，无法检查，请解压后把其中的文件直接放入 .zip 再上传。"
         try:
             with _unpacked(archive, info) as member:
-                problem = _directory_problem(member, budget["entries"])
+                problem = zip_directory_problem(member, budget["entries"])
                 if not problem:
                     with zipfile.ZipFile(member) as inner:
                         problem = _archive_problem(inner, budget, depth + 1, f"{name}/")

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from disclosures.uploads import ZIP_MAX_DIRECTORY_BYTES, zip_directory_size
+
 from .captures import AttachmentRef, SourceRow, parse_page
 from .spreadsheets import open_sheet
 
@@ -17,7 +19,9 @@ from .spreadsheets import open_sheet
 # attachment is (imports.rows → validate_attachment), so none with macros is published.
 SPREADSHEET_EXTENSIONS = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls")
 PAGE_EXTENSIONS = (".html", ".htm", ".shtml", ".txt")
-MAX_MEMBERS = 200_000
+# Counted, with the directory's size, from the ZIP's end record before zipfile builds ~500 bytes
+# of objects for each entry (zip_directory_size): a capture of more is imported in batches.
+MAX_MEMBERS = 50_000
 MAX_UNPACKED_BYTES = 4 * 1024**3
 
 
@@ -88,13 +92,21 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def _zip(data: bytes, old_site: str) -> Source:
+    found = zip_directory_size(io.BytesIO(data))
+    if found and found[0] > MAX_MEMBERS:
+        raise SourceError(f"压缩包内文件过多（{found[0]:,} 个，上限 {MAX_MEMBERS:,}）：请分成几个压缩包，分批导入。")
+    if found and found[1] > ZIP_MAX_DIRECTORY_BYTES:
+        raise SourceError(
+            f"压缩包的文件目录过大（超过 {ZIP_MAX_DIRECTORY_BYTES // 1_000_000} MB：文件过多或文件名过长）："
+            "请分成几个压缩包，分批导入。"
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, OSError) as error:
         raise SourceError(f"无法打开这个 ZIP 文件：{error}") from error
     if len(infos) > MAX_MEMBERS:
-        raise SourceError(f"压缩包内文件过多（{len(infos)} 个，上限 {MAX_MEMBERS}）。")
+        raise SourceError(f"压缩包内文件过多（{len(infos):,} 个，上限 {MAX_MEMBERS:,}）：请分成几个压缩包，分批导入。")
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         raise SourceError("压缩包解压后过大（超过 4 GB），请分批导入。")
     members = {}

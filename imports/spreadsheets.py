@@ -10,6 +10,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from disclosures.uploads import ZIP_MAX_DIRECTORY_BYTES, ZIP_MAX_ENTRIES, zip_directory_size
+
 from .encodings import EncodingError, decode
 from .fields import field_for_header
 
@@ -17,6 +19,8 @@ HEADER_SEARCH_ROWS = 12
 # The sheet is read once while the upload waits (for merged header cells): bounded, so that a
 # small file that unpacks to gigabytes is refused rather than holding a worker.
 XLSX_MAX_UNPACKED_BYTES = 400 * 1024**2
+# A workbook is a few parts a sheet: what an attachment's document may have is plenty.
+XLSX_MAX_PARTS = ZIP_MAX_ENTRIES
 # What openpyxl raises on a damaged workbook: zip, XML (SyntaxError covers both XML parsers'
 # errors) and a structure it does not expect (no sheet, a missing part).
 _XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, SyntaxError, TypeError, AttributeError)
@@ -224,8 +228,13 @@ def _combined(parent: str, child: str) -> str:
 
 
 def _xlsx(data: bytes, name: str) -> Sheet:
-    from openpyxl import load_workbook
-
+    # Before zipfile (and openpyxl, through it) builds an object for every directory entry.
+    found = zip_directory_size(io.BytesIO(data))
+    if found and (found[0] > XLSX_MAX_PARTS or found[1] > ZIP_MAX_DIRECTORY_BYTES):
+        raise SheetError(
+            f"这个 XLSX 文件的内部目录过大（部件超过 {XLSX_MAX_PARTS:,} 个或名称过长），无法导入："
+            "请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"
+        )
     try:
         unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as error:
@@ -234,6 +243,8 @@ def _xlsx(data: bytes, name: str) -> Sheet:
         raise SheetError(
             f"这个 XLSX 文件解压后超过 {XLSX_MAX_UNPACKED_BYTES >> 20} MB：请拆成几个文件，或另存为 CSV 后再导入。"
         )
+    from openpyxl import load_workbook  # only for a workbook that passed the checks (MBs)
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         ws = workbook.worksheets[0]

@@ -1,7 +1,6 @@
 """Attachments are judged by their bytes, not their names: the admin refuses a disguised file
 with a message beside the file field."""
 
-import functools
 import io
 import re
 import warnings
@@ -17,6 +16,7 @@ from disclosures.models import DisclosureRecord, validate_attachment
 from tests.disclosures.test_admin import form_data, staff
 from tests.pdfs import PDF
 from tests.staff import sign_in_staff
+from tests.zips import directory_only_zip
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200 + b"This program cannot be run in DOS mode"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
@@ -722,39 +722,6 @@ def test_a_zip_bomb_is_refused_by_what_its_files_declare_before_anything_is_unpa
     nested = zip_of({"a.zip": zip_of({"1.csv": bytes(2 * 1024**2)}), "b.zip": zip_of({"2.csv": bytes(2 * 1024**2)})})
     with pytest.raises(ValidationError, match="压缩包解压后的文件合计超过"):
         validate_attachment(SimpleUploadedFile("材料.zip", nested))
-
-
-@functools.cache  # tens of thousands of entries take a while to write; several tests read one
-def directory_only_zip(count, declared=None):
-    """A ZIP of `count` empty stored files, written as bytes (zipfile takes seconds for as many);
-    its end record says it has `declared` (by default `count`)."""
-    local, central = [], []
-    offset = 0
-    for i in range(count):
-        name = str(i).encode()
-        header = b"PK\x03\x04" + (20).to_bytes(2, "little") + bytes(20) + len(name).to_bytes(2, "little") + bytes(2)
-        local.append(header + name)
-        central.append(
-            b"PK\x01\x02"
-            + (20).to_bytes(2, "little") * 2
-            + bytes(20)
-            + len(name).to_bytes(2, "little")
-            + bytes(12)
-            + offset.to_bytes(4, "little")
-            + name
-        )
-        offset += len(header) + len(name)
-    directory = b"".join(central)
-    declared = count if declared is None else declared
-    end = (
-        b"PK\x05\x06"
-        + bytes(4)
-        + (declared % 0x10000).to_bytes(2, "little") * 2
-        + len(directory).to_bytes(4, "little")
-        + offset.to_bytes(4, "little")
-        + bytes(2)
-    )
-    return b"".join(local) + directory + end
 
 
 @pytest.mark.parametrize(
