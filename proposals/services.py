@@ -161,7 +161,8 @@ def record_restored(record, user) -> str | None:
     connected in hooks.py): the reply published as it, whose link the deletion cleared, is
     linked again, so it is back on its proposal's page, sitemaps and feeds as before (its save
     dates the change: the pages' dates move forward, not back to its publication). A reply
-    republished meanwhile as a new record keeps that one, and staff are told so."""
+    republished meanwhile as a new record keeps that one, and one decided 不公开 meanwhile is not
+    linked to a public record; staff are told so."""
     reply = selectors.reply_of_deleted_record(record=record)
     if reply is None:
         return None
@@ -171,6 +172,9 @@ def record_restored(record, user) -> str | None:
             f"{reply}已另行公开为目录记录“{reply.record}”（索引号 {reply.record.index_number}），"
             "恢复的记录没有重新关联这份答复：如不需要，请撤回或删除恢复的记录。"
         )
+    if reply.publication_mode == Reply.PublicationMode.WITHHELD and record.status == DisclosureRecord.Status.PUBLISHED:
+        # Decided 不公开 meanwhile: its publication withdraws the record (reply_publish).
+        return f"{reply}已改为不公开，恢复的记录没有重新关联这份答复：请撤回或删除恢复的记录。"
     reply.record = record
     reply.record_removed_at = None
     _save(reply, user=user, reason="随目录记录恢复")

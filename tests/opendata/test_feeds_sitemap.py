@@ -568,3 +568,31 @@ def test_restoring_a_record_whose_reply_was_republished_leaves_the_reply_on_its_
     assert reply.record_id == new.pk
     page = client.get(reply.proposal.get_absolute_url()).content.decode()
     assert f">索引号 {new.index_number}</a>" in page and old.index_number not in page
+
+
+@pytest.mark.django_db
+def test_restoring_a_public_record_does_not_link_a_reply_decided_withheld_meanwhile(client, seed, admin_user):
+    """A reply decided 不公开 after its record's deletion is not linked to the restored record
+    (public, it would carry the withheld letter under the reply's name); staff are told."""
+    from django.test import Client
+
+    from proposals.models import Reply
+    from proposals.services import reply_publish, reply_send
+    from tests.proposals.factories import ReplyFactory, vocabularies
+    from tests.staff import sign_in_staff
+
+    vocabularies()
+    staff = sign_in_staff(Client(), admin_user)
+    reply = ReplyFactory()
+    reply_send(reply=reply)
+    record = reply_publish(reply=reply).record
+    staff.post(f"/admin/disclosures/disclosurerecord/{record.pk}/delete/", {"post": "yes"})
+    reply.refresh_from_db()
+    reply.publication_mode, reply.mode_reason = Reply.PublicationMode.WITHHELD, "涉及第三方合法权益"
+    reply.save()
+    reply_publish(reply=reply)
+
+    restored = _restore_as_staff(staff, record.pk).content.decode()
+    assert "已改为不公开，恢复的记录没有重新关联这份答复" in restored
+    reply.refresh_from_db()
+    assert reply.record_id is None
