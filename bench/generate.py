@@ -793,6 +793,7 @@ def _cases(total, *, log):
             "delivery": Case.Delivery.ELECTRONIC,
             "consents_publication": published,
             "duplicate_of_id": None,
+            "possible_duplicate_of_id": None,
             "clock_start": received,
             "extension_days": 15 if state == Case.State.EXTENDED else 0,
             "extension_approver": "基测负责人" if state == Case.State.EXTENDED else "",
