@@ -194,6 +194,7 @@ def totp_confirm(*, request, device: TOTPDevice, token: str, enrolment_code: str
     SecondStepHeldBack while failures hold enrolment back, EnrolmentRefused when the first
     authenticator comes without a valid enrolment code (used up here, with the binding)."""
     user = request.user
+    throttle.lock(user)  # codes sent at once checked one after the other (second_factor_verify)
     until = throttle.held_until(user, ENROLMENT_POOL)
     if until is not None:
         raise SecondStepHeldBack(until)
@@ -268,18 +269,21 @@ def second_factor_verify(*, request, token: str) -> bool:
     user = request.user
     from_authenticator = _from_authenticator(token)
     pool = throttle.pool(request, "totp" if from_authenticator else "recovery")
-    until = throttle.held_until(user, pool)
+    devices = [d for d in django_otp.devices_for_user(user) if isinstance(d, TOTPDevice) == from_authenticator]
+    accepted = None
+    with transaction.atomic():
+        throttle.lock(user)  # the hold-back read, the code checked and the failure counted at once
+        until = throttle.held_until(user, pool)
+        if until is None:
+            accepted = next((d for d in devices if django_otp.verify_token(user, d.persistent_id, token)), None)
+            (throttle.passed if accepted else throttle.failed)(user, pool)
     if until is not None:
         audit_log(user, Action.OTP_FAILED, user, "连续输错，暂停验证", request=request, succeeded=False)
         raise SecondStepHeldBack(until)
-    devices = [d for d in django_otp.devices_for_user(user) if isinstance(d, TOTPDevice) == from_authenticator]
-    for device in devices:
-        if django_otp.verify_token(user, device.persistent_id, token):
-            throttle.passed(user, pool)
-            _session_verified(request, device)
-            recovery = isinstance(device, StaticDevice)
-            audit_log(user, Action.RECOVERY_CODE_USED if recovery else Action.OTP_VERIFIED, user, request=request)
-            return True
-    throttle.failed(user, pool)
+    if accepted is not None:
+        _session_verified(request, accepted)
+        recovery = isinstance(accepted, StaticDevice)
+        audit_log(user, Action.RECOVERY_CODE_USED if recovery else Action.OTP_VERIFIED, user, request=request)
+        return True
     audit_log(user, Action.OTP_FAILED, user, "验证码错误", request=request, succeeded=False)
     return False

@@ -13,6 +13,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -56,6 +57,13 @@ def remember_browser(request, response) -> None:
 def pool(request, kind: str) -> str:
     browser = known_browser(request, request.user)
     return f"{kind}:{browser}" if browser else kind
+
+
+def lock(user) -> None:
+    """Inside a transaction: hold this account's second step until it commits, so that codes
+    sent at the same moment are checked one after the other, each seeing the failures before
+    it (else as many codes are checked as are sent at once, whatever the hold-back says)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
 
 
 def held_until(user, pool: str) -> dt.datetime | None:
