@@ -9,8 +9,8 @@ What goes, on the case and on every history row of each table:
   digest of an ID number still singles its holder out);
 - every one of these the case has had (before a correction too), in any usual spelling (a
   phone in groups or full-width, an ID number with a small x), wherever it stands in a stored
-  text: the notices and their titles, the reply, staff's reasons and notes on every step of
-  the 办理记录 and the history's change reasons; each is replaced by a marker (the name in a
+  text: the notices and their titles, the reply (a 重新答复's too, and its order's reason),
+  staff's reasons and notes on every step of the 办理记录 and the history's change reasons; each is replaced by a marker (the name in a
   notice by （已删除）, so it reads “（已删除）：”), and the rest of the text stays. A
   correction's reason keeps only the fields corrected;
 - a third party asked for its opinion (征求意见, Art. 32): whom the pause names, and that name,
@@ -34,7 +34,7 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import audit_log
 
-from .models import Case, CaseEvent, Notice, Pause
+from .models import Case, CaseEvent, Notice, Pause, Reanswer
 from .particulars import (
     CHINESE_DIGITS,
     ERASED_NAME,
@@ -138,6 +138,11 @@ def _erase(pks, today):
     for model in (Notice, Notice.history.model):
         notices = model.objects.filter(case_id__in=pks).only("pk", "case_id", "title", "body")
         _scrub_rows(notices, "case_id", ["title", "body"], scrubbers, name_marker=ERASED_NAME)
+    # A 重新答复's new answer is addressed to the applicant as the first is; its order's reason
+    # may quote them or the party asked.
+    for model in (Reanswer, Reanswer.history.model):
+        rounds = model.objects.filter(case_id__in=pks).only("pk", "case_id", "reason", "reply_text")
+        _scrub_rows(rounds, "case_id", ["reason", "reply_text"], scrubbers)
     for model in (CaseEvent, CaseEvent.history.model):
         events = model.objects.filter(case_id__in=pks).only("pk", "case_id", "action", "reason")
         _scrub_rows(events, "case_id", ["reason"], scrubbers)
