@@ -953,6 +953,13 @@ def recompute_open_cases(*, reason, user=None, dates=None, period=None) -> list[
             waiting_moved = _recompute_waiting(case, calendar)
             if due_moved or waiting_moved:
                 _save(case, user=user, reason=f"期限重算：{reason}")
+                if due_moved and case.state == Case.State.REANSWERING:
+                    # The open round's deadline is the case's: shown to the applicant and staff,
+                    # and its new answer is judged on time against it (case_reanswer).
+                    for round_ in case.reanswers.filter(replied_on__isnull=True):
+                        round_.due_on, round_.due_inputs = case.due_on, case.due_inputs
+                        round_._change_reason = f"期限重算：{reason}"[:100]
+                        round_.save(update_fields=["due_on", "due_inputs"])
                 moved = [f"{before or '—'} → {case.due_on or '—'}"] if due_moved else []
                 if waiting_moved:
                     moved.append(f"申请人或第三方期限 {waiting_before} → {case.waiting_until}")

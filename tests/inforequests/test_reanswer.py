@@ -297,3 +297,20 @@ def test_the_admin_keeps_the_first_answer_read_only_while_answering_again(rf):
     request.user = staff_user("clerk", case.agency)
     readonly = CaseAdmin(Case, admin.site).get_readonly_fields(request, case)
     assert "reply_text" in readonly and "applicant_type" in readonly and "state" in readonly
+
+
+def test_a_calendar_change_moves_the_rounds_deadline_with_the_cases(client, django_capture_on_commit_callbacks):
+    """The State Council's holidays for 2027 published while a case is answered again: the
+    round's deadline, which the applicant's status page and the staff page show and the new
+    answer is judged on time against, moves as the case's does (services.recompute_open_cases)."""
+    from core.models import WorkingDayOverride
+
+    case, code = answered()
+    case = reopen(case, order_date=D(2026, 12, 1), served_on=D(2026, 12, 4))
+    assert case.due_on == case.reanswers.get().due_on == D(2027, 1, 4)  # provisional: 2027 not yet known
+    with django_capture_on_commit_callbacks(execute=True):
+        WorkingDayOverride.objects.create(date=D(2026, 12, 31), is_workday=False, note="测试调整")
+    case.refresh_from_db()
+    round_ = case.reanswers.get()
+    assert case.due_on == D(2027, 1, 5)
+    assert round_.due_on == case.due_on and round_.due_inputs == case.due_inputs
