@@ -139,6 +139,12 @@ _PARTY_LABEL = re.compile("|".join(sorted(map(re.escape, _PARTY_LABELS), key=len
 _NUMBER_LABELS = {"电话", "联系方式", "证件号码", "统一社会信用代码"}
 _PARTY_NAME = "姓名或名称"  # what a part with no label is (the party itself, most often)
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
+_NUMBER_GAP = r"[\s\-‐‑‒–—―.·/()]+"  # NUMBER's, at least one
+# Words, not a letter of a code (a passport's E 12345678).
+_LETTER_WORDS_BEFORE = re.compile(rf"^(?:[A-Za-z]{{2,}}{_NUMBER_GAP})+(?=.*[0-9])")
+# What a bilingual letterhead puts before a number: a label, no one's particular.
+_LATIN_NUMBER_LABELS = re.compile(r"\b(?:tel|fax|phone|mobile|mob|cell)\b\.?", re.IGNORECASE)
+_LETTER_WORDS_AFTER = re.compile(rf"(?<=[0-9])(?:{_NUMBER_GAP}[A-Za-z]{{2,}})+$")
 
 
 def _party_clause(label, words):
@@ -149,6 +155,11 @@ def _party_clause(label, words):
         rest = rest.replace(email, " ")
         found.append(Found(label or "电子邮箱", "text", email))
     for number in re.findall(NUMBER.pattern, rest, re.IGNORECASE):
+        # Words of letters only before or after it are not part of it (“Tel 0871-65123456”,
+        # “Li Si 139…”): run together, the number would be looked for as “TEL087165123456”,
+        # which no text giving the number alone holds.
+        digits = _LETTER_WORDS_AFTER.sub("", _LETTER_WORDS_BEFORE.sub("", number))
+        number = number if re.search("[A-Za-z]", digits) else digits  # a code's letters are its own
         # A number has a digit (“John Smith” is a name); one with letters too is a code
         # (统一社会信用代码, a passport), compared letters and digits alike.
         kind = "code" if re.search("[A-Za-z]", number) else "digits"
@@ -157,7 +168,7 @@ def _party_clause(label, words):
         rest = rest.replace(number, " ")
         shape = label if label in _NUMBER_LABELS else None
         found.append(Found(shape or ("电话" if kind == "digits" else "证件号码"), kind, number))
-    rest = re.sub(r"\s+", " ", rest).strip()
+    rest = re.sub(r"\s+", " ", _LATIN_NUMBER_LABELS.sub(" ", rest)).strip()
     if particular_forms("text", rest):
         found.append(Found(label if label and label not in _NUMBER_LABELS else _PARTY_NAME, "text", rest))
     return found

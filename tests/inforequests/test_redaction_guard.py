@@ -227,3 +227,19 @@ def test_what_the_erasure_left_is_no_ones_particular(settings):
     reply = "（已删除）：经征求〔已删除〕意见，予以公开。"
     case = services.case_publish(case=Case.objects.get(pk=case.pk), request_text="申请道路养护计划", reply_text=reply)
     assert case.published_at is not None and case.public_reply_text == reply
+
+
+@pytest.mark.parametrize(
+    "party",
+    [
+        "某某建材有限公司（Tel: 0871-65123456）",  # a bilingual letterhead's label
+        "Acme Building Materials Co. 0871-65123456",  # a company known by its Latin name
+        "某某建材有限公司（联系人 Li Si 0871-65123456）",
+    ],
+)
+def test_a_third_partys_number_written_after_a_latin_word_is_refused_on_its_own(party):
+    """The number is not run together with the word before it (“TEL087165123456”, which no
+    reply holds): a reply giving the number alone is refused."""
+    case = answered(consulted=[(Pause.Kind.THIRD_PARTY, party)])
+    errors = refusal(case, reply_text="第三方来电0871-65123456同意公开。")
+    assert "征求意见第三方的电话（0871****3456）" in errors["reply_text"][0]

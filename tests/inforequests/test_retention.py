@@ -399,3 +399,20 @@ def test_a_case_answered_again_loses_its_particulars_from_the_new_answer_and_its
         assert particular not in text, particular
     round_ = case.reanswers.get()
     assert "经重新审查，部分公开。" in round_.reply_text and "原答复未说明理由。" in round_.reason
+
+
+def test_a_third_partys_number_after_a_latin_word_goes_on_its_own():
+    """“某某建材有限公司（Tel: 0871-65123456）”: the number is a particular without the word before
+    it, so a note giving the number alone loses it too."""
+    case = make_case(received_on=D(2024, 11, 4))
+    day = D(2024, 11, 5)
+    party = "某某建材有限公司（Tel: 0871-65123456）"
+    case = services.case_start_consultation(case=case, kind=Pause.Kind.THIRD_PARTY, party=party, started_on=day)
+    case = services.case_end_consultation(case=case, ended_on=day, note="来电0871-65123456同意公开")
+    case = services.case_reply(
+        case=case, outcome=Outcome.GRANTED, replied_on=day, reply_text="予以公开", third_party_reason="同意"
+    )
+    services.case_archive(case=case)
+    assert retention.erase_expired_particulars(today=D(2027, 1, 1)) == [case.number]
+    assert case.events.get(action="征求意见结束").reason == "来电〔已删除〕同意公开"
+    assert "65123456" not in stored_text()
