@@ -327,6 +327,7 @@ class ReanswerForm(PlainLabels, forms.Form):
     reply_text = forms.CharField(
         label="重新答复内容", widget=forms.Textarea(attrs={"rows": 5}), error_messages=_required("重新答复内容")
     )
+    third_party_reason = ReplyForm.base_fields["third_party_reason"]
 
 
 class WithdrawForm(PlainLabels, forms.Form):

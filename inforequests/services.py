@@ -519,23 +519,35 @@ def case_reply(*, case, outcome, replied_on, reply_text, third_party_reason="", 
         raise TransitionNotAllowed(f"本件{case.get_state_display()}，请先结束暂停再答复。")
     if not (reply_text or "").strip():
         raise ValidationError({"reply_text": "请填写答复内容。"})
-    parties = list(case.pauses.filter(kind=Pause.Kind.THIRD_PARTY).values_list("party", flat=True))
-    disclosing = outcome in (Outcome.GRANTED, Outcome.PARTIAL) and parties
-    if disclosing and not (third_party_reason or "").strip():
-        raise ValidationError(
-            {"third_party_reason": "本件征求过第三方意见：决定公开的，须写明理由，以书面告知第三方（条例第三十二条）。"}
-        )
+    parties = _parties_told(case, outcome)
+    if parties and not (third_party_reason or "").strip():
+        raise ValidationError({"third_party_reason": THIRD_PARTY_REASON_NEEDED})
     case = _close(case, outcome=outcome, replied_on=replied_on, reply_text=reply_text.strip(), action="答复", user=user)
-    for party in dict.fromkeys(parties) if disclosing else ():
+    _tell_parties(case, parties, on=replied_on, reason=third_party_reason)
+    return case
+
+
+THIRD_PARTY_REASON_NEEDED = "本件征求过第三方意见：决定公开的，须写明理由，以书面告知第三方（条例第三十二条）。"
+
+
+def _parties_told(case, outcome) -> list[str]:
+    """The third parties asked for their opinion, when `outcome` discloses: each is told in
+    writing what is disclosed and why (Art. 32), by an answer or a 重新答复 alike."""
+    if outcome not in (Outcome.GRANTED, Outcome.PARTIAL):
+        return []
+    return list(dict.fromkeys(case.pauses.filter(kind=Pause.Kind.THIRD_PARTY).values_list("party", flat=True)))
+
+
+def _tell_parties(case, parties, *, on, reason):
+    for party in parties:
         _notify(
             case,
             "third_party_disclosure",
-            on=replied_on,
+            on=on,
             addressee=Notice.Addressee.THIRD_PARTY,
             party=party,
-            reason=third_party_reason.strip(),
+            reason=reason.strip(),
         )
-    return case
 
 
 @transaction.atomic
@@ -664,9 +676,10 @@ def case_reopen_for_reanswer(
 
 
 @transaction.atomic
-def case_reanswer(*, case, outcome, replied_on, reply_text, user=None) -> Case:
+def case_reanswer(*, case, outcome, replied_on, reply_text, third_party_reason="", user=None) -> Case:
     """The new answer of a 重新答复 round, with its outcome and its own 告知书 (with the rights
-    to 复议 and 诉讼 again). The case's first answer is not touched."""
+    to 复议 and 诉讼 again). The case's first answer is not touched. Disclosing what a third
+    party was asked about tells the third party, as case_reply does."""
     case = _lock(case)
     _check(case, Case.State.ANSWERED, user=user)
     if case.state != Case.State.REANSWERING:
@@ -681,6 +694,9 @@ def case_reanswer(*, case, outcome, replied_on, reply_text, user=None) -> Case:
         errors["outcome"] = "以“重复申请”答复前，请先关联原申请（关联重复申请）。"
     if not (reply_text or "").strip():
         errors["reply_text"] = "请填写重新答复内容。"
+    parties = _parties_told(case, outcome)
+    if parties and not (third_party_reason or "").strip():
+        errors["third_party_reason"] = THIRD_PARTY_REASON_NEEDED
     if replied_on < round_.served_on:
         errors["replied_on"] = f"重新答复日期不能早于送达本机关日期（{round_.served_on:%Y年%m月%d日}）。"
     elif replied_on > timezone.localdate():
@@ -696,6 +712,7 @@ def case_reanswer(*, case, outcome, replied_on, reply_text, user=None) -> Case:
         case, Case.State.ANSWERED, action="重新答复", effective_on=replied_on, user=user, reason=Outcome(outcome).label
     )
     _notify(case, outcome, on=replied_on, reply=round_.reply_text, title_prefix="（重新答复）")
+    _tell_parties(case, parties, on=replied_on, reason=third_party_reason)
     return case
 
 

@@ -314,3 +314,30 @@ def test_a_calendar_change_moves_the_rounds_deadline_with_the_cases(client, djan
     round_ = case.reanswers.get()
     assert case.due_on == D(2027, 1, 5)
     assert round_.due_on == case.due_on and round_.due_inputs == case.due_inputs
+
+
+def test_disclosing_on_a_reanswer_what_a_third_party_was_asked_about_tells_the_third_party(client, agency):
+    """条例 Art. 32: the first answer withheld what a third party objected to; the order to answer
+    again leads to disclosing it. As with a first answer, the third party is told in writing
+    what is disclosed and why, and the staff page asks for the reason beside its field."""
+    from inforequests.models import Notice, Pause
+
+    case = make_case(agency=agency, received_on=RECEIVED)
+    case = services.case_start_consultation(
+        case=case, kind=Pause.Kind.THIRD_PARTY, party="某某建材有限公司", started_on=D(2026, 9, 21)
+    )
+    case = services.case_end_consultation(case=case, ended_on=D(2026, 9, 28))
+    case = services.case_reply(
+        case=case, outcome=Outcome.DENIED_THIRD_PARTY, replied_on=REPLIED, reply_text="涉及商业秘密，不予公开。"
+    )
+    case = reopen(case)
+    sign_in_staff(client, staff_user("clerk", agency))
+    form = {"outcome": "granted", "replied_on": "2026-12-04", "reply_text": "予以公开。", "third_party_reason": ""}
+    refused = _post(client, case, "reanswer", form)
+    assert refused.status_code == 400 and "以书面告知第三方（条例第三十二条）" in refused.content.decode()
+    assert Case.objects.get(pk=case.pk).state == Case.State.REANSWERING
+
+    reason = "不公开将对公共利益造成重大影响"
+    assert _post(client, case, "reanswer", {**form, "third_party_reason": reason}).status_code == 302
+    letter = case.notices.get(addressee=Notice.Addressee.THIRD_PARTY, key="third_party_disclosure")
+    assert reason in letter.body and letter.issued_on == D(2026, 12, 4)
