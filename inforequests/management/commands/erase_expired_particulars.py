@@ -11,7 +11,7 @@ from inforequests import retention
 class Command(BaseCommand):
     help = (
         "删除保存期限（INFOREQUESTS_KEEP_PARTICULARS_YEARS）届满的已归档申请中的申请人信息"
-        "（含告知书、答复和办理记录中的）及征求意见第三方的名称和联系方式（每天运行）。"
+        "（含告知书、答复（重新答复的也在内）和办理记录中的）及征求意见第三方的名称和联系方式（每天运行）。"
     )
 
     def add_arguments(self, parser):
