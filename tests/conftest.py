@@ -50,6 +50,22 @@ def shared_transaction(django_db_blocker):
             outer.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, and at the end of the run every other session on the test database
+    ended just before it is dropped: ORM calls made while Playwright's event loop runs get a
+    connection of their own (Django keeps connections per async context), which nothing closes,
+    and PostgreSQL then refuses to drop the database ("1 other session"). Torn down after every
+    fixture that uses the database (live servers included), since they all depend on this."""
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture(scope="module")
 def shared_seed(django_db_setup, django_db_blocker):
     """Opt-in for modules whose tests (nearly) all use the seed:

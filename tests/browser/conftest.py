@@ -84,7 +84,7 @@ def vnu_command():
 
 
 @pytest.fixture(scope="package")
-def site(django_db_setup, django_db_blocker, stray_connections_closed):
+def site(django_db_setup, django_db_blocker):
     """The data `make run` serves (seed, then every app's demo data), its page list and a live
     server, shared by every browser test: loading the demo data takes many seconds, so it is
     loaded once, not per test. The browser tests only read. Afterwards the database is put back
@@ -116,21 +116,6 @@ def site(django_db_setup, django_db_blocker, stray_connections_closed):
         finally:
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True, allow_cascade=True)
             connection.creation.deserialize_db_from_string(snapshot)
-
-
-@pytest.fixture(scope="session")
-def stray_connections_closed(django_db_setup, django_db_blocker):
-    """ORM calls made while Playwright's event loop runs get a connection of their own (Django
-    keeps connections per async context), which nothing closes: PostgreSQL would then refuse
-    to drop the test database at the end of the run ("1 other session"). Torn down just before
-    the test database."""
-    yield
-    if connection.vendor == "postgresql":
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 @pytest.fixture
