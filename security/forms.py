@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 
 
@@ -21,8 +23,8 @@ class TokenForm(forms.Form):
 
     def clean_token(self):
         # Typed the way phones and paper give it: "123 456", "K7m2p9q4" (recovery codes are
-        # lower case).
-        return "".join(self.cleaned_data["token"].split()).lower()
+        # lower case), or by an input method in full-width mode: "１２３ ４５６" (NFKC folds it).
+        return "".join(unicodedata.normalize("NFKC", self.cleaned_data["token"]).split()).lower()
 
 
 class AuthenticatorCodeForm(TokenForm):
@@ -54,7 +56,8 @@ class EnrolmentForm(AuthenticatorCodeForm):
             del self.fields["enrolment_code"]
 
     def clean_enrolment_code(self):
-        code = "".join(self.cleaned_data["enrolment_code"].split()).replace("-", "")
+        # Full-width digits (an input method's) are the same code: NFKC, not a wasted try.
+        code = "".join(unicodedata.normalize("NFKC", self.cleaned_data["enrolment_code"]).split()).replace("-", "")
         if not (code.isdigit() and len(code) == 8):
             raise forms.ValidationError("绑定验证码是 8 位数字，请核对后重新输入。")
         return code

@@ -269,3 +269,16 @@ def test_a_recovery_code_still_lets_the_owner_bind_a_new_phone(client, staff_use
     assert 'name="enrolment_code"' not in page
     device = pending_device(client, staff_user)
     assert "只显示这一次" in client.post(SETUP, {"token": current_code(device)}).content.decode()
+
+
+def test_codes_typed_with_full_width_digits_bind(client, staff_user, clock):
+    """A Chinese input method left in full-width mode types １２３４５６７８: the same code, not a
+    wrong try that uses up one of the five."""
+    code = enrolment_code(staff_user)
+    password_step(client)
+    device = pending_device(client, staff_user)
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
+    response = client.post(
+        SETUP, {"enrolment_code": code.translate(wide), "token": current_code(device).translate(wide)}
+    )
+    assert "只显示这一次" in response.content.decode() and bound(staff_user)

@@ -64,6 +64,15 @@ def test_a_recovery_code_typed_in_capitals_or_with_spaces_is_accepted(client, st
     assert not StaticDevice.objects.get().token_set.exists()  # used up all the same
 
 
+def test_a_recovery_code_typed_in_full_width_is_accepted(client, staff_user, clock):
+    """A Chinese input method in full-width mode types Ｋ７ｍ２ and an ideographic space."""
+    authenticator(staff_user)
+    StaticDevice.objects.create(user=staff_user, name="恢复码").token_set.create(token="k7m2p9q4")
+    password_step(client)
+    response = client.post("/accounts/2fa/verify/", {"token": "Ｋ７ｍ２\u3000ｐ９Ｑ４", "next": "/admin/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
 def test_a_code_shown_in_two_groups_is_accepted_at_enrolment(client, staff_user, clock):
     password_step(client)
     client.get("/accounts/2fa/setup/")
