@@ -610,6 +610,8 @@ def staff_case(request, pk):
             "fee": services.fee_quote(case),
             "column": STAFF_COLUMN,
             "crumbs": _staff_crumbs((case.number, None)),
+            # The action sent back with errors: base.html's title then says so first.
+            "form": next(iter(bound.values()), None),
         },
         status=status,
     )

@@ -341,3 +341,19 @@ def test_disclosing_on_a_reanswer_what_a_third_party_was_asked_about_tells_the_t
     assert _post(client, case, "reanswer", {**form, "third_party_reason": reason}).status_code == 302
     letter = case.notices.get(addressee=Notice.Addressee.THIRD_PARTY, key="third_party_disclosure")
     assert reason in letter.body and letter.issued_on == D(2026, 12, 4)
+
+
+def test_a_case_page_sent_back_with_errors_says_so_first_in_its_title(client, agency):
+    """With JavaScript off nothing moves the focus to the error summary: the <title> is what a
+    screen reader says first, on the case page's action forms as on every other form."""
+    case, _ = answered(agency)
+    sign_in_staff(client, staff_user("clerk", agency))
+    title = re.compile(r"<title>(.*?)</title>", re.S)
+    assert (
+        not title.search(client.get(f"/disclosures/apply/staff/{case.pk}/").content.decode())
+        .group(1)
+        .startswith("填写有误")
+    )
+    response = _post(client, case, "reopen", {**REOPEN_FORM, "order_reference": ""})
+    assert response.status_code == 400
+    assert title.search(response.content.decode()).group(1).startswith("填写有误，请修改 - ")
