@@ -403,6 +403,11 @@ class SplitForm(PlainLabels, forms.Form):
 class DuplicateForm(PlainLabels, forms.Form):
     original = forms.CharField(label="原申请编号", max_length=40, error_messages=_required("原申请编号"))
 
+    def clean_original(self):
+        # As typed from a letter or by an input method in full-width mode: ｇｄ－ＹＳＱ－２０２６… is
+        # GD-YSQ-2026… (numbers are stored in capitals).
+        return "".join(fold_width(self.cleaned_data["original"]).split()).upper()
+
 
 class PromoteForm(PlainLabels, forms.Form):
     title = forms.CharField(label="主动公开信息的标题（选填）", max_length=300, required=False)

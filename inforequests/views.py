@@ -637,7 +637,8 @@ def _initial(name, case):
         initial["days"] = 20
     if name == "publish":
         initial = {"request_text": case.title, "reply_text": case.reply_text}
-    if name == "duplicate" and case.possible_duplicate_of_id:
+    if name == "duplicate" and case.possible_duplicate_of_id and case.possible_duplicate_of.replied_on:
+        # Only an answered case can be linked (services.case_link_duplicate): no number filled in for a refusal.
         initial = {"original": case.possible_duplicate_of.number}
     return initial
 

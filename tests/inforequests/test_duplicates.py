@@ -185,3 +185,28 @@ def test_the_applicant_never_learns_of_another_case(agency):
     first, second = Case.objects.order_by("pk")
     assert second.possible_duplicate_of == first  # the shared phone: staff look
     assert first.number not in html and second.number in html and "本次没有重复登记" not in html
+
+
+def test_a_case_number_typed_full_width_lower_case_or_spaced_is_found(client, agency):
+    """Staff copy the number from a letter, or type it with an input method in full-width mode."""
+    earlier = make_case(agency=agency, received_on=D(2026, 9, 18))
+    services.case_reply(case=earlier, outcome=Outcome.GRANTED, replied_on=D(2026, 10, 9), reply_text="予以公开")
+    case = make_case(agency=agency, received_on=D(2026, 11, 2))
+    sign_in_staff(client, staff_user("clerk", agency))
+    wide = str.maketrans("0123456789-", "０１２３４５６７８９－")
+    typed = f" {earlier.number.lower().translate(wide)}\u3000"
+    response = client.post(f"/disclosures/apply/staff/{case.pk}/", {"action": "duplicate", "duplicate-original": typed})
+    assert response.status_code == 302 and Case.objects.get(pk=case.pk).duplicate_of_id == earlier.pk
+
+
+def test_a_flag_to_a_case_not_yet_answered_does_not_invite_a_link_that_is_refused(client, agency):
+    """关联重复申请 takes only an answered case (Art. 36(6)): while the earlier one is open, the
+    page says so instead of pointing to the form with the number filled in for a refusal."""
+    earlier = make_case(agency=agency, received_on=D(2026, 11, 2))
+    case = make_case(agency=agency, received_on=D(2026, 11, 3))
+    assert case.possible_duplicate_of_id == earlier.pk and earlier.replied_on is None
+    sign_in_staff(client, staff_user("clerk", agency))
+    page = client.get(f"/disclosures/apply/staff/{case.pk}/").content.decode()
+    assert "可能重复申请" in page and earlier.number in page
+    assert "可在下方“关联重复申请”中关联" not in page and "尚未答复" in page
+    assert f'name="duplicate-original" value="{earlier.number}"' not in page
