@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from core.working_days import add_working_days
 from inforequests import selectors, services
@@ -357,3 +358,24 @@ def test_a_case_page_sent_back_with_errors_says_so_first_in_its_title(client, ag
     response = _post(client, case, "reopen", {**REOPEN_FORM, "order_reference": ""})
     assert response.status_code == 400
     assert title.search(response.content.decode()).group(1).startswith("填写有误，请修改 - ")
+
+
+def test_every_table_that_scrolls_sideways_can_be_scrolled_by_keyboard(client, agency):
+    """At 320 px (长者模式 above all) the day-by-day deadline table, the queue and the report
+    scroll sideways in their region: a keyboard reaches it only with tabindex, and a screen
+    reader names it (components.scrolling_table). A bare div.table-scroll is neither."""
+    case, code = answered(agency)
+    reopen(case)
+    status = Client().post(STATUS, {"query_code": code, "tail": PHONE[-4:]}).content.decode()
+    sign_in_staff(client, staff_user("clerk", agency))
+    pages = {
+        "status": status,
+        "deadline": client.get(f"/disclosures/apply/staff/{case.pk}/deadline/").content.decode(),
+        "queue": client.get("/disclosures/apply/staff/").content.decode(),
+        "report": client.get("/disclosures/apply/staff/report/").content.decode(),
+    }
+    for name, page in pages.items():
+        regions = re.findall(r'<div class="table-scroll"[^>]*>', page)
+        assert regions, name
+        for region in regions:
+            assert 'role="region"' in region and 'tabindex="0"' in region and "aria-label=" in region, (name, region)
