@@ -96,6 +96,7 @@ def setup(request):
             expires = services.enrolment_code_mail(request=request)
         except services.EnrolmentRefused as refused:
             form.cleaned_data = {}  # unbound (nothing typed was sent): add_error needs it
+            form.error_title = "未能发送绑定验证码"  # the <title>: nothing typed was wrong
             form.add_error("enrolment_code" if needs_code else None, refused.message)
             status = 429 if user.email and needs_code else 400
         else:

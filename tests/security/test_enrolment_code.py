@@ -185,6 +185,9 @@ def test_mailing_codes_is_rate_limited(client, staff_user, clock, mailoutbox, dj
             response = client.post(SETUP, {"send_code": "1"})
     assert response.status_code == 429 and "发送过于频繁" in error_beside(response, "enrolment_code")
     assert len(mailoutbox) == 2
+    # Nothing was typed: the title a screen reader says first tells what happened, not 填写有误.
+    title = re.search(r"<title>(.*?)</title>", response.content.decode()).group(1)
+    assert title.startswith("未能发送绑定验证码 - ") and "填写有误" not in title
 
 
 def test_an_account_without_an_address_is_told_to_ask_an_administrator(client, clock, mailoutbox):
