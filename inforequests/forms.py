@@ -276,14 +276,26 @@ class ExtendForm(PlainLabels, forms.Form):
     on = date_field("延期决定日期")
 
 
+# An answer's text goes into a 告知书 of a few pages; what is released goes as attachments. A
+# longer text is refused beside its field (kept as typed), never cut.
+REPLY_MAX_CHARACTERS = 20_000
+
+
+def reply_text_field(label, rows=5):
+    return forms.CharField(
+        label=label,
+        max_length=REPLY_MAX_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages=_required(label),
+    )
+
+
 class ReplyForm(PlainLabels, forms.Form):
     outcome = forms.ChoiceField(
         label="办理结果（年报表三）", choices=[("", "请选择")] + Outcome.choices, error_messages=_choice("办理结果")
     )
     replied_on = date_field("答复日期")
-    reply_text = forms.CharField(
-        label="答复内容", widget=forms.Textarea(attrs={"rows": 5}), error_messages=_required("答复内容")
-    )
+    reply_text = reply_text_field("答复内容")
     third_party_reason = forms.CharField(
         label="告知第三方的公开理由（征求过第三方意见且决定公开时必填）",
         required=False,
@@ -324,9 +336,7 @@ class ReanswerForm(PlainLabels, forms.Form):
         error_messages=_choice("办理结果"),
     )
     replied_on = date_field("重新答复日期")
-    reply_text = forms.CharField(
-        label="重新答复内容", widget=forms.Textarea(attrs={"rows": 5}), error_messages=_required("重新答复内容")
-    )
+    reply_text = reply_text_field("重新答复内容")
     third_party_reason = ReplyForm.base_fields["third_party_reason"]
 
 
@@ -340,16 +350,8 @@ class ArchiveForm(PlainLabels, forms.Form):
 
 
 class PublishForm(PlainLabels, forms.Form):
-    request_text = forms.CharField(
-        label="隐私处理后的申请内容",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages=_required("隐私处理后的申请内容"),
-    )
-    reply_text = forms.CharField(
-        label="隐私处理后的答复内容",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages=_required("隐私处理后的答复内容"),
-    )
+    request_text = reply_text_field("隐私处理后的申请内容", rows=3)
+    reply_text = reply_text_field("隐私处理后的答复内容")
 
 
 class StaffSearchForm(forms.Form):

@@ -379,3 +379,27 @@ def test_every_table_that_scrolls_sideways_can_be_scrolled_by_keyboard(client, a
         assert regions, name
         for region in regions:
             assert 'role="region"' in region and 'tabindex="0"' in region and "aria-label=" in region, (name, region)
+
+
+@pytest.mark.parametrize("action", ["reply", "reanswer"])
+def test_an_answer_longer_than_a_notice_holds_is_refused_beside_its_field_and_kept(client, agency, action):
+    """The text goes into the 告知书; a text of 200,000 characters (a document pasted whole) is
+    refused, named by its field, and comes back as typed: nothing is cut or lost."""
+    from html import unescape
+
+    from inforequests.forms import REPLY_MAX_CHARACTERS
+
+    if action == "reply":
+        case = make_case(agency=agency, received_on=RECEIVED)
+    else:
+        case = reopen(answered(agency)[0])
+    sign_in_staff(client, staff_user("clerk", agency))
+    text = "答复内容。" * 40_000
+    response = _post(client, case, action, {"outcome": "granted", "replied_on": "2026-12-04", "reply_text": text})
+    page = unescape(response.content.decode())
+    assert response.status_code == 400
+    label = "答复内容" if action == "reply" else "重新答复内容"
+    assert f"{label}最多{REPLY_MAX_CHARACTERS}字（当前200000字）。" in page
+    assert text in page
+    case.refresh_from_db()
+    assert case.state in (Case.State.REGISTERED, Case.State.REANSWERING)
