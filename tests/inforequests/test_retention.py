@@ -35,6 +35,21 @@ def closed(*, replied_on=D(2024, 12, 31), archive=True):
     return case, code
 
 
+def consulted_and_erased(*, party, note):
+    """A case whose third party `party` was consulted, staff noting `note` when it answered;
+    answered, archived in 2024 and erased on 1 January 2027."""
+    case = make_case(received_on=D(2024, 11, 4))
+    day = D(2024, 11, 5)
+    case = services.case_start_consultation(case=case, kind=Pause.Kind.THIRD_PARTY, party=party, started_on=day)
+    case = services.case_end_consultation(case=case, ended_on=day, note=note)
+    case = services.case_reply(
+        case=case, outcome=Outcome.GRANTED, replied_on=day, reply_text="予以公开", third_party_reason="同意"
+    )
+    services.case_archive(case=case)
+    assert retention.erase_expired_particulars(today=D(2027, 1, 1)) == [case.number]
+    return case
+
+
 def stored_text():
     """Every column of every row of every table of the app (the cases, their notices, events,
     pauses, items, reminders and the history of each), as the database holds it (decrypted by
@@ -234,16 +249,7 @@ def test_a_third_partys_contact_person_written_after_its_label_goes_on_its_own()
     """“联系人李四”, as staff type a party: 李四 is a particular without its label (the words that
     label the parts stay: they are in every reply). particulars.party_particulars is the guard's
     too."""
-    case = make_case(received_on=D(2024, 11, 4))
-    day = D(2024, 11, 5)
-    party = "某某建材有限公司（联系人李四，负责人王五）"
-    case = services.case_start_consultation(case=case, kind=Pause.Kind.THIRD_PARTY, party=party, started_on=day)
-    case = services.case_end_consultation(case=case, ended_on=day, note="李四来电同意公开，王五签字")
-    case = services.case_reply(
-        case=case, outcome=Outcome.GRANTED, replied_on=day, reply_text="予以公开", third_party_reason="同意"
-    )
-    services.case_archive(case=case)
-    assert retention.erase_expired_particulars(today=D(2027, 1, 1)) == [case.number]
+    case = consulted_and_erased(party="某某建材有限公司（联系人李四，负责人王五）", note="李四来电同意公开，王五签字")
     note = case.events.get(action="征求意见结束").reason
     assert note == "〔已删除〕来电同意公开，〔已删除〕签字"
 
@@ -404,15 +410,6 @@ def test_a_case_answered_again_loses_its_particulars_from_the_new_answer_and_its
 def test_a_third_partys_number_after_a_latin_word_goes_on_its_own():
     """“某某建材有限公司（Tel: 0871-65123456）”: the number is a particular without the word before
     it, so a note giving the number alone loses it too."""
-    case = make_case(received_on=D(2024, 11, 4))
-    day = D(2024, 11, 5)
-    party = "某某建材有限公司（Tel: 0871-65123456）"
-    case = services.case_start_consultation(case=case, kind=Pause.Kind.THIRD_PARTY, party=party, started_on=day)
-    case = services.case_end_consultation(case=case, ended_on=day, note="来电0871-65123456同意公开")
-    case = services.case_reply(
-        case=case, outcome=Outcome.GRANTED, replied_on=day, reply_text="予以公开", third_party_reason="同意"
-    )
-    services.case_archive(case=case)
-    assert retention.erase_expired_particulars(today=D(2027, 1, 1)) == [case.number]
+    case = consulted_and_erased(party="某某建材有限公司（Tel: 0871-65123456）", note="来电0871-65123456同意公开")
     assert case.events.get(action="征求意见结束").reason == "来电〔已删除〕同意公开"
     assert "65123456" not in stored_text()
