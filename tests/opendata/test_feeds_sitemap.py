@@ -359,6 +359,41 @@ def test_community_and_proposal_sitemap_dates_move_forward_when_a_quoted_record_
             assert sitemap_index_lastmod(client, name) == withdrawn_at, name
 
 
+def _published_reply(admin_user):
+    """(a client signed in as `admin_user`, a reply sent and published as a catalogue record)."""
+    from django.test import Client
+
+    from proposals.services import reply_publish, reply_send
+    from tests.proposals.factories import ReplyFactory, vocabularies
+    from tests.staff import sign_in_staff
+
+    vocabularies()
+    staff = sign_in_staff(Client(), admin_user)
+    reply = ReplyFactory()
+    reply_send(reply=reply)
+    reply_publish(reply=reply)
+    reply.refresh_from_db()
+    return staff, reply
+
+
+def _assert_proposal_dates(client, reply, when):
+    """The reply's proposal's sitemap lastmod, the section's (in its sitemap and the index) and
+    the reply feeds' dates are all `when`."""
+    from email.utils import parsedate_to_datetime
+
+    from proposals.sitemaps import ProposalPagesSitemap, ProposalsSitemap
+
+    sitemap = ProposalsSitemap()
+    assert sitemap.lastmod(sitemap.items().get(pk=reply.proposal_id)) == when
+    assert dict(ProposalPagesSitemap().items())["/proposals/"] == when
+    for name in ["proposals", "proposal-pages"]:
+        assert sitemap_index_lastmod(client, name) == when, name
+    channel = parse(client.get("/feeds/replies.xml"), "application/rss+xml").find("channel")
+    assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == when
+    feed = parse(client.get("/feeds/replies.atom"), "application/atom+xml")
+    assert dt.datetime.fromisoformat(feed.findtext(f"{ATOM}updated")) == when
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("removal", ["delete", "delete from the list", "withdraw, then delete"])
 def test_proposal_dates_move_forward_when_a_replys_record_is_deleted(client, seed, admin_user, removal):
@@ -367,25 +402,13 @@ def test_proposal_dates_move_forward_when_a_replys_record_is_deleted(client, see
     replies nor those withdrawn with their record counted it, and the proposal's lastmod, the
     section's and the reply feed's date went back to what was left. A record withdrawn first
     keeps its withdrawal's date, as the records' sitemap and feeds do."""
-    from email.utils import parsedate_to_datetime
-
-    from django.test import Client
 
     from core import pagecache
     from disclosures import services
-    from proposals.services import reply_publish, reply_send
-    from proposals.sitemaps import ProposalPagesSitemap, ProposalsSitemap
-    from tests.proposals.factories import ReplyFactory, vocabularies
-    from tests.staff import sign_in_staff
 
-    vocabularies()
-    staff = sign_in_staff(Client(), admin_user)
     start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
     with time_machine.travel(start, tick=False) as clock:
-        reply = ReplyFactory()
-        reply_send(reply=reply)
-        reply_publish(reply=reply)
-        reply.refresh_from_db()
+        staff, reply = _published_reply(admin_user)
         record = reply.record
         url = reply.proposal.get_absolute_url()
         before = client.get(url)
@@ -411,15 +434,7 @@ def test_proposal_dates_move_forward_when_a_replys_record_is_deleted(client, see
         assert record.index_number not in after.content.decode()
         # The page's own headers: its ETag is its content's; it gives no Last-Modified to go back.
         assert after["ETag"] != before["ETag"] and not after.has_header("Last-Modified")
-        sitemap = ProposalsSitemap()
-        assert sitemap.lastmod(sitemap.items().get(pk=reply.proposal_id)) == removed_at
-        assert dict(ProposalPagesSitemap().items())["/proposals/"] == removed_at
-        for name in ["proposals", "proposal-pages"]:
-            assert sitemap_index_lastmod(client, name) == removed_at, name
-        channel = parse(client.get("/feeds/replies.xml"), "application/rss+xml").find("channel")
-        assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == removed_at
-        feed = parse(client.get("/feeds/replies.atom"), "application/atom+xml")
-        assert dt.datetime.fromisoformat(feed.findtext(f"{ATOM}updated")) == removed_at
+        _assert_proposal_dates(client, reply, removed_at)
 
 
 @pytest.mark.django_db
@@ -482,26 +497,15 @@ def test_restoring_a_replys_deleted_record_links_the_reply_again_and_dates_move_
     cleared the link): the reply is back on its proposal's page as before, republishing it
     updates that record instead of making a second one, and the proposal's lastmod, the
     section's and the reply feed's date are the restore's, not back at the publication."""
-    from email.utils import parsedate_to_datetime
-
-    from django.test import Client
 
     from core import pagecache
     from disclosures import services
     from disclosures.models import DisclosureRecord
-    from proposals.services import reply_publish, reply_send
-    from proposals.sitemaps import ProposalPagesSitemap, ProposalsSitemap
-    from tests.proposals.factories import ReplyFactory, vocabularies
-    from tests.staff import sign_in_staff
+    from proposals.services import reply_publish
 
-    vocabularies()
-    staff = sign_in_staff(Client(), admin_user)
     start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
     with time_machine.travel(start, tick=False) as clock:
-        reply = ReplyFactory()
-        reply_send(reply=reply)
-        reply_publish(reply=reply)
-        reply.refresh_from_db()
+        staff, reply = _published_reply(admin_user)
         record = reply.record
         url = reply.proposal.get_absolute_url()
         assert f">索引号 {record.index_number}</a>" in client.get(url).content.decode()
@@ -524,15 +528,7 @@ def test_restoring_a_replys_deleted_record_links_the_reply_again_and_dates_move_
 
         page = client.get(url).content.decode()
         assert (f">索引号 {record.index_number}</a>" in page) == (removal == "delete")
-        sitemap = ProposalsSitemap()
-        assert sitemap.lastmod(sitemap.items().get(pk=reply.proposal_id)) == restored_at
-        assert dict(ProposalPagesSitemap().items())["/proposals/"] == restored_at
-        for name in ["proposals", "proposal-pages"]:
-            assert sitemap_index_lastmod(client, name) == restored_at, name
-        channel = parse(client.get("/feeds/replies.xml"), "application/rss+xml").find("channel")
-        assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == restored_at
-        feed = parse(client.get("/feeds/replies.atom"), "application/atom+xml")
-        assert dt.datetime.fromisoformat(feed.findtext(f"{ATOM}updated")) == restored_at
+        _assert_proposal_dates(client, reply, restored_at)
 
         # Published again (after its withdrawal, or as it is): the same record, no second one.
         records = DisclosureRecord.objects.count()
