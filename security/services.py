@@ -148,7 +148,7 @@ def enrolment_code_mail(*, request) -> dt.datetime:
     if not user.email:
         raise EnrolmentRefused("您的账号没有登记电子邮箱，无法发送绑定验证码。请向系统管理员索取绑定验证码。")
     if ratelimit.hit("enrol_mail_account", user.pk) or ratelimit.hit("enrol_mail_address", client_network(request)):
-        raise EnrolmentRefused("绑定验证码发送过于频繁，请稍后再试，或向系统管理员索取绑定验证码。")
+        raise EnrolmentRefused("绑定验证码发送过于频繁，请一小时后再试，或向系统管理员当面索取绑定验证码。")
     code, expires = enrolment_code_issue(user=user, channel=EnrolmentCode.Channel.MAIL, actor=user, request=request)
     minutes = int(ENROLMENT_CODE_LIFETIME[EnrolmentCode.Channel.MAIL].total_seconds() // 60)
     # The code and what to do with it, nothing else: no name, no address, no account name.

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, AuditEntry
 from security.models import EnrolmentCode
+from tests.html import page_title
 from tests.security.conftest import PASSWORD, password_step
 from tests.staff import authenticator, current_code, enrolment_code, sign_in_staff
 
@@ -285,3 +286,24 @@ def test_codes_typed_with_full_width_digits_bind(client, staff_user, clock):
         SETUP, {"enrolment_code": code.translate(wide), "token": current_code(device).translate(wide)}
     )
     assert "只显示这一次" in response.content.decode() and bound(staff_user)
+
+
+def test_the_second_step_pages_name_themselves_and_a_mailed_code_is_announced_first(
+    client, staff_user, clock, django_capture_on_commit_callbacks
+):
+    """The <title> is what a screen reader says first when a page loads: each page of the second
+    step is named there, and after 发送绑定验证码 the page (reloaded, the focus on its start) says
+    the code went before anything else; a refusal says when to try again."""
+    password_step(client)
+    assert page_title(client.get(SETUP)).startswith("绑定身份验证器 - ")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(SETUP, {"send_code": "1"}, follow=True)
+    assert page_title(sent).startswith("绑定验证码已发送 - 绑定身份验证器 - ")
+    for _ in range(5):
+        refused = client.post(SETUP, {"send_code": "1"})
+    assert refused.status_code == 429 and "请一小时后再试" in error_beside(refused, "enrolment_code")
+
+    enrolled = Client()
+    authenticator(get_user_model().objects.create_user("enrolled", "e@example.com", PASSWORD, is_staff=True))
+    password_step(enrolled, "enrolled")
+    assert page_title(enrolled.get("/accounts/2fa/verify/")).startswith("两步验证 - ")
