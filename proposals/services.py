@@ -136,7 +136,6 @@ def _locked_with_record(reply, *related):
     return reply, record
 
 
-@transaction.atomic
 def record_deleting(sender, instance, **kwargs):
     """Before a disclosure record is deleted (pre_delete, connected in hooks.py; the admin's
     delete page and its bulk action both send it): a full or summary reply published as it
@@ -182,6 +181,7 @@ def record_restored(record, user) -> str | None:
     return None
 
 
+@transaction.atomic
 def reply_publish(*, reply: Reply, user=None, published_at=None) -> ReplyPublishResult:
     """Publish a sent reply. Full text or summary becomes a DisclosureRecord (索引号 and all, so
     it is also in the catalogue); 不公开 publishes only the decision and its reason."""
