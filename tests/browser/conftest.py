@@ -140,7 +140,16 @@ def reader_context(browser, site):
 
     yield _new
     for context in contexts:
-        context.close()
+        close_settled(context)
+
+
+def close_settled(context):
+    """Close a browser context once its pages have loaded. Never while one is still navigating
+    (a test that ends on a click or a key that leads on): chromium may then never answer the
+    close (Target.disposeBrowserContext), and Playwright waits for it without a timeout."""
+    for page in context.pages:
+        page.wait_for_load_state()
+    context.close()
 
 
 def watch_console(page):

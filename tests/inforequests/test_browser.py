@@ -6,6 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from inforequests.models import Case
+from tests.browser.conftest import close_settled
 from tests.browser.test_axe import axe_options
 from tests.staff import sign_in_staff
 
@@ -90,8 +91,8 @@ def test_apply_confirm_receipt_and_status_without_javascript_in_elder_mode(brows
     assert "elder" not in (page.locator("html").get_attribute("class") or "")
     page.click("button[name=elder]")
     assert Case.objects.count() == 1  # the preference changes sent nothing
-    context.close()
-    checker.close()
+    close_settled(context)
+    close_settled(checker)
 
 
 @pytest.mark.browser
@@ -111,7 +112,7 @@ def test_with_javascript_a_preference_on_the_form_changes_in_place(browser, live
     page.press("#id_name", "Enter")  # the form's own default, not 长者模式
     assert page.locator(".error-summary").count() == 1  # sent and checked: the rest is missing
     assert "elder" in (page.locator("html").get_attribute("class") or "")
-    context.close()
+    close_settled(context)
 
 
 @pytest.mark.browser
@@ -137,7 +138,7 @@ def test_with_javascript_the_receipt_has_a_print_button(browser, live_server):
     button.click()
     assert page.evaluate("window.printed === true")
     axe_clean(page)
-    context.close()
+    close_settled(context)
 
 
 @pytest.mark.browser
@@ -181,4 +182,4 @@ def test_staff_pages_are_axe_clean(browser, live_server):
             page.get_by_role("button", name="查找").click()
         assert "search=" in page.url and typed not in page.url
         axe_clean(page)
-    context.close()
+    close_settled(context)

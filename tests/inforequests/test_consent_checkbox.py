@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import close_settled
+
 pytestmark = pytest.mark.django_db
 
 
@@ -38,4 +40,4 @@ def test_the_whole_label_line_is_a_large_target(browser, live_server, reader, le
     assert line["y"] <= box["y"] and box["y"] + box["height"] <= line["y"] + line["height"]
     label.locator("span").click()
     assert page.is_checked("#id_consents_publication")
-    context.close()
+    close_settled(context)
