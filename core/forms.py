@@ -35,17 +35,6 @@ class NamedRequired:
                 field.error_messages["required"] = f"请{verb}{field.label or name}。"
 
 
-class NoAutofocus:
-    """No field takes the focus when the page loads (Django's sign-in and password forms give
-    one autofocus): it skips the skip link, the header and the page's heading, so keyboard and
-    screen-reader users would start mid-page without knowing where they are (WCAG 2.4.3)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.pop("autofocus", None)
-
-
 class PlainLabels(NamedRequired):
     """Chinese form conventions: labels without Django's ASCII colon, messages that name the
     field (a length message: Django's own says “变量”) instead of a browser's silent cut, and
@@ -106,7 +95,7 @@ def error_summary(form, shown=None) -> list[tuple[str, str]]:
     return items
 
 
-class CountedPasswordChangeForm(NoAutofocus, NamedRequired, PasswordChangeForm):
+class CountedPasswordChangeForm(NamedRequired, PasswordChangeForm):
     """The current password checked as a sign-in checks it (authenticate()), so a wrong one
     counts like a failed sign-in: the lockout (django-axes) counts it and refuses while locked,
     the audit log records it. Django's form asks check_password() alone: whoever finds a
@@ -122,5 +111,5 @@ class CountedPasswordChangeForm(NoAutofocus, NamedRequired, PasswordChangeForm):
         return old_password
 
 
-class StaffLoginForm(NoAutofocus, AdminAuthenticationForm):
+class StaffLoginForm(AdminAuthenticationForm):
     """The admin's sign-in form, its checks unchanged."""

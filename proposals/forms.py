@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from core.forms import NamedRequired, NoAutofocus, PlainLabels
+from core.forms import NamedRequired, PlainLabels
 
 from .models import SatisfactionLevel, Session, normalize_proposal_number, number_validator
 
@@ -54,5 +54,5 @@ class FeedbackForm(PlainLabels, forms.Form):
     )
 
 
-class MemberLoginForm(NoAutofocus, NamedRequired, AuthenticationForm):
+class MemberLoginForm(NamedRequired, AuthenticationForm):
     """Django's sign-in form, its checks unchanged."""
