@@ -373,19 +373,6 @@ PDF_PASSWORD = "PDF 文件设置了打开密码，公众无法打开：请取消
 
 
 @pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param("pdf/open-password-1234.pdf", id="LibreOffice's export, RC4 128-bit"),
-        pytest.param("pdf/open-password-1234-aes256.pdf", id="AES-256 (PDF 2.0)"),
-    ],
-)
-def test_a_pdf_with_an_opening_password_is_refused_saying_so(path):
-    with pytest.raises(ValidationError) as refused:
-        validate_attachment(SimpleUploadedFile("公开指南.pdf", fixture(path)))
-    assert refused.value.messages == [PDF_PASSWORD]
-
-
-@pytest.mark.parametrize(
     "name, path",
     [
         # Encrypted with an empty opening password: it opens for everyone, printing and
@@ -403,19 +390,22 @@ def test_documents_without_an_opening_password_are_accepted(name, path):
 PDF_HANDLER = "PDF 文件用证书或数字版权保护（DRM）等特殊方式加密，公众无法打开：请取消加密（文档属性中的安全性设为“无”）后再上传。"
 
 
-# Encrypted by a handler other than the standard (password) one: pypdf cannot open them, and
-# they were taken for PDFs without a password. How they were made: make_other_handlers.py.
+# Encrypted with an opening password, or by a handler other than the standard (password) one:
+# pypdf cannot open the latter, and they were taken for PDFs without a password. How they were
+# made: make_other_handlers.py.
 @pytest.mark.parametrize(
-    "path",
+    "path, message",
     [
-        pytest.param("pdf/certificate-adobe-pubsec.pdf", id="certificate security, Adobe.PubSec"),
-        pytest.param("pdf/drm-fileopen.pdf", id="a DRM plug-in's handler"),
+        pytest.param("pdf/open-password-1234.pdf", PDF_PASSWORD, id="LibreOffice's export, RC4 128-bit"),
+        pytest.param("pdf/open-password-1234-aes256.pdf", PDF_PASSWORD, id="AES-256 (PDF 2.0)"),
+        pytest.param("pdf/certificate-adobe-pubsec.pdf", PDF_HANDLER, id="certificate security, Adobe.PubSec"),
+        pytest.param("pdf/drm-fileopen.pdf", PDF_HANDLER, id="a DRM plug-in's handler"),
     ],
 )
-def test_a_pdf_encrypted_for_certificates_or_drm_is_refused_saying_so(path):
+def test_a_pdf_citizens_cannot_open_is_refused_saying_why(path, message):
     with pytest.raises(ValidationError) as refused:
         validate_attachment(SimpleUploadedFile("公开指南.pdf", fixture(path)))
-    assert refused.value.messages == [PDF_HANDLER]
+    assert refused.value.messages == [message]
 
 
 PDF_DAMAGED = "PDF 文件已损坏或不完整，无法读取：请重新导出（或重新复制完整的文件）后再上传。"
