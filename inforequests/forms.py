@@ -354,6 +354,10 @@ class PublishForm(PlainLabels, forms.Form):
     reply_text = reply_text_field("隐私处理后的答复内容")
 
 
+class PublishReanswerForm(PlainLabels, forms.Form):
+    reply_text = reply_text_field("隐私处理后的重新答复内容")
+
+
 class StaffSearchForm(forms.Form):
     q = forms.CharField(
         label="查找申请",

@@ -447,6 +447,8 @@ class Reanswer(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A published case's page shows each round; its new answer only once staff have redacted it.
+    public_text = models.TextField("公开的重新答复内容（隐私处理后）", blank=True)
     history = HistoricalRecords()
 
     class Meta:

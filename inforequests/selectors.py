@@ -433,6 +433,12 @@ def reanswers_for_applicant(case) -> list[Reanswer]:
     )
 
 
+def reanswers_for_public(case) -> list[Reanswer]:
+    """A published case's 重新答复 rounds as its public page shows them: why and when it was
+    answered again, the outcome, and the new answer only as staff redacted it."""
+    return list(case.reanswers.only("case_id", "basis", "order_date", "outcome", "replied_on", "public_text"))
+
+
 # --- 重复申请 recognised on the server (not only by the browser's session) -------------------
 
 # A form sent twice (a double click that reached the server twice, a second browser) within this

@@ -822,6 +822,33 @@ def case_publish(*, case, request_text, reply_text, user=None) -> Case:
     return case
 
 
+@transaction.atomic
+def reanswer_publish(*, case, reply_text, user=None) -> Case:
+    """Publish the redacted new answer of the latest answered 重新答复 round of a published case:
+    its page shows that the answer was given again from the moment the round opens, and this
+    text, checked as the first answer's was, once staff have redacted it."""
+    case = _lock(case)
+    if user is not None and not selectors.can_handle(user=user, case=case):
+        raise PermissionDenied("无权办理其他机关的申请。")
+    if user is not None and not selectors.may_publish(user):
+        raise PermissionDenied("公开隐私处理后的申请和答复须由终审审核员操作。")
+    if case.published_at is None:
+        raise ValidationError("请先公开首次答复（隐私处理后公开），再公开重新答复。")
+    round_ = case.reanswers.filter(replied_on__isnull=False).order_by("-opened_at", "-id").first()
+    if round_ is None:
+        raise ValidationError("本件还没有作出重新答复。")
+    text = (reply_text or "").strip()
+    if not text:
+        raise ValidationError({"reply_text": "请填写隐私处理后的重新答复内容。"})
+    if found := _personal_data_in(case, text):
+        raise ValidationError({"reply_text": f"公开内容仍含{found}，请先作隐私处理。"})
+    round_.public_text = text
+    round_._history_user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    round_.save(update_fields=["public_text"])
+    _event(case, action="公开重新答复", effective_on=timezone.localdate(), user=user)
+    return case
+
+
 class _Sought(NamedTuple):
     whose: str  # 申请人 / 申请人此前登记的 / 征求意见第三方的
     particular: Found

@@ -352,6 +352,7 @@ def published(request, number):
         "inforequests/published.html",
         {
             "case": case,
+            "reanswers": selectors.reanswers_for_public(case),
             "crumbs": _crumbs(
                 (case.agency.name, reverse("inforequests:agency", args=[case.agency_id])), (case.number, None)
             ),
@@ -513,6 +514,7 @@ ACTIONS = {
         Case.State.REANSWERING,
     ),
     "publish": ("隐私处理后公开", forms.PublishForm, services.case_publish, None),
+    "publish_reanswer": ("隐私处理后公开重新答复", forms.PublishReanswerForm, services.reanswer_publish, None),
     "promote": ("转为主动公开", forms.PromoteForm, services.case_promote_to_catalogue, None),
     "split": ("拆分事项（一事一申请）", forms.SplitForm, services.case_split, None),
     "duplicate": ("关联重复申请", forms.DuplicateForm, services.case_link_duplicate, None),
@@ -533,6 +535,13 @@ def available_actions(case, user=None):
             ok = not case.is_open and case.consents_publication and (user is None or selectors.may_publish(user))
         elif name == "correction":  # once only (Art. 30)
             ok = target in services.TRANSITIONS[case.state] and case.correction_notice_on is None
+        elif name == "publish_reanswer":
+            ok = (
+                case.published_at is not None
+                and case.state != Case.State.REANSWERING
+                and case.reanswers.filter(replied_on__isnull=False).exists()
+                and (user is None or selectors.may_publish(user))
+            )
         elif name == "promote":
             ok = case.published_at is not None and not case.promoted_record_id
         elif name == "split":  # once a fee is asked (or an answer given), the items are fixed
@@ -637,6 +646,9 @@ def _initial(name, case):
         initial["days"] = 20
     if name == "publish":
         initial = {"request_text": case.title, "reply_text": case.reply_text}
+    if name == "publish_reanswer":
+        latest = case.reanswers.filter(replied_on__isnull=False).order_by("-opened_at", "-id").first()
+        initial = {"reply_text": latest.public_text or latest.reply_text}
     if name == "duplicate" and case.possible_duplicate_of_id and case.possible_duplicate_of.replied_on:
         # Only an answered case can be linked (services.case_link_duplicate): no number filled in for a refusal.
         initial = {"original": case.possible_duplicate_of.number}
