@@ -433,6 +433,11 @@ def reanswers_for_applicant(case) -> list[Reanswer]:
     )
 
 
+def latest_answered_reanswer(case) -> Reanswer | None:
+    """The 重新答复 round whose new answer is the case's last word (None before any)."""
+    return case.reanswers.filter(replied_on__isnull=False).order_by("-opened_at", "-id").first()
+
+
 def reanswers_for_public(case) -> list[Reanswer]:
     """A published case's 重新答复 rounds as its public page shows them: why and when it was
     answered again, the outcome, and the new answer only as staff redacted it."""

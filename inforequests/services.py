@@ -172,6 +172,14 @@ def _check_day(day, field, label, *, not_before=None):
         raise ValidationError({field: f"{label}不能早于{not_before:%Y年%m月%d日}。"})
 
 
+class AlreadyRegistered(Exception):
+    """The application was registered minutes ago: `case` is the one registered."""
+
+    def __init__(self, case):
+        super().__init__(case.number)
+        self.case = case
+
+
 @transaction.atomic
 def case_register(
     *,
@@ -185,10 +193,13 @@ def case_register(
     user=None,
     is_demo=False,
     query_code=None,
+    refuse_double_submission=False,
 ) -> tuple[Case, str]:
     """登记: Art. 31's receipt date starts the clock. Returns the case and its 查询码 (shown
     to the applicant only: just its keyed digest is stored). A `query_code` chosen beforehand
-    makes a second registration with it fail (IntegrityError): a form sent twice."""
+    makes a second registration with it fail (IntegrityError): a form sent twice from one page.
+    `refuse_double_submission` (an applicant's online form): the same application registered
+    minutes ago, from anywhere, raises AlreadyRegistered with it (selectors.double_submission)."""
     if user is not None and not (
         user.has_perm("inforequests.add_case") and selectors.staff_agencies(user).filter(pk=agency.pk).exists()
     ):
@@ -198,8 +209,15 @@ def case_register(
     if received_on < REGULATIONS_IN_FORCE:
         raise ValidationError({"received_on": f"收到申请日期不能早于条例施行之日（{REGULATIONS_IN_FORCE:%Y-%m-%d}）。"})
     code = query_code or new_query_code()
+    # The year's serial, locked until commit: registrations are taken one at a time, so a repeat
+    # sent from another browser at the same moment finds this one (it waited for it).
+    number = _next_number(received_on.year)
+    if refuse_double_submission and (
+        earlier := selectors.double_submission(agency=agency, applicant=applicant, request=request)
+    ):
+        raise AlreadyRegistered(earlier)
     case = Case(
-        number=_next_number(received_on.year),
+        number=number,
         query_code_digest=digest(code, "query"),
         agency=agency,
         channel=channel,
@@ -834,7 +852,7 @@ def reanswer_publish(*, case, reply_text, user=None) -> Case:
         raise PermissionDenied("公开隐私处理后的申请和答复须由终审审核员操作。")
     if case.published_at is None:
         raise ValidationError("请先公开首次答复（隐私处理后公开），再公开重新答复。")
-    round_ = case.reanswers.filter(replied_on__isnull=False).order_by("-opened_at", "-id").first()
+    round_ = selectors.latest_answered_reanswer(case)
     if round_ is None:
         raise ValidationError("本件还没有作出重新答复。")
     text = (reply_text or "").strip()

@@ -112,6 +112,8 @@ def _register_once(request, form, pending, token, entry, **arguments):
     if case is None:
         try:
             case, code = services.case_register(query_code=code, **form.service_arguments(), **arguments)
+        except services.AlreadyRegistered as repeat:  # sent twice, and this session did not know the first
+            return _receipt_again(request, form, pending, token, entry, repeat.case)
         except IntegrityError:
             case = selectors.case_with_query_code(code)
             if case is None:
@@ -200,12 +202,6 @@ def apply(request):
         return _confirmation_page(request, form, crumbs, status=409)
     if "sent" in entry:  # Back, then 确认提交 again; a second tab
         return _sent_before(request, entry, crumbs)
-    arguments = form.service_arguments()
-    earlier = selectors.double_submission(
-        agency=arguments["agency"], applicant=arguments["applicant"], request=arguments["request"]
-    )
-    if earlier is not None:  # sent twice, and this browser's session did not know the first
-        return _receipt_again(request, form, pending, token, entry, earlier)
     key = applicant_key(form.cleaned_data["id_number"])
     address = ratelimit.client_address(request)
     if ratelimit.hit("apply_address", address) or ratelimit.hit("apply_applicant", key):
@@ -220,6 +216,7 @@ def apply(request):
         channel=Case.Channel.ONLINE,
         received_on=timezone.localdate(),
         confirmed_at=timezone.now(),
+        refuse_double_submission=True,
     )
 
 
@@ -538,9 +535,8 @@ def available_actions(case, user=None):
         elif name == "publish_reanswer":
             ok = (
                 case.published_at is not None
-                and case.state != Case.State.REANSWERING
-                and case.reanswers.filter(replied_on__isnull=False).exists()
                 and (user is None or selectors.may_publish(user))
+                and selectors.latest_answered_reanswer(case) is not None
             )
         elif name == "promote":
             ok = case.published_at is not None and not case.promoted_record_id
@@ -647,7 +643,7 @@ def _initial(name, case):
     if name == "publish":
         initial = {"request_text": case.title, "reply_text": case.reply_text}
     if name == "publish_reanswer":
-        latest = case.reanswers.filter(replied_on__isnull=False).order_by("-opened_at", "-id").first()
+        latest = selectors.latest_answered_reanswer(case)
         initial = {"reply_text": latest.public_text or latest.reply_text}
     if name == "duplicate" and case.possible_duplicate_of_id and case.possible_duplicate_of.replied_on:
         # Only an answered case can be linked (services.case_link_duplicate): no number filled in for a refusal.

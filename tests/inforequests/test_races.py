@@ -12,7 +12,8 @@ from inforequests.models import Case, Outcome
 from tests.races import Meanwhile, before
 from tests.staff import sign_in_staff
 
-from .factories import make_case, staff_user
+from .factories import AgencyFactory, make_case, staff_user
+from .test_public import confirm, form_data
 from .test_third_round import _admin_form_data
 
 pytestmark = [
@@ -57,3 +58,22 @@ def test_two_registrations_taking_the_years_first_number_at_once_get_two_numbers
 
     assert other.held  # its counter waited for ours (the year's row, inserted at the same moment)
     assert {ours.number, theirs.number} == {"GD-YSQ-2025-00001", "GD-YSQ-2025-00002"}
+
+
+def test_the_same_application_sent_from_two_browsers_at_the_same_moment_is_registered_once(monkeypatch):
+    """The second arrives while the first is being registered (its case written, not committed):
+    it waits for the first and answers with its receipt, instead of registering a second case
+    that only a flag would have told staff about."""
+    agency = AgencyFactory().organization
+    their_browser = Client()
+    theirs = Meanwhile(lambda: confirm(their_browser, form_data(agency)))
+    before(monkeypatch, services, "_event", theirs)
+
+    ours = confirm(Client(), form_data(agency))
+    again = theirs.done()
+
+    assert ours.status_code == again.status_code == 302
+    assert theirs.held  # it waited for ours to commit
+    assert Case.objects.count() == 1
+    receipt = their_browser.get(again["Location"]).content.decode()
+    assert Case.objects.get().number in receipt and "本次没有重复登记" in receipt
