@@ -79,6 +79,8 @@ def public_pages(seed_record):
         add(name, url)
     for name, url in _sample_agency_urls():
         add(name, url)
+    for name, url in _sample_published_cases():
+        add(name, url)
     for page in list(pages):
         for action, field in _search_forms(_html_or_none(client, page.url) or ""):
             target = action or page.url.split("?")[0]
@@ -176,6 +178,16 @@ def _sample_agency_urls():
                     break
                 except NoReverseMatch:
                     continue
+
+
+def _sample_published_cases():
+    """A published 依申请公开 case's page (a case's own URL is its staff page): the demo's is
+    answered again, so its 重新答复 section is checked too."""
+    from inforequests.models import Case
+
+    case = Case.objects.published().order_by("pk").first()
+    if case is not None:
+        yield "inforequests:published", reverse("inforequests:published", args=[case.number])
 
 
 _FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.IGNORECASE | re.DOTALL)
