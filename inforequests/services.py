@@ -814,10 +814,7 @@ def case_split(*, case, descriptions, user=None) -> Case:
 def case_publish(*, case, request_text, reply_text, user=None) -> Case:
     """Publish the redacted request and reply: only with the applicant's consent, after the reply."""
     case = _lock(case)
-    if user is not None and not selectors.can_handle(user=user, case=case):
-        raise PermissionDenied("无权办理其他机关的申请。")
-    if user is not None and not selectors.may_publish(user):
-        raise PermissionDenied("公开隐私处理后的申请和答复须由终审审核员操作。")
+    _check_publisher(case, user)
     if not case.consents_publication:
         raise ValidationError("申请人未同意公开答复内容，不能公开。")
     if case.is_open:
@@ -846,10 +843,7 @@ def reanswer_publish(*, case, reply_text, user=None) -> Case:
     its page shows that the answer was given again from the moment the round opens, and this
     text, checked as the first answer's was, once staff have redacted it."""
     case = _lock(case)
-    if user is not None and not selectors.can_handle(user=user, case=case):
-        raise PermissionDenied("无权办理其他机关的申请。")
-    if user is not None and not selectors.may_publish(user):
-        raise PermissionDenied("公开隐私处理后的申请和答复须由终审审核员操作。")
+    _check_publisher(case, user)
     if case.published_at is None:
         raise ValidationError("请先公开首次答复（隐私处理后公开），再公开重新答复。")
     round_ = selectors.latest_answered_reanswer(case)
@@ -865,6 +859,14 @@ def reanswer_publish(*, case, reply_text, user=None) -> Case:
     round_.save(update_fields=["public_text"])
     _event(case, action="公开重新答复", effective_on=timezone.localdate(), user=user)
     return case
+
+
+def _check_publisher(case, user):
+    """Text on the public site: the case's own agency's 终审 publishes it (`user=None`: the system)."""
+    if user is not None and not selectors.can_handle(user=user, case=case):
+        raise PermissionDenied("无权办理其他机关的申请。")
+    if user is not None and not selectors.may_publish(user):
+        raise PermissionDenied("公开隐私处理后的申请和答复须由终审审核员操作。")
 
 
 class _Sought(NamedTuple):
