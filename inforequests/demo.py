@@ -106,29 +106,30 @@ def load_demo_data():
             reply_text="本机关不掌握该信息（演示）。",
         )
         services.case_archive(case=c)
-        services.case_publish(
+        c = services.case_publish(
             case=Case.objects.get(pk=c.pk),
             request_text="申请公开历史档案查询相关信息。",
             reply_text="经检索，本机关不掌握该信息。",
         )
         # Corrected by the agency itself, answered again and published again (its page shows both).
-        corrected = min(add_working_days(Case.objects.get(pk=c.pk).replied_on, 5)[0], today)
-        services.case_reopen_for_reanswer(
-            case=Case.objects.get(pk=c.pk),
+        corrected = min(add_working_days(c.replied_on, 5)[0], today)
+        c = services.case_reopen_for_reanswer(
+            case=c,
             basis=Reanswer.Basis.SELF_CORRECTION,
             order_reference="",
             order_date=corrected,
             served_on=corrected,
             reason="经复查，部分档案已移交区档案馆，原答复有误（演示）。",
         )
-        services.case_reanswer(
-            case=Case.objects.get(pk=c.pk),
+        c = services.case_reanswer(
+            case=c,
             outcome=Outcome.PARTIAL,
             replied_on=min(add_working_days(corrected, 3)[0], today),
             reply_text="经复查，部分信息予以公开，见所附目录（演示）。",
         )
-        services.case_archive(case=Case.objects.get(pk=c.pk))
-        services.reanswer_publish(case=Case.objects.get(pk=c.pk), reply_text="经复查，部分信息予以公开，见所附目录。")
+        services.reanswer_publish(
+            case=services.case_archive(case=c), reply_text="经复查，部分信息予以公开，见所附目录。"
+        )
     c, new = case("区级行政事业性收费项目清单", 50)
     if new:
         # Answered, then ordered by a 行政复议 decision to answer again (重新答复中).
