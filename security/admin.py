@@ -1,11 +1,18 @@
 """The user admin's 签发绑定验证码 action: an enrolment code for an account that has no
 authenticator yet (no e-mail address, or the owner at the counter), shown once to the
-administrator, who hands it over in person."""
+administrator, who hands it over in person. And the sign-in libraries' admins as staff read
+them: in Chinese, and without the logs this site does not keep."""
 
+from axes.admin import AccessAttemptAdmin
+from axes.conf import settings as axes_settings
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .models import EnrolmentCode
@@ -27,8 +34,8 @@ def issue_enrolment_code(modeladmin, request, queryset):
     if bound:
         modeladmin.message_user(
             request,
-            f"未签发：{'、'.join(bound)} 已绑定身份验证器。遗失手机时，先在 OTP_TOTP 和 OTP_Static 中删除该账号的"
-            "身份验证器和恢复码，再签发绑定验证码。",
+            f"未签发：{'、'.join(bound)} 已绑定身份验证器。遗失手机时，先在“身份验证器”和“恢复码”中删除该账号的"
+            "身份验证器和恢复码组，再签发绑定验证码。",
             messages.WARNING,
         )
     if refused:
@@ -52,19 +59,40 @@ def issue_enrolment_code(modeladmin, request, queryset):
     return response
 
 
-def _with_enrolment_action():
-    """The user admin as it is registered (django.contrib.auth's, listed before this app), with
-    the action added."""
-    User = get_user_model()
-    registered = admin.site._registry.get(User)
-    if registered is None:
-        return
-    base = type(registered)
-    admin.site.unregister(User)
-    admin.site.register(
-        User,
-        type("UserAdmin", (base,), {"actions": [*(base.actions or []), issue_enrolment_code], "__module__": __name__}),
-    )
+def _reregister(model, **attributes):
+    """`model`'s admin as registered (by an app listed before this one), with `attributes`
+    added or replaced."""
+    base = type(admin.site._registry[model])
+    admin.site.unregister(model)
+    admin.site.register(model, type(base.__name__, (base,), {"__module__": __name__, **attributes}))
 
 
-_with_enrolment_action()
+_User = get_user_model()
+if _User in admin.site._registry:
+    _reregister(_User, actions=[*(type(admin.site._registry[_User]).actions or []), issue_enrolment_code])
+
+
+def _fieldsets_translated(self, request, obj=None):
+    # django-otp titles its fieldsets with plain English strings; the catalog has them.
+    fieldsets = super(type(self), self).get_fieldsets(request, obj)
+    return [(gettext(title) if title else title, options) for title, options in fieldsets]
+
+
+def _attempt_status(self, obj):
+    return AccessAttemptAdmin.status(self, obj)
+
+
+for _device in (TOTPDevice, StaticDevice):
+    if _device in admin.site._registry:
+        _reregister(_device, get_fieldsets=_fieldsets_translated)
+if AccessAttempt in admin.site._registry:
+    # axes names the column by its method name.
+    _reregister(AccessAttempt, status=admin.display(description="状态")(_attempt_status))
+# Logs this site does not keep (AXES_DISABLE_ACCESS_LOG; sign-ins and failures are in the
+# audit log) would only be empty pages in the menu.
+for _log, _kept in (
+    (AccessLog, not axes_settings.AXES_DISABLE_ACCESS_LOG),
+    (AccessFailureLog, axes_settings.AXES_ENABLE_ACCESS_FAILURE_LOG),
+):
+    if not _kept and _log in admin.site._registry:
+        admin.site.unregister(_log)

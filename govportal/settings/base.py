@@ -73,12 +73,12 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "django_filters",
     "simple_history",
-    "axes",
+    "security.apps.AxesConfig",  # axes, named in Chinese in the admin
     "csp",
     "django_prose_editor",  # its bundled editor (static files), used by disclosures/editor.py
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "security.apps.TOTPConfig",  # django_otp.plugins.otp_totp, named in Chinese
+    "security.apps.StaticConfig",  # django_otp.plugins.otp_static, named in Chinese
     "core",
     "audit",
     "security",
@@ -398,6 +398,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Chinese for the sign-in libraries' admin pages (django-axes, django-otp ship none).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
