@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
@@ -313,9 +313,13 @@ def agency_statistics(*, agency, today=None) -> AgencyFigures:
     published = list(
         Case.objects.published()
         .filter(agency=agency)
+        .annotate(reanswer_outcome=Subquery(_answered_reanswers(OuterRef("pk")).values("outcome")[:1]))
         .only("number", "outcome", "published_at")
         .order_by("-published_at")[:20]
     )
+    for case in published:
+        # The outcome in force: a new answer replaces the first one for the reader (not for 年报).
+        case.outcome_in_force = Outcome(case.reanswer_outcome or case.outcome).label
     return AgencyFigures(agency=agency, published=published, **numbers)
 
 
@@ -433,9 +437,20 @@ def reanswers_for_applicant(case) -> list[Reanswer]:
     )
 
 
+def _answered_reanswers(case):
+    """The case's (a case, or OuterRef("pk")) answered 重新答复 rounds, the last word first."""
+    return Reanswer.objects.filter(case=case, replied_on__isnull=False).order_by("-opened_at", "-id")
+
+
 def latest_answered_reanswer(case) -> Reanswer | None:
     """The 重新答复 round whose new answer is the case's last word (None before any)."""
-    return case.reanswers.filter(replied_on__isnull=False).order_by("-opened_at", "-id").first()
+    return _answered_reanswers(case).first()
+
+
+def answer_in_force(rounds) -> Reanswer | None:
+    """Of a case's rounds in their order (reanswers_for_public), the one whose new answer is in
+    force (latest_answered_reanswer, without another query); None while the first answer is."""
+    return next((round_ for round_ in reversed(rounds) if round_.replied_on), None)
 
 
 def reanswers_for_public(case) -> list[Reanswer]:

@@ -344,12 +344,14 @@ def agency(request, pk):
 
 def published(request, number):
     case = selectors.published_case(number=number)
+    rounds = selectors.reanswers_for_public(case)
     return _page(
         request,
         "inforequests/published.html",
         {
             "case": case,
-            "reanswers": selectors.reanswers_for_public(case),
+            "reanswers": rounds,
+            "in_force": selectors.answer_in_force(rounds),
             "crumbs": _crumbs(
                 (case.agency.name, reverse("inforequests:agency", args=[case.agency_id])), (case.number, None)
             ),
