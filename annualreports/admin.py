@@ -5,6 +5,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
+from core.admin_input import AdminInputMixin
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
 from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
@@ -76,7 +77,7 @@ class ReviewCaseFormSet(BaseInlineFormSet):
             )
 
 
-class ReviewCaseInline(admin.TabularInline):
+class ReviewCaseInline(AdminInputMixin, admin.TabularInline):
     model = ReviewCase
     formset = ReviewCaseFormSet
     extra = 0

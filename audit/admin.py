@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
+from core.admin_input import AdminInputMixin
+
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AdminInputMixin, admin.ModelAdmin):
     """Read-only for everyone, superusers included: no add, change or delete (and so no actions)."""
 
     list_display = ["at", "actor_name", "action", "succeeded", "target_repr", "detail", "ip_address"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Q
 
+from core.admin_input import AdminInputMixin
 from core.concurrency import VersionedAdminMixin
 from core.history_admin import HistoryAdmin
 from disclosures import selectors as disclosure_selectors
@@ -43,7 +44,7 @@ class SourcedAdminMixin(AgencyScopedHistoryMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class CommunityInline(admin.TabularInline):
+class CommunityInline(AdminInputMixin, admin.TabularInline):
     model = Community
     extra = 0
     fields = ["name", "position"]

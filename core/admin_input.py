@@ -1,11 +1,14 @@
 """Hand-made admin requests answered as bad input, never with a 500 (Django's admin raises on
 both): a date part out of range in a changelist's query, and a value of an autocomplete box
-that is no key at all when the form is shown again."""
+that is no key at all when the form is shown again. And typed text without control characters."""
 
+from django import forms
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+
+from .text import refuse_control_characters
 
 # The date lookups a changelist's filters and date hierarchy put in the query string, and the
 # values each may take (a year short of 9999: the date hierarchy reaches for the year after).
@@ -73,8 +76,16 @@ class KnownKeysAutocompleteSelectMultiple(_KnownKeysOnly, AutocompleteSelectMult
     pass
 
 
-class AutocompleteInputAdminMixin:
-    """Every ModelAdmin with autocomplete_fields uses this (tests/core/test_admin_input.py)."""
+class AdminInputMixin:
+    """Every ModelAdmin uses this (tests/core/test_admin_input.py): autocomplete boxes show
+    known keys only, and typed text refuses control characters beside its field (Word's soft
+    line break, U+000B, in a title broke every RSS feed once the record was published)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(field, forms.CharField) and not getattr(db_field, "holds_sanitized_html", False):
+            refuse_control_characters(field)
+        return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

@@ -5,16 +5,10 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.models import ModelChoiceIterator
 
 from .current import current_request
-from .text import has_control_characters
-
-
-def _no_control_characters(value):
-    if value and has_control_characters(value, only_controls=True):
-        raise ValidationError("含有控制字符（通常是复制粘贴带来的不可见字符），请删除后重试。", code="control")
+from .text import refuse_control_characters
 
 
 def error_reasons(error) -> str:
@@ -46,11 +40,7 @@ class PlainLabels(NamedRequired):
         for name, field in self.fields.items():
             if not isinstance(field, forms.CharField):
                 continue
-            # The control-character check covers NUL too, in one message (not two).
-            field.validators = [
-                *(v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)),
-                _no_control_characters,
-            ]
+            refuse_control_characters(field)
             if field.max_length and "max_length" not in field.error_messages:
                 label = str(field.label or name).removesuffix("（选填）")
                 field.error_messages["max_length"] = f"{label}最多%(limit_value)d字（当前%(show_value)d字）。"

@@ -6,11 +6,11 @@ from django.db import IntegrityError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_input import AutocompleteInputAdminMixin
+from .admin_input import AdminInputMixin
 from .http import digits_value
 
 
-class HistoryAdmin(AutocompleteInputAdminMixin, SimpleHistoryAdmin):
+class HistoryAdmin(AdminInputMixin, SimpleHistoryAdmin):
     """simple-history's admin, its history to read and never to revert. A revert saves an old
     version through the change form, past the services that guard a change (review before
     publishing, 撤回 with a reason, a case's state machine): a 录入员 turned a published record

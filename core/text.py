@@ -2,6 +2,9 @@
 
 import unicodedata
 
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+
 # Control, format (zero-width and direction marks), surrogate and private-use characters: none
 # has a place in a query or a number, and PostgreSQL rejects NUL outright. Tab and line breaks
 # are white space, which the callers fold.
@@ -18,7 +21,7 @@ def has_control_characters(value: str, *, only_controls=False) -> bool:
     marks, and emoji sequences their joiners), except the bidirectional controls; control
     characters never do."""
     if only_controls:
-        return any((unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") or ch in _BIDI_CONTROLS for ch in value)
+        return first_control_character(value) is not None
     return any(unicodedata.category(ch) in _HIDDEN and ch not in "\t\n\r" for ch in value)
 
 
@@ -32,3 +35,34 @@ def without_invisible_marks(value: str) -> str:
 def printable(value: str) -> str:
     """`value` without hidden characters, for echoing what a reader typed back in a message."""
     return "".join(ch for ch in value if unicodedata.category(ch) not in _HIDDEN or ch in "\t\n\r")
+
+
+def where_hidden(value: str, at: int) -> str:
+    """The control character at `at` named and placed for a message: it cannot be seen to find."""
+    before = printable(value[max(0, at - 12) : at]).strip()
+    return f"U+{ord(value[at]):04X}（不可见，{f'在“{before}”之后' if before else '在开头'}）"
+
+
+def first_control_character(value: str) -> int | None:
+    """Where has_control_characters(value, only_controls=True) finds its first, or None."""
+    for at, ch in enumerate(value):
+        if (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") or ch in _BIDI_CONTROLS:
+            return at
+    return None
+
+
+def _no_control_characters(value):
+    at = first_control_character(value) if isinstance(value, str) else None
+    if at is not None:
+        raise ValidationError(
+            f"含有控制字符 {where_hidden(value, at)}，通常是复制粘贴带来的，请删除后重试。", code="control"
+        )
+
+
+def refuse_control_characters(field):
+    """`field` (a CharField) refuses control characters, NUL included, in one message (not
+    two): stored, they break what is built from the text (an RSS feed: XML cannot carry them)."""
+    field.validators = [
+        *(v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)),
+        _no_control_characters,
+    ]

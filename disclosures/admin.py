@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from core.admin_input import AdminInputMixin
 from core.changelists import (
     CachedRelatedFieldListFilter,
     LargeTableAdminMixin,
@@ -136,7 +137,7 @@ class AttachmentFileInput(KeptFileInput):
         return super().format_value(value)
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(AdminInputMixin, admin.TabularInline):
     model = Attachment
     extra = 0
     fields = ["title", "file", "position"]

@@ -121,7 +121,7 @@ def sanitize_html(value: str) -> str:
     if not value:
         return ""
     cleaned = _headed_tables(_cleaner.clean(_prepared(value)))
-    return _EMPTY_CLASS.sub(r"\1", cleaned).translate(_NO_BIDI_CONTROLS)
+    return _EMPTY_CLASS.sub(r"\1", cleaned).translate(_NOT_SHOWN)
 
 
 def _headed_tables(html):
@@ -206,8 +206,15 @@ def _attributes_as_written():
 
 
 # Direction overrides and isolates reorder how the text reads (a sentence that shows backwards on
-# the public page); a Chinese government document has no use for them.
-_NO_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+# the public page); a Chinese government document has no use for them. Control characters
+# (Word's soft line break U+000B, pasted) are no text a reader sees, and XML cannot carry them:
+# one in a record broke the RSS feeds.
+_NOT_SHOWN = dict.fromkeys(
+    [
+        *map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+        *(code for code in [*range(0x20), *range(0x7F, 0xA0)] if chr(code) not in "\t\n\r"),
+    ]
+)
 
 
 # ammonia leaves class="" where it took every class away; the editor never writes one. (In its

@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.admin_input import AutocompleteInputAdminMixin
+from core.admin_input import AdminInputMixin
 from core.forms import error_reasons
 from core.http import digits_value, numbered_page
 from disclosures import selectors as disclosure_selectors
@@ -51,7 +51,7 @@ class FlagBatchFilter(BatchFilter):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(AdminInputMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "progress", "created_by", "created_at"]
     list_filter = ["status", "kind"]
     search_fields = ["file_name", "source_system"]
@@ -190,7 +190,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(AdminInputMixin, admin.ModelAdmin):
     list_display = ["record_title", "place_text", "found", "suggestion", "status"]
     list_filter = ["status", "kind", FlagBatchFilter]
     search_fields = ["found", "imported__record__title"]
@@ -287,7 +287,7 @@ class FlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegacyRedirect)
-class LegacyRedirectAdmin(AutocompleteInputAdminMixin, admin.ModelAdmin):
+class LegacyRedirectAdmin(AdminInputMixin, admin.ModelAdmin):
     list_display = ["old_path", "record", "target_url", "batch", "created_at"]
     search_fields = ["old_path", "target_url", "record__title", "record__index_number"]
     list_filter = [BatchFilter]

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.dates import FIRST_YEAR, LAST_YEAR
-from core.text import printable
+from core.text import printable, where_hidden
 from disclosures.document_numbers import normalize_document_number, validate_document_number
 from disclosures.models import KEYWORD_SPLIT, MAX_KEYWORDS, DisclosureRecord, validate_attachment
 from disclosures.sanitize import length_error, sanitize_html, text_loss
@@ -211,12 +211,8 @@ def _null_character_errors(source: SourceRow) -> list[str]:
         if label in named or not isinstance(value, str) or "\x00" not in value:
             continue
         named.add(label)
-        at = value.index("\x00")
-        before = printable(value[max(0, at - 12) : at]).strip()
-        errors.append(
-            f"{label}含有控制字符 U+{ord(value[at]):04X}（不可见，{f'在“{before}”之后' if before else '在开头'}），"
-            "请在源文件中删除后重新导入。"
-        )
+        where = where_hidden(value, value.index("\x00"))
+        errors.append(f"{label}含有控制字符 {where}，请在源文件中删除后重新导入。")
     return errors
 
 

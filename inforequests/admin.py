@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.html import format_html
 
 from audit.admin import PersonalDataAdminMixin
+from core.admin_input import AdminInputMixin
 from core.concurrency import LockedChangeAdminMixin
 from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
@@ -34,7 +35,7 @@ class NoticeTemplateAdmin(DistrictWideAdminMixin, HistoryAdmin):
     list_display = ["key", "title"]
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(AdminInputMixin, admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
@@ -44,7 +45,7 @@ class CaseEventInline(admin.TabularInline):
         return False
 
 
-class ReanswerInline(admin.TabularInline):
+class ReanswerInline(AdminInputMixin, admin.TabularInline):
     """重新答复 rounds: recorded on the staff case page (services), shown here."""
 
     model = Reanswer
@@ -65,7 +66,7 @@ class ReanswerInline(admin.TabularInline):
         return False
 
 
-class ReplyDocumentInline(admin.TabularInline):
+class ReplyDocumentInline(AdminInputMixin, admin.TabularInline):
     """Released documents: attachments of the reply."""
 
     model = ReplyDocument

@@ -2,6 +2,8 @@
 of newly published proposal replies. Only public items ever appear: never drafts,
 scheduled or withdrawn ones."""
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,10 +21,31 @@ from search.text import html_to_text
 FEED_SIZE = 50
 
 
-class _FeedDate:
-    """The feed's own date (RSS lastBuildDate, Atom updated, and Last-Modified): its newest
+# What XML 1.0 cannot carry (django.utils.xmlutils refuses it with an exception: one such
+# character in a title was a 500 for every reader of the feed).
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return _NOT_IN_XML.sub("", value)
+    if isinstance(value, list | tuple):
+        return [_xml_safe(each) for each in value]
+    return value
+
+
+class _FeedBase:
+    """Every text of the feed and its items without what XML cannot carry; the forms refuse
+    it, but a record saved before they did, or by another way in, must not end the feed. And
+    the feed's own date (RSS lastBuildDate, Atom updated, and Last-Modified): its newest
     item's, but never before the last withdrawal or deletion from the feed (`removed_at`),
     after which the newest item left is older than the change."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_xml_safe, args), **{key: _xml_safe(value) for key, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_xml_safe, args), **{key: _xml_safe(value) for key, value in kwargs.items()})
 
     def latest_post_date(self):
         latest = super().latest_post_date()
@@ -30,11 +53,11 @@ class _FeedDate:
         return max(latest, removed_at) if removed_at else latest
 
 
-class _Rss(_FeedDate, Rss201rev2Feed):
+class _Rss(_FeedBase, Rss201rev2Feed):
     content_type = "application/rss+xml; charset=utf-8"
 
 
-class _Atom(_FeedDate, Atom1Feed):
+class _Atom(_FeedBase, Atom1Feed):
     content_type = "application/atom+xml; charset=utf-8"
 
 

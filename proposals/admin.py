@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from audit.admin import PersonalDataAdminMixin
 from audit.models import Action
 from audit.services import audit_log
+from core.admin_input import AdminInputMixin
 from core.changelists import CachedRelatedFieldListFilter, LargeTableAdminMixin, year_filter
 from core.concurrency import VERSION_FIELD, VersionedAdminMixin, VersionedModelForm
 from core.forms import error_reasons
@@ -186,7 +187,7 @@ class SatisfactionLevelAdmin(DistrictWideAdminMixin, VersionedAdminMixin, Histor
     search_fields = ["label", "code"]
 
 
-class ReplyInline(admin.TabularInline):
+class ReplyInline(AdminInputMixin, admin.TabularInline):
     model = Reply
     extra = 0
     fields = ["answering_unit", "replied_on", "category", "status", "publication_mode", "published_at"]

@@ -5,7 +5,7 @@ changelist's query, answered with the list's error flag."""
 import pytest
 from django.contrib import admin
 
-from core.admin_input import AutocompleteInputAdminMixin, KnownKeysAutocompleteSelect
+from core.admin_input import AdminInputMixin, KnownKeysAutocompleteSelect
 from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def admin_client(client, admin_user):
 def test_every_admin_with_autocomplete_boxes_shows_only_known_keys_again():
     for model, model_admin in admin.site._registry.items():
         if model_admin.autocomplete_fields:
-            assert isinstance(model_admin, AutocompleteInputAdminMixin), model
+            assert isinstance(model_admin, AdminInputMixin), model
 
 
 # Full-width digits are the number they read as (int() takes them): a small one may be the key
@@ -65,3 +65,16 @@ def test_a_date_hierarchy_out_of_range_is_the_lists_error_flag(admin_client, see
 
 def test_date_parts_in_range_still_filter(admin_client, seed):
     assert admin_client.get("/admin/proposals/proposal/?assigned_on__year=2025&assigned_on__month=3").status_code == 200
+
+
+def test_every_admin_and_inline_of_the_project_refuses_control_characters():
+    """Each form staff type into takes AdminInputMixin's text rule (and its autocomplete rule)."""
+    from django.conf import settings
+
+    project = {name.split(".")[0] for name in settings.INSTALLED_APPS if not name.startswith(("django", "axes"))}
+    for model, model_admin in admin.site._registry.items():
+        if model.__module__.split(".")[0] not in project:
+            continue
+        assert isinstance(model_admin, AdminInputMixin), model
+        for inline in model_admin.inlines:
+            assert issubclass(inline, AdminInputMixin), inline

@@ -197,3 +197,21 @@ def test_roles_cover_proposals_too():
     clerk = set(Group.objects.get(name=ENTRY_CLERK).permissions.values_list("content_type__app_label", "codename"))
     assert ("proposals", "add_reply") in clerk and ("proposals", "publish_reply") not in clerk
     assert ("proposals", "publish_reply") in reviewer
+
+
+def test_a_control_character_typed_into_a_title_is_refused_beside_it_and_dropped_from_the_body(client):
+    """Word's soft line break (U+000B) pasted into a title was saved, and once the record was
+    published every RSS feed answered 500 (XML cannot carry it). The admin says where it is;
+    in the rich text, where nobody can find it to delete it, the sanitizer drops it."""
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
+    data = form_data(title="关于开展社区\x0b协商工作的通知", body="<p>正文\x0b第二行\x01</p>")
+    response = client.post("/admin/disclosures/disclosurerecord/add/", data)
+    assert response.status_code == 200 and not DisclosureRecord.objects.exists()
+    errors = response.context["adminform"].form.errors
+    assert errors["title"] == ["含有控制字符 U+000B（不可见，在“关于开展社区”之后），通常是复制粘贴带来的，请删除后重试。"]
+    assert set(errors) == {"title"}
+    assert "关于开展社区\x0b协商工作的通知" in response.content.decode()  # what was typed is kept
+
+    response = client.post("/admin/disclosures/disclosurerecord/add/", {**data, "title": "关于开展社区协商工作的通知"})
+    assert response.status_code == 302
+    assert DisclosureRecord.objects.get().body == "<p>正文第二行</p>"
