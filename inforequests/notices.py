@@ -32,6 +32,12 @@ DEFAULTS_THIRD_PARTY = {
 }
 
 
+def date_words(day) -> str:
+    """A date as every notice, receipt and message of the case writes it: 2026年12月6日, never
+    zero-padded (as the notices' signature and the pages' "Y年n月j日" are)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def rights(reconsideration_body=""):
     """The statement of rights and their time limits (Art. 36 notices; 行政复议法 Art. 20 and
     行政诉讼法 Art. 46), naming the 复议机关 the agency has set (Agency.reconsideration_body)."""

@@ -14,6 +14,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
+from .notices import date_words
+
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 _TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=28, alignment=1, spaceAfter=6 * mm)
@@ -66,7 +68,7 @@ def notice_pdf(notice) -> bytes:
     story += [
         Spacer(1, 12 * mm),
         Paragraph(_printable(notice.case.agency.name, unshown), _RIGHT),
-        Paragraph(f"{notice.issued_on.year}年{notice.issued_on.month}月{notice.issued_on.day}日", _RIGHT),
+        Paragraph(date_words(notice.issued_on), _RIGHT),
     ]
     if unshown:
         story.append(Paragraph(UNSHOWN_NOTE, _NOTE))

@@ -42,7 +42,7 @@ def test_a_request_withdrawn_while_a_correction_or_fee_is_awaited_is_other_not_l
     in_correction = services.case_request_correction(case=in_correction, notice_on=D(2026, 11, 3), reason="请写明文号")
     with pytest.raises(ValidationError) as refused:
         services.case_withdraw(case=in_correction, withdrawn_on=D(2026, 11, 2))  # before the 补正 notice
-    assert "撤回日期不能早于2026年11月03日" in refused.value.message_dict["withdrawn_on"][0]
+    assert "撤回日期不能早于2026年11月3日" in refused.value.message_dict["withdrawn_on"][0]
     withdrawn = services.case_withdraw(case=in_correction, withdrawn_on=D(2026, 11, 9), note="电话告知")
     assert (withdrawn.state, withdrawn.outcome, withdrawn.replied_on) == (
         Case.State.ANSWERED,

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from inforequests import services
+from inforequests import notices, services
 from inforequests.models import Case, Outcome, Pause
 from inforequests.views import available_actions
 
@@ -43,7 +43,7 @@ def test_lapsed_outcomes_are_refused_once_the_applicant_corrected_or_paid():
     corrected = make_case(received_on=D(2026, 11, 2))
     corrected = services.case_request_correction(case=corrected, notice_on=D(2026, 11, 3), reason="请写明文号")
     corrected = services.case_receive_correction(case=corrected, received_on=D(2026, 11, 6))
-    with pytest.raises(ValidationError, match="已于2026年11月06日补正"):
+    with pytest.raises(ValidationError, match="已于2026年11月6日补正"):
         services.case_reply(
             case=corrected, outcome=Outcome.OTHER_NO_CORRECTION, replied_on=D(2026, 11, 20), reply_text="逾期不补正"
         )
@@ -53,7 +53,7 @@ def test_lapsed_outcomes_are_refused_once_the_applicant_corrected_or_paid():
     paid = make_case(agency=agency, received_on=D(2026, 11, 3))  # the eleventh this month: charged
     paid = services.case_request_fee(case=paid, notice_on=D(2026, 11, 4))
     paid = services.case_record_payment(case=paid, paid_on=D(2026, 11, 5))
-    with pytest.raises(ValidationError, match="已于2026年11月05日缴费"):
+    with pytest.raises(ValidationError, match="已于2026年11月5日缴费"):
         services.case_reply(
             case=paid, outcome=Outcome.OTHER_UNPAID, replied_on=D(2026, 11, 20), reply_text="逾期未缴费"
         )
@@ -236,7 +236,7 @@ def test_a_third_party_is_asked_in_writing_and_told_of_a_decision_to_disclose():
     assert (
         "某建材公司" in letter.body
         and "第三十二条" in letter.body
-        and f"{case.waiting_until:%Y年%m月%d日}" in letter.body
+        and notices.date_words(case.waiting_until) in letter.body
     )
     assert APPLICANT_NAME not in letter.body
     case = services.case_end_consultation(case=case, ended_on=D(2026, 11, 11))
