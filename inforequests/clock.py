@@ -72,6 +72,17 @@ def compute(*, start: dt.date, limit: int, pauses, calendar: Calendar, until: dt
     raise ValueError("期限计算超出范围，请核对日期。")
 
 
+def unscheduled_years(*, start: dt.date, end: dt.date, calendar: Calendar) -> list[int]:
+    """The years of the days after `start` up to `end` whose holidays the calendar does not know
+    yet (the State Council's notice not out): a deadline counted over them is provisional."""
+    years, day = set(), start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if day.year not in years and not calendar.is_workday(day)[1]:
+            years.add(day.year)
+    return sorted(years)
+
+
 def counted_days(*, start: dt.date, end: dt.date, pauses, calendar: Calendar) -> int:
     """The working days after `start` up to and including `end` that the clock counts (none
     inside a pause): how long an answer took, by the rule its deadline was worked out with."""

@@ -38,6 +38,13 @@ def date_words(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def provisional_words(years) -> str:
+    """Why a due date may still move, in plain words (elderly readers): which year's holidays
+    are not yet published."""
+    named = "、".join(f"{year}年" for year in years) or "期间有的年度"
+    return f"暂定：{named}的放假安排国务院尚未公布，公布后可能调整"
+
+
 def rights(reconsideration_body=""):
     """The statement of rights and their time limits (Art. 36 notices; 行政复议法 Art. 20 and
     行政诉讼法 Art. 46), naming the 复议机关 the agency has set (Agency.reconsideration_body)."""

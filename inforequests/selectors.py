@@ -21,6 +21,7 @@ from core.working_days import add_working_days, load_calendar, working_days_betw
 from disclosures.models import Organization
 from disclosures.selectors import manages_all_agencies
 
+from . import clock, notices
 from .crypto import digest
 from .identity import fold_width, normalize_id, normalize_query_code, phone_digits, phone_without_extension
 from .models import Agency, Case, Notice, Outcome, Pause, Reanswer, applicant_key, phone_key
@@ -223,6 +224,31 @@ def annotate_alarms(cases, *, today=None, calendar=None):
         # Paused (no due date while the clock stops): the other side's date, and whether it passed.
         case.waiting_passed = case.is_open and case.waiting_until is not None and case.waiting_until < today
     return cases
+
+
+def provisional_note(*, start, end, calendar=None) -> str:
+    """Why a due date counted over the days after `start` up to `end` is provisional: the years
+    among them whose holidays are not yet published."""
+    return notices.provisional_words(
+        clock.unscheduled_years(start=start, end=end, calendar=calendar or load_calendar())
+    )
+
+
+def case_provisional_note(case) -> str:
+    """The note the case's stored due date carries ("" when it is exact)."""
+    if case.due_exact or case.due_on is None:
+        return ""
+    start = dt.date.fromisoformat(case.due_inputs["clock_start"]) if case.due_inputs else case.clock_start
+    return provisional_note(start=start, end=case.due_on)
+
+
+def deadline_provisional_note(deadline) -> str:
+    """The note a deadline just computed (clock.case_deadline) carries ("" when it is exact);
+    a paused one's count so far."""
+    if deadline.exact:
+        return ""
+    end = deadline.due or max((day.date for day in deadline.days), default=deadline.start)
+    return provisional_note(start=deadline.start, end=end)
 
 
 def case_with_query_code(query_code) -> Case | None:

@@ -107,8 +107,8 @@ def _waiting_until(started_on, kind, calendar=None):
 
 def _due_words(case) -> str:
     """The due date for a notice, marked provisional when a year in the count is not yet scheduled."""
-    provisional = "" if case.due_exact else "（暂定：期间有年度的放假安排尚未公布，公布后重新计算）"
-    return f"{notices.date_words(case.due_on)}{provisional}"
+    provisional = selectors.case_provisional_note(case)
+    return notices.date_words(case.due_on) + (f"（{provisional}）" if provisional else "")
 
 
 def _lock(case):

@@ -242,6 +242,7 @@ def receipt(request):
             "receipt_minutes": RECEIPT_SECONDS // 60,
             "crumbs": _crumbs(("受理回执", None)),
             "notice": case.notices.filter(key="receipt").first(),
+            "provisional": selectors.case_provisional_note(case),
         },
     )
 
@@ -295,6 +296,7 @@ def status(request):
                 (document, signing.dumps(document.pk, salt=DOCUMENT_SALT)) for document in case.documents.all()
             ],
             "deadline": deadline,
+            "provisional": selectors.case_provisional_note(case),
             "reanswers": selectors.reanswers_for_applicant(case),
         },
     )
@@ -665,6 +667,7 @@ def staff_deadline(request, pk):
         {
             "case": case,
             "deadline": deadline,
+            "provisional": selectors.deadline_provisional_note(deadline),
             "reanswer": clock.current_reanswer(case),
             "column": STAFF_COLUMN,
             "crumbs": _staff_crumbs(
