@@ -17,6 +17,15 @@ def limit_for(name):
     return getattr(settings, "INFOREQUESTS_RATE_LIMITS", {}).get(name, DEFAULTS[name])
 
 
+def window_words(name) -> str:
+    """How long a reader refused by the limit `name` waits at most, in words: its window."""
+    _, window = limit_for(name)
+    for seconds, unit in ((86400, "天"), (3600, "小时")):
+        if window % seconds == 0:
+            return f"{window // seconds}{unit}"
+    return f"{-(-window // 60)}分钟"
+
+
 def _key(name, ident):
     return f"inforequests:rl:{name}:{ident}"
 

@@ -49,7 +49,12 @@ PAGE_SIZE = 30
 # A 查询码 and tail that match no case, and a lookup refused for too many tries, say nothing more
 # (ratelimit: the same answer whether the 查询码 exists or not).
 LOOKUP_NOT_FOUND = Problem("未查到相符的申请", "请核对查询码（见受理回执）和联系电话或证件号码后4位。")
-LOOKUP_LIMITED = Problem("查询次数过多", "为保护申请人信息，查询次数已达上限，请稍后再试。如需帮助，请联系受理机关。")
+
+
+def _lookup_limited(limit) -> Problem:
+    # The wait is the limit's window: the address's, or the 查询码's, counted alike for any code.
+    wait = ratelimit.window_words(limit)
+    return Problem("查询次数过多", f"为保护申请人信息，查询次数已达上限，请{wait}后再试。如需帮助，请联系受理机关。")
 
 
 def _crumbs(*trail):
@@ -264,12 +269,14 @@ def status(request):
         return _page(request, "inforequests/status.html", {**context, "form": form}, status=400)
     code = normalize_query_code(form.cleaned_data["query_code"])
     code_key = digest(code, "query")
-    if ratelimit.hit("lookup_address", ratelimit.client_address(request)) or ratelimit.exceeded(
-        "lookup_code", code_key
-    ):
-        return _page(
-            request, "inforequests/status.html", {**context, "form": form, "problem": LOOKUP_LIMITED}, status=429
-        )
+    limit = None
+    if ratelimit.hit("lookup_address", ratelimit.client_address(request)):
+        limit = "lookup_address"
+    elif ratelimit.exceeded("lookup_code", code_key):
+        limit = "lookup_code"
+    if limit:
+        problem = _lookup_limited(limit)
+        return _page(request, "inforequests/status.html", {**context, "form": form, "problem": problem}, status=429)
     case = selectors.lookup(query_code=code, tail=form.cleaned_data["tail"])
     if case is None:
         ratelimit.hit("lookup_code", code_key)

@@ -586,3 +586,23 @@ def test_nothing_found_and_too_many_tries_are_said_by_the_shared_error_summary(c
         summary = render_to_string("components/form_errors.html", {"problem": response.context["problem"]})
         assert response.status_code == status and summary in response.content.decode()
         assert f"<h2>{heading}</h2>" in summary and page_title(response).startswith(f"{heading} - 办理进度查询 - ")
+
+
+@rate_limits(lookup_address=(2, 600), lookup_code=(100, 3600))
+def test_too_many_lookups_from_an_address_say_how_long_to_wait(client, agency):
+    for n in range(2):
+        client.post(STATUS, {"query_code": f"AAAA-BBBB-CCC{n + 2}", "tail": "1234"})
+    refused = client.post(STATUS, {"query_code": "AAAA-BBBB-CCCZ", "tail": "1234"})
+    assert refused.status_code == 429 and "请10分钟后再试" in refused.content.decode()
+
+
+@rate_limits(lookup_address=(100, 600), lookup_code=(2, 3600))
+def test_a_code_tried_too_often_says_how_long_to_wait_whether_or_not_it_exists(client, agency):
+    _, code = make_case(agency=agency, code=True)
+    for guess in ("0001", "0002"):
+        client.post(STATUS, {"query_code": code, "tail": guess})
+        client.post(STATUS, {"query_code": "ZZZZ-ZZZZ-ZZZZ", "tail": guess})
+    real = client.post(STATUS, {"query_code": code, "tail": PHONE[-4:]})
+    fake = client.post(STATUS, {"query_code": "ZZZZ-ZZZZ-ZZZZ", "tail": PHONE[-4:]})
+    assert real.status_code == fake.status_code == 429
+    assert real.context["problem"] == fake.context["problem"] and "请1小时后再试" in real.content.decode()
