@@ -17,12 +17,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import nh3
 from django import forms
-from django.contrib.admin.utils import flatten
+from django.contrib.admin.utils import flatten, unquote
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from .diffs import value_diff
 
@@ -57,16 +60,11 @@ class VersionedModelForm(forms.ModelForm):
             # saving again keeps A's change instead of writing B's stale copy over it.
             self.data = self.data.copy()
             self.data[self.add_prefix(VERSION_FIELD)] = self.version
-            opened = self._opened(opened_at)
+            opened = opened_version(self.instance, opened_at)
             if opened is not None:
                 self._show_stored(self._untouched_but_changed(opened, cleaned))
             raise ValidationError(self._conflict_message(opened_at), code="edit_conflict")
         return cleaned
-
-    def _opened(self, opened_at):
-        if not re.fullmatch(r"[0-9]{1,18}", opened_at or ""):  # str.isdigit() admits "²"
-            return None
-        return self.instance.history.filter(history_id=opened_at).first()
 
     def _untouched_but_changed(self, opened, cleaned) -> list[str]:
         names = []
@@ -113,26 +111,70 @@ class VersionedModelForm(forms.ModelForm):
                 self.data[key] = (shown[0] if shown else "") if isinstance(shown, list) else (shown or "")
 
     def _conflict_message(self, opened_at):
-        history = self.instance.history
-        latest = history.order_by("-history_id").select_related("history_user").first()
-        who = "其他工作人员"
-        if latest is not None and latest.history_user is not None:
-            who = latest.history_user.get_full_name() or latest.history_user.get_username()
-        when = f"于{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M}" if latest is not None else ""
-        opened = self._opened(opened_at)
-        changes = []
-        if opened is not None:
-            changes = changed_fields(opened, self.instance, within=self.fields, withheld=self.withheld_fields)
-        summaries = [change.summary for change in changes]
-        if opened is not None and hasattr(self.instance, "history_beside"):  # inlines' own histories
-            summaries += self.instance.history_beside(opened.history_date)
-        what = f"修改了：{'；'.join(summaries)}" if summaries else "修改了这条记录"
-        message = (
-            f"保存失败：在您打开此页之后，{who}{when}{what}。为免覆盖对方的修改，本次未保存；"
-            "您填写的内容仍在下面，请对照下面列出的改动核对后再次保存。"
+        return change_message(
+            self.instance,
+            opened_at,
+            within=self.fields,
+            withheld=self.withheld_fields,
+            ending="为免覆盖对方的修改，本次未保存；您填写的内容仍在下面，请对照下面列出的改动核对后再次保存。",
         )
-        # Rendered (and escaped) by the template; the admin shows the safe result as it is.
-        return render_to_string("core/edit_conflict.html", {"message": message, "changes": changes})
+
+
+def opened_version(instance, opened_at):
+    """The history row a form was opened at (its edit_version), or None."""
+    if not re.fullmatch(r"[0-9]{1,18}", opened_at or ""):  # str.isdigit() admits "²"
+        return None
+    return instance.history.filter(history_id=opened_at).first()
+
+
+def change_message(instance, opened_at, *, within, withheld=(), ending) -> str:
+    """“保存失败：在您打开此页之后，<who><when>修改了：<what>。<ending>”, with each change's
+    diff below it (HTML, escaped by its template)."""
+    latest = instance.history.order_by("-history_id").select_related("history_user").first()
+    who = "其他工作人员"
+    if latest is not None and latest.history_user is not None:
+        who = latest.history_user.get_full_name() or latest.history_user.get_username()
+    when = f"于{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M}" if latest is not None else ""
+    opened = opened_version(instance, opened_at)
+    changes = []
+    if opened is not None:
+        changes = changed_fields(opened, instance, within=within, withheld=withheld)
+    summaries = [change.summary for change in changes]
+    if opened is not None and hasattr(instance, "history_beside"):  # inlines' own histories
+        summaries += instance.history_beside(opened.history_date)
+    what = f"修改了：{'；'.join(summaries)}" if summaries else "修改了这条记录"
+    message = f"保存失败：在您打开此页之后，{who}{when}{what}。{ending}"
+    # Rendered (and escaped) by the template; the admin shows the safe result as it is.
+    return render_to_string("core/edit_conflict.html", {"message": message, "changes": changes})
+
+
+@dataclass
+class TypedText:
+    label: str
+    text: str
+    html: str = ""  # rich text, cleaned, to read and copy with its formatting
+
+
+# Posted fields that are no model field but hold what someone wrote.
+TYPED_BESIDE_THE_FORM = {"review_comment": "审核意见"}
+
+
+def typed_texts(instance, posted) -> list[TypedText]:
+    """The texts a refused POST holds that differ from what is stored: a model's text fields
+    and the comments beside its form."""
+    texts = []
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, models.CharField | models.TextField) or not field.editable or field.choices:
+            continue
+        typed = posted.get(field.name)
+        if typed is None or typed.strip() == (getattr(instance, field.attname) or "").strip():
+            continue
+        html = nh3.clean(typed) if getattr(field, "holds_sanitized_html", False) else ""
+        texts.append(TypedText(label=str(field.verbose_name), text=typed, html=html))
+    for name, label in TYPED_BESIDE_THE_FORM.items():
+        if (posted.get(name) or "").strip():
+            texts.append(TypedText(label=label, text=posted[name]))
+    return texts
 
 
 @dataclass
@@ -244,6 +286,45 @@ class VersionedAdminMixin(LockedChangeAdminMixin):
     """Put before the ModelAdmin base: every change form carries and checks its version."""
 
     form = VersionedModelForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            refused = self._moved_on(request, object_id)
+            if refused is not None:
+                return refused
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _moved_on(self, request, object_id):
+        """A save from a page opened before the object left this staff member's hands (a record
+        submitted for review from another tab, a review level a colleague decided first): the
+        admin answered a bare 403 and what was typed was gone. The answer says what changed, by
+        whom, and shows what was typed, to copy; nothing is saved. A POST from someone who may
+        not change it and whose page is not out of date is still refused as before."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or self.has_change_permission(request, obj) or not self.has_view_permission(request, obj):
+            return None
+        opened_at = request.POST.get(VERSION_FIELD, "")
+        if opened_at == current_version(obj) or opened_version(obj, opened_at) is None:
+            return None
+        message = change_message(
+            obj,
+            opened_at,
+            within=request.POST,
+            ending=(
+                "这条记录已不在您可以修改的环节，本次未保存。您填写的内容列在下面，请复制保存；"
+                "如需修改，请联系现在处理它的工作人员。"
+            ),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "未能保存",
+            "opts": self.model._meta,
+            "original": obj,
+            "message": mark_safe(message),  # rendered by core/edit_conflict.html, escaped there
+            "typed": typed_texts(obj, request.POST),
+            "back": request.path,
+        }
+        return TemplateResponse(request, "core/edit_refused.html", context, status=409)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

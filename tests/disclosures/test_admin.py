@@ -208,7 +208,9 @@ def test_a_control_character_typed_into_a_title_is_refused_beside_it_and_dropped
     response = client.post("/admin/disclosures/disclosurerecord/add/", data)
     assert response.status_code == 200 and not DisclosureRecord.objects.exists()
     errors = response.context["adminform"].form.errors
-    assert errors["title"] == ["含有控制字符 U+000B（不可见，在“关于开展社区”之后），通常是复制粘贴带来的，请删除后重试。"]
+    assert errors["title"] == [
+        "含有控制字符 U+000B（不可见，在“关于开展社区”之后），通常是复制粘贴带来的，请删除后重试。"
+    ]
     assert set(errors) == {"title"}
     assert "关于开展社区\x0b协商工作的通知" in response.content.decode()  # what was typed is kept
 

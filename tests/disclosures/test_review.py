@@ -383,9 +383,34 @@ def test_a_level_decided_meanwhile_is_no_longer_the_reviewers_to_change(client, 
     page, version = opened(client, url)
     # Another 初审 reviewer decides first: the record now awaits the 复审.
     services.record_approve(record=draft, user=staff("first-2", REVIEW_GROUPS["first"], agency=draft.publisher))
-    response = client.post(url, record_data(draft, title="我改的标题", edit_version=version, _review="approve"))
-    assert response.status_code == 403
+    data = record_data(
+        draft, title="我改的标题", edit_version=version, _review="approve", review_comment="第三段的数字要核对"
+    )
+    response = client.post(url, data)
     assert fresh(draft).title != "我改的标题" and fresh(draft).review_stage == "second"
+    # Not a bare 403 with the comment gone (a tester's find): who decided, and what was typed.
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "保存失败：在您打开此页之后，first-2于" in html and "修改了：待审级别" in html
+    assert "这条记录已不在您可以修改的环节，本次未保存" in html
+    assert "我改的标题" in html and "第三段的数字要核对" in html
+
+
+def test_a_drafters_second_tab_after_submitting_gets_what_it_typed_back(client, people, draft):
+    """Submitted from one tab, saved from another still open on the draft: refused, with the
+    body typed there shown (rendered, and as its source) to copy."""
+    url = f"{ADMIN}{draft.pk}/change/"
+    sign_in_staff(client, people["clerk"])
+    _, version = opened(client, url)
+    services.record_submit(record=draft, user=people["clerk"])
+    body = "<p>新写的<strong>一段</strong>正文</p><script>alert(1)</script>"
+    response = client.post(url, record_data(draft, body=body, edit_version=version))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "<p>新写的<strong>一段</strong>正文</p>" in html and "<script>alert(1)" not in html
+    assert "&lt;p&gt;新写的&lt;strong&gt;一段&lt;/strong&gt;正文" in html  # the source, escaped
+    assert "在您打开此页之后，李录入于" in html
+    assert fresh(draft).body != body
 
 
 def test_the_status_is_never_set_through_the_form(client, people, draft):
