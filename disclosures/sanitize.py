@@ -11,6 +11,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -361,14 +362,35 @@ def length_error(value: str) -> str | None:
 
 
 def rich_text_errors(instance, *fields) -> dict:
-    """For a model's clean(): {field: message} for each rich-text field that is too long or
-    would lose text."""
+    """For a model's clean(): {field: message} for each rich-text field that is too long,
+    would lose text, or shows an image from another site."""
     errors = {}
     for name in fields:
-        message = length_error(getattr(instance, name)) or text_loss(getattr(instance, name))
+        value = getattr(instance, name)
+        message = length_error(value) or text_loss(value) or outside_image_error(value)
         if message:
             errors[name] = message
     return errors
+
+
+def outside_image_error(value: str) -> str:
+    """Images another site serves: the pages' Content-Security-Policy shows only this site's
+    (img-src 'self'; no reader is tracked by a third party), so readers got an empty frame and
+    staff no word of it. An address of this site is written as a path (/media/…)."""
+    outside = [
+        (position, image)
+        for position, image in enumerate(images_in(value), start=1)
+        if urlsplit(image.src.strip()).netloc
+    ]
+    if not outside:
+        return ""
+    named = "、".join(
+        f"{image_name(position, image)}来自 {urlsplit(image.src.strip()).netloc}" for position, image in outside
+    )
+    return (
+        f"{named}：本站网页只显示本站的图片，其他网站的图片在公开页面上是一片空白。"
+        "请把图片下载后作为附件上传，再用附件的地址插入。"
+    )
 
 
 def _excerpt(text, limit=40):

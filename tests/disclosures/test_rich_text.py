@@ -377,3 +377,28 @@ def test_a_page_is_public_at_once_so_its_images_need_alt_text_to_be_saved(superu
     assert "第1张图片（flow.png）没有替代文字" in response.context["adminform"].form.errors["body"][0]
     page.refresh_from_db()
     assert page.body == "<p>旧</p>"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("src", ["https://example.com/x.png", "//cdn.example.com/x.png", "HTTP://example.com/x.png"])
+def test_an_image_from_another_site_is_refused_beside_the_body(superuser, src):
+    """The pages allow only this site's images (CSP img-src 'self'): one from another site was
+    published as an empty frame without a word to staff (a tester's find)."""
+    page = Page.objects.create(slug="guide", title="政府信息公开指南", body="<p>旧</p>")
+    data = {
+        "slug": "guide",
+        "title": "政府信息公开指南",
+        "office": "",
+        "body": f'<p>新</p><img src="{src}" alt="流程图">',
+    }
+    data["edit_version"] = str(page.history.latest().history_id)
+    response = superuser.post(f"/admin/disclosures/page/{page.pk}/change/", data)
+    assert response.status_code == 200
+    message = response.context["adminform"].form.errors["body"][0]
+    assert message.startswith("第1张图片（x.png）来自 ") and "example.com" in message
+    assert "本站网页只显示本站的图片" in message
+    page.refresh_from_db()
+    assert page.body == "<p>旧</p>"
+    # The same image uploaded here, inserted by its path, is saved.
+    data["body"] = '<p>新</p><img src="/media/attachments/x.png" alt="流程图">'
+    assert superuser.post(f"/admin/disclosures/page/{page.pk}/change/", data).status_code == 302
