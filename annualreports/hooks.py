@@ -3,14 +3,17 @@
 from core.demo import register_demo_loader
 from core.navigation import register_section, register_section_entry
 from core.roles import register_role_models
+from core.sitemaps import register_sitemap
 from disclosures.registry import register_body_transformer
 
 from . import selectors
+from .sitemaps import AnnualReportsSitemap
 
 register_section(title="政府信息公开年报", url_name="annualreports:index", position=12.6)
 register_section_entry(
     section="disclosures:catalogue", title="政府信息公开年报", url_name="annualreports:index", position=14
 )
+register_sitemap("annual-reports", AnnualReportsSitemap)
 
 
 def _load_demo():

@@ -11,7 +11,10 @@ from core.demo import register_demo_loader
 from core.models import WorkingDayOverride, WorkingDayYear
 from core.navigation import register_section, register_section_entry
 from core.roles import register_role_models
+from core.sitemaps import register_sitemap
 from disclosures.registry import register_application_link
+
+from .sitemaps import PublishedCasesSitemap, RequestPagesSitemap
 
 register_section(
     title="依申请公开",
@@ -24,6 +27,8 @@ register_section(
     ],
 )
 register_section_entry(section="disclosures:catalogue", title="依申请公开", url_name="inforequests:apply", position=16)
+register_sitemap("inforequests-pages", RequestPagesSitemap)
+register_sitemap("inforequests", PublishedCasesSitemap)
 
 
 def _load_demo():
