@@ -242,7 +242,7 @@ def content_problem(file, extension):
     file.seek(0)
     found = {match.extension.lower() for match in matches}
     if expected is TEXT:
-        problem = None if not found else _describe(matches)
+        problem = None if not found else (_describe(matches) or "无法识别的二进制内容")
         if problem is None:
             problem = _text_problem(file.read(TEXT_SAMPLE_BYTES))
             file.seek(0)
@@ -255,17 +255,43 @@ def content_problem(file, extension):
         return macro_problem(file) if found & OLE2 else None
     if found & OLE2 and (problem := macro_problem(file)):
         return problem  # a password-protected .docx is a compound file: say that, not "not a .docx"
-    actual = _describe(matches) if matches else "无法识别的内容"
-    sample = file.read(TEXT_SAMPLE_BYTES)
-    file.seek(0)
-    if sample.strip() and _text_problem(sample) is None:
-        actual = "纯文本"  # puremagic reads English prose as odd formats ("GNU Info Reader file")
+    actual = _describe(matches)
+    if actual is None:
+        sample = file.read(TEXT_SAMPLE_BYTES)
+        file.seek(0)
+        # puremagic reads English prose as odd formats ("GNU Info Reader file").
+        actual = "纯文本" if sample.strip() and _text_problem(sample) is None else "无法识别的内容"
     return f"文件内容（{actual}）与扩展名 .{extension} 不符，请上传真正的 .{extension} 文件。"
 
 
-def _describe(matches):
-    best = max(matches, key=lambda match: match.confidence)
-    return best.name or best.extension.lstrip(".").upper()
+# What staff are told a file is, by the signatures puremagic found, in this order: its best
+# guess by confidence named a PDF "纯文本" (its syntax is text) and an .exe "Audition graphic
+# filter" (a rarer format of the same "MZ" head).
+KINDS_BY_SIGNATURE = (
+    ({"pdf"}, "PDF 文档"),
+    ({"exe", "dll", "sys", "com", "scr", "cpl", "drv", "ocx"}, "Windows 可执行程序"),
+    ({"appimage", "elf"}, "可执行程序"),
+    ({"doc", "xls", "ppt", "wps", "msi"}, "旧版 Office 文档（.doc/.xls/.ppt/.wps）或其他复合文档"),
+    ({"docx", "xlsx", "pptx", "zip"}, "ZIP 压缩包或新版 Office 文档"),
+    ({"rar"}, "RAR 压缩包"),
+    ({"7z"}, "7z 压缩包"),
+    ({"gz", "tgz"}, "gzip 压缩包"),
+    ({"png"}, "PNG 图片"),
+    ({"jpg", "jpeg", "jfif"}, "JPEG 图片"),
+    ({"gif"}, "GIF 图片"),
+    ({"bmp"}, "BMP 图片"),
+    ({"tif", "tiff"}, "TIFF 图片"),
+    ({"mp3", "wav", "m4a"}, "音频文件"),
+    ({"mp4", "m4v", "mov", "avi"}, "视频文件"),
+    ({"html", "htm"}, "网页"),
+)
+
+
+def _describe(matches) -> str | None:
+    """A name staff know for what the signatures say, or None if none is known."""
+    found = {match.extension.lower().lstrip(".") for match in matches}
+    found |= {"elf" for match in matches if match.name.startswith("ELF ")}
+    return next((kind for extensions, kind in KINDS_BY_SIGNATURE if found & extensions), None)
 
 
 def _text_problem(sample):

@@ -60,7 +60,12 @@ def test_real_files_are_accepted(name, content):
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("通知.pdf", EXE, "与扩展名 .pdf 不符"),
+        # Named as staff know them (puremagic's best guesses were "Audition graphic filter" and,
+        # for a PDF, whose syntax is text, "纯文本").
+        ("通知.pdf", EXE, r"文件内容（Windows 可执行程序）与扩展名 \.pdf 不符"),
+        ("表.docx", PDF, r"文件内容（PDF 文档）与扩展名 \.docx 不符"),
+        ("通知.pdf", PNG, r"文件内容（PNG 图片）与扩展名 \.pdf 不符"),
+        ("通知.pdf", OLE2, r"文件内容（旧版 Office 文档"),
         ("照片.jpg", HTML, "与扩展名 .jpg 不符"),
         ("图.png", SVG, "与扩展名 .png 不符"),
         ("a.exe.pdf", PDF, "扩展名 .exe"),
