@@ -20,13 +20,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_personal_data_opened
-from core.http import bad_request_page, is_reader_replay, labelled_errors, numbered_page, parse_page_number
+from core.http import (
+    bad_request_page,
+    digits_value,
+    is_reader_replay,
+    labelled_errors,
+    numbered_page,
+    parse_page_number,
+)
 from core.pagecache import cached_value
 from core.pages import PageMeta, Problem
 from core.rendering import keep_response
 from core.working_days import load_calendar
 
-from . import clock, forms, ratelimit, selectors, services
+from . import clock, forms, notices, ratelimit, selectors, services
 from .crypto import digest, seal, unseal
 from .identity import normalize_query_code
 from .models import Case, Notice, ReplyDocument, applicant_key
@@ -584,29 +591,31 @@ def staff_case(request, pk):
     case = selectors.case_for_staff(user=request.user, pk=pk)
     if request.method == "GET":  # the page shows the applicant's particulars in full
         audit_personal_data_opened(request, case, "打开办理页面")
-    bound, status = {}, 200
-    if request.method == "POST":
-        name = request.POST.get("action", "")
-        if name not in available_actions(case, request.user):
-            return bad_request_page(
-                request, "该操作在当前状态下不可用", {"action": [f"“{case.get_state_display()}”状态不能执行此操作。"]}
-            )
-        label, form_class, service, _ = ACTIONS[name]
-        form = form_class(request.POST, prefix=name)
-        if form.is_valid():
-            try:
-                service(case=case, user=request.user, **form.cleaned_data)
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, messages in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, messages)
-                else:
-                    form.add_error(None, error.messages)
+        return _case_page(request, case)
+    name = request.POST.get("action", "")
+    if name not in available_actions(case, request.user):
+        return _action_refused(request, case, name)
+    label, form_class, service, _ = ACTIONS[name]
+    form = form_class(request.POST, prefix=name)
+    if form.is_valid():
+        try:
+            service(case=case, user=request.user, **form.cleaned_data)
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
             else:
-                return redirect("inforequests:staff_case", pk=case.pk)
-        bound[name], status = form, 400
+                form.add_error(None, error.messages)
+        else:
+            return redirect("inforequests:staff_case", pk=case.pk)
+    return _case_page(request, case, bound={name: form}, status=400)
+
+
+def _case_page(request, case, *, bound=None, status=200, **extra):
+    bound = bound or {}
+    events = list(case.events.select_related("user"))
     actions = [
         (name, ACTIONS[name][0], bound.get(name) or ACTIONS[name][1](prefix=name, initial=_initial(name, case)))
         for name in available_actions(case, request.user)
@@ -618,7 +627,9 @@ def staff_case(request, pk):
         {
             "case": case,
             "actions": actions,
-            "events": case.events.select_related("user"),
+            "events": events,
+            # Sent back with an action: what happened to the case after this page was shown.
+            SEEN_FIELD: events[-1].pk if events else 0,
             "notices": case.notices.all(),
             "items": case.items.all(),
             "pauses": case.pauses.all(),
@@ -628,9 +639,56 @@ def staff_case(request, pk):
             "crumbs": _staff_crumbs((case.number, None)),
             # The action sent back with errors: base.html's title then says so first.
             "form": next(iter(bound.values()), None),
+            **extra,
         },
         status=status,
     )
+
+
+# The case's latest event when the page was shown, sent with each action form.
+SEEN_FIELD = "seen"
+
+
+def _action_refused(request, case, name):
+    """An action the case no longer allows (a page left open while a colleague answered, extended
+    or archived it): the case page as it is now, saying what changed and showing what was typed
+    (409); one this user may not take, 403; an action that does not exist, 400."""
+    if name not in ACTIONS:
+        problem = Problem("操作未执行", "无法识别所提交的操作，请在本页重新选择。")
+        return _case_page(request, case, status=400, problem=problem)
+    label, form_class, _, _ = ACTIONS[name]
+    unsent = {"label": label, "rows": _typed_rows(form_class(request.POST, prefix=name))}
+    if name in available_actions(case):  # the state allows it, the user's role does not
+        problem = Problem("操作未执行", f"您没有“{label}”的权限（须由终审审核员执行）。您填写的内容没有保存，见下方。")
+        return _case_page(request, case, status=403, problem=problem, unsent=unsent)
+    seen = digits_value(request.POST.get(SEEN_FIELD, ""), max_digits=18)
+    events = list(case.events.select_related("user"))
+    since = [event for event in events if seen is not None and event.pk > seen]
+    # Without the page's mark (or nothing newer than it), the latest step is what explains it.
+    lead, changes = ("您打开本页后，", since) if since else ("最近一次办理：", events[-1:])
+    done = "；".join(f"{event.user or '系统'}于{_date_time_words(event.at)}{event.action}" for event in changes)
+    text = (
+        f"{lead}{done}。该申请现为“{case.get_state_display()}”，当前状态下不能“{label}”。您填写的内容没有保存，见下方。"
+    )
+    return _case_page(request, case, status=409, problem=Problem("操作未执行：该申请已有变化", text), unsent=unsent)
+
+
+def _date_time_words(moment) -> str:
+    local = timezone.localtime(moment)
+    return f"{notices.date_words(local.date())} {local:%H:%M}"
+
+
+def _typed_rows(form) -> list:
+    """(label, value as shown) for what was typed into an action's form, choices by their label."""
+    rows = []
+    for field in form:
+        value = field.value()
+        if value in (None, "", [], False):
+            continue
+        if getattr(field.field, "choices", None):
+            value = dict(field.field.choices).get(value, value)
+        rows.append((field.label, "是" if value is True else value))
+    return rows
 
 
 def _initial(name, case):

@@ -106,4 +106,4 @@ def test_the_staff_page_offers_it_to_the_final_reviewer_once_the_new_answer_is_g
 
     sign_in_staff(client, staff_user("clerk", case.agency))
     refused = client.post(url, {"action": "publish_reanswer", "publish_reanswer-reply_text": "改过的。"})
-    assert refused.status_code == 400 and Reanswer.objects.get(case=case).public_text == "部分公开：见附件。"
+    assert refused.status_code == 403 and Reanswer.objects.get(case=case).public_text == "部分公开：见附件。"

@@ -142,8 +142,8 @@ def test_transition_through_the_staff_page_with_bad_then_good_input(client, two_
     event = case.events.get(action="延期答复")
     assert event.user.username == "clerk"
     assert case.history.first().history_user.username == "clerk"
-    # Not available in this state → a clear 400, not a 500.
-    assert client.post(url, {"action": "payment", "payment-paid_on": "2026-10-01"}).status_code == 400
+    # Not available in this state → the case page saying why (409), not a 500; no such action → 400.
+    assert client.post(url, {"action": "payment", "payment-paid_on": "2026-10-01"}).status_code == 409
     assert client.post(url, {"action": "nonsense"}).status_code == 400
 
 
@@ -235,7 +235,7 @@ def test_publish_then_promote_into_the_catalogue_as_a_draft(client, two_agencies
     refused = client.post(
         url, {"action": "publish", "publish-request_text": "道路养护计划", "publish-reply_text": "申请人：予以公开。"}
     )
-    assert refused.status_code == 400 and Case.objects.get(pk=case_a.pk).published_at is None
+    assert refused.status_code == 403 and Case.objects.get(pk=case_a.pk).published_at is None
     with pytest.raises(PermissionDenied):
         services.case_publish(case=case_a, request_text="道路养护计划", reply_text="申请人：予以公开。", user=clerk)
     reviewer = staff_user("final", a)
@@ -263,7 +263,7 @@ def test_publish_then_promote_into_the_catalogue_as_a_draft(client, two_agencies
     assert (
         record.status == DisclosureRecord.Status.DRAFT and record.publisher == a and "申请人：予以公开。" in record.body
     )
-    assert client.post(url, {"action": "promote"}).status_code == 400  # once only
+    assert client.post(url, {"action": "promote"}).status_code == 409  # once only
 
 
 def test_split_and_duplicate_from_the_staff_page(client, two_agencies):
@@ -327,7 +327,7 @@ def test_an_extension_needs_a_running_clock_and_is_granted_once(client, two_agen
     paused = client.get(url).content.decode()
     assert 'value="extend"' not in paused  # not offered while the clock is stopped
     response = client.post(url, {**extend, "extend-on": "2026-09-22"})
-    assert response.status_code == 400  # and no 500: the due date is unknown while paused
+    assert response.status_code == 409  # and no 500: the due date is unknown while paused
     with pytest.raises(ValidationError, match="暂停计算"):
         services.case_extend(case=case_a, days=5, approver="a", reason="b", on=D(2026, 9, 22))
     services.case_end_consultation(case=case_a, ended_on=D(2026, 9, 23))
