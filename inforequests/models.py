@@ -171,7 +171,10 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(is_open=True)
 
     def published(self):
-        return self.filter(published_at__isnull=False)
+        """Cases whose redacted request and reply are public: published by staff, and the
+        applicant's consent still given (withdrawn later, staff untick it and the case is
+        public nowhere from that save)."""
+        return self.filter(published_at__isnull=False, consents_publication=True)
 
 
 class Case(models.Model):

@@ -1,0 +1,32 @@
+"""An applicant who withdraws consent (staff untick 同意答复内容经隐私处理后公开 on the case, in
+the admin) takes the published case off every public surface at once: its page, its agency's
+list, the sitemap. Publication alone was what Case.objects.published() asked."""
+
+import pytest
+from django.test import Client
+
+from core import pagecache
+from inforequests.models import Case
+
+from .test_reanswer import answered
+from .test_reanswer_published import published
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("saturday_noon")]
+
+
+def test_a_case_whose_applicant_withdrew_consent_is_public_nowhere():
+    case = published(answered()[0])
+    page = f"/disclosures/apply/published/{case.number}/"
+    agency = f"/disclosures/apply/statistics/{case.agency_id}/"
+    reader = Client()
+    assert reader.get(page).status_code == 200
+    assert case.number in reader.get(agency).content.decode()
+    assert page in reader.get("/sitemap-inforequests.xml").content.decode()
+
+    case.consents_publication = False
+    case.save()  # as the admin's change form saves it
+    pagecache.reset_local()
+    assert list(Case.objects.published()) == []
+    assert reader.get(page).status_code == 404
+    assert case.number not in reader.get(agency).content.decode()
+    assert page not in reader.get("/sitemap-inforequests.xml").content.decode()
