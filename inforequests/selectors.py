@@ -284,7 +284,9 @@ class AgencyFigures:
     published: list
 
 
-STATISTICS_SECONDS = 300  # the page cache does not watch this app (a new case must not flush the site)
+# A case saved starts a new page-cache generation (PAGE_CACHE_APPS); the figures also move with
+# the day (what is overdue, the months counted), which no save marks: kept five minutes at most.
+STATISTICS_SECONDS = 300
 
 
 def _agency_numbers(agency_id, today):
