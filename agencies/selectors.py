@@ -152,6 +152,13 @@ def _column_tree(organization):
     return roots
 
 
+def column_ids() -> list[int]:
+    """Every 法定主动公开内容 column, in the tree's order (each agency's section shows them all)."""
+    from .models import StatutoryColumn
+
+    return list(StatutoryColumn.objects.values_list("pk", flat=True))
+
+
 def column_get(*, pk: int):
     from .models import StatutoryColumn
 

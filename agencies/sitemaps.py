@@ -11,13 +11,26 @@ from . import selectors
 
 
 class AgencySectionSitemap(Sitemap):
+    """The 政府信息公开 column's list of agencies (/gk/), and each agency's section: its pages
+    and each 法定主动公开内容 column (code, page) or (code, column id)."""
+
     changefreq = "weekly"
 
     def items(self):
-        return [(code, page) for code in selectors.section_codes() for page in selectors.SECTION_PAGES]
+        codes = selectors.section_codes()
+        columns = selectors.column_ids()
+        return [
+            (None, "index"),
+            *[(code, page) for code in codes for page in selectors.SECTION_PAGES],
+            *[(code, column) for code in codes for column in columns],
+        ]
 
     def location(self, item):
         code, page = item
+        if code is None:
+            return reverse("agencies:index")
+        if isinstance(page, int):
+            return reverse("agencies:column", args=[code, page])
         return reverse(f"agencies:{page}", args=[code])
 
     @cached_property
@@ -38,8 +51,12 @@ class AgencySectionSitemap(Sitemap):
         return changes
 
     def lastmod(self, item):
-        layout = template_changed("agencies/home.html")
-        latest = self._changes.get(item[0])
+        if item[0] is None:  # the list of agencies: its layout, and the newest change of any
+            layout = template_changed("agencies/index.html")
+            latest = max(self._changes.values(), default=None)
+        else:
+            layout = template_changed("agencies/home.html")
+            latest = self._changes.get(item[0])
         return max(latest, layout) if latest else layout
 
     def get_latest_lastmod(self):

@@ -52,3 +52,17 @@ def test_the_html_sitemap_shows_the_request_and_annual_report_sections(client, d
         ("/disclosures/apply/statistics/", "办理情况统计"),
     ]:
         assert link in links, link
+
+
+def test_the_column_list_of_agencies_and_each_statutory_column_are_listed(client, seed):
+    """/gk/ and each agency's 法定主动公开内容 columns are public pages a crawler should find."""
+    from agencies.models import StatutoryColumn
+    from disclosures.models import Organization
+
+    code = Organization.objects.exclude(section_code=None).values_list("section_code", flat=True).first()
+    columns = list(StatutoryColumn.objects.values_list("pk", flat=True))
+    assert columns, "the seed holds the 条例's columns"
+    locations = sitemap_locations(client)
+    wanted = ["/gk/", *[f"/gk/{code}/statutory/{pk}/" for pk in columns]]
+    assert [path for path in wanted if path not in locations] == []
+    assert [path for path in wanted[:3] if client.get(path).status_code != 200] == []
