@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.dates import FIRST_YEAR, LAST_YEAR
-from core.text import printable, where_hidden
+from core.text import first_control_character, printable, where_hidden
 from disclosures.document_numbers import normalize_document_number, validate_document_number
 from disclosures.models import KEYWORD_SPLIT, MAX_KEYWORDS, DisclosureRecord, validate_attachment
 from disclosures.sanitize import length_error, sanitize_html, text_loss
@@ -199,20 +199,20 @@ def body_html(value, *, is_html: bool) -> str:
     return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
 
 
-def _null_character_errors(source: SourceRow) -> list[str]:
-    """A message per field holding a NUL, anywhere in the row: the admin refuses it (a record
-    imported with one could not be saved again) and PostgreSQL stores none; invisible, the
-    message says where the first one is. Other control characters (Word's \x0b line break, say)
-    are saved by the admin, so they are imported as they are."""
-    cells = [(FIELD_LABELS.get(name, name), value) for name, value in source.values.items()]
+def _control_character_errors(source: SourceRow) -> list[str]:
+    """A message per field holding a control character, anywhere in the row: the admin refuses
+    them beside the field (a record imported with one could not be saved again), PostgreSQL
+    stores no NUL, and XML (the feeds) carries none; invisible, the message says where the first
+    one is. The body is rich text: its sanitizer drops them, as the editor's does."""
+    cells = [(FIELD_LABELS.get(name, name), value) for name, value in source.values.items() if name != "body"]
     cells += [(FIELD_LABELS["attachments"], text) for ref in source.attachments for text in (ref.title, ref.href)]
     errors, named = [], set()
     for label, value in cells:
-        if label in named or not isinstance(value, str) or "\x00" not in value:
+        at = first_control_character(value) if isinstance(value, str) and label not in named else None
+        if at is None:
             continue
         named.add(label)
-        where = where_hidden(value, value.index("\x00"))
-        errors.append(f"{label}含有控制字符 {where}，请在源文件中删除后重新导入。")
+        errors.append(f"{label}含有控制字符 {where_hidden(value, at)}，请在源文件中删除后重新导入。")
     return errors
 
 
@@ -220,7 +220,7 @@ def clean_row(source: SourceRow, lookups: Lookups, value_mapping: dict) -> Candi
     c = Candidate(number=source.number, place=source.place, warnings=list(source.warnings))
     v = source.values
     values = c.values
-    c.errors.extend(_null_character_errors(source))
+    c.errors.extend(_control_character_errors(source))
     if c.errors:
         # The refused row is still named by its values (key, title, messages): without the
         # characters, which PostgreSQL would not store in them either.

@@ -289,7 +289,7 @@ def test_a_csv_the_csv_module_cannot_read_is_refused_in_chinese():
     assert "未加引号的单元格中有单独的回车符" in str(refused.value) and "new-line" not in str(refused.value)
 
 
-def test_a_nul_in_any_cell_refuses_its_row_naming_the_field_wherever_it_is_in_the_file(importer):
+def test_a_control_character_in_any_cell_refuses_its_row_naming_the_field_wherever_it_is_in_the_file(importer):
     header = "来源编号,名称,发布机构,主题分类,内容概述,正文\n"
     filler = "".join(f"F{i},普通记录{i},昆明市官渡区民政局,综合政务,概述,<p>{'正文内容' * 20}</p>\n" for i in range(60))
     assert len(filler.encode()) > 4096  # past the part read to tell a binary file
@@ -299,6 +299,7 @@ def test_a_nul_in_any_cell_refuses_its_row_naming_the_field_wherever_it_is_in_th
         + "N1,含空字符\x00的标题,昆明市官渡区民政局,综合政务,概述,<p>甲</p>\n"
         + "N2,关于乙事项的通知,昆明市官渡区民政局,综合政务,概\x00述,<p>乙</p>\n"
         + "N3,关于丙事项的通知,昆明市官渡区民政局,综合政务,概述,<p>丙\x0b正文</p>\n"
+        + "N4,关于丁事项\x0b的通知,昆明市官渡区民政局,综合政务,概述,<p>丁</p>\n"
     )
     result = rows(batch_of(importer, text))
     assert result["id:N1"].action == "refuse"
@@ -308,7 +309,10 @@ def test_a_nul_in_any_cell_refuses_its_row_naming_the_field_wherever_it_is_in_th
         result["id:N2"].action == "refuse"
         and "内容概述含有控制字符 U+0000（不可见，在“概”之后）" in result["id:N2"].messages[0]
     )
-    # Word's line break (\x0b) and the like: saved by the admin, so imported as they are.
+    # Word's line break (\x0b) and the like: refused in a title as the admin refuses it; the
+    # body's sanitizer drops it, as the editor's does.
+    assert result["id:N4"].action == "refuse"
+    assert "名称含有控制字符 U+000B（不可见，在“关于丁事项”之后）" in result["id:N4"].messages[0]
     assert result["id:N3"].action == "create"
     assert result["id:F59"].action == "create"
     assert not any("\x00" in title for title in DisclosureRecord.objects.values_list("title", flat=True))
