@@ -6,7 +6,9 @@ import io
 import secrets
 
 import django_otp
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.middleware.csrf import rotate_token
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -60,6 +62,15 @@ def totp_pending_device(request) -> TOTPDevice:
         device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
         request.session[PENDING_DEVICE_KEY] = device.pk
     return device
+
+
+def pending_authenticators_prune(*, now=None) -> int:
+    """Delete the authenticators set up and never confirmed whose session has ended (it lasts
+    at most SESSION_COOKIE_AGE): none can be confirmed any more, and its secret has no reason to
+    stay in the database. Not audited, as a confirmed one's removal is (nothing was bound)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    stale = TOTPDevice.objects.filter(confirmed=False).filter(Q(created_at__lt=cutoff) | Q(created_at=None))
+    return stale.delete()[1].get(TOTPDevice._meta.label, 0)
 
 
 def totp_secret_text(device: TOTPDevice) -> str:

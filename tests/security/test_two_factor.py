@@ -2,10 +2,12 @@
 
 import base64
 import datetime as dt
+import io
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, AuditEntry
@@ -192,3 +194,23 @@ def test_a_next_that_is_not_a_path_here_goes_to_the_default_page(client, staff_u
     password_login(client, "li-staff")
     response = client.post(f"/accounts/2fa/verify/?next={target}", {"token": current_code(device), "next": target})
     assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+def test_an_authenticator_set_up_and_never_confirmed_is_pruned_once_its_session_has_ended(
+    client, staff_user, clock, settings
+):
+    """Each setup page keeps a pending authenticator (with its secret) for its session; one
+    abandoned stayed in the database for good."""
+    password_login(client, "li-staff")
+    client.get("/accounts/2fa/setup/?next=/admin/")
+    pending = TOTPDevice.objects.get(user=staff_user, confirmed=False)
+    bound = authenticator(get_user_model().objects.create_user("wang", password="x"))
+    out = io.StringIO()
+    clock.shift(dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60))
+    call_command("prune_pending_authenticators", stdout=out)
+    assert TOTPDevice.objects.filter(pk=pending.pk).exists()  # its session may still confirm it
+    clock.shift(dt.timedelta(seconds=120))
+    call_command("prune_pending_authenticators", stdout=out)
+    assert not TOTPDevice.objects.filter(pk=pending.pk).exists()
+    assert TOTPDevice.objects.filter(pk=bound.pk).exists()  # a confirmed one stays, however old
+    assert out.getvalue().splitlines() == ["已删除 0 个未完成绑定的身份验证器。", "已删除 1 个未完成绑定的身份验证器。"]
