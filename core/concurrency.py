@@ -159,12 +159,15 @@ class TypedText:
 TYPED_BESIDE_THE_FORM = {"review_comment": "审核意见"}
 
 
-def typed_texts(instance, posted) -> list[TypedText]:
+def typed_texts(instance, posted, *, withheld=()) -> list[TypedText]:
     """The texts a refused POST holds that differ from what is stored: a model's text fields
-    and the comments beside its form."""
+    and the comments beside its form. Not `withheld` ones: whether a guess posted there is shown
+    back would tell whether it is the stored value."""
     texts = []
     for field in instance._meta.concrete_fields:
         if not isinstance(field, models.CharField | models.TextField) or not field.editable or field.choices:
+            continue
+        if field.name in withheld:
             continue
         typed = posted.get(field.name)
         if typed is None or typed.strip() == (getattr(instance, field.attname) or "").strip():
@@ -306,10 +309,15 @@ class VersionedAdminMixin(LockedChangeAdminMixin):
         opened_at = request.POST.get(VERSION_FIELD, "")
         if opened_at == current_version(obj) or opened_version(obj, opened_at) is None:
             return None
+        # What this staff member's page withholds (a member's contacts shown masked) or the
+        # admin keeps out of its history lists (an applicant's particulars): named, never shown.
+        form = self.get_form(request, obj, change=True)
+        withheld = {*getattr(form, "withheld_fields", ()), *getattr(self, "personal_fields", ())}
         message = change_message(
             obj,
             opened_at,
             within=request.POST,
+            withheld=withheld,
             ending=(
                 "这条记录已不在您可以修改的环节，本次未保存。您填写的内容列在下面，请复制保存；"
                 "如需修改，请联系现在处理它的工作人员。"
@@ -321,7 +329,7 @@ class VersionedAdminMixin(LockedChangeAdminMixin):
             "opts": self.model._meta,
             "original": obj,
             "message": mark_safe(message),  # rendered by core/edit_conflict.html, escaped there
-            "typed": typed_texts(obj, request.POST),
+            "typed": typed_texts(obj, request.POST, withheld=withheld),
             "back": request.path,
         }
         return TemplateResponse(request, "core/edit_refused.html", context, status=409)

@@ -256,3 +256,28 @@ def test_a_co_proposer_added_meanwhile_is_handed_back_not_dropped(client):
     assert client.post(url, again).status_code == 302
     proposal = Proposal.objects.get(pk=proposal.pk)
     assert proposal.title == "B改的标题" and list(proposal.co_proposers.all()) == [partner]
+
+
+def test_a_refused_save_never_shows_what_the_page_withholds(client):
+    """The 409 page of a save from an out-of-date page (VersionedAdminMixin._moved_on) lists the
+    changes since: a member's contacts, shown masked to this staff member, are named only (a
+    reviewer found the old and new phone in it)."""
+    from django.contrib.auth.models import Permission
+
+    from tests.proposals.factories import MemberFactory
+
+    member = MemberFactory(name="赵委员", phone="13912345678", email="zhao@example.com", address="某路1号")
+    viewer = User.objects.create_user("viewer", password="x", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_member"))
+    sign_in_staff(client, viewer)
+    url = f"/admin/proposals/member/{member.pk}/change/"
+    assert "13912345678" not in client.get(url).content.decode()  # masked for this viewer
+    opened = member.history.order_by("-history_id").first().history_id
+    member.phone, member.name = "13700001111", "赵委员（改）"
+    member.save()
+    response = client.post(url, {"name": "赵委员", "phone": "13912345678", "edit_version": str(opened)})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "13912345678" not in html and "13700001111" not in html
+    assert "（已修改，不显示）" in html
+    assert "赵委员（改）" in html  # what is not withheld is shown
