@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpResponseRedirect
 
 from .text import refuse_control_characters
@@ -83,7 +84,12 @@ class AdminInputMixin:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if isinstance(field, forms.CharField) and not getattr(db_field, "holds_sanitized_html", False):
+        if not isinstance(field, forms.CharField):
+            return field
+        if getattr(db_field, "holds_sanitized_html", False):
+            # Its sanitizer drops control characters, NUL too: nothing for staff to find.
+            field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+        else:
             refuse_control_characters(field)
         return field
 

@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import nh3
+from django.conf import settings
+from django.http.request import validate_host
 
 
 @dataclass(frozen=True)
@@ -295,7 +297,8 @@ _SPACE = re.compile(r"\s+")
 
 
 def visible_text(value: str) -> str:
-    text = html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", value or "")))
+    # Control characters are no text (the sanitizer drops them; a NUL, its parser too).
+    text = html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", (value or "").translate(_NOT_SHOWN))))
     return _SPACE.sub(" ", text).strip()
 
 
@@ -376,21 +379,34 @@ def rich_text_errors(instance, *fields) -> dict:
 def outside_image_error(value: str) -> str:
     """Images another site serves: the pages' Content-Security-Policy shows only this site's
     (img-src 'self'; no reader is tracked by a third party), so readers got an empty frame and
-    staff no word of it. An address of this site is written as a path (/media/…)."""
+    staff no word of it. An address of this site is written as a path (/media/…) or with one of
+    its own host names (ALLOWED_HOSTS, patterns aside)."""
     outside = [
-        (position, image)
+        (position, image, host)
         for position, image in enumerate(images_in(value), start=1)
-        if urlsplit(image.src.strip()).netloc
+        if (host := _other_site(image.src))
     ]
     if not outside:
         return ""
-    named = "、".join(
-        f"{image_name(position, image)}来自 {urlsplit(image.src.strip()).netloc}" for position, image in outside
-    )
+    named = "、".join(f"{image_name(position, image)}来自 {host}" for position, image, host in outside)
     return (
         f"{named}：本站网页只显示本站的图片，其他网站的图片在公开页面上是一片空白。"
         "请把图片下载后作为附件上传，再用附件的地址插入。"
     )
+
+
+def _other_site(src: str) -> str:
+    """The host of another site `src` points to, else "". As browsers read it: a backslash is a
+    slash (/\\host/…), and http:host/… names a host without its slashes."""
+    parts = urlsplit(src.strip().replace("\\", "/"))
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https") and not parts.netloc:
+        parts = urlsplit(f"{scheme}://{parts.path.lstrip('/')}")
+    if not parts.netloc or scheme not in ("", "http", "https"):
+        return ""
+    host = parts.hostname or parts.netloc
+    own = [pattern for pattern in settings.ALLOWED_HOSTS if "*" not in pattern and not pattern.startswith(".")]
+    return "" if validate_host(host, own) else host
 
 
 def _excerpt(text, limit=40):

@@ -204,7 +204,7 @@ def test_a_control_character_typed_into_a_title_is_refused_beside_it_and_dropped
     published every RSS feed answered 500 (XML cannot carry it). The admin says where it is;
     in the rich text, where nobody can find it to delete it, the sanitizer drops it."""
     sign_in_staff(client, staff("clerk", ENTRY_CLERK))
-    data = form_data(title="关于开展社区\x0b协商工作的通知", body="<p>正文\x0b第二行\x01</p>")
+    data = form_data(title="关于开展社区\x0b协商工作的通知", body="<p>正文\x0b第二行\x01\x00</p>")
     response = client.post("/admin/disclosures/disclosurerecord/add/", data)
     assert response.status_code == 200 and not DisclosureRecord.objects.exists()
     errors = response.context["adminform"].form.errors

@@ -300,6 +300,7 @@ def test_a_control_character_in_any_cell_refuses_its_row_naming_the_field_wherev
         + "N2,关于乙事项的通知,昆明市官渡区民政局,综合政务,概\x00述,<p>乙</p>\n"
         + "N3,关于丙事项的通知,昆明市官渡区民政局,综合政务,概述,<p>丙\x0b正文</p>\n"
         + "N4,关于丁事项\x0b的通知,昆明市官渡区民政局,综合政务,概述,<p>丁</p>\n"
+        + "N5,关于戊事项的通知,昆明市官渡区民政局,综合政务,概述,<p>戊\x00正文</p>\n"
     )
     result = rows(batch_of(importer, text))
     assert result["id:N1"].action == "refuse"
@@ -313,7 +314,8 @@ def test_a_control_character_in_any_cell_refuses_its_row_naming_the_field_wherev
     # body's sanitizer drops it, as the editor's does.
     assert result["id:N4"].action == "refuse"
     assert "名称含有控制字符 U+000B（不可见，在“关于丁事项”之后）" in result["id:N4"].messages[0]
-    assert result["id:N3"].action == "create"
+    assert result["id:N3"].action == "create" and result["id:N5"].action == "create"
+    assert DisclosureRecord.objects.get(title="关于戊事项的通知").body == "<p>戊正文</p>"
     assert result["id:F59"].action == "create"
     assert not any("\x00" in title for title in DisclosureRecord.objects.values_list("title", flat=True))
 
