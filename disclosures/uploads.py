@@ -242,7 +242,9 @@ def content_problem(file, extension):
     file.seek(0)
     found = {match.extension.lower() for match in matches}
     if expected is TEXT:
-        problem = None if not found else (_describe(matches) or "无法识别的二进制内容")
+        # A signature staff know (a PDF, an .exe) refuses it; puremagic's odd guesses at prose
+        # ("This is a …") do not: the text check decides.
+        problem = _describe(matches) if found else None
         if problem is None:
             problem = _text_problem(file.read(TEXT_SAMPLE_BYTES))
             file.seek(0)

@@ -50,6 +50,9 @@ def zipped(*names):
         ("材料.zip", zipped("a.txt")),
         ("名单.csv", "姓名,电话\n张三,123\n".encode("gb18030")),
         ("说明.txt", "说明：明日起施行。".encode()),
+        # English prose puremagic takes for odd formats (a reviewer's find): the text check decides.
+        ("readme.txt", b"This is a plain note.\nVersion 2 of the notice.\n"),
+        ("版本说明.txt", "Version 2 说明：明日起施行。\n".encode()),
         ("2023.1版说明.pdf", PDF),
     ],
 )
