@@ -171,9 +171,7 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(is_open=True)
 
     def published(self):
-        """Cases whose redacted request and reply are public: published by staff, and the
-        applicant's consent still given (withdrawn later, staff untick it and the case is
-        public nowhere from that save)."""
+        """Cases whose redacted request and reply are public (Case.is_published)."""
         return self.filter(published_at__isnull=False, consents_publication=True)
 
 
@@ -342,6 +340,13 @@ class Case(models.Model):
 
     def __str__(self):
         return self.number  # never the applicant: __str__ ends up in logs and admin messages
+
+    @property
+    def is_published(self) -> bool:
+        """Its redacted request and reply are public: published by staff, and the applicant's
+        consent still given (withdrawn later, staff untick it, and from that save the case is
+        public nowhere, nor promoted or answered again in public). As Case.objects.published()."""
+        return self.published_at is not None and self.consents_publication
 
     def get_absolute_url(self):
         return reverse("inforequests:staff_case", args=[self.pk])

@@ -849,7 +849,7 @@ def reanswer_publish(*, case, reply_text, user=None) -> Case:
     text, checked as the first answer's was, once staff have redacted it."""
     case = _lock(case)
     _check_publisher(case, user)
-    if case.published_at is None:
+    if not case.is_published:
         raise ValidationError("请先公开首次答复（隐私处理后公开），再公开重新答复。")
     round_ = selectors.latest_answered_reanswer(case)
     if round_ is None:
@@ -940,7 +940,7 @@ def case_promote_to_catalogue(*, case, user=None, title="") -> Case:
     case = _lock(case)
     if user is not None and not selectors.can_handle(user=user, case=case):
         raise PermissionDenied("无权办理其他机关的申请。")
-    if case.published_at is None:
+    if not case.is_published:
         raise ValidationError("请先作隐私处理并公开答复，再转为主动公开。")
     if case.promoted_record_id:
         raise ValidationError("本件已转为主动公开。")

@@ -552,12 +552,12 @@ def available_actions(case, user=None):
             ok = target in services.TRANSITIONS[case.state] and case.correction_notice_on is None
         elif name == "publish_reanswer":
             ok = (
-                case.published_at is not None
+                case.is_published
                 and (user is None or selectors.may_publish(user))
                 and selectors.latest_answered_reanswer(case) is not None
             )
         elif name == "promote":
-            ok = case.published_at is not None and not case.promoted_record_id
+            ok = case.is_published and not case.promoted_record_id
         elif name == "split":  # once a fee is asked (or an answer given), the items are fixed
             ok = case.is_open and case.fee_notice_on is None and case.replied_on is None
         elif name == "reanswer":

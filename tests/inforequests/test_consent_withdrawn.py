@@ -30,3 +30,17 @@ def test_a_case_whose_applicant_withdrew_consent_is_public_nowhere():
     assert reader.get(page).status_code == 404
     assert case.number not in reader.get(agency).content.decode()
     assert page not in reader.get("/sitemap-inforequests.xml").content.decode()
+
+
+def test_a_case_whose_applicant_withdrew_consent_is_neither_promoted_nor_answered_again_in_public():
+    from django.core.exceptions import ValidationError
+
+    from inforequests import services
+
+    case = published(answered()[0])
+    case.consents_publication = False
+    case.save()
+    with pytest.raises(ValidationError, match="请先作隐私处理并公开答复"):
+        services.case_promote_to_catalogue(case=case, title="道路养护计划")
+    with pytest.raises(ValidationError, match="请先公开首次答复"):
+        services.reanswer_publish(case=case, reply_text="部分公开。")
