@@ -343,7 +343,7 @@ def agency_statistics(*, agency, today=None) -> AgencyFigures:
         .filter(agency=agency)
         .annotate(reanswer_outcome=Subquery(_answered_reanswers(OuterRef("pk")).values("outcome")[:1]))
         .only("number", "outcome", "published_at")
-        .order_by("-published_at")[:20]
+        .order_by("-published_at", "-pk")[:20]
     )
     for case in published:
         # The outcome in force: a new answer replaces the first one for the reader (not for 年报).
