@@ -2,13 +2,11 @@
 each report the public may read (selectors.reports_public: never a draft, nor one whose
 catalogue record is withdrawn, deleted or not yet due)."""
 
-from django.contrib.sitemaps import Sitemap
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
-from django.utils.functional import cached_property
 
 from agencies.selectors import ANNUAL_REPORT_GENRE
-from core.sitemaps import SITEMAP_LIMIT, template_changed
+from core.sitemaps import DatedPagesSitemap, template_changed
 from disclosures.models import DisclosureRecord
 from disclosures.selectors import record_removals
 
@@ -22,12 +20,10 @@ def _report_changed(report):
     return max(report.updated_at, record.updated_at, record.published_at)
 
 
-class AnnualReportsSitemap(Sitemap):
+class AnnualReportsSitemap(DatedPagesSitemap):
     changefreq = "monthly"
-    limit = SITEMAP_LIMIT
 
-    @cached_property
-    def _pages(self):
+    def pages(self):
         reports = selectors.reports_public()
         prefetch_related_objects(
             reports, Prefetch("record", DisclosureRecord.objects.only("updated_at", "published_at"))
@@ -38,15 +34,3 @@ class AnnualReportsSitemap(Sitemap):
         left = record_removals("genre__name").get(ANNUAL_REPORT_GENRE)
         moments = [moment for _, moment in pages] + [left, template_changed("annualreports/index.html")]
         return [(reverse("annualreports:index"), max(filter(None, moments))), *pages]
-
-    def items(self):
-        return self._pages
-
-    def location(self, item):
-        return item[0]
-
-    def lastmod(self, item):
-        return item[1]
-
-    def get_latest_lastmod(self):
-        return self._pages[0][1]  # the column's, which counts every report

@@ -1,10 +1,11 @@
 """/sitemap.xml's parts with no domain knowledge: the registry through which apps announce
-their sitemaps (opendata serves them as one index), the URL limit per sitemap and a paginator
-that pages by key range."""
+their sitemaps (opendata serves them as one index), the URL limit per sitemap, a paginator
+that pages by key range, and a sitemap of a few pages each given with its date."""
 
 import datetime as dt
 from pathlib import Path
 
+from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.template.loader import get_template
@@ -47,3 +48,29 @@ class KeyRangePaginator(Paginator):
         number = self.validate_number(number)
         low = (number - 1) * self.per_page
         return self._get_page(self.object_list.filter(pk__gt=low, pk__lte=low + self.per_page), number, self)
+
+
+class DatedPagesSitemap(Sitemap):
+    """A few pages, each with its date: `pages()` returns [(path, last change)], read once a
+    sitemap request."""
+
+    limit = SITEMAP_LIMIT
+
+    def pages(self) -> list:
+        raise NotImplementedError
+
+    @cached_property
+    def _pages(self):
+        return self.pages()
+
+    def items(self):
+        return self._pages
+
+    def location(self, item):
+        return item[0]
+
+    def lastmod(self, item):
+        return item[1]
+
+    def get_latest_lastmod(self):
+        return max((moment for _, moment in self._pages), default=None)

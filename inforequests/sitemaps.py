@@ -7,10 +7,9 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from core.pagecache import cached_value
-from core.sitemaps import SITEMAP_LIMIT, KeyRangePaginator, template_changed
+from core.sitemaps import SITEMAP_LIMIT, DatedPagesSitemap, KeyRangePaginator, template_changed
 
 from .models import Agency, Case, CaseEvent
 from .selectors import agencies_with_counts
@@ -38,15 +37,13 @@ def _cases_changed():
     )
 
 
-class RequestPagesSitemap(Sitemap):
+class RequestPagesSitemap(DatedPagesSitemap):
     """The form, the status lookup, the statistics and each agency's statistics page: the ones
     the statistics page links to (selectors.agencies_with_counts)."""
 
     changefreq = "weekly"
-    limit = SITEMAP_LIMIT
 
-    @cached_property
-    def _pages(self):
+    def pages(self):
         # The form lists the desks taking applications: it changes with them.
         desks = Agency.history.aggregate(at=Max("history_date"))["at"]
         changed = _statistics_changed()
@@ -65,18 +62,6 @@ class RequestPagesSitemap(Sitemap):
                 for row in agencies_with_counts()
             ),
         ]
-
-    def items(self):
-        return self._pages
-
-    def location(self, item):
-        return item[0]
-
-    def lastmod(self, item):
-        return item[1]
-
-    def get_latest_lastmod(self):
-        return max(moment for _, moment in self._pages)
 
 
 class PublishedCasesSitemap(Sitemap):
