@@ -242,12 +242,12 @@ def content_problem(file, extension):
     file.seek(0)
     found = {match.extension.lower() for match in matches}
     if expected is TEXT:
-        # A signature staff know (a PDF, an .exe) refuses it; puremagic's odd guesses at prose
-        # ("This is a …") do not: the text check decides.
-        problem = _describe(matches) if found else None
-        if problem is None:
-            problem = _text_problem(file.read(TEXT_SAMPLE_BYTES))
-            file.seek(0)
+        # The text check decides: puremagic reads signatures into prose ("MZ is a postcode…",
+        # "ID3 tags…", "This is a …"); a file it fails is named by its signature if staff know it.
+        problem = _text_problem(file.read(TEXT_SAMPLE_BYTES))
+        file.seek(0)
+        if problem and found:
+            problem = _describe(matches) or problem
         return problem and f"文件内容不是纯文本（{problem}），与扩展名 .{extension} 不符。"
     if found & expected:
         if found & ZIP and expected & ZIP:
@@ -297,23 +297,32 @@ def _describe(matches) -> str | None:
 
 
 def _text_problem(sample):
-    if b"\x00" in sample:
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, as Notepad saves “Unicode”
+        text = _decoded(sample[: len(sample) // 2 * 2], ("utf-16",))
+        if text is None or "\x00" in text:
+            return "含有二进制数据"
+    elif b"\x00" in sample:
         return "含有二进制数据"
-    text = None
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            text = sample.decode(encoding)
-            break
-        except UnicodeDecodeError as error:
-            if error.start > len(sample) - 4:  # a character cut at the sample's end
-                text = sample[: error.start].decode(encoding)
-                break
-    if text is None:
-        return "既不是 UTF-8 也不是 GB18030 编码"
+    else:
+        text = _decoded(sample, ("utf-8", "gb18030"))
+        if text is None:
+            return "既不是 UTF-8 也不是 GB18030 编码"
     head = text.lstrip("\ufeff \t\r\n").lower()
     # What browsers sniff as markup (WHATWG MIME sniffing).
     if head.startswith(("<!doctype", "<html", "<script", "<svg", "<?xml", "<iframe", "<body", "<head")):
         return "是网页或 XML 标记"
+    return None
+
+
+def _decoded(sample, encodings):
+    """`sample` as text in the first of `encodings` that reads it (a character cut at its end
+    does not count against one), or None."""
+    for encoding in encodings:
+        try:
+            return sample.decode(encoding)
+        except UnicodeDecodeError as error:
+            if error.start > len(sample) - 4:
+                return sample[: error.start].decode(encoding)
     return None
 
 

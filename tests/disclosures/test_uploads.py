@@ -53,6 +53,10 @@ def zipped(*names):
         # English prose puremagic takes for odd formats (a reviewer's find): the text check decides.
         ("readme.txt", b"This is a plain note.\nVersion 2 of the notice.\n"),
         ("版本说明.txt", "Version 2 说明：明日起施行。\n".encode()),
+        # Prose that starts as a signature does (a tester's find), and Notepad's “Unicode”.
+        ("a.txt", b"MZ is a postcode prefix. This is prose.\n"),
+        ("b.txt", b"ID3 tags are metadata in MP3 files.\n"),
+        ("说明.txt", "\ufeff说明：明日起施行。\r\n".encode("utf-16-le")),
         ("2023.1版说明.pdf", PDF),
     ],
 )
