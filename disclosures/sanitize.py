@@ -396,17 +396,18 @@ def outside_image_error(value: str) -> str:
 
 
 def _other_site(src: str) -> str:
-    """The host of another site `src` points to, else "". As browsers read it: a backslash is a
-    slash (/\\host/…), and http:host/… names a host without its slashes."""
-    parts = urlsplit(src.strip().replace("\\", "/"))
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https") and not parts.netloc:
-        parts = urlsplit(f"{scheme}://{parts.path.lstrip('/')}")
-    if not parts.netloc or scheme not in ("", "http", "https"):
+    """The host of another site `src` points to, else "". Read as browsers read it: a backslash
+    is a slash, and two or more slashes (or an http: scheme with any number) begin a host
+    (///host/…, /\\host/…, http:host/…)."""
+    match = _NETWORK_ADDRESS.match(src.strip().replace("\\", "/"))
+    if match is None:
         return ""
-    host = parts.hostname or parts.netloc
+    host = urlsplit("//" + match.group("rest")).hostname or ""
     own = [pattern for pattern in settings.ALLOWED_HOSTS if "*" not in pattern and not pattern.startswith(".")]
-    return "" if validate_host(host, own) else host
+    return "" if not host or validate_host(host, own) else host
+
+
+_NETWORK_ADDRESS = re.compile(r"(?:(?i:https?):/*|//+)(?P<rest>.*)", re.DOTALL)
 
 
 def _excerpt(text, limit=40):

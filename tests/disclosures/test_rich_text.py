@@ -380,7 +380,18 @@ def test_a_page_is_public_at_once_so_its_images_need_alt_text_to_be_saved(superu
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("src", ["https://example.com/x.png", "//cdn.example.com/x.png", "HTTP://example.com/x.png"])
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://example.com/x.png",
+        "//cdn.example.com/x.png",
+        "HTTP://example.com/x.png",
+        # As browsers read them (a tester's find): slashes and backslashes begin a host.
+        "///example.com/x.png",
+        "/\\\\example.com/x.png",
+        "https:example.com/x.png",
+    ],
+)
 def test_an_image_from_another_site_is_refused_beside_the_body(superuser, src):
     """The pages allow only this site's images (CSP img-src 'self'): one from another site was
     published as an empty frame without a word to staff (a tester's find)."""
