@@ -84,7 +84,8 @@ def _attempt_status(self, obj):
 
 for _device in (TOTPDevice, StaticDevice):
     if _device in admin.site._registry:
-        _reregister(_device, get_fieldsets=_fieldsets_translated)
+        # django-otp writes its search box's help in English, naming the fields it searches.
+        _reregister(_device, get_fieldsets=_fieldsets_translated, search_help_text="按账号的用户名或电子邮件地址查找。")
 if AccessAttempt in admin.site._registry:
     # axes names the column by its method name.
     _reregister(AccessAttempt, status=admin.display(description="状态")(_attempt_status))
