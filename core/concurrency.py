@@ -148,6 +148,19 @@ def change_message(instance, opened_at, *, within, withheld=(), ending) -> str:
     return render_to_string("core/edit_conflict.html", {"message": message, "changes": changes})
 
 
+def _without(fields, names):
+    """A fieldset's fields (a name, or a row of names) without `names`; a row left empty goes."""
+    kept = []
+    for entry in fields:
+        if isinstance(entry, list | tuple):
+            entry = [name for name in entry if name not in names]
+            if entry:
+                kept.append(entry)
+        elif entry not in names:
+            kept.append(entry)
+    return kept
+
+
 @dataclass
 class TypedText:
     label: str
@@ -336,6 +349,14 @@ class VersionedAdminMixin(LockedChangeAdminMixin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A page to read: the form's own inputs (the version it was opened at, a Word file
+            # to import) have nothing to show, and were shown as “None”.
+            model_fields = {field.name for field in self.model._meta.get_fields()}
+            form_only = {VERSION_FIELD, *(name for name in self.form.declared_fields if name not in model_fields)}
+            return [
+                (name, {**options, "fields": _without(options["fields"], form_only)}) for name, options in fieldsets
+            ]
         if any(VERSION_FIELD in flatten(options["fields"]) for _, options in fieldsets):
             return fieldsets
         (name, options), *rest = fieldsets

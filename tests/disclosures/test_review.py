@@ -444,3 +444,16 @@ def test_review_steps_are_not_page_cache_content(settings):
     # Steps never show on public pages: saving one does not empty the page cache.
     assert "disclosures.reviewstep" in settings.PAGE_CACHE_IGNORED_MODELS
     assert ReviewStep._meta.app_label == "disclosures"
+
+
+def test_a_record_the_staff_member_may_only_read_shows_no_form_inputs(client, people, draft):
+    """Its drafter reads it while it is under review: the form's own inputs (the version it was
+    opened at, a Word file to import) read “Edit version: None”, “Body docx: None” (a tester's
+    find)."""
+    services.record_submit(record=draft, user=people["clerk"])
+    sign_in_staff(client, people["clerk"])
+    response = client.get(f"{ADMIN}{draft.pk}/change/")
+    assert response.status_code == 200 and not response.context["has_change_permission"]
+    html = response.content.decode()
+    assert "Edit version" not in html and "Body docx" not in html and 'name="edit_version"' not in html
+    assert draft.title in html
