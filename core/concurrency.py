@@ -168,14 +168,11 @@ class TypedText:
     html: str = ""  # rich text, cleaned, to read and copy with its formatting
 
 
-# Posted fields that are no model field but hold what someone wrote.
-TYPED_BESIDE_THE_FORM = {"review_comment": "审核意见"}
-
-
-def typed_texts(instance, posted, *, withheld=()) -> list[TypedText]:
-    """The texts a refused POST holds that differ from what is stored: a model's text fields
-    and the comments beside its form. Not `withheld` ones: whether a guess posted there is shown
-    back would tell whether it is the stored value."""
+def typed_texts(instance, posted, *, withheld=(), beside=None) -> list[TypedText]:
+    """The texts a refused POST holds that differ from what is stored: a model's text fields,
+    and those posted beside its form (`beside`: name → label, a review's comment). Not
+    `withheld` ones: whether a guess posted there is shown back would tell whether it is the
+    stored value."""
     texts = []
     for field in instance._meta.concrete_fields:
         if not isinstance(field, models.CharField | models.TextField) or not field.editable or field.choices:
@@ -187,7 +184,7 @@ def typed_texts(instance, posted, *, withheld=()) -> list[TypedText]:
             continue
         html = nh3.clean(typed) if getattr(field, "holds_sanitized_html", False) else ""
         texts.append(TypedText(label=str(field.verbose_name), text=typed, html=html))
-    for name, label in TYPED_BESIDE_THE_FORM.items():
+    for name, label in (beside or {}).items():
         if (posted.get(name) or "").strip():
             texts.append(TypedText(label=label, text=posted[name]))
     return texts
@@ -302,6 +299,9 @@ class VersionedAdminMixin(LockedChangeAdminMixin):
     """Put before the ModelAdmin base: every change form carries and checks its version."""
 
     form = VersionedModelForm
+    # Inputs the change page posts beside the form (name → label), shown back when a save is
+    # refused (_moved_on).
+    typed_beside_the_form = {}
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id is not None:
@@ -342,7 +342,7 @@ class VersionedAdminMixin(LockedChangeAdminMixin):
             "opts": self.model._meta,
             "original": obj,
             "message": mark_safe(message),  # rendered by core/edit_conflict.html, escaped there
-            "typed": typed_texts(obj, request.POST, withheld=withheld),
+            "typed": typed_texts(obj, request.POST, withheld=withheld, beside=self.typed_beside_the_form),
             "back": request.path,
         }
         return TemplateResponse(request, "core/edit_refused.html", context, status=409)

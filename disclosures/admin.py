@@ -281,6 +281,7 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
     # the review trail and the preview links (templates/admin/disclosures/disclosurerecord/change_form.html).
 
     REVIEW_ACTIONS = {"submit": "提交审核", "approve": "审核通过", "return": "退回修改"}
+    typed_beside_the_form = {"review_comment": "审核意见"}
 
     def save_model(self, request, obj, form, change):
         # A review decision on an unchanged form adds no empty version to the history.
