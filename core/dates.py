@@ -40,3 +40,8 @@ def local_day(moment: dt.datetime) -> dt.date:
         return timezone.localtime(moment).date()
     except OverflowError:
         return moment.date()
+
+
+def chinese_date(day: dt.date) -> str:
+    """A date as notices and messages write it: 2026年12月6日, never zero-padded."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from core.dates import local_day
+from core.dates import chinese_date, local_day
 from core.vocabulary import Vocabulary
 
 from .codes import validate_credit_code_checksum, validate_org_code_checksum
@@ -57,19 +57,15 @@ def record_latest_date() -> dt.date:
         return today.replace(year=today.year + RECORD_YEARS_AHEAD, day=28)
 
 
-def _chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def record_date_error(label: str, day: dt.date | None) -> str | None:
     """Why `day` cannot be a record's `label` (成文日期, 发布日期), or None."""
     if day is None:
         return None
     if day < RECORD_EARLIEST_DATE:
-        return f"{label}不能早于{_chinese_date(RECORD_EARLIEST_DATE)}，请检查年份。"
+        return f"{label}不能早于{chinese_date(RECORD_EARLIEST_DATE)}，请检查年份。"
     latest = record_latest_date()
     if day > latest:
-        return f"{label}不能晚于{_chinese_date(latest)}（今天起{RECORD_YEARS_AHEAD}年内），请检查年份。"
+        return f"{label}不能晚于{chinese_date(latest)}（今天起{RECORD_YEARS_AHEAD}年内），请检查年份。"
     return None
 
 

@@ -32,12 +32,6 @@ DEFAULTS_THIRD_PARTY = {
 }
 
 
-def date_words(day) -> str:
-    """A date as every notice, receipt and message of the case writes it: 2026年12月6日, never
-    zero-padded (as the notices' signature and the pages' "Y年n月j日" are)."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def provisional_words(years) -> str:
     """Why a due date may still move, in plain words (elderly readers): which year's holidays
     are not yet published."""

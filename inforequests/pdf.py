@@ -14,7 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from .notices import date_words
+from core.dates import chinese_date
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -68,7 +68,7 @@ def notice_pdf(notice) -> bytes:
     story += [
         Spacer(1, 12 * mm),
         Paragraph(_printable(notice.case.agency.name, unshown), _RIGHT),
-        Paragraph(date_words(notice.issued_on), _RIGHT),
+        Paragraph(chinese_date(notice.issued_on), _RIGHT),
     ]
     if unshown:
         story.append(Paragraph(UNSHOWN_NOTE, _NOTE))

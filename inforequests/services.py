@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.dates import chinese_date
 from core.mail import send_after_commit
 from core.working_days import add_working_days, load_calendar, working_days_between
 
@@ -108,7 +109,7 @@ def _waiting_until(started_on, kind, calendar=None):
 def _due_words(case) -> str:
     """The due date for a notice, marked provisional when a year in the count is not yet scheduled."""
     provisional = selectors.case_provisional_note(case)
-    return notices.date_words(case.due_on) + (f"（{provisional}）" if provisional else "")
+    return chinese_date(case.due_on) + (f"（{provisional}）" if provisional else "")
 
 
 def _lock(case):
@@ -140,7 +141,7 @@ def _context(case, **extra):
         "agency": case.agency.name,
         "reconsideration_body": getattr(getattr(case.agency, "request_desk", None), "reconsideration_body", ""),
         "title": case.title,
-        "received_on": notices.date_words(case.received_on),
+        "received_on": chinese_date(case.received_on),
         **extra,
     }
 
@@ -169,7 +170,7 @@ def _check_day(day, field, label, *, not_before=None):
     if day > timezone.localdate():
         raise ValidationError({field: f"{label}不能晚于今天。"})
     if not_before is not None and day < not_before:
-        raise ValidationError({field: f"{label}不能早于{notices.date_words(not_before)}。"})
+        raise ValidationError({field: f"{label}不能早于{chinese_date(not_before)}。"})
 
 
 class AlreadyRegistered(Exception):
@@ -280,7 +281,7 @@ def case_request_correction(*, case, notice_on, reason, waiting_until=None, user
     case.correction_notice_on = notice_on
     Pause.objects.create(case=case, kind=Pause.Kind.CORRECTION, started_on=notice_on)
     _move(case, Case.State.CORRECTION, action="告知补正", effective_on=notice_on, user=user, reason=reason.strip())
-    _notify(case, "correction", on=notice_on, due=notices.date_words(case.waiting_until), reason=reason.strip())
+    _notify(case, "correction", on=notice_on, due=chinese_date(case.waiting_until), reason=reason.strip())
     return case
 
 
@@ -339,7 +340,7 @@ def case_start_consultation(*, case, kind, party, started_on, reason="", user=No
             on=started_on,
             addressee=Notice.Addressee.THIRD_PARTY,
             party=party.strip(),
-            due=notices.date_words(case.waiting_until),
+            due=chinese_date(case.waiting_until),
         )
     return case
 
@@ -406,9 +407,7 @@ def case_request_fee(*, case, notice_on, user=None) -> Case:
     case = _lock(case)
     _check(case, Case.State.FEE, user=user)
     if case.fee_notice_on is not None:
-        raise TransitionNotAllowed(
-            f"本件已于{notices.date_words(case.fee_notice_on)}发出收费通知，一件申请只收费一次。"
-        )
+        raise TransitionNotAllowed(f"本件已于{chinese_date(case.fee_notice_on)}发出收费通知，一件申请只收费一次。")
     _check_day(notice_on, "notice_on", "收费通知日期", not_before=case.clock_start)
     amount, lines = fee_quote(case)
     if amount <= 0:
@@ -424,7 +423,7 @@ def case_request_fee(*, case, notice_on, user=None) -> Case:
         user=user,
         reason="；".join(f"本月第{n}件 {fee}元" for n, fee in lines),
     )
-    _notify(case, "fee", on=notice_on, amount=amount, due=notices.date_words(case.waiting_until))
+    _notify(case, "fee", on=notice_on, amount=amount, due=chinese_date(case.waiting_until))
     return case
 
 
@@ -495,14 +494,12 @@ def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True
         raise ValidationError({"outcome": "本件没有发出过补正通知，不能以“逾期不补正”办结。"})
     if outcome == Outcome.OTHER_NO_CORRECTION and case.correction_received_on is not None:
         raise ValidationError(
-            {"outcome": f"申请人已于{notices.date_words(case.correction_received_on)}补正，不能以“逾期不补正”办结。"}
+            {"outcome": f"申请人已于{chinese_date(case.correction_received_on)}补正，不能以“逾期不补正”办结。"}
         )
     if outcome == Outcome.OTHER_UNPAID and case.fee_notice_on is None:
         raise ValidationError({"outcome": "本件没有发出过收费通知，不能以“逾期未缴费”办结。"})
     if outcome == Outcome.OTHER_UNPAID and case.paid_on is not None:
-        raise ValidationError(
-            {"outcome": f"申请人已于{notices.date_words(case.paid_on)}缴费，不能以“逾期未缴费”办结。"}
-        )
+        raise ValidationError({"outcome": f"申请人已于{chinese_date(case.paid_on)}缴费，不能以“逾期未缴费”办结。"})
     if outcome == Outcome.UNABLE_UNCLEAR and case.correction_received_on is None:
         raise ValidationError(
             {"outcome": "本件没有收到过补正，不能以“补正后申请内容仍不明确”答复：内容不明确的，请先告知补正。"}
@@ -593,7 +590,7 @@ def case_close_lapsed(*, case, today=None, user=None) -> Case:
         notice_on=today,
         user=user,
         action="逾期终止",
-        reply_text=f"申请人未在{notices.date_words(case.waiting_until)}前"
+        reply_text=f"申请人未在{chinese_date(case.waiting_until)}前"
         + ("补正" if case.state == Case.State.CORRECTION else "缴纳信息处理费")
         + "，视为放弃申请。",
         answered=False,
@@ -617,8 +614,7 @@ def case_withdraw(*, case, withdrawn_on, note="", user=None) -> Case:
         case,
         outcome=Outcome.OTHER,
         replied_on=withdrawn_on,
-        reply_text=f"申请人于{notices.date_words(withdrawn_on)}撤回申请，本机关终止办理。"
-        + (f"（{note}）" if note else ""),
+        reply_text=f"申请人于{chinese_date(withdrawn_on)}撤回申请，本机关终止办理。" + (f"（{note}）" if note else ""),
         action="申请人撤回",
         user=user,
         answered=False,
@@ -657,11 +653,11 @@ def case_reopen_for_reanswer(
         errors["reason"] = "请填写重新答复理由。"
     if case.particulars_erased_on is not None:
         errors["basis"] = (
-            f"申请人信息已于{notices.date_words(case.particulars_erased_on)}按保存期限删除，无法告知申请人，不能重新答复。"
+            f"申请人信息已于{chinese_date(case.particulars_erased_on)}按保存期限删除，无法告知申请人，不能重新答复。"
         )
     answered_on, today = _latest_answer_on(case), timezone.localdate()
     if order_date < answered_on:
-        errors["order_date"] = f"决定/判决日期不能早于被重新答复的答复日期（{notices.date_words(answered_on)}）。"
+        errors["order_date"] = f"决定/判决日期不能早于被重新答复的答复日期（{chinese_date(answered_on)}）。"
     elif order_date > today:
         errors["order_date"] = "决定/判决日期不能晚于今天。"
     if served_on < order_date:
@@ -721,7 +717,7 @@ def case_reanswer(*, case, outcome, replied_on, reply_text, third_party_reason="
     if parties and not (third_party_reason or "").strip():
         errors["third_party_reason"] = THIRD_PARTY_REASON_NEEDED
     if replied_on < round_.served_on:
-        errors["replied_on"] = f"重新答复日期不能早于送达本机关日期（{notices.date_words(round_.served_on)}）。"
+        errors["replied_on"] = f"重新答复日期不能早于送达本机关日期（{chinese_date(round_.served_on)}）。"
     elif replied_on > timezone.localdate():
         errors["replied_on"] = "重新答复日期不能晚于今天。"
     if errors:
@@ -785,7 +781,7 @@ def case_correct_applicant(*, case, changed, reason, user=None) -> Case:
     if case.particulars_erased_on is not None:
         # Erased at the end of their period (retention.py): not to be typed back in.
         raise ValidationError(
-            f"申请人信息已于{notices.date_words(case.particulars_erased_on)}按保存期限删除，不能再录入或更正。"
+            f"申请人信息已于{chinese_date(case.particulars_erased_on)}按保存期限删除，不能再录入或更正。"
         )
     if case.replied_on is not None and "applicant_type" in changed:  # answered, or answering again
         # 年报 table 三 counts the answered case in its applicant type's column.

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_personal_data_opened
+from core.dates import chinese_date
 from core.http import (
     bad_request_page,
     digits_value,
@@ -33,7 +34,7 @@ from core.pages import PageMeta, Problem
 from core.rendering import keep_response
 from core.working_days import load_calendar
 
-from . import clock, forms, notices, ratelimit, selectors, services
+from . import clock, forms, ratelimit, selectors, services
 from .crypto import digest, seal, unseal
 from .identity import normalize_query_code
 from .models import Case, Notice, ReplyDocument, applicant_key
@@ -675,7 +676,7 @@ def _action_refused(request, case, name):
 
 def _date_time_words(moment) -> str:
     local = timezone.localtime(moment)
-    return f"{notices.date_words(local.date())} {local:%H:%M}"
+    return f"{chinese_date(local.date())} {local:%H:%M}"
 
 
 def _typed_rows(form) -> list:

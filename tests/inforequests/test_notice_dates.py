@@ -6,7 +6,8 @@ import re
 import pytest
 import time_machine
 
-from inforequests import notices, services
+from core.dates import chinese_date
+from inforequests import services
 
 from .factories import make_case
 
@@ -28,5 +29,5 @@ def test_the_receipt_and_the_notices_after_it_write_their_dates_unpadded():
 
 
 def test_one_helper_writes_the_dates():
-    assert notices.date_words(D(2027, 1, 4)) == "2027年1月4日"
-    assert notices.date_words(D(2026, 12, 16)) == "2026年12月16日"
+    assert chinese_date(D(2027, 1, 4)) == "2027年1月4日"
+    assert chinese_date(D(2026, 12, 16)) == "2026年12月16日"

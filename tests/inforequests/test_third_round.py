@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from inforequests import notices, services
+from core.dates import chinese_date
+from inforequests import services
 from inforequests.models import Case, Outcome, Pause
 from inforequests.views import available_actions
 
@@ -234,9 +235,7 @@ def test_a_third_party_is_asked_in_writing_and_told_of_a_decision_to_disclose():
     letter = case.notices.get(key="third_party_consultation")
     assert letter.addressee == Notice.Addressee.THIRD_PARTY
     assert (
-        "某建材公司" in letter.body
-        and "第三十二条" in letter.body
-        and notices.date_words(case.waiting_until) in letter.body
+        "某建材公司" in letter.body and "第三十二条" in letter.body and chinese_date(case.waiting_until) in letter.body
     )
     assert APPLICANT_NAME not in letter.body
     case = services.case_end_consultation(case=case, ended_on=D(2026, 11, 11))
