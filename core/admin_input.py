@@ -1,8 +1,10 @@
 """Hand-made admin requests answered as bad input, never with a 500 (Django's admin raises on
 both): a date part out of range in a changelist's query, and a value of an autocomplete box
-that is no key at all when the form is shown again. And typed text without control characters."""
+that is no key at all when the form is shown again. And typed text without control characters,
+and rich text shown as it reads to staff who may only read it."""
 
 from django import forms
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
@@ -93,6 +95,25 @@ class AdminInputMixin:
             refuse_control_characters(field)
         return field
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        # (Not an inline's rows: a row it may add would look for a form field by that name.)
+        if obj is None or isinstance(self, InlineModelAdmin) or self.has_change_permission(request, obj):
+            return fieldsets
+        # A page to read: Django shows a read-only text field escaped, so a body read as
+        # “<p>关于……</p><table>…”. Rich text is shown as the page will show it.
+        shown = {
+            field.name: _rich_text_shown(field)
+            for field in self.model._meta.concrete_fields
+            if getattr(field, "holds_sanitized_html", False)
+        }
+        if not shown:
+            return fieldsets
+        return [
+            (name, {**options, "fields": fields_mapped(options["fields"], lambda field: shown.get(field, field))})
+            for name, options in fieldsets
+        ]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = KnownKeysAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
@@ -102,3 +123,29 @@ class AdminInputMixin:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = KnownKeysAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _rich_text_shown(field):
+    """A read-only row for `field` (the admin lists a callable like a field: its name is the
+    row's class, short_description its label)."""
+
+    def shown(obj):
+        return field.as_shown(getattr(obj, field.attname))
+
+    shown.__name__ = field.name
+    shown.short_description = field.verbose_name
+    return shown
+
+
+def fields_mapped(fields, change):
+    """A fieldset's fields (a name, or a row of names) with each entry replaced by
+    `change(name)`; an entry it maps to None goes, and so does a row left empty."""
+    kept = []
+    for entry in fields:
+        if isinstance(entry, list | tuple):
+            entry = [changed for changed in map(change, entry) if changed is not None]
+            if entry:
+                kept.append(entry)
+        elif (changed := change(entry)) is not None:
+            kept.append(changed)
+    return kept

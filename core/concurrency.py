@@ -27,6 +27,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from .admin_input import fields_mapped
 from .diffs import value_diff
 
 VERSION_FIELD = "edit_version"
@@ -150,15 +151,7 @@ def change_message(instance, opened_at, *, within, withheld=(), ending) -> str:
 
 def _without(fields, names):
     """A fieldset's fields (a name, or a row of names) without `names`; a row left empty goes."""
-    kept = []
-    for entry in fields:
-        if isinstance(entry, list | tuple):
-            entry = [name for name in entry if name not in names]
-            if entry:
-                kept.append(entry)
-        elif entry not in names:
-            kept.append(entry)
-    return kept
+    return fields_mapped(fields, lambda name: None if name in names else name)
 
 
 @dataclass

@@ -22,8 +22,9 @@ from django.forms.widgets import Script
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
-from .sanitize import EDITOR_CONFIG, image_name, images_in
+from .sanitize import EDITOR_CONFIG, image_name, images_in, sanitize_html
 
 ALT_MAX_LENGTH = 300
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -156,6 +157,11 @@ class RichTextField(models.TextField):
     # Control characters pasted with it are dropped by the sanitizer: nobody can find an
     # invisible one in the editor to delete it (core.admin_input.AdminInputMixin).
     holds_sanitized_html = True
+
+    def as_shown(self, value):
+        """The stored text as the page will show it, for a staff member who may only read it
+        (core.admin_input): cleaned again, so markup stored by other means shows no more."""
+        return format_html('<div class="rich-text-shown">{}</div>', mark_safe(sanitize_html(value or "")))
 
     def formfield(self, **kwargs):
         widget = kwargs.get("widget")

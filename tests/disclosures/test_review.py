@@ -457,3 +457,19 @@ def test_a_record_the_staff_member_may_only_read_shows_no_form_inputs(client, pe
     html = response.content.decode()
     assert "Edit version" not in html and "Body docx" not in html and 'name="edit_version"' not in html
     assert draft.title in html
+
+
+def test_a_record_the_staff_member_may_only_read_shows_its_body_as_the_page_will(client, people, draft):
+    """Its body read as markup, “<p>关于……</p>” (Django escapes a read-only text field); what
+    the page shows is shown, cleaned again, so markup stored by other means runs no script."""
+    services.record_submit(record=draft, user=people["clerk"])
+    DisclosureRecord.objects.filter(pk=draft.pk).update(
+        body='<h2>工作目标</h2><p>全面<strong>推进</strong></p><script>alert(1)</script><img src=x onerror="alert(2)">'
+    )
+    sign_in_staff(client, people["clerk"])
+    response = client.get(f"{ADMIN}{draft.pk}/change/")
+    html = response.content.decode()
+    assert response.status_code == 200 and not response.context["has_change_permission"]
+    assert '<div class="rich-text-shown"><h2>工作目标</h2><p>全面<strong>推进</strong></p>' in html
+    assert "&lt;h2&gt;" not in html and "alert(1)" not in html and "onerror" not in html
+    assert "<label>正文:</label>" in html  # labelled as the field is
