@@ -4,7 +4,7 @@ menus). State and clock fields are read-only here: they change through services 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from audit.admin import PersonalDataAdminMixin
 from core.admin_input import AdminInputMixin
@@ -107,7 +107,7 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, LockedChangeAdm
         "clock_start",
         "due_on",
         "due_exact",
-        "due_inputs",
+        "due_basis",
         "waiting_until",
         "extension_days",
         "extension_approver",
@@ -125,7 +125,7 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, LockedChangeAdm
         "promoted_record",
         "staff_page",
     ]
-    exclude = ["public_request_text", "public_reply_text"]
+    exclude = ["public_request_text", "public_reply_text", "due_inputs"]  # shown as due_basis
     form = CaseAdminForm
     personal_fields = [name for name in APPLICANT_FIELDS if name != "applicant_type"]
 
@@ -184,6 +184,15 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, LockedChangeAdm
     @admin.display(description="证件号码")
     def masked_id_number(self, obj):
         return obj.masked_id
+
+    @admin.display(description="期限计算依据")
+    def due_basis(self, obj):
+        lines = selectors.due_basis_lines(obj)
+        return (
+            format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+            if lines
+            else "-"
+        )
 
     @admin.display(description="办理页面")
     def staff_page(self, obj):

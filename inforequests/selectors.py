@@ -14,6 +14,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils import timezone
 
+from core.dates import chinese_date
 from core.http import digits_value
 from core.pagecache import cached_value
 from core.stamped import StampedLookups
@@ -240,6 +241,26 @@ def case_provisional_note(case) -> str:
         return ""
     start = dt.date.fromisoformat(case.due_inputs["clock_start"]) if case.due_inputs else case.clock_start
     return provisional_note(start=start, end=case.due_on)
+
+
+def due_basis_lines(case) -> list[str]:
+    """The case's stored 期限计算依据 in words (the admin showed the stored inputs as JSON);
+    the staff case page lists each day counted."""
+    inputs = case.due_inputs or {}
+    if not inputs:
+        return []
+    start = dt.date.fromisoformat(inputs["clock_start"])
+    lines = []
+    if inputs.get("limit"):
+        lines.append(f"自{chinese_date(start)}的次日起计算{inputs['limit']}个工作日")
+    for started, ended, label in inputs.get("pauses", []):
+        until = f"至{chinese_date(dt.date.fromisoformat(ended))}" if ended else "起，尚未结束"
+        lines.append(f"{label}：{chinese_date(dt.date.fromisoformat(started))}的次日{until}，不计入期限")
+    if inputs.get("basis"):
+        lines.append(f"依据：{inputs['basis']}")
+    if note := case_provisional_note(case):
+        lines.append(note)
+    return lines
 
 
 def deadline_provisional_note(deadline) -> str:

@@ -732,3 +732,22 @@ def test_the_register_service_refuses_another_agencys_case(two_agencies):
     assert not Case.objects.filter(title="别的机关的申请").exists()
     case, _ = services.case_register(agency=a, user=clerk, request=request_data(title="本机关的申请"), **arguments)
     assert case.agency == a
+
+
+def test_the_admin_shows_how_the_due_date_was_computed_in_words(client, two_agencies):
+    """It showed the stored inputs as JSON ({"clock_start": "2026-…", "pauses": […]})."""
+    a, _, case_a, _ = two_agencies
+    Case.objects.filter(pk=case_a.pk).update(
+        due_inputs={
+            "clock_start": "2026-09-29",
+            "limit": 20,
+            "pauses": [["2026-10-09", "2026-10-16", "补正"], ["2026-10-20", None, "征求意见"]],
+            "exact": True,
+        }
+    )
+    sign_in_staff(client, staff_user("clerk", a))
+    html = client.get(f"/admin/inforequests/case/{case_a.pk}/change/").content.decode()
+    assert "<li>自2026年9月29日的次日起计算20个工作日</li>" in html
+    assert "<li>补正：2026年10月9日的次日至2026年10月16日，不计入期限</li>" in html
+    assert "<li>征求意见：2026年10月20日的次日起，尚未结束，不计入期限</li>" in html
+    assert "&quot;clock_start&quot;" not in html and 'name="due_inputs"' not in html
