@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .dates import chinese_date
+
 
 class WorkingDayOverride(models.Model):
     """A day the State Council's notice (or a local decision) makes a working day or a rest day,
@@ -30,7 +32,7 @@ class WorkingDayOverride(models.Model):
         if self.date and not self.FIRST_DAY <= self.date <= last:
             raise ValidationError(
                 {
-                    "date": f"日期应在{self.FIRST_DAY:%Y年%m月%d日}至{last:%Y年%m月%d日}之间（最远录入明年的放假安排），请核对年份。"
+                    "date": f"日期应在{chinese_date(self.FIRST_DAY)}至{chinese_date(last)}之间（最远录入明年的放假安排），请核对年份。"
                 }
             )
 

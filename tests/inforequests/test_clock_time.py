@@ -203,6 +203,8 @@ def test_an_override_in_a_mistyped_year_is_refused_beside_the_date(client, admin
             assert response.status_code == 200, typed
             form = response.context["adminform"].form
             assert "请核对年份" in str(form.errors["date"]) and "区政府通知" in response.content.decode()
+            # Dates written as the notices write them (it read 2008年05月01日).
+            assert "日期应在2008年5月1日至2027年12月31日之间" in str(form.errors["date"])
         assert not WorkingDayOverride.objects.exists()
         for typed in ("2027-02-05", "2008-05-01"):  # next year's notice; back to the 条例 of 2008
             response = client.post("/admin/core/workingdayoverride/add/", {"date": typed, "note": "通知"})

@@ -133,7 +133,7 @@ def test_a_backend_raising_its_own_error_fails_that_reminder_only_and_it_is_sent
     assert "RuntimeError" in caplog.text
     call_command("send_request_reminders", date="2026-10-23", **QUIET)
     assert sorted(m.subject for m in mail.outbox) == sorted(
-        f"【红牌】依申请公开 {case.number} 答复期限 2026-10-22" for case in (first, second)
+        f"【红牌】依申请公开 {case.number} 答复期限 2026年10月22日" for case in (first, second)
     )
 
 

@@ -219,7 +219,9 @@ def test_staff_are_told_once_when_a_third_partys_time_to_answer_has_passed(djang
     assert mail.outbox == []  # the last day is still the third party's
     for _ in range(3):  # every minute: once
         call_command("send_request_reminders", date="2026-10-20", stdout=open("/dev/null", "w"))
-    assert [m.subject for m in mail.outbox] == [f"【征求意见到期】依申请公开 {case.number} 第三方意见期限 2026-10-19"]
+    assert [m.subject for m in mail.outbox] == [
+        f"【征求意见到期】依申请公开 {case.number} 第三方意见期限 2026年10月19日"
+    ]
     assert mail.outbox[0].to == ["handler@example.com"]
     assert "条例第三十二条" in mail.outbox[0].body and "某物业公司" not in mail.outbox[0].body
 

@@ -9,6 +9,7 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.dates import chinese_date
 from core.working_days import load_calendar
 from inforequests import outbox, selectors, services
 from inforequests.models import Case
@@ -53,9 +54,9 @@ class Command(BaseCommand):
                 (
                     case,
                     f"alarm:{level}:{case.due_on:%Y-%m-%d}",  # a new due date may alarm again
-                    f"【{level}】依申请公开 {case.number} 答复期限 {case.due_on:%Y-%m-%d}",
+                    f"【{level}】依申请公开 {case.number} 答复期限 {chinese_date(case.due_on)}",
                     f"{case.agency.name}的申请 {case.number}（{case.get_state_display()}）答复期限为"
-                    f"{case.due_on:%Y年%m月%d日}，请及时办理。",
+                    f"{chinese_date(case.due_on)}，请及时办理。",
                 )
             )
         # A third party that lets its 15 working days pass stops nothing (Art. 32: the agency then
@@ -67,9 +68,9 @@ class Command(BaseCommand):
                 (
                     case,
                     f"consultation:{case.waiting_until:%Y-%m-%d}",
-                    f"【征求意见到期】依申请公开 {case.number} 第三方意见期限 {case.waiting_until:%Y-%m-%d}",
+                    f"【征求意见到期】依申请公开 {case.number} 第三方意见期限 {chinese_date(case.waiting_until)}",
                     f"{case.agency.name}的申请 {case.number} 征求第三方意见的期限"
-                    f"（{case.waiting_until:%Y年%m月%d日}）已过。第三方逾期未提出意见的，由本机关依照条例第三十二条"
+                    f"（{chinese_date(case.waiting_until)}）已过。第三方逾期未提出意见的，由本机关依照条例第三十二条"
                     "决定是否公开：请登记征求意见结束，答复期限随之恢复计算。",
                 )
             )
