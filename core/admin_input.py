@@ -9,9 +9,10 @@ from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from django.http import HttpResponseRedirect
 
-from .text import refuse_control_characters
+from .text import keep_visible_text, refuse_control_characters
 
 # The date lookups a changelist's filters and date hierarchy put in the query string, and the
 # values each may take (a year short of 9999: the date hierarchy reaches for the year after).
@@ -93,6 +94,7 @@ class AdminInputMixin:
             field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
         else:
             refuse_control_characters(field)
+            keep_visible_text(field, one_line=not isinstance(db_field, models.TextField))
         return field
 
     def get_fieldsets(self, request, obj=None):

@@ -32,6 +32,26 @@ def without_invisible_marks(value: str) -> str:
     return "".join(ch for ch in value if unicodedata.category(ch) != "Cf" or ch in _BIDI_CONTROLS)
 
 
+# A line or paragraph separator copied from a PDF: a line break where the text has lines.
+_SEPARATORS = {True: dict.fromkeys(map(ord, "\u2028\u2029"), " "), False: dict.fromkeys(map(ord, "\u2028\u2029"), "\n")}
+
+
+def keep_visible_text(field, *, one_line: bool):
+    """`field` (a CharField staff type into) keeps the text as it reads: without the invisible
+    marks copied with it (a zero-width space inside a title hid it from a search for its
+    words), a pasted line separator a line break, or a space in a one-line field."""
+    to_python = field.to_python
+
+    def visible(value):
+        value = to_python(value)
+        if not isinstance(value, str):
+            return value
+        value = without_invisible_marks(value).translate(_SEPARATORS[one_line])
+        return value.strip() if field.strip else value  # white space a mark stood before
+
+    field.to_python = visible
+
+
 def printable(value: str) -> str:
     """`value` without hidden characters, for echoing what a reader typed back in a message."""
     return "".join(ch for ch in value if unicodedata.category(ch) not in _HIDDEN or ch in "\t\n\r")

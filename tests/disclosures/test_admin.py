@@ -217,3 +217,19 @@ def test_a_control_character_typed_into_a_title_is_refused_beside_it_and_dropped
     response = client.post("/admin/disclosures/disclosurerecord/add/", {**data, "title": "关于开展社区协商工作的通知"})
     assert response.status_code == 302
     assert DisclosureRecord.objects.get().body == "<p>正文第二行</p>"
+
+
+def test_invisible_marks_typed_into_a_title_are_dropped_and_a_line_separator_is_a_space(client):
+    """A zero-width space inside 社区治理 (copied from a web page) hid the record from a search
+    for 社区治理; a line separator copied from a PDF stayed in the title (a tester's find)."""
+    sign_in_staff(client, staff("clerk", ENTRY_CLERK))
+    data = form_data(
+        title="\u200b 关于开展社区\u200b治理\u2028工作的通知\ufeff", document_number="官政发\u200d〔2026〕1号"
+    )
+    response = client.post("/admin/disclosures/disclosurerecord/add/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    record = DisclosureRecord.objects.get()
+    assert (record.title, record.document_number) == ("关于开展社区治理 工作的通知", "官政发〔2026〕1号")
+    # A direction control is still refused (it reorders how the title reads), not dropped.
+    response = client.post("/admin/disclosures/disclosurerecord/add/", {**data, "title": "通知\u202e知通"})
+    assert response.status_code == 200 and "U+202E" in str(response.context["adminform"].form.errors["title"])
