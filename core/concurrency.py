@@ -297,11 +297,15 @@ class VersionedAdminMixin(LockedChangeAdminMixin):
     typed_beside_the_form = {}
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id is not None:
+        if request.method != "POST" or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        # One transaction with the admin's own: the object read here is locked until the save
+        # (LockedChangeAdminMixin), so it cannot move stage between this check and the save's.
+        with transaction.atomic(using=router.db_for_write(self.model)):
             refused = self._moved_on(request, object_id)
             if refused is not None:
                 return refused
-        return super().changeform_view(request, object_id, form_url, extra_context)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _moved_on(self, request, object_id):
         """A save from a page opened before the object left this staff member's hands (a record

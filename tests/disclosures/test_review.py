@@ -396,6 +396,32 @@ def test_a_level_decided_meanwhile_is_no_longer_the_reviewers_to_change(client, 
     assert "我改的标题" in html and "第三段的数字要核对" in html
 
 
+def test_the_out_of_date_check_reads_the_record_under_the_saves_lock(client, people, draft, monkeypatch):
+    """The check read the record outside the save's transaction, so a stage change between the
+    two still met a bare 403: every read of a POST is now in the transaction that locks it
+    (LockedChangeAdminMixin takes the row lock only there)."""
+    from django.db import connection
+
+    from core.concurrency import LockedChangeAdminMixin
+
+    reads = []
+    get_object = LockedChangeAdminMixin.get_object
+
+    def spied(self, request, object_id, from_field=None):
+        reads.append(len(connection.atomic_blocks))  # the test's own transaction is one
+        return get_object(self, request, object_id, from_field)
+
+    monkeypatch.setattr(LockedChangeAdminMixin, "get_object", spied)
+    url = f"{ADMIN}{draft.pk}/change/"
+    sign_in_staff(client, people["clerk"])
+    _, version = opened(client, url)
+    reads.clear()
+    response = client.post(url, record_data(draft, title="我改的标题", edit_version=version))
+    assert response.status_code == 302 and fresh(draft).title == "我改的标题"
+    outside = len(connection.atomic_blocks)
+    assert len(reads) >= 2 and all(depth > outside for depth in reads), (outside, reads)
+
+
 def test_a_drafters_second_tab_after_submitting_gets_what_it_typed_back(client, people, draft):
     """Submitted from one tab, saved from another still open on the draft: refused, with the
     body typed there shown (rendered, and as its source) to copy."""
