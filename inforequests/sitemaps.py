@@ -30,11 +30,17 @@ def _statistics_changed() -> dict:
 
 def _cases_changed():
     """When the published cases last changed: a publication, or a step after it (a 重新答复
-    registered, answered or published, which their pages show). Kept until content changes."""
-    return cached_value(
-        "sitemaps:inforequests-cases",
-        lambda: CaseEvent.objects.filter(case__in=Case.objects.published()).aggregate(at=Max("at"))["at"],
-    )
+    registered, answered or published, which their pages show), or a case leaving them (its
+    consent withdrawn, its publication taken back: a save of a case once published, which its
+    history keeps). Kept until content changes."""
+
+    def newest():
+        steps = CaseEvent.objects.filter(case__in=Case.objects.published()).aggregate(at=Max("at"))["at"]
+        once_published = Case.history.filter(published_at__isnull=False, consents_publication=True).values("id")
+        saves = Case.history.filter(id__in=once_published).aggregate(at=Max("history_date"))["at"]
+        return max((moment for moment in (steps, saves) if moment), default=None)
+
+    return cached_value("sitemaps:inforequests-cases", newest)
 
 
 class RequestPagesSitemap(DatedPagesSitemap):

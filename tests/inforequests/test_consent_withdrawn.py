@@ -2,12 +2,18 @@
 the admin) takes the published case off every public surface at once: its page, its agency's
 list, the sitemap. Publication alone was what Case.objects.published() asked."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from core import pagecache
 from inforequests.models import Case
+from tests.opendata.test_feeds_sitemap import sitemap_index_lastmod
 
+from .conftest import SATURDAY_NOON
 from .test_reanswer import answered
 from .test_reanswer_published import published
 
@@ -30,6 +36,19 @@ def test_a_case_whose_applicant_withdrew_consent_is_public_nowhere():
     assert reader.get(page).status_code == 404
     assert case.number not in reader.get(agency).content.decode()
     assert page not in reader.get("/sitemap-inforequests.xml").content.decode()
+
+
+def test_the_sitemap_index_dates_the_published_cases_by_one_leaving(client):
+    """The index's date for the published cases did not move when one left by a consent
+    withdrawn: a crawler had no reason to fetch the list without it."""
+    with time_machine.travel(SATURDAY_NOON, tick=False) as clock:
+        case = published(answered()[0])
+        before = sitemap_index_lastmod(client, "inforequests")
+        clock.shift(dt.timedelta(days=2))
+        case.consents_publication = False
+        case.save()
+        pagecache.reset_local()
+        assert sitemap_index_lastmod(client, "inforequests") == timezone.now() > before
 
 
 def test_a_case_whose_applicant_withdrew_consent_is_neither_promoted_nor_answered_again_in_public():
