@@ -25,9 +25,11 @@ from django.db import models, router, transaction
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from .admin_input import fields_mapped
+from .dates import chinese_date
 from .diffs import value_diff
 
 VERSION_FIELD = "edit_version"
@@ -135,7 +137,10 @@ def change_message(instance, opened_at, *, within, withheld=(), ending) -> str:
     who = "其他工作人员"
     if latest is not None and latest.history_user is not None:
         who = latest.history_user.get_full_name() or latest.history_user.get_username()
-    when = f"于{timezone.localtime(latest.history_date):%Y-%m-%d %H:%M}" if latest is not None else ""
+    when = ""
+    if latest is not None:
+        moment = timezone.localtime(latest.history_date)
+        when = f"于{chinese_date(moment.date())} {moment:%H:%M}"
     opened = opened_version(instance, opened_at)
     changes = []
     if opened is not None:
@@ -243,8 +248,10 @@ def changed_fields(opened, instance, *, within, withheld=()) -> list[FieldChange
 
 
 def _change(field, old: str, new: str) -> FieldChange:
-    """A field's change as staff read it: old and new as shown, the new one shortened."""
-    shown = new if len(new) <= 30 else new[:30] + "……"
+    """A field's change as staff read it: old and new as shown, the new one shortened (rich
+    text by its words: “<p>汇总年报…” read as markup)."""
+    shown = " ".join(strip_tags(new).split()) if getattr(field, "holds_sanitized_html", False) else new
+    shown = shown if len(shown) <= 30 else shown[:30] + "……"
     return FieldChange(
         label=str(field.verbose_name), summary=f"{field.verbose_name}（现为“{shown}”）", rows=value_diff(old, new)
     )

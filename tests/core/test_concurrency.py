@@ -281,3 +281,25 @@ def test_a_refused_save_never_shows_what_the_page_withholds(client):
     assert "13912345678" not in html and "13700001111" not in html
     assert "（已修改，不显示）" in html
     assert "赵委员（改）" in html  # what is not withheld is shown
+
+
+def test_the_refusal_dates_the_change_as_notices_do_and_names_rich_text_by_its_words():
+    """It read “王芳于2026-12-06 14:11修改了：正文（现为“<p>汇总年报正文……”）” (a tester's find)."""
+    import time_machine
+
+    from tests.inforequests.test_clock_time import beijing
+
+    a, b = signed_in("clerk_a", "王芳"), signed_in("clerk_b")
+    with time_machine.travel(beijing(2026, 3, 5, 9, 7), tick=False):
+        data = form_data(title="旧标题", body="<p>正文</p>")
+        assert a.post("/admin/disclosures/disclosurerecord/add/", data).status_code == 302
+        record = DisclosureRecord.objects.get()
+        url = f"/admin/disclosures/disclosurerecord/{record.pk}/change/"
+        data["publisher"], data["topic"], data["genre"] = record.publisher_id, record.topic_id, record.genre_id
+        seen_by_a, seen_by_b = opened_version(a, url), opened_version(b, url)
+        assert (
+            a.post(url, {**data, "body": "<p>新的<strong>正文</strong></p>", "edit_version": seen_by_a}).status_code
+            == 302
+        )
+        html = b.post(url, {**data, "summary": "B写的概述", "edit_version": seen_by_b}).content.decode()
+    assert "王芳于2026年3月5日 09:07修改了：正文（现为“新的正文”）" in html
