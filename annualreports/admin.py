@@ -25,7 +25,7 @@ class AnnualReportForm(VersionedModelForm):
         label="未通过校验仍发布的理由",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="仅审核员可用：说明为何在勾稽校验未通过时仍发布，理由将随年报记录保存。",
+        help_text="说明为何在勾稽校验未通过时仍发布，理由将随年报记录保存。",
     )
 
     class Meta:
@@ -66,6 +66,12 @@ class AnnualReportForm(VersionedModelForm):
 class ReviewCaseFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
+        published = self.instance.pk and self.instance.status == AnnualReport.Status.PUBLISHED
+        # The report's form field, posted with the formset (AnnualReportForm.clean asks the same).
+        if published and self.has_changed() and not self.data.get("publish_now"):
+            raise forms.ValidationError(
+                "这份年报已发布：增删改表四的案件须勾选“保存后发布”，经勾稽校验后与目录记录一同更新。"
+            )
         kept = [form for form in self.forms if form.has_changed() or form.instance.pk]
         kept = [form for form in kept if not self._should_delete_form(form)]
         if getattr(self.instance, "consolidated", False) and kept:
@@ -87,11 +93,11 @@ class ReviewCaseInline(AdminInputMixin, admin.TabularInline):
 @admin.register(AnnualReport)
 class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
     form = AnnualReportForm
-    list_display = ["__str__", "year", "consolidated", "status"]
+    list_display = ["__str__", "year", "consolidated", "public_status"]
     list_filter = ["year", "status", "consolidated"]
     autocomplete_fields = ["organization"]
     inlines = [ReviewCaseInline]
-    readonly_fields = ["status", "tables_preview", "checks", "record", "override_reason"]
+    readonly_fields = ["public_status", "tables_preview", "checks", "record", "override_reason"]
     fieldsets = [
         (None, {"fields": ["organization", "year", "consolidated"]}),
         ("一、五、六（正文）", {"fields": ["overview", "problems", "other_matters"]}),
@@ -112,7 +118,7 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
                 "fields": [
                     "tables_preview",
                     "checks",
-                    "status",
+                    "public_status",
                     "record",
                     "override_reason",
                     "publish_now",
@@ -121,6 +127,42 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
             },
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm(services.PUBLISH_PERMISSION):
+            return fieldsets
+        # A 录入员 or 初审 reviewer cannot publish: not offered what would be refused.
+        publishing = {"publish_now", "override_reason_input"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in publishing]})
+            for name, options in fieldsets
+        ]
+
+    def view_on_site(self, obj):
+        # A draft, or a report whose record was withdrawn, has no public page (a 404).
+        return obj.get_absolute_url() if selectors.report_is_public(obj) else None
+
+    def get_deleted_objects(self, objs, request):
+        """A public report is not deleted: its catalogue record (the whole report) would stay
+        public, linking to a page gone. Listed as what stands in the way, for the single and
+        the bulk delete alike."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        public = [report for report in objs if selectors.report_is_public(report)]
+        protected = [
+            *protected,
+            *(
+                f"“{report}”已公开：请先在信息公开目录中撤回它的公开记录（索引号 {report.record.index_number}），再删除。"
+                for report in public
+            ),
+        ]
+        return deleted, counts, perms_needed, protected
+
+    @admin.display(description="状态")
+    def public_status(self, obj):
+        if obj.status == AnnualReport.Status.PUBLISHED and not selectors.report_is_public(obj):
+            return "已发布，目录记录已撤回（未公开）"
+        return obj.get_status_display()
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -155,24 +197,25 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
     def checks(self, obj):
         if obj is None or obj.pk is None:
             return "保存后显示。"
-        findings = selectors.report_findings(obj)
+        findings = selectors.report_findings(obj, selectors.report_tables(obj, now=True))
         if not findings:
             return "全部通过。"
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((f.message,) for f in findings)))
 
-    @admin.display(description="表格预览（二、三、四，按现有数据统计）")
+    @admin.display(description="表格预览（二、三、四，按现有数据统计；已发布的年报在“保存后发布”后更新）")
     def tables_preview(self, obj):
         # What 保存后发布 would publish, to check before pressing it (the public page shows a
-        # report only once it is published).
+        # published report's tables as they were published).
         if obj is None or obj.pk is None:
             return "保存后显示。"
-        sheets = t.sheets(selectors.report_tables(obj))
+        sheets = t.sheets(selectors.report_tables(obj, now=True))
         return render_to_string("admin/annualreports/tables_preview.html", {"sheets": sheets})
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the 表四 cases are saved: publishing counts them.
         if form.cleaned_data.get("publish_now"):
-            self._publish(request, obj, form.cleaned_data.get("override_reason_input", ""))
+            self._publish(request, form.instance, form.cleaned_data.get("override_reason_input", ""))
 
     def _publish(self, request, report, override_reason=""):
         try:

@@ -6,7 +6,9 @@ from disclosures.models import Organization
 from . import services
 from .models import AnnualReport
 
-DEMO_NOTE = "<p>【演示数据】本年报为系统演示，不是官渡区民政局的真实年报。表三由演示申请计算，表二、表四的数字均为演示填写。</p>"
+DEMO_NOTE = (
+    "<p>【演示数据】本年报为系统演示，不是{name}的真实年报。表三由演示申请计算，表二、表四的数字均为演示填写。</p>"
+)
 
 
 def load_demo_data():
@@ -20,9 +22,10 @@ def load_demo_data():
             year=2023,
             consolidated=consolidated,
             defaults={
-                "overview": DEMO_NOTE + "<p>（演示）2023年，本单位认真贯彻落实《中华人民共和国政府信息公开条例》。</p>",
-                "problems": DEMO_NOTE,
-                "other_matters": DEMO_NOTE,
+                "overview": DEMO_NOTE.format(name=name)
+                + "<p>（演示）2023年，本单位认真贯彻落实《中华人民共和国政府信息公开条例》。</p>",
+                "problems": DEMO_NOTE.format(name=name),
+                "other_matters": DEMO_NOTE.format(name=name),
                 "licences_na": True,
                 "penalties_na": True,
                 "enforcement_na": True,

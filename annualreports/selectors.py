@@ -66,9 +66,15 @@ def entered_figures(report: AnnualReport) -> dict:
     return {name: report.entered(name) for name, _, _ in t.ENTERED_ITEMS}
 
 
-def report_tables(report: AnnualReport) -> t.Tables:
-    """The report's tables: as published (kept), or as the data has them now (a draft)."""
-    if report.status == AnnualReport.Status.PUBLISHED and report.tables:
+def report_is_public(report: AnnualReport) -> bool:
+    """Its page shows only while its catalogue record is public (a withdrawn record takes it down)."""
+    return report.record_id is not None and DisclosureRecord.objects.published().filter(pk=report.record_id).exists()
+
+
+def report_tables(report: AnnualReport, *, now: bool = False) -> t.Tables:
+    """The report's tables: as published (kept), or as the data has them now (a draft; `now`:
+    what publishing it again would publish)."""
+    if not now and report.status == AnnualReport.Status.PUBLISHED and report.tables:
         return tables_from_json(report.tables)
     organizations = report_organizations(report)
     return t.Tables(

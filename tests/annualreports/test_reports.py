@@ -535,3 +535,87 @@ def test_a_cell_with_a_superscript_digit_downloads_as_text():
     book = openpyxl.load_workbook(io.BytesIO(report_xlsx("测试", [sheet])))
     values = [cell.value for row in book.active.iter_rows() for cell in row]
     assert "²" in values and 12 in values
+
+
+def _with_case(form, kind, result):
+    return {
+        **form,
+        "review_cases-TOTAL_FORMS": "1",
+        "review_cases-0-kind": kind,
+        "review_cases-0-result": result,
+        "review_cases-0-reference": "官复〔2023〕1号",
+    }
+
+
+def test_a_case_added_to_a_published_report_asks_to_publish_it_again_and_is_then_counted(client, orgs):
+    """It was saved without a word, counted by the district's consolidated report but neither by
+    the report's page nor its preview (a tester's find). Publishing saved before the case did, so
+    it published last time's table 四."""
+    report, url = _published_and_opened(client, orgs)
+    kind = ReviewCase._meta.get_field("kind").choices[0][0]
+    result = ReviewCase._meta.get_field("result").choices[0][0]
+    form = _with_case(_admin_form(report, licences="3"), kind, result)
+    del form["publish_now"]
+    response = client.post(url, form)
+    assert response.status_code == 200 and "增删改表四的案件须勾选“保存后发布”" in response.content.decode()
+    assert not ReviewCase.objects.exists()
+
+    response = client.post(url, {**form, "publish_now": "on"}, follow=True)
+    assert "已发布" in response.content.decode() and ReviewCase.objects.count() == 1
+    report.refresh_from_db()
+    assert selectors.report_tables(report).four == selectors.report_tables(report, now=True).four
+    assert selectors.report_tables(report).four[kind]["total"] == 1
+
+
+def test_the_preview_of_a_published_report_shows_what_publishing_again_would_publish(client, orgs):
+    report, url = _published_and_opened(client, orgs)
+    AnnualReport.objects.filter(pk=report.pk).update(licences=9)  # as the next save would have it
+    preview = client.get(url).content.decode()
+    preview = preview[preview.index('<div class="report-preview">') :]
+    assert re.search(r"<td[^>]*>9</td>", preview[: preview.index("</div>")])
+
+
+def test_a_public_report_is_not_deleted_while_its_record_is_public(client, orgs, admin_user):
+    """Deleted, its page was gone but its catalogue record (the whole report) stayed public,
+    linking to the 404 (a tester's find)."""
+    from disclosures.services import record_withdraw
+
+    report, url = _published_and_opened(client, orgs)
+    sign_in_staff(client, admin_user)  # the district's administrator: reviewers delete none
+    delete = url.replace("/change/", "/delete/")
+    response = client.post(delete, {"post": "yes"})
+    assert response.status_code == 200 and AnnualReport.objects.filter(pk=report.pk).exists()
+    assert "已公开：请先在信息公开目录中撤回它的公开记录" in response.content.decode()
+    response = client.post(
+        "/admin/annualreports/annualreport/",
+        {"action": "delete_selected", "_selected_action": [report.pk], "post": "yes"},
+    )
+    assert AnnualReport.objects.filter(pk=report.pk).exists()
+    assert "已公开：请先在信息公开目录中撤回它的公开记录" in response.content.decode()
+
+    record_withdraw(record=report.record, user=User.objects.get(username="reviewer"), reason="核对")
+    html = client.get(url).content.decode()
+    assert "已发布，目录记录已撤回（未公开）" in html  # not “已发布”, with nothing public
+    assert "/annual-reports/mzj/2023/" not in html  # no 在站点上查看 to a 404
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not AnnualReport.objects.filter(pk=report.pk).exists()
+
+
+def test_publishing_is_offered_to_and_refused_as_the_final_reviewer_only(client, orgs):
+    _, civil = orgs
+    clerk = member("clerk", ENTRY_CLERK, civil)
+    report = complete(AnnualReport.objects.create(organization=civil, year=2023))
+    sign_in_staff(client, clerk)
+    html = client.get(f"/admin/annualreports/annualreport/{report.pk}/change/").content.decode()
+    assert 'name="publish_now"' not in html and 'name="override_reason_input"' not in html
+    with pytest.raises(PermissionDenied, match="只有终审审核员可以发布年报"):
+        services.report_publish(report=report, user=clerk)
+
+
+def test_a_consolidated_reports_record_says_it_is_the_consolidated_one(orgs):
+    district, civil = orgs
+    reviewer = member("reviewer", REVIEWER, district)
+    AnnualReport.objects.create(organization=civil, year=2023)
+    report = complete(AnnualReport.objects.create(organization=district, year=2023, consolidated=True))
+    record = services.report_publish(report=report, user=reviewer, override_reason="演示").record
+    assert record.summary == "某区人民政府2023年政府信息公开工作年度报告（汇总）。"
