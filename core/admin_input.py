@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.http import HttpResponseRedirect
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from .text import keep_visible_text, refuse_control_characters
 
@@ -151,3 +153,11 @@ def fields_mapped(fields, change):
         elif (changed := change(entry)) is not None:
             kept.append(changed)
     return kept
+
+
+def boolean_icon(value):
+    """Django's yes/no/unknown icon in the admin's lists and read-only fields, its alt text in
+    Chinese: Django writes str(value), and screen readers read “True” and “False” to staff."""
+    icon = {True: "yes", False: "no", None: "unknown"}[value]
+    words = {True: "是", False: "否", None: "未知"}[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), words)

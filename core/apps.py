@@ -17,6 +17,12 @@ class CoreConfig(AppConfig):
         # Django's zh-hans text for a NUL in a form field reads "不允许是用空字符串" (empty
         # strings not allowed: wrong, and misspelt); every form that keeps the validator says this.
         ProhibitNullCharactersValidator.message = "含有空字符（\\x00，通常是复制粘贴带来的不可见字符），请删除后重试。"
+        # Its yes/no icon's alt text reads “True” and “False” (every caller looks it up there).
+        from django.contrib.admin.templatetags import admin_list
+
+        from .admin_input import boolean_icon
+
+        admin_list._boolean_icon = boolean_icon
 
         register_converter(IdConverter, "id")
         register_converter(TextConverter, "text")

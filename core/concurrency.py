@@ -27,6 +27,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
+from simple_history.models import DeletedObject
 
 from .admin_input import fields_mapped
 from .dates import chinese_date
@@ -243,7 +244,7 @@ def changed_fields(opened, instance, *, within, withheld=()) -> list[FieldChange
             change = FieldChange(label=label, summary=f"{label}（已修改，不显示）", rows=[[("", "（不显示）")]])
             changes.append((field.name not in within, change))
             continue
-        changes.append((field.name not in within, _change(field, _shown(field, old), _shown(field, new))))
+        changes.append((field.name not in within, _change(field, shown_value(field, old), shown_value(field, new))))
     return [change for _, change in sorted(changes, key=lambda change: change[0])]
 
 
@@ -257,10 +258,14 @@ def _change(field, old: str, new: str) -> FieldChange:
     )
 
 
-def _shown(field, raw) -> str:
+def shown_value(field, raw) -> str:
     """A stored value as staff see it: the related object's name, a choice's label, local time."""
     if raw in (None, ""):
         return "（空）"
+    if isinstance(raw, models.Model):
+        return str(raw)
+    if isinstance(raw, DeletedObject):  # the history list's related object gone
+        return f"（已删除：{raw.pk}）"
     if field.is_relation:
         related = field.related_model._default_manager.filter(pk=raw).first()
         return str(related) if related is not None else f"（已删除：{raw}）"
@@ -269,7 +274,10 @@ def _shown(field, raw) -> str:
     if isinstance(raw, bool):
         return "是" if raw else "否"
     if isinstance(raw, dt.datetime) and timezone.is_aware(raw):
-        return f"{timezone.localtime(raw):%Y-%m-%d %H:%M}"
+        moment = timezone.localtime(raw)
+        return f"{chinese_date(moment.date())} {moment:%H:%M}"
+    if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        return chinese_date(raw)
     return str(raw)
 
 

@@ -4,10 +4,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.db import IntegrityError
 from django.http import Http404
+from django.utils.html import strip_tags
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .admin_input import AdminInputMixin
+from .concurrency import shown_value
 from .http import digits_value
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """The history list's 改动 as the change page reads them: a choice's label, not its code
+    (“draft → published”), a rich text's words, not its markup, dates as notices write them."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.many_to_many:
+            return super().prepare_delta_change_value(change, value)
+        if getattr(field, "holds_sanitized_html", False):
+            return " ".join(strip_tags(value or "").split()) or "（空）"
+        return shown_value(field, value)
 
 
 class HistoryAdmin(AdminInputMixin, SimpleHistoryAdmin):
@@ -26,6 +42,15 @@ class HistoryAdmin(AdminInputMixin, SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        for record in historical_records:
+            # The library's page prints a change without a reason as “None”.
+            record.history_change_reason = record.history_change_reason or ""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """Two staff saving the same unique values at once (a 体裁, a proposal's number, an

@@ -619,3 +619,17 @@ def test_a_consolidated_reports_record_says_it_is_the_consolidated_one(orgs):
     report = complete(AnnualReport.objects.create(organization=district, year=2023, consolidated=True))
     record = services.report_publish(report=report, user=reviewer, override_reason="演示").record
     assert record.summary == "某区人民政府2023年政府信息公开工作年度报告（汇总）。"
+
+
+def test_the_history_and_lists_read_in_chinese(client, orgs, admin_user):
+    """The history list showed “Changes”, “None” for no reason, “draft → published” and the
+    sections' markup; the lists' yes/no icons read “True”/“False” to a screen reader."""
+    report, url = _published_and_opened(client, orgs)
+    html = client.get(url.replace("/change/", "/history/")).content.decode()
+    assert '<th scope="col">改动</th>' in html and ">Changes<" not in html
+    assert "草稿" in html and "已发布" in html and "draft" not in html
+    assert "&lt;p&gt;" not in html and "<td>\n          None\n        </td>" not in html
+    assert re.search(r"<td>\s*</td>", html)  # a change without a reason: an empty cell
+    sign_in_staff(client, admin_user)
+    listing = client.get("/admin/annualreports/annualreport/").content.decode()
+    assert 'alt="否"' in listing and 'alt="False"' not in listing

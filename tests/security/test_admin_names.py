@@ -83,13 +83,16 @@ def test_every_string_of_djangos_admin_templates_reads_in_chinese():
     from pathlib import Path
 
     import django
+    import simple_history
     from django.utils.translation import gettext
 
-    templates = Path(django.__file__).parent / "contrib" / "admin" / "templates"
+    # The admin's and simple-history's (the history pages: “Changes” was its column's header).
+    folders = [Path(django.__file__).parent / "contrib" / "admin", Path(simple_history.__file__).parent]
     asked = {
-        match.group(1)
-        for path in templates.rglob("*.html")
-        for match in re.finditer(r"\{% (?:translate|trans) ['\"]([^'\"]+)['\"]", path.read_text())
+        match.group(1) or match.group(2)
+        for folder in folders
+        for path in (folder / "templates").rglob("*.html")
+        for match in re.finditer(r"""\{% (?:translate|trans) (?:'([^']+)'|"([^"]+)")""", path.read_text())
     }
     with translation.override("zh-hans"):
         english = sorted(text for text in asked if not HAN.search(gettext(text)) and text not in SAME_IN_CHINESE)
