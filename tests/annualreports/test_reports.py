@@ -633,3 +633,17 @@ def test_the_history_and_lists_read_in_chinese(client, orgs, admin_user):
     sign_in_staff(client, admin_user)
     listing = client.get("/admin/annualreports/annualreport/").content.decode()
     assert 'alt="否"' in listing and 'alt="False"' not in listing
+
+
+def test_the_report_page_says_when_it_was_published(client, orgs):
+    """It showed no date at all (a tester's find): a 年报 is dated by its publication."""
+    import time_machine
+
+    from tests.inforequests.test_clock_time import beijing
+
+    _, civil = orgs
+    with time_machine.travel(beijing(2024, 1, 8, 9, 30), tick=False):
+        report = complete(AnnualReport.objects.create(organization=civil, year=2023))
+        services.report_publish(report=report, user=member("reviewer", REVIEWER, civil))
+    html = client.get("/annual-reports/mzj/2023/").content.decode()
+    assert '发布日期：<time datetime="2024-01-08">2024年1月8日</time>' in html
