@@ -109,7 +109,7 @@ def clean_office_html(value: str) -> Cleaned:
     if dropped_images:
         notes.append(
             f"粘贴的内容中有{dropped_images}张图片没有带入（Word 和 WPS 复制时只给出图片在本机的临时位置）："
-            "请用“从 Word 文档导入正文”上传 .docx，或把图片另存后用“图片”按钮插入。"
+            "请把图片另存后用“图片”按钮插入（信息公开记录的正文也可以用“从 Word 文档导入正文”上传 .docx）。"
         )
     html = "".join(str(child) for child in root.contents)
     return Cleaned(html=_BETWEEN_BLOCKS.sub(_drop_layout_space, html).strip(), notes=notes)

@@ -121,6 +121,8 @@ def test_wps_clipboard_bold_runs_list_and_full_width_indent():
 def test_the_cleaning_tells_what_could_not_come_along():
     cleaned = clean_office_html(clipboard("notice-word2016.html"))
     assert len(cleaned.notes) == 1 and "1张图片没有带入" in cleaned.notes[0]
+    # Said so that it holds in every form with the editor (a 年报's has no Word import).
+    assert "请把图片另存后用“图片”按钮插入（信息公开记录的正文也可以" in cleaned.notes[0]
     assert clean_office_html(clipboard("wps-clipboard.html")).notes == []
 
 
