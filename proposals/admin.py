@@ -78,6 +78,19 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
         ("联系方式（仅工作人员可见，不在网站公开）", {"fields": list(services.MEMBER_CONTACT_FIELDS)}),
     ]
 
+    # Who a member is shows on every public page of their proposals: the district's to change
+    # (an agency's 录入员 renamed a member, live); an agency's staff keep contacts in reach current.
+    identity_fields = ["assembly", "name", "sector", "is_active"]
+
+    def _district_wide(self, request):
+        return disclosure_selectors.manages_all_agencies(request.user)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._district_wide(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._district_wide(request)
+
     def contacts_visible(self, request, obj) -> bool:
         """Asked several times per page (fieldsets, form, audit): answered once per member."""
         if obj is None:
@@ -153,10 +166,10 @@ class MemberAdmin(PersonalDataAdminMixin, VersionedAdminMixin, HistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The account linked reads the member's letters, sent and not yet public, and gives
         # their 满意度: who it is is decided by district-wide staff only (a field not in the
-        # form is not saved, whatever is posted).
+        # form is not saved, whatever is posted); so is who the member is (identity_fields).
         readonly = list(super().get_readonly_fields(request, obj))
-        if not disclosure_selectors.manages_all_agencies(request.user):
-            readonly.append("user")
+        if not self._district_wide(request):
+            readonly += ["user", *self.identity_fields]
         return readonly
 
     def _audit_opened(self, request, object_id, version_id, detail):

@@ -129,7 +129,7 @@ def test_other_staff_see_them_masked_and_cannot_change_them(world, client):
         assert response.status_code == 302, typed
         member.refresh_from_db()
         assert (member.phone, member.email, member.address) == (PHONE, EMAIL, ADDRESS), typed
-    assert member.sector == "教育界"  # the rest of the form is theirs to change
+    assert member.sector == "经济界"  # nor who the member is: the district's to change
 
 
 def test_district_wide_staff_read_every_members_contacts(world, client):
