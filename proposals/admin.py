@@ -394,7 +394,7 @@ class ReplyAdmin(AgencyScopedHistoryMixin, LargeTableAdminMixin, VersionedAdminM
                 "description": "“标记为已答复”后可公开；全文或摘要公开时生成政府信息公开记录（索引号），答复后20个工作日内公开。",
             },
         ),
-        ("更正", {"fields": ["correction_note", "corrected_at", "original_letter"]}),
+        ("更正", {"fields": ["correction_note", "original_withheld", "corrected_at", "original_letter"]}),
     ]
 
     def get_search_results(self, request, queryset, search_term):

@@ -486,6 +486,11 @@ class Reply(models.Model):
     original_letter = models.TextField("更正前原文", blank=True, editable=False)
     corrected_at = models.DateTimeField("更正时间", null=True, blank=True, editable=False)
     correction_note = models.TextField("更正说明", blank=True)
+    original_withheld = models.BooleanField(
+        "不公开更正前原文",
+        default=False,
+        help_text="更正是为了删去个人信息等不应公开的内容时勾选：更正前原文仍保存备查，但不在网站上显示。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()

@@ -10,7 +10,7 @@ from core.concurrency import current_version
 from proposals.models import Feedback, Reply
 from tests.staff import sign_in_staff
 
-from .conftest import send
+from .conftest import publish, send
 from .factories import ProposalFactory, ReplyFactory, level
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +154,22 @@ def test_staff_close_feedback(admin_client):
     feedback.refresh_from_db()
     assert feedback.is_closed and feedback.closed_by.username == "boss"
     assert Feedback.objects.count() == 1 and Reply.objects.count() == 1
+
+
+def test_a_correction_that_removes_personal_data_does_not_show_the_original(admin_client):
+    """The member's mobile, removed by a correction, stayed public under 查看更正前原文 (a
+    tester's find): the original is kept for staff, and withheld from the site when ticked."""
+    reply = ReplyFactory(letter="<p>您的手机13900000009已记录。</p>")
+    send(reply)
+    publish(reply)
+    url = f"/admin/proposals/reply/{reply.pk}/change/"
+    form = _reply_form(reply, letter="<p>您的意见已记录。</p>", correction_note="删除误写的手机号")
+    response = admin_client.post(url, {**form, "original_withheld": "on"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    reply.refresh_from_db()
+    assert reply.original_letter == "<p>您的手机13900000009已记录。</p>" and reply.original_withheld
+    from django.test import Client
+
+    page = Client().get(reply.proposal.get_absolute_url()).content.decode()
+    assert "13900000009" not in page and "更正前原文含不应公开的内容，不予显示" in page
+    assert "删除误写的手机号" in page  # the correction itself is still said
