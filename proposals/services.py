@@ -97,11 +97,13 @@ def reply_send(*, reply: Reply, user=None) -> Reply:
         errors["category"] = "请标明办理结果分类（A/B/C）。"
     if errors:
         raise ValidationError(errors)
+    # Checked as sent: a sent letter's images need their alt text (Reply.clean), and the member
+    # reads it at once; checked as a draft, it went out without them and could not be published.
+    reply.status = Reply.Status.SENT
     reply.full_clean()
     proposal = Proposal.objects.select_for_update().get(pk=reply.proposal_id)
     if proposal.status == Proposal.Status.REHANDLING:
         reply.is_rehandling = True
-    reply.status = Reply.Status.SENT
     _save(reply, user=user, reason="答复送达")
     proposal.status = Proposal.Status.ANSWERED
     _save(proposal, user=user, reason="已答复" + ("（重新办理）" if reply.is_rehandling else ""))

@@ -33,6 +33,17 @@ def test_sending_needs_letter_date_and_class(vocab):
     assert reply.status == Reply.Status.DRAFT
 
 
+def test_a_letter_with_an_image_without_alt_text_is_not_sent(vocab):
+    """It was marked 已答复 (the check ran as a draft's), the member saw an image nobody had
+    described, and it could then be neither published nor fixed without a correction."""
+    reply = ReplyFactory(letter='<p>图</p><img src="/static/x.png">')
+    with pytest.raises(ValidationError) as error:
+        send(reply)
+    assert "替代文字" in str(error.value.message_dict["letter"])
+    reply.refresh_from_db()
+    assert reply.status == Reply.Status.DRAFT
+
+
 def test_publishing_creates_a_catalogue_record_linked_both_ways(reader_client, vocab):
     proposal = ProposalFactory(
         number="3001", session__term=10, session__number=3, session__year=2024, status="handling"
