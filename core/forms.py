@@ -13,7 +13,11 @@ from .text import refuse_control_characters
 
 def error_reasons(error) -> str:
     """What a refusal (ValidationError, PermissionDenied, …) says, as one line for a message."""
-    return "；".join(getattr(error, "messages", None) or [str(error) or "没有权限"])
+    reasons = getattr(error, "messages", None) or [str(error) or "没有权限"]
+    # Each a sentence of its own, most ending in 。: joined by ；, that read “日期。；请标明”.
+    return (
+        "；".join(reason.rstrip("。；") for reason in reasons[:-1]) + ("；" if len(reasons) > 1 else "") + reasons[-1]
+    )
 
 
 class NamedRequired:

@@ -97,3 +97,20 @@ def test_every_string_of_djangos_admin_templates_reads_in_chinese():
     with translation.override("zh-hans"):
         english = sorted(text for text in asked if not HAN.search(gettext(text)) and text not in SAME_IN_CHINESE)
     assert len(asked) > 50 and english == []
+
+
+def test_djangos_form_messages_read_as_chinese_staff_and_readers_write_it():
+    """“确保该变量包含不超过 50 字符 (目前字符数 60)。”, “确认总共不超过 18 个数字.”, “选择一个有效的
+    选项： 该选择不在可用的选项中。” (a tester's find): reworded in the project's catalog."""
+    from django import forms
+
+    def refusal(field, value):
+        with translation.override("zh-hans"):
+            try:
+                field.clean(value)
+            except forms.ValidationError as error:
+                return error.messages[0]
+
+    assert refusal(forms.CharField(max_length=50), "字" * 60) == "不能超过 50 个字（现有 60 个）。"
+    assert refusal(forms.DecimalField(max_digits=18, decimal_places=2), "1" * 19) == "数字总共不能超过 18 位。"
+    assert refusal(forms.ChoiceField(choices=[("a", "甲")]), "b") == "请选择有效的选项：b 不在可选范围内。"
