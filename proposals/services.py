@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from simple_history.utils import update_change_reason
 
 from audit.models import Action
@@ -121,7 +123,8 @@ def publisher_for(unit: Organization) -> Organization:
 
 def _record_body(reply: Reply) -> str:
     if reply.publication_mode == Reply.PublicationMode.SUMMARY:
-        return f"<p>本答复摘要公开（{reply.mode_reason}）。</p>\n{reply.summary}"
+        # The reason is plain text staff typed: “<…>” in it is text, not markup.
+        return format_html("<p>本答复摘要公开（{}）。</p>\n{}", reply.mode_reason, mark_safe(reply.summary))
     return reply.letter
 
 

@@ -114,14 +114,16 @@ def test_summary_mode_publishes_the_summary_only(reader_client, vocab):
     reply = ReplyFactory(
         letter="<p>全文里的内部细节。</p>",
         publication_mode="summary",
-        mode_reason="涉及未定稿规划",
+        mode_reason="涉及<b>未定稿</b>规划",
         summary="<p>已列入计划。</p>",
     )
     send(reply)
     record = publish(reply).record
     assert "已列入计划。" in record.body and "全文里的内部细节" not in record.body
+    # The reason is text as typed, not markup the sanitizer then dropped (“涉及规划”).
+    assert "本答复摘要公开（涉及&lt;b&gt;未定稿&lt;/b&gt;规划）。" in record.body
     html = reader_client.get(reply.proposal.get_absolute_url()).content.decode()
-    assert "已列入计划。" in html and "涉及未定稿规划" in html and "全文里的内部细节" not in html
+    assert "已列入计划。" in html and "涉及&lt;b&gt;未定稿&lt;/b&gt;规划" in html and "全文里的内部细节" not in html
 
 
 def test_restricted_modes_need_a_reason(vocab):
