@@ -114,12 +114,19 @@ def report_findings(report: AnnualReport, tables: t.Tables | None = None) -> lis
     tables = tables or report_tables(report)
     previous = previous_report(report)
     parts = None
+    without_report = []
     if report.consolidated:
-        members = AnnualReport.objects.filter(
-            year=report.year, consolidated=False, organization__in=report_organizations(report)
-        )
+        organizations = report_organizations(report)
+        members = AnnualReport.objects.filter(year=report.year, consolidated=False, organization__in=organizations)
         parts = [report_tables(member) for member in members]
+        reported = {member.organization_id for member in members}
+        without_report = [organization.name for organization in organizations if organization.pk not in reported]
     findings = t.check_tables(tables, previous=report_tables(previous) if previous else None, parts=parts)
+    if without_report and any(finding.rule == "汇总" for finding in findings):
+        # The consolidated tables count every unit's cases; the sum, the units' reports only.
+        findings.append(
+            t.Finding("汇总", f"以下单位没有{report.year}年度的年报，不在各单位之和中：{'、'.join(without_report)}。")
+        )
     return findings + reanswer_findings(report, tables)
 
 

@@ -647,3 +647,15 @@ def test_the_report_page_says_when_it_was_published(client, orgs):
         services.report_publish(report=report, user=member("reviewer", REVIEWER, civil))
     html = client.get("/annual-reports/mzj/2023/").content.decode()
     assert '发布日期：<time datetime="2024-01-08">2024年1月8日</time>' in html
+
+
+def test_a_consolidated_reports_mismatch_names_the_units_without_a_report(orgs):
+    """“汇总年报为 1，各单位之和为 0” did not say that 民政局 had no report to add (a tester's find)."""
+    district, civil = orgs
+    complete(AnnualReport.objects.create(organization=district, year=2023))  # the government's own
+    report = complete(AnnualReport.objects.create(organization=district, year=2023, consolidated=True), licences=5)
+    messages = [finding.message for finding in selectors.report_findings(report)]
+    assert "表二“行政许可”：汇总年报为 5，各单位之和为 3。" in messages
+    assert "以下单位没有2023年度的年报，不在各单位之和中：某区民政局。" in messages
+    complete(AnnualReport.objects.create(organization=civil, year=2023), licences=2)
+    assert not any("没有2023年度的年报" in finding.message for finding in selectors.report_findings(report))
