@@ -4,10 +4,11 @@ that is no key at all when the form is shown again. And typed text without contr
 and rich text shown as it reads to staff who may only read it."""
 
 from django import forms
+from django.apps import apps
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.http import HttpResponseRedirect
@@ -99,6 +100,13 @@ class AdminInputMixin:
             keep_visible_text(field, one_line=not isinstance(db_field, models.TextField))
         return field
 
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        offered = _offered_to_autocomplete(request, self.admin_site)
+        if offered is not None:
+            found = found.filter(pk__in=offered.values("pk"))
+        return found, duplicates
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         # (Not an inline's rows: a row it may add would look for a form field by that name.)
@@ -161,3 +169,25 @@ def boolean_icon(value):
     icon = {True: "yes", False: "no", None: "unknown"}[value]
     words = {True: "是", False: "否", None: "未知"}[value]
     return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), words)
+
+
+def _offered_to_autocomplete(request, site):
+    """For the admin's autocomplete view: the choices of the form that asks (its field's queryset,
+    which its ModelAdmin narrows: the staff member's own agencies, records they may link), so a
+    box offers nothing its save would refuse (a 录入员 was offered every agency). None otherwise."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name != "autocomplete":
+        return None
+    try:
+        model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+        source = site._registry[model]
+        field = model._meta.get_field(request.GET["field_name"])
+    except (KeyError, LookupError, FieldDoesNotExist):
+        return None  # the view itself answers a bad request
+    if field.many_to_many:
+        form_field = source.formfield_for_manytomany(field, request)
+    elif field.many_to_one or field.one_to_one:
+        form_field = source.formfield_for_foreignkey(field, request)
+    else:
+        return None
+    return getattr(form_field, "queryset", None)

@@ -85,12 +85,6 @@ class OrganizationAdmin(OwnAgencyRowAdminMixin, VersionedAdminMixin, HistoryAdmi
     search_fields = ["name", "short_name", "org_code", "credit_code", "section_code"]
     autocomplete_fields = ["parent"]
 
-    def get_search_results(self, request, queryset, search_term):
-        # The record form's 发布机构 box offers only the staff member's own agencies.
-        if request.GET.get("model_name") == "disclosurerecord" and request.GET.get("field_name") == "publisher":
-            queryset = queryset.filter(pk__in=selectors.agencies_of(request.user).values("pk"))
-        return super().get_search_results(request, queryset, search_term)
-
     # An agency's own staff keep its details (named in its 指南) up to date. Where it stands in
     # the district (上级机构), the codes its 索引号 and 专栏 are made of, and how many reviews
     # its records pass: the district decides them, not the agency.

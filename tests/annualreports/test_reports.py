@@ -659,3 +659,12 @@ def test_a_consolidated_reports_mismatch_names_the_units_without_a_report(orgs):
     assert "以下单位没有2023年度的年报，不在各单位之和中：某区民政局。" in messages
     complete(AnnualReport.objects.create(organization=civil, year=2023), licences=2)
     assert not any("没有2023年度的年报" in finding.message for finding in selectors.report_findings(report))
+
+
+def test_the_agency_box_offers_only_what_the_form_accepts(client, orgs):
+    """A 录入员's 公开单位 box listed every agency; the save then refused all but theirs."""
+    district, civil = orgs
+    sign_in_staff(client, member("clerk", ENTRY_CLERK, civil))
+    params = {"app_label": "annualreports", "model_name": "annualreport", "field_name": "organization"}
+    response = client.get("/admin/autocomplete/", {**params, "term": "某区"})
+    assert [row["text"] for row in response.json()["results"]] == ["某区民政局"]
