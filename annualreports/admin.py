@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MinValueValidator
 from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
@@ -36,6 +37,19 @@ class AnnualReportForm(VersionedModelForm):
     NOT_CONTENT = {"publish_now", "override_reason_input", "edit_version"}
 
     user = None  # set by AnnualReportAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        year = self.fields.get("year")
+        if year is not None:
+            # The model's first year, not PositiveSmallIntegerField's 0 (“−5: 确保该值大于或等于0”).
+            first = AnnualReport.FIRST_YEAR
+            message = f"年报从{first}年（条例施行）起编制，请核对年份。"
+            year.min_value = year.widget.attrs["min"] = first
+            year.validators = [
+                *(v for v in year.validators if not isinstance(v, MinValueValidator)),
+                MinValueValidator(first, message=message),
+            ]
 
     def _post_clean(self):
         super()._post_clean()  # the instance now holds what was typed

@@ -33,7 +33,8 @@ class AnnualReport(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name="公开单位", on_delete=models.PROTECT, related_name="annual_reports"
     )
-    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2008), MaxValueValidator(2100)])
+    FIRST_YEAR = 2008  # 政府信息公开条例 in force from 1 May 2008
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(2100)])
     consolidated = models.BooleanField(
         "汇总年报", default=False, help_text="本级政府汇总本级及所属部门、街道的年报（3月31日前公布）。"
     )

@@ -668,3 +668,17 @@ def test_the_agency_box_offers_only_what_the_form_accepts(client, orgs):
     params = {"app_label": "annualreports", "model_name": "annualreport", "field_name": "organization"}
     response = client.get("/admin/autocomplete/", {**params, "term": "某区"})
     assert [row["text"] for row in response.json()["results"]] == ["某区民政局"]
+
+
+def test_a_year_before_the_first_is_refused_by_the_first_year(client, orgs):
+    """−5 read “确保该值大于或等于0” and the box allowed 0 (a tester's find)."""
+    _, civil = orgs
+    sign_in_staff(client, member("compiler", REVIEWER, civil))
+    page = client.get("/admin/annualreports/annualreport/add/").content.decode()
+    assert re.search(r'<input[^>]*name="year"[^>]*min="2008"', page)
+    data = {"organization": civil.pk, "year": "-5", "edit_version": ""}
+    data.update(
+        {f"review_cases-{k}": v for k, v in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0, "MAX_NUM_FORMS": 1000}.items()}
+    )
+    response = client.post("/admin/annualreports/annualreport/add/", data)
+    assert response.context["adminform"].form.errors["year"] == ["年报从2008年（条例施行）起编制，请核对年份。"]
