@@ -6,7 +6,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
-from core.admin_input import AdminInputMixin
+from core.admin_input import AdminInputMixin, fields_mapped
 from core.concurrency import VersionedAdminMixin, VersionedModelForm
 from core.forms import error_reasons
 from core.history_admin import HistoryAdmin
@@ -149,7 +149,7 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
         # A 录入员 or 初审 reviewer cannot publish: not offered what would be refused.
         publishing = {"publish_now", "override_reason_input"}
         return [
-            (name, {**options, "fields": [f for f in options["fields"] if f not in publishing]})
+            (name, {**options, "fields": fields_mapped(options["fields"], lambda f: None if f in publishing else f)})
             for name, options in fieldsets
         ]
 

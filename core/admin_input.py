@@ -109,8 +109,12 @@ class AdminInputMixin:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        # (Not an inline's rows: a row it may add would look for a form field by that name.)
-        if obj is None or isinstance(self, InlineModelAdmin) or self.has_change_permission(request, obj):
+        # The change page only: an inline's row it may add, and a history version's page (which
+        # builds its form from these names), would look for a form field by that name.
+        on_change_page = getattr(request.resolver_match, "url_name", "").endswith("_change")
+        if obj is None or not on_change_page or isinstance(self, InlineModelAdmin):
+            return fieldsets
+        if self.has_change_permission(request, obj):
             return fieldsets
         # A page to read: Django shows a read-only text field escaped, so a body read as
         # “<p>关于……</p><table>…”. Rich text is shown as the page will show it.

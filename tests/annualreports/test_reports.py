@@ -682,3 +682,16 @@ def test_a_year_before_the_first_is_refused_by_the_first_year(client, orgs):
     )
     response = client.post("/admin/annualreports/annualreport/add/", data)
     assert response.context["adminform"].form.errors["year"] == ["年报从2008年（条例施行）起编制，请核对年份。"]
+
+
+def test_a_published_report_reads_for_staff_who_may_not_publish_it(client, orgs):
+    """Its 录入员 met a 500 on its page (a row of the fieldsets filtered as a name), and on any
+    old version of it (rich text shown as read cannot build a history version's form)."""
+    report, _ = _published_and_opened(client, orgs)
+    sign_in_staff(client, member("clerk", ENTRY_CLERK, report.organization))
+    url = f"/admin/annualreports/annualreport/{report.pk}/"
+    page = client.get(f"{url}change/")
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert '<div class="rich-text-shown"><p>原来的总体情况。</p></div>' in page.content.decode()
+    for version in report.history.all():
+        assert client.get(f"{url}history/{version.history_id}/").status_code == 200

@@ -499,3 +499,11 @@ def test_a_record_the_staff_member_may_only_read_shows_its_body_as_the_page_will
     assert '<div class="rich-text-shown"><h2>工作目标</h2><p>全面<strong>推进</strong></p>' in html
     assert "&lt;h2&gt;" not in html and "alert(1)" not in html and "onerror" not in html
     assert "<label>正文:</label>" in html  # labelled as the field is
+
+
+def test_an_old_version_of_a_record_the_staff_member_may_only_read_is_shown(client, people, draft):
+    """Its body shown as read made the history version's form fail (a reviewer's find)."""
+    services.record_submit(record=draft, user=people["clerk"])
+    sign_in_staff(client, people["clerk"])
+    for version in fresh(draft).history.all():
+        assert client.get(f"{ADMIN}{draft.pk}/history/{version.history_id}/").status_code == 200
