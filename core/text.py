@@ -1,5 +1,6 @@
 """Input from readers, one rule for every form and API parameter."""
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -32,24 +33,42 @@ def without_invisible_marks(value: str) -> str:
     return "".join(ch for ch in value if unicodedata.category(ch) != "Cf" or ch in _BIDI_CONTROLS)
 
 
-# A line or paragraph separator copied from a PDF: a line break where the text has lines.
+# A line or paragraph separator copied from a PDF: a line break where the text has lines; in a
+# one-line field nothing between two Chinese characters (关于开展…的通知 broken at a line end),
+# else a space.
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SEPARATOR_IN_CHINESE = re.compile(f"(?<=[{_CJK}])[\u2028\u2029]+(?=[{_CJK}])")
 _SEPARATORS = {True: dict.fromkeys(map(ord, "\u2028\u2029"), " "), False: dict.fromkeys(map(ord, "\u2028\u2029"), "\n")}
+
+
+def visible_text(value: str, *, one_line: bool) -> str:
+    """`value` as it reads: see keep_visible_text."""
+    value = without_invisible_marks(value)
+    if one_line:
+        value = _SEPARATOR_IN_CHINESE.sub("", value)
+    return value.translate(_SEPARATORS[one_line])
 
 
 def keep_visible_text(field, *, one_line: bool):
     """`field` (a CharField staff type into) keeps the text as it reads: without the invisible
     marks copied with it (a zero-width space inside a title hid it from a search for its
-    words), a pasted line separator a line break, or a space in a one-line field."""
-    to_python = field.to_python
+    words), a pasted line separator a line break, or nothing or a space in a one-line field. A
+    stored value that holds such a mark is not “changed” by a form that leaves it as it reads
+    (an applicant's address would have asked for a correction's reason)."""
+    to_python, has_changed = field.to_python, field.has_changed
+
+    def cleaned(value):
+        value = visible_text(value, one_line=one_line)
+        return value.strip() if field.strip else value  # white space a mark stood before
 
     def visible(value):
         value = to_python(value)
-        if not isinstance(value, str):
-            return value
-        value = without_invisible_marks(value).translate(_SEPARATORS[one_line])
-        return value.strip() if field.strip else value  # white space a mark stood before
+        return cleaned(value) if isinstance(value, str) else value
 
-    field.to_python = visible
+    def changed(initial, data):
+        return has_changed(cleaned(initial) if isinstance(initial, str) else initial, data)
+
+    field.to_python, field.has_changed = visible, changed
 
 
 def printable(value: str) -> str:

@@ -219,9 +219,10 @@ def test_a_control_character_typed_into_a_title_is_refused_beside_it_and_dropped
     assert DisclosureRecord.objects.get().body == "<p>正文第二行</p>"
 
 
-def test_invisible_marks_typed_into_a_title_are_dropped_and_a_line_separator_is_a_space(client):
+def test_invisible_marks_typed_into_a_title_are_dropped_and_a_line_separator_joins_the_line(client):
     """A zero-width space inside 社区治理 (copied from a web page) hid the record from a search
-    for 社区治理; a line separator copied from a PDF stayed in the title (a tester's find)."""
+    for 社区治理; a line separator copied from a PDF stayed in the title (a tester's find): it
+    joins Chinese with nothing, other words with a space."""
     sign_in_staff(client, staff("clerk", ENTRY_CLERK))
     data = form_data(
         title="\u200b 关于开展社区\u200b治理\u2028工作的通知\ufeff", document_number="官政发\u200d〔2026〕1号"
@@ -229,7 +230,23 @@ def test_invisible_marks_typed_into_a_title_are_dropped_and_a_line_separator_is_
     response = client.post("/admin/disclosures/disclosurerecord/add/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     record = DisclosureRecord.objects.get()
-    assert (record.title, record.document_number) == ("关于开展社区治理 工作的通知", "官政发〔2026〕1号")
+    assert (record.title, record.document_number) == ("关于开展社区治理工作的通知", "官政发〔2026〕1号")
     # A direction control is still refused (it reorders how the title reads), not dropped.
     response = client.post("/admin/disclosures/disclosurerecord/add/", {**data, "title": "通知\u202e知通"})
     assert response.status_code == 200 and "U+202E" in str(response.context["adminform"].form.errors["title"])
+
+
+def test_a_stored_invisible_mark_is_no_change_of_a_form_that_leaves_the_text_as_it_reads():
+    """Stored by a public form or an import, a zero-width mark made an untouched field “changed”:
+    an applicant's address asked for a correction's reason (a reviewer's find)."""
+    from django import forms as django_forms
+
+    from core.text import keep_visible_text
+
+    line, text = django_forms.CharField(), django_forms.CharField(widget=django_forms.Textarea)
+    keep_visible_text(line, one_line=True)
+    keep_visible_text(text, one_line=False)
+    assert not line.has_changed("昆明市\u200b官渡区", "昆明市官渡区")
+    assert line.has_changed("昆明市\u200b官渡区", "昆明市盘龙区")
+    assert line.clean("Annual\u2028Report 关于\u2028通知") == "Annual Report 关于通知"
+    assert text.clean("第一行\u2028第二行") == "第一行\n第二行"
