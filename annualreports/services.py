@@ -48,7 +48,7 @@ def check_publishable(*, report: AnnualReport, user=None, override_reason: str =
     The admin asks before saving a published report, so a refusal changes nothing public."""
     _check_scope(user, report)
     if user is not None and not user.has_perm(PUBLISH_PERMISSION):
-        raise PermissionDenied("只有终审审核员可以发布年报。")
+        raise PermissionDenied("只有审核员或终审审核员可以发布年报。")
     if report.year >= timezone.localdate().year:
         raise ValidationError(f"{report.year}年尚未结束：年度报告在次年发布（条例第四十九条：每年1月31日前）。")
     if not report.organization.index_code:

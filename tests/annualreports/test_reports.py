@@ -601,14 +601,19 @@ def test_a_public_report_is_not_deleted_while_its_record_is_public(client, orgs,
     assert not AnnualReport.objects.filter(pk=report.pk).exists()
 
 
-def test_publishing_is_offered_to_and_refused_as_the_final_reviewer_only(client, orgs):
+def test_publishing_is_offered_to_and_refused_as_those_who_may_publish(client, orgs):
+    from core.roles import REVIEW_GROUPS
+
     _, civil = orgs
+    for group in (REVIEWER, REVIEW_GROUPS["final"]):
+        assert member(f"may-{len(group)}", group, civil).has_perm(services.PUBLISH_PERMISSION), group
+    assert not member("first", REVIEW_GROUPS["first"], civil).has_perm(services.PUBLISH_PERMISSION)
     clerk = member("clerk", ENTRY_CLERK, civil)
     report = complete(AnnualReport.objects.create(organization=civil, year=2023))
     sign_in_staff(client, clerk)
     html = client.get(f"/admin/annualreports/annualreport/{report.pk}/change/").content.decode()
     assert 'name="publish_now"' not in html and 'name="override_reason_input"' not in html
-    with pytest.raises(PermissionDenied, match="只有终审审核员可以发布年报"):
+    with pytest.raises(PermissionDenied, match="只有审核员或终审审核员可以发布年报"):
         services.report_publish(report=report, user=clerk)
 
 
