@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MinValueValidator
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
@@ -59,11 +59,25 @@ class AnnualReportForm(VersionedModelForm):
         # Asked before the save: a published report saved and then refused would be live, unchecked.
         reason = self.cleaned_data.get("override_reason_input", "")
         try:
-            services.check_publishable(report=self.instance, user=self.user, override_reason=reason)
+            services.check_publishable(
+                report=self.instance, user=self.user, override_reason=reason, reviews=self._posted_reviews()
+            )
         except services.ReportChecksFailed as failed:
             self.add_error("publish_now", ["勾稽校验未通过，本次修改未保存：", *(f.message for f in failed.findings)])
         except (ValidationError, PermissionDenied) as error:
             self.add_error("publish_now", getattr(error, "messages", None) or [str(error)])
+
+    def _posted_reviews(self):
+        """表四's cases as this save would leave them (its inline, posted beside the form), for the
+        check before saving to count what publishing after it counts; None while they are not
+        valid (the inline says why)."""
+        formset = inlineformset_factory(
+            AnnualReport, ReviewCase, formset=ReviewCaseFormSet, fields=ReviewCaseInline.fields
+        )(self.data, instance=self.instance, prefix="review_cases")
+        if not formset.is_valid():
+            return None
+        kept = [form.cleaned_data for form in formset.forms if form.cleaned_data]
+        return [(case["kind"], case["result"]) for case in kept if not case.get("DELETE")]
 
     def is_valid_so_far(self) -> bool:
         return not self._errors

@@ -52,7 +52,11 @@ def regulation_counts(organizations, year: int) -> dict:
     return {genre: found.get(genre, dict(empty)) for genre in genres}
 
 
-def review_table(report: AnnualReport) -> dict:
+def review_table(report: AnnualReport, reviews=None) -> dict:
+    """Table 四 from the report's cases, or from `reviews` ((kind, result) pairs: the cases a
+    form is about to save) for a unit's report."""
+    if reviews is not None and not report.consolidated:
+        return t.tabulate_reviews(reviews)
     reports = [report]
     if report.consolidated:
         reports = AnnualReport.objects.filter(
@@ -71,16 +75,16 @@ def report_is_public(report: AnnualReport) -> bool:
     return report.record_id is not None and DisclosureRecord.objects.published().filter(pk=report.record_id).exists()
 
 
-def report_tables(report: AnnualReport, *, now: bool = False) -> t.Tables:
+def report_tables(report: AnnualReport, *, now: bool = False, reviews=None) -> t.Tables:
     """The report's tables: as published (kept), or as the data has them now (a draft; `now`:
-    what publishing it again would publish)."""
+    what publishing it again would publish; `reviews`: with table 四's cases as a form posts them)."""
     if not now and report.status == AnnualReport.Status.PUBLISHED and report.tables:
         return tables_from_json(report.tables)
     organizations = report_organizations(report)
     return t.Tables(
         two={**regulation_counts(organizations, report.year), **entered_figures(report)},
         three=t.table_three(organizations, report.year),
-        four=review_table(report),
+        four=review_table(report, reviews),
     )
 
 

@@ -42,10 +42,11 @@ def _check_scope(user, report):
         raise PermissionDenied("该年报不属于您所在的机构。")
 
 
-def check_publishable(*, report: AnnualReport, user=None, override_reason: str = ""):
-    """Whether `report`, as it stands (saved or not), may be published by `user`: raises
-    PermissionDenied, ValidationError or ReportChecksFailed; else (its tables, their findings).
-    The admin asks before saving a published report, so a refusal changes nothing public."""
+def check_publishable(*, report: AnnualReport, user=None, override_reason: str = "", reviews=None):
+    """Whether `report`, as it stands (saved or not; `reviews`: table 四's cases as posted, see
+    selectors.review_table), may be published by `user`: raises PermissionDenied,
+    ValidationError or ReportChecksFailed; else (its tables, their findings). The admin asks
+    before saving a published report, so a refusal changes nothing public."""
     _check_scope(user, report)
     if user is not None and not user.has_perm(PUBLISH_PERMISSION):
         raise PermissionDenied("只有审核员或终审审核员可以发布年报。")
@@ -55,7 +56,7 @@ def check_publishable(*, report: AnnualReport, user=None, override_reason: str =
         raise ValidationError(
             f"“{report.organization}”没有组织机构代码或统一社会信用代码，年报无法作为政府信息公开记录发布（索引号）。"
         )
-    tables = selectors.report_tables(report, now=True)
+    tables = selectors.report_tables(report, now=True, reviews=reviews)
     findings = selectors.report_findings(report, tables)
     if findings and not (override_reason or "").strip():
         raise ReportChecksFailed(findings)

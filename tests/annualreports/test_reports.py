@@ -700,3 +700,23 @@ def test_a_published_report_reads_for_staff_who_may_not_publish_it(client, orgs)
     assert '<div class="rich-text-shown"><p>原来的总体情况。</p></div>' in page.content.decode()
     for version in report.history.all():
         assert client.get(f"{url}history/{version.history_id}/").status_code == 200
+
+
+def test_the_check_before_saving_counts_the_cases_the_save_will_leave(client, orgs, monkeypatch):
+    """It counted the stored cases while publishing, after the save, counted the posted ones: a
+    case taken away that broke a check was live before the refusal, and one added that fixed
+    it was refused (a reviewer's find)."""
+    report, url = _published_and_opened(client, orgs)
+    kind = ReviewCase._meta.get_field("kind").choices[0][0]
+    result = ReviewCase._meta.get_field("result").choices[0][0]
+    seen = []
+    report_findings = selectors.report_findings
+
+    def spied(report, tables=None):
+        seen.append(tables.four[kind]["total"])
+        return report_findings(report, tables)
+
+    monkeypatch.setattr(selectors, "report_findings", spied)
+    response = client.post(url, _with_case(_admin_form(report, licences="3"), kind, result), follow=True)
+    assert "已发布" in response.content.decode() and ReviewCase.objects.count() == 1
+    assert seen[:2] == [1, 1]  # before the save and when publishing after it
