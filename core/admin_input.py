@@ -178,7 +178,9 @@ def boolean_icon(value):
 def _offered_to_autocomplete(request, site):
     """For the admin's autocomplete view: the choices of the form that asks (its field's queryset,
     which its ModelAdmin narrows: the staff member's own agencies, records they may link), so a
-    box offers nothing its save would refuse (a 录入员 was offered every agency). None otherwise."""
+    box offers nothing its save would refuse (a 录入员 was offered every agency). None otherwise,
+    and for a field the asking admin names in `autocomplete_wider`. The target admins whose
+    search is their own (the records', members', cases') scope it themselves."""
     match = getattr(request, "resolver_match", None)
     if match is None or match.url_name != "autocomplete":
         return None
@@ -188,6 +190,8 @@ def _offered_to_autocomplete(request, site):
         field = model._meta.get_field(request.GET["field_name"])
     except (KeyError, LookupError, FieldDoesNotExist):
         return None  # the view itself answers a bad request
+    if field.name in getattr(source, "autocomplete_wider", ()):
+        return None  # the form widens it for the object it edits, which this request does not name
     if field.many_to_many:
         form_field = source.formfield_for_manytomany(field, request)
     elif field.many_to_one or field.one_to_one:

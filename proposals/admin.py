@@ -382,6 +382,9 @@ class ReplyAdmin(AgencyScopedHistoryMixin, LargeTableAdminMixin, VersionedAdminM
     search_fields = ["proposal__number", "proposal__title", "answering_unit__name", "contact_person"]
     search_help_text = "输入提案号（如 102114 或 第102114号）精确查找；其他词语在提案标题、答复单位和联系人中查找。"
     autocomplete_fields = ["proposal", "answering_unit"]
+    # get_form lets staff of the publishing government keep a department's unit on its reply:
+    # the box must still find that unit (core.admin_input).
+    autocomplete_wider = ["answering_unit"]
     readonly_fields = ["status", "published_at", "record_link", "original_letter", "corrected_at"]
     actions = ["send_selected", "publish_selected"]
     fieldsets = [

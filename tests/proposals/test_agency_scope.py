@@ -212,6 +212,10 @@ def test_staff_of_the_publishing_government_save_a_departments_reply(world, clie
     response = client.post(f"{REPLIES}{reply.pk}/change/", form)
     assert response.status_code == 200 and "answering_unit" in response.context["adminform"].form.errors
     assert Reply.objects.get(pk=reply.pk).answering_unit == world["ours"]
+    # The 答复单位 box still finds the department it keeps (not only the government's agencies).
+    params = {"app_label": "proposals", "model_name": "reply", "field_name": "answering_unit", "term": "民政局"}
+    found = [row["text"] for row in client.get("/admin/autocomplete/", params).json()["results"]]
+    assert world["ours"].name in found
 
 
 def test_a_reply_follows_its_records_publication_time(vocab):
