@@ -4,7 +4,7 @@ No applicant's page or particulars: the status lookup is a form (POST), a case i
 number only once `Case.objects.published()` shows it."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,7 +37,10 @@ def _cases_changed():
     def newest():
         steps = CaseEvent.objects.filter(case__in=Case.objects.published()).aggregate(at=Max("at"))["at"]
         once_published = Case.history.filter(published_at__isnull=False, consents_publication=True).values("id")
-        saves = Case.history.filter(id__in=once_published).aggregate(at=Max("history_date"))["at"]
+        # Its versions out of the list (the one that took it out is the newest such): a save
+        # that changes nothing public of a published case does not date the list.
+        unpublished = Q(published_at__isnull=True) | Q(consents_publication=False)
+        saves = Case.history.filter(unpublished, id__in=once_published).aggregate(at=Max("history_date"))["at"]
         return max((moment for moment in (steps, saves) if moment), default=None)
 
     return cached_value("sitemaps:inforequests-cases", newest)
