@@ -9,6 +9,8 @@ permission set and per generation (core.pagecache: any content change starts a n
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -19,6 +21,17 @@ from .pages import sign_out_page
 
 _APP_LISTS = {}
 MAX_APP_LISTS = 512
+
+
+class ConcreteFieldsAutocompleteView(AutocompleteJsonView):
+    """Django's, refusing a field the source model only has in reverse (?field_name=children on
+    the agencies): Django's view took it and failed with a 500 on a hand-made request."""
+
+    def process_request(self, request):
+        term, model_admin, source_field, to_field_name = super().process_request(request)
+        if not getattr(source_field, "concrete", False):
+            raise PermissionDenied
+        return term, model_admin, source_field, to_field_name
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -48,6 +61,9 @@ class PortalAdminSite(admin.AdminSite):
             success_url=reverse("admin:password_change_done", current_app=self.name),
             extra_context={**self.each_context(request), **(extra_context or {})},
         )(request)
+
+    def autocomplete_view(self, request):
+        return ConcreteFieldsAutocompleteView.as_view(admin_site=self)(request)
 
     def get_app_list(self, request, app_label=None):
         user = request.user

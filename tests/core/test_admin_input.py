@@ -78,3 +78,21 @@ def test_every_admin_and_inline_of_the_project_refuses_control_characters():
         assert isinstance(model_admin, AdminInputMixin), model
         for inline in model_admin.inlines:
             assert issubclass(inline, AdminInputMixin), inline
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"app_label": "disclosures", "model_name": "organization", "field_name": "children"},  # a reverse relation
+        {"app_label": "annualreports", "model_name": "annualreport", "field_name": "year"},  # no relation
+        {"app_label": "annualreports", "model_name": "annualreport", "field_name": "nope"},
+        {"app_label": "nope", "model_name": "x", "field_name": "y"},
+        {"app_label": "annualreports", "model_name": "annualreport"},
+        {"app_label": "disclosures", "model_name": "organization", "field_name": "parent", "term": "\x00"},
+        {"app_label": "proposals", "model_name": "reply", "field_name": "answering_unit", "term": "局" * 5000},
+    ],
+)
+def test_a_hand_made_autocomplete_request_is_refused_not_a_500(admin_client, seed, params):
+    """?field_name=children (the agencies' reverse relation) passed Django's checks and failed in
+    its query: a 500."""
+    assert admin_client.get("/admin/autocomplete/", params).status_code in (200, 400, 403, 404)
