@@ -4,7 +4,7 @@ from core.demo import register_demo_loader
 from core.navigation import register_section, register_section_entry
 from core.roles import register_role_models
 from core.sitemaps import register_sitemap
-from disclosures.registry import register_body_transformer
+from disclosures.registry import register_body_transformer, register_publish_check
 
 from . import selectors
 from .sitemaps import AnnualReportsSitemap
@@ -33,3 +33,14 @@ register_demo_loader("annualreports", _load_demo)
 @register_body_transformer
 def report_tables_with_headers(record, body, params):
     return selectors.record_body_with_report_tables(record, body)
+
+
+@register_publish_check
+def _report_deleted(record):
+    """A 年报's record whose report was deleted (after its withdrawal, ADR 0137) is not published
+    again from the records admin: its page would be gone, and its tables no one's."""
+    if record.pk is None:
+        return None
+    if selectors.report_deleted_for(record):
+        return "这条记录所属的年报已删除，不能重新发布：请重新编制该年报并从年报发布。"
+    return None

@@ -70,6 +70,15 @@ def entered_figures(report: AnnualReport) -> dict:
     return {name: report.entered(name) for name, _, _ in t.ENTERED_ITEMS}
 
 
+def report_deleted_for(record) -> bool:
+    """Whether `record` was a 年报's whose report is gone (its history names the record; no
+    report does now)."""
+    return (
+        not AnnualReport.objects.filter(record_id=record.pk).exists()
+        and AnnualReport.history.filter(record_id=record.pk).exists()
+    )
+
+
 def report_is_public(report: AnnualReport) -> bool:
     """Its page shows only while its catalogue record is public (a withdrawn record takes it down)."""
     return report.record_id is not None and DisclosureRecord.objects.published().filter(pk=report.record_id).exists()

@@ -720,3 +720,21 @@ def test_the_check_before_saving_counts_the_cases_the_save_will_leave(client, or
     response = client.post(url, _with_case(_admin_form(report, licences="3"), kind, result), follow=True)
     assert "已发布" in response.content.decode() and ReviewCase.objects.count() == 1
     assert seen[:2] == [1, 1]  # before the save and when publishing after it
+
+
+def test_the_record_of_a_deleted_report_is_not_published_again(client, orgs, admin_user):
+    """Withdrawn, then its report deleted, the record could be published again from the
+    records admin: a public 年报 no report stood behind (a reviewer's find)."""
+    from django.core.exceptions import ValidationError
+
+    from disclosures.services import record_republish, record_withdraw
+
+    report, url = _published_and_opened(client, orgs)
+    record = report.record
+    record_withdraw(record=record, user=admin_user, reason="核对")
+    sign_in_staff(client, admin_user)
+    assert client.post(url.replace("/change/", "/delete/"), {"post": "yes"}).status_code == 302
+    with pytest.raises(ValidationError, match="所属的年报已删除"):
+        record_republish(record=record, user=admin_user)
+    record.refresh_from_db()
+    assert record.status == DisclosureRecord.Status.WITHDRAWN
