@@ -188,7 +188,7 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
 
     @admin.display(description="状态")
     def public_status(self, obj):
-        if obj.status == AnnualReport.Status.PUBLISHED and not selectors.report_is_public(obj):
+        if obj.status == AnnualReport.Status.PUBLISHED and not obj.is_public:
             return "已发布，目录记录已撤回（未公开）"
         return obj.get_status_display()
 
@@ -198,7 +198,8 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
 
     # Row-level scoping as for records: staff see and act on their agencies' reports only.
     def get_queryset(self, request):
-        return selectors.reports_for_staff(request.user).select_related("organization")
+        # Whether each is public, read with the list (public_status), not a query a row.
+        return selectors.with_public(selectors.reports_for_staff(request.user).select_related("organization"))
 
     def _in_scope(self, request, obj):
         return obj is None or disclosure_selectors.can_manage_organization(request.user, obj.organization_id)

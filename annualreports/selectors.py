@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -77,6 +77,11 @@ def report_deleted_for(record) -> bool:
         not AnnualReport.objects.filter(record_id=record.pk).exists()
         and AnnualReport.history.filter(record_id=record.pk).exists()
     )
+
+
+def with_public(reports):
+    """`reports` each with `is_public` (see report_is_public), read in the same query."""
+    return reports.annotate(is_public=Exists(DisclosureRecord.objects.published().filter(pk=OuterRef("record_id"))))
 
 
 def report_is_public(report: AnnualReport) -> bool:

@@ -738,3 +738,24 @@ def test_the_record_of_a_deleted_report_is_not_published_again(client, orgs, adm
         record_republish(record=record, user=admin_user)
     record.refresh_from_db()
     assert record.status == DisclosureRecord.Status.WITHDRAWN
+
+
+def test_the_list_says_whether_each_report_is_public_in_a_bounded_number_of_queries(client, orgs, admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    district, civil = orgs
+    reviewer = member("reviewer", REVIEWER, civil)
+    for year in (2021, 2022, 2023):
+        services.report_publish(
+            report=complete(AnnualReport.objects.create(organization=civil, year=year)), user=reviewer
+        )
+    sign_in_staff(client, admin_user)
+    client.get("/admin/annualreports/annualreport/")
+    with CaptureQueriesContext(connection) as three:
+        assert "已发布" in client.get("/admin/annualreports/annualreport/").content.decode()
+    services.report_publish(report=complete(AnnualReport.objects.create(organization=civil, year=2020)), user=reviewer)
+    client.get("/admin/annualreports/annualreport/")  # what is kept per content generation, made again
+    with CaptureQueriesContext(connection) as four:
+        client.get("/admin/annualreports/annualreport/")
+    assert len(four) == len(three)
