@@ -186,9 +186,14 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
         ]
         return deleted, counts, perms_needed, protected
 
+    @staticmethod
+    def _is_public(report):
+        # Read with the list (get_queryset); a history version's object is made from its row.
+        return report.is_public if hasattr(report, "is_public") else selectors.report_is_public(report)
+
     @admin.display(description="状态")
     def public_status(self, obj):
-        if obj.status == AnnualReport.Status.PUBLISHED and not obj.is_public:
+        if obj.status == AnnualReport.Status.PUBLISHED and not self._is_public(obj):
             return "已发布，目录记录已撤回（未公开）"
         return obj.get_status_display()
 

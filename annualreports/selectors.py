@@ -71,11 +71,14 @@ def entered_figures(report: AnnualReport) -> dict:
 
 
 def report_deleted_for(record) -> bool:
-    """Whether `record` was a 年报's whose report is gone (its history names the record; no
-    report does now)."""
+    """Whether `record` was the record of a 年报 that was deleted since: a version of a report
+    named it, that report is gone, and no report names it now. One query, asked on every
+    publication of any record."""
     return (
-        not AnnualReport.objects.filter(record_id=record.pk).exists()
-        and AnnualReport.history.filter(record_id=record.pk).exists()
+        AnnualReport.history.filter(record_id=record.pk)
+        .exclude(id__in=AnnualReport.objects.values("id"))
+        .exclude(record_id__in=AnnualReport.objects.filter(record_id=record.pk).values("record_id"))
+        .exists()
     )
 
 

@@ -740,6 +740,23 @@ def test_the_record_of_a_deleted_report_is_not_published_again(client, orgs, adm
     assert record.status == DisclosureRecord.Status.WITHDRAWN
 
 
+def test_the_withdrawn_record_of_a_report_still_there_is_published_again(client, orgs, admin_user):
+    from disclosures.services import record_republish, record_withdraw
+
+    report, _ = _published_and_opened(client, orgs)
+    record_withdraw(record=report.record, user=admin_user, reason="核对")
+    assert record_republish(record=report.record, user=admin_user).record.is_public
+    assert client.get("/annual-reports/mzj/2023/").status_code == 200
+
+
+def test_an_old_version_of_a_published_report_says_it_is_published(client, orgs):
+    """Read from its history row, the version has no list annotation: it showed 状态 “-”."""
+    report, url = _published_and_opened(client, orgs)
+    version = report.history.order_by("-history_id").first()
+    html = client.get(url.replace("/change/", f"/history/{version.history_id}/")).content.decode()
+    assert re.search(r"<label>状态:</label>\s*<div class=\"readonly\">已发布</div>", html)
+
+
 def test_the_list_says_whether_each_report_is_public_in_a_bounded_number_of_queries(client, orgs, admin_user):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -759,3 +776,14 @@ def test_the_list_says_whether_each_report_is_public_in_a_bounded_number_of_quer
     with CaptureQueriesContext(connection) as four:
         client.get("/admin/annualreports/annualreport/")
     assert len(four) == len(three)
+
+
+def test_the_deleted_report_check_costs_one_query_on_any_other_record():
+    """It runs on every publication of any record (disclosures.registry.publish_problems)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record = published(title="无关的记录")
+    with CaptureQueriesContext(connection) as queries:
+        assert not selectors.report_deleted_for(record)
+    assert len(queries) == 1
