@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from .admin_input import refuse_bad_date_parts
 from .pagecache import current_state
 from .pages import sign_out_page
+from .text import printable
 
 _APP_LISTS = {}
 MAX_APP_LISTS = 512
@@ -25,13 +26,14 @@ MAX_APP_LISTS = 512
 
 class ConcreteFieldsAutocompleteView(AutocompleteJsonView):
     """Django's, refusing a field the source model only has in reverse (?field_name=children on
-    the agencies): Django's view took it and failed with a 500 on a hand-made request."""
+    the agencies): Django's view took it and failed with a 500 on a hand-made request. A term is
+    searched without the hidden characters no name holds (PostgreSQL refuses a NUL: a 500)."""
 
     def process_request(self, request):
         term, model_admin, source_field, to_field_name = super().process_request(request)
         if not getattr(source_field, "concrete", False):
             raise PermissionDenied
-        return term, model_admin, source_field, to_field_name
+        return printable(term), model_admin, source_field, to_field_name
 
 
 class PortalAdminSite(admin.AdminSite):
