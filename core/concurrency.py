@@ -30,7 +30,7 @@ from django.utils.safestring import mark_safe
 from simple_history.models import DeletedObject
 
 from .admin_input import fields_mapped
-from .dates import chinese_date
+from .dates import chinese_date, chinese_moment
 from .diffs import value_diff
 
 VERSION_FIELD = "edit_version"
@@ -138,10 +138,7 @@ def change_message(instance, opened_at, *, within, withheld=(), ending) -> str:
     who = "其他工作人员"
     if latest is not None and latest.history_user is not None:
         who = latest.history_user.get_full_name() or latest.history_user.get_username()
-    when = ""
-    if latest is not None:
-        moment = timezone.localtime(latest.history_date)
-        when = f"于{chinese_date(moment.date())} {moment:%H:%M}"
+    when = f"于{chinese_moment(latest.history_date)}" if latest is not None else ""
     opened = opened_version(instance, opened_at)
     changes = []
     if opened is not None:
@@ -274,8 +271,7 @@ def shown_value(field, raw) -> str:
     if isinstance(raw, bool):
         return "是" if raw else "否"
     if isinstance(raw, dt.datetime) and timezone.is_aware(raw):
-        moment = timezone.localtime(raw)
-        return f"{chinese_date(moment.date())} {moment:%H:%M}"
+        return chinese_moment(raw)
     if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
         return chinese_date(raw)
     return str(raw)

@@ -45,3 +45,9 @@ def local_day(moment: dt.datetime) -> dt.date:
 def chinese_date(day: dt.date) -> str:
     """A date as notices and messages write it: 2026年12月6日, never zero-padded."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_moment(moment: dt.datetime) -> str:
+    """An aware moment as messages write it, in the site's time: 2026年12月6日 09:07."""
+    local = timezone.localtime(moment)
+    return f"{chinese_date(local.date())} {local:%H:%M}"

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_personal_data_opened
-from core.dates import chinese_date
+from core.dates import chinese_moment
 from core.http import (
     bad_request_page,
     digits_value,
@@ -667,16 +667,11 @@ def _action_refused(request, case, name):
     since = [event for event in events if seen is not None and event.pk > seen]
     # Without the page's mark (or nothing newer than it), the latest step is what explains it.
     lead, changes = ("您打开本页后，", since) if since else ("最近一次办理：", events[-1:])
-    done = "；".join(f"{event.user or '系统'}于{_date_time_words(event.at)}{event.action}" for event in changes)
+    done = "；".join(f"{event.user or '系统'}于{chinese_moment(event.at)}{event.action}" for event in changes)
     text = (
         f"{lead}{done}。该申请现为“{case.get_state_display()}”，当前状态下不能“{label}”。您填写的内容没有保存，见下方。"
     )
     return _case_page(request, case, status=409, problem=Problem("操作未执行：该申请已有变化", text), unsent=unsent)
-
-
-def _date_time_words(moment) -> str:
-    local = timezone.localtime(moment)
-    return f"{chinese_date(local.date())} {local:%H:%M}"
 
 
 def _typed_rows(form) -> list:
