@@ -19,7 +19,7 @@ from core.dates import FIRST_YEAR, LAST_YEAR
 from core.text import first_control_character, printable, where_hidden
 from disclosures.document_numbers import normalize_document_number, validate_document_number
 from disclosures.models import KEYWORD_SPLIT, MAX_KEYWORDS, DisclosureRecord, validate_attachment
-from disclosures.sanitize import length_error, sanitize_html, text_loss
+from disclosures.sanitize import length_error, outside_image_error, sanitize_html, text_loss
 
 from .addresses import normalize_old_url
 from .captures import SourceRow
@@ -347,6 +347,10 @@ def clean_row(source: SourceRow, lookups: Lookups, value_mapping: dict) -> Candi
         add_error(f"正文：{too_long or loss}")
     if not values["body"] and not too_long:
         c.warnings.append("正文为空。")
+    elif not too_long and (outside := outside_image_error(values["body"])):
+        # Imported as it was (legacy bodies point at the old site), but said now: review would
+        # refuse the record with this message, and staff would not know until then.
+        c.warnings.append(f"正文：{outside}")
 
     views = _text(v.get("view_count"))
     # Full-width digits are what input methods type; other "digits" (², ①) are not numbers.

@@ -320,3 +320,20 @@ def test_a_batch_whose_record_another_app_relies_on_is_not_rolled_back(vocab, im
     with pytest.raises(ValidationError, match="其他内容引用了本批次的记录"):
         services.batch_rollback(batch=ImportBatch.objects.get(pk=batch.pk), user=importer)
     assert DisclosureRecord.objects.count() == 3  # nothing was deleted
+
+
+def test_an_image_from_another_site_is_imported_and_said_at_once(vocab, importer, settings):
+    """The body is kept as it was (review refuses the record with the same message), but the
+    import's report names the image now, not only when the record is sent for review."""
+    settings.ALLOWED_HOSTS = ["www.example.gov.cn"]
+    text = (
+        "来源编号,名称,发布机构,主题分类,正文\n"
+        'b1,关于甲事项的通知,昆明市官渡区民政局,综合政务,"<p>甲</p><img src=""http://old.example.com/a.png"" alt=""图"">"\n'
+        'b2,关于乙事项的通知,昆明市官渡区民政局,综合政务,"<p>乙</p><img src=""/media/b.png"" alt=""图"">"\n'
+    )
+    batch = new_batch(importer, name="images.csv", data=text.encode("utf-8"))
+    run(batch, dry_run=True)
+    rows = {r.key: r for r in RowResult.objects.filter(batch=batch, dry_run=True)}
+    assert rows["id:b1"].action == rows["id:b2"].action == "create"
+    assert any("来自 old.example.com" in m for m in rows["id:b1"].messages)
+    assert not any("其他网站" in m for m in rows["id:b2"].messages)
