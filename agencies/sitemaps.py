@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from core.sitemaps import template_changed
-from disclosures.models import DisclosureRecord
+from disclosures.models import DisclosureRecord, Organization
 from disclosures.selectors import record_removals
 
 from . import selectors
@@ -48,12 +48,23 @@ class AgencySectionSitemap(Sitemap):
         for row in rows:
             code = row["publisher__section_code"]
             changes[code] = max(filter(None, (row["updated"], row["published"], changes.get(code))))
+        # The agency itself (its name, contacts, 上级机构) heads each of its pages.
+        codes = dict(Organization.objects.exclude(section_code=None).values_list("pk", "section_code"))
+        for pk, changed in Organization.history.values_list("id").annotate(changed=Max("history_date")):
+            if code := codes.get(pk):
+                changes[code] = max(filter(None, (changed, changes.get(code))))
         return changes
+
+    @cached_property
+    def _agencies_changed(self):
+        """The newest change to any organization: the list is their tree, by name and 上级机构,
+        and one taken out or renamed changes it."""
+        return Organization.history.aggregate(changed=Max("history_date"))["changed"]
 
     def lastmod(self, item):
         if item[0] is None:  # the list of agencies: its layout, and the newest change of any
             layout = template_changed("agencies/index.html")
-            latest = max(self._changes.values(), default=None)
+            latest = max(filter(None, (*self._changes.values(), self._agencies_changed)), default=None)
         else:
             layout = template_changed("agencies/home.html")
             latest = self._changes.get(item[0])

@@ -197,6 +197,30 @@ class TestSitemap:
             assert sitemap_index_lastmod(client, "agencies") == due
             assert client.get("/sitemap-agencies.xml", HTTP_IF_MODIFIED_SINCE=before).status_code == 200
 
+    def test_an_agency_renamed_moves_its_pages_and_the_list_of_agencies_forward(self, client, seed):
+        """/gk/ and an agency's pages are headed by the agency: renaming it (or moving it under
+        another 上级机构) changes them, with no record touched."""
+        from django.urls import reverse
+
+        from core import pagecache
+        from disclosures.models import Organization
+
+        start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+        with time_machine.travel(start, tick=False) as clock:
+            agency = Organization.objects.get(section_code="mzj")
+            before = client.get("/sitemap-agencies.xml")["Last-Modified"]
+            assert sitemap_index_lastmod(client, "agencies") < start
+            clock.shift(60)
+            agency.name = "昆明市官渡区民政局（更名）"
+            agency.save()
+            pagecache.reset_local()
+            assert sitemap_index_lastmod(client, "agencies") == start + dt.timedelta(seconds=60)
+            entries = sitemap_entries(client)  # dates: the day of the change, in Shanghai
+            day = timezone.localdate(start + dt.timedelta(seconds=60)).isoformat()
+            assert entries["/gk/"] == entries[reverse("agencies:home", args=["mzj"])] == day
+            assert entries[reverse("agencies:home", args=["qzf"])] < day  # another agency's pages
+            assert client.get("/sitemap-agencies.xml", HTTP_IF_MODIFIED_SINCE=before).status_code == 200
+
     def test_robots_txt(self, client, db):
         response = client.get("/robots.txt")
         assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
