@@ -15,6 +15,7 @@ class SearchConfig(AppConfig):
         from .adapters import (  # noqa: F401
             communities,
             disclosures,  # noqa: F401
+            inforequests,
             proposals,
         )
         from .crossref import record_body_links

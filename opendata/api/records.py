@@ -188,7 +188,7 @@ def record_detail(request, index_number):
 # Search across every content type ----------------------------------------------------------
 
 SCHEMAS["SearchHit"] = struct(
-    type=described(STRING, "record 政府信息、reply 提案答复、fact 治理数据"),
+    type=described(STRING, "record 政府信息、reply 提案答复、fact 治理数据、inforequest 依申请公开答复"),
     title=STRING,
     url=STRING,
     published_at=DATETIME,
