@@ -437,6 +437,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "/accounts/login/"
+# Where a sign-in with no (or a refused) `next` lands: staff sign in at /admin/login/; members'
+# own sign-in page names its landing page. Django's default, /accounts/profile/, is no page here.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # The one inline script: static/js/head.js, put in <head> by templates/base.html so that it
 # runs before the first paint (a phone's 导航菜单 is folded from the start). The policy allows it

@@ -196,6 +196,19 @@ def test_a_next_that_is_not_a_path_here_goes_to_the_default_page(client, staff_u
     assert response.status_code == 302 and response["Location"] == "/admin/"
 
 
+@pytest.mark.parametrize("target", ["//evil.example/", None])
+def test_a_staff_sign_in_with_no_next_or_a_refused_one_lands_in_the_admin(client, staff_user, target):
+    """Django's default landing page, /accounts/profile/, is no page here: staff met a 404."""
+    device = authenticator(staff_user)
+    data = {"username": "li-staff", "password": PASSWORD, **({"next": target} if target else {})}
+    response = client.post("/admin/login/", data)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    second_step = client.get("/admin/")
+    assert second_step.status_code == 302 and second_step["Location"].startswith("/accounts/2fa/verify/")
+    response = client.post(second_step["Location"], {"token": current_code(device), "next": "/admin/"})
+    assert response["Location"] == "/admin/" and client.get("/admin/").status_code == 200
+
+
 def test_an_authenticator_set_up_and_never_confirmed_is_pruned_once_its_session_has_ended(
     client, staff_user, clock, settings
 ):
