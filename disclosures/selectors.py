@@ -532,10 +532,15 @@ def record_page(*, filterset, params, size: int) -> CataloguePage:
         has_previous, has_next = paginator.count > size, False
         number = paginator.num_pages
     else:
+        pages = paginator.num_pages
         number = parse_page_number(
             params,
             highest=MAX_OFFSET_PAGE,
-            message=f"页码无效：可直接打开第 1 至 {MAX_OFFSET_PAGE} 页；更后面的请用“下一页”“尾页”翻页，或按年份、主题筛选。",
+            message=(
+                f"页码无效：共 {pages} 页，请打开第 1 至 {pages} 页。"
+                if pages <= MAX_OFFSET_PAGE
+                else f"页码无效：可直接打开第 1 至 {MAX_OFFSET_PAGE} 页；更后面的请用“下一页”“尾页”翻页，或按年份、主题筛选。"
+            ),
         )
         start = (number - 1) * size
         rows = list(qs.order_by(*newest_first)[start : start + size + 1])

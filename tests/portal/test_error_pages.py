@@ -42,6 +42,14 @@ def test_a_bad_page_number_says_so_and_links_the_first_page(client, url, message
     assert f'href="{path}?year=2026">返回列表第一页' in page  # the filters kept, the paging dropped
 
 
+@pytest.mark.parametrize("page", ["abc", "0"])
+def test_a_bad_page_number_names_the_pages_there_are(client, seed, page):
+    """Not the 50 pages a long catalogue may open directly when there are fewer."""
+    for path in ("/disclosures/", "/gk/qzf/catalogue/"):
+        text = client.get(path, {"page": page}).content.decode()
+        assert "页码无效：共 1 页，请打开第 1 至 1 页。" in text and "1 至 50" not in text, path
+
+
 def test_other_404s_keep_the_generic_text(client):
     page = client.get("/no-such-page/").content.decode()
     assert "已被撤回" in page and "返回列表第一页" not in page
