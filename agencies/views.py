@@ -81,7 +81,7 @@ def catalogue(request, code):
     if not filterset.is_valid():
         return bad_request_page(request, "筛选条件无效", labelled_errors(filterset.form))
     page = disclosure_selectors.record_page(filterset=filterset, params=request.GET, size=PAGE_SIZE)
-    meta = _meta(organization, "法定主动公开内容", type="信息公开目录")
+    meta = _meta(organization, "政府信息公开目录", type="信息公开目录")
     return render_page(
         request,
         "agencies/catalogue.html",
@@ -90,7 +90,7 @@ def catalogue(request, code):
             organization,
             filterset=filterset,
             page=page,
-            facets=disclosure_selectors.catalogue_facets(),
+            facets=disclosure_selectors.catalogue_facets(publisher=organization),
         ),
     )
 

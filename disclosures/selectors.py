@@ -368,14 +368,19 @@ def record_latest(*, limit=10):
     return list(DisclosureRecord.objects.published().for_listing().order_by("-published_at", "-id")[:limit])
 
 
-def catalogue_facets():
-    """What the catalogue can be browsed by: topics, publishers and years that have public
-    records. Each part scans every public record, so the result is cached until content changes."""
-    return cached_value("disclosures:facets", _catalogue_facets, once=True)
+def catalogue_facets(*, publisher: Organization | None = None):
+    """What the catalogue (or one publisher's, as an agency's section lists it) can be browsed
+    by: topics, publishers and years that have public records, so that no choice leads to an
+    empty list. Each part scans the public records, so the result is cached until content changes."""
+    if publisher is None:
+        return cached_value("disclosures:facets", _catalogue_facets, once=True)
+    return cached_value(f"disclosures:facets:{publisher.pk}", lambda: _catalogue_facets(publisher), once=True)
 
 
-def _catalogue_facets():
+def _catalogue_facets(publisher=None):
     public = DisclosureRecord.objects.published()
+    if publisher is not None:
+        public = public.filter(publisher=publisher)
     topics = Topic.objects.filter(pk__in=public.values("topic")).order_by("position", "name")
     publishers = Organization.objects.filter(pk__in=public.values("publisher")).order_by("name")
     return {"topics": list(topics), "publishers": list(publishers), "years": _public_years(public)}

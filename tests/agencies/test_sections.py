@@ -105,6 +105,26 @@ def test_the_catalogue_lists_only_the_agencys_records_and_pages(client, agencies
     assert '<meta name="ColumnType" content="信息公开目录"' in html
 
 
+def test_the_catalogue_is_named_as_it_is_and_offers_only_the_agencys_years_and_topics(client, agencies):
+    """Its crumbs said 法定主动公开内容 (another page), and its choices were the whole site's:
+    a year or topic only another agency has led to an empty list."""
+    from tests.disclosures.factories import TopicFactory
+
+    mine, others = TopicFactory(name="本局主题"), TopicFactory(name="他局主题")
+    published(
+        "民政局通知", publisher=agencies["civil"], topic=mine, published_at=dt.datetime(2024, 5, 6, tzinfo=dt.UTC)
+    )
+    published(
+        "区政府通知", publisher=agencies["district"], topic=others, published_at=dt.datetime(2025, 5, 6, tzinfo=dt.UTC)
+    )
+    html = client.get("/gk/mzj/catalogue/").content.decode()
+    assert '<option value="2024">2024年</option>' in html and "2025年" not in html
+    assert "本局主题" in html and "他局主题" not in html
+    crumbs = html[html.index('aria-label="当前位置"') :].split("</nav>")[0]
+    assert "政府信息公开目录" in crumbs and "法定主动公开内容" not in crumbs
+    assert "2025年" in client.get("/disclosures/").content.decode()  # the site's catalogue: every year
+
+
 def test_bad_filters_and_unknown_agencies(client, agencies):
     response = client.get("/gk/mzj/catalogue/?year=abc")
     assert response.status_code == 400
