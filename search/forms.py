@@ -41,6 +41,9 @@ class SearchForm(forms.Form):
         # on the list repeats it, which let a crafted link write any sentence in the error box.
         for name in ("type", "publisher", "topic", "validity", "sort"):
             self.fields[name].error_messages["invalid_choice"] = INVALID_CHOICE
+        # The year is a link's too (年份 facet): one out of range is a choice not on the list.
+        for code in ("invalid", "min_value", "max_value"):
+            self.fields["year"].error_messages[code] = INVALID_CHOICE
         self.parsed_query = None
 
     def clean_q(self):
