@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from proposals.filters import ProposalFilter
-from proposals.models import Proposal
+from proposals.models import Proposal, ReplyCategory
 from tests.html import page_title
 
 from .conftest import publish, send
@@ -96,7 +96,7 @@ def test_list_shows_every_proposal_with_its_row(reader_client, data):
     proposal = data["a"]
     assert (
         f"政协测试区十届二次会议 第{proposal.number}号 关于学校的建议（a） 张三丰 测试区教育局 "
-        "交办 2023-03-01 答复 2023-05-10 公开 2023-05-12 A类 已答复"
+        f"交办 2023-03-01 答复 2023-05-10 公开 2023-05-12 A类 ：{ReplyCategory.objects.get(code='A').label} 已答复"
     ) in text
     html = response.content.decode()
     assert html.count("<h1") == 1 and '<meta name="ColumnName" content="建议提案办理">' in html
