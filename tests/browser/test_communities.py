@@ -29,3 +29,24 @@ def test_source_link_scrolls_to_the_highlighted_sentence_and_charts_fit(site, re
     assert 0 <= box[0] and box[1] <= box[2], box  # scrolled into view
     assert mark.evaluate("m => getComputedStyle(m).backgroundColor") == YELLOW
     assert mark.evaluate("m => getComputedStyle(m).color") == BLACK
+
+
+def test_chart_labels_are_never_smaller_than_the_body_text_and_grow_in_elder_mode(site, reader_context):
+    """The charts' text was 16 px on a desktop, 7 px at 320 px (400 % zoom) and 6 px in 长者模式
+    with 文字放大: it scaled with the chart's width. The chart now keeps the width at which its
+    labels are the body text's size, and its figure scrolls sideways, not the page."""
+    for reader, least in (("", 16), ("elder=1&font_step=4", 20)):
+        page = reader_context(reader=reader, width=320, height=700).new_page()
+        for path in ("/communities/", "/proposals/statistics/"):
+            page.goto(f"{site.url}{path}")
+            charts = page.locator("svg.bar-chart")
+            assert charts.count(), path
+            for chart in charts.all():
+                size = chart.evaluate(
+                    "svg => parseFloat(getComputedStyle(svg.querySelector('text')).fontSize)"
+                    " * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width"
+                )
+                assert size >= least - 0.01, (reader, path, size)
+            sideways = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert sideways[0] <= sideways[1], (reader, path, sideways)
+        page.close()
