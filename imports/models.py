@@ -16,6 +16,20 @@ from django.utils import timezone
 from disclosures.models import DisclosureRecord, Organization, Topic
 
 
+# The change reasons an import writes in a record's history: a rollback tells the rows imports
+# wrote from everyone else's by them (imports.selectors.batch_records_changed).
+def created_reason(batch_pk) -> str:
+    return f"导入（批次 #{batch_pk}）"
+
+
+def updated_reason(batch_pk) -> str:
+    return f"导入更新（批次 #{batch_pk}）"
+
+
+def rollback_reason(batch_pk) -> str:
+    return f"回滚导入（批次 #{batch_pk}）"
+
+
 def batch_upload_to(instance, filename):
     # Never served to anyone: an unguessable name under imports/, read by the import only.
     return f"imports/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()[:10]}"

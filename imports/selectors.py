@@ -1,12 +1,22 @@
 """Reads for imports: where an old address leads, what a batch did, what is left to check."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureRecord
 
 from .addresses import lookup_keys
-from .models import Flag, ImportBatch, LegacyRedirect, RowResult, redirect_key
+from .models import (
+    Flag,
+    ImportBatch,
+    ImportedRecord,
+    LegacyRedirect,
+    RowResult,
+    created_reason,
+    redirect_key,
+    rollback_reason,
+    updated_reason,
+)
 
 
 def redirect_target(*, path: str, query: str) -> str | None:
@@ -53,3 +63,36 @@ def batch_flag_counts(*, batch: ImportBatch) -> dict:
 
 def record_open_flags(*, record: DisclosureRecord) -> int:
     return Flag.objects.open().filter(imported__record=record).count()
+
+
+def batch_records(*, batch: ImportBatch):
+    """The records a batch's run created or updated (what its rollback would delete or restore)."""
+    created = ImportedRecord.objects.filter(batch=batch).values("record")
+    updated = RowResult.objects.filter(batch=batch, dry_run=False, action=RowResult.Action.UPDATE).values("record")
+    return DisclosureRecord.objects.filter(pk__in=created) | DisclosureRecord.objects.filter(pk__in=updated)
+
+
+def batch_records_changed(*, batch: ImportBatch):
+    """History rows of the batch's records written after the batch's own row for that record by
+    anything but an import: a staff edit, a flag checked, a review step. A later batch's update
+    and its rollback cancel out once that batch is rolled back (one still in place is refused
+    before this: the record's last batch is then not this one). Oldest first."""
+    History = DisclosureRecord.history.model
+    own = [created_reason(batch.pk), updated_reason(batch.pk), rollback_reason(batch.pk)]  # a rollback resumed
+    undone = []
+    rolled_back = ImportBatch.objects.filter(source_system=batch.source_system, status=ImportBatch.Status.ROLLED_BACK)
+    for pk in rolled_back.exclude(pk=batch.pk).values_list("pk", flat=True):
+        undone += [updated_reason(pk), rollback_reason(pk)]
+    written = (
+        History.objects.filter(id=OuterRef("id"), history_change_reason__in=own)
+        .order_by("-history_id")
+        .values("history_id")[:1]
+    )
+    return (
+        History.objects.filter(id__in=batch_records(batch=batch).values("pk"))
+        .annotate(written=Subquery(written))
+        .filter(history_id__gt=F("written"))
+        .exclude(history_change_reason__in=own + undone)
+        .select_related("history_user")
+        .order_by("history_id")
+    )

@@ -29,12 +29,24 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_log
+from core.dates import chinese_moment
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import Attachment, DisclosureRecord, Genre, Organization, Topic
 
 from . import selectors
 from .fields import guess_mapping
-from .models import Flag, ImportBatch, ImportedAttachment, ImportedRecord, LegacyRedirect, RowResult, redirect_key
+from .models import (
+    Flag,
+    ImportBatch,
+    ImportedAttachment,
+    ImportedRecord,
+    LegacyRedirect,
+    RowResult,
+    created_reason,
+    redirect_key,
+    rollback_reason,
+    updated_reason,
+)
 from .rows import RECORD_FIELDS, Candidate, Lookups, clean_row, name_key, parse_date
 from .sources import SourceError, kind_for, open_source
 from .spreadsheets import SheetError
@@ -511,7 +523,7 @@ def _write(batch, decisions, dry_run):
         records = [DisclosureRecord(status=DisclosureRecord.Status.DRAFT, **d.candidate.values) for d in creates]
         records = DisclosureRecord.objects.bulk_create(records)
         History.bulk_history_create(
-            records, default_user=user, default_change_reason=f"导入（批次 #{batch.pk}）", default_date=now
+            records, default_user=user, default_change_reason=created_reason(batch.pk), default_date=now
         )
         imported_rows = [
             ImportedRecord(
@@ -564,7 +576,7 @@ def _write(batch, decisions, dry_run):
             flags += _flag_rows(batch, imported, d.candidate, carried)
         DisclosureRecord.objects.bulk_update(records, [*RECORD_FIELDS, "updated_at"])
         History.bulk_history_create(
-            records, default_user=user, default_change_reason=f"导入更新（批次 #{batch.pk}）", default_date=now
+            records, default_user=user, default_change_reason=updated_reason(batch.pk), default_date=now
         )
         ImportedRecord.objects.bulk_update(
             [d.imported for d in updates], ["source_digest", "last_batch", "old_url", "source_id"]
@@ -636,10 +648,11 @@ def _results(batch, decisions, dry_run):
 
 
 def rollback_check(*, batch: ImportBatch, user=None):
-    """Why this batch cannot be rolled back now (a ValidationError), or nothing."""
+    """Why this batch cannot be rolled back now (a ValidationError), or nothing. A rollback puts
+    back what the batch found, so it is refused once anyone else changed one of its records:
+    a whole-batch undo would silently drop their work (and delete a review trail)."""
+    touched = selectors.batch_records(batch=batch)
     created = ImportedRecord.objects.filter(batch=batch).values("record")
-    updated = RowResult.objects.filter(batch=batch, dry_run=False, action=RowResult.Action.UPDATE).values("record")
-    touched = DisclosureRecord.objects.filter(pk__in=created) | DisclosureRecord.objects.filter(pk__in=updated)
     later = (
         ImportedRecord.objects.filter(record__in=touched.values("pk"))
         .exclude(last_batch=batch)
@@ -648,9 +661,24 @@ def rollback_check(*, batch: ImportBatch, user=None):
     )
     if later:
         raise ValidationError(f"批次 {later.last_batch} 之后又更新了这些记录：请先回滚那个批次。")
-    published = touched.filter(status=DisclosureRecord.Status.PUBLISHED)
-    if first := published.first():
-        raise ValidationError(f"批次中有 {published.count()} 条记录已发布（如“{first}”）：请先撤回，再回滚。")
+    moved_on = touched.exclude(status=DisclosureRecord.Status.DRAFT).order_by("pk")
+    if first := moved_on.first():
+        others = moved_on.count() - 1
+        raise ValidationError(
+            f"记录“{first}”已{_status_words(first)}，不再是草稿"
+            + (f"（另有 {others} 条记录也不再是草稿）" if others else "")
+            + "，不能整批回滚：请逐条处理。"
+        )
+    changed = selectors.batch_records_changed(batch=batch)
+    if first := changed.first():
+        others = changed.exclude(id=first.id).values("id").distinct().count()
+        title = DisclosureRecord.objects.filter(pk=first.id).values_list("title", flat=True).first()
+        who = (first.history_user.get_full_name() or first.history_user.get_username()) if first.history_user else ""
+        raise ValidationError(
+            f"记录“{title}”在导入后已被人工修改（{who or '未记名'}于{chinese_moment(first.history_date)}）"
+            + (f"，另有 {others} 条记录也在导入后改过" if others else "")
+            + "，不能整批回滚：请逐条处理。"
+        )
     for relation in get_candidate_relations_to_delete(DisclosureRecord._meta):
         if relation.on_delete in (models.PROTECT, models.RESTRICT):
             held = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": created}).first()
@@ -664,11 +692,20 @@ def rollback_check(*, batch: ImportBatch, user=None):
             raise ValidationError(f"批次中有不属于您所在机构的记录（如“{outside}”），您不能回滚它。")
 
 
+def _status_words(record) -> str:
+    """What happened to a record since it was imported, for “记录“…”已…”."""
+    Status = DisclosureRecord.Status
+    if record.status == Status.PUBLISHED and not record.is_public:
+        return "定时发布"
+    return {Status.PENDING: "提交审核", Status.PUBLISHED: "发布", Status.WITHDRAWN: "撤回"}[record.status]
+
+
 def batch_rollback(*, batch: ImportBatch, user=None, progress=None) -> ImportBatch:
     """Undo a run as a whole: delete the records it created (with their history, attachments
-    and files, search documents and redirects), restore the ones it updated, remove the
-    redirects it added. Refused while a later batch changed the same records, or while one of
-    them is published (withdraw it first: the public must not lose a page silently)."""
+    and files, and redirects), restore the ones it updated (a history row says so), remove the
+    attachments and redirects it added. Refused while a later batch changed the same records, or
+    once anyone else did, or one of them is no longer a draft (rollback_check): the records it
+    deletes were then only ever written by imports, so nothing of anyone's goes with them."""
     Status = ImportBatch.Status
     created = ImportedRecord.objects.filter(batch=batch)
     updated = RowResult.objects.filter(batch=batch, dry_run=False, action=RowResult.Action.UPDATE, record__isnull=False)
@@ -688,7 +725,7 @@ def batch_rollback(*, batch: ImportBatch, user=None, progress=None) -> ImportBat
     try:
         for chunk in _chunks(restore, CHUNK):
             with transaction.atomic():
-                _restore(batch, chunk)
+                _restore(batch, chunk, user)
             done += len(chunk)
             _rollback_progress(batch, done, total, progress)
         for chunk in _chunks(record_ids, CHUNK):
@@ -697,17 +734,20 @@ def batch_rollback(*, batch: ImportBatch, user=None, progress=None) -> ImportBat
                 for attachment in attachments:
                     attachment.file.delete(save=False)
                 _delete_records(chunk)
+                # Their history said only that imports wrote them: the batch, its rows and the
+                # audit log keep what happened (not a list of deleted records staff could restore).
                 History.objects.filter(id__in=chunk).delete()
                 AttachmentHistory.objects.filter(id__in=[a.pk for a in attachments]).delete()
             done += len(chunk)
             _rollback_progress(batch, done, total, progress)
         with transaction.atomic():
-            # Attachments the batch added to records it updated (those records stay).
+            # Attachments the batch added to records it updated: those records stay, and their
+            # history says the attachment came and went.
             for imported in ImportedAttachment.objects.filter(batch=batch).select_related("attachment"):
                 attachment = imported.attachment
                 attachment.file.delete(save=False)
+                attachment._history_user, attachment._change_reason = user, rollback_reason(batch.pk)
                 attachment.delete()
-                AttachmentHistory.objects.filter(id=attachment.pk).delete()
             LegacyRedirect.objects.filter(batch=batch).delete()
     except ProtectedError as error:
         ImportBatch.objects.filter(pk=batch.pk).update(status=Status.DONE)
@@ -728,7 +768,8 @@ def _delete_records(ids):
     """Delete records the batch created without a model delete's per-object signals (each
     re-syncs the search index and writes a history row: ~70 records/s). Their dependents go by
     relation, as the collector would: CASCADE deleted, SET_NULL cleared, PROTECT refused. The
-    records are drafts or withdrawn, so no page or search document shows them."""
+    records are drafts only imports wrote (rollback_check), so no page or search document shows
+    them."""
     for relation in get_candidate_relations_to_delete(DisclosureRecord._meta):
         on_delete = relation.on_delete
         if on_delete is models.DO_NOTHING:
@@ -751,8 +792,9 @@ def _rollback_progress(batch, done, total, progress):
         progress(done, total)
 
 
-def _restore(batch, results):
-    """Put back what updated records held before this batch, flags included."""
+def _restore(batch, results, user):
+    """Put back what updated records held before this batch, flags included, in a history row
+    of its own: the batch's update stays in the history, as it happened."""
     records = {r.pk: r for r in DisclosureRecord.objects.filter(pk__in=[res.record_id for res in results])}
     changed, imported_rows = [], []
     for result in results:
@@ -779,11 +821,13 @@ def _restore(batch, results):
                 data["resolved_at"] = dt.datetime.fromisoformat(data["resolved_at"])
             old.append(Flag(**data))
         Flag.objects.bulk_create(old)
-    DisclosureRecord.objects.bulk_update(changed, RECORD_FIELDS)
-    # The update's own history rows go too: the record reads as if the batch never ran.
-    DisclosureRecord.history.model.objects.filter(
-        id__in=[r.pk for r in changed], history_change_reason=f"导入更新（批次 #{batch.pk}）"
-    ).delete()
+    now = timezone.now()
+    for record in changed:
+        record.updated_at = now
+    DisclosureRecord.objects.bulk_update(changed, [*RECORD_FIELDS, "updated_at"])
+    DisclosureRecord.history.bulk_history_create(
+        changed, update=True, default_user=user, default_change_reason=rollback_reason(batch.pk), default_date=now
+    )
     ImportedRecord.objects.bulk_update(imported_rows, ["last_batch_id", "source_digest", "old_url", "source_id"])
 
 

@@ -1,6 +1,6 @@
-"""Batches: the dry run predicts the real run row for row; a rollback leaves no trace; running
-the same source again updates instead of duplicating; bad rows are refused with a reason and
-nothing else is lost."""
+"""Batches: the dry run predicts the real run row for row; a rollback of drafts no one touched
+leaves no trace; running the same source again updates instead of duplicating; bad rows are
+refused with a reason and nothing else is lost."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from disclosures.models import Attachment, DisclosureRecord
-from disclosures.services import record_publish, record_withdraw
+from disclosures.services import record_publish
 from imports import services
 from imports.models import Flag, ImportBatch, ImportedRecord, LegacyRedirect, RowResult
 from search.models import SearchDocument
@@ -160,19 +160,14 @@ def test_a_record_with_unchecked_flags_cannot_be_published(vocab, importer):
     assert record_publish(record=record, user=importer).record.is_public
 
 
-def test_rollback_leaves_no_trace(vocab, importer):
+def test_rollback_of_drafts_no_one_touched_leaves_no_trace(vocab, importer):
+    """Drafts only the import wrote go with their history (ADR 0138); a record anyone changed,
+    or that went to review or was published, stops the rollback (tests/imports/test_rollback.py)."""
     untouched = content_tables()
     batch = new_batch(importer)
     run(batch, dry_run=True)
     run(batch, dry_run=False)
     assert content_tables() != untouched
-    # A record published and withdrawn again (its search document came and went) goes too.
-    record = DisclosureRecord.objects.get(index_number="015117762-202003-000101")
-    record_publish(record=record, user=importer)
-    assert SearchDocument.objects.filter(record=record).exists()
-    with pytest.raises(ValidationError, match="已发布"):
-        services.batch_rollback(batch=batch, user=importer)
-    record_withdraw(record=record, user=importer)
     services.batch_rollback(batch=batch, user=importer)
     assert content_tables() == untouched
     batch.refresh_from_db()
@@ -222,8 +217,10 @@ def test_reimporting_updates_instead_of_duplicating_and_keeps_staff_corrections(
     record.refresh_from_db()
     assert "6月30日" in record.body and "截至2020年底" in record.body
     assert record.imported.last_batch_id == first.pk
-    services.batch_rollback(batch=ImportBatch.objects.get(pk=first.pk), user=importer)
-    assert not DisclosureRecord.objects.exists()
+    # The staff correction (a flag checked) is a change the first batch's rollback would lose.
+    with pytest.raises(ValidationError, match="在导入后已被人工修改"):
+        services.batch_rollback(batch=ImportBatch.objects.get(pk=first.pk), user=importer)
+    assert DisclosureRecord.objects.count() == 3
 
 
 def test_a_published_record_is_not_overwritten_by_a_reimport(vocab, importer):
