@@ -247,22 +247,43 @@ def _xlsx(data: bytes, name: str) -> Sheet:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        ws = workbook.worksheets[0]
-        return _xlsx_sheet(workbook, ws)
+        return _xlsx_sheet(workbook, *_sheet_to_read(workbook))
     except SheetError:
         raise
     except _XLSX_ERRORS as error:
         raise _damaged(error) from error
 
 
+def _sheet_to_read(workbook) -> tuple:
+    """The sheet staff see on opening the file, else the first they can see (and which of the
+    two it is, for the note): a hidden sheet is old or working data someone hid, never what
+    they meant to import."""
+    if not workbook.worksheets:  # none listed, or its part missing: a damaged file
+        raise IndexError("no worksheet")
+    visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+    if not visible:
+        raise SheetError("工作簿中所有工作表都已隐藏：请在 Excel 或 WPS 中取消隐藏要导入的工作表后再导入。")
+    try:
+        active = workbook.active
+    except IndexError:  # an activeTab past the last sheet
+        active = None
+    if any(ws is active for ws in visible):
+        return active, "打开文件时显示的工作表"
+    return visible[0], "第一个未隐藏的工作表"
+
+
 def _damaged(error) -> SheetError:
     return SheetError(f"无法打开这个 XLSX 文件（{type(error).__name__}）：文件可能已损坏，或不是 Excel 文件。")
 
 
-def _xlsx_sheet(workbook, ws) -> Sheet:
+def _xlsx_sheet(workbook, ws, which) -> Sheet:
     notes = []
     if len(workbook.worksheets) > 1:
-        notes.append(f"工作簿有 {len(workbook.worksheets)} 个工作表，只导入第一个“{ws.title}”。")
+        hidden = "、".join(f"“{other.title}”" for other in workbook.worksheets if other.sheet_state != "visible")
+        notes.append(
+            f"工作簿有 {len(workbook.worksheets)} 个工作表，只导入“{ws.title}”（{which}）"
+            + (f"；隐藏的工作表{hidden}未导入。" if hidden else "。")
+        )
     head = [list(row) for row in ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True)]
     width = max((len(row) for row in head), default=0)
     grid = [[_text(v) for v in row] + [""] * (width - len(row)) for row in head]

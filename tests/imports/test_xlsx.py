@@ -158,3 +158,78 @@ def test_a_value_merged_across_data_columns_fills_each_of_them():
     wb.save(buffer)
     (_, row), *_ = open_sheet(buffer.getvalue(), "目录.xlsx").rows
     assert row["内容概述"] == row["正文"] == "甲事项"
+
+
+def workbook_of(*sheets, active=None) -> bytes:
+    """A workbook of (title, state, rows) sheets, `active` the index of the one shown on opening."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, state, rows in sheets:
+        ws = wb.create_sheet(title)
+        ws.sheet_state = state
+        for row in rows:
+            ws.append(row)
+    if active is not None:
+        wb.active = active
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+HEADERS = ["来源编号", "名称", "发布机构", "主题分类"]
+
+
+def test_a_hidden_first_sheet_is_never_read():
+    old = [HEADERS, ["o1", "旧数据里的通知", "昆明市官渡区民政局", "综合政务"]]
+    new = [HEADERS, ["n1", "关于新事项的通知", "昆明市官渡区民政局", "综合政务"]]
+    for state in ("hidden", "veryHidden"):
+        sheet = open_sheet(workbook_of(("旧数据", state, old), ("数据", "visible", new), active=1), "a.xlsx")
+        assert [values["名称"] for _, values in sheet.rows] == ["关于新事项的通知"]
+        assert sheet.notes == [
+            "工作簿有 2 个工作表，只导入“数据”（打开文件时显示的工作表）；隐藏的工作表“旧数据”未导入。"
+        ]
+
+
+def test_the_sheet_shown_on_opening_is_read_not_the_first():
+    sheets = [
+        (f"表{i}", "visible", [HEADERS, [f"s{i}", f"第{i}个表的通知", "昆明市官渡区民政局", "综合政务"]])
+        for i in (1, 2, 3)
+    ]
+    sheet = open_sheet(workbook_of(*sheets, active=1), "a.xlsx")
+    assert [values["名称"] for _, values in sheet.rows] == ["第2个表的通知"]
+    assert sheet.notes == ["工作簿有 3 个工作表，只导入“表2”（打开文件时显示的工作表）。"]
+
+
+def with_workbook_xml(data: bytes, change) -> bytes:
+    """The workbook with xl/workbook.xml changed as openpyxl will not write it (a hidden sheet
+    active, every sheet hidden), as other programs can."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            part = source.read(info)
+            target.writestr(info, change(part.decode()).encode() if info.filename == "xl/workbook.xml" else part)
+    return out.getvalue()
+
+
+def test_the_first_visible_sheet_when_the_active_one_is_hidden():
+    import re
+
+    data = workbook_of(
+        ("旧数据", "hidden", [HEADERS]), ("数据", "visible", [HEADERS]), ("草稿", "veryHidden", [HEADERS])
+    )
+    data = with_workbook_xml(data, lambda xml: re.sub(r'activeTab="\d+"', 'activeTab="0"', xml))
+    sheet = open_sheet(data, "a.xlsx")
+    assert sheet.notes == [
+        "工作簿有 3 个工作表，只导入“数据”（第一个未隐藏的工作表）；隐藏的工作表“旧数据”、“草稿”未导入。"
+    ]
+
+
+def test_a_workbook_with_every_sheet_hidden_is_refused():
+    from imports.spreadsheets import SheetError
+
+    data = workbook_of(("旧数据", "hidden", [HEADERS]), ("数据", "visible", [HEADERS]))
+    data = with_workbook_xml(data, lambda xml: xml.replace('state="visible"', 'state="hidden"'))
+    with pytest.raises(SheetError, match="所有工作表都已隐藏"):
+        open_sheet(data, "a.xlsx")
