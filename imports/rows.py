@@ -143,6 +143,14 @@ def parse_datetime(value, label) -> dt.datetime | None:
         if re.fullmatch(r"\d{8}", text):
             text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
         m = _DATE.match(text)
+        if not m and text.isdecimal():
+            # Not 20230616, nor seconds since 1970: an Excel date exported as its serial number
+            # (45093), or a cell of another kind; read as a date only from an XLSX number cell
+            # (imports.sources), where it is known to be one.
+            raise ValueError(
+                f"{label}“{text}”是一个数字，不是可识别的日期：如是 Excel 中的日期，"
+                "请把这一列的单元格格式设为“日期”后再导入（或写成 2023-06-16）。"
+            )
         if not m:
             raise ValueError(f"{label}“{text}”不是可识别的日期（如 2023-06-16 或 2023年6月16日）。")
         year, month, day, hour, minute, second, zone = m.groups()

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from disclosures.uploads import ZIP_MAX_DIRECTORY_BYTES, zip_directory_size
 
 from .captures import AttachmentRef, SourceRow, parse_page
-from .spreadsheets import open_sheet
+from .spreadsheets import BadCell, ExcelNumber, open_sheet
 
 # .xlsm is taken for import although attachments refuse it (ADR 0118): openpyxl reads cell values
 # only and never runs a macro, and the batch file is never served (imports.models); the macros
@@ -23,6 +23,7 @@ PAGE_EXTENSIONS = (".html", ".htm", ".shtml", ".txt")
 # of objects for each entry (zip_directory_size): a capture of more is imported in batches.
 MAX_MEMBERS = 50_000
 MAX_UNPACKED_BYTES = 4 * 1024**3
+DATE_FIELDS = ("written_date", "published_at", "effective_date", "invalid_date")
 
 
 class SourceError(ValueError):
@@ -50,12 +51,16 @@ def kind_for(name: str) -> str:
 def spreadsheet_rows(sheet, mapping: dict) -> Iterator[SourceRow]:
     for number, cells in sheet.rows:
         row = SourceRow(number=number)
-        if "__error__" in cells:
-            row.error = cells["__error__"]
+        errors = [cells["__error__"]] if "__error__" in cells else []
         for header, value in cells.items():
             name = mapping.get(header)
             if not name or value in (None, ""):
                 continue
+            if isinstance(value, BadCell):  # only in a column imported: another is no one's concern
+                errors.append(value.message)
+                continue
+            if name in DATE_FIELDS and isinstance(value, ExcelNumber) and value.moment:
+                value = value.moment  # 45356 in a cell of General format: the date Excel counts
             if name == "attachments":
                 for item in str(value).replace("；", ";").split(";"):
                     if item.strip():
@@ -63,6 +68,7 @@ def spreadsheet_rows(sheet, mapping: dict) -> Iterator[SourceRow]:
                         row.attachments.append(AttachmentRef(title=title, href=item.strip()))
             elif name not in row.values:
                 row.values[name] = value
+        row.error = " ".join(errors)
         yield row
 
 

@@ -4,12 +4,14 @@ blocks offices make: a title row above, group headers merged across columns (日
 发布), and headers merged down two rows. Row numbers are the file's own, as staff see them."""
 
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from core.dates import FIRST_YEAR, LAST_YEAR
 from disclosures.uploads import ZIP_MAX_DIRECTORY_BYTES, ZIP_MAX_ENTRIES, zip_directory_size
 
 from .encodings import EncodingError, decode
@@ -28,6 +30,35 @@ _XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, S
 
 class SheetError(ValueError):
     """The file as a whole cannot be read: the message says why."""
+
+
+@dataclass(frozen=True)
+class BadCell:
+    """A cell that holds no value to import, and why (a formula never calculated, an Excel error
+    value): its row is refused when its column is imported (imports.sources)."""
+
+    message: str
+
+
+class ExcelNumber(str):
+    """A number cell as its digits (a 索引号 or 浏览次数 typed as a number), with the Excel date the
+    number counts (`moment`) when that falls in FIRST_YEAR..LAST_YEAR: a date typed in a cell of
+    General format, which a date column reads as that date (imports.sources)."""
+
+    def __new__(cls, text, number, epoch):
+        cell = super().__new__(cls, text)
+        cell.number, cell.epoch = number, epoch
+        return cell
+
+    @property
+    def moment(self) -> dt.datetime | None:
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            value = from_excel(self.number, self.epoch)
+        except (OverflowError, ValueError, TypeError):  # 20230616 or seconds since 1970: no serial
+            return None
+        return value if isinstance(value, dt.datetime) and FIRST_YEAR <= value.year <= LAST_YEAR else None
 
 
 @dataclass
@@ -153,6 +184,7 @@ def _csv_error(error: csv.Error) -> str:
 # --- XLSX ----------------------------------------------------------------------------------
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
 
 
 def _column_number(letters: bytes) -> int:
@@ -162,19 +194,20 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:
+def _merged_ranges(ws) -> tuple[list[tuple[int, int, int, int]], bool]:
     """(min_row, min_col, max_row, max_col) of the sheet's merged ranges, header and data rows
-    alike. Read-only worksheets do not parse merges, so they are read from the sheet's XML (they
-    follow the rows)."""
-    ranges, tail = [], b""
+    alike, and whether any cell holds a formula. Read-only worksheets do not parse merges, so
+    they are read from the sheet's XML (they follow the rows)."""
+    ranges, tail, formulas = [], b"", False
     with ws._get_source() as source:
         while chunk := source.read(1 << 20):
             buffer = tail + chunk
             for match in _MERGE.finditer(buffer):
                 c1, r1, c2, r2 = match.groups()
                 ranges.append((int(r1), _column_number(c1), int(r2), _column_number(c2)))
+            formulas = formulas or bool(_FORMULA.search(buffer))
             tail = buffer[-200:]
-    return sorted(set(ranges))
+    return sorted(set(ranges)), formulas
 
 
 class _MergedFill:
@@ -247,7 +280,7 @@ def _xlsx(data: bytes, name: str) -> Sheet:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        return _xlsx_sheet(workbook, *_sheet_to_read(workbook))
+        return _xlsx_sheet(workbook, *_sheet_to_read(workbook), data=data)
     except SheetError:
         raise
     except _XLSX_ERRORS as error:
@@ -276,7 +309,7 @@ def _damaged(error) -> SheetError:
     return SheetError(f"无法打开这个 XLSX 文件（{type(error).__name__}）：文件可能已损坏，或不是 Excel 文件。")
 
 
-def _xlsx_sheet(workbook, ws, which) -> Sheet:
+def _xlsx_sheet(workbook, ws, which, *, data: bytes) -> Sheet:
     notes = []
     if len(workbook.worksheets) > 1:
         hidden = "、".join(f"“{other.title}”" for other in workbook.worksheets if other.sheet_state != "visible")
@@ -287,7 +320,7 @@ def _xlsx_sheet(workbook, ws, which) -> Sheet:
     head = [list(row) for row in ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True)]
     width = max((len(row) for row in head), default=0)
     grid = [[_text(v) for v in row] + [""] * (width - len(row)) for row in head]
-    all_merges = _merged_ranges(ws)
+    all_merges, has_formulas = _merged_ranges(ws)
     merges = [merge for merge in all_merges if merge[0] <= HEADER_SEARCH_ROWS]
     title_rows = set()
     for r1, c1, r2, c2 in merges:
@@ -319,27 +352,65 @@ def _xlsx_sheet(workbook, ws, which) -> Sheet:
     total = max(0, (ws.max_row or 0) - data_start + 1)
 
     fill = _MergedFill(all_merges, data_start, head)
+    formulas = None
+    if has_formulas:
+        # The values workbook reads a formula nobody calculated (a file a script wrote) as empty;
+        # the same sheet read for its formulas, row for row beside it (streamed too), tells them apart.
+        from openpyxl import load_workbook
+
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    cell = _cell_reader(workbook.epoch)
 
     def rows():
         number = data_start
+        formula_rows = formulas[ws.title].iter_rows(min_row=data_start) if formulas else None
         try:
-            for number, row in enumerate(ws.iter_rows(min_row=data_start, values_only=True), start=data_start):
+            for number, cells in enumerate(ws.iter_rows(min_row=data_start), start=data_start):
+                shapes = next(formula_rows, ()) if formula_rows else ()
+                row = tuple(_value(c, shapes[i] if i < len(shapes) else None) for i, c in enumerate(cells))
                 filled = fill(number, row)
                 # A row with nothing of its own (a note merged over several rows) is still empty.
                 if not any(value not in (None, "") for value in row):
                     continue
-                yield number, {h: _cell(v) for h, v in zip(headers, filled)}
+                yield number, {h: cell(v, number, h) for h, v in zip(headers, filled)}
         except _XLSX_ERRORS as error:  # damaged further down than the header: the rows before it stand
             yield number + 1, {"__error__": f"从这一行起文件已损坏，无法读取（{type(error).__name__}）。"}
         finally:
             workbook.close()
+            if formulas:
+                formulas.close()
 
     return Sheet(headers=headers, total=total, rows=rows(), encoding="XLSX", notes=notes)
 
 
-def _cell(value):
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float)):
-        return str(value)
-    return value  # text, or a date/datetime the row parser reads as such
+class _ErrorValue(str):
+    """An Excel error value (#N/A, #REF!, …): the text of a failed formula, not the cell's content."""
+
+
+_NO_RESULT = object()  # a formula saved without its calculated value
+
+
+def _value(cell, formula_cell):
+    if cell.data_type == "e":
+        return _ErrorValue(cell.value)
+    # A formula whose text result is empty is saved as type "str" with an empty value: that one
+    # was calculated, to nothing.
+    if cell.value is None and formula_cell is not None and formula_cell.data_type == "f" and cell.data_type != "str":
+        return _NO_RESULT
+    return cell.value
+
+
+def _cell_reader(epoch):
+    def cell(value, number, header):
+        if value is _NO_RESULT:
+            return BadCell(f"第{number}行“{header}”是公式，文件中没有计算结果：请在 Excel/WPS 中打开并另存后再导入。")
+        if isinstance(value, _ErrorValue):
+            return BadCell(f"第{number}行“{header}”是错误值 {value}（公式出错）：请在源文件中改正这一格后再导入。")
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, (int, float)):
+            text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+            return ExcelNumber(text, value, epoch)
+        return value  # text, or a date/datetime the row parser reads as such
+
+    return cell

@@ -233,3 +233,108 @@ def test_a_workbook_with_every_sheet_hidden_is_refused():
     data = with_workbook_xml(data, lambda xml: xml.replace('state="visible"', 'state="hidden"'))
     with pytest.raises(SheetError, match="所有工作表都已隐藏"):
         open_sheet(data, "a.xlsx")
+
+
+def source_rows(ws_rows, mapping=None, change_sheet=None):
+    from imports.sources import open_source
+
+    data = workbook_of(("数据", "visible", ws_rows))
+    if change_sheet:
+        data = with_part(data, "xl/worksheets/sheet1.xml", change_sheet)
+    headers = ws_rows[0]
+    mapping = mapping or {h: f for h, f in zip(headers, ["source_id", "title", "written_date", "published_at", ""])}
+    return {row.number: row for row in open_source(data, "a.xlsx", kind="spreadsheet", mapping=mapping).rows}
+
+
+def with_part(data: bytes, name: str, change) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            part = source.read(info)
+            target.writestr(info, change(part.decode()).encode() if info.filename == name else part)
+    return out.getvalue()
+
+
+CELLS = ["来源编号", "名称", "成文日期", "发布日期", "备注"]
+
+
+def test_a_formula_without_its_calculated_value_is_named_not_read_as_empty():
+    rows = source_rows(
+        [
+            CELLS,
+            ["f1", '=CONCATENATE("关于","通知")', "2024-03-05", "", ""],
+            ["f2", "关于乙事项的通知", "2024-03-05", "", "=A3"],  # a column not imported
+            ["f3", "关于丙事项的通知", "=DATE(2024,3,5)", "", ""],
+        ]
+    )
+    assert rows[2].error == "第2行“名称”是公式，文件中没有计算结果：请在 Excel/WPS 中打开并另存后再导入。"
+    assert rows[3].error == "" and rows[3].values["title"] == "关于乙事项的通知"
+    assert rows[4].error.startswith("第4行“成文日期”是公式，文件中没有计算结果")
+
+
+def test_a_formula_calculated_when_saved_is_read_as_its_value():
+    # What Excel and WPS write: the formula and its result (an empty text result is type "str").
+    def calculated(xml):
+        xml = xml.replace('<c r="B2"><f>A2</f><v></v></c>', '<c r="B2" t="str"><f>A2</f><v>关于通知</v></c>')
+        return xml.replace('<c r="E2"><f>', '<c r="E2" t="str"><f>')
+
+    rows = source_rows(
+        [CELLS, ["f1", "=A2", "", "", '=IF(1,"","x")']],
+        mapping={"来源编号": "source_id", "名称": "title", "备注": "summary"},
+        change_sheet=calculated,
+    )
+    assert rows[2].error == "" and rows[2].values["title"] == "关于通知" and "summary" not in rows[2].values
+
+
+@pytest.mark.parametrize("code", ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"])
+def test_an_excel_error_value_refuses_its_row_naming_the_cell(code):
+    rows = source_rows([CELLS, ["e1", "关于甲事项的通知", code, "", ""], ["e2", "关于乙事项的通知", "", "", code]])
+    assert rows[2].error == f"第2行“成文日期”是错误值 {code}（公式出错）：请在源文件中改正这一格后再导入。"
+    assert rows[3].error == ""  # 备注 is not imported
+
+
+def test_a_date_typed_as_a_number_reads_as_the_date_excel_counts(vocab, importer):
+    rows = source_rows(
+        [
+            CELLS,
+            ["d1", "关于甲事项的通知", 45356, 45356.4375, ""],
+            ["d2", "关于乙事项的通知", 20240305, 1709605800, ""],  # yyyymmdd, and seconds since 1970
+            ["d3", "关于丙事项的通知", 2024, "", ""],  # a year, not a date
+        ]
+    )
+    assert rows[2].values["written_date"] == dt.datetime(2024, 3, 5)
+    assert rows[2].values["published_at"] == dt.datetime(2024, 3, 5, 10, 30)
+    assert rows[3].values["written_date"] == "20240305"
+    batch = services.batch_create(
+        user=importer,
+        name="numbers.xlsx",
+        data=workbook_of(
+            (
+                "数据",
+                "visible",
+                [
+                    ["来源编号", "名称", "发布机构", "主题分类", "成文日期", "发布日期"],
+                    ["d1", "关于甲事项的通知", "昆明市官渡区民政局", "综合政务", 45356, 45356.4375],
+                    ["d2", "关于乙事项的通知", "昆明市官渡区民政局", "综合政务", 20240305, 1709605800],
+                    ["d3", "关于丙事项的通知", "昆明市官渡区民政局", "综合政务", 2024, ""],
+                ],
+            )
+        ),
+        source_system="官渡区旧站",
+    )
+    services.batch_execute(batch=batch, dry_run=True)
+    results = {r.key: r for r in RowResult.objects.filter(batch=batch, dry_run=True)}
+    assert results["id:d1"].action == results["id:d2"].action == "create"
+    assert results["id:d3"].action == "refuse"
+    assert results["id:d3"].messages == [
+        "成文日期“2024”是一个数字，不是可识别的日期：如是 Excel 中的日期，请把这一列的单元格格式设为“日期”后再导入（或写成 2023-06-16）。"
+    ]
+    services.batch_execute(batch=ImportBatch.objects.get(pk=batch.pk), dry_run=False)
+    from disclosures.models import DisclosureRecord
+
+    record = DisclosureRecord.objects.get(imported__source_key="id:d1")
+    assert record.written_date == dt.date(2024, 3, 5)
+    assert timezone.localtime(record.published_at).replace(tzinfo=None) == dt.datetime(2024, 3, 5, 10, 30)
+    assert DisclosureRecord.objects.get(imported__source_key="id:d2").written_date == dt.date(2024, 3, 5)
