@@ -246,7 +246,8 @@ def clean_row(source: SourceRow, lookups: Lookups, value_mapping: dict) -> Candi
         except ValueError as error:
             c.warnings.append(f"原网址无法使用，不设跳转：{error}")
             c.old_url = c.old_url[:1000]
-    index_number = _text(v.get("index_number"))
+    # Full-width letters and digits (Ｘ-２０２４…) are what a Chinese input method types: the same number.
+    index_number = unicodedata.normalize("NFKC", _text(v.get("index_number"))).strip()
     if index_number:
         if len(index_number) > 64 or not _INDEX_NUMBER.match(index_number):
             add_error(f"索引号“{index_number[:80]}”格式不对：只能含字母、数字和 - / _ .，最长 64 个字符。")

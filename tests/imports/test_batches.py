@@ -334,3 +334,17 @@ def test_an_image_from_another_site_is_imported_and_said_at_once(vocab, importer
     assert rows["id:b1"].action == rows["id:b2"].action == "create"
     assert any("来自 old.example.com" in m for m in rows["id:b1"].messages)
     assert not any("其他网站" in m for m in rows["id:b2"].messages)
+
+
+def test_a_full_width_index_number_is_the_same_number(vocab, importer):
+    text = (
+        "索引号,名称,发布机构,主题分类,正文\n"
+        "Ｘ－２０２４０３－０００００５,关于甲事项的通知,昆明市官渡区民政局,综合政务,<p>甲</p>\n"
+        "X-202403-000005,关于甲事项的通知（重复）,昆明市官渡区民政局,综合政务,<p>甲</p>\n"
+    )
+    batch = new_batch(importer, name="widths.csv", data=text.encode("utf-8"))
+    run(batch, dry_run=True)
+    run(batch, dry_run=False)
+    rows = {r.number: r for r in RowResult.objects.filter(batch=batch, dry_run=False)}
+    assert rows[2].action == "create" and rows[2].record.index_number == "X-202403-000005"
+    assert rows[3].action == "refuse" and "与第 2 行是同一条记录（索引号:X-202403-000005）" in rows[3].messages[0]
