@@ -242,6 +242,7 @@ class RunState:
 
     keys: dict = field(default_factory=dict)
     index_numbers: dict = field(default_factory=dict)
+    document_numbers: dict = field(default_factory=dict)
     paths: dict = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
     unknown: dict = field(default_factory=lambda: defaultdict(Counter))
@@ -433,6 +434,15 @@ def _decide(batch, candidates, state: RunState, allowed_publishers=None) -> list
         state.keys[c.key] = c.number
         if number:
             state.index_numbers[number] = c.number
+        # Said, not refused: a document and its 解读 or annex may share one; a copied row is likelier.
+        if document_number := c.values["document_number"]:
+            if document_number in state.document_numbers:
+                decision.messages.append(
+                    f"文号“{document_number}”与第 {state.document_numbers[document_number]} 行相同："
+                    "如不是同一文件的不同部分，可能是复制粘贴时填错了，请核对。"
+                )
+            else:
+                state.document_numbers[document_number] = c.number
         if c.redirect_path and decision.action in (Act.CREATE, Act.UPDATE):
             key = paths[c.redirect_path]
             if c.redirect_path in state.paths:

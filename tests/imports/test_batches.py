@@ -348,3 +348,21 @@ def test_a_full_width_index_number_is_the_same_number(vocab, importer):
     rows = {r.number: r for r in RowResult.objects.filter(batch=batch, dry_run=False)}
     assert rows[2].action == "create" and rows[2].record.index_number == "X-202403-000005"
     assert rows[3].action == "refuse" and "与第 2 行是同一条记录（索引号:X-202403-000005）" in rows[3].messages[0]
+
+
+def test_the_same_document_number_on_two_rows_is_said_on_the_later_one(vocab, importer):
+    text = (
+        "来源编号,名称,发布机构,主题分类,文号,正文\n"
+        "c1,关于甲事项的通知,昆明市官渡区民政局,综合政务,官民通〔2024〕5号,<p>甲</p>\n"
+        "c2,关于乙事项的通知,昆明市官渡区民政局,综合政务,官民通〔2024〕6号,<p>乙</p>\n"
+        "c3,关于丙事项的通知,昆明市官渡区民政局,综合政务,官民通[2024]5号,<p>丙</p>\n"
+    )
+    batch = new_batch(importer, name="numbers.csv", data=text.encode("utf-8"))
+    run(batch, dry_run=True)
+    rows = {r.number: r for r in RowResult.objects.filter(batch=batch, dry_run=True)}
+    assert [rows[n].action for n in (2, 3, 4)] == ["create"] * 3
+    assert not any("文号" in m for n in (2, 3) for m in rows[n].messages)
+    assert (
+        "文号“官民通〔2024〕5号”与第 2 行相同：如不是同一文件的不同部分，可能是复制粘贴时填错了，请核对。"
+        in rows[4].messages
+    )
