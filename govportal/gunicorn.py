@@ -11,6 +11,10 @@ import re
 
 from gunicorn.glogging import Logger as _GunicornLogger
 
+# As production runs it (docs/deployment.md): a CSV export of the whole catalogue streams, and
+# an import's upload is read in its request, for longer than gunicorn's default 30 s.
+timeout = 300
+
 access_log_format = '%(h)s %(l)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 _QUERY_STRING = re.compile(r"\?[^\s'\"]*")

@@ -37,3 +37,19 @@ def test_every_documented_variable_is_read():
     documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)`", table, re.MULTILINE))
     by_django = NOT_SETTINGS | {"DATABASE_URL"}  # dj_database_url reads it
     assert documented and not sorted(documented - read_names() - by_django)
+
+
+def test_make_run_gives_a_request_the_time_production_does():
+    """`make run` and production share govportal/gunicorn.py: an upload read in its request (or
+    a long CSV export) was cut off at gunicorn's default 30 s under `make run` only."""
+    from govportal import gunicorn
+
+    documented = re.search(r"--timeout (\d+)", (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8"))
+    assert documented and gunicorn.timeout == int(documented.group(1)) >= 300
+    upload = re.search(
+        r"client_max_body_size (\d+)m;",
+        (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8").split("importbatch/add/")[1],
+    )
+    from imports.forms import MAX_UPLOAD_BYTES
+
+    assert upload and int(upload.group(1)) * 1024**2 == MAX_UPLOAD_BYTES

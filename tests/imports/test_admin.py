@@ -152,3 +152,16 @@ def test_upload_and_mapping_errors_are_named_beside_their_fields_and_above(vocab
     response = staff_client.post(f"/admin/imports/importbatch/{batch.pk}/mapping/", data)
     errors = response.context["form"].errors
     assert "同一个字段" in errors[first_name][0] and "同一个字段" in errors[second_name][0]
+
+
+def test_a_file_over_the_limit_is_refused_beside_the_file_field_naming_the_limit(vocab, staff_client, monkeypatch):
+    """The limit is one a web request can read (about six times the file in memory, to count its
+    rows), said before the upload in the field's hint and beside the field after it."""
+    from imports import forms
+
+    assert "每个文件不超过 256 MB" in staff_client.get("/admin/imports/importbatch/add/").content.decode()
+    monkeypatch.setattr(forms, "MAX_UPLOAD_BYTES", 1024**2)
+    response = upload(staff_client, "big.csv", "来源编号,名称\n".encode() + b"a,b\n" * (3 * 1024**2 // 4))
+    assert response.status_code == 200
+    assert "文件有 3 MB，超过 1 MB：请分成几个批次导入。" in response.content.decode()
+    assert not ImportBatch.objects.exists()
