@@ -544,7 +544,7 @@ def record_page(*, filterset, params, size: int) -> CataloguePage:
             message=(
                 f"页码无效：共 {pages} 页，请打开第 1 至 {pages} 页。"
                 if pages <= MAX_OFFSET_PAGE
-                else f"页码无效：可直接打开第 1 至 {MAX_OFFSET_PAGE} 页；更后面的请用“下一页”“尾页”翻页，或按年份、主题筛选。"
+                else f"页码无效：可直接打开第 1 至 {MAX_OFFSET_PAGE} 页；更后面的请用“下一页”“最后一页”翻页，或按年份、主题筛选。"
             ),
         )
         start = (number - 1) * size

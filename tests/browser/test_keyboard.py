@@ -138,3 +138,18 @@ def test_an_error_summary_link_shows_the_field_with_its_label_and_message(site, 
             page.keyboard.press("Enter")
             shown = page.evaluate(FIELD_SHOWN, link.get_attribute("href"))
             assert shown["focused"] and shown["label"] >= 0 and shown["message"] >= 0, (width, shown)
+
+
+def test_a_disclosure_shows_whether_it_is_open(site, reader_context):
+    """按发布日期范围筛选 and 含 N 条相关数据 are <details>: shown as flex, their summaries had lost
+    the triangle that tells a sighted reader they open and whether they are open (WCAG 1.3.1)."""
+    page = reader_context().new_page()
+    page.goto(f"{site.url}/search/?q=社区")
+    summary = page.locator("details.search-advanced > summary")
+    marker = "s => getComputedStyle(s, '::before').content"
+    closed = summary.evaluate(marker)
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("details.search-advanced").evaluate("d => d.open")
+    opened = summary.evaluate(marker)
+    assert "▸" in closed and "▾" in opened, (closed, opened)

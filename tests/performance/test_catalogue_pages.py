@@ -45,10 +45,10 @@ def test_next_previous_first_and_last_walk_the_whole_list_once(client, records):
         response = client.get(f"/disclosures/?{following}")
     assert seen == [r.title for r in records]  # every record exactly once, newest first
     html = response.content.decode()
-    assert "尾页" not in html and "首页" in html and "发布日期" in html  # a deep page names its dates
+    assert "最后一页" not in html and "第一页" in html and "发布日期" in html  # a deep page names its dates
     back = client.get(f"/disclosures/?{link(response, 'prev')}")
     assert titles(back) == [r.title for r in records[20:40]]
-    # 尾页 is page 3 as numbered: the 5 left over, none of them shown on page 2 again.
+    # 最后一页 is page 3 as numbered: the 5 left over, none of them shown on page 2 again.
     last = client.get("/disclosures/?last=1")
     assert titles(last) == [r.title for r in records[40:45]] and "第 3 页，共 3 页" in last.content.decode()
     assert titles(client.get(f"/disclosures/?{link(last, 'prev')}")) == [r.title for r in records[20:40]]
