@@ -111,3 +111,16 @@ def test_annual_report_row_headings_stay_in_view_when_a_table_is_scrolled_sidewa
         };
     }""")
     assert seen == {"scrolled": True, "inView": True, "onTop": True, "groupInView": True}
+
+
+def test_a_record_prints_its_metadata_as_a_table_on_a4(site, reader_context):
+    """A4 paper is 718 px of text, narrower than the 48rem below which the screen stacks the
+    信息公开要素 into blocks: printed, they filled the first page one per line."""
+    page = reader_context(width=718, height=1000).new_page()
+    page.goto(site.seed.get_absolute_url())
+    page.emulate_media(media="print")
+    printed = page.evaluate("""() => ({
+        meta: getComputedStyle(document.querySelector('.record-meta th')).display,
+        wide: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+    })""")
+    assert printed == {"meta": "table-cell", "wide": False}

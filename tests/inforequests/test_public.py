@@ -85,6 +85,8 @@ def test_apply_check_confirm_receipt(client, agency):
     receipt = client.get(done["Location"]).content.decode()
     code = re.search(r'class="query-code">([A-Z0-9-]+)<', receipt).group(1)
     assert case.number in receipt and len(code) == 14
+    # Printed, it still says where to look the case up (its link is not printed).
+    assert f'<th scope="row">查询办理进度</th><td>http://testserver{STATUS}</td>' in receipt
     assert code not in str(Case.objects.values_list()) and case.query_code_digest != code  # only a digest is stored
     # The applicant looks the case up with the code and a phone tail, without an account.
     found = client.post(STATUS, {"query_code": code.lower().replace("-", ""), "tail": PHONE[-4:]})
