@@ -29,7 +29,7 @@ class SearchForm(forms.Form):
         label="有效性", required=False, choices=[("", "全部")] + list(DisclosureRecord.Validity.choices)
     )
     date_from = forms.DateField(label="发布日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="发布日期至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(label="排序", required=False, choices=list(SORTS.items()))
 
     def __init__(self, *args, **kwargs):

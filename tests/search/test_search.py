@@ -335,6 +335,12 @@ class TestBadInput:
         assert message in html and 'class="error-summary"' in html
         assert html.count("<h1") == 1 and 'name="q"' in html  # the form is shown again to correct
 
+    def test_the_date_fields_are_named_in_full(self, client, db):
+        """“至” alone, read out of context by a screen reader, says nothing (WCAG 2.4.6)."""
+        html = client.get(reverse("search:results"), {"q": "社区"}).content.decode()
+        assert '<label for="id_date_from">发布日期从</label>' in html
+        assert '<label for="id_date_to">发布日期至</label>' in html
+
     def test_the_search_box_is_described_by_its_hint_and_its_error(self, client, db):
         """Screen readers announce the examples of what can be searched, and an error beside the
         box (the box's aria-describedby named an error that was never on the page)."""
