@@ -129,6 +129,15 @@ def test_the_column_tree_counts_the_agencys_records(client, world):
         "第二十条" in html
         and 'href="/gk/mzj/statutory/%d/"' % StatutoryColumn.objects.get(name="第二十条").pk not in html
     )
+    # A group is a heading screen readers can jump to, not a bare span.
+    assert '<h2 class="column-heading">第二十条</h2>' in html
+
+
+def test_a_column_page_names_its_agency_in_its_title(client, world):
+    """/gk/qzf/statutory/2/ and /gk/mzj/statutory/2/ had the same <title> (WCAG 2.4.2)."""
+    html = client.get(f"/gk/mzj/statutory/{world['policy'].pk}/").content.decode()
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith(f"规范性文件 - {world['civil'].name} - "), title
 
 
 def test_a_column_page_lists_and_pages_the_agencys_records(client, world):
