@@ -155,6 +155,10 @@ def test_toolbar_works_without_javascript(site, reader_context):
         with page.expect_navigation():
             button(page, label).click()
         assert css_class in classes(page), label
+        # Back where the reader was: the next Tab stays in the toolbar, not at the page's top.
+        assert page.url.endswith("/disclosures/guide/#a11y-toolbar"), page.url
+        page.keyboard.press("Tab")
+        assert page.evaluate("!!document.activeElement.closest('#a11y-toolbar')"), label
     assert button(page, "黑底黄字").get_attribute("aria-pressed") == "true"
     with page.expect_navigation():
         button(page, "全部重置").click()
