@@ -72,3 +72,13 @@ def test_text_spacing_check_finds_text_cut_off(site, open_page):
     page = open_page("/accessibility/", reader="elder=1", **VIEWS["320px"])
     page.evaluate("Object.assign(document.querySelector('main p').style, {height: '1.8em', overflow: 'hidden'})")
     assert page.evaluate(TEXT_SPACING)["clipped"]
+
+
+def test_radio_buttons_keep_their_shape_beside_long_labels_at_320_px_in_elder_mode(site, reader_context):
+    """Beside a label of two lines a radio button (a flex item) was squeezed into an oval."""
+    page = reader_context(reader="elder=1", width=320).new_page()
+    page.goto(f"{site.url}/disclosures/apply/")
+    boxes = page.locator(".field fieldset input[type=radio]").evaluate_all(
+        "rs => rs.map(r => { const b = r.getBoundingClientRect(); return [r.value, b.width, b.height]; })"
+    )
+    assert boxes and all(abs(width - height) < 0.5 for _, width, height in boxes), boxes
