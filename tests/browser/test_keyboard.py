@@ -44,8 +44,11 @@ def test_keyboard_walk_reaches_every_toolbar_control_then_navigation_then_conten
         walk.append(tab(page))
     texts = [step["text"] for step in walk]
     assert texts[:2] == ["跳到主要内容", page.locator(".site-title a").inner_text()]
-    # (the header search box may come between) then the two switches, top right
-    assert texts[-2].startswith("长者模式") and texts[-1] == "无障碍浏览", texts
+    # then the header's search box and its button, then the two switches, top right
+    assert walk[2]["key"] == "site-search-q" and texts[3] == "搜索", walk[2:4]
+    assert texts[-2].startswith("长者模式") and texts[-1] == "无障碍浏览" and len(texts) == 6, texts
+    # …in the order the accessibility statement gives.
+    assert "之后依次为网站名称、站内搜索框和“搜索”按钮、长者模式、无障碍浏览、主导航" in page.content()
 
     page.keyboard.press("Enter")  # opens the toolbar; focus stays on its toggle
     assert page.locator("#a11y-toolbar").is_visible()
