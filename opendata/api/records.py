@@ -5,7 +5,7 @@ from django import forms
 from core.text import has_control_characters
 from disclosures import selectors as disclosure_selectors
 from disclosures.filters import RecordApiFilter
-from disclosures.models import DisclosureRecord
+from disclosures.models import DisclosureRecord, Organization
 from search.query import MAX_QUERY_LENGTH, QueryError, parse_query
 from search.selectors import documents_matching, search
 
@@ -45,9 +45,22 @@ def ref(obj):
     return {"id": obj.pk, "name": obj.name} if obj else None
 
 
-@endpoint("publishers", summary="发布机构", tag="词表", response=array(component("NamedRef")))
+@endpoint(
+    "publishers",
+    summary="发布机构：政府信息的发布机构、建议提案的答复单位、依申请公开的答复机关",
+    tag="词表",
+    response=array(component("NamedRef")),
+)
 def publishers(request):
-    return [ref(org) for org in disclosure_selectors.catalogue_facets()["publishers"]]
+    # Every id a result names (a search hit's publisher, a reply's answering_unit) is listed
+    # here, and nothing only a draft or an unpublished item refers to.
+    from inforequests.models import Case
+    from proposals.models import Reply
+
+    ids = {org.pk for org in disclosure_selectors.catalogue_facets()["publishers"]}
+    ids |= set(Reply.objects.public().values_list("answering_unit", flat=True).order_by().distinct())
+    ids |= set(Case.objects.published().values_list("agency", flat=True).order_by().distinct())
+    return [ref(org) for org in Organization.objects.filter(pk__in=ids).order_by("name")]
 
 
 @endpoint("topics", summary="主题分类", tag="词表", response=array(component("NamedRef")))

@@ -224,6 +224,20 @@ class TestRepliesAndFacts:
 
 
 @pytest.mark.django_db
+def test_every_publisher_and_unit_a_result_names_can_be_looked_up(client, seed):
+    """/api/v1/publishers listed only the catalogue's publishers, while search hits and replies
+    named answering units no endpoint listed; one only a draft refers to stays unlisted."""
+    from tests.disclosures.factories import OrganizationFactory, draft
+
+    draft("关于未公开事项的通知", publisher=OrganizationFactory(name="只有草稿的机构"))
+    listed = {org["id"]: org["name"] for org in get(client, "/api/v1/publishers")[1]}
+    named = {hit["publisher"]["id"] for hit in get(client, "/api/v1/search", q="社区治理", limit=100)[1]["results"]}
+    named |= {reply["answering_unit"]["id"] for reply in get(client, "/api/v1/replies", limit=100)[1]["results"]}
+    assert len(named) > 1 and named <= set(listed), named - set(listed)
+    assert "只有草稿的机构" not in listed.values()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/api/v1/topics", "/api/v1/records", "/api/v1/openapi.json", "/robots.txt"])
 def test_head_and_options_get_the_same_answer_from_a_cold_or_a_warm_cache(client, url):
     """The page cache answers HEAD for a stored page; a view that refused it gave 405 on a miss
