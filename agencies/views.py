@@ -142,7 +142,8 @@ def column(request, code, pk):
     )
     meta = PageMeta(name=column.name, type="信息公开目录", crumbs=crumbs)
     paging = numbered_page(request, selectors.column_records(column, organization=organization), PAGE_SIZE)
-    return render_page(request, "agencies/column.html", meta, _context(organization, column=column, **paging))
+    # Not `column`: render_page passes the page's PageMeta under that name (base.html reads it).
+    return render_page(request, "agencies/column.html", meta, _context(organization, statutory=column, **paging))
 
 
 @staff_member_required

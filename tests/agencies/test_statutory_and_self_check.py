@@ -135,9 +135,13 @@ def test_the_column_tree_counts_the_agencys_records(client, world):
 
 def test_a_column_page_names_its_agency_in_its_title(client, world):
     """/gk/qzf/statutory/2/ and /gk/mzj/statutory/2/ had the same <title> (WCAG 2.4.2)."""
+    world["policy"].basis = "条例第二十条第（二）项"
+    world["policy"].save()
     html = client.get(f"/gk/mzj/statutory/{world['policy'].pk}/").content.decode()
     title = html.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title.startswith(f"规范性文件 - {world['civil'].name} - "), title
+    # Its legal basis too: the page's PageMeta, passed as `column`, hid the column's own fields.
+    assert "<p>依据：条例第二十条第（二）项</p>" in html
 
 
 def test_a_column_page_lists_and_pages_the_agencys_records(client, world):
