@@ -99,6 +99,9 @@ def test_the_catalogue_lists_only_the_agencys_records_and_pages(client, agencies
     assert "区政府通知" not in html
     next_link = re.search(r'href="\?([^"]*)" rel="next"', html).group(1).replace("&amp;", "&")
     second = client.get(f"/gk/mzj/catalogue/?{next_link}").content.decode()
+    title = lambda page: page.split("<title>", 1)[1].split("</title>", 1)[0]  # noqa: E731
+    assert title(html).startswith("某区民政局政府信息公开目录 - ")
+    assert title(second).startswith("某区民政局政府信息公开目录（发布日期 "), title(second)  # not page 1's
     assert "民政局通知20" in second and "民政局通知00" not in second and "区政府通知" not in second
     # The publisher cannot be swapped through the query string.
     assert "区政府通知" not in client.get(f"/gk/mzj/catalogue/?publisher={agencies['district'].pk}").content.decode()
