@@ -96,3 +96,19 @@ def batch_records_changed(*, batch: ImportBatch):
         .select_related("history_user")
         .order_by("history_id")
     )
+
+
+def batch_records_restored(*, batch: ImportBatch) -> set[int]:
+    """Records this batch's rollback already put back (their newest history row is its own): a
+    rollback interrupted after them and started again skips them, and their earlier batch's
+    name, back on them, is no later batch."""
+    History = DisclosureRecord.history.model
+    newest = History.objects.filter(id=OuterRef("id")).order_by("-history_id").values("history_change_reason")[:1]
+    return set(
+        History.objects.filter(
+            id__in=batch_records(batch=batch).values("pk"), history_change_reason=rollback_reason(batch.pk)
+        )
+        .annotate(newest=Subquery(newest))
+        .filter(newest=rollback_reason(batch.pk))
+        .values_list("id", flat=True)
+    )

@@ -663,9 +663,15 @@ def rollback_check(*, batch: ImportBatch, user=None):
     a whole-batch undo would silently drop their work (and delete a review trail)."""
     touched = selectors.batch_records(batch=batch)
     created = ImportedRecord.objects.filter(batch=batch).values("record")
+    # First: a refusal below names a record, who changed it and when, which is for its agency.
+    if user is not None and not disclosure_selectors.manages_all_agencies(user):
+        outside = touched.exclude(publisher__in=disclosure_selectors.agencies_of(user)).first()
+        if outside:
+            raise ValidationError(f"批次中有不属于您所在机构的记录（如“{outside}”），您不能回滚它。")
     later = (
         ImportedRecord.objects.filter(record__in=touched.values("pk"))
         .exclude(last_batch=batch)
+        .exclude(record__in=selectors.batch_records_restored(batch=batch))  # a rollback resumed
         .select_related("last_batch")
         .first()
     )
@@ -696,10 +702,6 @@ def rollback_check(*, batch: ImportBatch, user=None):
                 raise ValidationError(
                     f"其他内容引用了本批次的记录（{relation.related_model._meta.verbose_name}“{held}”），无法回滚。"
                 )
-    if user is not None and not disclosure_selectors.manages_all_agencies(user):
-        outside = touched.exclude(publisher__in=disclosure_selectors.agencies_of(user)).first()
-        if outside:
-            raise ValidationError(f"批次中有不属于您所在机构的记录（如“{outside}”），您不能回滚它。")
 
 
 def _status_words(record) -> str:
@@ -727,7 +729,8 @@ def batch_rollback(*, batch: ImportBatch, user=None, progress=None) -> ImportBat
         raise
     ImportBatch.objects.filter(pk=batch.pk).update(status=Status.ROLLING_BACK, progress_at=timezone.now())
     record_ids = list(created.values_list("record_id", flat=True))
-    restore = list(updated)
+    restored = selectors.batch_records_restored(batch=batch)  # by a rollback interrupted after them
+    restore = [result for result in updated if result.record_id not in restored]
     total = len(record_ids) + len(restore)
     done = 0
     History = DisclosureRecord.history.model

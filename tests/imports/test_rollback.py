@@ -152,3 +152,52 @@ def test_an_attachment_a_rolled_back_update_added_stays_in_the_history(vocab, im
         ("+", None),
         ("-", f"回滚导入（批次 #{batches[1].pk}）"),
     ]
+
+
+def test_a_rollback_interrupted_after_its_restores_starts_again_and_finishes(vocab, importer, monkeypatch):
+    """Its restores put the earlier batch back on the records: started again, the check took
+    that batch for a later one (“请先回滚那个批次”) and the batch could never be rolled back."""
+    first = imported(importer)
+    second = imported(importer, name="v2.csv", replace=("请认真贯彻执行", "请遵照执行"))
+
+    def power_cut(*args):
+        raise RuntimeError("断电")
+
+    monkeypatch.setattr(services, "_rollback_progress", power_cut)  # right after the restores
+    with pytest.raises(RuntimeError):
+        rollback(second, importer)
+    assert ImportBatch.objects.get(pk=second.pk).status == ImportBatch.Status.FAILED
+    monkeypatch.undo()
+
+    rollback(second, importer)
+    assert ImportBatch.objects.get(pk=second.pk).status == ImportBatch.Status.ROLLED_BACK
+    record = DisclosureRecord.objects.get(index_number=INDEX)
+    assert "请认真贯彻执行" in record.body and record.imported.last_batch_id == first.pk
+    assert reasons(record) == [  # restored once
+        f"回滚导入（批次 #{second.pk}）",
+        f"导入更新（批次 #{second.pk}）",
+        f"导入（批次 #{first.pk}）",
+    ]
+
+
+def test_a_record_moved_to_another_agency_is_refused_as_theirs_without_naming_who_changed_it(
+    vocab, importer, clerk, django_user_model
+):
+    """The refusal naming who edited a record and when was given before the agency check: an
+    agency's importer read another agency's staff member's name on a record now theirs."""
+    from django.contrib.auth.models import Group
+
+    from disclosures.models import AgencyMembership, Organization
+
+    batch = imported(importer)
+    record = DisclosureRecord.objects.get(index_number=INDEX)
+    mine = Organization.objects.get(name="昆明市官渡区民政局")
+    record.publisher = Organization.objects.exclude(pk=mine.pk).first()
+    record._history_user = clerk
+    record.save()
+    agency_importer = django_user_model.objects.create_user("mz", password="Mz-Passw0rd-2026!", is_staff=True)
+    agency_importer.groups.add(Group.objects.get(name="审核员"))
+    AgencyMembership.objects.create(user=agency_importer, organization=mine)
+    with pytest.raises(ValidationError) as error:
+        services.rollback_check(batch=batch, user=django_user_model.objects.get(pk=agency_importer.pk))
+    assert "不属于您所在机构" in error.value.messages[0] and "李娟" not in error.value.messages[0]
