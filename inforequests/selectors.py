@@ -502,10 +502,15 @@ def answer_in_force(rounds) -> Reanswer | None:
     return next((round_ for round_ in reversed(rounds) if round_.replied_on), None)
 
 
+# What a published case's page shows of a 重新答复 round: never the new answer as sent to the
+# applicant, the order's reason or its clock.
+REANSWER_PUBLIC_FIELDS = ("case_id", "basis", "order_date", "outcome", "replied_on", "public_text")
+
+
 def reanswers_for_public(case) -> list[Reanswer]:
     """A published case's 重新答复 rounds as its public page shows them: why and when it was
     answered again, the outcome, and the new answer only as staff redacted it."""
-    return list(case.reanswers.only("case_id", "basis", "order_date", "outcome", "replied_on", "public_text"))
+    return list(case.reanswers.only(*REANSWER_PUBLIC_FIELDS))
 
 
 # --- 重复申请 recognised on the server (not only by the browser's session) -------------------

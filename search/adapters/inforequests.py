@@ -9,11 +9,12 @@ fields, and no search document may hold them)."""
 import re
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from disclosures.models import Organization
 from inforequests.models import Case, Outcome, Reanswer
-from inforequests.selectors import answer_in_force
+from inforequests.selectors import REANSWER_PUBLIC_FIELDS, answer_in_force
 
 from ..registry import Document, NumberKind, SearchSource, register_number, register_source
 
@@ -32,7 +33,8 @@ def indexable_cases():
     return (
         Case.objects.published()
         .select_related("agency")
-        .prefetch_related("reanswers")
+        # Only what the page shows: not the unredacted new answer, the order's reason, its clock.
+        .prefetch_related(Prefetch("reanswers", Reanswer.objects.only(*REANSWER_PUBLIC_FIELDS)))
         .only(*PUBLIC_FIELDS, "consents_publication")
     )
 

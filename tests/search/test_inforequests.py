@@ -91,3 +91,23 @@ def test_a_record_that_names_a_published_answer_links_to_it():
     html = link_references(f"<p>参照{case.number}号答复办理。另见GD-YSQ-2026-99999。</p>")
     assert f'<a class="xref" href="{page_of(case)}">{case.number}</a>' in html
     assert "GD-YSQ-2026-99999</a>" not in html
+
+
+def test_indexing_reads_only_what_the_public_page_shows():
+    """Not the new answer as sent to the applicant, the order's reason or the clock's inputs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search.adapters.inforequests import indexable_cases
+    from tests.inforequests.test_reanswer import reanswer, reopen
+
+    case = reopen(publish(answered()[0]))
+    reanswer(case)
+    with CaptureQueriesContext(connection) as queries:
+        list(indexable_cases())
+    read = " ".join(q["sql"] for q in queries)
+    for column in ("name", "id_number", "phone", "address", "email", "reply_text", "due_inputs"):
+        assert f'"inforequests_case"."{column}"' not in read, column
+    for column in ("reply_text", "reason", "due_inputs"):
+        assert f'"inforequests_reanswer"."{column}"' not in read, column
+    assert '"inforequests_reanswer"."public_text"' in read
