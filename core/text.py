@@ -26,6 +26,16 @@ def has_control_characters(value: str, *, only_controls=False) -> bool:
     return any(unicodedata.category(ch) in _HIDDEN and ch not in "\t\n\r" for ch in value)
 
 
+# Full-width ASCII (U+FF01–FF5E) and the ideographic space, as Chinese input methods type them.
+_FULL_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
+
+
+def fold_full_width(value: str) -> str:
+    """Ｘ－２０２４ as X-2024, and nothing else: NFKC would also read ², ① and ⅰ as digits and
+    letters, so that a number typed with them became another number without a word."""
+    return (value or "").translate(_FULL_WIDTH)
+
+
 def without_invisible_marks(value: str) -> str:
     """`value` without the format characters that text copied from a web page or a chat carries
     and a reader cannot see to delete (zero-width space and joiners, word joiner, byte-order

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.dates import FIRST_YEAR, LAST_YEAR
-from core.text import first_control_character, printable, where_hidden
+from core.text import first_control_character, fold_full_width, printable, where_hidden
 from disclosures.document_numbers import normalize_document_number, validate_document_number
 from disclosures.models import KEYWORD_SPLIT, MAX_KEYWORDS, DisclosureRecord, validate_attachment
 from disclosures.sanitize import length_error, outside_image_error, sanitize_html, text_loss
@@ -247,7 +247,7 @@ def clean_row(source: SourceRow, lookups: Lookups, value_mapping: dict) -> Candi
             c.warnings.append(f"原网址无法使用，不设跳转：{error}")
             c.old_url = c.old_url[:1000]
     # Full-width letters and digits (Ｘ-２０２４…) are what a Chinese input method types: the same number.
-    index_number = unicodedata.normalize("NFKC", _text(v.get("index_number"))).strip()
+    index_number = fold_full_width(_text(v.get("index_number"))).strip()
     if index_number:
         if len(index_number) > 64 or not _INDEX_NUMBER.match(index_number):
             add_error(f"索引号“{index_number[:80]}”格式不对：只能含字母、数字和 - / _ .，最长 64 个字符。")

@@ -350,6 +350,15 @@ def test_a_full_width_index_number_is_the_same_number(vocab, importer):
     assert rows[3].action == "refuse" and "与第 2 行是同一条记录（索引号:X-202403-000005）" in rows[3].messages[0]
 
 
+def test_an_index_number_with_a_superscript_or_circled_digit_is_refused_not_read_as_digits(vocab, importer):
+    """Only width is folded: NFKC read ² as 2, so X-2024² was imported as the number X-20242."""
+    text = "索引号,名称,发布机构,主题分类,正文\nX-2024²,关于甲事项的通知,昆明市官渡区民政局,综合政务,<p>甲</p>\n"
+    batch = new_batch(importer, name="marks.csv", data=text.encode("utf-8"))
+    run(batch, dry_run=True)
+    [row] = RowResult.objects.filter(batch=batch, dry_run=True)
+    assert row.action == "refuse" and "索引号“X-2024²”格式不对" in row.messages[0]
+
+
 def test_the_same_document_number_on_two_rows_is_said_on_the_later_one(vocab, importer):
     text = (
         "来源编号,名称,发布机构,主题分类,文号,正文\n"
