@@ -1,3 +1,5 @@
+import math
+
 from django import forms
 
 from core.kept_uploads import KeptFileInput
@@ -43,8 +45,10 @@ class BatchForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
+            # Rounded up to a tenth: one byte over must not read “256 MB，超过 256 MB”.
+            size = math.ceil(upload.size * 10 / 1024**2) / 10
             raise forms.ValidationError(
-                f"文件有 {upload.size / 1024**2:,.0f} MB，超过 {MAX_UPLOAD_BYTES // 1024**2} MB：请分成几个批次导入。"
+                f"文件有 {size:,g} MB，超过 {MAX_UPLOAD_BYTES // 1024**2} MB：请分成几个批次导入。"
             )
         return upload
 
