@@ -33,6 +33,13 @@ def run(batch, dry_run):
     return services.batch_execute(batch=ImportBatch.objects.get(pk=batch.pk), dry_run=dry_run)
 
 
+def dry_run_rows(user, name, text, *, by="key"):
+    """A small UTF-8 file's dry run: {row key (or number): its RowResult}."""
+    batch = new_batch(user, name=name, data=text.encode("utf-8"))
+    run(batch, dry_run=True)
+    return {getattr(r, by): r for r in RowResult.objects.filter(batch=batch, dry_run=True)}
+
+
 def outcomes(batch, dry_run):
     return [
         (r.number, r.key, r.action, r.messages, r.flags)
@@ -296,9 +303,7 @@ def test_rows_the_file_itself_breaks_are_refused_and_the_rest_imported(vocab, im
         "a4,,昆明市官渡区民政局,综合政务,<p>没有名称</p>\n"
         "a5,关于戊事项的通知,昆明市官渡区民政局,综合政务,<p>戊</p>\n"
     )
-    batch = new_batch(importer, name="small.csv", data=text.encode("utf-8"))
-    run(batch, dry_run=True)
-    rows = {r.key: r for r in RowResult.objects.filter(batch=batch, dry_run=True)}
+    rows = dry_run_rows(importer, "small.csv", text)
     assert rows["id:a1"].action == rows["id:a5"].action == "create"
     assert rows["id:a2"].action == "refuse" and "比表头多 1 列" in rows["id:a2"].messages[0]
     assert rows["id:a3"].action == "refuse" and "正文：保存会" in rows["id:a3"].messages[0]
@@ -328,9 +333,7 @@ def test_an_image_from_another_site_is_imported_and_said_at_once(vocab, importer
         'b1,关于甲事项的通知,昆明市官渡区民政局,综合政务,"<p>甲</p><img src=""http://old.example.com/a.png"" alt=""图"">"\n'
         'b2,关于乙事项的通知,昆明市官渡区民政局,综合政务,"<p>乙</p><img src=""/media/b.png"" alt=""图"">"\n'
     )
-    batch = new_batch(importer, name="images.csv", data=text.encode("utf-8"))
-    run(batch, dry_run=True)
-    rows = {r.key: r for r in RowResult.objects.filter(batch=batch, dry_run=True)}
+    rows = dry_run_rows(importer, "images.csv", text)
     assert rows["id:b1"].action == rows["id:b2"].action == "create"
     assert any("来自 old.example.com" in m for m in rows["id:b1"].messages)
     assert not any("其他网站" in m for m in rows["id:b2"].messages)
@@ -353,9 +356,7 @@ def test_a_full_width_index_number_is_the_same_number(vocab, importer):
 def test_an_index_number_with_a_superscript_or_circled_digit_is_refused_not_read_as_digits(vocab, importer):
     """Only width is folded: NFKC read ² as 2, so X-2024² was imported as the number X-20242."""
     text = "索引号,名称,发布机构,主题分类,正文\nX-2024²,关于甲事项的通知,昆明市官渡区民政局,综合政务,<p>甲</p>\n"
-    batch = new_batch(importer, name="marks.csv", data=text.encode("utf-8"))
-    run(batch, dry_run=True)
-    [row] = RowResult.objects.filter(batch=batch, dry_run=True)
+    [row] = dry_run_rows(importer, "marks.csv", text).values()
     assert row.action == "refuse" and "索引号“X-2024²”格式不对" in row.messages[0]
 
 
@@ -366,9 +367,7 @@ def test_the_same_document_number_on_two_rows_is_said_on_the_later_one(vocab, im
         "c2,关于乙事项的通知,昆明市官渡区民政局,综合政务,官民通〔2024〕6号,<p>乙</p>\n"
         "c3,关于丙事项的通知,昆明市官渡区民政局,综合政务,官民通[2024]5号,<p>丙</p>\n"
     )
-    batch = new_batch(importer, name="numbers.csv", data=text.encode("utf-8"))
-    run(batch, dry_run=True)
-    rows = {r.number: r for r in RowResult.objects.filter(batch=batch, dry_run=True)}
+    rows = dry_run_rows(importer, "numbers.csv", text, by="number")
     assert [rows[n].action for n in (2, 3, 4)] == ["create"] * 3
     assert not any("文号" in m for n in (2, 3) for m in rows[n].messages)
     assert (
