@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from simple_history.models import HistoricalRecords
 
+from core.site import site_settings
 from core.vocabulary import Vocabulary
 from disclosures.models import DisclosureRecord, published_q, withdrawn_after_public_q
 
@@ -402,7 +403,11 @@ class Fact(Sourced):
 
     @property
     def scope_label(self) -> str:
-        return str(self.place) if self.place else "官渡区（全区）"
+        if self.place:
+            return str(self.place)
+        # The district is the site's (网站设置 › 本区名称), not the one the seed came from.
+        district = site_settings().district_name
+        return f"{district}（全区）" if district else self.Scope.DISTRICT.label
 
     def clean(self):
         errors = {}

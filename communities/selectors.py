@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from core.charts import bar_chart
 from core.http import digits_value
 from core.pagecache import cached_value
+from core.site import site_settings
 
 from .models import Community, Designation, Fact, Metric, Program, Street
 from .numbers import format_number
@@ -342,3 +343,8 @@ def metrics_quoted_from(*, record) -> list[Metric]:
     if not record.is_public:
         return []
     return list(Metric.objects.filter(facts__source_record=record).distinct().order_by("position", "name"))
+
+
+def district_name() -> str:
+    """The district the site is for (网站设置 › 本区名称); blank until staff fill it."""
+    return site_settings().district_name

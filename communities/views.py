@@ -12,12 +12,14 @@ from . import exports, selectors
 TAGS = {
     "type": "数据发布",
     "keywords": "社区治理,街道,社区,试点,社区协商,社区工作者",
-    "description": "官渡区社区治理数据：街道、社区、试点与协商点位，以及出自已公开政府信息的统计数字。",
 }
+DESCRIPTION = "社区治理数据：街道、社区、试点与协商点位，以及出自已公开政府信息的统计数字。"
 
 
 def _page(*trail, **tags):
-    return in_section("社区治理", "communities:index", *trail, **TAGS, **tags)
+    # Named after the site's district (网站设置), read per page: staff may fill it in later.
+    description = selectors.district_name() + DESCRIPTION
+    return in_section("社区治理", "communities:index", *trail, description=description, **TAGS, **tags)
 
 
 @keep_response

@@ -6,6 +6,14 @@ class SiteSettings(models.Model):
     """The header, footer and page-tag values (one row), all editable by staff."""
 
     site_name = models.CharField("网站名称", max_length=100)
+    # The district's own name where a page speaks of the whole district: not derived from the
+    # site name, which may be the government's (昆明市西山区人民政府) or a portal's title.
+    district_name = models.CharField(
+        "本区名称",
+        max_length=50,
+        blank=True,
+        help_text="如 西山区。社区治理数据中范围为全区的数字标为“西山区（全区）”，社区治理栏目的说明以它开头；留空则只写“全区”。",
+    )
     site_domain = models.CharField("网站域名", max_length=100)
     site_id_code = models.CharField("网站标识码", max_length=20)
     sponsor = models.CharField("主办单位", max_length=100)

@@ -140,7 +140,11 @@ def test_the_forms_post_without_a_token_from_a_cached_page(client, db):
 
 
 def test_accessibility_statement_names_the_standard_testing_limits_and_contact(client, seed):
-    SiteSettings.objects.update(phone="0871-11111111", hotline="0871-12345", address="测试路1号")
+    # Saved as staff save it: the seed's 社区治理 figures, indexed for search, have read the
+    # settings already, and only a save starts a new generation of what is kept.
+    site = SiteSettings.objects.get()
+    site.phone, site.hotline, site.address = "0871-11111111", "0871-12345", "测试路1号"
+    site.save()
     html = client.get("/accessibility/").content.decode()
     for text in (
         "GB/T 37668-2019",
