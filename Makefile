@@ -5,12 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
+# SEED=0: serve an empty site, without the Guandu seed and the demo data (another district's start).
+SEED ?= 1
 WORKERS ?= 3
 
 .PHONY: help install install-dev migrate seed static run test test-browser lint bench standby faults clean
 
 help:
-	@echo "make run    - install, migrate, load seed + demo data, serve on 127.0.0.1:$(PORT)"
+	@echo "make run    - install, migrate, load seed + demo data, serve on 127.0.0.1:$(PORT) (SEED=0: without them)"
 	@echo "make test   - run the whole test suite (SQLite, or PostgreSQL via DATABASE_URL)"
 	@echo "make lint   - ruff (lint + format) and the import-linter layering contracts"
 	@echo "make bench  - benchmarks (not part of make test)"
@@ -41,7 +43,7 @@ seed: migrate
 static: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-run: seed static
+run: $(if $(filter 0,$(SEED)),migrate,seed) static
 	DEBUG=$${DEBUG:-0} $(VENV)/bin/gunicorn govportal.wsgi_local:application \
 		--config python:govportal.gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --no-control-socket \
 		--access-logfile -
