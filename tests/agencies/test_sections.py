@@ -128,6 +128,24 @@ def test_the_catalogue_is_named_as_it_is_and_offers_only_the_agencys_years_and_t
     assert "2025年" in client.get("/disclosures/").content.decode()  # the site's catalogue: every year
 
 
+def test_a_chosen_year_or_topic_the_agency_has_nothing_for_stays_chosen(client, agencies):
+    """A link with a year (or topic) only another agency has listed nothing while its select
+    showed 全部: the reader could not tell what had been chosen."""
+    from tests.disclosures.factories import TopicFactory
+
+    others = TopicFactory(name="他局主题")
+    published("民政局通知", publisher=agencies["civil"], published_at=dt.datetime(2024, 5, 6, tzinfo=dt.UTC))
+    published(
+        "区政府通知", publisher=agencies["district"], topic=others, published_at=dt.datetime(2025, 5, 6, tzinfo=dt.UTC)
+    )
+    html = client.get(f"/gk/mzj/catalogue/?year=2025&topic={others.pk}").content.decode()
+    assert '<option value="2025" selected>2025年（无信息）</option>' in html
+    assert f'<option value="{others.pk}" selected>他局主题（无信息）</option>' in html
+    assert "共 0 条" in html
+    html = client.get("/gk/mzj/catalogue/?year=2024").content.decode()
+    assert '<option value="2024" selected>2024年</option>' in html and "无信息" not in html
+
+
 def test_bad_filters_and_unknown_agencies(client, agencies):
     response = client.get("/gk/mzj/catalogue/?year=abc")
     assert response.status_code == 400
