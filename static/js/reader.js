@@ -357,3 +357,24 @@
 
   apply(readState());
 })();
+
+// A scroll region is a tab stop while it scrolls, so keyboard users can move it (WCAG 2.1.1);
+// where everything fits it was one more stop with nothing to do. Without script each region
+// stays a stop. Re-checked as the page, the font step or the 长者模式 change its width.
+(function () {
+  "use strict";
+  var regions = document.querySelectorAll(".table-scroll[role=region], .chart-scroll[role=region]");
+  if (!regions.length || !window.ResizeObserver) return;
+  function update(region) {
+    if (region.scrollWidth > region.clientWidth + 1) region.setAttribute("tabindex", "0");
+    else if (region !== document.activeElement) region.removeAttribute("tabindex");
+  }
+  var observer = new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) { update(entry.target.closest("[role=region]")); });
+  });
+  regions.forEach(function (region) {
+    update(region);
+    observer.observe(region);
+    if (region.firstElementChild) observer.observe(region.firstElementChild);
+  });
+})();

@@ -42,8 +42,12 @@ def test_annual_report_record_and_page_do_not_scroll_sideways_at_400_percent(sit
         scroll = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert scroll[0] <= scroll[1], path
         # The wide tables scroll in their own regions, which keyboard users can reach.
-        regions = page.locator("main .table-scroll[role=region][tabindex='0']")
-        assert regions.count() >= 4, path
+        assert page.locator("main .table-scroll[role=region]").count() >= 4, path
+        unreachable = page.evaluate(
+            "[...document.querySelectorAll('main .table-scroll')]"
+            ".filter(r => r.scrollWidth > r.clientWidth + 1 && r.getAttribute('tabindex') !== '0').length"
+        )
+        assert unreachable == 0, path
         assert (
             page.evaluate(
                 "Math.max(...[...document.querySelectorAll('main .table-scroll')].map(r => r.scrollWidth - r.clientWidth))"
@@ -124,3 +128,30 @@ def test_a_record_prints_its_metadata_as_a_table_on_a4(site, reader_context):
         wide: document.documentElement.scrollWidth > document.documentElement.clientWidth,
     })""")
     assert printed == {"meta": "table-cell", "wide": False}
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_a_scroll_region_is_a_tab_stop_only_while_it_scrolls(site, reader_context, width):
+    """Every region was a tab stop, even where its table fit: on a desktop, a stop with nothing
+    to scroll. Checked again when the text grows (文字放大), which widens a table."""
+    from annualreports.models import AnnualReport
+
+    report = AnnualReport.objects.filter(status="published", consolidated=True).select_related("record").first()
+    page = reader_context(width=width, height=900).new_page()
+    page.goto(report.get_absolute_url())
+    state = """() => [...document.querySelectorAll('main [role=region]')].map(r => [
+        r.scrollWidth > r.clientWidth + 1, r.getAttribute('tabindex') === '0'])"""
+    regions = page.evaluate(state)
+    assert len(regions) >= 4
+    assert all(scrolls == stop for scrolls, stop in regions), regions
+    if width == 320:
+        assert any(stop for _, stop in regions)
+    else:
+        assert not all(stop for _, stop in regions)
+        # Larger text widens the tables: a region that now scrolls is a stop again.
+        page.evaluate("document.documentElement.style.fontSize = '300%'")
+        page.wait_for_function(
+            "[...document.querySelectorAll('main [role=region]')].every(r =>"
+            " (r.scrollWidth > r.clientWidth + 1) === (r.getAttribute('tabindex') === '0'))"
+        )
+        assert sum(stop for _, stop in page.evaluate(state)) > sum(stop for _, stop in regions)
