@@ -79,6 +79,122 @@ for _outcome in Outcome:
     )
 
 
+# The rule each notice rests on, quoted so an applicant can look it up (Art. 36(三) asks for the
+# reason; the 年报 row labels an outcome shows, "三安全一稳定", are no statutory wording). Appended
+# on rendering unless the text already cites the article (its token), so an edited template
+# keeps it and one that cites more precisely is left as written. Withdrawal and 其他 cite none.
+LAW = "《中华人民共和国政府信息公开条例》"
+BASIS = {
+    "receipt": (
+        "第三十三条",
+        f"依据{LAW}第三十三条第二款，行政机关不能当场答复的，应当自收到申请之日起20个工作日内予以答复。",
+    ),
+    "correction": (
+        "第三十条",
+        f"依据{LAW}第三十条，政府信息公开申请内容不明确的，行政机关应当给予指导和释明，"
+        "并自收到申请之日起7个工作日内一次性告知申请人作出补正，说明需要补正的事项和合理的补正期限。",
+    ),
+    "extension": (
+        "第三十三条",
+        f"依据{LAW}第三十三条第二款，需要延长答复期限的，应当经政府信息公开工作机构负责人同意并告知申请人，"
+        "延长的期限最长不得超过20个工作日。",
+    ),
+    "consultation": (
+        "第三十二条",
+        f"依据{LAW}第三十二条、第三十三条第三款，行政机关征求第三方和其他机关意见所需时间不计算在答复期限内。",
+    ),
+    "fee": (
+        "第四十二条",
+        f"依据{LAW}第四十二条，申请人申请公开政府信息的数量、频次明显超过合理范围的，行政机关可以收取信息处理费。",
+    ),
+    Outcome.GRANTED: (
+        "第三十六条",
+        f"依据{LAW}第三十六条第（二）项，所申请公开信息可以公开的，向申请人提供该政府信息，"
+        "或者告知申请人获取该政府信息的方式、途径和时间。",
+    ),
+    Outcome.PARTIAL: (
+        "第三十七条",
+        f"依据{LAW}第三十七条，申请公开的信息中含有不应当公开或者不属于政府信息的内容，但是能够作区分处理的，"
+        "行政机关应当向申请人提供可以公开的政府信息内容，并对不予公开的内容说明理由。",
+    ),
+    Outcome.DENIED_SECRET: ("第十四条", f"依据{LAW}第十四条，依法确定为国家秘密的政府信息，不予公开。"),
+    Outcome.DENIED_LAW: ("第十四条", f"依据{LAW}第十四条，法律、行政法规禁止公开的政府信息，不予公开。"),
+    Outcome.DENIED_SAFETY: (
+        "第十四条",
+        f"依据{LAW}第十四条，公开后可能危及国家安全、公共安全、经济安全、社会稳定的政府信息，不予公开。",
+    ),
+    Outcome.DENIED_THIRD_PARTY: (
+        "第十五条",
+        f"依据{LAW}第十五条，涉及商业秘密、个人隐私等公开会对第三方合法权益造成损害的政府信息，行政机关不得公开。",
+    ),
+    Outcome.DENIED_INTERNAL: (
+        "第十六条",
+        f"依据{LAW}第十六条第一款，行政机关的内部事务信息，包括人事管理、后勤管理、内部工作流程等方面的信息，"
+        "可以不予公开。",
+    ),
+    Outcome.DENIED_PROCESS: (
+        "第十六条",
+        f"依据{LAW}第十六条第二款，行政机关在履行行政管理职能过程中形成的讨论记录、过程稿、磋商信函、"
+        "请示报告等过程性信息，可以不予公开。",
+    ),
+    Outcome.DENIED_ENFORCEMENT: ("第十六条", f"依据{LAW}第十六条第二款，行政执法案卷信息可以不予公开。"),
+    Outcome.DENIED_QUERY: (
+        "第三十六条",
+        f"依据{LAW}第三十六条第（七）项，所申请公开信息属于工商、不动产登记资料等信息，"
+        "有关法律、行政法规对信息的获取有特别规定的，请依照有关法律、行政法规的规定办理。",
+    ),
+    Outcome.UNABLE_NOT_HELD: (
+        "第三十六条",
+        f"依据{LAW}第三十六条第（四）项、第（五）项，经检索没有所申请公开信息的，告知申请人该政府信息不存在；"
+        "所申请公开信息不属于本机关负责公开的，告知申请人并说明理由，能够确定负责公开该政府信息的行政机关的，"
+        "告知该行政机关的名称、联系方式。",
+    ),
+    Outcome.UNABLE_NEEDS_MAKING: (
+        "第三十八条",
+        f"依据{LAW}第三十八条，行政机关向申请人提供的信息，应当是已制作或者获取的政府信息；"
+        "需要行政机关对现有政府信息进行加工、分析的，行政机关可以不予提供。",
+    ),
+    Outcome.UNABLE_UNCLEAR: (
+        "第三十条",
+        f"依据{LAW}第二十九条第二款、第三十条，本机关已告知补正，补正后申请内容仍不明确，无法确定所需的政府信息。",
+    ),
+    Outcome.NOT_PROCESSED_PETITION: (
+        "第三十九条",
+        f"依据{LAW}第三十九条第一款，申请人以政府信息公开申请的形式进行信访、投诉、举报等活动的，"
+        "不作为政府信息公开申请处理，可以通过相应渠道提出。",
+    ),
+    Outcome.NOT_PROCESSED_REPEAT: (
+        "第三十六条",
+        f"依据{LAW}第三十六条第（六）项，行政机关已就申请人提出的政府信息公开申请作出答复、"
+        "申请人重复申请公开相同政府信息的，不予重复处理。",
+    ),
+    Outcome.NOT_PROCESSED_PUBLICATION: (
+        "第三十九条",
+        f"依据{LAW}第三十九条第二款，申请内容为要求行政机关提供政府公报、报刊、书籍等公开出版物的，"
+        "行政机关告知获取的途径。",
+    ),
+    Outcome.NOT_PROCESSED_EXCESSIVE: (
+        "第三十五条",
+        f"依据{LAW}第三十五条，申请人申请公开政府信息的数量、频次明显超过合理范围，"
+        "行政机关认为申请理由不合理的，告知申请人不予处理。",
+    ),
+    Outcome.NOT_PROCESSED_CONFIRM: (
+        "第三十八条",
+        f"依据{LAW}第三十八条，行政机关向申请人提供的是已制作或者获取的政府信息；"
+        "要求确认或者重新出具申请人已获取的信息，不属于政府信息公开申请的处理范围。",
+    ),
+    Outcome.OTHER_NO_CORRECTION: (
+        "第三十条",
+        f"依据{LAW}第三十条，申请人无正当理由逾期不补正的，视为放弃申请，行政机关不再处理该政府信息公开申请。",
+    ),
+    Outcome.OTHER_UNPAID: (
+        "109号",
+        "依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），申请人逾期未缴纳信息处理费的，"
+        "视为放弃申请，行政机关不再处理该政府信息公开申请。",
+    ),
+}
+
+
 def template_for(key):
     title, body = {**DEFAULTS, **DEFAULTS_THIRD_PARTY}[key]
     template, _ = NoticeTemplate.objects.get_or_create(key=key, defaults={"title": title, "body": body})
@@ -91,6 +207,9 @@ def render(key, **context):
     # Only {name}-shaped placeholders are filled: a brace typed as text (a stray "}" at the end
     # of a line) is text, not a format error that fails every registration.
     body = PLACEHOLDER.sub(lambda m: str(context[m.group(1)]) if m.group(1) in context else m.group(0), template.body)
+    token, basis = BASIS.get(key, ("", ""))
+    if basis and token not in body:
+        body += "\n" + basis
     where = f"向{context['reconsideration_body']}" if context.get("reconsideration_body") else ""
     statement = None
     if key in Outcome.values:

@@ -1,0 +1,76 @@
+"""Each 告知书 says which rule it rests on."""
+
+import datetime as dt
+
+import pytest
+
+from inforequests import notices, services
+from inforequests.models import NoticeTemplate, Outcome, Pause
+
+from .factories import make_case
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("saturday_noon")]
+D = dt.date
+LAW = "《中华人民共和国政府信息公开条例》"
+
+CITED = {
+    Outcome.GRANTED: "第三十六条第（二）项",
+    Outcome.PARTIAL: "第三十七条",
+    Outcome.DENIED_SECRET: "第十四条，依法确定为国家秘密",
+    Outcome.DENIED_LAW: "第十四条，法律、行政法规禁止公开",
+    Outcome.DENIED_SAFETY: "第十四条，公开后可能危及国家安全、公共安全、经济安全、社会稳定",
+    Outcome.DENIED_THIRD_PARTY: "第十五条",
+    Outcome.DENIED_INTERNAL: "第十六条第一款",
+    Outcome.DENIED_PROCESS: "第十六条第二款",
+    Outcome.DENIED_ENFORCEMENT: "第十六条第二款，行政执法案卷",
+    Outcome.DENIED_QUERY: "第三十六条第（七）项",
+    Outcome.UNABLE_NOT_HELD: "第三十六条第（四）项、第（五）项",
+    Outcome.UNABLE_NEEDS_MAKING: "第三十八条",
+    Outcome.UNABLE_UNCLEAR: "第二十九条第二款、第三十条",
+    Outcome.NOT_PROCESSED_PETITION: "第三十九条第一款",
+    Outcome.NOT_PROCESSED_REPEAT: "第三十六条第（六）项",
+    Outcome.NOT_PROCESSED_PUBLICATION: "第三十九条第二款",
+    Outcome.NOT_PROCESSED_EXCESSIVE: "第三十五条",
+    Outcome.NOT_PROCESSED_CONFIRM: "第三十八条",
+    Outcome.OTHER_NO_CORRECTION: "第三十条",
+}
+
+
+def _render(key):
+    return notices.render(
+        key, name="张某", number="GD-YSQ-2026-00001", title="某信息", received_on="2026年12月1日", reply="答复。"
+    )[1]
+
+
+@pytest.mark.parametrize("outcome", list(CITED))
+def test_every_answer_cites_its_article_of_the_regulations(outcome):
+    assert f"{LAW}{CITED[outcome]}" in _render(outcome)
+
+
+def test_unpaid_cites_the_fee_rules_and_a_withdrawal_cites_none():
+    assert "国办函〔2020〕109号" in _render(Outcome.OTHER_UNPAID)
+    assert LAW not in _render(Outcome.OTHER)
+
+
+def test_a_template_citing_the_article_itself_is_not_cited_twice():
+    NoticeTemplate.objects.create(
+        key=Outcome.DENIED_SECRET, title="答复", body="{name}：\n依据条例第十四条，该信息属于国家秘密，不予公开。"
+    )
+    body = _render(Outcome.DENIED_SECRET)
+    assert body.count("第十四条") == 1
+
+
+def test_the_steps_before_an_answer_cite_their_articles():
+    case = make_case(received_on=D(2026, 11, 2))
+    services.case_request_correction(case=case, notice_on=D(2026, 11, 3), reason="请写明年份。")
+    case = services.case_receive_correction(case=case, received_on=D(2026, 11, 4))
+    services.case_start_consultation(
+        case=case, kind=Pause.Kind.AGENCY, party="区财政局", started_on=D(2026, 11, 5), reason=""
+    )
+    case = services.case_end_consultation(case=case, ended_on=D(2026, 11, 6))
+    services.case_extend(case=case, days=10, approver="王主任", reason="需调取档案", on=D(2026, 11, 9))
+    bodies = dict(case.notices.values_list("key", "body"))
+    assert f"{LAW}第三十三条第二款" in bodies["receipt"]
+    assert f"{LAW}第三十条" in bodies["correction"] and "一次性告知" in bodies["correction"]
+    assert f"{LAW}第三十二条、第三十三条第三款" in bodies["consultation"]
+    assert f"{LAW}第三十三条第二款" in bodies["extension"] and "最长不得超过20个工作日" in bodies["extension"]
