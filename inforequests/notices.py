@@ -39,10 +39,25 @@ def provisional_words(years) -> str:
     return f"暂定：{named}的放假安排国务院尚未公布，公布后可能调整"
 
 
-def rights(reconsideration_body=""):
+# 行政复议法 (2023) Art. 23(1)(四): against 不予公开 the applicant must apply for 复议 first and
+# may sue only on the 复议决定 (行政诉讼法 Art. 45: 15 days). A 部分公开 withholds a part, so it
+# is told the same (ADR 0142).
+RIGHTS_REVIEW_FIRST = (
+    "申请人对本告知不服的，应当先自收到本告知书之日起六十日内依法{where}申请行政复议"
+    "（《中华人民共和国行政复议法》第二十三条）；对行政复议决定不服的，"
+    "可以自收到行政复议决定书之日起十五日内依法向人民法院提起行政诉讼。"
+)
+
+
+def review_first(outcome) -> bool:
+    return outcome == Outcome.PARTIAL or Outcome.group(outcome) == "不予公开"
+
+
+def rights(reconsideration_body="", outcome=None):
     """The statement of rights and their time limits (Art. 36 notices; 行政复议法 Art. 20 and
     行政诉讼法 Art. 46), naming the 复议机关 the agency has set (Agency.reconsideration_body)."""
-    return RIGHTS.format(where=f"向{reconsideration_body}" if reconsideration_body else "")
+    text = RIGHTS_REVIEW_FIRST if outcome is not None and review_first(outcome) else RIGHTS
+    return text.format(where=f"向{reconsideration_body}" if reconsideration_body else "")
 
 
 _GENERIC = "{name}：\n本机关于{received_on}收到您提出的政府信息公开申请（申请编号：{number}），所需信息为“{title}”。\n"
@@ -213,7 +228,7 @@ def render(key, **context):
     where = f"向{context['reconsideration_body']}" if context.get("reconsideration_body") else ""
     statement = None
     if key in Outcome.values:
-        statement = rights(context.get("reconsideration_body", ""))
+        statement = rights(context.get("reconsideration_body", ""), outcome=key)
     elif key == "third_party_disclosure":
         statement = THIRD_PARTY_RIGHTS.format(where=where)
     if statement and statement not in body:

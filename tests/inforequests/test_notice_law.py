@@ -1,4 +1,5 @@
-"""Each 告知书 says which rule it rests on."""
+"""Each 告知书 says which rule it rests on, and the statement of rights matches the outcome:
+against 不予公开 (部分公开 too) the 行政复议法 of 2023 puts 复议 before a lawsuit."""
 
 import datetime as dt
 
@@ -58,6 +59,21 @@ def test_a_template_citing_the_article_itself_is_not_cited_twice():
     )
     body = _render(Outcome.DENIED_SECRET)
     assert body.count("第十四条") == 1
+
+
+@pytest.mark.parametrize("outcome", [o for o in Outcome if o == Outcome.PARTIAL or o.label.startswith("不予公开")])
+def test_against_a_refusal_reconsideration_comes_before_a_lawsuit(outcome):
+    body = _render(outcome)
+    assert "应当先自收到本告知书之日起六十日内依法申请行政复议" in body
+    assert "对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内依法向人民法院提起行政诉讼" in body
+    assert "或者自收到本告知书之日起六个月内" not in body
+
+
+@pytest.mark.parametrize("outcome", [Outcome.GRANTED, Outcome.UNABLE_NOT_HELD, Outcome.NOT_PROCESSED_REPEAT])
+def test_other_answers_keep_both_ways(outcome):
+    body = _render(outcome)
+    assert "六十日内依法申请行政复议，或者自收到本告知书之日起六个月内依法向人民法院提起行政诉讼" in body
+    assert "应当先" not in body
 
 
 def test_the_steps_before_an_answer_cite_their_articles():

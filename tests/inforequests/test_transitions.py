@@ -34,7 +34,8 @@ def test_reply_closes_with_an_outcome_and_the_rights_notice():
     case = reply(make_case(received_on=RECEIVED), outcome=Outcome.DENIED_PROCESS)
     assert case.state == Case.State.ANSWERED and case.answered_on_time is True
     notice = case.notices.get(key=Outcome.DENIED_PROCESS)
-    assert "行政复议" in notice.body and "六十日" in notice.body and "六个月" in notice.body
+    # A refusal: 复议 first, then a lawsuit within 15 days of the 复议决定 (行政复议法 Art. 23).
+    assert "应当先" in notice.body and "六十日内依法申请行政复议" in notice.body and "十五日内" in notice.body
     assert case.answer_working_days == 10  # see test_answer_working_days_counts_the_calendar
     case = services.case_archive(case=case)
     assert case.state == Case.State.ARCHIVED
