@@ -7,9 +7,12 @@ tries it again on its next run, and takes over one a killed process left taken."
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import chinese_date
 from core.mail import send_safely
 
 from .models import Reminder
@@ -65,11 +68,28 @@ def queue_notice(notice) -> None:
     case = notice.case
     key = Reminder.NOTICE_KEY.format(pk=notice.pk)
     Reminder.objects.create(case=case, key=key, claimed_at=Reminder.WAITING)
-    transaction.on_commit(lambda: deliver(case, key, notice_subject(notice), notice.body, [case.email]))
+    transaction.on_commit(lambda: deliver(case, key, notice_subject(notice), notice_mail_body(notice), [case.email]))
 
 
 def notice_subject(notice) -> str:
     return f"{notice.title}（{notice.case.number}）"
+
+
+def notice_mail_body(notice) -> str:
+    """The notice as mailed: signed and dated as printed (a mail without them is no notice one can
+    show), then how to follow the case. The 查询码 is never mailed; the page is named by its
+    address when SITE_URL is set, else by the site's menu (never a localhost link)."""
+    site = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    where = (
+        f"访问{site}{reverse('inforequests:status')}"
+        if site
+        else "在本机关门户网站“政府信息公开—依申请公开—办理进度查询”页面"
+    )
+    return (
+        f"{notice.body}\n\n{notice.case.agency.name}\n{chinese_date(notice.issued_on)}\n\n"
+        f"查询办理进度：请{where}，凭受理回执上的查询码，以及申请时填写的联系电话或证件号码后4位查询"
+        f"（申请编号：{notice.case.number}）。"
+    )
 
 
 def unsent_notices():
@@ -81,4 +101,4 @@ def unsent_notices():
     ).select_related("case"):
         notice = waiting.case.notices.filter(pk=waiting.key.rpartition(":")[2]).first()
         if notice is not None:
-            yield waiting.case, waiting.key, notice_subject(notice), notice.body, [waiting.case.email]
+            yield waiting.case, waiting.key, notice_subject(notice), notice_mail_body(notice), [waiting.case.email]
