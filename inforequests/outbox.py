@@ -7,13 +7,13 @@ tries it again on its next run, and takes over one a killed process left taken."
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import chinese_date
 from core.mail import send_safely
+from core.site import site_settings
 
 from .models import Reminder
 
@@ -78,11 +78,11 @@ def notice_subject(notice) -> str:
 def notice_mail_body(notice) -> str:
     """The notice as mailed: signed and dated as printed (a mail without them is no notice one can
     show), then how to follow the case. The 查询码 is never mailed; the page is named by its
-    address when SITE_URL is set, else by the site's menu (never a localhost link)."""
-    site = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    address on the site's 网站域名 (网站设置), else by the site's menu (never a localhost link)."""
+    domain = site_settings().site_domain.strip().removeprefix("https://").removeprefix("http://").strip("/")
     where = (
-        f"访问{site}{reverse('inforequests:status')}"
-        if site
+        f"访问https://{domain}{reverse('inforequests:status')}"
+        if domain
         else "在本机关门户网站“政府信息公开—依申请公开—办理进度查询”页面"
     )
     return (

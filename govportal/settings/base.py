@@ -541,8 +541,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10)  # a hung server must not hold a worker
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
-# The site's public address (https://www.example.gov.cn): mail to applicants links to pages by it.
-SITE_URL = os.environ.get("SITE_URL", "")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # The 主题分类 (State Council vocabulary) under which published 建议提案 replies are catalogued.
