@@ -54,7 +54,10 @@ def _demo_case(org, title, received, applicant=APPLICANT):
 @transaction.atomic
 def load_demo_data():
     org, _ = Organization.objects.get_or_create(name=AGENCY_NAME, defaults={"short_name": "演示区政府办"})
-    Agency.objects.get_or_create(organization=org, defaults={"contact": "演示电话 0000-0000000"})
+    # A district department's 复议机关 is its district government (行政复议法 2023, Art. 24).
+    Agency.objects.get_or_create(
+        organization=org, defaults={"contact": "演示电话 0000-0000000", "reconsideration_body": "演示区人民政府"}
+    )
     today = timezone.localdate()
     created = 0
 
@@ -182,7 +185,9 @@ def _guandu_2023():
     org = Organization.objects.filter(name=GUANDU_AGENCY).first()
     if org is None:  # the seed is not loaded
         return 0
-    Agency.objects.get_or_create(organization=org, defaults={"contact": "演示电话 0871-00000000"})
+    Agency.objects.get_or_create(
+        organization=org, defaults={"contact": "演示电话 0871-00000000", "reconsideration_body": "昆明市官渡区人民政府"}
+    )
     organisation_id = CREDIT_CODE[:17] + credit_code_check_char(CREDIT_CODE[:17])
     created = 0
     for title, received, applicant_type, outcome, days in GUANDU_2023:
