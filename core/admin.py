@@ -1,19 +1,62 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .history_admin import HistoryAdmin
 from .models import WorkingDayOverride, WorkingDayYear
+from .working_days import Calendar
+
+WEEKDAYS = "一二三四五六日"
 
 
 @admin.register(WorkingDayOverride)
 class WorkingDayOverrideAdmin(HistoryAdmin):
-    list_display = ["date", "is_workday", "note"]
+    list_display = ["date", "weekday", "is_workday", "note"]
     list_filter = ["is_workday"]
     date_hierarchy = "date"
     search_fields = ["note"]
+
+    @admin.display(description="星期")
+    def weekday(self, obj):
+        return f"星期{WEEKDAYS[obj.date.weekday()]}"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A Saturday left unticked is a rest day anyway: the 调休上班 staff meant is not made.
+        if Calendar().is_workday(obj.date)[0] == obj.is_workday:
+            usual = "工作日" if obj.is_workday else "休息日"
+            self.message_user(
+                request,
+                f"{obj.date:%Y-%m-%d}（星期{WEEKDAYS[obj.date.weekday()]}）本来就是{usual}，这条调整不改变任何期限。"
+                f"如果这一天是{'放假日，请取消勾选' if obj.is_workday else '调休上班日，请勾选'}“工作日”。",
+                messages.WARNING,
+            )
 
 
 @admin.register(WorkingDayYear)
 class WorkingDayYearAdmin(HistoryAdmin):
     """Once a year's notice is entered in full: its deadlines are no longer 暂定."""
 
-    list_display = ["year", "note"]
+    list_display = ["year", "note", "rest_days", "work_days"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["year", "note"],
+                "description": (
+                    "国务院公布某年的放假安排后，先在“工作日调整”中逐日录入通知中的每个放假日（不勾选“工作日”）"
+                    "和每个调休上班日（勾选），再在这里确认该年已全部录入。确认后，该年其余日期按周一至周五上班、"
+                    "周六周日休息计算，期限不再标注“暂定”，进行中的申请自动重算并记入办理记录。"
+                    "未确认前，该年未录入的日期暂按周一至周五（元旦、劳动节、国庆节除外）计算，期限标注“暂定”。"
+                ),
+            },
+        )
+    ]
+
+    # The year's entered days, so staff see at a glance whether the notice is all there (a
+    # few rows a year, one query each).
+    @admin.display(description="已录入放假日")
+    def rest_days(self, obj):
+        return WorkingDayOverride.objects.filter(date__year=obj.year, is_workday=False).count()
+
+    @admin.display(description="已录入调休上班日")
+    def work_days(self, obj):
+        return WorkingDayOverride.objects.filter(date__year=obj.year, is_workday=True).count()

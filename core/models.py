@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -22,6 +23,8 @@ class WorkingDayOverride(models.Model):
         verbose_name = verbose_name_plural = "工作日调整"
         ordering = ["-date"]
 
+    WORK_WORDS = ("上班", "补班")
+    REST_WORDS = ("放假", "休息", "休假")
     # 政府信息公开条例 in force (2008-05-01): no case's clock is older.
     FIRST_DAY = dt.date(2008, 5, 1)
 
@@ -35,6 +38,23 @@ class WorkingDayOverride(models.Model):
                     "date": f"日期应在{chinese_date(self.FIRST_DAY)}至{chinese_date(last)}之间（最远录入明年的放假安排），请核对年份。"
                 }
             )
+        errors = {}
+        # "2027年春节" on 2026-02-08: the year typed in the date is last year's, a day whose
+        # official answer the override would silently replace.
+        named = {int(year) for year in re.findall(r"(\d{4})年", self.note or "")}
+        if self.date and named and self.date.year not in named:
+            errors["date"] = (
+                f"日期是{self.date.year}年，说明写的是{'、'.join(f'{y}年' for y in sorted(named))}，请核对年份。"
+            )
+        # The box decides, so a note saying the opposite means it was left (un)ticked by mistake.
+        works = any(word in (self.note or "") for word in self.WORK_WORDS)
+        rests = any(word in (self.note or "") for word in self.REST_WORDS)
+        if works and not rests and not self.is_workday:
+            errors["is_workday"] = "说明写的是上班（调休补班），请勾选“工作日”；放假日则请修改说明。"
+        elif rests and not works and self.is_workday:
+            errors["is_workday"] = "说明写的是放假，请取消勾选“工作日”；调休上班日则请修改说明。"
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'}（{self.note}）"
@@ -54,6 +74,22 @@ class WorkingDayYear(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "已录入全年放假安排的年度"
         ordering = ["-year"]
+
+    def clean(self):
+        from .working_days import holidays_not_entered, year_is_known
+
+        if not self.year or year_is_known(self.year):
+            return  # chinesecalendar has the year's notice: nothing of it is guessed
+        rest_days = WorkingDayOverride.objects.filter(date__year=self.year, is_workday=False).values_list(
+            "date", flat=True
+        )
+        if missing := holidays_not_entered(self.year, list(rest_days)):
+            raise ValidationError(
+                {
+                    "year": f"{self.year}年的放假安排尚未录入完整：没有{'、'.join(missing)}的放假日。"
+                    "请先在“工作日调整”中逐日录入通知中的放假日（不勾选“工作日”）和调休上班日（勾选），再确认全年已录入。"
+                }
+            )
 
     def __str__(self):
         return f"{self.year}年（{self.note}）"

@@ -32,6 +32,34 @@ FIXED_DATE_HOLIDAYS = {
 }
 
 
+# Where each holiday of the State Council's notice falls (2008–2026 with a few days' margin):
+# the lunar ones move, and 劳动节 and 国庆节 run days past their fixed dates. A year marked as
+# entered in full (core.WorkingDayYear) has at least one rest day entered in each window, so a
+# forgotten 春节 cannot make a year's deadlines exact while counting it as working days.
+HOLIDAY_WINDOWS = [
+    ("春节", (1, 20), (2, 28)),
+    ("清明节", (4, 2), (4, 7)),
+    ("劳动节", (4, 28), (5, 6)),
+    ("端午节", (5, 27), (6, 28)),
+    ("中秋节", (9, 7), (10, 8)),
+    ("国庆节", (9, 28), (10, 8)),
+]
+
+
+def holidays_not_entered(year: int, rest_days) -> list[str]:
+    """The holidays of `year` with no rest day among `rest_days` in their window."""
+    return [
+        name
+        for name, first, last in HOLIDAY_WINDOWS
+        if not any(dt.date(year, *first) <= day <= dt.date(year, *last) for day in rest_days)
+    ]
+
+
+def year_is_known(year: int) -> bool:
+    """Whether chinesecalendar has the State Council's notice for `year`."""
+    return _official_workday(dt.date(year, 7, 1)) is not None
+
+
 class Calendar:
     """The calendar as of one read of the override table: {date: (is_workday, note)}."""
 

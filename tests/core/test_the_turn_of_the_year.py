@@ -1,0 +1,98 @@
+"""Entering next year's State Council holiday notice in December, before chinesecalendar knows
+the year: the mistakes staff make (a year confirmed with 春节 missing, last year's date typed, a
+调休 Saturday left unticked) are refused or named, never saved silently wrong. The year is the
+first one chinesecalendar does not know, the clock pinned to its December before."""
+
+import datetime as dt
+
+import chinese_calendar
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from core.models import WorkingDayOverride, WorkingDayYear
+from tests.staff import sign_in_staff
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def _unknown(year):
+    try:
+        chinese_calendar.is_workday(D(year, 7, 1))
+    except NotImplementedError:
+        return True
+    return False
+
+
+YEAR = next(year for year in range(2026, 2100) if _unknown(year))
+
+
+@pytest.fixture(autouse=True)
+def december_before():
+    # 10:00 in Beijing, 02:00 UTC: the same Beijing day whatever hour CI runs at.
+    with time_machine.travel(dt.datetime(YEAR - 1, 12, 6, 2, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def rest(month, day, note="放假"):
+    return WorkingDayOverride.objects.create(date=D(YEAR, month, day), is_workday=False, note=f"{YEAR}年{note}")
+
+
+def test_a_year_cannot_be_confirmed_entered_in_full_with_its_holidays_missing():
+    rest(1, 1, "元旦")
+    year = WorkingDayYear(year=YEAR, note="国办发明电（测试）")
+    with pytest.raises(ValidationError) as refused:
+        year.full_clean()
+    message = refused.value.message_dict["year"][0]
+    assert all(name in message for name in ("春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"))
+    # The notice entered, a rest day in each holiday's window: the year may be confirmed.
+    for month, day, name in [(2, 8, "春节"), (4, 5, "清明节"), (5, 3, "劳动节"), (6, 9, "端午节"), (9, 15, "中秋节")]:
+        rest(month, day, name)
+    with pytest.raises(ValidationError) as refused:
+        year.full_clean()
+    assert refused.value.message_dict["year"][0].count("节") == 1 and "国庆节" in refused.value.message_dict["year"][0]
+    rest(10, 4, "国庆节")
+    year.full_clean()
+
+
+def test_a_date_in_another_year_than_its_note_names_is_refused():
+    override = WorkingDayOverride(date=D(YEAR - 1, 2, 8), is_workday=False, note=f"{YEAR}年春节")
+    with pytest.raises(ValidationError) as refused:
+        override.full_clean()
+    assert "请核对年份" in refused.value.message_dict["date"][0]
+    WorkingDayOverride(date=D(YEAR, 2, 8), is_workday=False, note=f"{YEAR}年春节").full_clean()
+    WorkingDayOverride(date=D(YEAR, 2, 8), is_workday=False, note="国办发明电〔2026〕7号").full_clean()
+
+
+def test_a_note_saying_the_opposite_of_the_box_is_refused():
+    saturday = next(D(YEAR, 2, day) for day in range(14, 21) if D(YEAR, 2, day).weekday() == 5)
+    with pytest.raises(ValidationError) as refused:
+        WorkingDayOverride(date=saturday, is_workday=False, note=f"{YEAR}年春节调休上班").full_clean()
+    assert "请勾选“工作日”" in refused.value.message_dict["is_workday"][0]
+    with pytest.raises(ValidationError) as refused:
+        WorkingDayOverride(date=D(YEAR, 2, 8), is_workday=True, note=f"{YEAR}年春节放假").full_clean()
+    assert "取消勾选" in refused.value.message_dict["is_workday"][0]
+    WorkingDayOverride(date=saturday, is_workday=True, note=f"{YEAR}年春节调休上班").full_clean()
+
+
+def test_an_override_that_changes_nothing_is_named_in_the_admin(client, admin_user):
+    sign_in_staff(client, admin_user)
+    saturday = next(D(YEAR, 2, day) for day in range(14, 21) if D(YEAR, 2, day).weekday() == 5)
+    page = client.post(
+        "/admin/core/workingdayoverride/add/",
+        {"date": saturday.isoformat(), "note": f"{YEAR}年春节"},
+        follow=True,
+    )
+    assert WorkingDayOverride.objects.filter(date=saturday).exists()
+    assert "本来就是休息日，这条调整不改变任何期限" in page.content.decode()
+    page = client.post(
+        "/admin/core/workingdayoverride/add/", {"date": f"{YEAR}-02-09", "note": f"{YEAR}年春节"}, follow=True
+    )
+    assert "不改变任何期限" not in page.content.decode()
+
+
+def test_the_year_form_says_what_confirming_a_year_does(client, admin_user):
+    sign_in_staff(client, admin_user)
+    page = client.get("/admin/core/workingdayyear/add/").content.decode()
+    assert "期限不再标注“暂定”" in page and "逐日录入" in page
