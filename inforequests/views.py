@@ -636,6 +636,7 @@ def _case_page(request, case, *, bound=None, status=200, **extra):
             "pauses": case.pauses.all(),
             "reanswers": case.reanswers.select_related("opened_by", "answered_by"),
             "fee": services.fee_quote(case),
+            "provisional": selectors.case_provisional_note(case),
             "column": STAFF_COLUMN,
             "crumbs": _staff_crumbs((case.number, None)),
             # The action sent back with errors: base.html's title then says so first.

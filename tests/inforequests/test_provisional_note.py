@@ -50,3 +50,19 @@ def test_a_count_within_known_years_carries_no_note_and_several_years_are_all_na
     years = clock.unscheduled_years(start=D(2026, 12, 20), end=D(2028, 1, 3), calendar=calendar)
     assert years == [2027, 2028]
     assert notices.provisional_words(years) == "暂定：2027年、2028年的放假安排国务院尚未公布，公布后可能调整"
+
+
+@time_machine.travel(dt.datetime(2026, 12, 10, 2, 0, tzinfo=dt.UTC), tick=False)  # Thu 10 Dec 2026, 10:00
+def test_the_staff_case_page_and_queue_mark_the_due_date_provisional(client):
+    """Staff work from the case page and the queue, not the "how it was computed" page: a due
+    date counted over 2027's unknown holidays is marked there too."""
+    agency = AgencyFactory().organization
+    confirm(Client(), form_data(agency))
+    case = Case.objects.get()
+    assert case.due_on == D(2027, 1, 8) and not case.due_exact
+    sign_in_staff(client, staff_user("clerk", agency))
+    page = client.get(f"/disclosures/apply/staff/{case.pk}/").content.decode()
+    assert f"2027-01-08（{NOTE}）" in page
+    queue = client.get("/disclosures/apply/staff/").content.decode()
+    assert re.search(r"2027-01-08<br>（暂定）", queue)
+
