@@ -1013,7 +1013,7 @@ def recompute_open_cases(*, reason, user=None, dates=None, period=None) -> list[
             case = _lock(Case(pk=pk))
             if not case.is_open:
                 continue  # closed since it was listed: it keeps the deadline it was answered against
-            before, waiting_before = case.due_on, case.waiting_until
+            before, waiting_before, exact_before = case.due_on, case.waiting_until, case.due_exact
             due_moved = _recompute(case, calendar) or case.due_on != before
             waiting_moved = _recompute_waiting(case, calendar)
             if due_moved or waiting_moved:
@@ -1026,6 +1026,9 @@ def recompute_open_cases(*, reason, user=None, dates=None, period=None) -> list[
                         round_._change_reason = f"期限重算：{reason}"[:100]
                         round_.save(update_fields=["due_on", "due_inputs"])
                 moved = [f"{before or '—'} → {case.due_on or '—'}"] if due_moved else []
+                if due_moved and before == case.due_on and exact_before != case.due_exact:
+                    # A year confirmed (or unconfirmed) often moves no date: say what changed.
+                    moved = [f"{case.due_on}（日期不变，{'不再暂定' if case.due_exact else '改为暂定'}）"]
                 if waiting_moved:
                     moved.append(f"申请人或第三方期限 {waiting_before} → {case.waiting_until}")
                 _event(

@@ -66,3 +66,19 @@ def test_the_staff_case_page_and_queue_mark_the_due_date_provisional(client):
     queue = client.get("/disclosures/apply/staff/").content.decode()
     assert re.search(r"2027-01-08<br>（暂定）", queue)
 
+
+@time_machine.travel(dt.datetime(2026, 12, 10, 2, 0, tzinfo=dt.UTC), tick=False)
+def test_a_year_confirmed_without_moving_the_date_says_the_date_is_no_longer_provisional(
+    django_capture_on_commit_callbacks,
+):
+    from core.models import WorkingDayYear
+    from inforequests.models import CaseEvent
+
+    from .factories import make_case
+
+    case = make_case(received_on=D(2026, 12, 10))
+    assert case.due_on == D(2027, 1, 8) and not case.due_exact
+    with django_capture_on_commit_callbacks(execute=True):
+        WorkingDayYear.objects.create(year=2027, note="国办发明电（测试）")
+    event = CaseEvent.objects.get(case=case, action="期限重算")
+    assert "2027-01-08（日期不变，不再暂定）" in event.reason and "→" not in event.reason
