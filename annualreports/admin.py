@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MinValueValidator
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from core.admin_input import AdminInputMixin, fields_mapped
@@ -155,6 +156,10 @@ class AnnualReportAdmin(VersionedAdminMixin, HistoryAdmin):
             },
         ),
     ]
+
+    def get_changeform_initial_data(self, request):
+        # A report is written in the year after the one it reports on (Art. 49: by 31 January).
+        return {"year": timezone.localdate().year - 1, **super().get_changeform_initial_data(request)}
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -787,3 +787,17 @@ def test_the_deleted_report_check_costs_one_query_on_any_other_record():
     with CaptureQueriesContext(connection) as queries:
         assert not selectors.report_deleted_for(record)
     assert len(queries) == 1
+
+
+@pytest.mark.parametrize(
+    "now", [dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC), dt.datetime(2027, 1, 15, 2, tzinfo=dt.UTC)]
+)
+def test_a_new_report_is_for_last_year_by_default(client, orgs, now):
+    """In January staff write last year's report (Art. 49); 00:30 on 1 January in Beijing is
+    still 31 December in UTC, and the year is Beijing's."""
+    import time_machine
+
+    with time_machine.travel(now, tick=False):  # signed in then: the idle timeout counts from it
+        sign_in_staff(client, User.objects.create_superuser("admin", "a@example.com", "pw-123456789"))
+        page = client.get("/admin/annualreports/annualreport/add/").content.decode()
+    assert re.search(r'<input type="number" name="year" value="2026"', page)
