@@ -65,8 +65,9 @@ class WorkingDayYear(models.Model):
     other days are plain weekdays and weekends, exactly, before chinesecalendar knows the year
     (deadlines running into it stop being 暂定)."""
 
+    FIRST_YEAR, LAST_YEAR = 2000, 2100
     year = models.PositiveIntegerField(
-        "年度", unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        "年度", unique=True, validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
     )
     note = models.CharField("依据", max_length=200, help_text="如“国办发明电〔2026〕××号”。")
     history = HistoricalRecords()
@@ -78,7 +79,9 @@ class WorkingDayYear(models.Model):
     def clean(self):
         from .working_days import holidays_not_entered, year_is_known
 
-        if not self.year or year_is_known(self.year):
+        if not self.year or not self.FIRST_YEAR <= self.year <= self.LAST_YEAR:
+            return  # the field's own validators say so beside it (clean runs after them anyway)
+        if year_is_known(self.year):
             return  # chinesecalendar has the year's notice: nothing of it is guessed
         rest_days = WorkingDayOverride.objects.filter(date__year=self.year, is_workday=False).values_list(
             "date", flat=True
