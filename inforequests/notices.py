@@ -45,7 +45,8 @@ def provisional_words(years) -> str:
 RIGHTS_REVIEW_FIRST = (
     "申请人对本告知不服的，应当先自收到本告知书之日起六十日内依法{where}申请行政复议"
     "（《中华人民共和国行政复议法》第二十三条）；对行政复议决定不服的，"
-    "可以自收到行政复议决定书之日起十五日内依法向人民法院提起行政诉讼。"
+    "可以自收到行政复议决定书之日起十五日内依法向人民法院提起行政诉讼；行政复议机关逾期不作决定的，"
+    "可以在复议期满之日起十五日内依法向人民法院提起行政诉讼（《中华人民共和国行政诉讼法》第四十五条）。"
 )
 
 
@@ -116,7 +117,7 @@ BASIS = {
     ),
     "consultation": (
         "第三十二条",
-        f"依据{LAW}第三十二条、第三十三条第三款，行政机关征求第三方和其他机关意见所需时间不计算在答复期限内。",
+        f"依据{LAW}第三十二条、第三十四条、第三十三条第三款，行政机关征求第三方和其他机关意见所需时间不计算在答复期限内。",
     ),
     "fee": (
         "第四十二条",
@@ -140,7 +141,8 @@ BASIS = {
     ),
     Outcome.DENIED_THIRD_PARTY: (
         "第十五条",
-        f"依据{LAW}第十五条，涉及商业秘密、个人隐私等公开会对第三方合法权益造成损害的政府信息，行政机关不得公开。",
+        f"依据{LAW}第十五条，涉及商业秘密、个人隐私等公开会对第三方合法权益造成损害的政府信息，行政机关不得公开。"
+        "但是，第三方同意公开或者行政机关认为不公开会对公共利益造成重大影响的，予以公开。",
     ),
     Outcome.DENIED_INTERNAL: (
         "第十六条",
@@ -150,9 +152,12 @@ BASIS = {
     Outcome.DENIED_PROCESS: (
         "第十六条",
         f"依据{LAW}第十六条第二款，行政机关在履行行政管理职能过程中形成的讨论记录、过程稿、磋商信函、"
-        "请示报告等过程性信息，可以不予公开。",
+        "请示报告等过程性信息，可以不予公开。法律、法规、规章规定上述信息应当公开的，从其规定。",
     ),
-    Outcome.DENIED_ENFORCEMENT: ("第十六条", f"依据{LAW}第十六条第二款，行政执法案卷信息可以不予公开。"),
+    Outcome.DENIED_ENFORCEMENT: (
+        "第十六条",
+        f"依据{LAW}第十六条第二款，行政执法案卷信息可以不予公开。法律、法规、规章规定上述信息应当公开的，从其规定。",
+    ),
     Outcome.DENIED_QUERY: (
         "第三十六条",
         f"依据{LAW}第三十六条第（七）项，所申请公开信息属于工商、不动产登记资料等信息，"
@@ -166,8 +171,9 @@ BASIS = {
     ),
     Outcome.UNABLE_NEEDS_MAKING: (
         "第三十八条",
-        f"依据{LAW}第三十八条，行政机关向申请人提供的信息，应当是已制作或者获取的政府信息；"
-        "需要行政机关对现有政府信息进行加工、分析的，行政机关可以不予提供。",
+        f"依据{LAW}第三十八条，行政机关向申请人提供的信息，应当是已制作或者获取的政府信息。"
+        "除依照本条例第三十七条的规定能够作区分处理的外，需要行政机关对现有的政府信息进行加工、分析的，"
+        "行政机关可以不予提供。",
     ),
     Outcome.UNABLE_UNCLEAR: (
         "第三十条",
@@ -186,11 +192,11 @@ BASIS = {
     Outcome.NOT_PROCESSED_PUBLICATION: (
         "第三十九条",
         f"依据{LAW}第三十九条第二款，申请内容为要求行政机关提供政府公报、报刊、书籍等公开出版物的，"
-        "行政机关告知获取的途径。",
+        "行政机关可以告知获取的途径。",
     ),
     Outcome.NOT_PROCESSED_EXCESSIVE: (
         "第三十五条",
-        f"依据{LAW}第三十五条，申请人申请公开政府信息的数量、频次明显超过合理范围，"
+        f"依据{LAW}第三十五条，申请人申请公开政府信息的数量、频次明显超过合理范围，行政机关可以要求申请人说明理由。"
         "行政机关认为申请理由不合理的，告知申请人不予处理。",
     ),
     Outcome.NOT_PROCESSED_CONFIRM: (
@@ -223,7 +229,8 @@ def render(key, **context):
     # of a line) is text, not a format error that fails every registration.
     body = PLACEHOLDER.sub(lambda m: str(context[m.group(1)]) if m.group(1) in context else m.group(0), template.body)
     token, basis = BASIS.get(key, ("", ""))
-    if basis and token not in body:
+    # Cited already by the template as staff wrote it (not by the applicant's words filled in).
+    if basis and token not in template.body:
         body += "\n" + basis
     where = f"向{context['reconsideration_body']}" if context.get("reconsideration_body") else ""
     statement = None

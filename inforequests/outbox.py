@@ -87,7 +87,7 @@ def notice_mail_body(notice) -> str:
     )
     return (
         f"{notice.body}\n\n{notice.case.agency.name}\n{chinese_date(notice.issued_on)}\n\n"
-        f"查询办理进度：请{where}，凭受理回执上的查询码，以及申请时填写的联系电话或证件号码后4位查询"
+        f"查询办理进度：请{where}，凭提交申请后受理回执页面上显示的查询码，以及申请时填写的联系电话或证件号码后4位查询"
         f"（申请编号：{notice.case.number}）。"
     )
 

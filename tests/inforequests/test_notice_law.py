@@ -61,11 +61,22 @@ def test_a_template_citing_the_article_itself_is_not_cited_twice():
     assert body.count("第十四条") == 1
 
 
+def test_an_article_in_the_applicants_own_words_does_not_stand_for_the_basis():
+    """The check for a template citing the article read the filled-in text: a request titled
+    "《某办法》第十四条的执行情况" took the 第十四条 basis off a refusal."""
+    body = notices.render(
+        Outcome.DENIED_SECRET, name="张某", number="N", title="《某办法》第十四条的执行情况", received_on="", reply=""
+    )[1]
+    assert f"{LAW}第十四条，依法确定为国家秘密" in body
+
+
 @pytest.mark.parametrize("outcome", [o for o in Outcome if o == Outcome.PARTIAL or o.label.startswith("不予公开")])
 def test_against_a_refusal_reconsideration_comes_before_a_lawsuit(outcome):
     body = _render(outcome)
     assert "应当先自收到本告知书之日起六十日内依法申请行政复议" in body
     assert "对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内依法向人民法院提起行政诉讼" in body
+    # 行政诉讼法 Art. 45's second way, the only one left when the 复议机关 does not decide in time.
+    assert "行政复议机关逾期不作决定的，可以在复议期满之日起十五日内依法向人民法院提起行政诉讼" in body
     assert "或者自收到本告知书之日起六个月内" not in body
 
 
@@ -88,5 +99,5 @@ def test_the_steps_before_an_answer_cite_their_articles():
     bodies = dict(case.notices.values_list("key", "body"))
     assert f"{LAW}第三十三条第二款" in bodies["receipt"]
     assert f"{LAW}第三十条" in bodies["correction"] and "一次性告知" in bodies["correction"]
-    assert f"{LAW}第三十二条、第三十三条第三款" in bodies["consultation"]
+    assert f"{LAW}第三十二条、第三十四条、第三十三条第三款" in bodies["consultation"]
     assert f"{LAW}第三十三条第二款" in bodies["extension"] and "最长不得超过20个工作日" in bodies["extension"]
