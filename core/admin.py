@@ -21,13 +21,14 @@ class WorkingDayOverrideAdmin(HistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # A Saturday left unticked is a rest day anyway: the 调休上班 staff meant is not made.
+        # Said as information: most such rows (a holiday's weekend, 1 October) are right.
         if Calendar().is_workday(obj.date)[0] == obj.is_workday:
             usual = "工作日" if obj.is_workday else "休息日"
             self.message_user(
                 request,
                 f"{obj.date:%Y-%m-%d}（星期{WEEKDAYS[obj.date.weekday()]}）本来就是{usual}，这条调整不改变任何期限。"
                 f"如果这一天是{'放假日，请取消勾选' if obj.is_workday else '调休上班日，请勾选'}“工作日”。",
-                messages.WARNING,
+                messages.INFO,
             )
 
 

@@ -23,7 +23,8 @@ class WorkingDayOverride(models.Model):
         verbose_name = verbose_name_plural = "工作日调整"
         ordering = ["-date"]
 
-    WORK_WORDS = ("上班", "补班")
+    # 上班 or 补班, not after a negation ("不上班", "非上班日", "停止上班", "无需上班").
+    WORK_WORDS = re.compile(r"(?<![不非止需用])(?:上班|补班)")
     REST_WORDS = ("放假", "休息", "休假")
     # 政府信息公开条例 in force (2008-05-01): no case's clock is older.
     FIRST_DAY = dt.date(2008, 5, 1)
@@ -42,12 +43,17 @@ class WorkingDayOverride(models.Model):
         # "2027年春节" on 2026-02-08: the year typed in the date is last year's, a day whose
         # official answer the override would silently replace.
         named = {int(year) for year in re.findall(r"(\d{4})年", self.note or "")}
-        if self.date and named and self.date.year not in named:
+        # A notice may start in the December before its year (元旦 and its 调休, as in 2008, 2019
+        # and 2024): late December may name the next year.
+        years = {self.date.year} if self.date else set()
+        if self.date and (self.date.month, self.date.day) >= (12, 20):
+            years.add(self.date.year + 1)
+        if named and years and not years & named:
             errors["date"] = (
                 f"日期是{self.date.year}年，说明写的是{'、'.join(f'{y}年' for y in sorted(named))}，请核对年份。"
             )
         # The box decides, so a note saying the opposite means it was left (un)ticked by mistake.
-        works = any(word in (self.note or "") for word in self.WORK_WORDS)
+        works = bool(self.WORK_WORDS.search(self.note or ""))
         rests = any(word in (self.note or "") for word in self.REST_WORDS)
         if works and not rests and not self.is_workday:
             errors["is_workday"] = "说明写的是上班（调休补班），请勾选“工作日”；放假日则请修改说明。"

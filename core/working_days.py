@@ -41,18 +41,24 @@ HOLIDAY_WINDOWS = [
     ("清明节", (4, 2), (4, 7)),
     ("劳动节", (4, 28), (5, 6)),
     ("端午节", (5, 27), (6, 28)),
-    ("中秋节", (9, 7), (10, 8)),
     ("国庆节", (9, 28), (10, 8)),
 ]
+# 中秋 alone, apart from 国庆's own 1–7 October: before them (9/7–9/30) or the eighth day a
+# 中秋 joined to 国庆 adds (2017, 2020, 2025). A 中秋 that falls inside 1–7 October (2009)
+# is then counted by its eighth day too.
+MID_AUTUMN_DAYS = [((9, 7), (9, 30)), ((10, 8), (10, 8))]
 
 
 def holidays_not_entered(year: int, rest_days) -> list[str]:
     """The holidays of `year` with no rest day among `rest_days` in their window."""
-    return [
-        name
-        for name, first, last in HOLIDAY_WINDOWS
-        if not any(dt.date(year, *first) <= day <= dt.date(year, *last) for day in rest_days)
-    ]
+
+    def entered(spans):
+        return any(dt.date(year, *first) <= day <= dt.date(year, *last) for day in rest_days for first, last in spans)
+
+    missing = [name for name, first, last in HOLIDAY_WINDOWS if not entered([(first, last)])]
+    if not entered(MID_AUTUMN_DAYS):
+        missing.insert(len(missing) - ("国庆节" in missing), "中秋节")
+    return missing
 
 
 def year_is_known(year: int) -> bool:

@@ -12,7 +12,8 @@ class SiteSettings(models.Model):
         "本区名称",
         max_length=50,
         blank=True,
-        help_text="如 西山区。社区治理数据中范围为全区的数字标为“西山区（全区）”，社区治理栏目的说明以它开头；留空则只写“全区”。",
+        help_text="如 西山区。社区治理数据中范围为全区的数字标为“西山区（全区）”，社区治理栏目的说明以它开头；留空则只写“全区”。"
+        "已有社区治理数据时修改，请运行 manage.py rebuild_search_index 更新站内搜索。",
     )
     site_domain = models.CharField("网站域名", max_length=100)
     site_id_code = models.CharField("网站标识码", max_length=20)

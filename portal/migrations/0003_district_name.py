@@ -20,12 +20,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalsitesettings',
             name='district_name',
-            field=models.CharField(blank=True, help_text='如 西山区。社区治理数据中范围为全区的数字标为“西山区（全区）”，社区治理栏目的说明以它开头；留空则只写“全区”。', max_length=50, verbose_name='本区名称'),
+            field=models.CharField(blank=True, help_text='如 西山区。社区治理数据中范围为全区的数字标为“西山区（全区）”，社区治理栏目的说明以它开头；留空则只写“全区”。已有社区治理数据时修改，请运行 manage.py rebuild_search_index 更新站内搜索。', max_length=50, verbose_name='本区名称'),
         ),
         migrations.AddField(
             model_name='sitesettings',
             name='district_name',
-            field=models.CharField(blank=True, help_text='如 西山区。社区治理数据中范围为全区的数字标为“西山区（全区）”，社区治理栏目的说明以它开头；留空则只写“全区”。', max_length=50, verbose_name='本区名称'),
+            field=models.CharField(blank=True, help_text='如 西山区。社区治理数据中范围为全区的数字标为“西山区（全区）”，社区治理栏目的说明以它开头；留空则只写“全区”。已有社区治理数据时修改，请运行 manage.py rebuild_search_index 更新站内搜索。', max_length=50, verbose_name='本区名称'),
         ),
         migrations.RunPython(name_the_seeded_district, migrations.RunPython.noop),
     ]

@@ -65,6 +65,33 @@ def test_a_date_in_another_year_than_its_note_names_is_refused():
     WorkingDayOverride(date=D(YEAR, 2, 8), is_workday=False, note="国办发明电〔2026〕7号").full_clean()
 
 
+def test_a_forgotten_mid_autumn_is_named_though_the_national_day_is_entered():
+    """中秋's window held 国庆's: any 国庆 rest day passed for a 中秋 left out."""
+    for month, day, name in [(2, 8, "春节"), (4, 5, "清明节"), (5, 3, "劳动节"), (6, 9, "端午节")]:
+        rest(month, day, name)
+    for day in range(1, 8):
+        rest(10, day, "国庆节")
+    year = WorkingDayYear(year=YEAR, note="国办发明电（测试）")
+    with pytest.raises(ValidationError) as refused:
+        year.full_clean()
+    assert "中秋节" in refused.value.message_dict["year"][0]
+    rest(10, 8, "中秋节、国庆节")  # joined to 国庆, 中秋 adds its eighth day
+    year.full_clean()
+
+
+def test_the_notices_own_words_pass_where_they_are_right():
+    """Refused before: a December day of next year's notice (元旦 and its 调休 start in December
+    some years), and a rest day whose note says it is no working day."""
+    WorkingDayOverride(
+        date=D(YEAR - 1, 12, 29), is_workday=True, note=f"国务院办公厅关于{YEAR}年部分节假日安排的通知：元旦调休上班"
+    ).full_clean()
+    WorkingDayOverride(date=D(YEAR - 1, 12, 31), is_workday=False, note=f"{YEAR}年元旦放假").full_clean()
+    for note in ("春节假期，不上班", "春节假期（非上班日）", "五一假期调休，停止上班"):
+        WorkingDayOverride(date=D(YEAR, 2, 9), is_workday=False, note=note).full_clean()
+    with pytest.raises(ValidationError):  # early December is not next year's
+        WorkingDayOverride(date=D(YEAR - 1, 12, 10), is_workday=False, note=f"{YEAR}年元旦放假").full_clean()
+
+
 def test_a_note_saying_the_opposite_of_the_box_is_refused():
     saturday = next(D(YEAR, 2, day) for day in range(14, 21) if D(YEAR, 2, day).weekday() == 5)
     with pytest.raises(ValidationError) as refused:
