@@ -144,6 +144,9 @@ def test_a_chosen_year_or_topic_the_agency_has_nothing_for_stays_chosen(client, 
     assert "共 0 条" in html
     html = client.get("/gk/mzj/catalogue/?year=2024").content.decode()
     assert '<option value="2024" selected>2024年</option>' in html and "无信息" not in html
+    # The district's catalogue, by a publisher with nothing public (the street here).
+    html = client.get(f"/disclosures/?publisher={agencies['street'].pk}").content.decode()
+    assert f'<option value="{agencies["street"].pk}" selected>某某街道办事处（无信息）</option>' in html
 
 
 def test_bad_filters_and_unknown_agencies(client, agencies):
