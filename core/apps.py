@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
         from django.core.validators import ProhibitNullCharactersValidator
         from django.urls import register_converter
 
-        from . import db_router, pagecache, stamped
+        from . import checks, db_router, pagecache, stamped  # noqa: F401  (checks: registers them)
         from .http import IdConverter, TextConverter, TextPathConverter
 
         # Django's zh-hans text for a NUL in a form field reads "不允许是用空字符串" (empty

@@ -34,9 +34,27 @@ def test_check_deploy_is_clean_under_prod_settings():
             "DJANGO_SETTINGS_MODULE": "govportal.settings.prod",
             "SECRET_KEY": secrets.token_urlsafe(64),
             "ALLOWED_HOSTS": "www.kmgd.gov.cn",
+            "DEFAULT_FROM_EMAIL": "政府信息公开 <gk@kmgd.gov.cn>",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_names_a_mail_sender_left_at_djangos_default():
+    """Notices to applicants went out from webmaster@localhost, which mail servers refuse."""
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "govportal.settings.prod",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "www.kmgd.gov.cn",
+            "DEFAULT_FROM_EMAIL": "",
+        },
+    )
+    assert result.returncode != 0 and "core.W001" in result.stderr + result.stdout
 
 
 def test_locale_and_time_zone():
