@@ -87,6 +87,9 @@ DEFAULTS = {
         "征求意见告知书",
         _GENERIC + "您的申请涉及{reason}，本机关正在征求意见，征求意见所需时间不计算在答复期限内。",
     ),
+    # The applicant's own withdrawal: no decision of the agency's, so no result and no rights
+    # to contest it (the 年报 counts it as 其他处理/其他).
+    "withdrawal": ("终止办理告知书", _GENERIC + "{reply}"),
 }
 for _outcome in Outcome:
     DEFAULTS[_outcome.value] = (

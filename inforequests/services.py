@@ -477,7 +477,7 @@ def case_extend(*, case, days, approver, reason, on, user=None) -> Case:
     return case
 
 
-def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True, notice_on=None):
+def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True, notice_on=None, notice_key=None):
     """Closes the case. `answered`: an answer the applicant asked for; a lapse (逾期不补正,
     逾期未缴费) and a withdrawal end the case without one, and stay out of the days taken and
     the on-time rate the public statistics give. `notice_on`: the 告知书's date when it is
@@ -523,7 +523,7 @@ def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True
     if case.due_on != due_before:
         Case.objects.filter(pk=case.pk).update(due_on=due_before)
         case.due_on = due_before
-    _notify(case, outcome, on=notice_on or replied_on, reply=reply_text)
+    _notify(case, notice_key or outcome, on=notice_on or replied_on, reply=reply_text)
     return case
 
 
@@ -618,6 +618,7 @@ def case_withdraw(*, case, withdrawn_on, note="", user=None) -> Case:
         action="申请人撤回",
         user=user,
         answered=False,
+        notice_key="withdrawal",
     )
 
 

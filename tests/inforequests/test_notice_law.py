@@ -53,6 +53,16 @@ def test_unpaid_cites_the_fee_rules_and_a_withdrawal_cites_none():
     assert LAW not in _render(Outcome.OTHER)
 
 
+def test_a_withdrawal_is_told_as_an_end_not_as_a_decision_to_contest():
+    """It read "经审查，办理结果为：其他处理：其他" with the rights to contest it: the agency had
+    decided nothing."""
+    case = services.case_withdraw(case=make_case(received_on=D(2026, 11, 2)), withdrawn_on=D(2026, 11, 3))
+    notice = case.notices.get(key="withdrawal")
+    assert notice.title == "终止办理告知书" and "撤回申请，本机关终止办理" in notice.body
+    assert "经审查" not in notice.body and "行政复议" not in notice.body
+    assert case.outcome == Outcome.OTHER
+
+
 def test_a_template_citing_the_article_itself_is_not_cited_twice():
     NoticeTemplate.objects.create(
         key=Outcome.DENIED_SECRET, title="答复", body="{name}：\n依据条例第十四条，该信息属于国家秘密，不予公开。"
