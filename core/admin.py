@@ -1,8 +1,27 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 
+from . import holiday_entry
 from .history_admin import HistoryAdmin
 from .models import WorkingDayOverride, WorkingDayYear
 from .working_days import Calendar
+
+
+class HolidayNoticeForm(forms.Form):
+    text = forms.CharField(
+        label="放假安排",
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 60}),
+        max_length=20_000,
+        strip=False,  # line numbers in the messages count the lines as typed
+        help_text="每行一天或一段日期：日期（或“日期 至 日期”）、放假或上班、说明。"
+        f"{holiday_entry.EXAMPLE}。全部无误才保存；保存后进行中的申请按新日历重算期限。",
+        error_messages={"required": "请填写放假安排。", "max_length": "内容过长，请分几次录入。"},
+    )
+
 
 WEEKDAYS = "一二三四五六日"
 
@@ -13,6 +32,36 @@ class WorkingDayOverrideAdmin(HistoryAdmin):
     list_filter = ["is_workday"]
     date_hierarchy = "date"
     search_fields = ["note"]
+
+    change_list_template = "admin/core/workingdayoverride/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("notice/", self.admin_site.admin_view(self.notice_view), name="core_workingdayoverride_notice"),
+            *super().get_urls(),
+        ]
+
+    def notice_view(self, request):
+        """A whole notice in one form (core.holiday_entry); what was typed stays on any error."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = HolidayNoticeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                days = holiday_entry.enter_notice(form.cleaned_data["text"])
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("text", message)
+            else:
+                self.message_user(request, f"已录入{len(days)}天的放假安排。", messages.SUCCESS)
+                return redirect("admin:core_workingdayoverride_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "按通知录入放假安排",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/core/workingdayoverride/notice.html", context)
 
     @admin.display(description="星期")
     def weekday(self, obj):

@@ -123,3 +123,34 @@ def test_the_year_form_says_what_confirming_a_year_does(client, admin_user):
     sign_in_staff(client, admin_user)
     page = client.get("/admin/core/workingdayyear/add/").content.decode()
     assert "期限不再标注“暂定”" in page and "逐日录入" in page
+
+
+NOTICE = f"""
+{YEAR}-01-01 放假 元旦
+{YEAR}-02-06 至 {YEAR}-02-12 放假 春节
+{YEAR}年2月13日（星期六） 上班 春节调休
+"""
+
+
+def test_a_whole_notice_is_entered_in_one_form(client, admin_user):
+    """Some thirty days a year were entered one admin form each."""
+    sign_in_staff(client, admin_user)
+    assert "按通知录入放假安排" in client.get("/admin/core/workingdayoverride/").content.decode()
+    page = client.post("/admin/core/workingdayoverride/notice/", {"text": NOTICE}, follow=True)
+    assert "已录入9天的放假安排" in page.content.decode()
+    days = dict(WorkingDayOverride.objects.values_list("date", "is_workday"))
+    assert len(days) == 9 and days[D(YEAR, 2, 6)] is False and days[D(YEAR, 2, 13)] is True
+    assert WorkingDayOverride.objects.get(date=D(YEAR, 2, 13)).note == "春节调休（上班）"
+
+
+def test_a_notice_with_any_wrong_line_saves_nothing_and_keeps_the_text(client, admin_user):
+    sign_in_staff(client, admin_user)
+    WorkingDayOverride.objects.create(date=D(YEAR, 1, 1), is_workday=False, note="元旦")
+    text = NOTICE + f"{YEAR}-02-30 放假 春节\n二月六日放假\n{YEAR}-05-01 上班 {YEAR - 1}年劳动节\n"
+    page = client.post("/admin/core/workingdayoverride/notice/", {"text": text})
+    html = page.content.decode()
+    assert page.status_code == 200 and WorkingDayOverride.objects.count() == 1
+    assert f"第2行（{YEAR}-01-01）：这一天已经录入过" in html
+    assert "第5行：日期不存在" in html and "第6行“二月六日放假”无法识别" in html
+    assert f"第7行（{YEAR}-05-01）：日期是{YEAR}年，说明写的是{YEAR - 1}年" in html
+    assert f"{YEAR}-02-06 至 {YEAR}-02-12 放假 春节" in html  # what was typed is kept
