@@ -23,6 +23,8 @@ PAGES = [
     "/admin/disclosures/disclosurerecord/add/",
     "/admin/proposals/reply/",
     "/admin/portal/sitesettings/",
+    # A year's holiday notice entered in one form (core.holiday_entry).
+    "/admin/core/workingdayoverride/notice/",
 ]
 
 
