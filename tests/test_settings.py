@@ -24,36 +24,18 @@ def test_prod_settings_fail_fast_without_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def check_deploy(**env):
+    return run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=prod_env(**env))
+
+
 def test_check_deploy_is_clean_under_prod_settings():
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        env_overrides={
-            "DJANGO_SETTINGS_MODULE": "govportal.settings.prod",
-            "SECRET_KEY": secrets.token_urlsafe(64),
-            "ALLOWED_HOSTS": "www.kmgd.gov.cn",
-            "DEFAULT_FROM_EMAIL": "政府信息公开 <gk@kmgd.gov.cn>",
-        },
-    )
+    result = check_deploy(DEFAULT_FROM_EMAIL="政府信息公开 <gk@kmgd.gov.cn>")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_check_deploy_names_a_mail_sender_left_at_djangos_default():
     """Notices to applicants went out from webmaster@localhost, which mail servers refuse."""
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        env_overrides={
-            "DJANGO_SETTINGS_MODULE": "govportal.settings.prod",
-            "SECRET_KEY": secrets.token_urlsafe(64),
-            "ALLOWED_HOSTS": "www.kmgd.gov.cn",
-            "DEFAULT_FROM_EMAIL": "",
-        },
-    )
+    result = check_deploy(DEFAULT_FROM_EMAIL="")
     assert result.returncode != 0 and "core.W001" in result.stderr + result.stdout
 
 
