@@ -580,6 +580,14 @@ class Notice(models.Model):
     def __str__(self):
         return f"{self.case.number} {self.title}"
 
+    @property
+    def paragraphs(self) -> list[tuple[str, bool]]:
+        """(text, is the salutation) per line: the salutation ("张某：") stands flush left and the
+        paragraphs after it are indented, as a letter is set (GB/T 9704: 主送机关顶格). The page
+        and the PDF set it alike."""
+        lines = [line.strip() for line in self.body.splitlines() if line.strip()]
+        return [(line, i == 0 and line.endswith(("：", ":")) and len(line) <= 60) for i, line in enumerate(lines)]
+
 
 def validate_reply_document(file):
     """A released document reaches the applicant as uploaded: it is checked as a record's

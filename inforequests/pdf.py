@@ -21,6 +21,7 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 _TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=28, alignment=1, spaceAfter=6 * mm)
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=22, wordWrap="CJK", firstLineIndent=24)
 _RIGHT = ParagraphStyle("right", parent=_BODY, alignment=2, firstLineIndent=0)
+_SALUTATION = ParagraphStyle("salutation", parent=_BODY, firstLineIndent=0)
 _NOTE = ParagraphStyle("note", parent=_BODY, fontSize=10.5, leading=18, firstLineIndent=0, spaceBefore=8 * mm)
 
 
@@ -60,11 +61,20 @@ def notice_pdf(notice) -> bytes:
         bottomMargin=35 * mm,
     )  # GB/T 9704 公文 margins
     unshown = set()
+    doc.build(notice_story(notice, unshown))
+    return buffer.getvalue()
+
+
+def notice_story(notice, unshown) -> list:
+    """The PDF's paragraphs; each character the font cannot show is added to `unshown`."""
     story = [
         Paragraph(_printable(notice.title, unshown), _TITLE),
         Paragraph(f"申请编号：{_printable(notice.case.number, unshown)}", _RIGHT),
     ]
-    story += [Paragraph(_printable(line, unshown), _BODY) for line in notice.body.splitlines() if line.strip()]
+    story += [
+        Paragraph(_printable(line, unshown), _SALUTATION if salutation else _BODY)
+        for line, salutation in notice.paragraphs
+    ]
     story += [
         Spacer(1, 12 * mm),
         Paragraph(_printable(notice.case.agency.name, unshown), _RIGHT),
@@ -72,5 +82,4 @@ def notice_pdf(notice) -> bytes:
     ]
     if unshown:
         story.append(Paragraph(UNSHOWN_NOTE, _NOTE))
-    doc.build(story)
-    return buffer.getvalue()
+    return story
