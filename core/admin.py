@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -101,12 +103,19 @@ class WorkingDayYearAdmin(HistoryAdmin):
         )
     ]
 
-    # The year's entered days, so staff see at a glance whether the notice is all there (a
-    # few rows a year, one query each).
+    # The year's entered days, so staff see at a glance whether the notice is all there: counted
+    # in the list's own query, not two queries a row.
+    def get_queryset(self, request):
+        def entered(workday):
+            days = WorkingDayOverride.objects.filter(date__year=OuterRef("year"), is_workday=workday)
+            return Coalesce(Subquery(days.values("date__year").annotate(n=Count("pk")).values("n")), 0)
+
+        return super().get_queryset(request).annotate(rest_days=entered(False), work_days=entered(True))
+
     @admin.display(description="已录入放假日")
     def rest_days(self, obj):
-        return WorkingDayOverride.objects.filter(date__year=obj.year, is_workday=False).count()
+        return obj.rest_days
 
     @admin.display(description="已录入调休上班日")
     def work_days(self, obj):
-        return WorkingDayOverride.objects.filter(date__year=obj.year, is_workday=True).count()
+        return obj.work_days

@@ -154,3 +154,24 @@ def test_a_notice_with_any_wrong_line_saves_nothing_and_keeps_the_text(client, a
     assert "第5行：日期不存在" in html and "第6行“二月六日放假”无法识别" in html
     assert f"第7行（{YEAR}-05-01）：日期是{YEAR}年，说明写的是{YEAR - 1}年" in html
     assert f"{YEAR}-02-06 至 {YEAR}-02-12 放假 春节" in html  # what was typed is kept
+
+
+def test_the_year_list_counts_each_years_entered_days_in_its_own_query(client, admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in_staff(client, admin_user)
+    WorkingDayYear.objects.bulk_create([WorkingDayYear(year=YEAR, note="通知"), WorkingDayYear(year=2020, note="通知")])
+    rest(2, 8, "春节")
+    rest(2, 9, "春节")
+    WorkingDayOverride.objects.create(date=D(YEAR, 2, 14), is_workday=True, note="春节调休上班")
+    client.get("/admin/core/workingdayyear/")  # the session's and the sidebar's reads, once
+    with CaptureQueriesContext(connection) as one_page:
+        html = client.get("/admin/core/workingdayyear/").content.decode()
+    assert '<td class="field-rest_days">2</td><td class="field-work_days">1</td>' in html
+    assert '<td class="field-rest_days">0</td><td class="field-work_days">0</td>' in html
+    WorkingDayYear.objects.bulk_create([WorkingDayYear(year=y, note="通知") for y in range(2010, 2015)])
+    client.get("/admin/core/workingdayyear/")
+    with CaptureQueriesContext(connection) as more_rows:
+        client.get("/admin/core/workingdayyear/")
+    assert len(more_rows) == len(one_page), [q["sql"][:120] for q in more_rows.captured_queries]
