@@ -53,15 +53,15 @@ def read_notice(text: str) -> tuple[list[WorkingDayOverride], list[str]]:
         if first is None or last is None:
             errors.append(f"第{number}行：日期不存在，请核对。")
             continue
-        if not first <= last <= first + dt.timedelta(days=MAX_RUN_DAYS - 1):
+        if not 0 <= (last - first).days < MAX_RUN_DAYS:  # no date arithmetic near year 9999
             errors.append(f"第{number}行：结束日期应在开始日期之后{MAX_RUN_DAYS}天以内。")
             continue
         kind, note = match.group(7), match.group(8).strip()
         note = note or kind
         if kind not in note:
             note = f"{note}（{kind}）"  # the note says what the box says, as the checks expect
-        day = first
-        while day <= last:
+        for offset in range((last - first).days + 1):
+            day = first + dt.timedelta(days=offset)
             override = WorkingDayOverride(date=day, is_workday=kind in ("上班", "补班"), note=note[:200])
             try:
                 if day in seen:
@@ -75,7 +75,6 @@ def read_notice(text: str) -> tuple[list[WorkingDayOverride], list[str]]:
             else:
                 days.append(override)
             seen.setdefault(day, number)
-            day += dt.timedelta(days=1)
     return days, errors
 
 

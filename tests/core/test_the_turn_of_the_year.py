@@ -146,13 +146,14 @@ def test_a_whole_notice_is_entered_in_one_form(client, admin_user):
 def test_a_notice_with_any_wrong_line_saves_nothing_and_keeps_the_text(client, admin_user):
     sign_in_staff(client, admin_user)
     WorkingDayOverride.objects.create(date=D(YEAR, 1, 1), is_workday=False, note="元旦")
-    text = NOTICE + f"{YEAR}-02-30 放假 春节\n二月六日放假\n{YEAR}-05-01 上班 {YEAR - 1}年劳动节\n"
+    text = NOTICE + f"{YEAR}-02-30 放假 春节\n二月六日放假\n{YEAR}-05-01 上班 {YEAR - 1}年劳动节\n9999-12-31 放假 某节\n"
     page = client.post("/admin/core/workingdayoverride/notice/", {"text": text})
     html = page.content.decode()
     assert page.status_code == 200 and WorkingDayOverride.objects.count() == 1
     assert f"第2行（{YEAR}-01-01）：这一天已经录入过" in html
     assert "第5行：日期不存在" in html and "第6行“二月六日放假”无法识别" in html
     assert f"第7行（{YEAR}-05-01）：日期是{YEAR}年，说明写的是{YEAR - 1}年" in html
+    assert "第8行（9999-12-31）：日期应在" in html  # the last day there is: no 500
     assert f"{YEAR}-02-06 至 {YEAR}-02-12 放假 春节" in html  # what was typed is kept
 
 
