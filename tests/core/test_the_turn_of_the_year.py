@@ -146,7 +146,9 @@ def test_a_whole_notice_is_entered_in_one_form(client, admin_user):
 def test_a_notice_with_any_wrong_line_saves_nothing_and_keeps_the_text(client, admin_user):
     sign_in_staff(client, admin_user)
     WorkingDayOverride.objects.create(date=D(YEAR, 1, 1), is_workday=False, note="元旦")
-    text = NOTICE + f"{YEAR}-02-30 放假 春节\n二月六日放假\n{YEAR}-05-01 上班 {YEAR - 1}年劳动节\n9999-12-31 放假 某节\n"
+    text = (
+        NOTICE + f"{YEAR}-02-30 放假 春节\n二月六日放假\n{YEAR}-05-01 上班 {YEAR - 1}年劳动节\n9999-12-31 放假 某节\n"
+    )
     page = client.post("/admin/core/workingdayoverride/notice/", {"text": text})
     html = page.content.decode()
     assert page.status_code == 200 and WorkingDayOverride.objects.count() == 1
