@@ -67,9 +67,13 @@ def test_admin_pages_have_no_axe_violations(site, reader_context):
         # builds them: checked before that, they are English and unlabelled (a race; failed CI once).
         # Their disabled buttons (greyed by class) are told so (aria-disabled), which also
         # exempts them from the contrast rule: checked before that, they failed it (CI once).
+        # The editor is built after a dynamic import, so each rich-text field must have its
+        # toolbar first: with none yet, "every toolbar is ready" was true at once (CI once more).
         wait_until(
             page,
-            "[...document.querySelectorAll('.prose-menubar')].every(bar => bar.role === 'toolbar')"
+            "document.querySelectorAll('.prose-menubar').length"
+            " >= document.querySelectorAll('textarea[data-rich-text]').length"
+            " && [...document.querySelectorAll('.prose-menubar')].every(bar => bar.role === 'toolbar')"
             " && [...document.querySelectorAll('.prose-menubar button[data-name]')]"
             ".every(b => b.getAttribute('aria-disabled') === String(b.classList.contains('disabled')))",
         )
