@@ -29,6 +29,19 @@ class WorkingDayOverride(models.Model):
     # 政府信息公开条例 in force (2008-05-01): no case's clock is older.
     FIRST_DAY = dt.date(2008, 5, 1)
 
+    def unique_error_message(self, model_class, unique_check):
+        # Django's own ("具有 日期 的 工作日调整 已存在。") says neither which entry nor what to do.
+        if unique_check == ("date",) and self.date:
+            existing = WorkingDayOverride.objects.filter(date=self.date).first()
+            if existing is not None:
+                kind = "上班" if existing.is_workday else "休息"
+                return ValidationError(
+                    f"{chinese_date(self.date)}已有一条调整（{kind}，{existing.note}）。"
+                    "一天只记一条：请在已有的那条上修改，不要重复录入。",
+                    code="unique",
+                )
+        return super().unique_error_message(model_class, unique_check)
+
     def clean(self):
         # A notice covers next year at the latest: 2062 for 2026 would be saved for a day no
         # case reaches, and the change staff meant never made.

@@ -119,6 +119,17 @@ def test_an_override_that_changes_nothing_is_named_in_the_admin(client, admin_us
     assert "不改变任何期限" not in page.content.decode()
 
 
+def test_a_day_entered_twice_names_the_entry_it_already_has(client, admin_user):
+    WorkingDayOverride.objects.create(date=D(YEAR, 2, 9), is_workday=False, note=f"{YEAR}年春节")
+    sign_in_staff(client, admin_user)
+    page = client.post("/admin/core/workingdayoverride/add/", {"date": f"{YEAR}-02-09", "note": f"{YEAR}年春节放假"})
+    assert page.status_code == 200  # the form again, with what was typed
+    text = page.content.decode()
+    assert f"{YEAR}年2月9日已有一条调整（休息，{YEAR}年春节）" in text and "请在已有的那条上修改" in text
+    assert f"{YEAR}年春节放假" in text
+    assert WorkingDayOverride.objects.filter(date=D(YEAR, 2, 9)).count() == 1
+
+
 def test_the_year_form_says_what_confirming_a_year_does(client, admin_user):
     sign_in_staff(client, admin_user)
     page = client.get("/admin/core/workingdayyear/add/").content.decode()
