@@ -68,9 +68,8 @@ def read_notice(text: str) -> tuple[list[WorkingDayOverride], list[str]]:
                     raise ValidationError({"date": f"与第{seen[day]}行重复。"})
                 override.full_clean()
             except ValidationError as error:
+                # A day already entered: the model's own message names that entry.
                 messages = [m for field in error.message_dict.values() for m in field]
-                if "date" in error.message_dict and WorkingDayOverride.objects.filter(date=day).exists():
-                    messages = ["这一天已经录入过，如需修改请在列表中打开这一天。"]
                 errors.append(f"第{number}行（{day:%Y-%m-%d}）：{''.join(messages)}")
             else:
                 days.append(override)

@@ -163,7 +163,7 @@ def test_a_notice_with_any_wrong_line_saves_nothing_and_keeps_the_text(client, a
     page = client.post("/admin/core/workingdayoverride/notice/", {"text": text})
     html = page.content.decode()
     assert page.status_code == 200 and WorkingDayOverride.objects.count() == 1
-    assert f"第2行（{YEAR}-01-01）：这一天已经录入过" in html
+    assert f"第2行（{YEAR}-01-01）：{YEAR}年1月1日已有一条调整" in html
     assert "第5行：日期不存在" in html and "第6行“二月六日放假”无法识别" in html
     assert f"第7行（{YEAR}-05-01）：日期是{YEAR}年，说明写的是{YEAR - 1}年" in html
     assert "第8行（9999-12-31）：日期应在" in html  # the last day there is: no 500
