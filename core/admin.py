@@ -55,7 +55,11 @@ class WorkingDayOverrideAdmin(HistoryAdmin):
                 for message in error.messages:
                     form.add_error("text", message)
             else:
-                self.message_user(request, f"已录入{len(days)}天的放假安排。", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"已录入{len(days)}天的放假安排：{holiday_entry.describe(days)}。请与通知逐项核对。",
+                    messages.SUCCESS,
+                )
                 return redirect("admin:core_workingdayoverride_changelist")
         context = {
             **self.admin_site.each_context(request),

@@ -18,10 +18,15 @@ from .models import WorkingDayOverride
 
 MAX_LINES = 200
 MAX_RUN_DAYS = 31  # the longest holiday run a notice gives is 8 or 9 days
-DATE = r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?"
-LINE = re.compile(
-    rf"^{DATE}(?:\s*(?:至|到|~|～|—|–|--)\s*{DATE})?\s*[（(]?[^）)\s]*[）)]?\s+(放假|休息|上班|补班)\s*(.*)$"
-)
+SEPARATOR = r"\s*(?:-|/|\.|年)\s*"
+# A weekday as notices write it after a date, "（星期六）" or "(周日)": checked against the date.
+WEEKDAY = r"(?:\s*[（(]\s*(?:星期|周|礼拜)?([一二三四五六日天])\s*[）)])?"
+START = rf"(\d{{4}}){SEPARATOR}(\d{{1,2}})\s*(?:-|/|\.|月)\s*(\d{{1,2}})\s*日?{WEEKDAY}"
+# The end of a run as notices write it, "至2月13日" or "至13日": its year and month may be left
+# out, taken from the start (read as one day when they were, a week's holiday was lost).
+END = rf"(?:(\d{{4}}){SEPARATOR})?(?:(\d{{1,2}})\s*(?:-|/|\.|月)\s*)?(\d{{1,2}})\s*日?{WEEKDAY}"
+LINE = re.compile(rf"^{START}(?:\s*(?:至|到|~|～|—|–|-{{1,2}})\s*{END})?\s*(放假|休息|上班|补班)\s*(.*)$")
+WEEKDAYS = "一二三四五六日"
 EXAMPLE = "如“2027-02-06 至 2027-02-13 放假 春节”或“2027-02-14 上班 春节调休”"
 
 
@@ -30,6 +35,44 @@ def _date(year, month, day):
         return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
+
+
+def _end(first, year, month, day):
+    """The run's last day, its year and month from `first` where the line leaves them out
+    (a run over New Year, "12月31日至1月2日", ends in the next year)."""
+    if day is None:
+        return first
+    last = _date(year or first.year, month or first.month, day)
+    if last is not None and last < first and year is None and month is not None:
+        last = _date(first.year + 1, month, day)
+    return last
+
+
+def _weekday_error(day, given):
+    """The weekday a line gives that is not the date's own, named (None when it is or none is
+    given): a date typed one day off is caught where the notice's weekday was copied too."""
+    if given is None or WEEKDAYS.index("日" if given == "天" else given) == day.weekday():
+        return None
+    return f"{day:%Y-%m-%d}是星期{WEEKDAYS[day.weekday()]}，不是星期{given}，请核对日期。"
+
+
+def describe(days) -> str:
+    """The saved days as runs, for staff to check against the notice: "2027-02-06至2027-02-12
+    放假（7天）、2027-02-13上班"."""
+    runs = []
+    for day in sorted(days, key=lambda d: d.date):
+        if runs and runs[-1][2] == day.is_workday and (day.date - runs[-1][1]).days == 1:
+            runs[-1][1] = day.date
+        else:
+            runs.append([day.date, day.date, day.is_workday])
+    parts = []
+    for first, last, workday in runs:
+        kind = "上班" if workday else "放假"
+        if first == last:
+            parts.append(f"{first:%Y-%m-%d}{kind}")
+        else:
+            parts.append(f"{first:%Y-%m-%d}至{last:%Y-%m-%d}{kind}（{(last - first).days + 1}天）")
+    return "、".join(parts)
 
 
 def read_notice(text: str) -> tuple[list[WorkingDayOverride], list[str]]:
@@ -49,14 +92,18 @@ def read_notice(text: str) -> tuple[list[WorkingDayOverride], list[str]]:
             )
             continue
         first = _date(*match.group(1, 2, 3))
-        last = _date(*match.group(4, 5, 6)) if match.group(4) else first
+        last = _end(first, *match.group(5, 6, 7)) if first else None
         if first is None or last is None:
             errors.append(f"第{number}行：日期不存在，请核对。")
             continue
         if not 0 <= (last - first).days < MAX_RUN_DAYS:  # no date arithmetic near year 9999
             errors.append(f"第{number}行：结束日期应在开始日期之后{MAX_RUN_DAYS}天以内。")
             continue
-        kind, note = match.group(7), match.group(8).strip()
+        wrong = [e for e in (_weekday_error(first, match.group(4)), _weekday_error(last, match.group(8))) if e]
+        if wrong:
+            errors.append(f"第{number}行：{''.join(wrong)}")
+            continue
+        kind, note = match.group(9), match.group(10).strip()
         note = note or kind
         if kind not in note:
             note = f"{note}（{kind}）"  # the note says what the box says, as the checks expect

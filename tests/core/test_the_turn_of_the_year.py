@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from core import holiday_entry
 from core.models import WorkingDayOverride, WorkingDayYear
 from tests.staff import sign_in_staff
 
@@ -136,10 +137,11 @@ def test_the_year_form_says_what_confirming_a_year_does(client, admin_user):
     assert "期限不再标注“暂定”" in page and "逐日录入" in page
 
 
+WEEKDAYS = "一二三四五六日"
 NOTICE = f"""
 {YEAR}-01-01 放假 元旦
 {YEAR}-02-06 至 {YEAR}-02-12 放假 春节
-{YEAR}年2月13日（星期六） 上班 春节调休
+{YEAR}年2月13日（星期{WEEKDAYS[D(YEAR, 2, 13).weekday()]}） 上班 春节调休
 """
 
 
@@ -152,6 +154,29 @@ def test_a_whole_notice_is_entered_in_one_form(client, admin_user):
     days = dict(WorkingDayOverride.objects.values_list("date", "is_workday"))
     assert len(days) == 9 and days[D(YEAR, 2, 6)] is False and days[D(YEAR, 2, 13)] is True
     assert WorkingDayOverride.objects.get(date=D(YEAR, 2, 13)).note == "春节调休（上班）"
+
+
+def test_a_run_written_as_the_notice_writes_it_is_every_day_of_it(client, admin_user):
+    """ "2月6日至13日" (no year or month at the end) was saved as 2月6日 alone, and the year could
+    then be confirmed with a week of holiday counted as working days."""
+    sign_in_staff(client, admin_user)
+    text = f"{YEAR}年2月6日至2月13日 放假 春节\n{YEAR}年4月4日至6日 放假 清明节\n{YEAR}/5/1-{YEAR}/5/5 放假 劳动节\n"
+    page = client.post("/admin/core/workingdayoverride/notice/", {"text": text}, follow=True)
+    html = page.content.decode()
+    assert WorkingDayOverride.objects.count() == 8 + 3 + 5
+    assert f"{YEAR}-02-06至{YEAR}-02-13放假（8天）、{YEAR}-04-04至{YEAR}-04-06放假（3天）" in html
+    # A list of days it cannot read as a run is refused, not read as its first day.
+    page = client.post("/admin/core/workingdayoverride/notice/", {"text": f"{YEAR}-10-01、02 放假 国庆节"})
+    assert "第1行" in page.content.decode() and "无法识别" in page.content.decode()
+    assert not WorkingDayOverride.objects.filter(date__month=10).exists()
+
+
+def test_a_weekday_that_is_not_the_dates_own_is_named():
+    saturday = next(D(YEAR, 2, day) for day in range(7, 14) if D(YEAR, 2, day).weekday() == 5)
+    days, errors = holiday_entry.read_notice(f"{saturday:%Y年%m月%d日}（星期日） 上班 春节调休")
+    assert days == [] and errors == [f"第1行：{saturday:%Y-%m-%d}是星期六，不是星期日，请核对日期。"]
+    days, errors = holiday_entry.read_notice(f"{saturday:%Y年%m月%d日}（周六）上班 春节调休")
+    assert errors == [] and [d.date for d in days] == [saturday]
 
 
 def test_a_notice_with_any_wrong_line_saves_nothing_and_keeps_the_text(client, admin_user):
