@@ -8,13 +8,19 @@ from .document_numbers import normalize_document_number
 from .models import DisclosureRecord, Organization, Topic
 
 
+class YearFilter(django_filters.NumberFilter):
+    # A whole year: "2026.5" listed 2026 while the form kept the decimal ("2026.5年（无信息）").
+    field_class = forms.IntegerField
+
+
 class RecordFilter(django_filters.FilterSet):
     topic = django_filters.ModelChoiceFilter(label="主题分类", queryset=Topic.objects.all())
     publisher = django_filters.ModelChoiceFilter(label="发布机构", queryset=Organization.objects.all())
-    year = django_filters.NumberFilter(
+    year = YearFilter(
         label="年份",
         method="filter_year",
         widget=forms.NumberInput(attrs=YEAR_WIDGET_ATTRS),
+        error_messages={"invalid": "年份请填写四位数字，如2026。"},
     )
 
     class Meta:
@@ -24,7 +30,7 @@ class RecordFilter(django_filters.FilterSet):
     def filter_year(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(local_year_range("published_at", int(value)))
+        return queryset.filter(local_year_range("published_at", value))
 
 
 class RecordApiFilter(AppliedFilters, RecordFilter):

@@ -76,3 +76,16 @@ def test_every_documented_variable_is_read(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-500:]
     assert result.stdout.split()[-3:] == ["6", "False", "600"]
+
+
+def test_an_empty_server_email_is_the_notices_sender_not_an_empty_from():
+    """`SERVER_EMAIL=` in an env file sent error mail to ADMINS with an empty From."""
+    sender = "政府信息公开 <gk@kmgd.gov.cn>"
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SERVER_EMAIL)",
+        env_overrides=prod_env(DEFAULT_FROM_EMAIL=sender, SERVER_EMAIL=""),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == sender  # after the shell's own line

@@ -541,7 +541,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10)  # a hung server must not hold a worker
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "webmaster@localhost"
-SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL") or DEFAULT_FROM_EMAIL  # empty counts as unset, as above
 
 # The 主题分类 (State Council vocabulary) under which published 建议提案 replies are catalogued.
 PROPOSAL_REPLY_TOPIC = os.environ.get("PROPOSAL_REPLY_TOPIC", "综合政务")

@@ -166,6 +166,8 @@ def test_catalogue_pages_have_stable_urls(reader_client):
         ("/disclosures/?topic=abc", 400),
         ("/disclosures/?publisher=999999", 400),
         ("/disclosures/?year=abc", 400),
+        ("/disclosures/?year=2026.5", 400),
+        ("/disclosures/?year=1e3", 400),
         ("/no-such-page/", 404),
     ],
 )
