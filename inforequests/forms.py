@@ -342,7 +342,12 @@ class ReanswerForm(PlainLabels, forms.Form):
 
 class WithdrawForm(PlainLabels, forms.Form):
     withdrawn_on = date_field("撤回日期")
-    note = forms.CharField(label="撤回方式或说明（选填）", required=False, max_length=200)
+    note = forms.CharField(
+        label="撤回方式或说明（选填）",
+        required=False,
+        max_length=200,
+        help_text="只记入办理记录，供工作人员查看；不写入给申请人的终止办理告知书。",
+    )
 
 
 class ArchiveForm(PlainLabels, forms.Form):

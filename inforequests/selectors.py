@@ -438,6 +438,10 @@ CONSULTATION_EVENTS = ("征求意见", "征求意见结束")
 CORRECTION_EVENT = "更正申请人信息"
 
 
+# The applicant's withdrawal: "其他处理：其他；staff's note" (how it came, who took it).
+WITHDRAWAL_EVENT = "申请人撤回"
+
+
 def correction_fields(reason: str) -> str:
     """A CORRECTION_EVENT's reason without staff's words: the field labels corrected."""
     return reason.split("：", 1)[0]
@@ -454,6 +458,8 @@ def events_for_applicant(case):
             event.reason = next((kind.label for kind in Pause.Kind if event.reason.startswith(kind.label)), "")
         elif event.action == CORRECTION_EVENT:
             event.reason = correction_fields(event.reason)
+        elif event.action == WITHDRAWAL_EVENT:
+            event.reason = event.reason.split("；", 1)[0]
     return events
 
 

@@ -477,11 +477,24 @@ def case_extend(*, case, days, approver, reason, on, user=None) -> Case:
     return case
 
 
-def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True, notice_on=None, notice_key=None):
+def _close(
+    case,
+    *,
+    outcome,
+    replied_on,
+    reply_text,
+    action,
+    user,
+    answered=True,
+    notice_on=None,
+    notice_key=None,
+    staff_note="",
+):
     """Closes the case. `answered`: an answer the applicant asked for; a lapse (逾期不补正,
     逾期未缴费) and a withdrawal end the case without one, and stay out of the days taken and
     the on-time rate the public statistics give. `notice_on`: the 告知书's date when it is
-    issued after the day the case closed (a lapse)."""
+    issued after the day the case closed (a lapse). `staff_note`: kept in the case's record
+    for staff, never in the notice."""
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "请选择办理结果。"})
     if replied_on < case.received_on:
@@ -517,7 +530,8 @@ def _close(case, *, outcome, replied_on, reply_text, action, user, answered=True
         )
         case.answered_on_time = due_before is None or replied_on <= due_before
     case.items.filter(outcome="").update(outcome=outcome)
-    _move(case, Case.State.ANSWERED, action=action, effective_on=replied_on, user=user, reason=Outcome(outcome).label)
+    reason = Outcome(outcome).label + (f"；{staff_note}" if staff_note else "")
+    _move(case, Case.State.ANSWERED, action=action, effective_on=replied_on, user=user, reason=reason)
     # The reply keeps the deadline it was answered against (the walk would now include the
     # pause), or none when it closed with the clock stopped (逾期不补正 / 逾期未缴费).
     if case.due_on != due_before:
@@ -614,8 +628,10 @@ def case_withdraw(*, case, withdrawn_on, note="", user=None) -> Case:
         case,
         outcome=Outcome.OTHER,
         replied_on=withdrawn_on,
-        reply_text=f"申请人于{chinese_date(withdrawn_on)}撤回申请，本机关终止办理。" + (f"（{note}）" if note else ""),
-        action="申请人撤回",
+        # The letter speaks to the applicant; how the withdrawal came and who took it is staff's.
+        reply_text=f"您于{chinese_date(withdrawn_on)}撤回申请，本机关终止办理。",
+        staff_note=note,
+        action=selectors.WITHDRAWAL_EVENT,
         user=user,
         answered=False,
         notice_key="withdrawal",

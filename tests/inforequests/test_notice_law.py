@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from inforequests import notices, services
+from inforequests import notices, selectors, services
 from inforequests.models import NoticeTemplate, Outcome, Pause
 
 from .factories import make_case
@@ -15,7 +15,7 @@ D = dt.date
 LAW = "《中华人民共和国政府信息公开条例》"
 
 CITED = {
-    Outcome.GRANTED: "第三十六条第（二）项",
+    Outcome.GRANTED: "第三十六条第（一）项、第（二）项",
     Outcome.PARTIAL: "第三十七条",
     Outcome.DENIED_SECRET: "第十四条，依法确定为国家秘密",
     Outcome.DENIED_LAW: "第十四条，法律、行政法规禁止公开",
@@ -48,6 +48,22 @@ def test_every_answer_cites_its_article_of_the_regulations(outcome):
     assert f"{LAW}{CITED[outcome]}" in _render(outcome)
 
 
+# The statute's own words, where a notice had put it in its own (政府信息公开条例, 2019).
+STATUTE = {
+    Outcome.GRANTED: "所申请公开信息已经主动公开的，告知申请人获取该政府信息的方式、途径；",
+    Outcome.UNABLE_NEEDS_MAKING: "需要行政机关对现有政府信息进行加工、分析的，行政机关可以不予提供。",
+    Outcome.NOT_PROCESSED_PETITION: "申请人以政府信息公开申请的形式进行信访、投诉、举报等活动，"
+    "行政机关应当告知申请人不作为政府信息公开申请处理并可以告知通过相应渠道提出。",
+    Outcome.NOT_PROCESSED_PUBLICATION: "申请人提出的申请内容为要求行政机关提供政府公报、报刊、书籍等公开出版物的，"
+    "行政机关可以告知获取的途径。",
+}
+
+
+@pytest.mark.parametrize("outcome", list(STATUTE))
+def test_a_quoted_article_is_the_statutes_own_words(outcome):
+    assert STATUTE[outcome] in _render(outcome)
+
+
 def test_unpaid_cites_the_fee_rules_and_a_withdrawal_cites_none():
     assert "国办函〔2020〕109号" in _render(Outcome.OTHER_UNPAID)
     assert LAW not in _render(Outcome.OTHER)
@@ -61,6 +77,19 @@ def test_a_withdrawal_is_told_as_an_end_not_as_a_decision_to_contest():
     assert notice.title == "终止办理告知书" and "撤回申请，本机关终止办理" in notice.body
     assert "经审查" not in notice.body and "行政复议" not in notice.body
     assert case.outcome == Outcome.OTHER
+
+
+def test_a_withdrawal_letter_speaks_to_the_applicant_and_keeps_staffs_note_to_staff():
+    """It read "申请人于…撤回申请…（电话撤回，经办人李四记录）": the applicant in the third person,
+    and staff's note printed in the letter, the mail and on the status page."""
+    case = make_case(received_on=D(2026, 11, 2))
+    case = services.case_withdraw(case=case, withdrawn_on=D(2026, 11, 3), note="电话撤回，经办人李四记录")
+    notice = case.notices.get(key="withdrawal")
+    assert "您于2026年11月3日撤回申请，本机关终止办理。" in notice.body and "李四" not in notice.body
+    event = case.events.get(action="申请人撤回")
+    assert "电话撤回，经办人李四记录" in event.reason  # kept for staff
+    shown = [e.reason for e in selectors.events_for_applicant(case)]
+    assert not any("李四" in reason for reason in shown) and "其他处理：其他" in shown
 
 
 def test_a_template_citing_the_article_itself_is_not_cited_twice():
