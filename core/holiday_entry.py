@@ -13,8 +13,13 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 
 from .models import WorkingDayOverride
+
+# Sent once a whole notice is saved, with its days (`days`): the apps that count working days
+# recompute once, for the notice, instead of once per day as the admin form's saves do.
+notice_entered = Signal()
 
 MAX_LINES = 200
 MAX_RUN_DAYS = 31  # the longest holiday run a notice gives is 8 or 9 days
@@ -132,5 +137,7 @@ def enter_notice(text: str) -> list[WorkingDayOverride]:
         raise ValidationError(errors)
     with transaction.atomic():
         for day in days:
+            day.entered_with_notice = True  # one recomputation for them all (notice_entered)
             day.save()
+        notice_entered.send(sender=WorkingDayOverride, days=days)
     return days

@@ -55,7 +55,9 @@ class WorkingDayOverride(models.Model):
         errors = {}
         # "2027年春节" on 2026-02-08: the year typed in the date is last year's, a day whose
         # official answer the override would silently replace.
-        named = {int(year) for year in re.findall(r"(\d{4})年", self.note or "")}
+        # Not a full date: "国办发明电〔2026〕7号（2026年11月12日）" is the notice's own date,
+        # always the year before the one it arranges.
+        named = {int(year) for year in re.findall(r"(\d{4})年(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)", self.note or "")}
         # A notice may start in the December before its year (元旦 and its 调休, as in 2008, 2019
         # and 2024): late December may name the next year.
         years = {self.date.year} if self.date else set()

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.urls import reverse
 
+from core import holiday_entry
 from core.current import current_user
 from core.demo import register_demo_loader
 from core.models import WorkingDayOverride, WorkingDayYear
@@ -71,11 +72,25 @@ def _calendar_changed(sender, instance, **kwargs):
     # After commit, so the recomputation reads the new calendar (and a rolled-back edit moves nothing).
     from .services import recompute_open_cases
 
+    if getattr(instance, "entered_with_notice", False):
+        return  # recomputed once for the whole notice (_notice_entered)
+
     verb = "删除" if kwargs.get("signal") is post_delete else "调整"
     reason = f"工作日{verb}：{instance.date:%Y-%m-%d}{'上班' if instance.is_workday else '休息'}（{instance.note}）"
     dates = {instance.date, getattr(instance, "_previous_date", None) or instance.date}
     user = current_user()  # logged as the staff member who changed the calendar
     transaction.on_commit(lambda: recompute_open_cases(reason=reason, user=user, dates=sorted(dates)))
+
+
+def _notice_entered(sender, days, **kwargs):
+    """A whole notice entered at once: one recomputation, its event naming the notice's runs
+    (per day, the first day's event stood for a week's move)."""
+    from .services import recompute_open_cases
+
+    reason = f"按通知录入放假安排：{holiday_entry.describe(days)}"
+    dates = sorted(day.date for day in days)
+    user = current_user()
+    transaction.on_commit(lambda: recompute_open_cases(reason=reason, user=user, dates=dates))
 
 
 def _year_changed(sender, instance, **kwargs):
@@ -94,3 +109,4 @@ post_delete.connect(_year_changed, sender=WorkingDayYear, dispatch_uid="inforequ
 pre_save.connect(_remember_old_date, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-before")
 post_save.connect(_calendar_changed, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-save")
 post_delete.connect(_calendar_changed, sender=WorkingDayOverride, dispatch_uid="inforequests-calendar-delete")
+holiday_entry.notice_entered.connect(_notice_entered, dispatch_uid="inforequests-calendar-notice")

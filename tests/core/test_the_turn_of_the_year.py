@@ -66,6 +66,15 @@ def test_a_date_in_another_year_than_its_note_names_is_refused():
     WorkingDayOverride(date=D(YEAR, 2, 8), is_workday=False, note="国办发明电〔2026〕7号").full_clean()
 
 
+def test_a_note_citing_the_notices_own_date_is_not_taken_for_the_year_it_arranges():
+    """The State Council publishes a year's notice the year before: its date in the note
+    refused every day of it."""
+    note = f"国办发明电〔{YEAR - 1}〕7号（{YEAR - 1}年11月12日）春节放假"
+    WorkingDayOverride(date=D(YEAR, 2, 8), is_workday=False, note=note).full_clean()
+    with pytest.raises(ValidationError):  # a year named as the holiday's is still checked
+        WorkingDayOverride(date=D(YEAR, 2, 8), is_workday=False, note=f"{YEAR - 1}年春节放假").full_clean()
+
+
 def test_a_forgotten_mid_autumn_is_named_though_the_national_day_is_entered():
     """中秋's window held 国庆's: any 国庆 rest day passed for a 中秋 left out."""
     for month, day, name in [(2, 8, "春节"), (4, 5, "清明节"), (5, 3, "劳动节"), (6, 9, "端午节")]:

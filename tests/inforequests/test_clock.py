@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from core import holiday_entry
 from core.models import WorkingDayOverride
 from core.working_days import Calendar, add_working_days, is_workday, working_days_between
 from inforequests import clock, services
@@ -107,6 +108,19 @@ def test_a_calendar_override_recomputes_open_cases_and_logs_it(django_capture_on
     case.refresh_from_db()
     assert case.due_on == D(2026, 10, 22)
     assert not CaseEvent.objects.filter(case=later, action="期限重算").exists()
+
+
+def test_a_whole_notice_recomputes_once_naming_its_runs(django_capture_on_commit_callbacks):
+    """Per day, the first day's 期限重算 event stood for the whole notice's move."""
+    case = make_case(received_on=D(2026, 9, 18))  # due Thu 22 Oct
+    with django_capture_on_commit_callbacks(execute=True):
+        holiday_entry.enter_notice("2026-10-14 至 2026-10-15 放假 测试调整")
+    case.refresh_from_db()
+    assert case.due_on == D(2026, 10, 26)  # two working days fewer: Fri 23, Mon 26
+    events = [event.reason for event in CaseEvent.objects.filter(case=case, action="期限重算")]
+    assert len(events) == 1, events
+    assert "按通知录入放假安排：2026-10-14至2026-10-15放假（2天）" in events[0]
+    assert "2026-10-22 → 2026-10-26" in events[0]
 
 
 def test_override_table_is_read_before_chinesecalendar_and_for_unknown_years():
