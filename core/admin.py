@@ -82,7 +82,9 @@ class WorkingDayOverrideAdmin(HistoryAdmin):
             self.message_user(
                 request,
                 f"{obj.date:%Y-%m-%d}（星期{WEEKDAYS[obj.date.weekday()]}）本来就是{usual}，这条调整不改变任何期限。"
-                f"如果这一天是{'放假日，请取消勾选' if obj.is_workday else '调休上班日，请勾选'}“工作日”。",
+                f"如果这一天是{'放假日，请取消勾选' if obj.is_workday else '调休上班日，请勾选'}“工作日”。"
+                # Not "leave it out": confirming the year looks for each holiday's rest days.
+                + ("" if obj.is_workday else "节假日中的周末照常录入：确认全年放假安排时，据此核对每个节日都已录入。"),
                 messages.INFO,
             )
 

@@ -56,6 +56,12 @@ def holidays_not_entered(year: int, rest_days) -> list[str]:
         return any(dt.date(year, *first) <= day <= dt.date(year, *last) for day in rest_days for first, last in spans)
 
     missing = [name for name, first, last in HOLIDAY_WINDOWS if not entered([(first, last)])]
+    # 元旦 on a weekend is made up on a weekday (放假办法 Art. 6; the Monday, 2005–2023): that
+    # day is a working day unless entered.
+    if dt.date(year, 1, 1).weekday() >= 5 and not any(
+        dt.date(year, 1, 2) <= day <= dt.date(year, 1, 4) and day.weekday() < 5 for day in rest_days
+    ):
+        missing.insert(0, "元旦补休")
     if not entered(MID_AUTUMN_DAYS):
         missing.insert(len(missing) - ("国庆节" in missing), "中秋节")
     return missing

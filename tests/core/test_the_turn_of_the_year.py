@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from core import holiday_entry
 from core.models import WorkingDayOverride, WorkingDayYear
+from core.working_days import holidays_not_entered, year_is_known
 from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,8 @@ def rest(month, day, note="放假"):
 
 def test_a_year_cannot_be_confirmed_entered_in_full_with_its_holidays_missing():
     rest(1, 1, "元旦")
+    if D(YEAR, 1, 1).weekday() >= 5:  # its weekday 补休 too (the next test)
+        rest(1, 8 - D(YEAR, 1, 1).weekday(), "元旦")
     year = WorkingDayYear(year=YEAR, note="国办发明电（测试）")
     with pytest.raises(ValidationError) as refused:
         year.full_clean()
@@ -55,6 +58,37 @@ def test_a_year_cannot_be_confirmed_entered_in_full_with_its_holidays_missing():
     assert refused.value.message_dict["year"][0].count("节") == 1 and "国庆节" in refused.value.message_dict["year"][0]
     rest(10, 4, "国庆节")
     year.full_clean()
+
+
+def test_a_new_years_day_on_a_weekend_needs_its_weekday_made_up():
+    """1 January on a Saturday or Sunday gives a weekday off (the Monday): a year entered
+    without it counted that Monday as a working day, exactly."""
+    others = [D(2028, 2, 1), D(2028, 4, 4), D(2028, 5, 1), D(2028, 5, 29), D(2028, 10, 3), D(2028, 10, 8)]
+    assert D(2028, 1, 1).weekday() == 5
+    assert holidays_not_entered(2028, [D(2028, 1, 1), *others]) == ["元旦补休"]
+    assert holidays_not_entered(2028, [D(2028, 1, 1), D(2028, 1, 3), *others]) == []
+    assert (
+        holidays_not_entered(
+            2029, [D(2029, 2, 13), D(2029, 4, 4), D(2029, 5, 1), D(2029, 6, 18), D(2029, 9, 24), D(2029, 10, 3)]
+        )
+        == []
+    )
+
+
+def test_every_year_chinesecalendar_knows_passes_the_check_with_its_own_holidays():
+    """The checks hold for the notices as issued (2008 on): nothing they ask for is made up."""
+    year = 2008
+    while year_is_known(year):
+        named = [
+            D(year, 1, 1) + dt.timedelta(days=n)
+            for n in range(366)
+            if (D(year, 1, 1) + dt.timedelta(days=n)).year == year
+            and chinese_calendar.get_holiday_detail(D(year, 1, 1) + dt.timedelta(days=n))[1] is not None
+            and not chinese_calendar.is_workday(D(year, 1, 1) + dt.timedelta(days=n))
+        ]
+        assert holidays_not_entered(year, named) == [], year
+        year += 1
+    assert year > 2025
 
 
 def test_a_date_in_another_year_than_its_note_names_is_refused():
@@ -123,6 +157,8 @@ def test_an_override_that_changes_nothing_is_named_in_the_admin(client, admin_us
     )
     assert WorkingDayOverride.objects.filter(date=saturday).exists()
     assert "本来就是休息日，这条调整不改变任何期限" in page.content.decode()
+    # Not advice to leave it out: confirming the year looks for each holiday's days.
+    assert "节假日中的周末照常录入" in page.content.decode()
     page = client.post(
         "/admin/core/workingdayoverride/add/", {"date": f"{YEAR}-02-09", "note": f"{YEAR}年春节"}, follow=True
     )
