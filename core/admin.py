@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from . import holiday_entry
+from .dates import chinese_weekday
 from .history_admin import HistoryAdmin
 from .models import WorkingDayOverride, WorkingDayYear
 from .working_days import Calendar
@@ -23,9 +24,6 @@ class HolidayNoticeForm(forms.Form):
         f"{holiday_entry.EXAMPLE}。全部无误才保存；保存后进行中的申请按新日历重算期限。",
         error_messages={"required": "请填写放假安排。", "max_length": "内容过长，请分几次录入。"},
     )
-
-
-WEEKDAYS = "一二三四五六日"
 
 
 @admin.register(WorkingDayOverride)
@@ -71,7 +69,7 @@ class WorkingDayOverrideAdmin(HistoryAdmin):
 
     @admin.display(description="星期")
     def weekday(self, obj):
-        return f"星期{WEEKDAYS[obj.date.weekday()]}"
+        return chinese_weekday(obj.date)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -81,7 +79,7 @@ class WorkingDayOverrideAdmin(HistoryAdmin):
             usual = "工作日" if obj.is_workday else "休息日"
             self.message_user(
                 request,
-                f"{obj.date:%Y-%m-%d}（星期{WEEKDAYS[obj.date.weekday()]}）本来就是{usual}，这条调整不改变任何期限。"
+                f"{obj.date:%Y-%m-%d}（{chinese_weekday(obj.date)}）本来就是{usual}，这条调整不改变任何期限。"
                 f"如果这一天是{'放假日，请取消勾选' if obj.is_workday else '调休上班日，请勾选'}“工作日”。"
                 # Not "leave it out": confirming the year looks for each holiday's rest days.
                 + ("" if obj.is_workday else "节假日中的周末照常录入：确认全年放假安排时，据此核对每个节日都已录入。"),

@@ -47,6 +47,14 @@ def chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+WEEKDAY_CHARACTERS = "一二三四五六日"  # Monday first, as date.weekday() counts
+
+
+def chinese_weekday(day: dt.date) -> str:
+    """A date's weekday as notices write it: 星期六."""
+    return f"星期{WEEKDAY_CHARACTERS[day.weekday()]}"
+
+
 def chinese_moment(moment: dt.datetime) -> str:
     """An aware moment as messages write it, in the site's time: 2026年12月6日 09:07."""
     local = timezone.localtime(moment)

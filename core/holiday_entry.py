@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 
+from .dates import WEEKDAY_CHARACTERS, chinese_weekday
 from .models import WorkingDayOverride
 
 # Sent once a whole notice is saved, with its days (`days`): the apps that count working days
@@ -23,15 +24,15 @@ notice_entered = Signal()
 
 MAX_LINES = 200
 MAX_RUN_DAYS = 31  # the longest holiday run a notice gives is 8 or 9 days
-SEPARATOR = r"\s*(?:-|/|\.|年)\s*"
+YEAR_SEPARATOR = r"\s*(?:-|/|\.|年)\s*"
+MONTH_SEPARATOR = r"\s*(?:-|/|\.|月)\s*"
 # A weekday as notices write it after a date, "（星期六）" or "(周日)": checked against the date.
 WEEKDAY = r"(?:\s*[（(]\s*(?:星期|周|礼拜)?([一二三四五六日天])\s*[）)])?"
-START = rf"(\d{{4}}){SEPARATOR}(\d{{1,2}})\s*(?:-|/|\.|月)\s*(\d{{1,2}})\s*日?{WEEKDAY}"
+START = rf"(\d{{4}}){YEAR_SEPARATOR}(\d{{1,2}}){MONTH_SEPARATOR}(\d{{1,2}})\s*日?{WEEKDAY}"
 # The end of a run as notices write it, "至2月13日" or "至13日": its year and month may be left
 # out, taken from the start (read as one day when they were, a week's holiday was lost).
-END = rf"(?:(\d{{4}}){SEPARATOR})?(?:(\d{{1,2}})\s*(?:-|/|\.|月)\s*)?(\d{{1,2}})\s*日?{WEEKDAY}"
+END = rf"(?:(\d{{4}}){YEAR_SEPARATOR})?(?:(\d{{1,2}}){MONTH_SEPARATOR})?(\d{{1,2}})\s*日?{WEEKDAY}"
 LINE = re.compile(rf"^{START}(?:\s*(?:至|到|~|～|—|–|-{{1,2}})\s*{END})?\s*(放假|休息|上班|补班)\s*(.*)$")
-WEEKDAYS = "一二三四五六日"
 EXAMPLE = "如“2027-02-06 至 2027-02-13 放假 春节”或“2027-02-14 上班 春节调休”"
 
 
@@ -56,9 +57,9 @@ def _end(first, year, month, day):
 def _weekday_error(day, given):
     """The weekday a line gives that is not the date's own, named (None when it is or none is
     given): a date typed one day off is caught where the notice's weekday was copied too."""
-    if given is None or WEEKDAYS.index("日" if given == "天" else given) == day.weekday():
+    if given is None or WEEKDAY_CHARACTERS.index("日" if given == "天" else given) == day.weekday():
         return None
-    return f"{day:%Y-%m-%d}是星期{WEEKDAYS[day.weekday()]}，不是星期{given}，请核对日期。"
+    return f"{day:%Y-%m-%d}是{chinese_weekday(day)}，不是星期{given}，请核对日期。"
 
 
 def describe(days) -> str:
