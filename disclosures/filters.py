@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from core.dates import YEAR_WIDGET_ATTRS, local_day_range, local_year_range
+from core.dates import FIRST_YEAR, LAST_YEAR, YEAR_WIDGET_ATTRS, local_day_range, local_year_range
 from core.filters import AppliedFilters
 
 from .document_numbers import normalize_document_number
@@ -20,7 +20,13 @@ class RecordFilter(django_filters.FilterSet):
         label="年份",
         method="filter_year",
         widget=forms.NumberInput(attrs=YEAR_WIDGET_ATTRS),
-        error_messages={"invalid": "年份请填写四位数字，如2026。"},
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        error_messages={
+            "invalid": "年份请填写四位数字，如2026。",
+            "min_value": f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间。",
+            "max_value": f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间。",
+        },
     )
 
     class Meta:

@@ -168,6 +168,7 @@ def test_catalogue_pages_have_stable_urls(reader_client):
         ("/disclosures/?year=abc", 400),
         ("/disclosures/?year=2026.5", 400),
         ("/disclosures/?year=1e3", 400),
+        ("/disclosures/?year=99999999999999999999", 400),
         ("/no-such-page/", 404),
     ],
 )
