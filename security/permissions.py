@@ -7,10 +7,13 @@ permission given or taken, a group or permission deleted, a migration) writes a 
 its transaction commits, and a kept set with another stamp is read again. So a revocation takes
 effect with the next request, as before. docs/decisions/0105."""
 
+import functools
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections, router
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from core.demo import demo_data_allowed
@@ -36,6 +39,24 @@ class CachedPermissionsBackend(ModelBackend):
                 return None
         return user
 
+    def get_user(self, user_id):
+        """ModelBackend.get_user, reading the row with a statement the ORM compiled once per
+        database: compiling `User.objects.get(pk=…)` anew cost every signed-in request more CPU
+        than sending it. The row is still read on every request (a deactivated account, a
+        changed password or superuser status counts at once)."""
+        model = get_user_model()
+        using = router.db_for_read(model)
+        statement = _user_statement(using)
+        with connections[using].cursor() as cursor:
+            cursor.execute(statement.sql, [user_id])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if statement.converters:
+            row = next(statement.compiler.apply_converters([row], statement.converters))
+        user = model.from_db(using, statement.columns, row)
+        return user if self.user_can_authenticate(user) else None
+
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return super().get_all_permissions(user_obj, obj)
@@ -46,6 +67,25 @@ class CachedPermissionsBackend(ModelBackend):
                 kept.get(f"{user_obj.pk}:{int(user_obj.is_superuser)}", lambda: frozenset(compute(user_obj)))
             )
         return user_obj._perm_cache
+
+
+class _UserStatement:
+    """`User.objects.filter(pk=…)` on one database, compiled: its SQL, the columns it selects
+    and the converters the backend applies to them (SQLite's dates and booleans)."""
+
+    def __init__(self, model, using):
+        self.compiler = model._default_manager.db_manager(using).filter(pk=0).query.get_compiler(using)
+        self.sql, params = self.compiler.as_sql()
+        if len(params) != 1:
+            raise ValueError(f"reading a user by primary key took {len(params)} parameters")
+        selected = [expression for expression, *_ in self.compiler.select]
+        self.columns = [expression.target.attname for expression in selected]
+        self.converters = self.compiler.get_converters(selected)
+
+
+@functools.cache
+def _user_statement(using):
+    return _UserStatement(get_user_model(), using)
 
 
 def connect_signals():
