@@ -7,6 +7,8 @@ from core.filters import AppliedFilters
 from .document_numbers import normalize_document_number
 from .models import DisclosureRecord, Organization, Topic
 
+YEAR_OUT_OF_RANGE = f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间。"
+
 
 class YearFilter(django_filters.NumberFilter):
     # A whole year: "2026.5" listed 2026 while the form kept the decimal ("2026.5年（无信息）").
@@ -24,8 +26,8 @@ class RecordFilter(django_filters.FilterSet):
         max_value=LAST_YEAR,
         error_messages={
             "invalid": "年份请填写四位数字，如2026。",
-            "min_value": f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间。",
-            "max_value": f"年份应在{FIRST_YEAR}至{LAST_YEAR}年之间。",
+            "min_value": YEAR_OUT_OF_RANGE,
+            "max_value": YEAR_OUT_OF_RANGE,
         },
     )
 
