@@ -42,6 +42,15 @@ def local_day(moment: dt.datetime) -> dt.date:
         return moment.date()
 
 
+def after_today(day: dt.date, label: str) -> str | None:
+    """The message for a date of something that has already happened (a notice sent, an answer
+    given) that lies after today in the site's time; None when it does not. A mistyped year would
+    otherwise move a legal deadline by months."""
+    if day > timezone.localdate():
+        return f"{label}不能晚于今天。"
+    return None
+
+
 def chinese_date(day: dt.date) -> str:
     """A date as notices and messages write it: 2026年12月6日, never zero-padded."""
     return f"{day.year}年{day.month}月{day.day}日"

@@ -2,8 +2,8 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from core.dates import after_today
 from core.forms import PlainLabels, ShortModelChoiceField
 
 from .identity import EXTENSION_MARK, fold_width, normalize_id, validate_credit_code, validate_resident_id
@@ -27,13 +27,26 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def date_field(label, **kwargs):
+def date_field(label, *, happened=True, **kwargs):
+    """A date staff give. One of a step already taken (`happened`) may not lie after today: said
+    beside the field together with the form's other errors, not only once they are put right and
+    the service sees it (the service checks it too, for every other caller)."""
+    validators = [_not_after_today(label)] if happened else []
     return forms.DateField(
         label=label,
         widget=DateInput(),
+        validators=validators,
         error_messages={"required": f"请填写{label}。", "invalid": f"{label}格式不正确，请按“2026-10-08”填写。"},
         **kwargs,
     )
+
+
+def _not_after_today(label):
+    def validate(day):
+        if message := after_today(day, label):
+            raise ValidationError(message, code="after_today")
+
+    return validate
 
 
 # An extension as people write it after a landline: 转 8001, 分机8001, ext. 8001 (NFKC-folded).
@@ -194,12 +207,6 @@ class StaffEntryForm(ApplicationForm):
         self.fields["agency"].queryset = agencies
         del self.fields["website"]
 
-    def clean_received_on(self):
-        day = self.cleaned_data["received_on"]
-        if day > timezone.localdate():
-            raise ValidationError("收到申请日期不能晚于今天。")
-        return day
-
 
 class LookupForm(PlainLabels, forms.Form):
     query_code = forms.CharField(
@@ -317,7 +324,10 @@ class ReopenForm(PlainLabels, forms.Form):
     order_date = date_field("决定/判决日期")
     served_on = date_field("送达本机关日期", help_text="视为收到申请之日，重新计算20个工作日的答复期限。")
     ordered_due_on = date_field(
-        "决定书/判决书规定的答复期限", required=False, help_text="决定书或判决书规定了答复期限的填写；未规定的不填。"
+        "决定书/判决书规定的答复期限",
+        happened=False,
+        required=False,
+        help_text="决定书或判决书规定了答复期限的填写；未规定的不填。",
     )
     reason = forms.CharField(
         label="重新答复理由",

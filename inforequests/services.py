@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from core.dates import chinese_date
+from core.dates import after_today, chinese_date
 from core.mail import send_after_commit
 from core.working_days import add_working_days, load_calendar, working_days_between
 
@@ -167,8 +167,8 @@ def _today(today):
 
 def _check_day(day, field, label, *, not_before=None):
     """A date staff give for a step: not in the future, not before what it follows."""
-    if day > timezone.localdate():
-        raise ValidationError({field: f"{label}不能晚于今天。"})
+    if message := after_today(day, label):
+        raise ValidationError({field: message})
     if not_before is not None and day < not_before:
         raise ValidationError({field: f"{label}不能早于{chinese_date(not_before)}。"})
 
@@ -205,8 +205,8 @@ def case_register(
         user.has_perm("inforequests.add_case") and selectors.staff_agencies(user).filter(pk=agency.pk).exists()
     ):
         raise PermissionDenied("无权为其他机关登记申请。")
-    if received_on > timezone.localdate() and not is_demo:
-        raise ValidationError({"received_on": "收到申请日期不能晚于今天。"})
+    if not is_demo and (message := after_today(received_on, "收到申请日期")):
+        raise ValidationError({"received_on": message})
     if received_on < REGULATIONS_IN_FORCE:
         raise ValidationError({"received_on": f"收到申请日期不能早于条例施行之日（{REGULATIONS_IN_FORCE:%Y-%m-%d}）。"})
     code = query_code or new_query_code()
@@ -266,8 +266,8 @@ def case_request_correction(*, case, notice_on, reason, waiting_until=None, user
         errors["notice_on"] = "补正只能一次性告知，本件已告知过补正。"
     elif notice_on < case.received_on:
         errors["notice_on"] = "补正通知日期不能早于收到申请日期。"
-    elif notice_on > timezone.localdate():  # a mistyped year would move the deadline by months
-        errors["notice_on"] = "补正通知日期不能晚于今天。"
+    elif message := after_today(notice_on, "补正通知日期"):
+        errors["notice_on"] = message
     else:
         used, _ = working_days_between(case.received_on, notice_on)
         if used > clock.CORRECTION_NOTICE_DAYS:
@@ -460,8 +460,8 @@ def case_extend(*, case, days, approver, reason, on, user=None) -> Case:
         errors["on"] = f"答复期限（{case.due_on:%Y-%m-%d}）已过，不能再延期。"
     elif on < case.received_on:
         errors["on"] = "延期决定日期不能早于收到申请日期。"
-    elif on > timezone.localdate():
-        errors["on"] = "延期决定日期不能晚于今天。"
+    elif message := after_today(on, "延期决定日期"):
+        errors["on"] = message
     if errors:
         raise ValidationError(errors)
     case.extension_days, case.extension_approver = days, approver.strip()
@@ -675,12 +675,12 @@ def case_reopen_for_reanswer(
     answered_on, today = _latest_answer_on(case), timezone.localdate()
     if order_date < answered_on:
         errors["order_date"] = f"决定/判决日期不能早于被重新答复的答复日期（{chinese_date(answered_on)}）。"
-    elif order_date > today:
-        errors["order_date"] = "决定/判决日期不能晚于今天。"
+    elif message := after_today(order_date, "决定/判决日期"):
+        errors["order_date"] = message
     if served_on < order_date:
         errors["served_on"] = "送达本机关日期不能早于决定/判决日期。"
-    elif served_on > today:
-        errors["served_on"] = "送达本机关日期不能晚于今天。"
+    elif message := after_today(served_on, "送达本机关日期"):
+        errors["served_on"] = message
     if ordered_due_on is not None and ordered_due_on <= served_on:
         errors["ordered_due_on"] = "规定的答复期限应晚于送达本机关日期。"
     if errors:
@@ -735,8 +735,8 @@ def case_reanswer(*, case, outcome, replied_on, reply_text, third_party_reason="
         errors["third_party_reason"] = THIRD_PARTY_REASON_NEEDED
     if replied_on < round_.served_on:
         errors["replied_on"] = f"重新答复日期不能早于送达本机关日期（{chinese_date(round_.served_on)}）。"
-    elif replied_on > timezone.localdate():
-        errors["replied_on"] = "重新答复日期不能晚于今天。"
+    elif message := after_today(replied_on, "重新答复日期"):
+        errors["replied_on"] = message
     if errors:
         raise ValidationError(errors)
     round_.outcome, round_.replied_on, round_.reply_text = outcome, replied_on, reply_text.strip()
