@@ -3,6 +3,7 @@ from django.db import models
 
 from core.concurrency import VersionedAdminMixin
 from core.history_admin import HistoryAdmin
+from core.kept_uploads import KeptFileInput
 
 from .models import SiteSettings
 
@@ -11,7 +12,8 @@ from .models import SiteSettings
 class SiteSettingsAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["site_name", "site_domain", "site_id_code"]
     # An address typed without a scheme is an https one (Django 6's default, without its warning).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # A logo chosen in a form refused for another field is kept, not chosen again.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, models.ImageField: {"widget": KeptFileInput}}
 
     def has_add_permission(self, request):
         # One row only: the site has one header and footer.

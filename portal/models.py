@@ -1,5 +1,60 @@
+import secrets
+from pathlib import PurePosixPath
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+# The site's logo goes out with every page's header: a small picture in a format every browser
+# shows. Vector files (SVG) can carry script and are not taken.
+LOGO_FORMATS = {
+    "PNG": ("image/png", (".png",)),
+    "JPEG": ("image/jpeg", (".jpg", ".jpeg")),
+    "WEBP": ("image/webp", (".webp",)),
+}
+LOGO_MAX_KB = 200
+LOGO_MAX_SIDE = 1000  # pixels
+
+
+def logo_path(instance, filename):
+    """A new name for every upload: a page names the picture by it, so a browser may keep the
+    picture for good and a replaced logo shows at once."""
+    return f"site/logo-{secrets.token_hex(8)}{PurePosixPath(filename).suffix.lower()}"
+
+
+def validate_logo(file):
+    """A newly chosen logo (one already saved is not read again): PNG, JPEG or WebP by its
+    bytes, its extension agreeing, at most LOGO_MAX_KB and LOGO_MAX_SIDE a side."""
+    if getattr(file, "_committed", False):
+        return
+    if file.size > LOGO_MAX_KB * 1024:
+        raise ValidationError(
+            f"网站标志不能超过{LOGO_MAX_KB} KB，所选文件为{-(-file.size // 1024)} KB。请缩小或压缩后重新选择。",
+            code="too_big",
+        )
+    from PIL import Image, UnidentifiedImageError  # only where a logo is chosen: not in every worker
+
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            kind, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        kind = None
+    finally:
+        file.seek(0)
+    if kind not in LOGO_FORMATS:
+        raise ValidationError("网站标志须为PNG、JPEG或WebP格式的图片，所选文件不是。请重新选择。", code="format")
+    suffix = PurePosixPath(file.name).suffix.lower()
+    if suffix not in LOGO_FORMATS[kind][1]:
+        raise ValidationError(
+            f"所选文件是{kind}图片，扩展名却是“{suffix or '（无）'}”。请改为{LOGO_FORMATS[kind][1][0]}后重新选择。",
+            code="suffix",
+        )
+    if max(width, height) > LOGO_MAX_SIDE:
+        raise ValidationError(
+            f"网站标志每边不能超过{LOGO_MAX_SIDE}像素，所选图片为{width}×{height}。请缩小后重新选择。", code="too_large"
+        )
 
 
 class SiteSettings(models.Model):
@@ -34,6 +89,19 @@ class SiteSettings(models.Model):
         blank=True,
         help_text="如 https://bszs.conac.cn/sitename?method=show&id=…（中央编办开办网站时发放）。",
     )
+    # Shown before the site's name in every header (the name stays: it is what the link says).
+    logo = models.ImageField(
+        "网站标志",
+        upload_to=logo_path,
+        validators=[validate_logo],
+        width_field="logo_width",
+        height_field="logo_height",
+        blank=True,
+        help_text=f"显示在每页页头网站名称之前。PNG、JPEG或WebP格式，不超过{LOGO_MAX_KB} KB，每边不超过{LOGO_MAX_SIDE}像素；"
+        "页面按文字大小缩放显示，高度约为网站名称的两倍。",
+    )
+    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     # The national 我为政府网站找错 platform, by the site's 网站标识码.
@@ -42,6 +110,19 @@ class SiteSettings(models.Model):
     @property
     def error_report_url(self):
         return self.ERROR_REPORT_URL.format(code=self.site_id_code) if self.site_id_code else ""
+
+    @property
+    def logo_name(self):
+        return PurePosixPath(self.logo.name).name if self.logo else ""
+
+    @property
+    def logo_url(self):
+        return reverse("portal:site_logo", args=[self.logo_name]) if self.logo else ""
+
+    @property
+    def logo_content_type(self):
+        suffix = PurePosixPath(self.logo.name).suffix.lower()
+        return next((content_type for content_type, suffixes in LOGO_FORMATS.values() if suffix in suffixes), "")
 
     class Meta:
         verbose_name = verbose_name_plural = "网站设置"

@@ -2,9 +2,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from core.http import READER_REPLAY
 from core.navigation import section_children, site_sections
@@ -12,6 +13,7 @@ from core.pages import PageMeta, render_page
 from core.rendering import keep_response
 from disclosures import selectors as disclosure_selectors
 
+from .models import SiteSettings
 from .preferences import COOKIE_MAX_AGE, COOKIE_NAME
 
 
@@ -36,6 +38,22 @@ def sitemap_page(request):
 @keep_response
 def accessibility_statement(request):
     return render_page(request, "portal/accessibility.html", PageMeta(name="无障碍声明"))
+
+
+@require_safe
+def site_logo(request, name):
+    """The site's logo, by the name of the current one only: a replaced or removed logo is
+    gone. Its name is new with every upload (portal.models.logo_path), so it is kept for good."""
+    site = SiteSettings.current()
+    if not site.logo or site.logo_name != name:
+        raise Http404("没有这个图片。")
+    try:
+        handle = site.logo.storage.open(site.logo.name)
+    except OSError:
+        raise Http404("没有这个图片。") from None
+    response = FileResponse(handle, content_type=site.logo_content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 @csrf_exempt  # the forms sit in cached pages shared by every reader, so they carry no token
