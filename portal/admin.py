@@ -12,7 +12,7 @@ from .models import SiteSettings
 class SiteSettingsAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["site_name", "site_domain", "site_id_code"]
     # An address typed without a scheme is an https one (Django 6's default, without its warning).
-    # A logo chosen in a form refused for another field is kept, not chosen again.
+    # A picture chosen in a form refused for another field is kept, not chosen again.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}, models.ImageField: {"widget": KeptFileInput}}
 
     def has_add_permission(self, request):

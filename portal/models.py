@@ -4,57 +4,95 @@ from pathlib import PurePosixPath
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.deconstruct import deconstructible
 from simple_history.models import HistoricalRecords
 
-# The site's logo goes out with every page's header: a small picture in a format every browser
-# shows. Vector files (SVG) can carry script and are not taken.
-LOGO_FORMATS = {
+# The logo and the 党政机关网站标识 go out with every page: small pictures in a format every
+# browser shows. Vector files (SVG) can carry script and are not taken.
+SITE_IMAGE_FORMATS = {
     "PNG": ("image/png", (".png",)),
     "JPEG": ("image/jpeg", (".jpg", ".jpeg")),
     "WEBP": ("image/webp", (".webp",)),
 }
-LOGO_MAX_KB = 200
-LOGO_MAX_SIDE = 1000  # pixels
+SITE_IMAGE_MAX_KB = 200
+SITE_IMAGE_MAX_SIDE = 1000  # pixels
 
 
-def logo_path(instance, filename):
+@deconstructible
+class SiteImagePath:
     """A new name for every upload: a page names the picture by it, so a browser may keep the
-    picture for good and a replaced logo shows at once."""
-    return f"site/logo-{secrets.token_hex(8)}{PurePosixPath(filename).suffix.lower()}"
+    picture for good and a replaced one shows at once."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
+    def __call__(self, instance, filename):
+        return f"site/{self.kind}-{secrets.token_hex(8)}{PurePosixPath(filename).suffix.lower()}"
+
+    def __eq__(self, other):
+        return isinstance(other, SiteImagePath) and other.kind == self.kind
 
 
-def validate_logo(file):
-    """A newly chosen logo (one already saved is not read again): PNG, JPEG or WebP by its
-    bytes, its extension agreeing, at most LOGO_MAX_KB and LOGO_MAX_SIDE a side."""
-    if getattr(file, "_committed", False):
-        return
-    if file.size > LOGO_MAX_KB * 1024:
-        raise ValidationError(
-            f"网站标志不能超过{LOGO_MAX_KB} KB，所选文件为{-(-file.size // 1024)} KB。请缩小或压缩后重新选择。",
-            code="too_big",
-        )
-    from PIL import Image, UnidentifiedImageError  # only where a logo is chosen: not in every worker
+@deconstructible
+class SiteImageValidator:
+    """A newly chosen picture (one already saved is not read again): PNG, JPEG or WebP by its
+    bytes, its extension agreeing, at most SITE_IMAGE_MAX_KB and SITE_IMAGE_MAX_SIDE a side."""
 
-    try:
-        file.seek(0)
-        with Image.open(file) as image:
-            kind, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        kind = None
-    finally:
-        file.seek(0)
-    if kind not in LOGO_FORMATS:
-        raise ValidationError("网站标志须为PNG、JPEG或WebP格式的图片，所选文件不是。请重新选择。", code="format")
-    suffix = PurePosixPath(file.name).suffix.lower()
-    if suffix not in LOGO_FORMATS[kind][1]:
-        raise ValidationError(
-            f"所选文件是{kind}图片，扩展名却是“{suffix or '（无）'}”。请改为{LOGO_FORMATS[kind][1][0]}后重新选择。",
-            code="suffix",
-        )
-    if max(width, height) > LOGO_MAX_SIDE:
-        raise ValidationError(
-            f"网站标志每边不能超过{LOGO_MAX_SIDE}像素，所选图片为{width}×{height}。请缩小后重新选择。", code="too_large"
-        )
+    def __init__(self, label):
+        self.label = label
+
+    def __eq__(self, other):
+        return isinstance(other, SiteImageValidator) and other.label == self.label
+
+    def __call__(self, file):
+        if getattr(file, "_committed", False):
+            return
+        label = self.label
+        if file.size > SITE_IMAGE_MAX_KB * 1024:
+            raise ValidationError(
+                f"{label}不能超过{SITE_IMAGE_MAX_KB} KB，所选文件为{-(-file.size // 1024)} KB。请缩小或压缩后重新选择。",
+                code="too_big",
+            )
+        from PIL import Image, UnidentifiedImageError  # only where a picture is chosen: not in every worker
+
+        try:
+            file.seek(0)
+            with Image.open(file) as image:
+                kind, (width, height) = image.format, image.size
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+            kind = None
+        finally:
+            file.seek(0)
+        if kind not in SITE_IMAGE_FORMATS:
+            raise ValidationError(f"{label}须为PNG、JPEG或WebP格式的图片，所选文件不是。请重新选择。", code="format")
+        suffixes = SITE_IMAGE_FORMATS[kind][1]
+        suffix = PurePosixPath(file.name).suffix.lower()
+        if suffix not in suffixes:
+            raise ValidationError(
+                f"所选文件是{kind}图片，扩展名却是“{suffix or '（无）'}”。请改为{suffixes[0]}后重新选择。",
+                code="suffix",
+            )
+        if max(width, height) > SITE_IMAGE_MAX_SIDE:
+            raise ValidationError(
+                f"{label}每边不能超过{SITE_IMAGE_MAX_SIDE}像素，所选图片为{width}×{height}。请缩小后重新选择。",
+                code="too_large",
+            )
+
+
+def site_image_field(label, kind, help_text):
+    return models.ImageField(
+        label,
+        upload_to=SiteImagePath(kind),
+        validators=[SiteImageValidator(label)],
+        width_field=f"{kind}_width",
+        height_field=f"{kind}_height",
+        blank=True,
+        help_text=f"{help_text}PNG、JPEG或WebP格式，不超过{SITE_IMAGE_MAX_KB} KB，每边不超过{SITE_IMAGE_MAX_SIDE}像素。",
+    )
+
+
+def site_image_size_field():
+    return models.PositiveIntegerField(null=True, blank=True, editable=False)
 
 
 class SiteSettings(models.Model):
@@ -89,19 +127,18 @@ class SiteSettings(models.Model):
         blank=True,
         help_text="如 https://bszs.conac.cn/sitename?method=show&id=…（中央编办开办网站时发放）。",
     )
-    # Shown before the site's name in every header (the name stays: it is what the link says).
-    logo = models.ImageField(
-        "网站标志",
-        upload_to=logo_path,
-        validators=[validate_logo],
-        width_field="logo_width",
-        height_field="logo_height",
-        blank=True,
-        help_text=f"显示在每页页头网站名称之前。PNG、JPEG或WebP格式，不超过{LOGO_MAX_KB} KB，每边不超过{LOGO_MAX_SIDE}像素；"
-        "页面按文字大小缩放显示，高度约为网站名称的两倍。",
+    # The 党政机关网站标识's own picture, as 中央编办 issues it: the footer's link shows it.
+    party_government_mark_image = site_image_field(
+        "党政机关网站标识图片",
+        "mark",
+        "中央编办发放的标识图片；与证书地址一起填写，显示在每页页脚，点击打开证书。",
     )
-    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    mark_width = site_image_size_field()
+    mark_height = site_image_size_field()
+    # Shown before the site's name in every header (the name stays: it is what the link says).
+    logo = site_image_field("网站标志", "logo", "显示在每页页头网站名称之前，按文字大小缩放，高度约为网站名称的两倍。")
+    logo_width = site_image_size_field()
+    logo_height = site_image_size_field()
     history = HistoricalRecords()
 
     # The national 我为政府网站找错 platform, by the site's 网站标识码.
@@ -111,18 +148,30 @@ class SiteSettings(models.Model):
     def error_report_url(self):
         return self.ERROR_REPORT_URL.format(code=self.site_id_code) if self.site_id_code else ""
 
-    @property
-    def logo_name(self):
-        return PurePosixPath(self.logo.name).name if self.logo else ""
+    IMAGE_FIELDS = ("logo", "party_government_mark_image")
+
+    def image_named(self, name):
+        """The current picture of that file name (logo or mark), or None."""
+        for field in self.IMAGE_FIELDS:
+            image = getattr(self, field)
+            if image and PurePosixPath(image.name).name == name:
+                return image
+        return None
+
+    def _image_url(self, image):
+        return reverse("portal:site_image", args=[PurePosixPath(image.name).name]) if image else ""
 
     @property
     def logo_url(self):
-        return reverse("portal:site_logo", args=[self.logo_name]) if self.logo else ""
+        return self._image_url(self.logo)
 
     @property
-    def logo_content_type(self):
-        suffix = PurePosixPath(self.logo.name).suffix.lower()
-        return next((content_type for content_type, suffixes in LOGO_FORMATS.values() if suffix in suffixes), "")
+    def party_government_mark_image_url(self):
+        return self._image_url(self.party_government_mark_image)
+
+    def clean(self):
+        if self.party_government_mark_image and not self.party_government_mark_url:
+            raise ValidationError({"party_government_mark_url": "有标识图片时请填写证书地址：页脚的标识须能点开证书。"})
 
     class Meta:
         verbose_name = verbose_name_plural = "网站设置"
@@ -148,3 +197,8 @@ class SiteSettings(models.Model):
             icp_number="",
             police_record_number="",
         )
+
+
+def site_image_content_type(name):
+    suffix = PurePosixPath(name).suffix.lower()
+    return next((content_type for content_type, suffixes in SITE_IMAGE_FORMATS.values() if suffix in suffixes), "")

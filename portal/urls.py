@@ -9,5 +9,5 @@ urlpatterns = [
     path("sitemap/", views.sitemap_page, name="sitemap"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("preferences/", views.preferences, name="preferences"),
-    path("site-logo/<str:name>", views.site_logo, name="site_logo"),
+    path("site-images/<str:name>", views.site_image, name="site_image"),
 ]

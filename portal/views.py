@@ -13,7 +13,7 @@ from core.pages import PageMeta, render_page
 from core.rendering import keep_response
 from disclosures import selectors as disclosure_selectors
 
-from .models import SiteSettings
+from .models import SiteSettings, site_image_content_type
 from .preferences import COOKIE_MAX_AGE, COOKIE_NAME
 
 
@@ -41,17 +41,18 @@ def accessibility_statement(request):
 
 
 @require_safe
-def site_logo(request, name):
-    """The site's logo, by the name of the current one only: a replaced or removed logo is
-    gone. Its name is new with every upload (portal.models.logo_path), so it is kept for good."""
-    site = SiteSettings.current()
-    if not site.logo or site.logo_name != name:
+def site_image(request, name):
+    """The site's logo or 党政机关网站标识, by the name of the current one only: a replaced or
+    removed picture is gone. Its name is new with every upload (portal.models.SiteImagePath),
+    so it is kept for good."""
+    image = SiteSettings.current().image_named(name)
+    if image is None:
         raise Http404("没有这个图片。")
     try:
-        handle = site.logo.storage.open(site.logo.name)
+        handle = image.storage.open(image.name)
     except OSError:
         raise Http404("没有这个图片。") from None
-    response = FileResponse(handle, content_type=site.logo_content_type)
+    response = FileResponse(handle, content_type=site_image_content_type(image.name))
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 

@@ -1,6 +1,7 @@
 """A district shows its own logo in every header: chosen in 网站设置, checked by its bytes, sent
 under a name new with every upload (so browsers keep it, and a replaced one shows at once), and
-never instead of the site's name, which stays the link's text."""
+never instead of the site's name, which stays the link's text. The 党政机关网站标识's picture
+is taken the same way and shown in the footer's link to its certificate."""
 
 import io
 import random
@@ -110,7 +111,7 @@ def test_a_replaced_logo_shows_at_once_and_the_old_one_is_no_longer_sent(client,
             SimpleUploadedFile("logo.png", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
             "请上传一张有效的图片。您所上传的文件不是图片或者是已损坏的图片。",
         ),
-        (picture("logo.gif", "GIF"), "网站标志须为PNG、JPEG或WebP格式的图片"),
+        (picture("logo.gif", "GIF"), "网站标志须为PNG、JPEG或WebP格式的图片，所选文件不是。请重新选择。"),
         (picture("logo.png", "JPEG"), "所选文件是JPEG图片，扩展名却是“.png”。请改为.jpg后重新选择。"),
         (picture(size=(1200, 300)), "网站标志每边不能超过1000像素，所选图片为1200×300。请缩小后重新选择。"),
         (noise(), "网站标志不能超过200 KB，所选文件为470 KB。请缩小或压缩后重新选择。"),
@@ -140,7 +141,39 @@ def test_a_logo_chosen_in_a_form_refused_for_another_field_is_kept_for_the_next_
     assert site.logo and (site.logo_width, site.logo_height) == (120, 80)
 
 
-def test_no_name_but_the_current_logos_is_sent(client, staff, site):
+def test_no_name_but_the_current_pictures_is_sent(client, staff, site):
     change(client, site, logo=picture())
-    assert client.get("/site-logo/logo.png").status_code == 404
-    assert client.get("/site-logo/..%2Fkept-uploads%2Fx.png").status_code == 404
+    assert client.get("/site-images/logo.png").status_code == 404
+    assert client.get("/site-images/..%2Fkept-uploads%2Fx.png").status_code == 404
+
+
+MARK_URL = "https://bszs.conac.cn/sitename?method=show&id=0123456789ABCDEF"
+
+
+def footer_mark(client):
+    html = client.get("/disclosures/").content.decode()
+    return re.search(r'<a href="https://bszs\.conac\.cn/[^"]*" rel="noopener">(.*?)</a>', html)
+
+
+def test_the_party_government_marks_picture_opens_its_certificate_in_every_footer(client, staff, site):
+    response = change(client, site, party_government_mark_url=MARK_URL, party_government_mark_image=picture("red.png"))
+    assert response.status_code == 302, response.content.decode()
+    site.refresh_from_db()
+    url = site.party_government_mark_image_url
+    assert footer_mark(client).group(1) == (
+        f'<img class="party-government-mark" src="{url}" alt="党政机关网站标识" width="120" height="80">'
+    )
+    assert client.get(url)["Content-Type"] == "image/png"
+    change(client, site, **{"party_government_mark_image-clear": "on"})
+    assert footer_mark(client).group(1) == "党政机关网站标识"  # the certificate's link stays, as text
+    assert client.get(url).status_code == 404
+
+
+def test_a_marks_picture_without_its_certificate_is_refused_beside_the_address(client, staff, site):
+    response = change(client, site, party_government_mark_image=picture("red.png"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "有标识图片时请填写证书地址：页脚的标识须能点开证书。" in html
+    assert "party_government_mark_image-kept" in html  # the picture waits for the address
+    site.refresh_from_db()
+    assert not site.party_government_mark_image
