@@ -9,11 +9,7 @@ from simple_history.models import HistoricalRecords
 
 # The logo and the 党政机关网站标识 go out with every page: small pictures in a format every
 # browser shows. Vector files (SVG) can carry script and are not taken.
-SITE_IMAGE_FORMATS = {
-    "PNG": ("image/png", (".png",)),
-    "JPEG": ("image/jpeg", (".jpg", ".jpeg")),
-    "WEBP": ("image/webp", (".webp",)),
-}
+SITE_IMAGE_FORMATS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg"), "WEBP": (".webp",)}  # Pillow's name: suffixes
 SITE_IMAGE_MAX_KB = 200
 SITE_IMAGE_MAX_SIDE = 1000  # pixels
 
@@ -65,7 +61,7 @@ class SiteImageValidator:
             file.seek(0)
         if kind not in SITE_IMAGE_FORMATS:
             raise ValidationError(f"{label}须为PNG、JPEG或WebP格式的图片，所选文件不是。请重新选择。", code="format")
-        suffixes = SITE_IMAGE_FORMATS[kind][1]
+        suffixes = SITE_IMAGE_FORMATS[kind]
         suffix = PurePosixPath(file.name).suffix.lower()
         if suffix not in suffixes:
             raise ValidationError(
@@ -197,8 +193,3 @@ class SiteSettings(models.Model):
             icp_number="",
             police_record_number="",
         )
-
-
-def site_image_content_type(name):
-    suffix = PurePosixPath(name).suffix.lower()
-    return next((content_type for content_type, suffixes in SITE_IMAGE_FORMATS.values() if suffix in suffixes), "")
