@@ -359,15 +359,12 @@ class CounterBuffer:
         self._store = None
         self._store_config = None
         self._last_flush = time.monotonic()
-        # Counts not yet handed to the shared store (see incr_soon), and those on their way.
-        self._soon = Counter()
+        # Views held in this process while neither the shared store nor the database takes
+        # them (see incr_tracked), and those on their way to the store.
+        self._held = Counter()
         self._in_transit = Counter()
-        # key -> (shared pending count, flush epoch, when): what the last exchange with the
-        # shared store said about a key (see incr_shown).
-        self._known = {}
-        self._soon_since = time.monotonic()
-        self._soon_lock = threading.Lock()
-        self._soon_thread = None
+        self._held_lock = threading.Lock()
+        self._held_thread = None
 
     @property
     def store(self):
@@ -388,60 +385,16 @@ class CounterBuffer:
         """Count; returns what is buffered for `key` (including this one) and not yet written."""
         return self.incr_tracked(key, amount)[0]
 
-    def incr_soon(self, key, amount=1) -> None:
-        """Count where nobody waits for the total (a page served from the cache): kept in
-        this process and handed to the shared store in one round trip per
-        COUNTER_BATCH_SECONDS, instead of one per view. Handed over at exit too; only a
-        process killed outright loses what it held (at most that many seconds of views)."""
-        seconds = _batch_seconds()
-        if not self.store.shared or not seconds:
-            self.incr(key, amount)
-            return
-        with self._soon_lock:
-            self._hold(key, amount, seconds)
-            due = time.monotonic() - self._soon_since >= seconds
-        if due:
-            self.hand_over()
-        self._maybe_flush()
-
-    def incr_shown(self, key, amount=1) -> tuple[int, int]:
-        """incr_tracked for a count that is shown at once (a rendered record page), without a
-        round trip per view for a key in demand: within COUNTER_BATCH_SECONDS of this process's
-        last exchange about `key` with the shared store, the view is held as incr_soon holds
-        it, and the total shown is the shared one as of that exchange plus what this process
-        holds since. Views counted by other processes meanwhile show at the next exchange, at
-        most that many seconds later (a page from the page cache shows an older count still)."""
-        seconds = _batch_seconds()
-        if not self.store.shared or not seconds:
-            return self.incr_tracked(key, amount)
-        now = time.monotonic()
-        with self._soon_lock:
-            known = self._known.get(key)
-            fresh = known is not None and now - known[2] < seconds
-            if fresh:
-                self._hold(key, amount, seconds)
-                shown = (known[0] + self._in_transit[key] + self._soon[key], known[1])
-                due = now - self._soon_since >= seconds
-        if not fresh:  # one round trip, which also tells the shared total
-            pending, epoch = self.incr_tracked(key, amount)
-            with self._soon_lock:
-                self._known[key] = (pending, epoch, time.monotonic())
-                return pending + self._in_transit[key] + self._soon[key], epoch
-        if due:
-            self.hand_over()
-        self._maybe_flush()
-        return shown
-
     def _hold(self, key, amount, seconds):
-        """Keep a count for the next hand-over (the caller holds _soon_lock)."""
-        self._soon[key] += amount
-        if self._soon_thread is None or not self._soon_thread.is_alive():
+        """Keep a count for the next hand-over (the caller holds _held_lock)."""
+        self._held[key] += amount
+        if self._held_thread is None or not self._held_thread.is_alive():
             # Also hands over when no further request comes (started in the worker itself,
             # after any fork).
-            self._soon_thread = threading.Thread(
+            self._held_thread = threading.Thread(
                 target=self._hand_over_regularly, args=(seconds,), name=f"counter-{self.name}", daemon=True
             )
-            self._soon_thread.start()
+            self._held_thread.start()
 
     def _hand_over_regularly(self, seconds):
         while True:
@@ -452,33 +405,26 @@ class CounterBuffer:
                 outage(f"counter {self.name} hand-over").failed(error)
 
     def hand_over(self) -> None:
-        """Give the counts held by incr_soon to the shared store."""
-        with self._soon_lock:
-            counts, self._soon = +self._soon, Counter()
-            self._soon_since = time.monotonic()
-            self._in_transit.update(counts)  # still shown by incr_shown while on their way
+        """Give the counts held in this process (see _hold) to the shared store."""
+        with self._held_lock:
+            counts, self._held = +self._held, Counter()
+            self._in_transit.update(counts)  # still counted by pending() while on their way
         if not counts:
             return
         try:
-            totals, epoch = self._store_call(lambda store: store.incr_many(counts))
+            totals, _ = self._store_call(lambda store: store.incr_many(counts))
             if totals is None:  # the store is down: to the database at once
                 self.apply(counts)
-                totals = {}
         except Exception:  # keep them for the next try rather than lose them
-            with self._soon_lock:
-                self._soon.update(counts)
+            with self._held_lock:
+                self._held.update(counts)
                 self._arrived(counts)
             raise
-        with self._soon_lock:
-            self._arrived(counts)  # together with the totals they are now part of
-            now = time.monotonic()
-            seconds = _batch_seconds()
-            self._known = {key: known for key, known in self._known.items() if now - known[2] < seconds}
-            for key, total in totals.items():
-                self._known[key] = (total, epoch, now)
+        with self._held_lock:
+            self._arrived(counts)
 
     def _arrived(self, counts):
-        """Counts no longer on their way to the shared store (the caller holds _soon_lock)."""
+        """Counts no longer on their way to the shared store (the caller holds _held_lock)."""
         self._in_transit.subtract(counts)
         self._in_transit = +self._in_transit
 
@@ -497,17 +443,17 @@ class CounterBuffer:
                 self.apply({key: amount})
             except Exception as error:
                 outage("database (view counts)").failed(error)
-                with self._soon_lock:
+                with self._held_lock:
                     self._hold(key, amount, _batch_seconds() or 1.0)
-            with self._soon_lock:
-                result = (self._soon[key] + self._in_transit[key], result[1])
+            with self._held_lock:
+                result = (self._held[key] + self._in_transit[key], result[1])
         self._maybe_flush()
         return result
 
     def pending_tracked(self, key) -> tuple[int, int]:
         """pending, and the flush epoch (see incr_tracked)."""
-        with self._soon_lock:
-            held = self._soon[key] + self._in_transit[key]
+        with self._held_lock:
+            held = self._held[key] + self._in_transit[key]
         pending, epoch = self._store_call(lambda store: store.pending(key))
         return (pending or 0) + held, epoch
 
@@ -573,10 +519,9 @@ class CounterBuffer:
 
     def clear(self):
         """Forget buffered counts (tests)."""
-        with self._soon_lock:
-            self._soon.clear()
+        with self._held_lock:
+            self._held.clear()
             self._in_transit.clear()
-            self._known.clear()
         self.store.clear()
 
 

@@ -343,7 +343,7 @@ SEARCH_SLOT_DIRECTORY = os.environ.get("SEARCH_SLOT_DIRECTORY") or _node_path("s
 # 浏览次数 are buffered (Redis when REDIS_URL is set) and written in batches: by
 # `manage.py flush_view_counts`, and from the request path at most this often.
 VIEW_COUNT_FLUSH_SECONDS = env_int("VIEW_COUNT_FLUSH_SECONDS", 30)
-# Views of pages served from the cache are handed to Redis in one round trip this often.
+# Views a worker holds while Redis and the database both refuse them: handed to Redis this often.
 COUNTER_BATCH_SECONDS = env_float("COUNTER_BATCH_SECONDS", 1)
 COUNTER_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "govportal")
 

@@ -19,6 +19,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from core.counters import CounterBuffer, RedisCounts
 from core.outages import forget_outages
 from core.pagecache import HIT_HEADER, reset_local
 from disclosures import services
@@ -387,3 +388,31 @@ def test_view_counts_do_not_take_back_a_redis_that_only_reads(reader_client, see
     assert not [line for line in lines if "available again" in line], lines
     assert len([line for line in lines if line.startswith("Redis counters")]) == 1, lines
     assert stored_views(seed) == before + 2
+
+
+def test_views_held_while_redis_and_the_database_are_both_down_reach_redis_when_it_is_back(redis_server):
+    """With Redis down a view goes to the database; if that fails too, the worker holds it and
+    hands it to Redis once Redis is back, by itself, without waiting for another view."""
+    written, database_down = {}, [True]
+
+    def apply(batch):
+        if database_down[0]:
+            raise ConnectionError("database down")
+        for key, count in batch.items():
+            written[key] = written.get(key, 0) + count
+
+    buffer = CounterBuffer(f"double-outage-{os.getpid()}", apply)
+    elsewhere = RedisCounts(redis_server.url, buffer.store.pending_key.removesuffix(":pending"))
+    with override_settings(COUNTER_BATCH_SECONDS=0.1, VIEW_COUNT_FLUSH_SECONDS=0):
+        redis_server.kill()
+        assert [buffer.incr(9) for _ in range(3)] == [1, 2, 3]  # held here, each shown
+        assert written == {}
+        redis_server.start()
+        database_down[0] = False
+        with back():
+            deadline = time.monotonic() + 5
+            while elsewhere.pending(9)[0] != 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert elsewhere.pending(9)[0] == 3  # handed over with no further view
+            assert buffer.flush() == 3
+    assert written == {9: 3}

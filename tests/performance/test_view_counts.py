@@ -2,7 +2,6 @@
 in batches, none lost — with concurrent views and flushes running at the same time."""
 
 import threading
-import time
 import uuid
 
 import pytest
@@ -184,34 +183,6 @@ def test_concurrent_page_views_and_flushes_on_postgresql(store, redis_counts):
     assert record_view_counts.pending(record.pk) == 0
 
 
-def test_counts_from_cached_pages_reach_redis_in_batches_and_none_are_lost(redis_counts):
-    """incr_soon (a page-cache hit) holds counts in the process and hands them over in one
-    round trip per COUNTER_BATCH_SECONDS, while flushes run concurrently."""
-    buffer, written = recording_buffer("soon")
-    handed = []
-    incr_many = buffer.store.incr_many
-    buffer.store.incr_many = lambda counts: (handed.append(sum(counts.values())), incr_many(counts))[1]
-    with override_settings(COUNTER_BATCH_SECONDS=0.05):
-        total = hammer(lambda: buffer.incr_soon(7), buffer.flush)
-        buffer.flush()
-    assert written == {7: total}
-    assert buffer.pending(7) == 0
-    assert sum(handed) == total and len(handed) < total / 10  # batched, not one trip per view
-
-
-def test_held_counts_are_handed_over_without_another_request(redis_counts):
-    buffer = CounterBuffer(f"idle-{uuid.uuid4().hex}", lambda batch: None)
-    elsewhere = RedisCounts(REDIS_URL, buffer.store.pending_key.removesuffix(":pending"))
-    with override_settings(COUNTER_BATCH_SECONDS=0.1):
-        for _ in range(3):
-            buffer.incr_soon(5)
-        assert buffer.pending(5) == 3  # this process sees them at once
-        deadline = time.monotonic() + 5
-        while elsewhere.pending(5)[0] != 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-    assert elsewhere.pending(5)[0] == 3  # another process (a flush command) sees them too
-
-
 @pytest.mark.parametrize("store", ["local", "redis"])
 def test_the_flush_epoch_moves_with_each_flush_that_wrote(store, redis_counts):
     """A page keeps the stored count for an epoch: the epoch must change exactly when a flush
@@ -228,44 +199,3 @@ def test_the_flush_epoch_moves_with_each_flush_that_wrote(store, redis_counts):
         with pytest.raises(ZeroDivisionError):
             buffer.flush()
         assert buffer.pending_tracked(4) == (1, 1)  # nothing written: same epoch, count kept
-
-
-def test_views_of_a_record_in_demand_cost_a_round_trip_per_batch_and_none_are_lost(redis_counts):
-    """incr_shown (a rendered record page): the first view of a record asks the shared store,
-    later ones within COUNTER_BATCH_SECONDS are held and handed over in batches, while
-    flushes run concurrently."""
-    buffer, written = recording_buffer("shown")
-    trips = []
-    incr = buffer.store.incr
-    buffer.store.incr = lambda key, amount=1: (trips.append(key), incr(key, amount))[1]
-    with override_settings(COUNTER_BATCH_SECONDS=0.05):
-        total = hammer(lambda: buffer.incr_shown(7), buffer.flush)
-        buffer.flush()
-    assert written == {7: total}
-    assert buffer.pending(7) == 0
-    assert len(trips) < total / 10  # not one round trip per view
-
-
-def test_the_count_shown_catches_up_with_other_processes_and_never_drops(redis_counts):
-    buffer, written = recording_buffer("shown-order")
-    elsewhere = RedisCounts(REDIS_URL, buffer.store.pending_key.removesuffix(":pending"))
-    stored = {0: 0}  # flush epoch -> the count the database holds in it
-
-    def shown():
-        pending, epoch = buffer.incr_shown(3)
-        return stored[epoch] + pending
-
-    with override_settings(COUNTER_BATCH_SECONDS=60):  # nothing is handed over unless asked
-        assert [shown(), shown(), shown()] == [1, 2, 3]
-        elsewhere.incr(3)
-        elsewhere.incr(3)  # two views in another process
-        assert shown() == 4  # held here; the others show at this process's next exchange
-        buffer.hand_over()
-        assert shown() == 7
-        assert buffer.flush() == 7
-        stored[1] = written[3]
-        assert shown() == 8  # the last exchange's total, from before the flush, plus this view
-        buffer.hand_over()
-        assert shown() == 9  # the new epoch: 8 stored, 1 pending and this view
-    buffer.flush()
-    assert written == {3: 9}
