@@ -3,8 +3,8 @@
 // The server has already rendered the page from the `reader` cookie (portal/preferences.py),
 // and every control is a plain button in a POST form to /preferences/, so the page is complete
 // without this file. Here we only save the round trip (same cookie, same classes) and add what
-// needs script: speech through the browser's own speechSynthesis, the 十字线 guide lines and
-// alt text in the text-only view. Keep the cookie format and limits in step with preferences.py.
+// needs script: speech through the browser's own speechSynthesis and the 十字线 guide lines
+// (纯文本's alt text is written by the server). Keep the cookie format and limits in step with preferences.py.
 (function () {
   "use strict";
 
@@ -110,7 +110,6 @@
   function apply(state) {
     applyClasses(state);
     applyControls(state);
-    altText(state.text_only);
     guide.enable(state.guide);
     if (!state.speech) speech.stopPointing();
   }
@@ -170,21 +169,6 @@
   // Escape closes it, from inside the navigation.
   var navToggle = document.querySelector(".nav-toggle");
   var nav = navToggle && navToggle.closest("nav");
-
-  // --- 纯文本: the alt text of each picture, written where the picture was ---------------
-  function altText(on) {
-    document.querySelectorAll("[data-alt-text]").forEach(function (node) { if (!on) node.remove(); });
-    if (!on) return;
-    document.querySelectorAll("main img[alt]").forEach(function (img) {
-      var alt = img.getAttribute("alt").trim();
-      if (!alt || (img.nextElementSibling && img.nextElementSibling.hasAttribute("data-alt-text"))) return;
-      var span = document.createElement("span");
-      span.className = "alt-text";
-      span.setAttribute("data-alt-text", "");
-      span.textContent = "［图片：" + alt + "］";
-      img.insertAdjacentElement("afterend", span);
-    });
-  }
 
   // --- 十字线: a horizontal and a vertical line through the pointer or the focus ----------
   var guide = (function () {

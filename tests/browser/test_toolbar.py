@@ -1,6 +1,8 @@
 """The 无障碍浏览 toolbar in the browser: every control applies in place with JavaScript,
 persists in the cookie, is rendered by the server on the next page, and works without script."""
 
+from core.templatetags.components import alt_text
+
 from .conftest import reader_cookie, watch_console
 
 TOGGLES = [
@@ -131,15 +133,17 @@ def test_big_cursor_guide_lines_and_text_only_do_what_they_say(site, reader_cont
     button(page, "十字线").click()
     assert page.locator(".reading-guide-line").count() == 0
 
-    page.evaluate(
-        "document.querySelector('main h1').insertAdjacentHTML('afterend', '<img src=\"/static/img/cursor-hand.svg\" alt=\"示意图\">')"
-    )
+    # a picture as the server writes it in rich text: followed by its alt text for 纯文本
+    picture = '<img src="/static/img/cursor-hand.svg" alt="示意图">' + str(alt_text("示意图"))
+    page.evaluate("html => document.querySelector('main h1').insertAdjacentHTML('afterend', html)", picture)
+    assert page.locator("main .alt-text").is_hidden()  # screen readers read the picture's alt
     button(page, "纯文本").click()
     assert page.locator("main img").is_hidden()
+    assert page.locator("main .alt-text").is_visible()
     assert page.locator("main .alt-text").inner_text() == "［图片：示意图］"
     button(page, "纯文本").click()
     assert page.locator("main img").is_visible()
-    assert page.locator("main .alt-text").count() == 0
+    assert page.locator("main .alt-text").is_hidden()
 
 
 def test_toolbar_works_without_javascript(site, reader_context):

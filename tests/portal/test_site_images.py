@@ -162,6 +162,8 @@ def test_the_party_government_marks_picture_opens_its_certificate_in_every_foote
     url = site.party_government_mark_image_url
     assert footer_mark(client).group(1) == (
         f'<img class="party-government-mark" src="{url}" alt="党政机关网站标识" width="120" height="80">'
+        # what 纯文本 shows in its place: the link would otherwise be empty there
+        '<span class="alt-text">［图片：党政机关网站标识］</span>'
     )
     assert client.get(url)["Content-Type"] == "image/png"
     change(client, site, **{"party_government_mark_image-clear": "on"})
