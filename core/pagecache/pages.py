@@ -293,6 +293,11 @@ class PageCacheMiddleware:
             response = self.get_response(request)
         finally:
             _request_state.reset(token)
+        if self._sets_cookie(response) and "public" in response.get("Cache-Control", ""):
+            # A cookie is one reader's (a staff member's session is written again once a minute
+            # on any request, a picture's too): a shared cache keeping the response would hand it
+            # to everyone. The reader's own browser may still keep it as the view said.
+            patch_cache_control(response, private=True)
         if cacheable:
             self._anonymous_headers(request, response)
             if key is not None and state is not None and self._storable(request, response, state):

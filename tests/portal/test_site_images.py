@@ -6,13 +6,16 @@ is taken the same way and shown in the footer's link to its certificate."""
 import io
 import random
 import re
+import time
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from core.concurrency import VERSION_FIELD, current_version
 from portal.models import SiteSettings
+from security.middleware import LAST_ACTIVITY_KEY
 from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +182,16 @@ def test_a_marks_picture_without_its_certificate_is_refused_beside_the_address(c
     assert "party_government_mark_image-kept" in html  # the picture waits for the address
     site.refresh_from_db()
     assert not site.party_government_mark_image
+
+
+def test_a_picture_sent_with_a_staff_members_session_cookie_is_kept_by_no_shared_cache(client, staff, site):
+    change(client, site, logo=picture())
+    site.refresh_from_db()
+    session = client.session
+    session[LAST_ACTIVITY_KEY] = time.time() - 120  # written again at this request (once a minute)
+    session.save()
+    sent = client.get(site.logo_url)
+    assert sent.status_code == 200 and settings.SESSION_COOKIE_NAME in sent.cookies
+    # A CDN or proxy keeping it would hand the staff member's session to every reader.
+    assert sorted(sent["Cache-Control"].split(", ")) == ["immutable", "max-age=31536000", "private"]
+    assert client.get(site.logo_url)["Cache-Control"] == "public, max-age=31536000, immutable"  # no cookie
