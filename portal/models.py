@@ -154,16 +154,16 @@ class SiteSettings(models.Model):
                 return image
         return None
 
-    def _image_url(self, image):
+    def image_url(self, image):
         return reverse("portal:site_image", args=[PurePosixPath(image.name).name]) if image else ""
 
     @property
     def logo_url(self):
-        return self._image_url(self.logo)
+        return self.image_url(self.logo)
 
     @property
     def party_government_mark_image_url(self):
-        return self._image_url(self.party_government_mark_image)
+        return self.image_url(self.party_government_mark_image)
 
     def clean(self):
         if self.party_government_mark_image and not self.party_government_mark_url:

@@ -195,3 +195,15 @@ def test_a_picture_sent_with_a_staff_members_session_cookie_is_kept_by_no_shared
     # A CDN or proxy keeping it would hand the staff member's session to every reader.
     assert sorted(sent["Cache-Control"].split(", ")) == ["immutable", "max-age=31536000", "private"]
     assert client.get(site.logo_url)["Cache-Control"] == "public, max-age=31536000, immutable"  # no cookie
+
+
+def test_the_settings_page_links_each_current_picture_where_it_is_sent(client, staff, site):
+    change(
+        client, site, logo=picture(), party_government_mark_url=MARK_URL, party_government_mark_image=picture("red.png")
+    )
+    site.refresh_from_db()
+    page = client.get(f"/admin/portal/sitesettings/{site.pk}/change/").content.decode()
+    for url in (site.logo_url, site.party_government_mark_image_url):
+        assert f'<a href="{url}">' in page  # 目前: the picture, not the storage's unserved /media/ address
+        assert client.get(url).status_code == 200
+    assert "/media/" not in page
