@@ -9,7 +9,18 @@ from simple_history.models import HistoricalRecords
 
 # The logo and the 党政机关网站标识 go out with every page: small pictures in a format every
 # browser shows. Vector files (SVG) can carry script and are not taken.
-SITE_IMAGE_FORMATS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg"), "WEBP": (".webp",)}  # Pillow's name: suffixes
+# Pillow's name for each format taken: its suffixes, the first the one to use, and the content
+# type it is sent with. Not from `mimetypes`: Python 3.11's own table has no WebP, and a server
+# without /etc/mime.types (a slim container) would send a WebP logo as octet-stream.
+SITE_IMAGE_FORMATS = {
+    "PNG": ((".png",), "image/png"),
+    "JPEG": ((".jpg", ".jpeg"), "image/jpeg"),
+    "WEBP": ((".webp",), "image/webp"),
+}
+# A phone camera's JPEG that holds more than one picture (Multi-Picture Format) is a JPEG to
+# every browser; Pillow names it apart.
+PILLOW_FORMAT_ALIASES = {"MPO": "JPEG"}
+SITE_IMAGE_CONTENT_TYPES = {suffix: kind for suffixes, kind in SITE_IMAGE_FORMATS.values() for suffix in suffixes}
 SITE_IMAGE_MAX_KB = 200
 SITE_IMAGE_MAX_SIDE = 1000  # pixels
 
@@ -59,9 +70,10 @@ class SiteImageValidator:
             kind = None
         finally:
             file.seek(0)
+        kind = PILLOW_FORMAT_ALIASES.get(kind, kind)
         if kind not in SITE_IMAGE_FORMATS:
             raise ValidationError(f"{label}须为PNG、JPEG或WebP格式的图片，所选文件不是。请重新选择。", code="format")
-        suffixes = SITE_IMAGE_FORMATS[kind]
+        suffixes = SITE_IMAGE_FORMATS[kind][0]
         suffix = PurePosixPath(file.name).suffix.lower()
         if suffix not in suffixes:
             raise ValidationError(

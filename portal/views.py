@@ -1,4 +1,4 @@
-import mimetypes
+from pathlib import PurePosixPath
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from axes.helpers import get_cool_off, get_failure_limit
@@ -14,7 +14,7 @@ from core.pages import PageMeta, render_page
 from core.rendering import keep_response
 from disclosures import selectors as disclosure_selectors
 
-from .models import SiteSettings
+from .models import SITE_IMAGE_CONTENT_TYPES, SiteSettings
 from .preferences import COOKIE_MAX_AGE, COOKIE_NAME
 
 
@@ -54,7 +54,10 @@ def site_image(request, name):
     except OSError:
         raise Http404("没有这个图片。") from None
     # Its suffix is one the picture's bytes were checked against (portal.models.SiteImageValidator).
-    response = FileResponse(handle, content_type=mimetypes.guess_type(image.name)[0])
+    response = FileResponse(
+        handle,
+        content_type=SITE_IMAGE_CONTENT_TYPES.get(PurePosixPath(image.name).suffix.lower(), "application/octet-stream"),
+    )
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 

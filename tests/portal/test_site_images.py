@@ -4,6 +4,7 @@ never instead of the site's name, which stays the link's text. The 党政机关�
 is taken the same way and shown in the footer's link to its certificate."""
 
 import io
+import mimetypes
 import random
 import re
 import time
@@ -207,3 +208,23 @@ def test_the_settings_page_links_each_current_picture_where_it_is_sent(client, s
         assert f'<a href="{url}">' in page  # 目前: the picture, not the storage's unserved /media/ address
         assert client.get(url).status_code == 200
     assert "/media/" not in page
+
+
+def test_a_webp_logo_is_sent_as_webp_on_a_server_without_a_system_table_of_types(client, staff, site, monkeypatch):
+    # Python 3.11's own table has no WebP; a slim container has no /etc/mime.types to add it.
+    monkeypatch.setattr(mimetypes, "guess_type", lambda *args, **kwargs: (None, None))
+    response = change(client, site, logo=picture("logo.webp", "WEBP"))
+    assert response.status_code == 302, response.content.decode()
+    site.refresh_from_db()
+    assert client.get(site.logo_url)["Content-Type"] == "image/webp"
+
+
+def test_a_phone_cameras_jpeg_with_several_pictures_is_taken_as_a_jpeg(client, staff, site):
+    first, second = Image.new("RGB", (120, 80), (200, 30, 30)), Image.new("RGB", (120, 80), (30, 30, 200))
+    buffer = io.BytesIO()
+    first.save(buffer, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(buffer.getvalue())).format == "MPO"
+    response = change(client, site, logo=SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg"))
+    assert response.status_code == 302, response.content.decode()
+    site.refresh_from_db()
+    assert client.get(site.logo_url)["Content-Type"] == "image/jpeg"
