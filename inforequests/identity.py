@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core.text import without_invisible_marks
 from disclosures.codes import validate_credit_code_checksum
@@ -23,9 +24,12 @@ def validate_resident_id(value: str) -> None:
     if not re.fullmatch(r"[0-9]{17}[0-9X]", value or ""):
         raise ValidationError("居民身份证号码应为18位：17位数字加1位数字或X。", code="id_format")
     try:
-        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError("居民身份证号码中的出生日期不正确，请核对。", code="id_birth") from None
+        born = None
+    # A date that does not exist, or one still to come: nobody holds that card.
+    if born is None or born > timezone.localdate():
+        raise ValidationError("居民身份证号码中的出生日期不正确，请核对。", code="id_birth")
     if id_card_check_char(value[:17]) != value[17]:
         raise ValidationError("居民身份证号码校验码不正确，请核对（GB 11643）。", code="id_checksum")
 

@@ -158,6 +158,8 @@ def test_stored_identifiers_are_encrypted(agency):
     [
         ("id_number", "110105194912310021", "校验码不正确"),
         ("id_number", "11010519491331002X", "出生日期不正确"),
+        # A well-formed number (its check character right) of someone born in 2099.
+        ("id_number", "110105209912310029", "出生日期不正确"),
         ("id_number", "1234", "18位"),
         ("phone", "abc", "7至15位数字"),
         ("email", "not-an-email", "电子邮箱格式不正确"),
