@@ -1,6 +1,7 @@
 import secrets
 from pathlib import PurePosixPath
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -87,8 +88,26 @@ class SiteImageValidator:
             )
 
 
+class SiteImageFormField(forms.ImageField):
+    # SiteImageValidator alone checks the suffix, against the formats it takes: Django's own
+    # check lists every suffix Pillow reads (.gif, .pdf among them) as allowed.
+    default_validators = []
+
+
+class SiteImageField(models.ImageField):
+    default_validators = []
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": SiteImageFormField, **kwargs})
+
+    def deconstruct(self):
+        # The same column as Django's ImageField: the checks are no part of the schema.
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
+
+
 def site_image_field(label, kind, help_text):
-    return models.ImageField(
+    return SiteImageField(
         label,
         upload_to=SiteImagePath(kind),
         validators=[SiteImageValidator(label)],

@@ -117,10 +117,14 @@ def test_a_replaced_logo_shows_at_once_and_the_old_one_is_no_longer_sent(client,
         ),
         (picture("logo.gif", "GIF"), "网站标志须为PNG、JPEG或WebP格式的图片，所选文件不是。请重新选择。"),
         (picture("logo.png", "JPEG"), "所选文件是JPEG图片，扩展名却是“.png”。请改为.jpg后重新选择。"),
+        # Not Django's own message, which lists some eighty suffixes (.gif and .pdf among them)
+        # as allowed.
+        (picture("logo"), "所选文件是PNG图片，扩展名却是“（无）”。请改为.png后重新选择。"),
+        (picture("logo.txt"), "所选文件是PNG图片，扩展名却是“.txt”。请改为.png后重新选择。"),
         (picture(size=(1200, 300)), "网站标志每边不能超过1000像素，所选图片为1200×300。请缩小后重新选择。"),
         (noise(), "网站标志不能超过200 KB，所选文件为470 KB。请缩小或压缩后重新选择。"),
     ],
-    ids=["not a picture", "gif", "wrong extension", "too wide", "too big"],
+    ids=["not a picture", "gif", "wrong extension", "no extension", "another extension", "too wide", "too big"],
 )
 def test_a_logo_that_cannot_be_shown_is_refused_beside_the_field_with_what_was_typed_kept(
     client, staff, site, upload, message
@@ -129,6 +133,7 @@ def test_a_logo_that_cannot_be_shown_is_refused_beside_the_field_with_what_was_t
     html = response.content.decode()
     assert response.status_code == 200
     assert message in html.replace("&quot;", '"')
+    assert "允许的扩展为" not in html
     assert 'value="西山区人民政府办公室（新）"' in html
     site.refresh_from_db()
     assert not site.logo and site.sponsor != "西山区人民政府办公室（新）"
