@@ -45,12 +45,25 @@ class PlainLabels(NamedRequired):
             if not isinstance(field, forms.CharField):
                 continue
             refuse_control_characters(field)
+            one_character_a_line_break(field)
             if field.max_length and "max_length" not in field.error_messages:
                 label = str(field.label or name).removesuffix("（选填）")
                 field.error_messages["max_length"] = f"{label}最多%(limit_value)d字（当前%(show_value)d字）。"
             # Not the browser's maxlength: it cuts pasted text off without a word, and counts a
             # character outside the BMP (𠀀, an emoji) as two. The length message says it instead.
             field.widget.attrs.pop("maxlength", None)
+
+
+def one_character_a_line_break(field):
+    """A line break as the text area shows it: browsers send each as two characters (CR LF),
+    which counted a text of many lines over its limit while within it."""
+    to_python = field.to_python
+
+    def lines_as_shown(value):
+        value = to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+    field.to_python = lines_as_shown
 
 
 class ListedChoiceIterator(ModelChoiceIterator):

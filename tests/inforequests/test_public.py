@@ -610,3 +610,16 @@ def test_a_code_tried_too_often_says_how_long_to_wait_whether_or_not_it_exists(c
     fake = client.post(STATUS, {"query_code": "ZZZZ-ZZZZ-ZZZZ", "tail": PHONE[-4:]})
     assert real.status_code == fake.status_code == 429
     assert real.context["problem"] == fake.context["problem"] and "请1小时后再试" in real.content.decode()
+
+
+def test_a_description_within_its_limit_is_taken_however_its_lines_were_sent(client, agency):
+    """A browser sends each line break of a text area as two characters (CR LF): a description
+    of 2,990 characters in 21 lines came back as 3,010 characters, over the limit of 3,000."""
+    description = "\r\n".join(["申" * 140 + "。"] * 20 + ["请" * 150])
+    assert len(description.replace("\r\n", "\n")) == 2990 and len(description) == 3010
+    check = client.post(APPLY, form_data(agency, description=description))
+    assert check.status_code == 200, check.content.decode()
+    confirm(client, form_data(agency, description=description))
+    assert Case.objects.get().description.splitlines() == description.splitlines()
+    refused = client.post(APPLY, form_data(agency, description=description + "多" * 11)).content.decode()
+    assert "所需信息的特征描述最多3000字（当前3001字）。" in refused
