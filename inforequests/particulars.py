@@ -66,7 +66,7 @@ def particular_forms(kind, value) -> list[str]:
         return []
     if kind == "text":
         folded = folded_text(value)
-        return [folded] if len(folded) >= _MIN_TEXT_CHARS else []
+        return [folded, *address_parts(folded)] if len(folded) >= _MIN_TEXT_CHARS else []
     if kind == "code":
         code = _code(value)
         return [code] if len(code) >= _MIN_CODE_CHARS else []
@@ -81,6 +81,44 @@ def particular_forms(kind, value) -> list[str]:
     if digits.startswith("0"):  # 0 and a two- or three-digit area code
         groups += [digits[3:], digits[4:]]
     return list(dict.fromkeys(group for group in groups if len(group) >= _MIN_CODE_CHARS))
+
+
+# An address read as its units, each ending in the word for its level (longer words first:
+# 街道 before 街 and 道, 小区 before 区). A road and its number, or a flat's building, entrance
+# and door, say where one person lives without the rest: "春城路123号", "5栋2单元301室".
+_ADDRESS_UNIT = re.compile(
+    r".*?(?:街道|社区|小区|大道|胡同|单元|公寓|大厦|花园|新村|号楼|号院|省|市|区|县|镇|乡|村|路|街|道|巷|弄|里|号|栋|幢|座|楼|层|室|户|苑)"
+)
+_ROAD = re.compile(r"(?:大道|胡同|路|街|道|巷|弄|里)$")
+_HOUSE_NUMBER = re.compile(r"[0-9]+(?:-[0-9]+)*号院?$")
+_ESTATE = re.compile(r"(?:小区|公寓|大厦|花园|新村|苑)$")
+_DWELLING = re.compile(r"[0-9a-z]+(?:-[0-9]+)*(?:号楼|号院|栋|幢|座|单元|楼|层|室|户)$")
+
+
+def address_parts(folded) -> list[str]:
+    """The parts of an address (folded_text) that name a place on their own: a road with its
+    house number, an estate with the building in it, and the building, entrance and door
+    together. Only the whole address was looked for, so a reply giving "春城路123号5栋2单元301室"
+    without the city and district was published. Nothing for a text with no such parts (a name)."""
+    units = _ADDRESS_UNIT.findall(folded)
+    parts = []
+    for i, unit in enumerate(units):
+        following = units[i + 1] if i + 1 < len(units) else ""
+        if _ROAD.search(unit) and _HOUSE_NUMBER.fullmatch(following):
+            parts.append(unit + following)
+        if _ESTATE.search(unit) and _DWELLING.fullmatch(following):
+            parts.append(unit + following)
+    # The dwelling: its units from the first with a number to the end, when two or more (a door
+    # number alone, "301室", is in many addresses).
+    dwelling = []
+    for unit in units:
+        if _DWELLING.fullmatch(unit):
+            dwelling.append(unit)
+        elif dwelling:
+            dwelling = []
+    if len(dwelling) >= 2:
+        parts.append("".join(dwelling))
+    return [part for part in dict.fromkeys(parts) if part != folded]
 
 
 def masked(kind, value) -> str:
