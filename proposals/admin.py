@@ -506,7 +506,7 @@ class FeedbackAdmin(AgencyScopedHistoryMixin, VersionedAdminMixin, HistoryAdmin)
             return queryset
         return queryset.filter(reply__in=selectors.replies_for_staff(request.user))
 
-    @admin.action(description="确认所选反馈（确认后代表委员不能再修改）")
+    @admin.action(description="确认所选反馈（确认后代表委员不能再修改）", permissions=["change"])
     def close_selected(self, request, queryset):
         for feedback in queryset:
             services.feedback_close(feedback=feedback, user=request.user)

@@ -317,6 +317,9 @@ def feedback_close(*, feedback: Feedback, user=None) -> Feedback:
     # The feedback's row only: a member's submit locks the reply first, then the feedback.
     feedback = Feedback.objects.select_for_update(of=("self",)).select_related("reply").get(pk=feedback.pk)
     _check_agency(user, feedback.reply)
+    if user is not None and not user.has_perm("proposals.change_feedback"):
+        # Confirming ends the member's say on it: not for staff who may only read feedback.
+        raise PermissionDenied("确认满意度反馈需要修改反馈的权限（审核员）。")
     if not feedback.is_closed:
         feedback.closed_at = timezone.now()
         feedback.closed_by = user if user is not None and user.is_authenticated else None

@@ -481,3 +481,23 @@ def test_who_a_member_is_and_the_streets_are_changed_by_district_wide_staff_only
     version = boss.get(url).context["adminform"].form["edit_version"].value()
     assert boss.post(url, {**form, "is_active": "on", "edit_version": version}).status_code == 302
     assert Member.objects.get(pk=member.pk).name == "陈委员改名"
+
+
+def test_only_staff_who_may_change_feedback_confirm_it(world, client):
+    """Confirming a member's 满意度 ends their say on it: staff who may only read feedback (a
+    view permission) neither confirm it from the list's action nor through the service."""
+    from django.contrib.auth.models import Permission
+
+    reply = world["our_draft"]
+    send(reply)
+    feedback = services.feedback_submit(reply=reply, member=reply.proposal.lead_member, level=level("satisfied"))
+    with pytest.raises(PermissionDenied):
+        services.feedback_close(feedback=feedback, user=world["clerk"])
+    reader = world["clerk"]
+    reader.user_permissions.add(Permission.objects.get(codename="view_feedback"))
+    reader = User.objects.get(pk=reader.pk)
+    signed_in = sign_in_staff(client, reader)
+    assert signed_in.get("/admin/proposals/feedback/").status_code == 200
+    signed_in.post("/admin/proposals/feedback/", {"action": "close_selected", "_selected_action": [feedback.pk]})
+    assert not Feedback.objects.get(pk=feedback.pk).is_closed
+    assert services.feedback_close(feedback=feedback, user=world["reviewer"]).is_closed
