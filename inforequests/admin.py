@@ -127,7 +127,8 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, LockedChangeAdm
     ]
     exclude = ["public_request_text", "public_reply_text", "due_inputs"]  # shown as due_basis
     form = CaseAdminForm
-    personal_fields = [name for name in APPLICANT_FIELDS if name != "applicant_type"]
+    # An organisation's 联系人 is a person too (encrypted, erased with the particulars).
+    personal_fields = [*(name for name in APPLICANT_FIELDS if name != "applicant_type"), "contact_person"]
 
     def get_queryset(self, request):
         return selectors.cases_for(request.user).select_related("agency")

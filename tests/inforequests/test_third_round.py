@@ -313,3 +313,21 @@ def test_a_mail_that_cannot_be_a_header_is_logged_not_raised(caplog):
 
     assert send_safely("告知书", "正文", ["a@example.com\nBcc: x@example.com"], about="测试") is False
     assert "e-mail not sent (测试): BadHeaderError" in caplog.text
+
+
+def test_the_case_history_list_does_not_show_a_changed_contact_person(client):
+    """An organisation's 联系人 is a person's name, kept encrypted and erased with the other
+    particulars: the history list names its change, never the old and the new name."""
+    from tests.staff import sign_in_staff
+
+    case = make_case(received_on=D(2026, 12, 1))
+    case.contact_person = "欧阳建国"
+    case.save()
+    sign_in_staff(client, staff_user("clerk", case.agency))
+    url = f"/admin/inforequests/case/{case.pk}/change/"
+    assert client.post(url, _admin_form_data(client, url, contact_person="司马秀英")).status_code == 302
+    assert Case.objects.get(pk=case.pk).contact_person == "司马秀英"
+    html = client.get(f"/admin/inforequests/case/{case.pk}/history/").content.decode()
+    for value in ("欧阳建国", "司马秀英"):
+        assert value not in html
+    assert "联系人" in html and "已修改，不显示" in html
