@@ -16,7 +16,7 @@ from core.uploads import UploadFailureAdminMixin
 from disclosures.admin import DistrictWideAdminMixin, OwnAgencyRowAdminMixin
 
 from . import selectors, services
-from .forms import APPLICANT_FIELDS, CaseAdminForm
+from .forms import CORRECTED_FIELDS, CaseAdminForm
 from .models import Agency, Case, CaseEvent, NoticeTemplate, Reanswer, ReplyDocument
 
 
@@ -128,7 +128,7 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, LockedChangeAdm
     exclude = ["public_request_text", "public_reply_text", "due_inputs"]  # shown as due_basis
     form = CaseAdminForm
     # An organisation's 联系人 is a person too (encrypted, erased with the particulars).
-    personal_fields = [*(name for name in APPLICANT_FIELDS if name != "applicant_type"), "contact_person"]
+    personal_fields = [name for name in CORRECTED_FIELDS if name != "applicant_type"]
 
     def get_queryset(self, request):
         return selectors.cases_for(request.user).select_related("agency")
@@ -145,11 +145,11 @@ class CaseAdmin(PersonalDataAdminMixin, UploadFailureAdminMixin, LockedChangeAdm
             # As answered: the notice and 年报 say so; answering again (重新答复) keeps it.
             readonly += ["applicant_type", "reply_text"]
         if obj is not None and obj.particulars_erased_on is not None:
-            readonly += [*APPLICANT_FIELDS, "contact_person"]  # erased at the end of their period
+            readonly += CORRECTED_FIELDS  # erased at the end of their period
         return list(dict.fromkeys(readonly))
 
     def save_model(self, request, obj, form, change):
-        changed = [name for name in APPLICANT_FIELDS if name in form.changed_data]
+        changed = [name for name in CORRECTED_FIELDS if name in form.changed_data]
         if not changed:
             return super().save_model(request, obj, form, change)
         try:

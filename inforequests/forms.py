@@ -454,6 +454,9 @@ class ReportForm(forms.Form):
 
 
 APPLICANT_FIELDS = ["applicant_type", "name", "id_type", "id_number", "phone", "address", "email"]
+# What a correction of the applicant's particulars may change, each with a reason on record: the
+# applicant's own and an organisation's 联系人, a person's name.
+CORRECTED_FIELDS = [*APPLICANT_FIELDS, "contact_person"]
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -487,7 +490,7 @@ class CaseAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        changed = [name for name in APPLICANT_FIELDS if name in self.changed_data]
+        changed = [name for name in CORRECTED_FIELDS if name in self.changed_data]
         if changed:
             # Read-only once answered, the type is still what the 证件类型 must agree with.
             check_applicant(self, {"applicant_type": self.instance.applicant_type, **data})

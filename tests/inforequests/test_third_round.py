@@ -325,8 +325,15 @@ def test_the_case_history_list_does_not_show_a_changed_contact_person(client):
     case.save()
     sign_in_staff(client, staff_user("clerk", case.agency))
     url = f"/admin/inforequests/case/{case.pk}/change/"
-    assert client.post(url, _admin_form_data(client, url, contact_person="司马秀英")).status_code == 302
+    # a correction as the applicant's own particulars are: with its reason, on record
+    response = client.post(url, _admin_form_data(client, url, contact_person="司马秀英"))
+    assert "更正原因" in str(response.context["adminform"].form.errors["correction_reason"])
+    assert Case.objects.get(pk=case.pk).contact_person == "欧阳建国"
+    data = _admin_form_data(client, url, contact_person="司马秀英", correction_reason="单位来函更换联系人")
+    assert client.post(url, data).status_code == 302
     assert Case.objects.get(pk=case.pk).contact_person == "司马秀英"
+    event = case.events.get(action="更正申请人信息")
+    assert event.reason == "联系人：单位来函更换联系人"
     html = client.get(f"/admin/inforequests/case/{case.pk}/history/").content.decode()
     for value in ("欧阳建国", "司马秀英"):
         assert value not in html
