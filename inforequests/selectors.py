@@ -235,6 +235,20 @@ def provisional_note(*, start, end, calendar=None) -> str:
     )
 
 
+# 《互联网网站适老化通用设计规范》2.6.1: a legal submission may be undone within 10 minutes.
+SUBMISSION_UNDO_SECONDS = 10 * 60
+
+
+def submission_undo_until(case, *, now=None):
+    """Until when the applicant may take back the online application they just sent (from the
+    browser that sent it), or None: only while nobody has acted on it, within
+    SUBMISSION_UNDO_SECONDS of its confirmation."""
+    if case.channel != Case.Channel.ONLINE or case.confirmed_at is None or case.state != Case.State.REGISTERED:
+        return None
+    until = case.confirmed_at + dt.timedelta(seconds=SUBMISSION_UNDO_SECONDS)
+    return until if (now or timezone.now()) < until else None
+
+
 def case_provisional_note(case) -> str:
     """The note the case's stored due date carries ("" when it is exact)."""
     if case.due_exact or case.due_on is None:

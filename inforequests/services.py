@@ -638,6 +638,34 @@ def case_withdraw(*, case, withdrawn_on, note="", user=None) -> Case:
     )
 
 
+@transaction.atomic
+def case_undo_submission(*, case) -> Case:
+    """The applicant takes back the online application they sent minutes ago, from the receipt
+    (selectors.submission_undo_until): closed as their withdrawal, which 年报 counts as one,
+    with the 办理记录 saying how it came; the handlers told of the new case are told it is closed."""
+    case = _lock(case)
+    if selectors.submission_undo_until(case) is None:
+        raise TransitionNotAllowed(
+            f"提交已超过{selectors.SUBMISSION_UNDO_SECONDS // 60}分钟或申请已开始办理，不能在线撤回。"
+            "如需撤回，请联系受理机关。"
+        )
+    case = case_withdraw(
+        case=case,
+        withdrawn_on=timezone.localdate(),
+        note=f"申请人在提交后{selectors.SUBMISSION_UNDO_SECONDS // 60}分钟内于受理回执页在线撤回",
+    )
+    staff = selectors.handler_emails(organization=case.agency)
+    if staff:
+        send_after_commit(
+            f"政府信息公开申请 {case.number} 已撤回",
+            f"{case.agency.name}的申请 {case.number} 已由申请人在提交后几分钟内在线撤回，本件已办结，无需办理。",
+            staff,
+            about=f"撤回 {case.number}",
+        )
+    logger.info("inforequests: %s withdrawn from its receipt", case.number)
+    return case
+
+
 def _refuse_while_reanswering(case, what):
     if case.state == Case.State.REANSWERING:
         raise TransitionNotAllowed(f"本件正在重新答复：{what}")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_personal_data_opened
 from core.dates import chinese_moment
+from core.forms import error_reasons
 from core.http import (
     bad_request_page,
     digits_value,
@@ -240,11 +241,24 @@ def _typed_digest(form) -> str:
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def receipt(request):
+    """The receipt, for the browser that sent the application; while nobody has acted on it,
+    within minutes of sending, it may be taken back from here (?undo=1 asks first, POST does)."""
     data = _receipt_data(request)
     case = Case.objects.select_related("agency").filter(pk=data["case"]).first() if data else None
     if case is None:
         return redirect("inforequests:status")
+    problem, status = None, 200
+    if request.method == "POST" and "undo" in request.POST:
+        try:
+            case = services.case_undo_submission(case=case)
+        except services.TransitionNotAllowed as error:
+            problem, status = Problem("申请没有撤回", error_reasons(error)), 409
+        else:
+            request.session[RECEIPT_SESSION_KEY] = {**data, "undone": True}
+            return redirect("inforequests:receipt")
+    undo_until = selectors.submission_undo_until(case)
     return _page(
         request,
         "inforequests/receipt.html",
@@ -252,11 +266,17 @@ def receipt(request):
             "case": case,
             "code": data["code"],
             "again": data.get("again", False),
+            "undone": data.get("undone", False),
+            "undo_until": undo_until,
+            "asking_undo": bool(undo_until) and request.GET.get("undo") == "1",
+            "undo_minutes": selectors.SUBMISSION_UNDO_SECONDS // 60,
+            "problem": problem,
             "receipt_minutes": RECEIPT_SECONDS // 60,
             "crumbs": _crumbs(("受理回执", None)),
             "notice": case.notices.filter(key="receipt").first(),
             "provisional": selectors.case_provisional_note(case),
         },
+        status=status,
     )
 
 

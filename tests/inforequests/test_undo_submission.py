@@ -1,0 +1,87 @@
+"""An online application can be taken back from its receipt within 10 minutes of sending it
+(《互联网网站适老化通用设计规范》2.6.1: a legal submission is reversible for 10 minutes), while
+nobody has acted on it: closed as the applicant's withdrawal, on record, the handlers told."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from inforequests import services
+from inforequests.models import Case, Outcome
+
+from .factories import staff_user
+from .test_public import STATUS, agency, confirm, form_data  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+RECEIPT = "/disclosures/apply/receipt/"
+SENT = dt.datetime(2026, 12, 7, 15, 58, tzinfo=dt.UTC)  # 23:58 in Beijing: undone the next day there
+
+
+def sent(client, organization):
+    staff_user("clerk", organization)  # told of the new case, and of its withdrawal
+    with time_machine.travel(SENT, tick=False):
+        assert confirm(client, form_data(organization)).status_code == 302
+        code = re.search(r'class="query-code">([A-Z0-9-]+)<', client.get(RECEIPT).content.decode()).group(1)
+    mail.outbox.clear()
+    return Case.objects.get(), code
+
+
+def test_the_receipt_offers_to_take_the_application_back_and_asks_first(
+    client,
+    agency,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    case, code = sent(client, agency)
+    with time_machine.travel(SENT + dt.timedelta(minutes=9), tick=False):
+        receipt = client.get(RECEIPT).content.decode()
+        assert "可在提交后10分钟内（00:08前）" in receipt and f'href="{RECEIPT}?undo=1#undo"' in receipt
+        asked = client.get(RECEIPT + "?undo=1").content.decode()
+        assert "确定撤回本次申请吗？" in asked and 'name="undo"' in asked
+        assert Case.objects.get().state == Case.State.REGISTERED  # asking changes nothing
+        with django_capture_on_commit_callbacks(execute=True):
+            done = client.post(RECEIPT, {"undo": "1"})
+    assert done.status_code == 302 and done["Location"] == RECEIPT
+    case.refresh_from_db()
+    assert case.outcome == Outcome.OTHER and case.replied_on == dt.date(2026, 12, 8)  # Beijing's day
+    event = case.events.get(action="申请人撤回")
+    assert "提交后10分钟内于受理回执页在线撤回" in event.reason
+    [told] = [message for message in mail.outbox if message.to == ["clerk@example.com"]]
+    assert told.subject == f"政府信息公开申请 {case.number} 已撤回"
+    assert {message.to[0] for message in mail.outbox} == {"clerk@example.com", form_data(agency)["email"]}
+    receipt = client.get(RECEIPT).content.decode()
+    assert "您已撤回本次申请" in receipt and "撤回本次申请</a>" not in receipt
+    status = client.post(STATUS, {"query_code": code, "tail": form_data(agency)["phone"][-4:]}).content.decode()
+    assert "撤回申请，本机关终止办理" in status
+
+
+def test_after_10_minutes_it_is_no_longer_offered_and_a_late_request_is_refused(client, agency):  # noqa: F811
+    case, _ = sent(client, agency)
+    with time_machine.travel(SENT + dt.timedelta(minutes=10), tick=False):
+        assert "撤回本次申请" not in client.get(RECEIPT).content.decode()
+        late = client.post(RECEIPT, {"undo": "1"})
+    assert late.status_code == 409
+    assert "提交已超过10分钟或申请已开始办理，不能在线撤回" in late.content.decode()
+    assert late.content.decode().count('role="alert"') == 1
+    assert Case.objects.get().state == Case.State.REGISTERED and not mail.outbox
+
+
+def test_once_staff_have_acted_on_it_it_cannot_be_taken_back_here(client, agency):  # noqa: F811
+    case, _ = sent(client, agency)
+    with time_machine.travel(SENT + dt.timedelta(minutes=5), tick=False):
+        services.case_request_correction(case=case, notice_on=timezone.localdate(), reason="请写明文件名称")
+        assert "撤回本次申请" not in client.get(RECEIPT).content.decode()
+        assert client.post(RECEIPT, {"undo": "1"}).status_code == 409
+    assert Case.objects.get().state == Case.State.CORRECTION
+
+
+def test_only_the_browser_that_sent_it_can_take_it_back(client, agency):  # noqa: F811
+    sent(client, agency)
+    with time_machine.travel(SENT + dt.timedelta(minutes=1), tick=False):
+        other = Client().post(RECEIPT, {"undo": "1"})
+    assert other.status_code == 302 and other["Location"] == STATUS
+    assert Case.objects.get().state == Case.State.REGISTERED
