@@ -1,6 +1,6 @@
 """HTTP helpers every app's views share: the 400 page, page numbers from the query string."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -66,12 +66,24 @@ def parse_page_number(params, param="page", *, highest=999_999_999, message="页
     return number
 
 
+class NumberedPage(Page):
+    @property
+    def label(self) -> str:
+        """What page titles add after the first page (as the catalogue's keyset pages do)."""
+        return f"第 {self.number} 页，共 {self.paginator.num_pages} 页"
+
+
+class NumberedPaginator(Paginator):
+    def _get_page(self, *args, **kwargs):
+        return NumberedPage(*args, **kwargs)
+
+
 def numbered_page(request, queryset, size, *, count=None):
     """{"page", "query_string"} for ?page=N of `queryset` (components/pagination.html): for
     short lists. `count`, when the caller knows it already, saves a COUNT. Deep lists page
     by key instead (disclosures.selectors.record_page)."""
     number = parse_page_number(request.GET)
-    paginator = Paginator(queryset, size)
+    paginator = NumberedPaginator(queryset, size)
     if count is not None:
         paginator.count = count
     if number > max(paginator.num_pages, 1):

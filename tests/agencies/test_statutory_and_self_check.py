@@ -160,6 +160,9 @@ def test_a_column_page_lists_and_pages_the_agencys_records(client, world):
     assert '<meta name="ColumnType" content="信息公开目录"' in html
     second = client.get(url, {"page": 2}).content.decode()
     assert "规范性文件补19" in second and "规范性文件一" not in second
+    # Page 2 says so in its title, as the catalogue's pages do; page 1 did and does not.
+    assert f"<title>规范性文件 - {world['civil'].name} - " in html
+    assert f"<title>规范性文件（第 2 页，共 2 页） - {world['civil'].name} - " in second
     assert client.get(url, {"page": 3}).status_code == 404
     assert client.get(url, {"page": "x"}).status_code == 404
     assert client.get("/gk/mzj/statutory/999999/").status_code == 404

@@ -290,3 +290,19 @@ def test_member_page_is_paged(reader_client):
     assert 'href="?page=2" rel="next"' in first.content.decode()
     for bad in ("page=3", "page=0", "page=abc"):
         assert reader_client.get(f"{url}?{bad}").status_code == 404, bad
+
+
+def test_a_later_page_of_a_list_says_its_number_in_the_title(reader_client):
+    """The title is what a screen reader says first and what a tab or the history shows: page 2
+    of the proposals and of a member's list were titled as page 1, unlike the catalogue's."""
+    from .factories import MemberFactory, ProposalFactory, SessionFactory
+
+    session = SessionFactory()
+    member = MemberFactory(assembly=session.assembly)
+    for n in range(23):
+        ProposalFactory(session=session, lead_member=member, title=f"关于第{n:02d}件事的建议（{n}）")
+    for url in ("/proposals/", member.get_absolute_url()):
+        first, second = page_title(reader_client.get(url)), page_title(reader_client.get(url + "?page=2"))
+        assert "页" not in first, url
+        assert "（第 2 页，共 2 页） - " in second, url
+        assert second.replace("（第 2 页，共 2 页）", "") == first, url
