@@ -78,10 +78,10 @@ def policy(request, code):
 def catalogue(request, code):
     organization = selectors.agency_get(code=code)
     filterset = selectors.agency_records(organization=organization, filters=request.GET)
-    if not filterset.is_valid():
-        return bad_request_page(request, "筛选条件无效", labelled_errors(filterset.form))
-    page = disclosure_selectors.record_page(filterset=filterset, params=request.GET, size=PAGE_SIZE)
     meta = _meta(organization, "政府信息公开目录", type="信息公开目录")
+    if not filterset.is_valid():
+        return bad_request_page(request, "筛选条件无效", labelled_errors(filterset.form), page_name=meta.name)
+    page = disclosure_selectors.record_page(filterset=filterset, params=request.GET, size=PAGE_SIZE)
     return render_page(
         request,
         "agencies/catalogue.html",

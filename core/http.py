@@ -5,9 +5,11 @@ from django.http import Http404
 from django.shortcuts import render
 
 
-def bad_request_page(request, message, errors=None):
-    """A 400 in the site's look, naming what was wrong (never a stack trace)."""
-    return render(request, "400.html", {"message": message, "errors": errors or {}}, status=400)
+def bad_request_page(request, message, errors=None, *, page_name=""):
+    """A 400 in the site's look, naming what was wrong (never a stack trace). `page_name`, the
+    list the refused link was for, follows the message in the title."""
+    context = {"message": message, "errors": errors or {}, "page_name": page_name}
+    return render(request, "400.html", context, status=400)
 
 
 # The query flag on a page form sent back by /preferences/ (portal.views.preferences) after a

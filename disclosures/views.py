@@ -30,18 +30,19 @@ from .sanitize import sanitize_html
 
 PAGE_SIZE = 20
 FONT_SIZES = {"large": "大", "medium": "中", "small": "小"}
+CATALOGUE = PageMeta(name="政府信息公开目录", type="信息公开目录")
 
 
 @keep_response
 def catalogue(request):
     filterset = selectors.record_list(filters=request.GET)
     if not filterset.is_valid():
-        return bad_request_page(request, "筛选条件无效", labelled_errors(filterset.form))
+        return bad_request_page(request, "筛选条件无效", labelled_errors(filterset.form), page_name=CATALOGUE.name)
     page = selectors.record_page(filterset=filterset, params=request.GET, size=PAGE_SIZE)
     return render_page(
         request,
         "disclosures/catalogue.html",
-        PageMeta(name="政府信息公开目录", type="信息公开目录"),
+        CATALOGUE,
         {
             "filterset": filterset,
             "page": page,

@@ -33,7 +33,7 @@ def _forbidden(request, message):
 def proposal_list(request):
     filterset = selectors.proposal_list(filters=request.GET)
     if not filterset.is_valid():
-        return bad_request_page(request, "筛选条件无效", labelled_errors(filterset.form))
+        return bad_request_page(request, "筛选条件无效", labelled_errors(filterset.form), page_name=SECTION)
     return render_page(
         request,
         "proposals/list.html",

@@ -152,6 +152,9 @@ def test_a_chosen_year_or_topic_the_agency_has_nothing_for_stays_chosen(client, 
 def test_bad_filters_and_unknown_agencies(client, agencies):
     response = client.get("/gk/mzj/catalogue/?year=abc")
     assert response.status_code == 400
+    # The title says what was wrong and on which agency's catalogue, not 请求无效 as on every list.
+    title = response.content.decode().split("<title>", 1)[1]
+    assert title.startswith(f"筛选条件无效 - {agencies['civil'].name}政府信息公开目录 - "), title[:80]
     assert client.get("/gk/nosuch/").status_code == 404
     assert client.get("/gk/nosuch/guide/").status_code == 404
     assert client.get(f"/gk/{agencies['hidden'].pk}/").status_code == 404

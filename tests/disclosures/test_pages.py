@@ -180,6 +180,21 @@ def test_bad_input_gets_a_helpful_page_in_the_site_look(reader_client, seed, url
     assert "Traceback" not in html
 
 
+def test_a_refused_filter_says_what_was_wrong_and_on_which_list_in_the_title(reader_client, seed):
+    """The title is what a screen reader says first and what a tab shows: every list's refused
+    filter was titled 请求无效 alike, neither the page's heading nor the list it was on."""
+    from tests.html import page_title
+
+    for url, title in [
+        ("/disclosures/?year=abc", "筛选条件无效 - 政府信息公开目录 - "),
+        ("/disclosures/?topic=abc", "筛选条件无效 - 政府信息公开目录 - "),
+        ("/proposals/?year=abc", "筛选条件无效 - 建议提案办理 - "),
+    ]:
+        response = reader_client.get(url)
+        assert response.status_code == 400, url
+        assert page_title(response).startswith(title), (url, page_title(response))
+
+
 def test_guide_lists_the_article_12_items(reader_client, seed):
     page = text_of(reader_client.get("/disclosures/guide/"))
     for item in [
