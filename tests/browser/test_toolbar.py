@@ -285,3 +285,25 @@ def test_the_readers_own_settings_are_respected(site, reader_context):
     page.emulate_media(forced_colors="active")
     style = pressed.evaluate("el => [getComputedStyle(el).borderTopWidth, getComputedStyle(el).textDecorationLine]")
     assert style == ["4px", "underline"]
+
+
+CONTRAST_JS = """element => {
+    const rgb = colour => colour.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const luminance = colour => {
+        const [r, g, b] = rgb(colour).map(v => v / 255).map(v => v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const [a, b] = [getComputedStyle(element, "::placeholder").color, getComputedStyle(element).backgroundColor].map(luminance);
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_the_search_boxs_hint_is_as_legible_as_the_text_in_every_scheme(site, reader_context):
+    """The header search box's label is hidden: its hint (搜索标题、正文、文号、索引号) is what a
+    reader sees of what can be searched. It was the browser's grey, 4.6:1 on white and on black,
+    in 长者模式 and both high-contrast schemes, which promise 7:1."""
+    for reader, least in [("", 4.5), ("elder=1", 7), ("contrast=yb", 7), ("contrast=wb", 7), ("text_only=1", 4.5)]:
+        page = reader_context(reader=reader).new_page()
+        page.goto("/")
+        ratio = page.locator("#site-search-q").evaluate(CONTRAST_JS)
+        assert ratio >= least, f"{reader or 'default'}: {ratio:.2f}:1"
