@@ -21,6 +21,16 @@ def is_reader_replay(request) -> bool:
     return request.method == "POST" and request.GET.get(READER_REPLAY) == "1"
 
 
+# Sent by a page form that was shown with its errors (components/reader_page_form_fields.html).
+READER_CHECKED = "reader_checked"
+
+
+def replay_was_checked(request) -> bool:
+    """A replayed page form (is_reader_replay) that had been sent back with errors: shown again
+    with them, checked but not sent, so a preference change does not hide what to correct."""
+    return request.POST.get(READER_CHECKED) == "1"
+
+
 def labelled_errors(form) -> dict:
     """A form's errors for a page that shows none of its fields (a 400 for a bad link, filters
     in the address): each message says which field it is about."""

@@ -29,6 +29,7 @@ from core.http import (
     labelled_errors,
     numbered_page,
     parse_page_number,
+    replay_was_checked,
 )
 from core.pagecache import cached_value
 from core.pages import PageMeta, Problem
@@ -199,9 +200,9 @@ def apply(request):
         # Back from a preference change: the page it was, as typed, nothing checked or sent.
         if "submission" in request.POST and form.is_valid():
             return _confirmation_page(request, form, crumbs)
-        return _page(
-            request, "inforequests/apply.html", {**context, "form": forms.ApplicationForm(initial=request.POST)}
-        )
+        if not replay_was_checked(request):
+            form = forms.ApplicationForm(initial=request.POST)
+        return _page(request, "inforequests/apply.html", {**context, "form": form})
     step = request.POST.get("step", "check")
     if step == "edit" or not form.is_valid():
         return _page(
@@ -291,7 +292,9 @@ def status(request):
     if is_reader_replay(request) and "again" not in request.POST:
         # Back from a preference change on the form: as typed, not yet looked up. From a result
         # page (its unseen form, "again"), the lookup runs again, as any lookup does.
-        return _page(request, "inforequests/status.html", {**context, "form": forms.LookupForm(initial=request.POST)})
+        checked = replay_was_checked(request)
+        form = forms.LookupForm(request.POST) if checked else forms.LookupForm(initial=request.POST)
+        return _page(request, "inforequests/status.html", {**context, "form": form})
     form = forms.LookupForm(request.POST)
     if not form.is_valid():
         return _page(request, "inforequests/status.html", {**context, "form": form}, status=400)

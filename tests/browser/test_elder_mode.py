@@ -174,3 +174,36 @@ def test_elder_switch_applies_in_place_with_javascript_and_the_server_agrees(sit
     assert page.evaluate("getComputedStyle(document.body).fontSize") == "16px"
     assert page.locator(".elder-switch .switch-state").inner_text() == "关"
     assert not page.console_errors
+
+
+def test_errors_stay_on_the_form_when_elder_mode_is_switched_on_without_javascript(site, reader_context):
+    """A reader sent back with errors who turns on 长者模式 to read them (JavaScript off: the
+    button posts what was typed and the page comes back as typed) found the typed text but no
+    error summary and no message beside the fields: nothing said any more what to correct."""
+    page = reader_context(js=False).new_page()
+    for path, field, message in [
+        ("/disclosures/apply/status/", "#id_query_code", "请填写联系电话或证件号码后4位。"),
+        ("/disclosures/apply/", "#id_name", "请填写证件号码。"),
+    ]:
+        page.goto(path)
+        page.fill(field, "张三" if field == "#id_name" else "ABCD-EFGH-JKLM")
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+        assert page.locator(".error-summary").count() == 1, path
+        with page.expect_navigation():
+            page.get_by_role("button", name="长者模式").click()
+        assert page.evaluate("document.documentElement.className") == "elder", path
+        assert page.input_value(field) in ("张三", "ABCD-EFGH-JKLM"), path  # as typed
+        assert page.title().startswith("填写有误，请修改 - "), path
+        assert message in page.locator(".error-summary").inner_text(), path
+        assert page.locator(".field-error .errorlist").count() >= 1, path
+        # The way back keeps them too, and a form that was never sent shows none.
+        with page.expect_navigation():
+            page.get_by_role("button", name="长者模式").click()
+        assert page.locator(".error-summary").count() == 1, path
+    page.goto("/disclosures/apply/status/")
+    page.fill("#id_query_code", "ABCD")
+    with page.expect_navigation():
+        page.get_by_role("button", name="长者模式").click()
+    assert page.locator(".error-summary").count() == 0
+    assert not page.title().startswith("填写有误")

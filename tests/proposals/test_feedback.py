@@ -206,6 +206,21 @@ def test_a_preference_changed_without_javascript_keeps_the_comment(client, membe
     assert Feedback.objects.count() == 0  # shown again, not sent
 
 
+def test_a_preference_changed_without_javascript_keeps_the_errors_the_form_was_shown_with(client, member, reply):
+    client.force_login(member.user)
+    url = f"/proposals/replies/{reply.pk}/feedback/"
+    refused = client.post(url, {"comment": "答复及时"}).content.decode()
+    assert 'name="reader_checked"' in refused  # the page says it showed the form's errors
+    typed = {"comment": "答复及时", "next": url, "reader_page_form": "1", "reader_checked": "1", "elder": "1"}
+    page = client.post(f"{url}?reader=1", typed)
+    html = page.content.decode()
+    assert page.status_code == 200 and "答复及时" in html
+    assert 'class="error-summary"' in html and "<title>填写有误，请修改 - " in html
+    assert Feedback.objects.count() == 0  # checked again, still not sent
+    unchecked = client.post(f"{url}?reader=1", {k: v for k, v in typed.items() if k != "reader_checked"})
+    assert 'class="error-summary"' not in unchecked.content.decode()
+
+
 def test_public_sees_aggregate_satisfaction_only(client, member, reply):
     publish(reply)
     services.feedback_submit(reply=reply, member=member, level=level("basically_satisfied"), comment="私下意见内容")
