@@ -197,7 +197,8 @@ def apply(request):
         return _page(request, "inforequests/apply.html", {**context, "form": forms.ApplicationForm(initial=initial)})
     form = forms.ApplicationForm(request.POST)
     if is_reader_replay(request):
-        # Back from a preference change: the page it was, as typed, nothing checked or sent.
+        # Back from a preference change: the page it was, as typed, nothing sent (checked again
+        # only when it had been shown with its errors).
         if "submission" in request.POST and form.is_valid():
             return _confirmation_page(request, form, crumbs)
         if not replay_was_checked(request):
