@@ -241,14 +241,12 @@ def case_register(
         CaseItem.objects.create(case=case, position=position, description=description)
     _event(case, action="登记", effective_on=received_on, user=user, reason=case.get_channel_display())
     _notify(case, "receipt", on=received_on, due=_due_words(case))
-    staff = selectors.handler_emails(organization=agency)
-    if staff:
-        send_after_commit(
-            f"新的政府信息公开申请 {case.number}",
-            f"{agency.name}收到新的申请 {case.number}，请及时办理。",
-            staff,
-            about=f"新申请 {case.number}",
-        )
+    _tell_handlers(
+        case,
+        f"新的政府信息公开申请 {case.number}",
+        f"{agency.name}收到新的申请 {case.number}，请及时办理。",
+        about=f"新申请 {case.number}",
+    )
     logger.info("inforequests: registered %s", case.number)
     return case, code
 
@@ -654,16 +652,21 @@ def case_undo_submission(*, case) -> Case:
         withdrawn_on=timezone.localdate(),
         note=f"申请人在提交后{selectors.SUBMISSION_UNDO_SECONDS // 60}分钟内于受理回执页在线撤回",
     )
-    staff = selectors.handler_emails(organization=case.agency)
-    if staff:
-        send_after_commit(
-            f"政府信息公开申请 {case.number} 已撤回",
-            f"{case.agency.name}的申请 {case.number} 已由申请人在提交后几分钟内在线撤回，本件已办结，无需办理。",
-            staff,
-            about=f"撤回 {case.number}",
-        )
+    _tell_handlers(
+        case,
+        f"政府信息公开申请 {case.number} 已撤回",
+        f"{case.agency.name}的申请 {case.number} 已由申请人在提交后几分钟内在线撤回，本件已办结，无需办理。",
+        about=f"撤回 {case.number}",
+    )
     logger.info("inforequests: %s withdrawn from its receipt", case.number)
     return case
+
+
+def _tell_handlers(case, subject, body, *, about):
+    """An e-mail to the staff of the case's agency, once the transaction commits."""
+    staff = selectors.handler_emails(organization=case.agency)
+    if staff:
+        send_after_commit(subject, body, staff, about=about)
 
 
 def _refuse_while_reanswering(case, what):
