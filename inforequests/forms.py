@@ -230,11 +230,19 @@ class LookupForm(PlainLabels, forms.Form):
         return tail
 
 
+# A reason written into a 告知书 (补正事项, 延期理由, 重新答复理由) takes a paragraph there, not pages:
+# a longer one is refused beside its field (kept as typed), never cut.
+NOTICE_REASON_MAX_CHARACTERS = 1000
+
+
 # Staff actions: one small form each; views.ACTIONS maps them to services.
 class CorrectionForm(PlainLabels, forms.Form):
     notice_on = date_field("补正通知日期")
     reason = forms.CharField(
-        label="需要补正的事项", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_required("需要补正的事项")
+        label="需要补正的事项",
+        max_length=NOTICE_REASON_MAX_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=_required("需要补正的事项"),
     )
 
 
@@ -278,7 +286,10 @@ class ExtendForm(PlainLabels, forms.Form):
     )
     approver = forms.CharField(label="批准延期的负责人", max_length=100, error_messages=_required("批准延期的负责人"))
     reason = forms.CharField(
-        label="延期理由", widget=forms.Textarea(attrs={"rows": 2}), error_messages=_required("延期理由")
+        label="延期理由",
+        max_length=NOTICE_REASON_MAX_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=_required("延期理由"),
     )
     on = date_field("延期决定日期")
 
@@ -331,7 +342,7 @@ class ReopenForm(PlainLabels, forms.Form):
     )
     reason = forms.CharField(
         label="重新答复理由",
-        max_length=1000,
+        max_length=NOTICE_REASON_MAX_CHARACTERS,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages=_required("重新答复理由"),
         help_text="将写入告知申请人的重新答复告知书。",

@@ -147,6 +147,32 @@ def test_transition_through_the_staff_page_with_bad_then_good_input(client, two_
     assert client.post(url, {"action": "nonsense"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("action", "fields", "label"),
+    [
+        ("correction", {"notice_on": "2026-09-22"}, "需要补正的事项"),
+        ("extend", {"days": "5", "approver": "王主任", "on": "2026-10-01"}, "延期理由"),
+    ],
+)
+def test_a_reason_longer_than_a_notice_holds_is_refused_beside_its_field_and_kept(
+    client, two_agencies, action, fields, label
+):
+    """The 补正事项 and the 延期理由 go into the 告知书 to the applicant: a text pasted whole is
+    refused, named by its field, and comes back as typed; the case does not move."""
+    from html import unescape
+
+    a, _, case_a, _ = two_agencies
+    sign_in_staff(client, staff_user("clerk", a))
+    text = "请补正所需信息的名称、文号。" * 100
+    data = {"action": action, **{f"{action}-{k}": v for k, v in {**fields, "reason": text}.items()}}
+    response = client.post(f"/disclosures/apply/staff/{case_a.pk}/", data)
+    page = unescape(response.content.decode())
+    assert response.status_code == 400
+    assert f"{label}最多1000字（当前1400字）。" in page
+    assert text in page
+    assert Case.objects.get(pk=case_a.pk).state == Case.State.REGISTERED
+
+
 def test_deadline_explanation_lists_every_day(client, two_agencies):
     a, _, case_a, _ = two_agencies
     sign_in_staff(client, staff_user("clerk", a))
