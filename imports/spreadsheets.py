@@ -6,16 +6,27 @@ blocks offices make: a title row above, group headers merged across columns (日
 import csv
 import datetime as dt
 import io
+import logging
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from core.dates import FIRST_YEAR, LAST_YEAR
-from disclosures.uploads import ZIP_MAX_DIRECTORY_BYTES, ZIP_MAX_ENTRIES, zip_directory_size
+from disclosures.uploads import (
+    OLE2_SIGNATURE,
+    ZIP_MAX_DIRECTORY_BYTES,
+    ZIP_MAX_ENTRIES,
+    password_protected,
+    zip_directory_size,
+)
 
 from .encodings import EncodingError, decode
 from .fields import field_for_header
+
+logger = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 12
 # The sheet is read once while the upload waits (for merged header cells): bounded, so that a
@@ -23,9 +34,22 @@ HEADER_SEARCH_ROWS = 12
 XLSX_MAX_UNPACKED_BYTES = 400 * 1024**2
 # A workbook is a few parts a sheet: what an attachment's document may have is plenty.
 XLSX_MAX_PARTS = ZIP_MAX_ENTRIES
-# What openpyxl raises on a damaged workbook: zip, XML (SyntaxError covers both XML parsers'
-# errors) and a structure it does not expect (no sheet, a missing part).
-_XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, SyntaxError, TypeError, AttributeError)
+# What openpyxl raises on a damaged workbook: zip, compressed data (zlib.error, EOFError: zipfile
+# lets them through), XML (SyntaxError covers both XML parsers' errors) and a structure it does
+# not expect (no sheet, a missing part).
+_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    OSError,
+    ValueError,
+    IndexError,
+    SyntaxError,
+    TypeError,
+    AttributeError,
+)
+_RESAVE = "请在 Excel 或 WPS 中打开，另存为 .xlsx 或 CSV 后再导入"
 
 
 class SheetError(ValueError):
@@ -269,9 +293,12 @@ def _xlsx(data: bytes, name: str) -> Sheet:
             "请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"
         )
     try:
-        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise _damaged(error) from error
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except _XLSX_ERRORS as error:
+        raise _unreadable(data, name, error) from error
+    if not any(part.filename.startswith("xl/") for part in parts):  # a .docx, or any ZIP, renamed
+        raise _not_a_workbook(name)
+    unpacked = sum(part.file_size for part in parts)
     if unpacked > XLSX_MAX_UNPACKED_BYTES:
         raise SheetError(
             f"这个 XLSX 文件解压后超过 {XLSX_MAX_UNPACKED_BYTES >> 20} MB：请拆成几个文件，或另存为 CSV 后再导入。"
@@ -284,7 +311,7 @@ def _xlsx(data: bytes, name: str) -> Sheet:
     except SheetError:
         raise
     except _XLSX_ERRORS as error:
-        raise _damaged(error) from error
+        raise _unreadable(data, name, error) from error
 
 
 def _sheet_to_read(workbook) -> tuple:
@@ -305,8 +332,25 @@ def _sheet_to_read(workbook) -> tuple:
     return visible[0], "第一个未隐藏的工作表"
 
 
-def _damaged(error) -> SheetError:
-    return SheetError(f"无法打开这个 XLSX 文件（{type(error).__name__}）：文件可能已损坏，或不是 Excel 文件。")
+def _unreadable(data: bytes, name: str, error: Exception) -> SheetError:
+    """Why a workbook cannot be read, in words staff can act on: the reader's exception tells
+    them nothing, so it goes to the log only."""
+    logger.info("imports: %s cannot be read as a workbook: %r", name, error)
+    file = f"“{PurePath(name).name}”"
+    # A workbook saved with an 打开密码 is no ZIP but a compound file, as an old .xls renamed is.
+    if password_protected(data):
+        return SheetError(f"{file}设置了打开密码，无法读取：请在 Excel 或 WPS 中取消打开密码后另存，再导入。")
+    if data.startswith(OLE2_SIGNATURE):
+        return SheetError(f"{file}实际是旧版 Excel（.xls）等格式的文件，只是扩展名为 .xlsx：{_RESAVE}。")
+    if not data.startswith(b"PK"):
+        return _not_a_workbook(name)
+    return SheetError(
+        f"{file}已损坏（可能没有完整下载或保存），无法读取：{_RESAVE}；如果打不开，请向提供文件的单位重新索取。"
+    )
+
+
+def _not_a_workbook(name: str) -> SheetError:
+    return SheetError(f"“{PurePath(name).name}”不是 Excel 工作簿（.xlsx），可能是改了扩展名的其他文件：{_RESAVE}。")
 
 
 def _xlsx_sheet(workbook, ws, which, *, data: bytes) -> Sheet:
@@ -374,7 +418,8 @@ def _xlsx_sheet(workbook, ws, which, *, data: bytes) -> Sheet:
                     continue
                 yield number, {h: cell(v, number, h) for h, v in zip(headers, filled)}
         except _XLSX_ERRORS as error:  # damaged further down than the header: the rows before it stand
-            yield number + 1, {"__error__": f"从这一行起文件已损坏，无法读取（{type(error).__name__}）。"}
+            logger.info("imports: workbook damaged from row %s: %r", number + 1, error)
+            yield number + 1, {"__error__": f"从这一行起文件已损坏，无法读取这一行及以后各行：{_RESAVE}。"}
         finally:
             workbook.close()
             if formulas:

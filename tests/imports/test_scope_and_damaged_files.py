@@ -8,6 +8,7 @@ could not save."""
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -161,7 +162,69 @@ def _rezip(data: bytes, change) -> bytes:
 def test_a_damaged_workbook_is_refused_beside_the_file(importer, change):
     with pytest.raises(ValidationError) as refused:
         services.batch_create(user=importer, name="目录.xlsx", data=_rezip(_workbook(), change), source_system="区旧站")
-    assert "文件可能已损坏" in refused.value.message_dict["file"][0]
+    assert "“目录.xlsx”已损坏" in refused.value.message_dict["file"][0]
+
+
+OFFICE_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "office"
+# A Python exception's name (KeyError, BadZipFile, zlib's error) says nothing to staff.
+PYTHON_NAMES = re.compile(r"[A-Z][a-z]+[A-Z]\w*|Error|error|Exception")
+
+
+def _corrupt_deflate(data: bytes) -> bytes:
+    """The workbook with bytes in the middle of its sheet's compressed data scrambled: zlib,
+    not zipfile, finds it out."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 10
+    return data[:start] + bytes(b ^ 0x5A for b in data[start : start + 8]) + data[start + 8 :]
+
+
+@pytest.mark.parametrize(
+    ("make", "says", "to_do"),
+    [
+        pytest.param(
+            lambda: _rezip(_workbook(), lambda name, data: None if name == "xl/workbook.xml" else data),
+            "已损坏",
+            "另存为 .xlsx 或 CSV",
+            id="no xl/workbook.xml",
+        ),
+        pytest.param(
+            lambda: _rezip(_workbook(), lambda name, data: None if name == "[Content_Types].xml" else data),
+            "已损坏",
+            "另存为 .xlsx 或 CSV",
+            id="no content types",
+        ),
+        pytest.param(lambda: _workbook()[:2000], "已损坏", "重新索取", id="truncated"),
+        pytest.param(lambda: _corrupt_deflate(_workbook()), "已损坏", "另存为 .xlsx 或 CSV", id="compressed data"),
+        pytest.param(lambda: HEADER.encode(), "不是 Excel 工作簿", "另存为 .xlsx 或 CSV", id="a csv renamed"),
+        pytest.param(
+            lambda: _rezip(_workbook(), lambda name, data: None if name.startswith("xl/") else data),
+            "不是 Excel 工作簿",
+            "另存为 .xlsx 或 CSV",
+            id="a zip without a workbook",
+        ),
+        pytest.param(
+            lambda: (OFFICE_FIXTURES / "excel97-plain.xls").read_bytes(),
+            "实际是旧版 Excel（.xls）",
+            "另存为 .xlsx 或 CSV",
+            id="an old xls renamed",
+        ),
+        pytest.param(
+            lambda: (OFFICE_FIXTURES / "encrypted-password-1234.xlsx").read_bytes(),
+            "设置了打开密码",
+            "取消打开密码后另存",
+            id="encrypted",
+        ),
+    ],
+)
+def test_a_workbook_that_cannot_be_read_is_refused_in_plain_words_naming_the_file(importer, make, says, to_do):
+    """What staff can act on: which file, what is wrong with it and what to do, never the
+    exception the reader raised."""
+    with pytest.raises(ValidationError) as refused:
+        services.batch_create(user=importer, name="2025年目录.xlsx", data=make(), source_system="区旧站")
+    message = refused.value.message_dict["file"][0]
+    assert f"“2025年目录.xlsx”{says}" in message and to_do in message
+    assert not PYTHON_NAMES.search(message), message
+    assert not ImportBatch.objects.exists()
 
 
 def test_a_sheet_damaged_below_its_header_keeps_the_rows_before_the_damage(importer):
@@ -176,6 +239,8 @@ def test_a_sheet_damaged_below_its_header_keeps_the_rows_before_the_damage(impor
     results = RowResult.objects.filter(batch=batch).order_by("number")
     assert [r.action for r in results] == ["create"] * 19 + ["refuse"]
     assert results.last().number == 21 and "从这一行起文件已损坏" in results.last().messages[0]
+    assert "另存为 .xlsx 或 CSV" in results.last().messages[0]
+    assert not PYTHON_NAMES.search(results.last().messages[0])
 
 
 def test_a_damaged_workbook_answers_the_upload_form_not_a_500(importer, client):
@@ -188,7 +253,7 @@ def test_a_damaged_workbook_answers_the_upload_form_not_a_500(importer, client):
         {"file": SimpleUploadedFile("目录.xlsx", damaged), "source_system": "区旧站", "old_site": ""},
     )
     assert response.status_code == 200
-    assert "文件可能已损坏" in str(response.context["form"].errors["file"])
+    assert "“目录.xlsx”已损坏" in str(response.context["form"].errors["file"])
 
 
 def test_a_workbook_that_unpacks_past_the_bound_is_refused_before_it_is_read(importer, monkeypatch):

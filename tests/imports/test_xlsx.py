@@ -114,7 +114,7 @@ def test_the_next_batch_of_the_same_source_remembers_the_mapping(vocab, importer
 def test_a_broken_xlsx_is_refused_with_a_reason(vocab, importer):
     with pytest.raises(services.ValidationError) as error:
         services.batch_create(user=importer, name="目录.xlsx", data=b"PK\x03\x04 not really", source_system="x")
-    assert "无法打开这个 XLSX 文件" in error.value.message_dict["file"][0]
+    assert "“目录.xlsx”已损坏" in error.value.message_dict["file"][0]
 
 
 def merged_rows_workbook() -> bytes:
