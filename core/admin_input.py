@@ -85,10 +85,20 @@ class KnownKeysAutocompleteSelectMultiple(_KnownKeysOnly, AutocompleteSelectMult
 
 class AdminInputMixin:
     """Every ModelAdmin uses this (tests/core/test_admin_input.py): autocomplete boxes show
-    known keys only, and typed text refuses control characters beside its field (Word's soft
-    line break, U+000B, in a title broke every RSS feed once the record was published)."""
+    known keys only, typed text refuses control characters beside its field (Word's soft
+    line break, U+000B, in a title broke every RSS feed once the record was published), and a
+    date typed with an input method is read (core.forms.TypedDateField)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The admin's date boxes are text: a date typed with an input method is read too. (core.forms
+        # imports the auth models, not yet loaded when the admin site imports this module.)
+        from .forms import TypedDateField, TypedSplitDateTimeField
+
+        if isinstance(db_field, models.DateTimeField):
+            if self.formfield_overrides.get(db_field.__class__, {}).get("form_class") is forms.SplitDateTimeField:
+                kwargs.setdefault("form_class", TypedSplitDateTimeField)
+        elif isinstance(db_field, models.DateField):
+            kwargs.setdefault("form_class", TypedDateField)
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if not isinstance(field, forms.CharField):
             return field

@@ -1,14 +1,38 @@
 """Dates as the site means them: local days (Asia/Shanghai) and the years a record can have."""
 
 import datetime as dt
+import re
 
 from django.db.models import Q
 from django.utils import timezone
+
+from .text import fold_full_width
 
 # The years a record, session or filter can name: from the founding of the PRC to a bound
 # that keeps every date arithmetic below far from datetime's limits.
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 YEAR_WIDGET_ATTRS = {"min": FIRST_YEAR, "max": LAST_YEAR, "inputmode": "numeric"}
+
+
+# Dashes typed or pasted between a date's parts (en and em dashes, a minus sign) read as a hyphen.
+_DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−"), "-")
+_CHINESE_DATE = re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日")
+
+
+def fold_date_text(text: str) -> str:
+    """A date as typed with a Chinese input method in full-width mode (２０２６－１２－０７,
+    ２０２６年１２月７日) in ASCII digits and separators, for a date parser to read."""
+    return fold_full_width(text).translate(_DASHES)
+
+
+def typed_date(text: str) -> str:
+    """A typed date in a form the site's date fields read: folded (fold_date_text), spaces
+    dropped, and 2026年12月7日 as 2026-12-7 (Django's zh-hans input format for it uses
+    directives strptime does not know, so it never matched)."""
+    text = re.sub(r"\s+", "", fold_date_text(text))
+    if match := _CHINESE_DATE.fullmatch(text):
+        return "-".join(match.groups())
+    return text
 
 
 def local_day_range(field, first=None, last=None) -> Q:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 
 from .current import current_request
+from .dates import typed_date
 from .text import refuse_control_characters
 
 
@@ -64,6 +65,26 @@ def one_character_a_line_break(field):
         return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
     field.to_python = lines_as_shown
+
+
+class TypedDateField(forms.DateField):
+    """A date as people type it wherever the page shows a text box for it (the admin's date
+    fields, a date input an old browser shows as text): full-width digits, an input method's
+    dashes and 2026年12月7日 are read (core.dates.typed_date) rather than refused as malformed."""
+
+    def to_python(self, value):
+        return super().to_python(typed_date(value) if isinstance(value, str) else value)
+
+
+class TypedSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date and time boxes, the date read as TypedDateField reads it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        date = self.fields[0]
+        typed = TypedDateField(input_formats=date.input_formats, error_messages=date.error_messages)
+        typed.required, typed.disabled = date.required, date.disabled
+        self.fields = (typed, *self.fields[1:])
 
 
 class ListedChoiceIterator(ModelChoiceIterator):

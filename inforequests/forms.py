@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core.dates import after_today
-from core.forms import PlainLabels, ShortModelChoiceField
+from core.forms import PlainLabels, ShortModelChoiceField, TypedDateField
 
 from .identity import EXTENSION_MARK, fold_width, normalize_id, validate_credit_code, validate_resident_id
 from .models import LAPSE_OUTCOMES, Case, Outcome, Pause, Reanswer
@@ -32,7 +32,8 @@ def date_field(label, *, happened=True, **kwargs):
     beside the field together with the form's other errors, not only once they are put right and
     the service sees it (the service checks it too, for every other caller)."""
     validators = [_not_after_today(label)] if happened else []
-    return forms.DateField(
+    # A browser that has no date picker shows a text box, where an input method types ２０２６－１２－０７.
+    return TypedDateField(
         label=label,
         widget=DateInput(),
         validators=validators,

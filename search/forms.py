@@ -1,6 +1,7 @@
 from django import forms
 
 from core.dates import FIRST_YEAR, LAST_YEAR
+from core.forms import TypedDateField
 from disclosures.models import DisclosureRecord, Organization, Topic
 
 from .query import MAX_QUERY_LENGTH, QueryError, parse_query
@@ -28,8 +29,9 @@ class SearchForm(forms.Form):
     validity = forms.ChoiceField(
         label="有效性", required=False, choices=[("", "全部")] + list(DisclosureRecord.Validity.choices)
     )
-    date_from = forms.DateField(label="发布日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="发布日期至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # A text box in a browser without a date picker: a date typed with an input method is read.
+    date_from = TypedDateField(label="发布日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = TypedDateField(label="发布日期至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(label="排序", required=False, choices=list(SORTS.items()))
 
     def __init__(self, *args, **kwargs):

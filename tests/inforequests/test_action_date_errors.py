@@ -47,6 +47,17 @@ def test_today_is_allowed_and_a_deadline_ordered_for_later_is_not_a_date_that_ha
     assert form.is_valid(), form.errors
 
 
+@pytest.mark.parametrize("typed", ["２０２６－１２－０４", "2026年12月4日"])
+def test_a_date_typed_with_an_input_method_is_read(client, typed):
+    """Where the browser has no date picker the box is text, and an input method types full width."""
+    case = make_case(agency=AgencyFactory().organization, received_on=dt.date(2026, 11, 20))
+    sign_in_staff(client, staff_user("clerk", case.agency))
+    extend = {"action": "extend", "extend-days": "5", "extend-approver": "王主任", "extend-reason": "档案多"}
+    response = client.post(f"/disclosures/apply/staff/{case.pk}/", {**extend, "extend-on": typed})
+    assert response.status_code == 302
+    assert case.events.get(action="延期答复").effective_on == dt.date(2026, 12, 4)
+
+
 def test_staff_entry_refuses_a_receipt_date_after_today_with_the_same_words():
     form = forms.StaffEntryForm({"received_on": TOMORROW}, agencies=Agency.objects.none())
     assert not form.is_valid()

@@ -320,6 +320,13 @@ class TestFacets:
         urls, ranged = hit_urls(client, "社区", date_from="2023-06-16", date_to="2023-06-16")
         assert urls == [SEED_URL] and ranged.context["hits"][0].related  # the seed letter, its facts under it
 
+    def test_a_date_range_typed_with_an_input_method_is_read(self, client, seed):
+        """A browser without a date picker shows a text box, where an input method types full width."""
+        published(title="社区年度报告", published_at=timezone.make_aware(dt.datetime(2021, 3, 1, 9)))
+        _, ranged = hit_urls(client, "社区", date_from="２０２１－０１－０１", date_to="2021年12月31日")
+        assert not ranged.context["form"].errors
+        assert [h.document.title for h in ranged.context["hits"]] == ["社区年度报告"]
+
 
 @pytest.mark.django_db
 class TestBadInput:

@@ -1,0 +1,66 @@
+"""A date typed with a Chinese input method (full-width digits, its dashes, 2026年12月7日) is read
+wherever the page shows a text box for a date: the admin's date fields, and a date input an old
+browser shows as text."""
+
+import datetime as dt
+
+import pytest
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.test import RequestFactory
+
+from core.admin_input import AdminInputMixin
+from core.forms import TypedDateField, TypedSplitDateTimeField
+
+DAY = dt.date(2026, 12, 7)
+TYPED = [
+    "2026-12-07",
+    "２０２６－１２－０７",
+    "２０２６／１２／０７",
+    "2026年12月7日",
+    "２０２６年１２月７日",
+    "2026 年 12 月 07 日",
+    "2026—12—07",
+    "\u3000２０２６－１２－０７\u3000",
+]
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_a_date_typed_with_an_input_method_is_read(typed):
+    assert TypedDateField().clean(typed) == DAY
+
+
+@pytest.mark.parametrize("typed", ["２０２６－１３－０１", "2026年2月30日", "二〇二六年十二月七日", "2026-12"])
+def test_a_date_that_is_none_is_still_refused_with_the_fields_message(typed):
+    field = TypedDateField(error_messages={"invalid": "日期格式不正确。"})
+    with pytest.raises(forms.ValidationError, match="日期格式不正确"):
+        field.clean(typed)
+
+
+def test_the_date_of_a_date_and_time_pair_is_read_the_same_way():
+    moment = TypedSplitDateTimeField().clean(["２０２６－１２－０７", "09:30"])
+    assert moment.date() == DAY and (moment.hour, moment.minute) == (9, 30)
+    assert TypedSplitDateTimeField(required=False).clean(["", ""]) is None
+    with pytest.raises(forms.ValidationError):
+        TypedSplitDateTimeField().clean(["", ""])
+
+
+@pytest.mark.django_db
+def test_every_date_box_of_the_admin_reads_a_date_typed_with_an_input_method(admin_user):
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    checked = 0
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, AdminInputMixin):  # Django's and the libraries' own
+            continue
+        for db_field in model._meta.concrete_fields:
+            if not isinstance(db_field, models.DateField) or not db_field.editable or db_field.choices:
+                continue
+            field = model_admin.formfield_for_dbfield(db_field, request)
+            if isinstance(db_field, models.DateTimeField):
+                assert field.clean(["２０２６年１２月７日", "09:30"]).date() == DAY, (model, db_field.name)
+            else:
+                assert field.clean("２０２６－１２－０７") == DAY, (model, db_field.name)
+            checked += 1
+    assert checked > 10
