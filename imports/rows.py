@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.dates import FIRST_YEAR, LAST_YEAR
+from core.dates import FIRST_YEAR, LAST_YEAR, fold_date_text
 from core.text import first_control_character, fold_full_width, printable, where_hidden
 from disclosures.document_numbers import normalize_document_number, validate_document_number
 from disclosures.models import KEYWORD_SPLIT, MAX_KEYWORDS, DisclosureRecord, validate_attachment
@@ -136,7 +136,7 @@ def parse_datetime(value, label) -> dt.datetime | None:
     elif isinstance(value, dt.date):
         moment = dt.datetime.combine(value, dt.time.min)
     else:
-        text = _text(value)
+        text = fold_date_text(_text(value))  # ２０２６－１２－０７ as a cell typed with an input method holds it
         if re.fullmatch(r"\d{10}|\d{13}", text):  # gkmlpt: seconds (or milliseconds) since 1970
             seconds = int(text) / (1000 if len(text) == 13 else 1)
             return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).astimezone(timezone.get_current_timezone())

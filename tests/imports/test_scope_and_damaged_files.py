@@ -5,6 +5,7 @@ cells that stopped a whole batch or were refused for the wrong reason, and cells
 refuse (a body over its length limit, a control character) imported into records staff then
 could not save."""
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from openpyxl import Workbook
 
 from disclosures import sanitize
@@ -103,6 +105,22 @@ def test_odd_cells_refuse_their_row_with_a_reason_and_the_batch_goes_on(importer
     assert result["id:A4"].action == "refuse" and "引号不成对" in result["id:A4"].messages[0]
     assert "第 7–8 行被读成了一行" in result["id:A4"].messages[0]
     assert result["id:A6"].action == "create"  # a cell over two lines is not an open quote
+
+
+def test_a_date_typed_with_an_input_method_in_full_width_is_read(importer):
+    batch = batch_of(
+        importer,
+        HEADER
+        + "D1,全角日期,昆明市官渡区民政局,综合政务,<p>甲</p>,,２０２３－０６－１６\n"
+        + "D2,全角斜线,昆明市官渡区民政局,综合政务,<p>乙</p>,,２０２３／０６／１７　０９：３０\n",
+    )
+    result = rows(batch)
+    assert result["id:D1"].action == "create", result["id:D1"].messages
+    assert result["id:D2"].action == "create", result["id:D2"].messages
+    assert timezone.localtime(result["id:D1"].record.published_at).date() == dt.date(2023, 6, 16)
+    assert timezone.localtime(result["id:D2"].record.published_at) == timezone.make_aware(
+        dt.datetime(2023, 6, 17, 9, 30)
+    )
 
 
 def test_a_row_the_reader_fails_on_is_refused_alone(importer, monkeypatch, caplog):
