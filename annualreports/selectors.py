@@ -1,11 +1,14 @@
 """Reads for the annual reports: the tables as the data now has them, and the 勾稽 findings."""
 
 import datetime as dt
+import html
+import re
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from disclosures import selectors as disclosure_selectors
 from disclosures.models import DisclosureRecord, Genre, Organization
@@ -148,7 +151,56 @@ def report_findings(report: AnnualReport, tables: t.Tables | None = None) -> lis
         findings.append(
             t.Finding("汇总", f"以下单位没有{report.year}年度的年报，不在各单位之和中：{'、'.join(without_report)}。")
         )
-    return findings + reanswer_findings(report, tables)
+    return findings + reanswer_findings(report, tables) + section_findings(report)
+
+
+# What a section says once tags, spaces and punctuation are gone, when it says nothing.
+_NOTHING = {"", "无", "暂无", "没有", "未发生"}
+_FILLER = re.compile(r"[\s\u3000。，、；：.,;:!！?？（）()“”\"'—\-…]+")
+FEE_WORD = "信息处理费"
+
+
+def _says_nothing(rich_text: str) -> bool:
+    return _FILLER.sub("", html.unescape(strip_tags(rich_text or ""))) in _NOTHING
+
+
+def fees_collected(organizations, year: int) -> tuple[int, object]:
+    """(cases, yuan) of the 信息处理费 the agencies collected in the year (国办函〔2020〕109号),
+    counted on the day it was paid."""
+    from inforequests.models import Case
+
+    found = Case.objects.filter(agency__in=organizations, paid_on__year=year, fee_amount__gt=0).aggregate(
+        cases=Count("pk"), total=Sum("fee_amount")
+    )
+    return found["cases"], found["total"] or 0
+
+
+def section_findings(report: AnnualReport) -> list[t.Finding]:
+    """The parts staff write (条例第五十条): 一、总体情况 and 五、存在的主要问题及改进情况 are
+    not left empty (五 is not just “无”); 六 reports the 信息处理费 collected in the year,
+    as the 2021 format asks of every agency that collected any."""
+    findings = []
+    if _says_nothing(report.overview):
+        findings.append(
+            t.Finding("正文", "“一、总体情况”未填写：条例第五十条要求年度报告写明本年度政府信息公开工作总体情况。")
+        )
+    if _says_nothing(report.problems):
+        findings.append(
+            t.Finding(
+                "正文",
+                "“五、存在的主要问题及改进情况”未填写或只写“无”：条例第五十条要求报告存在的主要问题及改进情况。",
+            )
+        )
+    cases, total = fees_collected(report_organizations(report), report.year)
+    if cases and FEE_WORD not in strip_tags(report.other_matters or ""):
+        findings.append(
+            t.Finding(
+                "正文",
+                f"本年度收取信息处理费{cases}件、共{format(total.normalize(), 'f')}元，“六、其他需要报告的事项”须报告收取信息处理费的情况"
+                "（国办公开办函〔2021〕30号年报格式）。",
+            )
+        )
+    return findings
 
 
 def reanswer_findings(report: AnnualReport, tables: t.Tables) -> list[t.Finding]:

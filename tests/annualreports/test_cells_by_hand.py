@@ -165,6 +165,7 @@ def other_cases(government, transport):
 
 def complete(report):
     report.licences, report.penalties, report.enforcement_na, report.fees = 0, 0, True, 0
+    report.overview, report.problems = "<p>总体情况。</p>", "<p>存在的问题和改进措施。</p>"  # 条例第五十条
     report.save()
     return report
 

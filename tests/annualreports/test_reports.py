@@ -42,7 +42,16 @@ def member(username, group, organization):
 
 
 def complete(report, **fields):
-    values = {"licences": 3, "penalties": 0, "enforcement_na": True, "fees": Decimal("0.5"), **fields}
+    values = {
+        "licences": 3,
+        "penalties": 0,
+        "enforcement_na": True,
+        "fees": Decimal("0.5"),
+        # 条例第五十条: parts 一 and 五 are written (selectors.section_findings).
+        "overview": report.overview or "<p>总体情况。</p>",
+        "problems": report.problems or "<p>存在的问题和改进措施。</p>",
+        **fields,
+    }
     for name, value in values.items():
         setattr(report, name, value)
     report.save()
@@ -313,9 +322,9 @@ def _admin_form(report, **overrides):
     data = {
         "organization": report.organization_id,
         "year": report.year,
-        "overview": "",
-        "problems": "",
-        "other_matters": "",
+        "overview": report.overview or "<p>总体情况。</p>",
+        "problems": report.problems or "<p>存在的问题和改进措施。</p>",
+        "other_matters": report.other_matters,
         "licences": "",
         "penalties": "0",
         "enforcement": "",
