@@ -56,6 +56,8 @@ def guide(request, code):
         _context(
             organization,
             page=selectors.agency_guide_page(organization=organization),
+            # 条例第十二条: the guide names how the agency's information is classified.
+            facets=disclosure_selectors.catalogue_facets(publisher=organization),
         ),
     )
 

@@ -64,6 +64,21 @@ def test_the_guide_shows_the_agencys_own_office(client, agencies):
     assert "未提供" in client.get("/gk/jd/guide/").content.decode()
 
 
+def test_each_agencys_guide_gives_the_article_12_items(client, agencies):
+    """条例 Art. 12 asks every agency's 指南 for its 分类、编排体系 and 获取方式, not only the
+    district's: its own topics lead to its own catalogue."""
+    record = published("民政局的一条信息", publisher=agencies["civil"])
+    html = client.get("/gk/mzj/guide/").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    for item in ["信息分类", "编排体系", "索引号、名称、发布机构、成文日期", "获取方式", "主动公开", "依申请公开"]:
+        assert item in text, item
+    assert f'<a href="/gk/mzj/catalogue/?topic={record.topic_id}">{record.topic.name}</a>' in html
+    assert "民政局的一条信息" in client.get(f"/gk/mzj/catalogue/?topic={record.topic_id}").content.decode()
+    assert 'id="guide-apply"' in html  # the section's 依申请公开 entry still lands on it
+    # An agency with nothing published yet says so.
+    assert re.search(r'id="guide-categories".*?<li>暂无</li>', client.get("/gk/jd/guide/").content.decode(), re.S)
+
+
 def test_the_guide_carries_the_agencys_own_text_when_written(client, agencies):
     Page.objects.create(slug="guide-mzj", title="某区民政局政府信息公开指南", body="<p>民政局自己的指南正文。</p>")
     assert "民政局自己的指南正文" in client.get("/gk/mzj/guide/").content.decode()
