@@ -239,14 +239,22 @@ def provisional_note(*, start, end, calendar=None) -> str:
 SUBMISSION_UNDO_SECONDS = 10 * 60
 
 
+# The event a case starts with (services.case_register).
+REGISTRATION_EVENT = "登记"
+
+
 def submission_undo_until(case, *, now=None):
     """Until when the applicant may take back the online application they just sent (from the
     browser that sent it), or None: only while nobody has acted on it, within
-    SUBMISSION_UNDO_SECONDS of its confirmation."""
+    SUBMISSION_UNDO_SECONDS of its confirmation. Acted on: any step on record after the
+    registration, also one that left it 已登记 (a 补正 asked and received, an opinion sought and
+    given, a correction of the applicant's particulars, its items split)."""
     if case.channel != Case.Channel.ONLINE or case.confirmed_at is None or case.state != Case.State.REGISTERED:
         return None
     until = case.confirmed_at + dt.timedelta(seconds=SUBMISSION_UNDO_SECONDS)
-    return until if (now or timezone.now()) < until else None
+    if (now or timezone.now()) >= until or case.events.exclude(action=REGISTRATION_EVENT).exists():
+        return None
+    return until
 
 
 def case_provisional_note(case) -> str:

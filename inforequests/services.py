@@ -239,7 +239,13 @@ def case_register(
     _save(case, user=user, reason="登记")
     for position, description in enumerate(items or [request["title"]], start=1):
         CaseItem.objects.create(case=case, position=position, description=description)
-    _event(case, action="登记", effective_on=received_on, user=user, reason=case.get_channel_display())
+    _event(
+        case,
+        action=selectors.REGISTRATION_EVENT,
+        effective_on=received_on,
+        user=user,
+        reason=case.get_channel_display(),
+    )
     _notify(case, "receipt", on=received_on, due=_due_words(case))
     _tell_handlers(
         case,

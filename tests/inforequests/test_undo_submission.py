@@ -88,3 +88,16 @@ def test_only_the_browser_that_sent_it_can_take_it_back(client, agency):  # noqa
         other = Client().post(RECEIPT, {"undo": "1"})
     assert other.status_code == 302 and other["Location"] == STATUS
     assert Case.objects.get().state == Case.State.REGISTERED
+
+
+def test_a_case_staff_acted_on_and_brought_back_to_registered_cannot_be_taken_back(client, agency):  # noqa: F811
+    # A 补正 asked and received within the minutes: the case is 已登记 again, but staff have acted.
+    case, _ = sent(client, agency)
+    with time_machine.travel(SENT + dt.timedelta(minutes=5), tick=False):
+        today = timezone.localdate()
+        services.case_request_correction(case=case, notice_on=today, reason="请写明文件名称")
+        services.case_receive_correction(case=case, received_on=today)
+        assert Case.objects.get().state == Case.State.REGISTERED
+        assert "撤回本次申请" not in client.get(RECEIPT).content.decode()
+        assert client.post(RECEIPT, {"undo": "1"}).status_code == 409
+    assert Case.objects.get().state == Case.State.REGISTERED and not mail.outbox
