@@ -642,12 +642,20 @@ def case_withdraw(*, case, withdrawn_on, note="", user=None) -> Case:
     )
 
 
+# How a withdrawal from the receipt is recorded (the end of its event's reason).
+UNDO_NOTE = f"申请人在提交后{selectors.SUBMISSION_UNDO_SECONDS // 60}分钟内于受理回执页在线撤回"
+
+
 @transaction.atomic
 def case_undo_submission(*, case) -> Case:
     """The applicant takes back the online application they sent minutes ago, from the receipt
     (selectors.submission_undo_until): closed as their withdrawal, which 年报 counts as one,
-    with the 办理记录 saying how it came; the handlers told of the new case are told it is closed."""
+    with the 办理记录 saying how it came; the handlers told of the new case are told it is closed.
+    Asked again once taken back (a double click, Back and 确认撤回 again): the case as it is,
+    nothing done or told twice."""
     case = _lock(case)
+    if case.events.filter(action=selectors.WITHDRAWAL_EVENT, reason__endswith=UNDO_NOTE).exists():
+        return case
     if selectors.submission_undo_until(case) is None:
         raise TransitionNotAllowed(
             f"提交已超过{selectors.SUBMISSION_UNDO_SECONDS // 60}分钟或申请已开始办理，不能在线撤回。"
@@ -656,7 +664,7 @@ def case_undo_submission(*, case) -> Case:
     case = case_withdraw(
         case=case,
         withdrawn_on=timezone.localdate(),
-        note=f"申请人在提交后{selectors.SUBMISSION_UNDO_SECONDS // 60}分钟内于受理回执页在线撤回",
+        note=UNDO_NOTE,
     )
     _tell_handlers(
         case,

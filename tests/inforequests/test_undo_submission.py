@@ -101,3 +101,21 @@ def test_a_case_staff_acted_on_and_brought_back_to_registered_cannot_be_taken_ba
         assert "撤回本次申请" not in client.get(RECEIPT).content.decode()
         assert client.post(RECEIPT, {"undo": "1"}).status_code == 409
     assert Case.objects.get().state == Case.State.REGISTERED and not mail.outbox
+
+
+def test_sent_twice_it_is_taken_back_once_and_the_second_answer_says_so(
+    client,
+    agency,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    # A double click: the second request read the session before the first one wrote it.
+    case, _ = sent(client, agency)
+    with time_machine.travel(SENT + dt.timedelta(minutes=2), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.case_undo_submission(case=case)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            again = client.post(RECEIPT, {"undo": "1"})
+        assert again.status_code == 302 and again["Location"] == RECEIPT
+        assert "您已撤回本次申请" in client.get(RECEIPT).content.decode()
+    assert case.events.filter(action="申请人撤回").count() == 1 and not mail.outbox
