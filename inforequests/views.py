@@ -177,11 +177,15 @@ def _receipt_data(request):
 
 
 def _show_receipt(request, case, code, *, again=False):
+    before = _receipt_data(request) or {}
     request.session[RECEIPT_SESSION_KEY] = {
         "case": case.pk,
         "code": code,
         "until": time.time() + RECEIPT_SECONDS,
         "again": again,
+        # The browser that registered it, the one that may take it back: not one shown the
+        # receipt for sending the same ID number, phone and request again (_receipt_again).
+        "sent_here": not again or (before.get("case") == case.pk and before.get("sent_here", False)),
     }
     return redirect("inforequests:receipt")
 
@@ -252,15 +256,20 @@ def receipt(request):
     if case is None:
         return redirect("inforequests:status")
     problem, status = None, 200
+    sent_here = data.get("sent_here", False)
     if request.method == "POST" and "undo" in request.POST:
         try:
+            if not sent_here:
+                raise services.TransitionNotAllowed(
+                    "本次申请不是在这台电脑上提交的，不能在此撤回。如需撤回，请联系受理机关。"
+                )
             case = services.case_undo_submission(case=case)
         except services.TransitionNotAllowed as error:
             problem, status = Problem("申请没有撤回", error_reasons(error)), 409
         else:
             request.session[RECEIPT_SESSION_KEY] = {**data, "undone": True}
             return redirect("inforequests:receipt")
-    undo_until = selectors.submission_undo_until(case)
+    undo_until = selectors.submission_undo_until(case) if sent_here else None
     return _page(
         request,
         "inforequests/receipt.html",

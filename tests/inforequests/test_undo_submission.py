@@ -119,3 +119,18 @@ def test_sent_twice_it_is_taken_back_once_and_the_second_answer_says_so(
         assert again.status_code == 302 and again["Location"] == RECEIPT
         assert "您已撤回本次申请" in client.get(RECEIPT).content.decode()
     assert case.events.filter(action="申请人撤回").count() == 1 and not mail.outbox
+
+
+def test_a_browser_shown_the_receipt_for_sending_the_same_again_cannot_take_it_back(client, agency):  # noqa: F811
+    # Whoever sends the same ID number, phone and request in the next minutes is shown the
+    # receipt (no second case): not the browser that sent it, so not one that may undo it.
+    sent(client, agency)
+    other = Client()
+    with time_machine.travel(SENT + dt.timedelta(minutes=3), tick=False):
+        assert confirm(other, form_data(agency, email="other@example.com")).status_code == 302
+        receipt = other.get(RECEIPT).content.decode()
+        assert "本次没有重复登记" in receipt and "撤回本次申请" not in receipt
+        assert "确认撤回" not in other.get(RECEIPT + "?undo=1").content.decode()
+        assert other.post(RECEIPT, {"undo": "1"}).status_code == 409
+        assert "撤回本次申请</a>" in client.get(RECEIPT).content.decode()  # the sender still may
+    assert Case.objects.get().state == Case.State.REGISTERED
