@@ -89,6 +89,7 @@ def particular_forms(kind, value) -> list[str]:
 _ADDRESS_UNIT = re.compile(
     r".*?(?:街道|社区|小区|大道|胡同|单元|公寓|大厦|花园|新村|号楼|号院|省|市|区|县|镇|乡|村|路|街|道|巷|弄|里|号|栋|幢|座|楼|层|室|户|苑)"
 )
+_LEVEL_WORD = re.compile(_ADDRESS_UNIT.pattern.removeprefix(".*?"))
 _ROAD = re.compile(r"(?:大道|胡同|路|街|道|巷|弄|里)$")
 _HOUSE_NUMBER = re.compile(r"[0-9]+(?:-[0-9]+)*号院?$")
 _ESTATE = re.compile(r"(?:小区|公寓|大厦|花园|新村|苑)$")
@@ -100,7 +101,14 @@ def address_parts(folded) -> list[str]:
     house number, an estate with the building in it, and the building, entrance and door
     together. Only the whole address was looked for, so a reply giving "春城路123号5栋2单元301室"
     without the city and district was published. Nothing for a text with no such parts (a name)."""
-    units = _ADDRESS_UNIT.findall(folded)
+    units = []
+    for unit in _ADDRESS_UNIT.findall(folded):
+        if units and _LEVEL_WORD.fullmatch(unit):
+            # Nothing but the word for its level: the unit before ended early, at a level word
+            # inside a name ("幸福里" of "幸福里小区", "北京路" of "北京路街道"); it goes on here.
+            units[-1] += unit
+        else:
+            units.append(unit)
     parts = []
     for i, unit in enumerate(units):
         following = units[i + 1] if i + 1 < len(units) else ""

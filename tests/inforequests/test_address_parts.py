@@ -24,6 +24,8 @@ HOME = "云南省昆明市官渡区关上街道春城路123号5栋2单元301室"
         ("北京市海淀区学院路5号院3号楼2单元402室", ["学院路5号院", "5号院3号楼2单元402室"]),
         ("北京市朝阳区建国门外大街1号国贸大厦A座1801室", ["建国门外大街1号", "国贸大厦a座", "a座1801室"]),
         ("测试市 幸福路８８号", ["幸福路88号"]),  # as typed: a space, full-width digits
+        # 里 inside the estate's name: the estate read whole, not "小区b座" (in many addresses)
+        ("昆明市幸福里小区B座12层1203室", ["幸福里小区b座", "b座12层1203室"]),
         # a door number alone, a road alone, a name: in many texts, no one's on their own
         ("测试市幸福路88号3单元", ["幸福路88号"]),
         ("春城路", []),
