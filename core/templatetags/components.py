@@ -97,7 +97,19 @@ def scrolling_tables(html):
 # A tag as sanitized rich text writes it: attribute values always quoted, and a ">" may stand
 # inside one (nh3 escapes only "&" and the quote).
 _IMG_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.I)
-_ALT = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+# One attribute after another from the tag's name on: "alt=" inside another attribute's value
+# (a title reading "alt='…'") is part of that value, not the picture's alt.
+_ATTRIBUTE = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+
+
+def _alt_of(tag):
+    """The alt attribute's value in an <img …> tag, as written (entities and all), or ""."""
+    position = len("<img")
+    while attribute := _ATTRIBUTE.match(tag, position):
+        if attribute.group(1).lower() == "alt":
+            return next((value for value in attribute.groups()[1:] if value is not None), "")
+        position = attribute.end()
+    return ""
 
 
 @register.simple_tag
@@ -112,9 +124,7 @@ def described_pictures(html):
     """Safe HTML with each picture that has alt text followed by it (see alt_text)."""
 
     def described(tag):
-        alt = _ALT.search(tag.group(0))
-        text = unescape((alt.group(1) if alt.group(1) is not None else alt.group(2)) if alt else "").strip()
-        return tag.group(0) + alt_text(text)
+        return tag.group(0) + alt_text(unescape(_alt_of(tag.group(0))).strip())
 
     html = str(html)
     return mark_safe(_IMG_TAG.sub(described, html) if "<img" in html.lower() else html)

@@ -29,6 +29,12 @@ def described(alt):
         ('<img src="/x/">', '<img src="/x/">'),
         ('<img src="/x/" alt="  ">', '<img src="/x/" alt="  ">'),
         ('<p data-alt="x">没有图片</p>', '<p data-alt="x">没有图片</p>'),
+        # the picture's own alt, not words that read like one inside another attribute's value
+        (
+            '<img src="/x/" title="图注 alt=\'旧图\'" alt="2024年预算表">',
+            '<img src="/x/" title="图注 alt=\'旧图\'" alt="2024年预算表">' + described("2024年预算表"),
+        ),
+        ('<img title="x alt=\'y\'" src="/x/">', '<img title="x alt=\'y\'" src="/x/">'),
     ],
 )
 def test_each_picture_is_followed_by_its_alt_text(html, expected):
