@@ -239,8 +239,9 @@ def provisional_note(*, start, end, calendar=None) -> str:
 SUBMISSION_UNDO_SECONDS = 10 * 60
 
 
-# The event a case starts with (services.case_register).
-REGISTRATION_EVENT = "登记"
+# The event a case starts with (services.case_register), and the one a calendar change leaves
+# on the open cases whose dates it moved (services.recompute_open_cases): nobody's step on it.
+REGISTRATION_EVENT, RECOMPUTE_EVENT = "登记", "期限重算"
 
 
 def submission_undo_until(case, *, now=None):
@@ -248,11 +249,14 @@ def submission_undo_until(case, *, now=None):
     browser that sent it), or None: only while nobody has acted on it, within
     SUBMISSION_UNDO_SECONDS of its confirmation. Acted on: any step on record after the
     registration, also one that left it 已登记 (a 补正 asked and received, an opinion sought and
-    given, a correction of the applicant's particulars, its items split)."""
+    given, a correction of the applicant's particulars, its items split); dates moved by a
+    calendar change are no one's step."""
     if case.channel != Case.Channel.ONLINE or case.confirmed_at is None or case.state != Case.State.REGISTERED:
         return None
     until = case.confirmed_at + dt.timedelta(seconds=SUBMISSION_UNDO_SECONDS)
-    if (now or timezone.now()) >= until or case.events.exclude(action=REGISTRATION_EVENT).exists():
+    if (now or timezone.now()) >= until or case.events.exclude(
+        action__in=(REGISTRATION_EVENT, RECOMPUTE_EVENT)
+    ).exists():
         return None
     return until
 

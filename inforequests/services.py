@@ -1095,7 +1095,7 @@ def recompute_open_cases(*, reason, user=None, dates=None, period=None) -> list[
                     moved.append(f"申请人或第三方期限 {waiting_before} → {case.waiting_until}")
                 _event(
                     case,
-                    action="期限重算",
+                    action=selectors.RECOMPUTE_EVENT,
                     effective_on=timezone.localdate(),
                     user=user,
                     reason="；".join([reason, *moved]),

@@ -134,3 +134,21 @@ def test_a_browser_shown_the_receipt_for_sending_the_same_again_cannot_take_it_b
         assert other.post(RECEIPT, {"undo": "1"}).status_code == 409
         assert "撤回本次申请</a>" in client.get(RECEIPT).content.decode()  # the sender still may
     assert Case.objects.get().state == Case.State.REGISTERED
+
+
+def test_a_deadline_moved_by_a_calendar_change_is_nobody_acting_on_it(
+    client,
+    agency,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    # Holidays entered in the minutes after sending: its 期限重算 is on record, no staff step.
+    from core.models import WorkingDayOverride
+
+    case, _ = sent(client, agency)
+    with time_machine.travel(SENT + dt.timedelta(minutes=4), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            WorkingDayOverride.objects.create(date=dt.date(2026, 12, 15), is_workday=False, note="测试调整")
+        assert case.events.filter(action="期限重算").exists()
+        assert "撤回本次申请</a>" in client.get(RECEIPT).content.decode()
+        assert client.post(RECEIPT, {"undo": "1"}).status_code == 302
+    assert Case.objects.get().state == Case.State.ANSWERED
