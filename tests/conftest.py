@@ -32,6 +32,19 @@ def _clear_cache():
     clear_caches()
 
 
+@pytest.fixture(autouse=True)
+def _settings_restored():
+    """Every test leaves the settings as it found them. A setting changed through pytest-django's
+    `settings` inside a test decorated with override_settings is undone out of order: the
+    decorator's values then stayed for the rest of the run (a limit of 2 applications an hour
+    refused later tests' applications, depending on which tests ran before)."""
+    from django.conf import settings
+
+    before = settings._wrapped
+    yield
+    assert settings._wrapped is before, "this test left the settings changed: an override was undone out of order"
+
+
 @contextmanager
 def shared_transaction(django_db_blocker):
     """For data a module's tests share: what a module-scoped fixture loads inside this block is
