@@ -58,6 +58,9 @@ def test_the_receipt_offers_to_take_the_application_back_and_asks_first(
     with time_machine.travel(SENT + dt.timedelta(minutes=11), tick=False):
         receipt = client.get(RECEIPT).content.decode()
         assert "您已撤回本次申请" in receipt and "撤回本次申请</a>" not in receipt
+        # Nothing on it says any more that the application stands or will be answered.
+        assert "申请已提交" not in receipt and "答复期限" not in receipt
+        assert "申请人已于2026年12月8日撤回申请，终止办理" in receipt and code in receipt
         status = client.post(STATUS, {"query_code": code, "tail": form_data(agency)["phone"][-4:]}).content.decode()
     assert "撤回申请，本机关终止办理" in status
 
