@@ -31,6 +31,15 @@ def replay_was_checked(request) -> bool:
     return request.POST.get(READER_CHECKED) == "1"
 
 
+def replayed_form(request, form_class, **kwargs):
+    """A replayed page form as it was typed: checked again only when it had been sent back with
+    errors (replay_was_checked), so a preference change neither hides what to correct nor marks
+    as wrong what was never sent."""
+    if replay_was_checked(request):
+        return form_class(request.POST, **kwargs)
+    return form_class(initial=request.POST, **kwargs)
+
+
 def labelled_errors(form) -> dict:
     """A form's errors for a page that shows none of its fields (a 400 for a bad link, filters
     in the address): each message says which field it is about."""

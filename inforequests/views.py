@@ -29,7 +29,7 @@ from core.http import (
     labelled_errors,
     numbered_page,
     parse_page_number,
-    replay_was_checked,
+    replayed_form,
 )
 from core.pagecache import cached_value
 from core.pages import PageMeta, Problem
@@ -205,8 +205,7 @@ def apply(request):
         # only when it had been shown with its errors).
         if "submission" in request.POST and form.is_valid():
             return _confirmation_page(request, form, crumbs)
-        if not replay_was_checked(request):
-            form = forms.ApplicationForm(initial=request.POST)
+        form = replayed_form(request, forms.ApplicationForm)
         return _page(request, "inforequests/apply.html", {**context, "form": form})
     step = request.POST.get("step", "check")
     if step == "edit" or not form.is_valid():
@@ -302,9 +301,7 @@ def status(request):
     if is_reader_replay(request) and "again" not in request.POST:
         # Back from a preference change on the form: as typed, not yet looked up. From a result
         # page (its unseen form, "again"), the lookup runs again, as any lookup does.
-        checked = replay_was_checked(request)
-        form = forms.LookupForm(request.POST) if checked else forms.LookupForm(initial=request.POST)
-        return _page(request, "inforequests/status.html", {**context, "form": form})
+        return _page(request, "inforequests/status.html", {**context, "form": replayed_form(request, forms.LookupForm)})
     form = forms.LookupForm(request.POST)
     if not form.is_valid():
         return _page(request, "inforequests/status.html", {**context, "form": form}, status=400)

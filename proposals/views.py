@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from core.charts import bar_chart
-from core.http import bad_request_page, is_reader_replay, labelled_errors, numbered_page, replay_was_checked
+from core.http import bad_request_page, is_reader_replay, labelled_errors, numbered_page, replayed_form
 from core.pages import Problem, in_section, render_page
 from core.rendering import keep_response
 
@@ -195,9 +195,8 @@ def feedback(request, pk):
         return _forbidden(request, "只能对本人领衔的建议提案的答复提出满意度意见。")
     existing = selectors.feedback_of(reply=reply, member=member)
     if is_reader_replay(request):  # back from a preference change (JavaScript off): as typed
-        form, status = FeedbackForm(initial=request.POST), 200
-        if replay_was_checked(request):  # with the errors it was shown with, still not sent
-            form = FeedbackForm(request.POST)
+        form, status = replayed_form(request, FeedbackForm), 200
+        if form.is_bound:  # with the errors it was shown with, still not sent
             form.fields["level"].queryset = selectors.satisfaction_levels()
     elif request.method == "POST":
         form = FeedbackForm(request.POST)
