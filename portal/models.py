@@ -1,4 +1,5 @@
 import secrets
+import string
 from pathlib import PurePosixPath
 
 from django import forms
@@ -7,6 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from simple_history.models import HistoricalRecords
+
+from core.text import fold_full_width
 
 # The logo and the 党政机关网站标识 go out with every page: small pictures in a format every
 # browser shows. Vector files (SVG) can carry script and are not taken.
@@ -174,6 +177,20 @@ class SiteSettings(models.Model):
     @property
     def error_report_url(self):
         return self.ERROR_REPORT_URL.format(code=self.site_id_code) if self.site_id_code else ""
+
+    # 工信部令第33号 Art. 13: the ICP number links to the ministry's 备案管理系统.
+    ICP_RECORD_URL = "https://beian.miit.gov.cn/"
+    # The 公安机关 record, by the digits of its number (滇公网安备 53011102000502号: 53011102000502).
+    POLICE_RECORD_URL = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"
+
+    @property
+    def police_record_code(self):
+        return "".join(ch for ch in fold_full_width(self.police_record_number) if ch in string.digits)
+
+    @property
+    def police_record_url(self):
+        code = self.police_record_code
+        return self.POLICE_RECORD_URL.format(code=code) if code else ""
 
     IMAGE_FIELDS = ("logo", "party_government_mark_image")
 

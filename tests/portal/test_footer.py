@@ -22,6 +22,29 @@ def test_the_footer_has_the_error_report_entry_and_the_party_government_mark(cli
     assert "党政机关网站标识" in html
 
 
+def test_the_icp_number_links_to_the_ministrys_record_system(client, seed):
+    """工信部令第33号 Art. 13: the number shown links to the 备案管理系统."""
+    site = SiteSettings.objects.get()
+    html = client.get("/").content.decode()
+    assert f'<a href="https://beian.miit.gov.cn/" rel="noopener">{site.icp_number}</a>' in html
+
+
+def test_the_police_record_number_links_to_its_record_by_its_digits_and_follows_a_change(client, seed):
+    site = SiteSettings.objects.get()
+    assert site.police_record_number == "滇公网安备 53011102000502号"
+    html = client.get("/").content.decode()
+    link = '<a href="https://beian.mps.gov.cn/#/query/webSearch?code={}" rel="noopener">{}</a>'
+    assert link.format("53011102000502", "滇公网安备 53011102000502号") in html
+    site.police_record_number = "滇公网安备 ５３０１１１０２０００５０３号"  # typed with full-width digits
+    site.save()
+    html = client.get("/").content.decode()  # the footer is a kept fragment: shown changed at once
+    assert link.format("53011102000503", "滇公网安备 ５３０１１１０２０００５０３号") in html
+    site.police_record_number = "备案中"  # no number yet: said, not linked to nothing
+    site.save()
+    html = client.get("/").content.decode()
+    assert "<p>备案中" in html and "beian.mps.gov.cn" not in html
+
+
 def test_the_guide_points_to_the_online_form_and_says_what_is_missing(client, seed):
     """条例 Art. 12: the 指南 gives the office's hours and fax too; a blank one says 未提供
     rather than an empty cell, and the online form is named beside post, fax and in person."""
