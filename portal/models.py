@@ -125,6 +125,22 @@ def site_image_size_field():
     return models.PositiveIntegerField(null=True, blank=True, editable=False)
 
 
+# The 政府网站标识码: ten digits for a local site (5301110005), a letter prefix for a State
+# Council department's (bm01000001).
+SITE_ID_CODE_LENGTH = 10
+SITE_ID_CODE_CHARACTERS = frozenset(string.digits + string.ascii_letters)
+
+
+def site_id_code_error(code):
+    """What is wrong with a 网站标识码 (already folded to half-width, without spaces), or ""."""
+    expected = f"网站标识码为{SITE_ID_CODE_LENGTH}位数字或字母，如 5301110005，请照发放的标识码填写"
+    if stray := next((ch for ch in code if ch not in SITE_ID_CODE_CHARACTERS), None):
+        return f"{expected}；所填的含“{stray}”。"
+    if len(code) != SITE_ID_CODE_LENGTH:
+        return f"{expected}；所填的是{len(code)}位。"
+    return ""
+
+
 class SiteSettings(models.Model):
     """The header, footer and page-tag values (one row), all editable by staff."""
 
@@ -139,7 +155,7 @@ class SiteSettings(models.Model):
         "已有社区治理数据时修改，请运行 manage.py rebuild_search_index 更新站内搜索。",
     )
     site_domain = models.CharField("网站域名", max_length=100)
-    site_id_code = models.CharField("网站标识码", max_length=20)
+    site_id_code = models.CharField("网站标识码", max_length=20, help_text="发放的10位政府网站标识码，如 5301110005。")
     sponsor = models.CharField("主办单位", max_length=100)
     organizer = models.CharField("承办单位", max_length=100, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
@@ -214,8 +230,16 @@ class SiteSettings(models.Model):
         return self.image_url(self.party_government_mark_image)
 
     def clean(self):
+        errors = {}
+        # Typed from the issuing notice, perhaps with an input method's full-width digits or a
+        # space between groups: kept as the code itself.
+        self.site_id_code = "".join(fold_full_width(self.site_id_code).split())
+        if self.site_id_code and (message := site_id_code_error(self.site_id_code)):
+            errors["site_id_code"] = message
         if self.party_government_mark_image and not self.party_government_mark_url:
-            raise ValidationError({"party_government_mark_url": "有标识图片时请填写证书地址：页脚的标识须能点开证书。"})
+            errors["party_government_mark_url"] = "有标识图片时请填写证书地址：页脚的标识须能点开证书。"
+        if errors:
+            raise ValidationError(errors)
 
     class Meta:
         verbose_name = verbose_name_plural = "网站设置"
