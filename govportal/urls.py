@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agencies import views as agencies_views
+from core.health import health
 from disclosures import views as disclosures_views
 
 admin.site.site_header = "政府信息公开管理"
@@ -9,6 +10,8 @@ admin.site.site_title = "政府信息公开管理"
 admin.site.index_title = "内容管理"
 
 urlpatterns = [
+    # For the load balancer and the availability monitor (docs/operations.md): plain HTTP too.
+    path("healthz", health, name="health"),
     # Staff only, under /admin/ so the page cache never keeps it.
     path("admin/self-check/", agencies_views.self_check, name="self_check"),
     path("admin/rich-text/clean/", disclosures_views.rich_text_clean, name="rich_text_clean"),

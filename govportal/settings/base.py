@@ -465,6 +465,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The health probe (core/health.py) answers over plain HTTP: a load balancer asks each node
+# directly, without TLS, and a redirect is not an answer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
