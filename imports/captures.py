@@ -68,6 +68,7 @@ class AttachmentRef:
     title: str
     href: str
     data: bytes | None = None
+    problem: str = ""  # why `data` is None although the file is there (it cannot be unpacked)
 
 
 @dataclass

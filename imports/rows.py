@@ -383,6 +383,9 @@ def _attachment(c: Candidate, ref):
     from django.core.files.base import ContentFile
 
     name = ref.href.split("?")[0].rsplit("/", 1)[-1]
+    if ref.data is None and ref.problem:
+        c.warnings.append(f"附件“{ref.title}”未导入：{ref.problem}")
+        return
     if ref.data is None:
         c.warnings.append(f"附件“{ref.title}”（{ref.href}）不在所导入的文件中，未导入：请另行上传。")
         return

@@ -2,8 +2,10 @@
 page, or a ZIP of pages with their attachments)."""
 
 import io
+import logging
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -12,6 +14,8 @@ from disclosures.uploads import ZIP_MAX_DIRECTORY_BYTES, zip_directory_size
 
 from .captures import AttachmentRef, SourceRow, parse_page
 from .spreadsheets import BadCell, ExcelNumber, open_sheet
+
+logger = logging.getLogger(__name__)
 
 # .xlsm is taken for import although attachments refuse it (ADR 0118): openpyxl reads cell values
 # only and never runs a macro, and the batch file is never served (imports.models); the macros
@@ -24,6 +28,12 @@ PAGE_EXTENSIONS = (".html", ".htm", ".shtml", ".txt")
 MAX_MEMBERS = 50_000
 MAX_UNPACKED_BYTES = 4 * 1024**3
 DATE_FIELDS = ("written_date", "published_at", "effective_date", "invalid_date")
+# What reading one file out of a ZIP raises when it cannot be unpacked: a damaged entry (zipfile,
+# and zlib or EOFError for damaged compressed data, which zipfile lets through), a password
+# (RuntimeError) or a compression method zipfile does not have (Deflate64, as Windows writes
+# large files: NotImplementedError).
+_UNZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
+_REZIP = "请解压后用 ZIP 格式（不设密码）重新压缩，再导入"
 
 
 class SourceError(ValueError):
@@ -84,7 +94,7 @@ def open_source(data: bytes, name: str, *, kind: str, mapping: dict | None = Non
         )
     if not name.lower().endswith(".zip"):
         return Source(total=1, rows=iter([parse_page(data, name, old_site=old_site)]))
-    return _zip(data, old_site)
+    return _zip(data, name, old_site)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -97,7 +107,19 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return name.replace("\\", "/")
 
 
-def _zip(data: bytes, old_site: str) -> Source:
+def _unzip_problem(archive_name: str, info: zipfile.ZipInfo, inner: str, error: Exception) -> str:
+    """Why the file `inner` of the ZIP `archive_name` cannot be unpacked, in words staff can act
+    on: zipfile's exception tells them nothing, so it goes to the log only."""
+    logger.info("imports: %s in %s cannot be unpacked: %r", inner, archive_name, error)
+    where = f"压缩包“{posixpath.basename(archive_name)}”中的“{inner}”"
+    if info.flag_bits & 0x1:
+        return f"{where}设置了密码，无法解压：{_REZIP}。"
+    if isinstance(error, NotImplementedError):
+        return f"{where}使用了无法解压的压缩方式：{_REZIP}。"
+    return f"{where}已损坏，无法解压：{_REZIP}；如果解压不了，请重新采集或向提供压缩包的单位重新索取。"
+
+
+def _zip(data: bytes, name: str, old_site: str) -> Source:
     found = zip_directory_size(io.BytesIO(data))
     if found and found[0] > MAX_MEMBERS:
         raise SourceError(f"压缩包内文件过多（{found[0]:,} 个，上限 {MAX_MEMBERS:,}）：请分成几个压缩包，分批导入。")
@@ -110,24 +132,28 @@ def _zip(data: bytes, old_site: str) -> Source:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, OSError) as error:
-        raise SourceError(f"无法打开这个 ZIP 文件：{error}") from error
+        logger.info("imports: %s cannot be opened as a ZIP: %r", name, error)
+        raise SourceError(
+            f"“{posixpath.basename(name)}”无法作为 ZIP 压缩包打开：文件可能已损坏、没有完整下载，"
+            "或是改了扩展名的其他压缩格式（如 RAR、7z）。请重新下载，或用 ZIP 格式重新压缩后再导入。"
+        ) from error
     if len(infos) > MAX_MEMBERS:
         raise SourceError(f"压缩包内文件过多（{len(infos):,} 个，上限 {MAX_MEMBERS:,}）：请分成几个压缩包，分批导入。")
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         raise SourceError("压缩包解压后过大（超过 4 GB），请分批导入。")
     members = {}
     for info in infos:
-        name = _member_name(info)
-        base = posixpath.basename(name)
-        if name.startswith("__MACOSX/") or base.startswith("."):
+        member = _member_name(info)
+        base = posixpath.basename(member)
+        if member.startswith("__MACOSX/") or base.startswith("."):
             continue
-        members[posixpath.normpath(name)] = info
+        members[posixpath.normpath(member)] = info
     pages = sorted(name for name in members if name.lower().endswith(PAGE_EXTENSIONS))
     if not pages:
         raise SourceError("压缩包里没有网页（.html、.htm、.shtml）或文本采集（.txt）。")
     by_base = {}
-    for name in members:
-        by_base.setdefault(posixpath.basename(name).lower(), []).append(name)
+    for member in members:
+        by_base.setdefault(posixpath.basename(member).lower(), []).append(member)
 
     def find(page, href):
         path = unquote(urlsplit(href).path) if "://" in href else unquote(href.split("?")[0].split("#")[0])
@@ -146,8 +172,8 @@ def _zip(data: bytes, old_site: str) -> Source:
         for number, page in enumerate(pages, start=1):
             try:
                 data = archive.read(members[page])
-            except (zipfile.BadZipFile, OSError, RuntimeError) as error:
-                yield SourceRow(number=number, place=page, error=f"无法解压：{error}")
+            except _UNZIP_ERRORS as error:
+                yield SourceRow(number=number, place=page, error=_unzip_problem(name, members[page], page, error))
                 continue
             row = parse_page(data, page, number=number, old_site=old_site)
             for ref in row.attachments:
@@ -155,8 +181,8 @@ def _zip(data: bytes, old_site: str) -> Source:
                 if found and found != page:
                     try:
                         ref.data = archive.read(members[found])
-                    except (zipfile.BadZipFile, OSError, RuntimeError):
-                        ref.data = None
+                    except _UNZIP_ERRORS as error:
+                        ref.data, ref.problem = None, _unzip_problem(name, members[found], found, error)
             yield row
 
     return Source(total=len(pages), rows=rows())
