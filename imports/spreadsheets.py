@@ -289,7 +289,7 @@ def _xlsx(data: bytes, name: str) -> Sheet:
     found = zip_directory_size(io.BytesIO(data))
     if found and (found[0] > XLSX_MAX_PARTS or found[1] > ZIP_MAX_DIRECTORY_BYTES):
         raise SheetError(
-            f"这个 XLSX 文件的内部目录过大（部件超过 {XLSX_MAX_PARTS:,} 个或名称过长），无法导入："
+            f"“{PurePath(name).name}”的内部目录过大（部件超过 {XLSX_MAX_PARTS:,} 个或名称过长），无法导入："
             "请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"
         )
     try:
@@ -301,7 +301,7 @@ def _xlsx(data: bytes, name: str) -> Sheet:
     unpacked = sum(part.file_size for part in parts)
     if unpacked > XLSX_MAX_UNPACKED_BYTES:
         raise SheetError(
-            f"这个 XLSX 文件解压后超过 {XLSX_MAX_UNPACKED_BYTES >> 20} MB：请拆成几个文件，或另存为 CSV 后再导入。"
+            f"“{PurePath(name).name}”解压后超过 {XLSX_MAX_UNPACKED_BYTES >> 20} MB：请拆成几个文件，或另存为 CSV 后再导入。"
         )
     from openpyxl import load_workbook  # only for a workbook that passed the checks (MBs)
 

@@ -18,7 +18,7 @@ from tests.zips import directory_only_zip
 pytestmark = pytest.mark.django_db
 
 XLSX_REFUSED = (
-    "这个 XLSX 文件的内部目录过大（部件超过 10,000 个或名称过长），无法导入："
+    "“目录.xlsx”的内部目录过大（部件超过 10,000 个或名称过长），无法导入："
     "请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"
 )
 ZIP_TOO_MANY = "压缩包内文件过多（60,000 个，上限 50,000）：请分成几个压缩包，分批导入。"
