@@ -11,6 +11,7 @@ import hashlib
 import html
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -298,20 +299,16 @@ def batch_execute(*, batch: ImportBatch, dry_run: bool, progress=None) -> Import
         status=Status.DRY_RUNNING if dry_run else Status.RUNNING, rows_done=0, progress_at=timezone.now(), error=""
     )
     batch.refresh_from_db()
+    state = RunState()
+    done = 0
     try:
         with batch.file.open("rb") as handle:
             data = handle.read()
         source = open_source(
             data, batch.file_name, kind=batch.kind, mapping=batch.column_mapping, old_site=batch.old_site
         )
-    except (SourceError, SheetError, OSError) as error:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=Status.FAILED, error=str(error))
-        raise
-    lookups = lookups_for(batch)
-    state = RunState()
-    RowResult.objects.filter(batch=batch, dry_run=dry_run).delete()
-    done = 0
-    try:
+        lookups = lookups_for(batch)
+        RowResult.objects.filter(batch=batch, dry_run=dry_run).delete()
         for chunk in _chunks(source.rows, CHUNK):
             candidates = [_clean_safely(row, lookups, batch.value_mapping) for row in chunk]
             with transaction.atomic():
@@ -330,9 +327,17 @@ def batch_execute(*, batch: ImportBatch, dry_run: bool, progress=None) -> Import
             ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, rows_total=total, progress_at=timezone.now())
             if progress:
                 progress(done, total)
-    except Exception as error:
-        logger.exception("import batch %s failed", batch.pk)
-        ImportBatch.objects.filter(pk=batch.pk).update(status=Status.FAILED, error=f"{type(error).__name__}: {error}")
+    except (SourceError, SheetError) as error:  # the file, as staff can put it right: its message says how
+        ImportBatch.objects.filter(pk=batch.pk).update(status=Status.FAILED, error=str(error))
+        raise
+    except Exception:
+        # Not the file's fault but the server's: staff get what was kept and what to do, and a
+        # reference that finds the exception in the log for the administrator.
+        reference = failure_reference(batch)
+        logger.exception("import batch %s failed (reference %s)", batch.pk, reference)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=Status.FAILED, error=_run_failure(batch, dry_run=dry_run, reference=reference)
+        )
         raise
     seconds = time.monotonic() - started
     batch.refresh_from_db()
@@ -353,6 +358,30 @@ def batch_execute(*, batch: ImportBatch, dry_run: bool, progress=None) -> Import
         batch.status, batch.finished_at = Status.DONE, timezone.now()
     batch.save()
     return batch
+
+
+def failure_reference(batch) -> str:
+    """A short reference for one failure of `batch`, shown to staff and written in the log line
+    that holds the exception: the administrator finds the one among many by it. Digits only,
+    to be read out on the telephone."""
+    return f"{batch.pk}-{secrets.randbelow(10**6):06d}"
+
+
+def _run_failure(batch, *, dry_run: bool, reference: str) -> str:
+    """What staff read when a run stopped for a reason on the server's side: what it left
+    behind, what to do, and the reference to give the administrator."""
+    ask = f"如果再次出错，请联系系统管理员，并告知错误编号 {reference}。"
+    if dry_run:
+        return f"试运行因服务器出错而中断，没有写入任何记录：请重新试运行；{ask}"
+    # The chunks before the failure were committed: their records are in the catalogue, as drafts.
+    written = ImportedRecord.objects.filter(last_batch=batch).count()
+    if not written:
+        return f"正式导入因服务器出错而中断，没有导入任何记录：请重新试运行后再正式导入；{ask}"
+    return (
+        f"正式导入因服务器出错而中断，已导入（或更新）{written} 条记录，其余未导入："
+        "请重新试运行后再正式导入（已导入的记录会更新，不会重复），或整批回滚；"
+        f"{ask}"
+    )
 
 
 def _clean_safely(row, lookups, value_mapping) -> Candidate:
