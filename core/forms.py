@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 
 from .current import current_request
-from .dates import typed_date
+from .dates import typed_date, typed_time
 from .text import refuse_control_characters
 
 
@@ -76,15 +76,27 @@ class TypedDateField(forms.DateField):
         return super().to_python(typed_date(value) if isinstance(value, str) else value)
 
 
+class TypedTimeField(forms.TimeField):
+    """A time of day typed with an input method in full-width mode (０９：３０) is read
+    (core.dates.typed_time) rather than refused as malformed."""
+
+    def to_python(self, value):
+        return super().to_python(typed_time(value) if isinstance(value, str) else value)
+
+
 class TypedSplitDateTimeField(forms.SplitDateTimeField):
-    """The admin's date and time boxes, the date read as TypedDateField reads it."""
+    """The admin's date and time boxes, read as TypedDateField and TypedTimeField read them."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        date = self.fields[0]
-        typed = TypedDateField(input_formats=date.input_formats, error_messages=date.error_messages)
-        typed.required, typed.disabled = date.required, date.disabled
-        self.fields = (typed, *self.fields[1:])
+        self.fields = tuple(self._typed(field) for field in self.fields)
+
+    @staticmethod
+    def _typed(field):
+        kind = TypedDateField if isinstance(field, forms.DateField) else TypedTimeField
+        typed = kind(input_formats=field.input_formats, error_messages=field.error_messages)
+        typed.required, typed.disabled = field.required, field.disabled
+        return typed
 
 
 class ListedChoiceIterator(ModelChoiceIterator):

@@ -1,6 +1,6 @@
-"""A date typed with a Chinese input method (full-width digits, its dashes, 2026年12月7日) is read
-wherever the page shows a text box for a date: the admin's date fields, and a date input an old
-browser shows as text."""
+"""A date typed with a Chinese input method (full-width digits, its dashes, 2026年12月7日), and
+the time of day beside it in the admin (０９：３０), is read wherever the page shows a text box for
+it: the admin's date fields, and a date input an old browser shows as text."""
 
 import datetime as dt
 
@@ -38,6 +38,20 @@ def test_a_date_that_is_none_is_still_refused_with_the_fields_message(typed):
         field.clean(typed)
 
 
+@pytest.mark.parametrize(
+    ("typed", "time"), [("０９：３０", (9, 30, 0)), ("０９：３０：１５", (9, 30, 15)), ("\u3000９：３０ ", (9, 30, 0))]
+)
+def test_a_time_typed_with_an_input_method_is_read(typed, time):
+    moment = TypedSplitDateTimeField().clean(["２０２６－１２－０７", typed])
+    assert moment.date() == DAY and (moment.hour, moment.minute, moment.second) == time
+
+
+@pytest.mark.parametrize("typed", ["２５：００", "０９：６０", "九点半"])
+def test_a_time_that_is_none_is_still_refused(typed):
+    with pytest.raises(forms.ValidationError):
+        TypedSplitDateTimeField().clean(["2026-12-07", typed])
+
+
 def test_the_date_of_a_date_and_time_pair_is_read_the_same_way():
     moment = TypedSplitDateTimeField().clean(["２０２６－１２－０７", "09:30"])
     assert moment.date() == DAY and (moment.hour, moment.minute) == (9, 30)
@@ -59,7 +73,8 @@ def test_every_date_box_of_the_admin_reads_a_date_typed_with_an_input_method(adm
                 continue
             field = model_admin.formfield_for_dbfield(db_field, request)
             if isinstance(db_field, models.DateTimeField):
-                assert field.clean(["２０２６年１２月７日", "09:30"]).date() == DAY, (model, db_field.name)
+                moment = field.clean(["２０２６年１２月７日", "０９：３０"])
+                assert (moment.date(), moment.hour, moment.minute) == (DAY, 9, 30), (model, db_field.name)
             else:
                 assert field.clean("２０２６－１２－０７") == DAY, (model, db_field.name)
             checked += 1
