@@ -16,7 +16,12 @@ YEAR_WIDGET_ATTRS = {"min": FIRST_YEAR, "max": LAST_YEAR, "inputmode": "numeric"
 
 # Dashes typed or pasted between a date's parts (en and em dashes, a minus sign) read as a hyphen.
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−"), "-")
-_CHINESE_DATE = re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日")
+# A date's year, month and day as people and old systems write them, once folded (fold_date_text):
+# 2026-12-07, 2026/12/07, 2026.12.07, 2026年12月7日. The import reads these (imports.rows, which
+# adds a time of day) and 20261207, and so do the form fields (typed_date): what a file may hold,
+# a box takes.
+DATE_PATTERN = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_TYPED_DATE = re.compile(DATE_PATTERN)
 
 
 def fold_date_text(text: str) -> str:
@@ -27,10 +32,13 @@ def fold_date_text(text: str) -> str:
 
 def typed_date(text: str) -> str:
     """A typed date in a form the site's date fields read: folded (fold_date_text), spaces
-    dropped, and 2026年12月7日 as 2026-12-7 (Django's zh-hans input format for it uses
-    directives strptime does not know, so it never matched)."""
+    dropped, and any of DATE_PATTERN's forms as 2026-12-7 (Django's zh-hans input format for
+    年月日 uses directives strptime does not know, so it never matched, and it has none for
+    2026.12.07)."""
     text = re.sub(r"\s+", "", fold_date_text(text))
-    if match := _CHINESE_DATE.fullmatch(text):
+    if re.fullmatch(r"\d{8}", text):  # 20261207, as the import reads it too
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    if match := _TYPED_DATE.fullmatch(text):
         return "-".join(match.groups())
     return text
 

@@ -70,7 +70,8 @@ def one_character_a_line_break(field):
 class TypedDateField(forms.DateField):
     """A date as people type it wherever the page shows a text box for it (the admin's date
     fields, a date input an old browser shows as text): full-width digits, an input method's
-    dashes and 2026年12月7日 are read (core.dates.typed_date) rather than refused as malformed."""
+    dashes, 2026.12.07, 2026/12/07 and 2026年12月7日 are read (core.dates.typed_date), as the
+    import reads a file's dates, rather than refused as malformed."""
 
     def to_python(self, value):
         return super().to_python(typed_date(value) if isinstance(value, str) else value)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.dates import FIRST_YEAR, LAST_YEAR, fold_date_text
+from core.dates import DATE_PATTERN, FIRST_YEAR, LAST_YEAR, fold_date_text
 from core.text import first_control_character, fold_full_width, printable, where_hidden
 from disclosures.document_numbers import normalize_document_number, validate_document_number
 from disclosures.models import KEYWORD_SPLIT, MAX_KEYWORDS, DisclosureRecord, validate_attachment
@@ -122,7 +122,7 @@ def _text(value) -> str:
 
 
 _DATE = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    rf"^{DATE_PATTERN}"  # the dates the form fields read too (core.dates.typed_date)
     r"(?:[\sT]+(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
 
