@@ -795,8 +795,15 @@ def batch_rollback(*, batch: ImportBatch, user=None, progress=None) -> ImportBat
         ImportBatch.objects.filter(pk=batch.pk).update(status=Status.DONE)
         names = "、".join(str(obj) for obj in list(error.protected_objects)[:3])
         raise ValidationError(f"有其他内容引用了本批次的记录（{names}），无法回滚。") from error
-    except Exception as error:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=Status.FAILED, error=f"回滚中断：{error}")
+    except Exception:
+        # What was rolled back stays so, and a rollback started again goes on from there.
+        reference = failure_reference(batch)
+        logger.exception("rollback of import batch %s failed (reference %s)", batch.pk, reference)
+        message = (
+            "整批回滚因服务器出错而中断，已回滚的部分保持回滚：请重新整批回滚（会从中断处继续）；"
+            f"如果再次出错，请联系系统管理员，并告知错误编号 {reference}。"
+        )
+        ImportBatch.objects.filter(pk=batch.pk).update(status=Status.FAILED, error=message)
         raise
     batch.refresh_from_db()
     batch.status, batch.rolled_back_at, batch.progress_at = Status.ROLLED_BACK, timezone.now(), timezone.now()

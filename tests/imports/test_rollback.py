@@ -2,6 +2,8 @@
 batch's records (an edit, a flag checked, a review step) or one is no longer a draft; a restore
 that does happen leaves the batch's rows in the history and adds one of its own."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -154,7 +156,7 @@ def test_an_attachment_a_rolled_back_update_added_stays_in_the_history(vocab, im
     ]
 
 
-def test_a_rollback_interrupted_after_its_restores_starts_again_and_finishes(vocab, importer, monkeypatch):
+def test_a_rollback_interrupted_after_its_restores_starts_again_and_finishes(vocab, importer, monkeypatch, caplog):
     """Its restores put the earlier batch back on the records: started again, the check took
     that batch for a later one (“请先回滚那个批次”) and the batch could never be rolled back."""
     first = imported(importer)
@@ -166,7 +168,13 @@ def test_a_rollback_interrupted_after_its_restores_starts_again_and_finishes(voc
     monkeypatch.setattr(services, "_rollback_progress", power_cut)  # right after the restores
     with pytest.raises(RuntimeError):
         rollback(second, importer)
-    assert ImportBatch.objects.get(pk=second.pk).status == ImportBatch.Status.FAILED
+    failed = ImportBatch.objects.get(pk=second.pk)
+    assert failed.status == ImportBatch.Status.FAILED
+    # Staff read what happened and what to do, not the exception; its reference finds it in the log.
+    assert failed.error.startswith("整批回滚因服务器出错而中断，已回滚的部分保持回滚：请重新整批回滚（会从中断处继续）")
+    reference = re.search(r"错误编号 (\d+-\d{6})。$", failed.error).group(1)
+    assert [r.exc_info[1] for r in caplog.records if reference in r.getMessage()][0].args == ("断电",)
+    assert "断电" not in failed.error
     monkeypatch.undo()
 
     rollback(second, importer)
