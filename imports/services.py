@@ -173,6 +173,7 @@ def batch_start(*, batch: ImportBatch, user, action: str) -> ImportBatch:
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         check_can_start(batch, action, user)
+        before = batch.status, batch.error
         batch.status = RUNNING_STATUS[action]
         batch.rows_done, batch.error, batch.progress_at = 0, "", timezone.now()
         batch.save(update_fields=["status", "rows_done", "error", "progress_at"])
@@ -198,8 +199,15 @@ def batch_start(*, batch: ImportBatch, user, action: str) -> ImportBatch:
                 start_new_session=True,  # survives the web worker that started it
             )
     except OSError as error:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, error=f"无法启动：{error}")
-        raise ValidationError(f"无法启动后台导入：{error}") from error
+        # Nothing ran: the batch is as it was, to start again once the server is put right.
+        reference = failure_reference(batch)
+        logger.exception("import batch %s could not be started (reference %s)", batch.pk, reference)
+        ImportBatch.objects.filter(pk=batch.pk).update(status=before[0], error=before[1])
+        verb = {"dry_run": "试运行", "run": "正式导入", "rollback": "整批回滚"}[action]
+        raise ValidationError(
+            f"服务器出错，{verb}没有开始，批次没有任何改动：请稍后再试；"
+            f"如果再次出错，请联系系统管理员，并告知错误编号 {reference}。"
+        ) from error
     return batch
 
 

@@ -100,3 +100,27 @@ def test_the_batch_page_shows_the_message_beside_its_status(client, importer, mo
     page = sign_in_staff(client, importer).get(f"/admin/imports/importbatch/{batch.pk}/change/")
     assert f'出错中断</strong>：<span class="errornote">{message}</span>' in page.content.decode()
     assert "RuntimeError" not in page.content.decode()
+
+
+def test_a_run_the_server_cannot_start_leaves_the_batch_as_it_was_and_says_so(
+    client, importer, settings, tmp_path, monkeypatch, caplog
+):
+    """Nothing ran: the batch stays checked, to be started again, not marked failed."""
+    batch = _batch(importer)
+    services.batch_execute(batch=batch, dry_run=True)
+    settings.IMPORTS_BACKGROUND, settings.MEDIA_ROOT = True, tmp_path
+
+    def no_process(*args, **kwargs):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(services.subprocess, "Popen", no_process)
+    staff = sign_in_staff(client, importer)
+    page = staff.post(f"/admin/imports/importbatch/{batch.pk}/start/", {"action": "run"}, follow=True)
+    batch = ImportBatch.objects.get(pk=batch.pk)
+    assert batch.status == ImportBatch.Status.CHECKED and batch.error == ""
+    [message] = [str(m) for m in page.context["messages"]]
+    assert message.startswith("服务器出错，正式导入没有开始，批次没有任何改动：请稍后再试；")
+    assert not re.search(r"[A-Za-z]{3,}", message), message
+    reference = REFERENCE.search(message).group(1)
+    assert [r for r in caplog.records if reference in r.getMessage()][0].exc_info is not None
+    assert 'name="action" value="run"' in page.content.decode()  # to be started again from the same page
