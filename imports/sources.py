@@ -120,12 +120,15 @@ def _unzip_problem(archive_name: str, info: zipfile.ZipInfo, inner: str, error: 
 
 
 def _zip(data: bytes, name: str, old_site: str) -> Source:
+    zip_file = f"压缩包“{posixpath.basename(name)}”"
     found = zip_directory_size(io.BytesIO(data))
     if found and found[0] > MAX_MEMBERS:
-        raise SourceError(f"压缩包内文件过多（{found[0]:,} 个，上限 {MAX_MEMBERS:,}）：请分成几个压缩包，分批导入。")
+        raise SourceError(
+            f"{zip_file}内文件过多（{found[0]:,} 个，上限 {MAX_MEMBERS:,}）：请分成几个压缩包，分批导入。"
+        )
     if found and found[1] > ZIP_MAX_DIRECTORY_BYTES:
         raise SourceError(
-            f"压缩包的文件目录过大（超过 {ZIP_MAX_DIRECTORY_BYTES // 1_000_000} MB：文件过多或文件名过长）："
+            f"{zip_file}的文件目录过大（超过 {ZIP_MAX_DIRECTORY_BYTES // 1_000_000} MB：文件过多或文件名过长）："
             "请分成几个压缩包，分批导入。"
         )
     try:
@@ -138,9 +141,11 @@ def _zip(data: bytes, name: str, old_site: str) -> Source:
             "或是改了扩展名的其他压缩格式（如 RAR、7z）。请重新下载，或用 ZIP 格式重新压缩后再导入。"
         ) from error
     if len(infos) > MAX_MEMBERS:
-        raise SourceError(f"压缩包内文件过多（{len(infos):,} 个，上限 {MAX_MEMBERS:,}）：请分成几个压缩包，分批导入。")
+        raise SourceError(
+            f"{zip_file}内文件过多（{len(infos):,} 个，上限 {MAX_MEMBERS:,}）：请分成几个压缩包，分批导入。"
+        )
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-        raise SourceError("压缩包解压后过大（超过 4 GB），请分批导入。")
+        raise SourceError(f"{zip_file}解压后过大（超过 4 GB）：请分成几个压缩包，分批导入。")
     members = {}
     for info in infos:
         member = _member_name(info)
@@ -148,9 +153,11 @@ def _zip(data: bytes, name: str, old_site: str) -> Source:
         if member.startswith("__MACOSX/") or base.startswith("."):
             continue
         members[posixpath.normpath(member)] = info
-    pages = sorted(name for name in members if name.lower().endswith(PAGE_EXTENSIONS))
+    pages = sorted(member for member in members if member.lower().endswith(PAGE_EXTENSIONS))
     if not pages:
-        raise SourceError("压缩包里没有网页（.html、.htm、.shtml）或文本采集（.txt）。")
+        raise SourceError(
+            f"{zip_file}里没有网页（.html、.htm、.shtml）或文本采集（.txt）：请确认压缩的是采集的网页或文本。"
+        )
     by_base = {}
     for member in members:
         by_base.setdefault(posixpath.basename(member).lower(), []).append(member)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from disclosures.models import DisclosureRecord
-from imports import services
+from imports import services, sources
 from imports.models import ImportBatch, RowResult
 from tests.staff import sign_in_staff
 
@@ -137,3 +137,19 @@ def test_an_attachment_that_cannot_be_unpacked_is_named_as_such_not_as_missing(v
         "压缩包“旧站采集.zip”中的“gkmlpt/P020240912381234567890.pdf”设置了密码，无法解压："
         "请解压后用 ZIP 格式（不设密码）重新压缩，再导入。"
     ) in row.messages
+
+
+def test_a_zip_refused_as_a_whole_is_named_as_a_workbook_is(importer, monkeypatch):
+    """Each refusal of a ZIP names it, as each of a workbook does: staff may upload several."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.write(PAGES / "gkmlpt" / "P020240912381234567890.pdf", "gkmlpt/P020240912381234567890.pdf")
+    with pytest.raises(ValidationError) as refused:
+        services.batch_create(user=importer, name="旧站采集.zip", data=buffer.getvalue(), source_system="区旧站")
+    assert refused.value.message_dict["file"][0].startswith("压缩包“旧站采集.zip”里没有网页")
+    monkeypatch.setattr(sources, "MAX_UNPACKED_BYTES", 1000)
+    with pytest.raises(ValidationError) as refused:
+        services.batch_create(user=importer, name="旧站采集.zip", data=_two_pages(), source_system="区旧站")
+    assert refused.value.message_dict["file"] == [
+        "压缩包“旧站采集.zip”解压后过大（超过 4 GB）：请分成几个压缩包，分批导入。"
+    ]

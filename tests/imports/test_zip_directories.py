@@ -21,8 +21,8 @@ XLSX_REFUSED = (
     "“目录.xlsx”的内部目录过大（部件超过 10,000 个或名称过长），无法导入："
     "请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"
 )
-ZIP_TOO_MANY = "压缩包内文件过多（60,000 个，上限 50,000）：请分成几个压缩包，分批导入。"
-ZIP_TOO_LARGE = "压缩包的文件目录过大（超过 4 MB：文件过多或文件名过长）：请分成几个压缩包，分批导入。"
+ZIP_TOO_MANY = "压缩包“旧站采集.zip”内文件过多（60,000 个，上限 50,000）：请分成几个压缩包，分批导入。"
+ZIP_TOO_LARGE = "压缩包“旧站采集.zip”的文件目录过大（超过 4 MB：文件过多或文件名过长）：请分成几个压缩包，分批导入。"
 
 CASES = [
     pytest.param("目录.xlsx", 60_000, None, XLSX_REFUSED, id="xlsx with as many parts as it says"),
