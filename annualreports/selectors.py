@@ -145,7 +145,9 @@ def report_findings(report: AnnualReport, tables: t.Tables | None = None) -> lis
         parts = [report_tables(member) for member in members]
         reported = {member.organization_id for member in members}
         without_report = [organization.name for organization in organizations if organization.pk not in reported]
-    findings = t.check_tables(tables, previous=report_tables(previous) if previous else None, parts=parts)
+    # Last year's figures as its report published them, never counted again from today's data.
+    stated = tables_from_json(previous.tables) if previous and previous.tables else None
+    findings = t.check_tables(tables, previous=stated, parts=parts)
     if without_report and any(finding.rule == "汇总" for finding in findings):
         # The consolidated tables count every unit's cases; the sum, the units' reports only.
         findings.append(

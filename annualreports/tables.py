@@ -298,8 +298,43 @@ def check_tables(tables: Tables, *, previous: Tables | None = None, parts: list[
                         ),
                     )
                 )
+    if previous is not None:
+        findings += _check_current_regulations(tables, previous)
     if parts is not None:
         findings += _check_rollup(tables, parts)
+    return findings
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_current_regulations(tables: Tables, previous: Tables) -> list[Finding]:
+    """Table 二: this year's 现行有效 = last year's published 现行有效 + 本年制发 − 本年废止, for
+    规章 and 规范性文件. A row last year's report does not state (a report kept without it) is
+    not compared. A record entered late, withdrawn, or given another genre or validity since
+    last year's report breaks it."""
+    findings = []
+    for genre, label in REGULATION_ROWS:
+        before = (previous.two or {}).get(genre)
+        now = (tables.two or {}).get(genre)
+        if not isinstance(before, dict) or not isinstance(now, dict):
+            continue
+        last, made, repealed, current = before.get("current"), now.get("made"), now.get("repealed"), now.get("current")
+        if not all(_is_count(value) for value in (last, made, repealed, current)):
+            continue
+        expected = last + made - repealed
+        if current != expected:
+            findings.append(
+                Finding(
+                    "表二现行有效",
+                    (
+                        f"表二“{label}”行：上一年度年报“现行有效件数”为 {last}，本年制发 {made} 件、废止 {repealed} 件，"
+                        f"“现行有效件数”应为 {last} + {made} − {repealed} = {expected}，而本年为 {current}。"
+                        "请核对目录中这类文件的体裁、成文日期、效力状态和失效或废止日期。"
+                    ),
+                )
+            )
     return findings
 
 

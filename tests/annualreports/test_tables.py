@@ -220,3 +220,36 @@ def test_the_two_row_header_of_table_three_flattens_for_the_downloads():
         "（五）不予处理",
         "（六）其他处理",
     ]
+
+
+def regulations(rules_made, rules_repealed, rules_current, made=0, repealed=0, current=2):
+    """Table 二's 规章 row (made, repealed, current) and 规范性文件 row, the rest as entered()."""
+    return {
+        **entered(),
+        "规章": {"made": made, "repealed": repealed, "current": current},
+        "规范性文件": {"made": rules_made, "repealed": rules_repealed, "current": rules_current},
+    }
+
+
+def test_this_years_current_regulations_follow_from_last_years_report():
+    """现行有效 = last year's 现行有效 + 本年制发 − 本年废止, row by row."""
+    last = Tables(two=regulations(1, 0, 5))
+    assert check_tables(Tables(two=regulations(3, 2, 6)), previous=last) == []
+    assert check_tables(Tables(two=regulations(0, 0, 5)), previous=last) == []
+
+    findings = check_tables(Tables(two=regulations(3, 2, 7, made=1, current=2)), previous=last)
+    assert rules(findings) == ["表二现行有效"]
+    assert [f.message for f in findings] == [
+        "表二“规章”行：上一年度年报“现行有效件数”为 2，本年制发 1 件、废止 0 件，"
+        "“现行有效件数”应为 2 + 1 − 0 = 3，而本年为 2。请核对目录中这类文件的体裁、成文日期、效力状态和失效或废止日期。",
+        "表二“行政规范性文件”行：上一年度年报“现行有效件数”为 5，本年制发 3 件、废止 2 件，"
+        "“现行有效件数”应为 5 + 3 − 2 = 6，而本年为 7。请核对目录中这类文件的体裁、成文日期、效力状态和失效或废止日期。",
+    ]
+
+
+def test_current_regulations_are_not_compared_without_last_years_figures():
+    """No report last year, or one that does not state the row: nothing to compare, nothing said."""
+    this = Tables(two=regulations(3, 2, 7))
+    assert check_tables(this) == []
+    assert check_tables(this, previous=Tables(two=entered())) == []
+    assert check_tables(this, previous=Tables()) == []
