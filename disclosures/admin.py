@@ -176,12 +176,12 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
     search_help_text = "输入完整的索引号或文号精确查找；其他词语在名称和文号中查找（至少两个字）。"
     # Orders an index can give without sorting the whole table.
     sortable_by = ["index_number", "published_at"]
-    autocomplete_fields = ["publisher", "drafting_org", "topic", "genre", "superseded_by"]
+    autocomplete_fields = ["publisher", "drafting_org", "topic", "genre", "superseded_by", "interprets"]
     inlines = [AttachmentInline]
     actions = ["publish_selected", "withdraw_selected"]
     fieldsets = [
         (None, {"fields": ["title", "publisher", "drafting_org", "document_number", "written_date", "published_at"]}),
-        ("分类", {"fields": ["topic", "genre", "keywords", "summary"]}),
+        ("分类", {"fields": ["topic", "genre", "interprets", "keywords", "summary"]}),
         (
             "有效性与公开方式",
             {
@@ -226,24 +226,31 @@ class DisclosureRecordAdmin(UploadFailureAdminMixin, LargeTableAdminMixin, Versi
         if db_field.name == "publisher":
             kwargs["queryset"] = selectors.agencies_of(request.user)
             kwargs["error_messages"] = {"invalid_choice": "只能选择您所在的机构作为发布机构。"}
-        if db_field.name == "superseded_by":
+        if db_field.name in self.RECORD_LINKS:
             kwargs["queryset"] = selectors.records_linkable(request.user)
-            kwargs["error_messages"] = {"invalid_choice": "只能选择本机构的记录或已公开的记录作为替代文件。"}
+            kwargs["error_messages"] = {
+                "invalid_choice": f"只能选择本机构的记录或已公开的记录作为{self.RECORD_LINKS[db_field.name]}。"
+            }
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # Links to another record: its agency's records or public ones (selectors.records_linkable).
+    RECORD_LINKS = {"superseded_by": "替代文件", "interprets": "解读对象"}
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        linked = form.base_fields.get("superseded_by")
-        if linked is not None and obj is not None and obj.superseded_by_id:
-            # The link already saved (district-wide staff may have chosen a record not yet
-            # public) stays, rather than being emptied when the agency next saves the record;
-            # a record the staff member may not see is shown without its title.
-            hidden = not linked.queryset.filter(pk=obj.superseded_by_id).exists()
-            linked.queryset = linked.queryset | DisclosureRecord.objects.filter(pk=obj.superseded_by_id)
-            if hidden:
-                linked.label_from_instance = lambda record, hidden_pk=obj.superseded_by_id: (
-                    "（其他机构尚未公开的记录）" if record.pk == hidden_pk else str(record)
-                )
+        for name in self.RECORD_LINKS:
+            linked = form.base_fields.get(name)
+            saved = getattr(obj, f"{name}_id", None)
+            if linked is not None and saved:
+                # The link already saved (district-wide staff may have chosen a record not yet
+                # public) stays, rather than being emptied when the agency next saves the record;
+                # a record the staff member may not see is shown without its title.
+                hidden = not linked.queryset.filter(pk=saved).exists()
+                linked.queryset = linked.queryset | DisclosureRecord.objects.filter(pk=saved)
+                if hidden:
+                    linked.label_from_instance = lambda record, hidden_pk=saved: (
+                        "（其他机构尚未公开的记录）" if record.pk == hidden_pk else str(record)
+                    )
         return form
 
     def get_readonly_fields(self, request, obj=None):

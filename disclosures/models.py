@@ -204,6 +204,10 @@ def withdrawn_after_public_q(prefix="") -> Q:
     )
 
 
+# How far a new 解读对象 is followed looking for a loop back to the record.
+INTERPRETATION_CHAIN_LIMIT = 20
+
+
 class RecordQuerySet(models.QuerySet):
     def published(self, at=None):
         """Visible to the public: published and not scheduled for later."""
@@ -277,6 +281,16 @@ class DisclosureRecord(models.Model):
     invalid_date = models.DateField("失效/废止日期", null=True, blank=True)
     superseded_by = models.ForeignKey(
         "self", verbose_name="替代文件", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
+    )
+    # 政策解读 (国办发〔2016〕19号): the document this record interprets; the two pages link each other.
+    interprets = models.ForeignKey(
+        "self",
+        verbose_name="解读对象",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interpretations",
+        help_text="本记录是政策解读时，选择所解读的政策文件；两者的页面互相链接。",
     )
     disclosure_mode = models.CharField(
         "公开方式", max_length=12, choices=DisclosureMode.choices, default=DisclosureMode.PROACTIVE
@@ -376,6 +390,8 @@ class DisclosureRecord(models.Model):
             errors["invalid_date"] = "失效或废止的记录须填写失效/废止日期。"
         if self.superseded_by_id and self.superseded_by_id == self.pk:
             errors["superseded_by"] = "替代文件不能是本记录自身。"
+        if message := self._interprets_error():
+            errors["interprets"] = message
         if self.effective_date and self.invalid_date and self.invalid_date < self.effective_date:
             errors["invalid_date"] = "失效/废止日期不能早于生效日期。"
         if message := record_date_error("成文日期", self.written_date):
@@ -387,6 +403,25 @@ class DisclosureRecord(models.Model):
                 errors.setdefault(name, message)
         if errors:
             raise ValidationError(errors)
+
+    def _interprets_error(self) -> str | None:
+        """Why `interprets` cannot stand: this record itself, or a chain of 解读 leading back
+        to it (one query a step, and chains are a step or two long)."""
+        if not self.interprets_id:
+            return None
+        if self.interprets_id == self.pk:
+            return "解读对象不能是本记录自身。"
+        if self.pk is None:
+            return None  # nothing interprets a record not yet saved
+        seen, current = {self.interprets_id}, self.interprets_id
+        for _ in range(INTERPRETATION_CHAIN_LIMIT):
+            current = type(self).objects.filter(pk=current).values_list("interprets_id", flat=True).first()
+            if current is None or current in seen:
+                return None
+            if current == self.pk:
+                return "解读对象不能是本记录的解读（或其解读的解读）：两者会互为解读。"
+            seen.add(current)
+        return None
 
     @property
     def publishes_content(self) -> bool:

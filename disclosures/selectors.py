@@ -77,7 +77,7 @@ def can_manage_record(user, record) -> bool:
 
 
 def records_linkable(user):
-    """What a record's 替代文件 may be: any record of the staff member's agencies (as the
+    """What a record's 替代文件 or 解读对象 may be: any record of the staff member's agencies (as the
     autocomplete box offers) and any public record. Never another agency's draft, scheduled
     or withdrawn record: the change form would show its title."""
     return records_for_staff(user) | DisclosureRecord.objects.published()
