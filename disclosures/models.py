@@ -204,8 +204,20 @@ def withdrawn_after_public_q(prefix="") -> Q:
     )
 
 
+# Where the record page's read keeps a document's public 解读 (DisclosureRecord.public_interpretations).
+PUBLIC_INTERPRETATIONS = "prefetched_public_interpretations"
 # How far a new 解读对象 is followed looking for a loop back to the record.
 INTERPRETATION_CHAIN_LIMIT = 20
+
+
+def public_interpretations_of(queryset):
+    """`queryset` (records interpreting a document) narrowed to the public ones, oldest first,
+    with what their links need."""
+    return (
+        queryset.published()
+        .order_by("published_at", "pk")
+        .only("pk", "title", "index_number", "status", "published_at", "interprets_id")
+    )
 
 
 class RecordQuerySet(models.QuerySet):
@@ -356,6 +368,21 @@ class DisclosureRecord(models.Model):
         link it from then on (it may be scheduled), with no save of this record."""
         successor = self.superseded_by if self.superseded_by_id else None
         return successor if successor is not None and successor.is_public else None
+
+    @property
+    def public_interpreted(self):
+        """The document this 解读 interprets, once the public may read it (it may be scheduled)."""
+        document = self.interprets if self.interprets_id else None
+        return document if document is not None and document.is_public else None
+
+    @property
+    def public_interpretations(self) -> list:
+        """This document's 解读 the public may read, oldest first: prefetched by the record page
+        (disclosures.selectors), read here otherwise (a preview)."""
+        found = getattr(self, PUBLIC_INTERPRETATIONS, None)
+        if found is None:
+            found = [] if self.pk is None else list(public_interpretations_of(self.interpretations.all()))
+        return [record for record in found if record.is_public]
 
     @property
     def is_scheduled(self) -> bool:

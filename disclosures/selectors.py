@@ -10,7 +10,21 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core import signing
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Case, F, Func, IntegerField, Max, Min, Q, Sum, TextField, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,6 +36,7 @@ from core.working_days import working_days_between
 from .document_numbers import normalize_document_number
 from .filters import RecordFilter
 from .models import (
+    PUBLIC_INTERPRETATIONS,
     AgencyMembership,
     Attachment,
     DisclosureRecord,
@@ -29,6 +44,7 @@ from .models import (
     Page,
     ReviewStep,
     Topic,
+    public_interpretations_of,
     review_permission,
     withdrawn_after_public_q,
 )
@@ -295,14 +311,25 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9/_.\-]+")
 
 def _record_public(index_number):
     # Only what every record page shows; `superseded_by` is read (lazily) on the few
-    # records that are no longer valid.
+    # records that are no longer valid. The 解读 links both ways: the document a 解读
+    # interprets comes with the record (a join), and whether any public 解读 interprets it (an
+    # EXISTS on the link's index); only a document that has some reads them, in one query more.
+    # Kept for the generation: a publish, edit or withdrawal of a 解读 starts a new one, and a
+    # scheduled one bounds how long the record is kept.
+    interpreted = DisclosureRecord.objects.published().filter(interprets=OuterRef("pk"))
     qs = (
         DisclosureRecord.objects.published()
-        .select_related("publisher", "drafting_org", "topic")
+        .select_related("publisher", "drafting_org", "topic", "interprets")
         .prefetch_related("attachments")
+        .annotate(has_public_interpretations=Exists(interpreted))
     )
     # A 404 is not kept: the record may be scheduled, and made-up numbers would fill the cache.
-    return get_object_or_404(qs, index_number=index_number)
+    record = get_object_or_404(qs, index_number=index_number)
+    found = []
+    if record.has_public_interpretations:
+        found = list(public_interpretations_of(DisclosureRecord.objects.filter(interprets=record)))
+    setattr(record, PUBLIC_INTERPRETATIONS, found)
+    return record
 
 
 def record_stored_views(*, record_id: int, epoch: int) -> int:

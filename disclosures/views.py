@@ -162,9 +162,11 @@ def _record_validators(request, record):
     variant = f"{request.META.get('QUERY_STRING', '')}|{request.reader.cache_key}|{state['gen']}"
     # The banner of a record no longer valid links its successor from the successor's
     # publication time, which may be scheduled: no save starts a generation then, so that
-    # time is a change of this page.
+    # time is a change of this page. So are the times the document a 解读 interprets and a
+    # document's 解读 went public.
     successor = record.public_successor if record.validity != record.Validity.VALID else None
-    changed = max(record.updated_at, successor.published_at) if successor else record.updated_at
+    linked = [successor, record.public_interpreted, *record.public_interpretations]
+    changed = max([record.updated_at, *(other.published_at for other in linked if other is not None)])
     etag = '"r%d-%d-%s"' % (record.pk, changed.timestamp(), hashlib.md5(variant.encode()).hexdigest()[:16])
     return etag, pagecache.last_modified(changed.timestamp())
 

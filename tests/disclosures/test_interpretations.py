@@ -4,7 +4,7 @@ link a 替代文件 (their agency's records or public ones), and the two public 
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests.disclosures.factories import PublishedRecordFactory, RecordFactory
+from tests.disclosures.factories import PublishedRecordFactory, RecordFactory, draft, scheduled, withdrawn
 from tests.disclosures.test_agency_scope_fixes import (  # noqa: F401
     RECORDS,
     chief_client,
@@ -94,3 +94,131 @@ def test_deleting_the_document_leaves_its_interpretation():
     document.delete()
     reading.refresh_from_db()
     assert reading.interprets is None
+
+
+# --- the two pages link each other ------------------------------------------------------------
+
+
+def test_the_interpretation_links_its_document_and_the_document_lists_its_public_interpretations(reader_client):
+    document = PublishedRecordFactory(title="关于推进社区协商的意见")
+    reading = PublishedRecordFactory(title="《关于推进社区协商的意见》政策解读", interprets=document)
+    later = PublishedRecordFactory(title="图解：社区协商怎么做", interprets=document)
+    draft("草稿中的解读", interprets=document)
+    scheduled("定时发布的解读", interprets=document)
+    withdrawn("已撤回的解读", interprets=document)
+
+    page = reader_client.get(reading.get_absolute_url()).content.decode()
+    assert f'解读对象：<a href="{document.get_absolute_url()}">关于推进社区协商的意见</a>' in page
+
+    page = reader_client.get(document.get_absolute_url()).content.decode()
+    assert "相关解读：" in page
+    for shown in (reading, later):
+        assert f'<a href="{shown.get_absolute_url()}">{shown.title}</a>' in page
+    for hidden in ("草稿中的解读", "定时发布的解读", "已撤回的解读"):
+        assert hidden not in page
+    assert "解读对象：" not in page
+
+
+@pytest.mark.parametrize("make", [draft, scheduled, withdrawn], ids=["draft", "scheduled", "withdrawn"])
+def test_a_document_the_public_may_not_read_is_neither_named_nor_linked(reader_client, make):
+    document = make("尚未公开的政策文件", index_number="100000000-202401-999999")
+    reading = PublishedRecordFactory(title="政策解读", interprets=document)
+    page = reader_client.get(reading.get_absolute_url()).content.decode()
+    assert "解读对象" not in page and "尚未公开的政策文件" not in page
+    assert document.get_absolute_url() not in page
+
+
+def test_a_document_without_public_interpretations_has_no_list(reader_client):
+    document = PublishedRecordFactory(title="政策文件")
+    draft("草稿中的解读", interprets=document)
+    assert "相关解读" not in reader_client.get(document.get_absolute_url()).content.decode()
+
+
+def test_the_document_page_changes_at_once_when_its_interpretation_is_published_and_withdrawn(reader_client):
+    """The page cache keeps the document's page until content changes: the 解读's publication
+    and its withdrawal are such changes, so the next reader sees them."""
+    from disclosures import services
+
+    document = PublishedRecordFactory(title="政策文件")
+    reading = RecordFactory(title="政策文件的解读", interprets=document, publisher=document.publisher)
+    url = document.get_absolute_url()
+    reader_client.get(url)
+    cached = reader_client.get(url)
+    assert cached["X-Page-Cache"] == "hit" and "政策文件的解读" not in cached.content.decode()
+
+    services.record_publish(record=reading)
+    shown = reader_client.get(url)
+    assert shown.get("X-Page-Cache") != "hit" and "政策文件的解读" in shown.content.decode()
+    assert reader_client.get(url)["X-Page-Cache"] == "hit"
+
+    services.record_withdraw(record=reading)
+    gone = reader_client.get(url).content.decode()
+    assert "政策文件的解读" not in gone and "相关解读" not in gone
+
+
+def test_an_edited_interpretations_title_shows_at_once_on_the_document(reader_client):
+    document = PublishedRecordFactory(title="政策文件")
+    reading = PublishedRecordFactory(title="旧的解读名称", interprets=document)
+    url = document.get_absolute_url()
+    assert "旧的解读名称" in reader_client.get(url).content.decode()
+    reading.title = "新的解读名称"
+    reading.save()
+    assert "新的解读名称" in reader_client.get(url).content.decode()
+
+
+def test_the_document_pages_validators_change_when_its_scheduled_interpretation_goes_public(db):
+    """A scheduled 解读 goes public with no save (no new generation): the document page's ETag
+    and Last-Modified move to that time, or a crawler revalidating keeps the page without it."""
+    import datetime as dt
+
+    import time_machine
+    from django.test import Client
+    from django.utils import timezone
+    from django.utils.http import http_date
+
+    from core import pagecache
+
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)  # after anything saved
+    with time_machine.travel(start, tick=False) as clock:
+        due = start + dt.timedelta(hours=2)
+        document = PublishedRecordFactory(title="政策文件")
+        reading = PublishedRecordFactory(title="政策文件的解读", interprets=document, published_at=due)
+        crawler = Client(HTTP_USER_AGENT="Baiduspider", HTTP_COOKIE="bench=1")  # past the page cache
+        before = crawler.get(document.get_absolute_url())
+        assert before.status_code == 200 and reading.get_absolute_url() not in before.content.decode()
+        headers = {"HTTP_IF_NONE_MATCH": before["ETag"], "HTTP_IF_MODIFIED_SINCE": before["Last-Modified"]}
+        assert crawler.get(document.get_absolute_url(), **headers).status_code == 304
+        clock.move_to(due + dt.timedelta(minutes=1))
+        pagecache.reset_local()  # this process's copies last a second of real time
+        after = crawler.get(document.get_absolute_url(), **headers)
+        assert after.status_code == 200 and reading.get_absolute_url() in after.content.decode()
+        assert after["ETag"] != before["ETag"] and after["Last-Modified"] == http_date(due.timestamp())
+
+
+def test_the_interpretation_links_cost_one_query_on_a_document_that_has_some_and_none_elsewhere(reader_client):
+    """The document a 解读 interprets comes with the record (a join), and so does whether any
+    public 解读 interprets it (EXISTS): only a document that has some reads them, in one query
+    whatever their number."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(record):
+        with CaptureQueriesContext(connection) as captured:
+            page = reader_client.get(record.get_absolute_url()).content.decode()
+        reading_links = [q["sql"] for q in captured.captured_queries if re.search(r'"interprets_id" (=|IN) ', q["sql"])]
+        return page, len(captured), len(reading_links)
+
+    plain = PublishedRecordFactory(title="没有解读的文件")
+    draft("草稿中的解读", interprets=plain)
+    _, plain_total, plain_reads = queries_for(plain)
+    assert plain_reads == 1  # the record's own query, with its EXISTS
+    for count in (1, 3):
+        document = PublishedRecordFactory(title=f"有{count}篇解读的文件")
+        readings = PublishedRecordFactory.create_batch(count, interprets=document)
+        page, total, reads = queries_for(document)
+        assert all(reading.get_absolute_url() in page for reading in readings)
+        assert (total, reads) == (plain_total + 1, 2)
+        page, total, reads = queries_for(readings[0])  # in the same generation: fewer to read
+        assert document.get_absolute_url() in page and total < plain_total and reads == 1
