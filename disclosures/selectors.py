@@ -105,6 +105,8 @@ def records_linkable(user):
 # writing and publishing, not for a mistyped year (0001-01-01 took 13 s). The 20-working-day
 # deadline is long missed after a year, whatever the holidays, so longer spans are not counted.
 PUBLICATION_COUNT_LIMIT = dt.timedelta(days=366)
+# 国办发〔2016〕19号: a 政策解读 is published within 3 working days of the document it interprets.
+INTERPRETATION_DEADLINE_WORKING_DAYS = 3
 
 
 def publication_working_days(written: dt.date, published: dt.date) -> tuple[int, bool] | None:

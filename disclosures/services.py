@@ -52,6 +52,30 @@ def publication_delay_warning(*, written: dt.date | None, published: dt.datetime
     )
 
 
+def interpretation_delay_warning(*, document: DisclosureRecord | None, published: dt.datetime | None):
+    """国办发〔2016〕19号: a 解读 is published within 3 working days of the document it
+    interprets (local dates). Only a document published (or scheduled) is counted from; it is
+    not named, as staff may have been given a link to another agency's scheduled record."""
+    if document is None or published is None or document.published_at is None:
+        return None
+    if document.status != DisclosureRecord.Status.PUBLISHED:
+        return None
+    limit = selectors.INTERPRETATION_DEADLINE_WORKING_DAYS
+    document_day, published_day = local_day(document.published_at), local_day(published)
+    counted = selectors.publication_working_days(document_day, published_day)
+    if counted is None:  # more than a year apart: not counted day by day
+        span = f"相隔{(published_day - document_day).days}天"
+    else:
+        days, exact = counted
+        if days <= limit:
+            return None
+        span = f"{days}个工作日" + ("" if exact else "（该年度无官方调休数据，按周一至周五估算）")
+    return (
+        f"本解读的发布日期距所解读文件的发布日期已超过{limit}个工作日（{span}），"
+        f"不符合国办发〔2016〕19号“解读材料应于文件公开后{limit}个工作日内发布”的要求，请核实。"
+    )
+
+
 def _check_agency(user, record):
     """A staff member acts only on their agencies' records (`user=None`: the system itself)."""
     if user is not None and not selectors.can_manage_record(user, record):
@@ -116,6 +140,9 @@ def _publish(record, *, user, published_at=None, reason=""):
     warnings = []
     warning = publication_delay_warning(written=record.written_date, published=record.published_at)
     if warning:
+        warnings.append(warning)
+    document = record.interprets if record.interprets_id else None
+    if warning := interpretation_delay_warning(document=document, published=record.published_at):
         warnings.append(warning)
     return PublishResult(record=record, warnings=warnings)
 

@@ -1,16 +1,29 @@
 """政策解读 (国办发〔2016〕19号): a 解读 names the document it interprets, staff link it as they
 link a 替代文件 (their agency's records or public ones), and the two public pages link each other."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
-from tests.disclosures.factories import PublishedRecordFactory, RecordFactory, draft, scheduled, withdrawn
+from disclosures import services
+from tests.disclosures.factories import (
+    OrganizationFactory,
+    PublishedRecordFactory,
+    RecordFactory,
+    draft,
+    scheduled,
+    withdrawn,
+)
 from tests.disclosures.test_agency_scope_fixes import (  # noqa: F401
     RECORDS,
     chief_client,
     post_record,
     world,
 )
+from tests.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +150,6 @@ def test_a_document_without_public_interpretations_has_no_list(reader_client):
 def test_the_document_page_changes_at_once_when_its_interpretation_is_published_and_withdrawn(reader_client):
     """The page cache keeps the document's page until content changes: the 解读's publication
     and its withdrawal are such changes, so the next reader sees them."""
-    from disclosures import services
-
     document = PublishedRecordFactory(title="政策文件")
     reading = RecordFactory(title="政策文件的解读", interprets=document, publisher=document.publisher)
     url = document.get_absolute_url()
@@ -169,9 +180,6 @@ def test_an_edited_interpretations_title_shows_at_once_on_the_document(reader_cl
 def test_the_document_pages_validators_change_when_its_scheduled_interpretation_goes_public(db):
     """A scheduled 解读 goes public with no save (no new generation): the document page's ETag
     and Last-Modified move to that time, or a crawler revalidating keeps the page without it."""
-    import datetime as dt
-
-    import time_machine
     from django.test import Client
     from django.utils import timezone
     from django.utils.http import http_date
@@ -222,3 +230,92 @@ def test_the_interpretation_links_cost_one_query_on_a_document_that_has_some_and
         assert (total, reads) == (plain_total + 1, 2)
         page, total, reads = queries_for(readings[0])  # in the same generation: fewer to read
         assert document.get_absolute_url() in page and total < plain_total and reads == 1
+
+
+# --- 3 working days (国办发〔2016〕19号) ------------------------------------------------------
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+# 端午 2023: Thursday 22 to Saturday 24 June off, Sunday 25 June worked.
+DOCUMENT_PUBLISHED = dt.datetime(2023, 6, 16, 17, 19, tzinfo=LOCAL)  # a Friday
+
+
+def late_warning(published, document_published=DOCUMENT_PUBLISHED, status="published"):
+    document = RecordFactory(title="政策文件", status=status, published_at=document_published)
+    return services.interpretation_delay_warning(document=document, published=published)
+
+
+def test_a_3_working_day_gap_gives_no_warning_a_4th_does():
+    # 19, 20, 21 June, then the holiday: the third working day lasts until Sunday the 25th.
+    assert late_warning(dt.datetime(2023, 6, 21, 9, 0, tzinfo=LOCAL)) is None
+    assert late_warning(dt.datetime(2023, 6, 24, 23, 59, tzinfo=LOCAL)) is None
+    warning = late_warning(dt.datetime(2023, 6, 25, 9, 0, tzinfo=LOCAL))
+    assert "国办发〔2016〕19号" in warning and "（4个工作日）" in warning
+
+
+def test_the_days_are_local_dates():
+    # 00:30 on Sunday 25 June in Asia/Shanghai is still Saturday 24 June in UTC.
+    assert late_warning(dt.datetime(2023, 6, 25, 0, 30, tzinfo=LOCAL)) is not None
+    # A document published at 00:30 local on Monday 19 June (Sunday in UTC): Thursday 22 June
+    # is then within its 3 working days, whatever the hour.
+    monday = dt.datetime(2023, 6, 19, 0, 30, tzinfo=LOCAL)
+    assert late_warning(dt.datetime(2023, 6, 25, 9, 0, tzinfo=LOCAL), document_published=monday) is None
+
+
+@pytest.mark.parametrize("status", ["draft", "withdrawn"])
+def test_a_document_not_published_is_not_counted_from(status):
+    assert late_warning(dt.datetime(2023, 7, 31, 9, 0, tzinfo=LOCAL), status=status) is None
+
+
+def test_a_document_published_after_its_interpretation_gives_no_warning():
+    assert late_warning(dt.datetime(2023, 6, 1, 9, 0, tzinfo=LOCAL)) is None
+
+
+def test_publishing_a_late_interpretation_warns_and_still_publishes():
+    document = PublishedRecordFactory(title="政策文件", published_at=DOCUMENT_PUBLISHED)
+    reading = RecordFactory(
+        title="政策文件的解读", interprets=document, publisher=document.publisher, written_date=dt.date(2023, 6, 26)
+    )
+    late = dt.datetime(2023, 6, 26, 9, 0, tzinfo=LOCAL)
+    with time_machine.travel(late + dt.timedelta(hours=1), tick=False):
+        result = services.record_publish(record=reading, published_at=late)
+    assert result.record.status == "published"
+    assert len(result.warnings) == 1 and "国办发〔2016〕19号" in result.warnings[0]
+    on_time = RecordFactory(
+        title="按时的解读", interprets=document, publisher=document.publisher, written_date=dt.date(2023, 6, 19)
+    )
+    with time_machine.travel(late, tick=False):
+        assert services.record_publish(record=on_time, published_at=DOCUMENT_PUBLISHED).warnings == []
+
+
+def test_the_late_interpretation_warning_reaches_the_final_reviewer(client):
+    from disclosures.models import DisclosureRecord
+    from tests.disclosures.test_review import REVIEW_GROUPS, opened, record_data, staff
+
+    agency = OrganizationFactory(name="昆明市官渡区人民政府", org_code="015117762", review_levels=1)
+    clerk, final = staff("clerk", "录入员", agency=agency), staff("final", REVIEW_GROUPS["final"], agency=agency)
+    document = PublishedRecordFactory(title="政策文件", publisher=agency, published_at=DOCUMENT_PUBLISHED)
+    reading = RecordFactory(
+        title="政策文件的解读",
+        publisher=agency,
+        interprets=document,
+        written_date=dt.date(2023, 6, 26),
+        published_at=dt.datetime(2023, 6, 26, 9, 0, tzinfo=LOCAL),
+    )
+    with time_machine.travel(dt.datetime(2023, 6, 26, 10, 0, tzinfo=LOCAL), tick=False):
+        services.record_submit(record=reading, user=clerk)
+        sign_in_staff(client, final)
+        url = f"{RECORDS}{reading.pk}/change/"
+        page, version = opened(client, url)
+        data = record_data(DisclosureRecord.objects.get(pk=reading.pk), edit_version=version, _review="approve")
+        data.update(
+            {
+                "published_at_0": "2023-06-26",
+                "published_at_1": "09:00",
+                "written_date": "2023-06-26",
+                "interprets": document.pk,
+            }
+        )
+        response = client.post(url, data, follow=True)
+    html = response.content.decode()
+    assert "国办发〔2016〕19号" in html and "第二十六条" not in html
+    assert DisclosureRecord.objects.get(pk=reading.pk).is_public
