@@ -92,6 +92,7 @@ RECORD_FIELDS = dict(
     effective_date=nullable(DATE),
     invalid_date=nullable(DATE),
     superseded_by=described(nullable(STRING), "替代文件的索引号（仅当其已公开）"),
+    interprets=described(nullable(STRING), "政策解读所解读文件的索引号（仅当其已公开）"),
     updated_at=DATETIME,
 )
 SCHEMAS["Record"] = struct(**RECORD_FIELDS)
@@ -103,7 +104,7 @@ SCHEMAS["RecordDetail"] = struct(
 
 
 def record_data(request, record) -> dict:
-    superseded = record.public_successor
+    superseded, interpreted = record.public_successor, record.public_interpreted
     return {
         "index_number": record.index_number,
         "title": record.title,
@@ -123,6 +124,7 @@ def record_data(request, record) -> dict:
         "effective_date": record.effective_date,
         "invalid_date": record.invalid_date,
         "superseded_by": superseded.index_number if superseded else None,
+        "interprets": interpreted.index_number if interpreted else None,
         "updated_at": record.updated_at,
     }
 
@@ -140,7 +142,7 @@ class RecordFilters(ApiForm):
 
 def public_records():
     return DisclosureRecord.objects.published().select_related(
-        "publisher", "drafting_org", "topic", "genre", "superseded_by"
+        "publisher", "drafting_org", "topic", "genre", "superseded_by", "interprets"
     )
 
 

@@ -311,3 +311,21 @@ def test_api_conforms_to_its_schema(seed, wsgi_app):
             case.call_and_validate(checks=CHECKS)
 
         check()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["published", "draft", "scheduled", "withdrawn"])
+def test_a_records_interpreted_document_is_given_by_index_number_only_once_public(client, state):
+    from tests.disclosures.factories import draft, scheduled, withdrawn
+
+    make = {"published": published, "draft": draft, "scheduled": scheduled, "withdrawn": withdrawn}[state]
+    document = make("关于推进社区协商的意见", index_number="100000000-202401-900001")
+    reading = published("《关于推进社区协商的意见》政策解读", interprets=document)
+    expected = document.index_number if state == "published" else None
+    status, data = get(client, "/api/v1/records")
+    [item] = [row for row in data["results"] if row["index_number"] == reading.index_number]
+    assert status == 200 and item["interprets"] == expected
+    status, detail = get(client, f"/api/v1/records/{reading.index_number}")
+    assert status == 200 and detail["interprets"] == expected
+    if state != "published":
+        assert document.index_number not in str(data) + str(detail)
