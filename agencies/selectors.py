@@ -14,9 +14,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from core.dates import local_day
 from core.pagecache import cached_value
 from disclosures import selectors as disclosure_selectors
-from disclosures.models import DisclosureRecord, Organization, Page
+from disclosures.models import DisclosureRecord, Organization, Page, published_q
 from disclosures.registry import application_link
 
 ANNUAL_REPORT_GENRE = "政府信息公开年报"
@@ -185,6 +186,7 @@ class SelfCheck:
     home_stale: bool
     late: list  # (record, working days)
     dead_links: list  # (record, href)
+    late_interpretations: list = field(default_factory=list)  # (解读, working days after its document)
 
     @property
     def empty_fails(self) -> bool:
@@ -225,6 +227,19 @@ def self_check(*, now=None) -> SelfCheck:
         days = counted[0] if counted else None
         if days is None or days > LATE_WORKING_DAYS:
             late.append((record, days))
+    late_interpretations = []
+    interpretations = (
+        recent.filter(published_q("interprets__", at=now))
+        .select_related("interprets")
+        .only("pk", "title", "index_number", "published_at", "interprets__published_at")
+    )
+    for record in interpretations:
+        counted = disclosure_selectors.publication_working_days(
+            local_day(record.interprets.published_at), local_day(record.published_at)
+        )
+        days = counted[0] if counted else None
+        if days is None or days > disclosure_selectors.INTERPRETATION_DEADLINE_WORKING_DAYS:
+            late_interpretations.append((record, days))
     dead = []
     for record in recent.filter(body__icontains="href").only("pk", "title", "index_number", "body"):
         for href in _HREF.findall(record.body):
@@ -239,6 +254,7 @@ def self_check(*, now=None) -> SelfCheck:
         home_stale=home_stale,
         late=late,
         dead_links=dead,
+        late_interpretations=late_interpretations,
     )
 
 

@@ -160,6 +160,7 @@ def self_check(request):
             "limits": selectors.update_days(),
             "allowed_empty": selectors.EMPTY_COLUMNS_ALLOWED,
             "late_days": selectors.LATE_WORKING_DAYS,
+            "interpretation_days": disclosure_selectors.INTERPRETATION_DEADLINE_WORKING_DAYS,
             "home_days": selectors.HOME_PAGE_DAYS,
         },
     )

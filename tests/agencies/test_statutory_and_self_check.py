@@ -167,3 +167,21 @@ def test_a_column_page_lists_and_pages_the_agencys_records(client, world):
     assert client.get(url, {"page": "x"}).status_code == 404
     assert client.get("/gk/mzj/statutory/999999/").status_code == 404
     assert client.get("/gk/mzj/statutory/99999999999999999999/").status_code == 404
+
+
+def test_self_check_lists_interpretations_published_over_3_working_days_after_their_document(client, world):
+    """国办发〔2016〕19号: a 解读 within 3 working days of its document, counted in local dates."""
+    from tests.disclosures.factories import draft
+
+    document = published("政策文件", publisher=world["civil"], published_at=at(2026, 6, 1))  # a Monday
+    published("按时的解读", interprets=document, published_at=at(2026, 6, 4))  # 2, 3 and 4 June
+    published("迟到的解读", interprets=document, published_at=at(2026, 6, 8))
+    # 00:30 on Friday 5 June in Asia/Shanghai, still the 4th in UTC: the 4th working day.
+    published("半夜发布的解读", interprets=document, published_at=dt.datetime(2026, 6, 5, 0, 30, tzinfo=SHANGHAI))
+    unpublished = draft("草稿中的政策文件", publisher=world["civil"], published_at=at(2026, 1, 5))
+    published("草稿文件的解读", interprets=unpublished, published_at=at(2026, 6, 8))
+    late = selectors.self_check(now=NOW).late_interpretations
+    assert [(record.title, days) for record, days in late] == [("迟到的解读", 5), ("半夜发布的解读", 4)]
+    sign_in_staff(client, User.objects.create_user("staff", password="pw-123456789", is_staff=True))
+    html = client.get("/admin/self-check/").content.decode()
+    assert "解读晚于文件3个工作日以上" in html and "迟到的解读" in html and "按时的解读" not in html
