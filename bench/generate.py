@@ -319,6 +319,7 @@ def _chunk_rows(args):
             "effective_date": None,
             "invalid_date": None,
             "superseded_by_id": None,
+            "interprets_id": None,
             "disclosure_mode": "proactive",
             "withheld_reason": "",
             "body": _with_paragraph(rng.choice(_body_pool()), extra),
