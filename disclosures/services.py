@@ -349,6 +349,14 @@ def record_restore(*, history_id: int, user, reason: str = "") -> DisclosureReco
     if DisclosureRecord.objects.filter(pk=deleted.id).exists():
         raise ValidationError("这条记录已经恢复。")
     record = deleted.instance
+    # A record it linked to (its 替代文件, the document it interprets) deleted since is not
+    # linked again: the link would point at no record.
+    notes = []
+    for name, label in (("superseded_by", "替代文件"), ("interprets", "解读对象")):
+        linked = getattr(record, f"{name}_id")
+        if linked and not DisclosureRecord.objects.filter(pk=linked).exists():
+            setattr(record, f"{name}_id", None)
+            notes.append(f"原{label}已被删除，恢复的记录不再链接它。")
     record._change_reason = reason or "从已删除记录恢复"
     record.save()
     AttachmentHistory = Attachment.history.model
@@ -370,7 +378,7 @@ def record_restore(*, history_id: int, user, reason: str = "") -> DisclosureReco
             restored += 1
     record.restored_attachments = restored
     # What other apps had linked to it (a proposal reply published as it) is linked again.
-    record.restore_notes = restore_steps(record, user)
+    record.restore_notes = notes + restore_steps(record, user)
     return record
 
 

@@ -319,3 +319,26 @@ def test_the_late_interpretation_warning_reaches_the_final_reviewer(client):
     html = response.content.decode()
     assert "国办发〔2016〕19号" in html and "第二十六条" not in html
     assert DisclosureRecord.objects.get(pk=reading.pk).is_public
+
+
+def test_a_deleted_record_is_restored_without_the_records_it_linked_deleted_since():
+    from disclosures.models import DisclosureRecord
+
+    document = PublishedRecordFactory(title="政策文件")
+    successor = PublishedRecordFactory(title="新版政策文件")
+    reading = PublishedRecordFactory(
+        title="政策文件的解读", interprets=document, superseded_by=successor, publisher=document.publisher
+    )
+    pk = reading.pk
+    reading.delete()
+    history_id = DisclosureRecord.history.get(id=pk, history_type="-").history_id
+    document.delete()
+    successor.delete()
+    restored = services.record_restore(history_id=history_id, user=None)
+    assert restored.restore_notes == [
+        "原替代文件已被删除，恢复的记录不再链接它。",
+        "原解读对象已被删除，恢复的记录不再链接它。",
+    ]
+    restored.refresh_from_db()
+    assert restored.interprets_id is None and restored.superseded_by_id is None
+    DisclosureRecord.objects.get(pk=pk).full_clean()
