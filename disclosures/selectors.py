@@ -314,14 +314,15 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9/_.\-]+")
 def _record_public(index_number):
     # Only what every record page shows; `superseded_by` is read (lazily) on the few
     # records that are no longer valid. The 解读 links both ways: the document a 解读
-    # interprets comes with the record (a join), and whether any public 解读 interprets it (an
-    # EXISTS on the link's index); only a document that has some reads them, in one query more.
-    # Kept for the generation: a publish, edit or withdrawal of a 解读 starts a new one, and a
-    # scheduled one bounds how long the record is kept.
+    # interprets comes with the record (a join, without its text), and so does whether any
+    # public 解读 interprets it (an EXISTS on the link's index); only a document that has some
+    # reads them, in one query more. Kept for the generation: a publish, edit or withdrawal of
+    # a 解读 starts a new one, and a scheduled one bounds how long the record is kept.
     interpreted = DisclosureRecord.objects.published().filter(interprets=OuterRef("pk"))
     qs = (
         DisclosureRecord.objects.published()
         .select_related("publisher", "drafting_org", "topic", "interprets")
+        .defer(*(f"interprets__{name}" for name in ("body", "summary", "withheld_reason", "keywords")))
         .prefetch_related("attachments")
         .annotate(has_public_interpretations=Exists(interpreted))
     )

@@ -342,3 +342,15 @@ def test_a_deleted_record_is_restored_without_the_records_it_linked_deleted_sinc
     restored.refresh_from_db()
     assert restored.interprets_id is None and restored.superseded_by_id is None
     DisclosureRecord.objects.get(pk=pk).full_clean()
+
+
+def test_the_kept_record_holds_its_documents_link_not_its_text(django_assert_num_queries):
+    from disclosures import selectors
+
+    document = PublishedRecordFactory(title="政策文件", body="<p>很长的正文。</p>")
+    reading = PublishedRecordFactory(title="政策文件的解读", interprets=document)
+    record = selectors.record_get_public(index_number=reading.index_number)
+    assert {"body", "summary"} <= record.interprets.get_deferred_fields()
+    with django_assert_num_queries(0):
+        assert record.public_interpreted.get_absolute_url() == document.get_absolute_url()
+        assert record.public_interpreted.title == "政策文件"
