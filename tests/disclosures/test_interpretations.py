@@ -354,3 +354,26 @@ def test_the_kept_record_holds_its_documents_link_not_its_text(django_assert_num
     with django_assert_num_queries(0):
         assert record.public_interpreted.get_absolute_url() == document.get_absolute_url()
         assert record.public_interpreted.title == "政策文件"
+
+
+def test_the_interpretations_page_drops_its_document_at_once_when_the_document_is_withdrawn(reader_client):
+    document = PublishedRecordFactory(title="政策文件")
+    reading = PublishedRecordFactory(title="政策文件的解读", interprets=document, publisher=document.publisher)
+    url = reading.get_absolute_url()
+    reader_client.get(url)
+    cached = reader_client.get(url)
+    assert cached["X-Page-Cache"] == "hit" and "解读对象：" in cached.content.decode()
+    services.record_withdraw(record=document)
+    page = reader_client.get(url).content.decode()
+    assert "解读对象" not in page and document.get_absolute_url() not in page
+
+
+def test_a_draft_interpretations_preview_links_its_document_as_its_page_will(client):
+    from tests.disclosures.test_preview import clerk_of
+
+    document = PublishedRecordFactory(title="政策文件")
+    reading = RecordFactory(title="草稿中的解读", interprets=document, publisher=document.publisher)
+    sign_in_staff(client, clerk_of(document.publisher))
+    page = client.get(f"/disclosures/preview/{reading.pk}/").content.decode()
+    assert f'解读对象：<a href="{document.get_absolute_url()}">政策文件</a>' in page
+    assert "草稿中的解读" not in client.get(f"/disclosures/preview/{document.pk}/").content.decode()
