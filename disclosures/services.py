@@ -37,19 +37,24 @@ def publication_delay_warning(*, written: dt.date | None, published: dt.datetime
     """Art. 26: proactive information is published within 20 working days of being made."""
     if not written or not published:
         return None
-    published_day = local_day(published)
-    counted = selectors.publication_working_days(written, published_day)
-    if counted is None:  # more than a year apart (or a mistyped year): not counted day by day
-        span = f"相隔{(published_day - written).days}天"
-    else:
-        days, exact = counted
-        if days <= PUBLISH_DEADLINE_WORKING_DAYS:
-            return None
-        span = f"{days}个工作日" + ("" if exact else "（该年度无官方调休数据，按周一至周五估算）")
+    span = _span_over(written, local_day(published), PUBLISH_DEADLINE_WORKING_DAYS)
+    if span is None:
+        return None
     return (
         f"发布日期距{label}已超过{PUBLISH_DEADLINE_WORKING_DAYS}个工作日（{span}），"
         f"不符合《政府信息公开条例》第二十六条“20个工作日内及时公开”的要求，请核实。"
     )
+
+
+def _span_over(start: dt.date, end: dt.date, limit: int) -> str | None:
+    """How far apart two days are, in words, when more than `limit` working days; else None."""
+    counted = selectors.publication_working_days(start, end)
+    if counted is None:  # more than a year apart (or a mistyped year): not counted day by day
+        return f"相隔{(end - start).days}天"
+    days, exact = counted
+    if days <= limit:
+        return None
+    return f"{days}个工作日" + ("" if exact else "（该年度无官方调休数据，按周一至周五估算）")
 
 
 def interpretation_delay_warning(*, document: DisclosureRecord | None, published: dt.datetime | None):
@@ -61,15 +66,9 @@ def interpretation_delay_warning(*, document: DisclosureRecord | None, published
     if document.status != DisclosureRecord.Status.PUBLISHED:
         return None
     limit = selectors.INTERPRETATION_DEADLINE_WORKING_DAYS
-    document_day, published_day = local_day(document.published_at), local_day(published)
-    counted = selectors.publication_working_days(document_day, published_day)
-    if counted is None:  # more than a year apart: not counted day by day
-        span = f"相隔{(published_day - document_day).days}天"
-    else:
-        days, exact = counted
-        if days <= limit:
-            return None
-        span = f"{days}个工作日" + ("" if exact else "（该年度无官方调休数据，按周一至周五估算）")
+    span = _span_over(local_day(document.published_at), local_day(published), limit)
+    if span is None:
+        return None
     return (
         f"本解读的发布日期距所解读文件的发布日期已超过{limit}个工作日（{span}），"
         f"不符合国办发〔2016〕19号“解读材料应于文件公开后{limit}个工作日内发布”的要求，请核实。"
